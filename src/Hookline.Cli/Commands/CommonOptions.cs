@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Hookline.Sidecar;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Cli.Commands;
+
+/// <summary>Options shared by several commands, defined once so their names and defaults agree.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> FailMode()
+    {
+        var option = new Option<string>("--fail-mode")
+        {
+            Description = "What blocking hooks get when no policy snapshot is usable: closed (deny) or open (allow)",
+            DefaultValueFactory = _ => "closed",
+        };
+        option.AcceptOnlyFromAmong("closed", "open");
+        return option;
+    }
+
+    public static Option<int> BudgetMs() => new("--budget-ms")
+    {
+        Description = "How long a blocking hook waits for the server before the sidecar decides locally",
+        DefaultValueFactory = _ => 8,
+    };
+
+    public static Option<string?> Policy() => new("--policy")
+    {
+        Description = "Policy file (YAML or JSON); watched and reloaded on change",
+    };
+
+    public static Option<LogLevel> LogLevelOption(LogLevel @default) => new("--log-level")
+    {
+        Description = "Trace, Debug, Information, Warning, Error, Critical or None",
+        DefaultValueFactory = _ => @default,
+    };
+
+    public static SidecarFailMode ParseFailMode(string? value) => value == "open" ? SidecarFailMode.Open : SidecarFailMode.Closed;
+
+    public static ILoggerFactory Console(LogLevel level) => LoggerFactory.Create(builder => builder
+        .SetMinimumLevel(level)
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        }));
+
+    /// <summary>Runs until Ctrl+C or SIGTERM.</summary>
+    public static async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
+        using var registration = cancellationToken.Register(() => stop.TrySetResult());
+        await stop.Task.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Hookline.Sidecar;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Cli.Commands;
+
+internal static class SidecarCommand
+{
+    public static Command Create()
+    {
+        var server = new Option<string>("--server")
+        {
+            Description = "The server's gRPC address",
+            DefaultValueFactory = _ => "http://127.0.0.1:7420",
+        };
+        var socket = new Option<string?>("--socket") { Description = "Unix socket the hooks connect to (default: under the state dir)" };
+        var session = new Option<string?>("--session") { Description = "Hookline session id (UUID) to create or resume; new when absent" };
+        var agent = new Option<string>("--agent")
+        {
+            Description = "The agent this session governs",
+            DefaultValueFactory = _ => "claude",
+        };
+        agent.AcceptOnlyFromAmong("claude", "codex", "gemini", "cursor");
+        var failMode = CommonOptions.FailMode();
+        var budget = CommonOptions.BudgetMs();
+        var stateDir = new Option<string>("--state-dir")
+        {
+            Description = "State directory (socket, spool)",
+            DefaultValueFactory = _ => SidecarOptions.DefaultStateDirectory(),
+        };
+        var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
+        var command = new Command("sidecar", "Run the per-session sidecar: one stream to the server, one socket for hooks")
+        {
+            server, socket, session, agent, failMode, budget, stateDir, logLevel,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var loggers = CommonOptions.Console(parse.GetValue(logLevel));
+            HooklineSidecar sidecar;
+            try
+            {
+                sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
+                {
+                    ServerUrl = parse.GetValue(server)!,
+                    SocketPath = parse.GetValue(socket),
+                    SessionId = parse.GetValue(session),
+                    Agent = parse.GetValue(agent)!,
+                    FailMode = CommonOptions.ParseFailMode(parse.GetValue(failMode)),
+                    Budget = TimeSpan.FromMilliseconds(parse.GetValue(budget)),
+                    StateDirectory = parse.GetValue(stateDir)!,
+                    LoggerFactory = loggers,
+                }, cancellationToken);
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or System.Net.Sockets.SocketException)
+            {
+                await Console.Error.WriteLineAsync($"hookline sidecar: {ex.Message}");
+                return 2;
+            }
+            await using (sidecar)
+            {
+                // Scripts wire hooks from this line.
+                Console.WriteLine($"HOOKLINE_SOCKET={sidecar.SocketPath}");
+                Console.WriteLine($"HOOKLINE_SESSION={sidecar.SessionId}");
+                await CommonOptions.WaitForShutdownAsync(cancellationToken);
+            }
+            return 0;
+        });
+        return command;
+    }
+}

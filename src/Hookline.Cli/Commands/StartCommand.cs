@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Hookline.Policy;
+using Hookline.Sidecar;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Cli.Commands;
+
+/// <summary><c>hookline start --agent claude [-- args]</c>: the one command a user runs to govern an agent session.</summary>
+internal static class StartCommand
+{
+    public static Command Create()
+    {
+        var agent = new Option<string>("--agent") { Description = "The agent to run", DefaultValueFactory = _ => "claude" };
+        agent.AcceptOnlyFromAmong("claude");
+        var server = new Option<string?>("--server") { Description = "A Hookline server's gRPC address; without it an embedded server runs in this process" };
+        var policy = CommonOptions.Policy();
+        var failMode = CommonOptions.FailMode();
+        var budget = CommonOptions.BudgetMs();
+        var agentCommand = new Option<string?>("--agent-command") { Description = "The agent executable (default: claude on PATH)" };
+        var logLevel = CommonOptions.LogLevelOption(LogLevel.Error);
+        var agentArgs = new Argument<string[]>("agent-args") { Description = "Arguments passed to the agent (after --)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("start", "Run an agent session governed by Hookline")
+        {
+            agent, server, policy, failMode, budget, agentCommand, logLevel, agentArgs,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var mode = CommonOptions.ParseFailMode(parse.GetValue(failMode));
+            var stateDirectory = SidecarOptions.DefaultStateDirectory();
+            EmbeddedStack stack;
+            try
+            {
+                stack = await EmbeddedStack.StartAsync(parse.GetValue(server), parse.GetValue(policy), null,
+                    parse.GetValue(agent)!, mode, TimeSpan.FromMilliseconds(parse.GetValue(budget)), stateDirectory,
+                    parse.GetValue(logLevel), cancellationToken);
+            }
+            catch (PolicyException ex)
+            {
+                await Console.Error.WriteLineAsync($"hookline start: the policy is invalid; the agent was not started.\n{ex.Message}");
+                return 2;
+            }
+            await using (stack)
+            {
+                var sidecar = stack.Sidecar;
+                var settings = ClaudeSettings.Write(
+                    Path.Combine(stateDirectory, "sessions", sidecar.SessionId, "claude-settings.json"),
+                    HookEntry.HookCommandLine(), mode == SidecarFailMode.Closed);
+                var start = new ProcessStartInfo(parse.GetValue(agentCommand) ?? "claude") { UseShellExecute = false };
+                start.ArgumentList.Add("--settings");
+                start.ArgumentList.Add(settings);
+                foreach (var arg in parse.GetValue(agentArgs) ?? [])
+                {
+                    start.ArgumentList.Add(arg);
+                }
+                start.Environment["HOOKLINE_SOCKET"] = sidecar.SocketPath;
+                start.Environment["HOOKLINE_FAIL_MODE"] = mode == SidecarFailMode.Open ? "open" : "closed";
+                start.Environment["HOOKLINE_SESSION"] = sidecar.SessionId;
+                Process process;
+                try
+                {
+                    // No redirection: the agent gets this terminal.
+                    process = Process.Start(start)!;
+                }
+                catch (System.ComponentModel.Win32Exception ex)
+                {
+                    await Console.Error.WriteLineAsync($"hookline start: cannot run '{start.FileName}': {ex.Message}");
+                    await sidecar.EndSessionAsync("agent failed to start");
+                    return 127;
+                }
+                using (process)
+                {
+                    await process.WaitForExitAsync(CancellationToken.None);
+                    if (!await sidecar.FlushAsync(TimeSpan.FromSeconds(5)))
+                    {
+                        await Console.Error.WriteLineAsync(
+                            $"hookline: {sidecar.UnacknowledgedEvents} events were not confirmed as stored by the server");
+                    }
+                    await sidecar.EndSessionAsync("agent exited");
+                    return process.ExitCode;
+                }
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Hookline.Contracts.V1;
+using Hookline.Policy;
+using PolicyModeV1 = Hookline.Contracts.V1.PolicyMode;
+using PolicySnapshot = Hookline.Policy.PolicySnapshot;
+
+namespace Hookline.Core;
+
+/// <summary>
+/// Turns a hook event into a <see cref="Decision"/> with one policy snapshot. The server and the sidecar's local
+/// fallback both call this, so a rule decides the same way wherever it is evaluated.
+/// </summary>
+public static class DecisionEngine
+{
+    /// <summary>Evaluates <paramref name="hookEvent"/> and applies the document's mode.</summary>
+    public static Decision Decide(HookEvent hookEvent, PolicySnapshot snapshot, PolicySessionState? session = null)
+    {
+        var document = snapshot.Policy.Document;
+        var decision = new Decision
+        {
+            CorrelationId = hookEvent.CorrelationId,
+            EventId = hookEvent.EventId,
+            PolicyEpoch = snapshot.Epoch,
+            Mode = ToProto(document.Mode),
+        };
+
+        if (document.Mode == Hookline.Policy.PolicyMode.Disabled)
+        {
+            // Disabled records only: the agent's own prompts decide.
+            decision.Verdict = Verdict.Allow;
+            decision.IsDefault = true;
+            decision.ReasonCode = "disabled";
+            decision.Reason = "policy disabled";
+            return decision;
+        }
+
+        PolicyDecision evaluated;
+        try
+        {
+            evaluated = snapshot.Policy.Evaluate(ToPolicyInput(hookEvent), session);
+        }
+        catch (JsonException ex)
+        {
+            // tool_input that is not JSON cannot be judged; treat it like malformed hook input.
+            decision.Verdict = Verdict.Deny;
+            decision.Evaluated = Verdict.Deny;
+            decision.ReasonCode = "malformed_input";
+            decision.Reason = $"tool_input is not valid JSON: {ex.Message}";
+            return decision;
+        }
+
+        decision.Evaluated = ToProto(evaluated.Effect);
+        decision.RuleIds.AddRange(evaluated.RuleIds);
+        decision.Matched = evaluated.Matched ?? "";
+        decision.Reason = evaluated.Reason ?? "";
+        decision.ReasonCode = evaluated.ReasonCode;
+
+        if (document.Mode == Hookline.Policy.PolicyMode.Observe && evaluated.Effect != Effect.Allow)
+        {
+            // Observe never blocks; the would-be decision travels in Evaluated for the audit trail.
+            decision.Verdict = Verdict.Allow;
+            decision.IsDefault = true;
+            decision.ReasonCode = "observe";
+            return decision;
+        }
+
+        decision.Verdict = decision.Evaluated;
+        decision.IsDefault = evaluated.IsDefault;
+        return decision;
+    }
+
+    /// <summary>Builds the policy library's input from a hook event. The JSON in tool_input is parsed once here.</summary>
+    public static PolicyInput ToPolicyInput(HookEvent hookEvent)
+    {
+        var toolInput = default(JsonElement);
+        if (!hookEvent.ToolInput.IsEmpty)
+        {
+            using var json = JsonDocument.Parse(hookEvent.ToolInput.Memory);
+            toolInput = json.RootElement.Clone();
+        }
+
+        return new PolicyInput
+        {
+            ToolName = hookEvent.ToolName,
+            ToolInput = toolInput,
+            HookEvent = hookEvent.HookEventName,
+            Cwd = NullIfEmpty(hookEvent.Cwd),
+            Agent = NullIfEmpty(hookEvent.Agent),
+            SessionId = NullIfEmpty(hookEvent.SessionId),
+            Prompt = NullIfEmpty(hookEvent.Prompt),
+        };
+    }
+
+    public static Verdict ToProto(Effect effect) => effect switch
+    {
+        Effect.Allow => Verdict.Allow,
+        Effect.Ask => Verdict.Ask,
+        _ => Verdict.Deny,
+    };
+
+    public static PolicyModeV1 ToProto(Hookline.Policy.PolicyMode mode) => mode switch
+    {
+        Hookline.Policy.PolicyMode.Observe => PolicyModeV1.Observe,
+        Hookline.Policy.PolicyMode.Disabled => PolicyModeV1.Disabled,
+        _ => PolicyModeV1.Enforce,
+    };
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}

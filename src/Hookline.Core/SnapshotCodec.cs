@@ -1,0 +1,48 @@
+using Google.Protobuf.WellKnownTypes;
+using Hookline.Policy;
+using PolicySnapshotV1 = Hookline.Contracts.V1.PolicySnapshot;
+using FailModeV1 = Hookline.Contracts.V1.FailMode;
+
+namespace Hookline.Core;
+
+/// <summary>Converts policy snapshots to and from their wire form.</summary>
+public static class SnapshotCodec
+{
+    /// <summary>The wire form the server pushes on stream open and on every reload.</summary>
+    public static PolicySnapshotV1 ToProto(PolicySnapshot snapshot)
+    {
+        var document = snapshot.Policy.Document;
+        var message = new PolicySnapshotV1
+        {
+            Epoch = snapshot.Epoch,
+            Hash = document.Hash,
+            Document = document.Text,
+            Mode = DecisionEngine.ToProto(document.Mode),
+            IssuedAt = Timestamp.FromDateTimeOffset(snapshot.IssuedAt),
+        };
+        if (document.FailMode is { } failMode)
+        {
+            message.FailMode = failMode == Hookline.Policy.FailMode.Open ? FailModeV1.Open : FailModeV1.Closed;
+        }
+        if (document.BudgetMs is { } budget)
+        {
+            message.BudgetMs = (uint)budget;
+        }
+        if (document.MaxSnapshotAge is { } maxAge)
+        {
+            message.MaxAgeMs = (ulong)maxAge.TotalMilliseconds;
+        }
+        return message;
+    }
+
+    /// <summary>
+    /// Compiles a pushed snapshot. The sidecar re-validates the document: a snapshot it cannot compile is refused
+    /// (<see cref="PolicyException"/>) and the previous one stays in force.
+    /// </summary>
+    public static PolicySnapshot FromProto(PolicySnapshotV1 message)
+    {
+        var policy = CompiledPolicy.Load(message.Document, $"snapshot epoch {message.Epoch}");
+        var issuedAt = message.IssuedAt?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch;
+        return new PolicySnapshot(message.Epoch, policy, issuedAt);
+    }
+}

@@ -1,0 +1,184 @@
+using Grpc.Core;
+using Hookline.Contracts.V1;
+using Hookline.Core;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Server.Internal;
+
+/// <summary>The gRPC surface: session lifecycle and the per-session decision stream.</summary>
+internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
+{
+    private readonly PolicyHolder _policy;
+    private readonly AuditWriter _audit;
+    private readonly SqliteStore _store;
+    private readonly SessionTracker _sessions;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public AgentService(PolicyHolder policy, AuditWriter audit, SqliteStore store, SessionTracker sessions,
+        TimeProvider time, ILogger<AgentService> logger)
+    {
+        _policy = policy;
+        _audit = audit;
+        _store = store;
+        _sessions = sessions;
+        _time = time;
+        _logger = logger;
+    }
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public override Task<CreateSessionResponse> CreateSession(CreateSessionRequest request, ServerCallContext context)
+    {
+        var sessionId = request.SessionId.Length > 0 ? request.SessionId : Guid.NewGuid().ToString();
+        if (!Guid.TryParse(sessionId, out _))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "session_id must be a UUID"));
+        }
+        var (session, resumed) = _store.CreateOrResumeSession(request, sessionId, NowMs);
+        if (resumed)
+        {
+            session = _store.Touch(sessionId, NowMs) ?? session;
+        }
+        Log.SessionChanged(_logger, sessionId, resumed ? "resumed" : "created", request.Agent);
+        return Task.FromResult(new CreateSessionResponse { SessionId = sessionId, Resumed = resumed, Status = session.Status });
+    }
+
+    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
+    {
+        var session = _store.Touch(request.SessionId, NowMs)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown session"));
+        return Task.FromResult(new HeartbeatResponse { Status = session.Status });
+    }
+
+    public override Task<EndSessionResponse> EndSession(EndSessionRequest request, ServerCallContext context)
+    {
+        var session = _store.EndSession(request.SessionId, NowMs)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown session"));
+        _sessions.Ended(request.SessionId);
+        Log.SessionChanged(_logger, request.SessionId, "ended", session.Agent);
+        return Task.FromResult(new EndSessionResponse { Status = session.Status });
+    }
+
+    public override async Task<Decision> DecideOnce(HookEvent request, ServerCallContext context)
+    {
+        ValidateEvent(request);
+        var decision = DecisionEngine.Decide(request, _policy.Current, _sessions.StateOf(request.SessionId));
+        await _audit.EnqueueAsync(new AuditRecord(request, decision, NowMs, Ack: null), context.CancellationToken).ConfigureAwait(false);
+        return decision;
+    }
+
+    public override async Task ProcessHookEvent(
+        IAsyncStreamReader<ProcessHookEventRequest> requestStream,
+        IServerStreamWriter<ProcessHookEventResponse> responseStream,
+        ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+        var outbox = new StreamOutbox();
+        var pump = outbox.PumpAsync(responseStream, cancellation);
+        Action<Policy.PolicySnapshot> push = snapshot =>
+            outbox.TrySend(new ProcessHookEventResponse { PolicySnapshot = SnapshotCodec.ToProto(snapshot) });
+        _policy.Changed += push;
+        string? sessionId = null;
+        try
+        {
+            push(_policy.Current);
+            await foreach (var request in requestStream.ReadAllAsync(cancellation).ConfigureAwait(false))
+            {
+                switch (request.KindCase)
+                {
+                    case ProcessHookEventRequest.KindOneofCase.Open:
+                        if (sessionId is null)
+                        {
+                            sessionId = request.Open.SessionId;
+                            _sessions.StreamOpened(sessionId);
+                            _store.Touch(sessionId, NowMs);
+                            Log.StreamOpened(_logger, sessionId, request.Open.SidecarVersion, request.Open.PolicyEpoch);
+                        }
+                        break;
+                    case ProcessHookEventRequest.KindOneofCase.Event:
+                        await HandleEventAsync(request.Event, outbox, cancellation).ConfigureAwait(false);
+                        break;
+                    case ProcessHookEventRequest.KindOneofCase.Ping:
+                        await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
+                            .ConfigureAwait(false);
+                        break;
+                    default:
+                        // A newer sidecar may send kinds this server does not know; ignoring them keeps the stream up.
+                        Log.StreamProtocolError(_logger, $"unknown message kind {request.KindCase}");
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+        }
+        catch (IOException) when (cancellation.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _policy.Changed -= push;
+            outbox.Complete();
+            if (sessionId is not null)
+            {
+                _sessions.StreamClosed(sessionId);
+                Log.StreamClosed(_logger, sessionId);
+            }
+        }
+        try
+        {
+            await pump.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async ValueTask HandleEventAsync(HookEvent hookEvent, StreamOutbox outbox, CancellationToken cancellation)
+    {
+        if (hookEvent.EventId.Length == 0 || hookEvent.SessionId.Length == 0)
+        {
+            // Without ids there is nothing to correlate or dedup; answer deny so a waiting hook is not left hanging.
+            Log.StreamProtocolError(_logger, "event without event_id or session_id");
+            if (hookEvent.DecisionWanted)
+            {
+                await outbox.SendAsync(new ProcessHookEventResponse
+                {
+                    Decision = new Decision
+                    {
+                        CorrelationId = hookEvent.CorrelationId,
+                        EventId = hookEvent.EventId,
+                        Verdict = Verdict.Deny,
+                        Evaluated = Verdict.Deny,
+                        ReasonCode = "malformed_event",
+                        Reason = "event without event_id or session_id",
+                        PolicyEpoch = _policy.Current.Epoch,
+                    },
+                }, cancellation).ConfigureAwait(false);
+            }
+            return;
+        }
+
+        Decision? decision = null;
+        // Replayed blocking events are evaluated too, so the audit trail shows what the server would have said.
+        if (hookEvent.DecisionWanted || hookEvent.Applied is not null)
+        {
+            decision = DecisionEngine.Decide(hookEvent, _policy.Current, _sessions.StateOf(hookEvent.SessionId));
+        }
+        if (hookEvent.DecisionWanted)
+        {
+            // Answer first: the hook is waiting. Storage comes after, in batches.
+            await outbox.SendAsync(new ProcessHookEventResponse { Decision = decision }, cancellation).ConfigureAwait(false);
+        }
+        await _audit.EnqueueAsync(new AuditRecord(hookEvent, decision, NowMs, outbox), cancellation).ConfigureAwait(false);
+    }
+
+    private static void ValidateEvent(HookEvent hookEvent)
+    {
+        if (hookEvent.EventId.Length == 0 || hookEvent.SessionId.Length == 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "event_id and session_id are required"));
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Server.Internal;
+
+/// <summary>
+/// Stores events in batches, off the decision path, and acknowledges each batch to the streams it came from once
+/// it is durable. The queue is bounded: when storage falls behind, streams wait here, after their decisions went out.
+/// </summary>
+internal sealed class AuditWriter : BackgroundService
+{
+    private const int MaxAttempts = 3;
+    private readonly Channel<AuditRecord> _queue;
+    private readonly SqliteStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _maxBatch;
+
+    public AuditWriter(SqliteStore store, TimeProvider time, ILogger<AuditWriter> logger, HooklineServerOptions options)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+        _maxBatch = options.MaxBatchSize;
+        _queue = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(Math.Max(1024, options.MaxBatchSize * 16))
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public long StoredCount => Interlocked.Read(ref _stored);
+    private long _stored;
+
+    public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken)
+        => _queue.Writer.TryWrite(record) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(record, cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<AuditRecord>(_maxBatch);
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                while (batch.Count < _maxBatch && reader.TryRead(out var record))
+                {
+                    batch.Add(record);
+                }
+                await StoreAsync(batch, stoppingToken).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        // Shutting down: store what is queued so a clean stop acknowledges everything it answered.
+        while (reader.TryRead(out var record))
+        {
+            batch.Add(record);
+            if (batch.Count == _maxBatch)
+            {
+                await StoreAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        if (batch.Count > 0)
+        {
+            await StoreAsync(batch, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        return base.StopAsync(cancellationToken);
+    }
+
+    private async Task StoreAsync(List<AuditRecord> batch, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _store.WriteBatch(batch);
+                break;
+            }
+            catch (Exception ex) when (attempt < MaxAttempts && ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                // Not acknowledged, so the sidecars keep these events and resend them.
+                Log.BatchFailed(_logger, ex, batch.Count);
+                return;
+            }
+        }
+        Interlocked.Add(ref _stored, batch.Count);
+        Acknowledge(batch);
+    }
+
+    private static void Acknowledge(List<AuditRecord> batch)
+    {
+        // Usually one stream per batch run; group without allocating a dictionary for that case.
+        var start = 0;
+        while (start < batch.Count)
+        {
+            var sink = batch[start].Ack;
+            var ids = new List<string>();
+            var end = start;
+            while (end < batch.Count && ReferenceEquals(batch[end].Ack, sink))
+            {
+                ids.Add(batch[end].Event.EventId);
+                end++;
+            }
+            sink?.Acknowledge(ids);
+            start = end;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Server.Internal;
+
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Policy epoch {Epoch} in force ({Hash}) from {Source}")]
+    public static partial void PolicyInForce(ILogger logger, ulong epoch, string hash, string source);
+
+    [LoggerMessage(1001, LogLevel.Error, "Policy reload from {Source} refused; epoch {Epoch} stays in force:\n{Errors}")]
+    public static partial void PolicyRefused(ILogger logger, string source, ulong epoch, string errors);
+
+    [LoggerMessage(1002, LogLevel.Error, "Policy file {Source} could not be read; epoch {Epoch} stays in force")]
+    public static partial void PolicyUnreadable(ILogger logger, Exception exception, string source, ulong epoch);
+
+    [LoggerMessage(1100, LogLevel.Information, "Stream opened for session {SessionId} (sidecar {Version}, holds epoch {Epoch})")]
+    public static partial void StreamOpened(ILogger logger, string sessionId, string version, ulong epoch);
+
+    [LoggerMessage(1101, LogLevel.Information, "Stream closed for session {SessionId}")]
+    public static partial void StreamClosed(ILogger logger, string sessionId);
+
+    [LoggerMessage(1102, LogLevel.Warning, "Stream protocol error: {Problem}")]
+    public static partial void StreamProtocolError(ILogger logger, string problem);
+
+    [LoggerMessage(1200, LogLevel.Error, "Storing a batch of {Count} events failed; they stay unacknowledged and the sidecars will resend them")]
+    public static partial void BatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(1300, LogLevel.Information, "Session {SessionId} {Change} (agent {Agent})")]
+    public static partial void SessionChanged(ILogger logger, string sessionId, string change, string agent);
+
+    [LoggerMessage(1301, LogLevel.Information, "{Count} silent sessions marked disconnected")]
+    public static partial void SessionsDisconnected(ILogger logger, int count);
+
+    [LoggerMessage(1400, LogLevel.Information, "Hookline server: gRPC on {Grpc}, HTTP on {Http}, data in {Database}")]
+    public static partial void Listening(ILogger logger, string grpc, string http, string database);
+}

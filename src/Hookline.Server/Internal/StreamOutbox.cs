@@ -1,0 +1,43 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Hookline.Contracts.V1;
+
+namespace Hookline.Server.Internal;
+
+/// <summary>
+/// The single writer of one response stream. gRPC forbids concurrent writes, and decisions, acks, pongs and policy
+/// pushes come from different threads, so everything queues here and one loop writes.
+/// </summary>
+internal sealed class StreamOutbox : IStoredAckSink
+{
+    private readonly Channel<ProcessHookEventResponse> _queue = Channel.CreateBounded<ProcessHookEventResponse>(
+        new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    public ValueTask SendAsync(ProcessHookEventResponse message, CancellationToken cancellationToken)
+        => _queue.Writer.TryWrite(message) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(message, cancellationToken);
+
+    /// <summary>For callers that must not block (storage acks, policy pushes). Returns false when the stream is gone or full.</summary>
+    public bool TrySend(ProcessHookEventResponse message) => _queue.Writer.TryWrite(message);
+
+    public void Acknowledge(IReadOnlyList<string> eventIds)
+    {
+        var ack = new StoredAck();
+        ack.EventIds.AddRange(eventIds);
+        // A full or closed outbox drops the ack: the sidecar still holds the events and resends them; storage dedups.
+        TrySend(new ProcessHookEventResponse { StoredAck = ack });
+    }
+
+    public void Complete() => _queue.Writer.TryComplete();
+
+    public async Task PumpAsync(IServerStreamWriter<ProcessHookEventResponse> writer, CancellationToken cancellationToken)
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var message))
+            {
+                await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

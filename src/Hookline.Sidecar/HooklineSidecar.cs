@@ -1,0 +1,117 @@
+using Hookline.Sidecar.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Sidecar;
+
+/// <summary>
+/// A running sidecar: one stream to the server, one Unix socket for hooks. Used by <c>hookline sidecar</c>,
+/// in-process by <c>hookline start</c> and <c>hookline demo</c>, and by tests.
+/// </summary>
+public sealed class HooklineSidecar : IAsyncDisposable
+{
+    private readonly ServerConnection _connection;
+    private readonly HookSocketListener _listener;
+    private readonly SnapshotHolder _snapshots;
+    private readonly PendingDecisions _pending;
+    private readonly EventSpool _spool;
+    private readonly SidecarStats _stats;
+    private readonly HookProcessor _processor;
+
+    private HooklineSidecar(ServerConnection connection, HookSocketListener listener, SnapshotHolder snapshots,
+        PendingDecisions pending, EventSpool spool, SidecarStats stats, HookProcessor processor)
+    {
+        _processor = processor;
+        _connection = connection;
+        _listener = listener;
+        _snapshots = snapshots;
+        _pending = pending;
+        _spool = spool;
+        _stats = stats;
+    }
+
+    /// <summary>The Hookline session id (given, or made here).</summary>
+    public string SessionId => _connection.SessionId;
+
+    /// <summary>The Unix socket hooks connect to; export it as <c>HOOKLINE_SOCKET</c>.</summary>
+    public string SocketPath => _listener.Path;
+
+    /// <summary>Epoch of the snapshot held for local decisions; 0 before the first one.</summary>
+    public ulong PolicyEpoch => _snapshots.Epoch;
+
+    public bool IsConnected => _connection.IsConnected;
+
+    /// <summary>Events not yet confirmed as stored by the server.</summary>
+    public int UnacknowledgedEvents => _spool.Count;
+
+    internal SidecarStats Stats => _stats;
+
+    /// <summary>Raised after each hook is answered, with its verdict, source and latency.</summary>
+    public event Action<HookDecision>? Decided
+    {
+        add => _processor.Decided += value;
+        remove => _processor.Decided -= value;
+    }
+
+    internal PendingDecisions Pending => _pending;
+
+    /// <summary>
+    /// Opens the stream and waits for the first policy snapshot (or the first failed attempt, or the warm-up
+    /// timeout) before it accepts hooks, so the first tool call does not pay for the connection.
+    /// </summary>
+    public static async Task<HooklineSidecar> StartAsync(SidecarOptions options, CancellationToken cancellationToken = default)
+    {
+        var sessionId = options.SessionId ?? Guid.NewGuid().ToString();
+        if (!Guid.TryParse(sessionId, out _))
+        {
+            throw new ArgumentException($"--session must be a UUID, got '{sessionId}'");
+        }
+        var logger = options.LoggerFactory.CreateLogger("Hookline.Sidecar");
+        var snapshots = new SnapshotHolder(options);
+        var pending = new PendingDecisions();
+        var spool = new EventSpool();
+        var stats = new SidecarStats();
+        var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger);
+        var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger);
+        var socketPath = options.SocketPath ?? Path.Combine(options.StateDirectory, "run", sessionId[..8] + ".sock");
+        HookSocketListener listener;
+        try
+        {
+            listener = new HookSocketListener(socketPath, processor, options.TimeProvider, logger);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        var warm = connection.StartAsync();
+        await Task.WhenAny(warm, Task.Delay(options.WarmupTimeout, options.TimeProvider, cancellationToken)).ConfigureAwait(false);
+        listener.Start();
+        return new HooklineSidecar(connection, listener, snapshots, pending, spool, stats, processor);
+    }
+
+    /// <summary>
+    /// Waits until the server has confirmed every event as stored, or the timeout passes. Returns whether the spool
+    /// is empty. Unconfirmed events stay spooled and are resent by the next sidecar of this session.
+    /// </summary>
+    public async Task<bool> FlushAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _spool.WaitEmptyAsync().WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Ends the Hookline session on the server (the agent exited).</summary>
+    public Task EndSessionAsync(string reason = "agent exited") => _connection.EndSessionAsync(reason);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,108 @@
+using Hookline.Contracts.V1;
+
+namespace Hookline.Sidecar.Internal.Agents;
+
+/// <summary>Claude Code: <c>hookSpecificOutput.permissionDecision</c> for PreToolUse, <c>decision.behavior</c> for PermissionRequest.</summary>
+internal sealed class ClaudeAdapter : IAgentAdapter
+{
+    public string Name => "claude";
+
+    public bool IsBlocking(string hookEvent) => hookEvent is "pre-tool-use" or "permission-request" or "user-prompt-submit";
+
+    public bool TryDecode(string hookEvent, ReadOnlyMemory<byte> stdin, HookEvent target, out string error)
+        => DecodeClaudeFormat(hookEvent, stdin, target, IsBlocking(hookEvent), out error);
+
+    /// <summary>Claude's stdin format, which Codex shares.</summary>
+    public static bool DecodeClaudeFormat(string hookEvent, ReadOnlyMemory<byte> stdin, HookEvent target, bool blocking, out string error)
+    {
+        target.HookEventName = HookJson.PascalCase(hookEvent);
+        target.NativeEvent = target.HookEventName;
+        if (!HookJson.TryParseObject(stdin, out var document, out error))
+        {
+            return false;
+        }
+        using (document)
+        {
+            var root = document!.RootElement;
+            var native = HookJson.String(root, "hook_event_name");
+            if (native.Length > 0)
+            {
+                target.NativeEvent = native;
+            }
+            if (blocking && hookEvent is "pre-tool-use" or "permission-request" && !HookJson.RequireTool(root, out error))
+            {
+                return false;
+            }
+            HookJson.FillCommon(root, target);
+            target.ToolName = target.NativeToolName;
+            return true;
+        }
+    }
+
+    public HookReply Encode(string hookEvent, HookOutcome outcome)
+    {
+        if (outcome.Verdict == Verdict.Allow && outcome.IsDefault)
+        {
+            // Hookline's default must not switch Claude's own permission prompts off.
+            return HookReply.Empty;
+        }
+        return hookEvent switch
+        {
+            "pre-tool-use" => PreToolUse("PreToolUse", outcome),
+            "permission-request" => PermissionRequest(outcome),
+            "user-prompt-submit" => UserPromptSubmit(outcome),
+            _ => HookReply.Empty,
+        };
+    }
+
+    public static HookReply PreToolUse(string eventName, HookOutcome outcome) => HookJson.Json(HookJson.Write(w =>
+    {
+        w.WriteStartObject("hookSpecificOutput");
+        w.WriteString("hookEventName", eventName);
+        w.WriteString("permissionDecision", outcome.Verdict switch
+        {
+            Verdict.Deny => "deny",
+            Verdict.Ask => "ask",
+            _ => "allow",
+        });
+        w.WriteString("permissionDecisionReason", outcome.Reason);
+        w.WriteEndObject();
+    }));
+
+    private static HookReply PermissionRequest(HookOutcome outcome)
+    {
+        if (outcome.Verdict == Verdict.Ask)
+        {
+            // No answer: Claude shows its own permission prompt, which is what ask means here.
+            return HookReply.Empty;
+        }
+        return HookJson.Json(HookJson.Write(w =>
+        {
+            w.WriteStartObject("hookSpecificOutput");
+            w.WriteString("hookEventName", "PermissionRequest");
+            w.WriteStartObject("decision");
+            w.WriteString("behavior", outcome.Verdict == Verdict.Deny ? "deny" : "allow");
+            if (outcome.Verdict == Verdict.Deny)
+            {
+                w.WriteString("message", outcome.Reason);
+            }
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }));
+    }
+
+    public static HookReply UserPromptSubmit(HookOutcome outcome)
+    {
+        if (outcome.Verdict == Verdict.Allow)
+        {
+            return HookReply.Empty;
+        }
+        // A prompt hook has no ask: block, and say that approval is needed.
+        var reason = outcome.Verdict == Verdict.Ask ? "approval needed: " + outcome.Reason : outcome.Reason;
+        return HookJson.Json(HookJson.Write(w =>
+        {
+            w.WriteString("decision", "block");
+            w.WriteString("reason", reason);
+        }));
+    }
+}

@@ -1,0 +1,31 @@
+using Hookline.Contracts.V1;
+
+namespace Hookline.Sidecar.Internal.Agents;
+
+/// <summary>Codex CLI: Claude's stdin format and answer shape, but no ask: ask becomes deny with an approval reason.</summary>
+internal sealed class CodexAdapter : IAgentAdapter
+{
+    public string Name => "codex";
+
+    public bool IsBlocking(string hookEvent) => hookEvent is "pre-tool-use" or "permission-request" or "user-prompt-submit";
+
+    public bool TryDecode(string hookEvent, ReadOnlyMemory<byte> stdin, HookEvent target, out string error)
+        => ClaudeAdapter.DecodeClaudeFormat(hookEvent, stdin, target, IsBlocking(hookEvent), out error);
+
+    public HookReply Encode(string hookEvent, HookOutcome outcome)
+    {
+        if (outcome.Verdict == Verdict.Allow)
+        {
+            return HookReply.Empty;
+        }
+        var denied = outcome.Verdict == Verdict.Ask
+            ? outcome with { Verdict = Verdict.Deny, Reason = "approval needed: " + outcome.Reason }
+            : outcome;
+        return hookEvent switch
+        {
+            "pre-tool-use" or "permission-request" => ClaudeAdapter.PreToolUse(hookEvent == "pre-tool-use" ? "PreToolUse" : "PermissionRequest", denied),
+            "user-prompt-submit" => ClaudeAdapter.UserPromptSubmit(denied),
+            _ => HookReply.Empty,
+        };
+    }
+}

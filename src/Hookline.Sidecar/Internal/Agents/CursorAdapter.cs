@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Hookline.Contracts.V1;
+
+namespace Hookline.Sidecar.Internal.Agents;
+
+/// <summary>
+/// Cursor: flat snake_case answers <c>{"permission":"allow|deny|ask","user_message","agent_message"}</c>. Its
+/// before* events carry the command, file or MCP call directly; they are mapped onto Claude's tool names.
+/// </summary>
+internal sealed class CursorAdapter : IAgentAdapter
+{
+    public string Name => "cursor";
+
+    public bool IsBlocking(string hookEvent) => hookEvent is "pre-tool-use" or "before-shell-execution"
+        or "before-mcp-execution" or "before-read-file" or "before-submit-prompt";
+
+    public bool TryDecode(string hookEvent, ReadOnlyMemory<byte> stdin, HookEvent target, out string error)
+    {
+        target.NativeEvent = CamelCase(hookEvent);
+        target.HookEventName = hookEvent switch
+        {
+            "pre-tool-use" or "before-shell-execution" or "before-mcp-execution" or "before-read-file" => "PreToolUse",
+            "before-submit-prompt" => "UserPromptSubmit",
+            _ => HookJson.PascalCase(hookEvent),
+        };
+        if (!HookJson.TryParseObject(stdin, out var document, out error))
+        {
+            return false;
+        }
+        using (document)
+        {
+            var root = document!.RootElement;
+            HookJson.FillCommon(root, target);
+            target.AgentSessionId = HookJson.String(root, "conversation_id") is { Length: > 0 } conversation ? conversation : target.AgentSessionId;
+            var roots = root.TryGetProperty("workspace_roots", out var r) && r.ValueKind == JsonValueKind.Array && r.GetArrayLength() > 0
+                ? r[0].GetString() ?? "" : "";
+            if (target.Cwd.Length == 0)
+            {
+                target.Cwd = HookJson.String(root, "cwd") is { Length: > 0 } cwd ? cwd : roots;
+            }
+            switch (hookEvent)
+            {
+                case "before-shell-execution":
+                    target.ToolName = target.NativeToolName = "Bash";
+                    target.ToolInput = JsonObject(w => w.WriteString("command", HookJson.String(root, "command")));
+                    break;
+                case "before-read-file":
+                    target.ToolName = target.NativeToolName = "Read";
+                    target.ToolInput = JsonObject(w => w.WriteString("file_path", HookJson.String(root, "file_path")));
+                    break;
+                case "before-mcp-execution":
+                    target.NativeToolName = HookJson.String(root, "tool_name");
+                    target.ToolName = target.NativeToolName.StartsWith("mcp__", StringComparison.Ordinal)
+                        ? target.NativeToolName
+                        : "mcp__" + HookJson.String(root, "server") + "__" + target.NativeToolName;
+                    break;
+                case "pre-tool-use":
+                    if (!HookJson.RequireTool(root, out error))
+                    {
+                        return false;
+                    }
+                    target.ToolName = target.NativeToolName;
+                    break;
+                default:
+                    target.ToolName = target.NativeToolName;
+                    break;
+            }
+            return true;
+        }
+    }
+
+    public HookReply Encode(string hookEvent, HookOutcome outcome)
+    {
+        if (!IsBlocking(hookEvent) || (outcome.Verdict == Verdict.Allow && outcome.IsDefault))
+        {
+            return HookReply.Empty;
+        }
+        if (hookEvent == "before-submit-prompt")
+        {
+            return HookJson.Json(HookJson.Write(w =>
+            {
+                w.WriteBoolean("continue", outcome.Verdict == Verdict.Allow);
+                if (outcome.Verdict != Verdict.Allow)
+                {
+                    w.WriteString("user_message", outcome.Reason);
+                }
+            }));
+        }
+        return HookJson.Json(HookJson.Write(w =>
+        {
+            w.WriteString("permission", outcome.Verdict switch
+            {
+                Verdict.Deny => "deny",
+                Verdict.Ask => "ask",
+                _ => "allow",
+            });
+            if (outcome.Verdict != Verdict.Allow)
+            {
+                w.WriteString("user_message", outcome.Reason);
+                w.WriteString("agent_message", outcome.Reason);
+            }
+        }));
+    }
+
+    private static ByteString JsonObject(Action<Utf8JsonWriter> body) => ByteString.CopyFrom(HookJson.Write(body));
+
+    private static string CamelCase(string kebab)
+    {
+        var pascal = HookJson.PascalCase(kebab);
+        return pascal.Length == 0 ? pascal : char.ToLowerInvariant(pascal[0]) + pascal[1..];
+    }
+}

@@ -1,0 +1,79 @@
+using Hookline.Contracts.V1;
+
+namespace Hookline.Sidecar.Internal.Agents;
+
+/// <summary>
+/// Gemini CLI: BeforeTool / BeforeAgent block; the answer is <c>{"decision":"deny","reason":...}</c>. Gemini hooks
+/// have no ask, so ask becomes deny with a reason that says approval is needed. Tool names are mapped to Claude's,
+/// so one rule governs every agent.
+/// </summary>
+internal sealed class GeminiAdapter : IAgentAdapter
+{
+    private static readonly Dictionary<string, string> CanonicalEvents = new(StringComparer.Ordinal)
+    {
+        ["before-tool"] = "PreToolUse",
+        ["after-tool"] = "PostToolUse",
+        ["before-agent"] = "UserPromptSubmit",
+        ["after-agent"] = "Stop",
+        ["session-start"] = "SessionStart",
+        ["session-end"] = "SessionEnd",
+    };
+
+    private static readonly Dictionary<string, string> CanonicalTools = new(StringComparer.Ordinal)
+    {
+        ["run_shell_command"] = "Bash",
+        ["read_file"] = "Read",
+        ["read_many_files"] = "Read",
+        ["write_file"] = "Write",
+        ["replace"] = "Edit",
+        ["glob"] = "Glob",
+        ["search_file_content"] = "Grep",
+        ["list_directory"] = "LS",
+        ["web_fetch"] = "WebFetch",
+        ["google_web_search"] = "WebSearch",
+    };
+
+    public string Name => "gemini";
+
+    public bool IsBlocking(string hookEvent) => hookEvent is "before-tool" or "before-agent";
+
+    public bool TryDecode(string hookEvent, ReadOnlyMemory<byte> stdin, HookEvent target, out string error)
+    {
+        target.HookEventName = CanonicalEvents.GetValueOrDefault(hookEvent) ?? HookJson.PascalCase(hookEvent);
+        target.NativeEvent = HookJson.PascalCase(hookEvent);
+        if (!HookJson.TryParseObject(stdin, out var document, out error))
+        {
+            return false;
+        }
+        using (document)
+        {
+            var root = document!.RootElement;
+            if (hookEvent == "before-tool" && !HookJson.RequireTool(root, out error))
+            {
+                return false;
+            }
+            HookJson.FillCommon(root, target);
+            target.ToolName = CanonicalTools.GetValueOrDefault(target.NativeToolName) ?? target.NativeToolName;
+            return true;
+        }
+    }
+
+    public HookReply Encode(string hookEvent, HookOutcome outcome)
+    {
+        if (!IsBlocking(hookEvent) || (outcome.Verdict == Verdict.Allow && outcome.IsDefault))
+        {
+            return HookReply.Empty;
+        }
+        var (decision, reason) = outcome.Verdict switch
+        {
+            Verdict.Allow => ("allow", outcome.Reason),
+            Verdict.Ask => ("deny", "approval needed: " + outcome.Reason),
+            _ => ("deny", outcome.Reason),
+        };
+        return HookJson.Json(HookJson.Write(w =>
+        {
+            w.WriteString("decision", decision);
+            w.WriteString("reason", reason);
+        }));
+    }
+}

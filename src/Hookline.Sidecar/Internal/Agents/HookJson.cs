@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using Hookline.Contracts.V1;
+
+namespace Hookline.Sidecar.Internal.Agents;
+
+/// <summary>Reading the JSON object agents write on stdin, and writing their answers, without reflection.</summary>
+internal static class HookJson
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 256 };
+
+    /// <summary>Parses stdin as a JSON object. Returns false with a reason when it is not one.</summary>
+    public static bool TryParseObject(ReadOnlyMemory<byte> stdin, out JsonDocument? document, out string error)
+    {
+        document = null;
+        error = "";
+        if (stdin.IsEmpty)
+        {
+            error = "empty hook input";
+            return false;
+        }
+        try
+        {
+            document = JsonDocument.Parse(stdin, Options);
+        }
+        catch (JsonException ex)
+        {
+            error = $"hook input is not valid JSON ({ex.Message})";
+            return false;
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            error = $"hook input is a JSON {document.RootElement.ValueKind}, expected an object";
+            document.Dispose();
+            document = null;
+            return false;
+        }
+        return true;
+    }
+
+    public static string String(JsonElement root, string name)
+        => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+
+    /// <summary>The raw JSON of a property, byte for byte as the agent sent it (large integers keep their precision).</summary>
+    public static ByteString Raw(JsonElement root, string name)
+        => root.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
+            ? ByteString.CopyFrom(Encoding.UTF8.GetBytes(value.GetRawText()))
+            : ByteString.Empty;
+
+    /// <summary>Fills the fields every agent that speaks Claude's hook format shares.</summary>
+    public static void FillCommon(JsonElement root, HookEvent target)
+    {
+        target.AgentSessionId = String(root, "session_id");
+        target.Cwd = String(root, "cwd");
+        target.PermissionMode = String(root, "permission_mode");
+        target.NativeToolName = String(root, "tool_name");
+        target.ToolUseId = String(root, "tool_use_id");
+        target.ToolInput = Raw(root, "tool_input");
+        target.ToolResponse = Raw(root, "tool_response");
+        target.Prompt = String(root, "prompt");
+    }
+
+    /// <summary>Validates what a tool event must carry.</summary>
+    public static bool RequireTool(JsonElement root, out string error)
+    {
+        error = "";
+        if (!root.TryGetProperty("tool_name", out var name) || name.ValueKind != JsonValueKind.String || name.GetString()!.Length == 0)
+        {
+            error = "hook input has no tool_name";
+            return false;
+        }
+        if (root.TryGetProperty("tool_input", out var input) && input.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            error = $"tool_input is a JSON {input.ValueKind}, expected an object";
+            return false;
+        }
+        return true;
+    }
+
+    public static byte[] Write(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>"PreToolUse" from "pre-tool-use".</summary>
+    public static string PascalCase(string kebab)
+    {
+        var builder = new StringBuilder(kebab.Length);
+        var upper = true;
+        foreach (var c in kebab)
+        {
+            if (c == '-')
+            {
+                upper = true;
+                continue;
+            }
+            builder.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+        return builder.ToString();
+    }
+
+    public static HookReply Json(byte[] json) => new(0, json, "");
+
+    /// <summary>Exit 2 with a one-line reason on stderr blocks in Claude Code, Codex and Gemini CLI alike.</summary>
+    public static HookReply Block(string reason) => new(2, ReadOnlyMemory<byte>.Empty, "hookline: " + reason.ReplaceLineEndings(" ") + "\n");
+}

@@ -1,0 +1,7 @@
+using Hookline.Contracts.V1;
+
+namespace Hookline.Sidecar.Internal.Agents;
+
+/// <summary>The decision the sidecar applies to one hook, before it is put in the agent's native shape.</summary>
+/// <param name="IsDefault">No rule matched and the document default decided: an allow then gives no answer.</param>
+internal sealed record HookOutcome(Verdict Verdict, bool IsDefault, string Reason, DecisionSource Source);

@@ -1,0 +1,107 @@
+using Hookline.Contracts.V1;
+
+namespace Hookline.Sidecar.Internal;
+
+/// <summary>
+/// Every event the sidecar has seen and the server has not yet confirmed as stored, in arrival order. Events
+/// leave only when a StoredAck names them; on reconnect all of them are sent again (the server dedups by id),
+/// carrying the decision the sidecar applied.
+/// </summary>
+internal sealed class EventSpool
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, LinkedListNode<Entry>> _byId = new(StringComparer.Ordinal);
+    private readonly LinkedList<Entry> _inOrder = new();
+    private TaskCompletionSource? _emptied;
+
+    // The event is never mutated once sent (the stream may be serialising it); what was applied lives beside it.
+    private sealed class Entry(HookEvent hookEvent)
+    {
+        public HookEvent Event { get; } = hookEvent;
+        public AppliedDecision? Applied { get; set; }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inOrder.Count;
+            }
+        }
+    }
+
+    public void Add(HookEvent hookEvent, AppliedDecision? applied = null)
+    {
+        lock (_lock)
+        {
+            if (!_byId.ContainsKey(hookEvent.EventId))
+            {
+                _byId[hookEvent.EventId] = _inOrder.AddLast(new Entry(hookEvent) { Applied = applied });
+            }
+        }
+    }
+
+    /// <summary>Records the decision the sidecar applied, so a replay carries it.</summary>
+    public void SetApplied(string eventId, AppliedDecision applied)
+    {
+        lock (_lock)
+        {
+            if (_byId.TryGetValue(eventId, out var node))
+            {
+                node.Value.Applied = applied;
+            }
+        }
+    }
+
+    public void Acknowledge(IEnumerable<string> eventIds)
+    {
+        lock (_lock)
+        {
+            foreach (var id in eventIds)
+            {
+                if (_byId.Remove(id, out var node))
+                {
+                    _inOrder.Remove(node);
+                }
+            }
+            if (_inOrder.Count == 0)
+            {
+                _emptied?.TrySetResult();
+                _emptied = null;
+            }
+        }
+    }
+
+    /// <summary>Completes when every event has been acknowledged as stored.</summary>
+    public Task WaitEmptyAsync()
+    {
+        lock (_lock)
+        {
+            if (_inOrder.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+            _emptied ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _emptied.Task;
+        }
+    }
+
+    /// <summary>What to resend after a reconnect, oldest first, as replays: no decision wanted, the applied one attached.</summary>
+    public List<HookEvent> Unacknowledged()
+    {
+        lock (_lock)
+        {
+            var list = new List<HookEvent>(_inOrder.Count);
+            foreach (var entry in _inOrder)
+            {
+                var replay = entry.Event.Clone();
+                replay.DecisionWanted = false;
+                replay.Applied = entry.Applied;
+                list.Add(replay);
+            }
+            return list;
+        }
+    }
+}

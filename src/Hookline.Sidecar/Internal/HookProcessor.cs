@@ -1,0 +1,196 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Hookline.Contracts.V1;
+using Hookline.Core;
+using Hookline.Policy;
+using Hookline.Sidecar.Internal.Agents;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Sidecar.Internal;
+
+/// <summary>
+/// Decides one hook: the server's answer if it comes within the budget, else the last snapshot evaluated here,
+/// else the fail mode. Every event is spooled before it is sent, and leaves the spool only when stored.
+/// </summary>
+internal sealed class HookProcessor
+{
+    private readonly ServerConnection _connection;
+    private readonly SnapshotHolder _snapshots;
+    private readonly PendingDecisions _pending;
+    private readonly EventSpool _spool;
+    private readonly SidecarStats _stats;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _sessionId;
+    // Session-aware rules in the local fallback read this sidecar's own view of the session.
+    private readonly PolicySessionState _localSession;
+
+    public HookProcessor(ServerConnection connection, SnapshotHolder snapshots, PendingDecisions pending, EventSpool spool,
+        SidecarStats stats, TimeProvider time, ILogger logger)
+    {
+        _connection = connection;
+        _snapshots = snapshots;
+        _pending = pending;
+        _spool = spool;
+        _stats = stats;
+        _time = time;
+        _logger = logger;
+        _sessionId = connection.SessionId;
+        _localSession = new PolicySessionState(time);
+    }
+
+    /// <summary>Raised after each hook is answered (on the hook's own task; keep handlers quick).</summary>
+    public event Action<HookDecision>? Decided;
+
+    /// <param name="readAt">When the request was read (<see cref="TimeProvider.GetTimestamp"/>): the budget runs from here.</param>
+    public async ValueTask<HookReply> HandleAsync(HookRequest request, long readAt)
+    {
+        var adapter = AgentAdapters.Find(request.Agent);
+        if (adapter is null)
+        {
+            var problem = $"unknown agent '{request.Agent}' (known: {string.Join(", ", AgentAdapters.Names)})";
+            Log.BadHookInput(_logger, request.Agent, request.Event, problem);
+            return HookJson.Block(problem);
+        }
+
+        var blocking = adapter.IsBlocking(request.Event);
+        var hookEvent = new HookEvent
+        {
+            EventId = Guid.NewGuid().ToString(),
+            SessionId = _sessionId,
+            Agent = adapter.Name,
+            Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
+            DecisionWanted = blocking,
+            PayloadTruncated = request.StdinTruncated,
+        };
+
+        if (!adapter.TryDecode(request.Event, request.Stdin, hookEvent, out var error))
+        {
+            if (request.StdinTruncated)
+            {
+                error = $"hook input exceeds the {HookFrame.MaxFrameBytes / (1024 * 1024)} MiB cap and was cut ({error})";
+            }
+            Log.BadHookInput(_logger, request.Agent, request.Event, error);
+            hookEvent.RawInput = ByteString.CopyFrom(request.Stdin.Span);
+            hookEvent.DecisionWanted = false;
+            var outcome = blocking
+                ? new HookOutcome(Verdict.Deny, false, "malformed hook input: " + error, DecisionSource.MalformedInput)
+                : new HookOutcome(Verdict.Allow, true, error, DecisionSource.NonBlocking);
+            Record(hookEvent, outcome, null, readAt, sent: false);
+            _stats.Count(outcome.Source);
+            return blocking ? HookJson.Block(outcome.Reason) : HookReply.Empty;
+        }
+
+        if (!blocking)
+        {
+            // The agent does not wait for these: answer at once, send on.
+            Record(hookEvent, new HookOutcome(Verdict.Allow, true, "", DecisionSource.NonBlocking), null, readAt, sent: false);
+            _stats.Count(DecisionSource.NonBlocking);
+            return HookReply.Empty;
+        }
+
+        _spool.Add(hookEvent);
+        var (remote, sent) = await AskServerAsync(hookEvent, readAt).ConfigureAwait(false);
+        HookOutcome result;
+        Decision? decision = remote;
+        if (remote is not null)
+        {
+            result = new HookOutcome(remote.Verdict, remote.IsDefault, remote.Reason, DecisionSource.Remote);
+        }
+        else if (_snapshots.Usable() is { } snapshot)
+        {
+            decision = DecisionEngine.Decide(hookEvent, snapshot, _localSession);
+            result = new HookOutcome(decision.Verdict, decision.IsDefault, decision.Reason, DecisionSource.Local);
+        }
+        else if (_snapshots.FailMode == SidecarFailMode.Open)
+        {
+            result = new HookOutcome(Verdict.Allow, true, "policy unavailable; allowed (fail mode open)", DecisionSource.FailOpen);
+        }
+        else
+        {
+            result = new HookOutcome(Verdict.Deny, false, "policy unavailable; blocked (fail mode closed)", DecisionSource.FailClosed);
+        }
+        _stats.Count(result.Source);
+        Record(hookEvent, result, decision, readAt, sent);
+        return adapter.Encode(request.Event, result);
+    }
+
+    private async ValueTask<(Decision? Decision, bool Sent)> AskServerAsync(HookEvent hookEvent, long readAt)
+    {
+        if (!_connection.IsConnected)
+        {
+            // Down: decide now rather than spend the budget waiting for nothing.
+            return (null, false);
+        }
+        var (correlationId, decision) = _pending.Register();
+        hookEvent.CorrelationId = correlationId;
+        if (!_connection.TrySend(new ProcessHookEventRequest { Event = hookEvent }))
+        {
+            _pending.Abandon(correlationId);
+            return (null, false);
+        }
+        var remaining = _snapshots.Budget - _time.GetElapsedTime(readAt);
+        try
+        {
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new TimeoutException();
+            }
+            return (await decision.WaitAsync(remaining, _time).ConfigureAwait(false), true);
+        }
+        catch (TimeoutException)
+        {
+            _pending.Abandon(correlationId);
+            _stats.BudgetMiss();
+            return (null, true);
+        }
+        catch (StreamDownException)
+        {
+            return (null, true);
+        }
+    }
+
+    /// <summary>
+    /// Spools the event with what was applied. When the server had the event but did not decide it in time, it is
+    /// told what the agent got instead, so the audit trail shows the decision that was really applied.
+    /// </summary>
+    private void Record(HookEvent hookEvent, HookOutcome outcome, Decision? decision, long readAt, bool sent)
+    {
+        var latencyUs = (long)_time.GetElapsedTime(readAt).TotalMicroseconds;
+        var applied = new AppliedDecision
+        {
+            Verdict = outcome.Verdict,
+            Source = outcome.Source,
+            Reason = outcome.Reason,
+            ReasonCode = decision?.ReasonCode ?? Names.Of(outcome.Source),
+            PolicyEpoch = decision?.PolicyEpoch ?? _snapshots.Epoch,
+            LatencyUs = (uint)Math.Min(latencyUs, uint.MaxValue),
+        };
+        if (decision is not null)
+        {
+            applied.RuleIds.AddRange(decision.RuleIds);
+        }
+        Log.Decided(_logger, hookEvent.Agent, hookEvent.NativeEvent, hookEvent.ToolName, Names.Of(outcome.Verdict), Names.Of(outcome.Source), latencyUs);
+        Decided?.Invoke(new HookDecision(hookEvent.EventId, hookEvent.Agent, hookEvent.NativeEvent, hookEvent.ToolName,
+            Names.Of(outcome.Verdict), Names.Of(outcome.Source), outcome.Reason, applied.RuleIds.ToArray(), applied.PolicyEpoch, latencyUs));
+
+        if (hookEvent.DecisionWanted)
+        {
+            _spool.SetApplied(hookEvent.EventId, applied);
+            if (outcome.Source == DecisionSource.Remote || !sent)
+            {
+                // Remote: the server recorded its own answer. Not sent: the replay carries the applied decision.
+                return;
+            }
+            var amendment = hookEvent.Clone();
+            amendment.DecisionWanted = false;
+            amendment.Applied = applied;
+            _connection.TrySend(new ProcessHookEventRequest { Event = amendment });
+            return;
+        }
+
+        hookEvent.Applied = applied;
+        _spool.Add(hookEvent, applied);
+        _connection.TrySend(new ProcessHookEventRequest { Event = hookEvent });
+    }
+}

@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Sidecar.Internal;
+
+/// <summary>
+/// Accepts hook connections on a Unix socket (0700 directory, 0600 socket, peer uid checked): one request per
+/// connection, answered with one reply frame.
+/// </summary>
+internal sealed class HookSocketListener : IAsyncDisposable
+{
+    /// <summary>sun_path holds 108 bytes on Linux and 104 on macOS; stay under the smaller.</summary>
+    public const int MaxSocketPathBytes = 103;
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly HookProcessor _processor;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly uint _ownUid = PeerCredentials.EffectiveUid;
+    private Task? _acceptLoop;
+    private int _inFlight;
+
+    public HookSocketListener(string path, HookProcessor processor, TimeProvider time, ILogger logger)
+    {
+        _processor = processor;
+        _time = time;
+        _logger = logger;
+        Path = System.IO.Path.GetFullPath(path);
+        if (System.Text.Encoding.UTF8.GetByteCount(Path) > MaxSocketPathBytes)
+        {
+            throw new ArgumentException($"socket path is longer than {MaxSocketPathBytes} bytes: {Path}");
+        }
+        var directory = System.IO.Path.GetDirectoryName(Path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the hook socket needs Unix file modes");
+        }
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(directory, OwnerOnly);
+        // Other users must not even reach the socket, whatever the directory's mode was before.
+        File.SetUnixFileMode(directory, OwnerOnly);
+        if (File.Exists(Path))
+        {
+            File.Delete(Path);
+        }
+        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _socket.Bind(new UnixDomainSocketEndPoint(Path));
+        File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _socket.Listen(512);
+    }
+
+    public string Path { get; }
+
+    public void Start()
+    {
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+        Log.Listening(_logger, Path);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            _ = ServeAsync(connection);
+        }
+    }
+
+    private async Task ServeAsync(Socket connection)
+    {
+        Interlocked.Increment(ref _inFlight);
+        byte[]? payload = null;
+        try
+        {
+            if (PeerCredentials.PeerUid(connection) is { } peer && peer != _ownUid && _ownUid != 0)
+            {
+                Log.PeerRefused(_logger, peer, _ownUid);
+                return;
+            }
+            using var timeout = new CancellationTokenSource(ReadTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            await using var stream = new NetworkStream(connection, ownsSocket: false);
+            var header = new byte[4];
+            await stream.ReadExactlyAsync(header, linked.Token).ConfigureAwait(false);
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+            if (length > HookFrame.MaxFrameBytes)
+            {
+                Log.BadFrame(_logger, $"request of {length} bytes exceeds the {HookFrame.MaxFrameBytes}-byte cap");
+                await ReplyAsync(connection, Agents.HookJson.Block($"request frame of {length} bytes exceeds the 10 MiB cap")).ConfigureAwait(false);
+                return;
+            }
+            payload = ArrayPool<byte>.Shared.Rent((int)length);
+            await stream.ReadExactlyAsync(payload.AsMemory(0, (int)length), linked.Token).ConfigureAwait(false);
+            var readAt = _time.GetTimestamp();
+            var request = HookFrame.TryDecodeRequest(payload.AsMemory(0, (int)length), out var error);
+            if (request is null)
+            {
+                Log.BadFrame(_logger, error!);
+                await ReplyAsync(connection, Agents.HookJson.Block("bad request frame: " + error)).ConfigureAwait(false);
+                return;
+            }
+            var reply = await _processor.HandleAsync(request, readAt).ConfigureAwait(false);
+            await ReplyAsync(connection, reply).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or EndOfStreamException)
+        {
+            // The hook went away or sent a truncated frame; it applies its own fail mode.
+            Log.BadFrame(_logger, "connection ended before a full request: " + ex.Message);
+        }
+        finally
+        {
+            if (payload is not null)
+            {
+                ArrayPool<byte>.Shared.Return(payload);
+            }
+            connection.Dispose();
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private static async Task ReplyAsync(Socket connection, HookReply reply)
+    {
+        var frame = HookFrame.EncodeReply(reply);
+        await connection.SendAsync(frame, SocketFlags.None).ConfigureAwait(false);
+        connection.Shutdown(SocketShutdown.Send);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        try
+        {
+            File.Delete(Path);
+        }
+        catch (IOException)
+        {
+        }
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Sidecar.Internal;
+
+internal static partial class Log
+{
+    [LoggerMessage(2000, LogLevel.Information, "Stream to {Server} open for session {SessionId}")]
+    public static partial void StreamOpen(ILogger logger, string server, string sessionId);
+
+    [LoggerMessage(2001, LogLevel.Warning, "Stream to {Server} down ({Reason}); reconnecting in {DelayMs} ms; hooks decide locally meanwhile")]
+    public static partial void StreamDown(ILogger logger, string server, string reason, long delayMs);
+
+    [LoggerMessage(2002, LogLevel.Warning, "No message from the server for {SilentMs} ms; dropping the stream")]
+    public static partial void StreamSilent(ILogger logger, long silentMs);
+
+    [LoggerMessage(2003, LogLevel.Information, "Policy epoch {Epoch} installed (fail mode {FailMode}, budget {BudgetMs} ms)")]
+    public static partial void SnapshotInstalled(ILogger logger, ulong epoch, SidecarFailMode failMode, double budgetMs);
+
+    [LoggerMessage(2004, LogLevel.Error, "Pushed policy epoch {Epoch} does not compile here; the previous snapshot stays in force: {Error}")]
+    public static partial void SnapshotRefused(ILogger logger, ulong epoch, string error);
+
+    [LoggerMessage(2005, LogLevel.Information, "Resent {Count} unacknowledged events")]
+    public static partial void Replayed(ILogger logger, int count);
+
+    [LoggerMessage(2100, LogLevel.Information, "Listening for hooks on {SocketPath}")]
+    public static partial void Listening(ILogger logger, string socketPath);
+
+    [LoggerMessage(2101, LogLevel.Warning, "Refused a hook connection from uid {PeerUid} (sidecar runs as {OwnUid})")]
+    public static partial void PeerRefused(ILogger logger, uint peerUid, uint ownUid);
+
+    [LoggerMessage(2102, LogLevel.Warning, "Bad hook frame: {Problem}")]
+    public static partial void BadFrame(ILogger logger, string problem);
+
+    [LoggerMessage(2103, LogLevel.Warning, "Hook {Agent}/{Event}: {Problem}")]
+    public static partial void BadHookInput(ILogger logger, string agent, string @event, string problem);
+
+    [LoggerMessage(2104, LogLevel.Debug, "Hook {Agent}/{Event} {Tool}: {Verdict} from {Source} in {LatencyUs} µs")]
+    public static partial void Decided(ILogger logger, string agent, string @event, string tool, string verdict, string source, long latencyUs);
+}

@@ -1,0 +1,341 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Hookline.Contracts.V1;
+using Hookline.Policy;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Sidecar.Internal;
+
+/// <summary>
+/// The one persistent stream to the server. Reconnects with exponential backoff and jitter; resends the spool
+/// on every reconnect; routes decisions to waiting hooks, snapshots to the holder and acks to the spool.
+/// </summary>
+internal sealed class ServerConnection : IAsyncDisposable
+{
+    private readonly SidecarOptions _options;
+    private readonly SnapshotHolder _snapshots;
+    private readonly PendingDecisions _pending;
+    private readonly EventSpool _spool;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly GrpcChannel _channel;
+    private readonly AgentService.AgentServiceClient _client;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Channel<ProcessHookEventRequest>? _outbox;
+    private Task? _loop;
+    private Task? _heartbeats;
+
+    public ServerConnection(SidecarOptions options, string sessionId, SnapshotHolder snapshots, PendingDecisions pending,
+        EventSpool spool, ILogger logger)
+    {
+        _options = options;
+        SessionId = sessionId;
+        _snapshots = snapshots;
+        _pending = pending;
+        _spool = spool;
+        _logger = logger;
+        _time = options.TimeProvider;
+        (_channel, _client) = CreateClient(options);
+    }
+
+    public string SessionId { get; }
+
+    /// <summary>Whether a stream is open and accepting events right now.</summary>
+    public bool IsConnected => Volatile.Read(ref _outbox) is not null;
+
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+    private long _reconnects;
+
+    internal AgentService.AgentServiceClient Client => _client;
+
+    /// <summary>Starts the connection loop. The task completes once the first snapshot arrived or the first attempt failed.</summary>
+    public Task StartAsync()
+    {
+        _loop = Task.Run(() => RunAsync(_stopping.Token));
+        _heartbeats = Task.Run(() => HeartbeatAsync(_stopping.Token));
+        return _warm.Task;
+    }
+
+    /// <summary>Queues a message on the open stream. False when the stream is down or its queue is full.</summary>
+    public bool TrySend(ProcessHookEventRequest message) => Volatile.Read(ref _outbox)?.Writer.TryWrite(message) ?? false;
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var failures = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            string reason;
+            try
+            {
+                await EnsureSessionAsync(stopping).ConfigureAwait(false);
+                await RunStreamAsync(() => failures = 0, stopping).ConfigureAwait(false);
+                reason = "the server closed the stream";
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                reason = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
+            }
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            _warm.TrySetResult();
+            if (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            failures++;
+            Interlocked.Increment(ref _reconnects);
+            var delay = Backoff.Delay(failures, _options.MinReconnectDelay, _options.MaxReconnectDelay, Random.Shared.NextDouble());
+            Log.StreamDown(_logger, _options.ServerUrl, reason, (long)delay.TotalMilliseconds);
+            try
+            {
+                await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        _warm.TrySetResult();
+    }
+
+    /// <summary>Creates the session, or resumes it: every reconnect presents the same id.</summary>
+    private async Task EnsureSessionAsync(CancellationToken cancellationToken)
+    {
+        await _client.CreateSessionAsync(new CreateSessionRequest
+        {
+            SessionId = SessionId,
+            Agent = _options.Agent,
+            Cwd = _options.Cwd ?? Environment.CurrentDirectory,
+            User = Environment.UserName,
+            Hostname = Environment.MachineName,
+            SidecarVersion = SidecarInfo.Version,
+        }, deadline: _time.GetUtcNow().UtcDateTime.AddSeconds(5), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunStreamAsync(Action healthy, CancellationToken stopping)
+    {
+        using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var call = _client.ProcessHookEvent(cancellationToken: streamCts.Token);
+        var requests = call.RequestStream;
+        await requests.WriteAsync(new ProcessHookEventRequest
+        {
+            Open = new Open { SessionId = SessionId, SidecarVersion = SidecarInfo.Version, PolicyEpoch = _snapshots.Epoch, Agent = _options.Agent },
+        }, streamCts.Token).ConfigureAwait(false);
+
+        var replay = _spool.Unacknowledged();
+        foreach (var hookEvent in replay)
+        {
+            await requests.WriteAsync(new ProcessHookEventRequest { Event = hookEvent }, streamCts.Token).ConfigureAwait(false);
+        }
+        if (replay.Count > 0)
+        {
+            Log.Replayed(_logger, replay.Count);
+        }
+
+        // Bounded: when the stream cannot keep up, TrySend fails and hooks decide locally instead of queueing.
+        var outbox = Channel.CreateBounded<ProcessHookEventRequest>(new BoundedChannelOptions(4096)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var writer = WriteLoopAsync(outbox.Reader, requests, streamCts);
+        var lastHeard = _time.GetTimestamp();
+        var pinger = PingLoopAsync(outbox.Writer, () => Volatile.Read(ref lastHeard), streamCts);
+        Volatile.Write(ref _outbox, outbox);
+        Log.StreamOpen(_logger, _options.ServerUrl, SessionId);
+        try
+        {
+            await foreach (var response in call.ResponseStream.ReadAllAsync(streamCts.Token).ConfigureAwait(false))
+            {
+                Volatile.Write(ref lastHeard, _time.GetTimestamp());
+                _snapshots.Heard();
+                switch (response.KindCase)
+                {
+                    case ProcessHookEventResponse.KindOneofCase.Decision:
+                        _pending.Complete(response.Decision);
+                        break;
+                    case ProcessHookEventResponse.KindOneofCase.PolicySnapshot:
+                        Install(response.PolicySnapshot);
+                        healthy();
+                        _warm.TrySetResult();
+                        break;
+                    case ProcessHookEventResponse.KindOneofCase.StoredAck:
+                        _spool.Acknowledge(response.StoredAck.EventIds);
+                        break;
+                    case ProcessHookEventResponse.KindOneofCase.Pong:
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _outbox, null);
+            outbox.Writer.TryComplete();
+            _pending.FailAll();
+            await streamCts.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(writer, pinger).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private void Install(Contracts.V1.PolicySnapshot message)
+    {
+        try
+        {
+            _snapshots.Install(message);
+            Log.SnapshotInstalled(_logger, message.Epoch, _snapshots.FailMode, _snapshots.Budget.TotalMilliseconds);
+        }
+        catch (PolicyException ex)
+        {
+            Log.SnapshotRefused(_logger, message.Epoch, ex.Message);
+        }
+    }
+
+    /// <summary>The single writer of the request stream.</summary>
+    private static async Task WriteLoopAsync(ChannelReader<ProcessHookEventRequest> reader,
+        IClientStreamWriter<ProcessHookEventRequest> requests, CancellationTokenSource stream)
+    {
+        try
+        {
+            while (await reader.WaitToReadAsync(stream.Token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var message))
+                {
+                    await requests.WriteAsync(message, stream.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception) when (!stream.IsCancellationRequested)
+        {
+            // A failed write means the stream is broken: bring the read side down too, so the loop reconnects.
+            await stream.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Application pings: a peer silent for three intervals is dead, whatever TCP thinks.</summary>
+    private async Task PingLoopAsync(ChannelWriter<ProcessHookEventRequest> outbox, Func<long> lastHeard, CancellationTokenSource stream)
+    {
+        using var timer = new PeriodicTimer(_options.PingInterval, _time);
+        ulong nonce = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stream.Token).ConfigureAwait(false))
+            {
+                var silent = _time.GetElapsedTime(lastHeard());
+                if (silent > _options.PingInterval * 3)
+                {
+                    Log.StreamSilent(_logger, (long)silent.TotalMilliseconds);
+                    await stream.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+                outbox.TryWrite(new ProcessHookEventRequest { Ping = new Ping { Nonce = ++nonce } });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            {
+                try
+                {
+                    await _client.HeartbeatAsync(new HeartbeatRequest { SessionId = SessionId },
+                        deadline: _time.GetUtcNow().UtcDateTime.AddSeconds(5), cancellationToken: stopping).ConfigureAwait(false);
+                }
+                catch (RpcException)
+                {
+                    // The stream loop reports outages; a missed heartbeat only ages the session on the server.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Ends the session on the server. Best effort: an unreachable server marks it disconnected by itself.</summary>
+    public async Task EndSessionAsync(string reason)
+    {
+        try
+        {
+            await _client.EndSessionAsync(new EndSessionRequest { SessionId = SessionId, Reason = reason },
+                deadline: _time.GetUtcNow().UtcDateTime.AddSeconds(3)).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        if (_heartbeats is not null)
+        {
+            await _heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        _channel.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static (GrpcChannel, AgentService.AgentServiceClient) CreateClient(SidecarOptions options)
+    {
+        var address = options.ServerUrl;
+        HttpMessageHandler handler;
+        if (options.HttpHandler is not null)
+        {
+            handler = options.HttpHandler;
+        }
+        else
+        {
+            var sockets = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = false,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(5),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                ConnectTimeout = TimeSpan.FromSeconds(3),
+            };
+            if (address.StartsWith("unix:", StringComparison.Ordinal))
+            {
+                var path = address["unix:".Length..];
+                sockets.ConnectCallback = async (_, cancellationToken) =>
+                {
+                    var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    try
+                    {
+                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                };
+                address = "http://localhost";
+            }
+            handler = sockets;
+        }
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            MaxReceiveMessageSize = 16 * 1024 * 1024,
+            MaxSendMessageSize = 16 * 1024 * 1024,
+        });
+        return (channel, new AgentService.AgentServiceClient(channel));
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hookline.Sidecar;
+
+/// <summary>Fail mode of the sidecar until a policy snapshot says otherwise.</summary>
+public enum SidecarFailMode
+{
+    /// <summary>Without a usable snapshot, blocking events are denied ("policy unavailable").</summary>
+    Closed,
+
+    /// <summary>Without a usable snapshot, blocking events are allowed.</summary>
+    Open,
+}
+
+/// <summary>Configuration of one sidecar (one agent session).</summary>
+public sealed class SidecarOptions
+{
+    /// <summary>The server's gRPC address: <c>http://127.0.0.1:7420</c> or <c>unix:/path</c>.</summary>
+    public string ServerUrl { get; set; } = "http://127.0.0.1:7420";
+
+    /// <summary>The Unix socket hooks connect to. Its directory is created with mode 0700.</summary>
+    public string? SocketPath { get; set; }
+
+    /// <summary>Hookline session id (a UUID). Null: a new one is made; the server creates or resumes it.</summary>
+    public string? SessionId { get; set; }
+
+    /// <summary>The agent this session governs: claude, codex, gemini or cursor.</summary>
+    public string Agent { get; set; } = "claude";
+
+    public SidecarFailMode FailMode { get; set; } = SidecarFailMode.Closed;
+
+    /// <summary>How long a blocking hook waits for the server before the sidecar decides locally.</summary>
+    public TimeSpan Budget { get; set; } = TimeSpan.FromMilliseconds(8);
+
+    /// <summary>How old the last snapshot may be (since the server was last heard) and still decide locally.</summary>
+    public TimeSpan MaxSnapshotAge { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>State directory: the socket's default home and the event spool.</summary>
+    public string StateDirectory { get; set; } = DefaultStateDirectory();
+
+    /// <summary>Interval of application pings on the stream; a stream silent for three intervals is reconnected.</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First reconnect delay; doubles up to <see cref="MaxReconnectDelay"/>, with jitter.</summary>
+    public TimeSpan MinReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long start-up waits for the first snapshot before it accepts hooks anyway.</summary>
+    public TimeSpan WarmupTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The agent's own working directory and user, recorded with the session.</summary>
+    public string? Cwd { get; set; }
+
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>For tests: the handler under the gRPC channel.</summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+
+    /// <summary><c>$XDG_STATE_HOME/hookline</c>, or <c>~/.local/state/hookline</c>.</summary>
+    public static string DefaultStateDirectory()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        var root = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state")
+            : xdg;
+        return Path.Combine(root, "hookline");
+    }
+}

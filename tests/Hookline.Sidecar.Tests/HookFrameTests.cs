@@ -1,0 +1,57 @@
+using System.Buffers.Binary;
+using System.Text;
+using Hookline.Sidecar.Internal;
+
+namespace Hookline.Sidecar.Tests;
+
+public sealed class HookFrameTests
+{
+    internal static byte[] Request(string agent, string hookEvent, string stdin, byte flags = 0)
+    {
+        var body = Encoding.UTF8.GetBytes(stdin);
+        var payload = new List<byte> { 1, flags, (byte)agent.Length };
+        payload.AddRange(Encoding.ASCII.GetBytes(agent));
+        payload.Add((byte)hookEvent.Length);
+        payload.AddRange(Encoding.ASCII.GetBytes(hookEvent));
+        payload.AddRange(body);
+        return payload.ToArray();
+    }
+
+    [Fact]
+    public void Decodes_agent_event_stdin_and_the_truncation_flag()
+    {
+        var request = HookFrame.TryDecodeRequest(Request("claude", "pre-tool-use", "{\"a\":1}", flags: 1), out var error);
+
+        Assert.Null(error);
+        Assert.NotNull(request);
+        Assert.Equal("claude", request.Agent);
+        Assert.Equal("pre-tool-use", request.Event);
+        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(request.Stdin.Span));
+        Assert.True(request.StdinTruncated);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 0 }, "shorter than its header")]
+    [InlineData(new byte[] { 2, 0, 0, 0 }, "version 2")]
+    [InlineData(new byte[] { 1, 0, 9, (byte)'c' }, "truncated")]
+    public void Malformed_requests_are_refused_with_a_reason(byte[] payload, string expected)
+    {
+        Assert.Null(HookFrame.TryDecodeRequest(payload, out var error));
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void Reply_frames_carry_exit_code_stdout_and_stderr_with_big_endian_lengths()
+    {
+        var frame = HookFrame.EncodeReply(new HookReply(2, Encoding.UTF8.GetBytes("out"), "err ü"));
+
+        var span = frame.AsSpan();
+        Assert.Equal((uint)(frame.Length - 4), BinaryPrimitives.ReadUInt32BigEndian(span));
+        Assert.Equal(1, span[4]);
+        Assert.Equal(2, span[5]);
+        Assert.Equal(3u, BinaryPrimitives.ReadUInt32BigEndian(span[6..]));
+        Assert.Equal("out", Encoding.UTF8.GetString(span.Slice(10, 3)));
+        var stderrLength = (int)BinaryPrimitives.ReadUInt32BigEndian(span[13..]);
+        Assert.Equal("err ü", Encoding.UTF8.GetString(span.Slice(17, stderrLength)));
+    }
+}
