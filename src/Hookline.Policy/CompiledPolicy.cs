@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using Hookline.Policy.Internal;
+
+namespace Hookline.Policy;
+
+/// <summary>A policy compiled for evaluation. Immutable; any number of threads may evaluate it at once.</summary>
+public sealed class CompiledPolicy
+{
+    private const int MaxCachedTools = 4096;
+
+    private readonly CompiledRule[] _rules;
+    private readonly CompiledTaint[] _taints;
+    private readonly ConcurrentDictionary<string, CompiledRule[]> _rulesByTool = new(StringComparer.Ordinal);
+
+    private CompiledPolicy(PolicyDocument document)
+    {
+        Document = document;
+        _rules = document.Rules.Select((r, i) => new CompiledRule(r, i)).ToArray();
+        _taints = document.Taints.Select(t => new CompiledTaint(t)).ToArray();
+        DefaultDecision = new PolicyDecision(document.Default, true, $"no rule matched; the policy default is {document.Default.ToString().ToLowerInvariant()}", ReasonCodes.Default, [], null);
+    }
+
+    public PolicyDocument Document { get; }
+
+    internal PolicyDecision DefaultDecision { get; }
+
+    /// <summary>Compiles a validated document. Patterns and regexes were already checked by <see cref="PolicyDocument.Parse"/>.</summary>
+    public static CompiledPolicy Compile(PolicyDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return new CompiledPolicy(document);
+    }
+
+    /// <summary>Parse + Compile. Throws <see cref="PolicyException"/> listing every error.</summary>
+    public static CompiledPolicy Load(string text, string source = "<policy>") => Compile(PolicyDocument.Parse(text, source));
+
+    /// <summary>Decides one event without session state (rate rules never apply; no taints).</summary>
+    public PolicyDecision Evaluate(PolicyInput input) => Evaluate(input, null);
+
+    /// <summary>Decides one event; with a session, rate limits, taints and escalation apply and the session is updated.</summary>
+    public PolicyDecision Evaluate(PolicyInput input, PolicySessionState? session) => Run(input, session, trace: null).Decision;
+
+    /// <summary>Decides one event and explains it: what the event was taken to be and every rule that matched.</summary>
+    public PolicyExplanation Explain(PolicyInput input, PolicySessionState? session = null)
+    {
+        var trace = new List<RuleHit>();
+        var (decision, subject) = Run(input, session, trace);
+        return PolicyExplanation.Create(decision, subject, trace);
+    }
+
+    private (PolicyDecision Decision, EventSubject Subject) Run(PolicyInput input, PolicySessionState? session, List<RuleHit>? trace)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var subject = EventSubject.Create(input);
+        var candidates = CandidatesFor(subject.Tool, input.HookEvent);
+        if (session is null)
+        {
+            return (Evaluator.Decide(this, subject, candidates, null, null, trace), subject);
+        }
+
+        var blocking = ToolNames.IsBlockingEvent(input.HookEvent);
+        lock (session.Gate)
+        {
+            var now = session.TimeProvider.GetUtcNow();
+            var counts = blocking && session.TryBeginCount(input.ToolUseId);
+            var escalate = Document.Escalate;
+            var denials = session.DenialsWithin(now, escalate?.Within);
+            var context = new EvaluationContext(input, subject.Tool, session.TaintSetUnsafe, denials);
+            var view = new Evaluator.SessionView(session, now, counts);
+            var decision = Evaluator.Decide(this, subject, candidates, context, view, trace);
+
+            if (blocking && escalate is not null && decision.Effect == Effect.Allow && denials >= escalate.AfterDenials)
+            {
+                decision = new PolicyDecision(escalate.Effect, false, $"{denials} denials in this session: escalated to {escalate.Effect.ToString().ToLowerInvariant()}", ReasonCodes.Escalation, decision.RuleIds, decision.Matched);
+            }
+
+            if (counts && decision.Effect == Effect.Deny)
+            {
+                session.AddDenial(now);
+            }
+
+            if (blocking && decision.Effect == Effect.Allow)
+            {
+                foreach (var taint in _taints)
+                {
+                    if (taint.Matches(subject, context))
+                    {
+                        session.AddTaintUnsafe(taint.Label);
+                    }
+                }
+            }
+
+            return (decision, subject);
+        }
+    }
+
+    /// <summary>The rules whose patterns can concern this tool, in document order (cached per tool).</summary>
+    internal CompiledRule[] CandidatesFor(string tool, string hookEvent)
+    {
+        var key = tool.Length == 0 ? hookEvent ?? "" : tool;
+        if (_rulesByTool.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var list = _rules.Where(r => r.AppliesTo(key)).ToArray();
+        if (_rulesByTool.Count < MaxCachedTools)
+        {
+            _rulesByTool.TryAdd(key, list);
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,56 @@
+namespace Hookline.Policy.Internal;
+
+/// <summary>
+/// A Bash command pattern in Claude Code syntax: <c>*</c> anywhere; a trailing <c> *</c> or <c>:*</c> is a word-boundary
+/// prefix (<c>ls *</c> matches <c>ls</c> and <c>ls -la</c> but not <c>lsof</c>); no wildcard means the exact command.
+/// </summary>
+internal sealed class BashPattern
+{
+    private readonly Wildcard _exact;
+    private readonly Wildcard? _withArguments;
+    private readonly Wildcard _prefix;
+
+    private BashPattern(string core, bool wordBoundary)
+    {
+        _exact = new Wildcard(core);
+        _withArguments = wordBoundary ? new Wildcard(core + " *") : null;
+        _prefix = new Wildcard(core + "*");
+        var space = core.IndexOf(' ');
+        var firstWord = space < 0 ? core : core[..space];
+        FirstWord = firstWord.Contains('*') ? null : firstWord;
+        MatchesEverything = _exact.MatchesEverything;
+    }
+
+    /// <summary>The literal command name every match starts with, or null when it has a wildcard (used for indexing).</summary>
+    public string? FirstWord { get; }
+
+    public bool MatchesEverything { get; }
+
+    public static BashPattern Create(string specifier)
+    {
+        var normalized = CollapseWhitespace(specifier);
+        if (normalized.EndsWith(":*", StringComparison.Ordinal))
+        {
+            return new BashPattern(normalized[..^2].TrimEnd(), wordBoundary: true);
+        }
+
+        if (normalized.Length > 2 && normalized.EndsWith(" *", StringComparison.Ordinal))
+        {
+            return new BashPattern(normalized[..^2], wordBoundary: true);
+        }
+
+        return new BashPattern(normalized, wordBoundary: false);
+    }
+
+    public bool IsMatch(ReadOnlySpan<char> command) =>
+        _exact.IsMatch(command) || (_withArguments is not null && _withArguments.IsMatch(command));
+
+    /// <summary>For raw text of an unparsable command: the pattern may be followed by anything (deny/ask only).</summary>
+    public bool IsPrefixMatch(ReadOnlySpan<char> text) => _prefix.IsMatch(text);
+
+    internal static string CollapseWhitespace(string text)
+    {
+        var parts = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(' ', parts);
+    }
+}

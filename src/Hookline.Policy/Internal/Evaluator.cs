@@ -1,0 +1,455 @@
+namespace Hookline.Policy.Internal;
+
+/// <summary>A rule that matched an event, for explanations. Applied is false when a rate limit was not yet exceeded.</summary>
+internal readonly record struct RuleHit(CompiledRule Rule, string Pattern, string Subject, bool Applied);
+
+/// <summary>
+/// Decides one event against a compiled rule set: deny beats ask beats allow; for Bash, deny/ask match if ANY
+/// sub-command (or redirect target) matches, allow only if EVERY sub-command is allowed.
+/// </summary>
+internal static class Evaluator
+{
+    /// <summary>Session facts and hooks for session-aware rules; the caller holds the session lock.</summary>
+    internal sealed class SessionView(PolicySessionState state, DateTimeOffset now, bool record)
+    {
+        public PolicySessionState State { get; } = state;
+        public DateTimeOffset Now { get; } = now;
+        public bool Record { get; } = record;
+    }
+
+    public static PolicyDecision Decide(CompiledPolicy policy, EventSubject subject, CompiledRule[] candidates, EvaluationContext? context, SessionView? session, List<RuleHit>? trace)
+    {
+        var input = subject.Input;
+        context ??= new EvaluationContext(input, subject.Tool, null, 0);
+        if (subject.Tool == ToolNames.Bash && subject.Shell is not null)
+        {
+            return DecideBash(policy, subject, subject.Shell, candidates, context, session, trace);
+        }
+
+        // One subject: the first deny, else ask, else allow rule decides (all of that effect are reported).
+        List<CompiledRule>? deny = null, ask = null, allow = null;
+        string? denyMatched = null, askMatched = null, allowMatched = null;
+        var unparsable = subject.UnparsableReason is not null;
+        foreach (var rule in candidates)
+        {
+            if (!Preconditions(rule, context))
+            {
+                continue;
+            }
+
+            string? hit = null, hitPattern = null;
+            if (unparsable)
+            {
+                if (rule.Effect == Effect.Allow)
+                {
+                    continue; // an event we cannot read can never be allowed
+                }
+
+                if (subject.Tool == ToolNames.Bash)
+                {
+                    hitPattern = MatchRawCommand(rule, subject.RawCommand ?? "", out hit);
+                }
+                else
+                {
+                    hitPattern = MatchSingle(rule, subject, out hit);
+                }
+            }
+            else
+            {
+                hitPattern = MatchSingle(rule, subject, out hit);
+            }
+
+            if (hitPattern is null)
+            {
+                continue;
+            }
+
+            var applied = RateAllows(rule, session);
+            trace?.Add(new RuleHit(rule, hitPattern, hit!, applied));
+            if (!applied)
+            {
+                continue;
+            }
+
+            switch (rule.Effect)
+            {
+                case Effect.Deny:
+                    (deny ??= []).Add(rule);
+                    denyMatched ??= hit;
+                    break;
+                case Effect.Ask:
+                    (ask ??= []).Add(rule);
+                    askMatched ??= hit;
+                    break;
+                default:
+                    (allow ??= []).Add(rule);
+                    allowMatched ??= hit;
+                    break;
+            }
+        }
+
+        if (deny is not null)
+        {
+            return FromRules(Effect.Deny, deny, denyMatched);
+        }
+
+        if (ask is not null)
+        {
+            return FromRules(Effect.Ask, ask, askMatched);
+        }
+
+        if (unparsable)
+        {
+            var code = subject.Tool == ToolNames.Bash ? ReasonCodes.UnparsableCommand : ReasonCodes.UnparsableUrl;
+            var what = subject.Tool == ToolNames.Bash ? "command" : "URL";
+            return new PolicyDecision(Effect.Ask, false, $"unparsable {what}: {subject.UnparsableReason}", code, [], null);
+        }
+
+        return allow is not null ? FromRules(Effect.Allow, allow, allowMatched) : policy.DefaultDecision;
+    }
+
+    private static PolicyDecision DecideBash(CompiledPolicy policy, EventSubject subject, ShellParse shell, CompiledRule[] candidates, EvaluationContext context, SessionView? session, List<RuleHit>? trace)
+    {
+        var commands = shell.Commands;
+        List<CompiledRule>? deny = null, ask = null, allow = null;
+        string? denyMatched = null, askMatched = null;
+        ulong coveredMask = 0;
+        bool[]? coveredMany = commands.Count > 64 ? new bool[commands.Count] : null;
+        var coveredCount = 0;
+        string[]? writePaths = null, readPaths = null;
+
+        foreach (var rule in candidates)
+        {
+            if (!Preconditions(rule, context))
+            {
+                continue;
+            }
+
+            if (rule.Effect == Effect.Allow)
+            {
+                // Allow: mark which sub-commands this rule covers.
+                var matchedAny = false;
+                for (var i = 0; i < commands.Count; i++)
+                {
+                    var command = commands[i];
+                    if (command.IsDynamic || MatchCommand(rule, command.AllowText, out var pattern) is not { } p)
+                    {
+                        continue;
+                    }
+
+                    if (!matchedAny)
+                    {
+                        matchedAny = true;
+                        if (!RateAllows(rule, session))
+                        {
+                            trace?.Add(new RuleHit(rule, p, command.Text, false));
+                            break;
+                        }
+
+                        (allow ??= []).Add(rule);
+                    }
+
+                    trace?.Add(new RuleHit(rule, p, command.Text, true));
+                    _ = pattern;
+                    if (coveredMany is not null)
+                    {
+                        if (!coveredMany[i])
+                        {
+                            coveredMany[i] = true;
+                            coveredCount++;
+                        }
+                    }
+                    else if ((coveredMask & (1UL << i)) == 0)
+                    {
+                        coveredMask |= 1UL << i;
+                        coveredCount++;
+                    }
+                }
+
+                continue;
+            }
+
+            // Deny / ask: any sub-command, or any redirect target, is enough.
+            var matchedPattern = MatchAnyCommandOrTarget(rule, subject, shell, ref writePaths, ref readPaths, out var matched);
+            if (matchedPattern is null)
+            {
+                continue;
+            }
+
+            var applied = RateAllows(rule, session);
+            trace?.Add(new RuleHit(rule, matchedPattern, matched!, applied));
+            if (!applied)
+            {
+                continue;
+            }
+
+            if (rule.Effect == Effect.Deny)
+            {
+                (deny ??= []).Add(rule);
+                denyMatched ??= matched;
+            }
+            else
+            {
+                (ask ??= []).Add(rule);
+                askMatched ??= matched;
+            }
+        }
+
+        if (deny is not null)
+        {
+            return FromRules(Effect.Deny, deny, denyMatched);
+        }
+
+        if (ask is not null)
+        {
+            return FromRules(Effect.Ask, ask, askMatched);
+        }
+
+        if (shell.HasDynamicCommand)
+        {
+            var dynamic = commands.Find(c => c.IsDynamic)!;
+            return new PolicyDecision(Effect.Ask, false, $"the command name is only known at run time: {dynamic.Text}", ReasonCodes.DynamicCommand, [], dynamic.Text);
+        }
+
+        if (allow is not null && commands.Count > 0 && coveredCount == commands.Count)
+        {
+            return FromRules(Effect.Allow, allow, commands.Count == 1 ? commands[0].Text : string.Join(" ; ", commands.Select(c => c.Text)));
+        }
+
+        return policy.DefaultDecision;
+    }
+
+    private static string? MatchAnyCommandOrTarget(CompiledRule rule, EventSubject subject, ShellParse shell, ref string[]? writePaths, ref string[]? readPaths, out string? matched)
+    {
+        matched = null;
+        foreach (var command in shell.Commands)
+        {
+            var pattern = MatchCommand(rule, command.Text, out _)
+                ?? (command.BaseNameText is { } baseName ? MatchCommand(rule, baseName, out _) : null)
+                ?? (command.PrivilegedText is { } privileged ? MatchCommand(rule, privileged, out _) : null);
+            if (pattern is not null)
+            {
+                matched = command.Text;
+                return pattern;
+            }
+        }
+
+        if (!rule.HasFileAccessPatterns)
+        {
+            return null;
+        }
+
+        writePaths ??= NormalizeAll(shell.WriteTargets, subject);
+        readPaths ??= NormalizeAll(shell.ReadTargets, subject);
+        return MatchFileAccess(rule, writePaths, write: true, subject, out matched)
+            ?? MatchFileAccess(rule, readPaths, write: false, subject, out matched);
+    }
+
+    /// <summary>Whether the rule's patterns match the event the way a deny rule would (used for taint sources).</summary>
+    internal static bool MatchesLikeDeny(CompiledRule rule, EventSubject subject)
+    {
+        if (subject.Tool == ToolNames.Bash)
+        {
+            if (subject.Shell is { } shell)
+            {
+                string[]? w = null, r = null;
+                return MatchAnyCommandOrTarget(rule, subject, shell, ref w, ref r, out _) is not null;
+            }
+
+            return MatchRawCommand(rule, subject.RawCommand ?? "", out _) is not null;
+        }
+
+        return MatchSingle(rule, subject, out _) is not null;
+    }
+
+    private static bool Preconditions(CompiledRule rule, EvaluationContext context) =>
+        rule.AppliesToAgent(context.Input.Agent) && (rule.When is null || rule.When.Evaluate(context));
+
+    private static bool RateAllows(CompiledRule rule, SessionView? session)
+    {
+        if (rule.Rate is null)
+        {
+            return true;
+        }
+
+        // Without session state there is nothing to count: a rate rule does not apply.
+        return session is not null && session.State.CheckRate(rule.Id, rule.Rate, session.Now, session.Record);
+    }
+
+    private static PolicyDecision FromRules(Effect effect, List<CompiledRule> rules, string? matched)
+    {
+        var first = rules[0];
+        var ids = new string[rules.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = rules[i].Id;
+        }
+
+        return new PolicyDecision(effect, false, first.Reason, first.ReasonCode, ids, matched);
+    }
+
+    /// <summary>Returns the matching pattern's text, or null.</summary>
+    private static string? MatchCommand(CompiledRule rule, string text, out RulePattern? matchedPattern)
+    {
+        matchedPattern = null;
+        foreach (var pattern in rule.Match)
+        {
+            if (!CommandPatternMatches(pattern, text))
+            {
+                continue;
+            }
+
+            foreach (var exception in rule.Unless)
+            {
+                if (CommandPatternMatches(exception, text))
+                {
+                    return null;
+                }
+            }
+
+            matchedPattern = pattern;
+            return pattern.Text;
+        }
+
+        return null;
+    }
+
+    private static bool CommandPatternMatches(RulePattern pattern, string text) =>
+        pattern.Kind switch
+        {
+            PatternKind.Command => pattern.Command!.IsMatch(text),
+            PatternKind.AnyUse => pattern.AppliesTo(ToolNames.Bash),
+            _ => false,
+        };
+
+    private static string? MatchFileAccess(CompiledRule rule, string[] paths, bool write, EventSubject subject, out string? matched)
+    {
+        matched = null;
+        foreach (var path in paths)
+        {
+            foreach (var pattern in rule.Match)
+            {
+                if (!pattern.CoversFileAccess(write) || !pattern.Path!.IsMatch(path, subject.Cwd, subject.Home))
+                {
+                    continue;
+                }
+
+                var excluded = false;
+                foreach (var exception in rule.Unless)
+                {
+                    excluded |= exception.CoversFileAccess(write) && exception.Path!.IsMatch(path, subject.Cwd, subject.Home);
+                }
+
+                if (!excluded)
+                {
+                    matched = path;
+                    return pattern.Text;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string[] NormalizeAll(List<string> paths, EventSubject subject)
+    {
+        if (paths.Count == 0)
+        {
+            return [];
+        }
+
+        var result = new string[paths.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = PathNormalizer.Normalize(paths[i], subject.Cwd, subject.Home);
+        }
+
+        return result;
+    }
+
+    /// <summary>Non-Bash events (and everything but the command for Bash): one subject.</summary>
+    private static string? MatchSingle(CompiledRule rule, EventSubject subject, out string? matched)
+    {
+        matched = null;
+        foreach (var pattern in rule.Match)
+        {
+            if (!pattern.AppliesTo(subject.MatchKey) || !SinglePatternMatches(pattern, subject))
+            {
+                continue;
+            }
+
+            foreach (var exception in rule.Unless)
+            {
+                if (exception.AppliesTo(subject.MatchKey) && SinglePatternMatches(exception, subject))
+                {
+                    return null;
+                }
+            }
+
+            matched = subject.Describe();
+            return pattern.Text;
+        }
+
+        return null;
+    }
+
+    private static bool SinglePatternMatches(RulePattern pattern, EventSubject subject) =>
+        pattern.Kind switch
+        {
+            PatternKind.AnyUse => true,
+            PatternKind.Path => subject.Path is { } path && pattern.Path!.IsMatch(path, subject.Cwd, subject.Home),
+            PatternKind.Domain => subject.Host is { } host && pattern.Host!.IsMatch(host),
+            PatternKind.Primary => subject.Primary is { } primary && pattern.Value!.IsMatch(primary),
+            PatternKind.Param => EventSubject.GetString(subject.Input.ToolInput, pattern.Param!) is { } value && pattern.Value!.IsMatch(value),
+            _ => false,
+        };
+
+    /// <summary>An unparsable command: deny/ask Bash patterns are tried at every word start of the raw text.</summary>
+    private static string? MatchRawCommand(CompiledRule rule, string raw, out string? matched)
+    {
+        matched = null;
+        var variants = RawVariants(raw);
+        foreach (var pattern in rule.Match)
+        {
+            if (!pattern.AppliesTo(ToolNames.Bash))
+            {
+                continue;
+            }
+
+            if (pattern.Kind == PatternKind.AnyUse)
+            {
+                matched = raw;
+                return pattern.Text;
+            }
+
+            if (pattern.Kind != PatternKind.Command)
+            {
+                continue;
+            }
+
+            foreach (var text in variants)
+            {
+                for (var i = 0; i < text.Length; i++)
+                {
+                    if ((i == 0 || IsRawBoundary(text[i - 1])) && pattern.Command!.IsPrefixMatch(text.AsSpan(i)))
+                    {
+                        matched = raw;
+                        return pattern.Text;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsRawBoundary(char c) => c is ' ' or ';' or '&' or '|' or '(' or ')' or '`' or '$' or '{' or '}' or '\'' or '"' or '/' or '\\' or '=';
+
+    private static string[] RawVariants(string raw)
+    {
+        var collapsed = string.Join(' ', raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var unquoted = string.Join(' ', collapsed.Replace("\\", "", StringComparison.Ordinal).Replace("'", "", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal)
+            .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return unquoted == collapsed ? [collapsed] : [collapsed, unquoted];
+    }
+}

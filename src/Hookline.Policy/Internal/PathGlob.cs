@@ -1,0 +1,241 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Hookline.Policy.Internal;
+
+internal enum PathAnchor
+{
+    /// <summary><c>//abs/path</c>.</summary>
+    Absolute,
+
+    /// <summary><c>~/path</c>.</summary>
+    Home,
+
+    /// <summary><c>./path</c>, <c>/path</c> and any pattern with an inner slash: relative to the event's cwd.</summary>
+    Cwd,
+
+    /// <summary>No slash (<c>.env</c>, <c>*.pem</c>, <c>**/.env</c>): the name at any depth, anywhere.</summary>
+    Anywhere,
+}
+
+/// <summary>
+/// A gitignore-style path glob: <c>*</c> and <c>?</c> stay within a segment, <c>**</c> spans segments, <c>[a-z]</c> classes.
+/// A pattern that names a directory also matches everything below it (as gitignore excludes a directory's contents).
+/// </summary>
+internal sealed class PathGlob
+{
+    private readonly Regex _regex;
+
+    private PathGlob(string pattern, PathAnchor anchor, int parentLevels, Regex regex)
+    {
+        Pattern = pattern;
+        Anchor = anchor;
+        ParentLevels = parentLevels;
+        _regex = regex;
+    }
+
+    public string Pattern { get; }
+    public PathAnchor Anchor { get; }
+
+    /// <summary>Leading <c>..</c> segments of a cwd-relative pattern.</summary>
+    public int ParentLevels { get; }
+
+    public static PathGlob? TryCreate(string specifier, out string? error)
+    {
+        error = null;
+        var spec = specifier.Trim();
+        if (spec.Length == 0)
+        {
+            error = "empty path pattern";
+            return null;
+        }
+
+        PathAnchor anchor;
+        string body;
+        if (spec.StartsWith("//", StringComparison.Ordinal))
+        {
+            anchor = PathAnchor.Absolute;
+            body = spec[2..];
+        }
+        else if (spec == "~" || spec.StartsWith("~/", StringComparison.Ordinal))
+        {
+            anchor = PathAnchor.Home;
+            body = spec.Length > 1 ? spec[2..] : "";
+        }
+        else if (spec.StartsWith('/'))
+        {
+            anchor = PathAnchor.Cwd;
+            body = spec[1..];
+        }
+        else if (spec.StartsWith("./", StringComparison.Ordinal) || spec == ".")
+        {
+            anchor = PathAnchor.Cwd;
+            body = spec.Length > 1 ? spec[2..] : "";
+        }
+        else if (spec.StartsWith("../", StringComparison.Ordinal) || spec == ".." || spec.TrimEnd('/').Contains('/') && !spec.StartsWith("**/", StringComparison.Ordinal))
+        {
+            anchor = PathAnchor.Cwd;
+            body = spec;
+        }
+        else
+        {
+            anchor = PathAnchor.Anywhere;
+            body = spec.StartsWith("**/", StringComparison.Ordinal) ? spec[3..] : spec;
+        }
+
+        if (!TryNormalizeSegments(body, anchor, out var segments, out var parentLevels, out error))
+        {
+            return null;
+        }
+
+        var normalized = segments.Count == 0 ? "**" : string.Join('/', segments);
+        var regexText = anchor switch
+        {
+            PathAnchor.Absolute => "^/" + Translate(normalized) + "(?:/.*)?$",
+            PathAnchor.Anywhere => "^(?:.*/)?" + Translate(normalized) + "(?:/.*)?$",
+            _ => "^" + Translate(normalized) + "(?:/.*)?$",
+        };
+        try
+        {
+            var regex = new Regex(regexText, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Singleline);
+            return new PathGlob(specifier, anchor, parentLevels, regex);
+        }
+        catch (ArgumentException ex)
+        {
+            error = $"invalid path pattern '{specifier}': {ex.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>Matches a normalised absolute path, given the normalised cwd and home of the event.</summary>
+    public bool IsMatch(string absolutePath, string cwd, string home)
+    {
+        switch (Anchor)
+        {
+            case PathAnchor.Absolute:
+                return _regex.IsMatch(absolutePath);
+            case PathAnchor.Anywhere:
+                return _regex.IsMatch(absolutePath.AsSpan(1));
+            case PathAnchor.Home:
+                return MatchUnder(absolutePath, home);
+            default:
+                var baseDir = cwd;
+                for (var i = 0; i < ParentLevels; i++)
+                {
+                    baseDir = PathNormalizer.Parent(baseDir);
+                }
+
+                return MatchUnder(absolutePath, baseDir);
+        }
+    }
+
+    private bool MatchUnder(string absolutePath, string baseDir)
+    {
+        if (baseDir == "/")
+        {
+            return _regex.IsMatch(absolutePath.AsSpan(1));
+        }
+
+        if (absolutePath.Length > baseDir.Length && absolutePath.StartsWith(baseDir, StringComparison.Ordinal) && absolutePath[baseDir.Length] == '/')
+        {
+            return _regex.IsMatch(absolutePath.AsSpan(baseDir.Length + 1));
+        }
+
+        return absolutePath == baseDir && _regex.IsMatch("");
+    }
+
+    private static bool TryNormalizeSegments(string body, PathAnchor anchor, out List<string> segments, out int parentLevels, out string? error)
+    {
+        segments = [];
+        parentLevels = 0;
+        error = null;
+        foreach (var segment in body.Split('/'))
+        {
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+
+            if (segment == "..")
+            {
+                if (segments.Count > 0 && segments[^1] != "**")
+                {
+                    segments.RemoveAt(segments.Count - 1);
+                }
+                else if (segments.Count == 0 && anchor == PathAnchor.Cwd)
+                {
+                    parentLevels++;
+                }
+                else if (segments.Count > 0 || anchor != PathAnchor.Absolute)
+                {
+                    error = $"'..' cannot be resolved in path pattern '{body}'";
+                    return false;
+                }
+
+                continue;
+            }
+
+            segments.Add(segment);
+        }
+
+        return true;
+    }
+
+    internal static string Translate(string glob)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < glob.Length; i++)
+        {
+            var c = glob[i];
+            switch (c)
+            {
+                case '*' when i + 1 < glob.Length && glob[i + 1] == '*':
+                    if (i + 2 < glob.Length && glob[i + 2] == '/')
+                    {
+                        sb.Append("(?:.*/)?");
+                        i += 2;
+                    }
+                    else
+                    {
+                        sb.Append(".*");
+                        i += 1;
+                    }
+
+                    break;
+                case '*':
+                    sb.Append("[^/]*");
+                    break;
+                case '?':
+                    sb.Append("[^/]");
+                    break;
+                case '[':
+                    var close = glob.IndexOf(']', i + 2);
+                    if (close < 0)
+                    {
+                        sb.Append(@"\[");
+                        break;
+                    }
+
+                    var content = glob[(i + 1)..close];
+                    sb.Append('[');
+                    if (content[0] is '!' or '^')
+                    {
+                        sb.Append('^');
+                        content = content[1..];
+                    }
+
+                    sb.Append(content.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("[", @"\[", StringComparison.Ordinal)).Append(']');
+                    i = close;
+                    break;
+                case '\\' when i + 1 < glob.Length:
+                    sb.Append(Regex.Escape(glob[++i].ToString()));
+                    break;
+                default:
+                    sb.Append(Regex.Escape(c.ToString()));
+                    break;
+            }
+        }
+
+        return sb.ToString();
+    }
+}

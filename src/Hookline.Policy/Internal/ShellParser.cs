@@ -1,0 +1,787 @@
+using System.Text;
+
+namespace Hookline.Policy.Internal;
+
+/// <summary>
+/// Splits a Bash command line into simple commands the way Bash would run them: operators, subshells, groups,
+/// command and process substitutions, heredocs, quoting and escapes. Whatever it cannot follow is an error,
+/// never a guess, so the caller can fall back to "ask".
+/// </summary>
+internal sealed class ShellParser
+{
+    public const int MaxLength = 10_000;
+    private const int MaxDepth = 24;
+    private const int MaxCommands = 2_000;
+
+    private readonly string _s;
+    private readonly int _depthBase;
+    private readonly bool _privileged;
+    private readonly ShellParse _out;
+    private readonly List<(string Delimiter, bool Quoted, bool StripTabs)> _pendingHeredocs = [];
+    private int _i;
+    private int _depth;
+
+    private ShellParser(string text, ShellParse output, int depth, bool privileged)
+    {
+        _s = text;
+        _out = output;
+        _depthBase = depth;
+        _depth = depth;
+        _privileged = privileged;
+    }
+
+    public static ShellParse Parse(string command)
+    {
+        var result = new ShellParse();
+        if (command.Length > MaxLength)
+        {
+            result.Error = $"command longer than {MaxLength} characters";
+            return result;
+        }
+
+        new ShellParser(command, result, 0, privileged: false).Run();
+        return result;
+    }
+
+    /// <summary>Parses text that Bash itself would parse again (bash -c, eval, backticks) into the same result.</summary>
+    internal void ParseNested(string text, bool privileged)
+    {
+        if (_depth + 1 > MaxDepth)
+        {
+            Fail("commands nested too deeply");
+            return;
+        }
+
+        new ShellParser(text, _out, _depth + 1, privileged || _privileged).Run();
+    }
+
+    internal bool Privileged => _privileged;
+
+    internal void Fail(string message) => _out.Error ??= message;
+
+    private bool Failed => _out.Error is not null;
+
+    private void Run()
+    {
+        if (_depthBase > MaxDepth)
+        {
+            Fail("commands nested too deeply");
+            return;
+        }
+
+        ParseList(terminator: null);
+    }
+
+    private void ParseList(char? terminator)
+    {
+        while (!Failed)
+        {
+            SkipBlanks();
+            if (_i >= _s.Length)
+            {
+                if (terminator is not null)
+                {
+                    Fail($"missing '{terminator}'");
+                }
+
+                if (_pendingHeredocs.Count > 0)
+                {
+                    ReadHeredocBodies();
+                }
+
+                return;
+            }
+
+            var c = _s[_i];
+            if (terminator is not null && c == terminator)
+            {
+                _i++;
+                return;
+            }
+
+            switch (c)
+            {
+                case '\n':
+                    _i++;
+                    ReadHeredocBodies();
+                    continue;
+                case ';' or '&' or '|' when !(c == '&' && Peek(1) == '>'):
+                    _i++;
+                    if (_i < _s.Length && (_s[_i] == c || (c == '|' && _s[_i] == '&') || (c == ';' && _s[_i] == '&')))
+                    {
+                        _i++;
+                    }
+
+                    continue;
+                case '#':
+                    SkipComment();
+                    continue;
+                case ')':
+                    Fail("unexpected ')'");
+                    return;
+                case '(':
+                    _i++;
+                    if (Peek(0) == '(')
+                    {
+                        // ((arithmetic)): not a command, but it may hold substitutions.
+                        _i++;
+                        ScanArithmetic(depth: 2);
+                    }
+                    else
+                    {
+                        Enter();
+                        ParseList(')');
+                        Leave();
+                    }
+
+                    continue;
+                default:
+                    ParseSimpleCommand();
+                    continue;
+            }
+        }
+    }
+
+    private void ParseSimpleCommand()
+    {
+        var words = new List<ShellWord>();
+        while (!Failed)
+        {
+            SkipBlanks();
+            if (_i >= _s.Length)
+            {
+                break;
+            }
+
+            var c = _s[_i];
+            if (c is '\n' or ';' or '|' or ')' || (c == '&' && Peek(1) != '>'))
+            {
+                break;
+            }
+
+            if (c == '(')
+            {
+                Fail("unexpected '(' (function definitions and arrays are not supported)");
+                return;
+            }
+
+            if (c == '#' && words.Count == 0)
+            {
+                SkipComment();
+                break;
+            }
+
+            if (c is '<' or '>' && Peek(1) == '(')
+            {
+                // Process substitution: an argument whose commands run.
+                var start = _i;
+                _i += 2;
+                Enter();
+                ParseList(')');
+                Leave();
+                words.Add(new ShellWord(_s[start.._i], _s[start.._i], HasExpansion: true, HasGlob: false));
+                continue;
+            }
+
+            if (TryParseRedirect())
+            {
+                continue;
+            }
+
+            words.Add(ReadWord());
+        }
+
+        if (!Failed && words.Count > 0)
+        {
+            CommandSimplifier.Add(this, words, _out, _privileged);
+        }
+    }
+
+    private bool TryParseRedirect()
+    {
+        var j = _i;
+        while (j < _s.Length && char.IsAsciiDigit(_s[j]))
+        {
+            j++;
+        }
+
+        if (j < _s.Length && _s[j] == '{' && j == _i)
+        {
+            // {varname}>file
+            var close = _s.IndexOf('}', j);
+            if (close > j && close + 1 < _s.Length && _s[close + 1] is '<' or '>')
+            {
+                j = close + 1;
+            }
+        }
+
+        if (j >= _s.Length)
+        {
+            return false;
+        }
+
+        string op;
+        var rest = _s.AsSpan(j);
+        if (j == _i && rest.StartsWith("&>>"))
+        {
+            op = "&>>";
+        }
+        else if (j == _i && rest.StartsWith("&>"))
+        {
+            op = "&>";
+        }
+        else if (rest.StartsWith("<<<"))
+        {
+            op = "<<<";
+        }
+        else if (rest.StartsWith("<<-"))
+        {
+            op = "<<-";
+        }
+        else if (rest.Length >= 2 && rest[0] is '<' or '>' && rest[1] is '<' or '>' or '&' or '|')
+        {
+            op = rest[..2].ToString();
+            if (op == "><")
+            {
+                op = ">";
+            }
+        }
+        else if (rest[0] is '<' or '>')
+        {
+            op = rest[..1].ToString();
+        }
+        else
+        {
+            return false;
+        }
+
+        _i = j + op.Length;
+        SkipBlanks();
+        if (_i >= _s.Length || _s[_i] is '\n' or ';' or '|' or '&' or '(' or ')' or '<' or '>')
+        {
+            Fail($"missing target for redirection '{op}'");
+            return true;
+        }
+
+        var target = ReadWord();
+        switch (op)
+        {
+            case "<<" or "<<-":
+                _pendingHeredocs.Add((target.Text, target.Raw != target.Text || target.Raw.Contains('\\'), op == "<<-"));
+                break;
+            case "<<<":
+                break;
+            case ">&" or "<&":
+                if (op == ">&" && !IsFdTarget(target.Text))
+                {
+                    _out.WriteTargets.Add(target.Text);
+                }
+
+                break;
+            case "<":
+                _out.ReadTargets.Add(target.Text);
+                break;
+            case "<>":
+                _out.ReadTargets.Add(target.Text);
+                _out.WriteTargets.Add(target.Text);
+                break;
+            default:
+                _out.WriteTargets.Add(target.Text);
+                break;
+        }
+
+        return true;
+    }
+
+    private static bool IsFdTarget(string text)
+    {
+        var t = text.TrimEnd('-');
+        return t.Length == 0 ? text == "-" : t.All(char.IsAsciiDigit);
+    }
+
+    private ShellWord ReadWord()
+    {
+        var start = _i;
+        var sb = new StringBuilder();
+        bool expansion = false, glob = false, braceOpen = false, braceList = false;
+        while (_i < _s.Length && !Failed)
+        {
+            var c = _s[_i];
+            if (c is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '<' or '>')
+            {
+                break;
+            }
+
+            switch (c)
+            {
+                case '\\':
+                    if (Peek(1) == '\n')
+                    {
+                        _i += 2;
+                    }
+                    else if (_i + 1 < _s.Length)
+                    {
+                        sb.Append(_s[_i + 1]);
+                        _i += 2;
+                    }
+                    else
+                    {
+                        _i++;
+                    }
+
+                    break;
+                case '\'':
+                    {
+                        var close = _s.IndexOf('\'', _i + 1);
+                        if (close < 0)
+                        {
+                            Fail("unterminated single quote");
+                            break;
+                        }
+
+                        sb.Append(_s, _i + 1, close - _i - 1);
+                        _i = close + 1;
+                        break;
+                    }
+
+                case '"':
+                    _i++;
+                    expansion |= ReadDoubleQuoted(sb, untilEnd: false);
+                    break;
+                case '$':
+                    expansion |= ReadDollar(sb);
+                    break;
+                case '`':
+                    ReadBackticks(sb);
+                    expansion = true;
+                    break;
+                case '*' or '?' or '[':
+                    glob = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                case '{':
+                    braceOpen = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                case ',' when braceOpen:
+                    braceList = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                case '.' when braceOpen && Peek(1) == '.':
+                    braceList = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                case '}' when braceOpen && braceList:
+                    glob = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                default:
+                    sb.Append(c);
+                    _i++;
+                    break;
+            }
+        }
+
+        return new ShellWord(sb.ToString(), _s[start.._i], expansion, glob);
+    }
+
+    /// <summary>Reads after an opening double quote (or a whole heredoc body when <paramref name="untilEnd"/>). Returns true when it held an expansion.</summary>
+    private bool ReadDoubleQuoted(StringBuilder sb, bool untilEnd)
+    {
+        var expansion = false;
+        while (!Failed)
+        {
+            if (_i >= _s.Length)
+            {
+                if (!untilEnd)
+                {
+                    Fail("unterminated double quote");
+                }
+
+                return expansion;
+            }
+
+            var c = _s[_i];
+            switch (c)
+            {
+                case '"' when !untilEnd:
+                    _i++;
+                    return expansion;
+                case '\\':
+                    var next = Peek(1);
+                    if (next == '\n')
+                    {
+                        _i += 2;
+                    }
+                    else if (next is '$' or '`' or '"' or '\\')
+                    {
+                        sb.Append(next);
+                        _i += 2;
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                        _i++;
+                    }
+
+                    break;
+                case '$' when Peek(1) is not '\'' and not '"':
+                    expansion |= ReadDollar(sb);
+                    break;
+                case '`':
+                    ReadBackticks(sb);
+                    expansion = true;
+                    break;
+                default:
+                    sb.Append(c);
+                    _i++;
+                    break;
+            }
+        }
+
+        return expansion;
+    }
+
+    /// <summary>At a '$'. Appends what the word keeps and returns true for a run-time expansion.</summary>
+    private bool ReadDollar(StringBuilder sb)
+    {
+        var start = _i;
+        var next = Peek(1);
+        switch (next)
+        {
+            case '\'':
+                _i += 2;
+                return ReadAnsiC(sb);
+            case '"':
+                _i += 2;
+                return ReadDoubleQuoted(sb, untilEnd: false);
+            case '(':
+                if (Peek(2) == '(')
+                {
+                    _i += 3;
+                    ScanArithmetic(depth: 2);
+                }
+                else
+                {
+                    _i += 2;
+                    Enter();
+                    ParseList(')');
+                    Leave();
+                }
+
+                sb.Append(_s, start, _i - start);
+                return true;
+            case '{':
+                _i += 2;
+                ScanParameterExpansion();
+                sb.Append(_s, start, _i - start);
+                return true;
+            default:
+                if (next is '_' or '@' or '*' or '#' or '?' or '$' or '!' or '-' || char.IsAsciiLetterOrDigit(next))
+                {
+                    _i += 2;
+                    if (next is '_' || char.IsAsciiLetter(next))
+                    {
+                        while (_i < _s.Length && (_s[_i] == '_' || char.IsAsciiLetterOrDigit(_s[_i])))
+                        {
+                            _i++;
+                        }
+                    }
+
+                    sb.Append(_s, start, _i - start);
+                    return true;
+                }
+
+                sb.Append('$');
+                _i++;
+                return false;
+        }
+    }
+
+    /// <summary>$'...' with C escapes decoded, so <c>$'\x72\x6d'</c> is seen as <c>rm</c>.</summary>
+    private bool ReadAnsiC(StringBuilder sb)
+    {
+        while (_i < _s.Length)
+        {
+            var c = _s[_i];
+            if (c == '\'')
+            {
+                _i++;
+                return false;
+            }
+
+            if (c != '\\' || _i + 1 >= _s.Length)
+            {
+                sb.Append(c);
+                _i++;
+                continue;
+            }
+
+            var e = _s[_i + 1];
+            _i += 2;
+            switch (e)
+            {
+                case 'n': sb.Append('\n'); break;
+                case 't': sb.Append('\t'); break;
+                case 'r': sb.Append('\r'); break;
+                case 'a': sb.Append('\a'); break;
+                case 'b': sb.Append('\b'); break;
+                case 'f': sb.Append('\f'); break;
+                case 'v': sb.Append('\v'); break;
+                case 'e' or 'E': sb.Append('\u001b'); break;
+                case 'x': sb.Append((char)ReadNumber(16, 2)); break;
+                case 'u': AppendCodePoint(sb, ReadNumber(16, 4)); break;
+                case 'U': AppendCodePoint(sb, ReadNumber(16, 8)); break;
+                case 'c' when _i < _s.Length: sb.Append((char)(_s[_i++] & 0x1f)); break;
+                case >= '0' and <= '7':
+                    _i--;
+                    sb.Append((char)(ReadNumber(8, 3) & 0xff));
+                    break;
+                default: sb.Append(e); break;
+            }
+        }
+
+        Fail("unterminated $'...' quote");
+        return false;
+    }
+
+    private static void AppendCodePoint(StringBuilder sb, int codePoint)
+    {
+        if (codePoint is < 0 or > 0x10FFFF or (>= 0xD800 and <= 0xDFFF))
+        {
+            codePoint = 0xFFFD;
+        }
+
+        sb.Append(char.ConvertFromUtf32(codePoint));
+    }
+
+    private int ReadNumber(int radix, int maxDigits)
+    {
+        var value = 0;
+        var n = 0;
+        while (n < maxDigits && _i < _s.Length)
+        {
+            var ch = _s[_i];
+            var d = radix == 16 ? (char.IsAsciiHexDigit(ch) ? Convert.ToInt32(ch.ToString(), 16) : -1)
+                : ch is >= '0' and <= '7' ? ch - '0' : -1;
+            if (d < 0)
+            {
+                break;
+            }
+
+            value = value * radix + d;
+            _i++;
+            n++;
+        }
+
+        return value;
+    }
+
+    /// <summary>At the character after an opening backtick: the content, unescaped, is parsed as commands.</summary>
+    private void ReadBackticks(StringBuilder sb)
+    {
+        var start = _i;
+        _i++;
+        var inner = new StringBuilder();
+        while (_i < _s.Length && _s[_i] != '`')
+        {
+            if (_s[_i] == '\\' && _i + 1 < _s.Length && _s[_i + 1] is '`' or '\\' or '$')
+            {
+                inner.Append(_s[_i + 1]);
+                _i += 2;
+                continue;
+            }
+
+            inner.Append(_s[_i]);
+            _i++;
+        }
+
+        if (_i >= _s.Length)
+        {
+            Fail("unterminated backquote");
+            return;
+        }
+
+        _i++;
+        sb.Append(_s, start, _i - start);
+        ParseNested(inner.ToString(), privileged: false);
+    }
+
+    /// <summary>Inside $(( )) or (( )): skip the arithmetic, but parse any command substitution in it.</summary>
+    private void ScanArithmetic(int depth)
+    {
+        while (_i < _s.Length && !Failed)
+        {
+            var c = _s[_i];
+            if (c == '$' && Peek(1) == '(' && Peek(2) != '(')
+            {
+                _i += 2;
+                Enter();
+                ParseList(')');
+                Leave();
+                continue;
+            }
+
+            if (c == '`')
+            {
+                ReadBackticks(new StringBuilder());
+                continue;
+            }
+
+            _i++;
+            if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')' && --depth == 0)
+            {
+                return;
+            }
+        }
+
+        Fail("unterminated arithmetic expression");
+    }
+
+    /// <summary>Inside ${ }: skip to the matching brace, parsing any substitution in it.</summary>
+    private void ScanParameterExpansion()
+    {
+        var depth = 1;
+        while (_i < _s.Length && !Failed)
+        {
+            var c = _s[_i];
+            switch (c)
+            {
+                case '\\':
+                    _i += 2;
+                    continue;
+                case '\'':
+                    var close = _s.IndexOf('\'', _i + 1);
+                    if (close < 0)
+                    {
+                        Fail("unterminated single quote");
+                        return;
+                    }
+
+                    _i = close + 1;
+                    continue;
+                case '"':
+                    _i++;
+                    ReadDoubleQuoted(new StringBuilder(), untilEnd: false);
+                    continue;
+                case '$':
+                    if (Peek(1) == '{')
+                    {
+                        depth++;
+                        _i += 2;
+                        continue;
+                    }
+
+                    ReadDollar(new StringBuilder());
+                    continue;
+                case '`':
+                    ReadBackticks(new StringBuilder());
+                    continue;
+                case '}':
+                    _i++;
+                    if (--depth == 0)
+                    {
+                        return;
+                    }
+
+                    continue;
+                default:
+                    _i++;
+                    continue;
+            }
+        }
+
+        if (!Failed)
+        {
+            Fail("unterminated ${...}");
+        }
+    }
+
+    private void ReadHeredocBodies()
+    {
+        foreach (var (delimiter, quoted, stripTabs) in _pendingHeredocs)
+        {
+            var bodyStart = _i;
+            var bodyEnd = _s.Length;
+            while (_i < _s.Length)
+            {
+                var lineEnd = _s.IndexOf('\n', _i);
+                var line = _s.AsSpan(_i, (lineEnd < 0 ? _s.Length : lineEnd) - _i);
+                if (stripTabs)
+                {
+                    line = line.TrimStart('\t');
+                }
+
+                if (line.SequenceEqual(delimiter))
+                {
+                    bodyEnd = _i;
+                    _i = lineEnd < 0 ? _s.Length : lineEnd + 1;
+                    break;
+                }
+
+                _i = lineEnd < 0 ? _s.Length : lineEnd + 1;
+            }
+
+            if (!quoted && bodyEnd > bodyStart)
+            {
+                // An unquoted heredoc expands $(...) and backticks: those run.
+                var body = new ShellParser(_s[bodyStart..bodyEnd], _out, _depth + 1, _privileged);
+                body.ReadDoubleQuoted(new StringBuilder(), untilEnd: true);
+            }
+        }
+
+        _pendingHeredocs.Clear();
+    }
+
+    private void Enter()
+    {
+        if (++_depth > MaxDepth)
+        {
+            Fail("commands nested too deeply");
+        }
+
+        if (_out.Commands.Count > MaxCommands)
+        {
+            Fail("too many commands");
+        }
+    }
+
+    private void Leave() => _depth--;
+
+    private void SkipBlanks()
+    {
+        while (_i < _s.Length)
+        {
+            var c = _s[_i];
+            if (c is ' ' or '\t' or '\r')
+            {
+                _i++;
+            }
+            else if (c == '\\' && Peek(1) == '\n')
+            {
+                _i += 2;
+            }
+            else
+            {
+                break;
+            }
+        }
+    }
+
+    private void SkipComment()
+    {
+        var end = _s.IndexOf('\n', _i);
+        _i = end < 0 ? _s.Length : end;
+    }
+
+    private char Peek(int offset) => _i + offset < _s.Length ? _s[_i + offset] : '\0';
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+using System.Text;
+using Hookline.Policy.Internal;
+
+namespace Hookline.Policy;
+
+/// <summary>A parsed and fully validated policy document (YAML or JSON). Immutable.</summary>
+public sealed class PolicyDocument
+{
+    internal PolicyDocument(string text, Effect @default, PolicyMode mode, FailMode? failMode, int? budgetMs, TimeSpan? maxSnapshotAge,
+        IReadOnlyList<PolicyRule> rules, IReadOnlyList<TaintRule> taints, EscalationRule? escalate)
+    {
+        Text = text;
+        Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        Default = @default;
+        Mode = mode;
+        FailMode = failMode;
+        BudgetMs = budgetMs;
+        MaxSnapshotAge = maxSnapshotAge;
+        Rules = rules;
+        Taints = taints;
+        Escalate = escalate;
+    }
+
+    /// <summary>The original text.</summary>
+    public string Text { get; }
+
+    /// <summary>Lowercase hex SHA-256 of the UTF-8 text.</summary>
+    public string Hash { get; }
+
+    /// <summary>The effect when no rule matches (default allow).</summary>
+    public Effect Default { get; }
+
+    /// <summary>enforce (default), observe or disabled. Applied by the server, not by the library.</summary>
+    public PolicyMode Mode { get; }
+
+    /// <summary>Null when the document does not set <c>fail_mode</c>.</summary>
+    public FailMode? FailMode { get; }
+
+    /// <summary>Null when the document does not set <c>budget_ms</c>.</summary>
+    public int? BudgetMs { get; }
+
+    /// <summary>Null when the document does not set <c>max_snapshot_age</c>.</summary>
+    public TimeSpan? MaxSnapshotAge { get; }
+
+    public IReadOnlyList<PolicyRule> Rules { get; }
+
+    /// <summary>Session taint sources (<c>taints</c>).</summary>
+    public IReadOnlyList<TaintRule> Taints { get; }
+
+    /// <summary>Escalation after repeated denials (<c>escalate</c>), or null.</summary>
+    public EscalationRule? Escalate { get; }
+
+    /// <summary>Parses and validates; throws <see cref="PolicyException"/> listing every error.</summary>
+    public static PolicyDocument Parse(string text, string source = "<policy>")
+    {
+        return TryParse(text, source, out var document, out var errors) ? document : throw new PolicyException(errors);
+    }
+
+    /// <summary>Parses and validates without throwing. On failure <paramref name="errors"/> lists every error with its position.</summary>
+    public static bool TryParse(string text, string source, [NotNullWhen(true)] out PolicyDocument? document, out IReadOnlyList<PolicyError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        source ??= "<policy>";
+        var list = new List<PolicyError>();
+        document = DocumentReader.Read(text, source, list);
+        if (list.Count > 0)
+        {
+            document = null;
+        }
+
+        errors = list.OrderBy(e => e.Line).ThenBy(e => e.Column).ToArray();
+        return document is not null;
+    }
+}

@@ -1,0 +1,74 @@
+using Hookline.Policy.Internal;
+
+namespace Hookline.Policy;
+
+/// <summary>One validated rule of a policy document.</summary>
+public sealed class PolicyRule
+{
+    internal PolicyRule(string id, Effect effect, IReadOnlyList<string> match, IReadOnlyList<string> unless, string? reason,
+        IReadOnlyList<string> agents, PolicyCondition? when, RateLimit? rate, int line, int column,
+        RulePattern[] matchPatterns, RulePattern[] unlessPatterns)
+    {
+        Id = id;
+        Effect = effect;
+        Match = match;
+        Unless = unless;
+        Reason = reason;
+        Agents = agents;
+        When = when;
+        Rate = rate;
+        Line = line;
+        Column = column;
+        MatchPatterns = matchPatterns;
+        UnlessPatterns = unlessPatterns;
+    }
+
+    public string Id { get; }
+    public Effect Effect { get; }
+
+    /// <summary>Patterns in Claude Code permission-rule syntax; the rule matches when any does.</summary>
+    public IReadOnlyList<string> Match { get; }
+
+    /// <summary>Exceptions: a subject matched by any of these is not matched by the rule.</summary>
+    public IReadOnlyList<string> Unless { get; }
+
+    public string? Reason { get; }
+
+    /// <summary>Agents the rule applies to; empty means all.</summary>
+    public IReadOnlyList<string> Agents { get; }
+
+    /// <summary>Extra conditions, or null.</summary>
+    public PolicyCondition? When { get; }
+
+    /// <summary>When set, the rule applies only once more than <see cref="RateLimit.Max"/> matching calls fell in the window.</summary>
+    public RateLimit? Rate { get; }
+
+    /// <summary>Where the rule starts in the document (1-based).</summary>
+    public int Line { get; }
+
+    public int Column { get; }
+
+    internal RulePattern[] MatchPatterns { get; }
+    internal RulePattern[] UnlessPatterns { get; }
+}
+
+/// <summary><c>rate: {max: N, per: 60s}</c>.</summary>
+public sealed record RateLimit(int Max, TimeSpan Per);
+
+/// <summary><c>taints: [{label, on: [...]}]</c>: an allowed event matching <see cref="On"/> marks the session with <see cref="Label"/>.</summary>
+public sealed class TaintRule
+{
+    internal TaintRule(string label, IReadOnlyList<string> on, RulePattern[] patterns)
+    {
+        Label = label;
+        On = on;
+        Patterns = patterns;
+    }
+
+    public string Label { get; }
+    public IReadOnlyList<string> On { get; }
+    internal RulePattern[] Patterns { get; }
+}
+
+/// <summary><c>escalate: {after_denials: N, effect: ask, within: 10m}</c>.</summary>
+public sealed record EscalationRule(int AfterDenials, Effect Effect, TimeSpan? Within);

@@ -1,0 +1,61 @@
+namespace Hookline.Policy;
+
+/// <summary>The canonical tool vocabulary, and the mapping from each agent's own tool names to it.</summary>
+public static class ToolNames
+{
+    public const string Bash = "Bash";
+    public const string Read = "Read";
+    public const string Edit = "Edit";
+    public const string Write = "Write";
+    public const string MultiEdit = "MultiEdit";
+    public const string NotebookEdit = "NotebookEdit";
+    public const string Glob = "Glob";
+    public const string Grep = "Grep";
+    public const string WebFetch = "WebFetch";
+    public const string WebSearch = "WebSearch";
+    public const string Agent = "Agent";
+
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
+    {
+        // Claude Code's older name for Agent.
+        ["Task"] = Agent,
+        // Gemini CLI.
+        ["run_shell_command"] = Bash,
+        ["read_file"] = Read,
+        ["read_many_files"] = Read,
+        ["write_file"] = Write,
+        ["replace"] = Edit,
+        ["glob"] = Glob,
+        ["search_file_content"] = Grep,
+        ["grep_search"] = Grep,
+        ["web_fetch"] = WebFetch,
+        ["google_web_search"] = WebSearch,
+        // Cursor.
+        ["Shell"] = Bash,
+        // Codex (older builds).
+        ["shell"] = Bash,
+        ["local_shell"] = Bash,
+        ["apply_patch"] = Edit,
+    };
+
+    /// <summary>Maps an agent's tool name to the canonical one (unknown names pass through unchanged).</summary>
+    public static string Canonicalize(string? toolName) =>
+        toolName is null ? "" : Aliases.TryGetValue(toolName, out var canonical) ? canonical : toolName;
+
+    /// <summary>The tool-input field a tool's rule specifier applies to (Bash → command, Read → file_path, ...), or null.</summary>
+    public static string? PrimaryField(string canonicalTool) => canonicalTool switch
+    {
+        Bash => "command",
+        Read or Edit or Write or MultiEdit => "file_path",
+        NotebookEdit => "notebook_path",
+        Glob or Grep => "path",
+        WebFetch => "url",
+        WebSearch => "query",
+        Agent => "subagent_type",
+        _ => null,
+    };
+
+    /// <summary>PreToolUse, PermissionRequest and UserPromptSubmit (and Gemini's BeforeTool/BeforeAgent) wait for a decision.</summary>
+    public static bool IsBlockingEvent(string? hookEvent) =>
+        hookEvent is "PreToolUse" or "PermissionRequest" or "UserPromptSubmit" or "BeforeTool" or "BeforeAgent";
+}
