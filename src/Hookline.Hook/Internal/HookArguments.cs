@@ -1,0 +1,89 @@
+namespace Hookline.Hook.Internal;
+
+/// <summary><c>--agent NAME --event EVENT [--socket PATH]</c>; <c>--name=value</c> is accepted too.</summary>
+internal sealed record HookArguments(string Agent, string Event, string? SocketPath)
+{
+    internal const string Usage = "usage: hookline-hook --agent NAME --event EVENT [--socket PATH]";
+
+    /// <summary>Parses the arguments; on failure <paramref name="problem"/> names what is wrong.</summary>
+    internal static bool TryParse(string[] args, out HookArguments? parsed, out string problem)
+    {
+        parsed = null;
+        string? agent = null, hookEvent = null, socket = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string? value = null;
+            var equals = name.IndexOf('=');
+            if (name.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+            {
+                value = name[(equals + 1)..];
+                name = name[..equals];
+            }
+            if (name is not ("--agent" or "--event" or "--socket"))
+            {
+                problem = "unknown argument '" + Printable(args[i]) + "'";
+                return false;
+            }
+            if (value is null)
+            {
+                if (i + 1 >= args.Length)
+                {
+                    problem = name + " needs a value";
+                    return false;
+                }
+                value = args[++i];
+            }
+            switch (name)
+            {
+                case "--agent": agent = value; break;
+                case "--event": hookEvent = value; break;
+                default: socket = value; break;
+            }
+        }
+        if (!IsValidName(agent, "--agent", out problem) || !IsValidName(hookEvent, "--event", out problem))
+        {
+            return false;
+        }
+        parsed = new HookArguments(agent!, hookEvent!, string.IsNullOrEmpty(socket) ? null : socket);
+        return true;
+    }
+
+    /// <summary>Agent and event travel as u8-length ASCII in the frame, so they must fit that.</summary>
+    private static bool IsValidName(string? value, string option, out string problem)
+    {
+        if (value is null)
+        {
+            problem = option + " is required";
+            return false;
+        }
+        if (value.Length is 0 or > byte.MaxValue)
+        {
+            problem = option + " must be 1 to 255 characters";
+            return false;
+        }
+        foreach (var c in value)
+        {
+            if (c is < '!' or > '~')
+            {
+                problem = option + " must be printable ASCII without spaces";
+                return false;
+            }
+        }
+        problem = "";
+        return true;
+    }
+
+    private static string Printable(string text)
+    {
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsControl(chars[i]))
+            {
+                chars[i] = '?';
+            }
+        }
+        return new string(chars);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Runtime.InteropServices;
+
+namespace Hookline.Hook.Internal;
+
+/// <summary>The few libc calls the hook needs; Linux x64/arm64 constants.</summary>
+internal static unsafe partial class Libc
+{
+    internal const int StdinFd = 0;
+    internal const int StdoutFd = 1;
+    internal const int StderrFd = 2;
+
+    internal const int EINTR = 4;
+    internal const int EAGAIN = 11;
+    internal const int EINPROGRESS = 115;
+
+    internal const int AF_UNIX = 1;
+    internal const int SOCK_STREAM = 1;
+    internal const int SOCK_NONBLOCK = 0x800;
+    internal const int SOCK_CLOEXEC = 0x80000;
+    internal const int MSG_NOSIGNAL = 0x4000;
+    internal const int SOL_SOCKET = 1;
+    internal const int SO_ERROR = 4;
+
+    internal const short POLLIN = 0x1;
+    internal const short POLLOUT = 0x4;
+
+    internal const int O_WRONLY = 0x1;
+    internal const int O_CREAT = 0x40;
+    internal const int O_APPEND = 0x400;
+    internal const int O_CLOEXEC = 0x80000;
+
+    internal const int SIGPIPE = 13;
+    internal static readonly nint SIG_IGN = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    internal static partial nint Read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    internal static partial nint Write(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    internal static partial nint Send(int fd, byte* buffer, nint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    internal static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
+    internal static partial int Connect(int fd, byte* address, uint addressLength);
+
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    internal static partial int GetSockOpt(int fd, int level, int name, int* value, uint* valueLength);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    internal static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    internal static partial int Close(int fd);
+
+    // open(2) is variadic in C; passing the mode as a fixed int argument is what the Linux ABIs expect.
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    internal static partial int Open(byte* path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true)]
+    internal static partial int MkDir(byte* path, int mode);
+
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    internal static partial int GetPid();
+
+    [LibraryImport("libc", EntryPoint = "strerror")]
+    internal static partial byte* StrError(int errno);
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    internal static partial nint Signal(int signal, nint handler);
+
+    /// <summary>errno of the last P/Invoke above that sets it.</summary>
+    internal static int LastErrno => Marshal.GetLastPInvokeError();
+
+    /// <summary>"No such file or directory" and so on, from libc.</summary>
+    internal static string Describe(int errno) => Marshal.PtrToStringUTF8((nint)StrError(errno)) ?? "errno " + errno;
+}

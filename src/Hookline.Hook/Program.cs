@@ -1,0 +1,1 @@
+return Hookline.Hook.HookCommand.Run(args);

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Hookline.Hook.Tests;
+
+/// <summary>What one hook process did.</summary>
+internal sealed record HookResult(int ExitCode, byte[] Stdout, byte[] Stderr, TimeSpan Elapsed)
+{
+    internal string StderrText => Encoding.UTF8.GetString(Stderr);
+}
+
+/// <summary>Spawns the published hook with a clean HOOKLINE_* environment and feeds it stdin.</summary>
+internal static class HookRun
+{
+    /// <summary>No single hook run may take longer than this: it only catches hangs.</summary>
+    internal static readonly TimeSpan HangBound = TimeSpan.FromSeconds(30);
+
+    internal static async Task<HookResult> RunAsync(
+        IEnumerable<string> args, byte[] stdin, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(PublishedHook.Path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("HOOKLINE_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var timeout = new CancellationTokenSource(HangBound);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = ReadAllAsync(process.StandardOutput.BaseStream, timeout.Token);
+        var stderr = ReadAllAsync(process.StandardError.BaseStream, timeout.Token);
+        try
+        {
+            await WriteStdinAsync(process, stdin, timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("hook did not exit within " + HangBound);
+        }
+        clock.Stop();
+        return new HookResult(process.ExitCode, await stdout, await stderr, clock.Elapsed);
+    }
+
+    private static async Task WriteStdinAsync(Process process, byte[] stdin, CancellationToken cancel)
+    {
+        try
+        {
+            await process.StandardInput.BaseStream.WriteAsync(stdin, cancel);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The hook may exit before reading everything (e.g. a usage error); its exit code is what is tested.
+        }
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream, CancellationToken cancel)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancel);
+        return buffer.ToArray();
+    }
+}
