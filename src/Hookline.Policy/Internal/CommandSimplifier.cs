@@ -65,6 +65,12 @@ internal static partial class CommandSimplifier
                 break;
             }
 
+            if (words[k].Raw is "{" or "!")
+            {
+                k++; // "nice { cmd; }" is a bash error, but stripping keeps the deny side conservative.
+                continue;
+            }
+
             var name = BaseName(words[k].Text);
             var next = SkipWrapper(name, words, k, parser, privileged || name is "sudo" or "doas", out var consumedAll);
             if (consumedAll)

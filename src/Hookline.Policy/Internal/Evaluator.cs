@@ -397,12 +397,16 @@ internal static class Evaluator
         pattern.Kind switch
         {
             PatternKind.AnyUse => true,
-            PatternKind.Path => subject.Path is { } path && pattern.Path!.IsMatch(path, subject.Cwd, subject.Home),
+            PatternKind.Path => subject.Path is { } path && (pattern.Path!.IsMatch(path, subject.Cwd, subject.Home)
+                || (subject.PathIsDirectory && pattern.Path.IsMatch(DirectoryProbe(path), subject.Cwd, subject.Home))),
             PatternKind.Domain => subject.Host is { } host && pattern.Host!.IsMatch(host),
             PatternKind.Primary => subject.Primary is { } primary && pattern.Value!.IsMatch(primary),
             PatternKind.Param => EventSubject.GetString(subject.Input.ToolInput, pattern.Param!) is { } value && pattern.Value!.IsMatch(value),
             _ => false,
         };
+
+    // A name no literal pattern segment can equal: a pattern matching dir/<probe> covers every entry of dir.
+    private static string DirectoryProbe(string directory) => directory == "/" ? "/\u0001" : directory + "/\u0001";
 
     /// <summary>An unparsable command: deny/ask Bash patterns are tried at every word start of the raw text.</summary>
     private static string? MatchRawCommand(CompiledRule rule, string raw, out string? matched)

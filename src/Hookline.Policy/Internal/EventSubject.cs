@@ -34,6 +34,9 @@ internal sealed class EventSubject
     /// <summary>File tools: the normalised absolute path.</summary>
     public string? Path { get; private set; }
 
+    /// <summary>Glob/Grep search a directory: a rule that covers everything inside it covers the search.</summary>
+    public bool PathIsDirectory { get; private set; }
+
     /// <summary>WebFetch: the URL's real host.</summary>
     public string? Host { get; private set; }
 
@@ -48,7 +51,7 @@ internal sealed class EventSubject
         switch (tool)
         {
             case ToolNames.Bash:
-                var command = GetString(toolInput, "command") ?? GetString(toolInput, "cmd");
+                var command = GetStrictString(toolInput, "command");
                 subject.RawCommand = command;
                 if (command is null)
                 {
@@ -56,7 +59,17 @@ internal sealed class EventSubject
                     break;
                 }
 
-                var parse = ShellParser.Parse(command);
+                ShellParse parse;
+                try
+                {
+                    parse = ShellParser.Parse(command);
+                }
+                catch (Exception ex) when (ex is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+                {
+                    // A parser bug must not crash the decision: an unreadable command is asked about, never allowed.
+                    parse = new ShellParse { Error = "internal parser error: " + ex.Message };
+                }
+
                 if (parse.Error is not null)
                 {
                     subject.UnparsableReason = parse.Error;
@@ -74,9 +87,11 @@ internal sealed class EventSubject
                 subject.Path = subject.NormalizeOrNull(GetString(toolInput, "notebook_path") ?? GetString(toolInput, "file_path"));
                 break;
             case ToolNames.Grep:
+                subject.PathIsDirectory = true;
                 subject.Path = subject.NormalizeOrNull(GetString(toolInput, "path") ?? GetString(toolInput, "dir_path") ?? ".");
                 break;
             case ToolNames.Glob:
+                subject.PathIsDirectory = true;
                 subject.Path = subject.NormalizeOrNull(GlobRoot(GetString(toolInput, "path") ?? GetString(toolInput, "dir_path"), GetString(toolInput, "pattern")));
                 break;
             case ToolNames.WebFetch:
@@ -101,6 +116,9 @@ internal sealed class EventSubject
 
     /// <summary>The text reported as what a non-Bash rule matched.</summary>
     public string Describe() => Path ?? Host ?? Primary ?? (Tool.Length == 0 ? Input.HookEvent : Tool);
+
+    private static string? GetStrictString(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     public static string? GetString(JsonElement element, string name)
     {

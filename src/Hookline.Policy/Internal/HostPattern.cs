@@ -61,7 +61,8 @@ internal static class UrlHost
             return null;
         }
 
-        var text = url.Trim();
+        // WHATWG URL parsing (what fetchers do) treats '\' as '/': "http://evil.com\@good.com" goes to evil.com.
+        var text = url.Trim().Replace('\\', '/');
         if (!text.Contains("://", StringComparison.Ordinal))
         {
             text = "https://" + text;

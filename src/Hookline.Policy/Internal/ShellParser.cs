@@ -120,20 +120,11 @@ internal sealed class ShellParser
                     Fail("unexpected ')'");
                     return;
                 case '(':
+                    // Also "((...))": Bash reparses it as nested subshells when it is not arithmetic, so commands are the safe reading.
                     _i++;
-                    if (Peek(0) == '(')
-                    {
-                        // ((arithmetic)): not a command, but it may hold substitutions.
-                        _i++;
-                        ScanArithmetic(depth: 2);
-                    }
-                    else
-                    {
-                        Enter();
-                        ParseList(')');
-                        Leave();
-                    }
-
+                    Enter();
+                    ParseList(')');
+                    Leave();
                     continue;
                 default:
                     ParseSimpleCommand();
@@ -165,7 +156,7 @@ internal sealed class ShellParser
                 return;
             }
 
-            if (c == '#' && words.Count == 0)
+            if (c == '#')
             {
                 SkipComment();
                 break;
@@ -461,7 +452,7 @@ internal sealed class ShellParser
                 _i += 2;
                 return ReadDoubleQuoted(sb, untilEnd: false);
             case '(':
-                if (Peek(2) == '(')
+                if (Peek(2) == '(' && IsArithmetic(_i + 3))
                 {
                     _i += 3;
                     ScanArithmetic(depth: 2);
@@ -612,6 +603,25 @@ internal sealed class ShellParser
         ParseNested(inner.ToString(), privileged: false);
     }
 
+    /// <summary>Bash reads "$((" as arithmetic only when it closes with "))"; "$((cmd); x)" is a command substitution.</summary>
+    private bool IsArithmetic(int from)
+    {
+        var depth = 2;
+        for (var j = from; j < _s.Length; j++)
+        {
+            if (_s[j] == '(')
+            {
+                depth++;
+            }
+            else if (_s[j] == ')' && --depth == 1)
+            {
+                return j + 1 < _s.Length && _s[j + 1] == ')';
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Inside $(( )) or (( )): skip the arithmetic, but parse any command substitution in it.</summary>
     private void ScanArithmetic(int depth)
     {
@@ -657,7 +667,7 @@ internal sealed class ShellParser
             switch (c)
             {
                 case '\\':
-                    _i += 2;
+                    _i = Math.Min(_i + 2, _s.Length);
                     continue;
                 case '\'':
                     var close = _s.IndexOf('\'', _i + 1);

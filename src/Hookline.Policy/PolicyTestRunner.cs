@@ -1,0 +1,73 @@
+using System.Globalization;
+using Hookline.Policy.Internal;
+
+namespace Hookline.Policy;
+
+/// <summary>The outcome of one test case.</summary>
+public sealed record PolicyTestCaseResult(string Name, bool Passed, Effect Expected, Effect Actual, PolicyExplanation Explanation)
+{
+    /// <summary>One line for a pass, the explanation as well for a failure.</summary>
+    public override string ToString() => Passed
+        ? $"PASS {Name}"
+        : $"FAIL {Name}: expected {Expected.ToString().ToLowerInvariant()}, got {Actual.ToString().ToLowerInvariant()}\n  " + Explanation.ToString().Replace("\n", "\n  ", StringComparison.Ordinal);
+}
+
+/// <summary>All case results of a run.</summary>
+public sealed class PolicyTestReport(IReadOnlyList<PolicyTestCaseResult> results)
+{
+    public IReadOnlyList<PolicyTestCaseResult> Results { get; } = results;
+    public int Passed => Results.Count(r => r.Passed);
+    public int Failed => Results.Count(r => !r.Passed);
+
+    /// <summary><c>N passed, M failed</c>.</summary>
+    public string Summary => $"{Passed} passed, {Failed} failed";
+}
+
+/// <summary>
+/// Runs a table of expected decisions (YAML or JSON) against a policy. A case is
+/// <c>{name, agent, user, event | tool+input+cwd, history, expect}</c>; see docs/policy.md.
+/// </summary>
+public static class PolicyTestRunner
+{
+    /// <summary>Parses the cases (throwing <see cref="PolicyException"/> with positions when malformed) and runs them.</summary>
+    public static PolicyTestReport Run(CompiledPolicy policy, string casesText, string source = "<cases>", string? homeDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var cases = TestCaseReader.Read(casesText, source);
+        var results = new List<PolicyTestCaseResult>(cases.Count);
+        foreach (var testCase in cases)
+        {
+            var clock = new ManualTimeProvider(testCase.History.Count > 0 ? testCase.History[0].At ?? Epoch : testCase.Event.At ?? Epoch);
+            var session = new PolicySessionState(clock);
+            var previous = clock.GetUtcNow().AddSeconds(-1);
+            foreach (var step in testCase.History.Append(testCase.Event))
+            {
+                var at = step.At ?? previous.AddSeconds(1);
+                clock.Set(at);
+                previous = at;
+                var input = step.ToInput(testCase.Agent, testCase.User, homeDirectory);
+                if (!ReferenceEquals(step, testCase.Event))
+                {
+                    policy.Evaluate(input, session);
+                    continue;
+                }
+
+                var explanation = policy.Explain(input, session);
+                results.Add(new PolicyTestCaseResult(testCase.Name, explanation.Decision.Effect == testCase.Expect, testCase.Expect, explanation.Decision.Effect, explanation));
+            }
+        }
+
+        return new PolicyTestReport(results);
+    }
+
+    private static readonly DateTimeOffset Epoch = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public void Set(DateTimeOffset now) => _now = now;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+    }
+}
