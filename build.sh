@@ -8,7 +8,9 @@ configuration="${CONFIGURATION:-Release}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 dotnet build Hookline.slnx -c "$configuration" -warnaserror --nologo -v quiet
-dotnet publish src/Hookline.Cli -c "$configuration" -o artifacts/bin --nologo -v quiet
+# ReadyToRun: precompiled code, so a fresh sidecar answers its first hooks without waiting on the JIT.
+dotnet publish src/Hookline.Cli -c "$configuration" -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+  -o artifacts/bin --nologo -v quiet
 dotnet publish src/Hookline.Hook -c "$configuration" -r linux-x64 -o artifacts/bin --nologo -v quiet
 rm -f artifacts/bin/*.dbg
 echo "built: artifacts/bin/hookline, artifacts/bin/hookline-hook"

@@ -69,6 +69,37 @@ public static class DecisionEngine
         return decision;
     }
 
+    /// <summary>
+    /// Runs a few synthetic events through <paramref name="snapshot"/> so the first real tool call does not pay for
+    /// JIT compilation of the matchers, which alone can exceed a millisecond budget.
+    /// </summary>
+    public static void Warm(PolicySnapshot snapshot)
+    {
+        var session = new PolicySessionState(TimeProvider.System);
+        foreach (var (tool, input) in WarmupEvents)
+        {
+            Decide(new HookEvent
+            {
+                EventId = "warmup",
+                SessionId = "warmup",
+                Agent = "claude",
+                HookEventName = "PreToolUse",
+                ToolName = tool,
+                Cwd = "/tmp/hookline-warmup",
+                ToolInput = Google.Protobuf.ByteString.CopyFromUtf8(input),
+            }, snapshot, session);
+        }
+    }
+
+    private static readonly (string Tool, string Input)[] WarmupEvents =
+    [
+        ("Bash", "{\"command\":\"cd build && FOO=1 timeout 5 make test | tee out.log\"}"),
+        ("Read", "{\"file_path\":\"src/../README.md\"}"),
+        ("Edit", "{\"file_path\":\"/tmp/hookline-warmup/a.txt\"}"),
+        ("WebFetch", "{\"url\":\"https://example.com/x\"}"),
+        ("mcp__warmup__tool", "{}"),
+    ];
+
     /// <summary>Builds the policy library's input from a hook event. The JSON in tool_input is parsed once here.</summary>
     public static PolicyInput ToPolicyInput(HookEvent hookEvent)
     {

@@ -84,8 +84,10 @@ public sealed class HooklineSidecar : IAsyncDisposable
             throw;
         }
         var warm = connection.StartAsync();
+        HookProcessor.Warm();
         await Task.WhenAny(warm, Task.Delay(options.WarmupTimeout, options.TimeProvider, cancellationToken)).ConfigureAwait(false);
         listener.Start();
+        await listener.ProbeAsync(cancellationToken).ConfigureAwait(false);
         return new HooklineSidecar(connection, listener, snapshots, pending, spool, stats, processor);
     }
 

@@ -10,5 +10,5 @@ internal sealed record AuditRecord(HookEvent Event, Decision? Decision, long Rec
 /// <summary>Receives the ids of events that are now durably stored.</summary>
 internal interface IStoredAckSink
 {
-    void Acknowledge(IReadOnlyList<string> eventIds);
+    void Acknowledge(IReadOnlyList<AuditRecord> stored);
 }

@@ -108,14 +108,12 @@ internal sealed class AuditWriter : BackgroundService
         while (start < batch.Count)
         {
             var sink = batch[start].Ack;
-            var ids = new List<string>();
             var end = start;
             while (end < batch.Count && ReferenceEquals(batch[end].Ack, sink))
             {
-                ids.Add(batch[end].Event.EventId);
                 end++;
             }
-            sink?.Acknowledge(ids);
+            sink?.Acknowledge(batch.GetRange(start, end - start));
             start = end;
         }
     }

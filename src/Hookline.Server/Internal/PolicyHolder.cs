@@ -103,6 +103,7 @@ internal sealed class PolicyHolder : IDisposable
         var document = policy.Document;
         var epoch = _store.AcceptPolicy(document.Hash, document.Text, _file ?? "<built-in default>", now.ToUnixTimeMilliseconds());
         var snapshot = new PolicySnapshot(epoch, policy, now);
+        Core.DecisionEngine.Warm(snapshot);
         Volatile.Write(ref _current, snapshot);
         Log.PolicyInForce(_logger, epoch, document.Hash[..12], _file ?? "<built-in default>");
         return snapshot;

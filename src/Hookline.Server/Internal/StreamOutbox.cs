@@ -19,10 +19,17 @@ internal sealed class StreamOutbox : IStoredAckSink
     /// <summary>For callers that must not block (storage acks, policy pushes). Returns false when the stream is gone or full.</summary>
     public bool TrySend(ProcessHookEventResponse message) => _queue.Writer.TryWrite(message);
 
-    public void Acknowledge(IReadOnlyList<string> eventIds)
+    public void Acknowledge(IReadOnlyList<AuditRecord> stored)
     {
         var ack = new StoredAck();
-        ack.EventIds.AddRange(eventIds);
+        foreach (var record in stored)
+        {
+            ack.EventIds.Add(record.Event.EventId);
+            if (record.Event.Applied is not null)
+            {
+                ack.AppliedEventIds.Add(record.Event.EventId);
+            }
+        }
         // A full or closed outbox drops the ack: the sidecar still holds the events and resends them; storage dedups.
         TrySend(new ProcessHookEventResponse { StoredAck = ack });
     }

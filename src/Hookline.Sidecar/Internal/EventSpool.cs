@@ -19,6 +19,13 @@ internal sealed class EventSpool
     {
         public HookEvent Event { get; } = hookEvent;
         public AppliedDecision? Applied { get; set; }
+
+        /// <summary>The applied decision was sent apart from the event (after a budget miss) and must be confirmed too.</summary>
+        public bool AppliedUnconfirmed { get; set; }
+
+        public bool Stored { get; set; }
+
+        public bool Done => Stored && !AppliedUnconfirmed;
     }
 
     public int Count
@@ -43,26 +50,45 @@ internal sealed class EventSpool
         }
     }
 
-    /// <summary>Records the decision the sidecar applied, so a replay carries it.</summary>
-    public void SetApplied(string eventId, AppliedDecision applied)
+    /// <summary>
+    /// Records the decision the sidecar applied, so a replay carries it. <paramref name="sentSeparately"/>: it went
+    /// to the server in a message of its own, so the event stays until the server confirms that one too.
+    /// </summary>
+    public void SetApplied(string eventId, AppliedDecision applied, bool sentSeparately)
     {
         lock (_lock)
         {
             if (_byId.TryGetValue(eventId, out var node))
             {
                 node.Value.Applied = applied;
+                node.Value.AppliedUnconfirmed = sentSeparately;
             }
         }
     }
 
-    public void Acknowledge(IEnumerable<string> eventIds)
+    public void Acknowledge(StoredAck ack)
     {
         lock (_lock)
         {
-            foreach (var id in eventIds)
+            foreach (var id in ack.EventIds)
             {
-                if (_byId.Remove(id, out var node))
+                if (_byId.TryGetValue(id, out var node))
                 {
+                    node.Value.Stored = true;
+                }
+            }
+            foreach (var id in ack.AppliedEventIds)
+            {
+                if (_byId.TryGetValue(id, out var node))
+                {
+                    node.Value.AppliedUnconfirmed = false;
+                }
+            }
+            foreach (var id in ack.EventIds)
+            {
+                if (_byId.TryGetValue(id, out var node) && node.Value.Done)
+                {
+                    _byId.Remove(id);
                     _inOrder.Remove(node);
                 }
             }

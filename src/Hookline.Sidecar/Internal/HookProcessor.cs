@@ -39,12 +39,34 @@ internal sealed class HookProcessor
         _localSession = new PolicySessionState(time);
     }
 
+    /// <summary>The event name of a probe frame (empty agent): answered with exit 0 and nothing recorded.</summary>
+    public const string ProbeEvent = "probe";
+
     /// <summary>Raised after each hook is answered (on the hook's own task; keep handlers quick).</summary>
     public event Action<HookDecision>? Decided;
+
+    /// <summary>Decodes and encodes a synthetic hook for every agent, so the first real one is not slowed by JIT.</summary>
+    public static void Warm()
+    {
+        const string Stdin = """{"session_id":"w","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"}}""";
+        foreach (var name in AgentAdapters.Names)
+        {
+            var adapter = AgentAdapters.Find(name)!;
+            var hookEvent = new HookEvent();
+            adapter.TryDecode("pre-tool-use", System.Text.Encoding.UTF8.GetBytes(Stdin), hookEvent, out _);
+            adapter.Encode("pre-tool-use", new HookOutcome(Verdict.Deny, false, "warm-up", DecisionSource.Local));
+        }
+        HookFrame.EncodeReply(HookReply.Empty);
+    }
 
     /// <param name="readAt">When the request was read (<see cref="TimeProvider.GetTimestamp"/>): the budget runs from here.</param>
     public async ValueTask<HookReply> HandleAsync(HookRequest request, long readAt)
     {
+        if (request.Agent.Length == 0 && request.Event == ProbeEvent)
+        {
+            // A liveness probe: proves the socket answers, and warms its path at start-up. Not an agent event.
+            return HookReply.Empty;
+        }
         var adapter = AgentAdapters.Find(request.Agent);
         if (adapter is null)
         {
@@ -176,10 +198,11 @@ internal sealed class HookProcessor
 
         if (hookEvent.DecisionWanted)
         {
-            _spool.SetApplied(hookEvent.EventId, applied);
-            if (outcome.Source == DecisionSource.Remote || !sent)
+            // Remote: the server recorded its own answer. Not sent: the replay will carry the applied decision.
+            var amend = outcome.Source != DecisionSource.Remote && sent;
+            _spool.SetApplied(hookEvent.EventId, applied, sentSeparately: amend);
+            if (!amend)
             {
-                // Remote: the server recorded its own answer. Not sent: the replay carries the applied decision.
                 return;
             }
             var amendment = hookEvent.Clone();

@@ -61,6 +61,18 @@ internal sealed class HookSocketListener : IAsyncDisposable
         Log.Listening(_logger, Path);
     }
 
+    /// <summary>Sends one probe frame through the socket, as a hook would: proves it answers and warms the path.</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(Path), cancellationToken).ConfigureAwait(false);
+        byte[] frame = [0, 0, 0, 9, HookFrame.Version, 0, 0, 5, (byte)'p', (byte)'r', (byte)'o', (byte)'b', (byte)'e'];
+        await client.SendAsync(frame, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        await using var stream = new NetworkStream(client, ownsSocket: false);
+        var reply = new byte[4 + 10];
+        await stream.ReadExactlyAsync(reply, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task AcceptLoopAsync()
     {
         while (!_stopping.IsCancellationRequested)

@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(2005, LogLevel.Information, "Resent {Count} unacknowledged events")]
     public static partial void Replayed(ILogger logger, int count);
 
+    [LoggerMessage(2006, LogLevel.Debug, "Server stored {Count} events; {Remaining} await acknowledgement")]
+    public static partial void Acknowledged(ILogger logger, int count, int remaining);
+
     [LoggerMessage(2100, LogLevel.Information, "Listening for hooks on {SocketPath}")]
     public static partial void Listening(ILogger logger, string socketPath);
 

@@ -165,7 +165,8 @@ internal sealed class ServerConnection : IAsyncDisposable
                         _warm.TrySetResult();
                         break;
                     case ProcessHookEventResponse.KindOneofCase.StoredAck:
-                        _spool.Acknowledge(response.StoredAck.EventIds);
+                        _spool.Acknowledge(response.StoredAck);
+                        Log.Acknowledged(_logger, response.StoredAck.EventIds.Count, _spool.Count);
                         break;
                     case ProcessHookEventResponse.KindOneofCase.Pong:
                         break;

@@ -51,6 +51,7 @@ internal sealed class SnapshotHolder
     public PolicySnapshot Install(PolicySnapshotV1 message)
     {
         var snapshot = Core.SnapshotCodec.FromProto(message);
+        Core.DecisionEngine.Warm(snapshot);
         var failMode = message.HasFailMode
             ? message.FailMode == FailModeV1.Open ? SidecarFailMode.Open : SidecarFailMode.Closed
             : _options.FailMode;

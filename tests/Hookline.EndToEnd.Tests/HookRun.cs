@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Hookline.EndToEnd.Tests;
+
+/// <summary>One spawn of the published AOT hook, as an agent does it: stdin JSON in, exit code and output back.</summary>
+internal sealed record HookRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
+{
+    public string? PermissionDecision => Stdout.Length == 0
+        ? null
+        : JsonDocument.Parse(Stdout).RootElement.GetProperty("hookSpecificOutput").GetProperty("permissionDecision").GetString();
+
+    public static async Task<HookRun> SpawnAsync(string socket, string hookEvent, string stdin, string failMode = "closed", string agent = "claude")
+    {
+        var start = new ProcessStartInfo(Artifacts.Hook)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--agent", agent, "--event", hookEvent })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment["HOOKLINE_SOCKET"] = socket;
+        start.Environment["HOOKLINE_FAIL_MODE"] = failMode;
+        start.Environment["HOOKLINE_ORPHAN_FILE"] = Path.Combine(Path.GetDirectoryName(socket)!, "orphans.jsonl");
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        clock.Stop();
+        return new HookRun(process.ExitCode, await stdout, await stderr, clock.Elapsed);
+    }
+
+    public static string Bash(string command) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["session_id"] = "3982e839-f0d1-4fef-886f-7146ed1dad82",
+        ["transcript_path"] = "/home/dev/.claude/projects/-home-dev-proj/3982e839.jsonl",
+        ["cwd"] = "/home/dev/proj",
+        ["permission_mode"] = "default",
+        ["hook_event_name"] = "PreToolUse",
+        ["tool_name"] = "Bash",
+        ["tool_input"] = new Dictionary<string, string> { ["command"] = command, ["description"] = "test" },
+        ["tool_use_id"] = "toolu_" + Guid.NewGuid().ToString("N"),
+    });
+}

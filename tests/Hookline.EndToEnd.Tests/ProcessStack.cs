@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+
+namespace Hookline.EndToEnd.Tests;
+
+/// <summary>A <c>hookline server</c> process and a <c>hookline sidecar</c> process, in a short temp directory.</summary>
+internal sealed class ProcessStack : IAsyncDisposable
+{
+    public const string Policy = """
+        version: 1
+        default: allow
+        rules:
+          - id: no-force-delete
+            effect: deny
+            match: "Bash(rm -rf *)"
+            reason: "Recursive force delete is blocked"
+          - id: confirm-push
+            effect: ask
+            match: ["Bash(git push *)"]
+          - id: git-status
+            effect: allow
+            match: "Bash(git status)"
+        """;
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private ProcessStack(string dir, int port)
+    {
+        Directory = dir;
+        Port = port;
+    }
+
+    public string Directory { get; }
+
+    public int Port { get; }
+
+    public string ServerUrl => $"http://127.0.0.1:{Port}";
+
+    public string SocketPath => Path.Combine(Directory, "run", "hook.sock");
+
+    public string DatabasePath => Path.Combine(Directory, "data", "hookline.db");
+
+    public ChildProcess? Server { get; private set; }
+
+    public ChildProcess? Sidecar { get; private set; }
+
+    public static async Task<ProcessStack> StartAsync(bool withServer = true, string failMode = "closed", int budgetMs = 8)
+    {
+        var stack = new ProcessStack(System.IO.Directory.CreateTempSubdirectory("hl-e2e-").FullName, FreePort());
+        await File.WriteAllTextAsync(Path.Combine(stack.Directory, "policy.yaml"), Policy);
+        if (withServer)
+        {
+            await stack.StartServerAsync();
+        }
+        stack.Sidecar = ChildProcess.Start(Artifacts.Hookline,
+        [
+            "sidecar", "--server", stack.ServerUrl, "--socket", stack.SocketPath, "--state-dir", Path.Combine(stack.Directory, "state"),
+            "--fail-mode", failMode, "--budget-ms", budgetMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--log-level", "Debug",
+        ]);
+        await stack.Sidecar.WaitForLineAsync("HOOKLINE_SOCKET=", StartTimeout);
+        return stack;
+    }
+
+    public async Task StartServerAsync()
+    {
+        Server = ChildProcess.Start(Artifacts.Hookline,
+        [
+            "server", "--listen", ServerUrl, "--http-listen", "http://127.0.0.1:0",
+            "--policy", Path.Combine(Directory, "policy.yaml"), "--data", Path.Combine(Directory, "data"),
+        ]);
+        await Server.WaitForLineAsync("Hookline server: gRPC on", StartTimeout);
+    }
+
+    public async Task KillServerAsync()
+    {
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+    }
+
+    public async Task<long> CountAsync(string where)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM events WHERE " + where;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Sidecar is not null)
+        {
+            await Sidecar.DisposeAsync();
+        }
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
