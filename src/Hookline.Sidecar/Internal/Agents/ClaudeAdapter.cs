@@ -34,7 +34,7 @@ internal sealed class ClaudeAdapter : IAgentAdapter
                 return false;
             }
             HookJson.FillCommon(root, target);
-            target.ToolName = target.NativeToolName;
+            target.ToolName = Hookline.Policy.ToolNames.Canonicalize(target.NativeToolName);
             return true;
         }
     }

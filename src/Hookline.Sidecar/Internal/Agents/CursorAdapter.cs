@@ -60,10 +60,10 @@ internal sealed class CursorAdapter : IAgentAdapter
                     {
                         return false;
                     }
-                    target.ToolName = target.NativeToolName;
+                    target.ToolName = Hookline.Policy.ToolNames.Canonicalize(target.NativeToolName);
                     break;
                 default:
-                    target.ToolName = target.NativeToolName;
+                    target.ToolName = Hookline.Policy.ToolNames.Canonicalize(target.NativeToolName);
                     break;
             }
             return true;

@@ -1,4 +1,5 @@
 using Hookline.Contracts.V1;
+using Hookline.Policy;
 
 namespace Hookline.Sidecar.Internal.Agents;
 
@@ -17,20 +18,6 @@ internal sealed class GeminiAdapter : IAgentAdapter
         ["after-agent"] = "Stop",
         ["session-start"] = "SessionStart",
         ["session-end"] = "SessionEnd",
-    };
-
-    private static readonly Dictionary<string, string> CanonicalTools = new(StringComparer.Ordinal)
-    {
-        ["run_shell_command"] = "Bash",
-        ["read_file"] = "Read",
-        ["read_many_files"] = "Read",
-        ["write_file"] = "Write",
-        ["replace"] = "Edit",
-        ["glob"] = "Glob",
-        ["search_file_content"] = "Grep",
-        ["list_directory"] = "LS",
-        ["web_fetch"] = "WebFetch",
-        ["google_web_search"] = "WebSearch",
     };
 
     public string Name => "gemini";
@@ -53,7 +40,7 @@ internal sealed class GeminiAdapter : IAgentAdapter
                 return false;
             }
             HookJson.FillCommon(root, target);
-            target.ToolName = CanonicalTools.GetValueOrDefault(target.NativeToolName) ?? target.NativeToolName;
+            target.ToolName = ToolNames.Canonicalize(target.NativeToolName);
             return true;
         }
     }

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Hookline.EndToEnd.Tests;
+
+/// <summary>The published <c>hookline</c> CLI: policy tools, and <c>start</c> wiring a (scripted) agent.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("hl-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? env = null)
+    {
+        var start = new ProcessStartInfo(Artifacts.Hookline) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Policy_check_accepts_a_valid_document_and_reports_every_error_with_line_and_column()
+    {
+        var good = Path.Combine(_dir, "good.yaml");
+        var bad = Path.Combine(_dir, "bad.yaml");
+        await File.WriteAllTextAsync(good, ProcessStack.Policy);
+        await File.WriteAllTextAsync(bad, "version: 1\nrules:\n  - id: a\n    effect: allowish\n    match: \"Bash(ls)\"\n  - id: a\n    effect: deny\n");
+
+        var ok = await RunAsync(["policy", "check", good]);
+        var refused = await RunAsync(["policy", "check", bad]);
+
+        Assert.Equal(0, ok.Exit);
+        Assert.Contains("valid; 3 rules", ok.Stdout);
+        Assert.NotEqual(0, refused.Exit);
+        Assert.Contains("bad.yaml:4:", refused.Stderr);
+        Assert.Contains("bad.yaml:6:", refused.Stderr);
+    }
+
+    [Fact]
+    public async Task Policy_explain_shows_the_sub_command_and_rule_that_decided()
+    {
+        var policy = Path.Combine(_dir, "policy.yaml");
+        var hookEvent = Path.Combine(_dir, "event.json");
+        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+        await File.WriteAllTextAsync(hookEvent, HookRun.Bash("cd x && FOO=1 timeout 5 rm -rf /"));
+
+        var run = await RunAsync(["policy", "explain", policy, hookEvent]);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("deny", run.Stdout);
+        Assert.Contains("no-force-delete", run.Stdout);
+        Assert.Contains("rm -rf /", run.Stdout);
+    }
+
+    [Fact]
+    public async Task Start_wires_the_agent_to_the_hooks_and_the_hooks_are_enforced()
+    {
+        // A stand-in for claude: it reads the settings file it was given, and runs the PreToolUse hook command
+        // exactly as Claude Code would, with PreToolUse stdin, then exits.
+        var agent = Path.Combine(_dir, "fake-claude");
+        var output = Path.Combine(_dir, "agent-output");
+        await File.WriteAllTextAsync(agent, $$"""
+            #!/bin/sh
+            set -u
+            settings="$2"
+            cp "$settings" '{{output}}.settings.json'
+            cmd=$(grep -o '"command": "[^"]*--event pre-tool-use"' "$settings" | sed 's/^"command": "//; s/"$//')
+            printf '%s' '{{HookRun.Bash("rm -rf /home").Replace("'", "", StringComparison.Ordinal)}}' | sh -c "$cmd" > '{{output}}.stdout'
+            echo "exit=$? socket=$HOOKLINE_SOCKET fail=$HOOKLINE_FAIL_MODE args=$*" > '{{output}}.meta'
+            exit 7
+            """);
+        File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var policy = Path.Combine(_dir, "policy.yaml");
+        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+
+        var run = await RunAsync(["start", "--agent", "claude", "--policy", policy, "--agent-command", agent, "--", "-p", "hello"],
+            new Dictionary<string, string>
+            {
+                ["XDG_STATE_HOME"] = Path.Combine(_dir, "state"),
+                ["XDG_DATA_HOME"] = Path.Combine(_dir, "data"),
+            });
+
+        Assert.Equal(7, run.Exit);
+        var meta = await File.ReadAllTextAsync(output + ".meta");
+        Assert.StartsWith("exit=0 socket=", meta);
+        Assert.Contains("fail=closed", meta);
+        Assert.Contains("-p hello", meta);
+        using var answer = JsonDocument.Parse(await File.ReadAllTextAsync(output + ".stdout"));
+        Assert.Equal("deny", answer.RootElement.GetProperty("hookSpecificOutput").GetProperty("permissionDecision").GetString());
+        using var settings = JsonDocument.Parse(await File.ReadAllTextAsync(output + ".settings.json"));
+        var hooks = settings.RootElement.GetProperty("hooks");
+        foreach (var name in new[] { "PreToolUse", "PermissionRequest", "PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "SessionStart", "SessionEnd", "Stop", "SubagentStart", "SubagentStop" })
+        {
+            var hook = hooks.GetProperty(name)[0].GetProperty("hooks")[0];
+            Assert.Equal("block", hook.GetProperty("onFailure").GetString());
+            Assert.Contains("hookline-hook --agent claude --event ", hook.GetProperty("command").GetString());
+        }
+    }
+}

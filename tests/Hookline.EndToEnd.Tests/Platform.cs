@@ -1,0 +1,2 @@
+// These tests drive Unix sockets, signals and file modes.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
