@@ -19,8 +19,9 @@ internal sealed class Report
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
             ?.Split(':', 2)[1].Trim() ?? "unknown";
+        var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"Machine: {Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+            $"Machine: {Environment.ProcessorCount} cores ({cpu}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {load} at start");
         _out.WriteLine(text);
         _markdown.AppendLine(text).AppendLine();
     }

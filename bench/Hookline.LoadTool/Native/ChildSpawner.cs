@@ -4,8 +4,11 @@ using System.Text;
 
 namespace Hookline.LoadTool.Native;
 
-/// <summary>One result of <see cref="ChildSpawner.Run"/>: spawn → reaped, in Stopwatch ticks, with the child's rusage.</summary>
-internal readonly record struct ChildRun(long Ticks, int ExitCode, long MinorFaults, long MaxRssKb);
+/// <summary>
+/// One result of <see cref="ChildSpawner.Run"/>: spawn → reaped, in Stopwatch ticks, and the child's minor page faults
+/// from wait4's rusage. (Its ru_maxrss is useless here: posix_spawn's vfork child inherits the parent's high-water mark.)
+/// </summary>
+internal readonly record struct ChildRun(long Ticks, int ExitCode, long MinorFaults);
 
 /// <summary>
 /// Spawns one program over and over with posix_spawn and reaps it with wait4, the way an agent runs a hook, and
@@ -45,7 +48,7 @@ internal sealed unsafe class ChildSpawner : IDisposable
         }
         var ticks = Stopwatch.GetTimestamp() - start;
         var exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
-        return new ChildRun(ticks, exitCode, usage.MinorFaults, usage.MaxRssKb);
+        return new ChildRun(ticks, exitCode, usage.MinorFaults);
     }
 
     public void Dispose()
