@@ -6,11 +6,13 @@ internal sealed class ThroughputCounters
     private long _decisions;
     private long _stored;
     private long _sent;
+    private long _ackMessages;
     private volatile bool _measuring;
 
     public long Decisions => Interlocked.Read(ref _decisions);
     public long Stored => Interlocked.Read(ref _stored);
     public long Sent => Interlocked.Read(ref _sent);
+    public long AckMessages => Interlocked.Read(ref _ackMessages);
 
     /// <summary>Latencies are kept only while this is set (after the warm-up, before the end).</summary>
     public bool Measuring
@@ -21,5 +23,9 @@ internal sealed class ThroughputCounters
 
     public void AddSent() => Interlocked.Increment(ref _sent);
     public void AddDecision() => Interlocked.Increment(ref _decisions);
-    public void AddStored(int count) => Interlocked.Add(ref _stored, count);
+    public void AddStored(int count)
+    {
+        Interlocked.Add(ref _stored, count);
+        Interlocked.Increment(ref _ackMessages);
+    }
 }
