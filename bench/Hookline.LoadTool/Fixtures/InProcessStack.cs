@@ -1,0 +1,60 @@
+using Hookline.Server;
+using Hookline.Sidecar;
+
+namespace Hookline.LoadTool.Fixtures;
+
+/// <summary>A loopback server and a sidecar connected to it, both in this process, as <c>hookline start</c> runs them.</summary>
+internal sealed class InProcessStack : IAsyncDisposable
+{
+    private readonly Dictionary<string, int> _sources = new(StringComparer.Ordinal);
+
+    private InProcessStack(HooklineServer server, HooklineSidecar sidecar)
+    {
+        Server = server;
+        Sidecar = sidecar;
+        sidecar.Decided += decision =>
+        {
+            lock (_sources)
+            {
+                _sources[decision.Source] = _sources.GetValueOrDefault(decision.Source) + 1;
+            }
+        };
+    }
+
+    public HooklineServer Server { get; }
+
+    public HooklineSidecar Sidecar { get; }
+
+    public static async Task<InProcessStack> StartAsync(TempDirectory directory)
+    {
+        var server = await InProcessServer.StartAsync(directory);
+        var sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
+        {
+            ServerUrl = server.GrpcAddress,
+            SocketPath = directory.Combine("hook.sock"),
+            StateDirectory = directory.Combine("state"),
+            Cwd = "/home/dev/proj",
+        });
+        if (!sidecar.IsConnected)
+        {
+            throw new InvalidOperationException("the sidecar did not connect to the in-process server");
+        }
+        return new InProcessStack(server, sidecar);
+    }
+
+    /// <summary>How many hooks were answered from each decision source (remote, local, ...).</summary>
+    public string Sources()
+    {
+        lock (_sources)
+        {
+            return string.Join(", ", _sources.OrderByDescending(s => s.Value).Select(s => $"{s.Key} {s.Value}"));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Sidecar.FlushAsync(TimeSpan.FromSeconds(10));
+        await Sidecar.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace Hookline.LoadTool;
+
+/// <summary><c>--name value</c> pairs after the mode; every mode reads the names it knows and falls back to its defaults.</summary>
+internal sealed class LoadOptions
+{
+    public const string Usage = """
+        usage: Hookline.LoadTool <mode> [--name value ...]
+          stream-vs-unary  --n 20000 --warmup 2000 --rounds 20
+          throughput       --streams 1000 --connections 100 --in-flight 4 --seconds 10 [--in-process]
+          hook-chain       --n 400 --warmup 40
+          rss              --events 20000 --concurrency 8
+        """;
+
+    private readonly Dictionary<string, string> _values;
+
+    private LoadOptions(Dictionary<string, string> values) => _values = values;
+
+    public static LoadOptions Parse(IEnumerable<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? name = null;
+        foreach (var arg in args)
+        {
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (name is not null)
+                {
+                    values[name] = "true";
+                }
+                name = arg[2..];
+            }
+            else if (name is not null)
+            {
+                values[name] = arg;
+                name = null;
+            }
+            else
+            {
+                throw new ArgumentException($"unexpected argument '{arg}'\n{Usage}");
+            }
+        }
+        if (name is not null)
+        {
+            values[name] = "true";
+        }
+        return new LoadOptions(values);
+    }
+
+    public int Int(string name, int fallback)
+        => _values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    public bool Flag(string name) => _values.TryGetValue(name, out var text) && text == "true";
+
+    public string? Text(string name) => _values.GetValueOrDefault(name);
+}

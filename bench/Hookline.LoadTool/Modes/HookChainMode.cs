@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Hookline.LoadTool.Fixtures;
+using Hookline.LoadTool.Measurement;
+using Hookline.LoadTool.Native;
+
+namespace Hookline.LoadTool.Modes;
+
+/// <summary>
+/// The whole chain an agent pays per tool call: spawn the AOT hook → Unix socket → sidecar → stream → server →
+/// back, until the hook is reaped. Measured side by side with spawning <c>/bin/true</c>, one of each in turn.
+/// </summary>
+internal static class HookChainMode
+{
+    private const string TruePath = "/bin/true";
+
+    public static async Task<bool> RunAsync(LoadOptions options, Report report)
+    {
+        if (!File.Exists(RepoPaths.Hook))
+        {
+            report.Note($"hook-chain skipped: {RepoPaths.Hook} does not exist; run ./build.sh first.");
+            return true;
+        }
+        var n = options.Int("n", 400);
+        var warmup = options.Int("warmup", 40);
+
+        using var directory = new TempDirectory("chain");
+        await using var stack = await InProcessStack.StartAsync(directory);
+        var stdinFiles = Enumerable.Range(0, SampleEvents.Count).Select(i =>
+        {
+            var path = directory.Combine($"stdin-{i}.json");
+            File.WriteAllBytes(path, SampleEvents.ClaudeStdin(i));
+            return path;
+        }).ToArray();
+        var verified = await VerifyDenyAsync(stack.Sidecar.SocketPath, report);
+
+        var environment = new Dictionary<string, string>
+        {
+            ["PATH"] = "/usr/bin:/bin",
+            ["HOOKLINE_SOCKET"] = stack.Sidecar.SocketPath,
+            ["HOOKLINE_FAIL_MODE"] = "closed",
+        };
+        var hooks = stdinFiles.Select(f => new ChildSpawner(RepoPaths.Hook, ["--agent", "claude", "--event", "pre-tool-use"], environment, f)).ToArray();
+        using var baseline = new ChildSpawner(TruePath, [], environment, stdinFiles[0]);
+        var (hookRuns, trueRuns, failures) = await Task.Factory.StartNew(() => Alternate(hooks, baseline, warmup, n),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        foreach (var hook in hooks)
+        {
+            hook.Dispose();
+        }
+
+        var h = LatencySummary.FromTicks(hookRuns.Select(r => r.Ticks).ToArray());
+        var t = LatencySummary.FromTicks(trueRuns.Select(r => r.Ticks).ToArray());
+        report.Note($"Hook chain: {n} spawns each of `{RepoPaths.Hook} --agent claude --event pre-tool-use` (Claude PreToolUse stdin, 10 events rotating) and `{TruePath}`, alternating, after {warmup} warm-up each; posix_spawn → wait4; server and sidecar in this process on loopback.");
+        report.Table("Hook process chain (µs)", ["program", "n", "p50", "p90", "p99", "max", "minor page faults (median)"],
+        [
+            Row("/bin/true", t, trueRuns),
+            Row("hookline-hook, full chain", h, hookRuns),
+            ["ratio hook / true", "", Report.Fixed(h.P50 / t.P50) + "×", Report.Fixed(h.P90 / t.P90) + "×", Report.Fixed(h.P99 / t.P99) + "×", "", ""],
+        ]);
+        report.Note($"Decision sources in the sidecar: {stack.Sources()}. Hook exits other than 0: {failures}. Target: p50 ≤ 3 ms, p99 ≤ 6 ms, p50 ≤ 2.7× /bin/true.");
+        return verified && failures == 0;
+    }
+
+    private static (List<ChildRun> Hook, List<ChildRun> True, int Failures) Alternate(ChildSpawner[] hooks, ChildSpawner baseline, int warmup, int n)
+    {
+        var hookRuns = new List<ChildRun>(n);
+        var trueRuns = new List<ChildRun>(n);
+        var failures = 0;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < warmup + n && clock.Elapsed < TimeSpan.FromMinutes(3); i++)
+        {
+            // Alternate which goes first, so neither always follows the other.
+            var hookFirst = i % 2 == 0;
+            var first = hookFirst ? hooks[i % hooks.Length].Run() : baseline.Run();
+            var second = hookFirst ? baseline.Run() : hooks[i % hooks.Length].Run();
+            var (hook, truth) = hookFirst ? (first, second) : (second, first);
+            if (hook.ExitCode != 0)
+            {
+                failures++;
+            }
+            if (i >= warmup)
+            {
+                hookRuns.Add(hook);
+                trueRuns.Add(truth);
+            }
+        }
+        return (hookRuns, trueRuns, failures);
+    }
+
+    private static string[] Row(string name, LatencySummary summary, List<ChildRun> runs) =>
+    [
+        name, summary.Count.ToString(), Report.Us(summary.P50), Report.Us(summary.P90), Report.Us(summary.P99), Report.Us(summary.Max),
+        Median(runs.Select(r => r.MinorFaults)).ToString(),
+    ];
+
+    private static long Median(IEnumerable<long> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
+    }
+
+    /// <summary>One run with captured output: the denied compound command must come back as a Claude deny.</summary>
+    private static async Task<bool> VerifyDenyAsync(string socketPath, Report report)
+    {
+        var info = new ProcessStartInfo(RepoPaths.Hook, ["--agent", "claude", "--event", "pre-tool-use"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["HOOKLINE_SOCKET"] = socketPath;
+        using var process = Process.Start(info)!;
+        await process.StandardInput.BaseStream.WriteAsync(SampleEvents.ClaudeStdin(3));
+        process.StandardInput.Close();
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var ok = process.ExitCode == 0 && stdout.Contains("\"permissionDecision\":\"deny\"", StringComparison.Ordinal);
+        report.Line($"check: `cd /tmp && rm -rf build/ && ls` → exit {process.ExitCode}, stdout {stdout.Trim()} ({(ok ? "ok" : "UNEXPECTED")})");
+        return ok;
+    }
+}

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Hookline.StreamBenchmarks.SidecarHookPathBenchmarks).Assembly).Run(args);
