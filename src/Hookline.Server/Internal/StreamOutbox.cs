@@ -36,6 +36,8 @@ internal sealed class StreamOutbox : IStoredAckSink
 
     public void Complete() => _queue.Writer.TryComplete();
 
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
     public async Task PumpAsync(IServerStreamWriter<ProcessHookEventResponse> writer, CancellationToken cancellationToken)
     {
         var reader = _queue.Reader;
@@ -43,6 +45,8 @@ internal sealed class StreamOutbox : IStoredAckSink
         {
             while (reader.TryRead(out var message))
             {
+                // Buffer while more is queued and flush with the last: one socket write for a burst, not one each.
+                writer.WriteOptions = reader.TryPeek(out _) ? Buffered : null;
                 await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             }
         }

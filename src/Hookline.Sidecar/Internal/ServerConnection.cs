@@ -196,6 +196,8 @@ internal sealed class ServerConnection : IAsyncDisposable
         }
     }
 
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
     /// <summary>The single writer of the request stream.</summary>
     private static async Task WriteLoopAsync(ChannelReader<ProcessHookEventRequest> reader,
         IClientStreamWriter<ProcessHookEventRequest> requests, CancellationTokenSource stream)
@@ -206,6 +208,8 @@ internal sealed class ServerConnection : IAsyncDisposable
             {
                 while (reader.TryRead(out var message))
                 {
+                    // A burst of hooks goes out in one socket write: buffer while more is queued, flush with the last.
+                    requests.WriteOptions = reader.TryPeek(out _) ? Buffered : null;
                     await requests.WriteAsync(message, stream.Token).ConfigureAwait(false);
                 }
             }
