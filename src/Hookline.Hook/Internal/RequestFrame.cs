@@ -15,7 +15,7 @@ internal sealed class RequestFrame
     internal const int MaxPayloadBytes = 10 * 1024 * 1024;
 
     private const int LengthPrefixBytes = 4;
-    private const int InitialStdinCapacity = 64 * 1024;
+    private const int InitialStdinCapacity = 16 * 1024;
 
     private RequestFrame(byte[] buffer, int length, int stdinOffset, bool stdinTruncated)
     {
