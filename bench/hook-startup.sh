@@ -6,7 +6,8 @@
 # Needs artifacts/bin/hookline-hook (./build.sh, or:
 #   dotnet publish src/Hookline.Hook -c Release -r linux-x64 -o artifacts/bin); it does not build the hook.
 # It publishes its two helpers (bench/EmptyAot, bench/HookEcho) into artifacts/bench/.
-# Environment: RUNS (default 1000), WARMUP (default 100), PERF_RUNS (default 50), HOOK (binary to measure).
+# Environment: RUNS (default 1000), WARMUP (default 100), PERF_RUNS (default 50), HOOK (binary to measure),
+# TIMER=loop to use the built-in interleaved loop even when hyperfine is installed.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,7 +23,7 @@ if [[ ! -x "$hook" ]]; then
   exit 1
 fi
 
-if ! command -v hyperfine >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+if [[ "${TIMER:-}" != loop ]] && ! command -v hyperfine >/dev/null && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
   apt-get install -y -qq hyperfine >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; } || true
 fi
 
@@ -53,7 +54,7 @@ names=(true empty-aot hookline-hook)
 commands=("/bin/true" "$empty" "${hook_cmd[*]}")
 
 echo "== timing: $runs runs each after $warmup warm-up runs" >&2
-if command -v hyperfine >/dev/null; then
+if [[ "${TIMER:-}" != loop ]] && command -v hyperfine >/dev/null; then
   timer="hyperfine $(hyperfine --version | cut -d' ' -f2)"
   input_args=()
   stdin_note="/dev/null (this hyperfine has no --input)"
@@ -66,17 +67,18 @@ if command -v hyperfine >/dev/null; then
   hyperfine -N --style basic --warmup "$warmup" --runs "$runs" "${input_args[@]}" \
     --export-json "$work/times.json" "${args[@]}" >&2
 else
-  # Fallback: fork/exec each command from one Python loop; its own spawn cost is in every figure alike.
-  timer="python3 posix_spawn loop"
+  # Fallback: posix_spawn from one Python loop, the commands interleaved run by run so that background load hits
+  # them alike; the loop's own spawn cost is in every figure.
+  timer="python3 posix_spawn loop, interleaved"
   stdin_note="the Claude Code PreToolUse sample (bench/pre-tool-use.json)"
   python3 - "$work/times.json" "$runs" "$warmup" "$sample" "${names[@]}" -- "${commands[@]}" <<'PY'
 import json, os, shlex, sys, time
 out, runs, warmup, sample = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rest = sys.argv[5:]; split = rest.index("--"); names, commands = rest[:split], rest[split + 1:]
-results = []
-for name, command in zip(names, commands):
-    argv = shlex.split(command); times = []
-    for i in range(warmup + runs):
+argvs = [shlex.split(c) for c in commands]
+times = [[] for _ in names]
+for i in range(warmup + runs):
+    for j, argv in enumerate(argvs):
         fd = os.open(sample, os.O_RDONLY); null = os.open(os.devnull, os.O_WRONLY)
         start = time.perf_counter()
         pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[
@@ -84,9 +86,8 @@ for name, command in zip(names, commands):
         os.waitpid(pid, 0)
         elapsed = time.perf_counter() - start
         os.close(fd); os.close(null)
-        if i >= warmup: times.append(elapsed)
-    results.append({"command": name, "times": times})
-json.dump({"results": results}, open(out, "w"))
+        if i >= warmup: times[j].append(elapsed)
+json.dump({"results": [{"command": n, "times": t} for n, t in zip(names, times)]}, open(out, "w"))
 PY
 fi
 
