@@ -19,8 +19,8 @@ public static class HookCommand
             FdOutput.WriteErrorLine("hookline: " + problem + "; " + HookArguments.Usage);
             return 2;
         }
-        var settings = HookSettings.From(arguments!);
-        var request = RequestFrame.ReadFromStdin(arguments!.Agent, arguments.Event);
+        var settings = HookSettings.From(arguments);
+        var request = RequestFrame.ReadFromStdin(arguments.Agent, arguments.Event);
 
         SidecarFailure failure;
         var payload = settings.SocketPath is null
