@@ -91,35 +91,43 @@ json.dump({"results": [{"command": n, "times": t} for n, t in zip(names, times)]
 PY
 fi
 
-faults_json="{}"
+perf_json="{}"
 if perf stat -x, -e page-faults -- /bin/true >/dev/null 2>&1; then
-  echo "== page faults: median of $perf_runs perf stat runs each" >&2
-  faults_json="{"
+  # Page faults barely move with machine load, so they are the regression figure; task-clock (CPU time of the
+  # process itself) is steadier than wall time on a busy machine.
+  echo "== perf stat: median of $perf_runs runs each" >&2
+  perf_json="{"
   for i in "${!names[@]}"; do
     read -r -a argv <<<"${commands[$i]}"
-    counts=()
+    : >"$work/perf.csv"
     for _ in $(seq 1 "$perf_runs"); do
-      counts+=("$(perf stat -x, -e page-faults -- "${argv[@]}" <"$sample" 2>&1 >/dev/null | awk -F, '/page-faults/ {print $1}')")
+      perf stat -x, -e page-faults,task-clock -- "${argv[@]}" <"$sample" 2>>"$work/perf.csv" >/dev/null
     done
-    median="$(printf '%s\n' "${counts[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')"
-    faults_json+="\"${names[$i]}\": $median,"
+    faults="$(awk -F, '/page-faults/ {print $1}' "$work/perf.csv" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')"
+    clock="$(awk -F, '/task-clock/ {print $1}' "$work/perf.csv" | sort -g | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')"
+    perf_json+="\"${names[$i]}\": {\"faults\": $faults, \"task_clock_ms\": $clock},"
   done
-  faults_json="${faults_json%,}}"
+  perf_json="${perf_json%,}}"
 fi
 
-python3 - "$work/times.json" "$faults_json" "$timer" "$stdin_note" "$(nproc)" "$(uname -r)" <<'PY'
+python3 - "$work/times.json" "$perf_json" "$timer" "$stdin_note" "$(nproc)" "$(uname -r)" <<'PY'
 import json, sys
-times, faults, timer, stdin_note, cores, kernel = json.load(open(sys.argv[1])), json.loads(sys.argv[2]), *sys.argv[3:]
+times, perf, timer, stdin_note, cores, kernel = json.load(open(sys.argv[1])), json.loads(sys.argv[2]), *sys.argv[3:]
 def pct(values, p):
     ordered = sorted(values); k = (len(ordered) - 1) * p / 100; lo = int(k); hi = min(lo + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 rows = {r["command"]: r["times"] for r in times["results"]}
 base50, base99 = pct(rows["true"], 50), pct(rows["true"], 99)
-print(f"Timer: {timer}; stdin: {stdin_note}; {len(rows['true'])} runs per command; {cores} cores; Linux {kernel}.")
+with open("/proc/loadavg") as f: load = " ".join(f.read().split()[:3])
+print(f"Timer: {timer}; stdin: {stdin_note}; {len(rows['true'])} runs per command; {cores} cores; Linux {kernel}; "
+      f"load average at the end {load}.")
 print()
-print("| process | p50 | p99 | p50 / `/bin/true` | p99 / `/bin/true` | page faults |")
-print("|---|---|---|---|---|---|")
+print("| process | p50 | p99 | p50 / `/bin/true` | p99 / `/bin/true` | page faults | task-clock |")
+print("|---|---|---|---|---|---|---|")
 for name, values in rows.items():
     p50, p99 = pct(values, 50), pct(values, 99)
-    print(f"| `{name}` | {p50 * 1000:.2f} ms | {p99 * 1000:.2f} ms | {p50 / base50:.2f}× | {p99 / base99:.2f}× | {faults.get(name, 'n/a')} |")
+    counted = perf.get(name, {})
+    clock = f"{counted['task_clock_ms']:.2f} ms" if counted else "n/a"
+    print(f"| `{name}` | {p50 * 1000:.2f} ms | {p99 * 1000:.2f} ms | {p50 / base50:.2f}× | {p99 / base99:.2f}× "
+          f"| {counted.get('faults', 'n/a')} | {clock} |")
 PY
