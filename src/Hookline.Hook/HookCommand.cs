@@ -19,10 +19,8 @@ public static class HookCommand
             FdOutput.WriteErrorLine("hookline: " + problem + "; " + HookArguments.Usage);
             return 2;
         }
-        // An agent that stops reading our stdout/stderr must not turn the sidecar's exit code into a SIGPIPE death.
-        Libc.Signal(Libc.SIGPIPE, Libc.SIG_IGN);
-        var settings = HookSettings.From(arguments!);
-        var request = RequestFrame.ReadFromStdin(arguments!.Agent, arguments.Event);
+        var settings = HookSettings.From(arguments);
+        var request = RequestFrame.ReadFromStdin(arguments.Agent, arguments.Event);
 
         SidecarFailure failure;
         var payload = settings.SocketPath is null

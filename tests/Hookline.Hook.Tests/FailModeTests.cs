@@ -89,6 +89,28 @@ public sealed class FailModeTests
     }
 
     [Fact]
+    public async Task A_sidecar_that_never_reads_a_large_request_fails_closed_after_the_timeout()
+    {
+        using var dir = new TempDir();
+        using var neverAccepts = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        neverAccepts.Bind(new UnixDomainSocketEndPoint(dir.File("s.sock")));
+        neverAccepts.Listen(1);
+
+        // 4 MiB cannot fit the socket buffers, so the send itself has to wait for the deadline.
+        var result = await HookRun.RunAsync(
+            ["--agent", "claude", "--event", "pre-tool-use", "--socket", dir.File("s.sock")],
+            new byte[4 * 1024 * 1024],
+            new Dictionary<string, string>
+            {
+                ["HOOKLINE_ORPHAN_FILE"] = dir.File("orphans.jsonl"),
+                ["HOOKLINE_HOOK_TIMEOUT_MS"] = "300",
+            });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("sidecar silent: request not taken within 300 ms", result.StderrText);
+    }
+
+    [Fact]
     public async Task A_silent_sidecar_fail_open_allows_after_the_timeout()
     {
         using var dir = new TempDir();

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Hookline.Hook.Internal;
 
 /// <summary><c>--agent NAME --event EVENT [--socket PATH]</c>; <c>--name=value</c> is accepted too.</summary>
@@ -6,7 +8,7 @@ internal sealed record HookArguments(string Agent, string Event, string? SocketP
     internal const string Usage = "usage: hookline-hook --agent NAME --event EVENT [--socket PATH]";
 
     /// <summary>Parses the arguments; on failure <paramref name="problem"/> names what is wrong.</summary>
-    internal static bool TryParse(string[] args, out HookArguments? parsed, out string problem)
+    internal static bool TryParse(string[] args, [NotNullWhen(true)] out HookArguments? parsed, out string problem)
     {
         parsed = null;
         string? agent = null, hookEvent = null, socket = null;

@@ -29,9 +29,6 @@ internal static unsafe partial class Libc
     internal const int O_APPEND = 0x400;
     internal const int O_CLOEXEC = 0x80000;
 
-    internal const int SIGPIPE = 13;
-    internal static readonly nint SIG_IGN = 1;
-
     [StructLayout(LayoutKind.Sequential)]
     internal struct PollFd
     {
@@ -77,8 +74,6 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "strerror")]
     internal static partial byte* StrError(int errno);
 
-    [LibraryImport("libc", EntryPoint = "signal")]
-    internal static partial nint Signal(int signal, nint handler);
 
     /// <summary>errno of the last P/Invoke above that sets it.</summary>
     internal static int LastErrno => Marshal.GetLastPInvokeError();

@@ -4,7 +4,7 @@ namespace Hookline.Hook.Internal;
 
 /// <summary>
 /// The request the hook sends: u32 BE length N, then version, flags, agent, event and the raw stdin bytes.
-/// Built in one buffer, stdin read straight into its tail, so the payload is never copied.
+/// Built in one buffer with stdin read straight into its tail, so sending needs no second copy of the payload.
 /// </summary>
 internal sealed class RequestFrame
 {
@@ -15,7 +15,7 @@ internal sealed class RequestFrame
     internal const int MaxPayloadBytes = 10 * 1024 * 1024;
 
     private const int LengthPrefixBytes = 4;
-    private const int InitialStdinCapacity = 64 * 1024;
+    private const int InitialStdinCapacity = 16 * 1024;
 
     private RequestFrame(byte[] buffer, int length, int stdinOffset, bool stdinTruncated)
     {

@@ -138,6 +138,12 @@ internal static unsafe class SidecarClient
 
     private static byte[]? ReceiveReply(int fd, long deadline, int timeoutMs, out SidecarFailure failure)
     {
+        // The reply is never there right after the send: poll first rather than spend a read on EAGAIN.
+        if (!WaitFor(fd, Libc.POLLIN, deadline))
+        {
+            failure = SidecarFailure.Silent("no reply length within " + timeoutMs + " ms");
+            return null;
+        }
         Span<byte> prefix = stackalloc byte[4];
         var got = ReceiveExactly(fd, prefix, deadline, out var errno);
         if (got < prefix.Length)
