@@ -26,12 +26,51 @@ internal sealed class PathGlob
 {
     private readonly Regex _regex;
 
-    private PathGlob(string pattern, PathAnchor anchor, int parentLevels, Regex regex)
+    // Cheap pre-checks before the regex: the longest literal run must occur in the path, and an absolute pattern's
+    // literal head must start it. Most rules are rejected here, which keeps evaluation fast with many rules.
+    private readonly string _requiredLiteral;
+    private readonly string _absolutePrefix;
+
+    private PathGlob(string pattern, PathAnchor anchor, int parentLevels, Regex regex, string body)
     {
         Pattern = pattern;
         Anchor = anchor;
         ParentLevels = parentLevels;
         _regex = regex;
+        _requiredLiteral = LongestLiteral(body);
+        _absolutePrefix = anchor == PathAnchor.Absolute ? "/" + body[..LiteralHeadLength(body)] : "";
+    }
+
+    private static bool IsGlobChar(char c) => c is '*' or '?' or '[' or ']' or '\\';
+
+    private static int LiteralHeadLength(string body)
+    {
+        var i = 0;
+        while (i < body.Length && !IsGlobChar(body[i]))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private static string LongestLiteral(string body)
+    {
+        int bestStart = 0, bestLength = 0, start = 0;
+        for (var i = 0; i <= body.Length; i++)
+        {
+            if (i == body.Length || IsGlobChar(body[i]))
+            {
+                if (i - start > bestLength)
+                {
+                    (bestStart, bestLength) = (start, i - start);
+                }
+
+                start = i + 1;
+            }
+        }
+
+        return body.Substring(bestStart, bestLength);
     }
 
     public string Pattern { get; }
@@ -98,7 +137,7 @@ internal sealed class PathGlob
         try
         {
             var regex = new Regex(regexText, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Singleline);
-            return new PathGlob(specifier, anchor, parentLevels, regex);
+            return new PathGlob(specifier, anchor, parentLevels, regex, normalized);
         }
         catch (ArgumentException ex)
         {
@@ -110,6 +149,12 @@ internal sealed class PathGlob
     /// <summary>Matches a normalised absolute path, given the normalised cwd and home of the event.</summary>
     public bool IsMatch(string absolutePath, string cwd, string home)
     {
+        if ((_requiredLiteral.Length > 0 && !absolutePath.Contains(_requiredLiteral, StringComparison.Ordinal))
+            || (_absolutePrefix.Length > 1 && !absolutePath.StartsWith(_absolutePrefix, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
         switch (Anchor)
         {
             case PathAnchor.Absolute:

@@ -18,6 +18,8 @@ internal sealed class ShellParser
     private readonly bool _privileged;
     private readonly ShellParse _out;
     private readonly List<(string Delimiter, bool Quoted, bool StripTabs)> _pendingHeredocs = [];
+    private readonly StringBuilder _word = new();
+    private bool _wordBusy;
     private int _i;
     private int _depth;
 
@@ -293,7 +295,25 @@ internal sealed class ShellParser
     private ShellWord ReadWord()
     {
         var start = _i;
-        var sb = new StringBuilder();
+
+        // Fast path: a plain word (no quoting, expansion, glob or brace) is its own text.
+        var j = _i;
+        while (j < _s.Length && IsPlainWordChar(_s[j]))
+        {
+            j++;
+        }
+
+        if (j > _i && (j == _s.Length || IsWordEnd(_s[j])))
+        {
+            _i = j;
+            var plain = _s[start..j];
+            return new ShellWord(plain, plain, HasExpansion: false, HasGlob: false);
+        }
+
+        // Substitutions parse nested words while this one is being built: only the outermost borrows the shared builder.
+        var owner = !_wordBusy;
+        _wordBusy = true;
+        var sb = owner ? _word.Clear() : new StringBuilder();
         bool expansion = false, glob = false, braceOpen = false, braceList = false;
         while (_i < _s.Length && !Failed)
         {
@@ -378,8 +398,19 @@ internal sealed class ShellParser
             }
         }
 
-        return new ShellWord(sb.ToString(), _s[start.._i], expansion, glob);
+        var text = sb.ToString();
+        if (owner)
+        {
+            _wordBusy = false;
+        }
+
+        return new ShellWord(text, _s[start..Math.Min(_i, _s.Length)], expansion, glob);
     }
+
+    private static bool IsWordEnd(char c) => c is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '<' or '>';
+
+    private static bool IsPlainWordChar(char c) =>
+        !IsWordEnd(c) && c is not ('\\' or '\'' or '"' or '$' or '`' or '*' or '?' or '[' or '{' or '}' or '\r');
 
     /// <summary>Reads after an opening double quote (or a whole heredoc body when <paramref name="untilEnd"/>). Returns true when it held an expansion.</summary>
     private bool ReadDoubleQuoted(StringBuilder sb, bool untilEnd)
