@@ -192,6 +192,16 @@ public class AdversarialTableTests
     }
 
     [Fact]
+    public void Run_time_command_names_are_denied_when_that_is_the_default()
+    {
+        var strict = PolicyOf("deny", ("allow", "Bash(*)"));
+        var decision = strict.Evaluate(Bash("$CMD x"));
+        Assert.Equal(Effect.Deny, decision.Effect);
+        Assert.Equal("dynamic_command", decision.ReasonCode);
+        Assert.Equal(Effect.Allow, strict.Decide(Bash("ls x")));
+    }
+
+    [Fact]
     public void Unparsable_command_asks_even_when_the_default_is_allow()
     {
         var decision = DenyList.Evaluate(Bash("echo 'x"));

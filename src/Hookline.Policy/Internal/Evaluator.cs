@@ -208,7 +208,9 @@ internal static class Evaluator
         if (shell.HasDynamicCommand)
         {
             var dynamic = commands.Find(c => c.IsDynamic)!;
-            return new PolicyDecision(Effect.Ask, false, $"the command name is only known at run time: {dynamic.Text}", ReasonCodes.DynamicCommand, [], dynamic.Text);
+            // Never allow; ask, or deny when that is the default anyway.
+            var effect = policy.Document.Default == Effect.Deny ? Effect.Deny : Effect.Ask;
+            return new PolicyDecision(effect, false, $"the command name is only known at run time: {dynamic.Text}", ReasonCodes.DynamicCommand, [], dynamic.Text);
         }
 
         if (allow is not null && commands.Count > 0 && coveredCount == commands.Count)
