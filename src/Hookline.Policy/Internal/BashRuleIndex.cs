@@ -64,77 +64,87 @@ internal sealed class BashRuleIndex
     /// <summary>The rules that can match this parsed command, in document order.</summary>
     public CompiledRule[] Candidates(ShellParse shell)
     {
-        CompiledRule[]? single = null;
-        List<CompiledRule[]>? many = null;
-
-        void Add(CompiledRule[] bucket)
-        {
-            if (bucket.Length == 0 || ReferenceEquals(bucket, single) || (many is not null && many.Contains(bucket)))
-            {
-                return;
-            }
-
-            if (single is null)
-            {
-                single = bucket;
-                return;
-            }
-
-            many ??= [single];
-            many.Add(bucket);
-        }
-
-        Add(_generic);
+        var buckets = new BucketSet();
+        buckets.Add(_generic);
         if (shell.WriteTargets.Count > 0 || shell.ReadTargets.Count > 0)
         {
-            Add(_fileAccess);
+            buckets.Add(_fileAccess);
         }
 
         foreach (var command in shell.Commands)
         {
-            AddWord(command.Text);
+            AddWord(ref buckets, command.Text);
             if (command.BaseNameText is { } baseName)
             {
-                AddWord(baseName);
+                AddWord(ref buckets, baseName);
             }
 
             if (command.PrivilegedText is not null)
             {
-                AddWord("sudo");
+                AddWord(ref buckets, "sudo");
             }
         }
 
-        if (many is null)
-        {
-            return single ?? [];
-        }
+        return buckets.Merge();
+    }
 
-        // Several buckets: merge, drop duplicates, restore document order.
-        var merged = new List<CompiledRule>();
-        foreach (var bucket in many)
+    private void AddWord(ref BucketSet buckets, string text)
+    {
+        var space = text.IndexOf(' ');
+        if (_lookup.TryGetValue(space < 0 ? text : text.AsSpan(0, space), out var bucket))
         {
-            merged.AddRange(bucket);
+            buckets.Add(bucket);
         }
+    }
 
-        merged.Sort((a, b) => a.Order.CompareTo(b.Order));
-        var result = new List<CompiledRule>(merged.Count);
-        foreach (var rule in merged)
+    /// <summary>Collects buckets without allocating in the common one-bucket case.</summary>
+    private struct BucketSet
+    {
+        private CompiledRule[]? _single;
+        private List<CompiledRule[]>? _many;
+
+        public void Add(CompiledRule[] bucket)
         {
-            if (result.Count == 0 || result[^1] != rule)
+            if (bucket.Length == 0 || ReferenceEquals(bucket, _single) || (_many is not null && _many.Contains(bucket)))
             {
-                result.Add(rule);
+                return;
             }
+
+            if (_single is null)
+            {
+                _single = bucket;
+                return;
+            }
+
+            _many ??= [_single];
+            _many.Add(bucket);
         }
 
-        return result.ToArray();
-
-        void AddWord(string text)
+        public readonly CompiledRule[] Merge()
         {
-            var space = text.IndexOf(' ');
-            if (_lookup.TryGetValue(space < 0 ? text : text.AsSpan(0, space), out var bucket))
+            if (_many is null)
             {
-                Add(bucket);
+                return _single ?? [];
             }
+
+            // Several buckets: merge, drop duplicates, restore document order.
+            var merged = new List<CompiledRule>();
+            foreach (var bucket in _many)
+            {
+                merged.AddRange(bucket);
+            }
+
+            merged.Sort((a, b) => a.Order.CompareTo(b.Order));
+            var result = new List<CompiledRule>(merged.Count);
+            foreach (var rule in merged)
+            {
+                if (result.Count == 0 || result[^1] != rule)
+                {
+                    result.Add(rule);
+                }
+            }
+
+            return result.ToArray();
         }
     }
 }
