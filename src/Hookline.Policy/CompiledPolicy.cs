@@ -11,12 +11,14 @@ public sealed class CompiledPolicy
     private readonly CompiledRule[] _rules;
     private readonly CompiledTaint[] _taints;
     private readonly ConcurrentDictionary<string, CompiledRule[]> _rulesByTool = new(StringComparer.Ordinal);
+    private readonly BashRuleIndex _bashIndex;
 
     private CompiledPolicy(PolicyDocument document)
     {
         Document = document;
         _rules = document.Rules.Select((r, i) => new CompiledRule(r, i)).ToArray();
         _taints = document.Taints.Select(t => new CompiledTaint(t)).ToArray();
+        _bashIndex = new BashRuleIndex(CandidatesFor(ToolNames.Bash, ""));
         DefaultDecision = new PolicyDecision(document.Default, true, $"no rule matched; the policy default is {document.Default.ToString().ToLowerInvariant()}", ReasonCodes.Default, [], null);
     }
 
@@ -52,7 +54,7 @@ public sealed class CompiledPolicy
     {
         ArgumentNullException.ThrowIfNull(input);
         var subject = EventSubject.Create(input);
-        var candidates = CandidatesFor(subject.Tool, input.HookEvent);
+        var candidates = subject.Shell is { } shell ? _bashIndex.Candidates(shell) : CandidatesFor(subject.Tool, input.HookEvent);
         if (session is null)
         {
             return (Evaluator.Decide(this, subject, candidates, null, null, trace), subject);

@@ -191,6 +191,26 @@ public class AdversarialTableTests
         Assert.Equal(Effect.Allow, AllowList.Decide(Bash("ls " + new string('a', 9_000))));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("# only a comment")]
+    [InlineData("X=1")]
+    public void Deny_any_bash_also_covers_commands_that_run_nothing(string command)
+    {
+        Assert.Equal(Effect.Deny, PolicyOf("allow", ("deny", "Bash")).Decide(Bash(command)));
+        Assert.Equal(Effect.Ask, PolicyOf("allow", ("ask", "Bash(*)")).Decide(Bash(command)));
+    }
+
+    [Fact]
+    public void Run_time_command_names_are_denied_when_that_is_the_default()
+    {
+        var strict = PolicyOf("deny", ("allow", "Bash(*)"));
+        var decision = strict.Evaluate(Bash("$CMD x"));
+        Assert.Equal(Effect.Deny, decision.Effect);
+        Assert.Equal("dynamic_command", decision.ReasonCode);
+        Assert.Equal(Effect.Allow, strict.Decide(Bash("ls x")));
+    }
+
     [Fact]
     public void Unparsable_command_asks_even_when_the_default_is_allow()
     {

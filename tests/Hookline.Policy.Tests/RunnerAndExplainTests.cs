@@ -132,3 +132,30 @@ public class RunnerAndExplainTests
         Assert.Equal(0, failures);
     }
 }
+
+public class ClaudeSettingsImporterTests
+{
+    [Fact]
+    public void Imported_settings_become_a_valid_policy_with_the_same_decisions()
+    {
+        var yaml = ClaudeSettingsImporter.ToPolicyYaml("""
+            {"permissions": {
+              "allow": ["Bash(npm run test:*)", "Read(./src/**)"],
+              "ask": ["Bash(git push *)"],
+              "deny": ["Read(./.env)", "WebFetch(domain:*.evil.com)", "Bash(echo \"quoted\")"]
+            }, "model": "x"}
+            """);
+        var policy = CompiledPolicy.Load(yaml);
+        Assert.Equal(["import-deny", "import-ask", "import-allow"], policy.Document.Rules.Select(r => r.Id));
+        Assert.Equal(Effect.Deny, policy.Evaluate(TestSupport.Read("src/../.env")).Effect);
+        Assert.Equal(Effect.Ask, policy.Evaluate(TestSupport.Bash("git push")).Effect);
+        Assert.Equal(Effect.Allow, policy.Evaluate(TestSupport.Bash("npm run test")).Effect);
+        Assert.Equal(Effect.Deny, policy.Evaluate(TestSupport.Bash("echo \"quoted\"")).Effect);
+    }
+
+    [Fact]
+    public void Settings_without_permissions_give_an_empty_rule_list()
+    {
+        Assert.Empty(CompiledPolicy.Load(ClaudeSettingsImporter.ToPolicyYaml("{}")).Document.Rules);
+    }
+}

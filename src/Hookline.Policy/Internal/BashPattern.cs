@@ -28,7 +28,8 @@ internal sealed class BashPattern
 
     public static BashPattern Create(string specifier)
     {
-        var normalized = CollapseWhitespace(specifier);
+        // Commands are matched after quote removal, so patterns are too: Bash(echo "hi") matches echo "hi".
+        var normalized = CollapseWhitespace(RemoveQuotes(specifier));
         if (normalized.EndsWith(":*", StringComparison.Ordinal))
         {
             return new BashPattern(normalized[..^2].TrimEnd(), wordBoundary: true);
@@ -47,6 +48,39 @@ internal sealed class BashPattern
 
     /// <summary>For raw text of an unparsable command: the pattern may be followed by anything (deny/ask only).</summary>
     public bool IsPrefixMatch(ReadOnlySpan<char> text) => _prefix.IsMatch(text);
+
+    private static string RemoveQuotes(string text)
+    {
+        if (text.IndexOfAny(['\'', '"', '\\']) < 0)
+        {
+            return text;
+        }
+
+        var sb = new System.Text.StringBuilder(text.Length);
+        char quote = '\0';
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quote == '\0' && c is '\'' or '"')
+            {
+                quote = c;
+            }
+            else if (c == quote)
+            {
+                quote = '\0';
+            }
+            else if (c == '\\' && quote != '\'' && i + 1 < text.Length)
+            {
+                sb.Append(text[++i]);
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
 
     internal static string CollapseWhitespace(string text)
     {

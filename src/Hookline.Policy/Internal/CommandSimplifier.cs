@@ -109,7 +109,7 @@ internal static partial class CommandSimplifier
 
     private static SubCommand Build(List<ShellWord> command, bool privileged)
     {
-        var text = string.Join(' ', command.Select(w => w.Text));
+        var text = command.Count == 1 ? command[0].Text : JoinWords(command);
         var first = command[0].Text;
         string? baseNameText = null;
         var slash = first.LastIndexOf('/');
@@ -121,9 +121,33 @@ internal static partial class CommandSimplifier
         return new SubCommand(text, baseNameText, privileged ? "sudo " + text : null, command[0].IsDynamic);
     }
 
+    private static string JoinWords(List<ShellWord> words)
+    {
+        var length = words.Count - 1;
+        foreach (var w in words)
+        {
+            length += w.Text.Length;
+        }
+
+        return string.Create(length, words, static (span, ws) =>
+        {
+            var at = 0;
+            for (var i = 0; i < ws.Count; i++)
+            {
+                if (i > 0)
+                {
+                    span[at++] = ' ';
+                }
+
+                ws[i].Text.AsSpan().CopyTo(span[at..]);
+                at += ws[i].Text.Length;
+            }
+        });
+    }
+
     private static int SkipAssignments(List<ShellWord> words, int k, ref bool privileged)
     {
-        while (k < words.Count && AssignmentRegex().IsMatch(words[k].Raw))
+        while (k < words.Count && words[k].Raw.Contains('=') && AssignmentRegex().IsMatch(words[k].Raw))
         {
             var name = words[k].Raw[..words[k].Raw.IndexOfAny(['=', '[', '+'])];
             privileged |= DangerousVariables.Contains(name);

@@ -7,7 +7,7 @@ internal readonly record struct RuleHit(CompiledRule Rule, string Pattern, strin
 /// Decides one event against a compiled rule set: deny beats ask beats allow; for Bash, deny/ask match if ANY
 /// sub-command (or redirect target) matches, allow only if EVERY sub-command is allowed.
 /// </summary>
-internal static class Evaluator
+internal static partial class Evaluator
 {
     /// <summary>Session facts and hooks for session-aware rules; the caller holds the session lock.</summary>
     internal sealed class SessionView(PolicySessionState state, DateTimeOffset now, bool record)
@@ -208,7 +208,9 @@ internal static class Evaluator
         if (shell.HasDynamicCommand)
         {
             var dynamic = commands.Find(c => c.IsDynamic)!;
-            return new PolicyDecision(Effect.Ask, false, $"the command name is only known at run time: {dynamic.Text}", ReasonCodes.DynamicCommand, [], dynamic.Text);
+            // Never allow; ask, or deny when that is the default anyway.
+            var effect = policy.Document.Default == Effect.Deny ? Effect.Deny : Effect.Ask;
+            return new PolicyDecision(effect, false, $"the command name is only known at run time: {dynamic.Text}", ReasonCodes.DynamicCommand, [], dynamic.Text);
         }
 
         if (allow is not null && commands.Count > 0 && coveredCount == commands.Count)
@@ -222,6 +224,19 @@ internal static class Evaluator
     private static string? MatchAnyCommandOrTarget(CompiledRule rule, EventSubject subject, ShellParse shell, ref string[]? writePaths, ref string[]? readPaths, out string? matched)
     {
         matched = null;
+        if (shell.Commands.Count == 0)
+        {
+            // Nothing runs ("", "# note", "X=1"), but "deny any Bash" still means any Bash call.
+            foreach (var pattern in rule.Match)
+            {
+                if ((pattern.Kind == PatternKind.AnyUse && pattern.AppliesTo(ToolNames.Bash)) || (pattern.Kind == PatternKind.Command && pattern.Command!.MatchesEverything))
+                {
+                    matched = subject.RawCommand ?? "";
+                    return pattern.Text;
+                }
+            }
+        }
+
         foreach (var command in shell.Commands)
         {
             var pattern = MatchCommand(rule, command.Text, out _)
@@ -286,174 +301,5 @@ internal static class Evaluator
         }
 
         return new PolicyDecision(effect, false, first.Reason, first.ReasonCode, ids, matched);
-    }
-
-    /// <summary>Returns the matching pattern's text, or null.</summary>
-    private static string? MatchCommand(CompiledRule rule, string text, out RulePattern? matchedPattern)
-    {
-        matchedPattern = null;
-        foreach (var pattern in rule.Match)
-        {
-            if (!CommandPatternMatches(pattern, text))
-            {
-                continue;
-            }
-
-            foreach (var exception in rule.Unless)
-            {
-                if (CommandPatternMatches(exception, text))
-                {
-                    return null;
-                }
-            }
-
-            matchedPattern = pattern;
-            return pattern.Text;
-        }
-
-        return null;
-    }
-
-    private static bool CommandPatternMatches(RulePattern pattern, string text) =>
-        pattern.Kind switch
-        {
-            PatternKind.Command => pattern.Command!.IsMatch(text),
-            PatternKind.AnyUse => pattern.AppliesTo(ToolNames.Bash),
-            _ => false,
-        };
-
-    private static string? MatchFileAccess(CompiledRule rule, string[] paths, bool write, EventSubject subject, out string? matched)
-    {
-        matched = null;
-        foreach (var path in paths)
-        {
-            foreach (var pattern in rule.Match)
-            {
-                if (!pattern.CoversFileAccess(write) || !pattern.Path!.IsMatch(path, subject.Cwd, subject.Home))
-                {
-                    continue;
-                }
-
-                var excluded = false;
-                foreach (var exception in rule.Unless)
-                {
-                    excluded |= exception.CoversFileAccess(write) && exception.Path!.IsMatch(path, subject.Cwd, subject.Home);
-                }
-
-                if (!excluded)
-                {
-                    matched = path;
-                    return pattern.Text;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static string[] NormalizeAll(List<string> paths, EventSubject subject)
-    {
-        if (paths.Count == 0)
-        {
-            return [];
-        }
-
-        var result = new string[paths.Count];
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] = PathNormalizer.Normalize(paths[i], subject.Cwd, subject.Home);
-        }
-
-        return result;
-    }
-
-    /// <summary>Non-Bash events (and everything but the command for Bash): one subject.</summary>
-    private static string? MatchSingle(CompiledRule rule, EventSubject subject, out string? matched)
-    {
-        matched = null;
-        foreach (var pattern in rule.Match)
-        {
-            if (!pattern.AppliesTo(subject.MatchKey) || !SinglePatternMatches(pattern, subject))
-            {
-                continue;
-            }
-
-            foreach (var exception in rule.Unless)
-            {
-                if (exception.AppliesTo(subject.MatchKey) && SinglePatternMatches(exception, subject))
-                {
-                    return null;
-                }
-            }
-
-            matched = subject.Describe();
-            return pattern.Text;
-        }
-
-        return null;
-    }
-
-    private static bool SinglePatternMatches(RulePattern pattern, EventSubject subject) =>
-        pattern.Kind switch
-        {
-            PatternKind.AnyUse => true,
-            PatternKind.Path => subject.Path is { } path && (pattern.Path!.IsMatch(path, subject.Cwd, subject.Home)
-                || (subject.PathIsDirectory && pattern.Path.IsMatch(DirectoryProbe(path), subject.Cwd, subject.Home))),
-            PatternKind.Domain => subject.Host is { } host && pattern.Host!.IsMatch(host),
-            PatternKind.Primary => subject.Primary is { } primary && pattern.Value!.IsMatch(primary),
-            PatternKind.Param => EventSubject.GetString(subject.Input.ToolInput, pattern.Param!) is { } value && pattern.Value!.IsMatch(value),
-            _ => false,
-        };
-
-    // A name no literal pattern segment can equal: a pattern matching dir/<probe> covers every entry of dir.
-    private static string DirectoryProbe(string directory) => directory == "/" ? "/\u0001" : directory + "/\u0001";
-
-    /// <summary>An unparsable command: deny/ask Bash patterns are tried at every word start of the raw text.</summary>
-    private static string? MatchRawCommand(CompiledRule rule, string raw, out string? matched)
-    {
-        matched = null;
-        var variants = RawVariants(raw);
-        foreach (var pattern in rule.Match)
-        {
-            if (!pattern.AppliesTo(ToolNames.Bash))
-            {
-                continue;
-            }
-
-            if (pattern.Kind == PatternKind.AnyUse)
-            {
-                matched = raw;
-                return pattern.Text;
-            }
-
-            if (pattern.Kind != PatternKind.Command)
-            {
-                continue;
-            }
-
-            foreach (var text in variants)
-            {
-                for (var i = 0; i < text.Length; i++)
-                {
-                    if ((i == 0 || IsRawBoundary(text[i - 1])) && pattern.Command!.IsPrefixMatch(text.AsSpan(i)))
-                    {
-                        matched = raw;
-                        return pattern.Text;
-                    }
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static bool IsRawBoundary(char c) => c is ' ' or ';' or '&' or '|' or '(' or ')' or '`' or '$' or '{' or '}' or '\'' or '"' or '/' or '\\' or '=';
-
-    private static string[] RawVariants(string raw)
-    {
-        var collapsed = string.Join(' ', raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        var unquoted = string.Join(' ', collapsed.Replace("\\", "", StringComparison.Ordinal).Replace("'", "", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal)
-            .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return unquoted == collapsed ? [collapsed] : [collapsed, unquoted];
     }
 }

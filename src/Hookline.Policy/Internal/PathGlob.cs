@@ -24,14 +24,53 @@ internal enum PathAnchor
 /// </summary>
 internal sealed class PathGlob
 {
-    private readonly Regex _regex;
+    private readonly Lazy<Regex> _regex;
 
-    private PathGlob(string pattern, PathAnchor anchor, int parentLevels, Regex regex)
+    // Cheap pre-checks before the regex: the longest literal run must occur in the path, and an absolute pattern's
+    // literal head must start it. Most rules are rejected here, which keeps evaluation fast with many rules.
+    private readonly string _requiredLiteral;
+    private readonly string _absolutePrefix;
+
+    private PathGlob(string pattern, PathAnchor anchor, int parentLevels, Lazy<Regex> regex, string body)
     {
         Pattern = pattern;
         Anchor = anchor;
         ParentLevels = parentLevels;
         _regex = regex;
+        _requiredLiteral = LongestLiteral(body);
+        _absolutePrefix = anchor == PathAnchor.Absolute ? "/" + body[..LiteralHeadLength(body)] : "";
+    }
+
+    private static bool IsGlobChar(char c) => c is '*' or '?' or '[' or ']' or '\\';
+
+    private static int LiteralHeadLength(string body)
+    {
+        var i = 0;
+        while (i < body.Length && !IsGlobChar(body[i]))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private static string LongestLiteral(string body)
+    {
+        int bestStart = 0, bestLength = 0, start = 0;
+        for (var i = 0; i <= body.Length; i++)
+        {
+            if (i == body.Length || IsGlobChar(body[i]))
+            {
+                if (i - start > bestLength)
+                {
+                    (bestStart, bestLength) = (start, i - start);
+                }
+
+                start = i + 1;
+            }
+        }
+
+        return body.Substring(bestStart, bestLength);
     }
 
     public string Pattern { get; }
@@ -97,8 +136,15 @@ internal sealed class PathGlob
         };
         try
         {
-            var regex = new Regex(regexText, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Singleline);
-            return new PathGlob(specifier, anchor, parentLevels, regex);
+            // Validate now with the cheap interpreter; build the linear-time matcher on first use, since most rules are
+            // rejected by the literal pre-checks and a NonBacktracking build is costly (it dominated compiling 2,000 rules).
+            if (normalized.Contains('['))
+            {
+                _ = new Regex(regexText, RegexOptions.CultureInvariant | RegexOptions.Singleline); // only classes can be malformed
+            }
+
+            var regex = new Lazy<Regex>(() => new Regex(regexText, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Singleline), LazyThreadSafetyMode.PublicationOnly);
+            return new PathGlob(specifier, anchor, parentLevels, regex, normalized);
         }
         catch (ArgumentException ex)
         {
@@ -110,12 +156,18 @@ internal sealed class PathGlob
     /// <summary>Matches a normalised absolute path, given the normalised cwd and home of the event.</summary>
     public bool IsMatch(string absolutePath, string cwd, string home)
     {
+        if ((_requiredLiteral.Length > 0 && !absolutePath.Contains(_requiredLiteral, StringComparison.Ordinal))
+            || (_absolutePrefix.Length > 1 && !absolutePath.StartsWith(_absolutePrefix, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
         switch (Anchor)
         {
             case PathAnchor.Absolute:
-                return _regex.IsMatch(absolutePath);
+                return _regex.Value.IsMatch(absolutePath);
             case PathAnchor.Anywhere:
-                return _regex.IsMatch(absolutePath.AsSpan(1));
+                return _regex.Value.IsMatch(absolutePath.AsSpan(1));
             case PathAnchor.Home:
                 return MatchUnder(absolutePath, home);
             default:
@@ -133,15 +185,15 @@ internal sealed class PathGlob
     {
         if (baseDir == "/")
         {
-            return _regex.IsMatch(absolutePath.AsSpan(1));
+            return _regex.Value.IsMatch(absolutePath.AsSpan(1));
         }
 
         if (absolutePath.Length > baseDir.Length && absolutePath.StartsWith(baseDir, StringComparison.Ordinal) && absolutePath[baseDir.Length] == '/')
         {
-            return _regex.IsMatch(absolutePath.AsSpan(baseDir.Length + 1));
+            return _regex.Value.IsMatch(absolutePath.AsSpan(baseDir.Length + 1));
         }
 
-        return absolutePath == baseDir && _regex.IsMatch("");
+        return absolutePath == baseDir && _regex.Value.IsMatch("");
     }
 
     private static bool TryNormalizeSegments(string body, PathAnchor anchor, out List<string> segments, out int parentLevels, out string? error)

@@ -1,0 +1,150 @@
+namespace Hookline.Policy.Internal;
+
+/// <summary>
+/// Bash rules bucketed by the literal command name their patterns start with, so an event is only checked against
+/// rules that can possibly match one of its sub-commands (plus the rules with a wildcard command name).
+/// </summary>
+internal sealed class BashRuleIndex
+{
+    private readonly Dictionary<string, CompiledRule[]> _byFirstWord;
+    private readonly Dictionary<string, CompiledRule[]>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly CompiledRule[] _generic;
+    private readonly CompiledRule[] _fileAccess;
+
+    public BashRuleIndex(CompiledRule[] bashCandidates)
+    {
+        var byFirstWord = new Dictionary<string, List<CompiledRule>>(StringComparer.Ordinal);
+        var generic = new List<CompiledRule>();
+        var fileAccess = new List<CompiledRule>();
+        foreach (var rule in bashCandidates)
+        {
+            var isGeneric = false;
+            foreach (var pattern in rule.Match)
+            {
+                if (!pattern.AppliesTo(ToolNames.Bash))
+                {
+                    continue;
+                }
+
+                if (pattern.Kind == PatternKind.Command && pattern.Command!.FirstWord is { } word)
+                {
+                    if (!byFirstWord.TryGetValue(word, out var list))
+                    {
+                        byFirstWord[word] = list = [];
+                    }
+
+                    if (list.Count == 0 || list[^1] != rule)
+                    {
+                        list.Add(rule);
+                    }
+                }
+                else
+                {
+                    isGeneric = true;
+                }
+            }
+
+            if (isGeneric)
+            {
+                generic.Add(rule);
+            }
+
+            if (rule.HasFileAccessPatterns)
+            {
+                fileAccess.Add(rule);
+            }
+        }
+
+        _byFirstWord = byFirstWord.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal);
+        _lookup = _byFirstWord.GetAlternateLookup<ReadOnlySpan<char>>();
+        _generic = generic.ToArray();
+        _fileAccess = fileAccess.ToArray();
+    }
+
+    /// <summary>The rules that can match this parsed command, in document order.</summary>
+    public CompiledRule[] Candidates(ShellParse shell)
+    {
+        var buckets = new BucketSet();
+        buckets.Add(_generic);
+        if (shell.WriteTargets.Count > 0 || shell.ReadTargets.Count > 0)
+        {
+            buckets.Add(_fileAccess);
+        }
+
+        foreach (var command in shell.Commands)
+        {
+            AddWord(ref buckets, command.Text);
+            if (command.BaseNameText is { } baseName)
+            {
+                AddWord(ref buckets, baseName);
+            }
+
+            if (command.PrivilegedText is not null)
+            {
+                AddWord(ref buckets, "sudo");
+            }
+        }
+
+        return buckets.Merge();
+    }
+
+    private void AddWord(ref BucketSet buckets, string text)
+    {
+        var space = text.IndexOf(' ');
+        if (_lookup.TryGetValue(space < 0 ? text : text.AsSpan(0, space), out var bucket))
+        {
+            buckets.Add(bucket);
+        }
+    }
+
+    /// <summary>Collects buckets without allocating in the common one-bucket case.</summary>
+    private struct BucketSet
+    {
+        private CompiledRule[]? _single;
+        private List<CompiledRule[]>? _many;
+
+        public void Add(CompiledRule[] bucket)
+        {
+            if (bucket.Length == 0 || ReferenceEquals(bucket, _single) || (_many is not null && _many.Contains(bucket)))
+            {
+                return;
+            }
+
+            if (_single is null)
+            {
+                _single = bucket;
+                return;
+            }
+
+            _many ??= [_single];
+            _many.Add(bucket);
+        }
+
+        public readonly CompiledRule[] Merge()
+        {
+            if (_many is null)
+            {
+                return _single ?? [];
+            }
+
+            // Several buckets: merge, drop duplicates, restore document order.
+            var merged = new List<CompiledRule>();
+            foreach (var bucket in _many)
+            {
+                merged.AddRange(bucket);
+            }
+
+            merged.Sort((a, b) => a.Order.CompareTo(b.Order));
+            var result = new List<CompiledRule>(merged.Count);
+            foreach (var rule in merged)
+            {
+                if (result.Count == 0 || result[^1] != rule)
+                {
+                    result.Add(rule);
+                }
+            }
+
+            return result.ToArray();
+        }
+    }
+}

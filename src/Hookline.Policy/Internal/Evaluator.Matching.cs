@@ -1,0 +1,174 @@
+namespace Hookline.Policy.Internal;
+
+/// <summary>Pattern matching against sub-commands, redirect targets, paths, hosts and raw text.</summary>
+internal static partial class Evaluator
+{
+    /// <summary>Returns the matching pattern's text, or null.</summary>
+    private static string? MatchCommand(CompiledRule rule, string text, out RulePattern? matchedPattern)
+    {
+        matchedPattern = null;
+        foreach (var pattern in rule.Match)
+        {
+            if (!CommandPatternMatches(pattern, text))
+            {
+                continue;
+            }
+
+            foreach (var exception in rule.Unless)
+            {
+                if (CommandPatternMatches(exception, text))
+                {
+                    return null;
+                }
+            }
+
+            matchedPattern = pattern;
+            return pattern.Text;
+        }
+
+        return null;
+    }
+
+    private static bool CommandPatternMatches(RulePattern pattern, string text) =>
+        pattern.Kind switch
+        {
+            PatternKind.Command => pattern.Command!.IsMatch(text),
+            PatternKind.AnyUse => pattern.AppliesTo(ToolNames.Bash),
+            _ => false,
+        };
+
+    private static string? MatchFileAccess(CompiledRule rule, string[] paths, bool write, EventSubject subject, out string? matched)
+    {
+        matched = null;
+        foreach (var path in paths)
+        {
+            foreach (var pattern in rule.Match)
+            {
+                if (!pattern.CoversFileAccess(write) || !pattern.Path!.IsMatch(path, subject.Cwd, subject.Home))
+                {
+                    continue;
+                }
+
+                var excluded = false;
+                foreach (var exception in rule.Unless)
+                {
+                    excluded |= exception.CoversFileAccess(write) && exception.Path!.IsMatch(path, subject.Cwd, subject.Home);
+                }
+
+                if (!excluded)
+                {
+                    matched = path;
+                    return pattern.Text;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string[] NormalizeAll(List<string> paths, EventSubject subject)
+    {
+        if (paths.Count == 0)
+        {
+            return [];
+        }
+
+        var result = new string[paths.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = PathNormalizer.Normalize(paths[i], subject.Cwd, subject.Home);
+        }
+
+        return result;
+    }
+
+    /// <summary>Non-Bash events (and everything but the command for Bash): one subject.</summary>
+    private static string? MatchSingle(CompiledRule rule, EventSubject subject, out string? matched)
+    {
+        matched = null;
+        foreach (var pattern in rule.Match)
+        {
+            if (!pattern.AppliesTo(subject.MatchKey) || !SinglePatternMatches(pattern, subject))
+            {
+                continue;
+            }
+
+            foreach (var exception in rule.Unless)
+            {
+                if (exception.AppliesTo(subject.MatchKey) && SinglePatternMatches(exception, subject))
+                {
+                    return null;
+                }
+            }
+
+            matched = subject.Describe();
+            return pattern.Text;
+        }
+
+        return null;
+    }
+
+    private static bool SinglePatternMatches(RulePattern pattern, EventSubject subject) =>
+        pattern.Kind switch
+        {
+            PatternKind.AnyUse => true,
+            PatternKind.Path => subject.Path is { } path && (pattern.Path!.IsMatch(path, subject.Cwd, subject.Home)
+                || (subject.PathIsDirectory && pattern.Path.IsMatch(DirectoryProbe(path), subject.Cwd, subject.Home))),
+            PatternKind.Domain => subject.Host is { } host && pattern.Host!.IsMatch(host),
+            PatternKind.Primary => subject.Primary is { } primary && pattern.Value!.IsMatch(primary),
+            PatternKind.Param => EventSubject.GetString(subject.Input.ToolInput, pattern.Param!) is { } value && pattern.Value!.IsMatch(value),
+            _ => false,
+        };
+
+    // A name no literal pattern segment can equal: a pattern matching dir/<probe> covers every entry of dir.
+    private static string DirectoryProbe(string directory) => directory == "/" ? "/\u0001" : directory + "/\u0001";
+
+    /// <summary>An unparsable command: deny/ask Bash patterns are tried at every word start of the raw text.</summary>
+    private static string? MatchRawCommand(CompiledRule rule, string raw, out string? matched)
+    {
+        matched = null;
+        var variants = RawVariants(raw);
+        foreach (var pattern in rule.Match)
+        {
+            if (!pattern.AppliesTo(ToolNames.Bash))
+            {
+                continue;
+            }
+
+            if (pattern.Kind == PatternKind.AnyUse)
+            {
+                matched = raw;
+                return pattern.Text;
+            }
+
+            if (pattern.Kind != PatternKind.Command)
+            {
+                continue;
+            }
+
+            foreach (var text in variants)
+            {
+                for (var i = 0; i < text.Length; i++)
+                {
+                    if ((i == 0 || IsRawBoundary(text[i - 1])) && pattern.Command!.IsPrefixMatch(text.AsSpan(i)))
+                    {
+                        matched = raw;
+                        return pattern.Text;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsRawBoundary(char c) => c is ' ' or ';' or '&' or '|' or '(' or ')' or '`' or '$' or '{' or '}' or '\'' or '"' or '/' or '\\' or '=';
+
+    private static string[] RawVariants(string raw)
+    {
+        var collapsed = string.Join(' ', raw.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var unquoted = string.Join(' ', collapsed.Replace("\\", "", StringComparison.Ordinal).Replace("'", "", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal)
+            .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return unquoted == collapsed ? [collapsed] : [collapsed, unquoted];
+    }
+}

@@ -1,0 +1,503 @@
+using System.Text;
+
+namespace Hookline.Policy.Internal;
+
+/// <summary>Words: quoting, escapes and the expansions whose commands run ($( ), backticks, ${ }, $(( )), heredocs).</summary>
+internal sealed partial class ShellParser
+{
+    private ShellWord ReadWord()
+    {
+        var start = _i;
+
+        // Fast path: a plain word (no quoting, expansion, glob or brace) is its own text.
+        var j = _i;
+        while (j < _s.Length && IsPlainWordChar(_s[j]))
+        {
+            j++;
+        }
+
+        if (j > _i && (j == _s.Length || IsWordEnd(_s[j])))
+        {
+            _i = j;
+            var plain = _s[start..j];
+            return new ShellWord(plain, plain, HasExpansion: false, HasGlob: false);
+        }
+
+        // Substitutions parse nested words while this one is being built: only the outermost borrows the shared builder.
+        var owner = !_wordBusy;
+        _wordBusy = true;
+        var sb = owner ? (_word ??= new StringBuilder()).Clear() : new StringBuilder();
+        bool expansion = false, glob = false, braceOpen = false, braceList = false;
+        while (_i < _s.Length && !Failed)
+        {
+            var c = _s[_i];
+            if (c is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '<' or '>')
+            {
+                break;
+            }
+
+            switch (c)
+            {
+                case '\\':
+                    if (Peek(1) == '\n')
+                    {
+                        _i += 2;
+                    }
+                    else if (_i + 1 < _s.Length)
+                    {
+                        sb.Append(_s[_i + 1]);
+                        _i += 2;
+                    }
+                    else
+                    {
+                        _i++;
+                    }
+
+                    break;
+                case '\'':
+                    {
+                        var close = _s.IndexOf('\'', _i + 1);
+                        if (close < 0)
+                        {
+                            Fail("unterminated single quote");
+                            break;
+                        }
+
+                        sb.Append(_s, _i + 1, close - _i - 1);
+                        _i = close + 1;
+                        break;
+                    }
+
+                case '"':
+                    _i++;
+                    expansion |= ReadDoubleQuoted(sb, untilEnd: false);
+                    break;
+                case '$':
+                    expansion |= ReadDollar(sb);
+                    break;
+                case '`':
+                    ReadBackticks(sb);
+                    expansion = true;
+                    break;
+                case '*' or '?' or '[':
+                    glob = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                case '{':
+                    braceOpen = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                case ',' when braceOpen:
+                    braceList = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                case '.' when braceOpen && Peek(1) == '.':
+                    braceList = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                case '}' when braceOpen && braceList:
+                    glob = true;
+                    sb.Append(c);
+                    _i++;
+                    break;
+                default:
+                    sb.Append(c);
+                    _i++;
+                    break;
+            }
+        }
+
+        var text = sb.ToString();
+        if (owner)
+        {
+            _wordBusy = false;
+        }
+
+        return new ShellWord(text, _s[start..Math.Min(_i, _s.Length)], expansion, glob);
+    }
+
+    private static bool IsWordEnd(char c) => c is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '<' or '>';
+
+    private static bool IsPlainWordChar(char c) =>
+        !IsWordEnd(c) && c is not ('\\' or '\'' or '"' or '$' or '`' or '*' or '?' or '[' or '{' or '}' or '\r');
+
+    /// <summary>Reads after an opening double quote (or a whole heredoc body when <paramref name="untilEnd"/>). Returns true when it held an expansion.</summary>
+    private bool ReadDoubleQuoted(StringBuilder sb, bool untilEnd)
+    {
+        var expansion = false;
+        while (!Failed)
+        {
+            if (_i >= _s.Length)
+            {
+                if (!untilEnd)
+                {
+                    Fail("unterminated double quote");
+                }
+
+                return expansion;
+            }
+
+            var c = _s[_i];
+            switch (c)
+            {
+                case '"' when !untilEnd:
+                    _i++;
+                    return expansion;
+                case '\\':
+                    var next = Peek(1);
+                    if (next == '\n')
+                    {
+                        _i += 2;
+                    }
+                    else if (next is '$' or '`' or '"' or '\\')
+                    {
+                        sb.Append(next);
+                        _i += 2;
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                        _i++;
+                    }
+
+                    break;
+                case '$' when Peek(1) is not '\'' and not '"':
+                    expansion |= ReadDollar(sb);
+                    break;
+                case '`':
+                    ReadBackticks(sb);
+                    expansion = true;
+                    break;
+                default:
+                    sb.Append(c);
+                    _i++;
+                    break;
+            }
+        }
+
+        return expansion;
+    }
+
+    /// <summary>At a '$'. Appends what the word keeps and returns true for a run-time expansion.</summary>
+    private bool ReadDollar(StringBuilder sb)
+    {
+        var start = _i;
+        var next = Peek(1);
+        switch (next)
+        {
+            case '\'':
+                _i += 2;
+                return ReadAnsiC(sb);
+            case '"':
+                _i += 2;
+                return ReadDoubleQuoted(sb, untilEnd: false);
+            case '(':
+                if (Peek(2) == '(' && IsArithmetic(_i + 3))
+                {
+                    _i += 3;
+                    ScanArithmetic(depth: 2);
+                }
+                else
+                {
+                    _i += 2;
+                    Enter();
+                    ParseList(')');
+                    Leave();
+                }
+
+                sb.Append(_s, start, _i - start);
+                return true;
+            case '{':
+                _i += 2;
+                ScanParameterExpansion();
+                sb.Append(_s, start, _i - start);
+                return true;
+            default:
+                if (next is '_' or '@' or '*' or '#' or '?' or '$' or '!' or '-' || char.IsAsciiLetterOrDigit(next))
+                {
+                    _i += 2;
+                    if (next is '_' || char.IsAsciiLetter(next))
+                    {
+                        while (_i < _s.Length && (_s[_i] == '_' || char.IsAsciiLetterOrDigit(_s[_i])))
+                        {
+                            _i++;
+                        }
+                    }
+
+                    sb.Append(_s, start, _i - start);
+                    return true;
+                }
+
+                sb.Append('$');
+                _i++;
+                return false;
+        }
+    }
+
+    /// <summary>$'...' with C escapes decoded, so <c>$'\x72\x6d'</c> is seen as <c>rm</c>.</summary>
+    private bool ReadAnsiC(StringBuilder sb)
+    {
+        while (_i < _s.Length)
+        {
+            var c = _s[_i];
+            if (c == '\'')
+            {
+                _i++;
+                return false;
+            }
+
+            if (c != '\\' || _i + 1 >= _s.Length)
+            {
+                sb.Append(c);
+                _i++;
+                continue;
+            }
+
+            var e = _s[_i + 1];
+            _i += 2;
+            switch (e)
+            {
+                case 'n': sb.Append('\n'); break;
+                case 't': sb.Append('\t'); break;
+                case 'r': sb.Append('\r'); break;
+                case 'a': sb.Append('\a'); break;
+                case 'b': sb.Append('\b'); break;
+                case 'f': sb.Append('\f'); break;
+                case 'v': sb.Append('\v'); break;
+                case 'e' or 'E': sb.Append('\u001b'); break;
+                case 'x': sb.Append((char)ReadNumber(16, 2)); break;
+                case 'u': AppendCodePoint(sb, ReadNumber(16, 4)); break;
+                case 'U': AppendCodePoint(sb, ReadNumber(16, 8)); break;
+                case 'c' when _i < _s.Length: sb.Append((char)(_s[_i++] & 0x1f)); break;
+                case >= '0' and <= '7':
+                    _i--;
+                    sb.Append((char)(ReadNumber(8, 3) & 0xff));
+                    break;
+                default: sb.Append(e); break;
+            }
+        }
+
+        Fail("unterminated $'...' quote");
+        return false;
+    }
+
+    private static void AppendCodePoint(StringBuilder sb, int codePoint)
+    {
+        if (codePoint is < 0 or > 0x10FFFF or (>= 0xD800 and <= 0xDFFF))
+        {
+            codePoint = 0xFFFD;
+        }
+
+        sb.Append(char.ConvertFromUtf32(codePoint));
+    }
+
+    private int ReadNumber(int radix, int maxDigits)
+    {
+        var value = 0;
+        var n = 0;
+        while (n < maxDigits && _i < _s.Length)
+        {
+            var ch = _s[_i];
+            var d = radix == 16 ? (char.IsAsciiHexDigit(ch) ? Convert.ToInt32(ch.ToString(), 16) : -1)
+                : ch is >= '0' and <= '7' ? ch - '0' : -1;
+            if (d < 0)
+            {
+                break;
+            }
+
+            value = value * radix + d;
+            _i++;
+            n++;
+        }
+
+        return value;
+    }
+
+    /// <summary>At the character after an opening backtick: the content, unescaped, is parsed as commands.</summary>
+    private void ReadBackticks(StringBuilder sb)
+    {
+        var start = _i;
+        _i++;
+        var inner = new StringBuilder();
+        while (_i < _s.Length && _s[_i] != '`')
+        {
+            if (_s[_i] == '\\' && _i + 1 < _s.Length && _s[_i + 1] is '`' or '\\' or '$')
+            {
+                inner.Append(_s[_i + 1]);
+                _i += 2;
+                continue;
+            }
+
+            inner.Append(_s[_i]);
+            _i++;
+        }
+
+        if (_i >= _s.Length)
+        {
+            Fail("unterminated backquote");
+            return;
+        }
+
+        _i++;
+        sb.Append(_s, start, _i - start);
+        ParseNested(inner.ToString(), privileged: false);
+    }
+
+    /// <summary>Bash reads "$((" as arithmetic only when it closes with "))"; "$((cmd); x)" is a command substitution.</summary>
+    private bool IsArithmetic(int from)
+    {
+        var depth = 2;
+        for (var j = from; j < _s.Length; j++)
+        {
+            if (_s[j] == '(')
+            {
+                depth++;
+            }
+            else if (_s[j] == ')' && --depth == 1)
+            {
+                return j + 1 < _s.Length && _s[j + 1] == ')';
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Inside $(( )) or (( )): skip the arithmetic, but parse any command substitution in it.</summary>
+    private void ScanArithmetic(int depth)
+    {
+        while (_i < _s.Length && !Failed)
+        {
+            var c = _s[_i];
+            if (c == '$' && Peek(1) == '(' && Peek(2) != '(')
+            {
+                _i += 2;
+                Enter();
+                ParseList(')');
+                Leave();
+                continue;
+            }
+
+            if (c == '`')
+            {
+                ReadBackticks(new StringBuilder());
+                continue;
+            }
+
+            _i++;
+            if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')' && --depth == 0)
+            {
+                return;
+            }
+        }
+
+        Fail("unterminated arithmetic expression");
+    }
+
+    /// <summary>Inside ${ }: skip to the matching brace, parsing any substitution in it.</summary>
+    private void ScanParameterExpansion()
+    {
+        var depth = 1;
+        while (_i < _s.Length && !Failed)
+        {
+            var c = _s[_i];
+            switch (c)
+            {
+                case '\\':
+                    _i = Math.Min(_i + 2, _s.Length);
+                    continue;
+                case '\'':
+                    var close = _s.IndexOf('\'', _i + 1);
+                    if (close < 0)
+                    {
+                        Fail("unterminated single quote");
+                        return;
+                    }
+
+                    _i = close + 1;
+                    continue;
+                case '"':
+                    _i++;
+                    ReadDoubleQuoted(new StringBuilder(), untilEnd: false);
+                    continue;
+                case '$':
+                    if (Peek(1) == '{')
+                    {
+                        depth++;
+                        _i += 2;
+                        continue;
+                    }
+
+                    ReadDollar(new StringBuilder());
+                    continue;
+                case '`':
+                    ReadBackticks(new StringBuilder());
+                    continue;
+                case '}':
+                    _i++;
+                    if (--depth == 0)
+                    {
+                        return;
+                    }
+
+                    continue;
+                default:
+                    _i++;
+                    continue;
+            }
+        }
+
+        if (!Failed)
+        {
+            Fail("unterminated ${...}");
+        }
+    }
+
+    private void ReadHeredocBodies()
+    {
+        if (_pendingHeredocs is null)
+        {
+            return;
+        }
+
+        foreach (var (delimiter, quoted, stripTabs) in _pendingHeredocs)
+        {
+            var bodyStart = _i;
+            var bodyEnd = _s.Length;
+            while (_i < _s.Length)
+            {
+                var lineEnd = _s.IndexOf('\n', _i);
+                var line = _s.AsSpan(_i, (lineEnd < 0 ? _s.Length : lineEnd) - _i);
+                if (stripTabs)
+                {
+                    line = line.TrimStart('\t');
+                }
+
+                if (line.SequenceEqual(delimiter))
+                {
+                    bodyEnd = _i;
+                    _i = lineEnd < 0 ? _s.Length : lineEnd + 1;
+                    break;
+                }
+
+                _i = lineEnd < 0 ? _s.Length : lineEnd + 1;
+            }
+
+            if (!quoted && bodyEnd > bodyStart)
+            {
+                // An unquoted heredoc expands $(...) and backticks: those run.
+                var body = new ShellParser(_s[bodyStart..bodyEnd], _out, _depth + 1, _privileged);
+                body.ReadDoubleQuoted(new StringBuilder(), untilEnd: true);
+            }
+        }
+
+        _pendingHeredocs.Clear();
+    }
+}
