@@ -244,9 +244,14 @@ internal sealed class StreamClient : IAsyncDisposable
         return message;
     }
 
+    /// <summary>The next PolicySnapshot; only StoredAcks (which come when storage gets to them) may come before it.</summary>
     public async Task<PolicySnapshot> NextSnapshotAsync()
     {
         var message = await NextAsync();
+        while (message.KindCase == ProcessHookEventResponse.KindOneofCase.StoredAck)
+        {
+            message = await NextAsync();
+        }
         Assert.Equal(ProcessHookEventResponse.KindOneofCase.PolicySnapshot, message.KindCase);
         return message.PolicySnapshot;
     }
