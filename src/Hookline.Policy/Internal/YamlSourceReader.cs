@@ -10,9 +10,10 @@ internal static class YamlSourceReader
 
     public static SourceNode? Read(string text, string source, List<PolicyError> errors)
     {
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            var parser = new Parser(new StringReader(text));
+            var parser = new Parser(scanner);
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _))
             {
@@ -32,6 +33,16 @@ internal static class YamlSourceReader
         catch (YamlException ex)
         {
             errors.Add(new PolicyError(source, Math.Max(1, (int)ex.Start.Line), Math.Max(1, (int)ex.Start.Column), "YAML syntax error: " + Clean(ex.Message)));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some malformed input, e.g. an unclosed
+            // flow sequence followed by a quoted scalar (`effect: [deny` then `match: "..."`); see aaubry/YamlDotNet#541.
+            // It is still a syntax error of the document, to be refused with a position, not an unexpected crash.
+            var at = scanner.CurrentPosition;
+            errors.Add(new PolicyError(source, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column),
+                "YAML syntax error: the document could not be scanned here (check for an unclosed [ or { before this point)"));
             return null;
         }
     }

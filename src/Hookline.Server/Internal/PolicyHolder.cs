@@ -67,8 +67,10 @@ internal sealed class PolicyHolder : IDisposable
             {
                 text = File.ReadAllText(_file);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                // UnauthorizedAccessException (no read permission, or the path is now a directory) is not an
+                // IOException; escaping from the file watcher's timer callback it would take the server down.
                 Log.PolicyUnreadable(_logger, ex, _file, Current.Epoch);
                 return false;
             }
