@@ -119,6 +119,8 @@ public static class DecisionEngine
             Agent = NullIfEmpty(hookEvent.Agent),
             SessionId = NullIfEmpty(hookEvent.SessionId),
             Prompt = NullIfEmpty(hookEvent.Prompt),
+            ToolUseId = NullIfEmpty(hookEvent.ToolUseId),
+            HomeDirectory = NullIfEmpty(hookEvent.HomeDirectory),
         };
     }
 

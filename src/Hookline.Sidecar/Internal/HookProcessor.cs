@@ -39,6 +39,8 @@ internal sealed class HookProcessor
         _localSession = new PolicySessionState(time);
     }
 
+    private static readonly string HomeDirectory = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
     /// <summary>The event name of a probe frame (empty agent): answered with exit 0 and nothing recorded.</summary>
     public const string ProbeEvent = "probe";
 
@@ -84,6 +86,7 @@ internal sealed class HookProcessor
             Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
             DecisionWanted = blocking,
             PayloadTruncated = request.StdinTruncated,
+            HomeDirectory = HomeDirectory,
         };
 
         if (!adapter.TryDecode(request.Event, request.Stdin, hookEvent, out var error))
@@ -118,6 +121,12 @@ internal sealed class HookProcessor
         if (remote is not null)
         {
             result = new HookOutcome(remote.Verdict, remote.IsDefault, remote.Reason, DecisionSource.Remote);
+            // The local session state sees every event the server saw, so a local fallback later decides alike
+            // (rate limits, taints, escalation). A few microseconds, after the answer is known.
+            if (_snapshots.Usable() is { } current)
+            {
+                DecisionEngine.Decide(hookEvent, current, _localSession);
+            }
         }
         else if (_snapshots.Usable() is { } snapshot)
         {
