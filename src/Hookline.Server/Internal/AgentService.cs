@@ -14,10 +14,12 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     private readonly SessionTracker _sessions;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
 
     public AgentService(PolicyHolder policy, AuditWriter audit, SqliteStore store, SessionTracker sessions,
-        TimeProvider time, ILogger<AgentService> logger)
+        TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime)
     {
+        _stopping = lifetime.ApplicationStopping;
         _policy = policy;
         _audit = audit;
         _store = store;
@@ -73,7 +75,10 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         IServerStreamWriter<ProcessHookEventResponse> responseStream,
         ServerCallContext context)
     {
-        var cancellation = context.CancellationToken;
+        // A stopping server ends its streams instead of waiting for the sidecars to hang up; they reconnect elsewhere
+        // or later, and resend what was not acknowledged.
+        using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
+        var cancellation = streamCts.Token;
         var outbox = new StreamOutbox();
         var pump = outbox.PumpAsync(responseStream, cancellation);
         Action<Policy.PolicySnapshot> push = snapshot =>
