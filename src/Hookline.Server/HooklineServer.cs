@@ -97,8 +97,16 @@ public sealed class HooklineServer : IAsyncDisposable
 
     private static void MapHttpEndpoints(WebApplication app)
     {
-        app.MapGet("/healthz", (PolicyHolder policy, SessionTracker sessions, AuditWriter audit) => Results.Text(
-            $"ok\nepoch {policy.Current.Epoch}\nopen_streams {sessions.OpenStreamCount}\nstored_events {audit.StoredCount}\n"));
+        // RequestDelegate handlers: no reflection over delegate parameters, so the Native AOT build stays warning-free.
+        var policy = app.Services.GetRequiredService<PolicyHolder>();
+        var sessions = app.Services.GetRequiredService<SessionTracker>();
+        var audit = app.Services.GetRequiredService<AuditWriter>();
+        app.MapGet("/healthz", context =>
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync(
+                $"ok\nepoch {policy.Current.Epoch}\nopen_streams {sessions.OpenStreamCount}\nstored_events {audit.StoredCount}\n");
+        });
     }
 
     /// <summary>Re-reads the policy file now instead of waiting for the file watcher. Returns false when it was refused or unchanged.</summary>

@@ -33,7 +33,7 @@ internal static class Artifacts
         var bin = Path.Combine(RepositoryRoot, "artifacts", "bin");
         if (!File.Exists(Path.Combine(bin, "hookline")) || !File.Exists(Path.Combine(bin, "hookline-hook")))
         {
-            Publish("src/Hookline.Cli", bin, aot: false);
+            Publish("src/Hookline.Cli", bin, aot: true);
             Publish("src/Hookline.Hook", bin, aot: true);
         }
         return bin;
