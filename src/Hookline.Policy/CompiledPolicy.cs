@@ -12,6 +12,7 @@ public sealed class CompiledPolicy
     private readonly CompiledTaint[] _taints;
     private readonly ConcurrentDictionary<string, CompiledRule[]> _rulesByTool = new(StringComparer.Ordinal);
     private readonly BashRuleIndex _bashIndex;
+    private readonly ConcurrentDictionary<string, SubjectRuleIndex> _subjectIndexes = new(StringComparer.Ordinal);
 
     private CompiledPolicy(PolicyDocument document)
     {
@@ -50,11 +51,17 @@ public sealed class CompiledPolicy
         return PolicyExplanation.Create(decision, subject, trace);
     }
 
-    private (PolicyDecision Decision, EventSubject Subject) Run(PolicyInput input, PolicySessionState? session, List<RuleHit>? trace)
+    /// <summary>For tests: the same decision with every rule of the tool checked, bypassing the indexes.</summary>
+    internal PolicyDecision EvaluateUnindexed(PolicyInput input) => Run(input, null, null, indexed: false).Decision;
+
+    private (PolicyDecision Decision, EventSubject Subject) Run(PolicyInput input, PolicySessionState? session, List<RuleHit>? trace, bool indexed = true)
     {
         ArgumentNullException.ThrowIfNull(input);
         var subject = EventSubject.Create(input);
-        var candidates = subject.Shell is { } shell ? _bashIndex.Candidates(shell) : CandidatesFor(subject.Tool, input.HookEvent);
+        var candidates = !indexed ? CandidatesFor(subject.Tool, input.HookEvent)
+            : subject.Shell is { } shell ? _bashIndex.Candidates(shell)
+            : subject.Path is not null || subject.Host is not null ? SubjectIndexFor(subject.Tool).Candidates(subject)
+            : CandidatesFor(subject.Tool, input.HookEvent);
         if (session is null)
         {
             return (Evaluator.Decide(this, subject, candidates, null, null, trace), subject);
@@ -94,6 +101,18 @@ public sealed class CompiledPolicy
 
             return (decision, subject);
         }
+    }
+
+    private SubjectRuleIndex SubjectIndexFor(string tool)
+    {
+        if (_subjectIndexes.TryGetValue(tool, out var index))
+        {
+            return index;
+        }
+
+        // Path and host tools are a small fixed set, so this cache stays small.
+        index = new SubjectRuleIndex(tool, CandidatesFor(tool, ""));
+        return _subjectIndexes.GetOrAdd(tool, index);
     }
 
     /// <summary>The rules whose patterns can concern this tool, in document order (cached per tool).</summary>
