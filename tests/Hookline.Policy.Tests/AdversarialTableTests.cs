@@ -244,6 +244,16 @@ public class AdversarialTableTests
     [InlineData("cat < .env", Effect.Deny)]
     [InlineData("cat < src/../.env", Effect.Deny)]
     [InlineData("tee < ~/.ssh/id_rsa", Effect.Deny)]
+    [InlineData("cd /etc && echo x > hosts", Effect.Deny)]
+    [InlineData("cd / ; cd etc ; echo x >> hosts", Effect.Deny)]
+    [InlineData("pushd /etc/nginx && echo x > nginx.conf", Effect.Deny)]
+    [InlineData("cd ~ && echo x > .bashrc", Effect.Deny)]
+    [InlineData("cd && echo x > .bashrc", Effect.Deny)]
+    [InlineData("cd src && echo x > out.txt", Effect.Allow)]
+    [InlineData("F=/etc/hosts; echo x > $F", Effect.Ask)]
+    [InlineData("echo x > \"$(echo /etc/hosts)\"", Effect.Ask)]
+    [InlineData("cd $D && echo x > hosts", Effect.Ask)]
+    [InlineData("cd $D && echo x > /tmp/abs", Effect.Allow)]
     public void Redirect_targets_are_checked_as_file_access(string command, Effect expected)
     {
         Assert.Equal(expected, DenyList.Decide(Bash(command)));

@@ -104,6 +104,7 @@ internal static partial class CommandSimplifier
         }
 
         AddFindExec(parser, command, output, privileged);
+        RecordDirectoryChange(command, output);
         output.Commands.Add(Build(command, privileged));
     }
 
@@ -339,6 +340,34 @@ internal static partial class CommandSimplifier
         var skip = command[1].Text == "--" ? 2 : 1;
         parser.ParseNested(string.Join(' ', command.Skip(skip).Select(w => w.Text)), privileged);
         return true;
+    }
+
+    /// <summary><c>cd /etc &amp;&amp; echo x &gt; hosts</c> writes /etc/hosts: remember where cd went.</summary>
+    private static void RecordDirectoryChange(List<ShellWord> command, ShellParse output)
+    {
+        if (command[0].Text is not ("cd" or "pushd"))
+        {
+            return;
+        }
+
+        var i = 1;
+        while (i < command.Count && command[i].Text.StartsWith('-') && command[i].Text != "-")
+        {
+            i++;
+        }
+
+        if (i >= command.Count)
+        {
+            output.ChangedDirectories.Add("~");
+        }
+        else if (command[i].IsDynamic || command[i].Text == "-")
+        {
+            output.HasDynamicDirectoryChange = true;
+        }
+        else
+        {
+            output.ChangedDirectories.Add(command[i].Text);
+        }
     }
 
     /// <summary><c>find ... -exec cmd {} ;</c> runs cmd: add it as a command too.</summary>

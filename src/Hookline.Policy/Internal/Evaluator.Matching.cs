@@ -73,13 +73,37 @@ internal static partial class Evaluator
             return [];
         }
 
-        var result = new string[paths.Count];
-        for (var i = 0; i < result.Length; i++)
+        var shell = subject.Shell!;
+        if (shell.ChangedDirectories.Count == 0)
         {
-            result[i] = PathNormalizer.Normalize(paths[i], subject.Cwd, subject.Home);
+            var result = new string[paths.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = PathNormalizer.Normalize(paths[i], subject.Cwd, subject.Home);
+            }
+
+            return result;
         }
 
-        return result;
+        // After a cd, a relative target may be relative to any directory the command moved to (an over-approximation,
+        // which is the safe side for deny and ask rules).
+        var bases = new List<string> { subject.Cwd };
+        foreach (var directory in shell.ChangedDirectories)
+        {
+            bases.Add(PathNormalizer.Normalize(directory, bases[^1], subject.Home));
+            bases.Add(PathNormalizer.Normalize(directory, subject.Cwd, subject.Home));
+        }
+
+        var all = new List<string>();
+        foreach (var path in paths)
+        {
+            foreach (var baseDir in bases)
+            {
+                all.Add(PathNormalizer.Normalize(path, baseDir, subject.Home));
+            }
+        }
+
+        return all.Distinct(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>Non-Bash events (and everything but the command for Bash): one subject.</summary>

@@ -205,6 +205,12 @@ internal static partial class Evaluator
             return FromRules(Effect.Ask, ask, askMatched);
         }
 
+        if (shell.HasUnknownRedirectTarget && HasApplicableFileRule(candidates, context))
+        {
+            var effect = policy.Document.Default == Effect.Deny ? Effect.Deny : Effect.Ask;
+            return new PolicyDecision(effect, false, "a redirect target is only known at run time, and file rules apply", ReasonCodes.DynamicRedirect, [], subject.RawCommand);
+        }
+
         if (shell.HasDynamicCommand)
         {
             var dynamic = commands.Find(c => c.IsDynamic)!;
@@ -275,6 +281,19 @@ internal static partial class Evaluator
         }
 
         return MatchSingle(rule, subject, out _) is not null;
+    }
+
+    private static bool HasApplicableFileRule(CompiledRule[] candidates, EvaluationContext context)
+    {
+        foreach (var rule in candidates)
+        {
+            if (rule.Effect != Effect.Allow && rule.HasFileAccessPatterns && Preconditions(rule, context))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool Preconditions(CompiledRule rule, EvaluationContext context) =>
