@@ -99,6 +99,10 @@ public class AdversarialTableTests
     [InlineData("echo ${X:-$(rm -rf x)}", Effect.Deny)]
     [InlineData("echo $((1+$(rm -rf x)))", Effect.Deny)]
     [InlineData("git push origin feature/x && git push origin main", Effect.Ask)]
+    [InlineData("git -C /repo push origin main", Effect.Ask)]
+    [InlineData("git -c core.pager=cat --no-pager push origin main", Effect.Ask)]
+    [InlineData("/usr/bin/git --git-dir=.git push origin main", Effect.Ask)]
+    [InlineData("git -C /repo status", Effect.Allow)]
     // wrappers and assignments (adversarial)
     [InlineData("FOO=1 timeout 5 rm -rf /", Effect.Deny)]
     [InlineData("cd x && FOO=1 timeout 5 rm -rf /", Effect.Deny)]

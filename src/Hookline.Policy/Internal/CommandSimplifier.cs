@@ -111,15 +111,32 @@ internal static partial class CommandSimplifier
     private static SubCommand Build(List<ShellWord> command, bool privileged)
     {
         var text = command.Count == 1 ? command[0].Text : JoinWords(command);
-        var first = command[0].Text;
         string? baseNameText = null;
-        var slash = first.LastIndexOf('/');
-        if (slash >= 0 && slash < first.Length - 1)
+        var first = command[0].Text;
+        var name = BaseName(first);
+        var gitSubcommand = name == "git" ? SkipGitGlobalOptions(command) : 1;
+        if (name.Length != first.Length || gitSubcommand > 1)
         {
-            baseNameText = first[(slash + 1)..] + text[first.Length..];
+            // The form deny/ask rules also see: "/usr/bin/git -C repo push" is "git push".
+            var rest = command.GetRange(gitSubcommand, command.Count - gitSubcommand);
+            rest.Insert(0, new ShellWord(name, name, false, false));
+            baseNameText = JoinWords(rest);
         }
 
         return new SubCommand(text, baseNameText, privileged ? "sudo " + text : null, command[0].IsDynamic);
+    }
+
+    /// <summary>Index of git's subcommand after global options (<c>-C dir</c>, <c>-c k=v</c>, <c>--git-dir=x</c>, <c>--no-pager</c>, ...).</summary>
+    private static int SkipGitGlobalOptions(List<ShellWord> command)
+    {
+        var i = 1;
+        while (i < command.Count && command[i].Text.StartsWith('-'))
+        {
+            var w = command[i].Text;
+            i += w is "-C" or "-c" or "--git-dir" or "--work-tree" or "--namespace" or "--config-env" or "--super-prefix" ? 2 : 1;
+        }
+
+        return Math.Min(i, command.Count);
     }
 
     private static string JoinWords(List<ShellWord> words)

@@ -13,7 +13,8 @@ internal sealed class SubCommand(string text, string? baseNameText, string? priv
     /// <summary>Words after wrappers and assignments are stripped, joined by single spaces.</summary>
     public string Text { get; } = text;
 
-    /// <summary>The same with the command's directory removed (<c>/bin/rm</c> → <c>rm</c>); null when equal. Deny/ask only.</summary>
+    /// <summary>The same with the command's directory removed (<c>/bin/rm</c> → <c>rm</c>) and git's global options dropped
+    /// (<c>git -C x push</c> → <c>git push</c>); null when equal. Deny/ask only.</summary>
     public string? BaseNameText { get; } = baseNameText;
 
     /// <summary>When sudo/doas or a dangerous assignment (PATH=, LD_PRELOAD=...) preceded the command, the text with it:
