@@ -4,9 +4,8 @@ namespace Hookline.Policy.Internal;
 internal static partial class Evaluator
 {
     /// <summary>Returns the matching pattern's text, or null.</summary>
-    private static string? MatchCommand(CompiledRule rule, string text, out RulePattern? matchedPattern)
+    private static string? MatchCommand(CompiledRule rule, string text)
     {
-        matchedPattern = null;
         foreach (var pattern in rule.Match)
         {
             if (!CommandPatternMatches(pattern, text))
@@ -22,7 +21,6 @@ internal static partial class Evaluator
                 }
             }
 
-            matchedPattern = pattern;
             return pattern.Text;
         }
 

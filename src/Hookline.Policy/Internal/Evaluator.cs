@@ -132,7 +132,7 @@ internal static partial class Evaluator
                 for (var i = 0; i < commands.Count; i++)
                 {
                     var command = commands[i];
-                    if (command.IsDynamic || MatchCommand(rule, command.AllowText, out var pattern) is not { } p)
+                    if (command.IsDynamic || MatchCommand(rule, command.AllowText) is not { } p)
                     {
                         continue;
                     }
@@ -150,7 +150,6 @@ internal static partial class Evaluator
                     }
 
                     trace?.Add(new RuleHit(rule, p, command.Text, true));
-                    _ = pattern;
                     if (coveredMany is not null)
                     {
                         if (!coveredMany[i])
@@ -245,9 +244,9 @@ internal static partial class Evaluator
 
         foreach (var command in shell.Commands)
         {
-            var pattern = MatchCommand(rule, command.Text, out _)
-                ?? (command.BaseNameText is { } baseName ? MatchCommand(rule, baseName, out _) : null)
-                ?? (command.PrivilegedText is { } privileged ? MatchCommand(rule, privileged, out _) : null);
+            var pattern = MatchCommand(rule, command.Text)
+                ?? (command.BaseNameText is { } baseName ? MatchCommand(rule, baseName) : null)
+                ?? (command.PrivilegedText is { } privileged ? MatchCommand(rule, privileged) : null);
             if (pattern is not null)
             {
                 matched = command.Text;
