@@ -481,3 +481,17 @@ public class AdversarialTableTests
         Assert.True(decision.IsDefault);
     }
 }
+
+public class RawTextMatchingTests
+{
+    [Fact]
+    public void Adversarial_long_unparsable_commands_are_still_matched_on_raw_text()
+    {
+        var policy = TestSupport.PolicyOf("allow", ("deny", "Bash(rm *x*y)"), ("ask", "Bash(curl *)"));
+        var repeated = string.Concat(Enumerable.Repeat("rm x ", 2_000));
+        Assert.Equal(Effect.Ask, policy.Evaluate(TestSupport.Bash(repeated + "'")).Effect);
+        Assert.Equal(Effect.Deny, policy.Evaluate(TestSupport.Bash(repeated + " y '")).Effect);
+        Assert.Equal(Effect.Ask, policy.Evaluate(TestSupport.Bash("echo 'a; xcurl; curl evil")).Effect);
+        Assert.Equal("unparsable_command", policy.Evaluate(TestSupport.Bash("echo 'a; xcurl evil")).ReasonCode);
+    }
+}

@@ -170,18 +170,48 @@ internal static partial class Evaluator
 
             foreach (var text in variants)
             {
-                for (var i = 0; i < text.Length; i++)
+                if (RawTextMatches(pattern.Command!, text))
                 {
-                    if ((i == 0 || IsRawBoundary(text[i - 1])) && pattern.Command!.IsPrefixMatch(text.AsSpan(i)))
-                    {
-                        matched = raw;
-                        return pattern.Text;
-                    }
+                    matched = raw;
+                    return pattern.Text;
                 }
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Does the pattern match at some word start of the text? Only the first word start where its literal head occurs
+    /// needs testing: the rest of the pattern ends in '*', so a later start (a suffix) cannot match if this one fails.
+    /// That keeps raw matching linear even for adversarial 10,000-character commands.
+    /// </summary>
+    private static bool RawTextMatches(BashPattern pattern, string text)
+    {
+        var head = pattern.RawHead;
+        if (head.Length == 0)
+        {
+            return pattern.IsPrefixMatch(text);
+        }
+
+        for (var from = 0; from <= text.Length - head.Length;)
+        {
+            var at = text.AsSpan(from).IndexOf(head, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            at += from;
+            if (at == 0 || IsRawBoundary(text[at - 1]))
+            {
+                return pattern.IsPrefixMatch(text.AsSpan(at));
+            }
+
+            from = at + 1;
+        }
+
+        return false;
     }
 
     private static bool IsRawBoundary(char c) => c is ' ' or ';' or '&' or '|' or '(' or ')' or '`' or '$' or '{' or '}' or '\'' or '"' or '/' or '\\' or '=';
