@@ -83,11 +83,12 @@ internal static partial class CommandSimplifier
                 break;
             }
 
-            privileged |= name is "sudo" or "doas";
             if (next >= words.Count)
             {
                 break; // a bare wrapper ("sudo -s", "env"): keep it visible as a command of its own.
             }
+
+            privileged |= name is "sudo" or "doas";
 
             k = next;
         }
