@@ -383,6 +383,23 @@ public class AdversarialTableTests
     }
 
     [Fact]
+    public void Tools_touching_several_files_are_decided_per_file()
+    {
+        var many = Tool("read_many_files", new { paths = new[] { "README.md", "src/../.env" } }, agent: "gemini");
+        var decision = DenyList.Evaluate(many);
+        Assert.Equal(Effect.Deny, decision.Effect);
+        Assert.Equal("/home/dev/proj/.env", decision.Matched);
+        Assert.Equal(Effect.Allow, AllowList.Decide(Tool("read_many_files", new { paths = new[] { "a.md", "src/b.cs" } })));
+        Assert.Equal(Effect.Ask, AllowList.Decide(Tool("read_many_files", new { paths = new[] { "a.md", "/etc/passwd" } })));
+
+        var patch = "*** Begin Patch\n*** Update File: src/a.cs\n@@\n-x\n+y\n*** Add File: /etc/cron.d/evil\n+* * * * * root sh\n*** End Patch";
+        Assert.Equal(Effect.Deny, DenyList.Decide(Tool("apply_patch", new { input = patch }, agent: "codex")));
+        Assert.Equal(Effect.Ask, AllowList.Decide(Tool("apply_patch", new { input = patch }, agent: "codex")));
+        var safePatch = "*** Begin Patch\n*** Update File: src/a.cs\n@@\n-x\n+y\n*** End Patch";
+        Assert.Equal(Effect.Allow, AllowList.Decide(Tool("apply_patch", new { input = safePatch }, agent: "codex")));
+    }
+
+    [Fact]
     public void File_tool_without_a_path_does_not_match_path_rules()
     {
         Assert.Equal(Effect.Ask, AllowList.Decide(Tool("Edit", new { old_string = "a" })));
