@@ -7,6 +7,7 @@ namespace Hookline.Benchmarks;
 
 /// <summary>Median time per evaluated event against realistic rule sets of 10, 200 and 2,000 rules.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class PolicyEvaluationBenchmarks
 {
     private CompiledPolicy _policy = null!;
@@ -52,6 +53,7 @@ public class PolicyEvaluationBenchmarks
 
 /// <summary>Compile time of a 2,000-rule document (parse + validate + compile).</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class PolicyCompileBenchmarks
 {
     private string _text = null!;

@@ -12,6 +12,7 @@ public sealed class CompiledPolicy
     private readonly CompiledTaint[] _taints;
     private readonly ConcurrentDictionary<string, CompiledRule[]> _rulesByTool = new(StringComparer.Ordinal);
     private readonly BashRuleIndex _bashIndex;
+    private readonly ConcurrentDictionary<string, SubjectRuleIndex> _subjectIndexes = new(StringComparer.Ordinal);
 
     private CompiledPolicy(PolicyDocument document)
     {
@@ -50,14 +51,16 @@ public sealed class CompiledPolicy
         return PolicyExplanation.Create(decision, subject, trace);
     }
 
-    private (PolicyDecision Decision, EventSubject Subject) Run(PolicyInput input, PolicySessionState? session, List<RuleHit>? trace)
+    /// <summary>For tests: the same decision with every rule of the tool checked, bypassing the indexes.</summary>
+    internal PolicyDecision EvaluateUnindexed(PolicyInput input) => Run(input, null, null, indexed: false).Decision;
+
+    private (PolicyDecision Decision, EventSubject Subject) Run(PolicyInput input, PolicySessionState? session, List<RuleHit>? trace, bool indexed = true)
     {
         ArgumentNullException.ThrowIfNull(input);
         var subject = EventSubject.Create(input);
-        var candidates = subject.Shell is { } shell ? _bashIndex.Candidates(shell) : CandidatesFor(subject.Tool, input.HookEvent);
         if (session is null)
         {
-            return (Evaluator.Decide(this, subject, candidates, null, null, trace), subject);
+            return (Decide(subject, null, null, trace, indexed), subject);
         }
 
         var blocking = ToolNames.IsBlockingEvent(input.HookEvent);
@@ -69,7 +72,7 @@ public sealed class CompiledPolicy
             var denials = session.DenialsWithin(now, escalate?.Within);
             var context = new EvaluationContext(input, subject.Tool, session.TaintSetUnsafe, denials);
             var view = new Evaluator.SessionView(session, now, counts);
-            var decision = Evaluator.Decide(this, subject, candidates, context, view, trace);
+            var decision = Decide(subject, context, view, trace, indexed);
 
             if (blocking && escalate is not null && decision.Effect == Effect.Allow && denials >= escalate.AfterDenials)
             {
@@ -85,7 +88,7 @@ public sealed class CompiledPolicy
             {
                 foreach (var taint in _taints)
                 {
-                    if (taint.Matches(subject, context))
+                    if (subject.AllPaths is { } paths ? paths.Any(p => taint.Matches(subject.WithSinglePath(p), context)) : taint.Matches(subject, context))
                     {
                         session.AddTaintUnsafe(taint.Label);
                     }
@@ -94,6 +97,50 @@ public sealed class CompiledPolicy
 
             return (decision, subject);
         }
+    }
+
+    private PolicyDecision Decide(EventSubject subject, EvaluationContext? context, Evaluator.SessionView? view, List<RuleHit>? trace, bool indexed)
+    {
+        if (subject.AllPaths is not { Length: > 1 } paths)
+        {
+            return Evaluator.Decide(this, subject, Candidates(subject, indexed), context, view, trace);
+        }
+
+        // Several files in one call are decided per file and combined like Bash sub-commands: deny or ask if any file
+        // gets it; allow only if every file is allowed by a rule; otherwise the default. Rates are counted once.
+        PolicyDecision? strongest = null;
+        var allAllowedByRules = true;
+        for (var i = 0; i < paths.Length; i++)
+        {
+            var single = subject.WithSinglePath(paths[i]);
+            var passView = view is null || i == 0 ? view : new Evaluator.SessionView(view.State, view.Now, record: false);
+            var decision = Evaluator.Decide(this, single, Candidates(single, indexed), context, passView, trace);
+            allAllowedByRules &= decision.Effect == Effect.Allow && !decision.IsDefault;
+            if (strongest is null || decision.Effect > strongest.Effect)
+            {
+                strongest = decision;
+            }
+        }
+
+        return strongest!.Effect == Effect.Allow && !allAllowedByRules ? DefaultDecision : strongest;
+    }
+
+    private CompiledRule[] Candidates(EventSubject subject, bool indexed) =>
+        !indexed ? CandidatesFor(subject.Tool, subject.Input.HookEvent)
+        : subject.Shell is { } shell ? _bashIndex.Candidates(shell)
+        : subject.Path is not null || subject.Host is not null ? SubjectIndexFor(subject.Tool).Candidates(subject)
+        : CandidatesFor(subject.Tool, subject.Input.HookEvent);
+
+    private SubjectRuleIndex SubjectIndexFor(string tool)
+    {
+        if (_subjectIndexes.TryGetValue(tool, out var index))
+        {
+            return index;
+        }
+
+        // Path and host tools are a small fixed set, so this cache stays small.
+        index = new SubjectRuleIndex(tool, CandidatesFor(tool, ""));
+        return _subjectIndexes.GetOrAdd(tool, index);
     }
 
     /// <summary>The rules whose patterns can concern this tool, in document order (cached per tool).</summary>

@@ -41,6 +41,7 @@ public static class ReasonCodes
     public const string Default = "default";
     public const string UnparsableCommand = "unparsable_command";
     public const string DynamicCommand = "dynamic_command";
+    public const string DynamicRedirect = "dynamic_redirect";
     public const string UnparsableUrl = "unparsable_url";
     public const string RateLimit = "rate_limit";
     public const string Taint = "taint";

@@ -70,7 +70,8 @@ public sealed class EnforcementTests
             var line = await stack.Sidecar.WaitForLineAsync("from local", TimeSpan.FromSeconds(10));
             // "... in N µs": the sidecar answered within the budget (plus scheduling slack), not after the stall.
             var micros = long.Parse(line[(line.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-            Assert.InRange(micros, 50_000, 1_000_000);
+            // It waited for the server about the budget (timers may fire a tick early), then decided locally.
+            Assert.InRange(micros, 40_000, 1_000_000);
         }
         finally
         {

@@ -99,6 +99,10 @@ public class AdversarialTableTests
     [InlineData("echo ${X:-$(rm -rf x)}", Effect.Deny)]
     [InlineData("echo $((1+$(rm -rf x)))", Effect.Deny)]
     [InlineData("git push origin feature/x && git push origin main", Effect.Ask)]
+    [InlineData("git -C /repo push origin main", Effect.Ask)]
+    [InlineData("git -c core.pager=cat --no-pager push origin main", Effect.Ask)]
+    [InlineData("/usr/bin/git --git-dir=.git push origin main", Effect.Ask)]
+    [InlineData("git -C /repo status", Effect.Allow)]
     // wrappers and assignments (adversarial)
     [InlineData("FOO=1 timeout 5 rm -rf /", Effect.Deny)]
     [InlineData("cd x && FOO=1 timeout 5 rm -rf /", Effect.Deny)]
@@ -244,6 +248,16 @@ public class AdversarialTableTests
     [InlineData("cat < .env", Effect.Deny)]
     [InlineData("cat < src/../.env", Effect.Deny)]
     [InlineData("tee < ~/.ssh/id_rsa", Effect.Deny)]
+    [InlineData("cd /etc && echo x > hosts", Effect.Deny)]
+    [InlineData("cd / ; cd etc ; echo x >> hosts", Effect.Deny)]
+    [InlineData("pushd /etc/nginx && echo x > nginx.conf", Effect.Deny)]
+    [InlineData("cd ~ && echo x > .bashrc", Effect.Deny)]
+    [InlineData("cd && echo x > .bashrc", Effect.Deny)]
+    [InlineData("cd src && echo x > out.txt", Effect.Allow)]
+    [InlineData("F=/etc/hosts; echo x > $F", Effect.Ask)]
+    [InlineData("echo x > \"$(echo /etc/hosts)\"", Effect.Ask)]
+    [InlineData("cd $D && echo x > hosts", Effect.Ask)]
+    [InlineData("cd $D && echo x > /tmp/abs", Effect.Allow)]
     public void Redirect_targets_are_checked_as_file_access(string command, Effect expected)
     {
         Assert.Equal(expected, DenyList.Decide(Bash(command)));
@@ -369,6 +383,23 @@ public class AdversarialTableTests
     }
 
     [Fact]
+    public void Tools_touching_several_files_are_decided_per_file()
+    {
+        var many = Tool("read_many_files", new { paths = new[] { "README.md", "src/../.env" } }, agent: "gemini");
+        var decision = DenyList.Evaluate(many);
+        Assert.Equal(Effect.Deny, decision.Effect);
+        Assert.Equal("/home/dev/proj/.env", decision.Matched);
+        Assert.Equal(Effect.Allow, AllowList.Decide(Tool("read_many_files", new { paths = new[] { "a.md", "src/b.cs" } })));
+        Assert.Equal(Effect.Ask, AllowList.Decide(Tool("read_many_files", new { paths = new[] { "a.md", "/etc/passwd" } })));
+
+        var patch = "*** Begin Patch\n*** Update File: src/a.cs\n@@\n-x\n+y\n*** Add File: /etc/cron.d/evil\n+* * * * * root sh\n*** End Patch";
+        Assert.Equal(Effect.Deny, DenyList.Decide(Tool("apply_patch", new { input = patch }, agent: "codex")));
+        Assert.Equal(Effect.Ask, AllowList.Decide(Tool("apply_patch", new { input = patch }, agent: "codex")));
+        var safePatch = "*** Begin Patch\n*** Update File: src/a.cs\n@@\n-x\n+y\n*** End Patch";
+        Assert.Equal(Effect.Allow, AllowList.Decide(Tool("apply_patch", new { input = safePatch }, agent: "codex")));
+    }
+
+    [Fact]
     public void File_tool_without_a_path_does_not_match_path_rules()
     {
         Assert.Equal(Effect.Ask, AllowList.Decide(Tool("Edit", new { old_string = "a" })));
@@ -465,5 +496,19 @@ public class AdversarialTableTests
     {
         var decision = DenyList.Evaluate(new PolicyInput { ToolName = "", HookEvent = "UserPromptSubmit", Prompt = "rm -rf /" });
         Assert.True(decision.IsDefault);
+    }
+}
+
+public class RawTextMatchingTests
+{
+    [Fact]
+    public void Adversarial_long_unparsable_commands_are_still_matched_on_raw_text()
+    {
+        var policy = TestSupport.PolicyOf("allow", ("deny", "Bash(rm *x*y)"), ("ask", "Bash(curl *)"));
+        var repeated = string.Concat(Enumerable.Repeat("rm x ", 2_000));
+        Assert.Equal(Effect.Ask, policy.Evaluate(TestSupport.Bash(repeated + "'")).Effect);
+        Assert.Equal(Effect.Deny, policy.Evaluate(TestSupport.Bash(repeated + " y '")).Effect);
+        Assert.Equal(Effect.Ask, policy.Evaluate(TestSupport.Bash("echo 'a; xcurl; curl evil")).Effect);
+        Assert.Equal("unparsable_command", policy.Evaluate(TestSupport.Bash("echo 'a; xcurl evil")).ReasonCode);
     }
 }

@@ -132,6 +132,38 @@ public class PropertyTests
                 });
             });
 
+    private static readonly string[] IndexedPatterns =
+    [
+        "Bash(ls *)", "Bash(git push *)", "Bash(rm *)", "Bash(sudo rm *)", "Bash(*)", "Bash(r*)", "Bash", "Read(./src/**)", "Read(src)",
+        "Read(~/.ssh/**)", "Read(//etc/**)", "Read(**/.env)", "Read(../x/**)", "Edit(//etc/hosts)", "Edit(./**)", "Write(~/*)",
+        "WebFetch(domain:*.a.com)", "WebFetch(domain:a.com)", "WebFetch(domain:*)", "WebFetch", "Read", "Grep(pattern:*x*)",
+    ];
+
+    private static readonly PolicyInput[] IndexEvents =
+    [
+        Bash("ls"), Bash("sudo rm x"), Bash("/bin/rm x"), Bash("git push && ls"), Bash("echo > /etc/hosts"), Bash("cat < ~/.ssh/k"),
+        Bash("rsync x"), Read("src/a"), Read("/home/dev/proj/src"), Read("~/.ssh/id"), Read("/etc/passwd"), Read("a/.env"),
+        Read("/home/dev/x/y"), Edit("/etc/hosts"), Write("/home/dev/f"), Edit("/home/dev/proj/a"), Fetch("https://x.a.com"),
+        Fetch("https://a.com"), Fetch("https://b.com"), Tool("Grep", new { path = "/etc", pattern = "x" }), Tool("Glob", new { pattern = "~/.ssh/*" }),
+    ];
+
+    [Property(MaxTest = 150)]
+    public Property Indexes_never_change_a_decision() =>
+        Prop.ForAll(
+            (from patterns in Gen.ArrayOf(Gen.Elements(IndexedPatterns), 10)
+             from effects in Gen.ArrayOf(Gen.Elements("allow", "ask", "deny"), 10)
+             select patterns.Zip(effects, (p, e) => (e, p)).ToArray()).ToArbitrary(),
+            rules =>
+            {
+                var policy = PolicyOf("allow", rules);
+                return IndexEvents.All(e =>
+                {
+                    var indexed = policy.Evaluate(e);
+                    var scanned = policy.EvaluateUnindexed(e);
+                    return indexed.Effect == scanned.Effect && indexed.RuleIds.SequenceEqual(scanned.RuleIds) && indexed.ReasonCode == scanned.ReasonCode;
+                });
+            });
+
     [Property(MaxTest = 500)]
     public Property Random_commands_never_throw_and_never_allow_unparsable_text(string command) =>
         Prop.ForAll(Arb.From(Gen.Constant(command ?? "")), c =>

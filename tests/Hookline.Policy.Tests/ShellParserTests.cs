@@ -206,6 +206,18 @@ public class ShellParserTests
         Assert.Equal("ls", harmless.AllowText);
     }
 
+    [Theory]
+    [InlineData("sudo -s", "sudo -s")]
+    [InlineData("sudo -i", "sudo -i")]
+    [InlineData("env", "env")]
+    [InlineData("timeout 5", "timeout 5")]
+    public void Bare_wrappers_stay_visible_as_commands(string command, string expected)
+    {
+        var sub = ShellParser.Parse(command).Commands.Single();
+        Assert.Equal(expected, sub.Text);
+        Assert.Equal(expected, sub.AllowText);
+    }
+
     [Fact]
     public void Absolute_command_paths_also_match_by_base_name()
     {

@@ -46,6 +46,9 @@ internal sealed class BashPattern
     public bool IsMatch(ReadOnlySpan<char> command) =>
         _exact.IsMatch(command) || (_withArguments is not null && _withArguments.IsMatch(command));
 
+    /// <summary>The literal text a raw-text match starts with ("" when the pattern starts with '*').</summary>
+    public string RawHead => _prefix.LiteralPrefix;
+
     /// <summary>For raw text of an unparsable command: the pattern may be followed by anything (deny/ask only).</summary>
     public bool IsPrefixMatch(ReadOnlySpan<char> text) => _prefix.IsMatch(text);
 

@@ -64,7 +64,7 @@ internal sealed class BashRuleIndex
     /// <summary>The rules that can match this parsed command, in document order.</summary>
     public CompiledRule[] Candidates(ShellParse shell)
     {
-        var buckets = new BucketSet();
+        var buckets = new RuleBuckets();
         buckets.Add(_generic);
         if (shell.WriteTargets.Count > 0 || shell.ReadTargets.Count > 0)
         {
@@ -88,63 +88,12 @@ internal sealed class BashRuleIndex
         return buckets.Merge();
     }
 
-    private void AddWord(ref BucketSet buckets, string text)
+    private void AddWord(ref RuleBuckets buckets, string text)
     {
         var space = text.IndexOf(' ');
         if (_lookup.TryGetValue(space < 0 ? text : text.AsSpan(0, space), out var bucket))
         {
             buckets.Add(bucket);
-        }
-    }
-
-    /// <summary>Collects buckets without allocating in the common one-bucket case.</summary>
-    private struct BucketSet
-    {
-        private CompiledRule[]? _single;
-        private List<CompiledRule[]>? _many;
-
-        public void Add(CompiledRule[] bucket)
-        {
-            if (bucket.Length == 0 || ReferenceEquals(bucket, _single) || (_many is not null && _many.Contains(bucket)))
-            {
-                return;
-            }
-
-            if (_single is null)
-            {
-                _single = bucket;
-                return;
-            }
-
-            _many ??= [_single];
-            _many.Add(bucket);
-        }
-
-        public readonly CompiledRule[] Merge()
-        {
-            if (_many is null)
-            {
-                return _single ?? [];
-            }
-
-            // Several buckets: merge, drop duplicates, restore document order.
-            var merged = new List<CompiledRule>();
-            foreach (var bucket in _many)
-            {
-                merged.AddRange(bucket);
-            }
-
-            merged.Sort((a, b) => a.Order.CompareTo(b.Order));
-            var result = new List<CompiledRule>(merged.Count);
-            foreach (var rule in merged)
-            {
-                if (result.Count == 0 || result[^1] != rule)
-                {
-                    result.Add(rule);
-                }
-            }
-
-            return result.ToArray();
         }
     }
 }

@@ -83,11 +83,12 @@ internal static partial class CommandSimplifier
                 break;
             }
 
-            privileged |= name is "sudo" or "doas";
             if (next >= words.Count)
             {
                 break; // a bare wrapper ("sudo -s", "env"): keep it visible as a command of its own.
             }
+
+            privileged |= name is "sudo" or "doas";
 
             k = next;
         }
@@ -104,21 +105,39 @@ internal static partial class CommandSimplifier
         }
 
         AddFindExec(parser, command, output, privileged);
+        RecordDirectoryChange(command, output);
         output.Commands.Add(Build(command, privileged));
     }
 
     private static SubCommand Build(List<ShellWord> command, bool privileged)
     {
         var text = command.Count == 1 ? command[0].Text : JoinWords(command);
-        var first = command[0].Text;
         string? baseNameText = null;
-        var slash = first.LastIndexOf('/');
-        if (slash >= 0 && slash < first.Length - 1)
+        var first = command[0].Text;
+        var name = BaseName(first);
+        var gitSubcommand = name == "git" ? SkipGitGlobalOptions(command) : 1;
+        if (name.Length != first.Length || gitSubcommand > 1)
         {
-            baseNameText = first[(slash + 1)..] + text[first.Length..];
+            // The form deny/ask rules also see: "/usr/bin/git -C repo push" is "git push".
+            var rest = command.GetRange(gitSubcommand, command.Count - gitSubcommand);
+            rest.Insert(0, new ShellWord(name, name, false, false));
+            baseNameText = JoinWords(rest);
         }
 
         return new SubCommand(text, baseNameText, privileged ? "sudo " + text : null, command[0].IsDynamic);
+    }
+
+    /// <summary>Index of git's subcommand after global options (<c>-C dir</c>, <c>-c k=v</c>, <c>--git-dir=x</c>, <c>--no-pager</c>, ...).</summary>
+    private static int SkipGitGlobalOptions(List<ShellWord> command)
+    {
+        var i = 1;
+        while (i < command.Count && command[i].Text.StartsWith('-'))
+        {
+            var w = command[i].Text;
+            i += w is "-C" or "-c" or "--git-dir" or "--work-tree" or "--namespace" or "--config-env" or "--super-prefix" ? 2 : 1;
+        }
+
+        return Math.Min(i, command.Count);
     }
 
     private static string JoinWords(List<ShellWord> words)
@@ -339,6 +358,34 @@ internal static partial class CommandSimplifier
         var skip = command[1].Text == "--" ? 2 : 1;
         parser.ParseNested(string.Join(' ', command.Skip(skip).Select(w => w.Text)), privileged);
         return true;
+    }
+
+    /// <summary><c>cd /etc &amp;&amp; echo x &gt; hosts</c> writes /etc/hosts: remember where cd went.</summary>
+    private static void RecordDirectoryChange(List<ShellWord> command, ShellParse output)
+    {
+        if (command[0].Text is not ("cd" or "pushd"))
+        {
+            return;
+        }
+
+        var i = 1;
+        while (i < command.Count && command[i].Text.StartsWith('-') && command[i].Text != "-")
+        {
+            i++;
+        }
+
+        if (i >= command.Count)
+        {
+            output.ChangedDirectories.Add("~");
+        }
+        else if (command[i].IsDynamic || command[i].Text == "-")
+        {
+            output.HasDynamicDirectoryChange = true;
+        }
+        else
+        {
+            output.ChangedDirectories.Add(command[i].Text);
+        }
     }
 
     /// <summary><c>find ... -exec cmd {} ;</c> runs cmd: add it as a command too.</summary>

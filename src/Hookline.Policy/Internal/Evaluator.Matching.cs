@@ -4,9 +4,8 @@ namespace Hookline.Policy.Internal;
 internal static partial class Evaluator
 {
     /// <summary>Returns the matching pattern's text, or null.</summary>
-    private static string? MatchCommand(CompiledRule rule, string text, out RulePattern? matchedPattern)
+    private static string? MatchCommand(CompiledRule rule, string text)
     {
-        matchedPattern = null;
         foreach (var pattern in rule.Match)
         {
             if (!CommandPatternMatches(pattern, text))
@@ -22,7 +21,6 @@ internal static partial class Evaluator
                 }
             }
 
-            matchedPattern = pattern;
             return pattern.Text;
         }
 
@@ -73,13 +71,37 @@ internal static partial class Evaluator
             return [];
         }
 
-        var result = new string[paths.Count];
-        for (var i = 0; i < result.Length; i++)
+        var shell = subject.Shell!;
+        if (shell.ChangedDirectories.Count == 0)
         {
-            result[i] = PathNormalizer.Normalize(paths[i], subject.Cwd, subject.Home);
+            var result = new string[paths.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = PathNormalizer.Normalize(paths[i], subject.Cwd, subject.Home);
+            }
+
+            return result;
         }
 
-        return result;
+        // After a cd, a relative target may be relative to any directory the command moved to (an over-approximation,
+        // which is the safe side for deny and ask rules).
+        var bases = new List<string> { subject.Cwd };
+        foreach (var directory in shell.ChangedDirectories)
+        {
+            bases.Add(PathNormalizer.Normalize(directory, bases[^1], subject.Home));
+            bases.Add(PathNormalizer.Normalize(directory, subject.Cwd, subject.Home));
+        }
+
+        var all = new List<string>();
+        foreach (var path in paths)
+        {
+            foreach (var baseDir in bases)
+            {
+                all.Add(PathNormalizer.Normalize(path, baseDir, subject.Home));
+            }
+        }
+
+        return all.Distinct(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>Non-Bash events (and everything but the command for Bash): one subject.</summary>
@@ -148,18 +170,48 @@ internal static partial class Evaluator
 
             foreach (var text in variants)
             {
-                for (var i = 0; i < text.Length; i++)
+                if (RawTextMatches(pattern.Command!, text))
                 {
-                    if ((i == 0 || IsRawBoundary(text[i - 1])) && pattern.Command!.IsPrefixMatch(text.AsSpan(i)))
-                    {
-                        matched = raw;
-                        return pattern.Text;
-                    }
+                    matched = raw;
+                    return pattern.Text;
                 }
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Does the pattern match at some word start of the text? Only the first word start where its literal head occurs
+    /// needs testing: the rest of the pattern ends in '*', so a later start (a suffix) cannot match if this one fails.
+    /// That keeps raw matching linear even for adversarial 10,000-character commands.
+    /// </summary>
+    private static bool RawTextMatches(BashPattern pattern, string text)
+    {
+        var head = pattern.RawHead;
+        if (head.Length == 0)
+        {
+            return pattern.IsPrefixMatch(text);
+        }
+
+        for (var from = 0; from <= text.Length - head.Length;)
+        {
+            var at = text.AsSpan(from).IndexOf(head, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            at += from;
+            if (at == 0 || IsRawBoundary(text[at - 1]))
+            {
+                return pattern.IsPrefixMatch(text.AsSpan(at));
+            }
+
+            from = at + 1;
+        }
+
+        return false;
     }
 
     private static bool IsRawBoundary(char c) => c is ' ' or ';' or '&' or '|' or '(' or ')' or '`' or '$' or '{' or '}' or '\'' or '"' or '/' or '\\' or '=';

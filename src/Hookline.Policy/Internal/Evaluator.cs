@@ -132,7 +132,7 @@ internal static partial class Evaluator
                 for (var i = 0; i < commands.Count; i++)
                 {
                     var command = commands[i];
-                    if (command.IsDynamic || MatchCommand(rule, command.AllowText, out var pattern) is not { } p)
+                    if (command.IsDynamic || MatchCommand(rule, command.AllowText) is not { } p)
                     {
                         continue;
                     }
@@ -150,7 +150,6 @@ internal static partial class Evaluator
                     }
 
                     trace?.Add(new RuleHit(rule, p, command.Text, true));
-                    _ = pattern;
                     if (coveredMany is not null)
                     {
                         if (!coveredMany[i])
@@ -205,6 +204,12 @@ internal static partial class Evaluator
             return FromRules(Effect.Ask, ask, askMatched);
         }
 
+        if (shell.HasUnknownRedirectTarget && HasApplicableFileRule(candidates, context))
+        {
+            var effect = policy.Document.Default == Effect.Deny ? Effect.Deny : Effect.Ask;
+            return new PolicyDecision(effect, false, "a redirect target is only known at run time, and file rules apply", ReasonCodes.DynamicRedirect, [], subject.RawCommand);
+        }
+
         if (shell.HasDynamicCommand)
         {
             var dynamic = commands.Find(c => c.IsDynamic)!;
@@ -239,9 +244,9 @@ internal static partial class Evaluator
 
         foreach (var command in shell.Commands)
         {
-            var pattern = MatchCommand(rule, command.Text, out _)
-                ?? (command.BaseNameText is { } baseName ? MatchCommand(rule, baseName, out _) : null)
-                ?? (command.PrivilegedText is { } privileged ? MatchCommand(rule, privileged, out _) : null);
+            var pattern = MatchCommand(rule, command.Text)
+                ?? (command.BaseNameText is { } baseName ? MatchCommand(rule, baseName) : null)
+                ?? (command.PrivilegedText is { } privileged ? MatchCommand(rule, privileged) : null);
             if (pattern is not null)
             {
                 matched = command.Text;
@@ -275,6 +280,19 @@ internal static partial class Evaluator
         }
 
         return MatchSingle(rule, subject, out _) is not null;
+    }
+
+    private static bool HasApplicableFileRule(CompiledRule[] candidates, EvaluationContext context)
+    {
+        foreach (var rule in candidates)
+        {
+            if (rule.Effect != Effect.Allow && rule.HasFileAccessPatterns && Preconditions(rule, context))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool Preconditions(CompiledRule rule, EvaluationContext context) =>

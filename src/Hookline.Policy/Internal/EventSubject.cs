@@ -34,6 +34,18 @@ internal sealed class EventSubject
     /// <summary>File tools: the normalised absolute path.</summary>
     public string? Path { get; private set; }
 
+    /// <summary>Several files in one call (Gemini's read_many_files, a Codex patch): every one must pass; null for one.</summary>
+    public string[]? AllPaths { get; private set; }
+
+    /// <summary>The same event seen as touching only <paramref name="path"/>.</summary>
+    public EventSubject WithSinglePath(string path)
+    {
+        var copy = (EventSubject)MemberwiseClone();
+        copy.Path = path;
+        copy.AllPaths = null;
+        return copy;
+    }
+
     /// <summary>Glob/Grep search a directory: a rule that covers everything inside it covers the search.</summary>
     public bool PathIsDirectory { get; private set; }
 
@@ -82,6 +94,12 @@ internal sealed class EventSubject
                 break;
             case ToolNames.Read or ToolNames.Edit or ToolNames.Write or ToolNames.MultiEdit:
                 subject.Path = subject.NormalizeOrNull(GetString(toolInput, "file_path") ?? GetString(toolInput, "absolute_path") ?? GetString(toolInput, "path"));
+                if (subject.Path is null)
+                {
+                    subject.AllPaths = subject.MultiplePaths(toolInput);
+                    subject.Path = subject.AllPaths?[0];
+                }
+
                 break;
             case ToolNames.NotebookEdit:
                 subject.Path = subject.NormalizeOrNull(GetString(toolInput, "notebook_path") ?? GetString(toolInput, "file_path"));
@@ -133,6 +151,44 @@ internal sealed class EventSubject
             JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
             _ => null,
         };
+    }
+
+    private string[]? MultiplePaths(JsonElement toolInput)
+    {
+        var paths = new List<string>();
+        if (toolInput.ValueKind == JsonValueKind.Object && toolInput.TryGetProperty("paths", out var array) && array.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in array.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } p)
+                {
+                    paths.Add(PathNormalizer.Normalize(p, Cwd, Home));
+                }
+            }
+        }
+
+        // An apply_patch body names its files on "*** Add File: x", "*** Update File: x", "*** Delete File: x", "*** Move to: x".
+        foreach (var field in (ReadOnlySpan<string>)["input", "patch", "command"])
+        {
+            if (GetStrictString(toolInput, field) is not { } patch || !patch.Contains("*** ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var rawLine in patch.Split('\n'))
+            {
+                var line = rawLine.TrimEnd('\r');
+                foreach (var marker in (ReadOnlySpan<string>)["*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: "])
+                {
+                    if (line.StartsWith(marker, StringComparison.Ordinal) && line.Length > marker.Length)
+                    {
+                        paths.Add(PathNormalizer.Normalize(line[marker.Length..].Trim(), Cwd, Home));
+                    }
+                }
+            }
+        }
+
+        return paths.Count == 0 ? null : paths.Distinct(StringComparer.Ordinal).ToArray();
     }
 
     private string? NormalizeOrNull(string? path) =>

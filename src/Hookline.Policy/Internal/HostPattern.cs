@@ -45,6 +45,9 @@ internal sealed class HostPattern
         return new HostPattern(host, subdomains, any: false);
     }
 
+    /// <summary>The host every match ends with (for indexing), or null for <c>domain:*</c>.</summary>
+    public string? IndexKey => _any ? null : _host;
+
     public bool IsMatch(string host) =>
         _any || (_subdomains
             ? host.Length > _host.Length + 1 && host.EndsWith(_host, StringComparison.Ordinal) && host[host.Length - _host.Length - 1] == '.'

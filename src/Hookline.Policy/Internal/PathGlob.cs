@@ -39,7 +39,13 @@ internal sealed class PathGlob
         _regex = regex;
         _requiredLiteral = LongestLiteral(body);
         _absolutePrefix = anchor == PathAnchor.Absolute ? "/" + body[..LiteralHeadLength(body)] : "";
+        var slash = body.IndexOf('/');
+        var first = slash < 0 ? body : body[..slash];
+        FirstSegment = anchor != PathAnchor.Anywhere && first.Length > 0 && LiteralHeadLength(first) == first.Length ? first : null;
     }
+
+    /// <summary>The literal first segment below the anchor (<c>etc</c> for <c>//etc/**</c>), or null: used for indexing.</summary>
+    public string? FirstSegment { get; }
 
     private static bool IsGlobChar(char c) => c is '*' or '?' or '[' or ']' or '\\';
 

@@ -257,6 +257,11 @@ internal sealed partial class ShellParser
         }
 
         var target = ReadWord();
+        if (op is not ("<<" or "<<-" or "<<<" or "<&") && !(op == ">&" && IsFdTarget(target.Text)) && target.IsDynamic)
+        {
+            _out.HasDynamicRedirect = true; // "> $FILE": which file is only known at run time
+        }
+
         switch (op)
         {
             case "<<" or "<<-":
