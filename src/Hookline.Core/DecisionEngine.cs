@@ -37,7 +37,9 @@ public static class DecisionEngine
         PolicyDecision evaluated;
         try
         {
-            evaluated = snapshot.Policy.Evaluate(ToPolicyInput(hookEvent), session);
+            // The tool input is parsed once and lives only for this evaluation: no copy of the JSON.
+            using var toolInput = hookEvent.ToolInput.IsEmpty ? null : JsonDocument.Parse(hookEvent.ToolInput.Memory);
+            evaluated = snapshot.Policy.Evaluate(ToPolicyInput(hookEvent, toolInput?.RootElement ?? default), session);
         }
         catch (JsonException ex)
         {
@@ -100,16 +102,9 @@ public static class DecisionEngine
         ("mcp__warmup__tool", "{}"),
     ];
 
-    /// <summary>Builds the policy library's input from a hook event. The JSON in tool_input is parsed once here.</summary>
-    public static PolicyInput ToPolicyInput(HookEvent hookEvent)
+    /// <summary>Builds the policy library's input from a hook event and its parsed tool input.</summary>
+    public static PolicyInput ToPolicyInput(HookEvent hookEvent, JsonElement toolInput)
     {
-        var toolInput = default(JsonElement);
-        if (!hookEvent.ToolInput.IsEmpty)
-        {
-            using var json = JsonDocument.Parse(hookEvent.ToolInput.Memory);
-            toolInput = json.RootElement.Clone();
-        }
-
         return new PolicyInput
         {
             ToolName = hookEvent.ToolName,
