@@ -16,10 +16,15 @@ public sealed class HooklineSidecar : IAsyncDisposable
     private readonly EventSpool _spool;
     private readonly SidecarStats _stats;
     private readonly HookProcessor _processor;
+    private readonly SpoolStore _disk;
+    private readonly SpoolDirectory _spoolDirectory;
 
     private HooklineSidecar(ServerConnection connection, HookSocketListener listener, SnapshotHolder snapshots,
-        PendingDecisions pending, EventSpool spool, SidecarStats stats, HookProcessor processor)
+        PendingDecisions pending, EventSpool spool, SidecarStats stats, HookProcessor processor, SpoolStore disk,
+        SpoolDirectory spoolDirectory)
     {
+        _disk = disk;
+        _spoolDirectory = spoolDirectory;
         _processor = processor;
         _connection = connection;
         _listener = listener;
@@ -68,7 +73,14 @@ public sealed class HooklineSidecar : IAsyncDisposable
         var logger = options.LoggerFactory.CreateLogger("Hookline.Sidecar");
         var snapshots = new SnapshotHolder(options);
         var pending = new PendingDecisions();
-        var spool = new EventSpool();
+        var spoolDirectory = SpoolDirectory.Claim(options.StateDirectory, sessionId);
+        var disk = new SpoolStore(spoolDirectory.DatabasePath);
+        var spool = new EventSpool(disk);
+        var own = spool.Count;
+        var adopted = await spoolDirectory.AdoptOrphanedAsync(spool).ConfigureAwait(false);
+        var orphans = await OrphanRecords.IngestAsync(options.OrphanFile, sessionId, spool, line => Log.OrphanSkipped(logger, line))
+            .ConfigureAwait(false);
+        Log.SpoolLoaded(logger, own, adopted, orphans, options.OrphanFile);
         var stats = new SidecarStats();
         var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger);
         var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger);
@@ -81,6 +93,8 @@ public sealed class HooklineSidecar : IAsyncDisposable
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            await disk.DisposeAsync().ConfigureAwait(false);
+            spoolDirectory.Dispose();
             throw;
         }
         var warm = connection.StartAsync();
@@ -88,7 +102,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
         await Task.WhenAny(warm, Task.Delay(options.WarmupTimeout, options.TimeProvider, cancellationToken)).ConfigureAwait(false);
         listener.Start();
         await listener.ProbeAsync(cancellationToken).ConfigureAwait(false);
-        return new HooklineSidecar(connection, listener, snapshots, pending, spool, stats, processor);
+        return new HooklineSidecar(connection, listener, snapshots, pending, spool, stats, processor, disk, spoolDirectory);
     }
 
     /// <summary>
@@ -100,6 +114,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
         try
         {
             await _spool.WaitEmptyAsync().WaitAsync(timeout).ConfigureAwait(false);
+            await _spool.FlushToDiskAsync().ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)
@@ -111,9 +126,20 @@ public sealed class HooklineSidecar : IAsyncDisposable
     /// <summary>Ends the Hookline session on the server (the agent exited).</summary>
     public Task EndSessionAsync(string reason = "agent exited") => _connection.EndSessionAsync(reason);
 
+    /// <summary>Stops accepting hooks and closes the stream. What the server has not confirmed stays in the on-disk spool.</summary>
     public async ValueTask DisposeAsync()
     {
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
+        var empty = _spool.Count == 0;
+        await _disk.DisposeAsync().ConfigureAwait(false);
+        if (empty)
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(_disk.Path + suffix);
+            }
+        }
+        _spoolDirectory.Dispose();
     }
 }

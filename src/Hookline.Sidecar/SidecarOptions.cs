@@ -39,6 +39,9 @@ public sealed class SidecarOptions
     /// <summary>State directory: the socket's default home and the event spool.</summary>
     public string StateDirectory { get; set; } = DefaultStateDirectory();
 
+    /// <summary>The hook's orphan file (decisions it made while no sidecar answered), forwarded at start.</summary>
+    public string OrphanFile { get; set; } = Internal.OrphanRecords.DefaultPath();
+
     /// <summary>Interval of application pings on the stream; a stream silent for three intervals is reconnected.</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(2);
 

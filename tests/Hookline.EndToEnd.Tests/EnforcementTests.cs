@@ -97,6 +97,21 @@ public sealed class EnforcementTests
         await stack.Sidecar!.WaitForLineAsync(failMode == "closed" ? "from fail_closed" : "from fail_open", TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task What_the_hook_decided_alone_reaches_the_audit_trail_through_the_next_sidecar()
+    {
+        var dir = Directory.CreateTempSubdirectory("hl-e2e-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "run"));
+        var blocked = await HookRun.SpawnAsync(Path.Combine(dir, "run", "hook.sock"), "pre-tool-use", HookRun.Bash("rm -rf /srv"));
+        Assert.Equal(2, blocked.ExitCode);
+
+        await using var stack = await ProcessStack.StartAsync(directory: dir);
+        await stack.Sidecar!.WaitForLineAsync("; 0 await acknowledgement", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, await stack.CountAsync("applied_source = 'hook' AND applied_verdict = 'deny' AND hook_event = 'PreToolUse'"));
+        Assert.False(File.Exists(stack.OrphanFile));
+    }
+
     [Theory]
     [InlineData("closed", 2)]
     [InlineData("open", 0)]

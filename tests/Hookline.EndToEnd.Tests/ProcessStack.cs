@@ -39,15 +39,18 @@ internal sealed class ProcessStack : IAsyncDisposable
 
     public string SocketPath => Path.Combine(Directory, "run", "hook.sock");
 
+    /// <summary>Where the hooks of this stack (see <see cref="HookRun"/>) and its sidecar keep orphan records.</summary>
+    public string OrphanFile => Path.Combine(Directory, "run", "orphans.jsonl");
+
     public string DatabasePath => Path.Combine(Directory, "data", "hookline.db");
 
     public ChildProcess? Server { get; private set; }
 
     public ChildProcess? Sidecar { get; private set; }
 
-    public static async Task<ProcessStack> StartAsync(bool withServer = true, string failMode = "closed", int budgetMs = 8)
+    public static async Task<ProcessStack> StartAsync(bool withServer = true, string failMode = "closed", int budgetMs = 8, string? directory = null)
     {
-        var stack = new ProcessStack(System.IO.Directory.CreateTempSubdirectory("hl-e2e-").FullName, FreePort());
+        var stack = new ProcessStack(directory ?? System.IO.Directory.CreateTempSubdirectory("hl-e2e-").FullName, FreePort());
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "policy.yaml"), Policy);
         if (withServer)
         {
@@ -58,7 +61,7 @@ internal sealed class ProcessStack : IAsyncDisposable
             "sidecar", "--server", stack.ServerUrl, "--socket", stack.SocketPath, "--state-dir", Path.Combine(stack.Directory, "state"),
             "--fail-mode", failMode, "--budget-ms", budgetMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--log-level", "Debug",
-        ]);
+        ], new Dictionary<string, string> { ["HOOKLINE_ORPHAN_FILE"] = stack.OrphanFile });
         await stack.Sidecar.WaitForLineAsync("HOOKLINE_SOCKET=", StartTimeout);
         return stack;
     }

@@ -13,6 +13,27 @@ internal sealed class EventSpool
     private readonly Dictionary<string, LinkedListNode<Entry>> _byId = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _inOrder = new();
     private TaskCompletionSource? _emptied;
+    private readonly SpoolStore? _disk;
+
+    /// <param name="disk">The on-disk copy; what it holds from an earlier run is loaded first.</param>
+    public EventSpool(SpoolStore? disk = null)
+    {
+        _disk = disk;
+        foreach (var row in disk?.Load() ?? [])
+        {
+            _byId[row.Event.EventId] = _inOrder.AddLast(new Entry(row.Event)
+            {
+                Applied = row.Applied,
+                AppliedUnconfirmed = row.AppliedUnconfirmed,
+                Stored = row.Stored,
+            });
+        }
+    }
+
+    /// <summary>Completes once every change so far is on disk.</summary>
+    public Task FlushToDiskAsync() => _disk?.FlushAsync() ?? Task.CompletedTask;
+
+    private void Persist(Entry entry) => _disk?.Save(new SpoolRow(entry.Event, entry.Applied, entry.AppliedUnconfirmed, entry.Stored));
 
     // The event is never mutated once sent (the stream may be serialising it); what was applied lives beside it.
     private sealed class Entry(HookEvent hookEvent)
@@ -45,7 +66,28 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(hookEvent.EventId))
             {
-                _byId[hookEvent.EventId] = _inOrder.AddLast(new Entry(hookEvent) { Applied = applied });
+                var node = _inOrder.AddLast(new Entry(hookEvent) { Applied = applied });
+                _byId[hookEvent.EventId] = node;
+                Persist(node.Value);
+            }
+        }
+    }
+
+    /// <summary>Takes over an event another session's sidecar left unconfirmed.</summary>
+    public void Adopt(SpoolRow row)
+    {
+        lock (_lock)
+        {
+            if (!_byId.ContainsKey(row.Event.EventId))
+            {
+                var node = _inOrder.AddLast(new Entry(row.Event)
+                {
+                    Applied = row.Applied,
+                    AppliedUnconfirmed = row.AppliedUnconfirmed,
+                    Stored = row.Stored,
+                });
+                _byId[row.Event.EventId] = node;
+                Persist(node.Value);
             }
         }
     }
@@ -62,6 +104,7 @@ internal sealed class EventSpool
             {
                 node.Value.Applied = applied;
                 node.Value.AppliedUnconfirmed = sentSeparately;
+                Persist(node.Value);
             }
         }
     }
@@ -86,10 +129,19 @@ internal sealed class EventSpool
             }
             foreach (var id in ack.EventIds)
             {
-                if (_byId.TryGetValue(id, out var node) && node.Value.Done)
+                if (!_byId.TryGetValue(id, out var node))
+                {
+                    continue;
+                }
+                if (node.Value.Done)
                 {
                     _byId.Remove(id);
                     _inOrder.Remove(node);
+                    _disk?.Remove(id);
+                }
+                else
+                {
+                    Persist(node.Value);
                 }
             }
             if (_inOrder.Count == 0)

@@ -25,6 +25,12 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Debug, "Server stored {Count} events; {Remaining} await acknowledgement")]
     public static partial void Acknowledged(ILogger logger, int count, int remaining);
 
+    [LoggerMessage(2007, LogLevel.Information, "Spool: {Pending} events of this session and {Adopted} of ended sessions await the server; {Orphans} decisions the hook made alone were taken from {OrphanFile}")]
+    public static partial void SpoolLoaded(ILogger logger, int pending, int adopted, int orphans, string orphanFile);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Skipped a malformed orphan record: {Line}")]
+    public static partial void OrphanSkipped(ILogger logger, string line);
+
     [LoggerMessage(2100, LogLevel.Information, "Listening for hooks on {SocketPath}")]
     public static partial void Listening(ILogger logger, string socketPath);
 
