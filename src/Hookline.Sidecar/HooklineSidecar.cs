@@ -84,7 +84,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
         var stats = new SidecarStats();
         var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger);
         var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger);
-        var socketPath = options.SocketPath ?? Path.Combine(options.StateDirectory, "run", sessionId[..8] + ".sock");
+        var socketPath = options.SocketPath ?? DefaultSocketPath(options.StateDirectory, sessionId);
         HookSocketListener listener;
         try
         {
@@ -121,6 +121,22 @@ public sealed class HooklineSidecar : IAsyncDisposable
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// <c>$XDG_RUNTIME_DIR/hookline/</c>, else the state directory's <c>run/</c>; when that would pass the 104-byte
+    /// limit of a socket path, <c>/tmp/hookline-UID/</c>. The file is the session id's first 8 characters.
+    /// </summary>
+    internal static string DefaultSocketPath(string stateDirectory, string sessionId)
+    {
+        var name = sessionId[..8] + ".sock";
+        var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        var preferred = !string.IsNullOrEmpty(runtime) && Path.IsPathRooted(runtime)
+            ? Path.Combine(runtime, "hookline", name)
+            : Path.Combine(stateDirectory, "run", name);
+        return System.Text.Encoding.UTF8.GetByteCount(preferred) <= HookSocketListener.MaxSocketPathBytes
+            ? preferred
+            : Path.Combine(Path.GetTempPath(), $"hookline-{PeerCredentials.EffectiveUid}", name);
     }
 
     /// <summary>Ends the Hookline session on the server (the agent exited).</summary>

@@ -26,3 +26,33 @@ public sealed class BackoffTests
         Assert.All(delays, d => Assert.InRange(d.TotalMilliseconds, 200, 400));
     }
 }
+
+public sealed class SocketPathTests
+{
+    [Fact]
+    public void A_state_directory_too_deep_for_a_socket_path_falls_back_under_tmp()
+    {
+        var deep = "/home/" + new string('d', 120) + "/.local/state/hookline";
+
+        var path = HooklineSidecar.DefaultSocketPath(deep, "12345678-aaaa-bbbb-cccc-1234567890ab");
+
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(path) <= Internal.HookSocketListener.MaxSocketPathBytes, path);
+        Assert.EndsWith("/12345678.sock", path);
+        Assert.StartsWith(Path.GetTempPath(), path);
+    }
+
+    [Fact]
+    public void A_short_state_directory_keeps_the_socket_beside_the_state()
+    {
+        var previous = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        Environment.SetEnvironmentVariable("XDG_RUNTIME_DIR", null);
+        try
+        {
+            Assert.Equal("/s/run/12345678.sock", HooklineSidecar.DefaultSocketPath("/s", "12345678-aaaa-bbbb-cccc-1234567890ab"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("XDG_RUNTIME_DIR", previous);
+        }
+    }
+}
