@@ -22,7 +22,7 @@ public static class DefaultPolicy
             reason: "Reading secrets is blocked"
           - id: confirm-push
             effect: ask
-            match: ["Bash(git push *)", "Bash(git push)"]
+            match: "Bash(git push *)"
             reason: "Pushing needs a human's approval"
         """;
 }

@@ -81,17 +81,27 @@ public sealed class HooklineServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var policy = app.Services.GetRequiredService<PolicyHolder>();
-        policy.Watch();
-        app.MapGrpcService<AgentService>();
-        MapHttpEndpoints(app);
+        try
+        {
+            var policy = app.Services.GetRequiredService<PolicyHolder>();
+            policy.Watch();
+            app.MapGrpcService<AgentService>();
+            MapHttpEndpoints(app);
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); store.Dispose(); });
+        }
+        catch
+        {
+            // An invalid policy or a taken port: release the database and whatever the host already holds.
+            await app.DisposeAsync().ConfigureAwait(false);
+            store.Dispose();
+            throw;
+        }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var grpcAddress = grpcEndpoint.Resolve(addresses, 0);
         var httpAddress = httpEndpoint?.Resolve(addresses, 1);
         Log.Listening(app.Services.GetRequiredService<ILogger<HooklineServer>>(), grpcAddress, httpAddress ?? "(none)", store.DatabasePath);
-        app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); store.Dispose(); });
         return new HooklineServer(app, grpcAddress, httpAddress, store.DatabasePath);
     }
 
