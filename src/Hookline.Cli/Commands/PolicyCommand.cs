@@ -50,9 +50,10 @@ internal static class PolicyCommand
         var explainFile = new Argument<string>("file") { Description = "Policy file (YAML or JSON)" };
         var eventFile = new Argument<string>("event") { Description = "A hook event as the agent writes it on stdin (JSON); - reads stdin" };
         var agent = new Option<string?>("--agent") { Description = "The agent the event came from (for agent filters)" };
+        var asJson = new Option<bool>("--json") { Description = "Print the decision and its explanation as JSON" };
         var explain = new Command("explain", "Show how a policy decides one hook event: sub-commands, paths, every matching rule")
         {
-            explainFile, eventFile, agent,
+            explainFile, eventFile, agent, asJson,
         };
         explain.SetAction(parse => Guard(parse.GetValue(explainFile)!, path =>
         {
@@ -62,10 +63,63 @@ internal static class PolicyCommand
             using var document = System.Text.Json.JsonDocument.Parse(json);
             var input = HookEventReader.FromJson(document.RootElement, parse.GetValue(agent));
             var explanation = policy.Explain(input);
-            Console.WriteLine(explanation);
+            Console.WriteLine(parse.GetValue(asJson) ? ExplanationJson.Write(explanation) : explanation.ToString());
             return 0;
         }));
-        return new Command("policy", "Check, test and explain policy files") { check, test, explain };
+
+        var settings = new Argument<string>("settings") { Description = "A Claude Code settings.json with permissions.allow/ask/deny" };
+        var import = new Command("import-claude", "Turn the permission rules of Claude Code settings into a policy document (printed)") { settings };
+        import.SetAction(parse => Guard(parse.GetValue(settings)!, path =>
+        {
+            Console.Write(ClaudeSettingsImporter.ToPolicyYaml(File.ReadAllText(path)));
+            return 0;
+        }));
+
+        var candidate = new Argument<string>("file") { Description = "The candidate policy" };
+        var data = new Option<string>("--data")
+        {
+            Description = "Directory of the server's audit trail (hookline.db)",
+            DefaultValueFactory = _ => Hookline.Server.HooklineServerOptions.DefaultDataDirectory(),
+        };
+        var since = new Option<string>("--since") { Description = "How far back: 30m, 24h, 7d", DefaultValueFactory = _ => "7d" };
+        var replay = new Command("replay", "Re-decide stored events under a candidate policy and list every decision that would change")
+        {
+            candidate, data, since,
+        };
+        replay.SetAction(parse => Guard(parse.GetValue(candidate)!, path =>
+        {
+            var policy = CompiledPolicy.Load(File.ReadAllText(path), path);
+            var window = ParseWindow(parse.GetValue(since)!);
+            var database = Path.Combine(parse.GetValue(data)!, "hookline.db");
+            if (!File.Exists(database))
+            {
+                Console.Error.WriteLine($"{database}: no audit trail there");
+                return 2;
+            }
+            var (replayed, changes) = PolicyReplay.Run(policy, database, window, TimeProvider.System);
+            foreach (var change in changes)
+            {
+                Console.WriteLine($"{change.Time:u} {change.Agent} {change.Tool}: {change.Before} -> {change.After}" +
+                    $"{(change.Rules.Length > 0 ? " [" + change.Rules + "]" : "")} {change.Subject}");
+            }
+            Console.WriteLine($"{replayed} events replayed, {changes.Count} decisions would change");
+            return 0;
+        }));
+        return new Command("policy", "Check, test, explain, import and replay policy files") { check, test, explain, import, replay };
+    }
+
+    private static TimeSpan ParseWindow(string text)
+    {
+        if (text.Length >= 2 && double.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0)
+        {
+            switch (text[^1])
+            {
+                case 'm': return TimeSpan.FromMinutes(n);
+                case 'h': return TimeSpan.FromHours(n);
+                case 'd': return TimeSpan.FromDays(n);
+            }
+        }
+        throw new ArgumentException($"--since: expected a duration like 30m, 24h or 7d, got '{text}'");
     }
 
     /// <summary>Turns the errors a policy author can make into messages and exit codes instead of stack traces.</summary>
@@ -80,7 +134,8 @@ internal static class PolicyCommand
             Console.Error.WriteLine(ex.Message);
             return 2;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or ArgumentException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or ArgumentException
+            or Microsoft.Data.Sqlite.SqliteException)
         {
             Console.Error.WriteLine($"{path}: {ex.Message}");
             return 2;

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Hookline.EndToEnd.Tests;
+
+/// <summary><c>hookline policy explain --json</c>, <c>import-claude</c> and <c>replay</c>, through the published CLI.</summary>
+public sealed class PolicyCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("hl-pol-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Artifacts.Hookline) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Explain_json_is_machine_readable()
+    {
+        var policy = Path.Combine(_dir, "policy.yaml");
+        var hookEvent = Path.Combine(_dir, "event.json");
+        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+        await File.WriteAllTextAsync(hookEvent, HookRun.Bash("git push origin main && ls"));
+
+        var run = await RunAsync("policy", "explain", policy, hookEvent, "--json");
+
+        Assert.Equal(0, run.Exit);
+        using var json = JsonDocument.Parse(run.Stdout);
+        Assert.Equal("ask", json.RootElement.GetProperty("decision").GetString());
+        Assert.Equal("confirm-push", json.RootElement.GetProperty("rule_ids")[0].GetString());
+        Assert.Equal(["git push origin main", "ls"], json.RootElement.GetProperty("sub_commands").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Import_claude_turns_permissions_into_a_policy_that_checks()
+    {
+        var settings = Path.Combine(_dir, "settings.json");
+        await File.WriteAllTextAsync(settings,
+            "{\"permissions\":{\"allow\":[\"Bash(npm run test:*)\"],\"ask\":[\"Bash(git push:*)\"],\"deny\":[\"Read(./.env)\",\"WebFetch(domain:evil.example)\"]}}");
+
+        var import = await RunAsync("policy", "import-claude", settings);
+        var policy = Path.Combine(_dir, "imported.yaml");
+        await File.WriteAllTextAsync(policy, import.Stdout);
+        var check = await RunAsync("policy", "check", policy);
+
+        Assert.Equal(0, import.Exit);
+        Assert.Contains("Read(./.env)", import.Stdout);
+        Assert.Equal(0, check.Exit);
+        Assert.Contains("valid;", check.Stdout);
+    }
+
+    [Fact]
+    public async Task Replay_lists_the_stored_decisions_a_candidate_would_change()
+    {
+        var demo = await RunAsync("demo", "--data", _dir);
+        Assert.True(demo.Exit == 0, demo.Stdout + demo.Stderr);
+        var candidate = Path.Combine(_dir, "stricter.yaml");
+        await File.WriteAllTextAsync(candidate, "version: 1\ndefault: allow\nrules:\n  - id: no-push\n    effect: deny\n    match: \"Bash(git push *)\"\n");
+
+        var replay = await RunAsync("policy", "replay", candidate, "--data", Path.Combine(_dir, "data"));
+
+        Assert.Equal(0, replay.Exit);
+        // The demo's ask on git push becomes a deny; its rm -rf and .env denials become allows under this candidate.
+        Assert.Contains("ask -> deny [no-push]", replay.Stdout);
+        Assert.Contains("deny -> allow", replay.Stdout);
+        Assert.Contains("decisions would change", replay.Stdout);
+    }
+
+    [Fact]
+    public async Task Replay_without_an_audit_trail_says_so()
+    {
+        var candidate = Path.Combine(_dir, "p.yaml");
+        await File.WriteAllTextAsync(candidate, ProcessStack.Policy);
+
+        var replay = await RunAsync("policy", "replay", candidate, "--data", Path.Combine(_dir, "nowhere"));
+
+        Assert.Equal(2, replay.Exit);
+        Assert.Contains("no audit trail there", replay.Stderr);
+    }
+}
