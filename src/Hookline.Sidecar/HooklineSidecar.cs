@@ -48,7 +48,10 @@ public sealed class HooklineSidecar : IAsyncDisposable
     /// <summary>Events not yet confirmed as stored by the server.</summary>
     public int UnacknowledgedEvents => _spool.Count;
 
-    internal SidecarStats Stats => _stats;
+    /// <summary>How hooks were answered so far, and how the stream fared.</summary>
+    public SidecarCounters Counters => new(
+        _stats.Remote, _stats.Local, _stats.FailClosed, _stats.FailOpen, _stats.NonBlocking, _stats.Malformed,
+        _stats.BudgetMisses, _pending.LateCount, _connection.Reconnects, _spool.Count);
 
     /// <summary>Raised after each hook is answered, with its verdict, source and latency.</summary>
     public event Action<HookDecision>? Decided

@@ -153,6 +153,8 @@ public sealed class SidecarStreamTests : IAsyncLifetime
         Assert.Equal("deny", reply.PermissionDecision);
         Assert.Equal("allow", allowed.PermissionDecision);
         Assert.All(_decisions, d => Assert.Equal("local", d.Source));
+        Assert.Equal(2, _sidecar.Counters.Local);
+        Assert.Equal(0, _sidecar.Counters.Remote);
         Assert.All(_decisions, d => Assert.Equal(_sidecar.PolicyEpoch, d.PolicyEpoch));
     }
 

@@ -46,6 +46,7 @@ internal static class DemoCommand
             var flushed = await sidecar.FlushAsync(TimeSpan.FromSeconds(5));
             await sidecar.EndSessionAsync("demo finished");
             Console.WriteLine();
+            Console.WriteLine($"Sidecar: {sidecar.Counters}");
             Console.WriteLine(flushed
                 ? $"Every event is stored in the audit trail: {stack.Server.DatabasePath}"
                 : $"{sidecar.UnacknowledgedEvents} events were not confirmed as stored: {stack.Server.DatabasePath}");

@@ -62,6 +62,7 @@ internal static class SidecarCommand
                 Console.WriteLine($"HOOKLINE_SOCKET={sidecar.SocketPath}");
                 Console.WriteLine($"HOOKLINE_SESSION={sidecar.SessionId}");
                 await CommonOptions.WaitForShutdownAsync(cancellationToken);
+                Console.WriteLine($"hookline sidecar: {sidecar.Counters}");
             }
             return 0;
         });

@@ -22,7 +22,6 @@ internal sealed class HookSocketListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly uint _ownUid = PeerCredentials.EffectiveUid;
     private Task? _acceptLoop;
-    private int _inFlight;
 
     public HookSocketListener(string path, HookProcessor processor, TimeProvider time, ILogger logger)
     {
@@ -96,7 +95,6 @@ internal sealed class HookSocketListener : IAsyncDisposable
 
     private async Task ServeAsync(Socket connection)
     {
-        Interlocked.Increment(ref _inFlight);
         byte[]? payload = null;
         try
         {
@@ -142,7 +140,6 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 ArrayPool<byte>.Shared.Return(payload);
             }
             connection.Dispose();
-            Interlocked.Decrement(ref _inFlight);
         }
     }
 

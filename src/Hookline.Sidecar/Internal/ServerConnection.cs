@@ -49,8 +49,6 @@ internal sealed class ServerConnection : IAsyncDisposable
     public long Reconnects => Interlocked.Read(ref _reconnects);
     private long _reconnects;
 
-    internal AgentService.AgentServiceClient Client => _client;
-
     /// <summary>Starts the connection loop. The task completes once the first snapshot arrived or the first attempt failed.</summary>
     public Task StartAsync()
     {
