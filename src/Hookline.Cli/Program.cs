@@ -15,5 +15,7 @@ var root = new RootCommand("Hookline: enforced policy decisions for AI coding ag
     StartCommand.Create(),
     DemoCommand.Create(),
     PolicyCommand.Create(),
+    AuditCommands.Events(),
+    AuditCommands.Sessions(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -103,7 +103,9 @@ internal sealed partial class SqliteStore : IDisposable
                 applied_reason    TEXT,
                 applied_rule_ids  TEXT,
                 applied_epoch     INTEGER,
-                applied_latency_us INTEGER
+                applied_latency_us INTEGER,
+                mode              TEXT,
+                stored_at_ms      INTEGER NOT NULL
             );
             CREATE INDEX IF NOT EXISTS events_session_time ON events(session_id, event_time_ms);
             CREATE INDEX IF NOT EXISTS events_time ON events(event_time_ms);
@@ -135,12 +137,12 @@ internal sealed partial class SqliteStore : IDisposable
                     native_tool_name, tool_use_id, tool_input, tool_response, raw_input, prompt, cwd, permission_mode,
                     payload_truncated, event_time_ms, received_at_ms, verdict, evaluated, is_default, reason,
                     reason_code, rule_ids, matched, policy_epoch, applied_verdict, applied_source, applied_reason,
-                    applied_rule_ids, applied_epoch, applied_latency_us)
+                    applied_rule_ids, applied_epoch, applied_latency_us, mode, stored_at_ms)
                 VALUES ($event_id, $session_id, $agent, $agent_session_id, $hook_event, $native_event, $tool_name,
                     $native_tool_name, $tool_use_id, $tool_input, $tool_response, $raw_input, $prompt, $cwd, $permission_mode,
                     $payload_truncated, $event_time_ms, $received_at_ms, $verdict, $evaluated, $is_default, $reason,
                     $reason_code, $rule_ids, $matched, $policy_epoch, $applied_verdict, $applied_source, $applied_reason,
-                    $applied_rule_ids, $applied_epoch, $applied_latency_us)
+                    $applied_rule_ids, $applied_epoch, $applied_latency_us, $mode, $stored_at_ms)
                 ON CONFLICT(event_id) DO UPDATE SET
                     applied_verdict = excluded.applied_verdict,
                     applied_source = excluded.applied_source,
@@ -151,9 +153,10 @@ internal sealed partial class SqliteStore : IDisposable
                 WHERE $has_applied = 1;
                 """;
             var p = new Parameters(command);
+            var storedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             foreach (var record in batch)
             {
-                p.Bind(record);
+                p.Bind(record, storedAt);
                 command.ExecuteNonQuery();
             }
             transaction.Commit();
@@ -175,7 +178,7 @@ internal sealed partial class SqliteStore : IDisposable
                 "native_tool_name", "tool_use_id", "tool_input", "tool_response", "raw_input", "prompt", "cwd", "permission_mode",
                 "payload_truncated", "event_time_ms", "received_at_ms", "verdict", "evaluated", "is_default", "reason",
                 "reason_code", "rule_ids", "matched", "policy_epoch", "applied_verdict", "applied_source",
-                "applied_reason", "applied_rule_ids", "applied_epoch", "applied_latency_us", "has_applied",
+                "applied_reason", "applied_rule_ids", "applied_epoch", "applied_latency_us", "has_applied", "mode", "stored_at_ms",
             })
             {
                 _byName[name] = command.Parameters.Add("$" + name, SqliteType.Text);
@@ -184,8 +187,9 @@ internal sealed partial class SqliteStore : IDisposable
 
         private void Set(string name, object? value) => _byName[name].Value = value ?? DBNull.Value;
 
-        public void Bind(AuditRecord record)
+        public void Bind(AuditRecord record, long storedAtMs)
         {
+            Set("stored_at_ms", storedAtMs);
             var e = record.Event;
             var d = record.Decision;
             var applied = e.Applied;
@@ -215,6 +219,13 @@ internal sealed partial class SqliteStore : IDisposable
             Set("rule_ids", d is null ? null : string.Join(',', d.RuleIds));
             Set("matched", d?.Matched);
             Set("policy_epoch", d is null ? null : (long)d.PolicyEpoch);
+            Set("mode", d is null ? null : d.Mode switch
+            {
+                PolicyMode.Observe => "observe",
+                PolicyMode.Disabled => "disabled",
+                PolicyMode.Enforce => "enforce",
+                _ => null,
+            });
             if (applied is not null)
             {
                 Set("applied_verdict", Names.Of(applied.Verdict));
