@@ -146,6 +146,28 @@ public sealed class PolicyEpochTests : IDisposable
         Assert.Equal(snapshot.Epoch + 1, (await stream.NextSnapshotAsync()).Epoch);
     }
 
+    [Theory]
+    [InlineData("deleted")]
+    [InlineData("replaced by a directory")]
+    public async Task A_policy_file_that_cannot_be_read_keeps_the_snapshot_in_force(string what)
+    {
+        await using var server = await TestServer.StartAsync(_dir, Policies.Standard);
+        await using var stream = await server.OpenStreamAsync();
+        var snapshot = await stream.NextSnapshotAsync();
+        File.Delete(server.PolicyFile);
+        if (what == "replaced by a directory")
+        {
+            Directory.CreateDirectory(server.PolicyFile);
+        }
+
+        Assert.False(server.Server.ReloadPolicy());
+
+        Assert.Equal(snapshot.Epoch, server.Server.PolicyEpoch);
+        var decision = await stream.DecideAsync(Events.Bash("rm -rf /"));
+        Assert.Equal(Verdict.Deny, decision.Verdict);
+        Assert.Equal(snapshot.Epoch, decision.PolicyEpoch);
+    }
+
     [Fact]
     public async Task A_server_started_with_an_invalid_policy_fails_with_line_and_column()
     {
