@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 
 // hook-echo SOCKET_PATH: answers every hook request frame with the empty allow reply (exit 0, no stdout, no stderr).
+// Blocking accept/receive/send on dedicated threads: the fewest wake-ups between the hook's send and the reply, so the
+// benchmark measures the hook and not this server's scheduling.
 if (args.Length != 1)
 {
     Console.Error.WriteLine("usage: hook-echo SOCKET_PATH");
@@ -18,22 +20,22 @@ listener.Listen(128);
 Console.Out.WriteLine("listening on " + args[0]);
 Console.Out.Flush();
 
-while (true)
-{
-    var connection = await listener.AcceptAsync();
-    _ = AnswerAsync(connection);
-}
+var workers = Enumerable.Range(0, 2).Select(_ => new Thread(Serve) { IsBackground = true }).ToList();
+workers.ForEach(worker => worker.Start());
+workers.ForEach(worker => worker.Join());
+return 0;
 
-async Task AnswerAsync(Socket connection)
+void Serve()
 {
-    using (connection)
+    var prefix = new byte[4];
+    while (true)
     {
+        using var connection = listener.Accept();
         try
         {
-            var prefix = new byte[4];
-            await ReceiveExactlyAsync(connection, prefix);
-            await ReceiveExactlyAsync(connection, new byte[BinaryPrimitives.ReadUInt32BigEndian(prefix)]);
-            await connection.SendAsync(allowReply, SocketFlags.None);
+            ReceiveExactly(connection, prefix);
+            ReceiveExactly(connection, new byte[BinaryPrimitives.ReadUInt32BigEndian(prefix)]);
+            connection.Send(allowReply);
         }
         catch (Exception e) when (e is SocketException or EndOfStreamException)
         {
@@ -42,11 +44,11 @@ async Task AnswerAsync(Socket connection)
     }
 }
 
-static async Task ReceiveExactlyAsync(Socket socket, byte[] target)
+static void ReceiveExactly(Socket socket, byte[] target)
 {
     for (var count = 0; count < target.Length;)
     {
-        var read = await socket.ReceiveAsync(target.AsMemory(count), SocketFlags.None);
+        var read = socket.Receive(target, count, target.Length - count, SocketFlags.None);
         if (read == 0)
         {
             throw new EndOfStreamException("peer closed after " + count + " of " + target.Length + " bytes");
