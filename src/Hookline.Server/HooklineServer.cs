@@ -70,6 +70,7 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(sp => new PolicyHolder(
             store, options.TimeProvider, sp.GetRequiredService<ILogger<PolicyHolder>>(), options.PolicyFile));
+        builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddSingleton<SessionTracker>();
@@ -110,12 +111,17 @@ public sealed class HooklineServer : IAsyncDisposable
         // RequestDelegate handlers: no reflection over delegate parameters, so the Native AOT build stays warning-free.
         var policy = app.Services.GetRequiredService<PolicyHolder>();
         var sessions = app.Services.GetRequiredService<SessionTracker>();
-        var audit = app.Services.GetRequiredService<AuditWriter>();
+        var metrics = app.Services.GetRequiredService<ServerMetrics>();
         app.MapGet("/healthz", context =>
         {
             context.Response.ContentType = "text/plain; charset=utf-8";
             return context.Response.WriteAsync(
-                $"ok\nepoch {policy.Current.Epoch}\nopen_streams {sessions.OpenStreamCount}\nstored_events {audit.StoredCount}\n");
+                $"ok\nepoch {policy.Current.Epoch}\nopen_streams {sessions.OpenStreamCount}\nstored_events {metrics.StoredCount}\n");
+        });
+        app.MapGet("/metrics", context =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            return context.Response.WriteAsync(metrics.Render(policy.Current.Epoch, sessions.OpenStreamCount));
         });
     }
 

@@ -15,10 +15,13 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
+    private readonly ServerMetrics _metrics;
 
     public AgentService(PolicyHolder policy, AuditWriter audit, SqliteStore store, SessionTracker sessions,
-        TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime)
+        TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
+        ServerMetrics metrics)
     {
+        _metrics = metrics;
         _stopping = lifetime.ApplicationStopping;
         _policy = policy;
         _audit = audit;
@@ -65,7 +68,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     public override async Task<Decision> DecideOnce(HookEvent request, ServerCallContext context)
     {
         ValidateEvent(request);
-        var decision = DecisionEngine.Decide(request, _policy.Current, _sessions.StateOf(request.SessionId));
+        var decision = Decide(request);
         await _audit.EnqueueAsync(new AuditRecord(request, decision, NowMs, Ack: null), context.CancellationToken).ConfigureAwait(false);
         return decision;
     }
@@ -169,7 +172,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         // Replayed blocking events are evaluated too, so the audit trail shows what the server would have said.
         if (hookEvent.DecisionWanted || hookEvent.Applied is not null)
         {
-            decision = DecisionEngine.Decide(hookEvent, _policy.Current, _sessions.StateOf(hookEvent.SessionId));
+            decision = Decide(hookEvent);
         }
         if (hookEvent.DecisionWanted)
         {
@@ -177,6 +180,14 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             await outbox.SendAsync(new ProcessHookEventResponse { Decision = decision }, cancellation).ConfigureAwait(false);
         }
         await _audit.EnqueueAsync(new AuditRecord(hookEvent, decision, NowMs, outbox), cancellation).ConfigureAwait(false);
+    }
+
+    private Decision Decide(HookEvent hookEvent)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var decision = DecisionEngine.Decide(hookEvent, _policy.Current, _sessions.StateOf(hookEvent.SessionId));
+        _metrics.Decided(decision.Verdict, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return decision;
     }
 
     private static void ValidateEvent(HookEvent hookEvent)

@@ -17,8 +17,11 @@ internal sealed class AuditWriter : BackgroundService
     private readonly ILogger _logger;
     private readonly int _maxBatch;
 
-    public AuditWriter(SqliteStore store, TimeProvider time, ILogger<AuditWriter> logger, HooklineServerOptions options)
+    private readonly ServerMetrics _metrics;
+
+    public AuditWriter(SqliteStore store, TimeProvider time, ILogger<AuditWriter> logger, HooklineServerOptions options, ServerMetrics metrics)
     {
+        _metrics = metrics;
         _store = store;
         _time = time;
         _logger = logger;
@@ -30,8 +33,6 @@ internal sealed class AuditWriter : BackgroundService
         });
     }
 
-    public long StoredCount => Interlocked.Read(ref _stored);
-    private long _stored;
 
     public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken)
         => _queue.Writer.TryWrite(record) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(record, cancellationToken);
@@ -79,11 +80,12 @@ internal sealed class AuditWriter : BackgroundService
 
     private async Task StoreAsync(List<AuditRecord> batch, CancellationToken cancellationToken)
     {
+        int duplicates;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                _store.WriteBatch(batch);
+                duplicates = _store.WriteBatch(batch);
                 break;
             }
             catch (Exception ex) when (attempt < MaxAttempts && ex is Microsoft.Data.Sqlite.SqliteException or IOException)
@@ -94,10 +96,16 @@ internal sealed class AuditWriter : BackgroundService
             {
                 // Not acknowledged, so the sidecars keep these events and resend them.
                 Log.BatchFailed(_logger, ex, batch.Count);
+                _metrics.StoreFailed(batch.Count);
                 return;
             }
         }
-        Interlocked.Add(ref _stored, batch.Count);
+        _metrics.Stored(batch.Count, duplicates);
+        foreach (var record in batch)
+        {
+            _metrics.Applied(record.Event.Applied?.Source
+                ?? (record.Decision is null ? Contracts.V1.DecisionSource.NonBlocking : Contracts.V1.DecisionSource.Remote));
+        }
         Acknowledge(batch);
     }
 

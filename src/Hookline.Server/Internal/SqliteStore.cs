@@ -125,7 +125,8 @@ internal sealed partial class SqliteStore : IDisposable
     /// Stores a batch in one transaction. A replayed event id is stored once; a later message for the same id may
     /// only fill in the decision the sidecar applied (for example after a budget miss).
     /// </summary>
-    public void WriteBatch(IReadOnlyList<AuditRecord> batch)
+    /// <returns>How many of the records were already stored (replays that changed nothing).</returns>
+    public int WriteBatch(IReadOnlyList<AuditRecord> batch)
     {
         lock (_writerLock)
         {
@@ -154,12 +155,17 @@ internal sealed partial class SqliteStore : IDisposable
                 """;
             var p = new Parameters(command);
             var storedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var duplicates = 0;
             foreach (var record in batch)
             {
                 p.Bind(record, storedAt);
-                command.ExecuteNonQuery();
+                if (command.ExecuteNonQuery() == 0)
+                {
+                    duplicates++;
+                }
             }
             transaction.Commit();
+            return duplicates;
         }
     }
 

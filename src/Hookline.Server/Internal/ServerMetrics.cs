@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using Hookline.Contracts.V1;
+using Hookline.Core;
+
+namespace Hookline.Server.Internal;
+
+/// <summary>
+/// The server's counters, rendered as Prometheus text on <c>/metrics</c>. Plain interlocked counters: the decision
+/// path pays a few nanoseconds, no allocation.
+/// </summary>
+internal sealed class ServerMetrics
+{
+    // Indexed by Verdict (0..3).
+    private readonly long[] _decisions = new long[4];
+    private readonly long[] _appliedBySource = new long[8];
+    private long _stored;
+    private long _duplicates;
+    private long _storeFailures;
+    // Histogram of server-side decision time (evaluate + queue the answer), in seconds.
+    private static readonly double[] Bounds = [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05];
+    private readonly long[] _buckets = new long[Bounds.Length + 1];
+    private long _decisionTicks;
+
+    public void Decided(Verdict verdict, TimeSpan elapsed)
+    {
+        Interlocked.Increment(ref _decisions[Math.Clamp((int)verdict, 0, 3)]);
+        var seconds = elapsed.TotalSeconds;
+        var bucket = 0;
+        while (bucket < Bounds.Length && seconds > Bounds[bucket])
+        {
+            bucket++;
+        }
+        Interlocked.Increment(ref _buckets[bucket]);
+        Interlocked.Add(ref _decisionTicks, elapsed.Ticks);
+    }
+
+    public void Applied(DecisionSource source) => Interlocked.Increment(ref _appliedBySource[Math.Clamp((int)source, 0, 7)]);
+
+    public void Stored(int count, int duplicates)
+    {
+        Interlocked.Add(ref _stored, count);
+        Interlocked.Add(ref _duplicates, duplicates);
+    }
+
+    public void StoreFailed(int count) => Interlocked.Add(ref _storeFailures, count);
+
+    public long StoredCount => Interlocked.Read(ref _stored);
+
+    public string Render(ulong epoch, int openStreams)
+    {
+        var text = new StringBuilder(2048);
+        void Line(string line) => text.Append(line).Append('\n');
+        Line("# HELP hookline_decisions_total Decisions the server made, by verdict.");
+        Line("# TYPE hookline_decisions_total counter");
+        foreach (var verdict in new[] { Verdict.Allow, Verdict.Ask, Verdict.Deny })
+        {
+            Line($"hookline_decisions_total{{effect=\"{Names.Of(verdict)}\",source=\"remote\"}} {Interlocked.Read(ref _decisions[(int)verdict])}");
+        }
+        Line("# HELP hookline_applied_events_total Stored events by the source of the decision the agent got.");
+        Line("# TYPE hookline_applied_events_total counter");
+        foreach (var source in Enum.GetValues<DecisionSource>().Where(s => s != DecisionSource.Unspecified))
+        {
+            Line($"hookline_applied_events_total{{source=\"{Names.Of(source)}\"}} {Interlocked.Read(ref _appliedBySource[(int)source])}");
+        }
+        Line("# HELP hookline_stored_events_total Events written to the audit trail (replays included).");
+        Line("# TYPE hookline_stored_events_total counter");
+        Line($"hookline_stored_events_total {Interlocked.Read(ref _stored)}");
+        Line("# HELP hookline_duplicate_events_total Replayed events that were already stored (stored once).");
+        Line("# TYPE hookline_duplicate_events_total counter");
+        Line($"hookline_duplicate_events_total {Interlocked.Read(ref _duplicates)}");
+        Line("# HELP hookline_store_failures_total Events whose batch could not be stored (left for the sidecar to resend).");
+        Line("# TYPE hookline_store_failures_total counter");
+        Line($"hookline_store_failures_total {Interlocked.Read(ref _storeFailures)}");
+        Line("# HELP hookline_open_streams Open sidecar streams.");
+        Line("# TYPE hookline_open_streams gauge");
+        Line($"hookline_open_streams {openStreams}");
+        Line("# HELP hookline_policy_epoch Epoch of the policy snapshot in force.");
+        Line("# TYPE hookline_policy_epoch gauge");
+        Line($"hookline_policy_epoch {epoch}");
+        Line("# HELP hookline_decision_seconds Server-side time to decide one event.");
+        Line("# TYPE hookline_decision_seconds histogram");
+        long cumulative = 0;
+        for (var i = 0; i < Bounds.Length; i++)
+        {
+            cumulative += Interlocked.Read(ref _buckets[i]);
+            Line($"hookline_decision_seconds_bucket{{le=\"{Bounds[i].ToString(CultureInfo.InvariantCulture)}\"}} {cumulative}");
+        }
+        cumulative += Interlocked.Read(ref _buckets[Bounds.Length]);
+        Line($"hookline_decision_seconds_bucket{{le=\"+Inf\"}} {cumulative}");
+        Line($"hookline_decision_seconds_sum {TimeSpan.FromTicks(Interlocked.Read(ref _decisionTicks)).TotalSeconds.ToString(CultureInfo.InvariantCulture)}");
+        Line($"hookline_decision_seconds_count {cumulative}");
+        return text.ToString();
+    }
+}
