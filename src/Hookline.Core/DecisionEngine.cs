@@ -71,6 +71,13 @@ public static class DecisionEngine
         return decision;
     }
 
+    /// <summary>Whether decisions of this policy depend on session history: rate limits, taints or escalation.</summary>
+    public static bool UsesSessionState(CompiledPolicy policy)
+    {
+        var document = policy.Document;
+        return document.Taints.Count > 0 || document.Escalate is not null || document.Rules.Any(r => r.Rate is not null);
+    }
+
     /// <summary>
     /// Runs a few synthetic events through <paramref name="snapshot"/> so the first real tool call does not pay for
     /// JIT compilation of the matchers, which alone can exceed a millisecond budget.

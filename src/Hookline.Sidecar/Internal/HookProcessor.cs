@@ -122,8 +122,8 @@ internal sealed class HookProcessor
         {
             result = new HookOutcome(remote.Verdict, remote.IsDefault, remote.Reason, DecisionSource.Remote);
             // The local session state sees every event the server saw, so a local fallback later decides alike
-            // (rate limits, taints, escalation). A few microseconds, after the answer is known.
-            if (_snapshots.Usable() is { } current)
+            // (rate limits, taints, escalation). Only a policy with such rules pays for this second evaluation.
+            if (_snapshots.UsesSessionState && _snapshots.Usable() is { } current)
             {
                 DecisionEngine.Decide(hookEvent, current, _localSession);
             }

@@ -92,7 +92,7 @@ internal static class OrphanRecords
                 EventId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(line)).AsSpan(0, 16)).ToString(),
                 SessionId = sessionId,
                 Agent = agent,
-                HookEventName = HookJson.PascalCase(hookEvent),
+                HookEventName = AgentAdapters.Find(agent)?.CanonicalEvent(hookEvent) ?? HookJson.PascalCase(hookEvent),
                 NativeEvent = HookJson.PascalCase(hookEvent),
                 Time = Timestamp.FromDateTimeOffset(time),
                 Applied = new AppliedDecision

@@ -22,7 +22,8 @@ internal sealed class SnapshotHolder
         _state = new State(null, options.FailMode, options.Budget, options.MaxSnapshotAge);
     }
 
-    private sealed record State(PolicySnapshot? Snapshot, SidecarFailMode FailMode, TimeSpan Budget, TimeSpan MaxAge);
+    private sealed record State(PolicySnapshot? Snapshot, SidecarFailMode FailMode, TimeSpan Budget, TimeSpan MaxAge,
+        bool UsesSessionState = false);
 
     public PolicySnapshot? Snapshot => Volatile.Read(ref _state).Snapshot;
 
@@ -31,6 +32,9 @@ internal sealed class SnapshotHolder
     public TimeSpan Budget => Volatile.Read(ref _state).Budget;
 
     public ulong Epoch => Snapshot?.Epoch ?? 0;
+
+    /// <summary>The snapshot has rate limits, taints or escalation: local decisions depend on session history.</summary>
+    public bool UsesSessionState => Volatile.Read(ref _state).UsesSessionState;
 
     /// <summary>Any message from the server proves the snapshot in hand is still the one in force.</summary>
     public void Heard() => Volatile.Write(ref _lastHeardTicks, _time.GetTimestamp());
@@ -57,7 +61,7 @@ internal sealed class SnapshotHolder
             : _options.FailMode;
         var budget = message.HasBudgetMs ? TimeSpan.FromMilliseconds(message.BudgetMs) : _options.Budget;
         var maxAge = message.HasMaxAgeMs ? TimeSpan.FromMilliseconds(message.MaxAgeMs) : _options.MaxSnapshotAge;
-        Volatile.Write(ref _state, new State(snapshot, failMode, budget, maxAge));
+        Volatile.Write(ref _state, new State(snapshot, failMode, budget, maxAge, Core.DecisionEngine.UsesSessionState(snapshot.Policy)));
         Heard();
         return snapshot;
     }

@@ -9,6 +9,8 @@ internal sealed class ClaudeAdapter : IAgentAdapter
 
     public bool IsBlocking(string hookEvent) => hookEvent is "pre-tool-use" or "permission-request" or "user-prompt-submit";
 
+    public string CanonicalEvent(string hookEvent) => HookJson.PascalCase(hookEvent);
+
     public bool TryDecode(string hookEvent, ReadOnlyMemory<byte> stdin, HookEvent target, out string error)
         => DecodeClaudeFormat(hookEvent, stdin, target, IsBlocking(hookEvent), out error);
 

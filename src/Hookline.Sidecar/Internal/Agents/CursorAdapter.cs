@@ -15,15 +15,17 @@ internal sealed class CursorAdapter : IAgentAdapter
     public bool IsBlocking(string hookEvent) => hookEvent is "pre-tool-use" or "before-shell-execution"
         or "before-mcp-execution" or "before-read-file" or "before-submit-prompt";
 
+    public string CanonicalEvent(string hookEvent) => hookEvent switch
+    {
+        "pre-tool-use" or "before-shell-execution" or "before-mcp-execution" or "before-read-file" => "PreToolUse",
+        "before-submit-prompt" => "UserPromptSubmit",
+        _ => HookJson.PascalCase(hookEvent),
+    };
+
     public bool TryDecode(string hookEvent, ReadOnlyMemory<byte> stdin, HookEvent target, out string error)
     {
         target.NativeEvent = CamelCase(hookEvent);
-        target.HookEventName = hookEvent switch
-        {
-            "pre-tool-use" or "before-shell-execution" or "before-mcp-execution" or "before-read-file" => "PreToolUse",
-            "before-submit-prompt" => "UserPromptSubmit",
-            _ => HookJson.PascalCase(hookEvent),
-        };
+        target.HookEventName = CanonicalEvent(hookEvent);
         if (!HookJson.TryParseObject(stdin, out var document, out error))
         {
             return false;

@@ -24,9 +24,11 @@ internal sealed class GeminiAdapter : IAgentAdapter
 
     public bool IsBlocking(string hookEvent) => hookEvent is "before-tool" or "before-agent";
 
+    public string CanonicalEvent(string hookEvent) => CanonicalEvents.GetValueOrDefault(hookEvent) ?? HookJson.PascalCase(hookEvent);
+
     public bool TryDecode(string hookEvent, ReadOnlyMemory<byte> stdin, HookEvent target, out string error)
     {
-        target.HookEventName = CanonicalEvents.GetValueOrDefault(hookEvent) ?? HookJson.PascalCase(hookEvent);
+        target.HookEventName = CanonicalEvent(hookEvent);
         target.NativeEvent = HookJson.PascalCase(hookEvent);
         if (!HookJson.TryParseObject(stdin, out var document, out error))
         {
