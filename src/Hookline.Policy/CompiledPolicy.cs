@@ -7,12 +7,14 @@ namespace Hookline.Policy;
 public sealed class CompiledPolicy
 {
     private const int MaxCachedTools = 4096;
+    private const int MaxCachedAllowSets = 4096;
 
     private readonly CompiledRule[] _rules;
     private readonly CompiledTaint[] _taints;
     private readonly ConcurrentDictionary<string, CompiledRule[]> _rulesByTool = new(StringComparer.Ordinal);
     private readonly BashRuleIndex _bashIndex;
     private readonly ConcurrentDictionary<string, SubjectRuleIndex> _subjectIndexes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<RuleSet, PolicyDecision> _allowDecisions = new();
 
     private CompiledPolicy(PolicyDocument document)
     {
@@ -70,7 +72,7 @@ public sealed class CompiledPolicy
             var counts = blocking && session.TryBeginCount(input.ToolUseId);
             var escalate = Document.Escalate;
             var denials = session.DenialsWithin(now, escalate?.Within);
-            var context = new EvaluationContext(input, subject.Tool, session.TaintSetUnsafe, denials);
+            var context = EvaluationScratch.Current.Context.Set(input, subject.Tool, session.TaintSetUnsafe, denials);
             var view = new Evaluator.SessionView(session, now, counts);
             var decision = Decide(subject, context, view, trace, indexed);
 
@@ -88,7 +90,7 @@ public sealed class CompiledPolicy
             {
                 foreach (var taint in _taints)
                 {
-                    if (subject.AllPaths is { } paths ? paths.Any(p => taint.Matches(subject.WithSinglePath(p), context)) : taint.Matches(subject, context))
+                    if (TaintMatches(taint, subject, context))
                     {
                         session.AddTaintUnsafe(taint.Label);
                     }
@@ -97,6 +99,53 @@ public sealed class CompiledPolicy
 
             return (decision, subject);
         }
+    }
+
+    private static bool TaintMatches(CompiledTaint taint, EventSubject subject, EvaluationContext context)
+    {
+        if (subject.AllPaths is not { } paths)
+        {
+            return taint.Matches(subject, context);
+        }
+
+        foreach (var path in paths)
+        {
+            if (taint.Matches(subject.WithSinglePath(path), context))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The decision for an event that these allow rules (in document order) allowed; built once per set.</summary>
+    internal PolicyDecision AllowDecision(List<CompiledRule> rules)
+    {
+        if (rules.Count == 1)
+        {
+            return rules[0].AllowDecision!;
+        }
+
+        var key = RuleSet.Of(rules);
+        if (key is { } k && _allowDecisions.TryGetValue(k, out var cached))
+        {
+            return cached;
+        }
+
+        var ids = new string[rules.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = rules[i].Id;
+        }
+
+        var decision = new PolicyDecision(Effect.Allow, false, rules[0].Reason, rules[0].ReasonCode, ids, null);
+        if (key is { } newKey && _allowDecisions.Count < MaxCachedAllowSets)
+        {
+            _allowDecisions.TryAdd(newKey, decision);
+        }
+
+        return decision;
     }
 
     private PolicyDecision Decide(EventSubject subject, EvaluationContext? context, Evaluator.SessionView? view, List<RuleHit>? trace, bool indexed)
@@ -125,10 +174,10 @@ public sealed class CompiledPolicy
         return strongest!.Effect == Effect.Allow && !allAllowedByRules ? DefaultDecision : strongest;
     }
 
-    private CompiledRule[] Candidates(EventSubject subject, bool indexed) =>
+    private ReadOnlySpan<CompiledRule> Candidates(EventSubject subject, bool indexed) =>
         !indexed ? CandidatesFor(subject.Tool, subject.Input.HookEvent)
         : subject.Shell is { } shell ? _bashIndex.Candidates(shell)
-        : subject.Path is not null || subject.Host is not null ? SubjectIndexFor(subject.Tool).Candidates(subject)
+        : subject.PathRange.HasValue || subject.HostRange.HasValue ? SubjectIndexFor(subject.Tool).Candidates(subject)
         : CandidatesFor(subject.Tool, subject.Input.HookEvent);
 
     private SubjectRuleIndex SubjectIndexFor(string tool)
@@ -143,6 +192,9 @@ public sealed class CompiledPolicy
         return _subjectIndexes.GetOrAdd(tool, index);
     }
 
+    // Apart from CandidatesFor: a lambda capturing its key would allocate on every call, cached or not.
+    private CompiledRule[] RulesFor(string key) => _rules.Where(r => r.AppliesTo(key)).ToArray();
+
     /// <summary>The rules whose patterns can concern this tool, in document order (cached per tool).</summary>
     internal CompiledRule[] CandidatesFor(string tool, string hookEvent)
     {
@@ -152,7 +204,7 @@ public sealed class CompiledPolicy
             return cached;
         }
 
-        var list = _rules.Where(r => r.AppliesTo(key)).ToArray();
+        var list = RulesFor(key);
         if (_rulesByTool.Count < MaxCachedTools)
         {
             _rulesByTool.TryAdd(key, list);

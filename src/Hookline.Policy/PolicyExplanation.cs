@@ -59,9 +59,9 @@ public sealed class PolicyExplanation
         return new PolicyExplanation(
             decision,
             subject.Tool,
-            shell?.Commands.Select(c => c.Text).ToArray() ?? [],
-            shell?.WriteTargets.Select(p => PathNormalizer.Normalize(p, subject.Cwd, subject.Home)).ToArray() ?? [],
-            shell?.ReadTargets.Select(p => PathNormalizer.Normalize(p, subject.Cwd, subject.Home)).ToArray() ?? [],
+            shell?.Commands.Select(c => shell.Text.ToStringOrNull(c.Text)!).ToArray() ?? [],
+            shell?.WriteTargets.Select(p => PathNormalizer.Normalize(shell.Text.ToStringOrNull(p)!, subject.Cwd, subject.Home)).ToArray() ?? [],
+            shell?.ReadTargets.Select(p => PathNormalizer.Normalize(shell.Text.ToStringOrNull(p)!, subject.Cwd, subject.Home)).ToArray() ?? [],
             subject.Path,
             subject.Host,
             subject.UnparsableReason,

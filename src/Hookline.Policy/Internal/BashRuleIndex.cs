@@ -62,7 +62,7 @@ internal sealed class BashRuleIndex
     }
 
     /// <summary>The rules that can match this parsed command, in document order.</summary>
-    public CompiledRule[] Candidates(ShellParse shell)
+    public ReadOnlySpan<CompiledRule> Candidates(ShellScan shell)
     {
         var buckets = new RuleBuckets();
         buckets.Add(_generic);
@@ -73,13 +73,13 @@ internal sealed class BashRuleIndex
 
         foreach (var command in shell.Commands)
         {
-            AddWord(ref buckets, command.Text);
-            if (command.BaseNameText is { } baseName)
+            AddWord(ref buckets, shell[command.Text]);
+            if (command.BaseNameText.HasValue)
             {
-                AddWord(ref buckets, baseName);
+                AddWord(ref buckets, shell[command.BaseNameText]);
             }
 
-            if (command.PrivilegedText is not null)
+            if (command.PrivilegedText.HasValue)
             {
                 AddWord(ref buckets, "sudo");
             }
@@ -88,10 +88,10 @@ internal sealed class BashRuleIndex
         return buckets.Merge();
     }
 
-    private void AddWord(ref RuleBuckets buckets, string text)
+    private void AddWord(ref RuleBuckets buckets, ReadOnlySpan<char> text)
     {
         var space = text.IndexOf(' ');
-        if (_lookup.TryGetValue(space < 0 ? text : text.AsSpan(0, space), out var bucket))
+        if (_lookup.TryGetValue(space < 0 ? text : text[..space], out var bucket))
         {
             buckets.Add(bucket);
         }

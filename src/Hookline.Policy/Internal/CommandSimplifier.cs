@@ -27,35 +27,49 @@ internal static partial class CommandSimplifier
         "RUBYOPT", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_CONFIG_PARAMETERS", "JAVA_TOOL_OPTIONS",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> ReservedLookup = LeadingReservedWords.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> ShellLookup = Shells.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> DangerousLookup = DangerousVariables.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Long options that take the next word, per wrapper.
+    private static readonly string[] TimeoutLong = ["--signal", "--kill-after"];
+    private static readonly string[] TimeLong = ["--format", "--output"];
+    private static readonly string[] NiceLong = ["--adjustment"];
+    private static readonly string[] StdbufLong = ["--input", "--output", "--error"];
+    private static readonly string[] XargsLong = ["--arg-file", "--delimiter", "--eof", "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"];
+    private static readonly string[] SudoLong = ["--user", "--group", "--close-from", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout", "--chroot"];
+
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=", RegexOptions.CultureInvariant)]
     private static partial Regex AssignmentRegex();
 
-    public static void Add(ShellParser parser, List<ShellWord> words, ShellParse output, bool privileged)
+    public static void Add(ShellParser parser, ReadOnlySpan<ShellWord> words, bool privileged)
     {
+        var scan = parser.Output;
         var k = 0;
-        while (k < words.Count && !words[k].IsDynamic && LeadingReservedWords.Contains(words[k].Text) && words[k].Raw == words[k].Text)
+        while (k < words.Length && !words[k].IsDynamic && ReservedLookup.Contains(scan[words[k].Text]) && scan[words[k].Raw].SequenceEqual(scan[words[k].Text]))
         {
             k++;
         }
 
-        if (k < words.Count && words[k].Raw is "for" or "select" or "case" or "function" or "coproc" or "[[" or "((")
+        if (k < words.Length && scan[words[k].Raw] is "for" or "select" or "case" or "function" or "coproc" or "[[" or "((")
         {
-            if (words[k].Raw is "for" or "select")
+            var keyword = scan[words[k].Raw];
+            if (keyword is "for" or "select")
             {
                 return; // a loop header runs nothing itself; substitutions in it were already collected.
             }
 
-            if (words[k].Raw is "case" or "function" or "coproc")
+            if (keyword is "case" or "function" or "coproc")
             {
-                parser.Fail($"'{words[k].Raw}' is not supported");
+                parser.Fail($"'{keyword}' is not supported");
                 return;
             }
         }
 
         while (true)
         {
-            k = SkipAssignments(words, k, ref privileged);
-            if (k >= words.Count)
+            k = SkipAssignments(scan, words, k, ref privileged);
+            if (k >= words.Length)
             {
                 return; // only assignments: nothing runs (substitutions in them were already collected).
             }
@@ -65,14 +79,15 @@ internal static partial class CommandSimplifier
                 break;
             }
 
-            if (words[k].Raw is "{" or "!")
+            if (scan[words[k].Raw] is "{" or "!")
             {
                 k++; // "nice { cmd; }" is a bash error, but stripping keeps the deny side conservative.
                 continue;
             }
 
-            var name = BaseName(words[k].Text);
-            var next = SkipWrapper(name, words, k, parser, privileged || name is "sudo" or "doas", out var consumedAll);
+            var name = BaseName(scan[words[k].Text]);
+            var sudo = name is "sudo" or "doas";
+            var next = SkipWrapper(name, words, k, parser, privileged || sudo, out var consumedAll);
             if (consumedAll)
             {
                 return;
@@ -83,93 +98,100 @@ internal static partial class CommandSimplifier
                 break;
             }
 
-            if (next >= words.Count)
+            if (next >= words.Length)
             {
                 break; // a bare wrapper ("sudo -s", "env"): keep it visible as a command of its own.
             }
 
-            privileged |= name is "sudo" or "doas";
+            privileged |= sudo;
 
             k = next;
         }
 
-        if (k >= words.Count)
+        if (k >= words.Length)
         {
             return;
         }
 
-        var command = words.GetRange(k, words.Count - k);
+        var command = words[k..];
         if (TryExpandShell(parser, command, privileged) || TryExpandEval(parser, command, privileged))
         {
             return;
         }
 
-        AddFindExec(parser, command, output, privileged);
-        RecordDirectoryChange(command, output);
-        output.Commands.Add(Build(command, privileged));
+        AddFindExec(parser, command, privileged);
+        RecordDirectoryChange(scan, command);
+        scan.Commands.Add(Build(scan, command, privileged));
     }
 
-    private static SubCommand Build(List<ShellWord> command, bool privileged)
+    private static SubCommandRange Build(ShellScan scan, ReadOnlySpan<ShellWord> command, bool privileged)
     {
-        var text = command.Count == 1 ? command[0].Text : JoinWords(command);
-        string? baseNameText = null;
-        var first = command[0].Text;
+        var text = command.Length == 1 ? command[0].Text : JoinWords(scan, TextRange.None, command);
+        var baseNameText = TextRange.None;
+        var first = scan[command[0].Text];
         var name = BaseName(first);
-        var gitSubcommand = name == "git" ? SkipGitGlobalOptions(command) : 1;
+        var gitSubcommand = name is "git" ? SkipGitGlobalOptions(scan, command) : 1;
         if (name.Length != first.Length || gitSubcommand > 1)
         {
             // The form deny/ask rules also see: "/usr/bin/git -C repo push" is "git push".
-            var rest = command.GetRange(gitSubcommand, command.Count - gitSubcommand);
-            rest.Insert(0, new ShellWord(name, name, false, false));
-            baseNameText = JoinWords(rest);
+            var nameRange = new TextRange(command[0].Text.Start + first.Length - name.Length, name.Length);
+            baseNameText = JoinWords(scan, nameRange, command[gitSubcommand..]);
         }
 
-        return new SubCommand(text, baseNameText, privileged ? "sudo " + text : null, command[0].IsDynamic);
+        var privilegedText = TextRange.None;
+        if (privileged)
+        {
+            var start = scan.Text.Length;
+            scan.Text.Append("sudo ");
+            scan.Text.Append(scan[text]);
+            privilegedText = scan.Text.From(start);
+        }
+
+        return new SubCommandRange(text, baseNameText, privilegedText, command[0].IsDynamic);
     }
 
     /// <summary>Index of git's subcommand after global options (<c>-C dir</c>, <c>-c k=v</c>, <c>--git-dir=x</c>, <c>--no-pager</c>, ...).</summary>
-    private static int SkipGitGlobalOptions(List<ShellWord> command)
+    private static int SkipGitGlobalOptions(ShellScan scan, ReadOnlySpan<ShellWord> command)
     {
         var i = 1;
-        while (i < command.Count && command[i].Text.StartsWith('-'))
+        while (i < command.Length && scan[command[i].Text].StartsWith('-'))
         {
-            var w = command[i].Text;
+            var w = scan[command[i].Text];
             i += w is "-C" or "-c" or "--git-dir" or "--work-tree" or "--namespace" or "--config-env" or "--super-prefix" ? 2 : 1;
         }
 
-        return Math.Min(i, command.Count);
+        return Math.Min(i, command.Length);
     }
 
-    private static string JoinWords(List<ShellWord> words)
+    /// <summary>Appends <paramref name="head"/> (when set) and the words' texts, joined by single spaces.</summary>
+    private static TextRange JoinWords(ShellScan scan, TextRange head, ReadOnlySpan<ShellWord> words)
     {
-        var length = words.Count - 1;
-        foreach (var w in words)
+        var text = scan.Text;
+        var start = text.Length;
+        if (head.HasValue)
         {
-            length += w.Text.Length;
+            text.Append(scan[head]);
         }
 
-        return string.Create(length, words, static (span, ws) =>
+        foreach (var word in words)
         {
-            var at = 0;
-            for (var i = 0; i < ws.Count; i++)
+            if (text.Length > start)
             {
-                if (i > 0)
-                {
-                    span[at++] = ' ';
-                }
-
-                ws[i].Text.AsSpan().CopyTo(span[at..]);
-                at += ws[i].Text.Length;
+                text.Append(' ');
             }
-        });
+
+            text.Append(scan[word.Text]);
+        }
+
+        return text.From(start);
     }
 
-    private static int SkipAssignments(List<ShellWord> words, int k, ref bool privileged)
+    private static int SkipAssignments(ShellScan scan, ReadOnlySpan<ShellWord> words, int k, ref bool privileged)
     {
-        while (k < words.Count && words[k].Raw.Contains('=') && AssignmentRegex().IsMatch(words[k].Raw))
+        while (k < words.Length && scan[words[k].Raw].Contains('=') && AssignmentRegex().IsMatch(scan[words[k].Raw]))
         {
-            var name = words[k].Raw[..words[k].Raw.IndexOfAny(['=', '[', '+'])];
-            privileged |= DangerousVariables.Contains(name);
+            var raw = scan[words[k].Raw];
+            privileged |= DangerousLookup.Contains(raw[..raw.IndexOfAny('=', '[', '+')]);
             k++;
         }
 
@@ -177,46 +199,50 @@ internal static partial class CommandSimplifier
     }
 
     /// <summary>Returns the index after the wrapper and its options, or <paramref name="k"/> when the word is no wrapper.</summary>
-    private static int SkipWrapper(string name, List<ShellWord> words, int k, ShellParser parser, bool privileged, out bool consumedAll)
+    private static int SkipWrapper(ReadOnlySpan<char> name, ReadOnlySpan<ShellWord> words, int k, ShellParser parser, bool privileged, out bool consumedAll)
     {
+        var scan = parser.Output;
         consumedAll = false;
         var i = k + 1;
         switch (name)
         {
             case "timeout":
-                i = SkipOptions(words, i, withArgument: "sk", longWithArgument: ["--signal", "--kill-after"]);
-                return i < words.Count ? i + 1 : i; // the duration
+                i = SkipOptions(scan, words, i, withArgument: "sk", longWithArgument: TimeoutLong);
+                return i < words.Length ? i + 1 : i; // the duration
             case "time":
-                return SkipOptions(words, i, withArgument: "fo", longWithArgument: ["--format", "--output"]);
+                return SkipOptions(scan, words, i, withArgument: "fo", longWithArgument: TimeLong);
             case "nice":
-                return SkipOptions(words, i, withArgument: "n", longWithArgument: ["--adjustment"]);
+                return SkipOptions(scan, words, i, withArgument: "n", longWithArgument: NiceLong);
             case "nohup" or "builtin":
-                return SkipOptions(words, i, withArgument: "", longWithArgument: []);
+                return SkipOptions(scan, words, i, withArgument: "", longWithArgument: []);
             case "stdbuf":
-                return SkipOptions(words, i, withArgument: "ioe", longWithArgument: ["--input", "--output", "--error"]);
+                return SkipOptions(scan, words, i, withArgument: "ioe", longWithArgument: StdbufLong);
             case "command":
                 // "command -v x" only prints where x is; it does not run it.
-                return i < words.Count && words[i].Text is "-v" or "-V" ? k : SkipOptions(words, i, withArgument: "", longWithArgument: []);
+                return i < words.Length && scan[words[i].Text] is "-v" or "-V" ? k : SkipOptions(scan, words, i, withArgument: "", longWithArgument: []);
             case "exec":
-                return SkipOptions(words, i, withArgument: "a", longWithArgument: []);
+                return SkipOptions(scan, words, i, withArgument: "a", longWithArgument: []);
             case "xargs":
-                return SkipOptions(words, i, withArgument: "IadEeLlnPs", longWithArgument: ["--arg-file", "--delimiter", "--eof", "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"], optionalArgument: "ieLl");
+                return SkipOptions(scan, words, i, withArgument: "IadEeLlnPs", longWithArgument: XargsLong, optionalArgument: "ieLl");
             case "sudo":
-                return SkipOptions(words, i, withArgument: "ugCDhprtUTR", longWithArgument: ["--user", "--group", "--close-from", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout", "--chroot"]);
+                return SkipOptions(scan, words, i, withArgument: "ugCDhprtUTR", longWithArgument: SudoLong);
             case "doas":
-                return SkipOptions(words, i, withArgument: "uC", longWithArgument: []);
+                return SkipOptions(scan, words, i, withArgument: "uC", longWithArgument: []);
             case "env":
-                for (; i < words.Count; i++)
+                for (; i < words.Length; i++)
                 {
-                    var w = words[i].Text;
+                    var w = scan[words[i].Text];
                     if (w is "-S" or "--split-string" || w.StartsWith("--split-string=", StringComparison.Ordinal) || (w.StartsWith("-S", StringComparison.Ordinal) && w.Length > 2))
                     {
                         // env -S "cmd args": the string is split into a command line.
-                        var body = w is "-S" or "--split-string" ? (i + 1 < words.Count ? words[++i].Text : "") : w.StartsWith("-S", StringComparison.Ordinal) ? w[2..] : w[(w.IndexOf('=') + 1)..];
-                        var rest = string.Join(' ', words.Skip(i + 1).Select(x => x.Text));
-                        parser.ParseNested(body + " " + rest, privileged);
+                        var body = w is "-S" or "--split-string" ? (i + 1 < words.Length ? scan[words[++i].Text] : []) : w.StartsWith("-S", StringComparison.Ordinal) ? w[2..] : w[(w.IndexOf('=') + 1)..];
+                        var start = scan.Text.Length;
+                        scan.Text.Append(body);
+                        scan.Text.Append(' ');
+                        JoinWords(scan, TextRange.None, words[(i + 1)..]);
+                        parser.ParseNested(scan.Text.From(start), privileged);
                         consumedAll = true;
-                        return words.Count;
+                        return words.Length;
                     }
 
                     if (w is "-u" or "-C" or "--unset" or "--chdir")
@@ -225,14 +251,14 @@ internal static partial class CommandSimplifier
                         continue;
                     }
 
-                    if (w == "--")
+                    if (w is "--")
                     {
                         return i + 1;
                     }
 
-                    if (!w.StartsWith('-') || w == "-")
+                    if (!w.StartsWith('-') || w is "-")
                     {
-                        if (w == "-")
+                        if (w is "-")
                         {
                             continue;
                         }
@@ -248,12 +274,12 @@ internal static partial class CommandSimplifier
     }
 
     /// <summary>Skips option words: short clusters (<c>-n 5</c>, <c>-n5</c>, <c>-oL</c>, <c>-15</c>), long ones (<c>--x=y</c>, <c>--x y</c>) and <c>--</c>.</summary>
-    private static int SkipOptions(List<ShellWord> words, int i, string withArgument, string[] longWithArgument, string optionalArgument = "")
+    private static int SkipOptions(ShellScan scan, ReadOnlySpan<ShellWord> words, int i, string withArgument, string[] longWithArgument, string optionalArgument = "")
     {
-        while (i < words.Count)
+        while (i < words.Length)
         {
-            var w = words[i].Text;
-            if (w == "--")
+            var w = scan[words[i].Text];
+            if (w is "--")
             {
                 return i + 1;
             }
@@ -265,7 +291,7 @@ internal static partial class CommandSimplifier
 
             if (w.StartsWith("--", StringComparison.Ordinal))
             {
-                i += !w.Contains('=') && longWithArgument.Contains(w) ? 2 : 1;
+                i += !w.Contains('=') && IsOneOf(w, longWithArgument) ? 2 : 1;
                 continue;
             }
 
@@ -291,18 +317,32 @@ internal static partial class CommandSimplifier
         return i;
     }
 
-    private static bool TryExpandShell(ShellParser parser, List<ShellWord> command, bool privileged)
+    private static bool IsOneOf(ReadOnlySpan<char> word, string[] options)
     {
-        var name = BaseName(command[0].Text);
-        if (!Shells.Contains(name))
+        foreach (var option in options)
+        {
+            if (word.SequenceEqual(option))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TryExpandShell(ShellParser parser, ReadOnlySpan<ShellWord> command, bool privileged)
+    {
+        var scan = parser.Output;
+        var name = BaseName(scan[command[0].Text]);
+        if (!ShellLookup.Contains(name))
         {
             return false;
         }
 
         var i = 1;
-        if (name == "busybox")
+        if (name is "busybox")
         {
-            if (command.Count < 2 || !Shells.Contains(BaseName(command[1].Text)))
+            if (command.Length < 2 || !ShellLookup.Contains(BaseName(scan[command[1].Text])))
             {
                 return false;
             }
@@ -311,16 +351,16 @@ internal static partial class CommandSimplifier
         }
 
         var sawC = false;
-        for (; i < command.Count; i++)
+        for (; i < command.Length; i++)
         {
-            var w = command[i].Text;
+            var w = scan[command[i].Text];
             if (w is "-o" or "+o" or "-O" or "+O" or "--rcfile" or "--init-file")
             {
                 i++;
                 continue;
             }
 
-            if (w == "--")
+            if (w is "--")
             {
                 continue;
             }
@@ -341,82 +381,83 @@ internal static partial class CommandSimplifier
                 return false; // a script file: its content is not ours to see.
             }
 
-            parser.ParseNested(w, privileged);
+            parser.ParseNested(command[i].Text, privileged);
             return true;
         }
 
         return false;
     }
 
-    private static bool TryExpandEval(ShellParser parser, List<ShellWord> command, bool privileged)
+    private static bool TryExpandEval(ShellParser parser, ReadOnlySpan<ShellWord> command, bool privileged)
     {
-        if (command[0].Text != "eval" || command.Count < 2)
+        var scan = parser.Output;
+        if (scan[command[0].Text] is not "eval" || command.Length < 2)
         {
             return false;
         }
 
-        var skip = command[1].Text == "--" ? 2 : 1;
-        parser.ParseNested(string.Join(' ', command.Skip(skip).Select(w => w.Text)), privileged);
+        var skip = scan[command[1].Text] is "--" ? 2 : 1;
+        parser.ParseNested(JoinWords(scan, TextRange.None, command[skip..]), privileged);
         return true;
     }
 
     /// <summary><c>cd /etc &amp;&amp; echo x &gt; hosts</c> writes /etc/hosts: remember where cd went.</summary>
-    private static void RecordDirectoryChange(List<ShellWord> command, ShellParse output)
+    private static void RecordDirectoryChange(ShellScan scan, ReadOnlySpan<ShellWord> command)
     {
-        if (command[0].Text is not ("cd" or "pushd"))
+        if (scan[command[0].Text] is not ("cd" or "pushd"))
         {
             return;
         }
 
         var i = 1;
-        while (i < command.Count && command[i].Text.StartsWith('-') && command[i].Text != "-")
+        while (i < command.Length && scan[command[i].Text].StartsWith('-') && scan[command[i].Text] is not "-")
         {
             i++;
         }
 
-        if (i >= command.Count)
+        if (i >= command.Length)
         {
-            output.ChangedDirectories.Add("~");
+            scan.ChangedDirectories.Add(scan.Text.Append("~"));
         }
-        else if (command[i].IsDynamic || command[i].Text == "-")
+        else if (command[i].IsDynamic || scan[command[i].Text] is "-")
         {
-            output.HasDynamicDirectoryChange = true;
+            scan.HasDynamicDirectoryChange = true;
         }
         else
         {
-            output.ChangedDirectories.Add(command[i].Text);
+            scan.ChangedDirectories.Add(command[i].Text);
         }
     }
 
     /// <summary><c>find ... -exec cmd {} ;</c> runs cmd: add it as a command too.</summary>
-    private static void AddFindExec(ShellParser parser, List<ShellWord> command, ShellParse output, bool privileged)
+    private static void AddFindExec(ShellParser parser, ReadOnlySpan<ShellWord> command, bool privileged)
     {
-        if (BaseName(command[0].Text) != "find")
+        var scan = parser.Output;
+        if (BaseName(scan[command[0].Text]) is not "find")
         {
             return;
         }
 
-        for (var i = 1; i < command.Count; i++)
+        for (var i = 1; i < command.Length; i++)
         {
-            if (command[i].Text is not ("-exec" or "-execdir" or "-ok" or "-okdir"))
+            if (scan[command[i].Text] is not ("-exec" or "-execdir" or "-ok" or "-okdir"))
             {
                 continue;
             }
 
-            var body = new List<ShellWord>();
-            for (i++; i < command.Count && command[i].Text is not (";" or "+"); i++)
+            var bodyStart = i + 1;
+            for (i++; i < command.Length && scan[command[i].Text] is not (";" or "+"); i++)
             {
-                body.Add(command[i]);
             }
 
-            if (body.Count > 0)
+            if (i > bodyStart)
             {
-                Add(parser, body, output, privileged);
+                Add(parser, command[bodyStart..i], privileged);
             }
         }
     }
 
-    internal static string BaseName(string word)
+    internal static ReadOnlySpan<char> BaseName(ReadOnlySpan<char> word)
     {
         var slash = word.LastIndexOf('/');
         return slash >= 0 && slash < word.Length - 1 ? word[(slash + 1)..] : word;

@@ -17,7 +17,11 @@ internal sealed class CompiledRule
         ReasonCode = rule.Rate is not null ? ReasonCodes.RateLimit : When?.ReadsTaint == true ? ReasonCodes.Taint : ReasonCodes.Rule;
         Reason = rule.Reason ?? $"matched rule {rule.Id}";
         HasFileAccessPatterns = Match.Any(p => p.CoversFileAccess(write: true) || p.CoversFileAccess(write: false));
+        AllowDecision = Effect == Effect.Allow ? new PolicyDecision(Effect.Allow, false, Reason, ReasonCode, [Id], null) : null;
     }
+
+    /// <summary>An allow rule's decision when it alone allows an event, built once (the allow path allocates nothing).</summary>
+    public PolicyDecision? AllowDecision { get; }
 
     public PolicyRule Rule { get; }
     public int Order { get; }

@@ -3,12 +3,22 @@ using System.Text.Json;
 namespace Hookline.Policy.Internal;
 
 /// <summary>What conditions can see about one event: the input plus session facts.</summary>
-internal sealed class EvaluationContext(PolicyInput input, string tool, IReadOnlySet<string>? taints, int denials)
+internal sealed class EvaluationContext
 {
-    public PolicyInput Input { get; } = input;
-    public string Tool { get; } = tool;
-    public IReadOnlySet<string>? Taints { get; } = taints;
-    public int Denials { get; } = denials;
+    public PolicyInput Input { get; private set; } = null!;
+    public string Tool { get; private set; } = "";
+    public IReadOnlySet<string>? Taints { get; private set; }
+    public int Denials { get; private set; }
+
+    /// <summary>Fills this (reused) context for one evaluation.</summary>
+    public EvaluationContext Set(PolicyInput input, string tool, IReadOnlySet<string>? taints, int denials)
+    {
+        Input = input;
+        Tool = tool;
+        Taints = taints;
+        Denials = denials;
+        return this;
+    }
 }
 
 internal enum FieldSource

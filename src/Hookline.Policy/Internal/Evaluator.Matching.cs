@@ -4,7 +4,7 @@ namespace Hookline.Policy.Internal;
 internal static partial class Evaluator
 {
     /// <summary>Returns the matching pattern's text, or null.</summary>
-    private static string? MatchCommand(CompiledRule rule, string text)
+    private static string? MatchCommand(CompiledRule rule, ReadOnlySpan<char> text)
     {
         foreach (var pattern in rule.Match)
         {
@@ -27,7 +27,7 @@ internal static partial class Evaluator
         return null;
     }
 
-    private static bool CommandPatternMatches(RulePattern pattern, string text) =>
+    private static bool CommandPatternMatches(RulePattern pattern, ReadOnlySpan<char> text) =>
         pattern.Kind switch
         {
             PatternKind.Command => pattern.Command!.IsMatch(text),
@@ -64,14 +64,15 @@ internal static partial class Evaluator
         return null;
     }
 
-    private static string[] NormalizeAll(List<string> paths, EventSubject subject)
+    private static string[] NormalizeAll(List<TextRange> ranges, EventSubject subject)
     {
-        if (paths.Count == 0)
+        if (ranges.Count == 0)
         {
             return [];
         }
 
         var shell = subject.Shell!;
+        var paths = ranges.ConvertAll(r => shell.Text.ToStringOrNull(r)!);
         if (shell.ChangedDirectories.Count == 0)
         {
             var result = new string[paths.Count];
@@ -86,7 +87,7 @@ internal static partial class Evaluator
         // After a cd, a relative target may be relative to any directory the command moved to (an over-approximation,
         // which is the safe side for deny and ask rules).
         var bases = new List<string> { subject.Cwd };
-        foreach (var directory in shell.ChangedDirectories)
+        foreach (var directory in shell.ChangedDirectories.ConvertAll(r => shell.Text.ToStringOrNull(r)!))
         {
             bases.Add(PathNormalizer.Normalize(directory, bases[^1], subject.Home));
             bases.Add(PathNormalizer.Normalize(directory, subject.Cwd, subject.Home));
@@ -105,9 +106,8 @@ internal static partial class Evaluator
     }
 
     /// <summary>Non-Bash events (and everything but the command for Bash): one subject.</summary>
-    private static string? MatchSingle(CompiledRule rule, EventSubject subject, out string? matched)
+    private static string? MatchSingle(CompiledRule rule, EventSubject subject)
     {
-        matched = null;
         foreach (var pattern in rule.Match)
         {
             if (!pattern.AppliesTo(subject.MatchKey) || !SinglePatternMatches(pattern, subject))
@@ -123,7 +123,6 @@ internal static partial class Evaluator
                 }
             }
 
-            matched = subject.Describe();
             return pattern.Text;
         }
 
@@ -134,21 +133,40 @@ internal static partial class Evaluator
         pattern.Kind switch
         {
             PatternKind.AnyUse => true,
-            PatternKind.Path => subject.Path is { } path && (pattern.Path!.IsMatch(path, subject.Cwd, subject.Home)
-                || (subject.PathIsDirectory && pattern.Path.IsMatch(DirectoryProbe(path), subject.Cwd, subject.Home))),
-            PatternKind.Domain => subject.Host is { } host && pattern.Host!.IsMatch(host),
-            PatternKind.Primary => subject.Primary is { } primary && pattern.Value!.IsMatch(primary),
-            PatternKind.Param => EventSubject.GetString(subject.Input.ToolInput, pattern.Param!) is { } value && pattern.Value!.IsMatch(value),
+            PatternKind.Path => subject.PathRange.HasValue && (pattern.Path!.IsMatch(subject.Text[subject.PathRange], subject.Cwd, subject.Home)
+                || (subject.PathIsDirectory && DirectoryProbeMatches(pattern.Path, subject))),
+            PatternKind.Domain => subject.HostRange.HasValue && pattern.Host!.IsMatch(subject.Text[subject.HostRange]),
+            PatternKind.Primary => subject.PrimaryRange.HasValue && pattern.Value!.IsMatch(subject.Text[subject.PrimaryRange]),
+            PatternKind.Param => ParamMatches(pattern, subject),
             _ => false,
         };
 
+    private static bool ParamMatches(RulePattern pattern, EventSubject subject)
+    {
+        var text = subject.Text;
+        var mark = text.Length;
+        var value = JsonText.Get(subject.Input.ToolInput, pattern.Param!, text);
+        var matches = value.HasValue && pattern.Value!.IsMatch(text[value]);
+        text.Truncate(mark);
+        return matches;
+    }
+
     // A name no literal pattern segment can equal: a pattern matching dir/<probe> covers every entry of dir.
-    private static string DirectoryProbe(string directory) => directory == "/" ? "/\u0001" : directory + "/\u0001";
+    private static bool DirectoryProbeMatches(PathGlob glob, EventSubject subject)
+    {
+        var text = subject.Text;
+        var mark = text.Length;
+        var directory = text[subject.PathRange];
+        text.Append(directory is "/" ? "" : directory);
+        text.Append("/\u0001");
+        var matches = glob.IsMatch(text[text.From(mark)], subject.Cwd, subject.Home);
+        text.Truncate(mark);
+        return matches;
+    }
 
     /// <summary>An unparsable command: deny/ask Bash patterns are tried at every word start of the raw text.</summary>
-    private static string? MatchRawCommand(CompiledRule rule, string raw, out string? matched)
+    private static string? MatchRawCommand(CompiledRule rule, string raw)
     {
-        matched = null;
         var variants = RawVariants(raw);
         foreach (var pattern in rule.Match)
         {
@@ -159,7 +177,6 @@ internal static partial class Evaluator
 
             if (pattern.Kind == PatternKind.AnyUse)
             {
-                matched = raw;
                 return pattern.Text;
             }
 
@@ -172,7 +189,6 @@ internal static partial class Evaluator
             {
                 if (RawTextMatches(pattern.Command!, text))
                 {
-                    matched = raw;
                     return pattern.Text;
                 }
             }

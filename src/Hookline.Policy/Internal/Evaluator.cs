@@ -17,19 +17,22 @@ internal static partial class Evaluator
         public bool Record { get; } = record;
     }
 
-    public static PolicyDecision Decide(CompiledPolicy policy, EventSubject subject, CompiledRule[] candidates, EvaluationContext? context, SessionView? session, List<RuleHit>? trace)
+    public static PolicyDecision Decide(CompiledPolicy policy, EventSubject subject, ReadOnlySpan<CompiledRule> candidates, EvaluationContext? context, SessionView? session, List<RuleHit>? trace)
     {
         var input = subject.Input;
-        context ??= new EvaluationContext(input, subject.Tool, null, 0);
+        context ??= EvaluationScratch.Current.Context.Set(input, subject.Tool, null, 0);
         if (subject.Tool == ToolNames.Bash && subject.Shell is not null)
         {
             return DecideBash(policy, subject, subject.Shell, candidates, context, session, trace);
         }
 
         // One subject: the first deny, else ask, else allow rule decides (all of that effect are reported).
-        List<CompiledRule>? deny = null, ask = null, allow = null;
-        string? denyMatched = null, askMatched = null, allowMatched = null;
+        List<CompiledRule>? deny = null, ask = null;
+        var allow = EvaluationScratch.Current.Allowed;
+        allow.Clear();
+        string? denyMatched = null, askMatched = null;
         var unparsable = subject.UnparsableReason is not null;
+        var rawBash = unparsable && subject.Tool == ToolNames.Bash;
         foreach (var rule in candidates)
         {
             if (!Preconditions(rule, context))
@@ -37,35 +40,19 @@ internal static partial class Evaluator
                 continue;
             }
 
-            string? hit = null, hitPattern = null;
-            if (unparsable)
+            if (unparsable && rule.Effect == Effect.Allow)
             {
-                if (rule.Effect == Effect.Allow)
-                {
-                    continue; // an event we cannot read can never be allowed
-                }
-
-                if (subject.Tool == ToolNames.Bash)
-                {
-                    hitPattern = MatchRawCommand(rule, subject.RawCommand ?? "", out hit);
-                }
-                else
-                {
-                    hitPattern = MatchSingle(rule, subject, out hit);
-                }
-            }
-            else
-            {
-                hitPattern = MatchSingle(rule, subject, out hit);
+                continue; // an event we cannot read can never be allowed
             }
 
+            var hitPattern = rawBash ? MatchRawCommand(rule, subject.RawCommand ?? "") : MatchSingle(rule, subject);
             if (hitPattern is null)
             {
                 continue;
             }
 
             var applied = RateAllows(rule, session);
-            trace?.Add(new RuleHit(rule, hitPattern, hit!, applied));
+            trace?.Add(new RuleHit(rule, hitPattern, Described(subject, rawBash), applied));
             if (!applied)
             {
                 continue;
@@ -75,15 +62,14 @@ internal static partial class Evaluator
             {
                 case Effect.Deny:
                     (deny ??= []).Add(rule);
-                    denyMatched ??= hit;
+                    denyMatched ??= Described(subject, rawBash);
                     break;
                 case Effect.Ask:
                     (ask ??= []).Add(rule);
-                    askMatched ??= hit;
+                    askMatched ??= Described(subject, rawBash);
                     break;
                 default:
-                    (allow ??= []).Add(rule);
-                    allowMatched ??= hit;
+                    allow.Add(rule);
                     break;
             }
         }
@@ -105,13 +91,18 @@ internal static partial class Evaluator
             return new PolicyDecision(Effect.Ask, false, $"unparsable {what}: {subject.UnparsableReason}", code, [], null);
         }
 
-        return allow is not null ? FromRules(Effect.Allow, allow, allowMatched) : policy.DefaultDecision;
+        return allow.Count > 0 ? policy.AllowDecision(allow) : policy.DefaultDecision;
     }
 
-    private static PolicyDecision DecideBash(CompiledPolicy policy, EventSubject subject, ShellParse shell, CompiledRule[] candidates, EvaluationContext context, SessionView? session, List<RuleHit>? trace)
+    /// <summary>What a rule matched, as reported: the raw command when it could not be parsed, else the subject.</summary>
+    private static string Described(EventSubject subject, bool rawBash) => rawBash ? subject.RawCommand ?? "" : subject.Describe();
+
+    private static PolicyDecision DecideBash(CompiledPolicy policy, EventSubject subject, ShellScan shell, ReadOnlySpan<CompiledRule> candidates, EvaluationContext context, SessionView? session, List<RuleHit>? trace)
     {
         var commands = shell.Commands;
-        List<CompiledRule>? deny = null, ask = null, allow = null;
+        List<CompiledRule>? deny = null, ask = null;
+        var allow = EvaluationScratch.Current.Allowed;
+        allow.Clear();
         string? denyMatched = null, askMatched = null;
         ulong coveredMask = 0;
         bool[]? coveredMany = commands.Count > 64 ? new bool[commands.Count] : null;
@@ -132,7 +123,7 @@ internal static partial class Evaluator
                 for (var i = 0; i < commands.Count; i++)
                 {
                     var command = commands[i];
-                    if (command.IsDynamic || MatchCommand(rule, command.AllowText) is not { } p)
+                    if (command.IsDynamic || MatchCommand(rule, shell[command.AllowText]) is not { } p)
                     {
                         continue;
                     }
@@ -142,14 +133,14 @@ internal static partial class Evaluator
                         matchedAny = true;
                         if (!RateAllows(rule, session))
                         {
-                            trace?.Add(new RuleHit(rule, p, command.Text, false));
+                            trace?.Add(new RuleHit(rule, p, shell.Text.ToStringOrNull(command.Text)!, false));
                             break;
                         }
 
-                        (allow ??= []).Add(rule);
+                        allow.Add(rule);
                     }
 
-                    trace?.Add(new RuleHit(rule, p, command.Text, true));
+                    trace?.Add(new RuleHit(rule, p, shell.Text.ToStringOrNull(command.Text)!, true));
                     if (coveredMany is not null)
                     {
                         if (!coveredMany[i])
@@ -212,21 +203,21 @@ internal static partial class Evaluator
 
         if (shell.HasDynamicCommand)
         {
-            var dynamic = commands.Find(c => c.IsDynamic)!;
+            var dynamic = shell.Text.ToStringOrNull(commands.Find(c => c.IsDynamic).Text)!;
             // Never allow; ask, or deny when that is the default anyway.
             var effect = policy.Document.Default == Effect.Deny ? Effect.Deny : Effect.Ask;
-            return new PolicyDecision(effect, false, $"the command name is only known at run time: {dynamic.Text}", ReasonCodes.DynamicCommand, [], dynamic.Text);
+            return new PolicyDecision(effect, false, $"the command name is only known at run time: {dynamic}", ReasonCodes.DynamicCommand, [], dynamic);
         }
 
-        if (allow is not null && commands.Count > 0 && coveredCount == commands.Count)
+        if (allow.Count > 0 && commands.Count > 0 && coveredCount == commands.Count)
         {
-            return FromRules(Effect.Allow, allow, commands.Count == 1 ? commands[0].Text : string.Join(" ; ", commands.Select(c => c.Text)));
+            return policy.AllowDecision(allow);
         }
 
         return policy.DefaultDecision;
     }
 
-    private static string? MatchAnyCommandOrTarget(CompiledRule rule, EventSubject subject, ShellParse shell, ref string[]? writePaths, ref string[]? readPaths, out string? matched)
+    private static string? MatchAnyCommandOrTarget(CompiledRule rule, EventSubject subject, ShellScan shell, ref string[]? writePaths, ref string[]? readPaths, out string? matched)
     {
         matched = null;
         if (shell.Commands.Count == 0)
@@ -244,12 +235,12 @@ internal static partial class Evaluator
 
         foreach (var command in shell.Commands)
         {
-            var pattern = MatchCommand(rule, command.Text)
-                ?? (command.BaseNameText is { } baseName ? MatchCommand(rule, baseName) : null)
-                ?? (command.PrivilegedText is { } privileged ? MatchCommand(rule, privileged) : null);
+            var pattern = MatchCommand(rule, shell[command.Text])
+                ?? (command.BaseNameText.HasValue ? MatchCommand(rule, shell[command.BaseNameText]) : null)
+                ?? (command.PrivilegedText.HasValue ? MatchCommand(rule, shell[command.PrivilegedText]) : null);
             if (pattern is not null)
             {
-                matched = command.Text;
+                matched = shell.Text.ToStringOrNull(command.Text);
                 return pattern;
             }
         }
@@ -276,13 +267,13 @@ internal static partial class Evaluator
                 return MatchAnyCommandOrTarget(rule, subject, shell, ref w, ref r, out _) is not null;
             }
 
-            return MatchRawCommand(rule, subject.RawCommand ?? "", out _) is not null;
+            return MatchRawCommand(rule, subject.RawCommand ?? "") is not null;
         }
 
-        return MatchSingle(rule, subject, out _) is not null;
+        return MatchSingle(rule, subject) is not null;
     }
 
-    private static bool HasApplicableFileRule(CompiledRule[] candidates, EvaluationContext context)
+    private static bool HasApplicableFileRule(ReadOnlySpan<CompiledRule> candidates, EvaluationContext context)
     {
         foreach (var rule in candidates)
         {

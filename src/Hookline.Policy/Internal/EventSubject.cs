@@ -2,135 +2,202 @@ using System.Text.Json;
 
 namespace Hookline.Policy.Internal;
 
-/// <summary>What one event is about, extracted once per evaluation: sub-commands, a normalised path, a host...</summary>
+/// <summary>
+/// What one event is about, extracted once per evaluation: sub-commands, a normalised path, a host... The texts live
+/// in the thread's <see cref="EvaluationScratch"/> as ranges; the string properties copy them on demand (explanations,
+/// deny and ask decisions), so the allow path allocates nothing.
+/// </summary>
 internal sealed class EventSubject
 {
     private static readonly string ProcessHome = PathNormalizer.NormalizeDirectory(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
 
-    private EventSubject(PolicyInput input, string tool)
+    private readonly EvaluationScratch _scratch;
+    private string? _rawCommand, _path, _host, _primary;
+
+    internal EventSubject(EvaluationScratch scratch)
     {
-        Input = input;
-        Tool = tool;
-        Cwd = PathNormalizer.NormalizeDirectory(input.Cwd);
-        Home = input.HomeDirectory is null ? ProcessHome : PathNormalizer.NormalizeDirectory(input.HomeDirectory);
+        _scratch = scratch;
     }
 
-    public PolicyInput Input { get; }
-    public string Tool { get; }
-    public string Cwd { get; }
+    public PolicyInput Input { get; private set; } = null!;
+    public string Tool { get; private set; } = "";
+    public string Cwd { get; private set; } = "/";
 
     /// <summary>What patterns are matched on: the tool, or for tool-less events (UserPromptSubmit) the event name.</summary>
     public string MatchKey => Tool.Length == 0 ? Input.HookEvent ?? "" : Tool;
-    public string Home { get; }
+    public string Home { get; private set; } = "/";
+
+    public TextArena Text => _scratch.Text;
 
     /// <summary>Bash: the parsed command, or null when it could not be parsed (see <see cref="UnparsableReason"/>).</summary>
-    public ShellParse? Shell { get; private set; }
+    public ShellScan? Shell { get; private set; }
 
-    public string? RawCommand { get; private set; }
+    public TextRange RawCommandRange { get; private set; }
+
+    public string? RawCommand => _rawCommand ??= Text.ToStringOrNull(RawCommandRange);
 
     /// <summary>Why the Bash command or the URL could not be understood; null when it could.</summary>
     public string? UnparsableReason { get; private set; }
 
     /// <summary>File tools: the normalised absolute path.</summary>
-    public string? Path { get; private set; }
+    public TextRange PathRange { get; private set; }
+
+    public string? Path => _path ??= Text.ToStringOrNull(PathRange);
 
     /// <summary>Several files in one call (Gemini's read_many_files, a Codex patch): every one must pass; null for one.</summary>
     public string[]? AllPaths { get; private set; }
-
-    /// <summary>The same event seen as touching only <paramref name="path"/>.</summary>
-    public EventSubject WithSinglePath(string path)
-    {
-        var copy = (EventSubject)MemberwiseClone();
-        copy.Path = path;
-        copy.AllPaths = null;
-        return copy;
-    }
 
     /// <summary>Glob/Grep search a directory: a rule that covers everything inside it covers the search.</summary>
     public bool PathIsDirectory { get; private set; }
 
     /// <summary>WebFetch: the URL's real host.</summary>
-    public string? Host { get; private set; }
+    public TextRange HostRange { get; private set; }
+
+    public string? Host => _host ??= Text.ToStringOrNull(HostRange);
 
     /// <summary>WebSearch query or Agent subagent_type.</summary>
-    public string? Primary { get; private set; }
+    public TextRange PrimaryRange { get; private set; }
+
+    public string? Primary => _primary ??= Text.ToStringOrNull(PrimaryRange);
+
+    /// <summary>The same event seen as touching only <paramref name="path"/>.</summary>
+    public EventSubject WithSinglePath(string path)
+    {
+        var copy = (EventSubject)MemberwiseClone();
+        copy.PathRange = Text.Append(path);
+        copy._path = path;
+        copy.AllPaths = null;
+        return copy;
+    }
 
     public static EventSubject Create(PolicyInput input)
     {
-        var tool = ToolNames.Canonicalize(input.ToolName);
-        var subject = new EventSubject(input, tool);
-        var toolInput = input.ToolInput;
-        switch (tool)
+        var scratch = EvaluationScratch.Current;
+        var subject = scratch.Subject;
+        scratch.Text.Clear();
+        scratch.Shell.Reset();
+        subject.Reset(input);
+        subject.Read();
+        return subject;
+    }
+
+    private void Reset(PolicyInput input)
+    {
+        Input = input;
+        Tool = ToolNames.Canonicalize(input.ToolName);
+        Cwd = PathNormalizer.NormalizeDirectory(input.Cwd);
+        Home = input.HomeDirectory is null ? ProcessHome : PathNormalizer.NormalizeDirectory(input.HomeDirectory);
+        Shell = null;
+        UnparsableReason = null;
+        AllPaths = null;
+        PathIsDirectory = false;
+        RawCommandRange = PathRange = HostRange = PrimaryRange = TextRange.None;
+        _rawCommand = _path = _host = _primary = null;
+    }
+
+    private void Read()
+    {
+        var toolInput = Input.ToolInput;
+        var text = Text;
+        switch (Tool)
         {
             case ToolNames.Bash:
-                var command = GetStrictString(toolInput, "command");
-                subject.RawCommand = command;
-                if (command is null)
+                var command = JsonText.Get(toolInput, "command", text, strict: true);
+                RawCommandRange = command;
+                if (!command.HasValue)
                 {
-                    subject.UnparsableReason = "the command is missing";
+                    UnparsableReason = "the command is missing";
                     break;
                 }
 
-                ShellParse parse;
+                var scan = _scratch.Shell;
                 try
                 {
-                    parse = ShellParser.Parse(command);
+                    ShellParser.Scan(scan, command);
                 }
                 catch (Exception ex) when (ex is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
                 {
                     // A parser bug must not crash the decision: an unreadable command is asked about, never allowed.
-                    parse = new ShellParse { Error = "internal parser error: " + ex.Message };
+                    scan.Error = "internal parser error: " + ex.Message;
                 }
 
-                if (parse.Error is not null)
+                if (scan.Error is not null)
                 {
-                    subject.UnparsableReason = parse.Error;
+                    UnparsableReason = scan.Error;
                 }
                 else
                 {
-                    subject.Shell = parse;
+                    Shell = scan;
                 }
 
                 break;
             case ToolNames.Read or ToolNames.Edit or ToolNames.Write or ToolNames.MultiEdit:
-                subject.Path = subject.NormalizeOrNull(GetString(toolInput, "file_path") ?? GetString(toolInput, "absolute_path") ?? GetString(toolInput, "path"));
-                if (subject.Path is null)
+                PathRange = NormalizeOrNone(FirstField(toolInput, "file_path", "absolute_path", "path"));
+                if (!PathRange.HasValue)
                 {
-                    subject.AllPaths = subject.MultiplePaths(toolInput);
-                    subject.Path = subject.AllPaths?[0];
+                    AllPaths = MultiplePaths(toolInput);
+                    if (AllPaths is not null)
+                    {
+                        PathRange = text.Append(AllPaths[0]);
+                    }
                 }
 
                 break;
             case ToolNames.NotebookEdit:
-                subject.Path = subject.NormalizeOrNull(GetString(toolInput, "notebook_path") ?? GetString(toolInput, "file_path"));
+                PathRange = NormalizeOrNone(FirstField(toolInput, "notebook_path", "file_path", null));
                 break;
             case ToolNames.Grep:
-                subject.PathIsDirectory = true;
-                subject.Path = subject.NormalizeOrNull(GetString(toolInput, "path") ?? GetString(toolInput, "dir_path") ?? ".");
+                PathIsDirectory = true;
+                var searched = FirstField(toolInput, "path", "dir_path", null);
+                PathRange = searched.HasValue ? NormalizeOrNone(searched) : text.Append(Cwd);
                 break;
             case ToolNames.Glob:
-                subject.PathIsDirectory = true;
-                subject.Path = subject.NormalizeOrNull(GlobRoot(GetString(toolInput, "path") ?? GetString(toolInput, "dir_path"), GetString(toolInput, "pattern")));
+                PathIsDirectory = true;
+                var root = GlobRoot(GetString(toolInput, "path") ?? GetString(toolInput, "dir_path"), GetString(toolInput, "pattern"));
+                PathRange = NormalizeOrNone(text.Append(root));
                 break;
             case ToolNames.WebFetch:
-                var url = GetString(toolInput, "url") ?? FirstUrl(GetString(toolInput, "prompt"));
-                subject.Host = UrlHost.Extract(url);
-                if (subject.Host is null)
+                var url = JsonText.Get(toolInput, "url", text);
+                if (!url.HasValue && FirstUrl(GetString(toolInput, "prompt")) is { } inPrompt)
                 {
-                    subject.UnparsableReason = url is null ? "the URL is missing" : "the URL cannot be parsed";
+                    url = text.Append(inPrompt);
+                }
+
+                HostRange = url.HasValue ? UrlHost.ExtractInto(text[url], text) : TextRange.None;
+                if (!HostRange.HasValue)
+                {
+                    UnparsableReason = url.HasValue ? "the URL cannot be parsed" : "the URL is missing";
                 }
 
                 break;
             case ToolNames.WebSearch:
-                subject.Primary = GetString(toolInput, "query");
+                PrimaryRange = JsonText.Get(toolInput, "query", text);
                 break;
             case ToolNames.Agent:
-                subject.Primary = GetString(toolInput, "subagent_type");
+                PrimaryRange = JsonText.Get(toolInput, "subagent_type", text);
                 break;
         }
-
-        return subject;
     }
+
+    /// <summary>The first of the fields that is present (a string, number or boolean).</summary>
+    private TextRange FirstField(System.Text.Json.JsonElement toolInput, string first, string second, string? third)
+    {
+        var value = JsonText.Get(toolInput, first, Text);
+        if (!value.HasValue)
+        {
+            value = JsonText.Get(toolInput, second, Text);
+        }
+
+        if (!value.HasValue && third is not null)
+        {
+            value = JsonText.Get(toolInput, third, Text);
+        }
+
+        return value;
+    }
+
+    private TextRange NormalizeOrNone(TextRange path) =>
+        !path.HasValue || path.Length == 0 ? TextRange.None : PathNormalizer.NormalizeInto(Text[path], Cwd, Home, Text);
 
     /// <summary>The text reported as what a non-Bash rule matched.</summary>
     public string Describe() => Path ?? Host ?? Primary ?? (Tool.Length == 0 ? Input.HookEvent : Tool);
@@ -190,9 +257,6 @@ internal sealed class EventSubject
 
         return paths.Count == 0 ? null : paths.Distinct(StringComparer.Ordinal).ToArray();
     }
-
-    private string? NormalizeOrNull(string? path) =>
-        string.IsNullOrEmpty(path) ? null : PathNormalizer.Normalize(path, Cwd, Home);
 
     /// <summary>A Glob's real root: its path plus the pattern's leading literal directories (<c>/etc/*.conf</c> reads /etc).</summary>
     private static string GlobRoot(string? path, string? pattern)

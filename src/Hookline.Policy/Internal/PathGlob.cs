@@ -160,7 +160,7 @@ internal sealed class PathGlob
     }
 
     /// <summary>Matches a normalised absolute path, given the normalised cwd and home of the event.</summary>
-    public bool IsMatch(string absolutePath, string cwd, string home)
+    public bool IsMatch(ReadOnlySpan<char> absolutePath, string cwd, string home)
     {
         if ((_requiredLiteral.Length > 0 && !absolutePath.Contains(_requiredLiteral, StringComparison.Ordinal))
             || (_absolutePrefix.Length > 1 && !absolutePath.StartsWith(_absolutePrefix, StringComparison.Ordinal)))
@@ -173,7 +173,7 @@ internal sealed class PathGlob
             case PathAnchor.Absolute:
                 return _regex.Value.IsMatch(absolutePath);
             case PathAnchor.Anywhere:
-                return _regex.Value.IsMatch(absolutePath.AsSpan(1));
+                return _regex.Value.IsMatch(absolutePath[1..]);
             case PathAnchor.Home:
                 return MatchUnder(absolutePath, home);
             default:
@@ -187,19 +187,19 @@ internal sealed class PathGlob
         }
     }
 
-    private bool MatchUnder(string absolutePath, string baseDir)
+    private bool MatchUnder(ReadOnlySpan<char> absolutePath, string baseDir)
     {
         if (baseDir == "/")
         {
-            return _regex.Value.IsMatch(absolutePath.AsSpan(1));
+            return _regex.Value.IsMatch(absolutePath[1..]);
         }
 
         if (absolutePath.Length > baseDir.Length && absolutePath.StartsWith(baseDir, StringComparison.Ordinal) && absolutePath[baseDir.Length] == '/')
         {
-            return _regex.Value.IsMatch(absolutePath.AsSpan(baseDir.Length + 1));
+            return _regex.Value.IsMatch(absolutePath[(baseDir.Length + 1)..]);
         }
 
-        return absolutePath == baseDir && _regex.Value.IsMatch("");
+        return absolutePath.SequenceEqual(baseDir) && _regex.Value.IsMatch("");
     }
 
     private static bool TryNormalizeSegments(string body, PathAnchor anchor, out List<string> segments, out int parentLevels, out string? error)

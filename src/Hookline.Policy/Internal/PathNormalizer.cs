@@ -22,6 +22,62 @@ internal static class PathNormalizer
         return Collapse(combined);
     }
 
+    /// <summary>The same normalisation, written to the arena (no allocation once it has grown).</summary>
+    public static TextRange NormalizeInto(ReadOnlySpan<char> path, string cwd, string home, TextArena arena)
+    {
+        var start = arena.Length;
+        if (path is "~" || path.StartsWith("~/", StringComparison.Ordinal))
+        {
+            arena.Append(home);
+            arena.Append('/');
+            arena.Append(path[1..]);
+        }
+        else if (path.StartsWith('/'))
+        {
+            arena.Append(path);
+        }
+        else
+        {
+            arena.Append(cwd);
+            arena.Append('/');
+            arena.Append(path);
+        }
+
+        var combined = arena.From(start);
+        var source = arena[combined]; // later appends may move the buffer; this copy stays valid
+        if (IsAlreadyNormal(source))
+        {
+            return combined;
+        }
+
+        var output = arena.Length;
+        foreach (var range in source.Split('/'))
+        {
+            var segment = source[range];
+            if (segment is "" or ".")
+            {
+                continue;
+            }
+
+            if (segment is "..")
+            {
+                var written = arena[arena.From(output)];
+                arena.Truncate(output + Math.Max(0, written.LastIndexOf('/')));
+                continue;
+            }
+
+            arena.Append('/');
+            arena.Append(segment);
+        }
+
+        if (arena.Length == output)
+        {
+            arena.Append('/');
+        }
+
+        return arena.From(output);
+    }
+
     /// <summary>Normalises an absolute-ish directory (cwd, home); anything relative is taken from the root.</summary>
     public static string NormalizeDirectory(string? directory) =>
         string.IsNullOrEmpty(directory) ? "/" : Collapse(directory.StartsWith('/') ? directory : "/" + directory);
@@ -64,11 +120,11 @@ internal static class PathNormalizer
     }
 
     // Fast path: most paths agents send are already absolute and clean.
-    private static bool IsAlreadyNormal(string path)
+    private static bool IsAlreadyNormal(ReadOnlySpan<char> path)
     {
         if (path.Length == 0 || path[0] != '/' || (path.Length > 1 && path[^1] == '/'))
         {
-            return path == "/";
+            return path is "/";
         }
 
         for (var i = 1; i < path.Length; i++)

@@ -1,6 +1,9 @@
 namespace Hookline.Policy.Internal;
 
-/// <summary>Collects rule buckets and merges them in document order, without allocating in the one-bucket case.</summary>
+/// <summary>
+/// Collects rule buckets and merges them in document order. One bucket is returned as it is; several are merged into
+/// the thread's scratch array, so choosing candidates allocates nothing.
+/// </summary>
 internal struct RuleBuckets
 {
     private CompiledRule[]? _single;
@@ -19,34 +22,56 @@ internal struct RuleBuckets
             return;
         }
 
-        _many ??= [_single];
+        if (_many is null)
+        {
+            _many = EvaluationScratch.Current.Buckets;
+            _many.Clear();
+            _many.Add(_single);
+        }
+
         _many.Add(bucket);
     }
 
-    public readonly CompiledRule[] Merge()
+    /// <summary>The candidates, valid until the next merge on this thread.</summary>
+    public readonly ReadOnlySpan<CompiledRule> Merge()
     {
         if (_many is null)
         {
             return _single ?? [];
         }
 
-        var merged = new List<CompiledRule>();
+        var total = 0;
         foreach (var bucket in _many)
         {
-            merged.AddRange(bucket);
+            total += bucket.Length;
         }
 
-        merged.Sort((a, b) => a.Order.CompareTo(b.Order));
-        var result = new List<CompiledRule>(merged.Count);
+        var scratch = EvaluationScratch.Current;
+        if (scratch.Merged.Length < total)
+        {
+            scratch.Merged = new CompiledRule[Math.Max(total, scratch.Merged.Length * 2)];
+        }
+
+        var merged = scratch.Merged.AsSpan(0, total);
+        var at = 0;
+        foreach (var bucket in _many)
+        {
+            bucket.CopyTo(merged[at..]);
+            at += bucket.Length;
+        }
+
+        merged.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+        var count = 0;
         foreach (var rule in merged)
         {
-            if (result.Count == 0 || result[^1] != rule)
+            if (count == 0 || merged[count - 1] != rule)
             {
-                result.Add(rule);
+                merged[count++] = rule;
             }
         }
 
-        return result.ToArray();
+        _many.Clear();
+        return merged[..count];
     }
 
     /// <summary>Builds keyed buckets (in document order) from rules and their keys.</summary>

@@ -1,44 +1,51 @@
 namespace Hookline.Policy.Internal;
 
-/// <summary>One shell word after quote removal. Expansions stay as written; the flags say whether the word is knowable.</summary>
-internal readonly record struct ShellWord(string Text, string Raw, bool HasExpansion, bool HasGlob)
+/// <summary>One shell word after quote removal, as ranges of the scan's text. Expansions stay as written.</summary>
+internal readonly record struct ShellWord(TextRange Text, TextRange Raw, bool HasExpansion, bool HasGlob)
 {
     /// <summary>The word's value depends on run-time state ($VAR, $(...), globs, brace expansion).</summary>
     public bool IsDynamic => HasExpansion || HasGlob;
 }
 
-/// <summary>One simple command to check against Bash rules.</summary>
-internal sealed class SubCommand(string text, string? baseNameText, string? privilegedText, bool isDynamic)
+/// <summary>One simple command to check against Bash rules, as ranges of the scan's text.</summary>
+/// <param name="Text">Words after wrappers and assignments are stripped, joined by single spaces.</param>
+/// <param name="BaseNameText">The same with the command's directory removed (<c>/bin/rm</c> → <c>rm</c>) and git's global
+/// options dropped (<c>git -C x push</c> → <c>git push</c>); None when equal. Deny/ask only.</param>
+/// <param name="PrivilegedText">When sudo/doas or a dangerous assignment (PATH=, LD_PRELOAD=...) preceded the command, the
+/// text with it: allow rules must match this form, so allowing <c>ls</c> does not allow <c>sudo ls</c>.</param>
+/// <param name="IsDynamic">The command name is not knowable before run time: it can never be allowed.</param>
+internal readonly record struct SubCommandRange(TextRange Text, TextRange BaseNameText, TextRange PrivilegedText, bool IsDynamic)
 {
-    /// <summary>Words after wrappers and assignments are stripped, joined by single spaces.</summary>
-    public string Text { get; } = text;
-
-    /// <summary>The same with the command's directory removed (<c>/bin/rm</c> → <c>rm</c>) and git's global options dropped
-    /// (<c>git -C x push</c> → <c>git push</c>); null when equal. Deny/ask only.</summary>
-    public string? BaseNameText { get; } = baseNameText;
-
-    /// <summary>When sudo/doas or a dangerous assignment (PATH=, LD_PRELOAD=...) preceded the command, the text with it:
-    /// allow rules must match this form, so allowing <c>ls</c> does not allow <c>sudo ls</c>.</summary>
-    public string? PrivilegedText { get; } = privilegedText;
-
-    /// <summary>The command name is not knowable before run time ($CMD, globs, brace expansion): it can never be allowed.</summary>
-    public bool IsDynamic { get; } = isDynamic;
-
     /// <summary>The text allow rules must match.</summary>
-    public string AllowText => PrivilegedText ?? Text;
-
-    public override string ToString() => Text;
+    public TextRange AllowText => PrivilegedText.HasValue ? PrivilegedText : Text;
 }
 
-/// <summary>The result of splitting a shell command line.</summary>
-internal sealed class ShellParse
+/// <summary>
+/// The result of splitting a shell command line, kept in reusable buffers (one per thread on the evaluation path):
+/// every text is a range of <see cref="Text"/>.
+/// </summary>
+internal sealed class ShellScan
 {
-    public List<SubCommand> Commands { get; } = [];
-    public List<string> WriteTargets { get; } = [];
-    public List<string> ReadTargets { get; } = [];
+    private ShellWord[] _words = new ShellWord[32];
+    private readonly List<ShellParser> _parsers = [];
+    private int _parserTop;
+
+    public ShellScan(TextArena text)
+    {
+        Text = text;
+    }
+
+    public TextArena Text { get; }
+
+    /// <summary>Scratch for words being unquoted; nested substitutions push above the word that contains them.</summary>
+    public TextArena WordBuilder { get; } = new();
+
+    public List<SubCommandRange> Commands { get; } = [];
+    public List<TextRange> WriteTargets { get; } = [];
+    public List<TextRange> ReadTargets { get; } = [];
 
     /// <summary>Directories changed to with cd/pushd; relative redirect targets may be relative to any of them.</summary>
-    public List<string> ChangedDirectories { get; } = [];
+    public List<TextRange> ChangedDirectories { get; } = [];
 
     /// <summary>A redirect target is only known at run time (<c>&gt; $FILE</c>).</summary>
     public bool HasDynamicRedirect { get; set; }
@@ -46,14 +53,124 @@ internal sealed class ShellParse
     /// <summary>A cd whose directory is only known at run time (<c>cd $D</c>, <c>cd -</c>).</summary>
     public bool HasDynamicDirectoryChange { get; set; }
 
-    /// <summary>True when some redirect target cannot be resolved to a file before run time.</summary>
-    public bool HasUnknownRedirectTarget =>
-        HasDynamicRedirect || (HasDynamicDirectoryChange && (WriteTargets.Exists(IsRelative) || ReadTargets.Exists(IsRelative)));
-
-    private static bool IsRelative(string path) => !path.StartsWith('/') && !path.StartsWith('~');
-
     /// <summary>Non-null when the command could not be parsed; then nothing else is trustworthy.</summary>
     public string? Error { get; set; }
 
+    /// <summary>Words of the simple commands being read (a stack: nested commands push above their parent's).</summary>
+    public int WordTop { get; set; }
+
+    public ReadOnlySpan<char> this[TextRange range] => Text[range];
+
+    public bool HasDynamicCommand
+    {
+        get
+        {
+            foreach (var command in Commands)
+            {
+                if (command.IsDynamic)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>True when some redirect target cannot be resolved to a file before run time.</summary>
+    public bool HasUnknownRedirectTarget =>
+        HasDynamicRedirect || (HasDynamicDirectoryChange && (AnyRelative(WriteTargets) || AnyRelative(ReadTargets)));
+
+    public void Reset()
+    {
+        Commands.Clear();
+        WriteTargets.Clear();
+        ReadTargets.Clear();
+        ChangedDirectories.Clear();
+        HasDynamicRedirect = false;
+        HasDynamicDirectoryChange = false;
+        Error = null;
+        WordTop = 0;
+        _parserTop = 0;
+        WordBuilder.Clear();
+    }
+
+    public void PushWord(ShellWord word)
+    {
+        if (WordTop == _words.Length)
+        {
+            Array.Resize(ref _words, _words.Length * 2);
+        }
+
+        _words[WordTop++] = word;
+    }
+
+    /// <summary>The words pushed since <paramref name="from"/>. Valid until they are popped (a later growth copies them).</summary>
+    public ReadOnlySpan<ShellWord> WordsFrom(int from) => _words.AsSpan(from, WordTop - from);
+
+    internal ShellParser RentParser()
+    {
+        if (_parserTop == _parsers.Count)
+        {
+            _parsers.Add(new ShellParser(this));
+        }
+
+        return _parsers[_parserTop++];
+    }
+
+    internal void ReturnParser() => _parserTop--;
+
+    private bool AnyRelative(List<TextRange> paths)
+    {
+        foreach (var path in paths)
+        {
+            var text = Text[path];
+            if (!text.StartsWith('/') && !text.StartsWith('~'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>One simple command as strings (explanations and tests).</summary>
+internal sealed class SubCommand(string text, string? baseNameText, string? privilegedText, bool isDynamic)
+{
+    public string Text { get; } = text;
+    public string? BaseNameText { get; } = baseNameText;
+    public string? PrivilegedText { get; } = privilegedText;
+    public bool IsDynamic { get; } = isDynamic;
+    public string AllowText => PrivilegedText ?? Text;
+
+    public override string ToString() => Text;
+}
+
+/// <summary>A <see cref="ShellScan"/> copied into strings, for explanations and tests.</summary>
+internal sealed class ShellParse
+{
+    public List<SubCommand> Commands { get; } = [];
+    public List<string> WriteTargets { get; } = [];
+    public List<string> ReadTargets { get; } = [];
+    public List<string> ChangedDirectories { get; } = [];
+    public string? Error { get; private init; }
+    public bool HasDynamicRedirect { get; private init; }
+    public bool HasDynamicDirectoryChange { get; private init; }
     public bool HasDynamicCommand => Commands.Exists(c => c.IsDynamic);
+
+    public static ShellParse From(ShellScan scan)
+    {
+        var parse = new ShellParse { Error = scan.Error, HasDynamicRedirect = scan.HasDynamicRedirect, HasDynamicDirectoryChange = scan.HasDynamicDirectoryChange };
+        var text = scan.Text;
+        foreach (var c in scan.Commands)
+        {
+            parse.Commands.Add(new SubCommand(text.ToStringOrNull(c.Text)!, text.ToStringOrNull(c.BaseNameText), text.ToStringOrNull(c.PrivilegedText), c.IsDynamic));
+        }
+
+        parse.WriteTargets.AddRange(scan.WriteTargets.Select(r => text.ToStringOrNull(r)!));
+        parse.ReadTargets.AddRange(scan.ReadTargets.Select(r => text.ToStringOrNull(r)!));
+        parse.ChangedDirectories.AddRange(scan.ChangedDirectories.Select(r => text.ToStringOrNull(r)!));
+        return parse;
+    }
 }

@@ -11,26 +11,25 @@ internal sealed partial class ShellParser
 
         // Fast path: a plain word (no quoting, expansion, glob or brace) is its own text.
         var j = _i;
-        while (j < _s.Length && IsPlainWordChar(_s[j]))
+        while (j < _len && IsPlainWordChar(S[j]))
         {
             j++;
         }
 
-        if (j > _i && (j == _s.Length || IsWordEnd(_s[j])))
+        if (j > _i && (j == _len || IsWordEnd(S[j])))
         {
             _i = j;
-            var plain = _s[start..j];
+            var plain = new TextRange(_off + start, j - start);
             return new ShellWord(plain, plain, HasExpansion: false, HasGlob: false);
         }
 
-        // Substitutions parse nested words while this one is being built: only the outermost borrows the shared builder.
-        var owner = !_wordBusy;
-        _wordBusy = true;
-        var sb = owner ? (_word ??= new StringBuilder()).Clear() : new StringBuilder();
+        // The word is unquoted on the builder stack; substitutions inside it push (and pop) their own words above it.
+        var sb = _out.WordBuilder;
+        var mark = sb.Length;
         bool expansion = false, glob = false, braceOpen = false, braceList = false;
-        while (_i < _s.Length && !Failed)
+        while (_i < _len && !Failed)
         {
-            var c = _s[_i];
+            var c = S[_i];
             if (c is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '<' or '>')
             {
                 break;
@@ -43,9 +42,9 @@ internal sealed partial class ShellParser
                     {
                         _i += 2;
                     }
-                    else if (_i + 1 < _s.Length)
+                    else if (_i + 1 < _len)
                     {
-                        sb.Append(_s[_i + 1]);
+                        sb.Append(S[_i + 1]);
                         _i += 2;
                     }
                     else
@@ -56,14 +55,14 @@ internal sealed partial class ShellParser
                     break;
                 case '\'':
                     {
-                        var close = _s.IndexOf('\'', _i + 1);
+                        var close = IndexOf('\'', _i + 1);
                         if (close < 0)
                         {
                             Fail("unterminated single quote");
                             break;
                         }
 
-                        sb.Append(_s, _i + 1, close - _i - 1);
+                        sb.Append(S.Slice(_i + 1, close - _i - 1));
                         _i = close + 1;
                         break;
                     }
@@ -111,13 +110,9 @@ internal sealed partial class ShellParser
             }
         }
 
-        var text = sb.ToString();
-        if (owner)
-        {
-            _wordBusy = false;
-        }
-
-        return new ShellWord(text, _s[start..Math.Min(_i, _s.Length)], expansion, glob);
+        var text = _out.Text.Append(sb.Chars.AsSpan(mark, sb.Length - mark));
+        sb.Truncate(mark);
+        return new ShellWord(text, new TextRange(_off + start, Math.Min(_i, _len) - start), expansion, glob);
     }
 
     private static bool IsWordEnd(char c) => c is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')' or '<' or '>';
@@ -126,12 +121,12 @@ internal sealed partial class ShellParser
         !IsWordEnd(c) && c is not ('\\' or '\'' or '"' or '$' or '`' or '*' or '?' or '[' or '{' or '}' or '\r');
 
     /// <summary>Reads after an opening double quote (or a whole heredoc body when <paramref name="untilEnd"/>). Returns true when it held an expansion.</summary>
-    private bool ReadDoubleQuoted(StringBuilder sb, bool untilEnd)
+    private bool ReadDoubleQuoted(TextArena sb, bool untilEnd)
     {
         var expansion = false;
         while (!Failed)
         {
-            if (_i >= _s.Length)
+            if (_i >= _len)
             {
                 if (!untilEnd)
                 {
@@ -141,7 +136,7 @@ internal sealed partial class ShellParser
                 return expansion;
             }
 
-            var c = _s[_i];
+            var c = S[_i];
             switch (c)
             {
                 case '"' when !untilEnd:
@@ -183,7 +178,7 @@ internal sealed partial class ShellParser
     }
 
     /// <summary>At a '$'. Appends what the word keeps and returns true for a run-time expansion.</summary>
-    private bool ReadDollar(StringBuilder sb)
+    private bool ReadDollar(TextArena sb)
     {
         var start = _i;
         var next = Peek(1);
@@ -209,12 +204,12 @@ internal sealed partial class ShellParser
                     Leave();
                 }
 
-                sb.Append(_s, start, _i - start);
+                sb.Append(S[start.._i]);
                 return true;
             case '{':
                 _i += 2;
                 ScanParameterExpansion();
-                sb.Append(_s, start, _i - start);
+                sb.Append(S[start.._i]);
                 return true;
             default:
                 if (next is '_' or '@' or '*' or '#' or '?' or '$' or '!' or '-' || char.IsAsciiLetterOrDigit(next))
@@ -222,13 +217,13 @@ internal sealed partial class ShellParser
                     _i += 2;
                     if (next is '_' || char.IsAsciiLetter(next))
                     {
-                        while (_i < _s.Length && (_s[_i] == '_' || char.IsAsciiLetterOrDigit(_s[_i])))
+                        while (_i < _len && (S[_i] == '_' || char.IsAsciiLetterOrDigit(S[_i])))
                         {
                             _i++;
                         }
                     }
 
-                    sb.Append(_s, start, _i - start);
+                    sb.Append(S[start.._i]);
                     return true;
                 }
 
@@ -239,25 +234,25 @@ internal sealed partial class ShellParser
     }
 
     /// <summary>$'...' with C escapes decoded, so <c>$'\x72\x6d'</c> is seen as <c>rm</c>.</summary>
-    private bool ReadAnsiC(StringBuilder sb)
+    private bool ReadAnsiC(TextArena sb)
     {
-        while (_i < _s.Length)
+        while (_i < _len)
         {
-            var c = _s[_i];
+            var c = S[_i];
             if (c == '\'')
             {
                 _i++;
                 return false;
             }
 
-            if (c != '\\' || _i + 1 >= _s.Length)
+            if (c != '\\' || _i + 1 >= _len)
             {
                 sb.Append(c);
                 _i++;
                 continue;
             }
 
-            var e = _s[_i + 1];
+            var e = S[_i + 1];
             _i += 2;
             switch (e)
             {
@@ -272,7 +267,7 @@ internal sealed partial class ShellParser
                 case 'x': sb.Append((char)ReadNumber(16, 2)); break;
                 case 'u': AppendCodePoint(sb, ReadNumber(16, 4)); break;
                 case 'U': AppendCodePoint(sb, ReadNumber(16, 8)); break;
-                case 'c' when _i < _s.Length: sb.Append((char)(_s[_i++] & 0x1f)); break;
+                case 'c' when _i < _len: sb.Append((char)(S[_i++] & 0x1f)); break;
                 case >= '0' and <= '7':
                     _i--;
                     sb.Append((char)(ReadNumber(8, 3) & 0xff));
@@ -285,24 +280,25 @@ internal sealed partial class ShellParser
         return false;
     }
 
-    private static void AppendCodePoint(StringBuilder sb, int codePoint)
+    private static void AppendCodePoint(TextArena sb, int codePoint)
     {
         if (codePoint is < 0 or > 0x10FFFF or (>= 0xD800 and <= 0xDFFF))
         {
             codePoint = 0xFFFD;
         }
 
-        sb.Append(char.ConvertFromUtf32(codePoint));
+        Span<char> utf16 = stackalloc char[2];
+        sb.Append(utf16[..new Rune(codePoint).EncodeToUtf16(utf16)]);
     }
 
     private int ReadNumber(int radix, int maxDigits)
     {
         var value = 0;
         var n = 0;
-        while (n < maxDigits && _i < _s.Length)
+        while (n < maxDigits && _i < _len)
         {
-            var ch = _s[_i];
-            var d = radix == 16 ? (char.IsAsciiHexDigit(ch) ? Convert.ToInt32(ch.ToString(), 16) : -1)
+            var ch = S[_i];
+            var d = radix == 16 ? (char.IsAsciiHexDigit(ch) ? HexValue(ch) : -1)
                 : ch is >= '0' and <= '7' ? ch - '0' : -1;
             if (d < 0)
             {
@@ -317,49 +313,54 @@ internal sealed partial class ShellParser
         return value;
     }
 
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
     /// <summary>At the character after an opening backtick: the content, unescaped, is parsed as commands.</summary>
-    private void ReadBackticks(StringBuilder sb)
+    private void ReadBackticks(TextArena sb)
     {
         var start = _i;
         _i++;
-        var inner = new StringBuilder();
-        while (_i < _s.Length && _s[_i] != '`')
+        var text = _out.Text;
+        var innerStart = text.Length;
+        while (_i < _len && S[_i] != '`')
         {
-            if (_s[_i] == '\\' && _i + 1 < _s.Length && _s[_i + 1] is '`' or '\\' or '$')
+            if (S[_i] == '\\' && _i + 1 < _len && S[_i + 1] is '`' or '\\' or '$')
             {
-                inner.Append(_s[_i + 1]);
+                text.Append(S[_i + 1]);
                 _i += 2;
                 continue;
             }
 
-            inner.Append(_s[_i]);
+            text.Append(S[_i]);
             _i++;
         }
 
-        if (_i >= _s.Length)
+        var inner = text.From(innerStart);
+
+        if (_i >= _len)
         {
             Fail("unterminated backquote");
             return;
         }
 
         _i++;
-        sb.Append(_s, start, _i - start);
-        ParseNested(inner.ToString(), privileged: false);
+        sb.Append(S[start.._i]);
+        ParseNested(inner, privileged: false);
     }
 
     /// <summary>Bash reads "$((" as arithmetic only when it closes with "))"; "$((cmd); x)" is a command substitution.</summary>
     private bool IsArithmetic(int from)
     {
         var depth = 2;
-        for (var j = from; j < _s.Length; j++)
+        for (var j = from; j < _len; j++)
         {
-            if (_s[j] == '(')
+            if (S[j] == '(')
             {
                 depth++;
             }
-            else if (_s[j] == ')' && --depth == 1)
+            else if (S[j] == ')' && --depth == 1)
             {
-                return j + 1 < _s.Length && _s[j + 1] == ')';
+                return j + 1 < _len && S[j + 1] == ')';
             }
         }
 
@@ -369,9 +370,9 @@ internal sealed partial class ShellParser
     /// <summary>Inside $(( )) or (( )): skip the arithmetic, but parse any command substitution in it.</summary>
     private void ScanArithmetic(int depth)
     {
-        while (_i < _s.Length && !Failed)
+        while (_i < _len && !Failed)
         {
-            var c = _s[_i];
+            var c = S[_i];
             if (c == '$' && Peek(1) == '(' && Peek(2) != '(')
             {
                 _i += 2;
@@ -383,7 +384,7 @@ internal sealed partial class ShellParser
 
             if (c == '`')
             {
-                ReadBackticks(new StringBuilder());
+                Discard(static (p, sb) => p.ReadBackticks(sb));
                 continue;
             }
 
@@ -405,16 +406,16 @@ internal sealed partial class ShellParser
     private void ScanParameterExpansion()
     {
         var depth = 1;
-        while (_i < _s.Length && !Failed)
+        while (_i < _len && !Failed)
         {
-            var c = _s[_i];
+            var c = S[_i];
             switch (c)
             {
                 case '\\':
-                    _i = Math.Min(_i + 2, _s.Length);
+                    _i = Math.Min(_i + 2, _len);
                     continue;
                 case '\'':
-                    var close = _s.IndexOf('\'', _i + 1);
+                    var close = IndexOf('\'', _i + 1);
                     if (close < 0)
                     {
                         Fail("unterminated single quote");
@@ -425,7 +426,7 @@ internal sealed partial class ShellParser
                     continue;
                 case '"':
                     _i++;
-                    ReadDoubleQuoted(new StringBuilder(), untilEnd: false);
+                    Discard(static (p, sb) => p.ReadDoubleQuoted(sb, untilEnd: false));
                     continue;
                 case '$':
                     if (Peek(1) == '{')
@@ -435,10 +436,10 @@ internal sealed partial class ShellParser
                         continue;
                     }
 
-                    ReadDollar(new StringBuilder());
+                    Discard(static (p, sb) => p.ReadDollar(sb));
                     continue;
                 case '`':
-                    ReadBackticks(new StringBuilder());
+                    Discard(static (p, sb) => p.ReadBackticks(sb));
                     continue;
                 case '}':
                     _i++;
@@ -460,9 +461,18 @@ internal sealed partial class ShellParser
         }
     }
 
+    /// <summary>Reads something whose text is not kept (the commands inside it are still collected).</summary>
+    private void Discard(Action<ShellParser, TextArena> read)
+    {
+        var sb = _out.WordBuilder;
+        var mark = sb.Length;
+        read(this, sb);
+        sb.Truncate(mark);
+    }
+
     private void ReadHeredocBodies()
     {
-        if (_pendingHeredocs is null)
+        if (_pendingHeredocs.Count == 0)
         {
             return;
         }
@@ -470,31 +480,39 @@ internal sealed partial class ShellParser
         foreach (var (delimiter, quoted, stripTabs) in _pendingHeredocs)
         {
             var bodyStart = _i;
-            var bodyEnd = _s.Length;
-            while (_i < _s.Length)
+            var bodyEnd = _len;
+            while (_i < _len)
             {
-                var lineEnd = _s.IndexOf('\n', _i);
-                var line = _s.AsSpan(_i, (lineEnd < 0 ? _s.Length : lineEnd) - _i);
+                var lineEnd = IndexOf('\n', _i);
+                var line = S.Slice(_i, (lineEnd < 0 ? _len : lineEnd) - _i);
                 if (stripTabs)
                 {
                     line = line.TrimStart('\t');
                 }
 
-                if (line.SequenceEqual(delimiter))
+                if (line.SequenceEqual(_out[delimiter]))
                 {
                     bodyEnd = _i;
-                    _i = lineEnd < 0 ? _s.Length : lineEnd + 1;
+                    _i = lineEnd < 0 ? _len : lineEnd + 1;
                     break;
                 }
 
-                _i = lineEnd < 0 ? _s.Length : lineEnd + 1;
+                _i = lineEnd < 0 ? _len : lineEnd + 1;
             }
 
             if (!quoted && bodyEnd > bodyStart)
             {
                 // An unquoted heredoc expands $(...) and backticks: those run.
-                var body = new ShellParser(_s[bodyStart..bodyEnd], _out, _depth + 1, _privileged);
-                body.ReadDoubleQuoted(new StringBuilder(), untilEnd: true);
+                var body = _out.RentParser();
+                try
+                {
+                    body.Init(new TextRange(_off + bodyStart, bodyEnd - bodyStart), _depth + 1, _privileged);
+                    body.Discard(static (p, sb) => p.ReadDoubleQuoted(sb, untilEnd: true));
+                }
+                finally
+                {
+                    _out.ReturnParser();
+                }
             }
         }
 

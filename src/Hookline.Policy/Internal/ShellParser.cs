@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Hookline.Policy.Internal;
 
 /// <summary>
@@ -13,40 +11,72 @@ internal sealed partial class ShellParser
     private const int MaxDepth = 24;
     private const int MaxCommands = 2_000;
 
-    private readonly string _s;
-    private readonly int _depthBase;
-    private readonly bool _privileged;
-    private readonly ShellParse _out;
-    private List<(string Delimiter, bool Quoted, bool StripTabs)>? _pendingHeredocs;
-    private StringBuilder? _word;
-    private bool _wordBusy;
+    private readonly ShellScan _out;
+    private readonly List<(TextRange Delimiter, bool Quoted, bool StripTabs)> _pendingHeredocs = [];
+    private char[] _src = [];
+    private int _off;
+    private int _len;
+    private int _depthBase;
+    private bool _privileged;
     private int _i;
     private int _depth;
 
-    private ShellParser(string text, ShellParse output, int depth, bool privileged)
+    internal ShellParser(ShellScan output)
     {
-        _s = text;
         _out = output;
+    }
+
+    /// <summary>The text being parsed (a range of the scan's text; an older copy of the buffer holds the same chars).</summary>
+    private ReadOnlySpan<char> S => new(_src, _off, _len);
+
+    /// <summary>Parses a command into strings (explanations and tests).</summary>
+    public static ShellParse Parse(string command)
+    {
+        var scan = new ShellScan(new TextArena());
+        Scan(scan, scan.Text.Append(command));
+        return ShellParse.From(scan);
+    }
+
+    /// <summary>Parses the command held in <paramref name="command"/> of the scan's text into the (reset) scan.</summary>
+    public static void Scan(ShellScan scan, TextRange command)
+    {
+        if (command.Length > MaxLength)
+        {
+            scan.Error = $"command longer than {MaxLength} characters";
+            return;
+        }
+
+        RunNested(scan, command, 0, privileged: false);
+    }
+
+    private static void RunNested(ShellScan scan, TextRange text, int depth, bool privileged)
+    {
+        var parser = scan.RentParser();
+        try
+        {
+            parser.Init(text, depth, privileged);
+            parser.Run();
+        }
+        finally
+        {
+            scan.ReturnParser();
+        }
+    }
+
+    private void Init(TextRange text, int depth, bool privileged)
+    {
+        _src = _out.Text.Chars;
+        _off = text.Start;
+        _len = text.Length;
         _depthBase = depth;
         _depth = depth;
         _privileged = privileged;
-    }
-
-    public static ShellParse Parse(string command)
-    {
-        var result = new ShellParse();
-        if (command.Length > MaxLength)
-        {
-            result.Error = $"command longer than {MaxLength} characters";
-            return result;
-        }
-
-        new ShellParser(command, result, 0, privileged: false).Run();
-        return result;
+        _i = 0;
+        _pendingHeredocs.Clear();
     }
 
     /// <summary>Parses text that Bash itself would parse again (bash -c, eval, backticks) into the same result.</summary>
-    internal void ParseNested(string text, bool privileged)
+    internal void ParseNested(TextRange text, bool privileged)
     {
         if (_depth + 1 > MaxDepth)
         {
@@ -54,10 +84,12 @@ internal sealed partial class ShellParser
             return;
         }
 
-        new ShellParser(text, _out, _depth + 1, privileged || _privileged).Run();
+        RunNested(_out, text, _depth + 1, privileged || _privileged);
     }
 
     internal bool Privileged => _privileged;
+
+    internal ShellScan Output => _out;
 
     internal void Fail(string message) => _out.Error ??= message;
 
@@ -79,7 +111,7 @@ internal sealed partial class ShellParser
         while (!Failed)
         {
             SkipBlanks();
-            if (_i >= _s.Length)
+            if (_i >= _len)
             {
                 if (terminator is not null)
                 {
@@ -94,7 +126,7 @@ internal sealed partial class ShellParser
                 return;
             }
 
-            var c = _s[_i];
+            var c = S[_i];
             if (terminator is not null && c == terminator)
             {
                 _i++;
@@ -109,7 +141,7 @@ internal sealed partial class ShellParser
                     continue;
                 case ';' or '&' or '|' when !(c == '&' && Peek(1) == '>'):
                     _i++;
-                    if (_i < _s.Length && (_s[_i] == c || (c == '|' && _s[_i] == '&') || (c == ';' && _s[_i] == '&')))
+                    if (_i < _len && (S[_i] == c || (c == '|' && S[_i] == '&') || (c == ';' && S[_i] == '&')))
                     {
                         _i++;
                     }
@@ -137,16 +169,16 @@ internal sealed partial class ShellParser
 
     private void ParseSimpleCommand()
     {
-        var words = new List<ShellWord>();
+        var wordBase = _out.WordTop;
         while (!Failed)
         {
             SkipBlanks();
-            if (_i >= _s.Length)
+            if (_i >= _len)
             {
                 break;
             }
 
-            var c = _s[_i];
+            var c = S[_i];
             if (c is '\n' or ';' or '|' or ')' || (c == '&' && Peek(1) != '>'))
             {
                 break;
@@ -172,7 +204,8 @@ internal sealed partial class ShellParser
                 Enter();
                 ParseList(')');
                 Leave();
-                words.Add(new ShellWord(_s[start.._i], _s[start.._i], HasExpansion: true, HasGlob: false));
+                var raw = new TextRange(_off + start, _i - start);
+                _out.PushWord(new ShellWord(raw, raw, HasExpansion: true, HasGlob: false));
                 continue;
             }
 
@@ -181,40 +214,42 @@ internal sealed partial class ShellParser
                 continue;
             }
 
-            words.Add(ReadWord());
+            _out.PushWord(ReadWord());
         }
 
-        if (!Failed && words.Count > 0)
+        if (!Failed && _out.WordTop > wordBase)
         {
-            CommandSimplifier.Add(this, words, _out, _privileged);
+            CommandSimplifier.Add(this, _out.WordsFrom(wordBase), _privileged);
         }
+
+        _out.WordTop = wordBase;
     }
 
     private bool TryParseRedirect()
     {
         var j = _i;
-        while (j < _s.Length && char.IsAsciiDigit(_s[j]))
+        while (j < _len && char.IsAsciiDigit(S[j]))
         {
             j++;
         }
 
-        if (j < _s.Length && _s[j] == '{' && j == _i)
+        if (j < _len && S[j] == '{' && j == _i)
         {
             // {varname}>file
-            var close = _s.IndexOf('}', j);
-            if (close > j && close + 1 < _s.Length && _s[close + 1] is '<' or '>')
+            var close = IndexOf('}', j);
+            if (close > j && close + 1 < _len && S[close + 1] is '<' or '>')
             {
                 j = close + 1;
             }
         }
 
-        if (j >= _s.Length)
+        if (j >= _len)
         {
             return false;
         }
 
         string op;
-        var rest = _s.AsSpan(j);
+        var rest = S[j..];
         if (j == _i && rest.StartsWith("&>>"))
         {
             op = "&>>";
@@ -233,15 +268,21 @@ internal sealed partial class ShellParser
         }
         else if (rest.Length >= 2 && rest[0] is '<' or '>' && rest[1] is '<' or '>' or '&' or '|')
         {
-            op = rest[..2].ToString();
-            if (op == "><")
+            op = (rest[0], rest[1]) switch
             {
-                op = ">";
-            }
+                ('<', '<') => "<<",
+                ('<', '>') => "<>",
+                ('<', '&') => "<&",
+                ('<', '|') => "<|",
+                ('>', '>') => ">>",
+                ('>', '<') => ">", // "><" is read as ">"
+                ('>', '&') => ">&",
+                _ => ">|",
+            };
         }
         else if (rest[0] is '<' or '>')
         {
-            op = rest[..1].ToString();
+            op = rest[0] == '<' ? "<" : ">";
         }
         else
         {
@@ -250,14 +291,15 @@ internal sealed partial class ShellParser
 
         _i = j + op.Length;
         SkipBlanks();
-        if (_i >= _s.Length || _s[_i] is '\n' or ';' or '|' or '&' or '(' or ')' or '<' or '>')
+        if (_i >= _len || S[_i] is '\n' or ';' or '|' or '&' or '(' or ')' or '<' or '>')
         {
             Fail($"missing target for redirection '{op}'");
             return true;
         }
 
         var target = ReadWord();
-        if (op is not ("<<" or "<<-" or "<<<" or "<&") && !(op == ">&" && IsFdTarget(target.Text)) && target.IsDynamic)
+        var targetText = _out[target.Text];
+        if (op is not ("<<" or "<<-" or "<<<" or "<&") && !(op == ">&" && IsFdTarget(targetText)) && target.IsDynamic)
         {
             _out.HasDynamicRedirect = true; // "> $FILE": which file is only known at run time
         }
@@ -265,12 +307,13 @@ internal sealed partial class ShellParser
         switch (op)
         {
             case "<<" or "<<-":
-                (_pendingHeredocs ??= []).Add((target.Text, target.Raw != target.Text || target.Raw.Contains('\\'), op == "<<-"));
+                var rawTarget = _out[target.Raw];
+                _pendingHeredocs.Add((target.Text, !rawTarget.SequenceEqual(targetText) || rawTarget.Contains('\\'), op == "<<-"));
                 break;
             case "<<<":
                 break;
             case ">&" or "<&":
-                if (op == ">&" && !IsFdTarget(target.Text))
+                if (op == ">&" && !IsFdTarget(targetText))
                 {
                     _out.WriteTargets.Add(target.Text);
                 }
@@ -291,10 +334,18 @@ internal sealed partial class ShellParser
         return true;
     }
 
-    private static bool IsFdTarget(string text)
+    private static bool IsFdTarget(ReadOnlySpan<char> text)
     {
         var t = text.TrimEnd('-');
-        return t.Length == 0 ? text == "-" : t.All(char.IsAsciiDigit);
+        foreach (var c in t)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return t.Length > 0 || text is "-";
     }
 
     private void Enter()
@@ -314,9 +365,9 @@ internal sealed partial class ShellParser
 
     private void SkipBlanks()
     {
-        while (_i < _s.Length)
+        while (_i < _len)
         {
-            var c = _s[_i];
+            var c = S[_i];
             if (c is ' ' or '\t' or '\r')
             {
                 _i++;
@@ -334,9 +385,16 @@ internal sealed partial class ShellParser
 
     private void SkipComment()
     {
-        var end = _s.IndexOf('\n', _i);
-        _i = end < 0 ? _s.Length : end;
+        var end = IndexOf('\n', _i);
+        _i = end < 0 ? _len : end;
     }
 
-    private char Peek(int offset) => _i + offset < _s.Length ? _s[_i + offset] : '\0';
+    private char Peek(int offset) => _i + offset < _len ? S[_i + offset] : '\0';
+
+    /// <summary>Index of <paramref name="c"/> at or after <paramref name="from"/>, or -1.</summary>
+    private int IndexOf(char c, int from)
+    {
+        var at = S[from..].IndexOf(c);
+        return at < 0 ? -1 : at + from;
+    }
 }

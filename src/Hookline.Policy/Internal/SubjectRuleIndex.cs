@@ -63,21 +63,22 @@ internal sealed class SubjectRuleIndex
     }
 
     /// <summary>The rules that can match this event, in document order.</summary>
-    public CompiledRule[] Candidates(EventSubject subject)
+    public ReadOnlySpan<CompiledRule> Candidates(EventSubject subject)
     {
         var buckets = new RuleBuckets();
         buckets.Add(_generic);
-        if (subject.Path is { } path)
+        if (subject.PathRange.HasValue)
         {
+            var path = subject.Text[subject.PathRange];
             AddFirstSegment(ref buckets, _absolute, path, "/");
             AddFirstSegment(ref buckets, _cwd, path, subject.Cwd);
             AddFirstSegment(ref buckets, _home, path, subject.Home);
         }
 
-        if (subject.Host is { } host && _hosts.Dictionary.Count > 0)
+        if (subject.HostRange.HasValue && _hosts.Dictionary.Count > 0)
         {
             // The host itself and every parent domain: a.b.example.com, b.example.com, example.com, com.
-            var rest = host.AsSpan();
+            var rest = subject.Text[subject.HostRange];
             while (true)
             {
                 if (_hosts.TryGetValue(rest, out var bucket))
@@ -98,7 +99,7 @@ internal sealed class SubjectRuleIndex
         return buckets.Merge();
     }
 
-    private static void AddFirstSegment(ref RuleBuckets buckets, Dictionary<string, CompiledRule[]>.AlternateLookup<ReadOnlySpan<char>> map, string path, string baseDir)
+    private static void AddFirstSegment(ref RuleBuckets buckets, Dictionary<string, CompiledRule[]>.AlternateLookup<ReadOnlySpan<char>> map, ReadOnlySpan<char> path, string baseDir)
     {
         if (map.Dictionary.Count == 0)
         {
@@ -108,11 +109,11 @@ internal sealed class SubjectRuleIndex
         ReadOnlySpan<char> rest;
         if (baseDir == "/")
         {
-            rest = path.AsSpan(1);
+            rest = path[1..];
         }
         else if (path.Length > baseDir.Length && path.StartsWith(baseDir, StringComparison.Ordinal) && path[baseDir.Length] == '/')
         {
-            rest = path.AsSpan(baseDir.Length + 1);
+            rest = path[(baseDir.Length + 1)..];
         }
         else
         {
