@@ -21,5 +21,6 @@ internal static class Dashboard
     {
         ReadAccess.Use(app);
         ReadApi.Map(app);
+        Ui.DashboardPages.Map(app);
     }
 }
