@@ -53,6 +53,14 @@ public static class AuditTrail
         return events;
     }
 
+    /// <summary>One page of events, newest first (or oldest first), as the read API's <c>/api/events</c> gives it.</summary>
+    public static EventPage QueryEvents(string dataDirectory, EventFilter filter, string? cursor = null, int limit = 100, bool oldestFirst = false)
+        => new Internal.AuditQueries(() => Open(dataDirectory)).Events(filter, cursor, limit, oldestFirst);
+
+    /// <summary>One page of sessions, newest first, as the read API's <c>/api/sessions</c> gives it.</summary>
+    public static SessionPage QuerySessions(string dataDirectory, string? cursor = null, int limit = 100)
+        => new Internal.AuditQueries(() => Open(dataDirectory)).Sessions(Internal.SessionFilter.All, cursor, limit);
+
     public static List<AuditSession> ReadSessions(string dataDirectory)
     {
         using var connection = Open(dataDirectory);

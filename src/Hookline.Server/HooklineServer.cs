@@ -53,6 +53,10 @@ public sealed class HooklineServer : IAsyncDisposable
 
         var grpcEndpoint = ListenAddress.Parse(options.Listen, "--listen");
         var httpEndpoint = string.IsNullOrEmpty(options.HttpListen) ? null : ListenAddress.Parse(options.HttpListen, "--http-listen");
+        if (options.Dashboard)
+        {
+            ReadAccess.EnsureBindAllowed(httpEndpoint, "--http-listen");
+        }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -71,6 +75,8 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new PolicyHolder(
             store, options.TimeProvider, sp.GetRequiredService<ILogger<PolicyHolder>>(), options.PolicyFile));
         builder.Services.AddSingleton<ServerMetrics>();
+        builder.Services.AddSingleton<LiveFeed>();
+        builder.Services.AddSingleton(_ => Dashboard.CreateQueries(store));
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddSingleton<SessionTracker>();
@@ -88,6 +94,10 @@ public sealed class HooklineServer : IAsyncDisposable
             policy.Watch();
             app.MapGrpcService<AgentService>();
             MapHttpEndpoints(app);
+            if (options.Dashboard)
+            {
+                Dashboard.Map(app);
+            }
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); store.Dispose(); });

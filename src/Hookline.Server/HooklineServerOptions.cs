@@ -9,6 +9,9 @@ public sealed class HooklineServerOptions
     /// <summary>HTTP/1.1 endpoint for health, metrics and the dashboard. Null or empty: none.</summary>
     public string? HttpListen { get; set; } = "http://127.0.0.1:7421";
 
+    /// <summary>Serve the dashboard (<c>/ui</c>) and the read API (<c>/api</c>) on the HTTP/1.1 endpoint; loopback only.</summary>
+    public bool Dashboard { get; set; } = true;
+
     /// <summary>Policy file (YAML or JSON), watched for changes. Null: the built-in default policy.</summary>
     public string? PolicyFile { get; set; }
 

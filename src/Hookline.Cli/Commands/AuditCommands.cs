@@ -4,7 +4,11 @@ using Hookline.Server;
 
 namespace Hookline.Cli.Commands;
 
-/// <summary><c>hookline events</c> and <c>hookline sessions</c>: what the audit trail holds, for people, scripts and tests.</summary>
+/// <summary>
+/// <c>hookline events</c> and <c>hookline sessions</c>: what the audit trail holds, for people, scripts and tests,
+/// read from the data directory (<c>--data</c>) or from a running server's read API (<c>--server</c>), with the
+/// same output either way.
+/// </summary>
 internal static class AuditCommands
 {
     private static Option<string> Data() => new("--data")
@@ -18,51 +22,41 @@ internal static class AuditCommands
     public static Command Events()
     {
         var data = Data();
+        var server = ApiClient.ServerOption();
         var json = Json();
-        var session = new Option<string?>("--session") { Description = "Only this Hookline session" };
         var limit = new Option<int>("--limit") { Description = "The newest N events", DefaultValueFactory = _ => 1000 };
-        var command = new Command("events", "List stored events with their decisions and provenance") { data, session, limit, json };
-        command.SetAction(parse => Guard(() =>
+        var filters = FilterOptions.Create();
+        var command = new Command("events", "List stored events with their decisions and provenance") { data, server, limit, json };
+        filters.AddTo(command);
+        command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
         {
-            var events = AuditTrail.ReadEvents(parse.GetValue(data)!, parse.GetValue(session), parse.GetValue(limit));
+            var filter = filters.Read(parse);
+            var max = Math.Max(1, parse.GetValue(limit));
+            List<EventView> events;
+            if (parse.GetValue(server) is { } url)
+            {
+                using var api = new ApiClient(url);
+                events = await api.EventsAsync(filter, max, oldestFirst: false, cancellationToken);
+            }
+            else
+            {
+                events = [];
+                string? cursor = null;
+                do
+                {
+                    var page = AuditTrail.QueryEvents(parse.GetValue(data)!, filter, cursor, Math.Min(1000, max - events.Count));
+                    events.AddRange(page.Items);
+                    cursor = page.Next;
+                }
+                while (cursor is not null && events.Count < max);
+            }
+            // The newest N, printed oldest first like a log.
+            events.Reverse();
             if (parse.GetValue(json))
             {
                 foreach (var e in events)
                 {
-                    Console.WriteLine(Line(w =>
-                    {
-                        w.WriteString("event_id", e.EventId);
-                        w.WriteString("session_id", e.SessionId);
-                        w.WriteString("agent", e.Agent);
-                        w.WriteString("agent_session_id", e.AgentSessionId);
-                        w.WriteString("hook_event", e.HookEvent);
-                        w.WriteString("tool_name", e.ToolName);
-                        w.WriteString("tool_use_id", e.ToolUseId);
-                        w.WriteString("tool_input", e.ToolInput);
-                        w.WriteString("decision", e.Decision);
-                        w.WriteString("applied", e.Applied);
-                        w.WriteString("source", e.Source);
-                        w.WriteString("reason", e.Reason);
-                        w.WriteString("reason_code", e.ReasonCode);
-                        w.WriteStartArray("rule_ids");
-                        foreach (var id in e.RuleIds.Split(',', StringSplitOptions.RemoveEmptyEntries))
-                        {
-                            w.WriteStringValue(id);
-                        }
-                        w.WriteEndArray();
-                        if (e.PolicyEpoch is { } epoch)
-                        {
-                            w.WriteNumber("policy_epoch", epoch);
-                        }
-                        else
-                        {
-                            w.WriteNull("policy_epoch");
-                        }
-                        w.WriteString("mode", e.Mode);
-                        w.WriteString("occurred_at", e.OccurredAt);
-                        w.WriteString("decided_at", e.DecidedAt);
-                        w.WriteString("stored_at", e.StoredAt);
-                    }));
+                    Console.WriteLine(JsonSerializer.Serialize(e, AuditJson.Default.EventView));
                 }
                 return 0;
             }
@@ -70,7 +64,7 @@ internal static class AuditCommands
             foreach (var e in events)
             {
                 Console.WriteLine($"{e.OccurredAt:yyyy-MM-dd HH:mm:ss.fff}Z {e.Agent,-7} {e.HookEvent,-18} {e.ToolName,-12} " +
-                    $"{e.Applied ?? "-",-7} {e.Source,-12} {e.RuleIds,-20} {e.Reason}");
+                    $"{e.Applied ?? "-",-7} {e.Source,-12} {string.Join(',', e.RuleIds),-20} {e.Reason}");
             }
             return 0;
         }));
@@ -80,32 +74,34 @@ internal static class AuditCommands
     public static Command Sessions()
     {
         var data = Data();
+        var server = ApiClient.ServerOption();
         var json = Json();
-        var command = new Command("sessions", "List sessions with their status and decision counts") { data, json };
-        command.SetAction(parse => Guard(() =>
+        var command = new Command("sessions", "List sessions with their status and decision counts") { data, server, json };
+        command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
         {
-            var sessions = AuditTrail.ReadSessions(parse.GetValue(data)!);
+            List<SessionView> sessions;
+            if (parse.GetValue(server) is { } url)
+            {
+                using var api = new ApiClient(url);
+                sessions = await api.SessionsAsync(cancellationToken);
+            }
+            else
+            {
+                sessions = [];
+                string? cursor = null;
+                do
+                {
+                    var page = AuditTrail.QuerySessions(parse.GetValue(data)!, cursor, 1000);
+                    sessions.AddRange(page.Items);
+                    cursor = page.Next;
+                }
+                while (cursor is not null);
+            }
+            sessions.Reverse();
             foreach (var s in sessions)
             {
                 Console.WriteLine(parse.GetValue(json)
-                    ? Line(w =>
-                    {
-                        w.WriteString("session_id", s.SessionId);
-                        w.WriteString("agent", s.Agent);
-                        w.WriteString("agent_session_id", s.AgentSessionId);
-                        w.WriteString("user", s.User);
-                        w.WriteString("cwd", s.Cwd);
-                        w.WriteString("status", s.Status);
-                        w.WriteString("created_at", s.CreatedAt);
-                        w.WriteString("last_seen", s.LastSeen);
-                        if (s.EndedAt is { } ended)
-                        {
-                            w.WriteString("ended_at", ended);
-                        }
-                        w.WriteNumber("events", s.Events);
-                        w.WriteNumber("denied", s.Denied);
-                        w.WriteNumber("asked", s.Asked);
-                    })
+                    ? JsonSerializer.Serialize(s, AuditJson.Default.SessionView)
                     : $"{s.SessionId} {s.Agent,-7} {s.Status,-12} {s.CreatedAt:u} events {s.Events} denied {s.Denied} asked {s.Asked} {s.Cwd}");
             }
             return 0;
@@ -113,28 +109,58 @@ internal static class AuditCommands
         return command;
     }
 
-    private static string Line(Action<Utf8JsonWriter> body)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            body(writer);
-            writer.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static int Guard(Func<int> body)
+    /// <summary>Runs a command body; a missing database, a bad filter or an unreachable server is a clear error and exit code 2.</summary>
+    public static async Task<int> GuardAsync(Func<Task<int>> body)
     {
         try
         {
-            return body();
+            return await body();
         }
-        catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException or HttpRequestException
+            or FormatException or ArgumentException or JsonException or TaskCanceledException)
         {
             Console.Error.WriteLine(ex.Message);
             return 2;
         }
     }
+}
+
+/// <summary>The event filter options, named as the read API's query parameters.</summary>
+internal sealed class FilterOptions
+{
+    private readonly Dictionary<string, Option<string?>> _options = new()
+    {
+        ["decision"] = new("--decision") { Description = "Only these decisions, as the agent got them: allow, ask, deny, none (comma-separated)" },
+        ["agent"] = new("--agent") { Description = "Only this agent (claude, codex, cursor, gemini)" },
+        ["user"] = new("--user") { Description = "Only sessions of this user" },
+        ["tool"] = new("--tool") { Description = "Only this tool (Bash, Read, Edit, ...)" },
+        ["rule"] = new("--rule") { Description = "Only events decided by this rule id" },
+        ["source"] = new("--source") { Description = "Only these sources: remote, local, fail_closed, fail_open, ... (comma-separated)" },
+        ["session"] = new("--session") { Description = "Only this Hookline session" },
+        ["since"] = new("--since") { Description = "From this time (ISO 8601) or age (15m, 2h, 7d)" },
+        ["until"] = new("--until") { Description = "Before this time (ISO 8601) or age" },
+    };
+
+    public static FilterOptions Create(params string[] only)
+    {
+        var options = new FilterOptions();
+        if (only.Length > 0)
+        {
+            foreach (var name in options._options.Keys.Except(only).ToList())
+            {
+                options._options.Remove(name);
+            }
+        }
+        return options;
+    }
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in _options.Values)
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public EventFilter Read(ParseResult parse) => EventFilter.Parse(name => _options.TryGetValue(name, out var o) ? parse.GetValue(o) : null);
 }

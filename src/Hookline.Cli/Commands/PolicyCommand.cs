@@ -82,21 +82,33 @@ internal static class PolicyCommand
             DefaultValueFactory = _ => Hookline.Server.HooklineServerOptions.DefaultDataDirectory(),
         };
         var since = new Option<string>("--since") { Description = "How far back: 30m, 24h, 7d", DefaultValueFactory = _ => "7d" };
+        var server = ApiClient.ServerOption();
         var replay = new Command("replay", "Re-decide stored events under a candidate policy and list every decision that would change")
         {
-            candidate, data, since,
+            candidate, data, server, since,
         };
         replay.SetAction(parse => Guard(parse.GetValue(candidate)!, path =>
         {
             var policy = CompiledPolicy.Load(File.ReadAllText(path), path);
             var window = ParseWindow(parse.GetValue(since)!);
-            var database = Path.Combine(parse.GetValue(data)!, "hookline.db");
-            if (!File.Exists(database))
+            int replayed;
+            List<PolicyReplay.Change> changes;
+            if (parse.GetValue(server) is { } url)
             {
-                Console.Error.WriteLine($"{database}: no audit trail there");
-                return 2;
+                using var api = new ApiClient(url);
+                var rows = PolicyReplay.ReadApiAsync(api, DateTimeOffset.UtcNow - window, CancellationToken.None).GetAwaiter().GetResult();
+                (replayed, changes) = PolicyReplay.Run(policy, rows, TimeProvider.System);
             }
-            var (replayed, changes) = PolicyReplay.Run(policy, database, window, TimeProvider.System);
+            else
+            {
+                var database = Path.Combine(parse.GetValue(data)!, "hookline.db");
+                if (!File.Exists(database))
+                {
+                    Console.Error.WriteLine($"{database}: no audit trail there");
+                    return 2;
+                }
+                (replayed, changes) = PolicyReplay.Run(policy, database, window, TimeProvider.System);
+            }
             foreach (var change in changes)
             {
                 Console.WriteLine($"{change.Time:u} {change.Agent} {change.Tool}: {change.Before} -> {change.After}" +
@@ -135,7 +147,7 @@ internal static class PolicyCommand
             return 2;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or ArgumentException
-            or Microsoft.Data.Sqlite.SqliteException)
+            or Microsoft.Data.Sqlite.SqliteException or HttpRequestException or TaskCanceledException)
         {
             Console.Error.WriteLine($"{path}: {ex.Message}");
             return 2;

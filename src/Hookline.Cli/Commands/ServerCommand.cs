@@ -16,7 +16,7 @@ internal static class ServerCommand
         };
         var httpListen = new Option<string>("--http-listen")
         {
-            Description = "HTTP/1.1 endpoint for health, metrics and the dashboard",
+            Description = "HTTP/1.1 endpoint for health, metrics, the dashboard (/ui) and the read API (/api); loopback only while the dashboard is on",
             DefaultValueFactory = _ => "http://127.0.0.1:7421",
         };
         var policy = CommonOptions.Policy();
@@ -26,7 +26,8 @@ internal static class ServerCommand
             DefaultValueFactory = _ => HooklineServerOptions.DefaultDataDirectory(),
         };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
-        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, logLevel };
+        var noDashboard = new Option<bool>("--no-dashboard") { Description = "Serve only /healthz and /metrics on --http-listen (no /ui, no /api)" };
+        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, logLevel, noDashboard };
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
@@ -39,6 +40,7 @@ internal static class ServerCommand
                     PolicyFile = parse.GetValue(policy),
                     DataDirectory = parse.GetValue(data)!,
                     LogLevel = parse.GetValue(logLevel),
+                    Dashboard = !parse.GetValue(noDashboard),
                 }, cancellationToken);
             }
             catch (PolicyException ex)

@@ -18,9 +18,12 @@ internal sealed class AuditWriter : BackgroundService
     private readonly int _maxBatch;
 
     private readonly ServerMetrics _metrics;
+    private readonly LiveFeed? _feed;
 
-    public AuditWriter(SqliteStore store, TimeProvider time, ILogger<AuditWriter> logger, HooklineServerOptions options, ServerMetrics metrics)
+    public AuditWriter(SqliteStore store, TimeProvider time, ILogger<AuditWriter> logger, HooklineServerOptions options, ServerMetrics metrics,
+        LiveFeed? feed = null)
     {
+        _feed = feed;
         _metrics = metrics;
         _store = store;
         _time = time;
@@ -107,6 +110,7 @@ internal sealed class AuditWriter : BackgroundService
                 ?? (record.Decision is null ? Contracts.V1.DecisionSource.NonBlocking : Contracts.V1.DecisionSource.Remote));
         }
         Acknowledge(batch);
+        _feed?.Publish(batch, _time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     private static void Acknowledge(List<AuditRecord> batch)

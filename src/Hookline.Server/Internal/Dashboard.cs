@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Builder;
+
+namespace Hookline.Server.Internal;
+
+/// <summary>Wires the read API, the live feed and the dashboard pages onto the HTTP/1.1 endpoint.</summary>
+internal static class Dashboard
+{
+    /// <summary>The read side over the server's own store; creates the indexes it needs.</summary>
+    public static AuditQueries CreateQueries(SqliteStore store)
+    {
+        using (var connection = store.Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = AuditQueries.IndexesSql + "PRAGMA optimize;";
+            command.ExecuteNonQuery();
+        }
+        return new AuditQueries(store.Open);
+    }
+
+    public static void Map(WebApplication app)
+    {
+        ReadAccess.Use(app);
+        ReadApi.Map(app);
+        Ui.DashboardPages.Map(app);
+    }
+}

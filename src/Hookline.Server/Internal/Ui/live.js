@@ -1,0 +1,94 @@
+// The dashboard's only script: the live feed (server-sent events) and raw input on demand. No framework.
+"use strict";
+(function () {
+  function subject(e) {
+    if (!e.tool_input) return "";
+    var text = e.tool_input;
+    try {
+      var o = JSON.parse(e.tool_input);
+      if (o && typeof o === "object") {
+        var keys = ["command", "file_path", "path", "notebook_path", "url", "pattern", "query", "prompt", "description"];
+        for (var i = 0; i < keys.length; i++) {
+          if (typeof o[keys[i]] === "string" && o[keys[i]]) { text = o[keys[i]]; break; }
+        }
+      }
+    } catch (_) { /* not JSON: show as is */ }
+    text = text.replace(/\r?\n/g, " ");
+    return text.length <= 160 ? text : text.slice(0, 159) + "\u2026";
+  }
+
+  function cell(tr, cls, text) {
+    var td = document.createElement("td");
+    if (cls) td.className = cls;
+    if (text instanceof Node) td.appendChild(text); else td.textContent = text == null ? "" : String(text);
+    tr.appendChild(td);
+    return td;
+  }
+
+  function row(e) {
+    var tr = document.createElement("tr");
+    var decision = e.applied || "none";
+    tr.className = "d-" + decision;
+    tr.dataset.eventId = e.event_id;
+    var t = cell(tr, "time", e.occurred_at.slice(11, 23));
+    t.title = e.occurred_at;
+    cell(tr, "", e.agent);
+    cell(tr, "", e.user || "-");
+    var a = document.createElement("a");
+    a.href = "/ui/sessions/" + encodeURIComponent(e.session_id);
+    a.textContent = e.session_id.slice(0, 8);
+    cell(tr, "", a);
+    cell(tr, "", e.tool_name || e.hook_event);
+    cell(tr, "subject", subject(e));
+    var b = document.createElement("span");
+    b.className = "badge b-" + decision;
+    b.textContent = decision;
+    cell(tr, "decision", b);
+    cell(tr, "", e.source);
+    cell(tr, "rules", (e.rule_ids || []).join(", "));
+    cell(tr, "reason", e.reason || "");
+    cell(tr, "latency", e.latency_us == null ? "" : (e.latency_us / 1000).toFixed(1) + " ms");
+    return tr;
+  }
+
+  var feed = document.getElementById("feed");
+  if (feed && window.EventSource) {
+    var body = feed.tBodies[0];
+    var status = document.getElementById("live-status");
+    var source = null;
+    var connect = function () {
+      source = new EventSource(feed.dataset.live);
+      source.addEventListener("ready", function () { status.textContent = "live"; status.dataset.state = "live"; });
+      source.onmessage = function (m) {
+        var e = JSON.parse(m.data);
+        if (body.querySelector('tr[data-event-id="' + e.event_id + '"]')) return;
+        body.insertBefore(row(e), body.firstChild);
+        while (body.rows.length > 500) body.deleteRow(body.rows.length - 1);
+        var empty = document.getElementById("feed-empty");
+        if (empty) empty.remove();
+      };
+      source.addEventListener("dropped", function () { source.close(); status.textContent = "catching up"; setTimeout(connect, 500); });
+      source.onerror = function () { status.textContent = "reconnecting"; status.dataset.state = "reconnecting"; };
+    };
+    connect();
+  }
+
+  document.addEventListener("toggle", function (ev) {
+    var d = ev.target;
+    if (!(d instanceof HTMLDetailsElement) || !d.open || !d.dataset.raw || d.dataset.loaded) return;
+    d.dataset.loaded = "1";
+    var pre = d.querySelector("pre");
+    pre.textContent = "loading\u2026";
+    fetch(d.dataset.raw).then(function (r) { return r.json(); }).then(function (raw) {
+      var parts = [];
+      ["tool_input", "tool_response", "prompt", "raw_input"].forEach(function (k) {
+        if (raw[k] == null) return;
+        var text = raw[k];
+        try { text = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* keep */ }
+        parts.push(k + ":\n" + text);
+      });
+      if (raw.truncated) parts.push("(payload truncated when stored)");
+      pre.textContent = parts.join("\n\n") || "(nothing stored)";
+    }).catch(function (err) { pre.textContent = "could not load: " + err; });
+  }, true);
+})();

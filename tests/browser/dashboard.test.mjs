@@ -1,0 +1,158 @@
+// Drives the Hookline dashboard in headless Chromium against a real server, sidecar and hook binary.
+// Started by tests/Hookline.Dashboard.Tests with these variables:
+//   BASE_URL      the server's HTTP/1.1 base URL (its --http-listen)
+//   HOOK_BIN      the Native AOT hookline-hook;  HOOK_SOCKET  the sidecar's hook socket
+//   POLICY_FILE   the server's policy file (edited by the policy test)
+//   SHOTS_DIR     where screenshots go;  CHROMIUM  the browser (default /usr/bin/chromium)
+// Prints one line per check and exits non-zero on the first failure.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+
+const env = (name) => { const v = process.env[name]; if (!v) throw new Error(`${name} is not set`); return v; };
+const base = env("BASE_URL").replace(/\/$/, "");
+const hookBin = env("HOOK_BIN");
+const socket = env("HOOK_SOCKET");
+const policyFile = env("POLICY_FILE");
+const shots = env("SHOTS_DIR");
+const bound = 20_000; // generous "does not hang" bound for anything but the 1 s live-feed promise
+mkdirSync(shots, { recursive: true });
+
+function fireHook(command) {
+  const stdin = JSON.stringify({
+    session_id: "3982e839-f0d1-4fef-886f-7146ed1dad82", cwd: "/home/dev/proj", permission_mode: "default",
+    hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command, description: "browser test" },
+    tool_use_id: "toolu_" + Math.random().toString(16).slice(2),
+  });
+  return new Promise((resolve, reject) => {
+    const child = spawn(hookBin, ["--agent", "claude", "--event", "pre-tool-use"], {
+      env: { ...process.env, HOOKLINE_SOCKET: socket, HOOKLINE_FAIL_MODE: "closed" },
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, returnedAt: performance.now() }));
+    child.stdin.end(stdin);
+  });
+}
+
+const profile = mkdtempSync(join(tmpdir(), "hookline-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+  viewport: { width: 1400, height: 800 },
+});
+const page = context.pages()[0] ?? (await context.newPage());
+page.setDefaultTimeout(bound);
+const failures = [];
+async function check(name, body) {
+  try {
+    await body();
+    console.log(`ok   ${name}`);
+  } catch (err) {
+    failures.push(name);
+    console.log(`FAIL ${name}\n${err && err.stack ? err.stack : err}`);
+    await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, "-")}.png`) }).catch(() => {});
+  }
+}
+const tag = Date.now().toString(36);
+const denied = `rm -rf /tmp/doomed-${tag}`;
+
+try {
+  await check("a hook fired through the real hook binary appears in the live feed within 1 s", async () => {
+    await page.goto(`${base}/ui/live`);
+    await page.waitForSelector('#live-status[data-state="live"]');
+    const hook = await fireHook(denied);
+    assert.equal(hook.code, 0);
+    assert.match(hook.stdout, /"permissionDecision":"deny"/);
+    const row = page.locator("#feed tbody tr.d-deny", { hasText: `doomed-${tag}` });
+    await row.waitFor({ timeout: 1000 });
+    console.log(`     live-feed latency after the hook returned: ${(performance.now() - hook.returnedAt).toFixed(0)} ms`);
+    assert.match(await row.innerText(), /no-force-delete/);
+    for (const command of ["git status", "git push origin main"]) {
+      await fireHook(command);
+    }
+    await page.locator("#feed tbody tr.d-ask").first().waitFor();
+    await page.screenshot({ path: join(shots, "live.png") });
+  });
+
+  await check("a filter narrows the feed and its URL reproduces the view", async () => {
+    await page.goto(`${base}/ui/live`);
+    await page.selectOption('select[name="decision"]', "deny");
+    await Promise.all([page.waitForURL(/decision=deny/), page.click('form.filters button[type="submit"]')]);
+    const url = page.url();
+    await page.waitForSelector('#live-status[data-state="live"]');
+    const shown = await page.locator("#feed tbody tr").evaluateAll((rows) => rows.map((r) => [r.dataset.eventId, r.className]));
+    assert.ok(shown.length >= 1, "the denied event is listed");
+    assert.ok(shown.every(([, cls]) => cls === "d-deny"), `only denials: ${JSON.stringify(shown)}`);
+    // Live updates follow the filter too: a new allow stays out, a new deny comes in.
+    await fireHook("git status");
+    const second = `rm -rf /tmp/second-${tag}`;
+    await fireHook(second);
+    await page.locator("#feed tbody tr", { hasText: `second-${tag}` }).waitFor();
+    assert.equal(await page.locator("#feed tbody tr:not(.d-deny)").count(), 0);
+    const shared = await context.newPage();
+    await shared.goto(url);
+    const reproduced = await shared.locator("#feed tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.eventId));
+    assert.equal(await shared.locator('select[name="decision"]').inputValue(), "deny");
+    assert.ok(reproduced.length === shown.length + 1, `the shared URL shows the same view: ${reproduced.length} vs ${shown.length}+1`);
+    assert.deepEqual(reproduced.slice(1), shown.map(([id]) => id));
+    await shared.screenshot({ path: join(shots, "live-filtered.png") });
+    await shared.close();
+  });
+
+  await check("the session page shows the denied event with its rule and reason", async () => {
+    await page.goto(`${base}/ui/sessions`);
+    await page.screenshot({ path: join(shots, "sessions.png") });
+    await page.goto(`${base}/ui/live?decision=deny`);
+    await page.locator("#feed tbody tr", { hasText: `doomed-${tag}` }).locator("a").first().click();
+    await page.waitForURL(/\/ui\/sessions\//);
+    const row = page.locator("#timeline tbody tr", { hasText: `doomed-${tag}` });
+    const text = await row.innerText();
+    assert.match(text, /deny/);
+    assert.match(text, /no-force-delete/);
+    assert.match(text, /Recursive force delete is blocked/);
+    await row.locator("details.raw summary").click();
+    await row.locator("details.raw pre", { hasText: "tool_input" }).waitFor();
+    assert.match(await row.locator("details.raw pre").innerText(), /doomed/);
+    await page.screenshot({ path: join(shots, "session.png"), fullPage: true });
+  });
+
+  await check("the policy page shows a new epoch after the policy file is edited", async () => {
+    await page.goto(`${base}/ui/policy`);
+    const before = Number(await page.locator("#epoch").getAttribute("data-epoch"));
+    appendFileSync(policyFile, `\n  - id: no-curl-${tag}\n    effect: deny\n    match: "Bash(curl *)"\n    reason: "No downloads"\n`);
+    const deadline = Date.now() + bound;
+    let epoch = before;
+    while (epoch === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200)); // the server reloads on its file watcher; poll the page
+      await page.reload();
+      epoch = Number(await page.locator("#epoch").getAttribute("data-epoch"));
+    }
+    assert.equal(epoch, before + 1, "a new epoch after the edit");
+    await page.locator(`#epochs tr[data-epoch="${before + 1}"]`).waitFor();
+    assert.match(await page.locator("#diff-lines .add").allInnerTexts().then((t) => t.join("\n")), new RegExp(`no-curl-${tag}`));
+    assert.match(await page.locator("#never-fired").innerText(), new RegExp(`no-curl-${tag}`));
+    await page.screenshot({ path: join(shots, "policy.png"), fullPage: true });
+  });
+
+  await check("the health page shows the connected sidecar", async () => {
+    await page.goto(`${base}/ui/health`);
+    const streams = await page.locator('.card[data-key="connected sidecars (open streams)"] .v').innerText();
+    assert.ok(Number(streams) >= 1, `open streams: ${streams}`);
+    await page.screenshot({ path: join(shots, "health.png") });
+  });
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+if (failures.length > 0) {
+  console.log(`${failures.length} failed: ${failures.join("; ")}`);
+  process.exit(1);
+}
+console.log("all passed");
