@@ -51,7 +51,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
     /// <summary>How hooks were answered so far, and how the stream fared.</summary>
     public SidecarCounters Counters => new(
         _stats.Remote, _stats.Local, _stats.FailClosed, _stats.FailOpen, _stats.NonBlocking, _stats.Malformed,
-        _stats.BudgetMisses, _pending.LateCount, _connection.Reconnects, _spool.Count);
+        _stats.BudgetMisses, _pending.LateCount, _connection.Reconnects, _spool.Count, _connection.Replayed);
 
     /// <summary>Raised after each hook is answered, with its verdict, source and latency.</summary>
     public event Action<HookDecision>? Decided
@@ -78,7 +78,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
         var pending = new PendingDecisions();
         var spoolDirectory = SpoolDirectory.Claim(options.StateDirectory, sessionId);
         var disk = new SpoolStore(spoolDirectory.DatabasePath);
-        var spool = new EventSpool(disk);
+        var spool = new EventSpool(disk, options.SpoolMaxBytes);
         var own = spool.Count;
         var adopted = await spoolDirectory.AdoptOrphanedAsync(spool).ConfigureAwait(false);
         var orphans = await OrphanRecords.IngestAsync(options.OrphanFile, sessionId, spool, line => Log.OrphanSkipped(logger, line))
@@ -87,6 +87,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
         var stats = new SidecarStats();
         var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger);
         var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger);
+        processor.Status = new StatusReport(sessionId, options.ServerUrl, connection, snapshots, pending, spool, stats).Render;
         var socketPath = options.SocketPath ?? DefaultSocketPath(options.StateDirectory, sessionId);
         HookSocketListener listener;
         try
@@ -141,6 +142,15 @@ public sealed class HooklineSidecar : IAsyncDisposable
             ? preferred
             : Path.Combine(Path.GetTempPath(), $"hookline-{PeerCredentials.EffectiveUid}", name);
     }
+
+    /// <summary>
+    /// Asks the sidecar listening on <paramref name="socketPath"/> for its session, stream state, policy epoch, snapshot
+    /// age and counters: Prometheus text lines after a short header, or one JSON object.
+    /// </summary>
+    /// <exception cref="IOException">The sidecar gave no status.</exception>
+    /// <exception cref="System.Net.Sockets.SocketException">Nothing listens there.</exception>
+    public static Task<string> QueryStatusAsync(string socketPath, bool json, CancellationToken cancellationToken = default)
+        => StatusClient.QueryAsync(socketPath, json, TimeSpan.FromSeconds(5), cancellationToken);
 
     /// <summary>Ends the Hookline session on the server (the agent exited).</summary>
     public Task EndSessionAsync(string reason = "agent exited") => _connection.EndSessionAsync(reason);

@@ -39,6 +39,12 @@ public sealed class SidecarOptions
     /// <summary>State directory: the socket's default home and the event spool.</summary>
     public string StateDirectory { get; set; } = DefaultStateDirectory();
 
+    /// <summary>
+    /// Cap on the bytes of events held for the server. Over it, captured payloads are shed, oldest first; every
+    /// event's record (metadata, applied decision, a marker) is kept.
+    /// </summary>
+    public long SpoolMaxBytes { get; set; } = Internal.EventSpool.DefaultMaxBytes;
+
     /// <summary>The hook's orphan file (decisions it made while no sidecar answered), forwarded at start.</summary>
     public string OrphanFile { get; set; } = Internal.OrphanRecords.DefaultPath();
 

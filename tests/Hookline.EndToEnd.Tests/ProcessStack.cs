@@ -48,22 +48,56 @@ internal sealed class ProcessStack : IAsyncDisposable
 
     public ChildProcess? Sidecar { get; private set; }
 
-    public static async Task<ProcessStack> StartAsync(bool withServer = true, string failMode = "closed", int budgetMs = 8, string? directory = null)
+    /// <summary>The Hookline session of this stack's sidecar; a restarted sidecar resumes it.</summary>
+    public string SessionId { get; } = Guid.NewGuid().ToString();
+
+    /// <summary>The address the sidecar dials: the server itself, or a proxy in front of it.</summary>
+    public string SidecarServerUrl { get; private set; } = "";
+
+    private string _failMode = "closed";
+    private int _budgetMs;
+    private IReadOnlyList<string> _sidecarArgs = [];
+
+    /// <param name="port">The server's port (default: a free one); pass it when a proxy must know it first.</param>
+    /// <param name="sidecarServerUrl">Where the sidecar connects (default: the server).</param>
+    /// <param name="sidecarArgs">Extra arguments of <c>hookline sidecar</c>.</param>
+    public static async Task<ProcessStack> StartAsync(bool withServer = true, string failMode = "closed", int budgetMs = 8,
+        string? directory = null, int? port = null, string? sidecarServerUrl = null, IReadOnlyList<string>? sidecarArgs = null)
     {
-        var stack = new ProcessStack(directory ?? System.IO.Directory.CreateTempSubdirectory("hl-e2e-").FullName, FreePort());
+        var stack = new ProcessStack(directory ?? System.IO.Directory.CreateTempSubdirectory("hl-e2e-").FullName, port ?? FreePort());
+        stack.SidecarServerUrl = sidecarServerUrl ?? stack.ServerUrl;
+        stack._failMode = failMode;
+        stack._budgetMs = budgetMs;
+        stack._sidecarArgs = sidecarArgs ?? [];
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "policy.yaml"), Policy);
         if (withServer)
         {
             await stack.StartServerAsync();
         }
-        stack.Sidecar = ChildProcess.Start(Artifacts.Hookline,
-        [
-            "sidecar", "--server", stack.ServerUrl, "--socket", stack.SocketPath, "--state-dir", Path.Combine(stack.Directory, "state"),
-            "--fail-mode", failMode, "--budget-ms", budgetMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--log-level", "Debug",
-        ], new Dictionary<string, string> { ["HOOKLINE_ORPHAN_FILE"] = stack.OrphanFile });
-        await stack.Sidecar.WaitForLineAsync("HOOKLINE_SOCKET=", StartTimeout);
+        await stack.StartSidecarAsync();
         return stack;
+    }
+
+    /// <summary>Starts (or restarts, after <see cref="KillSidecarAsync"/>) the sidecar of this stack's session.</summary>
+    public async Task StartSidecarAsync()
+    {
+        Sidecar = ChildProcess.Start(Artifacts.Hookline,
+        [
+            "sidecar", "--server", SidecarServerUrl, "--socket", SocketPath, "--state-dir", Path.Combine(Directory, "state"),
+            "--session", SessionId, "--fail-mode", _failMode,
+            "--budget-ms", _budgetMs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--log-level", "Debug",
+            .. _sidecarArgs,
+        ], new Dictionary<string, string> { ["HOOKLINE_ORPHAN_FILE"] = OrphanFile });
+        await Sidecar.WaitForLineAsync("HOOKLINE_SOCKET=", StartTimeout);
+    }
+
+    /// <summary>SIGKILL: the sidecar gets no chance to flush or say goodbye.</summary>
+    public async Task KillSidecarAsync()
+    {
+        if (Sidecar is not null)
+        {
+            await Sidecar.DisposeAsync();
+        }
     }
 
     public async Task StartServerAsync()
@@ -93,7 +127,7 @@ internal sealed class ProcessStack : IAsyncDisposable
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

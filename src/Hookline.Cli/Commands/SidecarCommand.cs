@@ -28,10 +28,15 @@ internal static class SidecarCommand
             Description = "State directory (socket, spool)",
             DefaultValueFactory = _ => SidecarOptions.DefaultStateDirectory(),
         };
+        var spoolMax = new Option<long>("--spool-max-bytes")
+        {
+            Description = "Cap on the events held for the server; over it, captured payloads are shed oldest first (records are kept)",
+            DefaultValueFactory = _ => 256L * 1024 * 1024,
+        };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
         var command = new Command("sidecar", "Run the per-session sidecar: one stream to the server, one socket for hooks")
         {
-            server, socket, session, agent, failMode, budget, stateDir, logLevel,
+            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, Status(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,6 +53,7 @@ internal static class SidecarCommand
                     FailMode = CommonOptions.ParseFailMode(parse.GetValue(failMode)),
                     Budget = TimeSpan.FromMilliseconds(parse.GetValue(budget)),
                     StateDirectory = parse.GetValue(stateDir)!,
+                    SpoolMaxBytes = parse.GetValue(spoolMax),
                     LoggerFactory = loggers,
                 }, cancellationToken);
             }
@@ -65,6 +71,37 @@ internal static class SidecarCommand
                 Console.WriteLine($"hookline sidecar: {sidecar.Counters}");
             }
             return 0;
+        });
+        return command;
+    }
+
+    /// <summary><c>hookline sidecar status</c>: a running sidecar's session, stream, snapshot and counters.</summary>
+    private static Command Status()
+    {
+        var socket = new Option<string?>("--socket") { Description = "The sidecar's hook socket (default: $HOOKLINE_SOCKET)" };
+        var json = new Option<bool>("--json") { Description = "One JSON object instead of text" };
+        var command = new Command("status", "Show a running sidecar's counters, session, stream state, policy epoch and snapshot age")
+        {
+            socket, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var path = parse.GetValue(socket) ?? Environment.GetEnvironmentVariable("HOOKLINE_SOCKET");
+            if (string.IsNullOrEmpty(path))
+            {
+                await Console.Error.WriteLineAsync("hookline sidecar status: give --socket PATH or set HOOKLINE_SOCKET");
+                return 2;
+            }
+            try
+            {
+                Console.Write(await HooklineSidecar.QueryStatusAsync(path, parse.GetValue(json), cancellationToken));
+                return 0;
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"hookline sidecar status: no sidecar answered on {path}: {ex.Message}");
+                return 1;
+            }
         });
         return command;
     }

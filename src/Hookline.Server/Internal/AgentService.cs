@@ -168,9 +168,14 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             return;
         }
 
+        if (hookEvent.Applied is not null)
+        {
+            _metrics.Replayed();
+        }
         Decision? decision = null;
         // Replayed blocking events are evaluated too, so the audit trail shows what the server would have said.
-        if (hookEvent.DecisionWanted || hookEvent.Applied is not null)
+        // A replay whose payload the sidecar shed is not evaluated: a decision on an empty input would mislead.
+        if (hookEvent.DecisionWanted || hookEvent.Applied is not null && !hookEvent.PayloadShed)
         {
             decision = Decide(hookEvent);
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Hookline.Contracts.V1;
 using Hookline.Core;
@@ -17,23 +16,18 @@ internal sealed class ServerMetrics
     private long _stored;
     private long _duplicates;
     private long _storeFailures;
-    // Histogram of server-side decision time (evaluate + queue the answer), in seconds.
-    private static readonly double[] Bounds = [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05];
-    private readonly long[] _buckets = new long[Bounds.Length + 1];
-    private long _decisionTicks;
+    private long _replayed;
+    // Server-side decision time (evaluate + queue the answer).
+    private readonly LatencyHistogram _decisionTime = new();
 
     public void Decided(Verdict verdict, TimeSpan elapsed)
     {
         Interlocked.Increment(ref _decisions[Math.Clamp((int)verdict, 0, 3)]);
-        var seconds = elapsed.TotalSeconds;
-        var bucket = 0;
-        while (bucket < Bounds.Length && seconds > Bounds[bucket])
-        {
-            bucket++;
-        }
-        Interlocked.Increment(ref _buckets[bucket]);
-        Interlocked.Add(ref _decisionTicks, elapsed.Ticks);
+        _decisionTime.Record(elapsed);
     }
+
+    /// <summary>An event arrived carrying the decision its sidecar already applied (a replay or a late amendment).</summary>
+    public void Replayed() => Interlocked.Increment(ref _replayed);
 
     public void Applied(DecisionSource source) => Interlocked.Increment(ref _appliedBySource[Math.Clamp((int)source, 0, 7)]);
 
@@ -106,18 +100,10 @@ internal sealed class ServerMetrics
         Line("# HELP hookline_policy_epoch Epoch of the policy snapshot in force.");
         Line("# TYPE hookline_policy_epoch gauge");
         Line($"hookline_policy_epoch {epoch}");
-        Line("# HELP hookline_decision_seconds Server-side time to decide one event.");
-        Line("# TYPE hookline_decision_seconds histogram");
-        long cumulative = 0;
-        for (var i = 0; i < Bounds.Length; i++)
-        {
-            cumulative += Interlocked.Read(ref _buckets[i]);
-            Line($"hookline_decision_seconds_bucket{{le=\"{Bounds[i].ToString(CultureInfo.InvariantCulture)}\"}} {cumulative}");
-        }
-        cumulative += Interlocked.Read(ref _buckets[Bounds.Length]);
-        Line($"hookline_decision_seconds_bucket{{le=\"+Inf\"}} {cumulative}");
-        Line($"hookline_decision_seconds_sum {TimeSpan.FromTicks(Interlocked.Read(ref _decisionTicks)).TotalSeconds.ToString(CultureInfo.InvariantCulture)}");
-        Line($"hookline_decision_seconds_count {cumulative}");
+        Line("# HELP hookline_replayed_events_total Events that arrived with the decision their sidecar already applied (replays, late amendments).");
+        Line("# TYPE hookline_replayed_events_total counter");
+        Line($"hookline_replayed_events_total {Interlocked.Read(ref _replayed)}");
+        _decisionTime.Render(text, "hookline_decision_seconds", "Server-side time to decide one event.");
         return text.ToString();
     }
 }

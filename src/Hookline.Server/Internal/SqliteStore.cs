@@ -11,7 +11,7 @@ namespace Hookline.Server.Internal;
 /// </summary>
 internal sealed partial class SqliteStore : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writerLock = new();
@@ -57,7 +57,22 @@ internal sealed partial class SqliteStore : IDisposable
         {
             return;
         }
-        command.CommandText = $"""
+        if (version < 1)
+        {
+            CreateVersion1(command);
+        }
+        // Version 2: the sidecar may shed an event's payload under its spool cap; the audit trail says so, and how much.
+        command.CommandText = """
+            ALTER TABLE events ADD COLUMN payload_shed INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE events ADD COLUMN payload_bytes INTEGER;
+            PRAGMA user_version = 2;
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    private static void CreateVersion1(SqliteCommand command)
+    {
+        command.CommandText = """
             CREATE TABLE IF NOT EXISTS sessions (
                 session_id       TEXT PRIMARY KEY,
                 agent            TEXT NOT NULL DEFAULT '',
@@ -116,7 +131,7 @@ internal sealed partial class SqliteStore : IDisposable
                 source      TEXT NOT NULL,
                 applied_at_ms INTEGER NOT NULL
             );
-            PRAGMA user_version = {SchemaVersion};
+            PRAGMA user_version = 1;
             """;
         command.ExecuteNonQuery();
     }
@@ -138,12 +153,12 @@ internal sealed partial class SqliteStore : IDisposable
                     native_tool_name, tool_use_id, tool_input, tool_response, raw_input, prompt, cwd, permission_mode,
                     payload_truncated, event_time_ms, received_at_ms, verdict, evaluated, is_default, reason,
                     reason_code, rule_ids, matched, policy_epoch, applied_verdict, applied_source, applied_reason,
-                    applied_rule_ids, applied_epoch, applied_latency_us, mode, stored_at_ms)
+                    applied_rule_ids, applied_epoch, applied_latency_us, mode, stored_at_ms, payload_shed, payload_bytes)
                 VALUES ($event_id, $session_id, $agent, $agent_session_id, $hook_event, $native_event, $tool_name,
                     $native_tool_name, $tool_use_id, $tool_input, $tool_response, $raw_input, $prompt, $cwd, $permission_mode,
                     $payload_truncated, $event_time_ms, $received_at_ms, $verdict, $evaluated, $is_default, $reason,
                     $reason_code, $rule_ids, $matched, $policy_epoch, $applied_verdict, $applied_source, $applied_reason,
-                    $applied_rule_ids, $applied_epoch, $applied_latency_us, $mode, $stored_at_ms)
+                    $applied_rule_ids, $applied_epoch, $applied_latency_us, $mode, $stored_at_ms, $payload_shed, $payload_bytes)
                 ON CONFLICT(event_id) DO UPDATE SET
                     applied_verdict = excluded.applied_verdict,
                     applied_source = excluded.applied_source,
@@ -185,6 +200,7 @@ internal sealed partial class SqliteStore : IDisposable
                 "payload_truncated", "event_time_ms", "received_at_ms", "verdict", "evaluated", "is_default", "reason",
                 "reason_code", "rule_ids", "matched", "policy_epoch", "applied_verdict", "applied_source",
                 "applied_reason", "applied_rule_ids", "applied_epoch", "applied_latency_us", "has_applied", "mode", "stored_at_ms",
+                "payload_shed", "payload_bytes",
             })
             {
                 _byName[name] = command.Parameters.Add("$" + name, SqliteType.Text);
@@ -215,6 +231,8 @@ internal sealed partial class SqliteStore : IDisposable
             Set("cwd", e.Cwd);
             Set("permission_mode", e.PermissionMode);
             Set("payload_truncated", e.PayloadTruncated ? 1 : 0);
+            Set("payload_shed", e.PayloadShed ? 1 : 0);
+            Set("payload_bytes", e.PayloadShed ? (long)e.PayloadBytes : null);
             Set("event_time_ms", e.Time is null ? record.ReceivedAtUnixMs : e.Time.ToDateTimeOffset().ToUnixTimeMilliseconds());
             Set("received_at_ms", record.ReceivedAtUnixMs);
             Set("verdict", d is null ? null : Names.Of(d.Verdict));

@@ -5,28 +5,98 @@ namespace Hookline.Sidecar.Internal;
 /// <summary>
 /// Every event the sidecar has seen and the server has not yet confirmed as stored, in arrival order. Events
 /// leave only when a StoredAck names them; on reconnect all of them are sent again (the server dedups by id),
-/// carrying the decision the sidecar applied.
+/// carrying the decision the sidecar applied. Over its size cap it sheds captured payloads, oldest first, and keeps
+/// every event's record.
 /// </summary>
 internal sealed class EventSpool
 {
+    /// <summary>Default of <c>--spool-max-bytes</c>.</summary>
+    public const long DefaultMaxBytes = 256L * 1024 * 1024;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, LinkedListNode<Entry>> _byId = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _inOrder = new();
     private TaskCompletionSource? _emptied;
     private readonly SpoolStore? _disk;
+    private readonly long _maxBytes;
+    private long _bytes;
+    private long _shed;
 
     /// <param name="disk">The on-disk copy; what it holds from an earlier run is loaded first.</param>
-    public EventSpool(SpoolStore? disk = null)
+    /// <param name="maxBytes">Above this many bytes of held events, payloads are shed (oldest first).</param>
+    public EventSpool(SpoolStore? disk = null, long maxBytes = DefaultMaxBytes)
     {
         _disk = disk;
+        _maxBytes = maxBytes;
         foreach (var row in disk?.Load() ?? [])
         {
-            _byId[row.Event.EventId] = _inOrder.AddLast(new Entry(row.Event)
+            Append(new Entry(row.Event)
             {
                 Applied = row.Applied,
                 AppliedUnconfirmed = row.AppliedUnconfirmed,
                 Stored = row.Stored,
             });
+        }
+        lock (_lock)
+        {
+            ShedOverCap();
+        }
+    }
+
+    /// <summary>Bytes of the events held (their wire size).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Payloads shed so far to stay under the cap.</summary>
+    public long Shed => Interlocked.Read(ref _shed);
+
+    private LinkedListNode<Entry> Append(Entry entry)
+    {
+        var node = _inOrder.AddLast(entry);
+        _byId[entry.Event.EventId] = node;
+        Interlocked.Add(ref _bytes, entry.Size);
+        return node;
+    }
+
+    private void Drop(LinkedListNode<Entry> node)
+    {
+        _byId.Remove(node.Value.Event.EventId);
+        _inOrder.Remove(node);
+        Interlocked.Add(ref _bytes, -node.Value.Size);
+    }
+
+    /// <summary>
+    /// Over the cap: replaces the oldest events with copies without their payload (and a marker saying how much went),
+    /// until the spool fits or only metadata is left. Records are never dropped. Called under the lock.
+    /// </summary>
+    private void ShedOverCap()
+    {
+        for (var node = _inOrder.First; node is not null && Interlocked.Read(ref _bytes) > _maxBytes; node = node.Next)
+        {
+            var entry = node.Value;
+            var original = entry.Event;
+            if (original.PayloadShed || original.DecisionWanted && !entry.HasApplied)
+            {
+                // Already shed; or a hook still waits on it (its input may yet be needed for a local decision).
+                continue;
+            }
+            var payload = original.ToolInput.Length + original.ToolResponse.Length + original.RawInput.Length
+                + System.Text.Encoding.UTF8.GetByteCount(original.Prompt);
+            if (payload == 0)
+            {
+                continue;
+            }
+            var shed = original.Clone();
+            shed.ToolInput = Google.Protobuf.ByteString.Empty;
+            shed.ToolResponse = Google.Protobuf.ByteString.Empty;
+            shed.RawInput = Google.Protobuf.ByteString.Empty;
+            shed.Prompt = "";
+            shed.PayloadShed = true;
+            shed.PayloadBytes = (ulong)payload;
+            Interlocked.Add(ref _bytes, -entry.Size);
+            entry.Event = shed;
+            Interlocked.Add(ref _bytes, entry.Size);
+            Interlocked.Increment(ref _shed);
+            Persist(entry);
         }
     }
 
@@ -36,9 +106,25 @@ internal sealed class EventSpool
     private void Persist(Entry entry) => _disk?.Save(new SpoolRow(entry.Event, entry.Applied, entry.AppliedUnconfirmed, entry.Stored));
 
     // The event is never mutated once sent (the stream may be serialising it); what was applied lives beside it.
+    // Shedding replaces it with a smaller copy.
     private sealed class Entry(HookEvent hookEvent)
     {
-        public HookEvent Event { get; } = hookEvent;
+        private HookEvent _event = hookEvent;
+
+        public HookEvent Event
+        {
+            get => _event;
+            set
+            {
+                _event = value;
+                Size = value.CalculateSize();
+            }
+        }
+
+        public long Size { get; private set; } = hookEvent.CalculateSize();
+
+        public bool HasApplied => Applied is not null;
+
         public AppliedDecision? Applied { get; set; }
 
         /// <summary>The applied decision was sent apart from the event (after a budget miss) and must be confirmed too.</summary>
@@ -66,9 +152,9 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(hookEvent.EventId))
             {
-                var node = _inOrder.AddLast(new Entry(hookEvent) { Applied = applied });
-                _byId[hookEvent.EventId] = node;
+                var node = Append(new Entry(hookEvent) { Applied = applied });
                 Persist(node.Value);
+                ShedOverCap();
             }
         }
     }
@@ -80,14 +166,14 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(row.Event.EventId))
             {
-                var node = _inOrder.AddLast(new Entry(row.Event)
+                var node = Append(new Entry(row.Event)
                 {
                     Applied = row.Applied,
                     AppliedUnconfirmed = row.AppliedUnconfirmed,
                     Stored = row.Stored,
                 });
-                _byId[row.Event.EventId] = node;
                 Persist(node.Value);
+                ShedOverCap();
             }
         }
     }
@@ -105,6 +191,7 @@ internal sealed class EventSpool
                 node.Value.Applied = applied;
                 node.Value.AppliedUnconfirmed = sentSeparately;
                 Persist(node.Value);
+                ShedOverCap();
             }
         }
     }
@@ -135,8 +222,7 @@ internal sealed class EventSpool
                 }
                 if (node.Value.Done)
                 {
-                    _byId.Remove(id);
-                    _inOrder.Remove(node);
+                    Drop(node);
                     _disk?.Remove(id);
                 }
                 else

@@ -44,6 +44,19 @@ internal sealed class HookProcessor
     /// <summary>The event name of a probe frame (empty agent): answered with exit 0 and nothing recorded.</summary>
     public const string ProbeEvent = "probe";
 
+    /// <summary>The event names of status frames (empty agent): the sidecar's counters as text or JSON, nothing recorded.</summary>
+    public const string StatusEvent = "status";
+    public const string StatusJsonEvent = "status-json";
+
+    /// <summary>Renders the sidecar's status; true for JSON. Set before the socket accepts connections.</summary>
+    public Func<bool, string>? Status { get; set; }
+
+    // The largest event put on the stream (its gRPC message cap is 16 MiB).
+    private const int MaxEventBytes = 12 * 1024 * 1024;
+
+    // How long a hook answered without the server waits for its event to reach the spool file.
+    private static readonly TimeSpan DurableWait = TimeSpan.FromSeconds(1);
+
     /// <summary>Raised after each hook is answered (on the hook's own task; keep handlers quick).</summary>
     public event Action<HookDecision>? Decided;
 
@@ -69,6 +82,10 @@ internal sealed class HookProcessor
             // A liveness probe: proves the socket answers, and warms its path at start-up. Not an agent event.
             return HookReply.Empty;
         }
+        if (request.Agent.Length == 0 && request.Event is StatusEvent or StatusJsonEvent && Status is { } status)
+        {
+            return new HookReply(0, System.Text.Encoding.UTF8.GetBytes(status(request.Event == StatusJsonEvent)), "");
+        }
         var adapter = AgentAdapters.Find(request.Agent);
         if (adapter is null)
         {
@@ -93,16 +110,24 @@ internal sealed class HookProcessor
         {
             if (request.StdinTruncated)
             {
-                error = $"hook input exceeds the {HookFrame.MaxFrameBytes / (1024 * 1024)} MiB cap and was cut ({error})";
+                error = $"hook input exceeds the {HookFrame.MaxFrameBytes / (1024 * 1024)} MiB cap and was cut, so it cannot be read whole";
+                // Record what the event was (tool, input, ids come before the large output), beside the cut bytes.
+                if (TruncatedJson.Salvage(request.Stdin.Span) is { } salvaged)
+                {
+                    adapter.TryDecode(request.Event, salvaged, hookEvent, out _);
+                }
             }
             Log.BadHookInput(_logger, request.Agent, request.Event, error);
-            hookEvent.RawInput = ByteString.CopyFrom(request.Stdin.Span);
+            // Under the stream's 16 MiB message cap with room to spare, whatever the salvaged fields took.
+            var room = Math.Max(0, MaxEventBytes - hookEvent.CalculateSize());
+            hookEvent.RawInput = ByteString.CopyFrom(request.Stdin.Span[..Math.Min(request.Stdin.Length, room)]);
             hookEvent.DecisionWanted = false;
             var outcome = blocking
                 ? new HookOutcome(Verdict.Deny, false, "malformed hook input: " + error, DecisionSource.MalformedInput)
                 : new HookOutcome(Verdict.Allow, true, error, DecisionSource.NonBlocking);
             Record(hookEvent, outcome, null, readAt, sent: false);
-            _stats.Count(outcome.Source);
+            _stats.Count(outcome.Verdict, outcome.Source);
+            await DurableAsync().ConfigureAwait(false);
             return blocking ? HookJson.Block(outcome.Reason) : HookReply.Empty;
         }
 
@@ -110,7 +135,8 @@ internal sealed class HookProcessor
         {
             // The agent does not wait for these: answer at once, send on.
             Record(hookEvent, new HookOutcome(Verdict.Allow, true, "", DecisionSource.NonBlocking), null, readAt, sent: false);
-            _stats.Count(DecisionSource.NonBlocking);
+            _stats.Count(Verdict.Allow, DecisionSource.NonBlocking);
+            await DurableAsync().ConfigureAwait(false);
             return HookReply.Empty;
         }
 
@@ -141,9 +167,30 @@ internal sealed class HookProcessor
         {
             result = new HookOutcome(Verdict.Deny, false, "policy unavailable; blocked (fail mode closed)", DecisionSource.FailClosed);
         }
-        _stats.Count(result.Source);
+        _stats.Count(result.Verdict, result.Source);
         Record(hookEvent, result, decision, readAt, sent);
+        if (result.Source != DecisionSource.Remote)
+        {
+            // Only this sidecar knows what the agent got: keep that on disk before the agent acts on it.
+            await DurableAsync().ConfigureAwait(false);
+        }
         return adapter.Encode(request.Event, result);
+    }
+
+    /// <summary>
+    /// Waits until what was spooled so far is in the spool file, so a sidecar killed right after answering still
+    /// sends it. Bounded: a stuck disk delays the answer by at most <see cref="DurableWait"/>, it never withholds it.
+    /// </summary>
+    private async ValueTask DurableAsync()
+    {
+        try
+        {
+            await _spool.FlushToDiskAsync().WaitAsync(DurableWait, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.SpoolSlow(_logger, (long)DurableWait.TotalMilliseconds);
+        }
     }
 
     private async ValueTask<(Decision? Decision, bool Sent)> AskServerAsync(HookEvent hookEvent, long readAt)
@@ -187,7 +234,12 @@ internal sealed class HookProcessor
     /// </summary>
     private void Record(HookEvent hookEvent, HookOutcome outcome, Decision? decision, long readAt, bool sent)
     {
-        var latencyUs = (long)_time.GetElapsedTime(readAt).TotalMicroseconds;
+        var elapsed = _time.GetElapsedTime(readAt);
+        var latencyUs = (long)elapsed.TotalMicroseconds;
+        if (outcome.Source != DecisionSource.NonBlocking)
+        {
+            _stats.DecisionTime.Record(elapsed);
+        }
         var applied = new AppliedDecision
         {
             Verdict = outcome.Verdict,

@@ -31,6 +31,12 @@ internal static partial class Log
     [LoggerMessage(2008, LogLevel.Warning, "Skipped a malformed orphan record: {Line}")]
     public static partial void OrphanSkipped(ILogger logger, string line);
 
+    [LoggerMessage(2009, LogLevel.Warning, "The server sent a message of a kind this sidecar does not know ({Bytes} bytes); ignored, the stream stays up")]
+    public static partial void UnknownServerMessage(ILogger logger, int bytes);
+
+    [LoggerMessage(2010, LogLevel.Warning, "The spool file took over {WaitMs} ms to take an event; the hook is answered anyway")]
+    public static partial void SpoolSlow(ILogger logger, long waitMs);
+
     [LoggerMessage(2100, LogLevel.Information, "Listening for hooks on {SocketPath}")]
     public static partial void Listening(ILogger logger, string socketPath);
 

@@ -49,6 +49,10 @@ internal sealed class ServerConnection : IAsyncDisposable
     public long Reconnects => Interlocked.Read(ref _reconnects);
     private long _reconnects;
 
+    /// <summary>Events resent from the spool after a stream (re)opened.</summary>
+    public long Replayed => Interlocked.Read(ref _replayed);
+    private long _replayed;
+
     /// <summary>Starts the connection loop. The task completes once the first snapshot arrived or the first attempt failed.</summary>
     public Task StartAsync()
     {
@@ -132,6 +136,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         }
         if (replay.Count > 0)
         {
+            Interlocked.Add(ref _replayed, replay.Count);
             Log.Replayed(_logger, replay.Count);
         }
 
@@ -167,6 +172,10 @@ internal sealed class ServerConnection : IAsyncDisposable
                         Log.Acknowledged(_logger, response.StoredAck.EventIds.Count, _spool.Count);
                         break;
                     case ProcessHookEventResponse.KindOneofCase.Pong:
+                        break;
+                    default:
+                        // A newer server may send kinds this sidecar does not know: say so, and keep the stream.
+                        Log.UnknownServerMessage(_logger, response.CalculateSize());
                         break;
                 }
             }

@@ -1,32 +1,45 @@
 using Hookline.Contracts.V1;
+using Hookline.Core;
 
 namespace Hookline.Sidecar.Internal;
 
-/// <summary>Counters of how hooks were answered, for the demo, health and tests.</summary>
+/// <summary>Counters of how hooks were answered, for the demo, <c>hookline sidecar status</c> and tests.</summary>
 internal sealed class SidecarStats
 {
-    private long _remote, _local, _failClosed, _failOpen, _nonBlocking, _malformed, _budgetMisses;
+    private const int Verdicts = 4;
+    private const int Sources = 8;
+    // Indexed by verdict * Sources + source.
+    private readonly long[] _decisions = new long[Verdicts * Sources];
+    private long _budgetMisses;
 
-    public long Remote => Interlocked.Read(ref _remote);
-    public long Local => Interlocked.Read(ref _local);
-    public long FailClosed => Interlocked.Read(ref _failClosed);
-    public long FailOpen => Interlocked.Read(ref _failOpen);
-    public long NonBlocking => Interlocked.Read(ref _nonBlocking);
-    public long Malformed => Interlocked.Read(ref _malformed);
+    /// <summary>Time from reading a blocking hook's request to answering it.</summary>
+    public LatencyHistogram DecisionTime { get; } = new();
+
+    public long Remote => BySource(DecisionSource.Remote);
+    public long Local => BySource(DecisionSource.Local);
+    public long FailClosed => BySource(DecisionSource.FailClosed);
+    public long FailOpen => BySource(DecisionSource.FailOpen);
+    public long NonBlocking => BySource(DecisionSource.NonBlocking);
+    public long Malformed => BySource(DecisionSource.MalformedInput);
     public long BudgetMisses => Interlocked.Read(ref _budgetMisses);
 
     public void BudgetMiss() => Interlocked.Increment(ref _budgetMisses);
 
-    public void Count(DecisionSource source)
+    public void Count(Verdict verdict, DecisionSource source) =>
+        Interlocked.Increment(ref _decisions[Index(verdict, source)]);
+
+    public long Of(Verdict verdict, DecisionSource source) => Interlocked.Read(ref _decisions[Index(verdict, source)]);
+
+    private long BySource(DecisionSource source)
     {
-        switch (source)
+        long total = 0;
+        for (var verdict = 0; verdict < Verdicts; verdict++)
         {
-            case DecisionSource.Remote: Interlocked.Increment(ref _remote); break;
-            case DecisionSource.Local: Interlocked.Increment(ref _local); break;
-            case DecisionSource.FailClosed: Interlocked.Increment(ref _failClosed); break;
-            case DecisionSource.FailOpen: Interlocked.Increment(ref _failOpen); break;
-            case DecisionSource.NonBlocking: Interlocked.Increment(ref _nonBlocking); break;
-            case DecisionSource.MalformedInput: Interlocked.Increment(ref _malformed); break;
+            total += Of((Verdict)verdict, source);
         }
+        return total;
     }
+
+    private static int Index(Verdict verdict, DecisionSource source) =>
+        Math.Clamp((int)verdict, 0, Verdicts - 1) * Sources + Math.Clamp((int)source, 0, Sources - 1);
 }

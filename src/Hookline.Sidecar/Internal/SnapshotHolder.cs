@@ -33,6 +33,11 @@ internal sealed class SnapshotHolder
 
     public ulong Epoch => Snapshot?.Epoch ?? 0;
 
+    public TimeSpan MaxAge => Volatile.Read(ref _state).MaxAge;
+
+    /// <summary>How long since the server last confirmed the snapshot in hand (any message counts); null before the first.</summary>
+    public TimeSpan? Age => Snapshot is null ? null : _time.GetElapsedTime(Volatile.Read(ref _lastHeardTicks));
+
     /// <summary>The snapshot has rate limits, taints or escalation: local decisions depend on session history.</summary>
     public bool UsesSessionState => Volatile.Read(ref _state).UsesSessionState;
 

@@ -87,7 +87,7 @@ internal sealed class SpoolStore : IAsyncDisposable
                 put.CommandText = """
                     INSERT INTO spool (event_id, event, applied, applied_unconfirmed, stored)
                     VALUES ($id, $event, $applied, $unconfirmed, $stored)
-                    ON CONFLICT(event_id) DO UPDATE SET applied = excluded.applied,
+                    ON CONFLICT(event_id) DO UPDATE SET event = excluded.event, applied = excluded.applied,
                         applied_unconfirmed = excluded.applied_unconfirmed, stored = excluded.stored;
                     """;
                 var id = put.Parameters.Add("$id", SqliteType.Text);
