@@ -29,7 +29,7 @@ public sealed class HooklineServer : IAsyncDisposable
 
     public string? HttpAddress { get; }
 
-    /// <summary>The SQLite file of the audit trail.</summary>
+    /// <summary>The SQLite file of the audit trail, or the PostgreSQL host and database.</summary>
     public string DatabasePath { get; }
 
     /// <summary>Epoch of the policy snapshot in force.</summary>
@@ -64,7 +64,7 @@ public sealed class HooklineServer : IAsyncDisposable
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
         });
 
-        var store = new SqliteStore(options.DataDirectory);
+        IAuditStore store = new SqliteStore(options.DataDirectory);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.TimeProvider);
         builder.Services.AddSingleton(store);
@@ -102,8 +102,8 @@ public sealed class HooklineServer : IAsyncDisposable
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var grpcAddress = grpcEndpoint.Resolve(addresses, 0);
         var httpAddress = httpEndpoint?.Resolve(addresses, 1);
-        Log.Listening(app.Services.GetRequiredService<ILogger<HooklineServer>>(), grpcAddress, httpAddress ?? "(none)", store.DatabasePath);
-        return new HooklineServer(app, grpcAddress, httpAddress, store.DatabasePath);
+        Log.Listening(app.Services.GetRequiredService<ILogger<HooklineServer>>(), grpcAddress, httpAddress ?? "(none)", store.Location);
+        return new HooklineServer(app, grpcAddress, httpAddress, store.Location);
     }
 
     private static void MapHttpEndpoints(WebApplication app)

@@ -9,7 +9,7 @@ namespace Hookline.Server.Internal;
 /// </summary>
 internal sealed class PolicyHolder : IDisposable
 {
-    private readonly SqliteStore _store;
+    private readonly IAuditStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string? _file;
@@ -18,7 +18,7 @@ internal sealed class PolicyHolder : IDisposable
     private ITimer? _debounce;
     private PolicySnapshot _current;
 
-    public PolicyHolder(SqliteStore store, TimeProvider time, ILogger<PolicyHolder> logger, string? file)
+    public PolicyHolder(IAuditStore store, TimeProvider time, ILogger<PolicyHolder> logger, string? file)
     {
         _store = store;
         _time = time;

@@ -9,9 +9,8 @@ namespace Hookline.Server.Internal;
 /// The SQLite file behind the audit trail, the sessions and the policy epochs. WAL mode with synchronous=FULL:
 /// an event is acknowledged to the sidecar only after its transaction is on disk.
 /// </summary>
-internal sealed partial class SqliteStore : IDisposable
+internal sealed partial class SqliteStore : IAuditStore
 {
-    private const int SchemaVersion = 1;
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writerLock = new();
@@ -33,6 +32,10 @@ internal sealed partial class SqliteStore : IDisposable
 
     public string DatabasePath { get; }
 
+    public string Location => DatabasePath;
+
+    public bool IsTransient(Exception exception) => exception is SqliteException or IOException;
+
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
@@ -46,79 +49,30 @@ internal sealed partial class SqliteStore : IDisposable
     private void Migrate()
     {
         using var command = _writer.CreateCommand();
+        // Databases made before the schema_version table carry their version in user_version.
         command.CommandText = "PRAGMA user_version;";
-        var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        if (version > SchemaVersion)
-        {
-            throw new InvalidOperationException(
-                $"{DatabasePath} has schema version {version}; this server knows up to {SchemaVersion}. Upgrade Hookline.");
-        }
-        if (version == SchemaVersion)
-        {
-            return;
-        }
+        var legacy = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         command.CommandText = $"""
-            CREATE TABLE IF NOT EXISTS sessions (
-                session_id       TEXT PRIMARY KEY,
-                agent            TEXT NOT NULL DEFAULT '',
-                agent_session_id TEXT NOT NULL DEFAULT '',
-                cwd              TEXT NOT NULL DEFAULT '',
-                user_name        TEXT NOT NULL DEFAULT '',
-                hostname         TEXT NOT NULL DEFAULT '',
-                sidecar_version  TEXT NOT NULL DEFAULT '',
-                status           TEXT NOT NULL,
-                created_at_ms    INTEGER NOT NULL,
-                last_seen_ms     INTEGER NOT NULL,
-                ended_at_ms      INTEGER
-            );
-            CREATE TABLE IF NOT EXISTS events (
-                event_id          TEXT PRIMARY KEY,
-                session_id        TEXT NOT NULL,
-                agent             TEXT NOT NULL,
-                agent_session_id  TEXT NOT NULL,
-                hook_event        TEXT NOT NULL,
-                native_event      TEXT NOT NULL,
-                tool_name         TEXT NOT NULL,
-                native_tool_name  TEXT NOT NULL,
-                tool_use_id       TEXT NOT NULL,
-                tool_input        BLOB,
-                tool_response     BLOB,
-                raw_input         BLOB,
-                prompt            TEXT,
-                cwd               TEXT NOT NULL,
-                permission_mode   TEXT NOT NULL,
-                payload_truncated INTEGER NOT NULL,
-                event_time_ms     INTEGER NOT NULL,
-                received_at_ms    INTEGER NOT NULL,
-                verdict           TEXT,
-                evaluated         TEXT,
-                is_default        INTEGER,
-                reason            TEXT,
-                reason_code       TEXT,
-                rule_ids          TEXT,
-                matched           TEXT,
-                policy_epoch      INTEGER,
-                applied_verdict   TEXT,
-                applied_source    TEXT NOT NULL,
-                applied_reason    TEXT,
-                applied_rule_ids  TEXT,
-                applied_epoch     INTEGER,
-                applied_latency_us INTEGER,
-                mode              TEXT,
-                stored_at_ms      INTEGER NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS events_session_time ON events(session_id, event_time_ms);
-            CREATE INDEX IF NOT EXISTS events_time ON events(event_time_ms);
-            CREATE TABLE IF NOT EXISTS policy_epochs (
-                epoch       INTEGER PRIMARY KEY AUTOINCREMENT,
-                hash        TEXT NOT NULL,
-                document    TEXT NOT NULL,
-                source      TEXT NOT NULL,
-                applied_at_ms INTEGER NOT NULL
-            );
-            PRAGMA user_version = {SchemaVersion};
+            CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL);
+            INSERT OR IGNORE INTO schema_version (version, applied_at_ms)
+                SELECT value, 0 FROM (SELECT 1 AS value) WHERE {legacy} >= 1;
+            SELECT COALESCE(MAX(version), 0) FROM schema_version;
             """;
-        command.ExecuteNonQuery();
+        var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        SchemaMigrations.Check(version, SqliteSchema.Steps.Count, DatabasePath);
+        for (var next = version + 1; next <= SqliteSchema.Steps.Count; next++)
+        {
+            using var transaction = _writer.BeginTransaction();
+            command.Transaction = transaction;
+            command.CommandText = SqliteSchema.Steps[next - 1] + $"""
+
+                INSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});
+                PRAGMA user_version = {next};
+                """;
+            command.ExecuteNonQuery();
+            transaction.Commit();
+            command.Transaction = null;
+        }
     }
 
     /// <summary>
