@@ -64,7 +64,9 @@ public sealed class HooklineServer : IAsyncDisposable
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
         });
 
-        IAuditStore store = new SqliteStore(options.DataDirectory);
+        IAuditStore store = string.IsNullOrEmpty(options.Postgres)
+            ? new SqliteStore(options.DataDirectory)
+            : new PostgresStore(options.Postgres);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.TimeProvider);
         builder.Services.AddSingleton(store);

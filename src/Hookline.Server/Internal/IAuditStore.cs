@@ -11,6 +11,9 @@ internal interface IAuditStore : IDisposable
     /// <summary>Where the data lives, for the log: a file path, or the PostgreSQL host and database.</summary>
     string Location { get; }
 
+    /// <summary>Reads the audit trail this store writes.</summary>
+    IAuditReader Reader { get; }
+
     /// <summary>
     /// Stores a batch in one transaction and returns once it is committed. A replayed event id is stored once; a
     /// later message for the same id may only fill in the decision the sidecar applied.

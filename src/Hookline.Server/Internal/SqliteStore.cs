@@ -1,6 +1,3 @@
-using Google.Protobuf;
-using Hookline.Contracts.V1;
-using Hookline.Core;
 using Microsoft.Data.Sqlite;
 
 namespace Hookline.Server.Internal;
@@ -19,6 +16,7 @@ internal sealed partial class SqliteStore : IAuditStore
     {
         Directory.CreateDirectory(dataDirectory);
         DatabasePath = Path.Combine(dataDirectory, "hookline.db");
+        Reader = new SqliteAuditReader(dataDirectory);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = DatabasePath,
@@ -33,6 +31,8 @@ internal sealed partial class SqliteStore : IAuditStore
     public string DatabasePath { get; }
 
     public string Location => DatabasePath;
+
+    public IAuditReader Reader { get; }
 
     public bool IsTransient(Exception exception) => exception is SqliteException or IOException;
 
@@ -87,32 +87,20 @@ internal sealed partial class SqliteStore : IAuditStore
             using var transaction = _writer.BeginTransaction();
             using var command = _writer.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO events (event_id, session_id, agent, agent_session_id, hook_event, native_event, tool_name,
-                    native_tool_name, tool_use_id, tool_input, tool_response, raw_input, prompt, cwd, permission_mode,
-                    payload_truncated, event_time_ms, received_at_ms, verdict, evaluated, is_default, reason,
-                    reason_code, rule_ids, matched, policy_epoch, applied_verdict, applied_source, applied_reason,
-                    applied_rule_ids, applied_epoch, applied_latency_us, mode, stored_at_ms)
-                VALUES ($event_id, $session_id, $agent, $agent_session_id, $hook_event, $native_event, $tool_name,
-                    $native_tool_name, $tool_use_id, $tool_input, $tool_response, $raw_input, $prompt, $cwd, $permission_mode,
-                    $payload_truncated, $event_time_ms, $received_at_ms, $verdict, $evaluated, $is_default, $reason,
-                    $reason_code, $rule_ids, $matched, $policy_epoch, $applied_verdict, $applied_source, $applied_reason,
-                    $applied_rule_ids, $applied_epoch, $applied_latency_us, $mode, $stored_at_ms)
-                ON CONFLICT(event_id) DO UPDATE SET
-                    applied_verdict = excluded.applied_verdict,
-                    applied_source = excluded.applied_source,
-                    applied_reason = excluded.applied_reason,
-                    applied_rule_ids = excluded.applied_rule_ids,
-                    applied_epoch = excluded.applied_epoch,
-                    applied_latency_us = excluded.applied_latency_us
-                WHERE $has_applied = 1;
-                """;
-            var p = new Parameters(command);
+            command.CommandText = InsertSql;
+            var parameters = EventColumns.Names.Select(name => command.Parameters.Add("$" + name, SqliteType.Text)).ToArray();
+            var hasApplied = command.Parameters.Add("$has_applied", SqliteType.Integer);
+            var values = new object?[EventColumns.Names.Length];
             var storedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             var duplicates = 0;
             foreach (var record in batch)
             {
-                p.Bind(record, storedAt);
+                EventColumns.Fill(record, storedAt, values);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    parameters[i].Value = values[i] ?? DBNull.Value;
+                }
+                hasApplied.Value = record.Event.Applied is null ? 0 : 1;
                 if (command.ExecuteNonQuery() == 0)
                 {
                     duplicates++;
@@ -123,90 +111,12 @@ internal sealed partial class SqliteStore : IAuditStore
         }
     }
 
+    private static readonly string InsertSql = $"""
+        INSERT INTO events ({string.Join(", ", EventColumns.Names)})
+        VALUES ({string.Join(", ", EventColumns.Names.Select(n => "$" + n))})
+        ON CONFLICT(event_id) DO UPDATE SET {string.Join(", ", EventColumns.Applied.Select(n => $"{n} = excluded.{n}"))}
+        WHERE $has_applied = 1;
+        """;
+
     public void Dispose() => _writer.Dispose();
-
-    /// <summary>Prepared parameters, created once per batch and rebound per record.</summary>
-    private sealed class Parameters
-    {
-        private readonly Dictionary<string, SqliteParameter> _byName = new();
-
-        public Parameters(SqliteCommand command)
-        {
-            foreach (var name in new[]
-            {
-                "event_id", "session_id", "agent", "agent_session_id", "hook_event", "native_event", "tool_name",
-                "native_tool_name", "tool_use_id", "tool_input", "tool_response", "raw_input", "prompt", "cwd", "permission_mode",
-                "payload_truncated", "event_time_ms", "received_at_ms", "verdict", "evaluated", "is_default", "reason",
-                "reason_code", "rule_ids", "matched", "policy_epoch", "applied_verdict", "applied_source",
-                "applied_reason", "applied_rule_ids", "applied_epoch", "applied_latency_us", "has_applied", "mode", "stored_at_ms",
-            })
-            {
-                _byName[name] = command.Parameters.Add("$" + name, SqliteType.Text);
-            }
-        }
-
-        private void Set(string name, object? value) => _byName[name].Value = value ?? DBNull.Value;
-
-        public void Bind(AuditRecord record, long storedAtMs)
-        {
-            Set("stored_at_ms", storedAtMs);
-            var e = record.Event;
-            var d = record.Decision;
-            var applied = e.Applied;
-            Set("event_id", e.EventId);
-            Set("session_id", e.SessionId);
-            Set("agent", e.Agent);
-            Set("agent_session_id", e.AgentSessionId);
-            Set("hook_event", e.HookEventName);
-            Set("native_event", e.NativeEvent);
-            Set("tool_name", e.ToolName);
-            Set("native_tool_name", e.NativeToolName);
-            Set("tool_use_id", e.ToolUseId);
-            Set("tool_input", e.ToolInput.IsEmpty ? null : e.ToolInput.ToByteArray());
-            Set("tool_response", e.ToolResponse.IsEmpty ? null : e.ToolResponse.ToByteArray());
-            Set("raw_input", e.RawInput.IsEmpty ? null : e.RawInput.ToByteArray());
-            Set("prompt", e.Prompt.Length == 0 ? null : e.Prompt);
-            Set("cwd", e.Cwd);
-            Set("permission_mode", e.PermissionMode);
-            Set("payload_truncated", e.PayloadTruncated ? 1 : 0);
-            Set("event_time_ms", e.Time is null ? record.ReceivedAtUnixMs : e.Time.ToDateTimeOffset().ToUnixTimeMilliseconds());
-            Set("received_at_ms", record.ReceivedAtUnixMs);
-            Set("verdict", d is null ? null : Names.Of(d.Verdict));
-            Set("evaluated", d is null ? null : Names.Of(d.Evaluated));
-            Set("is_default", d is null ? null : d.IsDefault ? 1 : 0);
-            Set("reason", d?.Reason);
-            Set("reason_code", d?.ReasonCode);
-            Set("rule_ids", d is null ? null : string.Join(',', d.RuleIds));
-            Set("matched", d?.Matched);
-            Set("policy_epoch", d is null ? null : (long)d.PolicyEpoch);
-            Set("mode", d is null ? null : d.Mode switch
-            {
-                PolicyMode.Observe => "observe",
-                PolicyMode.Disabled => "disabled",
-                PolicyMode.Enforce => "enforce",
-                _ => null,
-            });
-            if (applied is not null)
-            {
-                Set("applied_verdict", Names.Of(applied.Verdict));
-                Set("applied_source", Names.Of(applied.Source));
-                Set("applied_reason", applied.Reason);
-                Set("applied_rule_ids", string.Join(',', applied.RuleIds));
-                Set("applied_epoch", (long)applied.PolicyEpoch);
-                Set("applied_latency_us", (long)applied.LatencyUs);
-                Set("has_applied", 1);
-            }
-            else
-            {
-                // Until a sidecar says otherwise, what the agent got is the server's own answer.
-                Set("applied_verdict", d is null ? null : Names.Of(d.Verdict));
-                Set("applied_source", d is null ? "non_blocking" : "remote");
-                Set("applied_reason", d?.Reason);
-                Set("applied_rule_ids", d is null ? null : string.Join(',', d.RuleIds));
-                Set("applied_epoch", d is null ? null : (long)d.PolicyEpoch);
-                Set("applied_latency_us", null);
-                Set("has_applied", 0);
-            }
-        }
-    }
 }
