@@ -75,6 +75,7 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        builder.Services.AddHostedService<PolicyListener>();
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
         builder.Services.AddGrpc(grpc =>
@@ -125,7 +126,12 @@ public sealed class HooklineServer : IAsyncDisposable
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             return context.Response.WriteAsync(metrics.Render(policy.Current.Epoch, sessions.OpenStreamCount));
         });
+        // An admin action: the authentication layer attaches its admin-scope check to this endpoint.
+        app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy));
     }
+
+    /// <summary>HTTP endpoint (on <see cref="HooklineServerOptions.HttpListen"/>) of <c>hookline policy apply</c>: POST the document.</summary>
+    public const string PolicyApplyPath = "/v1/policy";
 
     /// <summary>Re-reads the policy file now instead of waiting for the file watcher. Returns false when it was refused or unchanged.</summary>
     public bool ReloadPolicy() => _app.Services.GetRequiredService<PolicyHolder>().Reload();

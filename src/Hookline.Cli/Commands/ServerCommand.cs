@@ -25,8 +25,9 @@ internal static class ServerCommand
             Description = "Directory of the SQLite audit trail (hookline.db)",
             DefaultValueFactory = _ => HooklineServerOptions.DefaultDataDirectory(),
         };
+        var postgres = CommonOptions.Postgres();
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
-        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, logLevel };
+        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, postgres, logLevel };
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
@@ -38,6 +39,7 @@ internal static class ServerCommand
                     HttpListen = parse.GetValue(httpListen),
                     PolicyFile = parse.GetValue(policy),
                     DataDirectory = parse.GetValue(data)!,
+                    Postgres = parse.GetValue(postgres),
                     LogLevel = parse.GetValue(logLevel),
                 }, cancellationToken);
             }
@@ -46,7 +48,7 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"hookline server: the policy is invalid; nothing started.\n{ex.Message}");
                 return 2;
             }
-            catch (Exception ex) when (ex is ArgumentException or IOException)
+            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or Npgsql.NpgsqlException)
             {
                 await Console.Error.WriteLineAsync($"hookline server: {ex.Message}");
                 return 2;

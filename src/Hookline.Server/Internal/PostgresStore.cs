@@ -6,7 +6,7 @@ namespace Hookline.Server.Internal;
 /// PostgreSQL behind the audit trail, the sessions and the policy epochs, shared by any number of server replicas.
 /// A batch is one multi-row insert; an event is acknowledged only after its transaction committed.
 /// </summary>
-internal sealed partial class PostgresStore : IAuditStore
+internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
 {
     /// <summary>Advisory lock keys (arbitrary, fixed): schema migration, and policy epochs.</summary>
     private const long MigrationLock = 0x486f6f6b6c01;
@@ -47,6 +47,9 @@ internal sealed partial class PostgresStore : IAuditStore
     public bool IsTransient(Exception exception) => exception is NpgsqlException or IOException or TimeoutException;
 
     public NpgsqlConnection Open() => _dataSource.OpenConnection();
+
+    /// <summary>A connection of its own for LISTEN, outside the pool's churn.</summary>
+    public NpgsqlConnection CreateListenerConnection() => _dataSource.CreateConnection();
 
     private void Migrate()
     {
