@@ -44,6 +44,25 @@ public sealed class LatencyHistogram
         return result;
     }
 
+    /// <summary>The upper bound of the bucket holding quantile <paramref name="q"/>, in seconds; null when empty.</summary>
+    public double? Quantile(double q)
+    {
+        var cumulative = Cumulative();
+        if (cumulative[^1] == 0)
+        {
+            return null;
+        }
+        var rank = (long)Math.Ceiling(q * cumulative[^1]);
+        for (var i = 0; i < Bounds.Count; i++)
+        {
+            if (cumulative[i] >= rank)
+            {
+                return Bounds[i];
+            }
+        }
+        return Bounds[^1]; // beyond the last bucket: "at least" this much
+    }
+
     /// <summary>Appends the <c># HELP</c>, <c># TYPE</c>, bucket, sum and count lines.</summary>
     public void Render(StringBuilder text, string name, string help)
     {

@@ -29,7 +29,7 @@ public sealed class HooklineServer : IAsyncDisposable
 
     public string? HttpAddress { get; }
 
-    /// <summary>The SQLite file of the audit trail.</summary>
+    /// <summary>The SQLite file of the audit trail, or the PostgreSQL host and database.</summary>
     public string DatabasePath { get; }
 
     /// <summary>Epoch of the policy snapshot in force.</summary>
@@ -68,7 +68,9 @@ public sealed class HooklineServer : IAsyncDisposable
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
         });
 
-        var store = new SqliteStore(options.DataDirectory);
+        IAuditStore store = string.IsNullOrEmpty(options.Postgres)
+            ? new SqliteStore(options.DataDirectory)
+            : new PostgresStore(options.Postgres);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.TimeProvider);
         builder.Services.AddSingleton(store);
@@ -76,9 +78,15 @@ public sealed class HooklineServer : IAsyncDisposable
             store, options.TimeProvider, sp.GetRequiredService<ILogger<PolicyHolder>>(), options.PolicyFile));
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<LiveFeed>();
-        builder.Services.AddSingleton(_ => Dashboard.CreateQueries(store));
+        // The dashboard's queries are written for SQLite; on PostgreSQL the server serves the audit trail without them.
+        var queries = options.Dashboard ? Dashboard.CreateQueries(store) : null;
+        if (queries is not null)
+        {
+            builder.Services.AddSingleton(queries);
+        }
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        builder.Services.AddHostedService<PolicyListener>();
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
         builder.Services.AddGrpc(grpc =>
@@ -94,7 +102,7 @@ public sealed class HooklineServer : IAsyncDisposable
             policy.Watch();
             app.MapGrpcService<AgentService>();
             MapHttpEndpoints(app);
-            if (options.Dashboard)
+            if (queries is not null)
             {
                 Dashboard.Map(app);
             }
@@ -112,8 +120,8 @@ public sealed class HooklineServer : IAsyncDisposable
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var grpcAddress = grpcEndpoint.Resolve(addresses, 0);
         var httpAddress = httpEndpoint?.Resolve(addresses, 1);
-        Log.Listening(app.Services.GetRequiredService<ILogger<HooklineServer>>(), grpcAddress, httpAddress ?? "(none)", store.DatabasePath);
-        return new HooklineServer(app, grpcAddress, httpAddress, store.DatabasePath);
+        Log.Listening(app.Services.GetRequiredService<ILogger<HooklineServer>>(), grpcAddress, httpAddress ?? "(none)", store.Location);
+        return new HooklineServer(app, grpcAddress, httpAddress, store.Location);
     }
 
     private static void MapHttpEndpoints(WebApplication app)
@@ -133,7 +141,12 @@ public sealed class HooklineServer : IAsyncDisposable
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             return context.Response.WriteAsync(metrics.Render(policy.Current.Epoch, sessions.OpenStreamCount));
         });
+        // An admin action: the authentication layer attaches its admin-scope check to this endpoint.
+        app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy));
     }
+
+    /// <summary>HTTP endpoint (on <see cref="HooklineServerOptions.HttpListen"/>) of <c>hookline policy apply</c>: POST the document.</summary>
+    public const string PolicyApplyPath = "/v1/policy";
 
     /// <summary>Re-reads the policy file now instead of waiting for the file watcher. Returns false when it was refused or unchanged.</summary>
     public bool ReloadPolicy() => _app.Services.GetRequiredService<PolicyHolder>().Reload();

@@ -18,6 +18,12 @@ public sealed class HooklineServerOptions
     /// <summary>Directory of the SQLite database <c>hookline.db</c>.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory();
 
+    /// <summary>
+    /// PostgreSQL connection string (Npgsql syntax). When set, the audit trail, the sessions and the policy live in
+    /// that database, which several replicas may share, and <see cref="DataDirectory"/> is not used.
+    /// </summary>
+    public string? Postgres { get; set; }
+
     /// <summary>How many events one storage transaction may hold.</summary>
     public int MaxBatchSize { get; set; } = 512;
 

@@ -45,6 +45,9 @@ public sealed class HooklineSidecar : IAsyncDisposable
 
     public bool IsConnected => _connection.IsConnected;
 
+    /// <summary>The server replica the stream uses, or will try next.</summary>
+    public string ServerUrl => _connection.ServerUrl;
+
     /// <summary>Events not yet confirmed as stored by the server.</summary>
     public int UnacknowledgedEvents => _spool.Count;
 

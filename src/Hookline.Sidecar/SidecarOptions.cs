@@ -19,6 +19,12 @@ public sealed class SidecarOptions
     /// <summary>The server's gRPC address: <c>http://127.0.0.1:7420</c> or <c>unix:/path</c>.</summary>
     public string ServerUrl { get; set; } = "http://127.0.0.1:7420";
 
+    /// <summary>
+    /// Server replicas to fail over between, in order of preference. Empty: only <see cref="ServerUrl"/>. A stream that
+    /// breaks reconnects to the next URL at once; once every URL failed in a row, reconnects back off.
+    /// </summary>
+    public IList<string> ServerUrls { get; set; } = [];
+
     /// <summary>The Unix socket hooks connect to. Its directory is created with mode 0700.</summary>
     public string? SocketPath { get; set; }
 

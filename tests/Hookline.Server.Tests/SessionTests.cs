@@ -26,7 +26,7 @@ public sealed class SessionTests : IAsyncLifetime
     private static CallOptions Bounded => new(cancellationToken: Bound.Token());
 
     private SessionStatus StoredStatus(string sessionId) =>
-        _server.Service<SqliteStore>().FindSession(sessionId)?.Status ?? SessionStatus.Unspecified;
+        _server.Service<IAuditStore>().FindSession(sessionId)?.Status ?? SessionStatus.Unspecified;
 
     [Fact]
     public async Task CreateSession_without_an_id_creates_an_active_session_with_a_uuid()
@@ -44,7 +44,7 @@ public sealed class SessionTests : IAsyncLifetime
         Assert.True(Guid.TryParse(created.SessionId, out _), created.SessionId);
         Assert.False(created.Resumed);
         Assert.Equal(SessionStatus.Active, created.Status);
-        var stored = _server.Service<SqliteStore>().FindSession(created.SessionId);
+        var stored = _server.Service<IAuditStore>().FindSession(created.SessionId);
         Assert.NotNull(stored);
         Assert.Equal(("claude", "abc-123", "/tmp/project", "dev"), (stored.Agent, stored.AgentSessionId, stored.Cwd, stored.User));
         Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), stored.CreatedAtMs);
@@ -92,7 +92,7 @@ public sealed class SessionTests : IAsyncLifetime
         var beat = await Client.HeartbeatAsync(new HeartbeatRequest { SessionId = id }, Bounded);
 
         Assert.Equal(SessionStatus.Active, beat.Status);
-        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), _server.Service<SqliteStore>().FindSession(id)!.LastSeenMs);
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), _server.Service<IAuditStore>().FindSession(id)!.LastSeenMs);
     }
 
     [Fact]

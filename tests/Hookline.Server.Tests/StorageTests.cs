@@ -3,34 +3,57 @@ using Kind = Hookline.Contracts.V1.ProcessHookEventResponse.KindOneofCase;
 
 namespace Hookline.Server.Tests;
 
-/// <summary>Answer first, store after: what a StoredAck promises is in the SQLite file, once per event id.</summary>
-public sealed class StorageTests : IAsyncLifetime
+/// <summary>
+/// Answer first, store after: what a StoredAck promises is in the database, once per event id. Runs against SQLite
+/// and against PostgreSQL.
+/// </summary>
+public abstract class StorageTests : IAsyncLifetime
 {
     private TestServer _server = null!;
     private StreamClient _stream = null!;
+    private TestDatabase? _database;
 
-    public async Task InitializeAsync()
+    /// <summary>Null: SQLite. Otherwise a fresh PostgreSQL database (or a skip when none is configured).</summary>
+    internal abstract Task<TestDatabase?> CreateDatabaseAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Started by each test, so that a missing PostgreSQL skips the test instead of failing the class.</summary>
+    private async Task StartAsync()
     {
-        _server = await TestServer.StartAsync(Policies.Standard);
+        _database = await CreateDatabaseAsync();
+        _server = await TestServer.StartAsync(Policies.Standard, o => o.Postgres = _database?.ConnectionString);
+        _server.Database = _database;
         _stream = await _server.OpenStreamAsync();
         await _stream.NextSnapshotAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _stream.DisposeAsync();
-        await _server.DisposeAsync();
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync();
+        }
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
     }
 
     private Task<string> RowAsync(string eventId, string columns) =>
-        _server.ScalarAsync<string>($"SELECT {columns} FROM events WHERE event_id = $id", ("$id", eventId));
+        _server.ScalarAsync<string>($"SELECT {columns} FROM events WHERE event_id = @id", ("@id", eventId));
 
     private Task<long> CountAsync(string eventId) =>
-        _server.ScalarAsync<long>("SELECT COUNT(*) FROM events WHERE event_id = $id", ("$id", eventId));
+        _server.ScalarAsync<long>("SELECT COUNT(*) FROM events WHERE event_id = @id", ("@id", eventId));
 
-    [Fact]
+    [SkippableFact]
     public async Task Once_acknowledged_the_event_is_stored_with_the_decision_it_got()
     {
+        await StartAsync();
         var hookEvent = Events.Bash("cd x && rm -rf /");
 
         var decision = await _stream.DecideAsync(hookEvent);
@@ -41,15 +64,16 @@ public sealed class StorageTests : IAsyncLifetime
             await RowAsync(hookEvent.EventId,
                 "hook_event || '|' || tool_name || '|' || verdict || '|' || evaluated || '|' || reason_code || '|' || rule_ids || '|' || " +
                 "policy_epoch || '|' || applied_verdict || '|' || applied_source || '|' || session_id || '|' || cwd"));
-        Assert.Equal(hookEvent.ToolInput.ToStringUtf8(), await RowAsync(hookEvent.EventId, "CAST(tool_input AS TEXT)"));
+        Assert.Equal(hookEvent.ToolInput.ToStringUtf8(), await RowAsync(hookEvent.EventId, _server.TextOf("tool_input")));
         Assert.Equal("Recursive force delete is blocked", await RowAsync(hookEvent.EventId, "reason"));
         Assert.Equal(hookEvent.Time.ToDateTimeOffset().ToUnixTimeMilliseconds(),
-            await _server.ScalarAsync<long>("SELECT event_time_ms FROM events WHERE event_id = $id", ("$id", hookEvent.EventId)));
+            await _server.ScalarAsync<long>("SELECT event_time_ms FROM events WHERE event_id = @id", ("@id", hookEvent.EventId)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_same_event_id_sent_twice_is_stored_once()
     {
+        await StartAsync();
         var hookEvent = Events.Bash("git push origin main");
         await _stream.DecideAsync(hookEvent);
         await _stream.ReadUntilStoredAsync(hookEvent.EventId);
@@ -74,9 +98,10 @@ public sealed class StorageTests : IAsyncLifetime
         Assert.Equal("ask|remote", await RowAsync(hookEvent.EventId, "verdict || '|' || applied_source"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_replay_carrying_a_local_decision_records_it_and_the_ack_confirms_it()
     {
+        await StartAsync();
         var hookEvent = Events.Bash("rm -rf /tmp/build");
         var decision = await _stream.DecideAsync(hookEvent);
         await _stream.ReadUntilStoredAsync(hookEvent.EventId);
@@ -105,9 +130,10 @@ public sealed class StorageTests : IAsyncLifetime
             "verdict || '|' || applied_verdict || '|' || applied_source || '|' || applied_rule_ids || '|' || applied_epoch || '|' || applied_latency_us"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_replay_of_an_event_the_server_never_saw_is_stored_with_both_decisions()
     {
+        await StartAsync();
         var replay = Events.Bash("git status", decisionWanted: false);
         replay.HookEventName = "PreToolUse";
         replay.Applied = new AppliedDecision { Verdict = Verdict.Deny, Source = DecisionSource.FailClosed, Reason = "policy unavailable" };
@@ -120,9 +146,10 @@ public sealed class StorageTests : IAsyncLifetime
         Assert.Equal("allow|deny|fail_closed", await RowAsync(replay.EventId, "verdict || '|' || applied_verdict || '|' || applied_source"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_non_blocking_event_is_stored_and_acknowledged_without_a_decision()
     {
+        await StartAsync();
         var hookEvent = Events.Bash("rm -rf /tmp/x", decisionWanted: false);
         hookEvent.ToolResponse = Google.Protobuf.ByteString.CopyFromUtf8("{\"stdout\":\"\"}");
 
@@ -132,15 +159,16 @@ public sealed class StorageTests : IAsyncLifetime
 
         Assert.DoesNotContain(read, m => m.KindCase == Kind.Decision);
         Assert.Equal("PostToolUse|non_blocking|1", await RowAsync(hookEvent.EventId,
-            "hook_event || '|' || applied_source || '|' || (verdict IS NULL AND reason_code IS NULL AND policy_epoch IS NULL)"));
-        Assert.Equal("{\"stdout\":\"\"}", await RowAsync(hookEvent.EventId, "CAST(tool_response AS TEXT)"));
+            "hook_event || '|' || applied_source || '|' || (CASE WHEN verdict IS NULL AND reason_code IS NULL AND policy_epoch IS NULL THEN 1 ELSE 0 END)"));
+        Assert.Equal("{\"stdout\":\"\"}", await RowAsync(hookEvent.EventId, _server.TextOf("tool_response")));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(true, false)]
     [InlineData(false, true)]
     public async Task An_event_without_ids_is_denied_as_malformed_and_not_stored(bool withoutEventId, bool withoutSessionId)
     {
+        await StartAsync();
         var malformed = Events.Bash("ls", correlationId: 9001);
         var eventId = malformed.EventId;
         if (withoutEventId)
@@ -165,4 +193,14 @@ public sealed class StorageTests : IAsyncLifetime
         Assert.DoesNotContain(eventId, _stream.Stored);
         Assert.Equal(1L, await _server.ScalarAsync<long>("SELECT COUNT(*) FROM events"));
     }
+}
+
+public sealed class SqliteStorageTests : StorageTests
+{
+    internal override Task<TestDatabase?> CreateDatabaseAsync() => Task.FromResult<TestDatabase?>(null);
+}
+
+public sealed class PostgresStorageTests : StorageTests
+{
+    internal override async Task<TestDatabase?> CreateDatabaseAsync() => await TestDatabase.CreateAsync();
 }

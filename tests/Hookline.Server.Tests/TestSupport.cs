@@ -157,8 +157,19 @@ internal sealed class TestServer : IAsyncDisposable
         return stream;
     }
 
+    /// <summary>The PostgreSQL database of this server, or null on SQLite.</summary>
+    public TestDatabase? Database { get; set; }
+
+    /// <summary>SQL for a BLOB/BYTEA column as UTF-8 text, in this server's dialect.</summary>
+    public string TextOf(string column) => Database is null ? $"CAST({column} AS TEXT)" : $"convert_from({column}, 'UTF8')";
+
+    /// <summary>One value from the server's database (SQLite or PostgreSQL); parameters are written <c>@name</c>.</summary>
     public async Task<T> ScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
     {
+        if (Database is not null)
+        {
+            return await Database.ScalarAsync<T>(sql, parameters);
+        }
         await using var connection = new SqliteConnection($"Data Source={Server.DatabasePath};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();

@@ -29,6 +29,15 @@ internal static class CommonOptions
         Description = "Policy file (YAML or JSON); watched and reloaded on change",
     };
 
+    /// <summary>PostgreSQL connection string; HOOKLINE_POSTGRES when the flag is absent (keeps the password off the command line).</summary>
+    public static Option<string?> Postgres() => new("--postgres")
+    {
+        Description = "PostgreSQL connection string (Npgsql syntax) instead of the SQLite file; default: $HOOKLINE_POSTGRES",
+        DefaultValueFactory = _ => NullIfEmpty(Environment.GetEnvironmentVariable("HOOKLINE_POSTGRES")),
+    };
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
     public static Option<LogLevel> LogLevelOption(LogLevel @default) => new("--log-level")
     {
         Description = "Trace, Debug, Information, Warning, Error, Critical or None",

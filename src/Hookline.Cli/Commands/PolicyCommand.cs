@@ -117,7 +117,7 @@ internal static class PolicyCommand
             Console.WriteLine($"{replayed} events replayed, {changes.Count} decisions would change");
             return 0;
         }));
-        return new Command("policy", "Check, test, explain, import and replay policy files") { check, test, explain, import, replay };
+        return new Command("policy", "Check, test, explain, import, replay and apply policy files") { check, test, explain, import, replay, PolicyApplyCommand.Create() };
     }
 
     private static TimeSpan ParseWindow(string text)

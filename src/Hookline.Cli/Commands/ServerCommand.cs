@@ -25,9 +25,10 @@ internal static class ServerCommand
             Description = "Directory of the SQLite audit trail (hookline.db)",
             DefaultValueFactory = _ => HooklineServerOptions.DefaultDataDirectory(),
         };
+        var postgres = CommonOptions.Postgres();
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
         var noDashboard = new Option<bool>("--no-dashboard") { Description = "Serve only /healthz and /metrics on --http-listen (no /ui, no /api)" };
-        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, logLevel, noDashboard };
+        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, postgres, logLevel, noDashboard };
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
@@ -39,6 +40,7 @@ internal static class ServerCommand
                     HttpListen = parse.GetValue(httpListen),
                     PolicyFile = parse.GetValue(policy),
                     DataDirectory = parse.GetValue(data)!,
+                    Postgres = parse.GetValue(postgres),
                     LogLevel = parse.GetValue(logLevel),
                     Dashboard = !parse.GetValue(noDashboard),
                 }, cancellationToken);
@@ -48,7 +50,7 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"hookline server: the policy is invalid; nothing started.\n{ex.Message}");
                 return 2;
             }
-            catch (Exception ex) when (ex is ArgumentException or IOException)
+            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or Npgsql.NpgsqlException)
             {
                 await Console.Error.WriteLineAsync($"hookline server: {ex.Message}");
                 return 2;

@@ -8,10 +8,11 @@ internal static class SidecarCommand
 {
     public static Command Create()
     {
-        var server = new Option<string>("--server")
+        var server = new Option<string[]>("--server")
         {
-            Description = "The server's gRPC address",
-            DefaultValueFactory = _ => "http://127.0.0.1:7420",
+            Description = "The server's gRPC address; repeat it to fail over between replicas",
+            DefaultValueFactory = _ => ["http://127.0.0.1:7420"],
+            AllowMultipleArgumentsPerToken = false,
         };
         var socket = new Option<string?>("--socket") { Description = "Unix socket the hooks connect to (default: under the state dir)" };
         var session = new Option<string?>("--session") { Description = "Hookline session id (UUID) to create or resume; new when absent" };
@@ -46,7 +47,8 @@ internal static class SidecarCommand
             {
                 sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
                 {
-                    ServerUrl = parse.GetValue(server)!,
+                    ServerUrl = parse.GetValue(server)![0],
+                    ServerUrls = parse.GetValue(server)!,
                     SocketPath = parse.GetValue(socket),
                     SessionId = parse.GetValue(session),
                     Agent = parse.GetValue(agent)!,

@@ -10,14 +10,14 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
 {
     private readonly PolicyHolder _policy;
     private readonly AuditWriter _audit;
-    private readonly SqliteStore _store;
+    private readonly IAuditStore _store;
     private readonly SessionTracker _sessions;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
     private readonly ServerMetrics _metrics;
 
-    public AgentService(PolicyHolder policy, AuditWriter audit, SqliteStore store, SessionTracker sessions,
+    public AgentService(PolicyHolder policy, AuditWriter audit, IAuditStore store, SessionTracker sessions,
         TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
         ServerMetrics metrics)
     {

@@ -12,7 +12,7 @@ internal sealed class AuditWriter : BackgroundService
 {
     private const int MaxAttempts = 3;
     private readonly Channel<AuditRecord> _queue;
-    private readonly SqliteStore _store;
+    private readonly IAuditStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _maxBatch;
@@ -20,7 +20,7 @@ internal sealed class AuditWriter : BackgroundService
     private readonly ServerMetrics _metrics;
     private readonly LiveFeed? _feed;
 
-    public AuditWriter(SqliteStore store, TimeProvider time, ILogger<AuditWriter> logger, HooklineServerOptions options, ServerMetrics metrics,
+    public AuditWriter(IAuditStore store, TimeProvider time, ILogger<AuditWriter> logger, HooklineServerOptions options, ServerMetrics metrics,
         LiveFeed? feed = null)
     {
         _feed = feed;
@@ -91,11 +91,11 @@ internal sealed class AuditWriter : BackgroundService
                 duplicates = _store.WriteBatch(batch);
                 break;
             }
-            catch (Exception ex) when (attempt < MaxAttempts && ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (attempt < MaxAttempts && _store.IsTransient(ex))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), _time, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (_store.IsTransient(ex))
             {
                 // Not acknowledged, so the sidecars keep these events and resend them.
                 Log.BatchFailed(_logger, ex, batch.Count);

@@ -13,6 +13,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Error, "Policy file {Source} could not be read; epoch {Epoch} stays in force")]
     public static partial void PolicyUnreadable(ILogger logger, Exception exception, string source, ulong epoch);
 
+    [LoggerMessage(1003, LogLevel.Warning, "Listening for policy epochs failed; retrying in {DelayMs} ms")]
+    public static partial void PolicyListenerDown(ILogger logger, Exception exception, long delayMs);
+
     [LoggerMessage(1100, LogLevel.Information, "Stream opened for session {SessionId} (sidecar {Version}, holds epoch {Epoch})")]
     public static partial void StreamOpened(ILogger logger, string sessionId, string version, ulong epoch);
 

@@ -9,7 +9,7 @@ namespace Hookline.Server.Internal;
 /// </summary>
 internal sealed class PolicyHolder : IDisposable
 {
-    private readonly SqliteStore _store;
+    private readonly IAuditStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string? _file;
@@ -18,7 +18,7 @@ internal sealed class PolicyHolder : IDisposable
     private ITimer? _debounce;
     private PolicySnapshot _current;
 
-    public PolicyHolder(SqliteStore store, TimeProvider time, ILogger<PolicyHolder> logger, string? file)
+    public PolicyHolder(IAuditStore store, TimeProvider time, ILogger<PolicyHolder> logger, string? file)
     {
         _store = store;
         _time = time;
@@ -26,8 +26,26 @@ internal sealed class PolicyHolder : IDisposable
         _file = file is null ? null : Path.GetFullPath(file);
         // At start a broken file is fatal: there is no previous snapshot to keep.
         var text = _file is null ? DefaultPolicy.Yaml : File.ReadAllText(_file);
-        _current = Accept(CompiledPolicy.Load(text, _file ?? "<built-in default>"));
+        var compiled = CompiledPolicy.Load(text, Source);
+        if (store is ISharedPolicyStore shared)
+        {
+            // The database's policy wins: the file only seeds an empty database.
+            var stored = shared.AcceptPolicy(compiled.Document.Hash, compiled.Document.Text, Source, "replica start",
+                _time.GetUtcNow().ToUnixTimeMilliseconds(), onlyIfNone: true);
+            _current = stored.Hash == compiled.Document.Hash
+                ? Install(stored.Epoch, compiled, stored.Source)
+                : Install(stored.Epoch, CompiledPolicy.Load(stored.Document, $"epoch {stored.Epoch}"), stored.Source);
+        }
+        else
+        {
+            _current = Accept(compiled);
+        }
     }
+
+    private string Source => _file ?? "<built-in default>";
+
+    /// <summary>True when the policy lives in a database shared by replicas, not in the file.</summary>
+    public bool Shared => _store is ISharedPolicyStore;
 
     public PolicySnapshot Current => Volatile.Read(ref _current);
 
@@ -36,7 +54,7 @@ internal sealed class PolicyHolder : IDisposable
 
     public void Watch()
     {
-        if (_file is null)
+        if (_file is null || Shared)
         {
             return;
         }
@@ -56,7 +74,7 @@ internal sealed class PolicyHolder : IDisposable
     /// <summary>Re-reads the policy file. Returns false, and keeps the snapshot in force, when it is refused.</summary>
     public bool Reload()
     {
-        if (_file is null)
+        if (_file is null || Shared)
         {
             return false;
         }
@@ -104,11 +122,82 @@ internal sealed class PolicyHolder : IDisposable
         var now = _time.GetUtcNow();
         var document = policy.Document;
         var epoch = _store.AcceptPolicy(document.Hash, document.Text, _file ?? "<built-in default>", now.ToUnixTimeMilliseconds());
-        var snapshot = new PolicySnapshot(epoch, policy, now);
+        return Install(epoch, policy, Source);
+    }
+
+    private PolicySnapshot Install(ulong epoch, CompiledPolicy policy, string source)
+    {
+        var snapshot = new PolicySnapshot(epoch, policy, _time.GetUtcNow());
         Core.DecisionEngine.Warm(snapshot);
         Volatile.Write(ref _current, snapshot);
-        Log.PolicyInForce(_logger, epoch, document.Hash[..12], _file ?? "<built-in default>");
+        Log.PolicyInForce(_logger, epoch, policy.Document.Hash[..12], source);
         return snapshot;
+    }
+
+    /// <summary>
+    /// Validates a document and stores it as a new epoch in the shared database, then puts it in force here; the
+    /// other replicas follow by notification. Returns the epoch, or the validation errors (nothing changes then).
+    /// </summary>
+    public (ulong Epoch, IReadOnlyList<string> Errors) Apply(string text, string appliedBy)
+    {
+        if (_store is not ISharedPolicyStore shared)
+        {
+            return (0, ["this server takes its policy from its --policy file; edit the file instead (policy apply needs --postgres)"]);
+        }
+        if (PolicyDocument.TryParse(text, "<policy apply>", out var document, out var errors) is false)
+        {
+            return (0, errors.Select(e => e.ToString()).ToArray());
+        }
+        CompiledPolicy policy;
+        try
+        {
+            policy = CompiledPolicy.Compile(document);
+        }
+        catch (PolicyException ex)
+        {
+            return (0, [ex.Message]);
+        }
+        lock (_reloadLock)
+        {
+            var stored = shared.AcceptPolicy(document.Hash, document.Text, "policy apply", appliedBy,
+                _time.GetUtcNow().ToUnixTimeMilliseconds(), onlyIfNone: false);
+            if (stored.Epoch > Current.Epoch)
+            {
+                Changed?.Invoke(Install(stored.Epoch, policy, $"policy apply by {appliedBy}"));
+            }
+            return (stored.Epoch, []);
+        }
+    }
+
+    /// <summary>Loads the newest epoch from the shared database and puts it in force when it is newer. True when it changed.</summary>
+    public bool Refresh()
+    {
+        if (_store is not ISharedPolicyStore shared)
+        {
+            return false;
+        }
+        lock (_reloadLock)
+        {
+            var stored = shared.LatestPolicy();
+            if (stored is null || stored.Epoch <= Current.Epoch)
+            {
+                return false;
+            }
+            CompiledPolicy policy;
+            try
+            {
+                policy = CompiledPolicy.Load(stored.Document, $"epoch {stored.Epoch}");
+            }
+            catch (PolicyException ex)
+            {
+                // Written by a newer Hookline, perhaps: keep what is in force rather than allow all.
+                Log.PolicyRefused(_logger, $"epoch {stored.Epoch}", Current.Epoch, ex.Message);
+                return false;
+            }
+            var source = stored.AppliedBy.Length > 0 ? $"{stored.Source} by {stored.AppliedBy}" : stored.Source;
+            Changed?.Invoke(Install(stored.Epoch, policy, source));
+            return true;
+        }
     }
 
     public void Dispose()

@@ -44,30 +44,7 @@ internal sealed class ServerMetrics
     public long StoreFailureCount => Interlocked.Read(ref _storeFailures);
 
     /// <summary>The upper bound of the histogram bucket holding quantile <paramref name="q"/>, in ms; null before any decision.</summary>
-    public double? DecisionQuantileMs(double q)
-    {
-        var counts = new long[_buckets.Length];
-        long total = 0;
-        for (var i = 0; i < counts.Length; i++)
-        {
-            total += counts[i] = Interlocked.Read(ref _buckets[i]);
-        }
-        if (total == 0)
-        {
-            return null;
-        }
-        var rank = (long)Math.Ceiling(q * total);
-        long cumulative = 0;
-        for (var i = 0; i < Bounds.Length; i++)
-        {
-            cumulative += counts[i];
-            if (cumulative >= rank)
-            {
-                return Bounds[i] * 1000;
-            }
-        }
-        return Bounds[^1] * 1000; // beyond the last bucket: "at least" this much
-    }
+    public double? DecisionQuantileMs(double q) => _decisionTime.Quantile(q) * 1000;
 
     public string Render(ulong epoch, int openStreams)
     {

@@ -13,12 +13,12 @@ internal sealed class SessionTracker : BackgroundService
 {
     private readonly ConcurrentDictionary<string, int> _openStreams = new();
     private readonly ConcurrentDictionary<string, PolicySessionState> _states = new();
-    private readonly SqliteStore _store;
+    private readonly IAuditStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _idle;
 
-    public SessionTracker(SqliteStore store, TimeProvider time, ILogger<SessionTracker> logger, HooklineServerOptions options)
+    public SessionTracker(IAuditStore store, TimeProvider time, ILogger<SessionTracker> logger, HooklineServerOptions options)
     {
         _store = store;
         _time = time;

@@ -113,11 +113,14 @@ internal sealed partial class SqliteStore
         }
         return new SessionRecord(
             reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-            ParseStatus(reader.GetString(5)), reader.GetInt64(6), reader.GetInt64(7),
+            SessionStatuses.Parse(reader.GetString(5)), reader.GetInt64(6), reader.GetInt64(7),
             reader.IsDBNull(8) ? null : reader.GetInt64(8));
     }
+}
 
-    private static SessionStatus ParseStatus(string status) => status switch
+internal static class SessionStatuses
+{
+    public static SessionStatus Parse(string status) => status switch
     {
         "active" => SessionStatus.Active,
         "disconnected" => SessionStatus.Disconnected,

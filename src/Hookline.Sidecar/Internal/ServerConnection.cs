@@ -20,8 +20,8 @@ internal sealed class ServerConnection : IAsyncDisposable
     private readonly EventSpool _spool;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly GrpcChannel _channel;
-    private readonly AgentService.AgentServiceClient _client;
+    private readonly (string Url, GrpcChannel Channel, AgentService.AgentServiceClient Client)[] _servers;
+    private int _currentServer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Channel<ProcessHookEventRequest>? _outbox;
@@ -38,8 +38,14 @@ internal sealed class ServerConnection : IAsyncDisposable
         _spool = spool;
         _logger = logger;
         _time = options.TimeProvider;
-        (_channel, _client) = CreateClient(options);
+        var urls = options.ServerUrls.Count > 0 ? options.ServerUrls : [options.ServerUrl];
+        _servers = urls.Select(url => { var (channel, client) = CreateClient(options, url); return (url, channel, client); }).ToArray();
     }
+
+    private AgentService.AgentServiceClient Client => _servers[Volatile.Read(ref _currentServer)].Client;
+
+    /// <summary>The URL of the replica the stream uses (or will try next).</summary>
+    public string ServerUrl => _servers[Volatile.Read(ref _currentServer)].Url;
 
     public string SessionId { get; }
 
@@ -91,8 +97,13 @@ internal sealed class ServerConnection : IAsyncDisposable
             }
             failures++;
             Interlocked.Increment(ref _reconnects);
-            var delay = Backoff.Delay(failures, _options.MinReconnectDelay, _options.MaxReconnectDelay, Random.Shared.NextDouble());
-            Log.StreamDown(_logger, _options.ServerUrl, reason, (long)delay.TotalMilliseconds);
+            var failed = ServerUrl;
+            // Fail over: the next replica at once (after the shortest delay); back off only once all failed in a row.
+            Volatile.Write(ref _currentServer, (_currentServer + 1) % _servers.Length);
+            var delay = failures < _servers.Length
+                ? _options.MinReconnectDelay * Random.Shared.NextDouble()
+                : Backoff.Delay(failures - _servers.Length + 1, _options.MinReconnectDelay, _options.MaxReconnectDelay, Random.Shared.NextDouble());
+            Log.StreamDown(_logger, failed, reason, (long)delay.TotalMilliseconds);
             try
             {
                 await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
@@ -108,7 +119,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     /// <summary>Creates the session, or resumes it: every reconnect presents the same id.</summary>
     private async Task EnsureSessionAsync(CancellationToken cancellationToken)
     {
-        await _client.CreateSessionAsync(new CreateSessionRequest
+        await Client.CreateSessionAsync(new CreateSessionRequest
         {
             SessionId = SessionId,
             Agent = _options.Agent,
@@ -122,7 +133,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     private async Task RunStreamAsync(Action healthy, CancellationToken stopping)
     {
         using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        using var call = _client.ProcessHookEvent(cancellationToken: streamCts.Token);
+        using var call = Client.ProcessHookEvent(cancellationToken: streamCts.Token);
         var requests = call.RequestStream;
         await requests.WriteAsync(new ProcessHookEventRequest
         {
@@ -150,7 +161,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         var lastHeard = _time.GetTimestamp();
         var pinger = PingLoopAsync(outbox.Writer, () => Volatile.Read(ref lastHeard), streamCts);
         Volatile.Write(ref _outbox, outbox);
-        Log.StreamOpen(_logger, _options.ServerUrl, SessionId);
+        Log.StreamOpen(_logger, ServerUrl, SessionId);
         try
         {
             await foreach (var response in call.ResponseStream.ReadAllAsync(streamCts.Token).ConfigureAwait(false))
@@ -261,7 +272,7 @@ internal sealed class ServerConnection : IAsyncDisposable
             {
                 try
                 {
-                    await _client.HeartbeatAsync(new HeartbeatRequest { SessionId = SessionId },
+                    await Client.HeartbeatAsync(new HeartbeatRequest { SessionId = SessionId },
                         deadline: _time.GetUtcNow().UtcDateTime.AddSeconds(5), cancellationToken: stopping).ConfigureAwait(false);
                 }
                 catch (RpcException)
@@ -280,7 +291,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     {
         try
         {
-            await _client.EndSessionAsync(new EndSessionRequest { SessionId = SessionId, Reason = reason },
+            await Client.EndSessionAsync(new EndSessionRequest { SessionId = SessionId, Reason = reason },
                 deadline: _time.GetUtcNow().UtcDateTime.AddSeconds(3)).ConfigureAwait(false);
         }
         catch (RpcException)
@@ -299,13 +310,15 @@ internal sealed class ServerConnection : IAsyncDisposable
         {
             await _heartbeats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        _channel.Dispose();
+        foreach (var server in _servers)
+        {
+            server.Channel.Dispose();
+        }
         _stopping.Dispose();
     }
 
-    private static (GrpcChannel, AgentService.AgentServiceClient) CreateClient(SidecarOptions options)
+    private static (GrpcChannel, AgentService.AgentServiceClient) CreateClient(SidecarOptions options, string address)
     {
-        var address = options.ServerUrl;
         HttpMessageHandler handler;
         if (options.HttpHandler is not null)
         {

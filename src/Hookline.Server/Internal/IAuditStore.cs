@@ -1,0 +1,45 @@
+using Hookline.Contracts.V1;
+
+namespace Hookline.Server.Internal;
+
+/// <summary>
+/// What the server keeps: the audit trail of events, the sessions and the policy epochs. SQLite for one server,
+/// PostgreSQL for several replicas on one database. Implementations are thread-safe.
+/// </summary>
+internal interface IAuditStore : IDisposable
+{
+    /// <summary>Where the data lives, for the log: a file path, or the PostgreSQL host and database.</summary>
+    string Location { get; }
+
+    /// <summary>Reads the audit trail this store writes.</summary>
+    IAuditReader Reader { get; }
+
+    /// <summary>
+    /// Stores a batch in one transaction and returns once it is committed. A replayed event id is stored once; a
+    /// later message for the same id may only fill in the decision the sidecar applied.
+    /// </summary>
+    /// <returns>How many of the records were already stored (replays that changed nothing).</returns>
+    int WriteBatch(IReadOnlyList<AuditRecord> batch);
+
+    /// <summary>Whether a failed write is worth retrying (a busy database, a dropped connection).</summary>
+    bool IsTransient(Exception exception);
+
+    /// <summary>
+    /// Returns the epoch for a policy document being put in force. A document identical to the one in force keeps
+    /// its epoch (a restart is not a change); any other document, an old one included, gets the next epoch.
+    /// </summary>
+    ulong AcceptPolicy(string hash, string document, string source, long nowMs);
+
+    /// <summary>Creates the session, or returns the existing one unchanged when the id is known.</summary>
+    (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs);
+
+    /// <summary>Records that the session is alive. An ended session stays ended; a disconnected one becomes active again.</summary>
+    SessionRecord? Touch(string sessionId, long nowMs);
+
+    SessionRecord? EndSession(string sessionId, long nowMs);
+
+    /// <summary>Marks active sessions not seen since <paramref name="cutoffMs"/> and not in <paramref name="connected"/> as disconnected.</summary>
+    int MarkSilentSessionsDisconnected(long cutoffMs, IReadOnlySet<string> connected);
+
+    SessionRecord? FindSession(string sessionId);
+}

@@ -1,0 +1,80 @@
+namespace Hookline.Server.Internal;
+
+/// <summary>
+/// The PostgreSQL schema as numbered steps. Replicas starting together migrate under one advisory lock, so each step
+/// runs once.
+/// </summary>
+internal static class PostgresSchema
+{
+    public static readonly IReadOnlyList<string> Steps =
+    [
+        // 1: events, sessions, policy epochs. seq is the storage order across replicas.
+        """
+        CREATE TABLE IF NOT EXISTS sessions (
+            session_id       TEXT PRIMARY KEY,
+            agent            TEXT NOT NULL DEFAULT '',
+            agent_session_id TEXT NOT NULL DEFAULT '',
+            cwd              TEXT NOT NULL DEFAULT '',
+            user_name        TEXT NOT NULL DEFAULT '',
+            hostname         TEXT NOT NULL DEFAULT '',
+            sidecar_version  TEXT NOT NULL DEFAULT '',
+            status           TEXT NOT NULL,
+            created_at_ms    BIGINT NOT NULL,
+            last_seen_ms     BIGINT NOT NULL,
+            ended_at_ms      BIGINT
+        );
+        CREATE TABLE IF NOT EXISTS events (
+            seq               BIGSERIAL NOT NULL UNIQUE,
+            event_id          TEXT PRIMARY KEY,
+            session_id        TEXT NOT NULL,
+            agent             TEXT NOT NULL,
+            agent_session_id  TEXT NOT NULL,
+            hook_event        TEXT NOT NULL,
+            native_event      TEXT NOT NULL,
+            tool_name         TEXT NOT NULL,
+            native_tool_name  TEXT NOT NULL,
+            tool_use_id       TEXT NOT NULL,
+            tool_input        BYTEA,
+            tool_response     BYTEA,
+            raw_input         BYTEA,
+            prompt            TEXT,
+            cwd               TEXT NOT NULL,
+            permission_mode   TEXT NOT NULL,
+            payload_truncated BIGINT NOT NULL,
+            event_time_ms     BIGINT NOT NULL,
+            received_at_ms    BIGINT NOT NULL,
+            verdict           TEXT,
+            evaluated         TEXT,
+            is_default        BIGINT,
+            reason            TEXT,
+            reason_code       TEXT,
+            rule_ids          TEXT,
+            matched           TEXT,
+            policy_epoch      BIGINT,
+            applied_verdict   TEXT,
+            applied_source    TEXT NOT NULL,
+            applied_reason    TEXT,
+            applied_rule_ids  TEXT,
+            applied_epoch     BIGINT,
+            applied_latency_us BIGINT,
+            mode              TEXT,
+            stored_at_ms      BIGINT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS events_session_time ON events(session_id, event_time_ms);
+        CREATE INDEX IF NOT EXISTS events_time ON events(event_time_ms);
+        CREATE TABLE IF NOT EXISTS policy_epochs (
+            epoch         BIGSERIAL PRIMARY KEY,
+            hash          TEXT NOT NULL,
+            document      TEXT NOT NULL,
+            source        TEXT NOT NULL,
+            applied_by    TEXT NOT NULL DEFAULT '',
+            applied_at_ms BIGINT NOT NULL
+        );
+        """,
+        // 2: the sidecar may shed an event's payload under its spool cap; the audit trail says so, and how much.
+        """
+        ALTER TABLE events ADD COLUMN payload_shed BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN payload_bytes BIGINT;
+        """,
+    ];
+}

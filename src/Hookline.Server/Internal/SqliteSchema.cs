@@ -1,0 +1,88 @@
+namespace Hookline.Server.Internal;
+
+/// <summary>The SQLite schema as numbered steps; a database at version N gets steps N+1.. on start, each in one transaction.</summary>
+internal static class SqliteSchema
+{
+    public static readonly IReadOnlyList<string> Steps =
+    [
+        // 1: events, sessions, policy epochs.
+        """
+            CREATE TABLE IF NOT EXISTS sessions (
+                session_id       TEXT PRIMARY KEY,
+                agent            TEXT NOT NULL DEFAULT '',
+                agent_session_id TEXT NOT NULL DEFAULT '',
+                cwd              TEXT NOT NULL DEFAULT '',
+                user_name        TEXT NOT NULL DEFAULT '',
+                hostname         TEXT NOT NULL DEFAULT '',
+                sidecar_version  TEXT NOT NULL DEFAULT '',
+                status           TEXT NOT NULL,
+                created_at_ms    INTEGER NOT NULL,
+                last_seen_ms     INTEGER NOT NULL,
+                ended_at_ms      INTEGER
+            );
+            CREATE TABLE IF NOT EXISTS events (
+                event_id          TEXT PRIMARY KEY,
+                session_id        TEXT NOT NULL,
+                agent             TEXT NOT NULL,
+                agent_session_id  TEXT NOT NULL,
+                hook_event        TEXT NOT NULL,
+                native_event      TEXT NOT NULL,
+                tool_name         TEXT NOT NULL,
+                native_tool_name  TEXT NOT NULL,
+                tool_use_id       TEXT NOT NULL,
+                tool_input        BLOB,
+                tool_response     BLOB,
+                raw_input         BLOB,
+                prompt            TEXT,
+                cwd               TEXT NOT NULL,
+                permission_mode   TEXT NOT NULL,
+                payload_truncated INTEGER NOT NULL,
+                event_time_ms     INTEGER NOT NULL,
+                received_at_ms    INTEGER NOT NULL,
+                verdict           TEXT,
+                evaluated         TEXT,
+                is_default        INTEGER,
+                reason            TEXT,
+                reason_code       TEXT,
+                rule_ids          TEXT,
+                matched           TEXT,
+                policy_epoch      INTEGER,
+                applied_verdict   TEXT,
+                applied_source    TEXT NOT NULL,
+                applied_reason    TEXT,
+                applied_rule_ids  TEXT,
+                applied_epoch     INTEGER,
+                applied_latency_us INTEGER,
+                mode              TEXT,
+                stored_at_ms      INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS events_session_time ON events(session_id, event_time_ms);
+            CREATE INDEX IF NOT EXISTS events_time ON events(event_time_ms);
+            CREATE TABLE IF NOT EXISTS policy_epochs (
+                epoch       INTEGER PRIMARY KEY AUTOINCREMENT,
+                hash        TEXT NOT NULL,
+                document    TEXT NOT NULL,
+                source      TEXT NOT NULL,
+                applied_at_ms INTEGER NOT NULL
+            );
+        """,
+        // 2: the sidecar may shed an event's payload under its spool cap; the audit trail says so, and how much.
+        """
+        ALTER TABLE events ADD COLUMN payload_shed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN payload_bytes INTEGER;
+        """,
+    ];
+}
+
+internal static class SchemaMigrations
+{
+    /// <summary>A database from a newer Hookline is left alone: this server would not know what its columns mean.</summary>
+    public static void Check(int version, int known, string where)
+    {
+        if (version > known)
+        {
+            throw new InvalidOperationException(
+                $"{where} has schema version {version}; this server knows up to {known}. Upgrade Hookline.");
+        }
+    }
+}

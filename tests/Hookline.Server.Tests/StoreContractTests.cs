@@ -1,0 +1,155 @@
+using Hookline.Contracts.V1;
+using Hookline.Server.Internal;
+
+namespace Hookline.Server.Tests;
+
+/// <summary>The storage contract every backend keeps, checked on the store itself: the same tests on SQLite and PostgreSQL.</summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    private readonly List<IAuditStore> _stores = [];
+    private TempDir? _dir;
+    private TestDatabase? _database;
+
+    /// <summary>Null: SQLite. Otherwise a fresh PostgreSQL database (or a skip when none is configured).</summary>
+    internal abstract Task<TestDatabase?> CreateDatabaseAsync();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Opens a store on this test's database; a second call opens another store on the same data (a restart, or a replica).</summary>
+    private async Task<IAuditStore> OpenAsync()
+    {
+        if (_dir is null && _database is null)
+        {
+            _database = await CreateDatabaseAsync();
+            _dir = _database is null ? new TempDir() : null;
+        }
+        IAuditStore store = _database is null ? new SqliteStore(_dir!.File("data")) : new PostgresStore(_database.ConnectionString);
+        _stores.Add(store);
+        return store;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+        _dir?.Dispose();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    private static AuditRecord Record(HookEvent hookEvent, Verdict verdict = Verdict.Allow) => new(hookEvent,
+        hookEvent.DecisionWanted ? new Decision { Verdict = verdict, Evaluated = verdict, PolicyEpoch = 1, RuleIds = { "r1" } } : null,
+        DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Ack: null);
+
+    [SkippableFact]
+    public async Task A_batch_is_stored_once_per_event_id_even_with_copies_inside_the_batch_or_across_stores()
+    {
+        var store = await OpenAsync();
+        var replica = await OpenAsync();
+        var session = Guid.NewGuid().ToString();
+        var events = Enumerable.Range(0, 50).Select(i => Events.Bash($"echo {i}", session)).ToList();
+
+        Assert.Equal(0, store.WriteBatch(events.Select(e => Record(e)).ToList()));
+        var copies = events.Take(10).Select(e => Record(e)).ToList();
+        Assert.Equal(10, replica.WriteBatch(copies));
+        var fresh = Events.Bash("echo fresh", session);
+        Assert.Equal(1, store.WriteBatch([Record(fresh), Record(fresh.Clone())]));
+
+        Assert.Equal(51, store.Reader.ReadEvents(session, 1000).Count);
+    }
+
+    [SkippableFact]
+    public async Task A_replay_with_the_applied_decision_fills_it_in_and_counts_as_a_change()
+    {
+        var store = await OpenAsync();
+        var hookEvent = Events.Bash("rm -rf /tmp/x");
+        store.WriteBatch([Record(hookEvent, Verdict.Deny)]);
+
+        var replay = hookEvent.Clone();
+        replay.DecisionWanted = false;
+        replay.Applied = new AppliedDecision { Verdict = Verdict.Deny, Source = DecisionSource.Local, PolicyEpoch = 1, LatencyUs = 9000 };
+        var replica = await OpenAsync();
+
+        Assert.Equal(0, replica.WriteBatch([Record(replay)]));
+        var stored = store.Reader.ReadEvents(hookEvent.SessionId, 1000).Single();
+        Assert.Equal(("deny", "local"), (stored.Applied, stored.Source));
+    }
+
+    [SkippableFact]
+    public async Task An_event_and_its_applied_replay_in_one_batch_store_one_row_with_the_applied_decision()
+    {
+        var store = await OpenAsync();
+        var hookEvent = Events.Bash("git push");
+        var replay = hookEvent.Clone();
+        replay.DecisionWanted = false;
+        replay.Applied = new AppliedDecision { Verdict = Verdict.Ask, Source = DecisionSource.FailClosed };
+
+        store.WriteBatch([Record(hookEvent, Verdict.Ask), Record(replay)]);
+
+        var stored = Assert.Single(store.Reader.ReadEvents(hookEvent.SessionId, 1000));
+        Assert.Equal("fail_closed", stored.Source);
+    }
+
+    [SkippableFact]
+    public async Task Sessions_are_created_once_resumed_touched_ended_and_swept()
+    {
+        var store = await OpenAsync();
+        var id = Guid.NewGuid().ToString();
+        var request = new CreateSessionRequest { Agent = "claude", Cwd = "/w", User = "ana" };
+
+        var (created, resumed) = store.CreateOrResumeSession(request, id, 1000);
+        Assert.False(resumed);
+        Assert.Equal((SessionStatus.Active, 1000L), (created.Status, created.CreatedAtMs));
+        var replica = await OpenAsync();
+        Assert.True(replica.CreateOrResumeSession(request, id, 2000).Resumed);
+        Assert.Equal(1000L, replica.FindSession(id)!.CreatedAtMs);
+
+        var other = Guid.NewGuid().ToString();
+        store.CreateOrResumeSession(request, other, 1000);
+        Assert.Equal(1, store.MarkSilentSessionsDisconnected(1500, new HashSet<string> { other }));
+        Assert.Equal(SessionStatus.Disconnected, store.FindSession(id)!.Status);
+        Assert.Equal(SessionStatus.Active, store.Touch(id, 3000)!.Status);
+        Assert.Equal(SessionStatus.Ended, store.EndSession(id, 4000)!.Status);
+        Assert.Equal(SessionStatus.Ended, store.Touch(id, 5000)!.Status);
+        Assert.Equal(4000L, store.FindSession(id)!.EndedAtMs);
+        Assert.Null(store.Touch(Guid.NewGuid().ToString(), 1));
+    }
+
+    [SkippableFact]
+    public async Task A_policy_keeps_its_epoch_until_the_document_changes_and_a_revert_is_a_new_epoch()
+    {
+        var store = await OpenAsync();
+        var first = store.AcceptPolicy("h1", "doc1", "test", 1);
+        Assert.Equal(first, store.AcceptPolicy("h1", "doc1", "test", 2));
+        var second = store.AcceptPolicy("h2", "doc2", "test", 3);
+        Assert.True(second > first);
+        var reopened = await OpenAsync();
+        Assert.True(reopened.AcceptPolicy("h1", "doc1", "test", 4) > second);
+    }
+
+    [SkippableFact]
+    public async Task Reopening_migrates_nothing_twice_and_keeps_the_data()
+    {
+        var store = await OpenAsync();
+        var hookEvent = Events.Bash("ls");
+        store.WriteBatch([Record(hookEvent)]);
+        store.Dispose();
+
+        var reopened = await OpenAsync();
+        Assert.Single(reopened.Reader.ReadEvents(hookEvent.SessionId, 1000));
+    }
+}
+
+public sealed class SqliteStoreContractTests : StoreContractTests
+{
+    internal override Task<TestDatabase?> CreateDatabaseAsync() => Task.FromResult<TestDatabase?>(null);
+}
+
+public sealed class PostgresStoreContractTests : StoreContractTests
+{
+    internal override async Task<TestDatabase?> CreateDatabaseAsync() => await TestDatabase.CreateAsync();
+}
