@@ -38,6 +38,9 @@ internal static class AuditCommands
                         w.WriteString("hook_event", e.HookEvent);
                         w.WriteString("tool_name", e.ToolName);
                         w.WriteString("tool_use_id", e.ToolUseId);
+                        w.WriteString("user", e.User);
+                        w.WriteString("org", e.Org);
+                        w.WriteBoolean("authenticated", e.Authenticated);
                         w.WriteString("tool_input", e.ToolInput);
                         w.WriteString("decision", e.Decision);
                         w.WriteString("applied", e.Applied);
@@ -94,6 +97,8 @@ internal static class AuditCommands
                         w.WriteString("agent", s.Agent);
                         w.WriteString("agent_session_id", s.AgentSessionId);
                         w.WriteString("user", s.User);
+                        w.WriteString("org", s.Org);
+                        w.WriteBoolean("authenticated", s.Authenticated);
                         w.WriteString("cwd", s.Cwd);
                         w.WriteString("status", s.Status);
                         w.WriteString("created_at", s.CreatedAt);

@@ -32,8 +32,10 @@ internal sealed class EmbeddedStack : IAsyncDisposable
         {
             server = await HooklineServer.StartAsync(new HooklineServerOptions
             {
+                // Loopback only, and no token: only this machine can reach it (the server logs that auth is off).
                 Listen = "http://127.0.0.1:0",
                 HttpListen = "http://127.0.0.1:0",
+                Auth = ServerAuthMode.Off,
                 PolicyFile = policyFile,
                 DataDirectory = dataDirectory ?? HooklineServerOptions.DefaultDataDirectory(),
                 LogLevel = logLevel,

@@ -29,6 +29,7 @@ internal sealed partial class SqliteStore : IDisposable
         }.ToString();
         _writer = Open();
         Migrate();
+        EnsureIdentityColumns();
     }
 
     public string DatabasePath { get; }
@@ -138,12 +139,12 @@ internal sealed partial class SqliteStore : IDisposable
                     native_tool_name, tool_use_id, tool_input, tool_response, raw_input, prompt, cwd, permission_mode,
                     payload_truncated, event_time_ms, received_at_ms, verdict, evaluated, is_default, reason,
                     reason_code, rule_ids, matched, policy_epoch, applied_verdict, applied_source, applied_reason,
-                    applied_rule_ids, applied_epoch, applied_latency_us, mode, stored_at_ms)
+                    applied_rule_ids, applied_epoch, applied_latency_us, mode, stored_at_ms, user_name, org, authenticated)
                 VALUES ($event_id, $session_id, $agent, $agent_session_id, $hook_event, $native_event, $tool_name,
                     $native_tool_name, $tool_use_id, $tool_input, $tool_response, $raw_input, $prompt, $cwd, $permission_mode,
                     $payload_truncated, $event_time_ms, $received_at_ms, $verdict, $evaluated, $is_default, $reason,
                     $reason_code, $rule_ids, $matched, $policy_epoch, $applied_verdict, $applied_source, $applied_reason,
-                    $applied_rule_ids, $applied_epoch, $applied_latency_us, $mode, $stored_at_ms)
+                    $applied_rule_ids, $applied_epoch, $applied_latency_us, $mode, $stored_at_ms, $user_name, $org, $authenticated)
                 ON CONFLICT(event_id) DO UPDATE SET
                     applied_verdict = excluded.applied_verdict,
                     applied_source = excluded.applied_source,
@@ -185,6 +186,7 @@ internal sealed partial class SqliteStore : IDisposable
                 "payload_truncated", "event_time_ms", "received_at_ms", "verdict", "evaluated", "is_default", "reason",
                 "reason_code", "rule_ids", "matched", "policy_epoch", "applied_verdict", "applied_source",
                 "applied_reason", "applied_rule_ids", "applied_epoch", "applied_latency_us", "has_applied", "mode", "stored_at_ms",
+                "user_name", "org", "authenticated",
             })
             {
                 _byName[name] = command.Parameters.Add("$" + name, SqliteType.Text);
@@ -200,6 +202,9 @@ internal sealed partial class SqliteStore : IDisposable
             var d = record.Decision;
             var applied = e.Applied;
             Set("event_id", e.EventId);
+            Set("user_name", e.User);
+            Set("org", e.Org);
+            Set("authenticated", record.Authenticated ? 1 : 0);
             Set("session_id", e.SessionId);
             Set("agent", e.Agent);
             Set("agent_session_id", e.AgentSessionId);
