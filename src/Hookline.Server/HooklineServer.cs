@@ -78,7 +78,8 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
-        builder.Services.AddSingleton<ITokenStore>(new SqliteTokenStore(store.DatabasePath));
+        var tokens = new SqliteTokenStore(store.DatabasePath);
+        builder.Services.AddSingleton<ITokenStore>(tokens);
         builder.Services.AddSingleton(sp => new Authenticator(
             sp.GetRequiredService<ITokenStore>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>()));
         builder.Services.AddSingleton<OpenStreams>();
@@ -102,14 +103,13 @@ public sealed class HooklineServer : IAsyncDisposable
             app.MapTokenEndpoints();
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var tokens = app.Services.GetRequiredService<ITokenStore>();
             app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); tokens.Dispose(); store.Dispose(); });
         }
         catch
         {
             // An invalid policy or a taken port: release the database and whatever the host already holds.
             await app.DisposeAsync().ConfigureAwait(false);
-            app.Services.GetService<ITokenStore>()?.Dispose();
+            tokens.Dispose();
             store.Dispose();
             throw;
         }
@@ -136,7 +136,7 @@ public sealed class HooklineServer : IAsyncDisposable
     /// <summary>Whether callers must present a token (see <see cref="HooklineServerOptions.Auth"/>).</summary>
     public bool AuthRequired { get; private init; }
 
-    private static bool ResolveAuth(HooklineServerOptions options, ListenAddress grpc, ListenAddress? http, ServerTls? tls)
+    internal static bool ResolveAuth(HooklineServerOptions options, ListenAddress grpc, ListenAddress? http, ServerTls? tls)
     {
         if ((grpc.AsksForTls || http?.AsksForTls == true) && tls is null)
         {
