@@ -48,6 +48,8 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             var sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
             {
                 ServerUrl = serverUrl,
+                // A shared server wants a token; the embedded one asks for none.
+                Token = server is null ? Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } t ? t : null : null,
                 Agent = agent,
                 FailMode = failMode,
                 Budget = budget,
