@@ -40,3 +40,34 @@ public sealed class AuthModeTests
         Assert.Contains("beyond loopback", refused.Message);
     }
 }
+
+/// <summary>Without authentication, the user is what the sidecar claims, and the audit trail says it was only claimed.</summary>
+public sealed class UnauthenticatedIdentityTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync(Policies.Standard);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task The_sidecars_os_user_is_recorded_as_unauthenticated()
+    {
+        var sessionId = Guid.NewGuid().ToString();
+
+        var created = await _server.Client.CreateSessionAsync(new Contracts.V1.CreateSessionRequest { SessionId = sessionId, Agent = "claude", User = "dev" });
+        await using var stream = await _server.OpenStreamAsync(sessionId);
+        await stream.NextSnapshotAsync();
+        var hookEvent = Events.Bash("ls", sessionId);
+        hookEvent.User = created.User;
+        await stream.DecideAsync(hookEvent);
+        await stream.ReadUntilStoredAsync(hookEvent.EventId);
+
+        Assert.False(_server.Server.AuthRequired);
+        Assert.Equal(("dev", false), (created.User, created.Authenticated));
+        var stored = Assert.Single(AuditTrail.ReadEvents(Path.GetDirectoryName(_server.Server.DatabasePath)!, sessionId));
+        Assert.Equal(("dev", "", false), (stored.User, stored.Org, stored.Authenticated));
+        var session = Assert.Single(AuditTrail.ReadSessions(Path.GetDirectoryName(_server.Server.DatabasePath)!));
+        Assert.Equal(("dev", false), (session.User, session.Authenticated));
+    }
+}
