@@ -18,5 +18,6 @@ var root = new RootCommand("Hookline: enforced policy decisions for AI coding ag
     AuditCommands.Events(),
     AuditCommands.Sessions(),
     TailCommand.Create(),
+    TokenCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -123,6 +123,7 @@ public static class DecisionEngine
             Prompt = NullIfEmpty(hookEvent.Prompt),
             ToolUseId = NullIfEmpty(hookEvent.ToolUseId),
             HomeDirectory = NullIfEmpty(hookEvent.HomeDirectory),
+            User = NullIfEmpty(hookEvent.User),
         };
     }
 

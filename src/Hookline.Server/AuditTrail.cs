@@ -10,12 +10,27 @@ public sealed record AuditEvent(
     string EventId, string SessionId, string Agent, string AgentSessionId, string HookEvent, string ToolName,
     string ToolUseId, string? ToolInput, string Decision, string? Applied, string Source, string? Reason,
     string? ReasonCode, string RuleIds, long? PolicyEpoch, string? Mode, DateTimeOffset OccurredAt,
-    DateTimeOffset DecidedAt, DateTimeOffset StoredAt);
+    DateTimeOffset DecidedAt, DateTimeOffset StoredAt)
+{
+    /// <summary>The session's user: the token's, or (when <see cref="Authenticated"/> is false) what the sidecar claimed.</summary>
+    public string User { get; init; } = "";
+
+    public string Org { get; init; } = "";
+
+    /// <summary>Whether user and org came from a token.</summary>
+    public bool Authenticated { get; init; }
+}
 
 /// <summary>One session as <c>hookline sessions</c> shows it.</summary>
 public sealed record AuditSession(
     string SessionId, string Agent, string AgentSessionId, string User, string Cwd, string Status,
-    DateTimeOffset CreatedAt, DateTimeOffset LastSeen, DateTimeOffset? EndedAt, long Events, long Denied, long Asked);
+    DateTimeOffset CreatedAt, DateTimeOffset LastSeen, DateTimeOffset? EndedAt, long Events, long Denied, long Asked)
+{
+    public string Org { get; init; } = "";
+
+    /// <summary>Whether user and org came from a token (else the sidecar claimed the OS user).</summary>
+    public bool Authenticated { get; init; }
+}
 
 /// <summary>Reads the audit trail of a server, read-only, while the server may be writing it.</summary>
 public static class AuditTrail

@@ -19,6 +19,11 @@ public sealed record EventView(
     /// <summary>The keyset cursor that pages past this event (newest first).</summary>
     [JsonIgnore]
     public string? Cursor { get; init; }
+
+    public string Org { get; init; } = "";
+
+    /// <summary>Whether user and org came from a token (else the sidecar only claimed them).</summary>
+    public bool Authenticated { get; init; }
 }
 
 /// <summary>One session as <c>hookline sessions --json</c>, the read API and the dashboard show it.</summary>
@@ -26,7 +31,13 @@ public sealed record SessionView(
     string SessionId, string Agent, string AgentSessionId, string User, string Cwd, string Status,
     DateTimeOffset CreatedAt, DateTimeOffset LastSeen,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EndedAt,
-    long Events, long Denied, long Asked, long Allowed);
+    long Events, long Denied, long Asked, long Allowed)
+{
+    public string Org { get; init; } = "";
+
+    /// <summary>Whether user and org came from a token (else the sidecar only claimed them).</summary>
+    public bool Authenticated { get; init; }
+}
 
 /// <summary>A page of results, newest first; <see cref="Next"/> fetches the page after it, null at the end.</summary>
 public sealed record EventPage(IReadOnlyList<EventView> Items, string? Next);

@@ -1,4 +1,5 @@
 using Hookline.Server.Internal;
+using Hookline.Server.Internal.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -53,16 +54,19 @@ public sealed class HooklineServer : IAsyncDisposable
 
         var grpcEndpoint = ListenAddress.Parse(options.Listen, "--listen");
         var httpEndpoint = string.IsNullOrEmpty(options.HttpListen) ? null : ListenAddress.Parse(options.HttpListen, "--http-listen");
-        if (options.Dashboard)
+        var tls = ServerTls.Load(options);
+        var authRequired = ResolveAuth(options, grpcEndpoint, httpEndpoint, tls);
+        if (options.Dashboard && !authRequired)
         {
+            // Without tokens nobody could tell a reader from a stranger: then the dashboard stays on loopback.
             ReadAccess.EnsureBindAllowed(httpEndpoint, "--http-listen");
         }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // Kestrel cannot serve HTTP/1.1 and prior-knowledge h2c on one cleartext port, hence two endpoints.
-            grpcEndpoint.Bind(kestrel, HttpProtocols.Http2);
-            httpEndpoint?.Bind(kestrel, HttpProtocols.Http1);
+            grpcEndpoint.Bind(kestrel, HttpProtocols.Http2, tls is null ? null : o => tls.Apply(o, requireClientCertificate: true));
+            httpEndpoint?.Bind(kestrel, HttpProtocols.Http1, tls is null ? null : o => tls.Apply(o, requireClientCertificate: false));
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
@@ -89,8 +93,17 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddHostedService<PolicyListener>();
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
+        // Tokens live beside the audit trail. With PostgreSQL they stay in a SQLite file under --data for now.
+        var tokens = new SqliteTokenStore(store is SqliteStore sqlite ? sqlite.DatabasePath : AuditTrail.DatabasePath(Directory.CreateDirectory(options.DataDirectory).FullName));
+        builder.Services.AddSingleton<ITokenStore>(tokens);
+        builder.Services.AddSingleton(sp => new Authenticator(
+            sp.GetRequiredService<ITokenStore>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>()));
+        builder.Services.AddSingleton<OpenStreams>();
+        builder.Services.AddSingleton<AuthInterceptor>();
+        builder.Services.AddHostedService<RevocationWatcher>();
         builder.Services.AddGrpc(grpc =>
         {
+            grpc.Interceptors.Add<AuthInterceptor>();
             grpc.MaxReceiveMessageSize = 16 * 1024 * 1024;
             grpc.EnableDetailedErrors = false;
         });
@@ -100,28 +113,64 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             var policy = app.Services.GetRequiredService<PolicyHolder>();
             policy.Watch();
+            app.UseHooklineAuthorization();
             app.MapGrpcService<AgentService>();
             MapHttpEndpoints(app);
             if (queries is not null)
             {
-                Dashboard.Map(app);
+                Dashboard.Map(app, authRequired);
             }
+            app.MapTokenEndpoints();
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); store.Dispose(); });
+            app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); tokens.Dispose(); store.Dispose(); });
         }
         catch
         {
             // An invalid policy or a taken port: release the database and whatever the host already holds.
             await app.DisposeAsync().ConfigureAwait(false);
+            tokens.Dispose();
             store.Dispose();
             throw;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var grpcAddress = grpcEndpoint.Resolve(addresses, 0);
-        var httpAddress = httpEndpoint?.Resolve(addresses, 1);
-        Log.Listening(app.Services.GetRequiredService<ILogger<HooklineServer>>(), grpcAddress, httpAddress ?? "(none)", store.Location);
-        return new HooklineServer(app, grpcAddress, httpAddress, store.Location);
+        var grpcAddress = grpcEndpoint.Resolve(addresses, 0, tls is not null);
+        var httpAddress = httpEndpoint?.Resolve(addresses, 1, tls is not null);
+        var logger = app.Services.GetRequiredService<ILogger<HooklineServer>>();
+        if (authRequired)
+        {
+            Log.AuthRequired(logger, tls is null ? "no TLS: tokens travel in clear text" : tls.Mutual ? "mutual TLS" : "TLS");
+        }
+        else if (grpcEndpoint.IsLocal && (httpEndpoint?.IsLocal ?? true))
+        {
+            Log.AuthOff(logger, httpAddress is null ? grpcAddress : $"{grpcAddress} and {httpAddress}");
+        }
+        else
+        {
+            Log.AuthOffInsecure(logger, httpAddress is null ? grpcAddress : $"{grpcAddress} and {httpAddress}");
+        }
+        Log.Listening(logger, grpcAddress, httpAddress ?? "(none)", store.Location);
+        return new HooklineServer(app, grpcAddress, httpAddress, store.Location) { AuthRequired = authRequired };
+    }
+
+    /// <summary>Whether callers must present a token (see <see cref="HooklineServerOptions.Auth"/>).</summary>
+    public bool AuthRequired { get; private init; }
+
+    internal static bool ResolveAuth(HooklineServerOptions options, ListenAddress grpc, ListenAddress? http, ServerTls? tls)
+    {
+        if ((grpc.AsksForTls || http?.AsksForTls == true) && tls is null)
+        {
+            throw new ArgumentException("an https:// address needs --tls-cert and --tls-key");
+        }
+        var local = grpc.IsLocal && (http?.IsLocal ?? true);
+        var mode = options.Auth ?? (local ? ServerAuthMode.Off : ServerAuthMode.Required);
+        if (mode == ServerAuthMode.Off && !local && !options.Insecure)
+        {
+            throw new ArgumentException(
+                "--auth off on an address beyond loopback would let anyone who reaches it use the server; " +
+                "listen on loopback or a Unix socket, use tokens, or add --insecure to do it anyway");
+        }
+        return mode == ServerAuthMode.Required;
     }
 
     private static void MapHttpEndpoints(WebApplication app)

@@ -1,5 +1,15 @@
 namespace Hookline.Server;
 
+/// <summary>Whether callers must present a bearer token.</summary>
+public enum ServerAuthMode
+{
+    /// <summary>Every gRPC call and every HTTP endpoint but <c>/healthz</c> needs a token with the right scope.</summary>
+    Required,
+
+    /// <summary>No token is asked for: for loopback and Unix sockets, where only this machine can connect.</summary>
+    Off,
+}
+
 /// <summary>How a Hookline server listens, where it keeps its data and which policy it enforces.</summary>
 public sealed class HooklineServerOptions
 {
@@ -31,6 +41,21 @@ public sealed class HooklineServerOptions
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Null: <see cref="ServerAuthMode.Required"/> when an endpoint listens beyond loopback, else off.</summary>
+    public ServerAuthMode? Auth { get; set; }
+
+    /// <summary>Accept <see cref="ServerAuthMode.Off"/> on an address beyond loopback (refused otherwise).</summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>PEM certificate (chain) of the server; with <see cref="TlsKeyFile"/>, both endpoints serve TLS.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificateFile"/>.</summary>
+    public string? TlsKeyFile { get; set; }
+
+    /// <summary>PEM CA certificate: the gRPC endpoint then requires a client certificate that chains to it (mutual TLS).</summary>
+    public string? ClientCaFile { get; set; }
 
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;

@@ -16,7 +16,7 @@ public enum SidecarFailMode
 /// <summary>Configuration of one sidecar (one agent session).</summary>
 public sealed class SidecarOptions
 {
-    /// <summary>The server's gRPC address: <c>http://127.0.0.1:7420</c> or <c>unix:/path</c>.</summary>
+    /// <summary>The server's gRPC address: <c>http://127.0.0.1:7420</c>, <c>https://host:7420</c> or <c>unix:/path</c>.</summary>
     public string ServerUrl { get; set; } = "http://127.0.0.1:7420";
 
     /// <summary>
@@ -24,6 +24,17 @@ public sealed class SidecarOptions
     /// breaks reconnects to the next URL at once; once every URL failed in a row, reconnects back off.
     /// </summary>
     public IList<string> ServerUrls { get; set; } = [];
+
+    /// <summary>Bearer token (scope sidecar) sent on every call; null when the server runs without authentication.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>PEM CA certificate to trust for the server's certificate, instead of the system store (a private CA).</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM client certificate and key, for a server that requires mutual TLS.</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    public string? ClientKeyFile { get; set; }
 
     /// <summary>The Unix socket hooks connect to. Its directory is created with mode 0700.</summary>
     public string? SocketPath { get; set; }

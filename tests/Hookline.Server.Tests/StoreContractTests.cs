@@ -6,6 +6,8 @@ namespace Hookline.Server.Tests;
 /// <summary>The storage contract every backend keeps, checked on the store itself: the same tests on SQLite and PostgreSQL.</summary>
 public abstract class StoreContractTests : IAsyncLifetime
 {
+    private static readonly SessionIdentity Anonymous = new("alice", "", false, null);
+
     private readonly List<IAuditStore> _stores = [];
     private TempDir? _dir;
     private TestDatabase? _database;
@@ -101,15 +103,15 @@ public abstract class StoreContractTests : IAsyncLifetime
         var id = Guid.NewGuid().ToString();
         var request = new CreateSessionRequest { Agent = "claude", Cwd = "/w", User = "ana" };
 
-        var (created, resumed) = store.CreateOrResumeSession(request, id, 1000);
+        var (created, resumed) = store.CreateOrResumeSession(request, id, 1000, Anonymous);
         Assert.False(resumed);
         Assert.Equal((SessionStatus.Active, 1000L), (created.Status, created.CreatedAtMs));
         var replica = await OpenAsync();
-        Assert.True(replica.CreateOrResumeSession(request, id, 2000).Resumed);
+        Assert.True(replica.CreateOrResumeSession(request, id, 2000, Anonymous).Resumed);
         Assert.Equal(1000L, replica.FindSession(id)!.CreatedAtMs);
 
         var other = Guid.NewGuid().ToString();
-        store.CreateOrResumeSession(request, other, 1000);
+        store.CreateOrResumeSession(request, other, 1000, Anonymous);
         Assert.Equal(1, store.MarkSilentSessionsDisconnected(1500, new HashSet<string> { other }));
         Assert.Equal(SessionStatus.Disconnected, store.FindSession(id)!.Status);
         Assert.Equal(SessionStatus.Active, store.Touch(id, 3000)!.Status);

@@ -220,8 +220,18 @@ internal sealed class StreamClient : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            _closedBy = ex;
             _received.Writer.TryComplete(ex);
         }
+    }
+
+    private Exception? _closedBy;
+
+    /// <summary>Completes when the server ends the stream: null when it ended cleanly, else the error it ended with.</summary>
+    public async Task<Exception?> ClosedAsync()
+    {
+        await _reader.ConfigureAwait(false);
+        return _closedBy;
     }
 
     /// <summary>gRPC allows one write at a time per stream.</summary>

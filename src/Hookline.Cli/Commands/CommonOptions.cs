@@ -44,6 +44,21 @@ internal static class CommonOptions
         DefaultValueFactory = _ => @default,
     };
 
+    /// <summary><c>--token</c>; when absent, <c>$HOOKLINE_TOKEN</c> (a flag beats the environment).</summary>
+    public static Option<string?> Token(string description) => new("--token")
+    {
+        Description = description + " (default: $HOOKLINE_TOKEN)",
+    };
+
+    public static string? TokenValue(ParseResult parse, Option<string?> token)
+        => parse.GetValue(token) is { Length: > 0 } given ? given
+            : Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } env ? env : null;
+
+    public static Option<string?> Ca() => new("--ca")
+    {
+        Description = "PEM CA certificate to trust for the server's certificate (a private CA) instead of the system store",
+    };
+
     public static SidecarFailMode ParseFailMode(string? value) => value == "open" ? SidecarFailMode.Open : SidecarFailMode.Closed;
 
     public static ILoggerFactory Console(LogLevel level) => LoggerFactory.Create(builder => builder

@@ -32,8 +32,10 @@ internal sealed class EmbeddedStack : IAsyncDisposable
         {
             server = await HooklineServer.StartAsync(new HooklineServerOptions
             {
+                // Loopback only, and no token: only this machine can reach it (the server logs that auth is off).
                 Listen = "http://127.0.0.1:0",
                 HttpListen = "http://127.0.0.1:0",
+                Auth = ServerAuthMode.Off,
                 PolicyFile = policyFile,
                 DataDirectory = dataDirectory ?? HooklineServerOptions.DefaultDataDirectory(),
                 LogLevel = logLevel,
@@ -46,6 +48,8 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             var sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
             {
                 ServerUrl = serverUrl,
+                // A shared server wants a token; the embedded one asks for none.
+                Token = server is null ? Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } t ? t : null : null,
                 Agent = agent,
                 FailMode = failMode,
                 Budget = budget,

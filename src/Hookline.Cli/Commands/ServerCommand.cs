@@ -28,14 +28,33 @@ internal static class ServerCommand
         var postgres = CommonOptions.Postgres();
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
         var noDashboard = new Option<bool>("--no-dashboard") { Description = "Serve only /healthz and /metrics on --http-listen (no /ui, no /api)" };
-        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, postgres, logLevel, noDashboard };
+        var auth = new Option<string?>("--auth")
+        {
+            Description = "required: every call needs a bearer token (the default beyond loopback); off: none (loopback and unix: only, unless --insecure)",
+        };
+        auth.AcceptOnlyFromAmong("required", "off");
+        var insecure = new Option<bool>("--insecure") { Description = "Allow --auth off on an address beyond loopback" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate (chain): both endpoints serve TLS (HTTP/2 with ALPN on --listen)" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert" };
+        var clientCa = new Option<string?>("--client-ca") { Description = "PEM CA: --listen then requires client certificates signed by it (mutual TLS)" };
+        var config = ConfigFile.Option();
+        var command = new Command("server", "Run the policy server")
+        {
+            listen, httpListen, policy, data, postgres, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, config,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
             try
             {
+                parse = ConfigFile.Apply(parse, command, config);
                 server = await HooklineServer.StartAsync(new HooklineServerOptions
                 {
+                    Auth = parse.GetValue(auth) switch { "required" => ServerAuthMode.Required, "off" => ServerAuthMode.Off, _ => null },
+                    Insecure = parse.GetValue(insecure),
+                    TlsCertificateFile = parse.GetValue(tlsCert),
+                    TlsKeyFile = parse.GetValue(tlsKey),
+                    ClientCaFile = parse.GetValue(clientCa),
                     Listen = parse.GetValue(listen)!,
                     HttpListen = parse.GetValue(httpListen),
                     PolicyFile = parse.GetValue(policy),

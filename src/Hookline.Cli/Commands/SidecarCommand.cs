@@ -35,9 +35,13 @@ internal static class SidecarCommand
             DefaultValueFactory = _ => 256L * 1024 * 1024,
         };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
+        var token = CommonOptions.Token("Bearer token of scope sidecar");
+        var ca = CommonOptions.Ca();
+        var clientCert = new Option<string?>("--client-cert") { Description = "PEM client certificate, for a server that requires mutual TLS" };
+        var clientKey = new Option<string?>("--client-key") { Description = "PEM private key of --client-cert" };
         var command = new Command("sidecar", "Run the per-session sidecar: one stream to the server, one socket for hooks")
         {
-            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, Status(),
+            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, token, ca, clientCert, clientKey, Status(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,6 +53,10 @@ internal static class SidecarCommand
                 {
                     ServerUrl = parse.GetValue(server)![0],
                     ServerUrls = parse.GetValue(server)!,
+                    Token = CommonOptions.TokenValue(parse, token),
+                    CaFile = parse.GetValue(ca),
+                    ClientCertificateFile = parse.GetValue(clientCert),
+                    ClientKeyFile = parse.GetValue(clientKey),
                     SocketPath = parse.GetValue(socket),
                     SessionId = parse.GetValue(session),
                     Agent = parse.GetValue(agent)!,

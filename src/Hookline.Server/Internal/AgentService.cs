@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Hookline.Contracts.V1;
 using Hookline.Core;
+using Hookline.Server.Internal.Auth;
 using Microsoft.Extensions.Logging;
 
 namespace Hookline.Server.Internal;
@@ -40,13 +41,22 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "session_id must be a UUID"));
         }
-        var (session, resumed) = _store.CreateOrResumeSession(request, sessionId, NowMs);
+        var identity = SessionIdentity.Of(AuthInterceptor.CallerOf(context), request.User);
+        var (session, resumed) = _store.CreateOrResumeSession(request, sessionId, NowMs, identity);
         if (resumed)
         {
             session = _store.Touch(sessionId, NowMs) ?? session;
         }
         Log.SessionChanged(_logger, sessionId, resumed ? "resumed" : "created", request.Agent);
-        return Task.FromResult(new CreateSessionResponse { SessionId = sessionId, Resumed = resumed, Status = session.Status });
+        return Task.FromResult(new CreateSessionResponse
+        {
+            SessionId = sessionId,
+            Resumed = resumed,
+            Status = session.Status,
+            User = identity.User,
+            Org = identity.Org,
+            Authenticated = identity.Authenticated,
+        });
     }
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
@@ -68,8 +78,11 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     public override async Task<Decision> DecideOnce(HookEvent request, ServerCallContext context)
     {
         ValidateEvent(request);
+        var caller = AuthInterceptor.CallerOf(context);
+        Stamp(request, caller);
         var decision = Decide(request);
-        await _audit.EnqueueAsync(new AuditRecord(request, decision, NowMs, Ack: null), context.CancellationToken).ConfigureAwait(false);
+        await _audit.EnqueueAsync(new AuditRecord(request, decision, NowMs, Ack: null) { Authenticated = caller.Authenticated },
+            context.CancellationToken).ConfigureAwait(false);
         return decision;
     }
 
@@ -80,7 +93,10 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     {
         // A stopping server ends its streams instead of waiting for the sidecars to hang up; they reconnect elsewhere
         // or later, and resend what was not acknowledged.
-        using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
+        // A revoked token ends its streams too (the interceptor then answers Unauthenticated).
+        using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(
+            context.CancellationToken, _stopping, AuthInterceptor.RevokedOf(context));
+        var caller = AuthInterceptor.CallerOf(context);
         var cancellation = streamCts.Token;
         var outbox = new StreamOutbox();
         var pump = outbox.PumpAsync(responseStream, cancellation);
@@ -105,7 +121,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         }
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Event:
-                        await HandleEventAsync(request.Event, outbox, cancellation).ConfigureAwait(false);
+                        await HandleEventAsync(request.Event, caller, outbox, cancellation).ConfigureAwait(false);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Ping:
                         await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
@@ -143,8 +159,9 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         }
     }
 
-    private async ValueTask HandleEventAsync(HookEvent hookEvent, StreamOutbox outbox, CancellationToken cancellation)
+    private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, StreamOutbox outbox, CancellationToken cancellation)
     {
+        Stamp(hookEvent, caller);
         if (hookEvent.EventId.Length == 0 || hookEvent.SessionId.Length == 0)
         {
             // Without ids there is nothing to correlate or dedup; answer deny so a waiting hook is not left hanging.
@@ -184,7 +201,21 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             // Answer first: the hook is waiting. Storage comes after, in batches.
             await outbox.SendAsync(new ProcessHookEventResponse { Decision = decision }, cancellation).ConfigureAwait(false);
         }
-        await _audit.EnqueueAsync(new AuditRecord(hookEvent, decision, NowMs, outbox), cancellation).ConfigureAwait(false);
+        await _audit.EnqueueAsync(new AuditRecord(hookEvent, decision, NowMs, outbox) { Authenticated = caller.Authenticated },
+            cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An authenticated caller's identity replaces whatever the event claims, before policy and storage see it:
+    /// a sidecar cannot speak for another user. Without authentication the sidecar's claim stands, marked as such.
+    /// </summary>
+    private static void Stamp(HookEvent hookEvent, Caller caller)
+    {
+        if (caller.Authenticated)
+        {
+            hookEvent.User = caller.User;
+            hookEvent.Org = caller.Org;
+        }
     }
 
     private Decision Decide(HookEvent hookEvent)

@@ -30,7 +30,8 @@ internal sealed class AuditQueries(Func<SqliteConnection> open)
         CAST(e.tool_input AS TEXT), COALESCE(e.evaluated, 'none'), e.applied_verdict, e.applied_source,
         COALESCE(e.applied_reason, e.reason), COALESCE(e.reason_code, ''), COALESCE(e.applied_rule_ids, e.rule_ids, ''),
         COALESCE(e.applied_epoch, e.policy_epoch), e.mode, e.event_time_ms, e.received_at_ms, e.stored_at_ms,
-        (SELECT s.user_name FROM sessions s WHERE s.session_id = e.session_id), e.cwd, e.applied_latency_us, e.rowid
+        COALESCE(NULLIF(e.user_name, ''), (SELECT s.user_name FROM sessions s WHERE s.session_id = e.session_id)),
+        e.cwd, e.applied_latency_us, e.rowid, e.org, e.authenticated
         """;
 
     public EventPage Events(EventFilter filter, string? cursor, int limit, bool oldestFirst = false)
@@ -167,7 +168,7 @@ internal sealed class AuditQueries(Func<SqliteConnection> open)
                    (SELECT COUNT(*) FROM events e WHERE e.session_id = s.session_id AND e.applied_verdict = 'deny'),
                    (SELECT COUNT(*) FROM events e WHERE e.session_id = s.session_id AND e.applied_verdict = 'ask'),
                    (SELECT COUNT(*) FROM events e WHERE e.session_id = s.session_id AND e.applied_verdict = 'allow'),
-                   s.rowid
+                   s.rowid, s.org, s.authenticated
             FROM sessions s WHERE {where} ORDER BY s.created_at_ms DESC, s.rowid DESC LIMIT $limit;
             """;
         command.Parameters.AddWithValue("$limit", limit + 1);
@@ -181,7 +182,11 @@ internal sealed class AuditQueries(Func<SqliteConnection> open)
                     reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                     reader.GetString(5), Time(reader.GetInt64(6)), Time(reader.GetInt64(7)),
                     reader.IsDBNull(8) ? null : Time(reader.GetInt64(8)), reader.GetInt64(9), reader.GetInt64(10),
-                    reader.GetInt64(11), reader.GetInt64(12)));
+                    reader.GetInt64(11), reader.GetInt64(12))
+                {
+                    Org = reader.GetString(14),
+                    Authenticated = reader.GetInt64(15) != 0,
+                });
                 cursors.Add(Keyset.Format(reader.GetInt64(6), reader.GetInt64(13)));
             }
         }
@@ -296,6 +301,8 @@ internal sealed class AuditQueries(Func<SqliteConnection> open)
         reader.IsDBNull(21) ? null : reader.GetInt64(21))
     {
         Cursor = Keyset.Format(reader.GetInt64(16), reader.GetInt64(22)),
+        Org = reader.GetString(23),
+        Authenticated = reader.GetInt64(24) != 0,
     };
 
     public static string[] RuleIds(string? joined) => string.IsNullOrEmpty(joined) ? [] : joined.Split(',', StringSplitOptions.RemoveEmptyEntries);

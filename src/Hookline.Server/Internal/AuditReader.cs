@@ -40,14 +40,19 @@ internal abstract class AuditReader : IAuditReader
         command.CommandText = """
             SELECT s.session_id, s.agent, s.agent_session_id, s.user_name, s.cwd, s.status, s.created_at_ms, s.last_seen_ms,
                    s.ended_at_ms, COUNT(e.event_id),
-                   COUNT(CASE WHEN e.applied_verdict = 'deny' THEN 1 END), COUNT(CASE WHEN e.applied_verdict = 'ask' THEN 1 END)
+                   COUNT(CASE WHEN e.applied_verdict = 'deny' THEN 1 END), COUNT(CASE WHEN e.applied_verdict = 'ask' THEN 1 END),
+                   s.org, s.authenticated
             FROM sessions s LEFT JOIN events e ON e.session_id = s.session_id
             GROUP BY s.session_id ORDER BY s.created_at_ms;
             """;
         return ReadAll(command, reader => new AuditSession(
             reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
             reader.GetString(5), Time(reader.GetInt64(6)), Time(reader.GetInt64(7)),
-            reader.IsDBNull(8) ? null : Time(reader.GetInt64(8)), reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11)));
+            reader.IsDBNull(8) ? null : Time(reader.GetInt64(8)), reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11))
+        {
+            Org = reader.GetString(12),
+            Authenticated = reader.GetInt64(13) != 0,
+        });
     }
 
     /// <summary>The columns <see cref="Event"/> reads, in its order.</summary>
@@ -55,7 +60,8 @@ internal abstract class AuditReader : IAuditReader
         event_id, session_id, agent, agent_session_id, hook_event, tool_name, tool_use_id,
         {Text("tool_input")}, COALESCE(evaluated, 'none'), applied_verdict, applied_source,
         COALESCE(applied_reason, reason), COALESCE(reason_code, ''), COALESCE(applied_rule_ids, rule_ids, ''),
-        COALESCE(applied_epoch, policy_epoch), mode, event_time_ms, received_at_ms, stored_at_ms
+        COALESCE(applied_epoch, policy_epoch), mode, event_time_ms, received_at_ms, stored_at_ms,
+        user_name, org, authenticated
         """;
 
     protected static AuditEvent Event(DbDataReader reader) => new(
@@ -63,7 +69,12 @@ internal abstract class AuditReader : IAuditReader
         reader.GetString(5), reader.GetString(6), Text(reader, 7), reader.GetString(8), Text(reader, 9),
         reader.GetString(10), Text(reader, 11), Text(reader, 12), reader.GetString(13),
         reader.IsDBNull(14) ? null : reader.GetInt64(14), Text(reader, 15), Time(reader.GetInt64(16)),
-        Time(reader.GetInt64(17)), Time(reader.GetInt64(18)));
+        Time(reader.GetInt64(17)), Time(reader.GetInt64(18)))
+    {
+        User = reader.GetString(19),
+        Org = reader.GetString(20),
+        Authenticated = reader.GetInt64(21) != 0,
+    };
 
     protected static List<T> ReadAll<T>(DbCommand command, Func<DbDataReader, T> map)
     {

@@ -26,9 +26,12 @@ internal static class Dashboard
         return new AuditQueries(store.Open);
     }
 
-    public static void Map(WebApplication app)
+    public static void Map(WebApplication app, bool authRequired)
     {
-        ReadAccess.Use(app);
+        if (!authRequired)
+        {
+            ReadAccess.Use(app);
+        }
         ReadApi.Map(app);
         Ui.DashboardPages.Map(app);
     }

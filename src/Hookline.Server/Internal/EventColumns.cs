@@ -14,6 +14,7 @@ internal static class EventColumns
         "payload_truncated", "event_time_ms", "received_at_ms", "verdict", "evaluated", "is_default", "reason",
         "reason_code", "rule_ids", "matched", "policy_epoch", "applied_verdict", "applied_source", "applied_reason",
         "applied_rule_ids", "applied_epoch", "applied_latency_us", "mode", "stored_at_ms", "payload_shed", "payload_bytes",
+        "user_name", "org", "authenticated",
     ];
 
     /// <summary>The columns a replay that carries the sidecar's applied decision may overwrite.</summary>
@@ -82,7 +83,10 @@ internal static class EventColumns
         values[i++] = storedAtMs;
         // The sidecar may shed an event's payload under its spool cap; the audit trail says so, and how much.
         values[i++] = e.PayloadShed ? 1L : 0L;
-        values[i] = e.PayloadShed ? (long)e.PayloadBytes : null;
+        values[i++] = e.PayloadShed ? (long)e.PayloadBytes : null;
+        values[i++] = e.User;
+        values[i++] = e.Org;
+        values[i] = record.Authenticated ? 1L : 0L;
     }
 
     private static byte[]? Bytes(ByteString bytes) => bytes.IsEmpty ? null : bytes.ToByteArray();

@@ -31,7 +31,8 @@ internal interface IAuditStore : IDisposable
     ulong AcceptPolicy(string hash, string document, string source, long nowMs);
 
     /// <summary>Creates the session, or returns the existing one unchanged when the id is known.</summary>
-    (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs);
+    (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs,
+        SessionIdentity identity);
 
     /// <summary>Records that the session is alive. An ended session stays ended; a disconnected one becomes active again.</summary>
     SessionRecord? Touch(string sessionId, long nowMs);

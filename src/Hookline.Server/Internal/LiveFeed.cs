@@ -34,7 +34,8 @@ internal sealed class LiveFeed(SqliteStore store)
         }
         foreach (var record in batch)
         {
-            var view = ToView(record, storedAtMs, UserOf(record.Event.SessionId));
+            var user = record.Event.User is { Length: > 0 } own ? own : UserOf(record.Event.SessionId);
+            var view = ToView(record, storedAtMs, user);
             foreach (var subscriber in _subscribers.Keys)
             {
                 subscriber.Offer(view);
@@ -88,7 +89,11 @@ internal sealed class LiveFeed(SqliteStore store)
             DateTimeOffset.FromUnixTimeMilliseconds(occurred),
             DateTimeOffset.FromUnixTimeMilliseconds(record.ReceivedAtUnixMs),
             DateTimeOffset.FromUnixTimeMilliseconds(storedAtMs),
-            user, e.Cwd, applied is null ? null : (long)applied.LatencyUs);
+            user, e.Cwd, applied is null ? null : (long)applied.LatencyUs)
+        {
+            Org = e.Org,
+            Authenticated = record.Authenticated,
+        };
     }
 
     /// <summary>One live-feed client.</summary>

@@ -36,4 +36,22 @@ internal static partial class Log
 
     [LoggerMessage(1400, LogLevel.Information, "Hookline server: gRPC on {Grpc}, HTTP on {Http}, data in {Database}")]
     public static partial void Listening(ILogger logger, string grpc, string http, string database);
+
+    [LoggerMessage(1500, LogLevel.Warning, "Refused {What}: {Why}")]
+    public static partial void AuthRefused(ILogger logger, string what, string why);
+
+    [LoggerMessage(1501, LogLevel.Information, "Token {TokenId} revoked: closed {Count} open streams")]
+    public static partial void TokenStreamsClosed(ILogger logger, string tokenId, int count);
+
+    [LoggerMessage(1502, LogLevel.Warning, "Checking for revoked tokens failed; trying again in a second")]
+    public static partial void RevocationPollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1503, LogLevel.Information, "Authentication is off: no token is asked for; {Endpoints} is reachable from this machine only")]
+    public static partial void AuthOff(ILogger logger, string endpoints);
+
+    [LoggerMessage(1505, LogLevel.Warning, "Authentication is off (--insecure): anyone who can reach {Endpoints} can use this server")]
+    public static partial void AuthOffInsecure(ILogger logger, string endpoints);
+
+    [LoggerMessage(1504, LogLevel.Information, "Authentication required: every call needs a bearer token ({Tls})")]
+    public static partial void AuthRequired(ILogger logger, string tls);
 }

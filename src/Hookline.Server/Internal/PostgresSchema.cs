@@ -76,5 +76,14 @@ internal static class PostgresSchema
         ALTER TABLE events ADD COLUMN payload_shed BIGINT NOT NULL DEFAULT 0;
         ALTER TABLE events ADD COLUMN payload_bytes BIGINT;
         """,
+        // 3: who each session and event belongs to; authenticated says whether a token vouched for it.
+        """
+        ALTER TABLE sessions ADD COLUMN org TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN authenticated BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN token_id TEXT;
+        ALTER TABLE events ADD COLUMN user_name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN org TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN authenticated BIGINT NOT NULL DEFAULT 0;
+        """,
     ];
 }

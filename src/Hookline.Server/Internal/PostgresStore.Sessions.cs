@@ -5,20 +5,25 @@ namespace Hookline.Server.Internal;
 
 internal sealed partial class PostgresStore
 {
-    public (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs)
+    public (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs,
+        SessionIdentity identity)
     {
         using var connection = Open();
         using var insert = new NpgsqlCommand("""
             INSERT INTO sessions (session_id, agent, agent_session_id, cwd, user_name, hostname, sidecar_version,
-                                  status, created_at_ms, last_seen_ms)
-            VALUES (@id, @agent, @agent_session_id, @cwd, @user, @hostname, @version, 'active', @now, @now)
+                                  status, created_at_ms, last_seen_ms, org, authenticated, token_id)
+            VALUES (@id, @agent, @agent_session_id, @cwd, @user, @hostname, @version, 'active', @now, @now,
+                    @org, @authenticated, @token_id)
             ON CONFLICT (session_id) DO NOTHING;
             """, connection);
         insert.Parameters.AddWithValue("id", sessionId);
         insert.Parameters.AddWithValue("agent", request.Agent);
         insert.Parameters.AddWithValue("agent_session_id", request.AgentSessionId);
         insert.Parameters.AddWithValue("cwd", request.Cwd);
-        insert.Parameters.AddWithValue("user", request.User);
+        insert.Parameters.AddWithValue("user", identity.User);
+        insert.Parameters.AddWithValue("org", identity.Org);
+        insert.Parameters.AddWithValue("authenticated", identity.Authenticated ? 1L : 0L);
+        insert.Parameters.AddWithValue("token_id", (object?)identity.TokenId ?? DBNull.Value);
         insert.Parameters.AddWithValue("hostname", request.Hostname);
         insert.Parameters.AddWithValue("version", request.SidecarVersion);
         insert.Parameters.AddWithValue("now", nowMs);

@@ -71,6 +71,15 @@ internal static class SqliteSchema
         ALTER TABLE events ADD COLUMN payload_shed INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE events ADD COLUMN payload_bytes INTEGER;
         """,
+        // 3: who each session and event belongs to; authenticated says whether a token vouched for it.
+        """
+        ALTER TABLE sessions ADD COLUMN org TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sessions ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN token_id TEXT;
+        ALTER TABLE events ADD COLUMN user_name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN org TEXT NOT NULL DEFAULT '';
+        ALTER TABLE events ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }
 

@@ -105,6 +105,9 @@ internal sealed class HookProcessor
             PayloadTruncated = request.StdinTruncated,
             HomeDirectory = HomeDirectory,
         };
+        var identity = _connection.Identity;
+        hookEvent.User = identity.User;
+        hookEvent.Org = identity.Org;
 
         if (!adapter.TryDecode(request.Event, request.Stdin, hookEvent, out var error))
         {

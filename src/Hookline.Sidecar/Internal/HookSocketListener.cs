@@ -98,7 +98,8 @@ internal sealed class HookSocketListener : IAsyncDisposable
         byte[]? payload = null;
         try
         {
-            if (PeerCredentials.PeerUid(connection) is { } peer && peer != _ownUid && _ownUid != 0)
+            // Only our own uid may ask; root may too, since it could read the socket's directory anyway.
+            if (PeerCredentials.PeerUid(connection) is { } peer && peer != _ownUid && peer != 0)
             {
                 Log.PeerRefused(_logger, peer, _ownUid);
                 return;

@@ -1,6 +1,9 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Hookline.Contracts.V1;
 using Hookline.Policy;
@@ -48,6 +51,13 @@ internal sealed class ServerConnection : IAsyncDisposable
     public string ServerUrl => _servers[Volatile.Read(ref _currentServer)].Url;
 
     public string SessionId { get; }
+
+    /// <summary>
+    /// Who the server takes this session to be (the token's user and org); until it has said so, the OS user.
+    /// The local fallback evaluates <c>user</c> conditions with it, as the server does.
+    /// </summary>
+    public SessionUser Identity => Volatile.Read(ref _identity);
+    private SessionUser _identity = new(Environment.UserName, "");
 
     /// <summary>Whether a stream is open and accepting events right now.</summary>
     public bool IsConnected => Volatile.Read(ref _outbox) is not null;
@@ -119,7 +129,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     /// <summary>Creates the session, or resumes it: every reconnect presents the same id.</summary>
     private async Task EnsureSessionAsync(CancellationToken cancellationToken)
     {
-        await Client.CreateSessionAsync(new CreateSessionRequest
+        var response = await Client.CreateSessionAsync(new CreateSessionRequest
         {
             SessionId = SessionId,
             Agent = _options.Agent,
@@ -128,6 +138,10 @@ internal sealed class ServerConnection : IAsyncDisposable
             Hostname = Environment.MachineName,
             SidecarVersion = SidecarInfo.Version,
         }, deadline: _time.GetUtcNow().UtcDateTime.AddSeconds(5), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (response.User.Length > 0 || response.Authenticated)
+        {
+            Volatile.Write(ref _identity, new SessionUser(response.User, response.Org));
+        }
     }
 
     private async Task RunStreamAsync(Action healthy, CancellationToken stopping)
@@ -353,6 +367,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                 };
                 address = "http://localhost";
             }
+            sockets.SslOptions = ClientTls(options);
             handler = sockets;
         }
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
@@ -361,6 +376,53 @@ internal sealed class ServerConnection : IAsyncDisposable
             MaxReceiveMessageSize = 16 * 1024 * 1024,
             MaxSendMessageSize = 16 * 1024 * 1024,
         });
-        return (channel, new AgentService.AgentServiceClient(channel));
+        CallInvoker invoker = channel.CreateCallInvoker();
+        if (!string.IsNullOrEmpty(options.Token))
+        {
+            // Every call carries the token: the session RPCs, heartbeats and the stream alike.
+            var authorization = "Bearer " + options.Token;
+            invoker = invoker.Intercept(metadata =>
+            {
+                metadata.Add("authorization", authorization);
+                return metadata;
+            });
+        }
+        return (channel, new AgentService.AgentServiceClient(invoker));
+    }
+
+    /// <summary>A private CA to trust instead of the system store, and a client certificate for mutual TLS.</summary>
+    private static SslClientAuthenticationOptions ClientTls(SidecarOptions options)
+    {
+        var ssl = new SslClientAuthenticationOptions();
+        try
+        {
+            if (options.CaFile is not null)
+            {
+                var chain = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    // A private CA publishes no revocation lists.
+                    RevocationMode = X509RevocationMode.NoCheck,
+                };
+                chain.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(options.CaFile));
+                ssl.CertificateChainPolicy = chain;
+            }
+            if (options.ClientCertificateFile is not null || options.ClientKeyFile is not null)
+            {
+                if (options.ClientCertificateFile is null || options.ClientKeyFile is null)
+                {
+                    throw new ArgumentException("--client-cert and --client-key go together");
+                }
+                ssl.ClientCertificates = [X509Certificate2.CreateFromPemFile(options.ClientCertificateFile, options.ClientKeyFile)];
+            }
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException)
+        {
+            throw new ArgumentException($"cannot load a TLS certificate or key: {ex.Message}", ex);
+        }
+        return ssl;
     }
 }
+
+/// <summary>The user and org of a session, as the server named them.</summary>
+internal sealed record SessionUser(string User, string Org);

@@ -9,7 +9,10 @@ namespace Hookline.Sidecar.Internal.Agents;
 /// <summary>Reading the JSON object agents write on stdin, and writing their answers, without reflection.</summary>
 internal static class HookJson
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 256 };
+    /// <summary>Hook input nested deeper than this is refused: no agent sends it, and parsing it costs stack and time.</summary>
+    public const int MaxDepth = 64;
+
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = MaxDepth };
 
     /// <summary>Parses stdin as a JSON object. Returns false with a reason when it is not one.</summary>
     public static bool TryParseObject(ReadOnlyMemory<byte> stdin, out JsonDocument? document, out string error)
@@ -27,7 +30,9 @@ internal static class HookJson
         }
         catch (JsonException ex)
         {
-            error = $"hook input is not valid JSON ({ex.Message})";
+            error = ex.Message.Contains("maximum configured depth", StringComparison.Ordinal)
+                ? $"hook input JSON is nested deeper than {MaxDepth} levels"
+                : $"hook input is not valid JSON ({ex.Message})";
             return false;
         }
         if (document.RootElement.ValueKind != JsonValueKind.Object)

@@ -1,0 +1,148 @@
+using System.CommandLine;
+using Hookline.Server;
+
+namespace Hookline.Cli.Commands;
+
+/// <summary>
+/// <c>hookline token create|list|revoke</c>: on a data directory (<c>--data</c>, the server's SQLite file, safe while
+/// it runs) or through a running server's HTTP endpoint (<c>--server URL</c> with an admin token).
+/// </summary>
+internal static class TokenCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("token", "Create, list and revoke API tokens (only a hash of each is stored)");
+        command.Subcommands.Add(CreateCommand());
+        command.Subcommands.Add(ListCommand());
+        command.Subcommands.Add(RevokeCommand());
+        return command;
+    }
+
+    /// <summary>Where the tokens are: a data directory, or a server reached over HTTP.</summary>
+    private sealed class Target
+    {
+        public Option<string> Data { get; } = new("--data")
+        {
+            Description = "The server's data directory (hookline.db)",
+            DefaultValueFactory = _ => HooklineServerOptions.DefaultDataDirectory(),
+        };
+
+        public Option<string?> Server { get; } = new("--server")
+        {
+            Description = "A running server's HTTP endpoint (--http-listen, e.g. https://host:7421) instead of --data",
+        };
+
+        public Option<string?> Token { get; } = CommonOptions.Token("Admin token for --server");
+
+        public Option<string?> Ca { get; } = CommonOptions.Ca();
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(Data);
+            command.Options.Add(Server);
+            command.Options.Add(Token);
+            command.Options.Add(Ca);
+        }
+
+        public TokenApiClient? Remote(ParseResult parse) => parse.GetValue(Server) is { } url
+            ? new TokenApiClient(url, CommonOptions.TokenValue(parse, Token), parse.GetValue(Ca))
+            : null;
+    }
+
+    private static Command CreateCommand()
+    {
+        var target = new Target();
+        var name = new Option<string>("--name") { Description = "A name to know the token by (unique among active tokens)", Required = true };
+        var scope = new Option<string>("--scope") { Description = "sidecar (agent RPCs and the stream), read (view), admin (tokens, policy; implies read)", Required = true };
+        scope.AcceptOnlyFromAmong("sidecar", "read", "admin");
+        var user = new Option<string?>("--user") { Description = "The user this token speaks for: policy conditions and the audit trail see it" };
+        var org = new Option<string?>("--org") { Description = "The user's organisation, recorded with every event" };
+        var command = new Command("create", "Create a token and print it once, alone on the last line") { name, scope, user, org };
+        target.AddTo(command);
+        command.SetAction(parse => Run("create", async () =>
+        {
+            CreatedToken created;
+            using (var remote = target.Remote(parse))
+            {
+                created = remote is not null
+                    ? await remote.CreateAsync(new TokenRequest(parse.GetValue(name)!, parse.GetValue(scope)!, parse.GetValue(user), parse.GetValue(org)))
+                    : Tokens.Create(parse.GetValue(target.Data)!, parse.GetValue(name)!, Tokens.ParseScope(parse.GetValue(scope)!),
+                        parse.GetValue(user), parse.GetValue(org));
+            }
+            var info = created.Info;
+            Console.WriteLine($"created {info.Id} '{info.Name}' scope {info.Scope}" +
+                (info.User.Length > 0 ? $" user {info.User}" : "") + (info.Org.Length > 0 ? $" org {info.Org}" : "") +
+                "; the token is shown once, below:");
+            Console.WriteLine(created.Token);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command ListCommand()
+    {
+        var target = new Target();
+        var json = new Option<bool>("--json") { Description = "One JSON object per line" };
+        var command = new Command("list", "List tokens (never their secrets)") { json };
+        target.AddTo(command);
+        command.SetAction(parse => Run("list", async () =>
+        {
+            IReadOnlyList<TokenInfo> tokens;
+            using (var remote = target.Remote(parse))
+            {
+                tokens = remote is not null ? await remote.ListAsync() : Tokens.List(parse.GetValue(target.Data)!);
+            }
+            if (!parse.GetValue(json))
+            {
+                Console.WriteLine($"{"id",-16} {"name",-20} {"scope",-8} {"user",-16} {"org",-12} {"created",-20} revoked");
+            }
+            foreach (var t in tokens)
+            {
+                Console.WriteLine(parse.GetValue(json)
+                    ? System.Text.Json.JsonSerializer.Serialize(t, TokenJsonContext.Default.TokenInfo)
+                    : $"{t.Id,-16} {t.Name,-20} {t.Scope,-8} {t.User,-16} {t.Org,-12} {t.CreatedAt:yyyy-MM-dd HH:mm:ss}Z " +
+                      (t.RevokedAt is { } r ? $"{r:yyyy-MM-dd HH:mm:ss}Z" : "-"));
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command RevokeCommand()
+    {
+        var target = new Target();
+        var key = new Argument<string>("id-or-name") { Description = "The token's id (tok_...) or name" };
+        var command = new Command("revoke", "Revoke a token; its open streams close within seconds") { key };
+        target.AddTo(command);
+        command.SetAction(parse => Run("revoke", async () =>
+        {
+            TokenInfo? revoked;
+            using (var remote = target.Remote(parse))
+            {
+                revoked = remote is not null ? await remote.RevokeAsync(parse.GetValue(key)!) : Tokens.Revoke(parse.GetValue(target.Data)!, parse.GetValue(key)!);
+            }
+            if (revoked is null)
+            {
+                await Console.Error.WriteLineAsync($"hookline token revoke: no active token with id or name '{parse.GetValue(key)}'");
+                return 1;
+            }
+            Console.WriteLine($"revoked {revoked.Id} '{revoked.Name}'");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static async Task<int> Run(string verb, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or HttpRequestException or TokenApiException
+            or Microsoft.Data.Sqlite.SqliteException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"hookline token {verb}: {ex.Message}");
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace Hookline.Server.Internal.Auth;
+
+/// <summary>
+/// Authenticates every gRPC call before its handler runs. The agent service needs the <c>sidecar</c> scope; any
+/// other service needs <c>admin</c> unless it is listed here, so a new service is closed until someone opens it.
+/// A stream also closes when its token is revoked.
+/// </summary>
+internal sealed class AuthInterceptor : Interceptor
+{
+    private const string CallerKey = "hookline.caller";
+    private const string RevokedKey = "hookline.revoked";
+
+    private readonly Authenticator _authenticator;
+    private readonly OpenStreams _streams;
+
+    public AuthInterceptor(Authenticator authenticator, OpenStreams streams)
+    {
+        _authenticator = authenticator;
+        _streams = streams;
+    }
+
+    public static TokenScope RequiredScope(string method)
+        => method.StartsWith("/hookline.v1.AgentService/", StringComparison.Ordinal) ? TokenScope.Sidecar : TokenScope.Admin;
+
+    /// <summary>The caller of this call, as the interceptor established it.</summary>
+    public static Caller CallerOf(ServerCallContext context)
+        => context.UserState.TryGetValue(CallerKey, out var caller) ? (Caller)caller : Caller.Unauthenticated;
+
+    /// <summary>Cancelled when the token of this stream is revoked.</summary>
+    public static CancellationToken RevokedOf(ServerCallContext context)
+        => context.UserState.TryGetValue(RevokedKey, out var token) ? (CancellationToken)token : CancellationToken.None;
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Authorize(context);
+        return await continuation(request, context).ConfigureAwait(false);
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authorize(context);
+        return await continuation(requestStream, context).ConfigureAwait(false);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+        => WhileNotRevokedAsync(context, () => continuation(request, responseStream, context));
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+        => WhileNotRevokedAsync(context, () => continuation(requestStream, responseStream, context));
+
+    private async Task WhileNotRevokedAsync(ServerCallContext context, Func<Task> handler)
+    {
+        var caller = Authorize(context);
+        if (caller.TokenId is null)
+        {
+            await handler().ConfigureAwait(false);
+            return;
+        }
+        using var revoked = new CancellationTokenSource();
+        using (_streams.Register(caller.TokenId, revoked))
+        {
+            context.UserState[RevokedKey] = revoked.Token;
+            await handler().ConfigureAwait(false);
+        }
+        if (revoked.IsCancellationRequested)
+        {
+            // The handler ended because the token was revoked: say so with the status a reconnect will get too.
+            throw new RpcException(new Status(StatusCode.Unauthenticated, Authenticator.UnauthenticatedDetail));
+        }
+    }
+
+    private Caller Authorize(ServerCallContext context)
+    {
+        var header = context.RequestHeaders.GetValue("authorization");
+        switch (_authenticator.Check(header, RequiredScope(context.Method), context.Method, out var caller))
+        {
+            case AuthOutcome.Unauthenticated:
+                throw new RpcException(new Status(StatusCode.Unauthenticated, Authenticator.UnauthenticatedDetail));
+            case AuthOutcome.Forbidden:
+                throw new RpcException(new Status(StatusCode.PermissionDenied, Authenticator.ForbiddenDetail));
+        }
+        context.UserState[CallerKey] = caller;
+        return caller;
+    }
+}

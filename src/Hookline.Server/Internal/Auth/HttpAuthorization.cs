@@ -1,0 +1,62 @@
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hookline.Server.Internal.Auth;
+
+/// <summary>
+/// The one check every HTTP endpoint gets (the read API, the dashboard, metrics, token admin): <c>read</c> for GET
+/// and HEAD, <c>admin</c> for anything that changes something and for everything under <c>/api/tokens</c>. Only
+/// <c>/healthz</c> stays open, for load balancers. gRPC endpoints are left to <see cref="AuthInterceptor"/>.
+/// </summary>
+internal static class HttpAuthorization
+{
+    private const string CallerKey = "hookline.caller";
+
+    public static void UseHooklineAuthorization(this WebApplication app)
+    {
+        var authenticator = app.Services.GetRequiredService<Authenticator>();
+        app.Use(async (context, next) =>
+        {
+            if (IsOpen(context))
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+            var needed = RequiredScope(context.Request);
+            switch (authenticator.Check(context.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null,
+                needed, context.Request.Method + " " + context.Request.Path, out var caller))
+            {
+                case AuthOutcome.Unauthenticated:
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    await context.Response.WriteAsync(Authenticator.UnauthenticatedDetail + "\n").ConfigureAwait(false);
+                    return;
+                case AuthOutcome.Forbidden:
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync(Authenticator.ForbiddenDetail + "\n").ConfigureAwait(false);
+                    return;
+            }
+            context.Items[CallerKey] = caller;
+            await next(context).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>Who made this HTTP request (after the check passed).</summary>
+    public static Caller CallerOf(HttpContext context)
+        => context.Items.TryGetValue(CallerKey, out var caller) && caller is Caller c ? c : Caller.Unauthenticated;
+
+    public static TokenScope RequiredScope(HttpRequest request)
+    {
+        if (request.Path.StartsWithSegments("/api/tokens", StringComparison.Ordinal))
+        {
+            return TokenScope.Admin;
+        }
+        return HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) ? TokenScope.Read : TokenScope.Admin;
+    }
+
+    private static bool IsOpen(HttpContext context)
+        => context.Request.Path.Equals("/healthz", StringComparison.Ordinal)
+            || context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null;
+}

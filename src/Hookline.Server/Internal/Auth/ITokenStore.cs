@@ -1,0 +1,20 @@
+namespace Hookline.Server.Internal.Auth;
+
+/// <summary>
+/// Where tokens live. Only a hash of each secret is kept. SQLite today; a PostgreSQL store implements the same.
+/// </summary>
+internal interface ITokenStore : IDisposable
+{
+    CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now);
+
+    IReadOnlyList<TokenInfo> List();
+
+    /// <summary>Revokes the active token with this id or name; null when there is none.</summary>
+    TokenInfo? Revoke(string idOrName, DateTimeOffset now);
+
+    /// <summary>The caller a presented token stands for, or null when it is unknown or revoked.</summary>
+    Caller? Authenticate(string token);
+
+    /// <summary>Of <paramref name="ids"/>, those revoked by now (perhaps by another process on the same database).</summary>
+    IReadOnlyList<string> Revoked(IReadOnlyCollection<string> ids);
+}

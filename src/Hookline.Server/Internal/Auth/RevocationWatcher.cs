@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Server.Internal.Auth;
+
+/// <summary>
+/// Closes the streams of tokens revoked by another process (<c>hookline token revoke --data</c>, or another replica)
+/// by polling the store every <see cref="Interval"/>; revocation through this server's admin endpoint acts at once.
+/// </summary>
+internal sealed class RevocationWatcher : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private readonly ITokenStore _tokens;
+    private readonly OpenStreams _streams;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public RevocationWatcher(ITokenStore tokens, OpenStreams streams, TimeProvider time, ILogger<RevocationWatcher> logger)
+    {
+        _tokens = tokens;
+        _streams = streams;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>One poll; returns how many streams it closed.</summary>
+    public int Poll()
+    {
+        var closed = 0;
+        foreach (var tokenId in _tokens.Revoked(_streams.TokenIds))
+        {
+            var count = _streams.Revoke(tokenId);
+            Log.TokenStreamsClosed(_logger, tokenId, count);
+            closed += count;
+        }
+        return closed;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    Poll();
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException ex)
+                {
+                    // A busy or briefly unreadable database: the next tick tries again.
+                    Log.RevocationPollFailed(_logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

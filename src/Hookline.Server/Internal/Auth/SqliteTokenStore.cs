@@ -1,0 +1,190 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+
+namespace Hookline.Server.Internal.Auth;
+
+/// <summary>Tokens in the server's SQLite file, table <c>tokens</c> (created here if missing, so older files gain it).</summary>
+internal sealed class SqliteTokenStore : ITokenStore
+{
+    private const int MaxNameLength = 64;
+    private const int MaxIdentityLength = 128;
+    private readonly SqliteConnection _connection;
+    private readonly Lock _lock = new();
+
+    public SqliteTokenStore(string databasePath)
+    {
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            DefaultTimeout = 30,
+        }.ToString());
+        _connection.Open();
+        Execute("""
+            PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;
+            CREATE TABLE IF NOT EXISTS tokens (
+                id            TEXT PRIMARY KEY,
+                name          TEXT NOT NULL,
+                scope         TEXT NOT NULL,
+                user_name     TEXT NOT NULL DEFAULT '',
+                org           TEXT NOT NULL DEFAULT '',
+                hash          BLOB NOT NULL UNIQUE,
+                created_at_ms INTEGER NOT NULL,
+                revoked_at_ms INTEGER
+            );
+            CREATE UNIQUE INDEX IF NOT EXISTS tokens_active_name ON tokens(name) WHERE revoked_at_ms IS NULL;
+            """);
+    }
+
+    /// <summary>The token store of a server's data directory (<c>hookline.db</c>), created when missing.</summary>
+    public static SqliteTokenStore ForDataDirectory(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        return new SqliteTokenStore(AuditTrail.DatabasePath(dataDirectory));
+    }
+
+    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now)
+    {
+        Validate(name, user, org);
+        var secret = Tokens.NewSecret();
+        var id = "tok_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO tokens (id, name, scope, user_name, org, hash, created_at_ms)
+                VALUES ($id, $name, $scope, $user, $org, $hash, $now);
+                """;
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$scope", Tokens.Name(scope));
+            command.Parameters.AddWithValue("$user", user ?? "");
+            command.Parameters.AddWithValue("$org", org ?? "");
+            command.Parameters.AddWithValue("$hash", Tokens.Hash(secret));
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+            {
+                throw new ArgumentException($"an active token named '{name}' exists already; revoke it first or pick another name");
+            }
+        }
+        return new CreatedToken(new TokenInfo(id, name, Tokens.Name(scope), user ?? "", org ?? "", Truncate(now), null), secret);
+    }
+
+    public IReadOnlyList<TokenInfo> List()
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT id, name, scope, user_name, org, created_at_ms, revoked_at_ms FROM tokens ORDER BY created_at_ms, id;";
+            using var reader = command.ExecuteReader();
+            var tokens = new List<TokenInfo>();
+            while (reader.Read())
+            {
+                tokens.Add(Read(reader));
+            }
+            return tokens;
+        }
+    }
+
+    public TokenInfo? Revoke(string idOrName, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = """
+                UPDATE tokens SET revoked_at_ms = $now WHERE revoked_at_ms IS NULL AND (id = $key OR name = $key)
+                RETURNING id, name, scope, user_name, org, created_at_ms, revoked_at_ms;
+                """;
+            command.Parameters.AddWithValue("$key", idOrName);
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? Read(reader) : null;
+        }
+    }
+
+    public Caller? Authenticate(string token)
+    {
+        var hash = Tokens.Hash(token);
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT id, name, scope, user_name, org, hash FROM tokens WHERE hash = $hash AND revoked_at_ms IS NULL;";
+            command.Parameters.AddWithValue("$hash", hash);
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
+            // The index found the row; the final comparison does not leak through timing how much of the hash matched.
+            var stored = (byte[])reader.GetValue(5);
+            if (!CryptographicOperations.FixedTimeEquals(stored, hash))
+            {
+                return null;
+            }
+            return new Caller(reader.GetString(0), reader.GetString(1), Tokens.ParseScope(reader.GetString(2)),
+                reader.GetString(3), reader.GetString(4));
+        }
+    }
+
+    public IReadOnlyList<string> Revoked(IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
+        var revoked = new List<string>();
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            // The table is small (one row per token ever made): reading the revoked ids beats building an IN list.
+            command.CommandText = "SELECT id FROM tokens WHERE revoked_at_ms IS NOT NULL;";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var id = reader.GetString(0);
+                if (wanted.Contains(id))
+                {
+                    revoked.Add(id);
+                }
+            }
+        }
+        return revoked;
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static TokenInfo Read(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
+
+    private static DateTimeOffset Truncate(DateTimeOffset now) => DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+
+    private static void Validate(string name, string? user, string? org)
+    {
+        if (name.Length is 0 or > MaxNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@'))
+        {
+            throw new ArgumentException($"token name must be 1 to {MaxNameLength} characters of letters, digits, '-', '_', '.', '@'");
+        }
+        if (name.StartsWith("tok_", StringComparison.Ordinal))
+        {
+            throw new ArgumentException("token name must not start with 'tok_' (token ids do), so revoke by name stays unambiguous");
+        }
+        if ((user?.Length ?? 0) > MaxIdentityLength || (org?.Length ?? 0) > MaxIdentityLength)
+        {
+            throw new ArgumentException($"--user and --org hold at most {MaxIdentityLength} characters");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hookline.Server.Internal.Auth;
+
+/// <summary>
+/// Token admin over HTTP (admin scope): <c>GET /api/tokens</c>, <c>POST /api/tokens</c> and
+/// <c>DELETE /api/tokens/{id-or-name}</c>. What <c>hookline token --server URL</c> calls.
+/// </summary>
+internal static class TokenEndpoints
+{
+    private const int MaxBodyBytes = 16 * 1024;
+
+    public static void MapTokenEndpoints(this WebApplication app)
+    {
+        var tokens = app.Services.GetRequiredService<ITokenStore>();
+        var streams = app.Services.GetRequiredService<OpenStreams>();
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        app.MapGet("/api/tokens", context =>
+            context.Response.WriteAsJsonAsync(tokens.List().ToList(), TokenJsonContext.Default.ListTokenInfo));
+        app.MapPost("/api/tokens", async context =>
+        {
+            TokenRequest? request;
+            try
+            {
+                if (context.Request.ContentLength > MaxBodyBytes)
+                {
+                    throw new JsonException("request body too large");
+                }
+                request = await JsonSerializer.DeserializeAsync(context.Request.Body, TokenJsonContext.Default.TokenRequest,
+                    context.RequestAborted).ConfigureAwait(false);
+                if (request is null || request.Name is null || request.Scope is null)
+                {
+                    throw new JsonException("expected {\"name\": ..., \"scope\": ...}");
+                }
+                var created = tokens.Create(request.Name, Tokens.ParseScope(request.Scope), request.User, request.Org, time.GetUtcNow());
+                context.Response.StatusCode = StatusCodes.Status201Created;
+                await context.Response.WriteAsJsonAsync(created, TokenJsonContext.Default.CreatedToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is JsonException or ArgumentException)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await context.Response.WriteAsync(ex.Message + "\n").ConfigureAwait(false);
+            }
+        });
+        app.MapDelete("/api/tokens/{key}", async context =>
+        {
+            var key = (string)context.GetRouteValue("key")!;
+            var revoked = tokens.Revoke(key, time.GetUtcNow());
+            if (revoked is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                await context.Response.WriteAsync($"no active token with id or name '{key}'\n").ConfigureAwait(false);
+                return;
+            }
+            // This server closes the token's streams at once; other replicas notice on their next poll.
+            streams.Revoke(revoked.Id);
+            await context.Response.WriteAsJsonAsync(revoked, TokenJsonContext.Default.TokenInfo).ConfigureAwait(false);
+        });
+    }
+}

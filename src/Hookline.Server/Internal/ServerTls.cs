@@ -1,0 +1,79 @@
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace Hookline.Server.Internal;
+
+/// <summary>
+/// The server's certificate (PEM), and for mutual TLS the CA that client certificates must chain to. HTTP/2 over TLS
+/// is negotiated with ALPN by Kestrel.
+/// </summary>
+internal sealed class ServerTls
+{
+    private readonly X509Certificate2 _certificate;
+    private readonly X509Certificate2? _clientCa;
+
+    private ServerTls(X509Certificate2 certificate, X509Certificate2? clientCa)
+    {
+        _certificate = certificate;
+        _clientCa = clientCa;
+    }
+
+    public bool Mutual => _clientCa is not null;
+
+    /// <summary>Null when no certificate is configured. Throws <see cref="ArgumentException"/> for a bad combination or file.</summary>
+    public static ServerTls? Load(HooklineServerOptions options)
+    {
+        if (options.TlsCertificateFile is null && options.TlsKeyFile is null)
+        {
+            if (options.ClientCaFile is not null)
+            {
+                throw new ArgumentException("--client-ca needs --tls-cert and --tls-key: mutual TLS is TLS first");
+            }
+            return null;
+        }
+        if (options.TlsCertificateFile is null || options.TlsKeyFile is null)
+        {
+            throw new ArgumentException("--tls-cert and --tls-key go together");
+        }
+        try
+        {
+            var certificate = X509Certificate2.CreateFromPemFile(options.TlsCertificateFile, options.TlsKeyFile);
+            var clientCa = options.ClientCaFile is null ? null : X509CertificateLoader.LoadCertificateFromFile(options.ClientCaFile);
+            return new ServerTls(certificate, clientCa);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException)
+        {
+            throw new ArgumentException($"cannot load the TLS certificate or key: {ex.Message}", ex);
+        }
+    }
+
+    /// <param name="requireClientCertificate">Mutual TLS on this endpoint (the gRPC one); the HTTP endpoint serves browsers too.</param>
+    public void Apply(ListenOptions listen, bool requireClientCertificate)
+    {
+        var https = new HttpsConnectionAdapterOptions
+        {
+            ServerCertificate = _certificate,
+            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        };
+        if (_clientCa is not null && requireClientCertificate)
+        {
+            https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+            https.ClientCertificateValidation = (certificate, _, _) => ChainsTo(certificate, _clientCa);
+        }
+        listen.UseHttps(https);
+    }
+
+    /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="root"/>, and only to it (not the system store).</summary>
+    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 root)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(root);
+        // A private CA publishes no revocation lists; revoke access with tokens instead.
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+}

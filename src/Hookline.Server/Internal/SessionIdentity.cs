@@ -1,0 +1,12 @@
+using Hookline.Server.Internal.Auth;
+
+namespace Hookline.Server.Internal;
+
+/// <summary>Who a session belongs to, as stored with it and told to its sidecar.</summary>
+internal sealed record SessionIdentity(string User, string Org, bool Authenticated, string? TokenId)
+{
+    /// <param name="claimedUser">The OS user the sidecar names: used only when there is no token to go by.</param>
+    public static SessionIdentity Of(Caller caller, string claimedUser) => caller.Authenticated
+        ? new SessionIdentity(caller.User, caller.Org, true, caller.TokenId)
+        : new SessionIdentity(claimedUser, "", false, null);
+}

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Text.Json.Serialization;
+using Hookline.Server.Internal.Auth;
+
+namespace Hookline.Server;
+
+/// <summary>What a token may do. <c>admin</c> implies <c>read</c>; <c>sidecar</c> is only for the agent RPCs and the stream.</summary>
+public enum TokenScope
+{
+    Sidecar,
+    Read,
+    Admin,
+}
+
+/// <summary>One API token as listed: never the secret, which only its creator ever sees.</summary>
+public sealed record TokenInfo(
+    string Id, string Name, string Scope, string User, string Org, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>A token just created: its description and, this once, its secret.</summary>
+public sealed record CreatedToken(TokenInfo Info, string Token);
+
+/// <summary>The body of <c>POST /api/tokens</c>.</summary>
+public sealed record TokenRequest(string Name, string Scope, string? User, string? Org);
+
+/// <summary>JSON of the token admin endpoints, source-generated (no reflection: the CLI is Native AOT).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(TokenInfo))]
+[JsonSerializable(typeof(List<TokenInfo>))]
+[JsonSerializable(typeof(CreatedToken))]
+[JsonSerializable(typeof(TokenRequest))]
+public sealed partial class TokenJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// Token management on a server's data directory (the same SQLite file the server uses; safe while it runs).
+/// Used by <c>hookline token</c> with <c>--data</c>, and by the server's admin endpoints.
+/// </summary>
+public static class Tokens
+{
+    /// <summary>The token's prefix: makes a leaked token easy to spot (and to scan for).</summary>
+    public const string Prefix = "hl_";
+
+    public static TokenScope ParseScope(string scope) => scope switch
+    {
+        "sidecar" => TokenScope.Sidecar,
+        "read" => TokenScope.Read,
+        "admin" => TokenScope.Admin,
+        _ => throw new ArgumentException($"scope must be sidecar, read or admin, got '{scope}'"),
+    };
+
+    public static string Name(TokenScope scope) => scope switch
+    {
+        TokenScope.Sidecar => "sidecar",
+        TokenScope.Read => "read",
+        _ => "admin",
+    };
+
+    /// <summary>A new random secret: <c>hl_</c> and 32 random bytes, base64url.</summary>
+    public static string NewSecret() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>SHA-256 of the token: enough for a 256-bit random secret, which no dictionary holds.</summary>
+    public static byte[] Hash(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
+
+    public static CreatedToken Create(string dataDirectory, string name, TokenScope scope, string? user, string? org)
+    {
+        using var store = SqliteTokenStore.ForDataDirectory(dataDirectory);
+        return store.Create(name, scope, user, org, DateTimeOffset.UtcNow);
+    }
+
+    public static IReadOnlyList<TokenInfo> List(string dataDirectory)
+    {
+        using var store = SqliteTokenStore.ForDataDirectory(dataDirectory);
+        return store.List();
+    }
+
+    /// <summary>Revokes the active token with this id or name. Returns it, or null when there is none.</summary>
+    public static TokenInfo? Revoke(string dataDirectory, string idOrName)
+    {
+        using var store = SqliteTokenStore.ForDataDirectory(dataDirectory);
+        return store.Revoke(idOrName, DateTimeOffset.UtcNow);
+    }
+
+    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
