@@ -23,6 +23,9 @@ public sealed class HooklineServerOptions
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>What of an event's payload is stored (redacted by default); sidecars store their spool the same way.</summary>
+    public Core.EventCapture Capture { get; set; } = Core.EventCapture.Default;
+
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

@@ -26,7 +26,9 @@ internal static class ServerCommand
             DefaultValueFactory = _ => HooklineServerOptions.DefaultDataDirectory(),
         };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
-        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, logLevel };
+        var capture = CommonOptions.Capture("What of tool input/output, prompts and raw input is stored: none, redacted (secrets replaced) or full");
+        var captureMax = CommonOptions.CaptureMaxBytes();
+        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, logLevel, capture, captureMax };
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
@@ -39,6 +41,7 @@ internal static class ServerCommand
                     PolicyFile = parse.GetValue(policy),
                     DataDirectory = parse.GetValue(data)!,
                     LogLevel = parse.GetValue(logLevel),
+                    Capture = CommonOptions.ParseCapture(parse.GetValue(capture), parse.GetValue(captureMax)),
                 }, cancellationToken);
             }
             catch (PolicyException ex)

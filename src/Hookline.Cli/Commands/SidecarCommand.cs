@@ -29,9 +29,10 @@ internal static class SidecarCommand
             DefaultValueFactory = _ => SidecarOptions.DefaultStateDirectory(),
         };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
+        var capture = CommonOptions.Capture("How the spool stores payloads until the server's first snapshot says: none, redacted or full");
         var command = new Command("sidecar", "Run the per-session sidecar: one stream to the server, one socket for hooks")
         {
-            server, socket, session, agent, failMode, budget, stateDir, logLevel,
+            server, socket, session, agent, failMode, budget, stateDir, logLevel, capture,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,6 +49,7 @@ internal static class SidecarCommand
                     FailMode = CommonOptions.ParseFailMode(parse.GetValue(failMode)),
                     Budget = TimeSpan.FromMilliseconds(parse.GetValue(budget)),
                     StateDirectory = parse.GetValue(stateDir)!,
+                    Capture = CommonOptions.ParseCapture(parse.GetValue(capture), Core.EventCapture.DefaultMaxBytes),
                     LoggerFactory = loggers,
                 }, cancellationToken);
             }

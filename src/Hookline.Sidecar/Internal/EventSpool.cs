@@ -14,11 +14,15 @@ internal sealed class EventSpool
     private readonly LinkedList<Entry> _inOrder = new();
     private TaskCompletionSource? _emptied;
     private readonly SpoolStore? _disk;
+    private readonly Func<HookEvent, HookEvent> _capture;
 
     /// <param name="disk">The on-disk copy; what it holds from an earlier run is loaded first.</param>
-    public EventSpool(SpoolStore? disk = null)
+    /// <param name="capture">Makes the copy of an event that the spool keeps (secrets redacted): the spool only
+    /// replays events whose decision was already applied, and the server needs their payload only to store it.</param>
+    public EventSpool(SpoolStore? disk = null, Func<HookEvent, HookEvent>? capture = null)
     {
         _disk = disk;
+        _capture = capture ?? Core.EventCapture.Default.Prepare;
         foreach (var row in disk?.Load() ?? [])
         {
             _byId[row.Event.EventId] = _inOrder.AddLast(new Entry(row.Event)
@@ -66,7 +70,7 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(hookEvent.EventId))
             {
-                var node = _inOrder.AddLast(new Entry(hookEvent) { Applied = applied });
+                var node = _inOrder.AddLast(new Entry(_capture(hookEvent)) { Applied = applied });
                 _byId[hookEvent.EventId] = node;
                 Persist(node.Value);
             }
@@ -80,7 +84,7 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(row.Event.EventId))
             {
-                var node = _inOrder.AddLast(new Entry(row.Event)
+                var node = _inOrder.AddLast(new Entry(_capture(row.Event))
                 {
                     Applied = row.Applied,
                     AppliedUnconfirmed = row.AppliedUnconfirmed,
