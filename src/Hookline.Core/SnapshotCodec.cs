@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Hookline.Policy;
 using PolicySnapshotV1 = Hookline.Contracts.V1.PolicySnapshot;
 using FailModeV1 = Hookline.Contracts.V1.FailMode;
+using PayloadCapture = Hookline.Contracts.V1.PayloadCapture;
 
 namespace Hookline.Core;
 
@@ -9,7 +10,7 @@ namespace Hookline.Core;
 public static class SnapshotCodec
 {
     /// <summary>The wire form the server pushes on stream open and on every reload.</summary>
-    public static PolicySnapshotV1 ToProto(PolicySnapshot snapshot)
+    public static PolicySnapshotV1 ToProto(PolicySnapshot snapshot, EventCapture? capture = null)
     {
         var document = snapshot.Policy.Document;
         var message = new PolicySnapshotV1
@@ -32,7 +33,34 @@ public static class SnapshotCodec
         {
             message.MaxAgeMs = (ulong)maxAge.TotalMilliseconds;
         }
+        if (capture is not null)
+        {
+            message.Capture = capture.Mode switch
+            {
+                CaptureMode.None => PayloadCapture.None,
+                CaptureMode.Full => PayloadCapture.Full,
+                _ => PayloadCapture.Redacted,
+            };
+            message.CaptureMaxBytes = (uint)capture.MaxBytes;
+        }
         return message;
+    }
+
+    /// <summary>The capture a snapshot carries, or <paramref name="fallback"/> when the server did not say.</summary>
+    public static EventCapture CaptureOf(PolicySnapshotV1 message, EventCapture fallback)
+    {
+        if (!message.HasCapture)
+        {
+            return fallback;
+        }
+
+        var mode = message.Capture switch
+        {
+            PayloadCapture.None => CaptureMode.None,
+            PayloadCapture.Full => CaptureMode.Full,
+            _ => CaptureMode.Redacted, // unknown values from a newer server: the safe reading
+        };
+        return new EventCapture(mode, message.HasCaptureMaxBytes ? (int)Math.Min(message.CaptureMaxBytes, int.MaxValue) : fallback.MaxBytes);
     }
 
     /// <summary>

@@ -57,6 +57,9 @@ public sealed class HooklineServerOptions
     /// <summary>PEM CA certificate: the gRPC endpoint then requires a client certificate that chains to it (mutual TLS).</summary>
     public string? ClientCaFile { get; set; }
 
+    /// <summary>What of an event's payload is stored (redacted by default); sidecars store their spool the same way.</summary>
+    public Core.EventCapture Capture { get; set; } = Core.EventCapture.Default;
+
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

@@ -81,7 +81,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
         var pending = new PendingDecisions();
         var spoolDirectory = SpoolDirectory.Claim(options.StateDirectory, sessionId);
         var disk = new SpoolStore(spoolDirectory.DatabasePath);
-        var spool = new EventSpool(disk, options.SpoolMaxBytes);
+        var spool = new EventSpool(disk, options.SpoolMaxBytes, e => snapshots.Capture.Prepare(e));
         var own = spool.Count;
         var adopted = await spoolDirectory.AdoptOrphanedAsync(spool).ConfigureAwait(false);
         var orphans = await OrphanRecords.IngestAsync(options.OrphanFile, sessionId, spool, line => Log.OrphanSkipped(logger, line))

@@ -47,6 +47,9 @@ public sealed class SidecarOptions
 
     public SidecarFailMode FailMode { get; set; } = SidecarFailMode.Closed;
 
+    /// <summary>How the spool stores payloads until the first snapshot; after that the server's capture mode wins.</summary>
+    public Core.EventCapture Capture { get; set; } = Core.EventCapture.Default;
+
     /// <summary>How long a blocking hook waits for the server before the sidecar decides locally.</summary>
     public TimeSpan Budget { get; set; } = TimeSpan.FromMilliseconds(8);
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Hookline.Server;
-using Microsoft.Data.Sqlite;
 
 namespace Hookline.Sidecar.Tests;
 
@@ -11,18 +10,7 @@ public sealed class DurableSpoolTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private SidecarOptions Options(string server, string session) => new()
-    {
-        ServerUrl = server,
-        SessionId = session,
-        SocketPath = _dir.File($"s{Guid.NewGuid():N}"[..12] + ".sock"),
-        StateDirectory = _dir.File("state"),
-        OrphanFile = _dir.File("orphans.jsonl"),
-        Budget = TimeSpan.FromSeconds(5),
-        MinReconnectDelay = TimeSpan.FromMilliseconds(20),
-        MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
-        WarmupTimeout = TimeSpan.FromSeconds(10),
-    };
+    private SidecarOptions Options(string server, string session) => SpoolTestStack.Options(_dir, server, session);
 
     private async Task<HooklineServer> StartServerAsync() => await HooklineServer.StartAsync(new HooklineServerOptions
     {
@@ -105,12 +93,5 @@ public sealed class DurableSpoolTests : IDisposable
         Assert.Equal("PreToolUse|claude", await ScalarAsync<string>(server, "SELECT DISTINCT hook_event || '|' || agent FROM events"));
     }
 
-    private static async Task<T> ScalarAsync<T>(HooklineServer server, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={server.DatabasePath};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<T> ScalarAsync<T>(HooklineServer server, string sql) => SpoolTestStack.ScalarAsync<T>(server, sql);
 }

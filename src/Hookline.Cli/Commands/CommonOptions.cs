@@ -59,6 +59,22 @@ internal static class CommonOptions
         Description = "PEM CA certificate to trust for the server's certificate (a private CA) instead of the system store",
     };
 
+    public static Option<string> Capture(string description)
+    {
+        var option = new Option<string>("--capture") { Description = description, DefaultValueFactory = _ => "redacted" };
+        option.AcceptOnlyFromAmong("none", "redacted", "full");
+        return option;
+    }
+
+    public static Option<int> CaptureMaxBytes() => new("--capture-max-bytes")
+    {
+        Description = "With --capture full: payloads larger than this are not stored (the event is marked truncated)",
+        DefaultValueFactory = _ => Core.EventCapture.DefaultMaxBytes,
+    };
+
+    public static Core.EventCapture ParseCapture(string? mode, int maxBytes) =>
+        new(Core.EventCapture.TryParseMode(mode, out var parsed) ? parsed : Core.CaptureMode.Redacted, Math.Max(0, maxBytes));
+
     public static SidecarFailMode ParseFailMode(string? value) => value == "open" ? SidecarFailMode.Open : SidecarFailMode.Closed;
 
     public static ILoggerFactory Console(LogLevel level) => LoggerFactory.Create(builder => builder

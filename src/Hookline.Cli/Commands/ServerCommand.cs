@@ -37,10 +37,12 @@ internal static class ServerCommand
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate (chain): both endpoints serve TLS (HTTP/2 with ALPN on --listen)" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert" };
         var clientCa = new Option<string?>("--client-ca") { Description = "PEM CA: --listen then requires client certificates signed by it (mutual TLS)" };
+        var capture = CommonOptions.Capture("What of tool input/output, prompts and raw input is stored: none, redacted (secrets replaced) or full");
+        var captureMax = CommonOptions.CaptureMaxBytes();
         var config = ConfigFile.Option();
         var command = new Command("server", "Run the policy server")
         {
-            listen, httpListen, policy, data, postgres, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, config,
+            listen, httpListen, policy, data, postgres, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, config,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -62,6 +64,7 @@ internal static class ServerCommand
                     Postgres = parse.GetValue(postgres),
                     LogLevel = parse.GetValue(logLevel),
                     Dashboard = !parse.GetValue(noDashboard),
+                    Capture = CommonOptions.ParseCapture(parse.GetValue(capture), parse.GetValue(captureMax)),
                 }, cancellationToken);
             }
             catch (PolicyException ex)

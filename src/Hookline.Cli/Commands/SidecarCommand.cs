@@ -39,9 +39,10 @@ internal static class SidecarCommand
         var ca = CommonOptions.Ca();
         var clientCert = new Option<string?>("--client-cert") { Description = "PEM client certificate, for a server that requires mutual TLS" };
         var clientKey = new Option<string?>("--client-key") { Description = "PEM private key of --client-cert" };
+        var capture = CommonOptions.Capture("How the spool stores payloads until the server's first snapshot says: none, redacted or full");
         var command = new Command("sidecar", "Run the per-session sidecar: one stream to the server, one socket for hooks")
         {
-            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, token, ca, clientCert, clientKey, Status(),
+            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, token, ca, clientCert, clientKey, capture, Status(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -64,6 +65,7 @@ internal static class SidecarCommand
                     Budget = TimeSpan.FromMilliseconds(parse.GetValue(budget)),
                     StateDirectory = parse.GetValue(stateDir)!,
                     SpoolMaxBytes = parse.GetValue(spoolMax),
+                    Capture = CommonOptions.ParseCapture(parse.GetValue(capture), Core.EventCapture.DefaultMaxBytes),
                     LoggerFactory = loggers,
                 }, cancellationToken);
             }

@@ -101,7 +101,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         var outbox = new StreamOutbox();
         var pump = outbox.PumpAsync(responseStream, cancellation);
         Action<Policy.PolicySnapshot> push = snapshot =>
-            outbox.TrySend(new ProcessHookEventResponse { PolicySnapshot = SnapshotCodec.ToProto(snapshot) });
+            outbox.TrySend(new ProcessHookEventResponse { PolicySnapshot = SnapshotCodec.ToProto(snapshot, _audit.Capture) });
         _policy.Changed += push;
         string? sessionId = null;
         try

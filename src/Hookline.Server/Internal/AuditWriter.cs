@@ -29,6 +29,7 @@ internal sealed class AuditWriter : BackgroundService
         _time = time;
         _logger = logger;
         _maxBatch = options.MaxBatchSize;
+        Capture = options.Capture;
         _queue = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(Math.Max(1024, options.MaxBatchSize * 16))
         {
             SingleReader = true,
@@ -36,6 +37,9 @@ internal sealed class AuditWriter : BackgroundService
         });
     }
 
+
+    /// <summary>Applied to every record before it is stored; also announced to sidecars with each snapshot.</summary>
+    public Core.EventCapture Capture { get; }
 
     public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken)
         => _queue.Writer.TryWrite(record) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(record, cancellationToken);
@@ -83,6 +87,13 @@ internal sealed class AuditWriter : BackgroundService
 
     private async Task StoreAsync(List<AuditRecord> batch, CancellationToken cancellationToken)
     {
+        // Secrets never reach the database: records are replaced by their capture copies (the decisions went out already).
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var record = batch[i];
+            batch[i] = record with { Event = Capture.Prepare(record.Event), Decision = Capture.Prepare(record.Decision) };
+        }
+
         int duplicates;
         for (var attempt = 1; ; attempt++)
         {

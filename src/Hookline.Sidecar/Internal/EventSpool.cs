@@ -19,15 +19,19 @@ internal sealed class EventSpool
     private TaskCompletionSource? _emptied;
     private readonly SpoolStore? _disk;
     private readonly long _maxBytes;
+    private readonly Func<HookEvent, HookEvent> _capture;
     private long _bytes;
     private long _shed;
 
     /// <param name="disk">The on-disk copy; what it holds from an earlier run is loaded first.</param>
     /// <param name="maxBytes">Above this many bytes of held events, payloads are shed (oldest first).</param>
-    public EventSpool(SpoolStore? disk = null, long maxBytes = DefaultMaxBytes)
+    /// <param name="capture">Makes the copy of an event that the spool keeps (secrets redacted): the spool only
+    /// replays events whose decision was already applied, and the server needs their payload only to store it.</param>
+    public EventSpool(SpoolStore? disk = null, long maxBytes = DefaultMaxBytes, Func<HookEvent, HookEvent>? capture = null)
     {
         _disk = disk;
         _maxBytes = maxBytes;
+        _capture = capture ?? Core.EventCapture.Default.Prepare;
         foreach (var row in disk?.Load() ?? [])
         {
             Append(new Entry(row.Event)
@@ -152,7 +156,7 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(hookEvent.EventId))
             {
-                var node = Append(new Entry(hookEvent) { Applied = applied });
+                var node = Append(new Entry(_capture(hookEvent)) { Applied = applied });
                 Persist(node.Value);
                 ShedOverCap();
             }
@@ -166,7 +170,7 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(row.Event.EventId))
             {
-                var node = Append(new Entry(row.Event)
+                var node = Append(new Entry(_capture(row.Event))
                 {
                     Applied = row.Applied,
                     AppliedUnconfirmed = row.AppliedUnconfirmed,

@@ -19,11 +19,14 @@ internal sealed class SnapshotHolder
     {
         _options = options;
         _time = options.TimeProvider;
-        _state = new State(null, options.FailMode, options.Budget, options.MaxSnapshotAge);
+        _state = new State(null, options.FailMode, options.Budget, options.MaxSnapshotAge, options.Capture);
     }
 
     private sealed record State(PolicySnapshot? Snapshot, SidecarFailMode FailMode, TimeSpan Budget, TimeSpan MaxAge,
-        bool UsesSessionState = false);
+        Core.EventCapture Capture, bool UsesSessionState = false);
+
+    /// <summary>How the spool stores payloads: the server's mode once a snapshot said it, the sidecar's flag before.</summary>
+    public Core.EventCapture Capture => Volatile.Read(ref _state).Capture;
 
     public PolicySnapshot? Snapshot => Volatile.Read(ref _state).Snapshot;
 
@@ -66,7 +69,8 @@ internal sealed class SnapshotHolder
             : _options.FailMode;
         var budget = message.HasBudgetMs ? TimeSpan.FromMilliseconds(message.BudgetMs) : _options.Budget;
         var maxAge = message.HasMaxAgeMs ? TimeSpan.FromMilliseconds(message.MaxAgeMs) : _options.MaxSnapshotAge;
-        Volatile.Write(ref _state, new State(snapshot, failMode, budget, maxAge, Core.DecisionEngine.UsesSessionState(snapshot.Policy)));
+        var capture = Core.SnapshotCodec.CaptureOf(message, _options.Capture);
+        Volatile.Write(ref _state, new State(snapshot, failMode, budget, maxAge, capture, Core.DecisionEngine.UsesSessionState(snapshot.Policy)));
         Heard();
         return snapshot;
     }
