@@ -21,7 +21,9 @@ internal sealed partial class DashboardStack : IAsyncDisposable
 
     public static async Task<DashboardStack> StartAsync()
     {
-        var stack = await ProcessStack.StartAsync();
+        // A budget far above any decision time, even on a loaded machine: the server's answer is what the agent gets, so
+        // no late "applied" report rewrites a stored row between two reads of a test.
+        var stack = await ProcessStack.StartAsync(budgetMs: 5000);
         var match = HttpOn().Match(stack.Server!.Output);
         Assert.True(match.Success, "the server prints its HTTP address:\n" + stack.Server.Output);
         return new DashboardStack(stack, match.Groups[1].Value);

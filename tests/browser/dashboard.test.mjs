@@ -143,7 +143,7 @@ try {
 
   await check("the health page shows the connected sidecar", async () => {
     await page.goto(`${base}/ui/health`);
-    const streams = await page.locator('.card[data-key="connected sidecars (open streams)"] .v').innerText();
+    const streams = await page.locator('.card[data-key="open-streams"] .v').innerText();
     assert.ok(Number(streams) >= 1, `open streams: ${streams}`);
     await page.screenshot({ path: join(shots, "health.png") });
   });

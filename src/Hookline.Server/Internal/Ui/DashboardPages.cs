@@ -282,23 +282,23 @@ internal static class DashboardPages
         static string Percent(double rate) => (rate * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %";
         static string Ms(double? ms) => ms is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) + " ms" : "-";
         html.Element("h1", "Health").Raw($"<p class=\"muted\">Last {h.WindowSeconds} s; refreshes every 5 s.</p><div class=\"cards\" id=\"health\">");
-        foreach (var (k, v) in new[]
+        foreach (var (key, label, value) in new[]
         {
-            ("connected sidecars (open streams)", h.OpenStreams.ToString(CultureInfo.InvariantCulture)),
-            ("active sessions", h.ActiveSessions.ToString(CultureInfo.InvariantCulture)),
-            ("decisions per second", h.DecisionsPerSecond.ToString("0.##", CultureInfo.InvariantCulture)),
-            ("p99 server decision time", Ms(h.ServerP99Ms)),
-            ("p99 hook wait (sidecar)", Ms(h.HookP99Ms)),
-            ("budget misses", Percent(h.BudgetMissRate)),
-            ("local fallbacks", Percent(h.LocalFallbackRate)),
-            ("fail-closed", Percent(h.FailClosedRate)),
-            ("fail-open", Percent(h.FailOpenRate)),
-            ("policy epoch", h.Epoch.ToString(CultureInfo.InvariantCulture)),
-            ("stored events (since start)", h.StoredTotal.ToString(CultureInfo.InvariantCulture)),
-            ("store failures", h.StoreFailures.ToString(CultureInfo.InvariantCulture)),
+            ("open-streams", "connected sidecars (open streams)", h.OpenStreams.ToString(CultureInfo.InvariantCulture)),
+            ("active-sessions", "active sessions", h.ActiveSessions.ToString(CultureInfo.InvariantCulture)),
+            ("decisions-per-second", "decisions per second", h.DecisionsPerSecond.ToString("0.##", CultureInfo.InvariantCulture)),
+            ("server-p99", "p99 server decision time", Ms(h.ServerP99Ms)),
+            ("hook-p99", "p99 hook wait (sidecar)", Ms(h.HookP99Ms)),
+            ("budget-misses", "budget misses", Percent(h.BudgetMissRate)),
+            ("local-fallbacks", "local fallbacks", Percent(h.LocalFallbackRate)),
+            ("fail-closed", "fail-closed", Percent(h.FailClosedRate)),
+            ("fail-open", "fail-open", Percent(h.FailOpenRate)),
+            ("epoch", "policy epoch", h.Epoch.ToString(CultureInfo.InvariantCulture)),
+            ("stored", "stored events (since start)", h.StoredTotal.ToString(CultureInfo.InvariantCulture)),
+            ("store-failures", "store failures", h.StoreFailures.ToString(CultureInfo.InvariantCulture)),
         })
         {
-            html.Raw($"<div class=\"card\" data-key=\"{Html.Attr(k)}\"><div class=\"v\">").Text(v).Raw("</div><div class=\"k\">").Text(k).Raw("</div></div>");
+            html.Raw($"<div class=\"card\" data-key=\"{key}\"><div class=\"v\">").Text(value).Raw("</div><div class=\"k\">").Text(label).Raw("</div></div>");
         }
         html.Raw("</div><h2>Events by source</h2><table><thead><tr><th>source</th><th>events</th></tr></thead><tbody>");
         foreach (var (source, count) in h.Sources.OrderByDescending(p => p.Value))

@@ -61,7 +61,9 @@
       source.addEventListener("ready", function () { status.textContent = "live"; status.dataset.state = "live"; });
       source.onmessage = function (m) {
         var e = JSON.parse(m.data);
-        if (body.querySelector('tr[data-event-id="' + e.event_id + '"]')) return;
+        // A sidecar that missed its budget later reports what it applied (local, fail_closed): update the row in place.
+        var known = body.querySelector('tr[data-event-id="' + e.event_id + '"]');
+        if (known) { body.replaceChild(row(e), known); return; }
         body.insertBefore(row(e), body.firstChild);
         while (body.rows.length > 500) body.deleteRow(body.rows.length - 1);
         var empty = document.getElementById("feed-empty");
