@@ -1,0 +1,55 @@
+using Xunit.Abstractions;
+
+namespace Hookline.Agents.Tests;
+
+/// <summary>The real Codex CLI, wired by <c>hookline start --agent codex</c>, against a fake Responses API.</summary>
+public sealed class CodexTests(ITestOutputHelper output)
+{
+    /// <summary>A Codex home with a model provider on the fake API; the plugin features off, so nothing reaches a remote host.</summary>
+    private static void Configure(AgentRun run)
+    {
+        var codexHome = Path.Combine(run.Directory, "codex");
+        Directory.CreateDirectory(codexHome);
+        File.WriteAllText(Path.Combine(codexHome, "config.toml"), """
+            model = "gpt-fake"
+            model_provider = "fake"
+
+            [model_providers.fake]
+            name = "fake"
+            base_url = "http://127.0.0.1:9/v1"
+            wire_api = "responses"
+            env_key = "FAKE_OPENAI_KEY"
+
+            [features]
+            plugins = false
+            remote_plugin = false
+            apps = false
+            """);
+        run.Environment["CODEX_HOME"] = codexHome;
+        run.Environment["FAKE_OPENAI_KEY"] = "sk-fake";
+    }
+
+    // The fake API's address is known only inside the launcher, so it comes as a -c override, not in config.toml.
+    private static readonly string[] Exec =
+    [
+        "exec", "--json", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
+        "-c", "model_providers.fake.base_url=\"{API_URL}/v1\"", "Run the scripted commands.",
+    ];
+
+    [SkippableFact]
+    public async Task Deny_ask_and_allow_reach_codex_and_its_model_and_the_audit_trail()
+    {
+        Repository.RequireClient("codex");
+        using var run = new AgentRun(output);
+        Configure(run);
+
+        await run.RunAsync([run.Denied, run.Asked, run.Allowed], run.Start("codex", Exec));
+
+        Expect.DeniedAndToldTheModel(run);
+        // Codex hooks have no ask: it becomes a deny that says approval is needed.
+        Assert.False(run.Exists("ask-me.txt"), "the asked command ran");
+        Assert.Contains(run.ModelRequests(), body => body.Contains("approval needed", StringComparison.Ordinal));
+        Expect.AllowedRan(run);
+        Expect.Audited(await run.EventsAsync());
+    }
+}
