@@ -36,7 +36,9 @@ internal sealed class AgentRun : IDisposable
     public AgentRun(ITestOutputHelper output)
     {
         _output = output;
-        Directory = System.IO.Directory.CreateTempSubdirectory("hl-ag-").FullName;
+        // Not under /tmp: Gemini CLI ignores a settings file below a directory that others may write to.
+        Directory = Path.Combine(Repository.Root, "artifacts", "agent-runs", "hl-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         foreach (var sub in new[] { "home", "tmp", "proj", "data", "state", "run" })
         {
             System.IO.Directory.CreateDirectory(Path.Combine(Directory, sub));

@@ -89,8 +89,6 @@ internal sealed class FakeModelApi : IAsyncDisposable
     private static async Task SseAsync(HttpContext context, IEnumerable<(string? Event, JsonNode Data)> events)
     {
         context.Response.ContentType = "text/event-stream";
-        // No keep-alive: an idle pooled connection must not keep a client's event loop alive after its last turn.
-        context.Response.Headers.Connection = "close";
         context.Response.Headers.CacheControl = "no-cache";
         foreach (var (name, data) in events)
         {
@@ -107,7 +105,7 @@ internal sealed class FakeModelApi : IAsyncDisposable
         var body = await BodyAsync(context);
         var request = await RecordAsync(context, body);
         var hasTools = request?["tools"] is JsonArray { Count: > 0 } tools && tools.Any(t => (string?)t?["name"] == "Bash");
-        var next = NextCommand(hasTools, Count(request, n => (string?)n["type"] == "tool_result"));
+        var next = NextCommand(hasTools, Count(request, n => TypeIs(n, "tool_result")));
         var callTool = next is not null;
         var model = (string?)request?["model"] ?? "claude-fake";
         var stream = request?["stream"]?.GetValue<bool>() ?? false;
@@ -210,7 +208,7 @@ internal sealed class FakeModelApi : IAsyncDisposable
         var request = await RecordAsync(context, body);
         var toolNames = (request?["tools"] as JsonArray ?? []).Select(t => (string?)t?["name"]).ToHashSet();
         var next = NextCommand(toolNames.Contains("exec_command") || toolNames.Contains("shell"),
-            Count(request, n => (string?)n["type"] == "function_call_output"));
+            Count(request, n => TypeIs(n, "function_call_output")));
         var callTool = next is not null;
         var id = "resp_fake" + Environment.TickCount64;
         JsonObject item;
@@ -275,6 +273,10 @@ internal sealed class FakeModelApi : IAsyncDisposable
         }
         return null;
     }
+
+    /// <summary>Whether the object's "type" is this string ("type" is also a JSON-schema keyword, an array there).</summary>
+    private static bool TypeIs(JsonObject node, string type) =>
+        node["type"] is JsonValue value && value.TryGetValue<string>(out var text) && text == type;
 
     /// <summary>How many objects anywhere in the request satisfy <paramref name="match"/>.</summary>
     private static int Count(JsonNode? node, Func<JsonObject, bool> match) => node switch

@@ -46,12 +46,22 @@ internal static class StartCommand
                 var sidecar = stack.Sidecar;
                 var agentName = parse.GetValue(agent)!;
                 var sessionDirectory = Path.Combine(stateDirectory, "sessions", sidecar.SessionId);
-                var launch = agentName switch
+                AgentLaunch launch;
+                try
                 {
-                    "codex" => CodexWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
-                    "gemini" => GeminiWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
-                    _ => ClaudeWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine(), mode == SidecarFailMode.Closed),
-                };
+                    launch = agentName switch
+                    {
+                        "codex" => CodexWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
+                        "gemini" => GeminiWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
+                        _ => ClaudeWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine(), mode == SidecarFailMode.Closed),
+                    };
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException)
+                {
+                    await Console.Error.WriteLineAsync($"hookline start: cannot wire {agentName}'s hooks: {ex.Message}; the agent was not started.");
+                    await sidecar.EndSessionAsync("agent not started");
+                    return 2;
+                }
                 var start = new ProcessStartInfo(parse.GetValue(agentCommand) ?? agentName) { UseShellExecute = false };
                 foreach (var arg in launch.LeadingArguments.Concat(parse.GetValue(agentArgs) ?? []))
                 {

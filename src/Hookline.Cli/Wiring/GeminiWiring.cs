@@ -29,8 +29,10 @@ internal static class GeminiWiring
         ? path
         : "/etc/gemini-cli/settings.json";
 
+    /// <exception cref="InvalidOperationException">Gemini would ignore the settings file, so its hooks would never run.</exception>
     public static AgentLaunch Prepare(string sessionDirectory, string hookCommand)
     {
+        RequirePrivateAncestors(Path.GetFullPath(sessionDirectory));
         var system = SystemSettingsPath();
         var path = Path.Combine(sessionDirectory, "gemini-system-settings.json");
         var settings = SettingsMerge.ParseObject(File.Exists(system) ? File.ReadAllBytes(system) : null, system);
@@ -38,6 +40,24 @@ internal static class GeminiWiring
         Directory.CreateDirectory(sessionDirectory);
         SettingsMerge.Write(path, settings);
         return new AgentLaunch([], new Dictionary<string, string> { [SystemSettingsVariable] = path });
+    }
+
+    /// <summary>
+    /// Gemini CLI skips a system settings file when a directory above it is writable by group or others (even
+    /// /tmp with its sticky bit): the hooks would then silently never run, so refuse instead.
+    /// </summary>
+    private static void RequirePrivateAncestors(string directory)
+    {
+        const UnixFileMode OthersWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+        for (var dir = new DirectoryInfo(directory).Parent; dir is not null; dir = dir.Parent)
+        {
+            if (dir.Exists && (dir.UnixFileMode & OthersWrite) != 0)
+            {
+                throw new InvalidOperationException(
+                    $"Gemini CLI ignores settings files below '{dir.FullName}', which others may write to; "
+                    + "set XDG_STATE_HOME to a private directory (Hookline keeps the per-session settings there)");
+            }
+        }
     }
 
     public static System.Text.Json.Nodes.JsonNode Group(HookEventSpec spec, string hookCommand) => SettingsMerge.Node(json =>
