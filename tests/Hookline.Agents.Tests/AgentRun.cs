@@ -152,6 +152,51 @@ internal sealed class AgentRun : IDisposable
         Repository.Hookline, "start", "--agent", agent, "--policy", PolicyFile, "--agent-command", Repository.Client(agent), "--", .. agentArgs,
     ];
 
+    /// <summary><c>hookline install --agent NAME --scope user</c> into this run's HOME (and CODEX_HOME).</summary>
+    public async Task InstallAsync(string agent)
+    {
+        var (exit, stdout, stderr) = await HooklineAsync("install", "--agent", agent, "--scope", "user");
+        _output.WriteLine("hookline install: " + stdout + stderr);
+        Assert.True(exit == 0, "hookline install failed: " + stderr);
+    }
+
+    /// <summary>A socket path nothing listens on: the sidecar is down.</summary>
+    public string DeadSocket => Path.Combine(Directory, "run", "no-sidecar.sock");
+
+    /// <summary>The hook's own records of decisions it made without a sidecar.</summary>
+    public string Orphans => File.Exists(Environment["HOOKLINE_ORPHAN_FILE"]) ? File.ReadAllText(Environment["HOOKLINE_ORPHAN_FILE"]) : "";
+
+    /// <summary>The bytes of the given files (absent: null), to show a run left the user's settings as they were.</summary>
+    public static Dictionary<string, byte[]?> Snapshot(params string[] files) =>
+        files.ToDictionary(f => f, f => File.Exists(f) ? File.ReadAllBytes(f) : null);
+
+    public static void AssertUnchanged(Dictionary<string, byte[]?> before)
+    {
+        foreach (var (file, bytes) in before)
+        {
+            var now = File.Exists(file) ? File.ReadAllBytes(file) : null;
+            Assert.True(bytes is null ? now is null : now is not null && bytes.AsSpan().SequenceEqual(now), $"{file} changed");
+        }
+    }
+
+    private async Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(Repository.Hookline, args)
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Project,
+        };
+        foreach (var (key, value) in Environment)
+        {
+            start.Environment[key] = value;
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>Every request body the fake model API received.</summary>
     public IReadOnlyList<string> ModelRequests() => File.Exists(RequestLog)
         ? File.ReadAllLines(RequestLog).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("body").GetString() ?? "").ToList()
@@ -160,17 +205,9 @@ internal sealed class AgentRun : IDisposable
     /// <summary>The audit trail, read with <c>hookline events --data DIR --json</c>.</summary>
     public async Task<IReadOnlyList<JsonElement>> EventsAsync()
     {
-        var start = new ProcessStartInfo(Repository.Hookline, ["events", "--data", DataDirectory, "--json"])
-        {
-            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, "hookline events failed: " + await stderr);
-        var events = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var (exit, stdout, stderr) = await HooklineAsync("events", "--data", DataDirectory, "--json");
+        Assert.True(exit == 0, "hookline events failed: " + stderr);
+        var events = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         foreach (var e in events)
         {
             _output.WriteLine($"event: {e.GetProperty("hook_event").GetString()} {e.GetProperty("tool_name").GetString()} {e.GetProperty("applied").GetString()} {e.GetProperty("source").GetString()} {e.GetProperty("tool_input").GetString()}");

@@ -25,6 +25,10 @@ public sealed class ClaudeCodeTests(ITestOutputHelper output)
         Repository.RequireClient("claude");
         using var run = new AgentRun(output);
         Configure(run);
+        var userSettings = Path.Combine(run.Home, ".claude", "settings.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(userSettings)!);
+        File.WriteAllText(userSettings, """{ "hooks": { "Stop": [ { "hooks": [ { "type": "command", "command": "true" } ] } ] } }""");
+        var before = AgentRun.Snapshot(userSettings);
 
         await run.RunAsync([run.Denied, run.Asked, run.Allowed], run.Start("claude", Prompt));
 
@@ -33,5 +37,20 @@ public sealed class ClaudeCodeTests(ITestOutputHelper output)
         Assert.False(run.Exists("ask-me.txt"), "the asked command ran without a person's approval");
         Expect.AllowedRan(run);
         Expect.Audited(await run.EventsAsync());
+        AgentRun.AssertUnchanged(before);
+    }
+
+    [SkippableFact]
+    public async Task With_the_sidecar_down_installed_fail_closed_hooks_keep_the_tool_from_running()
+    {
+        Repository.RequireClient("claude");
+        using var run = new AgentRun(output);
+        Configure(run);
+        await run.InstallAsync("claude");
+        run.Environment["HOOKLINE_SOCKET"] = run.DeadSocket;
+
+        await run.RunAsync([run.Allowed], [Repository.Client("claude"), .. Prompt]);
+
+        Expect.BlockedWithoutSidecar(run, "claude");
     }
 }

@@ -6,7 +6,7 @@ namespace Hookline.Agents.Tests;
 public sealed class CodexTests(ITestOutputHelper output)
 {
     /// <summary>A Codex home with a model provider on the fake API; the plugin features off, so nothing reaches a remote host.</summary>
-    private static void Configure(AgentRun run)
+    private static string Configure(AgentRun run)
     {
         var codexHome = Path.Combine(run.Directory, "codex");
         Directory.CreateDirectory(codexHome);
@@ -27,6 +27,7 @@ public sealed class CodexTests(ITestOutputHelper output)
             """);
         run.Environment["CODEX_HOME"] = codexHome;
         run.Environment["FAKE_OPENAI_KEY"] = "sk-fake";
+        return codexHome;
     }
 
     // The fake API's address is known only inside the launcher, so it comes as a -c override, not in config.toml.
@@ -41,7 +42,10 @@ public sealed class CodexTests(ITestOutputHelper output)
     {
         Repository.RequireClient("codex");
         using var run = new AgentRun(output);
-        Configure(run);
+        var codexHome = Configure(run);
+        var userHooks = Path.Combine(codexHome, "hooks.json");
+        File.WriteAllText(userHooks, """{ "hooks": { "Stop": [ { "hooks": [ { "type": "command", "command": "true" } ] } ] } }""");
+        var before = AgentRun.Snapshot(userHooks, Path.Combine(codexHome, "config.toml"));
 
         await run.RunAsync([run.Denied, run.Asked, run.Allowed], run.Start("codex", Exec));
 
@@ -51,5 +55,21 @@ public sealed class CodexTests(ITestOutputHelper output)
         Assert.Contains(run.ModelRequests(), body => body.Contains("approval needed", StringComparison.Ordinal));
         Expect.AllowedRan(run);
         Expect.Audited(await run.EventsAsync());
+        AgentRun.AssertUnchanged(before);
+    }
+
+    [SkippableFact]
+    public async Task With_the_sidecar_down_installed_fail_closed_hooks_keep_the_tool_from_running()
+    {
+        Repository.RequireClient("codex");
+        using var run = new AgentRun(output);
+        Configure(run);
+        await run.InstallAsync("codex");
+        run.Environment["HOOKLINE_SOCKET"] = run.DeadSocket;
+
+        // Installed hooks run once trusted; this run vets them itself.
+        await run.RunAsync([run.Allowed], [Repository.Client("codex"), "--dangerously-bypass-hook-trust", .. Exec]);
+
+        Expect.BlockedWithoutSidecar(run, "codex");
     }
 }

@@ -24,6 +24,14 @@ internal static class Expect
         Assert.Contains(events, e => Is(e, "PostToolUse", "allowed.txt"));
     }
 
+    /// <summary>Fail-closed with no sidecar: the tool did not run, and the hook recorded its denials for the next sidecar.</summary>
+    public static void BlockedWithoutSidecar(AgentRun run, string agent)
+    {
+        Assert.False(run.Exists("allowed.txt"), "the tool ran although no sidecar could decide (fail mode closed)");
+        Assert.Contains($"\"agent\":\"{agent}\"", run.Orphans, StringComparison.Ordinal);
+        Assert.Contains("\"decision\":\"deny\"", run.Orphans, StringComparison.Ordinal);
+    }
+
     private static bool Is(JsonElement e, string hookEvent, string inputContains) =>
         e.GetProperty("hook_event").GetString() == hookEvent && e.GetProperty("tool_name").GetString() == "Bash"
         && (e.GetProperty("tool_input").GetString() ?? "").Contains(inputContains, StringComparison.Ordinal);

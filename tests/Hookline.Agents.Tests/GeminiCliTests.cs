@@ -6,7 +6,7 @@ namespace Hookline.Agents.Tests;
 public sealed class GeminiCliTests(ITestOutputHelper output)
 {
     /// <summary>API-key auth on the fake API; no usage statistics, and no ripgrep download attempt (it stalls offline).</summary>
-    private static void Configure(AgentRun run)
+    private static string Configure(AgentRun run)
     {
         var settings = Path.Combine(run.Home, ".gemini", "settings.json");
         Directory.CreateDirectory(Path.GetDirectoryName(settings)!);
@@ -20,6 +20,7 @@ public sealed class GeminiCliTests(ITestOutputHelper output)
         run.Environment["GOOGLE_GEMINI_BASE_URL"] = "{API_URL}";
         run.Environment["GEMINI_API_KEY"] = "fake-key";
         run.Environment["GEMINI_CLI_TRUST_WORKSPACE"] = "true";
+        return settings;
     }
 
     private static readonly string[] Prompt = ["-p", "Run the scripted commands.", "-m", "gemini-2.5-pro", "--approval-mode", "yolo"];
@@ -32,7 +33,7 @@ public sealed class GeminiCliTests(ITestOutputHelper output)
     {
         Repository.RequireClient("gemini");
         using var run = new AgentRun(output);
-        Configure(run);
+        var before = AgentRun.Snapshot(Configure(run));
 
         await run.RunAsync([run.Denied, run.Asked, run.Allowed], run.Start("gemini", Prompt), StopMarker);
 
@@ -42,5 +43,20 @@ public sealed class GeminiCliTests(ITestOutputHelper output)
         Assert.Contains(run.ModelRequests(), body => body.Contains("approval needed", StringComparison.Ordinal));
         Expect.AllowedRan(run);
         Expect.Audited(await run.EventsAsync());
+        AgentRun.AssertUnchanged(before);
+    }
+
+    [SkippableFact]
+    public async Task With_the_sidecar_down_installed_fail_closed_hooks_keep_the_tool_from_running()
+    {
+        Repository.RequireClient("gemini");
+        using var run = new AgentRun(output);
+        Configure(run);
+        await run.InstallAsync("gemini");
+        run.Environment["HOOKLINE_SOCKET"] = run.DeadSocket;
+
+        await run.RunAsync([run.Allowed], [Repository.Client("gemini"), .. Prompt], StopMarker);
+
+        Expect.BlockedWithoutSidecar(run, "gemini");
     }
 }
