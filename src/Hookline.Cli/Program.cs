@@ -13,6 +13,8 @@ var root = new RootCommand("Hookline: enforced policy decisions for AI coding ag
     SidecarCommand.Create(),
     HookEntry.CreateHelpOnly(),
     StartCommand.Create(),
+    InstallCommand.Install(),
+    InstallCommand.Uninstall(),
     DemoCommand.Create(),
     PolicyCommand.Create(),
     AuditCommands.Events(),

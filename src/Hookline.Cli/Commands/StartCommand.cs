@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Hookline.Cli.Wiring;
 using Hookline.Policy;
 using Hookline.Sidecar;
 using Microsoft.Extensions.Logging;
@@ -12,12 +13,12 @@ internal static class StartCommand
     public static Command Create()
     {
         var agent = new Option<string>("--agent") { Description = "The agent to run", DefaultValueFactory = _ => "claude" };
-        agent.AcceptOnlyFromAmong("claude");
+        agent.AcceptOnlyFromAmong("claude", "codex", "gemini");
         var server = new Option<string?>("--server") { Description = "A Hookline server's gRPC address; without it an embedded server runs in this process" };
         var policy = CommonOptions.Policy();
         var failMode = CommonOptions.FailMode();
         var budget = CommonOptions.BudgetMs();
-        var agentCommand = new Option<string?>("--agent-command") { Description = "The agent executable (default: claude on PATH)" };
+        var agentCommand = new Option<string?>("--agent-command") { Description = "The agent executable (default: the agent's name on PATH)" };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Error);
         var agentArgs = new Argument<string[]>("agent-args") { Description = "Arguments passed to the agent (after --)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("start", "Run an agent session governed by Hookline")
@@ -43,15 +44,32 @@ internal static class StartCommand
             await using (stack)
             {
                 var sidecar = stack.Sidecar;
-                var settings = ClaudeSettings.Write(
-                    Path.Combine(stateDirectory, "sessions", sidecar.SessionId, "claude-settings.json"),
-                    HookEntry.HookCommandLine(), mode == SidecarFailMode.Closed);
-                var start = new ProcessStartInfo(parse.GetValue(agentCommand) ?? "claude") { UseShellExecute = false };
-                start.ArgumentList.Add("--settings");
-                start.ArgumentList.Add(settings);
-                foreach (var arg in parse.GetValue(agentArgs) ?? [])
+                var agentName = parse.GetValue(agent)!;
+                var sessionDirectory = Path.Combine(stateDirectory, "sessions", sidecar.SessionId);
+                AgentLaunch launch;
+                try
+                {
+                    launch = agentName switch
+                    {
+                        "codex" => CodexWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
+                        "gemini" => GeminiWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
+                        _ => ClaudeWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine(), mode == SidecarFailMode.Closed),
+                    };
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException)
+                {
+                    await Console.Error.WriteLineAsync($"hookline start: cannot wire {agentName}'s hooks: {ex.Message}; the agent was not started.");
+                    await sidecar.EndSessionAsync("agent not started");
+                    return 2;
+                }
+                var start = new ProcessStartInfo(parse.GetValue(agentCommand) ?? agentName) { UseShellExecute = false };
+                foreach (var arg in launch.LeadingArguments.Concat(parse.GetValue(agentArgs) ?? []))
                 {
                     start.ArgumentList.Add(arg);
+                }
+                foreach (var (key, value) in launch.Environment)
+                {
+                    start.Environment[key] = value;
                 }
                 start.Environment["HOOKLINE_SOCKET"] = sidecar.SocketPath;
                 start.Environment["HOOKLINE_FAIL_MODE"] = mode == SidecarFailMode.Open ? "open" : "closed";

@@ -43,8 +43,32 @@ internal sealed class GeminiAdapter : IAgentAdapter
             }
             HookJson.FillCommon(root, target);
             target.ToolName = ToolNames.Canonicalize(target.NativeToolName);
+            target.ToolInput = WithFilePath(target.ToolName, root);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Gemini's read_file names its file <c>absolute_path</c> (older builds) where Claude's Read says <c>file_path</c>:
+    /// the canonical field is added, so <c>Read(./.env)</c> governs both. Every field Gemini sent is kept as it was.
+    /// </summary>
+    private static Google.Protobuf.ByteString WithFilePath(string canonicalTool, System.Text.Json.JsonElement root)
+    {
+        if (canonicalTool is not (ToolNames.Read or ToolNames.Write or ToolNames.Edit)
+            || !root.TryGetProperty("tool_input", out var input) || input.ValueKind != System.Text.Json.JsonValueKind.Object
+            || input.TryGetProperty("file_path", out _)
+            || !input.TryGetProperty("absolute_path", out var path) || path.ValueKind != System.Text.Json.JsonValueKind.String)
+        {
+            return HookJson.Raw(root, "tool_input");
+        }
+        return Google.Protobuf.ByteString.CopyFrom(HookJson.Write(w =>
+        {
+            foreach (var property in input.EnumerateObject())
+            {
+                property.WriteTo(w);
+            }
+            w.WriteString("file_path", path.GetString());
+        }));
     }
 
     public HookReply Encode(string hookEvent, HookOutcome outcome)

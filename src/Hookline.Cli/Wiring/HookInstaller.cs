@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Hookline.Cli.Wiring;
+
+/// <summary>
+/// Merges Hookline's hooks into an agent's settings file, next to the user's own hooks, and takes exactly them out
+/// again. Install is idempotent (Hookline's previous entries are replaced). The file's bytes before the first install
+/// are kept in the state directory, so that uninstall restores them byte for byte when nothing else changed meanwhile.
+/// </summary>
+internal static class HookInstaller
+{
+    /// <summary>A hook entry is Hookline's when its command runs the Hookline hook with <c>--agent NAME --event</c>.</summary>
+    public static bool IsHooklineCommand(string? command, string agent) => command is not null
+        && command.Contains("hookline", StringComparison.Ordinal)
+        && command.Contains($" --agent {agent} --event ", StringComparison.Ordinal);
+
+    public static void Install(InstallTarget target, string hookCommand, bool failClosed, string stateDirectory)
+    {
+        var original = File.Exists(target.SettingsFile) ? File.ReadAllBytes(target.SettingsFile) : null;
+        var settings = SettingsMerge.ParseObject(original, target.SettingsFile);
+        Remove(settings, target.Agent);
+        var backup = BackupPath(stateDirectory, target.SettingsFile);
+        if (!File.Exists(backup))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(backup)!);
+            // "absent" is kept as an empty backup plus a marker file.
+            File.WriteAllBytes(backup, original ?? []);
+            if (original is null)
+            {
+                File.WriteAllText(backup + ".absent", target.SettingsFile);
+            }
+        }
+        switch (target.Agent)
+        {
+            case "cursor":
+                settings["version"] ??= 1;
+                if (settings["hooks"] is not JsonObject cursorHooks)
+                {
+                    settings["hooks"] = cursorHooks = [];
+                }
+                foreach (var spec in CursorWiring.Events)
+                {
+                    if (cursorHooks[spec.Native] is not JsonArray list)
+                    {
+                        cursorHooks[spec.Native] = list = [];
+                    }
+                    list.Add(CursorWiring.Entry(spec, hookCommand, failClosed));
+                }
+                break;
+            case "codex":
+                SettingsMerge.AddHooks(settings, CodexWiring.Events, spec => CodexWiring.Group(spec, hookCommand));
+                break;
+            case "gemini":
+                SettingsMerge.AddHooks(settings, GeminiWiring.Events, spec => GeminiWiring.Group(spec, hookCommand));
+                break;
+            default:
+                SettingsMerge.AddHooks(settings, ClaudeWiring.Events, spec => ClaudeWiring.Group(spec, hookCommand, failClosed));
+                break;
+        }
+        SettingsMerge.Write(target.SettingsFile, settings);
+    }
+
+    /// <summary>Takes Hookline's entries out. Returns false when the file holds none.</summary>
+    public static bool Uninstall(InstallTarget target, string stateDirectory)
+    {
+        var backup = BackupPath(stateDirectory, target.SettingsFile);
+        if (!File.Exists(target.SettingsFile))
+        {
+            DeleteBackup(backup);
+            return false;
+        }
+        var settings = SettingsMerge.ParseObject(File.ReadAllBytes(target.SettingsFile), target.SettingsFile);
+        if (!Remove(settings, target.Agent))
+        {
+            return false;
+        }
+        if (File.Exists(backup))
+        {
+            var absent = File.Exists(backup + ".absent");
+            var before = SettingsMerge.ParseObject(absent ? null : File.ReadAllBytes(backup), backup);
+            if (target.Agent == "cursor" && settings.Count == 1 && settings["version"] is not null && absent)
+            {
+                settings.Remove("version");
+            }
+            if (JsonNode.DeepEquals(before, settings))
+            {
+                // Nothing else changed since install: give the user back their exact bytes.
+                if (absent)
+                {
+                    File.Delete(target.SettingsFile);
+                }
+                else
+                {
+                    File.WriteAllBytes(target.SettingsFile, File.ReadAllBytes(backup));
+                }
+                DeleteBackup(backup);
+                return true;
+            }
+            DeleteBackup(backup);
+        }
+        SettingsMerge.Write(target.SettingsFile, settings);
+        return true;
+    }
+
+    /// <summary>Removes Hookline's hook entries (and the event lists and hooks object they leave empty).</summary>
+    private static bool Remove(JsonObject settings, string agent)
+    {
+        if (settings["hooks"] is not JsonObject hooks)
+        {
+            return false;
+        }
+        var removed = false;
+        foreach (var (name, value) in hooks.ToList())
+        {
+            if (value is not JsonArray list)
+            {
+                continue;
+            }
+            var removedHere = false;
+            foreach (var item in list.ToList())
+            {
+                if (item is JsonObject group && IsHooklineGroup(group, agent))
+                {
+                    list.Remove(item);
+                    removedHere = removed = true;
+                }
+            }
+            if (list.Count == 0 && removedHere)
+            {
+                hooks.Remove(name);
+            }
+        }
+        if (hooks.Count == 0 && removed)
+        {
+            settings.Remove("hooks");
+        }
+        return removed;
+    }
+
+    /// <summary>A flat Cursor entry with a Hookline command, or a matcher group whose hooks are all Hookline's.</summary>
+    private static bool IsHooklineGroup(JsonObject group, string agent)
+    {
+        if (group["command"] is JsonValue command)
+        {
+            return IsHooklineCommand(command.GetValue<string>(), agent);
+        }
+        return group["hooks"] is JsonArray { Count: > 0 } hooks
+            && hooks.All(h => h is JsonObject o && o["command"] is JsonValue c && IsHooklineCommand(c.GetValue<string>(), agent));
+    }
+
+    private static string BackupPath(string stateDirectory, string settingsFile)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settingsFile)))[..16];
+        return Path.Combine(stateDirectory, "installed", hash + ".orig");
+    }
+
+    private static void DeleteBackup(string backup)
+    {
+        File.Delete(backup);
+        File.Delete(backup + ".absent");
+    }
+}
