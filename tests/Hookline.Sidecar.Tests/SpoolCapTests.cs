@@ -60,8 +60,10 @@ public sealed class SpoolCapTests : IDisposable
         spool.Add(waiting);
         spool.Add(Output(1, 10), Allowed);
 
-        Assert.False(spool.Unacknowledged()[0].PayloadShed);
+        // Oldest first, yet only the later event was shed: the waiting one is skipped.
+        Assert.Equal(1, spool.Shed);
         spool.SetApplied(waiting.EventId, Allowed, sentSeparately: false);
+        Assert.Equal(2, spool.Shed);
         Assert.True(spool.Unacknowledged()[0].PayloadShed);
     }
 

@@ -78,7 +78,7 @@ internal sealed class EventSpool
         {
             var entry = node.Value;
             var original = entry.Event;
-            if (original.PayloadShed || original.DecisionWanted && !entry.HasApplied)
+            if (original.PayloadShed || entry.Waiting)
             {
                 // Already shed; or a hook still waits on it (its input may yet be needed for a local decision).
                 continue;
@@ -127,14 +127,18 @@ internal sealed class EventSpool
 
         public long Size { get; private set; } = hookEvent.CalculateSize();
 
-        public bool HasApplied => Applied is not null;
-
         public AppliedDecision? Applied { get; set; }
 
         /// <summary>The applied decision was sent apart from the event (after a budget miss) and must be confirmed too.</summary>
         public bool AppliedUnconfirmed { get; set; }
 
         public bool Stored { get; set; }
+
+        /// <summary>A hook of this process still waits on it: its applied decision will follow.</summary>
+        public bool Waiting { get; set; }
+
+        /// <summary>Its applied decision must go out in a message of its own, and has not yet.</summary>
+        public bool AmendmentUnsent { get; set; }
 
         public bool Done => Stored && !AppliedUnconfirmed;
     }
@@ -156,7 +160,7 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(hookEvent.EventId))
             {
-                var node = Append(new Entry(_capture(hookEvent)) { Applied = applied });
+                var node = Append(new Entry(_capture(hookEvent)) { Applied = applied, Waiting = hookEvent.DecisionWanted && applied is null });
                 Persist(node.Value);
                 ShedOverCap();
             }
@@ -194,10 +198,53 @@ internal sealed class EventSpool
             {
                 node.Value.Applied = applied;
                 node.Value.AppliedUnconfirmed = sentSeparately;
+                node.Value.AmendmentUnsent = sentSeparately;
+                node.Value.Waiting = false;
                 Persist(node.Value);
                 ShedOverCap();
             }
         }
+    }
+
+    /// <summary>The applied decision recorded with <c>sentSeparately</c> went out on the stream.</summary>
+    public void AmendmentSent(string eventId)
+    {
+        lock (_lock)
+        {
+            if (_byId.TryGetValue(eventId, out var node))
+            {
+                node.Value.AmendmentUnsent = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applied decisions that could not be sent when they were made (the stream was between two connections), as
+    /// replays; taken once, right after a stream opened.
+    /// </summary>
+    public List<HookEvent> TakeUnsentAmendments()
+    {
+        lock (_lock)
+        {
+            var list = new List<HookEvent>();
+            foreach (var entry in _inOrder)
+            {
+                if (entry.AmendmentUnsent)
+                {
+                    entry.AmendmentUnsent = false;
+                    list.Add(AsReplay(entry));
+                }
+            }
+            return list;
+        }
+    }
+
+    private static HookEvent AsReplay(Entry entry)
+    {
+        var replay = entry.Event.Clone();
+        replay.DecisionWanted = false;
+        replay.Applied = entry.Applied;
+        return replay;
     }
 
     public void Acknowledge(StoredAck ack)
@@ -256,7 +303,11 @@ internal sealed class EventSpool
         }
     }
 
-    /// <summary>What to resend after a reconnect, oldest first, as replays: no decision wanted, the applied one attached.</summary>
+    /// <summary>
+    /// What to resend after a reconnect, oldest first, as replays: no decision wanted, the applied one attached. An
+    /// event whose hook still waits is left out: it is sent with the decision the hook gets, so the server never
+    /// stores it without one.
+    /// </summary>
     public List<HookEvent> Unacknowledged()
     {
         lock (_lock)
@@ -264,10 +315,10 @@ internal sealed class EventSpool
             var list = new List<HookEvent>(_inOrder.Count);
             foreach (var entry in _inOrder)
             {
-                var replay = entry.Event.Clone();
-                replay.DecisionWanted = false;
-                replay.Applied = entry.Applied;
-                list.Add(replay);
+                if (!entry.Waiting)
+                {
+                    list.Add(AsReplay(entry));
+                }
             }
             return list;
         }

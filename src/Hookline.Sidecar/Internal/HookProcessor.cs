@@ -272,7 +272,11 @@ internal sealed class HookProcessor
             var amendment = hookEvent.Clone();
             amendment.DecisionWanted = false;
             amendment.Applied = applied;
-            _connection.TrySend(new ProcessHookEventRequest { Event = amendment });
+            if (_connection.TrySend(new ProcessHookEventRequest { Event = amendment }))
+            {
+                _spool.AmendmentSent(hookEvent.EventId);
+            }
+            // Otherwise the next stream to open sends it (TakeUnsentAmendments).
             return;
         }
 

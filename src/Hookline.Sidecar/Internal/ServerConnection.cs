@@ -175,6 +175,11 @@ internal sealed class ServerConnection : IAsyncDisposable
         var lastHeard = _time.GetTimestamp();
         var pinger = PingLoopAsync(outbox.Writer, () => Volatile.Read(ref lastHeard), streamCts);
         Volatile.Write(ref _outbox, outbox);
+        // Decisions applied while no stream took messages (during the replay above, say): sent now the outbox is open.
+        foreach (var amendment in _spool.TakeUnsentAmendments())
+        {
+            await outbox.Writer.WriteAsync(new ProcessHookEventRequest { Event = amendment }, streamCts.Token).ConfigureAwait(false);
+        }
         Log.StreamOpen(_logger, ServerUrl, SessionId);
         try
         {
