@@ -17,5 +17,7 @@ var root = new RootCommand("Hookline: enforced policy decisions for AI coding ag
     PolicyCommand.Create(),
     AuditCommands.Events(),
     AuditCommands.Sessions(),
+    AuditCommands.Export(),
+    AuditCommands.Verify(),
 };
 return await root.Parse(args).InvokeAsync();

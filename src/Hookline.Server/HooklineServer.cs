@@ -76,6 +76,8 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddHostedService<PolicyListener>();
+        builder.Services.AddSingleton<RetentionSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
         builder.Services.AddGrpc(grpc =>

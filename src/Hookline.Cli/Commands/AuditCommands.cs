@@ -15,21 +15,41 @@ internal static class AuditCommands
 
     private static Option<bool> Json() => new("--json") { Description = "One JSON object per line" };
 
+    private static AuditLocation Location(ParseResult parse, Option<string> data, Option<string?> postgres)
+        => new(parse.GetValue(data)!, parse.GetValue(postgres));
+
     public static Command Events()
     {
         var data = Data();
+        var postgres = CommonOptions.Postgres();
         var json = Json();
         var session = new Option<string?>("--session") { Description = "Only this Hookline session" };
         var limit = new Option<int>("--limit") { Description = "The newest N events", DefaultValueFactory = _ => 1000 };
-        var command = new Command("events", "List stored events with their decisions and provenance") { data, session, limit, json };
+        var command = new Command("events", "List stored events with their decisions and provenance") { data, postgres, session, limit, json };
         command.SetAction(parse => Guard(() =>
         {
-            var events = AuditTrail.ReadEvents(parse.GetValue(data)!, parse.GetValue(session), parse.GetValue(limit));
+            var events = AuditTrail.ReadEvents(Location(parse, data, postgres), parse.GetValue(session), parse.GetValue(limit));
             if (parse.GetValue(json))
             {
                 foreach (var e in events)
                 {
-                    Console.WriteLine(Line(w =>
+                    Console.WriteLine(EventLine(e));
+                }
+                return 0;
+            }
+            Console.WriteLine($"{"time",-24} {"agent",-7} {"event",-18} {"tool",-12} {"applied",-7} {"source",-12} {"rules",-20} reason");
+            foreach (var e in events)
+            {
+                Console.WriteLine($"{e.OccurredAt:yyyy-MM-dd HH:mm:ss.fff}Z {e.Agent,-7} {e.HookEvent,-18} {e.ToolName,-12} " +
+                    $"{e.Applied ?? "-",-7} {e.Source,-12} {e.RuleIds,-20} {e.Reason}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>One event as a JSON object: the shape of <c>events --json</c> and of <c>export --format jsonl</c>.</summary>
+    private static string EventLine(AuditEvent e) => Line(w =>
                     {
                         w.WriteString("event_id", e.EventId);
                         w.WriteString("session_id", e.SessionId);
@@ -62,17 +82,42 @@ internal static class AuditCommands
                         w.WriteString("occurred_at", e.OccurredAt);
                         w.WriteString("decided_at", e.DecidedAt);
                         w.WriteString("stored_at", e.StoredAt);
-                    }));
-                }
-                return 0;
-            }
-            Console.WriteLine($"{"time",-24} {"agent",-7} {"event",-18} {"tool",-12} {"applied",-7} {"source",-12} {"rules",-20} reason");
-            foreach (var e in events)
-            {
-                Console.WriteLine($"{e.OccurredAt:yyyy-MM-dd HH:mm:ss.fff}Z {e.Agent,-7} {e.HookEvent,-18} {e.ToolName,-12} " +
-                    $"{e.Applied ?? "-",-7} {e.Source,-12} {e.RuleIds,-20} {e.Reason}");
-            }
+                    });
+
+    public static Command Export()
+    {
+        var data = Data();
+        var postgres = CommonOptions.Postgres();
+        var since = new Option<string>("--since") { Description = "How far back: 30m, 24h, 7d", DefaultValueFactory = _ => "7d" };
+        var format = new Option<string>("--format") { Description = "jsonl: one JSON object per line, the keys of events --json", DefaultValueFactory = _ => "jsonl" };
+        format.AcceptOnlyFromAmong("jsonl");
+        var command = new Command("export", "Write the audit trail for a SIEM: every event since a time, oldest first") { data, postgres, since, format };
+        command.SetAction(parse => Guard(() =>
+        {
+            var window = PolicyCommand.ParseWindow(parse.GetValue(since)!);
+            using var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
+            AuditTrail.Export(Location(parse, data, postgres), DateTimeOffset.UtcNow - window, e => output.WriteLine(EventLine(e)));
+            output.Flush();
             return 0;
+        }));
+        return command;
+    }
+
+    public static Command Verify()
+    {
+        var data = Data();
+        var postgres = CommonOptions.Postgres();
+        var command = new Command("verify", "Check the hash chain of every session; name the first broken link; exit 1 when one is broken") { data, postgres };
+        command.SetAction(parse => Guard(() =>
+        {
+            var report = AuditTrail.Verify(Location(parse, data, postgres));
+            foreach (var link in report.Broken)
+            {
+                Console.WriteLine($"BROKEN session {link.SessionId} at event #{link.SessionSeq} ({link.EventId}): {link.Problem}");
+            }
+            Console.WriteLine($"{report.Sessions} sessions, {report.Events} events checked; {report.Broken.Count} broken; " +
+                $"{report.Checkpoints} chains start at a retention checkpoint; {report.Unchained} events from before chaining not checked");
+            return report.Intact ? 0 : 1;
         }));
         return command;
     }
@@ -80,11 +125,12 @@ internal static class AuditCommands
     public static Command Sessions()
     {
         var data = Data();
+        var postgres = CommonOptions.Postgres();
         var json = Json();
-        var command = new Command("sessions", "List sessions with their status and decision counts") { data, json };
+        var command = new Command("sessions", "List sessions with their status and decision counts") { data, postgres, json };
         command.SetAction(parse => Guard(() =>
         {
-            var sessions = AuditTrail.ReadSessions(parse.GetValue(data)!);
+            var sessions = AuditTrail.ReadSessions(Location(parse, data, postgres));
             foreach (var s in sessions)
             {
                 Console.WriteLine(parse.GetValue(json)
@@ -131,7 +177,7 @@ internal static class AuditCommands
         {
             return body();
         }
-        catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is IOException or ArgumentException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException)
         {
             Console.Error.WriteLine(ex.Message);
             return 2;

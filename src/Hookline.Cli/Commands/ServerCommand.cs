@@ -26,8 +26,12 @@ internal static class ServerCommand
             DefaultValueFactory = _ => HooklineServerOptions.DefaultDataDirectory(),
         };
         var postgres = CommonOptions.Postgres();
+        var retention = new Option<string?>("--retention")
+        {
+            Description = "Delete events stored longer ago than this (30d, 12h), in small background batches; default: keep all",
+        };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
-        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, postgres, logLevel };
+        var command = new Command("server", "Run the policy server") { listen, httpListen, policy, data, postgres, retention, logLevel };
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
@@ -40,6 +44,7 @@ internal static class ServerCommand
                     PolicyFile = parse.GetValue(policy),
                     DataDirectory = parse.GetValue(data)!,
                     Postgres = parse.GetValue(postgres),
+                    Retention = parse.GetValue(retention) is { } window ? PolicyCommand.ParseWindow(window) : null,
                     LogLevel = parse.GetValue(logLevel),
                 }, cancellationToken);
             }

@@ -50,6 +50,30 @@ internal abstract class AuditReader : IAuditReader
             reader.IsDBNull(8) ? null : Time(reader.GetInt64(8)), reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11)));
     }
 
+    public int Export(long sinceUnixMs, Action<AuditEvent> write)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {EventSelect} FROM events WHERE event_time_ms >= @since ORDER BY event_time_ms, {StorageOrder};
+            """;
+        Add(command, "since", sinceUnixMs);
+        using var reader = command.ExecuteReader();
+        var count = 0;
+        while (reader.Read())
+        {
+            write(Event(reader));
+            count++;
+        }
+        return count;
+    }
+
+    public ChainReport Verify()
+    {
+        using var connection = Open();
+        return ChainVerifier.Verify(connection);
+    }
+
     /// <summary>The columns <see cref="Event"/> reads, in its order.</summary>
     protected string EventSelect => $"""
         event_id, session_id, agent, agent_session_id, hook_event, tool_name, tool_use_id,
