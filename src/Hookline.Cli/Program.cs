@@ -21,5 +21,7 @@ var root = new RootCommand("Hookline: enforced policy decisions for AI coding ag
     AuditCommands.Sessions(),
     TailCommand.Create(),
     TokenCommand.Create(),
+    AuditCommands.Export(),
+    AuditCommands.Verify(),
 };
 return await root.Parse(args).InvokeAsync();

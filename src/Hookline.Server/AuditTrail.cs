@@ -30,6 +30,8 @@ public sealed record AuditSession(
 
     /// <summary>Whether user and org came from a token (else the sidecar claimed the OS user).</summary>
     public bool Authenticated { get; init; }
+
+    public long Allowed { get; init; }
 }
 
 /// <summary>Reads the audit trail of a server, read-only, while the server may be writing it.</summary>
@@ -50,4 +52,43 @@ public static class AuditTrail
         => new Internal.AuditQueries(() => SqliteAuditReader.OpenReadOnly(dataDirectory)).Sessions(Internal.SessionFilter.All, cursor, limit);
 
     public static List<AuditSession> ReadSessions(string dataDirectory) => new SqliteAuditReader(dataDirectory).ReadSessions();
+
+    /// <inheritdoc cref="ReadEvents(string, string?, int)"/>
+    public static List<AuditEvent> ReadEvents(AuditLocation location, string? sessionId = null, int limit = 1000)
+        => With(location, reader => reader.ReadEvents(sessionId, limit));
+
+    public static List<AuditSession> ReadSessions(AuditLocation location) => With(location, reader => reader.ReadSessions());
+
+    /// <summary>Hands every event that occurred since <paramref name="since"/> to <paramref name="write"/>, oldest first; returns how many.</summary>
+    public static int Export(AuditLocation location, DateTimeOffset since, Action<AuditEvent> write)
+        => With(location, reader => reader.Export(since.ToUnixTimeMilliseconds(), write));
+
+    /// <summary>Recomputes every session's hash chain and names the first broken link of each broken one.</summary>
+    public static ChainReport Verify(AuditLocation location) => With(location, reader => reader.Verify());
+
+    private static T With<T>(AuditLocation location, Func<IAuditReader, T> read)
+    {
+        if (string.IsNullOrEmpty(location.Postgres))
+        {
+            return read(new SqliteAuditReader(location.DataDirectory));
+        }
+        using var dataSource = PostgresStore.CreateDataSource(location.Postgres);
+        return read(new PostgresAuditReader(dataSource));
+    }
+}
+
+/// <summary>Where an audit trail lives: a server's data directory (SQLite), or a PostgreSQL database.</summary>
+/// <param name="Postgres">An Npgsql connection string; when set, <paramref name="DataDirectory"/> is ignored.</param>
+public sealed record AuditLocation(string DataDirectory, string? Postgres = null);
+
+/// <summary>The first broken link of one session's chain.</summary>
+/// <param name="SessionSeq">Position of the broken event in its session's chain (1 = the first event).</param>
+public sealed record BrokenLink(string SessionId, long SessionSeq, string EventId, string Problem);
+
+/// <summary>What <c>hookline verify</c> found.</summary>
+/// <param name="Unchained">Events stored before chains existed (schema version 1): not checked.</param>
+/// <param name="Checkpoints">Sessions whose chain starts after a retention cut, at a recorded checkpoint.</param>
+public sealed record ChainReport(long Sessions, long Events, long Unchained, long Checkpoints, IReadOnlyList<BrokenLink> Broken)
+{
+    public bool Intact => Broken.Count == 0;
 }

@@ -91,3 +91,24 @@ public sealed record ApiError(string Error);
 [JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(ApiError))]
 public sealed partial class AuditJson : JsonSerializerContext;
+
+/// <summary>The views of rows read by <see cref="AuditTrail"/>, so every reader prints the same shape.</summary>
+public static class AuditViews
+{
+    public static EventView Of(AuditEvent e) => new(
+        e.EventId, e.SessionId, e.Agent, e.AgentSessionId, e.HookEvent, e.ToolName, e.ToolUseId, e.ToolInput, e.Decision,
+        e.Applied, e.Source, e.Reason, e.ReasonCode, e.RuleIds.Split(',', StringSplitOptions.RemoveEmptyEntries),
+        e.PolicyEpoch, e.Mode, e.OccurredAt, e.DecidedAt, e.StoredAt, e.User)
+    {
+        Org = e.Org,
+        Authenticated = e.Authenticated,
+    };
+
+    public static SessionView Of(AuditSession s) => new(
+        s.SessionId, s.Agent, s.AgentSessionId, s.User, s.Cwd, s.Status, s.CreatedAt, s.LastSeen, s.EndedAt, s.Events,
+        s.Denied, s.Asked, s.Allowed)
+    {
+        Org = s.Org,
+        Authenticated = s.Authenticated,
+    };
+}

@@ -34,6 +34,12 @@ public sealed class HooklineServerOptions
     /// </summary>
     public string? Postgres { get; set; }
 
+    /// <summary>Events stored longer ago than this are deleted in the background, in small batches. Null: kept forever.</summary>
+    public TimeSpan? Retention { get; set; }
+
+    /// <summary>How often the retention sweep runs.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How many events one storage transaction may hold.</summary>
     public int MaxBatchSize { get; set; } = 512;
 

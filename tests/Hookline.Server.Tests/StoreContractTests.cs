@@ -43,6 +43,132 @@ public abstract class StoreContractTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Runs SQL on the database behind the store, as someone with file or database access would.</summary>
+    private async Task<int> TamperAsync(string sql)
+    {
+        if (_database is not null)
+        {
+            await using var pg = new Npgsql.NpgsqlConnection(_database.ConnectionString);
+            await pg.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(sql, pg);
+            return await command.ExecuteNonQueryAsync();
+        }
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_dir!.File("data/hookline.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var sqlite = connection.CreateCommand();
+        sqlite.CommandText = sql;
+        return await sqlite.ExecuteNonQueryAsync();
+    }
+
+    private static ChainReport Verify(IAuditStore store) => store.Reader.Verify();
+
+    private static List<AuditRecord> Burst(string session, int count, int from = 0) =>
+        Enumerable.Range(from, count).Select(i => Record(Events.Bash($"echo {i}", session))).ToList();
+
+    [SkippableFact]
+    public async Task Every_session_is_one_intact_chain_across_batches_stores_duplicates_and_applied_replays()
+    {
+        var store = await OpenAsync();
+        var replica = await OpenAsync();
+        var a = Guid.NewGuid().ToString();
+        var b = Guid.NewGuid().ToString();
+        var first = Burst(a, 5).Concat(Burst(b, 3)).ToList();
+        store.WriteBatch(first);
+        replica.WriteBatch(Burst(a, 4, from: 5));
+        var replay = first[0].Event.Clone();
+        replay.DecisionWanted = false;
+        replay.Applied = new AppliedDecision { Verdict = Verdict.Deny, Source = DecisionSource.Local };
+        replica.WriteBatch([Record(replay), first[1]]);
+        store.WriteBatch(Burst(b, 2, from: 3));
+
+        var report = Verify(store);
+
+        Assert.True(report.Intact, string.Join("; ", report.Broken));
+        Assert.Equal((2L, 14L), (report.Sessions, report.Events));
+    }
+
+    [SkippableFact]
+    public async Task A_row_changed_behind_the_servers_back_is_named_as_the_first_broken_link_of_its_session()
+    {
+        var store = await OpenAsync();
+        var session = Guid.NewGuid().ToString();
+        var batch = Burst(session, 6);
+        store.WriteBatch(batch);
+        var victim = batch[3].Event.EventId;
+
+        Assert.Equal(1, await TamperAsync($"UPDATE events SET rule_ids = 'nothing-to-see' WHERE event_id = '{victim}'"));
+        var report = Verify(store);
+
+        var broken = Assert.Single(report.Broken);
+        Assert.Equal((session, 4L, victim), (broken.SessionId, broken.SessionSeq, broken.EventId));
+        Assert.Contains("content", broken.Problem);
+    }
+
+    [SkippableFact]
+    public async Task A_deleted_row_and_a_rewritten_applied_decision_are_both_found()
+    {
+        var store = await OpenAsync();
+        var deletedFrom = Guid.NewGuid().ToString();
+        var rewritten = Guid.NewGuid().ToString();
+        var one = Burst(deletedFrom, 4);
+        var two = Burst(rewritten, 2);
+        store.WriteBatch([.. one, .. two]);
+
+        await TamperAsync($"DELETE FROM events WHERE event_id = '{one[1].Event.EventId}'");
+        await TamperAsync($"UPDATE events SET applied_verdict = 'deny' WHERE event_id = '{two[1].Event.EventId}'");
+        var broken = Verify(store).Broken.ToDictionary(b => b.SessionId);
+
+        Assert.Equal(3L, broken[deletedFrom].SessionSeq);
+        Assert.Contains("missing", broken[deletedFrom].Problem);
+        Assert.Equal(two[1].Event.EventId, broken[rewritten].EventId);
+        Assert.Contains("applied", broken[rewritten].Problem);
+    }
+
+    [SkippableFact]
+    public async Task Retention_cuts_old_events_in_small_batches_and_the_chain_continues_from_the_checkpoint()
+    {
+        var store = await OpenAsync();
+        var session = Guid.NewGuid().ToString();
+        var other = Guid.NewGuid().ToString();
+        var batch = Burst(session, 10);
+        store.WriteBatch([.. batch, .. Burst(other, 2)]);
+        // stored_at_ms is outside the hash: ageing rows by hand leaves the chain intact.
+        await TamperAsync($"UPDATE events SET stored_at_ms = 1000 WHERE session_id = '{session}' AND session_seq <= 6");
+        await TamperAsync($"UPDATE events SET stored_at_ms = 1000 WHERE session_id = '{other}'");
+
+        var cuts = new List<int>();
+        for (var deleted = store.Prune(2000, 3); deleted > 0; deleted = store.Prune(2000, 3))
+        {
+            cuts.Add(deleted);
+        }
+
+        Assert.Equal(8, cuts.Sum());
+        Assert.All(cuts, c => Assert.InRange(c, 1, 3));
+        Assert.Equal(batch.Skip(6).Select(r => r.Event.EventId).Order(),
+            store.Reader.ReadEvents(session, 100).Select(e => e.EventId).Order());
+        store.WriteBatch(Burst(session, 2, from: 10));
+        store.WriteBatch(Burst(other, 1, from: 2));
+        var report = Verify(store);
+        Assert.True(report.Intact, string.Join("; ", report.Broken));
+        Assert.Equal((2L, 7L, 2L), (report.Sessions, report.Events, report.Checkpoints));
+    }
+
+    [SkippableFact]
+    public async Task Export_hands_over_every_event_since_a_time_oldest_first()
+    {
+        var store = await OpenAsync();
+        var session = Guid.NewGuid().ToString();
+        var batch = Burst(session, 5);
+        store.WriteBatch(batch);
+        await TamperAsync($"UPDATE events SET event_time_ms = 1000 WHERE event_id = '{batch[0].Event.EventId}'");
+
+        var exported = new List<AuditEvent>();
+        var count = store.Reader.Export(DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds(), exported.Add);
+
+        Assert.Equal(4, count);
+        Assert.Equal(batch.Skip(1).Select(r => r.Event.EventId), exported.Select(e => e.EventId));
+    }
+
     private static AuditRecord Record(HookEvent hookEvent, Verdict verdict = Verdict.Allow) => new(hookEvent,
         hookEvent.DecisionWanted ? new Decision { Verdict = verdict, Evaluated = verdict, PolicyEpoch = 1, RuleIds = { "r1" } } : null,
         DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Ack: null);

@@ -19,6 +19,9 @@ internal static class AuditCommands
 
     private static Option<bool> Json() => new("--json") { Description = "One JSON object per line" };
 
+    private static AuditLocation Location(ParseResult parse, Option<string> data, Option<string?> postgres)
+        => new(parse.GetValue(data)!, parse.GetValue(postgres));
+
     public static Command Events()
     {
         var data = Data();
@@ -26,7 +29,8 @@ internal static class AuditCommands
         var json = Json();
         var limit = new Option<int>("--limit") { Description = "The newest N events", DefaultValueFactory = _ => 1000 };
         var filters = FilterOptions.Create();
-        var command = new Command("events", "List stored events with their decisions and provenance") { data, server, limit, json };
+        var postgres = CommonOptions.Postgres();
+        var command = new Command("events", "List stored events with their decisions and provenance") { data, postgres, server, limit, json };
         filters.AddTo(command);
         command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
         {
@@ -37,6 +41,12 @@ internal static class AuditCommands
             {
                 using var api = new ApiClient(url);
                 events = await api.EventsAsync(filter, max, oldestFirst: false, cancellationToken);
+            }
+            else if (parse.GetValue(postgres) is not null)
+            {
+                // PostgreSQL: the newest events, filtered here; the paged queries are SQLite's for now.
+                events = [.. AuditTrail.ReadEvents(Location(parse, data, postgres), filter.Session, int.MaxValue)
+                    .Select(AuditViews.Of).Where(filter.Matches).TakeLast(max).Reverse()];
             }
             else
             {
@@ -71,12 +81,52 @@ internal static class AuditCommands
         return command;
     }
 
+    public static Command Export()
+    {
+        var data = Data();
+        var postgres = CommonOptions.Postgres();
+        var since = new Option<string>("--since") { Description = "How far back: 30m, 24h, 7d", DefaultValueFactory = _ => "7d" };
+        var format = new Option<string>("--format") { Description = "jsonl: one JSON object per line, the keys of events --json", DefaultValueFactory = _ => "jsonl" };
+        format.AcceptOnlyFromAmong("jsonl");
+        var command = new Command("export", "Write the audit trail for a SIEM: every event since a time, oldest first") { data, postgres, since, format };
+        command.SetAction((parse, _) => GuardAsync(() =>
+        {
+            var window = PolicyCommand.ParseWindow(parse.GetValue(since)!);
+            using var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
+            AuditTrail.Export(Location(parse, data, postgres), DateTimeOffset.UtcNow - window,
+                e => output.WriteLine(JsonSerializer.Serialize(AuditViews.Of(e), AuditJson.Default.EventView)));
+            output.Flush();
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    public static Command Verify()
+    {
+        var data = Data();
+        var postgres = CommonOptions.Postgres();
+        var command = new Command("verify", "Check the hash chain of every session; name the first broken link; exit 1 when one is broken") { data, postgres };
+        command.SetAction((parse, _) => GuardAsync(() =>
+        {
+            var report = AuditTrail.Verify(Location(parse, data, postgres));
+            foreach (var link in report.Broken)
+            {
+                Console.WriteLine($"BROKEN session {link.SessionId} at event #{link.SessionSeq} ({link.EventId}): {link.Problem}");
+            }
+            Console.WriteLine($"{report.Sessions} sessions, {report.Events} events checked; {report.Broken.Count} broken; " +
+                $"{report.Checkpoints} chains start at a retention checkpoint; {report.Unchained} events from before chaining not checked");
+            return Task.FromResult(report.Intact ? 0 : 1);
+        }));
+        return command;
+    }
+
     public static Command Sessions()
     {
         var data = Data();
         var server = ApiClient.ServerOption();
         var json = Json();
-        var command = new Command("sessions", "List sessions with their status and decision counts") { data, server, json };
+        var postgres = CommonOptions.Postgres();
+        var command = new Command("sessions", "List sessions with their status and decision counts") { data, postgres, server, json };
         command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
         {
             List<SessionView> sessions;
@@ -84,6 +134,10 @@ internal static class AuditCommands
             {
                 using var api = new ApiClient(url);
                 sessions = await api.SessionsAsync(cancellationToken);
+            }
+            else if (parse.GetValue(postgres) is not null)
+            {
+                sessions = [.. AuditTrail.ReadSessions(Location(parse, data, postgres)).Select(AuditViews.Of).Reverse()];
             }
             else
             {
@@ -116,7 +170,7 @@ internal static class AuditCommands
         {
             return await body();
         }
-        catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException or HttpRequestException
+        catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException or HttpRequestException
             or FormatException or ArgumentException or JsonException or TaskCanceledException)
         {
             Console.Error.WriteLine(ex.Message);

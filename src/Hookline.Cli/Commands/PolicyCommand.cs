@@ -120,7 +120,7 @@ internal static class PolicyCommand
         return new Command("policy", "Check, test, explain, import, replay and apply policy files") { check, test, explain, import, replay, PolicyApplyCommand.Create() };
     }
 
-    private static TimeSpan ParseWindow(string text)
+    internal static TimeSpan ParseWindow(string text)
     {
         if (text.Length >= 2 && double.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0)
         {

@@ -26,6 +26,10 @@ internal static class ServerCommand
             DefaultValueFactory = _ => HooklineServerOptions.DefaultDataDirectory(),
         };
         var postgres = CommonOptions.Postgres();
+        var retention = new Option<string?>("--retention")
+        {
+            Description = "Delete events stored longer ago than this (30d, 12h), in small background batches; default: keep all",
+        };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
         var noDashboard = new Option<bool>("--no-dashboard") { Description = "Serve only /healthz and /metrics on --http-listen (no /ui, no /api)" };
         var auth = new Option<string?>("--auth")
@@ -42,7 +46,7 @@ internal static class ServerCommand
         var config = ConfigFile.Option();
         var command = new Command("server", "Run the policy server")
         {
-            listen, httpListen, policy, data, postgres, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, config,
+            listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, config,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -62,6 +66,7 @@ internal static class ServerCommand
                     PolicyFile = parse.GetValue(policy),
                     DataDirectory = parse.GetValue(data)!,
                     Postgres = parse.GetValue(postgres),
+                    Retention = parse.GetValue(retention) is { } window ? PolicyCommand.ParseWindow(window) : null,
                     LogLevel = parse.GetValue(logLevel),
                     Dashboard = !parse.GetValue(noDashboard),
                     Capture = CommonOptions.ParseCapture(parse.GetValue(capture), parse.GetValue(captureMax)),

@@ -41,7 +41,7 @@ internal abstract class AuditReader : IAuditReader
             SELECT s.session_id, s.agent, s.agent_session_id, s.user_name, s.cwd, s.status, s.created_at_ms, s.last_seen_ms,
                    s.ended_at_ms, COUNT(e.event_id),
                    COUNT(CASE WHEN e.applied_verdict = 'deny' THEN 1 END), COUNT(CASE WHEN e.applied_verdict = 'ask' THEN 1 END),
-                   s.org, s.authenticated
+                   s.org, s.authenticated, COUNT(CASE WHEN e.applied_verdict = 'allow' THEN 1 END)
             FROM sessions s LEFT JOIN events e ON e.session_id = s.session_id
             GROUP BY s.session_id ORDER BY s.created_at_ms;
             """;
@@ -52,7 +52,32 @@ internal abstract class AuditReader : IAuditReader
         {
             Org = reader.GetString(12),
             Authenticated = reader.GetInt64(13) != 0,
+            Allowed = reader.GetInt64(14),
         });
+    }
+
+    public int Export(long sinceUnixMs, Action<AuditEvent> write)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {EventSelect} FROM events WHERE event_time_ms >= @since ORDER BY event_time_ms, {StorageOrder};
+            """;
+        Add(command, "since", sinceUnixMs);
+        using var reader = command.ExecuteReader();
+        var count = 0;
+        while (reader.Read())
+        {
+            write(Event(reader));
+            count++;
+        }
+        return count;
+    }
+
+    public ChainReport Verify()
+    {
+        using var connection = Open();
+        return ChainVerifier.Verify(connection);
     }
 
     /// <summary>The columns <see cref="Event"/> reads, in its order.</summary>

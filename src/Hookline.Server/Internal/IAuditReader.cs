@@ -7,4 +7,10 @@ internal interface IAuditReader
     List<AuditEvent> ReadEvents(string? sessionId, int limit);
 
     List<AuditSession> ReadSessions();
+
+    /// <summary>Streams every event that occurred since the given time, oldest first; returns how many.</summary>
+    int Export(long sinceUnixMs, Action<AuditEvent> write);
+
+    /// <summary>Checks every session's hash chain.</summary>
+    ChainReport Verify();
 }

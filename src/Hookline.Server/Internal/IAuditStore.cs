@@ -43,4 +43,11 @@ internal interface IAuditStore : IDisposable
     int MarkSilentSessionsDisconnected(long cutoffMs, IReadOnlySet<string> connected);
 
     SessionRecord? FindSession(string sessionId);
+
+    /// <summary>
+    /// Deletes up to about <paramref name="max"/> of the oldest events stored before <paramref name="cutoffMs"/>, in one
+    /// short transaction. Only a prefix of a session's chain goes, and the last deleted link becomes the session's
+    /// checkpoint, from which the verifier continues. Returns how many events were deleted (0: nothing left to cut).
+    /// </summary>
+    int Prune(long cutoffMs, int max);
 }

@@ -28,6 +28,12 @@ internal static partial class Log
     [LoggerMessage(1200, LogLevel.Error, "Storing a batch of {Count} events failed; they stay unacknowledged and the sidecars will resend them")]
     public static partial void BatchFailed(ILogger logger, Exception exception, int count);
 
+    [LoggerMessage(1201, LogLevel.Information, "Retention: deleted {Count} events stored more than {Retention} ago")]
+    public static partial void RetentionCut(ILogger logger, int count, string retention);
+
+    [LoggerMessage(1202, LogLevel.Warning, "Retention sweep failed; the next one retries")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(1300, LogLevel.Information, "Session {SessionId} {Change} (agent {Agent})")]
     public static partial void SessionChanged(ILogger logger, string sessionId, string change, string agent);
 

@@ -85,5 +85,20 @@ internal static class PostgresSchema
         ALTER TABLE events ADD COLUMN org TEXT NOT NULL DEFAULT '';
         ALTER TABLE events ADD COLUMN authenticated BIGINT NOT NULL DEFAULT 0;
         """,
+        // 4: the tamper-evidence chain per session, and retention checkpoints.
+        """
+        ALTER TABLE events ADD COLUMN IF NOT EXISTS session_seq BIGINT;
+        ALTER TABLE events ADD COLUMN IF NOT EXISTS prev_hash TEXT;
+        ALTER TABLE events ADD COLUMN IF NOT EXISTS hash TEXT;
+        ALTER TABLE events ADD COLUMN IF NOT EXISTS applied_hash TEXT;
+        CREATE UNIQUE INDEX IF NOT EXISTS events_session_chain ON events(session_id, session_seq);
+        CREATE INDEX IF NOT EXISTS events_stored ON events(stored_at_ms);
+        CREATE TABLE IF NOT EXISTS chain_checkpoints (
+            session_id  TEXT PRIMARY KEY,
+            session_seq BIGINT NOT NULL,
+            hash        TEXT NOT NULL,
+            cut_at_ms   BIGINT NOT NULL
+        );
+        """,
     ];
 }

@@ -85,102 +85,113 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
 
     public int WriteBatch(IReadOnlyList<AuditRecord> batch)
     {
-        var columns = EventColumns.Names;
-        var arrays = new Array[columns.Length];
-        for (var c = 0; c < columns.Length; c++)
-        {
-            arrays[c] = PostgresTypes.NewArray(columns[c], batch.Count);
-        }
-        var values = new object?[columns.Length];
-        var storedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        for (var r = 0; r < batch.Count; r++)
-        {
-            EventColumns.Fill(batch[r], storedAt, values);
-            for (var c = 0; c < columns.Length; c++)
-            {
-                arrays[c].SetValue(values[c], r);
-            }
-        }
-
+        var sessions = batch.Select(r => r.Event.SessionId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
-        using var insert = new NpgsqlCommand(InsertSql, connection, transaction);
-        for (var c = 0; c < columns.Length; c++)
+        // Hold each session of the batch until commit: another replica writing the same session (after a failover)
+        // waits, then chains after this batch. Sorted, so two batches never wait on each other in a cycle.
+        using (var lockSessions = new NpgsqlCommand(
+            "SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM unnest(@sessions::text[]) AS t(s);", connection, transaction))
         {
-            insert.Parameters.Add(new NpgsqlParameter { ParameterName = "p" + c, Value = arrays[c] });
+            lockSessions.Parameters.AddWithValue("sessions", sessions);
+            lockSessions.ExecuteNonQuery();
         }
-        var inserted = new HashSet<string>(StringComparer.Ordinal);
-        using (var reader = insert.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                inserted.Add(reader.GetString(0));
-            }
-        }
-        var duplicates = UpdateApplied(connection, transaction, batch, inserted, arrays);
+        var stored = StoredHashes(connection, transaction, batch);
+        var links = LastLinks(connection, transaction, sessions);
+        var plan = BatchPlan.Create(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), stored,
+            session => links.GetValueOrDefault(session, (0, AuditChain.Genesis)));
+        Insert(connection, transaction, plan.Inserts);
+        UpdateApplied(connection, transaction, plan.Updates);
         transaction.Commit();
-        return duplicates;
+        return plan.Duplicates;
     }
 
-    /// <summary>
-    /// Replays that carry the sidecar's applied decision fill it in on the row already there. Returns how many
-    /// records changed nothing.
-    /// </summary>
-    private static int UpdateApplied(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IReadOnlyList<AuditRecord> batch, HashSet<string> inserted, Array[] arrays)
+    private static Dictionary<string, string?> StoredHashes(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AuditRecord> batch)
     {
-        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var toUpdate = new List<int>();
-        var duplicates = 0;
-        for (var r = 0; r < batch.Count; r++)
+        using var select = new NpgsqlCommand("SELECT event_id, hash FROM events WHERE event_id = ANY(@ids);", connection, transaction);
+        select.Parameters.AddWithValue("ids", batch.Select(r => r.Event.EventId).ToArray());
+        var stored = new Dictionary<string, string?>(StringComparer.Ordinal);
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
         {
-            var id = batch[r].Event.EventId;
-            var insertedHere = inserted.Contains(id) && firstIndex.TryAdd(id, r);
-            if (insertedHere)
-            {
-                continue;
-            }
-            if (batch[r].Event.Applied is null)
-            {
-                duplicates++;
-            }
-            else
-            {
-                toUpdate.Add(r);
-            }
+            stored[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
         }
-        if (toUpdate.Count == 0)
+        return stored;
+    }
+
+    /// <summary>Per session: its last chained event, else the checkpoint a retention cut left; absent means genesis.</summary>
+    private static Dictionary<string, (long Seq, string Hash)> LastLinks(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sessions)
+    {
+        using var select = new NpgsqlCommand("""
+            SELECT s, l.session_seq, l.hash FROM unnest(@sessions::text[]) AS t(s), LATERAL (
+                SELECT session_seq, hash FROM (
+                    (SELECT session_seq, hash FROM events WHERE session_id = s AND session_seq IS NOT NULL ORDER BY session_seq DESC LIMIT 1)
+                    UNION ALL SELECT session_seq, hash FROM chain_checkpoints WHERE session_id = s) candidates
+                ORDER BY session_seq DESC LIMIT 1) l;
+            """, connection, transaction);
+        select.Parameters.AddWithValue("sessions", sessions);
+        var links = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
         {
-            return duplicates;
+            links[reader.GetString(0)] = (reader.GetInt64(1), reader.GetString(2));
+        }
+        return links;
+    }
+
+    private static void Insert(NpgsqlConnection connection, NpgsqlTransaction transaction, List<PlannedInsert> inserts)
+    {
+        if (inserts.Count == 0)
+        {
+            return;
+        }
+        using var insert = new NpgsqlCommand(InsertSql, connection, transaction);
+        for (var c = 0; c < InsertColumns.Length; c++)
+        {
+            var column = PostgresTypes.NewArray(InsertColumns[c], inserts.Count);
+            for (var r = 0; r < inserts.Count; r++)
+            {
+                column.SetValue(inserts[r].Values[c], r);
+            }
+            insert.Parameters.Add(new NpgsqlParameter { ParameterName = "p" + c, Value = column });
+        }
+        insert.ExecuteNonQuery();
+    }
+
+    private static void UpdateApplied(NpgsqlConnection connection, NpgsqlTransaction transaction, List<PlannedUpdate> updates)
+    {
+        if (updates.Count == 0)
+        {
+            return;
         }
         using var update = new NpgsqlCommand(UpdateAppliedSql, connection, transaction);
-        var names = EventColumns.Names;
-        var keyed = new[] { "event_id" }.Concat(EventColumns.Applied).ToArray();
-        foreach (var column in keyed)
+        update.Parameters.AddWithValue("event_id", updates.Select(u => u.EventId).ToArray());
+        update.Parameters.AddWithValue("applied_hash", updates.Select(u => u.AppliedHash).ToArray());
+        foreach (var index in AuditChain.AppliedIndexes)
         {
-            var source = arrays[Array.IndexOf(names, column)];
-            var picked = PostgresTypes.NewArray(column, toUpdate.Count);
-            for (var i = 0; i < toUpdate.Count; i++)
+            var name = EventColumns.Names[index];
+            var column = PostgresTypes.NewArray(name, updates.Count);
+            for (var r = 0; r < updates.Count; r++)
             {
-                picked.SetValue(source.GetValue(toUpdate[i]), i);
+                column.SetValue(updates[r].Values[index], r);
             }
-            update.Parameters.Add(new NpgsqlParameter { ParameterName = column, Value = picked });
+            update.Parameters.Add(new NpgsqlParameter { ParameterName = name, Value = column });
         }
         update.ExecuteNonQuery();
-        return duplicates;
     }
 
+    private static readonly string[] InsertColumns = [.. EventColumns.Names, .. AuditChain.Columns];
+
     private static readonly string InsertSql = $"""
-        INSERT INTO events ({string.Join(", ", EventColumns.Names)})
-        SELECT * FROM unnest({string.Join(", ", EventColumns.Names.Select((n, i) => $"@p{i}::{PostgresTypes.Of(n)}[]"))})
-        ON CONFLICT (event_id) DO NOTHING
-        RETURNING event_id;
+        INSERT INTO events ({string.Join(", ", InsertColumns)})
+        SELECT * FROM unnest({string.Join(", ", InsertColumns.Select((n, i) => $"@p{i}::{PostgresTypes.Of(n)}[]"))})
+        ON CONFLICT (event_id) DO NOTHING;
         """;
 
     private static readonly string UpdateAppliedSql = $"""
-        UPDATE events e SET {string.Join(", ", EventColumns.Applied.Select(n => $"{n} = u.{n}"))}
-        FROM unnest(@event_id::text[], {string.Join(", ", EventColumns.Applied.Select(n => $"@{n}::{PostgresTypes.Of(n)}[]"))})
-            AS u(event_id, {string.Join(", ", EventColumns.Applied)})
+        UPDATE events e SET {string.Join(", ", EventColumns.Applied.Select(n => $"{n} = u.{n}"))}, applied_hash = u.applied_hash
+        FROM unnest(@event_id::text[], @applied_hash::text[], {string.Join(", ", EventColumns.Applied.Select(n => $"@{n}::{PostgresTypes.Of(n)}[]"))})
+            AS u(event_id, applied_hash, {string.Join(", ", EventColumns.Applied)})
         WHERE e.event_id = u.event_id;
         """;
 
@@ -261,7 +272,7 @@ internal static class PostgresTypes
     private static readonly HashSet<string> BigInt =
     [
         "payload_truncated", "event_time_ms", "received_at_ms", "is_default", "policy_epoch", "applied_epoch",
-        "applied_latency_us", "stored_at_ms",
+        "applied_latency_us", "stored_at_ms", "session_seq",
     ];
 
     public static string Of(string column) => Bytea.Contains(column) ? "bytea" : BigInt.Contains(column) ? "bigint" : "text";

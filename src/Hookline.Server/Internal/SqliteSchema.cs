@@ -80,6 +80,22 @@ internal static class SqliteSchema
         ALTER TABLE events ADD COLUMN org TEXT NOT NULL DEFAULT '';
         ALTER TABLE events ADD COLUMN authenticated INTEGER NOT NULL DEFAULT 0;
         """,
+        // 4: the tamper-evidence chain per session, retention checkpoints, who applied a policy.
+        """
+            ALTER TABLE events ADD COLUMN session_seq INTEGER;
+            ALTER TABLE events ADD COLUMN prev_hash TEXT;
+            ALTER TABLE events ADD COLUMN hash TEXT;
+            ALTER TABLE events ADD COLUMN applied_hash TEXT;
+            CREATE UNIQUE INDEX IF NOT EXISTS events_session_chain ON events(session_id, session_seq);
+            CREATE INDEX IF NOT EXISTS events_stored ON events(stored_at_ms);
+            CREATE TABLE IF NOT EXISTS chain_checkpoints (
+                session_id  TEXT PRIMARY KEY,
+                session_seq INTEGER NOT NULL,
+                hash        TEXT NOT NULL,
+                cut_at_ms   INTEGER NOT NULL
+            );
+            ALTER TABLE policy_epochs ADD COLUMN applied_by TEXT NOT NULL DEFAULT '';
+        """,
     ];
 }
 

@@ -85,37 +85,109 @@ internal sealed partial class SqliteStore : IAuditStore
         lock (_writerLock)
         {
             using var transaction = _writer.BeginTransaction();
-            using var command = _writer.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = InsertSql;
-            var parameters = EventColumns.Names.Select(name => command.Parameters.Add("$" + name, SqliteType.Text)).ToArray();
-            var hasApplied = command.Parameters.Add("$has_applied", SqliteType.Integer);
-            var values = new object?[EventColumns.Names.Length];
-            var storedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var duplicates = 0;
-            foreach (var record in batch)
-            {
-                EventColumns.Fill(record, storedAt, values);
-                for (var i = 0; i < values.Length; i++)
-                {
-                    parameters[i].Value = values[i] ?? DBNull.Value;
-                }
-                hasApplied.Value = record.Event.Applied is null ? 0 : 1;
-                if (command.ExecuteNonQuery() == 0)
-                {
-                    duplicates++;
-                }
-            }
+            var stored = StoredHashes(transaction, batch);
+            var plan = BatchPlan.Create(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), stored, session => LastLink(transaction, session));
+            Insert(transaction, plan.Inserts);
+            UpdateApplied(transaction, plan.Updates);
             transaction.Commit();
-            return duplicates;
+            return plan.Duplicates;
         }
     }
 
+    private Dictionary<string, string?> StoredHashes(SqliteTransaction transaction, IReadOnlyList<AuditRecord> batch)
+    {
+        using var select = _writer.CreateCommand();
+        select.Transaction = transaction;
+        select.CommandText = "SELECT event_id, hash FROM events WHERE event_id IN (SELECT value FROM json_each($ids));";
+        select.Parameters.AddWithValue("$ids", JsonArray(batch.Select(r => r.Event.EventId)));
+        var stored = new Dictionary<string, string?>(StringComparer.Ordinal);
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            stored[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
+        }
+        return stored;
+    }
+
+    /// <summary>The newest link of a session: its last chained event, else the checkpoint a retention cut left, else genesis.</summary>
+    private (long Seq, string Hash) LastLink(SqliteTransaction transaction, string sessionId)
+    {
+        using var select = _writer.CreateCommand();
+        select.Transaction = transaction;
+        select.CommandText = """
+            SELECT session_seq, hash FROM (
+                SELECT session_seq, hash FROM events WHERE session_id = $s AND session_seq IS NOT NULL
+                UNION ALL SELECT session_seq, hash FROM chain_checkpoints WHERE session_id = $s)
+            ORDER BY session_seq DESC LIMIT 1;
+            """;
+        select.Parameters.AddWithValue("$s", sessionId);
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.Genesis);
+    }
+
+    private void Insert(SqliteTransaction transaction, List<PlannedInsert> inserts)
+    {
+        using var command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = InsertSql;
+        // Untyped parameters: each value binds as what it is (TEXT, INTEGER or BLOB).
+        var parameters = InsertColumns.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = "$" + name })).ToArray();
+        foreach (var insert in inserts)
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                parameters[i].Value = insert.Values[i] ?? DBNull.Value;
+            }
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private void UpdateApplied(SqliteTransaction transaction, List<PlannedUpdate> updates)
+    {
+        using var command = _writer.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            UPDATE events SET {string.Join(", ", EventColumns.Applied.Select(n => $"{n} = ${n}"))}, applied_hash = $applied_hash
+            WHERE event_id = $event_id;
+            """;
+        var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$event_id" });
+        var hash = command.Parameters.Add(new SqliteParameter { ParameterName = "$applied_hash" });
+        var applied = AuditChain.AppliedIndexes
+            .Select(i => (Index: i, Parameter: command.Parameters.Add(new SqliteParameter { ParameterName = "$" + EventColumns.Names[i] })))
+            .ToArray();
+        foreach (var update in updates)
+        {
+            id.Value = update.EventId;
+            hash.Value = update.AppliedHash;
+            foreach (var (index, parameter) in applied)
+            {
+                parameter.Value = update.Values[index] ?? DBNull.Value;
+            }
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static string JsonArray(IEnumerable<string> values)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+            writer.WriteEndArray();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static readonly string[] InsertColumns = [.. EventColumns.Names, .. AuditChain.Columns];
+
     private static readonly string InsertSql = $"""
-        INSERT INTO events ({string.Join(", ", EventColumns.Names)})
-        VALUES ({string.Join(", ", EventColumns.Names.Select(n => "$" + n))})
-        ON CONFLICT(event_id) DO UPDATE SET {string.Join(", ", EventColumns.Applied.Select(n => $"{n} = excluded.{n}"))}
-        WHERE $has_applied = 1;
+        INSERT INTO events ({string.Join(", ", InsertColumns)})
+        VALUES ({string.Join(", ", InsertColumns.Select(n => "$" + n))})
+        ON CONFLICT(event_id) DO NOTHING;
         """;
 
     public void Dispose() => _writer.Dispose();
