@@ -10,8 +10,8 @@ internal static class SidecarCommand
     {
         var server = new Option<string>("--server")
         {
-            Description = "The server's gRPC address",
-            DefaultValueFactory = _ => "http://127.0.0.1:7420",
+            Description = "The server's gRPC address (default: $HOOKLINE_SERVER, else http://127.0.0.1:7420)",
+            DefaultValueFactory = _ => DaemonMode.DefaultServer(),
         };
         var socket = new Option<string?>("--socket") { Description = "Unix socket the hooks connect to (default: under the state dir)" };
         var session = new Option<string?>("--session") { Description = "Hookline session id (UUID) to create or resume; new when absent" };
@@ -29,13 +29,30 @@ internal static class SidecarCommand
             DefaultValueFactory = _ => SidecarOptions.DefaultStateDirectory(),
         };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
-        var command = new Command("sidecar", "Run the per-session sidecar: one stream to the server, one socket for hooks")
+        var daemon = new Option<bool>("--daemon") { Description = "Run the per-user sidecar on the default socket ($XDG_RUNTIME_DIR/hookline/sidecar.sock): one session per agent session it sees" };
+        var idleMinutes = new Option<int>("--idle-minutes") { Description = "Daemon: end an agent session silent this long", DefaultValueFactory = _ => 30 };
+        var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "Daemon: exit once no agent session has been open for --idle-minutes" };
+        var command = new Command("sidecar", "Run the per-session sidecar (or, with --daemon, the per-user one): one stream per session to the server, one socket for hooks")
         {
-            server, socket, session, agent, failMode, budget, stateDir, logLevel,
+            server, socket, session, agent, failMode, budget, stateDir, logLevel, daemon, idleMinutes, exitWhenIdle,
+            ServiceCommands.Install(), ServiceCommands.Uninstall(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = CommonOptions.Console(parse.GetValue(logLevel));
+            if (parse.GetValue(daemon))
+            {
+                return await DaemonMode.RunAsync(new SidecarOptions
+                {
+                    ServerUrl = parse.GetValue(server)!,
+                    SocketPath = parse.GetValue(socket),
+                    FailMode = CommonOptions.ParseFailMode(parse.GetValue(failMode)),
+                    Budget = TimeSpan.FromMilliseconds(parse.GetValue(budget)),
+                    StateDirectory = parse.GetValue(stateDir)!,
+                    IdleTimeout = TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(idleMinutes))),
+                    LoggerFactory = loggers,
+                }, parse.GetValue(exitWhenIdle), cancellationToken);
+            }
             HooklineSidecar sidecar;
             try
             {

@@ -15,15 +15,15 @@ internal sealed class HookSocketListener : IAsyncDisposable
     public const int MaxSocketPathBytes = 103;
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly HookProcessor _processor;
+    private readonly IHookHandler _processor;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly uint _ownUid = PeerCredentials.EffectiveUid;
+    private readonly uint _ownUid = Platform.Current.EffectiveUid;
     private Task? _acceptLoop;
 
-    public HookSocketListener(string path, HookProcessor processor, TimeProvider time, ILogger logger)
+    public HookSocketListener(string path, IHookHandler processor, TimeProvider time, ILogger logger, bool strictDirectory = false)
     {
         _processor = processor;
         _time = time;
@@ -39,9 +39,17 @@ internal sealed class HookSocketListener : IAsyncDisposable
             throw new PlatformNotSupportedException("the hook socket needs Unix file modes");
         }
         const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        Directory.CreateDirectory(directory, OwnerOnly);
-        // Other users must not even reach the socket, whatever the directory's mode was before.
-        File.SetUnixFileMode(directory, OwnerOnly);
+        if (strictDirectory)
+        {
+            // A well-known path (the per-user daemon): a directory someone else made first is refused, never adopted.
+            Platform.Current.EnsurePrivateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, OwnerOnly);
+            // Other users must not even reach the socket, whatever the directory's mode was before.
+            File.SetUnixFileMode(directory, OwnerOnly);
+        }
         if (File.Exists(Path))
         {
             File.Delete(Path);
@@ -98,7 +106,7 @@ internal sealed class HookSocketListener : IAsyncDisposable
         byte[]? payload = null;
         try
         {
-            if (PeerCredentials.PeerUid(connection) is { } peer && peer != _ownUid && _ownUid != 0)
+            if (Platform.Current.PeerUid(connection) is { } peer && peer != _ownUid && _ownUid != 0)
             {
                 Log.PeerRefused(_logger, peer, _ownUid);
                 return;
