@@ -17,5 +17,6 @@ var root = new RootCommand("Hookline: enforced policy decisions for AI coding ag
     PolicyCommand.Create(),
     AuditCommands.Events(),
     AuditCommands.Sessions(),
+    DoctorCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

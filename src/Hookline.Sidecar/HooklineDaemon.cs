@@ -27,6 +27,26 @@ public sealed class HooklineDaemon : IAsyncDisposable
 
     public string SocketPath => _listener.Path;
 
+    /// <summary>Sends one probe frame to a hook socket, as a hook would. Returns null when it answered, else why not.</summary>
+    public static async Task<string?> ProbeAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            await HookSocketListener.ProbeAsync(socketPath, bounded.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"no answer within {timeout.TotalSeconds:0} s";
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+        {
+            return ex.Message;
+        }
+    }
+
     /// <summary>Hookline sessions open now (one per live agent session).</summary>
     public int OpenSessions => _router.OpenSessions;
 
@@ -86,7 +106,12 @@ public sealed class HooklineDaemon : IAsyncDisposable
         try
         {
             // FileShare.None is an exclusive flock on Unix: released by the kernel when this process dies.
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            // The running daemon's pid, for `hookline doctor` and for whoever has to stop it.
+            stream.SetLength(0);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n"));
+            stream.Flush();
+            return stream;
         }
         catch (IOException ex)
         {

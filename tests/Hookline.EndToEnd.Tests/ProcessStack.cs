@@ -29,7 +29,11 @@ internal sealed class ProcessStack : IAsyncDisposable
     {
         Directory = dir;
         Port = port;
+        HttpPort = FreePort();
     }
+
+    /// <summary>The server's HTTP port (/healthz, /metrics).</summary>
+    public int HttpPort { get; }
 
     public string Directory { get; }
 
@@ -48,13 +52,18 @@ internal sealed class ProcessStack : IAsyncDisposable
 
     public ChildProcess? Sidecar { get; private set; }
 
-    public static async Task<ProcessStack> StartAsync(bool withServer = true, string failMode = "closed", int budgetMs = 8, string? directory = null)
+    public static async Task<ProcessStack> StartAsync(bool withServer = true, string failMode = "closed", int budgetMs = 8, string? directory = null,
+        bool withSidecar = true)
     {
         var stack = new ProcessStack(directory ?? System.IO.Directory.CreateTempSubdirectory("hl-e2e-").FullName, FreePort());
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "policy.yaml"), Policy);
         if (withServer)
         {
             await stack.StartServerAsync();
+        }
+        if (!withSidecar)
+        {
+            return stack;
         }
         stack.Sidecar = ChildProcess.Start(Artifacts.Hookline,
         [
@@ -70,7 +79,7 @@ internal sealed class ProcessStack : IAsyncDisposable
     {
         Server = ChildProcess.Start(Artifacts.Hookline,
         [
-            "server", "--listen", ServerUrl, "--http-listen", "http://127.0.0.1:0",
+            "server", "--listen", ServerUrl, "--http-listen", $"http://127.0.0.1:{HttpPort}",
             "--policy", Path.Combine(Directory, "policy.yaml"), "--data", Path.Combine(Directory, "data"),
         ]);
         await Server.WaitForLineAsync("Hookline server: gRPC on", StartTimeout);

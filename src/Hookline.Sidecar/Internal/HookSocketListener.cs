@@ -69,10 +69,13 @@ internal sealed class HookSocketListener : IAsyncDisposable
     }
 
     /// <summary>Sends one probe frame through the socket, as a hook would: proves it answers and warms the path.</summary>
-    public async Task ProbeAsync(CancellationToken cancellationToken)
+    public Task ProbeAsync(CancellationToken cancellationToken) => ProbeAsync(Path, cancellationToken);
+
+    /// <summary>The same probe against any hook socket.</summary>
+    public static async Task ProbeAsync(string path, CancellationToken cancellationToken)
     {
         using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await client.ConnectAsync(new UnixDomainSocketEndPoint(Path), cancellationToken).ConfigureAwait(false);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
         byte[] frame = [0, 0, 0, 9, HookFrame.Version, 0, 0, 5, (byte)'p', (byte)'r', (byte)'o', (byte)'b', (byte)'e'];
         await client.SendAsync(frame, SocketFlags.None, cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(client, ownsSocket: false);
