@@ -45,12 +45,13 @@ public sealed class DaemonTests : IAsyncLifetime
         await _stack.DisposeAsync();
     }
 
+    /// <summary>The daemon holds an exclusive flock on the file, which .NET's own readers respect: read it with cat.</summary>
     private static async Task<string> ReadSharedAsync(string path)
     {
-        // The daemon holds an exclusive flock on it; reading through /proc-free plain open is still allowed.
-        await using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite });
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync();
+        using var cat = Process.Start(new ProcessStartInfo("cat", [path]) { RedirectStandardOutput = true })!;
+        var text = await cat.StandardOutput.ReadToEndAsync();
+        await cat.WaitForExitAsync();
+        return text;
     }
 
     [Fact]

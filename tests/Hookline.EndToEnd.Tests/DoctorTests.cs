@@ -36,7 +36,7 @@ public sealed class DoctorTests : IAsyncLifetime
         using var document = JsonDocument.Parse(json);
         return document.RootElement.GetProperty("checks").EnumerateArray()
             .GroupBy(c => c.GetProperty("check").GetString()!)
-            .ToDictionary(g => g.Key, g => (g.Last().GetProperty("status").GetString()!, g.Last().GetProperty("detail").GetString()!));
+            .ToDictionary(g => g.Key, g => (g.First().GetProperty("status").GetString()!, g.First().GetProperty("detail").GetString()!));
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class DoctorTests : IAsyncLifetime
         Assert.Equal(1, run.Exit);
         var checks = Checks(run.Stdout);
         Assert.Equal("ok", checks["claude hooks"].Status);
-        Assert.Equal("FAIL", checks["codex hooks"].Status.ToUpperInvariant());
+        Assert.Equal("fail", checks["codex hooks"].Status);
         Assert.Contains("/nonexistent/hookline-hook does not exist", checks["codex hooks"].Detail);
         Assert.Equal("warn", checks["gemini hooks"].Status);
         Assert.Equal("warn", checks["daemon"].Status);

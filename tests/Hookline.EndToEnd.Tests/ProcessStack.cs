@@ -90,6 +90,7 @@ internal sealed class ProcessStack : IAsyncDisposable
         if (Server is not null)
         {
             await Server.DisposeAsync();
+            Server = null;
         }
     }
 
