@@ -9,6 +9,7 @@ Func<Task<bool>>? run = mode switch
     "stream-vs-unary" => () => StreamVsUnaryMode.RunAsync(options, report),
     "throughput" => () => ThroughputMode.RunAsync(options, report),
     "hook-chain" => () => HookChainMode.RunAsync(options, report),
+    "transports" => () => TransportsMode.RunAsync(options, report),
     "rss" => () => RssMode.RunAsync(options, report),
     _ => null,
 };

@@ -23,5 +23,6 @@ var root = new RootCommand("Hookline: enforced policy decisions for AI coding ag
     TokenCommand.Create(),
     AuditCommands.Export(),
     AuditCommands.Verify(),
+    DoctorCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

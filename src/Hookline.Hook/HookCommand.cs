@@ -22,10 +22,12 @@ public static class HookCommand
         var settings = HookSettings.From(arguments);
         var request = RequestFrame.ReadFromStdin(arguments.Agent, arguments.Event);
 
-        SidecarFailure failure;
-        var payload = settings.SocketPath is null
-            ? Unconfigured(out failure)
-            : SidecarClient.Exchange(settings.SocketPath, request.Bytes, settings.TimeoutMs, out failure);
+        var startedAt = Environment.TickCount64;
+        var payload = SidecarClient.Exchange(settings.SocketPath, request.Bytes, settings.TimeoutMs, out var failure);
+        if (payload is null && failure.Kind == "unreachable" && settings.IsDaemonDefault)
+        {
+            payload = StartDaemonAndRetry(settings, request.Bytes, startedAt, ref failure);
+        }
 
         if (payload is not null)
         {
@@ -40,9 +42,38 @@ public static class HookCommand
         return FailModeDecision.Apply(arguments, settings, request, failure);
     }
 
-    private static byte[]? Unconfigured(out SidecarFailure failure)
+    /// <summary>
+    /// The per-user daemon is not running (after a reboot, say): start it, and retry within what is left of the
+    /// timeout, so fail-closed does not block every tool call until someone notices.
+    /// </summary>
+    private static byte[]? StartDaemonAndRetry(HookSettings settings, ReadOnlySpan<byte> request, long startedAt, ref SidecarFailure failure)
     {
-        failure = SidecarFailure.Unreachable("no socket given: set HOOKLINE_SOCKET or pass --socket");
-        return null;
+        if (!DaemonLauncher.Enabled() || DaemonLauncher.Program() is not { } program)
+        {
+            failure = SidecarFailure.Unreachable(failure.Why + " (no daemon runs; start one with `hookline sidecar --daemon` or set HOOKLINE_SOCKET)");
+            return null;
+        }
+        if (!DaemonLauncher.TryStart(program))
+        {
+            failure = SidecarFailure.Unreachable(failure.Why + " (starting " + program + " --daemon failed)");
+            return null;
+        }
+        var deadline = startedAt + settings.TimeoutMs;
+        while (true)
+        {
+            var left = (int)(deadline - Environment.TickCount64);
+            if (left <= 0)
+            {
+                failure = SidecarFailure.Unreachable(failure.Why + " (the daemon started on demand did not answer within " + settings.TimeoutMs + " ms)");
+                return null;
+            }
+            var payload = SidecarClient.Exchange(settings.SocketPath, request, left, out var again);
+            if (payload is not null || again.Kind != "unreachable")
+            {
+                failure = again;
+                return payload;
+            }
+            Thread.Sleep(Math.Min(20, left));
+        }
     }
 }

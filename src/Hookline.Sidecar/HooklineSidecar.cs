@@ -9,61 +9,56 @@ namespace Hookline.Sidecar;
 /// </summary>
 public sealed class HooklineSidecar : IAsyncDisposable
 {
-    private readonly ServerConnection _connection;
+    private readonly SidecarSession _session;
     private readonly HookSocketListener _listener;
-    private readonly SnapshotHolder _snapshots;
-    private readonly PendingDecisions _pending;
-    private readonly EventSpool _spool;
-    private readonly SidecarStats _stats;
-    private readonly HookProcessor _processor;
-    private readonly SpoolStore _disk;
-    private readonly SpoolDirectory _spoolDirectory;
+    private HookHttpListener? _http;
 
-    private HooklineSidecar(ServerConnection connection, HookSocketListener listener, SnapshotHolder snapshots,
-        PendingDecisions pending, EventSpool spool, SidecarStats stats, HookProcessor processor, SpoolStore disk,
-        SpoolDirectory spoolDirectory)
+    private HooklineSidecar(SidecarSession session, HookSocketListener listener)
     {
-        _disk = disk;
-        _spoolDirectory = spoolDirectory;
-        _processor = processor;
-        _connection = connection;
+        _session = session;
         _listener = listener;
-        _snapshots = snapshots;
-        _pending = pending;
-        _spool = spool;
-        _stats = stats;
     }
 
     /// <summary>The Hookline session id (given, or made here).</summary>
-    public string SessionId => _connection.SessionId;
+    public string SessionId => _session.Connection.SessionId;
 
     /// <summary>The Unix socket hooks connect to; export it as <c>HOOKLINE_SOCKET</c>.</summary>
     public string SocketPath => _listener.Path;
 
     /// <summary>Epoch of the snapshot held for local decisions; 0 before the first one.</summary>
-    public ulong PolicyEpoch => _snapshots.Epoch;
+    public ulong PolicyEpoch => _session.Snapshots.Epoch;
 
-    public bool IsConnected => _connection.IsConnected;
+    /// <summary>
+    /// With <see cref="SidecarOptions.HttpHooks"/>: the URL Claude's HTTP hooks post to, followed by the event in kebab
+    /// case (<c>http://127.0.0.1:PORT/hooks/claude/pre-tool-use</c>); null otherwise.
+    /// </summary>
+    public string? HttpHookUrl => _http?.BaseUrl;
+
+    /// <summary>The per-session secret HTTP hooks must send in <see cref="HttpSecretHeader"/>; null without HTTP hooks.</summary>
+    public string? HttpHookSecret => _http?.Secret;
+
+    /// <summary>The header that carries <see cref="HttpHookSecret"/>.</summary>
+    public const string HttpSecretHeader = HookHttpListener.SecretHeader;
+
+    public bool IsConnected => _session.Connection.IsConnected;
 
     /// <summary>The server replica the stream uses, or will try next.</summary>
-    public string ServerUrl => _connection.ServerUrl;
+    public string ServerUrl => _session.Connection.ServerUrl;
 
     /// <summary>Events not yet confirmed as stored by the server.</summary>
-    public int UnacknowledgedEvents => _spool.Count;
+    public int UnacknowledgedEvents => _session.Spool.Count;
 
     /// <summary>How hooks were answered so far, and how the stream fared.</summary>
-    public SidecarCounters Counters => new(
-        _stats.Remote, _stats.Local, _stats.FailClosed, _stats.FailOpen, _stats.NonBlocking, _stats.Malformed,
-        _stats.BudgetMisses, _pending.LateCount, _connection.Reconnects, _spool.Count, _connection.Replayed);
+    public SidecarCounters Counters => _session.Counters();
 
     /// <summary>Raised after each hook is answered, with its verdict, source and latency.</summary>
     public event Action<HookDecision>? Decided
     {
-        add => _processor.Decided += value;
-        remove => _processor.Decided -= value;
+        add => _session.Processor.Decided += value;
+        remove => _session.Processor.Decided -= value;
     }
 
-    internal PendingDecisions Pending => _pending;
+    internal PendingDecisions Pending => _session.Pending;
 
     /// <summary>
     /// Opens the stream and waits for the first policy snapshot (or the first failed attempt, or the warm-up
@@ -77,58 +72,43 @@ public sealed class HooklineSidecar : IAsyncDisposable
             throw new ArgumentException($"--session must be a UUID, got '{sessionId}'");
         }
         var logger = options.LoggerFactory.CreateLogger("Hookline.Sidecar");
-        var snapshots = new SnapshotHolder(options);
-        var pending = new PendingDecisions();
-        var spoolDirectory = SpoolDirectory.Claim(options.StateDirectory, sessionId);
-        var disk = new SpoolStore(spoolDirectory.DatabasePath);
-        var spool = new EventSpool(disk, options.SpoolMaxBytes, e => snapshots.Capture.Prepare(e));
-        var own = spool.Count;
-        var adopted = await spoolDirectory.AdoptOrphanedAsync(spool).ConfigureAwait(false);
-        var orphans = await OrphanRecords.IngestAsync(options.OrphanFile, sessionId, spool, line => Log.OrphanSkipped(logger, line))
-            .ConfigureAwait(false);
-        Log.SpoolLoaded(logger, own, adopted, orphans, options.OrphanFile);
-        var stats = new SidecarStats();
-        var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger);
-        var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger);
-        processor.Status = new StatusReport(sessionId, options.ServerUrl, connection, snapshots, pending, spool, stats).Render;
+        var session = await SidecarSession.OpenAsync(options, sessionId, logger).ConfigureAwait(false);
         var socketPath = options.SocketPath ?? DefaultSocketPath(options.StateDirectory, sessionId);
         HookSocketListener listener;
         try
         {
-            listener = new HookSocketListener(socketPath, processor, options.TimeProvider, logger);
+            listener = new HookSocketListener(socketPath, session.Processor, options.TimeProvider, logger);
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            await disk.DisposeAsync().ConfigureAwait(false);
-            spoolDirectory.Dispose();
+            await session.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        var warm = connection.StartAsync();
         HookProcessor.Warm();
-        await Task.WhenAny(warm, Task.Delay(options.WarmupTimeout, options.TimeProvider, cancellationToken)).ConfigureAwait(false);
+        await Task.WhenAny(session.Warm, Task.Delay(options.WarmupTimeout, options.TimeProvider, cancellationToken)).ConfigureAwait(false);
         listener.Start();
         await listener.ProbeAsync(cancellationToken).ConfigureAwait(false);
-        return new HooklineSidecar(connection, listener, snapshots, pending, spool, stats, processor, disk, spoolDirectory);
+        var sidecar = new HooklineSidecar(session, listener);
+        if (options.HttpHooks)
+        {
+            try
+            {
+                sidecar._http = await HookHttpListener.StartAsync(session.Processor, options.TimeProvider, 0, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await sidecar.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        return sidecar;
     }
 
     /// <summary>
     /// Waits until the server has confirmed every event as stored, or the timeout passes. Returns whether the spool
     /// is empty. Unconfirmed events stay spooled and are resent by the next sidecar of this session.
     /// </summary>
-    public async Task<bool> FlushAsync(TimeSpan timeout)
-    {
-        try
-        {
-            await _spool.WaitEmptyAsync().WaitAsync(timeout).ConfigureAwait(false);
-            await _spool.FlushToDiskAsync().ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> FlushAsync(TimeSpan timeout) => _session.FlushAsync(timeout);
 
     /// <summary>
     /// <c>$XDG_RUNTIME_DIR/hookline/</c>, else the state directory's <c>run/</c>; when that would pass the 104-byte
@@ -143,7 +123,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
             : Path.Combine(stateDirectory, "run", name);
         return System.Text.Encoding.UTF8.GetByteCount(preferred) <= HookSocketListener.MaxSocketPathBytes
             ? preferred
-            : Path.Combine(Path.GetTempPath(), $"hookline-{PeerCredentials.EffectiveUid}", name);
+            : Path.Combine(Path.GetTempPath(), $"hookline-{Platform.Current.EffectiveUid}", name);
     }
 
     /// <summary>
@@ -156,22 +136,16 @@ public sealed class HooklineSidecar : IAsyncDisposable
         => StatusClient.QueryAsync(socketPath, json, TimeSpan.FromSeconds(5), cancellationToken);
 
     /// <summary>Ends the Hookline session on the server (the agent exited).</summary>
-    public Task EndSessionAsync(string reason = "agent exited") => _connection.EndSessionAsync(reason);
+    public Task EndSessionAsync(string reason = "agent exited") => _session.Connection.EndSessionAsync(reason);
 
     /// <summary>Stops accepting hooks and closes the stream. What the server has not confirmed stays in the on-disk spool.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _listener.DisposeAsync().ConfigureAwait(false);
-        await _connection.DisposeAsync().ConfigureAwait(false);
-        var empty = _spool.Count == 0;
-        await _disk.DisposeAsync().ConfigureAwait(false);
-        if (empty)
+        if (_http is not null)
         {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                File.Delete(_disk.Path + suffix);
-            }
+            await _http.DisposeAsync().ConfigureAwait(false);
         }
-        _spoolDirectory.Dispose();
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await _session.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -39,6 +39,12 @@ public sealed class SidecarOptions
     /// <summary>The Unix socket hooks connect to. Its directory is created with mode 0700.</summary>
     public string? SocketPath { get; set; }
 
+    /// <summary>
+    /// Also serve Claude Code HTTP hooks (<c>"type": "http"</c>) on 127.0.0.1, on an ephemeral port, behind a
+    /// per-session secret header (<see cref="HooklineSidecar.HttpHookUrl"/>, <see cref="HooklineSidecar.HttpHookSecret"/>).
+    /// </summary>
+    public bool HttpHooks { get; set; }
+
     /// <summary>Hookline session id (a UUID). Null: a new one is made; the server creates or resumes it.</summary>
     public string? SessionId { get; set; }
 
@@ -80,6 +86,27 @@ public sealed class SidecarOptions
 
     /// <summary>How long start-up waits for the first snapshot before it accepts hooks anyway.</summary>
     public TimeSpan WarmupTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The per-user daemon (<see cref="HooklineDaemon"/>) ends a Hookline session after the agent session was silent
+    /// this long; with no session left for as long, it raises its idle signal.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The agent's own session id, recorded with the session (the daemon sets it per agent session).</summary>
+    internal string? AgentSessionId { get; set; }
+
+    /// <summary>A copy for one agent session of the daemon, with a new Hookline session.</summary>
+    internal SidecarOptions ForAgentSession(string agent, string agentSessionId)
+    {
+        var copy = (SidecarOptions)MemberwiseClone();
+        copy.Agent = agent;
+        copy.AgentSessionId = agentSessionId;
+        copy.SessionId = null;
+        copy.SocketPath = null;
+        copy.HttpHooks = false;
+        return copy;
+    }
 
     /// <summary>The agent's own working directory and user, recorded with the session.</summary>
     public string? Cwd { get; set; }

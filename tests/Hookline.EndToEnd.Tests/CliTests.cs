@@ -90,4 +90,51 @@ public sealed class CliTests : IDisposable
             Assert.Contains("hookline-hook --agent claude --event ", hook.GetProperty("command").GetString());
         }
     }
+
+    [Fact]
+    public async Task Start_gives_a_claude_with_http_hooks_an_http_endpoint_behind_a_secret()
+    {
+        // A stand-in for Claude Code 2.1.330: it reports its version, then posts PreToolUse to the http hook it was given, as Claude does.
+        var agent = Path.Combine(_dir, "fake-claude");
+        var output = Path.Combine(_dir, "agent-output");
+        await File.WriteAllTextAsync(agent, $$"""
+            #!/bin/sh
+            if [ "$1" = "--version" ]; then echo "2.1.330 (Claude Code)"; exit 0; fi
+            settings="$2"
+            cp "$settings" '{{output}}.settings.json'
+            url=$(grep -o '"url": "[^"]*pre-tool-use"' "$settings" | sed 's/^"url": "//; s/"$//')
+            secret=$(grep -o '"X-Hookline-Secret": "[^"]*"' "$settings" | head -n 1 | sed 's/^"X-Hookline-Secret": "//; s/"$//')
+            printf '%s' '{{HookRun.Bash("rm -rf /home").Replace("'", "", StringComparison.Ordinal)}}' |
+              curl -s -o '{{output}}.stdout' -w '%{http_code}' -H "X-Hookline-Secret: $secret" -H 'Content-Type: application/json' --data-binary @- "$url" > '{{output}}.status'
+            printf '{}' | curl -s -o /dev/null -w '%{http_code}' -H 'X-Hookline-Secret: wrong' --data-binary @- "$url" > '{{output}}.wrong'
+            exit 0
+            """);
+        File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var policy = Path.Combine(_dir, "policy.yaml");
+        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+
+        var run = await RunAsync(["start", "--agent", "claude", "--policy", policy, "--agent-command", agent],
+            new Dictionary<string, string>
+            {
+                ["XDG_STATE_HOME"] = Path.Combine(_dir, "state"),
+                ["XDG_DATA_HOME"] = Path.Combine(_dir, "data"),
+            });
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal("200", await File.ReadAllTextAsync(output + ".status"));
+        Assert.Equal("403", await File.ReadAllTextAsync(output + ".wrong"));
+        using var answer = JsonDocument.Parse(await File.ReadAllTextAsync(output + ".stdout"));
+        Assert.Equal("deny", answer.RootElement.GetProperty("hookSpecificOutput").GetProperty("permissionDecision").GetString());
+        using var settings = JsonDocument.Parse(await File.ReadAllTextAsync(output + ".settings.json"));
+        var hooks = settings.RootElement.GetProperty("hooks");
+        foreach (var name in new[] { "PreToolUse", "PermissionRequest", "PostToolUse", "UserPromptSubmit", "Stop" })
+        {
+            var hook = hooks.GetProperty(name)[0].GetProperty("hooks")[0];
+            Assert.Equal(("http", "block"), (hook.GetProperty("type").GetString(), hook.GetProperty("onFailure").GetString()));
+            Assert.StartsWith("http://127.0.0.1:", hook.GetProperty("url").GetString());
+        }
+        Assert.Equal("command", hooks.GetProperty("SessionStart")[0].GetProperty("hooks")[0].GetProperty("type").GetString());
+        var written = Directory.GetFiles(Path.Combine(_dir, "state"), "claude-settings.json", SearchOption.AllDirectories).Single();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(written));
+    }
 }

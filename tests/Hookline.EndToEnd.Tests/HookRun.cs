@@ -10,7 +10,10 @@ internal sealed record HookRun(int ExitCode, string Stdout, string Stderr, TimeS
         ? null
         : JsonDocument.Parse(Stdout).RootElement.GetProperty("hookSpecificOutput").GetProperty("permissionDecision").GetString();
 
-    public static async Task<HookRun> SpawnAsync(string socket, string hookEvent, string stdin, string failMode = "closed", string agent = "claude")
+    /// <param name="socket">Null: no HOOKLINE_SOCKET, so the hook uses (and may start) the per-user daemon.</param>
+    /// <param name="environment">Added to, and winning over, what this sets.</param>
+    public static async Task<HookRun> SpawnAsync(string? socket, string hookEvent, string stdin, string failMode = "closed", string agent = "claude",
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Artifacts.Hook)
         {
@@ -23,9 +26,17 @@ internal sealed record HookRun(int ExitCode, string Stdout, string Stderr, TimeS
         {
             start.ArgumentList.Add(arg);
         }
-        start.Environment["HOOKLINE_SOCKET"] = socket;
+        start.Environment.Remove("HOOKLINE_SOCKET");
+        if (socket is not null)
+        {
+            start.Environment["HOOKLINE_SOCKET"] = socket;
+            start.Environment["HOOKLINE_ORPHAN_FILE"] = Path.Combine(Path.GetDirectoryName(socket)!, "orphans.jsonl");
+        }
         start.Environment["HOOKLINE_FAIL_MODE"] = failMode;
-        start.Environment["HOOKLINE_ORPHAN_FILE"] = Path.Combine(Path.GetDirectoryName(socket)!, "orphans.jsonl");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         await process.StandardInput.WriteAsync(stdin);

@@ -29,7 +29,11 @@ internal sealed class ProcessStack : IAsyncDisposable
     {
         Directory = dir;
         Port = port;
+        HttpPort = FreePort();
     }
+
+    /// <summary>The server's HTTP port (/healthz, /metrics).</summary>
+    public int HttpPort { get; }
 
     public string Directory { get; }
 
@@ -62,7 +66,8 @@ internal sealed class ProcessStack : IAsyncDisposable
     /// <param name="sidecarServerUrl">Where the sidecar connects (default: the server).</param>
     /// <param name="sidecarArgs">Extra arguments of <c>hookline sidecar</c>.</param>
     public static async Task<ProcessStack> StartAsync(bool withServer = true, string failMode = "closed", int budgetMs = 8,
-        string? directory = null, int? port = null, string? sidecarServerUrl = null, IReadOnlyList<string>? sidecarArgs = null)
+        string? directory = null, int? port = null, string? sidecarServerUrl = null, IReadOnlyList<string>? sidecarArgs = null,
+        bool withSidecar = true)
     {
         var stack = new ProcessStack(directory ?? System.IO.Directory.CreateTempSubdirectory("hl-e2e-").FullName, port ?? FreePort());
         stack.SidecarServerUrl = sidecarServerUrl ?? stack.ServerUrl;
@@ -74,7 +79,10 @@ internal sealed class ProcessStack : IAsyncDisposable
         {
             await stack.StartServerAsync();
         }
-        await stack.StartSidecarAsync();
+        if (withSidecar)
+        {
+            await stack.StartSidecarAsync();
+        }
         return stack;
     }
 
@@ -104,7 +112,7 @@ internal sealed class ProcessStack : IAsyncDisposable
     {
         Server = ChildProcess.Start(Artifacts.Hookline,
         [
-            "server", "--listen", ServerUrl, "--http-listen", "http://127.0.0.1:0",
+            "server", "--listen", ServerUrl, "--http-listen", $"http://127.0.0.1:{HttpPort}",
             "--policy", Path.Combine(Directory, "policy.yaml"), "--data", Path.Combine(Directory, "data"),
         ]);
         await Server.WaitForLineAsync("Hookline server: gRPC on", StartTimeout);
@@ -115,6 +123,7 @@ internal sealed class ProcessStack : IAsyncDisposable
         if (Server is not null)
         {
             await Server.DisposeAsync();
+            Server = null;
         }
     }
 

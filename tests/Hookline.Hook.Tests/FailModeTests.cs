@@ -64,13 +64,14 @@ public sealed class FailModeTests
     }
 
     [Fact]
-    public async Task No_socket_configured_at_all_fails_closed_at_once()
+    public async Task No_socket_configured_and_no_daemon_fails_closed_at_once_naming_the_daemon_socket()
     {
         using var dir = new TempDir();
 
         var result = await RunAsync(dir, "claude", "user-prompt-submit", socket: null);
 
         Assert.Equal(2, result.ExitCode);
+        Assert.Contains("hookline-tests-no-runtime-dir/hookline/sidecar.sock", result.StderrText);
         Assert.Contains("HOOKLINE_SOCKET", result.StderrText);
         Assert.True(result.Elapsed < AtOnce, $"took {result.Elapsed}");
     }

@@ -32,6 +32,10 @@ internal static class HookRun
         {
             start.Environment.Remove(name);
         }
+        // Without a socket the hook looks for the per-user daemon, and would start one: keep that out of reach
+        // unless a test asks for it.
+        start.Environment["XDG_RUNTIME_DIR"] = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hookline-tests-no-runtime-dir");
+        start.Environment["HOOKLINE_AUTOSTART"] = "0";
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

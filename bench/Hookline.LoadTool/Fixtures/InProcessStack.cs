@@ -25,7 +25,8 @@ internal sealed class InProcessStack : IAsyncDisposable
 
     public HooklineSidecar Sidecar { get; }
 
-    public static async Task<InProcessStack> StartAsync(TempDirectory directory)
+    /// <param name="httpHooks">Also serve Claude Code HTTP hooks on loopback.</param>
+    public static async Task<InProcessStack> StartAsync(TempDirectory directory, bool httpHooks = false)
     {
         var server = await InProcessServer.StartAsync(directory);
         var sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
@@ -34,6 +35,7 @@ internal sealed class InProcessStack : IAsyncDisposable
             SocketPath = directory.Combine("hook.sock"),
             StateDirectory = directory.Combine("state"),
             Cwd = "/home/dev/proj",
+            HttpHooks = httpHooks,
         });
         if (!sidecar.IsConnected)
         {

@@ -21,10 +21,19 @@ internal static class ClaudeSettings
     ];
 
     /// <param name="failClosed">Adds <c>"onFailure": "block"</c> (Claude Code 2.1.295+), so a crashed or timed-out hook blocks.</param>
-    public static string Write(string path, string hookCommand, bool failClosed)
+    /// <param name="http">
+    /// The sidecar's HTTP hook endpoint and secret: every event but SessionStart/SessionEnd (which stay command hooks)
+    /// becomes <c>{"type":"http","url":...,"headers":{secret}}</c>. The file then holds a secret: it is written 0600.
+    /// </param>
+    public static string Write(string path, string hookCommand, bool failClosed, HttpHookTarget? http = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var stream = File.Create(path);
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using var stream = new FileStream(path, options);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteStartObject("hooks");
@@ -38,8 +47,19 @@ internal static class ClaudeSettings
             }
             json.WriteStartArray("hooks");
             json.WriteStartObject();
-            json.WriteString("type", "command");
-            json.WriteString("command", $"{hookCommand} --agent claude --event {kebab}");
+            if (http is not null && name is not ("SessionStart" or "SessionEnd"))
+            {
+                json.WriteString("type", "http");
+                json.WriteString("url", http.Url + kebab);
+                json.WriteStartObject("headers");
+                json.WriteString(http.SecretHeader, http.Secret);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteString("type", "command");
+                json.WriteString("command", $"{hookCommand} --agent claude --event {kebab}");
+            }
             json.WriteNumber("timeout", 30);
             if (failClosed)
             {
@@ -55,3 +75,6 @@ internal static class ClaudeSettings
         return path;
     }
 }
+
+/// <summary>Where Claude's HTTP hooks post: the base URL (the event is appended) and the secret header.</summary>
+internal sealed record HttpHookTarget(string Url, string SecretHeader, string Secret);

@@ -25,7 +25,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
 
     public static async Task<EmbeddedStack> StartAsync(string? serverUrl, string? policyFile, string? dataDirectory,
         string agent, SidecarFailMode failMode, TimeSpan budget, string stateDirectory, LogLevel logLevel,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool httpHooks = false)
     {
         HooklineServer? server = null;
         if (serverUrl is null)
@@ -55,6 +55,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
                 Budget = budget,
                 StateDirectory = stateDirectory,
                 LoggerFactory = loggers,
+                HttpHooks = httpHooks,
             }, cancellationToken);
             return new EmbeddedStack(server, sidecar, loggers);
         }

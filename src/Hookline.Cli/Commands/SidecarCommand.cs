@@ -10,8 +10,8 @@ internal static class SidecarCommand
     {
         var server = new Option<string[]>("--server")
         {
-            Description = "The server's gRPC address; repeat it to fail over between replicas",
-            DefaultValueFactory = _ => ["http://127.0.0.1:7420"],
+            Description = "The server's gRPC address (default: $HOOKLINE_SERVER, else http://127.0.0.1:7420); repeat it to fail over between replicas",
+            DefaultValueFactory = _ => [DaemonMode.DefaultServer()],
             AllowMultipleArgumentsPerToken = false,
         };
         var socket = new Option<string?>("--socket") { Description = "Unix socket the hooks connect to (default: under the state dir)" };
@@ -40,13 +40,37 @@ internal static class SidecarCommand
         var clientCert = new Option<string?>("--client-cert") { Description = "PEM client certificate, for a server that requires mutual TLS" };
         var clientKey = new Option<string?>("--client-key") { Description = "PEM private key of --client-cert" };
         var capture = CommonOptions.Capture("How the spool stores payloads until the server's first snapshot says: none, redacted or full");
-        var command = new Command("sidecar", "Run the per-session sidecar: one stream to the server, one socket for hooks")
+        var daemon = new Option<bool>("--daemon") { Description = "Run the per-user sidecar on the default socket ($XDG_RUNTIME_DIR/hookline/sidecar.sock): one session per agent session it sees" };
+        var idleMinutes = new Option<int>("--idle-minutes") { Description = "Daemon: end an agent session silent this long", DefaultValueFactory = _ => 30 };
+        var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "Daemon: exit once no agent session has been open for --idle-minutes" };
+        var command = new Command("sidecar", "Run the per-session sidecar (or, with --daemon, the per-user one): one stream per session to the server, one socket for hooks")
         {
-            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, token, ca, clientCert, clientKey, capture, Status(),
+            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, token, ca, clientCert, clientKey, capture,
+            daemon, idleMinutes, exitWhenIdle, Status(), ServiceCommands.Install(), ServiceCommands.Uninstall(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = CommonOptions.Console(parse.GetValue(logLevel));
+            if (parse.GetValue(daemon))
+            {
+                return await DaemonMode.RunAsync(new SidecarOptions
+                {
+                    ServerUrl = parse.GetValue(server)![0],
+                    ServerUrls = parse.GetValue(server)!,
+                    Token = CommonOptions.TokenValue(parse, token),
+                    CaFile = parse.GetValue(ca),
+                    ClientCertificateFile = parse.GetValue(clientCert),
+                    ClientKeyFile = parse.GetValue(clientKey),
+                    SpoolMaxBytes = parse.GetValue(spoolMax),
+                    Capture = CommonOptions.ParseCapture(parse.GetValue(capture), Core.EventCapture.DefaultMaxBytes),
+                    SocketPath = parse.GetValue(socket),
+                    FailMode = CommonOptions.ParseFailMode(parse.GetValue(failMode)),
+                    Budget = TimeSpan.FromMilliseconds(parse.GetValue(budget)),
+                    StateDirectory = parse.GetValue(stateDir)!,
+                    IdleTimeout = TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(idleMinutes))),
+                    LoggerFactory = loggers,
+                }, parse.GetValue(exitWhenIdle), cancellationToken);
+            }
             HooklineSidecar sidecar;
             try
             {

@@ -19,22 +19,30 @@ internal static class StartCommand
         var failMode = CommonOptions.FailMode();
         var budget = CommonOptions.BudgetMs();
         var agentCommand = new Option<string?>("--agent-command") { Description = "The agent executable (default: the agent's name on PATH)" };
+        var transport = new Option<string?>("--transport")
+        {
+            Description = "How Claude's hooks reach the sidecar: http (no process per tool call) or command; default http when the installed Claude Code is 2.1.295+",
+        };
+        transport.AcceptOnlyFromAmong("http", "command");
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Error);
         var agentArgs = new Argument<string[]>("agent-args") { Description = "Arguments passed to the agent (after --)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("start", "Run an agent session governed by Hookline")
         {
-            agent, server, policy, failMode, budget, agentCommand, logLevel, agentArgs,
+            agent, server, policy, failMode, budget, agentCommand, transport, logLevel, agentArgs,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var mode = CommonOptions.ParseFailMode(parse.GetValue(failMode));
             var stateDirectory = SidecarOptions.DefaultStateDirectory();
+            var claudeCommand = parse.GetValue(agentCommand) ?? "claude";
+            // Only Claude Code has HTTP hooks; the others always get command hooks.
+            var http = parse.GetValue(agent) == "claude" && ClaudeTransport.Choose(parse.GetValue(transport), claudeCommand) == "http";
             EmbeddedStack stack;
             try
             {
                 stack = await EmbeddedStack.StartAsync(parse.GetValue(server), parse.GetValue(policy), null,
                     parse.GetValue(agent)!, mode, TimeSpan.FromMilliseconds(parse.GetValue(budget)), stateDirectory,
-                    parse.GetValue(logLevel), cancellationToken);
+                    parse.GetValue(logLevel), cancellationToken, http);
             }
             catch (PolicyException ex)
             {
@@ -53,7 +61,8 @@ internal static class StartCommand
                     {
                         "codex" => CodexWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
                         "gemini" => GeminiWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
-                        _ => ClaudeWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine(), mode == SidecarFailMode.Closed),
+                        _ => ClaudeWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine(), mode == SidecarFailMode.Closed,
+                            http ? new HttpHookTarget(sidecar.HttpHookUrl!, HooklineSidecar.HttpSecretHeader, sidecar.HttpHookSecret!) : null),
                     };
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException)

@@ -23,9 +23,9 @@ internal static class ClaudeWiring
 
     public const int TimeoutSeconds = 30;
 
-    public static AgentLaunch Prepare(string sessionDirectory, string hookCommand, bool failClosed)
+    public static AgentLaunch Prepare(string sessionDirectory, string hookCommand, bool failClosed, Commands.HttpHookTarget? http = null)
     {
-        var settings = ClaudeSettings.Write(Path.Combine(sessionDirectory, "claude-settings.json"), hookCommand, failClosed);
+        var settings = ClaudeSettings.Write(Path.Combine(sessionDirectory, "claude-settings.json"), hookCommand, failClosed, http);
         return new AgentLaunch(["--settings", settings], new Dictionary<string, string>());
     }
 

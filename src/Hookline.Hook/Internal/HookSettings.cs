@@ -1,7 +1,8 @@
 namespace Hookline.Hook.Internal;
 
 /// <summary>What the environment adds to the arguments: socket fallback, fail mode and timeout.</summary>
-internal sealed record HookSettings(string? SocketPath, bool FailOpen, string? UnrecognisedFailMode, int TimeoutMs)
+/// <param name="IsDaemonDefault">No socket was given: <see cref="SocketPath"/> is the per-user daemon's default one.</param>
+internal sealed record HookSettings(string SocketPath, bool FailOpen, string? UnrecognisedFailMode, int TimeoutMs, bool IsDaemonDefault = false)
 {
     internal const int DefaultTimeoutMs = 5000;
 
@@ -13,10 +14,11 @@ internal sealed record HookSettings(string? SocketPath, bool FailOpen, string? U
         var recognised = string.IsNullOrEmpty(failMode) || failOpen
             || string.Equals(failMode, "closed", StringComparison.OrdinalIgnoreCase);
         return new HookSettings(
-            string.IsNullOrEmpty(socket) ? null : socket,
+            string.IsNullOrEmpty(socket) ? DaemonSocket.DefaultPath() : socket,
             failOpen,
             recognised ? null : failMode,
-            ParseTimeout(Environment.GetEnvironmentVariable("HOOKLINE_HOOK_TIMEOUT_MS")));
+            ParseTimeout(Environment.GetEnvironmentVariable("HOOKLINE_HOOK_TIMEOUT_MS")),
+            string.IsNullOrEmpty(socket));
     }
 
     /// <summary>Plain decimal digits only; hand-parsed so no culture data is touched at start-up.</summary>

@@ -71,6 +71,34 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "getpid")]
     internal static partial int GetPid();
 
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    internal static partial uint GetUid();
+
+    // glibc: posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336 on x64 and arm64; generous room for both.
+    internal const int SpawnFileActionsBytes = 256;
+    internal const int SpawnAttrBytes = 512;
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn")]
+    internal static partial int PosixSpawn(int* pid, byte* path, void* fileActions, void* attributes, byte** argv, byte** envp);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init")]
+    internal static partial int SpawnFileActionsInit(void* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addopen")]
+    internal static partial int SpawnFileActionsAddOpen(void* actions, int fd, byte* path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
+    internal static partial int SpawnFileActionsDestroy(void* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_init")]
+    internal static partial int SpawnAttrInit(void* attributes);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setflags")]
+    internal static partial int SpawnAttrSetFlags(void* attributes, short flags);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_destroy")]
+    internal static partial int SpawnAttrDestroy(void* attributes);
+
     [LibraryImport("libc", EntryPoint = "strerror")]
     internal static partial byte* StrError(int errno);
 

@@ -12,7 +12,7 @@ namespace Hookline.Sidecar.Internal;
 /// Decides one hook: the server's answer if it comes within the budget, else the last snapshot evaluated here,
 /// else the fail mode. Every event is spooled before it is sent, and leaves the spool only when stored.
 /// </summary>
-internal sealed class HookProcessor
+internal sealed class HookProcessor : IHookHandler
 {
     private readonly ServerConnection _connection;
     private readonly SnapshotHolder _snapshots;

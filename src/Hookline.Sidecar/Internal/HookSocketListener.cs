@@ -15,15 +15,15 @@ internal sealed class HookSocketListener : IAsyncDisposable
     public const int MaxSocketPathBytes = 103;
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly HookProcessor _processor;
+    private readonly IHookHandler _processor;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly uint _ownUid = PeerCredentials.EffectiveUid;
+    private readonly uint _ownUid = Platform.Current.EffectiveUid;
     private Task? _acceptLoop;
 
-    public HookSocketListener(string path, HookProcessor processor, TimeProvider time, ILogger logger)
+    public HookSocketListener(string path, IHookHandler processor, TimeProvider time, ILogger logger, bool strictDirectory = false)
     {
         _processor = processor;
         _time = time;
@@ -39,9 +39,17 @@ internal sealed class HookSocketListener : IAsyncDisposable
             throw new PlatformNotSupportedException("the hook socket needs Unix file modes");
         }
         const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        Directory.CreateDirectory(directory, OwnerOnly);
-        // Other users must not even reach the socket, whatever the directory's mode was before.
-        File.SetUnixFileMode(directory, OwnerOnly);
+        if (strictDirectory)
+        {
+            // A well-known path (the per-user daemon): a directory someone else made first is refused, never adopted.
+            Platform.Current.EnsurePrivateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, OwnerOnly);
+            // Other users must not even reach the socket, whatever the directory's mode was before.
+            File.SetUnixFileMode(directory, OwnerOnly);
+        }
         if (File.Exists(Path))
         {
             File.Delete(Path);
@@ -61,10 +69,13 @@ internal sealed class HookSocketListener : IAsyncDisposable
     }
 
     /// <summary>Sends one probe frame through the socket, as a hook would: proves it answers and warms the path.</summary>
-    public async Task ProbeAsync(CancellationToken cancellationToken)
+    public Task ProbeAsync(CancellationToken cancellationToken) => ProbeAsync(Path, cancellationToken);
+
+    /// <summary>The same probe against any hook socket.</summary>
+    public static async Task ProbeAsync(string path, CancellationToken cancellationToken)
     {
         using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await client.ConnectAsync(new UnixDomainSocketEndPoint(Path), cancellationToken).ConfigureAwait(false);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
         byte[] frame = [0, 0, 0, 9, HookFrame.Version, 0, 0, 5, (byte)'p', (byte)'r', (byte)'o', (byte)'b', (byte)'e'];
         await client.SendAsync(frame, SocketFlags.None, cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(client, ownsSocket: false);
@@ -99,7 +110,7 @@ internal sealed class HookSocketListener : IAsyncDisposable
         try
         {
             // Only our own uid may ask; root may too, since it could read the socket's directory anyway.
-            if (PeerCredentials.PeerUid(connection) is { } peer && peer != _ownUid && peer != 0)
+            if (Platform.Current.PeerUid(connection) is { } peer && peer != _ownUid && peer != 0)
             {
                 Log.PeerRefused(_logger, peer, _ownUid);
                 return;

@@ -51,4 +51,13 @@ internal static partial class Log
 
     [LoggerMessage(2104, LogLevel.Debug, "Hook {Agent}/{Event} {Tool}: {Verdict} from {Source} in {LatencyUs} µs")]
     public static partial void Decided(ILogger logger, string agent, string @event, string tool, string verdict, string source, long latencyUs);
+
+    [LoggerMessage(2200, LogLevel.Information, "Daemon: session {SessionId} opened for {Agent} session {AgentSessionId}")]
+    public static partial void DaemonSessionOpened(ILogger logger, string agent, string agentSessionId, string sessionId);
+
+    [LoggerMessage(2201, LogLevel.Information, "Daemon: session {SessionId} of {Agent} session {AgentSessionId} ended ({Reason})")]
+    public static partial void DaemonSessionEnded(ILogger logger, string agent, string agentSessionId, string sessionId, string reason);
+
+    [LoggerMessage(2202, LogLevel.Information, "Daemon listening for hooks on {SocketPath}")]
+    public static partial void DaemonListening(ILogger logger, string socketPath);
 }

@@ -133,6 +133,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         {
             SessionId = SessionId,
             Agent = _options.Agent,
+            AgentSessionId = _options.AgentSessionId ?? "",
             Cwd = _options.Cwd ?? Environment.CurrentDirectory,
             User = Environment.UserName,
             Hostname = Environment.MachineName,

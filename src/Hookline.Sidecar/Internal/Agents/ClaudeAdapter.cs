@@ -71,7 +71,7 @@ internal sealed class ClaudeAdapter : IAgentAdapter
         w.WriteEndObject();
     }));
 
-    private static HookReply PermissionRequest(HookOutcome outcome)
+    public static HookReply PermissionRequest(HookOutcome outcome)
     {
         if (outcome.Verdict == Verdict.Ask)
         {

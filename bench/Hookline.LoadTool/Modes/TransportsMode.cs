@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Hookline.LoadTool.Fixtures;
+using Hookline.LoadTool.Measurement;
+using Hookline.LoadTool.Native;
+using Hookline.Sidecar;
+
+namespace Hookline.LoadTool.Modes;
+
+/// <summary>
+/// Claude Code's two hook transports side by side, against one sidecar and one server in this process: a command
+/// hook (posix_spawn of the AOT <c>hookline-hook</c> → Unix socket → reaped) and an HTTP hook (one POST on a kept-alive
+/// loopback connection, as Claude Code sends it). One of each in turn, same PreToolUse events.
+/// </summary>
+internal static class TransportsMode
+{
+    public static async Task<bool> RunAsync(LoadOptions options, Report report)
+    {
+        if (!File.Exists(RepoPaths.Hook))
+        {
+            report.Note($"transports skipped: {RepoPaths.Hook} does not exist; run ./build.sh first.");
+            return true;
+        }
+        var n = options.Int("n", 1000);
+        var warmup = options.Int("warmup", 100);
+
+        using var directory = new TempDirectory("transports");
+        await using var stack = await InProcessStack.StartAsync(directory, httpHooks: true);
+        var events = Enumerable.Range(0, SampleEvents.Count).Select(SampleEvents.ClaudeStdin).ToArray();
+        var stdinFiles = events.Select((bytes, i) =>
+        {
+            var path = directory.Combine($"stdin-{i}.json");
+            File.WriteAllBytes(path, bytes);
+            return path;
+        }).ToArray();
+        var environment = new Dictionary<string, string>
+        {
+            ["PATH"] = "/usr/bin:/bin",
+            ["HOOKLINE_SOCKET"] = stack.Sidecar.SocketPath,
+            ["HOOKLINE_FAIL_MODE"] = "closed",
+        };
+        var hooks = stdinFiles.Select(f => new ChildSpawner(RepoPaths.Hook, ["--agent", "claude", "--event", "pre-tool-use"], environment, f)).ToArray();
+        using var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5), UseProxy = false };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        var url = stack.Sidecar.HttpHookUrl + "pre-tool-use";
+
+        var verified = VerifyDeny(client, url, stack.Sidecar.HttpHookSecret!, events[3], report);
+        var (command, http, failures) = await Task.Factory.StartNew(
+            () => Alternate(hooks, client, url, stack.Sidecar.HttpHookSecret!, events, warmup, n),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        foreach (var hook in hooks)
+        {
+            hook.Dispose();
+        }
+
+        var c = LatencySummary.FromTicks(command);
+        var h = LatencySummary.FromTicks(http);
+        report.Note($"Transports: {n} PreToolUse hooks each (10 Claude events rotating, after {warmup} warm-up each), alternating: command = posix_spawn `{RepoPaths.Hook} --agent claude --event pre-tool-use` → wait4; http = POST `{url}` with the secret header on one kept-alive connection (SocketsHttpHandler), until the body is read. Server and sidecar in this process on loopback.");
+        report.Table("Claude hook transports, per PreToolUse (µs)", ["transport", "n", "p50", "p90", "p99", "max"],
+        [
+            Row("command (hookline-hook)", c),
+            Row("http (sidecar endpoint)", h),
+            ["ratio command / http", "", Report.Fixed(c.P50 / h.P50) + "×", Report.Fixed(c.P90 / h.P90) + "×", Report.Fixed(c.P99 / h.P99) + "×", ""],
+        ]);
+        report.Note($"Decision sources in the sidecar: {stack.Sources()}. Failures: {failures}. Target: http p50 well under 1 ms.");
+        return verified && failures == 0;
+    }
+
+    private static (long[] Command, long[] Http, int Failures) Alternate(ChildSpawner[] hooks, HttpClient client, string url, string secret,
+        byte[][] events, int warmup, int n)
+    {
+        var command = new List<long>(n);
+        var http = new List<long>(n);
+        var failures = 0;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < warmup + n && clock.Elapsed < TimeSpan.FromMinutes(3); i++)
+        {
+            var commandFirst = i % 2 == 0;
+            long spawnTicks = 0, postTicks = 0;
+            for (var turn = 0; turn < 2; turn++)
+            {
+                if ((turn == 0) == commandFirst)
+                {
+                    var run = hooks[i % hooks.Length].Run();
+                    failures += run.ExitCode == 0 ? 0 : 1;
+                    spawnTicks = run.Ticks;
+                }
+                else
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    failures += Post(client, url, secret, events[i % events.Length]).Ok ? 0 : 1;
+                    postTicks = Stopwatch.GetTimestamp() - start;
+                }
+            }
+            if (i >= warmup)
+            {
+                command.Add(spawnTicks);
+                http.Add(postTicks);
+            }
+        }
+        return (command.ToArray(), http.ToArray(), failures);
+    }
+
+    private static (bool Ok, string Body) Post(HttpClient client, string url, string secret, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(HooklineSidecar.HttpSecretHeader, secret);
+        using var response = client.Send(request);
+        using var reader = new StreamReader(response.Content.ReadAsStream());
+        return (response.IsSuccessStatusCode, reader.ReadToEnd());
+    }
+
+    private static bool VerifyDeny(HttpClient client, string url, string secret, byte[] body, Report report)
+    {
+        var (ok, text) = Post(client, url, secret, body);
+        var denied = ok && text.Contains("\"permissionDecision\":\"deny\"", StringComparison.Ordinal);
+        report.Line($"check: http `cd /tmp && rm -rf build/ && ls` → {text.Trim()} ({(denied ? "ok" : "UNEXPECTED")})");
+        return denied;
+    }
+
+    private static string[] Row(string name, LatencySummary s) =>
+        [name, s.Count.ToString(), Report.Us(s.P50), Report.Us(s.P90), Report.Us(s.P99), Report.Us(s.Max)];
+}

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Diagnostics;
+
+namespace Hookline.Cli.Commands;
+
+/// <summary>
+/// <c>hookline sidecar install-service | uninstall-service</c>: the per-user daemon as a systemd user service, so it
+/// runs again after a reboot. Where systemd is absent the hook starts the daemon on demand instead.
+/// </summary>
+internal static class ServiceCommands
+{
+    public const string UnitName = "hookline-sidecar.service";
+
+    public static Command Install()
+    {
+        var server = new Option<string>("--server")
+        {
+            Description = "The server the daemon talks to",
+            DefaultValueFactory = _ => DaemonMode.DefaultServer(),
+        };
+        var enable = new Option<bool>("--enable") { Description = "Also run systemctl --user daemon-reload and enable --now" };
+        var command = new Command("install-service", $"Write the systemd user unit ~/.config/systemd/user/{UnitName} for the per-user daemon")
+        {
+            server, enable,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var path = UnitPath();
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, Unit(Environment.ProcessPath ?? "hookline", parse.GetValue(server)!));
+            Console.WriteLine($"wrote {path}");
+            if (!SystemdRuns())
+            {
+                Console.WriteLine("systemd is not running here: hooks start the daemon on demand instead (see docs/architecture.md).");
+                return 0;
+            }
+            if (!parse.GetValue(enable))
+            {
+                Console.WriteLine($"to start it now and after every login: systemctl --user daemon-reload && systemctl --user enable --now {UnitName}");
+                return 0;
+            }
+            return Systemctl("daemon-reload") && Systemctl("enable", "--now", UnitName) ? 0 : 1;
+        });
+        return command;
+    }
+
+    public static Command Uninstall()
+    {
+        var command = new Command("uninstall-service", $"Disable and remove the systemd user unit {UnitName}");
+        command.SetAction(_ =>
+        {
+            var path = UnitPath();
+            if (SystemdRuns() && File.Exists(path))
+            {
+                Systemctl("disable", "--now", UnitName);
+            }
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+                Console.WriteLine($"removed {path}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary><c>$XDG_CONFIG_HOME/systemd/user/</c>, else <c>~/.config/systemd/user/</c>.</summary>
+    public static string UnitPath()
+    {
+        var config = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+        if (string.IsNullOrEmpty(config) || !Path.IsPathRooted(config))
+        {
+            config = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+        }
+        return Path.Combine(config, "systemd", "user", UnitName);
+    }
+
+    public static string Unit(string hookline, string server) => $"""
+        [Unit]
+        Description=Hookline per-user sidecar: policy decisions for AI coding agents' hooks
+
+        [Service]
+        Type=simple
+        ExecStart={HookEntry.Quote(hookline)} sidecar --daemon --server {server} --log-level Warning
+        Restart=on-failure
+        RestartSec=1
+
+        [Install]
+        WantedBy=default.target
+
+        """;
+
+    /// <summary>The same test sd_booted() makes.</summary>
+    public static bool SystemdRuns() => Directory.Exists("/run/systemd/system");
+
+    private static bool Systemctl(params string[] args)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo("systemctl", ["--user", .. args]) { UseShellExecute = false })!;
+            if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                process.Kill();
+                return false;
+            }
+            if (process.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"hookline: systemctl --user {string.Join(' ', args)} exited with {process.ExitCode}");
+            }
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            Console.Error.WriteLine($"hookline: cannot run systemctl: {ex.Message}");
+            return false;
+        }
+    }
+}

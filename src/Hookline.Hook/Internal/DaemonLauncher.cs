@@ -1,0 +1,100 @@
+using System.Text;
+
+namespace Hookline.Hook.Internal;
+
+/// <summary>
+/// Starts the per-user daemon when its socket does not answer: <c>hookline sidecar --daemon --exit-when-idle</c>, from
+/// beside this binary, in a new session (POSIX_SPAWN_SETSID), so neither the agent's kill of the hook's process group
+/// nor a closed terminal takes it down. Its output goes to /dev/null; the hook never waits for it to exit.
+/// Off when HOOKLINE_AUTOSTART is 0, off or false.
+/// </summary>
+internal static unsafe class DaemonLauncher
+{
+    private const short PosixSpawnSetSid = 0x80;
+    private const int ReadWrite = 2;
+
+    internal static bool Enabled()
+    {
+        var value = Environment.GetEnvironmentVariable("HOOKLINE_AUTOSTART")?.Trim();
+        return !(string.Equals(value, "0", StringComparison.Ordinal)
+            || string.Equals(value, "off", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(value, "false", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The <c>hookline</c> program beside this one, or null.</summary>
+    internal static string? Program()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "hookline");
+        return File.Exists(path) ? path : null;
+    }
+
+    /// <summary>Spawns the daemon; false when it could not be started.</summary>
+    internal static bool TryStart(string program)
+    {
+        string[] argv = [program, "sidecar", "--daemon", "--exit-when-idle", "--log-level", "Warning"];
+        var environment = Environment.GetEnvironmentVariables();
+        var envp = new List<string>(environment.Count);
+        foreach (System.Collections.DictionaryEntry entry in environment)
+        {
+            envp.Add(entry.Key + "=" + entry.Value);
+        }
+        var handles = new List<nint>();
+        try
+        {
+            var path = Utf8(program, handles);
+            var args = Array(argv, handles);
+            var env = Array([.. envp], handles);
+            var actions = stackalloc byte[Libc.SpawnFileActionsBytes];
+            var attributes = stackalloc byte[Libc.SpawnAttrBytes];
+            if (Libc.SpawnFileActionsInit(actions) != 0 || Libc.SpawnAttrInit(attributes) != 0)
+            {
+                return false;
+            }
+            try
+            {
+                var devNull = Utf8("/dev/null", handles);
+                for (var fd = 0; fd <= 2; fd++)
+                {
+                    Libc.SpawnFileActionsAddOpen(actions, fd, devNull, ReadWrite, 0);
+                }
+                Libc.SpawnAttrSetFlags(attributes, PosixSpawnSetSid);
+                int pid;
+                return Libc.PosixSpawn(&pid, path, actions, attributes, args, env) == 0;
+            }
+            finally
+            {
+                Libc.SpawnFileActionsDestroy(actions);
+                Libc.SpawnAttrDestroy(attributes);
+            }
+        }
+        finally
+        {
+            foreach (var handle in handles)
+            {
+                System.Runtime.InteropServices.NativeMemory.Free((void*)handle);
+            }
+        }
+    }
+
+    private static byte* Utf8(string text, List<nint> handles)
+    {
+        var count = Encoding.UTF8.GetByteCount(text);
+        var buffer = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)count + 1);
+        handles.Add((nint)buffer);
+        Encoding.UTF8.GetBytes(text, new Span<byte>(buffer, count));
+        buffer[count] = 0;
+        return buffer;
+    }
+
+    private static byte** Array(string[] items, List<nint> handles)
+    {
+        var array = (byte**)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)(items.Length + 1), (nuint)sizeof(nint));
+        handles.Add((nint)array);
+        for (var i = 0; i < items.Length; i++)
+        {
+            array[i] = Utf8(items[i], handles);
+        }
+        array[items.Length] = null;
+        return array;
+    }
+}

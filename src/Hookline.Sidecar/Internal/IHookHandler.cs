@@ -1,0 +1,8 @@
+namespace Hookline.Sidecar.Internal;
+
+/// <summary>Answers one hook request: a session's <see cref="HookProcessor"/>, or the daemon's router over many sessions.</summary>
+internal interface IHookHandler
+{
+    /// <param name="readAt">When the request was read (<see cref="TimeProvider.GetTimestamp"/>): the budget runs from here.</param>
+    ValueTask<HookReply> HandleAsync(HookRequest request, long readAt);
+}

@@ -1,0 +1,83 @@
+using System.Net.Sockets;
+
+namespace Hookline.Sidecar.Internal;
+
+/// <summary>
+/// What differs between Unix systems, in one place: the peer's uid on a Unix socket, the owner and mode of the
+/// socket's directory, and where the per-user daemon's socket lives. Linux is implemented and tested; elsewhere
+/// (macOS) a portable fallback checks modes only and cannot see the peer's uid.
+/// </summary>
+internal abstract class Platform
+{
+    public static Platform Current { get; } = OperatingSystem.IsLinux() ? new LinuxPlatform() : new PortablePlatform();
+
+    public abstract uint EffectiveUid { get; }
+
+    /// <summary>The uid of the process at the other end of a Unix socket, or null where the platform cannot tell.</summary>
+    public abstract uint? PeerUid(Socket socket);
+
+    /// <summary>Owner and permission bits of a path, without following a symlink; null when it does not exist.</summary>
+    public abstract (uint Owner, UnixFileMode Mode, bool IsDirectory)? Inspect(string path);
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> with mode 0700, or accepts an existing one only when it is a real directory
+    /// of this user that no one else can enter. Throws <see cref="IOException"/> with the reason otherwise.
+    /// </summary>
+    public void EnsurePrivateDirectory(string directory)
+    {
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the hook socket needs Unix file modes");
+        }
+        if (Inspect(directory) is null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
+            Directory.CreateDirectory(directory, OwnerOnly);
+        }
+        var found = Inspect(directory) ?? throw new IOException($"{directory} could not be created");
+        if (!found.IsDirectory)
+        {
+            throw new IOException($"refusing {directory}: it is not a directory (a symlink or a file is never followed)");
+        }
+        if (found.Owner != EffectiveUid)
+        {
+            throw new IOException($"refusing {directory}: it belongs to uid {found.Owner}, not to uid {EffectiveUid}");
+        }
+        if ((found.Mode & ~OwnerOnly) != 0)
+        {
+            throw new IOException($"refusing {directory}: its mode {Convert.ToString((int)found.Mode, 8)} lets other users in; it must be 700");
+        }
+    }
+
+    /// <summary>
+    /// The per-user daemon's socket: <c>$XDG_RUNTIME_DIR/hookline/sidecar.sock</c>, else
+    /// <c>/tmp/hookline-UID/sidecar.sock</c>. The hook computes the same path (src/Hookline.Hook).
+    /// </summary>
+    public string DaemonSocketPath()
+    {
+        var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        return !string.IsNullOrEmpty(runtime) && Path.IsPathRooted(runtime)
+            ? Path.Combine(runtime, "hookline", "sidecar.sock")
+            : Path.Combine("/tmp", $"hookline-{EffectiveUid}", "sidecar.sock");
+    }
+
+    /// <summary>Modes only; the owner is taken to be this user (untested outside Linux).</summary>
+    private sealed class PortablePlatform : Platform
+    {
+        public override uint EffectiveUid => 0;
+
+        public override uint? PeerUid(Socket socket) => null;
+
+        public override (uint Owner, UnixFileMode Mode, bool IsDirectory)? Inspect(string path)
+        {
+            var info = new DirectoryInfo(path);
+            if (!info.Exists && !File.Exists(path))
+            {
+                return null;
+            }
+            var isDirectory = info.Exists && info.LinkTarget is null;
+            return (EffectiveUid, OperatingSystem.IsWindows() ? 0 : File.GetUnixFileMode(path), isDirectory);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Hookline.Server;
+using Microsoft.Data.Sqlite;
+
+namespace Hookline.Sidecar.Tests;
+
+/// <summary>A real server on loopback with <see cref="Policies.Standard"/>, and read-only queries on its audit trail.</summary>
+internal static class TestServer
+{
+    public static async Task<HooklineServer> StartAsync(TempDir dir)
+    {
+        var policy = dir.File("policy.yaml");
+        await File.WriteAllTextAsync(policy, Policies.Standard);
+        return await HooklineServer.StartAsync(new HooklineServerOptions
+        {
+            Listen = "http://127.0.0.1:0",
+            HttpListen = null,
+            PolicyFile = policy,
+            DataDirectory = dir.File("data"),
+            LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+        });
+    }
+
+    /// <summary>The first column of every row, as text.</summary>
+    public static async Task<List<string>> RowsAsync(this HooklineServer server, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={server.DatabasePath};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+        return rows;
+    }
+}
