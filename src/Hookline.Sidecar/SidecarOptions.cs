@@ -79,6 +79,9 @@ public sealed class SidecarOptions
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Events unacknowledged for a whole interval are sent again on the open stream (idempotent on the server).</summary>
+    public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>First reconnect delay; doubles up to <see cref="MaxReconnectDelay"/>, with jitter.</summary>
     public TimeSpan MinReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 

@@ -175,6 +175,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         var writer = WriteLoopAsync(outbox.Reader, requests, streamCts);
         var lastHeard = _time.GetTimestamp();
         var pinger = PingLoopAsync(outbox.Writer, () => Volatile.Read(ref lastHeard), streamCts);
+        var resender = ResendLoopAsync(outbox.Writer, streamCts);
         Volatile.Write(ref _outbox, outbox);
         // Decisions applied while no stream took messages (during the replay above, say): sent now the outbox is open.
         foreach (var amendment in _spool.TakeUnsentAmendments())
@@ -217,7 +218,7 @@ internal sealed class ServerConnection : IAsyncDisposable
             outbox.Writer.TryComplete();
             _pending.FailAll();
             await streamCts.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(writer, pinger).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(writer, pinger, resender).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -276,6 +277,43 @@ internal sealed class ServerConnection : IAsyncDisposable
                     return;
                 }
                 outbox.TryWrite(new ProcessHookEventRequest { Ping = new Ping { Nonce = ++nonce } });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Resends, on the open stream, what stayed unacknowledged for a whole interval. A StoredAck lost with a server
+    /// killed after its commit, or shed by a server whose outbox was full, would otherwise wait for the next reconnect;
+    /// the server stores by event id, so a resend costs a duplicate count, never a duplicate row.
+    /// </summary>
+    private async Task ResendLoopAsync(ChannelWriter<ProcessHookEventRequest> outbox, CancellationTokenSource stream)
+    {
+        using var timer = new PeriodicTimer(_options.ResendInterval, _time);
+        HashSet<string> seen = [];
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stream.Token).ConfigureAwait(false))
+            {
+                var unacknowledged = _spool.Unacknowledged();
+                var resent = 0;
+                // Only what was already unacknowledged a tick ago; what a full outbox refuses waits for the next tick.
+                foreach (var hookEvent in unacknowledged.Where(e => seen.Contains(e.EventId)))
+                {
+                    if (!outbox.TryWrite(new ProcessHookEventRequest { Event = hookEvent }))
+                    {
+                        break;
+                    }
+                    resent++;
+                }
+                seen = unacknowledged.Select(e => e.EventId).ToHashSet();
+                if (resent > 0)
+                {
+                    Interlocked.Add(ref _replayed, resent);
+                    Log.Resent(_logger, resent);
+                }
             }
         }
         catch (OperationCanceledException)
