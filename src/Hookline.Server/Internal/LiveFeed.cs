@@ -10,7 +10,7 @@ namespace Hookline.Server.Internal;
 /// after each batch, so it never touches the decision path. Each subscriber has a small bounded queue; one that
 /// falls behind is dropped (it reconnects), never waited for.
 /// </summary>
-internal sealed class LiveFeed(SqliteStore store)
+internal sealed class LiveFeed(IAuditStore store)
 {
     public const int QueueSize = 512;
     private readonly ConcurrentDictionary<Subscriber, byte> _subscribers = new();
