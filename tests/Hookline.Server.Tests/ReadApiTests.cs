@@ -258,9 +258,15 @@ public sealed class ReadApiTests
     }
 
     [Fact]
-    public async Task The_dashboard_refuses_a_non_loopback_bind_and_can_be_switched_off()
+    public async Task Without_tokens_the_dashboard_refuses_a_non_loopback_bind_and_can_be_switched_off()
     {
-        var refused = await Assert.ThrowsAsync<ArgumentException>(() => TestServer.StartAsync(Policies.Standard, o => o.HttpListen = "http://0.0.0.0:0"));
+        // With tokens (the default beyond loopback) a read token guards it; with auth forced off it stays on loopback.
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => TestServer.StartAsync(Policies.Standard, o =>
+        {
+            o.HttpListen = "http://0.0.0.0:0";
+            o.Auth = ServerAuthMode.Off;
+            o.Insecure = true;
+        }));
         Assert.Contains("loopback", refused.Message);
 
         await using var server = await TestServer.StartAsync(Policies.Standard, o =>

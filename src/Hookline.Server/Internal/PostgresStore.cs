@@ -272,7 +272,7 @@ internal static class PostgresTypes
     private static readonly HashSet<string> BigInt =
     [
         "payload_truncated", "event_time_ms", "received_at_ms", "is_default", "policy_epoch", "applied_epoch",
-        "applied_latency_us", "stored_at_ms", "session_seq",
+        "applied_latency_us", "stored_at_ms", "session_seq", "payload_shed", "payload_bytes", "authenticated",
     ];
 
     public static string Of(string column) => Bytea.Contains(column) ? "bytea" : BigInt.Contains(column) ? "bigint" : "text";

@@ -107,7 +107,8 @@ internal sealed class EventSpool
     /// <summary>Completes once every change so far is on disk.</summary>
     public Task FlushToDiskAsync() => _disk?.FlushAsync() ?? Task.CompletedTask;
 
-    private void Persist(Entry entry) => _disk?.Save(new SpoolRow(entry.Event, entry.Applied, entry.AppliedUnconfirmed, entry.Stored));
+    // Redaction runs on the disk writer's thread, off the hook's path; the entry's event is a private copy, never mutated.
+    private void Persist(Entry entry) => _disk?.Save(new SpoolRow(entry.Event, entry.Applied, entry.AppliedUnconfirmed, entry.Stored), _capture);
 
     // The event is never mutated once sent (the stream may be serialising it); what was applied lives beside it.
     // Shedding replaces it with a smaller copy.
@@ -160,7 +161,7 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(hookEvent.EventId))
             {
-                var node = Append(new Entry(_capture(hookEvent)) { Applied = applied, Waiting = hookEvent.DecisionWanted && applied is null });
+                var node = Append(new Entry(hookEvent.Clone()) { Applied = applied, Waiting = hookEvent.DecisionWanted && applied is null });
                 Persist(node.Value);
                 ShedOverCap();
             }
@@ -174,7 +175,7 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(row.Event.EventId))
             {
-                var node = Append(new Entry(_capture(row.Event))
+                var node = Append(new Entry(row.Event.Clone())
                 {
                     Applied = row.Applied,
                     AppliedUnconfirmed = row.AppliedUnconfirmed,

@@ -17,8 +17,8 @@ internal sealed class SpoolStore : IAsyncDisposable
     private readonly Task _writer;
 
     private abstract record Op;
-    // Serialised when queued, on the caller's thread: the writer never touches a live HookEvent.
-    private sealed record Put(string EventId, byte[] Event, byte[]? Applied, bool AppliedUnconfirmed, bool Stored) : Op;
+    // The event is the spool's own copy, never mutated: the writer redacts (capture) and serialises it off the hook's path.
+    private sealed record Put(HookEvent Event, Func<HookEvent, HookEvent> Capture, byte[]? Applied, bool AppliedUnconfirmed, bool Stored) : Op;
     private sealed record Delete(string EventId) : Op;
     private sealed record Barrier(TaskCompletionSource Done) : Op;
 
@@ -62,8 +62,9 @@ internal sealed class SpoolStore : IAsyncDisposable
         return rows;
     }
 
-    public void Save(SpoolRow row) => _ops.Writer.TryWrite(new Put(
-        row.Event.EventId, row.Event.ToByteArray(), row.Applied?.ToByteArray(), row.AppliedUnconfirmed, row.Stored));
+    /// <param name="capture">What of the event reaches the disk (secrets redacted); run on the writer's thread.</param>
+    public void Save(SpoolRow row, Func<HookEvent, HookEvent>? capture = null) => _ops.Writer.TryWrite(new Put(
+        row.Event, capture ?? (e => e), row.Applied?.ToByteArray(), row.AppliedUnconfirmed, row.Stored));
 
     public void Remove(string eventId) => _ops.Writer.TryWrite(new Delete(eventId));
 
@@ -106,8 +107,8 @@ internal sealed class SpoolStore : IAsyncDisposable
                     switch (op)
                     {
                         case Put p:
-                            id.Value = p.EventId;
-                            eventBytes.Value = p.Event;
+                            id.Value = p.Event.EventId;
+                            eventBytes.Value = p.Capture(p.Event).ToByteArray();
                             applied.Value = (object?)p.Applied ?? DBNull.Value;
                             unconfirmed.Value = p.AppliedUnconfirmed ? 1 : 0;
                             stored.Value = p.Stored ? 1 : 0;
