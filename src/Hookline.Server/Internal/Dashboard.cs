@@ -28,7 +28,11 @@ internal static class Dashboard
 
     public static void Map(WebApplication app, bool authRequired)
     {
-        if (!authRequired)
+        if (authRequired)
+        {
+            Ui.DashboardLogin.Map(app);
+        }
+        else
         {
             ReadAccess.Use(app);
         }

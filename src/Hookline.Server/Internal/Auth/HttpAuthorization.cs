@@ -25,9 +25,15 @@ internal static class HttpAuthorization
                 return;
             }
             var needed = RequiredScope(context.Request);
-            switch (authenticator.Check(context.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null,
-                needed, context.Request.Method + " " + context.Request.Path, out var caller))
+            // A browser signed in at /ui/login carries its token in a cookie instead of the header.
+            var presented = context.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h
+                : context.Request.Cookies[Ui.DashboardLogin.Cookie] is { Length: > 0 } cookie ? "Bearer " + cookie : null;
+            switch (authenticator.Check(presented, needed, context.Request.Method + " " + context.Request.Path, out var caller))
             {
+                case AuthOutcome.Unauthenticated when HttpMethods.IsGet(context.Request.Method)
+                    && context.Request.Path.StartsWithSegments("/ui", StringComparison.Ordinal):
+                    context.Response.Redirect(Ui.DashboardLogin.Path);
+                    return;
                 case AuthOutcome.Unauthenticated:
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     context.Response.Headers.WWWAuthenticate = "Bearer";
@@ -58,5 +64,7 @@ internal static class HttpAuthorization
 
     private static bool IsOpen(HttpContext context)
         => context.Request.Path.Equals("/healthz", StringComparison.Ordinal)
+            || context.Request.Path.Equals(Ui.DashboardLogin.Path, StringComparison.Ordinal)
+            || context.Request.Path.StartsWithSegments("/ui/assets", StringComparison.Ordinal)
             || context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null;
 }
