@@ -44,6 +44,36 @@ public sealed class CliOverApiTests
     }
 
     [Fact]
+    public async Task With_tokens_on_the_cli_reads_the_api_with_the_read_token_from_the_environment()
+    {
+        var directory = Directory.CreateTempSubdirectory("hl-dash-auth-").FullName;
+        try
+        {
+            var data = Path.Combine(directory, "data");
+            var http = $"http://127.0.0.1:{ProcessStack.FreePort()}";
+            await using var server = ChildProcess.Start(Artifacts.Hookline,
+            [
+                "server", "--auth", "required", "--listen", $"http://127.0.0.1:{ProcessStack.FreePort()}", "--http-listen", http, "--data", data,
+            ]);
+            await server.WaitForLineAsync("Hookline server: gRPC on", TimeSpan.FromMinutes(1));
+            var created = await CliRun.RunAsync(["token", "create", "--data", data, "--name", "viewer", "--scope", "read"]);
+            Assert.Equal(0, created.Exit);
+            var token = created.Stdout.Trim().Split('\n')[^1].Trim();
+
+            var anonymous = await CliRun.RunAsync(["sessions", "--server", http, "--json"]);
+            Assert.Equal(2, anonymous.Exit);
+            Assert.Contains("401", anonymous.Stderr);
+
+            var withToken = await CliRun.RunAsync(["sessions", "--server", http, "--json"], new Dictionary<string, string> { ["HOOKLINE_TOKEN"] = token });
+            Assert.True(withToken.Exit == 0, withToken.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_server_is_a_clear_error()
     {
         var run = await CliRun.RunAsync(["events", "--server", "http://127.0.0.1:9"]);

@@ -18,12 +18,17 @@ internal sealed class ApiClient : IDisposable
             throw new ArgumentException($"--server: expected the server's HTTP base URL such as {DefaultUrl}, got '{baseUrl}'");
         }
         _http = new HttpClient { BaseAddress = uri, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        // A server with tokens on wants a read token: taken from the environment, so it stays off command lines.
+        if (Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } token)
+        {
+            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
     }
 
     public static Option<string?> ServerOption(bool required = false) => new("--server")
     {
         Description = $"Base URL of a running server's HTTP/1.1 port (its --http-listen), e.g. {DefaultUrl}" +
-            (required ? "" : "; reads the server's read API instead of --data"),
+            (required ? "" : "; reads the server's read API instead of --data") + "; a server with tokens on needs $HOOKLINE_TOKEN (scope read)",
     };
 
     public HttpClient Http => _http;
