@@ -161,7 +161,7 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(hookEvent.EventId))
             {
-                var node = Append(new Entry(hookEvent.Clone()) { Applied = applied, Waiting = hookEvent.DecisionWanted && applied is null });
+                var node = Append(new Entry(hookEvent) { Applied = applied, Waiting = hookEvent.DecisionWanted && applied is null });
                 Persist(node.Value);
                 ShedOverCap();
             }
@@ -175,7 +175,7 @@ internal sealed class EventSpool
         {
             if (!_byId.ContainsKey(row.Event.EventId))
             {
-                var node = Append(new Entry(row.Event.Clone())
+                var node = Append(new Entry(row.Event)
                 {
                     Applied = row.Applied,
                     AppliedUnconfirmed = row.AppliedUnconfirmed,
