@@ -33,11 +33,25 @@ internal sealed class AgentRun : IDisposable
 
     private readonly ITestOutputHelper _output;
 
+    /// <summary>The repository's artifacts, unless the checkout itself sits below the shared temp directory.</summary>
+    private static string RunsRoot()
+    {
+        var temp = Path.GetFullPath(Path.GetTempPath()).TrimEnd('/') + "/";
+        if (!(Path.GetFullPath(Repository.Root).TrimEnd('/') + "/").StartsWith(temp, StringComparison.Ordinal))
+        {
+            return Path.Combine(Repository.Root, "artifacts", "agent-runs");
+        }
+        var home = System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
+        var root = Path.Combine(home, ".cache", "hookline-agent-runs");
+        System.IO.Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return root;
+    }
+
     public AgentRun(ITestOutputHelper output)
     {
         _output = output;
         // Not under /tmp: Gemini CLI ignores a settings file below a directory that others may write to.
-        Directory = Path.Combine(Repository.Root, "artifacts", "agent-runs", "hl-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory = Path.Combine(RunsRoot(), "hl-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         foreach (var sub in new[] { "home", "tmp", "proj", "data", "state", "run" })
         {
