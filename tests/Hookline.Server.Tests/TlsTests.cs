@@ -86,7 +86,9 @@ public sealed class TlsTests : IDisposable
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => CreateSession(client));
 
-        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        // TLS 1.3 reports the missing certificate after the client's handshake completes: the refusal surfaces either
+        // as a failed connection (Unavailable) or as a reset of the first request (Internal), depending on timing.
+        Assert.Contains(refused.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
         Assert.Equal(0L, await server.ScalarAsync<long>("SELECT COUNT(*) FROM sessions"));
     }
 
