@@ -47,7 +47,7 @@ internal static class ThroughputMode
         }
 
         var where = settings.External ? "separate `hookline server` process" : "in-process server";
-        report.Note($"Throughput: {settings.Streams} streams over {settings.Connections} HTTP/2 connections, {settings.InFlight} in flight per stream, {settings.WarmupSeconds} s warm-up then {settings.Seconds} s measured per run; {where}, persistence on; client and server share the machine's cores.");
+        report.Note($"Throughput: {settings.Streams} streams over {settings.Connections} HTTP/2 connections, {settings.InFlight} in flight per stream, {settings.WarmupSeconds} s warm-up then {settings.Seconds} s measured per run; {where}, persistence on; client and server share the machine's cores. Server CPU is the hookline process only: PostgreSQL's own backends are not in it.");
         report.Table("Server throughput", ["store", "streams", "decisions/s", "stored/s", "p50 µs", "p99 µs", "max µs", "server CPU s", "server CPU µs/decision", "client CPU s"],
             results.Select(r => new[]
             {
@@ -61,8 +61,11 @@ internal static class ThroughputMode
         }
         if (compare)
         {
-            double Median(string store, Func<Result, double> value) =>
-                results.Where(r => r.Store == store).Select(value).Order().ElementAt((rounds - 1) / 2);
+            double Median(string store, Func<Result, double> value)
+            {
+                var sorted = results.Where(r => r.Store == store).Select(value).Order().ToArray();
+                return (sorted[(sorted.Length - 1) / 2] + sorted[sorted.Length / 2]) / 2;
+            }
             report.Note($"PostgreSQL / SQLite, medians over {rounds} alternating rounds: decisions/s {Report.Fixed(Median("postgresql", r => r.DecisionsPerSecond) / Median("sqlite", r => r.DecisionsPerSecond))}×, " +
                 $"p50 {Report.Fixed(Median("postgresql", r => r.Latency.P50) / Median("sqlite", r => r.Latency.P50))}×, p99 {Report.Fixed(Median("postgresql", r => r.Latency.P99) / Median("sqlite", r => r.Latency.P99))}×, " +
                 $"server CPU per decision {Report.Fixed(Median("postgresql", CpuPerDecision) / Median("sqlite", CpuPerDecision))}×.");
