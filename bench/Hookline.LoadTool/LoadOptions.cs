@@ -9,6 +9,7 @@ internal sealed class LoadOptions
         usage: Hookline.LoadTool <mode> [--name value ...]
           stream-vs-unary  --n 20000 --warmup 2000 --rounds 20
           throughput       --streams 1000 --connections 100 --in-flight 4 --seconds 10 [--in-process]
+                           [--postgres "<admin connection string, loopback>" [--compare --rounds 2]]
           hook-chain       --n 400 --warmup 40
           transports       --n 1000 --warmup 100
           rss              --events 20000 --concurrency 8

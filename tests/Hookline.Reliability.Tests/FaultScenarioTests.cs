@@ -32,7 +32,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     }
 
     /// <summary>The stored rows match the sidecar's own counters, source by source, for blocking events.</summary>
-    private static void AssertSourcesMatch(StoredEvents stored, SidecarStatus status, params string[] sources)
+    internal static void AssertSourcesMatch(StoredEvents stored, SidecarStatus status, params string[] sources)
     {
         foreach (var source in sources)
         {
@@ -41,7 +41,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
         }
     }
 
-    private static void AssertWithinBound(List<double> latenciesMs, int atLeast)
+    internal static void AssertWithinBound(List<double> latenciesMs, int atLeast)
     {
         Assert.True(latenciesMs.Count >= atLeast, $"only {latenciesMs.Count} sidecar latencies logged, expected {atLeast}");
         Assert.True(latenciesMs.Max() < SidecarBound.TotalMilliseconds, $"slowest answer {latenciesMs.Max():0.0} ms");

@@ -20,11 +20,17 @@ internal static class ScenarioReport
         var row = string.Create(CultureInfo.InvariantCulture,
             $"| {scenario} | {sent} | {stored} | {duplicated} | {lost} | {Burst.P99Ms(hookList):0.0} | " +
             $"{Burst.Percentile(sidecarLatenciesMs, 0.99):0.0} | {note} |");
-        output.WriteLine(row);
+        WriteLine(output, row);
+    }
+
+    /// <summary>A line of figures, to the test output and the results file.</summary>
+    public static void WriteLine(ITestOutputHelper output, string line)
+    {
+        output.WriteLine(line);
         lock (FileLock)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(ResultsFile)!);
-            File.AppendAllText(ResultsFile, $"{DateTimeOffset.UtcNow:u} {row}\n");
+            File.AppendAllText(ResultsFile, $"{DateTimeOffset.UtcNow:u} {line}\n");
         }
     }
 }

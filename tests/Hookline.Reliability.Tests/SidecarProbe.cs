@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Hookline.Reliability.Tests;
 
 /// <summary><c>hookline sidecar status --json</c>, read into the fields the scenarios check.</summary>
-internal sealed record SidecarStatus(string Stream, ulong PolicyEpoch, long? SnapshotAgeMs, long SpoolEvents, long BudgetMisses,
+internal sealed record SidecarStatus(string Server, string Stream, ulong PolicyEpoch, long? SnapshotAgeMs, long SpoolEvents, long BudgetMisses,
     long LateDecisions, long Reconnects, long Replayed, long ShedPayloads, IReadOnlyDictionary<string, long> Decisions)
 {
     /// <summary>Hooks answered with <paramref name="source"/>, all effects.</summary>
@@ -27,7 +27,7 @@ internal static class SidecarProbe
         var decisions = counters.GetProperty("hookline_decisions_total").EnumerateArray().ToDictionary(
             d => $"{d.GetProperty("effect").GetString()}/{d.GetProperty("source").GetString()}", d => d.GetProperty("value").GetInt64());
         var age = root.GetProperty("snapshot_age_ms");
-        return new SidecarStatus(root.GetProperty("stream").GetString()!, root.GetProperty("policy_epoch").GetUInt64(),
+        return new SidecarStatus(root.GetProperty("server").GetString()!, root.GetProperty("stream").GetString()!, root.GetProperty("policy_epoch").GetUInt64(),
             age.ValueKind == JsonValueKind.Null ? null : age.GetInt64(),
             counters.GetProperty("hookline_spool_events").GetInt64(), counters.GetProperty("hookline_budget_misses_total").GetInt64(),
             counters.GetProperty("hookline_late_decisions_total").GetInt64(), counters.GetProperty("hookline_stream_reconnects_total").GetInt64(),

@@ -1,11 +1,14 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Hookline.Reliability.Tests;
 
 /// <summary>One row of the server's audit trail, as the scenario checks it.</summary>
-internal sealed record StoredEvent(string EventId, string ToolUseId, string HookEvent, string? Applied, string Source, string? Evaluated);
+internal sealed record StoredEvent(string EventId, string ToolUseId, string HookEvent, string? Applied, string Source, string? Evaluated,
+    long StoredAtMs);
 
-/// <summary>What the server's SQLite file holds for a session, read-only while the server may still write.</summary>
+/// <summary>What the server's audit trail (SQLite file or PostgreSQL) holds for a session, read while the server may still write.</summary>
 internal sealed class StoredEvents
 {
     private StoredEvents(List<StoredEvent> rows) => Rows = rows;
@@ -15,19 +18,35 @@ internal sealed class StoredEvents
     public static async Task<StoredEvents> ReadAsync(string databasePath, string sessionId)
     {
         await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        return await ReadAsync(connection, sessionId);
+    }
+
+    /// <summary>The same rows from a PostgreSQL database that server replicas share.</summary>
+    public static async Task<StoredEvents> ReadPostgresAsync(string connectionString, string sessionId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return await ReadAsync(connection, sessionId);
+    }
+
+    private static async Task<StoredEvents> ReadAsync(DbConnection connection, string sessionId)
+    {
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT event_id, tool_use_id, hook_event, applied_verdict, applied_source, evaluated
-            FROM events WHERE session_id = $session
+            SELECT event_id, tool_use_id, hook_event, applied_verdict, applied_source, evaluated, stored_at_ms
+            FROM events WHERE session_id = @session
             """;
-        command.Parameters.AddWithValue("$session", sessionId);
+        var session = command.CreateParameter();
+        session.ParameterName = "session";
+        session.Value = sessionId;
+        command.Parameters.Add(session);
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<StoredEvent>();
         while (await reader.ReadAsync())
         {
             rows.Add(new StoredEvent(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetInt64(6)));
         }
         return new StoredEvents(rows);
     }

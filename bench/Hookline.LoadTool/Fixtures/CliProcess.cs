@@ -38,12 +38,17 @@ internal sealed class CliProcess : IAsyncDisposable
         return new CliProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start " + RepoPaths.Cli));
     }
 
-    /// <summary><c>hookline server</c> on a free loopback port; returns once the port accepts connections.</summary>
-    public static async Task<(CliProcess Server, string Url)> StartServerAsync(TempDirectory directory)
+    /// <summary>
+    /// <c>hookline server</c> on a free loopback port, storing in SQLite under <paramref name="directory"/> or in
+    /// <paramref name="postgres"/>; returns once the port accepts connections.
+    /// </summary>
+    public static async Task<(CliProcess Server, string Url)> StartServerAsync(TempDirectory directory, string? postgres = null)
     {
         var port = FreePort();
-        var server = Start("server", "--listen", $"http://127.0.0.1:{port}", "--http-listen", "",
-            "--data", directory.Combine("data"), "--policy", BenchPolicy.WriteTo(directory.Path), "--log-level", "Warning");
+        // With --postgres, --data keeps only the server's token file: in the scratch directory, not the home.
+        string[] store = postgres is null ? ["--data", directory.Combine("data")] : ["--postgres", postgres, "--data", directory.Combine("data")];
+        var server = Start(["server", "--listen", $"http://127.0.0.1:{port}", "--http-listen", "", .. store,
+            "--policy", BenchPolicy.WriteTo(directory.Path), "--log-level", "Warning"]);
         var deadline = Stopwatch.StartNew();
         while (true)
         {

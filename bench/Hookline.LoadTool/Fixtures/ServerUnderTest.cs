@@ -20,14 +20,15 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     public CliProcess? Process => _process;
 
-    public static async Task<ServerUnderTest> StartAsync(TempDirectory directory, bool external)
+    /// <param name="postgres">A PostgreSQL connection string to store in, instead of SQLite under <paramref name="directory"/>.</param>
+    public static async Task<ServerUnderTest> StartAsync(TempDirectory directory, bool external, string? postgres = null)
     {
         if (external)
         {
-            var (process, url) = await CliProcess.StartServerAsync(directory);
+            var (process, url) = await CliProcess.StartServerAsync(directory, postgres);
             return new ServerUnderTest(url, process, null);
         }
-        var server = await InProcessServer.StartAsync(directory);
+        var server = await InProcessServer.StartAsync(directory, postgres);
         return new ServerUnderTest(server.GrpcAddress, null, server);
     }
 

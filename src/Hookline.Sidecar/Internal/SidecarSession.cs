@@ -50,7 +50,7 @@ internal sealed class SidecarSession : IAsyncDisposable
         var stats = new SidecarStats();
         var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger);
         var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger);
-        processor.Status = new StatusReport(sessionId, options.ServerUrl, connection, snapshots, pending, spool, stats).Render;
+        processor.Status = new StatusReport(sessionId, connection, snapshots, pending, spool, stats).Render;
         var warm = connection.StartAsync();
         return new SidecarSession(connection, snapshots, pending, spool, stats, processor, disk, spoolDirectory, warm);
     }

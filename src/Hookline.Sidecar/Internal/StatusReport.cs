@@ -10,7 +10,7 @@ namespace Hookline.Sidecar.Internal;
 /// What <c>hookline sidecar status</c> prints: the session, the stream, the snapshot and the counters, as text
 /// (Prometheus exposition lines after a short header) or as one JSON object.
 /// </summary>
-internal sealed class StatusReport(string sessionId, string server, ServerConnection connection, SnapshotHolder snapshots,
+internal sealed class StatusReport(string sessionId, ServerConnection connection, SnapshotHolder snapshots,
     PendingDecisions pending, EventSpool spool, SidecarStats stats)
 {
     private static readonly Verdict[] Effects = [Verdict.Allow, Verdict.Ask, Verdict.Deny];
@@ -38,7 +38,7 @@ internal sealed class StatusReport(string sessionId, string server, ServerConnec
         var text = new StringBuilder(2048);
         var age = snapshots.Age;
         text.Append(CultureInfo.InvariantCulture, $"# session {sessionId}\n");
-        text.Append(CultureInfo.InvariantCulture, $"# stream {(connection.IsConnected ? "connected" : "down")} to {server}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# stream {(connection.IsConnected ? "connected" : "down")} to {connection.ServerUrl}\n");
         text.Append(CultureInfo.InvariantCulture,
             $"# policy epoch {snapshots.Epoch}, snapshot age {(age is { } a ? $"{a.TotalSeconds:0.0} s" : "none")} (max {snapshots.MaxAge.TotalSeconds:0} s), " +
             $"fail mode {FailMode}, budget {snapshots.Budget.TotalMilliseconds:0} ms\n");
@@ -69,7 +69,8 @@ internal sealed class StatusReport(string sessionId, string server, ServerConnec
         {
             w.WriteStartObject();
             w.WriteString("session_id", sessionId);
-            w.WriteString("server", server);
+            // The replica in use (or tried next), which changes on failover.
+            w.WriteString("server", connection.ServerUrl);
             w.WriteString("stream", connection.IsConnected ? "connected" : "down");
             w.WriteNumber("policy_epoch", snapshots.Epoch);
             if (snapshots.Age is { } age)
