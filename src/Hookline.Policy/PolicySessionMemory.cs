@@ -17,7 +17,7 @@ public sealed class PolicySessionMemory
     public const int MaxDenialTimes = 1024;
 
     /// <summary>The most rules whose rate hits are kept.</summary>
-    public const int MaxRateRules = 256;
+    public const int MaxRateRules = 64;
 
     /// <summary>The most hits kept per rate rule (a rule needs max + 1).</summary>
     public const int MaxHitsPerRule = 1024;
