@@ -17,6 +17,7 @@ internal sealed class SessionTracker : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _idle;
+    private long _batches;
 
     public SessionTracker(IAuditStore store, TimeProvider time, ILogger<SessionTracker> logger, HooklineServerOptions options)
     {
@@ -60,6 +61,7 @@ internal sealed class SessionTracker : BackgroundService
     public List<(SessionStateWrite Write, long Changes)>? Unsaved(IReadOnlyList<AuditRecord> batch)
     {
         List<(SessionStateWrite, long)>? unsaved = null;
+        var batchNumber = ++_batches;
         string? previous = null;
         foreach (var record in batch)
         {
@@ -72,10 +74,11 @@ internal sealed class SessionTracker : BackgroundService
             previous = sessionId;
             // Changes is read before the export: a change racing in between is stored now and again next time, never lost.
             var changes = tracked.State.Changes;
-            if (changes == Volatile.Read(ref tracked.Stored) || unsaved?.Exists(u => u.Item1.SessionId == sessionId) == true)
+            if (changes == Volatile.Read(ref tracked.Stored) || tracked.Batch == batchNumber)
             {
                 continue;
             }
+            tracked.Batch = batchNumber;
             (unsaved ??= []).Add((new SessionStateWrite(sessionId, tracked.State.Export()), changes));
         }
         return unsaved;
@@ -144,4 +147,7 @@ internal sealed class TrackedState(PolicySessionState state)
 
     /// <summary>The state's <see cref="PolicySessionState.Changes"/> as of its last stored export.</summary>
     public long Stored;
+
+    /// <summary>The last batch that exported this state (so a batch exports it once); the audit writer's only.</summary>
+    public long Batch;
 }
