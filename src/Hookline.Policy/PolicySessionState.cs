@@ -71,15 +71,21 @@ public sealed class PolicySessionState
     /// <summary>What this session remembers, bounded (see <see cref="PolicySessionMemory"/>), to be imported elsewhere.</summary>
     public PolicySessionMemory Export()
     {
+        // Copies under the lock, sorting and bounding outside it: evaluations of this session wait only for the copies.
+        string[] taints, toolUseIds;
+        long denialTotal;
+        DateTimeOffset[] denials;
+        PolicyRateHits[] rateHits;
         lock (_gate)
         {
-            return PolicySessionMemory.Create(
-                _taints,
-                _denialTotal,
-                _denials,
-                _rateHits.Where(r => r.Value.Count > 0).Select(r => new PolicyRateHits(r.Key, [.. r.Value])),
-                _countedOrder);
+            taints = [.. _taints];
+            denialTotal = _denialTotal;
+            denials = [.. _denials];
+            rateHits = [.. _rateHits.Where(r => r.Value.Count > 0).Select(r => new PolicyRateHits(r.Key, [.. r.Value]))];
+            toolUseIds = [.. _countedOrder.Skip(Math.Max(0, _countedOrder.Count - PolicySessionMemory.MaxToolUseIds))];
         }
+
+        return PolicySessionMemory.Create(taints, denialTotal, denials, rateHits, toolUseIds);
     }
 
     /// <summary>
