@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal;
+
 namespace Hookline.Policy;
 
 /// <summary>
@@ -8,12 +10,17 @@ public sealed class PolicySessionState
 {
     private const int RememberedToolUses = 512;
 
+    // Denial times are trimmed in halves, so that trimming is rare; a window sees up to MaxDenialTimes of them.
+    private const int DenialTrimAt = 2 * PolicySessionMemory.MaxDenialTimes;
+
     private readonly object _gate = new();
     private readonly Dictionary<string, Queue<DateTimeOffset>> _rateHits = new(StringComparer.Ordinal);
     private readonly HashSet<string> _taints = new(StringComparer.Ordinal);
     private readonly List<DateTimeOffset> _denials = [];
     private readonly HashSet<string> _countedToolUses = new(StringComparer.Ordinal);
     private readonly Queue<string> _countedOrder = new();
+    private long _denialTotal;
+    private long _changes;
 
     public PolicySessionState(TimeProvider? timeProvider = null)
     {
@@ -41,19 +48,80 @@ public sealed class PolicySessionState
         {
             lock (_gate)
             {
-                return _denials.Count;
+                return ClampedDenialTotal;
             }
         }
     }
+
+    /// <summary>
+    /// Grows whenever the session remembers something new (a taint, a denial, a counted call of a rate rule); a caller
+    /// that saved the state at one value need not save it again while it stays there.
+    /// </summary>
+    public long Changes => Interlocked.Read(ref _changes);
 
     /// <summary>Marks the session with a taint label, as an allowed matching event would.</summary>
     public void AddTaint(string label)
     {
         lock (_gate)
         {
-            _taints.Add(label);
+            AddTaintUnsafe(label);
         }
     }
+
+    /// <summary>What this session remembers, bounded (see <see cref="PolicySessionMemory"/>), to be imported elsewhere.</summary>
+    public PolicySessionMemory Export()
+    {
+        // Copies under the lock, sorting and bounding outside it: evaluations of this session wait only for the copies.
+        string[] taints, toolUseIds;
+        long denialTotal;
+        DateTimeOffset[] denials;
+        PolicyRateHits[] rateHits;
+        lock (_gate)
+        {
+            taints = [.. _taints];
+            denialTotal = _denialTotal;
+            denials = [.. _denials];
+            rateHits = [.. _rateHits.Where(r => r.Value.Count > 0).Select(r => new PolicyRateHits(r.Key, [.. r.Value]))];
+            toolUseIds = [.. _countedOrder.Skip(Math.Max(0, _countedOrder.Count - PolicySessionMemory.MaxToolUseIds))];
+        }
+
+        return PolicySessionMemory.Create(taints, denialTotal, denials, rateHits, toolUseIds);
+    }
+
+    /// <summary>
+    /// Takes in what another copy of this session remembered, merged with what this one remembers: taints and counted
+    /// tool_use ids are united; denial and rate-hit times that both hold count once, so importing a memory exported
+    /// from this same session changes nothing, and neither does importing it twice.
+    /// </summary>
+    public void Import(PolicySessionMemory memory)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        lock (_gate)
+        {
+            foreach (var taint in memory.Taints)
+            {
+                _taints.Add(taint);
+            }
+
+            var denials = TimeLists.Union(_denials, memory.Denials, DenialTrimAt);
+            _denials.Clear();
+            _denials.AddRange(denials);
+            _denialTotal = Math.Max(Math.Max(_denialTotal, memory.DenialCount), _denials.Count);
+
+            foreach (var rate in memory.RateHits)
+            {
+                IReadOnlyList<DateTimeOffset> known = _rateHits.TryGetValue(rate.RuleId, out var hits) ? [.. hits] : [];
+                _rateHits[rate.RuleId] = new Queue<DateTimeOffset>(TimeLists.Union(known, rate.Hits, PolicySessionMemory.MaxHitsPerRule));
+            }
+
+            foreach (var id in memory.ToolUseIds)
+            {
+                TryBeginCount(id);
+            }
+        }
+    }
+
+    private int ClampedDenialTotal => (int)Math.Min(_denialTotal, int.MaxValue);
 
     internal object Gate => _gate;
 
@@ -97,6 +165,7 @@ public sealed class PolicySessionState
 
         if (record)
         {
+            _changes++;
             hits.Enqueue(now);
             // Only "more than max" matters, so max + 1 entries are enough: memory stays bounded.
             while (hits.Count > rate.Max + 1)
@@ -112,7 +181,7 @@ public sealed class PolicySessionState
     {
         if (window is null)
         {
-            return _denials.Count;
+            return ClampedDenialTotal;
         }
 
         var count = 0;
@@ -126,12 +195,20 @@ public sealed class PolicySessionState
 
     internal void AddDenial(DateTimeOffset now)
     {
+        _changes++;
+        _denialTotal++;
         _denials.Add(now);
-        if (_denials.Count > 10_000)
+        if (_denials.Count > DenialTrimAt)
         {
-            _denials.RemoveRange(0, 5_000);
+            _denials.RemoveRange(0, _denials.Count - PolicySessionMemory.MaxDenialTimes);
         }
     }
 
-    internal void AddTaintUnsafe(string label) => _taints.Add(label);
+    internal void AddTaintUnsafe(string label)
+    {
+        if (_taints.Add(label))
+        {
+            _changes++;
+        }
+    }
 }

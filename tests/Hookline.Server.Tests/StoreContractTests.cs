@@ -1,4 +1,5 @@
 using Hookline.Contracts.V1;
+using Hookline.Policy;
 using Hookline.Server.Internal;
 
 namespace Hookline.Server.Tests;
@@ -269,6 +270,111 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         var reopened = await OpenAsync();
         Assert.Single(reopened.Reader.ReadEvents(hookEvent.SessionId, 1000));
+    }
+
+    private static PolicySessionMemory Memory(string[] taints, int denials = 0, string rule = "rate", params int[] hitSeconds) =>
+        PolicySessionMemory.Create(taints, denials,
+            Enumerable.Range(0, denials).Select(i => DateTimeOffset.UnixEpoch.AddTicks(i * 10_000_001L)),
+            hitSeconds.Length == 0 ? [] : [new PolicyRateHits(rule, [.. hitSeconds.Select(s => DateTimeOffset.UnixEpoch.AddSeconds(s).AddTicks(7))])],
+            ["toolu_a", "toolu_b"]);
+
+    private static void AssertSame(PolicySessionMemory expected, PolicySessionMemory? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.Taints.ToArray(), actual.Taints.ToArray());
+        Assert.Equal(expected.DenialCount, actual.DenialCount);
+        Assert.Equal(expected.Denials.ToArray(), actual.Denials.ToArray());
+        Assert.Equal(expected.RateHits.Select(r => r.RuleId), actual.RateHits.Select(r => r.RuleId));
+        Assert.Equal(expected.RateHits.SelectMany(r => r.Hits), actual.RateHits.SelectMany(r => r.Hits));
+        Assert.Equal(expected.ToolUseIds.ToArray(), actual.ToolUseIds.ToArray());
+    }
+
+    [SkippableFact]
+    public async Task A_sessions_policy_state_is_stored_with_its_batch_and_read_back_exactly_by_another_store()
+    {
+        var store = await OpenAsync();
+        var replica = await OpenAsync();
+        var session = Guid.NewGuid().ToString();
+        var memory = Memory(["secrets", "prod"], denials: 3, "fetch-rate", 1, 2, 2);
+
+        Assert.Null(store.LoadSessionState(session));
+        store.WriteBatch(Burst(session, 2), [new SessionStateWrite(session, memory)]);
+
+        AssertSame(memory, replica.LoadSessionState(session));
+        Assert.Null(replica.LoadSessionState(Guid.NewGuid().ToString()));
+        // An event-less batch may still carry a state (a unary decision, say); the store keeps the events it had.
+        store.WriteBatch([], [new SessionStateWrite(session, memory)]);
+        Assert.Equal(2, store.Reader.ReadEvents(session, 1000).Count);
+    }
+
+    [SkippableFact]
+    public async Task Two_stores_writing_one_session_keep_both_their_changes_and_rewriting_the_same_state_counts_nothing_twice()
+    {
+        var store = await OpenAsync();
+        var replica = await OpenAsync();
+        var session = Guid.NewGuid().ToString();
+        var common = Memory(["secrets"], denials: 2, "r", 10, 20);
+        store.WriteBatch([], [new SessionStateWrite(session, common)]);
+
+        // Each replica went on from the common state on its own (a failover while the first was still writing).
+        var onStore = common.Merge(Memory(["prod"], denials: 0, "r", 30));
+        var onReplica = common.Merge(Memory([], denials: 0, "r", 40));
+        store.WriteBatch([], [new SessionStateWrite(session, onStore)]);
+        replica.WriteBatch([], [new SessionStateWrite(session, onReplica)]);
+        replica.WriteBatch([], [new SessionStateWrite(session, onReplica)]);
+
+        var stored = store.LoadSessionState(session)!;
+        Assert.Equal(["prod", "secrets"], stored.Taints.ToArray());
+        Assert.Equal(2, stored.DenialCount);
+        Assert.Equal(new[] { 10, 20, 30, 40 }, Assert.Single(stored.RateHits).Hits.Select(h => (int)(h - DateTimeOffset.UnixEpoch).TotalSeconds));
+    }
+
+    [SkippableFact]
+    public async Task Stored_state_stays_within_its_bounds_and_unreadable_bytes_are_reported_not_guessed()
+    {
+        var store = await OpenAsync();
+        var session = Guid.NewGuid().ToString();
+        var huge = PolicySessionMemory.Create(
+            Enumerable.Range(0, 5000).Select(i => "label" + i), 50_000,
+            Enumerable.Range(0, 50_000).Select(i => DateTimeOffset.UnixEpoch.AddSeconds(i)),
+            Enumerable.Range(0, 1000).Select(r => new PolicyRateHits("rule" + r, [.. Enumerable.Range(0, 2000).Select(i => DateTimeOffset.UnixEpoch.AddSeconds(i))])),
+            Enumerable.Range(0, 5000).Select(i => "toolu_" + i));
+        store.WriteBatch([], [new SessionStateWrite(session, huge)]);
+
+        var stored = store.LoadSessionState(session)!;
+        Assert.Equal(PolicySessionMemory.MaxTaints, stored.Taints.Length);
+        Assert.Equal(50_000, stored.DenialCount);
+        Assert.Equal(PolicySessionMemory.MaxDenialTimes, stored.Denials.Length);
+        Assert.Equal(PolicySessionMemory.MaxRateRules, stored.RateHits.Length);
+        Assert.Equal(PolicySessionMemory.MaxToolUseIds, stored.ToolUseIds.Length);
+        // The largest state a session can have stays about half a megabyte; a typical one is a few hundred bytes.
+        Assert.InRange(SessionStateCodec.Encode(stored).Length, 500_000, 600_000);
+        Assert.InRange(SessionStateCodec.Encode(Memory(["secrets"], denials: 3, "r", 1, 2)).Length, 1, 200);
+
+        await TamperAsync($"UPDATE session_states SET state = {(_database is null ? "X'0102'" : "'\\x0102'::bytea")}");
+        Assert.Throws<FormatException>(() => store.LoadSessionState(session));
+        // A write over unreadable bytes replaces them with the live state.
+        var small = Memory(["secrets"]);
+        store.WriteBatch([], [new SessionStateWrite(session, small)]);
+        AssertSame(small, store.LoadSessionState(session));
+    }
+
+    [SkippableFact]
+    public async Task Ending_a_session_forgets_its_state_and_retention_forgets_states_not_written_since_the_cutoff()
+    {
+        var store = await OpenAsync();
+        var request = new CreateSessionRequest { Agent = "claude" };
+        var ended = Guid.NewGuid().ToString();
+        var silent = Guid.NewGuid().ToString();
+        store.CreateOrResumeSession(request, ended, 1000, Anonymous);
+        store.WriteBatch([], [new SessionStateWrite(ended, Memory(["a"])), new SessionStateWrite(silent, Memory(["b"]))]);
+
+        store.EndSession(ended, 2000);
+        Assert.Null(store.LoadSessionState(ended));
+        Assert.NotNull(store.LoadSessionState(silent));
+
+        store.Prune(DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds(), 100);
+        Assert.Null(store.LoadSessionState(silent));
     }
 }
 

@@ -46,6 +46,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         if (resumed)
         {
             session = _store.Touch(sessionId, NowMs) ?? session;
+            _sessions.LoadStored(sessionId);
         }
         Log.SessionChanged(_logger, sessionId, resumed ? "resumed" : "created", request.Agent);
         return Task.FromResult(new CreateSessionResponse
@@ -117,6 +118,9 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                             sessionId = request.Open.SessionId;
                             _sessions.StreamOpened(sessionId);
                             _store.Touch(sessionId, NowMs);
+                            // Before this stream's first event: what the session's rules remember may have been
+                            // written by another replica, or by this server before a restart.
+                            _sessions.LoadStored(sessionId);
                             Log.StreamOpened(_logger, sessionId, request.Open.SidecarVersion, request.Open.PolicyEpoch);
                         }
                         break;

@@ -19,11 +19,13 @@ internal sealed class AuditWriter : BackgroundService
 
     private readonly ServerMetrics _metrics;
     private readonly LiveFeed? _feed;
+    private readonly SessionTracker? _sessions;
 
     public AuditWriter(IAuditStore store, TimeProvider time, ILogger<AuditWriter> logger, HooklineServerOptions options, ServerMetrics metrics,
-        LiveFeed? feed = null)
+        LiveFeed? feed = null, SessionTracker? sessions = null)
     {
         _feed = feed;
+        _sessions = sessions;
         _metrics = metrics;
         _store = store;
         _time = time;
@@ -94,12 +96,16 @@ internal sealed class AuditWriter : BackgroundService
             batch[i] = record with { Event = Capture.Prepare(record.Event), Decision = Capture.Prepare(record.Decision) };
         }
 
+        // The sessions' policy state goes in the same transaction: once an event is acknowledged, its effect on its
+        // session (a taint, a rate hit, a denial) is stored too, and a replica continuing the session loads it.
+        var states = _sessions?.Unsaved(batch);
+        var writes = states?.ConvertAll(s => s.Write);
         int duplicates;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                duplicates = _store.WriteBatch(batch);
+                duplicates = _store.WriteBatch(batch, writes);
                 break;
             }
             catch (Exception ex) when (attempt < MaxAttempts && _store.IsTransient(ex))
@@ -113,6 +119,10 @@ internal sealed class AuditWriter : BackgroundService
                 _metrics.StoreFailed(batch.Count);
                 return;
             }
+        }
+        if (states is not null)
+        {
+            _sessions!.MarkStored(states);
         }
         _metrics.Stored(batch.Count, duplicates);
         foreach (var record in batch)

@@ -18,8 +18,18 @@ internal interface IAuditStore : IDisposable
     /// Stores a batch in one transaction and returns once it is committed. A replayed event id is stored once; a
     /// later message for the same id may only fill in the decision the sidecar applied.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="states"/> are the policy memories of sessions that changed, stored in the same transaction (so an
+    /// acknowledged event's effect on its session is stored too), each merged with what is stored already.
+    /// </remarks>
     /// <returns>How many of the records were already stored (replays that changed nothing).</returns>
-    int WriteBatch(IReadOnlyList<AuditRecord> batch);
+    int WriteBatch(IReadOnlyList<AuditRecord> batch, IReadOnlyList<SessionStateWrite>? states = null);
+
+    /// <summary>
+    /// The stored policy memory of a session (rate hits, taints, denials), or null when none is stored.
+    /// <see cref="FormatException"/> when what is stored cannot be read.
+    /// </summary>
+    Policy.PolicySessionMemory? LoadSessionState(string sessionId);
 
     /// <summary>Whether a failed write is worth retrying (a busy database, a dropped connection).</summary>
     bool IsTransient(Exception exception);
@@ -51,3 +61,6 @@ internal interface IAuditStore : IDisposable
     /// </summary>
     int Prune(long cutoffMs, int max);
 }
+
+/// <summary>A session's policy memory to store with a batch.</summary>
+internal sealed record SessionStateWrite(string SessionId, Policy.PolicySessionMemory Memory);

@@ -100,5 +100,14 @@ internal static class PostgresSchema
             cut_at_ms   BIGINT NOT NULL
         );
         """,
+        // 5: what session-aware rules remember per session (taints, denials, rate hits), so another replica continues it.
+        """
+        CREATE TABLE IF NOT EXISTS session_states (
+            session_id    TEXT PRIMARY KEY,
+            state         BYTEA NOT NULL,
+            updated_at_ms BIGINT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS session_states_updated ON session_states(updated_at_ms);
+        """,
     ];
 }

@@ -62,6 +62,16 @@ internal sealed partial class PostgresStore
             legacy.Parameters.AddWithValue("max", (long)max);
             deleted += legacy.ExecuteNonQuery();
         }
+        using (var states = new NpgsqlCommand("""
+            DELETE FROM session_states WHERE session_id IN (
+                SELECT session_id FROM session_states WHERE updated_at_ms < @cutoff LIMIT @max);
+            """, connection, transaction))
+        {
+            // A session silent for longer than the retention forgets what its rules remembered.
+            states.Parameters.AddWithValue("cutoff", cutoffMs);
+            states.Parameters.AddWithValue("max", (long)max);
+            states.ExecuteNonQuery();
+        }
         transaction.Commit();
         return (int)deleted;
     }

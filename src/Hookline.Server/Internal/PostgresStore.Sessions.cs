@@ -42,6 +42,7 @@ internal sealed partial class PostgresStore
     public SessionRecord? EndSession(string sessionId, long nowMs) => UpdateSession(sessionId, nowMs, """
         UPDATE sessions SET status = 'ended', ended_at_ms = COALESCE(ended_at_ms, @now), last_seen_ms = @now
         WHERE session_id = @id;
+        DELETE FROM session_states WHERE session_id = @id;
         """);
 
     private SessionRecord? UpdateSession(string sessionId, long nowMs, string sql)

@@ -83,9 +83,9 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         }
     }
 
-    public int WriteBatch(IReadOnlyList<AuditRecord> batch)
+    public int WriteBatch(IReadOnlyList<AuditRecord> batch, IReadOnlyList<SessionStateWrite>? states = null)
     {
-        var sessions = batch.Select(r => r.Event.SessionId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var sessions = batch.Select(r => r.Event.SessionId).Concat(states?.Select(s => s.SessionId) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         // Hold each session of the batch until commit: another replica writing the same session (after a failover)
@@ -102,6 +102,7 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
             session => links.GetValueOrDefault(session, (0, AuditChain.Genesis)));
         Insert(connection, transaction, plan.Inserts);
         UpdateApplied(connection, transaction, plan.Updates);
+        SaveStates(connection, transaction, states);
         transaction.Commit();
         return plan.Duplicates;
     }

@@ -96,6 +96,15 @@ internal static class SqliteSchema
             );
             ALTER TABLE policy_epochs ADD COLUMN applied_by TEXT NOT NULL DEFAULT '';
         """,
+        // 5: what session-aware rules remember per session (taints, denials, rate hits), so a restart keeps it.
+        """
+            CREATE TABLE IF NOT EXISTS session_states (
+                session_id    TEXT PRIMARY KEY,
+                state         BLOB NOT NULL,
+                updated_at_ms INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS session_states_updated ON session_states(updated_at_ms);
+        """,
     ];
 }
 

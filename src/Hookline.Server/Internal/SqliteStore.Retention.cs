@@ -67,6 +67,18 @@ internal sealed partial class SqliteStore
                 legacy.Parameters.AddWithValue("$max", max);
                 deleted += legacy.ExecuteNonQuery();
             }
+            using (var states = _writer.CreateCommand())
+            {
+                // A session silent for longer than the retention forgets what its rules remembered.
+                states.Transaction = transaction;
+                states.CommandText = """
+                    DELETE FROM session_states WHERE session_id IN (
+                        SELECT session_id FROM session_states WHERE updated_at_ms < $cutoff LIMIT $max);
+                    """;
+                states.Parameters.AddWithValue("$cutoff", cutoffMs);
+                states.Parameters.AddWithValue("$max", max);
+                states.ExecuteNonQuery();
+            }
             transaction.Commit();
             return deleted;
         }

@@ -60,6 +60,7 @@ internal sealed partial class SqliteStore
         update.CommandText = """
             UPDATE sessions SET status = 'ended', ended_at_ms = COALESCE(ended_at_ms, $now), last_seen_ms = $now
             WHERE session_id = $id;
+            DELETE FROM session_states WHERE session_id = $id;
             """;
         update.Parameters.AddWithValue("$id", sessionId);
         update.Parameters.AddWithValue("$now", nowMs);

@@ -80,7 +80,7 @@ internal sealed partial class SqliteStore : IAuditStore
     /// only fill in the decision the sidecar applied (for example after a budget miss).
     /// </summary>
     /// <returns>How many of the records were already stored (replays that changed nothing).</returns>
-    public int WriteBatch(IReadOnlyList<AuditRecord> batch)
+    public int WriteBatch(IReadOnlyList<AuditRecord> batch, IReadOnlyList<SessionStateWrite>? states = null)
     {
         lock (_writerLock)
         {
@@ -89,6 +89,7 @@ internal sealed partial class SqliteStore : IAuditStore
             var plan = BatchPlan.Create(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), stored, session => LastLink(transaction, session));
             Insert(transaction, plan.Inserts);
             UpdateApplied(transaction, plan.Updates);
+            SaveStates(transaction, states);
             transaction.Commit();
             return plan.Duplicates;
         }
