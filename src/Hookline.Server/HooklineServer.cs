@@ -95,8 +95,10 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
-        // Tokens live beside the audit trail. With PostgreSQL they stay in a SQLite file under --data for now.
-        var tokens = new SqliteTokenStore(store is SqliteStore sqlite ? sqlite.DatabasePath : AuditTrail.DatabasePath(Directory.CreateDirectory(options.DataDirectory).FullName));
+        // Tokens live beside the audit trail: with PostgreSQL in the shared database, so every replica knows them.
+        ITokenStore tokens = store is PostgresStore postgres
+            ? new PostgresTokenStore(postgres, ownsStore: false)
+            : new SqliteTokenStore(((SqliteStore)store).DatabasePath);
         builder.Services.AddSingleton<ITokenStore>(tokens);
         builder.Services.AddSingleton(sp => new Authenticator(
             sp.GetRequiredService<ITokenStore>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>()));

@@ -55,6 +55,32 @@ public sealed class IdentityCliTests : IDisposable
         Assert.False(File.ReadAllBytes(Path.Combine(Data, "hookline.db")).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(token)) >= 0);
     }
 
+    [SkippableFact]
+    public async Task Token_commands_work_on_the_postgres_database_and_store_only_the_hash()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var postgres = new Dictionary<string, string> { ["HOOKLINE_POSTGRES"] = database.ConnectionString };
+
+        var created = await CliRun.RunAsync(["token", "create", "--postgres", database.ConnectionString, "--data", Data, "--name", "replica-admin",
+            "--scope", "admin", "--org", "platform"]);
+        var token = created.Stdout.TrimEnd('\n').Split('\n')[^1];
+        // --postgres defaults to $HOOKLINE_POSTGRES, so the password can stay out of the process list.
+        var listed = await CliRun.RunAsync(["token", "list", "--json"], postgres);
+        var revoked = await CliRun.RunAsync(["token", "revoke", "replica-admin"], postgres);
+
+        Assert.Equal(0, created.Exit);
+        Assert.Matches("^hl_[A-Za-z0-9_-]{43}$", token);
+        var info = JsonDocument.Parse(listed.Stdout.Trim()).RootElement;
+        Assert.Equal(("replica-admin", "admin", "platform"),
+            (info.GetProperty("name").GetString(), info.GetProperty("scope").GetString(), info.GetProperty("org").GetString()));
+        Assert.DoesNotContain(token, listed.Stdout);
+        Assert.Equal(0, revoked.Exit);
+        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT COUNT(*) FROM tokens WHERE revoked_at_ms IS NOT NULL"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT COUNT(*) FROM tokens t WHERE strpos(t::text, @secret) > 0",
+            ("secret", token[3..])));
+        Assert.False(Directory.Exists(Data), "with --postgres nothing is written under the data directory");
+    }
+
     /// <summary>
     /// The whole deployment: a server from a config file (TLS, mutual TLS, auth required, a secret from the
     /// environment), tokens managed through its admin endpoint, and a sidecar with its token and client certificate.
