@@ -141,6 +141,34 @@ public sealed class IdentityCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Oidc_settings_from_flags_or_the_config_file_are_checked_before_the_server_starts()
+    {
+        var config = Path.Combine(_dir, "oidc.yaml");
+        await File.WriteAllTextAsync(Path.Combine(_dir, "jwks.json"), "{\"keys\": []}");
+        await File.WriteAllTextAsync(config, $"""
+            listen: http://127.0.0.1:0
+            http-listen: http://127.0.0.1:0
+            data: {Data}
+            auth: required
+            oidc-issuer: https://login.example.test/
+            oidc-audience: hookline
+            oidc-jwks: {Path.Combine(_dir, "jwks.json")}
+            """);
+
+        var partial = await Hookline("server", "--listen", "http://127.0.0.1:0", "--http-listen", "http://127.0.0.1:0", "--data", Data,
+            "--auth", "required", "--oidc-issuer", "https://login.example.test/");
+        var noKeys = await Hookline("server", "--config", config);
+        var plainHttp = await Hookline("server", "--config", config, "--oidc-jwks", "http://login.example.test/jwks.json");
+
+        Assert.Equal(2, partial.Exit);
+        Assert.Contains("--oidc-issuer, --oidc-audience and --oidc-jwks go together", partial.Stderr);
+        Assert.Equal(2, noKeys.Exit);
+        Assert.Contains("holds no usable signing key", noKeys.Stderr);
+        Assert.Equal(2, plainHttp.Exit);
+        Assert.Contains("must be https://", plainHttp.Stderr);
+    }
+
+    [Fact]
     public async Task A_config_file_with_an_unknown_key_or_a_missing_variable_is_refused_with_its_line()
     {
         var typo = Path.Combine(_dir, "typo.yaml");
