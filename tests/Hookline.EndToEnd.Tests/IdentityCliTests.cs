@@ -140,6 +140,44 @@ public sealed class IdentityCliTests : IDisposable
         Assert.True(recorded.GetProperty("authenticated").GetBoolean());
     }
 
+    /// <summary>The published (Native AOT) server validates a real JWT: the JWKS parsing and signature checks survive trimming.</summary>
+    [Fact]
+    public async Task The_published_server_accepts_a_jwt_signed_by_a_key_of_its_jwks_and_refuses_another()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        using var stranger = System.Security.Cryptography.RSA.Create(2048);
+        var key = rsa.ExportParameters(false);
+        var jwks = Path.Combine(_dir, "jwks.json");
+        await File.WriteAllTextAsync(jwks, $$"""
+            {"keys": [{"kty": "RSA", "use": "sig", "kid": "k1", "n": "{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(key.Modulus)}}", "e": "{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(key.Exponent)}}"}]}
+            """);
+        string Jwt(System.Security.Cryptography.RSA signer) => new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(
+            new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+            {
+                Issuer = "https://login.example.test/",
+                Audience = "hookline",
+                Claims = new Dictionary<string, object> { ["sub"] = "ops-1", ["scope"] = "hookline:admin" },
+                Expires = DateTime.UtcNow.AddMinutes(10),
+                SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                    new Microsoft.IdentityModel.Tokens.RsaSecurityKey(signer) { KeyId = "k1" }, "RS256"),
+            });
+        var httpPort = FreePort();
+
+        await using var server = ChildProcess.Start(Artifacts.Hookline, ["server", "--listen", "http://127.0.0.1:0", "--http-listen",
+            $"http://127.0.0.1:{httpPort}", "--data", Data, "--auth", "required", "--oidc-issuer", "https://login.example.test/",
+            "--oidc-audience", "hookline", "--oidc-jwks", jwks]);
+        await server.WaitForLineAsync("Hookline server: gRPC on", StartTimeout);
+        var accepted = await CliRun.RunAsync(["token", "list", "--server", $"http://127.0.0.1:{httpPort}"],
+            new Dictionary<string, string> { ["HOOKLINE_TOKEN"] = Jwt(rsa) });
+        var refused = await CliRun.RunAsync(["token", "list", "--server", $"http://127.0.0.1:{httpPort}"],
+            new Dictionary<string, string> { ["HOOKLINE_TOKEN"] = Jwt(stranger) });
+
+        Assert.True(server.SawLine("JWT bearer tokens accepted from issuer https://login.example.test/"));
+        Assert.Equal(0, accepted.Exit);
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("401", refused.Stderr);
+    }
+
     [Fact]
     public async Task Oidc_settings_from_flags_or_the_config_file_are_checked_before_the_server_starts()
     {
