@@ -124,6 +124,7 @@ public static class DecisionEngine
             ToolUseId = NullIfEmpty(hookEvent.ToolUseId),
             HomeDirectory = NullIfEmpty(hookEvent.HomeDirectory),
             User = NullIfEmpty(hookEvent.User),
+            Org = NullIfEmpty(hookEvent.Org),
         };
     }
 

@@ -23,7 +23,7 @@ public static class HookEventReader
         hookEvent is null ? "" : EventAliases.TryGetValue(hookEvent, out var canonical) ? canonical : hookEvent;
 
     /// <summary>Reads <c>tool_name</c>, <c>tool_input</c>, <c>cwd</c>, <c>hook_event_name</c>, <c>session_id</c>, <c>prompt</c> and <c>tool_use_id</c>.</summary>
-    public static PolicyInput FromJson(JsonElement root, string? agent = null, string? user = null, string? homeDirectory = null)
+    public static PolicyInput FromJson(JsonElement root, string? agent = null, string? user = null, string? homeDirectory = null, string? org = null)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -60,6 +60,7 @@ public static class HookEventReader
             Agent = agent,
             SessionId = Text(root, "session_id"),
             User = user,
+            Org = org,
             Prompt = Text(root, "prompt"),
             ToolUseId = Text(root, "tool_use_id"),
         };

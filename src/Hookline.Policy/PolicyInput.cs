@@ -26,6 +26,9 @@ public sealed class PolicyInput
 
     public string? User { get; init; }
 
+    /// <summary>The organisation of the session's identity (its token's <c>--org</c>, or a JWT claim).</summary>
+    public string? Org { get; init; }
+
     public string? Prompt { get; init; }
 
     /// <summary>The agent's tool_use_id: a PreToolUse and a PermissionRequest with the same id count once in session counters.</summary>

@@ -45,7 +45,7 @@ public static class PolicyTestRunner
                 var at = step.At ?? previous.AddSeconds(1);
                 clock.Set(at);
                 previous = at;
-                var input = step.ToInput(testCase.Agent, testCase.User, homeDirectory);
+                var input = step.ToInput(testCase.Agent, testCase.User, testCase.Org, homeDirectory);
                 if (!ReferenceEquals(step, testCase.Event))
                 {
                     policy.Evaluate(input, session);

@@ -56,6 +56,12 @@ public sealed class HooklineServer : IAsyncDisposable
         var httpEndpoint = string.IsNullOrEmpty(options.HttpListen) ? null : ListenAddress.Parse(options.HttpListen, "--http-listen");
         var tls = ServerTls.Load(options);
         var authRequired = ResolveAuth(options, grpcEndpoint, httpEndpoint, tls);
+        if (options.Oidc is not null && !authRequired)
+        {
+            throw new ArgumentException("--oidc-issuer needs authentication: use --auth required (the default beyond loopback)");
+        }
+        // OIDC: the JWKS is read now, so a server with unusable keys does not start.
+        var jwt = options.Oidc is null ? null : new JwtValidator(options.Oidc, options.TimeProvider);
         if (options.Dashboard && !authRequired)
         {
             // Without tokens nobody could tell a reader from a stranger: then the dashboard stays on loopback.
@@ -95,11 +101,19 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
-        // Tokens live beside the audit trail. With PostgreSQL they stay in a SQLite file under --data for now.
-        var tokens = new SqliteTokenStore(store is SqliteStore sqlite ? sqlite.DatabasePath : AuditTrail.DatabasePath(Directory.CreateDirectory(options.DataDirectory).FullName));
+        // Tokens live beside the audit trail: with PostgreSQL in the shared database, so every replica knows them.
+        ITokenStore tokens = store is PostgresStore postgres
+            ? new PostgresTokenStore(postgres, ownsStore: false)
+            : new SqliteTokenStore(((SqliteStore)store).DatabasePath);
         builder.Services.AddSingleton<ITokenStore>(tokens);
+        if (jwt is not null)
+        {
+            builder.Services.AddSingleton(jwt);
+            builder.Services.AddSingleton(options.Oidc!);
+            builder.Services.AddHostedService<JwksRefresher>();
+        }
         builder.Services.AddSingleton(sp => new Authenticator(
-            sp.GetRequiredService<ITokenStore>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>()));
+            sp.GetRequiredService<ITokenStore>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
         builder.Services.AddSingleton<OpenStreams>();
         builder.Services.AddSingleton<AuthInterceptor>();
         builder.Services.AddHostedService<RevocationWatcher>();
@@ -125,7 +139,7 @@ public sealed class HooklineServer : IAsyncDisposable
             app.MapTokenEndpoints();
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); tokens.Dispose(); store.Dispose(); });
+            app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); tokens.Dispose(); store.Dispose(); jwt?.Dispose(); });
         }
         catch
         {
@@ -133,12 +147,17 @@ public sealed class HooklineServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             tokens.Dispose();
             store.Dispose();
+            jwt?.Dispose();
             throw;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var grpcAddress = grpcEndpoint.Resolve(addresses, 0, tls is not null);
         var httpAddress = httpEndpoint?.Resolve(addresses, 1, tls is not null);
         var logger = app.Services.GetRequiredService<ILogger<HooklineServer>>();
+        if (jwt is not null)
+        {
+            Log.OidcEnabled(logger, options.Oidc!.Issuer, options.Oidc.Audience, jwt.KeyCount, options.Oidc.Jwks);
+        }
         if (authRequired)
         {
             Log.AuthRequired(logger, tls is null ? "no TLS: tokens travel in clear text" : tls.Mutual ? "mutual TLS" : "TLS");

@@ -63,6 +63,9 @@ public sealed class HooklineServerOptions
     /// <summary>PEM CA certificate: the gRPC endpoint then requires a client certificate that chains to it (mutual TLS).</summary>
     public string? ClientCaFile { get; set; }
 
+    /// <summary>Also accept JWTs from an OpenID Connect provider as bearer tokens (with authentication required). Null: Hookline tokens only.</summary>
+    public OidcOptions? Oidc { get; set; }
+
     /// <summary>What of an event's payload is stored (redacted by default); sidecars store their spool the same way.</summary>
     public Core.EventCapture Capture { get; set; } = Core.EventCapture.Default;
 

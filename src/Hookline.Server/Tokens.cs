@@ -31,8 +31,8 @@ public sealed record TokenRequest(string Name, string Scope, string? User, strin
 public sealed partial class TokenJsonContext : JsonSerializerContext;
 
 /// <summary>
-/// Token management on a server's data directory (the same SQLite file the server uses; safe while it runs).
-/// Used by <c>hookline token</c> with <c>--data</c>, and by the server's admin endpoints.
+/// Token management where a server keeps its tokens: its data directory (the same SQLite file; safe while it runs) or
+/// its PostgreSQL database (shared by every replica). Used by <c>hookline token</c> with <c>--data</c> or <c>--postgres</c>.
 /// </summary>
 public static class Tokens
 {
@@ -61,23 +61,36 @@ public static class Tokens
     public static byte[] Hash(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
 
     public static CreatedToken Create(string dataDirectory, string name, TokenScope scope, string? user, string? org)
+        => Create(new AuditLocation(dataDirectory), name, scope, user, org);
+
+    public static IReadOnlyList<TokenInfo> List(string dataDirectory) => List(new AuditLocation(dataDirectory));
+
+    /// <summary>Revokes the active token with this id or name. Returns it, or null when there is none.</summary>
+    public static TokenInfo? Revoke(string dataDirectory, string idOrName) => Revoke(new AuditLocation(dataDirectory), idOrName);
+
+    /// <summary>Creates a token where a server keeps them: its data directory, or its PostgreSQL database.</summary>
+    public static CreatedToken Create(AuditLocation location, string name, TokenScope scope, string? user, string? org)
     {
-        using var store = SqliteTokenStore.ForDataDirectory(dataDirectory);
+        using var store = Open(location);
         return store.Create(name, scope, user, org, DateTimeOffset.UtcNow);
     }
 
-    public static IReadOnlyList<TokenInfo> List(string dataDirectory)
+    public static IReadOnlyList<TokenInfo> List(AuditLocation location)
     {
-        using var store = SqliteTokenStore.ForDataDirectory(dataDirectory);
+        using var store = Open(location);
         return store.List();
     }
 
     /// <summary>Revokes the active token with this id or name. Returns it, or null when there is none.</summary>
-    public static TokenInfo? Revoke(string dataDirectory, string idOrName)
+    public static TokenInfo? Revoke(AuditLocation location, string idOrName)
     {
-        using var store = SqliteTokenStore.ForDataDirectory(dataDirectory);
+        using var store = Open(location);
         return store.Revoke(idOrName, DateTimeOffset.UtcNow);
     }
+
+    private static ITokenStore Open(AuditLocation location) => string.IsNullOrEmpty(location.Postgres)
+        ? SqliteTokenStore.ForDataDirectory(location.DataDirectory)
+        : PostgresTokenStore.Open(location.Postgres);
 
     internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -55,6 +55,32 @@ public sealed class IdentityCliTests : IDisposable
         Assert.False(File.ReadAllBytes(Path.Combine(Data, "hookline.db")).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(token)) >= 0);
     }
 
+    [SkippableFact]
+    public async Task Token_commands_work_on_the_postgres_database_and_store_only_the_hash()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var postgres = new Dictionary<string, string> { ["HOOKLINE_POSTGRES"] = database.ConnectionString };
+
+        var created = await CliRun.RunAsync(["token", "create", "--postgres", database.ConnectionString, "--data", Data, "--name", "replica-admin",
+            "--scope", "admin", "--org", "platform"]);
+        var token = created.Stdout.TrimEnd('\n').Split('\n')[^1];
+        // --postgres defaults to $HOOKLINE_POSTGRES, so the password can stay out of the process list.
+        var listed = await CliRun.RunAsync(["token", "list", "--json"], postgres);
+        var revoked = await CliRun.RunAsync(["token", "revoke", "replica-admin"], postgres);
+
+        Assert.Equal(0, created.Exit);
+        Assert.Matches("^hl_[A-Za-z0-9_-]{43}$", token);
+        var info = JsonDocument.Parse(listed.Stdout.Trim()).RootElement;
+        Assert.Equal(("replica-admin", "admin", "platform"),
+            (info.GetProperty("name").GetString(), info.GetProperty("scope").GetString(), info.GetProperty("org").GetString()));
+        Assert.DoesNotContain(token, listed.Stdout);
+        Assert.Equal(0, revoked.Exit);
+        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT COUNT(*) FROM tokens WHERE revoked_at_ms IS NOT NULL"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT COUNT(*) FROM tokens t WHERE strpos(t::text, @secret) > 0",
+            ("secret", token[3..])));
+        Assert.False(Directory.Exists(Data), "with --postgres nothing is written under the data directory");
+    }
+
     /// <summary>
     /// The whole deployment: a server from a config file (TLS, mutual TLS, auth required, a secret from the
     /// environment), tokens managed through its admin endpoint, and a sidecar with its token and client certificate.
@@ -112,6 +138,72 @@ public sealed class IdentityCliTests : IDisposable
         Assert.Equal("alice", recorded.GetProperty("user").GetString());
         Assert.Equal("acme", recorded.GetProperty("org").GetString());
         Assert.True(recorded.GetProperty("authenticated").GetBoolean());
+    }
+
+    /// <summary>The published (Native AOT) server validates a real JWT: the JWKS parsing and signature checks survive trimming.</summary>
+    [Fact]
+    public async Task The_published_server_accepts_a_jwt_signed_by_a_key_of_its_jwks_and_refuses_another()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        using var stranger = System.Security.Cryptography.RSA.Create(2048);
+        var key = rsa.ExportParameters(false);
+        var jwks = Path.Combine(_dir, "jwks.json");
+        await File.WriteAllTextAsync(jwks, $$"""
+            {"keys": [{"kty": "RSA", "use": "sig", "kid": "k1", "n": "{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(key.Modulus)}}", "e": "{{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(key.Exponent)}}"}]}
+            """);
+        string Jwt(System.Security.Cryptography.RSA signer) => new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(
+            new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+            {
+                Issuer = "https://login.example.test/",
+                Audience = "hookline",
+                Claims = new Dictionary<string, object> { ["sub"] = "ops-1", ["scope"] = "hookline:admin" },
+                Expires = DateTime.UtcNow.AddMinutes(10),
+                SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                    new Microsoft.IdentityModel.Tokens.RsaSecurityKey(signer) { KeyId = "k1" }, "RS256"),
+            });
+        var httpPort = FreePort();
+
+        await using var server = ChildProcess.Start(Artifacts.Hookline, ["server", "--listen", "http://127.0.0.1:0", "--http-listen",
+            $"http://127.0.0.1:{httpPort}", "--data", Data, "--auth", "required", "--oidc-issuer", "https://login.example.test/",
+            "--oidc-audience", "hookline", "--oidc-jwks", jwks]);
+        await server.WaitForLineAsync("Hookline server: gRPC on", StartTimeout);
+        var accepted = await CliRun.RunAsync(["token", "list", "--server", $"http://127.0.0.1:{httpPort}"],
+            new Dictionary<string, string> { ["HOOKLINE_TOKEN"] = Jwt(rsa) });
+        var refused = await CliRun.RunAsync(["token", "list", "--server", $"http://127.0.0.1:{httpPort}"],
+            new Dictionary<string, string> { ["HOOKLINE_TOKEN"] = Jwt(stranger) });
+
+        Assert.True(server.SawLine("JWT bearer tokens accepted from issuer https://login.example.test/"));
+        Assert.Equal(0, accepted.Exit);
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("401", refused.Stderr);
+    }
+
+    [Fact]
+    public async Task Oidc_settings_from_flags_or_the_config_file_are_checked_before_the_server_starts()
+    {
+        var config = Path.Combine(_dir, "oidc.yaml");
+        await File.WriteAllTextAsync(Path.Combine(_dir, "jwks.json"), "{\"keys\": []}");
+        await File.WriteAllTextAsync(config, $"""
+            listen: http://127.0.0.1:0
+            http-listen: http://127.0.0.1:0
+            data: {Data}
+            auth: required
+            oidc-issuer: https://login.example.test/
+            oidc-audience: hookline
+            oidc-jwks: {Path.Combine(_dir, "jwks.json")}
+            """);
+
+        var partial = await Hookline("server", "--listen", "http://127.0.0.1:0", "--http-listen", "http://127.0.0.1:0", "--data", Data,
+            "--auth", "required", "--oidc-issuer", "https://login.example.test/");
+        var noKeys = await Hookline("server", "--config", config);
+        var plainHttp = await Hookline("server", "--config", config, "--oidc-jwks", "http://login.example.test/jwks.json");
+
+        Assert.Equal(2, partial.Exit);
+        Assert.Contains("--oidc-issuer, --oidc-audience and --oidc-jwks go together", partial.Stderr);
+        Assert.Equal(2, noKeys.Exit);
+        Assert.Contains("holds no usable signing key", noKeys.Stderr);
+        Assert.Equal(2, plainHttp.Exit);
+        Assert.Contains("must be https://", plainHttp.Stderr);
     }
 
     [Fact]

@@ -55,6 +55,33 @@ public class ConditionTests
         Assert.Equal(expected, Policy.Decide(input));
     }
 
+    private static readonly CompiledPolicy OrgPolicy = CompiledPolicy.Load("""
+        version: 1
+        default: allow
+        rules:
+          - id: contractors-no-prod
+            effect: deny
+            match: Bash(kubectl *)
+            when: {field: org, one_of: [contractors, vendor-x]}
+          - id: payments-ask-push
+            effect: ask
+            match: Bash(git push *)
+            when: {all: [{field: org, equals: payments}, {field: user, prefix: intern-}]}
+        """);
+
+    [Theory]
+    [InlineData("contractors", "alice", "kubectl delete pod x", Effect.Deny)]
+    [InlineData("vendor-x", null, "kubectl get pods", Effect.Deny)]
+    [InlineData("platform", "alice", "kubectl delete pod x", Effect.Allow)]
+    [InlineData(null, "alice", "kubectl delete pod x", Effect.Allow)]
+    [InlineData("payments", "intern-joe", "git push origin main", Effect.Ask)]
+    [InlineData("payments", "alice", "git push origin main", Effect.Allow)]
+    [InlineData("platform", "intern-joe", "git push origin main", Effect.Allow)]
+    public void Org_is_a_condition_field_beside_user(string? org, string? user, string command, Effect expected)
+    {
+        Assert.Equal(expected, OrgPolicy.Decide(Tool("Bash", new { command }, user: user, org: org)));
+    }
+
     [Theory]
     [InlineData(600001, Effect.Ask)]
     [InlineData(600000, Effect.Allow)]
@@ -113,6 +140,8 @@ public class ConditionTests
     [InlineData("{field: user, regex: \"(unclosed\"}", "invalid regex")]
     [InlineData("{field: user, regex: \"(?<=a)b\"}", "regex")]
     [InlineData("{field: nope, equals: x}", "unknown field")]
+    [InlineData("{field: organisation, one_of: [acme]}", "unknown field 'organisation': expected tool_input.<name>, tool_name, cwd, agent, user, org,")]
+    [InlineData("{field: org.name, equals: x}", "unknown field")]
     [InlineData("{field: user, equals: x, prefix: y}", "exactly one operator")]
     [InlineData("{field: user, like: x}", "unknown condition operator")]
     [InlineData("{field: user}", "needs an operator")]

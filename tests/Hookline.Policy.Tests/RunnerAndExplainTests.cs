@@ -56,6 +56,27 @@ public class RunnerAndExplainTests
     }
 
     [Fact]
+    public void Cases_may_name_the_sessions_org_and_user()
+    {
+        var policy = CompiledPolicy.Load("""
+            version: 1
+            default: allow
+            rules:
+              - {id: contractors, effect: deny, match: "Bash(kubectl *)", when: {field: org, one_of: [contractors]}}
+            """);
+
+        var report = PolicyTestRunner.Run(policy, """
+            - {name: contractor, org: contractors, user: bob, tool: Bash, input: {command: kubectl get pods}, expect: deny}
+            - {name: staff, org: platform, tool: Bash, input: {command: kubectl get pods}, expect: allow}
+            - {name: no org, tool: Bash, input: {command: kubectl get pods}, expect: allow}
+            - {name: wrong on purpose, org: contractors, tool: Bash, input: {command: kubectl get pods}, expect: allow}
+            """);
+
+        Assert.Equal("3 passed, 1 failed", report.Summary);
+        Assert.Equal("wrong on purpose", Assert.Single(report.Results, r => !r.Passed).Name);
+    }
+
+    [Fact]
     public void Malformed_case_files_report_positions()
     {
         var ex = Assert.Throws<PolicyException>(() => PolicyTestRunner.Run(Policy, "- name: a\n  expect: maybe\n  tool: Bash\n- name: b\n  colour: red\n", "cases.yaml"));

@@ -7,7 +7,7 @@ internal static class TestSupport
     public const string Cwd = "/home/dev/proj";
     public const string Home = "/home/dev";
 
-    public static PolicyInput Tool(string tool, object? toolInput, string? cwd = Cwd, string hookEvent = "PreToolUse", string? agent = "claude", string? user = null, string? toolUseId = null) => new()
+    public static PolicyInput Tool(string tool, object? toolInput, string? cwd = Cwd, string hookEvent = "PreToolUse", string? agent = "claude", string? user = null, string? toolUseId = null, string? org = null) => new()
     {
         ToolName = tool,
         ToolInput = toolInput is null ? default : JsonSerializer.SerializeToElement(toolInput),
@@ -16,6 +16,7 @@ internal static class TestSupport
         HookEvent = hookEvent,
         Agent = agent,
         User = user,
+        Org = org,
         ToolUseId = toolUseId,
     };
 

@@ -20,6 +20,11 @@ public sealed class AuthTests : IAsyncLifetime
             match: "Bash(git push *)"
             when: {field: user, one_of: [intern]}
             reason: "Interns do not push"
+          - id: contractors-no-kubectl
+            effect: deny
+            match: "Bash(kubectl *)"
+            when: {field: org, one_of: [contractors]}
+            reason: "Contractors do not touch the cluster"
         """;
 
     private readonly TempDir _dir = new();
@@ -146,6 +151,33 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.Equal(("intern", "acme", true), (stored.User, stored.Org, stored.Authenticated));
         var session = Assert.Single(AuditTrail.ReadSessions(_data), s => s.SessionId == request.SessionId);
         Assert.Equal(("intern", "acme", true), (session.User, session.Org, session.Authenticated));
+    }
+
+    [Fact]
+    public async Task The_org_of_the_token_decides_and_is_recorded_whatever_the_event_claims()
+    {
+        var (denied, deniedEvent) = await DecideOnStreamAsync(NewToken("sidecar", user: "bob", org: "contractors"), claimedOrg: "platform");
+        var (allowed, allowedEvent) = await DecideOnStreamAsync(NewToken("sidecar", user: "bob", org: "platform"), claimedOrg: "contractors");
+
+        Assert.Equal((Verdict.Deny, "contractors-no-kubectl"), (denied.Verdict, Assert.Single(denied.RuleIds)));
+        Assert.Equal(Verdict.Allow, allowed.Verdict);
+        var stored = AuditTrail.ReadEvents(_data).ToDictionary(e => e.EventId);
+        Assert.Equal(("contractors", "deny", true), (stored[deniedEvent].Org, stored[deniedEvent].Decision, stored[deniedEvent].Authenticated));
+        Assert.Equal(("platform", "allow", true), (stored[allowedEvent].Org, stored[allowedEvent].Decision, stored[allowedEvent].Authenticated));
+    }
+
+    /// <summary>One kubectl command on a stream of <paramref name="token"/>; the event claims another org, which a sidecar cannot make stick.</summary>
+    private async Task<(Decision Decision, string EventId)> DecideOnStreamAsync(string token, string claimedOrg)
+    {
+        var session = Guid.NewGuid().ToString();
+        await using var stream = new StreamClient(ClientWith(token).ProcessHookEvent());
+        await stream.SendAsync(new ProcessHookEventRequest { Open = new Open { SessionId = session, SidecarVersion = "test" } });
+        await stream.NextSnapshotAsync();
+        var hookEvent = Events.Bash("kubectl delete pod web-1", session);
+        hookEvent.Org = claimedOrg;
+        var decision = await stream.DecideAsync(hookEvent);
+        await stream.ReadUntilStoredAsync(hookEvent.EventId);
+        return (decision, hookEvent.EventId);
     }
 
     [Fact]

@@ -44,10 +44,12 @@ internal static class ServerCommand
         var capture = CommonOptions.Capture("What of tool input/output, prompts and raw input is stored: none, redacted (secrets replaced) or full");
         var captureMax = CommonOptions.CaptureMaxBytes();
         var config = ConfigFile.Option();
+        var oidc = new OidcFlags();
         var command = new Command("server", "Run the policy server")
         {
             listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, config,
         };
+        oidc.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
@@ -70,6 +72,7 @@ internal static class ServerCommand
                     LogLevel = parse.GetValue(logLevel),
                     Dashboard = !parse.GetValue(noDashboard),
                     Capture = CommonOptions.ParseCapture(parse.GetValue(capture), parse.GetValue(captureMax)),
+                    Oidc = oidc.Parse(parse),
                 }, cancellationToken);
             }
             catch (PolicyException ex)
@@ -77,7 +80,7 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"hookline server: the policy is invalid; nothing started.\n{ex.Message}");
                 return 2;
             }
-            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or Npgsql.NpgsqlException)
+            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or Npgsql.NpgsqlException or HttpRequestException)
             {
                 await Console.Error.WriteLineAsync($"hookline server: {ex.Message}");
                 return 2;

@@ -5,7 +5,8 @@ namespace Hookline.Cli.Commands;
 
 /// <summary>
 /// <c>hookline token create|list|revoke</c>: on a data directory (<c>--data</c>, the server's SQLite file, safe while
-/// it runs) or through a running server's HTTP endpoint (<c>--server URL</c> with an admin token).
+/// it runs), on the PostgreSQL database of the replicas (<c>--postgres</c>), or through a running server's HTTP
+/// endpoint (<c>--server URL</c> with an admin token).
 /// </summary>
 internal static class TokenCommand
 {
@@ -27,6 +28,8 @@ internal static class TokenCommand
             DefaultValueFactory = _ => HooklineServerOptions.DefaultDataDirectory(),
         };
 
+        public Option<string?> Postgres { get; } = CommonOptions.Postgres();
+
         public Option<string?> Server { get; } = new("--server")
         {
             Description = "A running server's HTTP endpoint (--http-listen, e.g. https://host:7421) instead of --data",
@@ -39,10 +42,13 @@ internal static class TokenCommand
         public void AddTo(Command command)
         {
             command.Options.Add(Data);
+            command.Options.Add(Postgres);
             command.Options.Add(Server);
             command.Options.Add(Token);
             command.Options.Add(Ca);
         }
+
+        public AuditLocation Location(ParseResult parse) => new(parse.GetValue(Data)!, parse.GetValue(Postgres));
 
         public TokenApiClient? Remote(ParseResult parse) => parse.GetValue(Server) is { } url
             ? new TokenApiClient(url, CommonOptions.TokenValue(parse, Token), parse.GetValue(Ca))
@@ -66,7 +72,7 @@ internal static class TokenCommand
             {
                 created = remote is not null
                     ? await remote.CreateAsync(new TokenRequest(parse.GetValue(name)!, parse.GetValue(scope)!, parse.GetValue(user), parse.GetValue(org)))
-                    : Tokens.Create(parse.GetValue(target.Data)!, parse.GetValue(name)!, Tokens.ParseScope(parse.GetValue(scope)!),
+                    : Tokens.Create(target.Location(parse), parse.GetValue(name)!, Tokens.ParseScope(parse.GetValue(scope)!),
                         parse.GetValue(user), parse.GetValue(org));
             }
             var info = created.Info;
@@ -90,7 +96,7 @@ internal static class TokenCommand
             IReadOnlyList<TokenInfo> tokens;
             using (var remote = target.Remote(parse))
             {
-                tokens = remote is not null ? await remote.ListAsync() : Tokens.List(parse.GetValue(target.Data)!);
+                tokens = remote is not null ? await remote.ListAsync() : Tokens.List(target.Location(parse));
             }
             if (!parse.GetValue(json))
             {
@@ -119,7 +125,7 @@ internal static class TokenCommand
             TokenInfo? revoked;
             using (var remote = target.Remote(parse))
             {
-                revoked = remote is not null ? await remote.RevokeAsync(parse.GetValue(key)!) : Tokens.Revoke(parse.GetValue(target.Data)!, parse.GetValue(key)!);
+                revoked = remote is not null ? await remote.RevokeAsync(parse.GetValue(key)!) : Tokens.Revoke(target.Location(parse), parse.GetValue(key)!);
             }
             if (revoked is null)
             {
@@ -139,7 +145,7 @@ internal static class TokenCommand
             return await body();
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or HttpRequestException or TokenApiException
-            or Microsoft.Data.Sqlite.SqliteException or TaskCanceledException)
+            or System.Data.Common.DbException or InvalidOperationException or TaskCanceledException)
         {
             await Console.Error.WriteLineAsync($"hookline token {verb}: {ex.Message}");
             return 2;

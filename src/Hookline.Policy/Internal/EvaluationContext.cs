@@ -28,6 +28,7 @@ internal enum FieldSource
     Cwd,
     Agent,
     User,
+    Org,
     HookEvent,
     Tainted,
     SessionDenials,
@@ -62,6 +63,7 @@ internal sealed class FieldPath
         ["cwd"] = FieldSource.Cwd,
         ["agent"] = FieldSource.Agent,
         ["user"] = FieldSource.User,
+        ["org"] = FieldSource.Org,
         ["hook_event"] = FieldSource.HookEvent,
         ["tainted"] = FieldSource.Tainted,
         ["session.denials"] = FieldSource.SessionDenials,
@@ -98,7 +100,7 @@ internal sealed class FieldPath
             }
         }
 
-        error = $"unknown field '{text}': expected tool_input.<name>, tool_name, cwd, agent, user, hook_event, tainted, session, session.denials or prompt";
+        error = $"unknown field '{text}': expected tool_input.<name>, tool_name, cwd, agent, user, org, hook_event, tainted, session, session.denials or prompt";
         return null;
     }
 
@@ -111,6 +113,7 @@ internal sealed class FieldPath
             case FieldSource.Cwd: return FieldValue.FromString(input.Cwd);
             case FieldSource.Agent: return FieldValue.FromString(input.Agent);
             case FieldSource.User: return FieldValue.FromString(input.User);
+            case FieldSource.Org: return FieldValue.FromString(input.Org);
             case FieldSource.HookEvent: return FieldValue.FromString(input.HookEvent);
             case FieldSource.SessionId: return FieldValue.FromString(input.SessionId);
             case FieldSource.Prompt: return FieldValue.FromString(input.Prompt);

@@ -10,15 +10,15 @@ internal sealed class TestEvent(JsonElement json, DateTimeOffset? at)
     public JsonElement Json { get; } = json;
     public DateTimeOffset? At { get; } = at;
 
-    public PolicyInput ToInput(string agent, string? user, string? home) => HookEventReader.FromJson(Json, agent, user, home);
+    public PolicyInput ToInput(string agent, string? user, string? org, string? home) => HookEventReader.FromJson(Json, agent, user, home, org);
 }
 
-internal sealed record TestCase(string Name, string Agent, string? User, TestEvent Event, List<TestEvent> History, Effect Expect);
+internal sealed record TestCase(string Name, string Agent, string? User, string? Org, TestEvent Event, List<TestEvent> History, Effect Expect);
 
 /// <summary>Reads a test-case table with the same position-aware readers as policies.</summary>
 internal static class TestCaseReader
 {
-    private static readonly string[] CaseKeys = ["name", "agent", "user", "event", "history", "expect", "tool", "input", "cwd", "hook_event", "prompt", "at"];
+    private static readonly string[] CaseKeys = ["name", "agent", "user", "org", "event", "history", "expect", "tool", "input", "cwd", "hook_event", "prompt", "at"];
 
     public static List<TestCase> Read(string text, string source)
     {
@@ -148,7 +148,7 @@ internal static class TestCaseReader
             }
         }
 
-        return ev is null || expect is null ? null : new TestCase(name, agent, Scalar("user"), ev, history, expect.Value);
+        return ev is null || expect is null ? null : new TestCase(name, agent, Scalar("user"), Scalar("org"), ev, history, expect.Value);
     }
 
     private static TestEvent? ReadEvent(SourceNode node, string source, List<PolicyError> errors)

@@ -61,6 +61,12 @@ internal static partial class Log
     [LoggerMessage(1505, LogLevel.Warning, "Authentication is off (--insecure): anyone who can reach {Endpoints} can use this server")]
     public static partial void AuthOffInsecure(ILogger logger, string endpoints);
 
+    [LoggerMessage(1510, LogLevel.Information, "JWT bearer tokens accepted from issuer {Issuer} for audience {Audience}: {Keys} signing keys from {Jwks}")]
+    public static partial void OidcEnabled(ILogger logger, string issuer, string audience, int keys, string jwks);
+
+    [LoggerMessage(1511, LogLevel.Warning, "Reading the JWKS {Jwks} failed; the keys read before stay in use")]
+    public static partial void JwksRefreshFailed(ILogger logger, Exception exception, string jwks);
+
     [LoggerMessage(1504, LogLevel.Information, "Authentication required: every call needs a bearer token ({Tls})")]
     public static partial void AuthRequired(ILogger logger, string tls);
 }

@@ -109,5 +109,19 @@ internal static class PostgresSchema
         );
         CREATE INDEX IF NOT EXISTS session_states_updated ON session_states(updated_at_ms);
         """,
+        // 6: API tokens, shared by the replicas: only the SHA-256 of each secret; one active token per name.
+        """
+        CREATE TABLE IF NOT EXISTS tokens (
+            id            TEXT PRIMARY KEY,
+            name          TEXT NOT NULL,
+            scope         TEXT NOT NULL,
+            user_name     TEXT NOT NULL DEFAULT '',
+            org           TEXT NOT NULL DEFAULT '',
+            hash          BYTEA NOT NULL UNIQUE,
+            created_at_ms BIGINT NOT NULL,
+            revoked_at_ms BIGINT
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS tokens_active_name ON tokens(name) WHERE revoked_at_ms IS NULL;
+        """,
     ];
 }

@@ -6,7 +6,7 @@ namespace Hookline.Server.Internal.Auth;
 /// <summary>
 /// Authenticates every gRPC call before its handler runs. The agent service needs the <c>sidecar</c> scope; any
 /// other service needs <c>admin</c> unless it is listed here, so a new service is closed until someone opens it.
-/// A stream also closes when its token is revoked.
+/// A stream also closes when its token is revoked, or when its JWT expires.
 /// </summary>
 internal sealed class AuthInterceptor : Interceptor
 {
@@ -15,11 +15,13 @@ internal sealed class AuthInterceptor : Interceptor
 
     private readonly Authenticator _authenticator;
     private readonly OpenStreams _streams;
+    private readonly TimeProvider _time;
 
-    public AuthInterceptor(Authenticator authenticator, OpenStreams streams)
+    public AuthInterceptor(Authenticator authenticator, OpenStreams streams, TimeProvider time)
     {
         _authenticator = authenticator;
         _streams = streams;
+        _time = time;
     }
 
     public static TokenScope RequiredScope(string method)
@@ -65,7 +67,10 @@ internal sealed class AuthInterceptor : Interceptor
             await handler().ConfigureAwait(false);
             return;
         }
-        using var revoked = new CancellationTokenSource();
+        // A JWT's stream ends when the JWT does: the sidecar must reconnect with a fresh one.
+        using var revoked = caller.ExpiresAt is { } expires
+            ? new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(0, (expires - _time.GetUtcNow()).Ticks)), _time)
+            : new CancellationTokenSource();
         using (_streams.Register(caller.TokenId, revoked))
         {
             context.UserState[RevokedKey] = revoked.Token;

@@ -19,17 +19,20 @@ internal sealed class Authenticator
     public const string UnauthenticatedDetail = "authentication required";
     public const string ForbiddenDetail = "permission denied";
 
-    // A bearer token is ~46 characters; anything far longer is not one, and is not worth hashing.
-    private const int MaxHeaderLength = 1024;
+    // A Hookline token is ~46 characters and a JWT a few KiB at most; anything far longer is not worth reading.
+    private const int MaxHeaderLength = 16 * 1024;
 
     private readonly ITokenStore _tokens;
+    private readonly JwtValidator? _jwt;
     private readonly ILogger _logger;
 
-    public Authenticator(ITokenStore tokens, bool required, ILogger<Authenticator> logger)
+    /// <param name="jwt">With OIDC configured: validates the bearer tokens that are not Hookline's own.</param>
+    public Authenticator(ITokenStore tokens, bool required, ILogger<Authenticator> logger, JwtValidator? jwt = null)
     {
         _tokens = tokens;
         Required = required;
         _logger = logger;
+        _jwt = jwt;
     }
 
     public bool Required { get; }
@@ -42,15 +45,20 @@ internal sealed class Authenticator
             return AuthOutcome.Allowed;
         }
         var token = BearerToken(authorization);
-        var found = token is null ? null : _tokens.Authenticate(token);
+        string? failure = null;
+        // Hookline's own tokens start with hl_; anything else is a JWT when OIDC is configured.
+        var found = token is null ? null
+            : _jwt is not null && !token.StartsWith(Tokens.Prefix, StringComparison.Ordinal) ? _jwt.Validate(token, out failure)
+            : _tokens.Authenticate(token);
         if (found is null)
         {
-            Log.AuthRefused(_logger, what, token is null ? "no bearer token" : "unknown or revoked token");
+            Log.AuthRefused(_logger, what, token is null ? "no bearer token" : failure ?? "unknown or revoked token");
             return AuthOutcome.Unauthenticated;
         }
         if (!found.Has(needed))
         {
-            Log.AuthRefused(_logger, what, $"token {found.TokenId} ({found.TokenName}) has scope {Tokens.Name(found.Scope)}, needs {Tokens.Name(needed)}");
+            Log.AuthRefused(_logger, what, $"{found.TokenId} ({found.TokenName}) has scope " +
+                $"{(found.Granted.Count == 0 ? "none" : string.Join(", ", found.Granted.Select(Tokens.Name)))}, needs {Tokens.Name(needed)}");
             return AuthOutcome.Forbidden;
         }
         caller = found;

@@ -1,6 +1,6 @@
 namespace Hookline.Server.Internal.Auth;
 
-/// <summary>Who is calling: the token's identity, or an unauthenticated caller when authentication is off.</summary>
+/// <summary>Who is calling: the identity of the token (or JWT), or an unauthenticated caller when authentication is off.</summary>
 internal sealed record Caller(string? TokenId, string TokenName, TokenScope Scope, string User, string Org)
 {
     /// <summary>With authentication off: anyone who reaches the endpoint may do anything.</summary>
@@ -8,6 +8,13 @@ internal sealed record Caller(string? TokenId, string TokenName, TokenScope Scop
 
     public bool Authenticated => TokenId is not null;
 
+    /// <summary>Every scope granted: a Hookline token has one; a JWT may carry several, or none.</summary>
+    public IReadOnlyCollection<TokenScope> Granted { get; init; } = [Scope];
+
+    /// <summary>When the credential stops being valid (a JWT's <c>exp</c>): its streams close then. Null: never.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
     /// <summary>admin implies read; sidecar stands alone, so a leaked sidecar token cannot read the audit trail.</summary>
-    public bool Has(TokenScope scope) => !Authenticated || Scope == scope || (scope == TokenScope.Read && Scope == TokenScope.Admin);
+    public bool Has(TokenScope scope)
+        => !Authenticated || Granted.Contains(scope) || (scope == TokenScope.Read && Granted.Contains(TokenScope.Admin));
 }

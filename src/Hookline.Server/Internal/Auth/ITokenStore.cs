@@ -1,7 +1,7 @@
 namespace Hookline.Server.Internal.Auth;
 
 /// <summary>
-/// Where tokens live. Only a hash of each secret is kept. SQLite today; a PostgreSQL store implements the same.
+/// Where tokens live: the SQLite file under --data, or the PostgreSQL database of --postgres. Only a hash of each secret is kept.
 /// </summary>
 internal interface ITokenStore : IDisposable
 {

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace Hookline.Server.Internal.Auth;
 
 /// <summary>
-/// Closes the streams of tokens revoked by another process (<c>hookline token revoke --data</c>, or another replica)
-/// by polling the store every <see cref="Interval"/>; revocation through this server's admin endpoint acts at once.
+/// Closes the streams of tokens revoked by another process (<c>hookline token revoke --data|--postgres</c>, or another
+/// replica) by polling the store every <see cref="Interval"/>; revocation through this server's admin endpoint acts at
+/// once. Polling rather than LISTEN/NOTIFY: one indexed query a second on a small table, the same code for SQLite and
+/// PostgreSQL, no dedicated connection, and no revocation lost while a connection was down; 1 s is well inside the
+/// promised 5 s.
 /// </summary>
 internal sealed class RevocationWatcher : BackgroundService
 {
@@ -48,7 +51,7 @@ internal sealed class RevocationWatcher : BackgroundService
                 {
                     Poll();
                 }
-                catch (Microsoft.Data.Sqlite.SqliteException ex)
+                catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or TimeoutException)
                 {
                     // A busy or briefly unreadable database: the next tick tries again.
                     Log.RevocationPollFailed(_logger, ex);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 
 namespace Hookline.Server.Internal.Auth;
@@ -6,8 +5,6 @@ namespace Hookline.Server.Internal.Auth;
 /// <summary>Tokens in the server's SQLite file, table <c>tokens</c> (created here if missing, so older files gain it).</summary>
 internal sealed class SqliteTokenStore : ITokenStore
 {
-    private const int MaxNameLength = 64;
-    private const int MaxIdentityLength = 128;
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
 
@@ -45,9 +42,9 @@ internal sealed class SqliteTokenStore : ITokenStore
 
     public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now)
     {
-        Validate(name, user, org);
+        TokenRules.Validate(name, user, org);
         var secret = Tokens.NewSecret();
-        var id = "tok_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var id = TokenRules.NewId();
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
@@ -68,10 +65,10 @@ internal sealed class SqliteTokenStore : ITokenStore
             }
             catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
             {
-                throw new ArgumentException($"an active token named '{name}' exists already; revoke it first or pick another name");
+                throw TokenRules.NameTaken(name);
             }
         }
-        return new CreatedToken(new TokenInfo(id, name, Tokens.Name(scope), user ?? "", org ?? "", Truncate(now), null), secret);
+        return TokenRules.Created(id, name, scope, user, org, now, secret);
     }
 
     public IReadOnlyList<TokenInfo> List()
@@ -84,7 +81,7 @@ internal sealed class SqliteTokenStore : ITokenStore
             var tokens = new List<TokenInfo>();
             while (reader.Read())
             {
-                tokens.Add(Read(reader));
+                tokens.Add(TokenRules.ReadInfo(reader));
             }
             return tokens;
         }
@@ -102,7 +99,7 @@ internal sealed class SqliteTokenStore : ITokenStore
             command.Parameters.AddWithValue("$key", idOrName);
             command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
             using var reader = command.ExecuteReader();
-            return reader.Read() ? Read(reader) : null;
+            return reader.Read() ? TokenRules.ReadInfo(reader) : null;
         }
     }
 
@@ -115,18 +112,7 @@ internal sealed class SqliteTokenStore : ITokenStore
             command.CommandText = "SELECT id, name, scope, user_name, org, hash FROM tokens WHERE hash = $hash AND revoked_at_ms IS NULL;";
             command.Parameters.AddWithValue("$hash", hash);
             using var reader = command.ExecuteReader();
-            if (!reader.Read())
-            {
-                return null;
-            }
-            // The index found the row; the final comparison does not leak through timing how much of the hash matched.
-            var stored = (byte[])reader.GetValue(5);
-            if (!CryptographicOperations.FixedTimeEquals(stored, hash))
-            {
-                return null;
-            }
-            return new Caller(reader.GetString(0), reader.GetString(1), Tokens.ParseScope(reader.GetString(2)),
-                reader.GetString(3), reader.GetString(4));
+            return TokenRules.ReadCaller(reader, hash);
         }
     }
 
@@ -163,28 +149,5 @@ internal sealed class SqliteTokenStore : ITokenStore
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    private static TokenInfo Read(SqliteDataReader reader) => new(
-        reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
-
-    private static DateTimeOffset Truncate(DateTimeOffset now) => DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
-
-    private static void Validate(string name, string? user, string? org)
-    {
-        if (name.Length is 0 or > MaxNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@'))
-        {
-            throw new ArgumentException($"token name must be 1 to {MaxNameLength} characters of letters, digits, '-', '_', '.', '@'");
-        }
-        if (name.StartsWith("tok_", StringComparison.Ordinal))
-        {
-            throw new ArgumentException("token name must not start with 'tok_' (token ids do), so revoke by name stays unambiguous");
-        }
-        if ((user?.Length ?? 0) > MaxIdentityLength || (org?.Length ?? 0) > MaxIdentityLength)
-        {
-            throw new ArgumentException($"--user and --org hold at most {MaxIdentityLength} characters");
-        }
     }
 }

@@ -1,0 +1,59 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+
+namespace Hookline.Server.Internal.Auth;
+
+/// <summary>What every token store agrees on: names, ids, limits and the shape of a new token.</summary>
+internal static class TokenRules
+{
+    private const int MaxNameLength = 64;
+    private const int MaxIdentityLength = 128;
+
+    public static string NewId() => "tok_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    public static ArgumentException NameTaken(string name)
+        => new($"an active token named '{name}' exists already; revoke it first or pick another name");
+
+    /// <summary>The new token as its creator sees it; times are kept to the millisecond, as stored.</summary>
+    public static CreatedToken Created(string id, string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string secret)
+        => new(new TokenInfo(id, name, Tokens.Name(scope), user ?? "", org ?? "",
+            DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), null), secret);
+
+    public static void Validate(string name, string? user, string? org)
+    {
+        if (name.Length is 0 or > MaxNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@'))
+        {
+            throw new ArgumentException($"token name must be 1 to {MaxNameLength} characters of letters, digits, '-', '_', '.', '@'");
+        }
+        if (name.StartsWith("tok_", StringComparison.Ordinal))
+        {
+            throw new ArgumentException("token name must not start with 'tok_' (token ids do), so revoke by name stays unambiguous");
+        }
+        if ((user?.Length ?? 0) > MaxIdentityLength || (org?.Length ?? 0) > MaxIdentityLength)
+        {
+            throw new ArgumentException($"--user and --org hold at most {MaxIdentityLength} characters");
+        }
+    }
+
+    /// <summary>A row of <c>id, name, scope, user_name, org, created_at_ms, revoked_at_ms</c>.</summary>
+    public static TokenInfo ReadInfo(DbDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
+
+    /// <summary>The caller of the row <c>id, name, scope, user_name, org, hash</c> found by <paramref name="hash"/>, if any.</summary>
+    public static Caller? ReadCaller(DbDataReader reader, byte[] hash)
+    {
+        if (!reader.Read())
+        {
+            return null;
+        }
+        // The index found the row; the final comparison does not leak through timing how much of the hash matched.
+        if (!CryptographicOperations.FixedTimeEquals(reader.GetFieldValue<byte[]>(5), hash))
+        {
+            return null;
+        }
+        return new Caller(reader.GetString(0), reader.GetString(1), Tokens.ParseScope(reader.GetString(2)),
+            reader.GetString(3), reader.GetString(4));
+    }
+}
