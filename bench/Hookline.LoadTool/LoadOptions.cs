@@ -11,6 +11,7 @@ internal sealed class LoadOptions
           throughput       --streams 1000 --connections 100 --in-flight 4 --seconds 10 [--in-process]
           hook-chain       --n 400 --warmup 40
           transports       --n 1000 --warmup 100
+          http-stages      --n 400 --warmup 60 --gap-ms 10
           rss              --events 20000 --concurrency 8
         """;
 
