@@ -12,6 +12,7 @@ internal sealed class LoadOptions
                            [--postgres "<admin connection string, loopback>" [--compare --rounds 2]]
           hook-chain       --n 400 --warmup 40
           transports       --n 1000 --warmup 100
+          http-stages      --n 400 --warmup 60 --gap-ms 10
           rss              --events 20000 --concurrency 8
         """;
 

@@ -11,6 +11,7 @@ Func<Task<bool>>? run = mode switch
     "hook-chain" => () => HookChainMode.RunAsync(options, report),
     "transports" => () => TransportsMode.RunAsync(options, report),
     "rss" => () => RssMode.RunAsync(options, report),
+    "http-stages" => () => HttpStagesMode.RunAsync(options, report),
     _ => null,
 };
 if (run is null)

@@ -5,7 +5,7 @@ namespace Hookline.Agents.Tests;
 /// <summary>The real Claude Code CLI, wired by <c>hookline start --agent claude</c>, against a fake Messages API.</summary>
 public sealed class ClaudeCodeTests(ITestOutputHelper output)
 {
-    private static void Configure(AgentRun run)
+    internal static void Configure(AgentRun run)
     {
         run.Environment["ANTHROPIC_BASE_URL"] = "{API_URL}";
         run.Environment["ANTHROPIC_API_KEY"] = "sk-ant-fake";
@@ -17,7 +17,7 @@ public sealed class ClaudeCodeTests(ITestOutputHelper output)
         run.Environment["IS_SANDBOX"] = "1";
     }
 
-    private static readonly string[] Prompt = ["-p", "Run the scripted commands.", "--output-format", "stream-json", "--verbose"];
+    internal static readonly string[] Prompt = ["-p", "Run the scripted commands.", "--output-format", "stream-json", "--verbose"];
 
     [SkippableFact]
     public async Task Deny_ask_and_allow_reach_claude_code_and_its_model_and_the_audit_trail()

@@ -6,7 +6,7 @@ namespace Hookline.Agents.Tests;
 public sealed class CodexTests(ITestOutputHelper output)
 {
     /// <summary>A Codex home with a model provider on the fake API; the plugin features off, so nothing reaches a remote host.</summary>
-    private static string Configure(AgentRun run)
+    internal static string Configure(AgentRun run)
     {
         var codexHome = Path.Combine(run.Directory, "codex");
         Directory.CreateDirectory(codexHome);
@@ -31,7 +31,7 @@ public sealed class CodexTests(ITestOutputHelper output)
     }
 
     // The fake API's address is known only inside the launcher, so it comes as a -c override, not in config.toml.
-    private static readonly string[] Exec =
+    internal static readonly string[] Exec =
     [
         "exec", "--json", "--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox",
         "-c", "model_providers.fake.base_url=\"{API_URL}/v1\"", "Run the scripted commands.",

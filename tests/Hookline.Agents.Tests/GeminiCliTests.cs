@@ -6,7 +6,7 @@ namespace Hookline.Agents.Tests;
 public sealed class GeminiCliTests(ITestOutputHelper output)
 {
     /// <summary>API-key auth on the fake API; no usage statistics, and no ripgrep download attempt (it stalls offline).</summary>
-    private static string Configure(AgentRun run)
+    internal static string Configure(AgentRun run)
     {
         var settings = Path.Combine(run.Home, ".gemini", "settings.json");
         Directory.CreateDirectory(Path.GetDirectoryName(settings)!);
@@ -23,10 +23,10 @@ public sealed class GeminiCliTests(ITestOutputHelper output)
         return settings;
     }
 
-    private static readonly string[] Prompt = ["-p", "Run the scripted commands.", "-m", "gemini-2.5-pro", "--approval-mode", "yolo"];
+    internal static readonly string[] Prompt = ["-p", "Run the scripted commands.", "-m", "gemini-2.5-pro", "--approval-mode", "yolo"];
 
     /// <summary>Gemini CLI (a node program) may linger after its last turn; the launcher then stops it.</summary>
-    private const string StopMarker = "node";
+    internal const string StopMarker = "node";
 
     [SkippableFact]
     public async Task Deny_ask_and_allow_reach_gemini_cli_and_its_model_and_the_audit_trail()

@@ -59,7 +59,7 @@ public static class Program
         var timeout = TimeSpan.FromSeconds(int.Parse(options.GetValueOrDefault("--timeout-s")?[0] ?? "120", System.Globalization.CultureInfo.InvariantCulture));
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = ReadStampedAsync(process.StandardOutput, options["--stdout"][0] + ".times");
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
         if (options.GetValueOrDefault("--stop-marker") is [var marker])
@@ -82,6 +82,25 @@ public static class Program
         await File.WriteAllTextAsync(options["--stdout"][0], await stdout);
         await File.WriteAllTextAsync(options["--stderr"][0], (exit == 124 ? $"launcher: killed after {timeout}\n" : "") + await stderr);
         return exit;
+    }
+
+    /// <summary>
+    /// Reads the client's stdout line by line as it comes, and also writes each line to <paramref name="timesFile"/>
+    /// after the microseconds since the read began: agents that print an event before and after each hook (Claude
+    /// Code's <c>--include-hook-events</c>) then show how long each hook took as the agent saw it.
+    /// </summary>
+    private static async Task<string> ReadStampedAsync(StreamReader reader, string timesFile)
+    {
+        var all = new System.Text.StringBuilder();
+        var times = new System.Text.StringBuilder();
+        var clock = Stopwatch.StartNew();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            times.Append(clock.Elapsed.Ticks / 10).Append('\t').Append(line).Append('\n');
+            all.Append(line).Append('\n');
+        }
+        await File.WriteAllTextAsync(timesFile, times.ToString());
+        return all.ToString();
     }
 
     /// <summary>

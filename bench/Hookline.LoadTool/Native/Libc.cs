@@ -30,6 +30,16 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     public static partial int wait4(int pid, int* status, int options, Rusage* usage);
 
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int getrusage(int who, Rusage* usage);
+
+    /// <summary>Voluntary context switches of every thread of this process so far: one per thread that went to sleep.</summary>
+    public static long VoluntarySwitches()
+    {
+        Rusage usage;
+        return getrusage(0, &usage) == 0 ? usage.VoluntarySwitches : 0;
+    }
+
     /// <summary>struct rusage on 64-bit Linux: two timevals, then 14 longs.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct Rusage
