@@ -68,6 +68,10 @@ public static class DecisionEngine
 
         decision.Verdict = decision.Evaluated;
         decision.IsDefault = evaluated.IsDefault;
+        if (document.RewritesInput && evaluated.Effect == Effect.Allow && !evaluated.IsDefault && document.Mode == Hookline.Policy.PolicyMode.Enforce)
+        {
+            InputRewrite.Apply(hookEvent, document, evaluated, decision);
+        }
         return decision;
     }
 

@@ -19,6 +19,7 @@ public sealed class PolicyDocument
         BudgetMs = budgetMs;
         MaxSnapshotAge = maxSnapshotAge;
         Rules = rules;
+        RewritesInput = rules.Any(r => r.Set.Count > 0);
         Taints = taints;
         Escalate = escalate;
     }
@@ -45,6 +46,9 @@ public sealed class PolicyDocument
     public TimeSpan? MaxSnapshotAge { get; }
 
     public IReadOnlyList<PolicyRule> Rules { get; }
+
+    /// <summary>Some rule has <c>set:</c>: an allow may rewrite the tool input (checked once, not per event).</summary>
+    public bool RewritesInput { get; }
 
     /// <summary>Session taint sources (<c>taints</c>).</summary>
     public IReadOnlyList<TaintRule> Taints { get; }

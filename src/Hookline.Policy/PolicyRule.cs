@@ -7,8 +7,9 @@ public sealed class PolicyRule
 {
     internal PolicyRule(string id, Effect effect, IReadOnlyList<string> match, IReadOnlyList<string> unless, string? reason,
         IReadOnlyList<string> agents, PolicyCondition? when, RateLimit? rate, int line, int column,
-        RulePattern[] matchPatterns, RulePattern[] unlessPatterns)
+        RulePattern[] matchPatterns, RulePattern[] unlessPatterns, IReadOnlyList<KeyValuePair<string, string>>? set = null)
     {
+        Set = set ?? [];
         Id = id;
         Effect = effect;
         Match = match;
@@ -42,6 +43,12 @@ public sealed class PolicyRule
 
     /// <summary>When set, the rule applies only once more than <see cref="RateLimit.Max"/> matching calls fell in the window.</summary>
     public RateLimit? Rate { get; }
+
+    /// <summary>
+    /// <c>set:</c> of an allow rule: tool input fields to rewrite before the tool runs, each with its new value as JSON
+    /// text (a string, number or boolean). Empty when the rule rewrites nothing.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Set { get; }
 
     /// <summary>Where the rule starts in the document (1-based).</summary>
     public int Line { get; }

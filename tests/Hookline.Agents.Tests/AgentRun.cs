@@ -167,11 +167,19 @@ internal sealed class AgentRun : IDisposable
     ];
 
     /// <summary><c>hookline install --agent NAME --scope user</c> into this run's HOME (and CODEX_HOME).</summary>
+    /// <remarks>For Codex, install asks the client itself for its hooks' trust hashes: it runs in a loopback-only namespace too.</remarks>
     public async Task InstallAsync(string agent)
     {
-        var (exit, stdout, stderr) = await HooklineAsync("install", "--agent", agent, "--scope", "user");
+        var (exit, stdout, stderr) = await HooklineAsync(Isolated, "install", "--agent", agent, "--scope", "user", "--agent-command", Repository.Client(agent));
         _output.WriteLine("hookline install: " + stdout + stderr);
         Assert.True(exit == 0, "hookline install failed: " + stderr);
+    }
+
+    public async Task UninstallAsync(string agent)
+    {
+        var (exit, stdout, stderr) = await HooklineAsync("uninstall", "--agent", agent, "--scope", "user");
+        _output.WriteLine("hookline uninstall: " + stdout + stderr);
+        Assert.True(exit == 0, "hookline uninstall failed: " + stderr);
     }
 
     /// <summary>A socket path nothing listens on: the sidecar is down.</summary>
@@ -193,12 +201,17 @@ internal sealed class AgentRun : IDisposable
         }
     }
 
-    private async Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(params string[] args)
+    private Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(params string[] args) => HooklineAsync(false, args);
+
+    private async Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(bool isolated, params string[] args)
     {
-        var start = new ProcessStartInfo(Repository.Hookline, args)
-        {
-            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Project,
-        };
+        var start = isolated
+            ? new ProcessStartInfo("/usr/bin/unshare", ["-n", "--", Repository.Hookline, .. args])
+            : new ProcessStartInfo(Repository.Hookline, args);
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.WorkingDirectory = Project;
         foreach (var (key, value) in Environment)
         {
             start.Environment[key] = value;

@@ -41,6 +41,28 @@ public sealed class ClaudeCodeTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task A_rule_that_rewrites_the_command_makes_claude_code_run_the_rewritten_one()
+    {
+        Repository.RequireClient("claude");
+        using var run = new AgentRun(output);
+        Configure(run);
+        File.WriteAllText(run.PolicyFile, AgentRun.Policy + """
+
+              - id: rewrite-me
+                effect: allow
+                match: "Bash(touch *rewrite-me*)"
+                set: {command: "echo rewritten-by-hookline | tee rewritten.txt"}
+            """);
+
+        await run.RunAsync([$"touch {run.Project}/rewrite-me.txt"], run.Start("claude", Prompt));
+
+        Assert.False(run.Exists("rewrite-me.txt"), "the model's own command ran, not the policy's rewrite");
+        Assert.True(run.Exists("rewritten.txt"), "the rewritten command did not run");
+        // The model gets the result of what really ran.
+        Assert.Contains(run.ModelRequests(), body => body.Contains("rewritten-by-hookline", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task With_the_sidecar_down_installed_fail_closed_hooks_keep_the_tool_from_running()
     {
         Repository.RequireClient("claude");

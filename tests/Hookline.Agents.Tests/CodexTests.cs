@@ -59,17 +59,22 @@ public sealed class CodexTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
-    public async Task With_the_sidecar_down_installed_fail_closed_hooks_keep_the_tool_from_running()
+    public async Task Installed_hooks_are_trusted_by_install_itself_and_with_the_sidecar_down_keep_the_tool_from_running()
     {
         Repository.RequireClient("codex");
         using var run = new AgentRun(output);
-        Configure(run);
+        var codexHome = Configure(run);
+        var config = Path.Combine(codexHome, "config.toml");
+        var before = AgentRun.Snapshot(config);
         await run.InstallAsync("codex");
+        Assert.Contains("[hooks.state.", File.ReadAllText(config), StringComparison.Ordinal);
         run.Environment["HOOKLINE_SOCKET"] = run.DeadSocket;
 
-        // Installed hooks run once trusted; this run vets them itself.
-        await run.RunAsync([run.Allowed], [Repository.Client("codex"), "--dangerously-bypass-hook-trust", .. Exec]);
+        // No --dangerously-bypass-hook-trust: Codex runs the hooks only because install recorded its trust.
+        await run.RunAsync([run.Allowed], [Repository.Client("codex"), .. Exec]);
 
         Expect.BlockedWithoutSidecar(run, "codex");
+        await run.UninstallAsync("codex");
+        AgentRun.AssertUnchanged(before);
     }
 }

@@ -45,11 +45,6 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
             yield return broken.Count == 0
                 ? new Finding(check, Status.Ok, $"{commands.Count} Hookline hooks in {file}", null)
                 : new Finding(check, Status.Broken, $"{file}: {string.Join("; ", broken)}", $"rebuild or reinstall Hookline, then {InstallHint}");
-            if (Agent == "codex" && !CodexTrusts())
-            {
-                yield return new Finding(check, Status.Warning, $"no [hooks.state.\"...\"] trusted_hash entry in {Path.Combine(CodexHome, "config.toml")}: Codex runs user hooks only when trusted",
-                    "hookline install --agent codex records the trust; or run codex with --dangerously-bypass-hook-trust");
-            }
         }
         if (!wired)
         {
@@ -133,12 +128,5 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
         }
         var space = command.IndexOf(' ');
         return space < 0 ? command : command[..space];
-    }
-
-    private static bool CodexTrusts()
-    {
-        var config = Path.Combine(CodexHome, "config.toml");
-        return File.Exists(config) && File.ReadAllText(config) is var text
-            && text.Contains("[hooks.state.", StringComparison.Ordinal) && text.Contains("trusted_hash", StringComparison.Ordinal);
     }
 }

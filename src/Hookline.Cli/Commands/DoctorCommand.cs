@@ -38,6 +38,10 @@ internal static class DoctorCommand
             {
                 findings.AddRange(wiring.Check(parse.GetValue(project)!, required: only is not null));
             }
+            if (only is null or "codex" && await CodexTrustCheck.RunAsync(parse.GetValue(project)!) is { } trust)
+            {
+                findings.Add(trust);
+            }
             findings.Add(await CheckDaemonAsync(cancellationToken));
             findings.Add(await CheckServerAsync(parse.GetValue(health)!, cancellationToken));
             if (parse.GetValue(json))

@@ -15,11 +15,12 @@ internal static class InstallCommand
         var (agent, scope, project) = TargetOptions();
         var server = new Option<string?>("--server") { Description = "The Hookline server the per-user sidecar should use (shown in the next step)" };
         var failMode = CommonOptions.FailMode();
+        var agentCommand = new Option<string?>("--agent-command") { Description = "Codex: the codex program asked for the hooks' trust hashes (default: codex on PATH)" };
         var command = new Command("install", "Add Hookline's hooks to an agent's settings, next to your own hooks")
         {
-            agent, scope, project, server, failMode,
+            agent, scope, project, server, failMode, agentCommand,
         };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, _) =>
         {
             var target = InstallTarget.For(parse.GetValue(agent)!, parse.GetValue(scope)!, parse.GetValue(project)!);
             var failClosed = CommonOptions.ParseFailMode(parse.GetValue(failMode)) == SidecarFailMode.Closed;
@@ -42,7 +43,9 @@ internal static class InstallCommand
             Console.WriteLine($"They reach the per-user sidecar: run `hookline sidecar --daemon{(serverUrl is null ? "" : " --server " + serverUrl)}`.");
             if (target.Agent == "codex")
             {
-                Console.WriteLine(CodexTrust.NextStep(target));
+                // Codex skips hooks nobody trusted: when the trust could not be written, say so plainly, with the step.
+                var (trusted, message) = await CodexTrust.TrustAsync(target, parse.GetValue(agentCommand), SidecarOptions.DefaultStateDirectory());
+                (trusted ? Console.Out : Console.Error).WriteLine(trusted ? message : "NOT YET TRUSTED: " + message);
             }
             return 0;
         });
@@ -61,6 +64,10 @@ internal static class InstallCommand
                 Console.WriteLine(HookInstaller.Uninstall(target, SidecarOptions.DefaultStateDirectory())
                     ? $"Hookline hooks removed from {target.SettingsFile}."
                     : $"No Hookline hooks in {target.SettingsFile}.");
+                if (target.Agent == "codex" && CodexTrust.Untrust(target, SidecarOptions.DefaultStateDirectory()) is > 0 and var removed)
+                {
+                    Console.WriteLine($"{removed} Codex trust entries removed from {CodexTrust.ConfigFile()}.");
+                }
                 return 0;
             }
             catch (InvalidDataException ex)

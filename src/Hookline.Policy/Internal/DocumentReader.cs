@@ -10,7 +10,7 @@ namespace Hookline.Policy.Internal;
 internal sealed partial class DocumentReader
 {
     private static readonly string[] TopLevelKeys = ["version", "default", "mode", "fail_mode", "budget_ms", "max_snapshot_age", "rules", "taints", "escalate"];
-    private static readonly string[] RuleKeys = ["id", "effect", "match", "unless", "when", "rate", "reason", "agents"];
+    private static readonly string[] RuleKeys = ["id", "effect", "match", "unless", "when", "rate", "reason", "agents", "set"];
     private static readonly string[] KnownAgents = ["claude", "codex", "gemini", "cursor"];
     private static readonly Dictionary<string, FieldOperator> Operators = new(StringComparer.Ordinal)
     {
@@ -195,13 +195,14 @@ internal sealed partial class DocumentReader
         var agents = Find(map, "agents") is { } agentsNode ? ReadAgents(agentsNode) : [];
         var when = Find(map, "when") is { } whenNode ? ReadCondition(whenNode, 0) : null;
         var rate = Find(map, "rate") is { } rateNode ? ReadRate(rateNode) : null;
+        var set = Find(map, "set") is { } setNode ? ReadSet(setNode, effect) : null;
 
         if (_errors.Count > errorsBefore || id is null || effect is null)
         {
             return null;
         }
 
-        return new PolicyRule(id, effect.Value, match, unless, reason, agents, when, rate, map.Line, map.Column, matchPatterns, unlessPatterns);
+        return new PolicyRule(id, effect.Value, match, unless, reason, agents, when, rate, map.Line, map.Column, matchPatterns, unlessPatterns, set);
     }
 
     private (IReadOnlyList<string> Texts, RulePattern[] Patterns) ReadPatterns(SourceNode node, string key, bool required)
@@ -245,6 +246,55 @@ internal sealed partial class DocumentReader
         }
 
         return (texts, patterns.ToArray());
+    }
+
+    /// <summary>
+    /// <c>set: {field: value, ...}</c>: tool input fields an allow rule rewrites. Values are scalars, kept as JSON text:
+    /// quoted ones are strings, <c>true</c>/<c>false</c> booleans, numbers numbers, anything else a string.
+    /// </summary>
+    private List<KeyValuePair<string, string>>? ReadSet(SourceNode node, Effect? effect)
+    {
+        if (node is not MappingNode map || map.Entries.Count == 0)
+        {
+            return ErrorNull<List<KeyValuePair<string, string>>>(node, "'set' must be a non-empty mapping of tool input fields to values");
+        }
+        if (effect is not null and not Effect.Allow)
+        {
+            Error(node, "'set' rewrites the tool's input before it runs, so only an allow rule may have it");
+        }
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var (key, value) in map.Entries)
+        {
+            if (key.Value.Length == 0 || !(char.IsAsciiLetter(key.Value[0]) || key.Value[0] == '_') || !key.Value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                Error(key, $"'set' field '{key.Value}' must be a tool input field name (letters, digits, _)");
+            }
+            else if (value is not ScalarNode { IsNull: false } scalar)
+            {
+                Error(value, $"'set' value of '{key.Value}' must be a string, number or boolean");
+            }
+            else
+            {
+                fields.Add(new(key.Value, JsonLiteral(scalar)));
+            }
+        }
+        return fields;
+    }
+
+    private static string JsonLiteral(ScalarNode scalar)
+    {
+        if (!scalar.Quoted)
+        {
+            if (scalar.Value is "true" or "false")
+            {
+                return scalar.Value;
+            }
+            if (long.TryParse(scalar.Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var integer))
+            {
+                return integer.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return System.Text.Json.JsonSerializer.Serialize(scalar.Value, PolicyJsonContext.Default.String);
     }
 
     private RateLimit? ReadRate(SourceNode node)

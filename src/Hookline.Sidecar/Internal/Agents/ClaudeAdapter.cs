@@ -68,8 +68,19 @@ internal sealed class ClaudeAdapter : IAgentAdapter
             _ => "allow",
         });
         w.WriteString("permissionDecisionReason", outcome.Reason);
+        WriteUpdatedInput(w, outcome);
         w.WriteEndObject();
     }));
+
+    /// <summary>The policy's rewritten input, which Claude runs the tool with instead of the model's (allow only).</summary>
+    private static void WriteUpdatedInput(System.Text.Json.Utf8JsonWriter w, HookOutcome outcome)
+    {
+        if (outcome.Verdict == Verdict.Allow && !outcome.UpdatedInput.IsEmpty)
+        {
+            w.WritePropertyName("updatedInput");
+            w.WriteRawValue(outcome.UpdatedInput.Span);
+        }
+    }
 
     public static HookReply PermissionRequest(HookOutcome outcome)
     {
@@ -88,6 +99,7 @@ internal sealed class ClaudeAdapter : IAgentAdapter
             {
                 w.WriteString("message", outcome.Reason);
             }
+            WriteUpdatedInput(w, outcome);
             w.WriteEndObject();
             w.WriteEndObject();
         }));

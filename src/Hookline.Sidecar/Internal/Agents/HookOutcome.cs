@@ -4,4 +4,5 @@ namespace Hookline.Sidecar.Internal.Agents;
 
 /// <summary>The decision the sidecar applies to one hook, before it is put in the agent's native shape.</summary>
 /// <param name="IsDefault">No rule matched and the document default decided: an allow then gives no answer.</param>
-internal sealed record HookOutcome(Verdict Verdict, bool IsDefault, string Reason, DecisionSource Source);
+/// <param name="UpdatedInput">The whole tool input to run with, when the policy rewrote it (Claude Code only); else empty.</param>
+internal sealed record HookOutcome(Verdict Verdict, bool IsDefault, string Reason, DecisionSource Source, ReadOnlyMemory<byte> UpdatedInput = default);

@@ -1,0 +1,94 @@
+using System.Buffers;
+using System.Text.Json;
+using Google.Protobuf;
+using Hookline.Contracts.V1;
+using Hookline.Policy;
+
+namespace Hookline.Core;
+
+/// <summary>
+/// An allow rule's <c>set:</c> rewrites the tool's input. Only some agents can take a rewritten input from a hook
+/// (Claude Code, in PreToolUse and PermissionRequest, through <c>updatedInput</c>); for every other agent and event
+/// the rewrite cannot be applied, and running the unchanged input would silently ignore the policy, so it is denied.
+/// </summary>
+public static class InputRewrite
+{
+    public const string UnsupportedReasonCode = "rewrite_unsupported";
+
+    /// <summary>Whether <paramref name="hookEvent"/>'s agent can run the tool with a rewritten input.</summary>
+    public static bool Supported(HookEvent hookEvent) =>
+        hookEvent.Agent == "claude" && hookEvent.HookEventName is "PreToolUse" or "PermissionRequest";
+
+    /// <summary>Puts the rewritten input into <paramref name="decision"/>, or turns it into a deny where it cannot be applied.</summary>
+    public static void Apply(HookEvent hookEvent, PolicyDocument document, PolicyDecision evaluated, Decision decision)
+    {
+        var fields = Fields(document, evaluated.RuleIds);
+        if (fields.Count == 0)
+        {
+            return;
+        }
+        var rules = string.Join(", ", evaluated.RuleIds.Where(id => document.Rules.Any(r => r.Id == id && r.Set.Count > 0)));
+        if (!Supported(hookEvent))
+        {
+            decision.Verdict = Verdict.Deny;
+            decision.ReasonCode = UnsupportedReasonCode;
+            decision.Reason = $"the policy rewrites this tool's input (rule {rules}), and {hookEvent.Agent} {hookEvent.HookEventName} hooks "
+                + "cannot pass a rewritten input on: denied rather than run unchanged";
+            return;
+        }
+        decision.UpdatedInput = ByteString.CopyFrom(Rewrite(hookEvent.ToolInput.Span, fields));
+        decision.Reason = $"input rewritten by rule {rules}: " + string.Join(", ", fields.Select(f => f.Key));
+    }
+
+    /// <summary>The fields of every deciding rule's <c>set:</c>; for a field set by several rules, the first rule's value.</summary>
+    private static List<KeyValuePair<string, string>> Fields(PolicyDocument document, IReadOnlyList<string> ruleIds)
+    {
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var rule in document.Rules)
+        {
+            if (rule.Set.Count == 0 || !ruleIds.Contains(rule.Id))
+            {
+                continue;
+            }
+            foreach (var field in rule.Set)
+            {
+                if (!fields.Any(f => f.Key == field.Key))
+                {
+                    fields.Add(field);
+                }
+            }
+        }
+        return fields;
+    }
+
+    /// <summary>The tool input with <paramref name="fields"/> replaced or added; every other field as it was.</summary>
+    public static byte[] Rewrite(ReadOnlySpan<byte> toolInput, IReadOnlyList<KeyValuePair<string, string>> fields)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            if (!toolInput.IsEmpty)
+            {
+                using var input = JsonDocument.Parse(toolInput.ToArray());
+                if (input.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var property in input.RootElement.EnumerateObject())
+                    {
+                        if (!fields.Any(f => f.Key == property.Name))
+                        {
+                            property.WriteTo(writer);
+                        }
+                    }
+                }
+            }
+            foreach (var (name, json) in fields)
+            {
+                writer.WritePropertyName(name);
+                writer.WriteRawValue(json);
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}
