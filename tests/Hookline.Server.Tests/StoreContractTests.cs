@@ -281,3 +281,10 @@ public sealed class PostgresStoreContractTests : StoreContractTests
 {
     internal override async Task<TestDatabase?> CreateDatabaseAsync() => await TestDatabase.CreateAsync();
 }
+
+internal static class StoreWrites
+{
+    /// <summary>Stores a batch as the audit writer does, stamped with the time now.</summary>
+    public static int WriteBatch(this IAuditStore store, IReadOnlyList<AuditRecord> batch)
+        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+}

@@ -95,11 +95,13 @@ internal sealed class AuditWriter : BackgroundService
         }
 
         int duplicates;
+        long storedAtMs;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                duplicates = _store.WriteBatch(batch);
+                storedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                duplicates = _store.WriteBatch(batch, storedAtMs);
                 break;
             }
             catch (Exception ex) when (attempt < MaxAttempts && _store.IsTransient(ex))
@@ -121,7 +123,7 @@ internal sealed class AuditWriter : BackgroundService
                 ?? (record.Decision is null ? Contracts.V1.DecisionSource.NonBlocking : Contracts.V1.DecisionSource.Remote));
         }
         Acknowledge(batch);
-        _feed?.Publish(batch, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        _feed?.Publish(batch, storedAtMs);
     }
 
     private static void Acknowledge(List<AuditRecord> batch)

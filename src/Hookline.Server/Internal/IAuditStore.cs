@@ -18,8 +18,9 @@ internal interface IAuditStore : IDisposable
     /// Stores a batch in one transaction and returns once it is committed. A replayed event id is stored once; a
     /// later message for the same id may only fill in the decision the sidecar applied.
     /// </summary>
+    /// <param name="storedAtMs">The time recorded as stored_at, from the server's clock.</param>
     /// <returns>How many of the records were already stored (replays that changed nothing).</returns>
-    int WriteBatch(IReadOnlyList<AuditRecord> batch);
+    int WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs);
 
     /// <summary>Whether a failed write is worth retrying (a busy database, a dropped connection).</summary>
     bool IsTransient(Exception exception);

@@ -14,5 +14,7 @@ internal sealed class PostgresAuditReader : AuditReader
 
     protected override string StorageOrder => "seq";
 
+    protected override string SessionOrder => "seq";
+
     protected override DbConnection Open() => _dataSource.OpenConnection();
 }
