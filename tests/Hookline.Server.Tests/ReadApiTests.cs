@@ -71,6 +71,9 @@ public abstract class ReadApiTests : BackendSuite
 
         var byRule = await GetAsync(http, $"/api/events?rule=confirm-push&session={alice.SessionId}", AuditJson.Default.EventPage);
         Assert.Equal(alice.Asked.EventId, Assert.Single(byRule.Items).EventId);
+        Assert.Equal(2, (await GetAsync(http, "/api/events?rule=no-force-delete", AuditJson.Default.EventPage)).Items.Count);
+        Assert.Empty((await GetAsync(http, "/api/events?rule=confirm", AuditJson.Default.EventPage)).Items);
+        Assert.Empty((await GetAsync(http, "/api/events?rule=confirm-%25", AuditJson.Default.EventPage)).Items);
 
         var future = await GetAsync(http, "/api/events?since=2999-01-01T00:00:00Z", AuditJson.Default.EventPage);
         Assert.Empty(future.Items);

@@ -7,7 +7,7 @@ namespace Hookline.Server.Internal;
 /// <summary>
 /// The read API's queries: paged, filtered, newest first, by keyset (time, storage order), so no query loads more
 /// than a page however many events are stored. The same SQL on SQLite and PostgreSQL; the words that differ come
-/// from the subclass (<see cref="Text(string)"/>, <see cref="StorageOrder"/>, <see cref="SessionOrder"/>).
+/// from the subclass (<see cref="Text(string)"/>, <see cref="StorageOrder"/>, <see cref="SessionOrder"/>, <see cref="RuleCondition"/>).
 /// </summary>
 internal abstract partial class AuditReader
 {
@@ -47,9 +47,7 @@ internal abstract partial class AuditReader
         }
         if (filter.Rule is { } rule)
         {
-            // Rule ids are stored comma-joined; ids cannot contain a comma.
-            where.Append(" AND (',' || COALESCE(e.applied_rule_ids, e.rule_ids, '') || ',') LIKE @rule ESCAPE '\\'");
-            Add(command, "rule", "%," + rule.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + ",%");
+            where.Append(" AND ").Append(RuleCondition(command, "COALESCE(e.applied_rule_ids, e.rule_ids, '')", rule));
         }
         Range(command, where, "e.event_time_ms", filter.Since, filter.Until);
         After(command, where, "e.event_time_ms", "e." + StorageOrder, cursor, oldestFirst);
@@ -217,6 +215,16 @@ internal abstract partial class AuditReader
         command.CommandText = "SELECT COUNT(*) FROM sessions WHERE status = 'active';";
         var active = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
         return (sources, decided, p99 is long us ? us / 1000.0 : null, active);
+    }
+
+    /// <summary>
+    /// SQL true when the comma-joined id list <paramref name="ids"/> names <paramref name="rule"/> (ids cannot contain
+    /// a comma). Plain SQL here; PostgreSQL matches an indexed array instead.
+    /// </summary>
+    protected virtual string RuleCondition(DbCommand command, string ids, string rule)
+    {
+        Add(command, "rule", "%," + rule.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + ",%");
+        return $"(',' || {ids} || ',') LIKE @rule ESCAPE '\\'";
     }
 
     private static void Range(DbCommand command, StringBuilder where, string column, DateTimeOffset? since, DateTimeOffset? until)

@@ -117,6 +117,7 @@ internal static class PostgresSchema
         CREATE INDEX IF NOT EXISTS events_tool_time ON events(tool_name, event_time_ms, seq);
         CREATE INDEX IF NOT EXISTS events_source_time ON events(applied_source, event_time_ms, seq);
         CREATE INDEX IF NOT EXISTS events_rules ON events(applied_rule_ids, event_time_ms);
+        CREATE INDEX IF NOT EXISTS events_rule_list ON events USING gin (string_to_array(COALESCE(applied_rule_ids, rule_ids, ''), ','));
         """,
     ];
 }
