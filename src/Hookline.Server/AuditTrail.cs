@@ -45,11 +45,19 @@ public static class AuditTrail
 
     /// <summary>One page of events, newest first (or oldest first), as the read API's <c>/api/events</c> gives it.</summary>
     public static EventPage QueryEvents(string dataDirectory, EventFilter filter, string? cursor = null, int limit = 100, bool oldestFirst = false)
-        => new Internal.AuditQueries(() => SqliteAuditReader.OpenReadOnly(dataDirectory)).Events(filter, cursor, limit, oldestFirst);
+        => QueryEvents(new AuditLocation(dataDirectory), filter, cursor, limit, oldestFirst);
+
+    /// <inheritdoc cref="QueryEvents(string, EventFilter, string?, int, bool)"/>
+    public static EventPage QueryEvents(AuditLocation location, EventFilter filter, string? cursor = null, int limit = 100, bool oldestFirst = false)
+        => With(location, reader => reader.Events(filter, cursor, limit, oldestFirst));
 
     /// <summary>One page of sessions, newest first, as the read API's <c>/api/sessions</c> gives it.</summary>
     public static SessionPage QuerySessions(string dataDirectory, string? cursor = null, int limit = 100)
-        => new Internal.AuditQueries(() => SqliteAuditReader.OpenReadOnly(dataDirectory)).Sessions(Internal.SessionFilter.All, cursor, limit);
+        => QuerySessions(new AuditLocation(dataDirectory), cursor, limit);
+
+    /// <inheritdoc cref="QuerySessions(string, string?, int)"/>
+    public static SessionPage QuerySessions(AuditLocation location, string? cursor = null, int limit = 100)
+        => With(location, reader => reader.Sessions(Internal.SessionFilter.All, cursor, limit));
 
     public static List<AuditSession> ReadSessions(string dataDirectory) => new SqliteAuditReader(dataDirectory).ReadSessions();
 

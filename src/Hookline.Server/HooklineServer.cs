@@ -88,11 +88,16 @@ public sealed class HooklineServer : IAsyncDisposable
             store, options.TimeProvider, sp.GetRequiredService<ILogger<PolicyHolder>>(), options.PolicyFile));
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<LiveFeed>();
-        // The dashboard's queries are written for SQLite; on PostgreSQL the server serves the audit trail without them.
-        var queries = options.Dashboard ? Dashboard.CreateQueries(store) : null;
-        if (queries is not null)
+        if (options.Dashboard)
         {
-            builder.Services.AddSingleton(queries);
+            // The read API and the dashboard read through the store's reader, SQLite or PostgreSQL alike.
+            builder.Services.AddSingleton(Dashboard.Prepare(store));
+            if (store is PostgresStore)
+            {
+                // The live feed of one replica also shows what the other replicas store.
+                builder.Services.AddSingleton<ReplicaFeed>();
+                builder.Services.AddHostedService(sp => sp.GetRequiredService<ReplicaFeed>());
+            }
         }
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
@@ -132,7 +137,7 @@ public sealed class HooklineServer : IAsyncDisposable
             app.UseHooklineAuthorization();
             app.MapGrpcService<AgentService>();
             MapHttpEndpoints(app);
-            if (queries is not null)
+            if (options.Dashboard)
             {
                 Dashboard.Map(app, authRequired);
             }

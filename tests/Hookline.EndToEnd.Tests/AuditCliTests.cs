@@ -36,6 +36,19 @@ public sealed class AuditCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bad_duration_is_refused_with_the_name_of_the_option_it_came_from()
+    {
+        var server = await CliRun.RunAsync(["server", "--data", _dir, "--listen", "http://127.0.0.1:0", "--retention", "soon"]);
+        var export = await CliRun.RunAsync(["export", "--data", _dir, "--since", "soon"]);
+
+        Assert.Equal(2, server.Exit);
+        Assert.Contains("--retention: expected a duration like 30m, 24h or 7d, got 'soon'", server.Stderr);
+        Assert.DoesNotContain("--since", server.Stderr);
+        Assert.Equal(2, export.Exit);
+        Assert.Contains("--since: expected a duration", export.Stderr);
+    }
+
+    [Fact]
     public async Task Without_an_audit_trail_events_says_so()
     {
         var run = await CliRun.RunAsync(["events", "--data", Path.Combine(_dir, "none")]);

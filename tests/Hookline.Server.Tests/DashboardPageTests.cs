@@ -3,13 +3,13 @@ using Hookline.Contracts.V1;
 
 namespace Hookline.Server.Tests;
 
-/// <summary>The server-rendered dashboard pages and their embedded assets (the browser tests drive them for real).</summary>
-public sealed class DashboardPageTests
+/// <summary>The server-rendered dashboard pages and their embedded assets (the browser tests drive them for real), on each backend.</summary>
+public abstract class DashboardPageTests : BackendSuite
 {
-    [Fact]
+    [SkippableFact]
     public async Task Every_page_renders_the_stored_data_and_the_assets_are_embedded()
     {
-        await using var server = await TestServer.StartAsync(Policies.Standard, o => o.HttpListen = "http://127.0.0.1:0");
+        var server = await StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(server.Server.HttpAddress!), Timeout = Bound.Hang };
         var session = await server.Client.CreateSessionAsync(new CreateSessionRequest { Agent = "claude", User = "alice<script>" });
         await using (var stream = await server.OpenStreamAsync(session.SessionId))
@@ -42,4 +42,14 @@ public sealed class DashboardPageTests
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/ui/sessions/" + Guid.NewGuid())).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/ui/live?since=soon")).StatusCode);
     }
+}
+
+public sealed class SqliteDashboardPageTests : DashboardPageTests
+{
+    internal override Task<TestDatabase?> CreateDatabaseAsync() => Task.FromResult<TestDatabase?>(null);
+}
+
+public sealed class PostgresDashboardPageTests : DashboardPageTests
+{
+    internal override async Task<TestDatabase?> CreateDatabaseAsync() => await TestDatabase.CreateAsync();
 }

@@ -97,6 +97,43 @@ public sealed class ReplicaTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task An_event_stored_through_one_replica_is_listed_and_fed_live_by_the_other()
+    {
+        var first = await ReplicaAsync(Policies.Standard);
+        var second = await ReplicaAsync(Policies.Standard);
+        using var http = ReadApiTests.Http(second);
+        using var live = await http.GetAsync("/api/live?decision=deny", HttpCompletionOption.ResponseHeadersRead);
+        using var feed = new StreamReader(await live.Content.ReadAsStreamAsync());
+        Assert.Equal("event: ready", await Bound.Within(feed.ReadLineAsync(), "ready event"));
+
+        var session = await first.Client.CreateSessionAsync(new CreateSessionRequest { Agent = "claude", User = "alice" });
+        await using var stream = await first.OpenStreamAsync(session.SessionId);
+        var allowed = Events.Bash("git status", session.SessionId);
+        var denied = Events.Bash("rm -rf /", session.SessionId);
+        await stream.DecideAsync(allowed);
+        await stream.DecideAsync(denied);
+        await stream.ReadUntilStoredAsync(allowed.EventId, denied.EventId);
+
+        var listed = await ReadApiTests.GetAsync(http, $"/api/events?session={session.SessionId}&order=asc", AuditJson.Default.EventPage);
+        Assert.Equal([allowed.EventId, denied.EventId], listed.Items.Select(e => e.EventId));
+        var sessionView = await ReadApiTests.GetAsync(http, "/api/sessions/" + session.SessionId, AuditJson.Default.SessionView);
+        Assert.Equal((2L, 1L, "alice"), (sessionView.Events, sessionView.Denied, sessionView.User));
+        // `hookline events --postgres` reads the same pages straight from the database.
+        var direct = AuditTrail.QueryEvents(new AuditLocation("", _database.ConnectionString), new EventFilter(Session: session.SessionId), oldestFirst: true);
+        Assert.Equal(listed.Items.Select(e => (e.EventId, e.StoredAt)), direct.Items.Select(e => (e.EventId, e.StoredAt)));
+
+        string? line;
+        do
+        {
+            line = await Bound.Within(feed.ReadLineAsync(), "live event from the other replica");
+        }
+        while (line is not null && !line.StartsWith("data: {\"event_id\"", StringComparison.Ordinal));
+        var view = System.Text.Json.JsonSerializer.Deserialize(line!["data: ".Length..], AuditJson.Default.EventView)!;
+        Assert.Equal((denied.EventId, "deny", "alice"), (view.EventId, view.Applied, view.User));
+        Assert.Equal(["no-force-delete"], view.RuleIds);
+    }
+
+    [SkippableFact]
     public async Task The_same_events_sent_to_both_replicas_are_stored_once_and_acknowledged_by_both()
     {
         var first = await ReplicaAsync(Policies.Standard);

@@ -387,3 +387,14 @@ public sealed class PostgresStoreContractTests : StoreContractTests
 {
     internal override async Task<TestDatabase?> CreateDatabaseAsync() => await TestDatabase.CreateAsync();
 }
+
+internal static class StoreWrites
+{
+    /// <summary>Stores a batch as the audit writer does, stamped with the time now.</summary>
+    public static int WriteBatch(this IAuditStore store, IReadOnlyList<AuditRecord> batch)
+        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    /// <summary>Stores a batch with the session states it changed, stamped with the time now.</summary>
+    public static int WriteBatch(this IAuditStore store, IReadOnlyList<AuditRecord> batch, IReadOnlyList<SessionStateWrite> states)
+        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), states);
+}

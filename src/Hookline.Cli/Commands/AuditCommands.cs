@@ -42,19 +42,14 @@ internal static class AuditCommands
                 using var api = new ApiClient(url);
                 events = await api.EventsAsync(filter, max, oldestFirst: false, cancellationToken);
             }
-            else if (parse.GetValue(postgres) is not null)
-            {
-                // PostgreSQL: the newest events, filtered here; the paged queries are SQLite's for now.
-                events = [.. AuditTrail.ReadEvents(Location(parse, data, postgres), filter.Session, int.MaxValue)
-                    .Select(AuditViews.Of).Where(filter.Matches).TakeLast(max).Reverse()];
-            }
             else
             {
+                var location = Location(parse, data, postgres);
                 events = [];
                 string? cursor = null;
                 do
                 {
-                    var page = AuditTrail.QueryEvents(parse.GetValue(data)!, filter, cursor, Math.Min(1000, max - events.Count));
+                    var page = AuditTrail.QueryEvents(location, filter, cursor, Math.Min(1000, max - events.Count));
                     events.AddRange(page.Items);
                     cursor = page.Next;
                 }
@@ -135,17 +130,14 @@ internal static class AuditCommands
                 using var api = new ApiClient(url);
                 sessions = await api.SessionsAsync(cancellationToken);
             }
-            else if (parse.GetValue(postgres) is not null)
-            {
-                sessions = [.. AuditTrail.ReadSessions(Location(parse, data, postgres)).Select(AuditViews.Of).Reverse()];
-            }
             else
             {
+                var location = Location(parse, data, postgres);
                 sessions = [];
                 string? cursor = null;
                 do
                 {
-                    var page = AuditTrail.QuerySessions(parse.GetValue(data)!, cursor, 1000);
+                    var page = AuditTrail.QuerySessions(location, cursor, 1000);
                     sessions.AddRange(page.Items);
                     cursor = page.Next;
                 }

@@ -120,7 +120,8 @@ internal static class PolicyCommand
         return new Command("policy", "Check, test, explain, import, replay and apply policy files") { check, test, explain, import, replay, PolicyApplyCommand.Create() };
     }
 
-    internal static TimeSpan ParseWindow(string text)
+    /// <summary>A duration such as 30m, 24h or 7d; <paramref name="option"/> names the option in the error.</summary>
+    internal static TimeSpan ParseWindow(string text, string option = "--since")
     {
         if (text.Length >= 2 && double.TryParse(text[..^1], System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0)
         {
@@ -131,7 +132,7 @@ internal static class PolicyCommand
                 case 'd': return TimeSpan.FromDays(n);
             }
         }
-        throw new ArgumentException($"--since: expected a duration like 30m, 24h or 7d, got '{text}'");
+        throw new ArgumentException($"{option}: expected a duration like 30m, 24h or 7d, got '{text}'");
     }
 
     /// <summary>Turns the errors a policy author can make into messages and exit codes instead of stack traces.</summary>

@@ -68,7 +68,7 @@ internal static class ServerCommand
                     PolicyFile = parse.GetValue(policy),
                     DataDirectory = parse.GetValue(data)!,
                     Postgres = parse.GetValue(postgres),
-                    Retention = parse.GetValue(retention) is { } window ? PolicyCommand.ParseWindow(window) : null,
+                    Retention = parse.GetValue(retention) is { } window ? PolicyCommand.ParseWindow(window, "--retention") : null,
                     LogLevel = parse.GetValue(logLevel),
                     Dashboard = !parse.GetValue(noDashboard),
                     Capture = CommonOptions.ParseCapture(parse.GetValue(capture), parse.GetValue(captureMax)),

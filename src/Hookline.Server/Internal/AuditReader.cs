@@ -3,10 +3,10 @@ using System.Data.Common;
 namespace Hookline.Server.Internal;
 
 /// <summary>
-/// The read side of both stores: the same queries, with the few words where SQLite and PostgreSQL differ supplied by
-/// the subclass. Each call opens its own connection, so the CLI can read while a server writes.
+/// The read side of both stores, for the CLI and for the read API: the same queries, with the few words where SQLite
+/// and PostgreSQL differ supplied by the subclass. Each call opens its own connection, so it can read while a server writes.
 /// </summary>
-internal abstract class AuditReader : IAuditReader
+internal abstract partial class AuditReader : IAuditReader
 {
     /// <summary>An open connection; read-only where the backend allows it.</summary>
     protected abstract DbConnection Open();
@@ -80,7 +80,7 @@ internal abstract class AuditReader : IAuditReader
         return ChainVerifier.Verify(connection);
     }
 
-    /// <summary>The columns <see cref="Event"/> reads, in its order.</summary>
+    /// <summary>The columns <see cref="Event(DbDataReader)"/> reads, in its order.</summary>
     protected string EventSelect => $"""
         event_id, session_id, agent, agent_session_id, hook_event, tool_name, tool_use_id,
         {Text("tool_input")}, COALESCE(evaluated, 'none'), applied_verdict, applied_source,

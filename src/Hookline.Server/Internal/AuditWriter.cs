@@ -101,11 +101,13 @@ internal sealed class AuditWriter : BackgroundService
         var states = _sessions?.Unsaved(batch);
         var writes = states?.ConvertAll(s => s.Write);
         int duplicates;
+        long storedAtMs;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                duplicates = _store.WriteBatch(batch, writes);
+                storedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                duplicates = _store.WriteBatch(batch, storedAtMs, writes);
                 break;
             }
             catch (Exception ex) when (attempt < MaxAttempts && _store.IsTransient(ex))
@@ -131,7 +133,7 @@ internal sealed class AuditWriter : BackgroundService
                 ?? (record.Decision is null ? Contracts.V1.DecisionSource.NonBlocking : Contracts.V1.DecisionSource.Remote));
         }
         Acknowledge(batch);
-        _feed?.Publish(batch, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        _feed?.Publish(batch, storedAtMs);
     }
 
     private static void Acknowledge(List<AuditRecord> batch)

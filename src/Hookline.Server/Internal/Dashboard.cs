@@ -5,25 +5,20 @@ namespace Hookline.Server.Internal;
 /// <summary>Wires the read API, the live feed and the dashboard pages onto the HTTP/1.1 endpoint.</summary>
 internal static class Dashboard
 {
-    /// <summary>The read side over the server's own store; creates the indexes it needs. SQLite only, for now.</summary>
-    public static AuditQueries? CreateQueries(IAuditStore store)
+    /// <summary>
+    /// The read side over the server's own store. SQLite gets the indexes the paged queries need here; PostgreSQL has
+    /// them in its schema (step 7), built once under the migration lock rather than by every replica at start.
+    /// </summary>
+    public static IAuditReader Prepare(IAuditStore store)
     {
-        if (store is not SqliteStore sqlite)
+        if (store is SqliteStore sqlite)
         {
-            return null;
-        }
-        return CreateQueries(sqlite);
-    }
-
-    private static AuditQueries CreateQueries(SqliteStore store)
-    {
-        using (var connection = store.Open())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = AuditQueries.IndexesSql + "PRAGMA optimize;";
+            using var connection = sqlite.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = SqliteAuditReader.IndexesSql + "PRAGMA optimize;";
             command.ExecuteNonQuery();
         }
-        return new AuditQueries(store.Open);
+        return store.Reader;
     }
 
     public static void Map(WebApplication app, bool authRequired)

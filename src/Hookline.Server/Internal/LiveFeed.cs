@@ -19,6 +19,24 @@ internal sealed class LiveFeed(IAuditStore store)
 
     public int SubscriberCount => _subscribers.Count;
 
+    // With PostgreSQL, done once this replica hears the other replicas' batches (see ReplicaFeed); at once otherwise.
+    private readonly TaskCompletionSource _replicasHeard = NewHeard(store);
+
+    private static TaskCompletionSource NewHeard(IAuditStore store)
+    {
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (store is not PostgresStore)
+        {
+            heard.SetResult();
+        }
+        return heard;
+    }
+
+    /// <summary>Completes once events stored by any replica reach this feed, not only this server's own.</summary>
+    public Task ReplicasHeard => _replicasHeard.Task;
+
+    public void HearingReplicas() => _replicasHeard.TrySetResult();
+
     public Subscriber Subscribe(EventFilter filter)
     {
         var subscriber = new Subscriber(this, filter);
@@ -26,6 +44,7 @@ internal sealed class LiveFeed(IAuditStore store)
         return subscriber;
     }
 
+    /// <summary>This server's stored batch, from its audit writer.</summary>
     public void Publish(IReadOnlyList<AuditRecord> batch, long storedAtMs)
     {
         if (_subscribers.IsEmpty)
@@ -35,10 +54,55 @@ internal sealed class LiveFeed(IAuditStore store)
         foreach (var record in batch)
         {
             var user = record.Event.User is { Length: > 0 } own ? own : UserOf(record.Event.SessionId);
-            var view = ToView(record, storedAtMs, user);
-            foreach (var subscriber in _subscribers.Keys)
+            Offer(ToView(record, storedAtMs, user));
+        }
+    }
+
+    /// <summary>Events read back from the store, stored by another replica (see <see cref="ReplicaFeed"/>).</summary>
+    public void Publish(IEnumerable<EventView> stored)
+    {
+        foreach (var view in stored)
+        {
+            Offer(view with { Cursor = null });
+        }
+    }
+
+    private void Offer(EventView view)
+    {
+        // One event can arrive twice: from this server's writer and inside another replica's announced range.
+        if (!_recent.Add(view.EventId + "|" + view.Source))
+        {
+            return;
+        }
+        foreach (var subscriber in _subscribers.Keys)
+        {
+            subscriber.Offer(view);
+        }
+    }
+
+    private readonly RecentKeys _recent = new(4096);
+
+    /// <summary>The last few thousand keys published, oldest forgotten first.</summary>
+    private sealed class RecentKeys(int capacity)
+    {
+        private readonly Queue<string> _order = new(capacity);
+        private readonly HashSet<string> _set = new(capacity, StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
+        public bool Add(string key)
+        {
+            lock (_lock)
             {
-                subscriber.Offer(view);
+                if (!_set.Add(key))
+                {
+                    return false;
+                }
+                _order.Enqueue(key);
+                if (_order.Count > capacity)
+                {
+                    _set.Remove(_order.Dequeue());
+                }
+                return true;
             }
         }
     }
@@ -61,7 +125,7 @@ internal sealed class LiveFeed(IAuditStore store)
         return session?.User;
     }
 
-    /// <summary>The same mapping as the stored row read back by <see cref="AuditQueries"/>.</summary>
+    /// <summary>The same mapping as the stored row read back by <see cref="AuditReader"/>.</summary>
     public static EventView ToView(AuditRecord record, long storedAtMs, string? user)
     {
         var e = record.Event;

@@ -23,6 +23,14 @@ internal static class LiveStream
         var aborted = context.RequestAborted;
         try
         {
+            try
+            {
+                // On a replica, "ready" also promises the other replicas' events; bounded, as the feed is best effort.
+                await feed.ReplicasHeard.WaitAsync(TimeSpan.FromSeconds(10), aborted).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
             // Tells the client the subscription is in place: events stored from now on will reach it.
             await response.Body.WriteAsync("event: ready\ndata: {}\n\n"u8.ToArray(), aborted).ConfigureAwait(false);
             await response.Body.FlushAsync(aborted).ConfigureAwait(false);

@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Warning, "Listening for policy epochs failed; retrying in {DelayMs} ms")]
     public static partial void PolicyListenerDown(ILogger logger, Exception exception, long delayMs);
 
+    [LoggerMessage(1004, LogLevel.Warning, "Reading another replica's events {First}..{Last} for the live feed failed; they are in the store, not in the feed")]
+    public static partial void ReplicaFeedFailed(ILogger logger, Exception exception, long first, long last);
+
     [LoggerMessage(1100, LogLevel.Information, "Stream opened for session {SessionId} (sidecar {Version}, holds epoch {Epoch})")]
     public static partial void StreamOpened(ILogger logger, string sessionId, string version, ulong epoch);
 

@@ -163,7 +163,9 @@ internal sealed class PolicyHolder : IDisposable
                 _time.GetUtcNow().ToUnixTimeMilliseconds(), onlyIfNone: false);
             if (stored.Epoch > Current.Epoch)
             {
-                Changed?.Invoke(Install(stored.Epoch, policy, $"policy apply by {appliedBy}"));
+                // Installed first: with no stream subscribed, Changed?.Invoke(...) would skip its argument.
+                var snapshot = Install(stored.Epoch, policy, $"policy apply by {appliedBy}");
+                Changed?.Invoke(snapshot);
             }
             return (stored.Epoch, []);
         }
@@ -195,7 +197,8 @@ internal sealed class PolicyHolder : IDisposable
                 return false;
             }
             var source = stored.AppliedBy.Length > 0 ? $"{stored.Source} by {stored.AppliedBy}" : stored.Source;
-            Changed?.Invoke(Install(stored.Epoch, policy, source));
+            var snapshot = Install(stored.Epoch, policy, source);
+            Changed?.Invoke(snapshot);
             return true;
         }
     }

@@ -7,7 +7,8 @@ namespace Hookline.Server.Internal;
 /// <summary>
 /// With PostgreSQL: LISTENs for new policy epochs, so that an epoch applied through any replica reaches this
 /// replica's streams at once. Reconnects with backoff; after every (re)connect, and every 30 s of silence, it reads
-/// the newest epoch anyway, so a notification lost while the connection was down is not lost for good.
+/// the newest epoch anyway, so a notification lost while the connection was down is not lost for good. With the
+/// dashboard on, the same connection also hears the other replicas' stored batches, for the live feed.
 /// </summary>
 internal sealed class PolicyListener : BackgroundService
 {
@@ -17,8 +18,11 @@ internal sealed class PolicyListener : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public PolicyListener(IAuditStore store, PolicyHolder policy, TimeProvider time, ILogger<PolicyListener> logger)
+    private readonly ReplicaFeed? _replicaFeed;
+
+    public PolicyListener(IAuditStore store, PolicyHolder policy, TimeProvider time, ILogger<PolicyListener> logger, ReplicaFeed? replicaFeed = null)
     {
+        _replicaFeed = replicaFeed;
         _store = store;
         _policy = policy;
         _time = time;
@@ -38,15 +42,37 @@ internal sealed class PolicyListener : BackgroundService
             {
                 await using var connection = postgres.CreateListenerConnection();
                 await connection.OpenAsync(stoppingToken).ConfigureAwait(false);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresStore.PolicyChannel};", connection))
+                var policyNotified = true;
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == PostgresStore.EventsChannel)
+                    {
+                        _replicaFeed?.Notified(e.Payload);
+                    }
+                    else
+                    {
+                        policyNotified = true;
+                    }
+                };
+                var channels = _replicaFeed is null ? "" : $" LISTEN {PostgresStore.EventsChannel};";
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresStore.PolicyChannel};{channels}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
                 }
+                _replicaFeed?.Listening();
                 failures = 0;
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    _policy.Refresh();
-                    await connection.WaitAsync(Silence, stoppingToken).ConfigureAwait(false);
+                    // Stored batches arrive far more often than epochs; only an epoch, or silence, reads the policy.
+                    if (policyNotified)
+                    {
+                        policyNotified = false;
+                        _policy.Refresh();
+                    }
+                    if (!await connection.WaitAsync(Silence, stoppingToken).ConfigureAwait(false))
+                    {
+                        policyNotified = true;
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

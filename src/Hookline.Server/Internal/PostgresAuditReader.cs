@@ -14,5 +14,14 @@ internal sealed class PostgresAuditReader : AuditReader
 
     protected override string StorageOrder => "seq";
 
+    protected override string SessionOrder => "seq";
+
+    /// <summary>Array containment, which the GIN index of schema step 7 answers without reading every row.</summary>
+    protected override string RuleCondition(DbCommand command, string ids, string rule)
+    {
+        Add(command, "rule", rule);
+        return $"string_to_array({ids}, ',') @> ARRAY[@rule]";
+    }
+
     protected override DbConnection Open() => _dataSource.OpenConnection();
 }

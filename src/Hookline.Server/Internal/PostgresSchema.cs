@@ -123,5 +123,24 @@ internal static class PostgresSchema
         );
         CREATE UNIQUE INDEX IF NOT EXISTS tokens_active_name ON tokens(name) WHERE revoked_at_ms IS NULL;
         """,
+        // 7: the read API's paged queries (keyset on time, then storage order; sessions get a storage order too).
+        // Each index leads with what a filter pins, then the page order, so a page is one index range however
+        // large the table. The two older time indexes are prefixes of the new ones.
+        """
+        ALTER TABLE sessions ADD COLUMN IF NOT EXISTS seq BIGSERIAL;
+        CREATE UNIQUE INDEX IF NOT EXISTS sessions_created_seq ON sessions(created_at_ms, seq);
+        CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_name);
+        CREATE INDEX IF NOT EXISTS events_time_seq ON events(event_time_ms, seq);
+        CREATE INDEX IF NOT EXISTS events_session_time_seq ON events(session_id, event_time_ms, seq);
+        DROP INDEX IF EXISTS events_time;
+        DROP INDEX IF EXISTS events_session_time;
+        CREATE INDEX IF NOT EXISTS events_session_applied ON events(session_id, applied_verdict);
+        CREATE INDEX IF NOT EXISTS events_applied_time ON events((COALESCE(applied_verdict, 'none')), event_time_ms, seq);
+        CREATE INDEX IF NOT EXISTS events_agent_time ON events(agent, event_time_ms, seq);
+        CREATE INDEX IF NOT EXISTS events_tool_time ON events(tool_name, event_time_ms, seq);
+        CREATE INDEX IF NOT EXISTS events_source_time ON events(applied_source, event_time_ms, seq);
+        CREATE INDEX IF NOT EXISTS events_rules ON events(applied_rule_ids, event_time_ms);
+        CREATE INDEX IF NOT EXISTS events_rule_list ON events USING gin (string_to_array(COALESCE(applied_rule_ids, rule_ids, ''), ','));
+        """,
     ];
 }

@@ -35,6 +35,9 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
 
     public IAuditReader Reader { get; }
 
+    /// <summary>Names this store in the notifications of its batches, so a replica skips its own.</summary>
+    public string ReplicaId { get; } = Guid.NewGuid().ToString("N")[..16];
+
     /// <summary>The slim builder keeps the Native AOT CLI free of reflection; it enables only what Hookline uses.</summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
@@ -83,7 +86,7 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         }
     }
 
-    public int WriteBatch(IReadOnlyList<AuditRecord> batch, IReadOnlyList<SessionStateWrite>? states = null)
+    public int WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
     {
         var sessions = batch.Select(r => r.Event.SessionId).Concat(states?.Select(s => s.SessionId) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         using var connection = Open();
@@ -98,9 +101,9 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         }
         var stored = StoredHashes(connection, transaction, batch);
         var links = LastLinks(connection, transaction, sessions);
-        var plan = BatchPlan.Create(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), stored,
+        var plan = BatchPlan.Create(batch, storedAtMs, stored,
             session => links.GetValueOrDefault(session, (0, AuditChain.Genesis)));
-        Insert(connection, transaction, plan.Inserts);
+        Insert(connection, transaction, plan.Inserts, ReplicaId);
         UpdateApplied(connection, transaction, plan.Updates);
         SaveStates(connection, transaction, states);
         transaction.Commit();
@@ -140,7 +143,7 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         return links;
     }
 
-    private static void Insert(NpgsqlConnection connection, NpgsqlTransaction transaction, List<PlannedInsert> inserts)
+    private static void Insert(NpgsqlConnection connection, NpgsqlTransaction transaction, List<PlannedInsert> inserts, string replicaId)
     {
         if (inserts.Count == 0)
         {
@@ -156,6 +159,7 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
             }
             insert.Parameters.Add(new NpgsqlParameter { ParameterName = "p" + c, Value = column });
         }
+        insert.Parameters.AddWithValue("replica", replicaId);
         insert.ExecuteNonQuery();
     }
 
@@ -183,11 +187,18 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
 
     private static readonly string[] InsertColumns = [.. EventColumns.Names, .. AuditChain.Columns];
 
+    // The rows this batch inserted are announced with the range of storage order they took, delivered at commit to
+    // every replica's live feed (see ReplicaFeed). Replays that inserted nothing announce nothing.
     private static readonly string InsertSql = $"""
-        INSERT INTO events ({string.Join(", ", InsertColumns)})
-        SELECT * FROM unnest({string.Join(", ", InsertColumns.Select((n, i) => $"@p{i}::{PostgresTypes.Of(n)}[]"))})
-        ON CONFLICT (event_id) DO NOTHING;
+        WITH stored AS (
+            INSERT INTO events ({string.Join(", ", InsertColumns)})
+            SELECT * FROM unnest({string.Join(", ", InsertColumns.Select((n, i) => $"@p{i}::{PostgresTypes.Of(n)}[]"))})
+            ON CONFLICT (event_id) DO NOTHING RETURNING seq)
+        SELECT pg_notify('{EventsChannel}', @replica::text || ' ' || MIN(seq) || ' ' || MAX(seq)) FROM stored HAVING COUNT(*) > 0;
         """;
+
+    /// <summary>The LISTEN/NOTIFY channel of stored batches: "replica first-seq last-seq".</summary>
+    public const string EventsChannel = "hookline_events";
 
     private static readonly string UpdateAppliedSql = $"""
         UPDATE events e SET {string.Join(", ", EventColumns.Applied.Select(n => $"{n} = u.{n}"))}, applied_hash = u.applied_hash

@@ -22,7 +22,7 @@ internal static class ReadApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var services = app.ServiceProvider;
-        var queries = services.GetRequiredService<AuditQueries>();
+        var queries = services.GetRequiredService<IAuditReader>();
         var policy = services.GetRequiredService<PolicyHolder>();
         var sessions = services.GetRequiredService<SessionTracker>();
         var metrics = services.GetRequiredService<ServerMetrics>();
@@ -67,7 +67,7 @@ internal static class ReadApi
         app.MapGet("/api/live", context => LiveStream.ServeAsync(context, feed, EventFilter.Parse(Get(context.Request.Query), time)));
     }
 
-    public static PolicyView CurrentPolicy(AuditQueries queries, PolicyHolder policy)
+    public static PolicyView CurrentPolicy(IAuditReader queries, PolicyHolder policy)
     {
         var current = policy.Current;
         var stored = queries.Epochs(false, (long)current.Epoch).FirstOrDefault();
@@ -75,7 +75,7 @@ internal static class ReadApi
             current.Policy.Document.Mode.ToString().ToLowerInvariant(), current.Policy.Document.Text);
     }
 
-    public static PolicyDiffView? Diff(AuditQueries queries, long from, long to)
+    public static PolicyDiffView? Diff(IAuditReader queries, long from, long to)
     {
         var a = queries.Epochs(true, from).FirstOrDefault()?.Document;
         var b = queries.Epochs(true, to).FirstOrDefault()?.Document;
@@ -93,7 +93,7 @@ internal static class ReadApi
         return new PolicyDiffView(from, to, lines);
     }
 
-    public static RuleHitsView RuleHits(AuditQueries queries, PolicyHolder policy)
+    public static RuleHitsView RuleHits(IAuditReader queries, PolicyHolder policy)
     {
         var current = policy.Current;
         var hits = queries.RuleHits();
@@ -106,7 +106,7 @@ internal static class ReadApi
         return new RuleHitsView((long)current.Epoch, rules, rules.Where(r => r.Hits == 0).Select(r => r.RuleId).ToList());
     }
 
-    public static HealthView Health(AuditQueries queries, PolicyHolder policy, SessionTracker sessions, ServerMetrics metrics, LiveFeed feed, TimeProvider time)
+    public static HealthView Health(IAuditReader queries, PolicyHolder policy, SessionTracker sessions, ServerMetrics metrics, LiveFeed feed, TimeProvider time)
     {
         var since = time.GetUtcNow().AddSeconds(-HealthWindowSeconds).ToUnixTimeMilliseconds();
         var (sources, decided, hookP99, active) = queries.Window(since);
@@ -131,7 +131,7 @@ internal static class ReadApi
     internal static Func<string, string?> Get(IQueryCollection q) => name => q.TryGetValue(name, out var v) ? v.ToString() : null;
 
     internal static int Limit(IQueryCollection q, int fallback)
-        => int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? Math.Min(n, AuditQueries.MaxPage) : fallback;
+        => int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? Math.Min(n, AuditReader.MaxPage) : fallback;
 
     internal static long Epoch(string? value, string name)
         => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException($"{name}: expected an epoch number");

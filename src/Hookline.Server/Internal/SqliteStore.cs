@@ -80,13 +80,13 @@ internal sealed partial class SqliteStore : IAuditStore
     /// only fill in the decision the sidecar applied (for example after a budget miss).
     /// </summary>
     /// <returns>How many of the records were already stored (replays that changed nothing).</returns>
-    public int WriteBatch(IReadOnlyList<AuditRecord> batch, IReadOnlyList<SessionStateWrite>? states = null)
+    public int WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
     {
         lock (_writerLock)
         {
             using var transaction = _writer.BeginTransaction();
             var stored = StoredHashes(transaction, batch);
-            var plan = BatchPlan.Create(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), stored, session => LastLink(transaction, session));
+            var plan = BatchPlan.Create(batch, storedAtMs, stored, session => LastLink(transaction, session));
             Insert(transaction, plan.Inserts);
             UpdateApplied(transaction, plan.Updates);
             SaveStates(transaction, states);

@@ -18,7 +18,7 @@ internal static class DashboardPages
     public static void Map(IEndpointRouteBuilder app)
     {
         var services = app.ServiceProvider;
-        var queries = services.GetRequiredService<AuditQueries>();
+        var queries = services.GetRequiredService<IAuditReader>();
         var policy = services.GetRequiredService<PolicyHolder>();
         var sessions = services.GetRequiredService<SessionTracker>();
         var metrics = services.GetRequiredService<ServerMetrics>();
@@ -106,7 +106,7 @@ internal static class DashboardPages
         }
     }
 
-    private static void LivePage(Html html, HttpContext context, AuditQueries queries, TimeProvider time)
+    private static void LivePage(Html html, HttpContext context, IAuditReader queries, TimeProvider time)
     {
         var q = context.Request.Query;
         var filter = EventFilter.Parse(ReadApi.Get(q), time);
@@ -161,7 +161,7 @@ internal static class DashboardPages
         html.Raw("</tr>");
     }
 
-    private static void SessionsPage(Html html, HttpContext context, AuditQueries queries, TimeProvider time)
+    private static void SessionsPage(Html html, HttpContext context, IAuditReader queries, TimeProvider time)
     {
         var q = context.Request.Query;
         var filter = ReadApi.ParseSessionFilter(q, time);
@@ -185,7 +185,7 @@ internal static class DashboardPages
         Pager(html, "/ui/sessions", query, page.Next);
     }
 
-    private static void SessionPage(Html html, HttpContext context, AuditQueries queries)
+    private static void SessionPage(Html html, HttpContext context, IAuditReader queries)
     {
         var id = ReadApi.Route(context, "id");
         var found = queries.Sessions(SessionFilter.All with { Session = id }, null, 1).Items;
@@ -216,7 +216,7 @@ internal static class DashboardPages
         Pager(html, "/ui/sessions/" + Uri.EscapeDataString(id), "", page.Next);
     }
 
-    private static void PolicyPage(Html html, HttpContext context, AuditQueries queries, PolicyHolder policy)
+    private static void PolicyPage(Html html, HttpContext context, IAuditReader queries, PolicyHolder policy)
     {
         var current = ReadApi.CurrentPolicy(queries, policy);
         var epochs = queries.Epochs(false);
