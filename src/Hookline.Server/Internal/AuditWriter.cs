@@ -46,19 +46,24 @@ internal sealed class AuditWriter : BackgroundService
     public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken)
         => _queue.Writer.TryWrite(record) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(record, cancellationToken);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Storage blocks (SQLite commits with fsync, PostgreSQL round trips): on a thread of its own it never holds a
+    // thread-pool thread that the next decision's hand-offs need, which on a small machine delayed every answer.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        => Task.Factory.StartNew(() => WriteLoop(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void WriteLoop(CancellationToken stoppingToken)
     {
         var batch = new List<AuditRecord>(_maxBatch);
         var reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            while (reader.WaitToReadAsync(stoppingToken).AsTask().GetAwaiter().GetResult())
             {
                 while (batch.Count < _maxBatch && reader.TryRead(out var record))
                 {
                     batch.Add(record);
                 }
-                await StoreAsync(batch, stoppingToken).ConfigureAwait(false);
+                StoreAsync(batch, stoppingToken).GetAwaiter().GetResult();
                 batch.Clear();
             }
         }
@@ -71,13 +76,13 @@ internal sealed class AuditWriter : BackgroundService
             batch.Add(record);
             if (batch.Count == _maxBatch)
             {
-                await StoreAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                StoreAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
                 batch.Clear();
             }
         }
         if (batch.Count > 0)
         {
-            await StoreAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            StoreAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
         }
     }
 

@@ -41,7 +41,9 @@ internal sealed class SpoolStore : IAsyncDisposable
             );
             """;
         command.ExecuteNonQuery();
-        _writer = Task.Run(WriteLoopAsync);
+        // SQLite blocks: on a thread of its own the writer never holds a thread-pool thread that the hook's hand-offs
+        // to and from the stream need (on a small machine that delayed every remote answer by a few hundred µs).
+        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public string Path { get; }
@@ -75,11 +77,11 @@ internal sealed class SpoolStore : IAsyncDisposable
         return _ops.Writer.TryWrite(new Barrier(done)) ? done.Task : Task.CompletedTask;
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var reader = _ops.Reader;
         var barriers = new List<TaskCompletionSource>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             using (var transaction = _db.BeginTransaction())
             {
