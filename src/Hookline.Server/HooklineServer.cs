@@ -223,6 +223,15 @@ public sealed class HooklineServer : IAsyncDisposable
     /// <summary>HTTP endpoint (on <see cref="HooklineServerOptions.HttpListen"/>) of <c>hookline policy apply</c>: POST the document.</summary>
     public const string PolicyApplyPath = "/v1/policy";
 
+    /// <summary>
+    /// Reaches this server's agent service from this process without the network: the same service, authentication
+    /// and message encoding over in-memory streams instead of HTTP/2. For a sidecar in the same process
+    /// (<see cref="Grpc.Core.CallInvoker"/> for its client); calls fail with <c>Unavailable</c> once the server stops.
+    /// </summary>
+    public Grpc.Core.CallInvoker CreateInProcessInvoker() => new Internal.InProcess.InProcessCallInvoker(
+        ActivatorUtilities.CreateInstance<AgentService>(_app.Services), _app.Services.GetRequiredService<AuthInterceptor>(),
+        _app.Lifetime.ApplicationStopping, _app.Services.GetRequiredService<ILogger<Internal.InProcess.InProcessCallInvoker>>());
+
     /// <summary>Re-reads the policy file now instead of waiting for the file watcher. Returns false when it was refused or unchanged.</summary>
     public bool ReloadPolicy() => _app.Services.GetRequiredService<PolicyHolder>().Reload();
 

@@ -118,6 +118,12 @@ public sealed class SidecarOptions
 
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// Talks to a server in this same process through this invoker instead of the network (the embedded server of
+    /// <c>hookline start</c>, from <c>HooklineServer.CreateInProcessInvoker</c>). <see cref="ServerUrl"/> then only names it.
+    /// </summary>
+    public Grpc.Core.CallInvoker? CallInvoker { get; set; }
+
     /// <summary>For tests: the handler under the gRPC channel.</summary>
     public HttpMessageHandler? HttpHandler { get; set; }
 

@@ -4,9 +4,24 @@ using Microsoft.Data.Sqlite;
 
 namespace Hookline.Sidecar.Tests;
 
-/// <summary>A real server on loopback (Kestrel, SQLite file), a real sidecar, hooks over its real Unix socket.</summary>
-public sealed class SidecarStreamTests : IAsyncLifetime
+/// <summary>The stream over gRPC on loopback: a separate server.</summary>
+public sealed class SidecarStreamOverLoopbackTests : SidecarStreamTests
 {
+    protected override bool InMemoryLink => false;
+}
+
+/// <summary>The same behaviour over the in-memory link of a server in the same process (<c>hookline start</c>).</summary>
+public sealed class SidecarStreamInMemoryTests : SidecarStreamTests
+{
+    protected override bool InMemoryLink => true;
+}
+
+/// <summary>A real server (Kestrel, SQLite file), a real sidecar, hooks over its real Unix socket.</summary>
+public abstract class SidecarStreamTests : IAsyncLifetime
+{
+    /// <summary>The sidecar reaches the server through <see cref="HooklineServer.CreateInProcessInvoker"/>.</summary>
+    protected abstract bool InMemoryLink { get; }
+
     private readonly TempDir _dir = new();
     private HooklineServer _server = null!;
     private HooklineSidecar _sidecar = null!;
@@ -24,14 +39,17 @@ public sealed class SidecarStreamTests : IAsyncLifetime
             DataDirectory = _dir.File("data"),
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
         });
-        _sidecar = await StartSidecarAsync(_server.GrpcAddress, TimeSpan.FromSeconds(5));
+        _sidecar = await StartSidecarAsync(_server.GrpcAddress, TimeSpan.FromSeconds(5),
+            invoker: InMemoryLink ? _server.CreateInProcessInvoker() : null);
         _sidecar.Decided += _decisions.Enqueue;
     }
 
-    private Task<HooklineSidecar> StartSidecarAsync(string server, TimeSpan budget, SidecarFailMode failMode = SidecarFailMode.Closed) =>
+    private Task<HooklineSidecar> StartSidecarAsync(string server, TimeSpan budget, SidecarFailMode failMode = SidecarFailMode.Closed,
+        Grpc.Core.CallInvoker? invoker = null) =>
         HooklineSidecar.StartAsync(new SidecarOptions
         {
             ServerUrl = server,
+            CallInvoker = invoker,
             SocketPath = _dir.File($"s{Guid.NewGuid():N}"[..12] + ".sock"),
             StateDirectory = _dir.File("state"),
             Budget = budget,
@@ -71,6 +89,20 @@ public sealed class SidecarStreamTests : IAsyncLifetime
         Assert.Equal(expected, decision.Verdict);
         Assert.Contains(rule, decision.RuleIds);
         Assert.Equal(_server.PolicyEpoch, decision.PolicyEpoch);
+    }
+
+    [Fact]
+    public async Task A_policy_edit_reaches_the_sidecar_before_the_next_decision()
+    {
+        await File.WriteAllTextAsync(_dir.File("policy.yaml"), Policies.Standard.Replace("no-force-delete", "no-rm-rf"));
+        Assert.True(_server.ReloadPolicy());
+
+        // The push is queued on the stream before the next decision, so it is installed when that decision arrives.
+        var reply = await HookClient.SendAsync(_sidecar.SocketPath, "claude", "pre-tool-use", HookClient.Bash("rm -rf /"));
+
+        Assert.Equal("deny", reply.PermissionDecision);
+        Assert.Contains("no-rm-rf", Assert.Single(_decisions).RuleIds);
+        Assert.Equal(_server.PolicyEpoch, _sidecar.PolicyEpoch);
     }
 
     [Fact]

@@ -26,12 +26,14 @@ internal sealed class InProcessStack : IAsyncDisposable
     public HooklineSidecar Sidecar { get; }
 
     /// <param name="httpHooks">Also serve Claude Code HTTP hooks on loopback.</param>
-    public static async Task<InProcessStack> StartAsync(TempDirectory directory, bool httpHooks = false)
+    /// <param name="inMemoryLink">The sidecar reaches the server in memory, as <c>hookline start</c> does, not over gRPC on loopback.</param>
+    public static async Task<InProcessStack> StartAsync(TempDirectory directory, bool httpHooks = false, bool inMemoryLink = false)
     {
         var server = await InProcessServer.StartAsync(directory);
         var sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
         {
             ServerUrl = server.GrpcAddress,
+            CallInvoker = inMemoryLink ? server.CreateInProcessInvoker() : null,
             SocketPath = directory.Combine("hook.sock"),
             StateDirectory = directory.Combine("state"),
             Cwd = "/home/dev/proj",

@@ -33,7 +33,8 @@ internal static class HttpStagesMode
         var gapMs = options.Int("gap-ms", 10);
 
         using var directory = new TempDirectory("http-stages");
-        await using var stack = await InProcessStack.StartAsync(directory, httpHooks: true);
+        var inMemory = options.Text("link") == "memory";
+        await using var stack = await InProcessStack.StartAsync(directory, httpHooks: true, inMemoryLink: inMemory);
         await using var stub = await StartStubAsync();
         var events = Enumerable.Range(0, SampleEvents.Count).Select(SampleEvents.ClaudeStdin).ToArray();
         var frames = events.Select(e => SocketHookClient.RequestFrame("claude", "pre-tool-use", e)).ToArray();

@@ -28,6 +28,9 @@ internal static partial class Log
     [LoggerMessage(1102, LogLevel.Warning, "Stream protocol error: {Problem}")]
     public static partial void StreamProtocolError(ILogger logger, string problem);
 
+    [LoggerMessage(1103, LogLevel.Error, "In-process call {Method} failed")]
+    public static partial void InProcessCallFailed(ILogger logger, string method, Exception exception);
+
     [LoggerMessage(1200, LogLevel.Error, "Storing a batch of {Count} events failed; they stay unacknowledged and the sidecars will resend them")]
     public static partial void BatchFailed(ILogger logger, Exception exception, int count);
 

@@ -23,7 +23,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     private readonly EventSpool _spool;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly (string Url, GrpcChannel Channel, AgentService.AgentServiceClient Client)[] _servers;
+    private readonly (string Url, GrpcChannel? Channel, AgentService.AgentServiceClient Client)[] _servers;
     private int _currentServer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,7 +42,9 @@ internal sealed class ServerConnection : IAsyncDisposable
         _logger = logger;
         _time = options.TimeProvider;
         var urls = options.ServerUrls.Count > 0 ? options.ServerUrls : [options.ServerUrl];
-        _servers = urls.Select(url => { var (channel, client) = CreateClient(options, url); return (url, channel, client); }).ToArray();
+        _servers = options.CallInvoker is { } inProcess
+            ? [(options.ServerUrl, null, new AgentService.AgentServiceClient(WithToken(inProcess, options.Token)))]
+            : urls.Select(url => { var (channel, client) = CreateClient(options, url); return (url, (GrpcChannel?)channel, client); }).ToArray();
     }
 
     private AgentService.AgentServiceClient Client => _servers[Volatile.Read(ref _currentServer)].Client;
@@ -370,7 +372,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         }
         foreach (var server in _servers)
         {
-            server.Channel.Dispose();
+            server.Channel?.Dispose();
         }
         _stopping.Dispose();
     }
@@ -420,18 +422,22 @@ internal sealed class ServerConnection : IAsyncDisposable
             MaxReceiveMessageSize = 16 * 1024 * 1024,
             MaxSendMessageSize = 16 * 1024 * 1024,
         });
-        CallInvoker invoker = channel.CreateCallInvoker();
-        if (!string.IsNullOrEmpty(options.Token))
+        return (channel, new AgentService.AgentServiceClient(WithToken(channel.CreateCallInvoker(), options.Token)));
+    }
+
+    private static CallInvoker WithToken(CallInvoker invoker, string? token)
+    {
+        if (string.IsNullOrEmpty(token))
         {
-            // Every call carries the token: the session RPCs, heartbeats and the stream alike.
-            var authorization = "Bearer " + options.Token;
-            invoker = invoker.Intercept(metadata =>
-            {
-                metadata.Add("authorization", authorization);
-                return metadata;
-            });
+            return invoker;
         }
-        return (channel, new AgentService.AgentServiceClient(invoker));
+        // Every call carries the token: the session RPCs, heartbeats and the stream alike.
+        var authorization = "Bearer " + token;
+        return invoker.Intercept(metadata =>
+        {
+            metadata.Add("authorization", authorization);
+            return metadata;
+        });
     }
 
     /// <summary>A private CA to trust instead of the system store, and a client certificate for mutual TLS.</summary>
