@@ -10,7 +10,10 @@ namespace Hookline.LoadTool.Modes;
 /// <summary>
 /// Claude Code's two hook transports side by side, against one sidecar and one server in this process: a command
 /// hook (posix_spawn of the AOT <c>hookline-hook</c> → Unix socket → reaped) and an HTTP hook (one POST on a kept-alive
-/// loopback connection, as Claude Code sends it). One of each in turn, same PreToolUse events.
+/// loopback connection, as Claude Code sends it). One of each in turn, same PreToolUse events. The hooks are driven
+/// from this process (<c>--client dotnet</c>) or, as an agent drives them, from a separate Node.js process
+/// (<c>--client node</c>, <c>bench/agent-client.mjs</c>). The sidecar reaches the server in memory, as with
+/// <c>hookline start</c> (<c>--link memory</c>), or over gRPC on loopback (<c>--link network</c>).
 /// </summary>
 internal static class TransportsMode
 {
@@ -23,9 +26,11 @@ internal static class TransportsMode
         }
         var n = options.Int("n", 1000);
         var warmup = options.Int("warmup", 100);
+        var link = options.Text("link") ?? "memory";
+        var clientKind = options.Text("client") ?? "dotnet";
 
         using var directory = new TempDirectory("transports");
-        await using var stack = await InProcessStack.StartAsync(directory, httpHooks: true);
+        await using var stack = await InProcessStack.StartAsync(directory, httpHooks: true, inMemoryLink: link == "memory");
         var events = Enumerable.Range(0, SampleEvents.Count).Select(SampleEvents.ClaudeStdin).ToArray();
         var stdinFiles = events.Select((bytes, i) =>
         {
@@ -44,10 +49,24 @@ internal static class TransportsMode
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
         var url = stack.Sidecar.HttpHookUrl + "pre-tool-use";
 
-        var verified = VerifyDeny(client, url, stack.Sidecar.HttpHookSecret!, events[3], report);
-        var (command, http, failures) = await Task.Factory.StartNew(
-            () => Alternate(hooks, client, url, stack.Sidecar.HttpHookSecret!, events, warmup, n),
-            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        bool verified;
+        long[] command, http;
+        int failures;
+        string how;
+        if (clientKind == "node")
+        {
+            (verified, command, http, failures) = await NodeClient.RunAsync(directory, stdinFiles, environment, url,
+                stack.Sidecar.HttpHookSecret!, n, warmup, options.Int("gap-ms", 0), report);
+            how = $"driven from a separate Node.js {NodeClient.Version()} process (bench/agent-client.mjs): command = spawnSync `{RepoPaths.Hook} --agent claude --event pre-tool-use` with the event on stdin; http = http.request POST on one kept-alive connection with the secret header, until the body is read";
+        }
+        else
+        {
+            verified = VerifyDeny(client, url, stack.Sidecar.HttpHookSecret!, events[3], report);
+            (command, http, failures) = await Task.Factory.StartNew(
+                () => Alternate(hooks, client, url, stack.Sidecar.HttpHookSecret!, events, warmup, n),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            how = $"driven from this process: command = posix_spawn `{RepoPaths.Hook} --agent claude --event pre-tool-use` → wait4; http = POST with the secret header on one kept-alive connection (SocketsHttpHandler), until the body is read";
+        }
         foreach (var hook in hooks)
         {
             hook.Dispose();
@@ -55,7 +74,7 @@ internal static class TransportsMode
 
         var c = LatencySummary.FromTicks(command);
         var h = LatencySummary.FromTicks(http);
-        report.Note($"Transports: {n} PreToolUse hooks each (10 Claude events rotating, after {warmup} warm-up each), alternating: command = posix_spawn `{RepoPaths.Hook} --agent claude --event pre-tool-use` → wait4; http = POST `{url}` with the secret header on one kept-alive connection (SocketsHttpHandler), until the body is read. Server and sidecar in this process on loopback.");
+        report.Note($"Transports: {c.Count} PreToolUse hooks each (10 Claude events rotating, after {warmup} warm-up each), alternating, {how}. Server and sidecar in one process; the sidecar reaches the server {(link == "memory" ? "in memory, as `hookline start` does" : "over gRPC on loopback")}.");
         report.Table("Claude hook transports, per PreToolUse (µs)", ["transport", "n", "p50", "p90", "p99", "max"],
         [
             Row("command (hookline-hook)", c),

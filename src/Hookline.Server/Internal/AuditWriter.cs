@@ -49,7 +49,7 @@ internal sealed class AuditWriter : BackgroundService
     // Storage blocks (SQLite commits with fsync, PostgreSQL round trips): on a thread of its own it never holds a
     // thread-pool thread that the next decision's hand-offs need, which on a small machine delayed every answer.
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
-        => Task.Factory.StartNew(() => WriteLoop(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        => Core.StorageThread.Start("hookline-audit", () => WriteLoop(stoppingToken));
 
     private void WriteLoop(CancellationToken stoppingToken)
     {

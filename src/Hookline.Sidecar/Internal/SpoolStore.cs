@@ -43,7 +43,7 @@ internal sealed class SpoolStore : IAsyncDisposable
         command.ExecuteNonQuery();
         // SQLite blocks: on a thread of its own the writer never holds a thread-pool thread that the hook's hand-offs
         // to and from the stream need (on a small machine that delayed every remote answer by a few hundred µs).
-        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _writer = Core.StorageThread.Start("hookline-spool", WriteLoop);
     }
 
     public string Path { get; }
