@@ -20,8 +20,10 @@ internal sealed class PendingDecisions
     public (ulong CorrelationId, Task<Decision> Decision) Register()
     {
         var id = (ulong)Interlocked.Increment(ref _nextId);
-        // Continuations run off the stream's read loop, so one slow hook cannot hold up the others.
-        var source = new TaskCompletionSource<Decision>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The waiting hook's rest (encode the answer, hand it to its socket or HTTP response, spool what was applied)
+        // runs on the stream's read loop: a few µs, all non-blocking, and it saves a thread wake-up per decision
+        // (about 0.05 ms at p50 on a 2-core machine, http-stages). Nothing on that path may block or wait.
+        var source = new TaskCompletionSource<Decision>();
         _waiting[id] = source;
         return (id, source.Task);
     }
