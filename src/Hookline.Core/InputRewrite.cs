@@ -8,16 +8,20 @@ namespace Hookline.Core;
 
 /// <summary>
 /// An allow rule's <c>set:</c> rewrites the tool's input. Only some agents can take a rewritten input from a hook
-/// (Claude Code, in PreToolUse and PermissionRequest, through <c>updatedInput</c>); for every other agent and event
-/// the rewrite cannot be applied, and running the unchanged input would silently ignore the policy, so it is denied.
+/// (Claude Code in PreToolUse and PermissionRequest, Gemini CLI in BeforeTool); for every other agent and event the
+/// rewrite cannot be applied, and running the unchanged input would silently ignore the policy, so it is denied.
 /// </summary>
 public static class InputRewrite
 {
     public const string UnsupportedReasonCode = "rewrite_unsupported";
 
     /// <summary>Whether <paramref name="hookEvent"/>'s agent can run the tool with a rewritten input.</summary>
-    public static bool Supported(HookEvent hookEvent) =>
-        hookEvent.Agent == "claude" && hookEvent.HookEventName is "PreToolUse" or "PermissionRequest";
+    public static bool Supported(HookEvent hookEvent) => hookEvent.HookEventName switch
+    {
+        "PreToolUse" => hookEvent.Agent is "claude" or "gemini",
+        "PermissionRequest" => hookEvent.Agent == "claude",
+        _ => false,
+    };
 
     /// <summary>Puts the rewritten input into <paramref name="decision"/>, or turns it into a deny where it cannot be applied.</summary>
     public static void Apply(HookEvent hookEvent, PolicyDocument document, PolicyDecision evaluated, Decision decision)
