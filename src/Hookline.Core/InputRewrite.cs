@@ -8,8 +8,9 @@ namespace Hookline.Core;
 
 /// <summary>
 /// An allow rule's <c>set:</c> rewrites the tool's input. Only some agents can take a rewritten input from a hook
-/// (Claude Code in PreToolUse and PermissionRequest, Gemini CLI in BeforeTool); for every other agent and event the
-/// rewrite cannot be applied, and running the unchanged input would silently ignore the policy, so it is denied.
+/// (Claude Code in PreToolUse and PermissionRequest, Codex in PreToolUse, Gemini CLI in BeforeTool); for every other
+/// agent and event the rewrite cannot be applied, and running the unchanged input would silently ignore the policy,
+/// so it is denied.
 /// </summary>
 public static class InputRewrite
 {
@@ -18,7 +19,7 @@ public static class InputRewrite
     /// <summary>Whether <paramref name="hookEvent"/>'s agent can run the tool with a rewritten input.</summary>
     public static bool Supported(HookEvent hookEvent) => hookEvent.HookEventName switch
     {
-        "PreToolUse" => hookEvent.Agent is "claude" or "gemini",
+        "PreToolUse" => hookEvent.Agent is "claude" or "codex" or "gemini",
         "PermissionRequest" => hookEvent.Agent == "claude",
         _ => false,
     };

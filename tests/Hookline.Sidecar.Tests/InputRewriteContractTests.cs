@@ -8,8 +8,8 @@ using Hookline.Sidecar.Internal.Agents;
 namespace Hookline.Sidecar.Tests;
 
 /// <summary>
-/// A rule's <c>set:</c> rewrites the tool input. Claude Code runs the tool with <c>updatedInput</c>, Gemini CLI with
-/// <c>hookSpecificOutput.tool_input</c>; the agents and events that have no such answer get a deny with the reason,
+/// A rule's <c>set:</c> rewrites the tool input. Claude Code and Codex run the tool with <c>updatedInput</c>, Gemini
+/// CLI with <c>hookSpecificOutput.tool_input</c>; the agents and events that have no such answer get a deny with the reason,
 /// never an allow of the unchanged input.
 /// </summary>
 public sealed class InputRewriteContractTests
@@ -148,8 +148,26 @@ public sealed class InputRewriteContractTests
         Assert.DoesNotContain("tool_input", Encoding.UTF8.GetString(AgentAdapters.Find("gemini")!.Encode("before-agent", outcome).Stdout.Span), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Codex_pre_tool_use_gets_allow_with_updated_input_and_a_plain_allow_gets_no_answer()
+    {
+        var decision = Decide("codex", "PreToolUse", """{"command":"git push origin main"}""");
+
+        Assert.Equal(Verdict.Allow, decision.Verdict);
+        var output = Answer("codex", "pre-tool-use", decision).GetProperty("hookSpecificOutput");
+        Assert.Equal("PreToolUse", output.GetProperty("hookEventName").GetString());
+        // Codex refuses updatedInput without permissionDecision "allow", and needs its string field "command".
+        Assert.Equal("allow", output.GetProperty("permissionDecision").GetString());
+        Assert.Equal("git push --dry-run", output.GetProperty("updatedInput").GetProperty("command").GetString());
+
+        // Codex refuses a plain permissionDecision "allow": an allow without a rewrite is no answer at all.
+        var plain = Decide("codex", "PreToolUse", """{"command":"git status"}""");
+        Assert.Equal(Verdict.Allow, plain.Verdict);
+        Assert.True(AgentAdapters.Find("codex")!.Encode("pre-tool-use", new HookOutcome(plain.Verdict, false, plain.Reason, DecisionSource.Local)).Stdout.IsEmpty);
+    }
+
     [Theory]
-    [InlineData("codex", "PreToolUse", "pre-tool-use")]
+    [InlineData("codex", "PermissionRequest", "permission-request")]
     [InlineData("cursor", "PreToolUse", "pre-tool-use")]
     [InlineData("claude", "UserPromptSubmit", "user-prompt-submit")]
     public void Where_the_agent_cannot_take_a_rewritten_input_the_rewrite_is_a_deny_that_says_why(string agent, string canonical, string hookEvent)
