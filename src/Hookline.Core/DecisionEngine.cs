@@ -68,7 +68,7 @@ public static class DecisionEngine
 
         decision.Verdict = decision.Evaluated;
         decision.IsDefault = evaluated.IsDefault;
-        if (document.RewritesInput && evaluated.Effect == Effect.Allow && !evaluated.IsDefault && document.Mode == Hookline.Policy.PolicyMode.Enforce)
+        if (InputRewrite.Applies(document, evaluated))
         {
             InputRewrite.Apply(hookEvent, document, evaluated, decision);
         }

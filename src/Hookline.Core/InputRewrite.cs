@@ -8,16 +8,57 @@ namespace Hookline.Core;
 
 /// <summary>
 /// An allow rule's <c>set:</c> rewrites the tool's input. Only some agents can take a rewritten input from a hook
-/// (Claude Code, in PreToolUse and PermissionRequest, through <c>updatedInput</c>); for every other agent and event
-/// the rewrite cannot be applied, and running the unchanged input would silently ignore the policy, so it is denied.
+/// (Claude Code in PreToolUse and PermissionRequest, Codex in PreToolUse, Gemini CLI in BeforeTool); for every other
+/// agent and event the rewrite cannot be applied, and running the unchanged input would silently ignore the policy,
+/// so it is denied.
 /// </summary>
 public static class InputRewrite
 {
     public const string UnsupportedReasonCode = "rewrite_unsupported";
 
     /// <summary>Whether <paramref name="hookEvent"/>'s agent can run the tool with a rewritten input.</summary>
-    public static bool Supported(HookEvent hookEvent) =>
-        hookEvent.Agent == "claude" && hookEvent.HookEventName is "PreToolUse" or "PermissionRequest";
+    public static bool Supported(HookEvent hookEvent) => Supported(hookEvent.Agent, hookEvent.HookEventName);
+
+    /// <summary>Whether <paramref name="agent"/> can run the tool with a rewritten input in the canonical <paramref name="hookEventName"/>.</summary>
+    public static bool Supported(string agent, string hookEventName) => hookEventName switch
+    {
+        "PreToolUse" => agent is "claude" or "codex" or "gemini",
+        "PermissionRequest" => agent == "claude",
+        _ => false,
+    };
+
+    /// <summary>Whether an evaluated decision rewrites at all: an explicit allow, in enforce mode, of a document with <c>set:</c>.</summary>
+    public static bool Applies(PolicyDocument document, PolicyDecision evaluated) =>
+        document.RewritesInput && evaluated.Effect == Effect.Allow && !evaluated.IsDefault && document.Mode == Hookline.Policy.PolicyMode.Enforce;
+
+    /// <summary>What the deciding rules' <c>set:</c> does to <paramref name="toolInput"/>, for explaining it; null when nothing is rewritten.</summary>
+    public static InputRewritePreview? Preview(PolicyDocument document, PolicyDecision evaluated, ReadOnlySpan<byte> toolInput)
+    {
+        var fields = Applies(document, evaluated) ? Fields(document, evaluated.RuleIds) : [];
+        if (fields.Count == 0)
+        {
+            return null;
+        }
+        var before = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!toolInput.IsEmpty)
+        {
+            using var input = JsonDocument.Parse(toolInput.ToArray());
+            if (input.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in input.RootElement.EnumerateObject())
+                {
+                    before[property.Name] = property.Value.GetRawText();
+                }
+            }
+        }
+        return new InputRewritePreview(
+            RewritingRules(document, evaluated),
+            fields.Select(f => new InputRewriteField(f.Key, before.GetValueOrDefault(f.Key), f.Value)).ToArray(),
+            Rewrite(toolInput, fields));
+    }
+
+    private static string[] RewritingRules(PolicyDocument document, PolicyDecision evaluated)
+        => evaluated.RuleIds.Where(id => document.Rules.Any(r => r.Id == id && r.Set.Count > 0)).ToArray();
 
     /// <summary>Puts the rewritten input into <paramref name="decision"/>, or turns it into a deny where it cannot be applied.</summary>
     public static void Apply(HookEvent hookEvent, PolicyDocument document, PolicyDecision evaluated, Decision decision)
@@ -27,7 +68,7 @@ public static class InputRewrite
         {
             return;
         }
-        var rules = string.Join(", ", evaluated.RuleIds.Where(id => document.Rules.Any(r => r.Id == id && r.Set.Count > 0)));
+        var rules = string.Join(", ", RewritingRules(document, evaluated));
         if (!Supported(hookEvent))
         {
             decision.Verdict = Verdict.Deny;

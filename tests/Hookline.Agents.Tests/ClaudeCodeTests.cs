@@ -46,20 +46,11 @@ public sealed class ClaudeCodeTests(ITestOutputHelper output)
         Repository.RequireClient("claude");
         using var run = new AgentRun(output);
         Configure(run);
-        File.WriteAllText(run.PolicyFile, AgentRun.Policy + """
+        Expect.UseRewritingPolicy(run);
 
-              - id: rewrite-me
-                effect: allow
-                match: "Bash(touch *rewrite-me*)"
-                set: {command: "echo rewritten-by-hookline | tee rewritten.txt"}
-            """);
+        await run.RunAsync([Expect.RewriteCommand(run)], run.Start("claude", Prompt));
 
-        await run.RunAsync([$"touch {run.Project}/rewrite-me.txt"], run.Start("claude", Prompt));
-
-        Assert.False(run.Exists("rewrite-me.txt"), "the model's own command ran, not the policy's rewrite");
-        Assert.True(run.Exists("rewritten.txt"), "the rewritten command did not run");
-        // The model gets the result of what really ran.
-        Assert.Contains(run.ModelRequests(), body => body.Contains("rewritten-by-hookline", StringComparison.Ordinal));
+        Expect.RewrittenRanInstead(run);
     }
 
     [SkippableFact]

@@ -59,6 +59,19 @@ public sealed class CodexTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task A_rule_that_rewrites_the_command_makes_codex_run_the_rewritten_one()
+    {
+        Repository.RequireClient("codex");
+        using var run = new AgentRun(output);
+        Configure(run);
+        Expect.UseRewritingPolicy(run);
+
+        await run.RunAsync([Expect.RewriteCommand(run)], run.Start("codex", Exec));
+
+        Expect.RewrittenRanInstead(run);
+    }
+
+    [SkippableFact]
     public async Task Installed_hooks_are_trusted_by_install_itself_and_with_the_sidecar_down_keep_the_tool_from_running()
     {
         Repository.RequireClient("codex");

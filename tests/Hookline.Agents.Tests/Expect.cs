@@ -32,6 +32,26 @@ internal static class Expect
         Assert.Contains("\"decision\":\"deny\"", run.Orphans, StringComparison.Ordinal);
     }
 
+    /// <summary>A rule that rewrites <see cref="RewriteCommand"/> into a command that writes <c>rewritten.txt</c>.</summary>
+    public static void UseRewritingPolicy(AgentRun run) => File.WriteAllText(run.PolicyFile, AgentRun.Policy + """
+
+          - id: rewrite-me
+            effect: allow
+            match: "Bash(touch *rewrite-me*)"
+            set: {command: "echo rewritten-by-hookline | tee rewritten.txt"}
+        """);
+
+    /// <summary>The model's command, which <see cref="UseRewritingPolicy"/> rewrites.</summary>
+    public static string RewriteCommand(AgentRun run) => $"touch {run.Project}/rewrite-me.txt";
+
+    /// <summary>The rewritten command ran instead of the model's, and the model got what really ran.</summary>
+    public static void RewrittenRanInstead(AgentRun run)
+    {
+        Assert.False(run.Exists("rewrite-me.txt"), "the model's own command ran, not the policy's rewrite");
+        Assert.True(run.Exists("rewritten.txt"), "the rewritten command did not run");
+        Assert.Contains(run.ModelRequests(), body => body.Contains("rewritten-by-hookline", StringComparison.Ordinal));
+    }
+
     private static bool Is(JsonElement e, string hookEvent, string inputContains) =>
         e.GetProperty("hook_event").GetString() == hookEvent && e.GetProperty("tool_name").GetString() == "Bash"
         && (e.GetProperty("tool_input").GetString() ?? "").Contains(inputContains, StringComparison.Ordinal);

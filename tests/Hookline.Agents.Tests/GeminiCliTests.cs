@@ -47,6 +47,19 @@ public sealed class GeminiCliTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public async Task A_rule_that_rewrites_the_command_makes_gemini_cli_run_the_rewritten_one()
+    {
+        Repository.RequireClient("gemini");
+        using var run = new AgentRun(output);
+        Configure(run);
+        Expect.UseRewritingPolicy(run);
+
+        await run.RunAsync([Expect.RewriteCommand(run)], run.Start("gemini", Prompt), StopMarker);
+
+        Expect.RewrittenRanInstead(run);
+    }
+
+    [SkippableFact]
     public async Task With_the_sidecar_down_installed_fail_closed_hooks_keep_the_tool_from_running()
     {
         Repository.RequireClient("gemini");

@@ -28,6 +28,72 @@ public sealed class PolicyCliTests : IDisposable
         Assert.Equal(["git push origin main", "ls"], json.RootElement.GetProperty("sub_commands").EnumerateArray().Select(e => e.GetString()));
     }
 
+    private const string RewritingPolicy = """
+        version: 1
+        rules:
+          - id: pushes-are-dry-runs
+            effect: allow
+            match: "Bash(git push *)"
+            set: {command: "git push --dry-run", description: "test", timeout: 60000}
+        """;
+
+    private async Task<(string Policy, string Event)> RewriteCaseAsync()
+    {
+        var policy = Path.Combine(_dir, "rewrite.yaml");
+        var hookEvent = Path.Combine(_dir, "push.json");
+        await File.WriteAllTextAsync(policy, RewritingPolicy);
+        await File.WriteAllTextAsync(hookEvent, HookRun.Bash("git push origin main"));
+        return (policy, hookEvent);
+    }
+
+    [Fact]
+    public async Task Explain_shows_the_fields_a_set_rule_changes_and_the_whole_rewritten_input()
+    {
+        var (policy, hookEvent) = await RewriteCaseAsync();
+
+        var run = await RunAsync("policy", "explain", policy, hookEvent);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("rewrite: rule pushes-are-dry-runs sets command, description, timeout", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("command: \"git push origin main\" -> \"git push --dry-run\"", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("description: \"test\" (unchanged)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("timeout: (absent) -> 60000", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("rewritten input: {\"command\":\"git push --dry-run\",\"description\":\"test\",\"timeout\":60000}", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("run with it by: claude, codex, gemini; for other agents the decision becomes deny (rewrite_unsupported)", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_json_carries_the_rewrite_and_says_when_the_agent_cannot_run_it()
+    {
+        var (policy, hookEvent) = await RewriteCaseAsync();
+
+        var cursor = await RunAsync("policy", "explain", policy, hookEvent, "--agent", "cursor", "--json");
+
+        Assert.Equal(0, cursor.Exit);
+        using var json = JsonDocument.Parse(cursor.Stdout);
+        var rewrite = json.RootElement.GetProperty("rewrite");
+        Assert.Equal("git push --dry-run", rewrite.GetProperty("input").GetProperty("command").GetString());
+        var command = rewrite.GetProperty("fields")[0];
+        Assert.Equal("git push origin main", command.GetProperty("before").GetString());
+        Assert.True(command.GetProperty("changed").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, rewrite.GetProperty("fields")[2].GetProperty("before").ValueKind);
+        Assert.False(rewrite.GetProperty("applies_for_agent").GetBoolean());
+        Assert.Equal(["claude", "codex", "gemini"], rewrite.GetProperty("applied_by").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Explain_shows_no_rewrite_when_the_deciding_rule_sets_nothing()
+    {
+        var (policy, hookEvent) = await RewriteCaseAsync();
+        await File.WriteAllTextAsync(hookEvent, HookRun.Bash("git status"));
+
+        var run = await RunAsync("policy", "explain", policy, hookEvent, "--json");
+
+        Assert.Equal(0, run.Exit);
+        using var json = JsonDocument.Parse(run.Stdout);
+        Assert.False(json.RootElement.TryGetProperty("rewrite", out _));
+    }
+
     [Fact]
     public async Task Import_claude_turns_permissions_into_a_policy_that_checks()
     {

@@ -8,8 +8,9 @@ using Hookline.Sidecar.Internal.Agents;
 namespace Hookline.Sidecar.Tests;
 
 /// <summary>
-/// A rule's <c>set:</c> rewrites the tool input. Claude Code runs the tool with <c>updatedInput</c>; the agents that
-/// have no such answer get a deny with the reason, never an allow of the unchanged input.
+/// A rule's <c>set:</c> rewrites the tool input. Claude Code and Codex run the tool with <c>updatedInput</c>, Gemini
+/// CLI with <c>hookSpecificOutput.tool_input</c>; the agents and events that have no such answer get a deny with the reason,
+/// never an allow of the unchanged input.
 /// </summary>
 public sealed class InputRewriteContractTests
 {
@@ -35,8 +36,19 @@ public sealed class InputRewriteContractTests
         }, snapshot);
     }
 
-    private static JsonElement Answer(string agent, string hookEvent, Decision decision) => JsonDocument.Parse(AgentAdapters.Find(agent)!
-        .Encode(hookEvent, new HookOutcome(decision.Verdict, decision.IsDefault, decision.Reason, DecisionSource.Local, decision.UpdatedInput.Memory)).Stdout).RootElement;
+    private static JsonElement Answer(string agent, string hookEvent, Decision decision, string decodedInput = "") => JsonDocument.Parse(AgentAdapters.Find(agent)!
+        .Encode(hookEvent, new HookOutcome(decision.Verdict, decision.IsDefault, decision.Reason, DecisionSource.Local,
+            decision.UpdatedInput.Memory, Encoding.UTF8.GetBytes(decodedInput))).Stdout).RootElement;
+
+    /// <summary>A Gemini BeforeTool event decoded by the Gemini adapter from its own stdin, then decided.</summary>
+    private static (Decision Decision, string DecodedInput) DecideGemini(string toolName, string toolInput, string document)
+    {
+        var hookEvent = new HookEvent { EventId = "e", Agent = "gemini" };
+        var stdin = $$"""{"session_id":"s","cwd":"/p","hook_event_name":"BeforeTool","tool_name":"{{toolName}}","tool_input":{{toolInput}}}""";
+        Assert.True(AgentAdapters.Find("gemini")!.TryDecode("before-tool", Encoding.UTF8.GetBytes(stdin), hookEvent, out var error), error);
+        var snapshot = new Hookline.Policy.PolicySnapshot(1, CompiledPolicy.Load(document), DateTimeOffset.UnixEpoch);
+        return (DecisionEngine.Decide(hookEvent, snapshot), hookEvent.ToolInput.ToStringUtf8());
+    }
 
     [Fact]
     public void Claude_pre_tool_use_gets_the_whole_rewritten_input_as_updated_input()
@@ -73,9 +85,89 @@ public sealed class InputRewriteContractTests
         Assert.False(Answer("claude", "pre-tool-use", decision).GetProperty("hookSpecificOutput").TryGetProperty("updatedInput", out _));
     }
 
+    [Fact]
+    public void Gemini_before_tool_gets_the_whole_rewritten_input_as_hook_specific_tool_input()
+    {
+        var (decision, decoded) = DecideGemini("run_shell_command", """{"command":"git push origin main","description":"push it","dir_path":"sub"}""", Rewriting);
+
+        Assert.Equal(Verdict.Allow, decision.Verdict);
+        var answer = Answer("gemini", "before-tool", decision, decoded);
+        Assert.Equal("allow", answer.GetProperty("decision").GetString());
+        Assert.Contains("dry-run-pushes", answer.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var output = answer.GetProperty("hookSpecificOutput");
+        Assert.Equal("BeforeTool", output.GetProperty("hookEventName").GetString());
+        // Gemini builds the call from this object alone, so every field the rule does not set is in it, unchanged.
+        var input = output.GetProperty("tool_input");
+        Assert.Equal("git push --dry-run", input.GetProperty("command").GetString());
+        Assert.Equal(60000, input.GetProperty("timeout").GetInt32());
+        Assert.Equal("push it", input.GetProperty("description").GetString());
+        Assert.Equal("sub", input.GetProperty("dir_path").GetString());
+    }
+
+    [Fact]
+    public void Gemini_allow_without_set_and_gemini_deny_carry_no_tool_input()
+    {
+        var (allowed, decoded) = DecideGemini("run_shell_command", """{"command":"git status"}""", Rewriting);
+        Assert.False(Answer("gemini", "before-tool", allowed, decoded).TryGetProperty("hookSpecificOutput", out _));
+
+        var denied = new HookOutcome(Verdict.Deny, false, "no", DecisionSource.Local, Encoding.UTF8.GetBytes("""{"command":"x"}"""));
+        var answer = JsonDocument.Parse(AgentAdapters.Find("gemini")!.Encode("before-tool", denied).Stdout).RootElement;
+        Assert.Equal("deny", answer.GetProperty("decision").GetString());
+        Assert.False(answer.TryGetProperty("hookSpecificOutput", out _));
+    }
+
     [Theory]
-    [InlineData("codex", "PreToolUse", "pre-tool-use")]
-    [InlineData("gemini", "PreToolUse", "before-tool")]
+    [InlineData("""{"file_path":"/p/.env.example"}""", "/p/.env.example")]
+    [InlineData("""{"absolute_path":"/p/.env.example"}""", "/p/.env.example")]
+    [InlineData("""{"start_line":1}""", "/p/.env")]
+    public void Gemini_builds_that_name_the_file_absolute_path_get_the_rewrite_in_that_field_and_no_file_path(string set, string expected)
+    {
+        const string Document = """
+            version: 1
+            rules:
+              - id: example-env
+                effect: allow
+                match: "Read(//p/.env)"
+                set: SET
+            """;
+        var (decision, decoded) = DecideGemini("read_file", """{"absolute_path":"/p/.env"}""", Document.Replace("SET", set, StringComparison.Ordinal));
+
+        Assert.Equal(Verdict.Allow, decision.Verdict);
+        var input = Answer("gemini", "before-tool", decision, decoded).GetProperty("hookSpecificOutput").GetProperty("tool_input");
+        Assert.Equal(expected, input.GetProperty("absolute_path").GetString());
+        Assert.False(input.TryGetProperty("file_path", out _), "Gemini got the field Hookline added, which its tool does not know");
+    }
+
+    [Fact]
+    public void Gemini_after_tool_and_before_agent_cannot_take_a_rewrite()
+    {
+        Assert.False(InputRewrite.Supported(new HookEvent { Agent = "gemini", HookEventName = "PostToolUse" }));
+        Assert.False(InputRewrite.Supported(new HookEvent { Agent = "gemini", HookEventName = "UserPromptSubmit" }));
+        // Even handed an updated input, the encoder never puts one into an event that cannot run it.
+        var outcome = new HookOutcome(Verdict.Allow, false, "r", DecisionSource.Local, Encoding.UTF8.GetBytes("""{"prompt":"x"}"""));
+        Assert.DoesNotContain("tool_input", Encoding.UTF8.GetString(AgentAdapters.Find("gemini")!.Encode("before-agent", outcome).Stdout.Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Codex_pre_tool_use_gets_allow_with_updated_input_and_a_plain_allow_gets_no_answer()
+    {
+        var decision = Decide("codex", "PreToolUse", """{"command":"git push origin main"}""");
+
+        Assert.Equal(Verdict.Allow, decision.Verdict);
+        var output = Answer("codex", "pre-tool-use", decision).GetProperty("hookSpecificOutput");
+        Assert.Equal("PreToolUse", output.GetProperty("hookEventName").GetString());
+        // Codex refuses updatedInput without permissionDecision "allow", and needs its string field "command".
+        Assert.Equal("allow", output.GetProperty("permissionDecision").GetString());
+        Assert.Equal("git push --dry-run", output.GetProperty("updatedInput").GetProperty("command").GetString());
+
+        // Codex refuses a plain permissionDecision "allow": an allow without a rewrite is no answer at all.
+        var plain = Decide("codex", "PreToolUse", """{"command":"git status"}""");
+        Assert.Equal(Verdict.Allow, plain.Verdict);
+        Assert.True(AgentAdapters.Find("codex")!.Encode("pre-tool-use", new HookOutcome(plain.Verdict, false, plain.Reason, DecisionSource.Local)).Stdout.IsEmpty);
+    }
+
+    [Theory]
+    [InlineData("codex", "PermissionRequest", "permission-request")]
     [InlineData("cursor", "PreToolUse", "pre-tool-use")]
     [InlineData("claude", "UserPromptSubmit", "user-prompt-submit")]
     public void Where_the_agent_cannot_take_a_rewritten_input_the_rewrite_is_a_deny_that_says_why(string agent, string canonical, string hookEvent)

@@ -6,7 +6,7 @@ namespace Hookline.Cli.Commands;
 /// <summary>The machine-readable form of <c>hookline policy explain --json</c>.</summary>
 internal static class ExplanationJson
 {
-    public static string Write(PolicyExplanation explanation)
+    public static string Write(PolicyExplanation explanation, RewriteExplanation? rewrite = null)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -38,6 +38,7 @@ internal static class ExplanationJson
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            rewrite?.WriteJson(json);
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());

@@ -63,7 +63,9 @@ internal static class PolicyCommand
             using var document = System.Text.Json.JsonDocument.Parse(json);
             var input = HookEventReader.FromJson(document.RootElement, parse.GetValue(agent));
             var explanation = policy.Explain(input);
-            Console.WriteLine(parse.GetValue(asJson) ? ExplanationJson.Write(explanation) : explanation.ToString());
+            var rewrite = RewriteExplanation.For(policy, explanation.Decision, input);
+            Console.WriteLine(parse.GetValue(asJson) ? ExplanationJson.Write(explanation, rewrite)
+                : rewrite is null ? explanation.ToString() : explanation + "\n" + rewrite.Text());
             return 0;
         }));
 

@@ -149,7 +149,7 @@ internal sealed class HookProcessor : IHookHandler
         Decision? decision = remote;
         if (remote is not null)
         {
-            result = new HookOutcome(remote.Verdict, remote.IsDefault, remote.Reason, DecisionSource.Remote, remote.UpdatedInput.Memory);
+            result = new HookOutcome(remote.Verdict, remote.IsDefault, remote.Reason, DecisionSource.Remote, remote.UpdatedInput.Memory, hookEvent.ToolInput.Memory);
             // The local session state sees every event the server saw, so a local fallback later decides alike
             // (rate limits, taints, escalation). Only a policy with such rules pays for this second evaluation.
             if (_snapshots.UsesSessionState && _snapshots.Usable() is { } current)
@@ -160,7 +160,7 @@ internal sealed class HookProcessor : IHookHandler
         else if (_snapshots.Usable() is { } snapshot)
         {
             decision = DecisionEngine.Decide(hookEvent, snapshot, _localSession);
-            result = new HookOutcome(decision.Verdict, decision.IsDefault, decision.Reason, DecisionSource.Local, decision.UpdatedInput.Memory);
+            result = new HookOutcome(decision.Verdict, decision.IsDefault, decision.Reason, DecisionSource.Local, decision.UpdatedInput.Memory, hookEvent.ToolInput.Memory);
         }
         else if (_snapshots.FailMode == SidecarFailMode.Open)
         {

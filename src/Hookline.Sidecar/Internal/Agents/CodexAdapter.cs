@@ -2,7 +2,10 @@ using Hookline.Contracts.V1;
 
 namespace Hookline.Sidecar.Internal.Agents;
 
-/// <summary>Codex CLI: Claude's stdin format and answer shape, but no ask: ask becomes deny with an approval reason.</summary>
+/// <summary>
+/// Codex CLI: Claude's stdin format and answer shape, but no ask: ask becomes deny with an approval reason. A rewriting
+/// allow in PreToolUse is <c>permissionDecision: "allow"</c> with <c>updatedInput</c>, as in Claude Code.
+/// </summary>
 internal sealed class CodexAdapter : IAgentAdapter
 {
     public string Name => "codex";
@@ -18,7 +21,8 @@ internal sealed class CodexAdapter : IAgentAdapter
     {
         if (outcome.Verdict == Verdict.Allow)
         {
-            return HookReply.Empty;
+            // Codex takes an allow only together with updatedInput (PreToolUse); a plain allow gives no answer.
+            return hookEvent == "pre-tool-use" && !outcome.UpdatedInput.IsEmpty ? ClaudeAdapter.PreToolUse("PreToolUse", outcome) : HookReply.Empty;
         }
         var denied = outcome.Verdict == Verdict.Ask
             ? outcome with { Verdict = Verdict.Deny, Reason = "approval needed: " + outcome.Reason }

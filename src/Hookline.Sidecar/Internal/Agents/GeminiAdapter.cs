@@ -5,8 +5,8 @@ namespace Hookline.Sidecar.Internal.Agents;
 
 /// <summary>
 /// Gemini CLI: BeforeTool / BeforeAgent block; the answer is <c>{"decision":"deny","reason":...}</c>. Gemini hooks
-/// have no ask, so ask becomes deny with a reason that says approval is needed. Tool names are mapped to Claude's,
-/// so one rule governs every agent.
+/// have no ask, so ask becomes deny with a reason that says approval is needed. A rewriting allow carries the new
+/// input as <c>hookSpecificOutput.tool_input</c>. Tool names are mapped to Claude's, so one rule governs every agent.
 /// </summary>
 internal sealed class GeminiAdapter : IAgentAdapter
 {
@@ -87,6 +87,47 @@ internal sealed class GeminiAdapter : IAgentAdapter
         {
             w.WriteString("decision", decision);
             w.WriteString("reason", reason);
+            if (hookEvent == "before-tool" && outcome.Verdict == Verdict.Allow && !outcome.UpdatedInput.IsEmpty)
+            {
+                // Gemini builds the tool call anew from hookSpecificOutput.tool_input: the whole input, not a patch.
+                w.WriteStartObject("hookSpecificOutput");
+                w.WriteString("hookEventName", "BeforeTool");
+                w.WritePropertyName("tool_input");
+                WriteNativeInput(w, outcome.UpdatedInput.Span, outcome.DecodedInput.Span);
+                w.WriteEndObject();
+            }
         }));
+    }
+
+    /// <summary>
+    /// The rewritten input in Gemini's own field names. Where decoding added <c>file_path</c> beside an
+    /// <c>absolute_path</c> (see <see cref="WithFilePath"/>), the added field is left out, so Gemini gets no field
+    /// its tool does not know; if the rule changed <c>file_path</c>, that value goes into <c>absolute_path</c>.
+    /// </summary>
+    private static void WriteNativeInput(System.Text.Json.Utf8JsonWriter w, ReadOnlySpan<byte> rewritten, ReadOnlySpan<byte> decoded)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(rewritten.ToArray());
+        var root = document.RootElement;
+        if (!root.TryGetProperty("absolute_path", out var absolutePath) || !root.TryGetProperty("file_path", out var filePath))
+        {
+            w.WriteRawValue(rewritten);
+            return;
+        }
+        using var before = System.Text.Json.JsonDocument.Parse(decoded.IsEmpty ? "{}"u8.ToArray() : decoded.ToArray());
+        var pathChanged = !before.RootElement.TryGetProperty("file_path", out var old) || old.GetRawText() != filePath.GetRawText();
+        w.WriteStartObject();
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.NameEquals("absolute_path"))
+            {
+                w.WritePropertyName("absolute_path");
+                (pathChanged ? filePath : absolutePath).WriteTo(w);
+            }
+            else if (!property.NameEquals("file_path"))
+            {
+                property.WriteTo(w);
+            }
+        }
+        w.WriteEndObject();
     }
 }
