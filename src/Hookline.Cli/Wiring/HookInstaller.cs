@@ -16,8 +16,10 @@ internal static class HookInstaller
         && command.Contains("hookline", StringComparison.Ordinal)
         && command.Contains($" --agent {agent} --event ", StringComparison.Ordinal);
 
-    public static void Install(InstallTarget target, string hookCommand, bool failClosed, string stateDirectory)
+    /// <summary>Adds Hookline's hooks. Returns the events left out because the agent already has Hookline's hook for them elsewhere.</summary>
+    public static IReadOnlyCollection<string> Install(InstallTarget target, string hookCommand, bool failClosed, string stateDirectory)
     {
+        var elsewhere = new HashSet<string>(StringComparer.Ordinal);
         var original = File.Exists(target.SettingsFile) ? File.ReadAllBytes(target.SettingsFile) : null;
         var settings = SettingsMerge.ParseObject(original, target.SettingsFile);
         Remove(settings, target.Agent);
@@ -50,7 +52,14 @@ internal static class HookInstaller
                 }
                 break;
             case "codex":
-                SettingsMerge.AddHooks(settings, CodexWiring.Events, spec => CodexWiring.Group(spec, hookCommand));
+                // Codex runs the hooks of config.toml's [hooks] table as well as hooks.json's: an event whose Hookline
+                // hook is declared there already would run twice if it were added here too.
+                elsewhere = CodexHookSources.HooklineEventsInConfig(target.SettingsFile);
+                var missing = CodexWiring.Events.Where(e => !elsewhere.Contains(e.Native)).ToList();
+                if (missing.Count > 0)
+                {
+                    SettingsMerge.AddHooks(settings, missing, spec => CodexWiring.Group(spec, hookCommand));
+                }
                 break;
             case "gemini":
                 SettingsMerge.AddHooks(settings, GeminiWiring.Events, spec => GeminiWiring.Group(spec, hookCommand));
@@ -59,7 +68,16 @@ internal static class HookInstaller
                 SettingsMerge.AddHooks(settings, ClaudeWiring.Events, spec => ClaudeWiring.Group(spec, hookCommand, failClosed));
                 break;
         }
-        SettingsMerge.Write(target.SettingsFile, settings);
+        if (settings.Count == 0 && File.Exists(backup + ".absent"))
+        {
+            // Nothing to add to a file that was not there: leave it absent.
+            File.Delete(target.SettingsFile);
+        }
+        else
+        {
+            SettingsMerge.Write(target.SettingsFile, settings);
+        }
+        return elsewhere;
     }
 
     /// <summary>Takes Hookline's entries out. Returns false when the file holds none.</summary>
