@@ -176,13 +176,15 @@ public sealed class CodexTrustTests : IDisposable
     {
         var before = UserConfigWithHooks + "\n" + string.Concat(Events.Select(HooklineTomlHook));
         await File.WriteAllTextAsync(Config, before);
+        const string userHooks = "{ \"hooks\": { \"Stop\": [ { \"hooks\": [ { \"type\": \"command\", \"command\": \"/usr/local/bin/my-stop\" } ] } ] } }  ";
+        await File.WriteAllTextAsync(HooksJson, userHooks);
 
         var install = await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true));
 
         Assert.True(install.Exit == 0, install.Stderr);
         Assert.Contains("already declares Hookline's hooks for", install.Stdout, StringComparison.Ordinal);
         Assert.Contains("Codex trusts the 6 Hookline hooks", install.Stdout, StringComparison.Ordinal);
-        Assert.False(File.Exists(HooksJson), "install added a second copy that Codex would run too");
+        Assert.Equal(userHooks, await File.ReadAllTextAsync(HooksJson)); // no second copy that Codex would run too
         var config = await File.ReadAllTextAsync(Config);
         Assert.StartsWith(before + "\n", config, StringComparison.Ordinal);
         foreach (var ev in Events)
@@ -193,13 +195,14 @@ public sealed class CodexTrustTests : IDisposable
         // Idempotent.
         Assert.Equal(0, (await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true))).Exit);
         Assert.Equal(config, await File.ReadAllTextAsync(Config));
-        Assert.False(File.Exists(HooksJson));
+        Assert.Equal(userHooks, await File.ReadAllTextAsync(HooksJson));
         var doctor = await DoctorAsync();
         Assert.Contains($"ok    codex hooks per event: one Hookline hook for each of the 6 events (0 in {HooksJson}, 6 in {Config})", doctor, StringComparison.Ordinal);
         Assert.Contains($"ok    codex trust: Codex trusts the 6 Hookline hooks in {Config}", doctor, StringComparison.Ordinal);
 
         Assert.Equal(0, (await CliRun.RunAsync(["uninstall", "--agent", "codex"], Env(withCodex: true))).Exit);
         Assert.Equal(before, await File.ReadAllTextAsync(Config));
+        Assert.Equal(userHooks, await File.ReadAllTextAsync(HooksJson));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ internal static class HookInstaller
         var elsewhere = new HashSet<string>(StringComparer.Ordinal);
         var original = File.Exists(target.SettingsFile) ? File.ReadAllBytes(target.SettingsFile) : null;
         var settings = SettingsMerge.ParseObject(original, target.SettingsFile);
-        Remove(settings, target.Agent);
+        var changed = Remove(settings, target.Agent);
         var backup = BackupPath(stateDirectory, target.SettingsFile);
         if (!File.Exists(backup))
         {
@@ -50,6 +50,7 @@ internal static class HookInstaller
                     }
                     list.Add(CursorWiring.Entry(spec, hookCommand, failClosed));
                 }
+                changed = true;
                 break;
             case "codex":
                 // Codex runs the hooks of config.toml's [hooks] table as well as hooks.json's: an event whose Hookline
@@ -59,21 +60,24 @@ internal static class HookInstaller
                 if (missing.Count > 0)
                 {
                     SettingsMerge.AddHooks(settings, missing, spec => CodexWiring.Group(spec, hookCommand));
+                    changed = true;
                 }
                 break;
             case "gemini":
                 SettingsMerge.AddHooks(settings, GeminiWiring.Events, spec => GeminiWiring.Group(spec, hookCommand));
+                changed = true;
                 break;
             default:
                 SettingsMerge.AddHooks(settings, ClaudeWiring.Events, spec => ClaudeWiring.Group(spec, hookCommand, failClosed));
+                changed = true;
                 break;
         }
-        if (settings.Count == 0 && File.Exists(backup + ".absent"))
+        // Unchanged (Codex: all of Hookline's hooks are declared in config.toml, none were here): the file stays as it is.
+        if (changed && settings.Count == 0 && File.Exists(backup + ".absent"))
         {
-            // Nothing to add to a file that was not there: leave it absent.
-            File.Delete(target.SettingsFile);
+            File.Delete(target.SettingsFile); // nothing left for a file that was not there
         }
-        else
+        else if (changed)
         {
             SettingsMerge.Write(target.SettingsFile, settings);
         }
