@@ -90,4 +90,109 @@ public sealed class CodexTests(ITestOutputHelper output)
         await run.UninstallAsync("codex");
         AgentRun.AssertUnchanged(before);
     }
+
+    [SkippableFact]
+    public async Task Installed_next_to_the_users_own_hooks_in_config_toml_both_run_and_uninstall_leaves_it_byte_identical()
+    {
+        Repository.RequireClient("codex");
+        using var run = new AgentRun(output);
+        var codexHome = Configure(run);
+        var config = Path.Combine(codexHome, "config.toml");
+        // The user's own hook, declared in config.toml's [hooks] table (not hooks.json), and trusted by them.
+        File.AppendAllText(config, $"""
+
+            [[hooks.PreToolUse]]
+            matcher = "Bash"
+            [[hooks.PreToolUse.hooks]]
+            type = "command"
+            command = "echo mine >> {run.Project}/user-hook-ran.txt"
+            """);
+        await CodexHookList.TrustAsync(codexHome, run.Project, config);
+        var hooksJson = Path.Combine(codexHome, "hooks.json");
+        var before = AgentRun.Snapshot(config, hooksJson);
+
+        await run.InstallAsync("codex");
+
+        var listed = await CodexHookList.ListAsync(codexHome, run.Project);
+        Assert.All(listed, h => Assert.True(h.Trusted, h.Key));
+        Assert.Single(listed, h => h.SourcePath == config);
+        Assert.Single(listed, h => h.Command.Contains("--event pre-tool-use", StringComparison.Ordinal));
+        run.Environment["HOOKLINE_HOOK_TIMEOUT_MS"] = "30000";
+
+        // The installed hooks reach the per-user daemon, which decides by the policy. No --dangerously-bypass-hook-trust:
+        // both the user's hook and Hookline's run on their recorded trust.
+        await using (await UserDaemon.StartAsync(run))
+        {
+            await run.RunAsync([run.Denied, run.Allowed], [Repository.Client("codex"), .. Exec]);
+        }
+
+        Expect.DeniedAndToldTheModel(run);
+        Expect.AllowedRan(run);
+        var events = await run.EventsAsync();
+        Expect.Audited(events);
+        // Hookline's PreToolUse hook ran once per tool call, not once per file it could be declared in.
+        Assert.Equal(2, events.Count(e => e.GetProperty("hook_event").GetString() == "PreToolUse"));
+        Assert.True(run.Exists("user-hook-ran.txt"), "the user's own hook in config.toml did not run");
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run.Project, "user-hook-ran.txt")).Length);
+        await run.UninstallAsync("codex");
+        AgentRun.AssertUnchanged(before);
+    }
+
+    [SkippableFact]
+    public async Task Hooklines_hooks_already_declared_in_config_toml_are_trusted_there_and_run_once()
+    {
+        Repository.RequireClient("codex");
+        using var run = new AgentRun(output);
+        var codexHome = Configure(run);
+        var config = Path.Combine(codexHome, "config.toml");
+        // The user copied Hookline's hooks into config.toml's [hooks] table themselves.
+        foreach (var (native, kebab) in new[] { ("PreToolUse", "pre-tool-use"), ("PermissionRequest", "permission-request"), ("PostToolUse", "post-tool-use"),
+            ("UserPromptSubmit", "user-prompt-submit"), ("SessionStart", "session-start"), ("Stop", "stop") })
+        {
+            File.AppendAllText(config, $"\n\n[[hooks.{native}]]\n[[hooks.{native}.hooks]]\ntype = \"command\"\ncommand = \"{Repository.Hook} --agent codex --event {kebab}\"\ntimeout = 30");
+        }
+        var hooksJson = Path.Combine(codexHome, "hooks.json");
+        var before = AgentRun.Snapshot(config, hooksJson);
+
+        await run.InstallAsync("codex");
+
+        Assert.False(File.Exists(hooksJson), "install added a second copy of Hookline's hooks, which Codex would run too");
+        var listed = await CodexHookList.ListAsync(codexHome, run.Project);
+        Assert.Equal(6, listed.Count(h => h.SourcePath == config && h.Trusted));
+        Assert.Equal(6, listed.Count);
+        run.Environment["HOOKLINE_HOOK_TIMEOUT_MS"] = "30000";
+
+        await using (await UserDaemon.StartAsync(run))
+        {
+            await run.RunAsync([run.Denied, run.Allowed], [Repository.Client("codex"), .. Exec]);
+        }
+
+        Expect.DeniedAndToldTheModel(run);
+        Expect.AllowedRan(run);
+        var events = await run.EventsAsync();
+        Expect.Audited(events);
+        Assert.Equal(2, events.Count(e => e.GetProperty("hook_event").GetString() == "PreToolUse"));
+        await run.UninstallAsync("codex");
+        AgentRun.AssertUnchanged(before);
+    }
+
+    /// <summary>Why install never adds a second copy: Codex loads hooks.json and config.toml's [hooks] and runs both.</summary>
+    [SkippableFact]
+    public async Task Codex_runs_a_hook_declared_in_both_hooks_json_and_config_toml_twice()
+    {
+        Repository.RequireClient("codex", withHookline: false);
+        using var run = new AgentRun(output);
+        var codexHome = Configure(run);
+        var command = $"echo ran >> {run.Project}/hook-ran.txt";
+        File.AppendAllText(Path.Combine(codexHome, "config.toml"),
+            $"\n\n[[hooks.PreToolUse]]\nmatcher = \"Bash\"\n[[hooks.PreToolUse.hooks]]\ntype = \"command\"\ncommand = \"{command}\"\n");
+        File.WriteAllText(Path.Combine(codexHome, "hooks.json"),
+            $$"""{ "hooks": { "PreToolUse": [ { "matcher": "Bash", "hooks": [ { "type": "command", "command": "{{command}}" } ] } ] } }""");
+
+        await run.RunAsync([run.Allowed], [Repository.Client("codex"), "--dangerously-bypass-hook-trust", .. Exec]);
+
+        Expect.AllowedRan(run);
+        Assert.Contains("prefer a single representation", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run.Project, "hook-ran.txt")).Length);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace Hookline.EndToEnd.Tests;
 
 /// <summary>
@@ -24,20 +26,25 @@ public sealed class CodexTrustTests : IDisposable
     {
         Directory.CreateDirectory(CodexHome);
         Directory.CreateDirectory(FakeBin);
-        // Answers initialize and hooks/list; a hook is trusted when config.toml holds its key with its hash.
+        // Answers initialize and hooks/list: it lists Hookline's hook for an event from hooks.json and from config.toml's
+        // [hooks] table wherever the file names that event, as Codex does (key by file, hash by definition); a hook is
+        // trusted when config.toml holds its key with its hash.
         var script = """
             #!/bin/bash
             [ "$1" = app-server ] || exit 64
             read -r init; read -r initialized; read -r list
             echo '{"id":1,"result":{"codexHome":"'"$CODEX_HOME"'"}}'
             hooks=""
-            for ev in EVENTS; do
-              kebab=${ev//_/-}
-              key="$CODEX_HOME/hooks.json:$ev:0:0"
-              hash="sha256:fake-$ev"
-              status=untrusted
-              if grep -qF "[hooks.state.\"$key\"]" "$CODEX_HOME/config.toml" 2>/dev/null && grep -qF "\"$hash\"" "$CODEX_HOME/config.toml"; then status=trusted; fi
-              hooks="$hooks${hooks:+,}{\"key\":\"$key\",\"command\":\"/opt/hookline/hookline-hook --agent codex --event $kebab\",\"sourcePath\":\"$CODEX_HOME/hooks.json\",\"currentHash\":\"$hash\",\"trustStatus\":\"$status\"}"
+            for source in hooks.json config.toml; do
+              for ev in EVENTS; do
+                kebab=${ev//_/-}
+                grep -qF -- "--event $kebab" "$CODEX_HOME/$source" 2>/dev/null || continue
+                key="$CODEX_HOME/$source:$ev:0:0"
+                hash="sha256:fake-$ev"
+                status=untrusted
+                if grep -qF "[hooks.state.\"$key\"]" "$CODEX_HOME/config.toml" 2>/dev/null && grep -qF "\"$hash\"" "$CODEX_HOME/config.toml"; then status=trusted; fi
+                hooks="$hooks${hooks:+,}{\"key\":\"$key\",\"command\":\"/opt/hookline/hookline-hook --agent codex --event $kebab\",\"sourcePath\":\"$CODEX_HOME/$source\",\"currentHash\":\"$hash\",\"trustStatus\":\"$status\"}"
+              done
             done
             echo '{"id":2,"result":{"data":[{"cwd":"'"$PWD"'","hooks":['"$hooks"']}]}}'
             """.Replace("EVENTS", string.Join(' ', Events), StringComparison.Ordinal);
@@ -122,6 +129,132 @@ public sealed class CodexTrustTests : IDisposable
         Assert.Equal("model = [unclosed\n", await File.ReadAllTextAsync(Config));
         var doctor = await CliRun.RunAsync(["doctor", "--agent", "codex", "--server-http", "http://127.0.0.1:9"], Env(withCodex: true));
         Assert.Contains("FAIL  codex trust: Codex does not trust 6 of the 6 Hookline hooks", doctor.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>A user's config.toml that declares a hook of their own in its [hooks] table, no newline at the end.</summary>
+    private static string UserConfigWithHooks => "# my settings\nmodel = \"gpt-5\"\n\n[[hooks.PreToolUse]]   # my own audit\nmatcher = \"Bash\"\n"
+        + "[[hooks.PreToolUse.hooks]]\ntype = \"command\"\ncommand = \"/usr/local/bin/my-audit\"\n\n"
+        + "[hooks.state.\"/elsewhere/hooks.json:stop:0:0\"]\ntrusted_hash = \"sha256:mine\"";
+
+    /// <summary>Hookline's hook for one event as a user would copy it into config.toml's [hooks] table.</summary>
+    private static string HooklineTomlHook(string ev) =>
+        $"\n[[hooks.{Pascal(ev)}]]\n[[hooks.{Pascal(ev)}.hooks]]\ntype = \"command\"\ncommand = \"{Artifacts.Hook} --agent codex --event {ev.Replace('_', '-')}\"\ntimeout = 30\n";
+
+    private static string Pascal(string snake) => string.Concat(snake.Split('_').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+
+    private string HooksJson => Path.Combine(CodexHome, "hooks.json");
+
+    private async Task<string> DoctorAsync()
+    {
+        var doctor = await CliRun.RunAsync(["doctor", "--agent", "codex", "--server-http", "http://127.0.0.1:9"], Env(withCodex: true));
+        return doctor.Stdout;
+    }
+
+    [Fact]
+    public async Task The_users_own_hooks_in_config_toml_stay_byte_for_byte_and_hooklines_go_to_hooks_json()
+    {
+        await File.WriteAllTextAsync(Config, UserConfigWithHooks);
+
+        var install = await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true));
+
+        Assert.True(install.Exit == 0, install.Stderr);
+        Assert.Contains("Codex trusts the 6 Hookline hooks", install.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("already declares", install.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith(UserConfigWithHooks + "\n", await File.ReadAllTextAsync(Config), StringComparison.Ordinal);
+        Assert.Equal(6, Regex.Count(await File.ReadAllTextAsync(HooksJson), "--agent codex --event "));
+        var doctor = await DoctorAsync();
+        Assert.Contains($"ok    codex hooks per event: one Hookline hook for each of the 6 events (6 in {HooksJson}, 0 in {Config})", doctor, StringComparison.Ordinal);
+        Assert.Contains("ok    codex trust: Codex trusts the 6 Hookline hooks", doctor, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await CliRun.RunAsync(["uninstall", "--agent", "codex"], Env(withCodex: true))).Exit);
+        Assert.Equal(UserConfigWithHooks, await File.ReadAllTextAsync(Config));
+        Assert.False(File.Exists(HooksJson));
+    }
+
+    [Fact]
+    public async Task Hooklines_hooks_already_declared_in_config_toml_are_not_added_again_but_trusted_where_they_are()
+    {
+        var before = UserConfigWithHooks + "\n" + string.Concat(Events.Select(HooklineTomlHook));
+        await File.WriteAllTextAsync(Config, before);
+        const string userHooks = "{ \"hooks\": { \"Stop\": [ { \"hooks\": [ { \"type\": \"command\", \"command\": \"/usr/local/bin/my-stop\" } ] } ] } }  ";
+        await File.WriteAllTextAsync(HooksJson, userHooks);
+
+        var install = await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true));
+
+        Assert.True(install.Exit == 0, install.Stderr);
+        Assert.Contains("already declares Hookline's hooks for", install.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Codex trusts the 6 Hookline hooks", install.Stdout, StringComparison.Ordinal);
+        Assert.Equal(userHooks, await File.ReadAllTextAsync(HooksJson)); // no second copy that Codex would run too
+        var config = await File.ReadAllTextAsync(Config);
+        Assert.StartsWith(before + "\n", config, StringComparison.Ordinal);
+        foreach (var ev in Events)
+        {
+            Assert.Contains($"[hooks.state.\"{Config}:{ev}:0:0\"]\ntrusted_hash = \"sha256:fake-{ev}\"\n", config, StringComparison.Ordinal);
+        }
+
+        // Idempotent.
+        Assert.Equal(0, (await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true))).Exit);
+        Assert.Equal(config, await File.ReadAllTextAsync(Config));
+        Assert.Equal(userHooks, await File.ReadAllTextAsync(HooksJson));
+        var doctor = await DoctorAsync();
+        Assert.Contains($"ok    codex hooks per event: one Hookline hook for each of the 6 events (0 in {HooksJson}, 6 in {Config})", doctor, StringComparison.Ordinal);
+        Assert.Contains($"ok    codex trust: Codex trusts the 6 Hookline hooks in {Config}", doctor, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await CliRun.RunAsync(["uninstall", "--agent", "codex"], Env(withCodex: true))).Exit);
+        Assert.Equal(before, await File.ReadAllTextAsync(Config));
+        Assert.Equal(userHooks, await File.ReadAllTextAsync(HooksJson));
+    }
+
+    [Fact]
+    public async Task Doctor_reports_a_hook_declared_in_both_files_and_one_in_neither_and_install_mends_both()
+    {
+        await File.WriteAllTextAsync(Config, UserConfigWithHooks);
+        Assert.Equal(0, (await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true))).Exit);
+        var installed = await File.ReadAllTextAsync(Config);
+
+        // The user copies Hookline's PreToolUse hook into config.toml: Codex would now run it twice.
+        await File.WriteAllTextAsync(Config, installed + HooklineTomlHook("pre_tool_use"));
+        var doctor = await DoctorAsync();
+        Assert.Contains("warn  codex hooks per event: Codex runs Hookline twice for PreToolUse (hooks.json and config.toml)", doctor, StringComparison.Ordinal);
+        Assert.Contains("fix: delete the copy from the [hooks] table of", doctor, StringComparison.Ordinal);
+
+        // Install again: it takes its own copy out of hooks.json and trusts the one in config.toml.
+        var install = await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true));
+        Assert.Contains("already declares Hookline's hooks for PreToolUse", install.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Codex trusts the 6 Hookline hooks", install.Stdout, StringComparison.Ordinal);
+        Assert.Equal(5, Regex.Count(await File.ReadAllTextAsync(HooksJson), "--agent codex --event "));
+        Assert.DoesNotContain("pre-tool-use", await File.ReadAllTextAsync(HooksJson), StringComparison.Ordinal);
+        Assert.Contains($"(5 in {HooksJson}, 1 in {Config})", await DoctorAsync(), StringComparison.Ordinal);
+
+        // The user deletes the copy again: PreToolUse is now in neither file, and tools would run ungoverned.
+        await File.WriteAllTextAsync(Config, (await File.ReadAllTextAsync(Config)).Replace(HooklineTomlHook("pre_tool_use"), "", StringComparison.Ordinal));
+        var missing = await CliRun.RunAsync(["doctor", "--agent", "codex", "--server-http", "http://127.0.0.1:9"], Env(withCodex: true));
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("FAIL  codex hooks per event: no Hookline hook for PreToolUse", missing.Stdout, StringComparison.Ordinal);
+        Assert.Contains("fix: hookline install --agent codex", missing.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, (await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true))).Exit);
+        Assert.Contains($"(6 in {HooksJson}, 0 in {Config})", await DoctorAsync(), StringComparison.Ordinal);
+
+        Assert.Equal(0, (await CliRun.RunAsync(["uninstall", "--agent", "codex"], Env(withCodex: true))).Exit);
+        Assert.Equal(UserConfigWithHooks, await File.ReadAllTextAsync(Config));
+        Assert.False(File.Exists(HooksJson));
+    }
+
+    [Fact]
+    public async Task A_hooks_inline_table_that_no_trust_table_may_extend_is_left_alone_and_the_step_is_printed()
+    {
+        const string inline = "hooks = { PreToolUse = [ { hooks = [ { type = \"command\", command = \"/usr/local/bin/my-audit\" } ] } ] }\n";
+        await File.WriteAllTextAsync(Config, inline);
+
+        var install = await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true));
+
+        Assert.Equal(0, install.Exit);
+        Assert.Contains("NOT YET TRUSTED", install.Stderr, StringComparison.Ordinal);
+        Assert.Contains("inline table", install.Stderr, StringComparison.Ordinal);
+        Assert.Contains("type /hooks", install.Stderr, StringComparison.Ordinal);
+        Assert.Equal(inline, await File.ReadAllTextAsync(Config));
+        Assert.Equal(0, (await CliRun.RunAsync(["uninstall", "--agent", "codex"], Env(withCodex: true))).Exit);
+        Assert.Equal(inline, await File.ReadAllTextAsync(Config));
     }
 
     public void Dispose() => Directory.Delete(_home, recursive: true);

@@ -13,7 +13,8 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
     [
         new("claude", project => [Path.Combine(Home, ".claude", "settings.json"), Path.Combine(project, ".claude", "settings.json")],
             "hookline install --agent claude (or run it with hookline start --agent claude)"),
-        new("codex", _ => [Path.Combine(CodexHome, "hooks.json")], "hookline install --agent codex"),
+        // Codex also runs the hooks declared in config.toml's own [hooks] table.
+        new("codex", _ => [Path.Combine(CodexHome, "hooks.json"), Path.Combine(CodexHome, "config.toml")], "hookline install --agent codex"),
         new("gemini", _ => [Path.Combine(Home, ".gemini", "settings.json")], "hookline install --agent gemini"),
         new("cursor", project => [Path.Combine(Home, ".cursor", "hooks.json"), Path.Combine(project, ".cursor", "hooks.json")],
             "hookline install --agent cursor"),
@@ -33,7 +34,7 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
             var (commands, invalid) = Read(file);
             if (invalid is not null)
             {
-                yield return new Finding(check, Status.Broken, $"{file} is not valid JSON: {invalid}", "fix the file; the agent cannot read its hooks either");
+                yield return new Finding(check, Status.Broken, invalid, "fix the file; the agent cannot read its hooks either");
                 continue;
             }
             if (commands.Count == 0)
@@ -54,6 +55,17 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
 
     private static (List<string> Commands, string? Invalid) Read(string file)
     {
+        if (file.EndsWith(".toml", StringComparison.Ordinal))
+        {
+            try
+            {
+                return (Wiring.CodexHookSources.FromToml(File.ReadAllText(file), file).Select(h => h.Command).Where(c => c.Contains("hookline", StringComparison.Ordinal)).ToList(), null);
+            }
+            catch (InvalidDataException ex)
+            {
+                return ([], ex.Message);
+            }
+        }
         try
         {
             var options = new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
@@ -62,7 +74,7 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
         }
         catch (JsonException ex)
         {
-            return ([], ex.Message);
+            return ([], $"{file} is not valid JSON: {ex.Message}");
         }
     }
 

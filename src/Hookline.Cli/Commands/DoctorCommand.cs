@@ -38,9 +38,9 @@ internal static class DoctorCommand
             {
                 findings.AddRange(wiring.Check(parse.GetValue(project)!, required: only is not null));
             }
-            if (only is null or "codex" && await CodexTrustCheck.RunAsync(parse.GetValue(project)!) is { } trust)
+            if (only is null or "codex")
             {
-                findings.Add(trust);
+                findings.AddRange(await CodexTrustCheck.RunAsync(parse.GetValue(project)!));
             }
             findings.Add(await CheckDaemonAsync(cancellationToken));
             findings.Add(await CheckServerAsync(parse.GetValue(health)!, cancellationToken));

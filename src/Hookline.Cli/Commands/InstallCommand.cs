@@ -29,16 +29,24 @@ internal static class InstallCommand
             {
                 hookCommand = "HOOKLINE_FAIL_MODE=open " + hookCommand;
             }
+            IReadOnlyCollection<string> elsewhere;
             try
             {
-                HookInstaller.Install(target, hookCommand, failClosed, SidecarOptions.DefaultStateDirectory());
+                elsewhere = HookInstaller.Install(target, hookCommand, failClosed, SidecarOptions.DefaultStateDirectory());
             }
             catch (InvalidDataException ex)
             {
                 Console.Error.WriteLine($"hookline install: {ex.Message}; nothing was changed.");
                 return 2;
             }
-            Console.WriteLine($"Hookline hooks installed for {target.Agent} in {target.SettingsFile}.");
+            if (elsewhere.Count > 0)
+            {
+                Console.WriteLine($"{CodexHookSources.ConfigOf(target.SettingsFile)} already declares Hookline's hooks for {string.Join(", ", elsewhere)} in its [hooks] table: "
+                    + "kept there, not added again (Codex would run them twice).");
+            }
+            Console.WriteLine(elsewhere.Count == CodexWiring.Events.Length
+                ? $"No Hookline hooks added to {target.SettingsFile}: all are declared in {CodexHookSources.ConfigOf(target.SettingsFile)}."
+                : $"Hookline hooks installed for {target.Agent} in {target.SettingsFile}.");
             var serverUrl = parse.GetValue(server);
             Console.WriteLine($"They reach the per-user sidecar: run `hookline sidecar --daemon{(serverUrl is null ? "" : " --server " + serverUrl)}`.");
             if (target.Agent == "codex")

@@ -22,9 +22,13 @@ internal static class CodexTrust
         + $"{target.SettingsFile}. Until then Codex skips them (and warns at start-up). "
         + "`hookline start --agent codex` needs no trust step.";
 
-    /// <summary>Hookline's hooks in <paramref name="settingsFile"/> among those Codex lists.</summary>
+    /// <summary>
+    /// Hookline's hooks among those Codex lists, from <paramref name="settingsFile"/> or from the [hooks] table of the
+    /// same layer's config.toml (where a user may have declared them): Codex trusts each by its own key.
+    /// </summary>
     public static List<CodexHook> Ours(IEnumerable<CodexHook> hooks, string settingsFile) =>
-        hooks.Where(h => h.SourcePath == settingsFile && HookInstaller.IsHooklineCommand(h.Command, CodexWiring.Agent)).ToList();
+        hooks.Where(h => (h.SourcePath == settingsFile || h.SourcePath == CodexHookSources.ConfigOf(settingsFile))
+            && HookInstaller.IsHooklineCommand(h.Command, CodexWiring.Agent)).ToList();
 
     /// <summary>Where Codex runs for <paramref name="target"/>: the project for project scope, else the current directory.</summary>
     public static string WorkingDirectory(InstallTarget target) => target.Scope == "project"
@@ -45,7 +49,7 @@ internal static class CodexTrust
             var ours = Ours(await CodexAppServer.ListHooksAsync(codex, CodexWiring.UserHome(), WorkingDirectory(target), AskTimeout), target.SettingsFile);
             if (ours.Count == 0)
             {
-                return (false, $"Codex does not load the hooks in {target.SettingsFile}"
+                return (false, $"Codex does not load the hooks in {target.SettingsFile} or {CodexHookSources.ConfigOf(target.SettingsFile)}"
                     + (target.Scope == "project" ? " (it loads a project's hooks only in a project it trusts)" : "") + ". " + NextStep(target));
             }
             var wanted = ours.Where(h => !h.Trusted).Select(h => new CodexTrustEntry(h.Key, h.CurrentHash)).ToList();

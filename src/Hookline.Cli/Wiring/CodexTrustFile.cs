@@ -51,7 +51,16 @@ internal static class CodexTrustFile
         }
         var updated = result.ToString();
         // Codex reads the file with a strict parser: never hand it a file that does not validate.
-        Parse(updated, pathForErrors);
+        try
+        {
+            Parse(updated, pathForErrors);
+        }
+        catch (InvalidDataException ex) when (added.Count > 0)
+        {
+            // The file itself is valid: it defines `hooks` in a way no table may extend, such as an inline table.
+            throw new InvalidDataException($"a [hooks.state.\"KEY\"] table cannot be added to {pathForErrors} as it is "
+                + $"(is `hooks` an inline table? TOML forbids extending one): {ex.Message}", ex);
+        }
         return (updated, added);
     }
 

@@ -16,11 +16,13 @@ internal static class HookInstaller
         && command.Contains("hookline", StringComparison.Ordinal)
         && command.Contains($" --agent {agent} --event ", StringComparison.Ordinal);
 
-    public static void Install(InstallTarget target, string hookCommand, bool failClosed, string stateDirectory)
+    /// <summary>Adds Hookline's hooks. Returns the events left out because the agent already has Hookline's hook for them elsewhere.</summary>
+    public static IReadOnlyCollection<string> Install(InstallTarget target, string hookCommand, bool failClosed, string stateDirectory)
     {
+        var elsewhere = new HashSet<string>(StringComparer.Ordinal);
         var original = File.Exists(target.SettingsFile) ? File.ReadAllBytes(target.SettingsFile) : null;
         var settings = SettingsMerge.ParseObject(original, target.SettingsFile);
-        Remove(settings, target.Agent);
+        var changed = Remove(settings, target.Agent);
         var backup = BackupPath(stateDirectory, target.SettingsFile);
         if (!File.Exists(backup))
         {
@@ -48,18 +50,38 @@ internal static class HookInstaller
                     }
                     list.Add(CursorWiring.Entry(spec, hookCommand, failClosed));
                 }
+                changed = true;
                 break;
             case "codex":
-                SettingsMerge.AddHooks(settings, CodexWiring.Events, spec => CodexWiring.Group(spec, hookCommand));
+                // Codex runs the hooks of config.toml's [hooks] table as well as hooks.json's: an event whose Hookline
+                // hook is declared there already would run twice if it were added here too.
+                elsewhere = CodexHookSources.HooklineEventsInConfig(target.SettingsFile);
+                var missing = CodexWiring.Events.Where(e => !elsewhere.Contains(e.Native)).ToList();
+                if (missing.Count > 0)
+                {
+                    SettingsMerge.AddHooks(settings, missing, spec => CodexWiring.Group(spec, hookCommand));
+                    changed = true;
+                }
                 break;
             case "gemini":
                 SettingsMerge.AddHooks(settings, GeminiWiring.Events, spec => GeminiWiring.Group(spec, hookCommand));
+                changed = true;
                 break;
             default:
                 SettingsMerge.AddHooks(settings, ClaudeWiring.Events, spec => ClaudeWiring.Group(spec, hookCommand, failClosed));
+                changed = true;
                 break;
         }
-        SettingsMerge.Write(target.SettingsFile, settings);
+        // Unchanged (Codex: all of Hookline's hooks are declared in config.toml, none were here): the file stays as it is.
+        if (changed && settings.Count == 0 && File.Exists(backup + ".absent"))
+        {
+            File.Delete(target.SettingsFile); // nothing left for a file that was not there
+        }
+        else if (changed)
+        {
+            SettingsMerge.Write(target.SettingsFile, settings);
+        }
+        return elsewhere;
     }
 
     /// <summary>Takes Hookline's entries out. Returns false when the file holds none.</summary>

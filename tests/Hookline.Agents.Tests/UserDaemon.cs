@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Hookline.Agents.Tests;
+
+/// <summary>
+/// What installed hooks reach: a Hookline server with the run's policy, and the per-user sidecar (<c>hookline sidecar
+/// --daemon</c>) on the run's default socket. Both run outside the client's network namespace; the hook reaches the
+/// daemon through its Unix socket, which a namespace does not hide.
+/// </summary>
+internal sealed class UserDaemon : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly List<Process> _processes = [];
+
+    public static async Task<UserDaemon> StartAsync(AgentRun run)
+    {
+        var daemon = new UserDaemon();
+        try
+        {
+            var grpc = $"http://127.0.0.1:{FreePort()}";
+            await daemon.StartAsync(run, "Hookline server: gRPC on",
+                "server", "--listen", grpc, "--http-listen", $"http://127.0.0.1:{FreePort()}", "--policy", run.PolicyFile, "--data", run.DataDirectory);
+            await daemon.StartAsync(run, "HOOKLINE_DAEMON_SOCKET=", "sidecar", "--daemon", "--server", grpc);
+            return daemon;
+        }
+        catch
+        {
+            await daemon.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync(AgentRun run, string readyLine, params string[] args)
+    {
+        var start = new ProcessStartInfo(Repository.Hookline, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in run.Environment)
+        {
+            start.Environment[key] = value;
+        }
+        var process = Process.Start(start)!;
+        _processes.Add(process);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (seen)
+            {
+                seen.AppendLine(e.Data);
+            }
+            if (e.Data?.Contains(readyLine, StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (seen)
+            {
+                seen.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(ready.Task, exited, Task.Delay(StartTimeout)) != ready.Task)
+        {
+            lock (seen)
+            {
+                throw new InvalidOperationException($"hookline {args[0]} did not start: {seen}");
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            process.Dispose();
+        }
+    }
+}
