@@ -16,6 +16,12 @@ public static class InputRewrite
 {
     public const string UnsupportedReasonCode = "rewrite_unsupported";
 
+    /// <summary>
+    /// The stream capability of a sidecar whose adapters apply every rewrite <see cref="Supported(string, string)"/>
+    /// allows. A sidecar without it (an older version) applies Claude's only and would run anything else unchanged.
+    /// </summary>
+    public const string SidecarCapability = "input-rewrite-2";
+
     /// <summary>Whether <paramref name="hookEvent"/>'s agent can run the tool with a rewritten input.</summary>
     public static bool Supported(HookEvent hookEvent) => Supported(hookEvent.Agent, hookEvent.HookEventName);
 
@@ -79,6 +85,30 @@ public static class InputRewrite
         }
         decision.UpdatedInput = ByteString.CopyFrom(Rewrite(hookEvent.ToolInput.Span, fields));
         decision.Reason = $"input rewritten by rule {rules}: " + string.Join(", ", fields.Select(f => f.Key));
+    }
+
+    /// <summary>
+    /// Turns a rewriting allow into a deny when whoever applies <paramref name="decision"/> could not pass the rewrite
+    /// on: an agent or event without rewrites, or (<paramref name="sidecarCapable"/> false) an older sidecar that
+    /// applies Claude's rewrites only. Returns true when it did. The original input must never run in the rewrite's place.
+    /// </summary>
+    public static bool HoldBack(HookEvent hookEvent, Decision decision, bool sidecarCapable = true)
+    {
+        if (decision.UpdatedInput.IsEmpty || decision.Verdict != Verdict.Allow)
+        {
+            return false;
+        }
+        var deliverable = Supported(hookEvent) && (sidecarCapable || hookEvent.Agent == "claude");
+        if (deliverable)
+        {
+            return false;
+        }
+        decision.Verdict = Verdict.Deny;
+        decision.ReasonCode = UnsupportedReasonCode;
+        decision.Reason = $"the policy rewrites this tool's input, and this {(sidecarCapable ? "" : "older sidecar's ")}{hookEvent.Agent} "
+            + $"{hookEvent.HookEventName} answer cannot pass a rewritten input on: denied rather than run unchanged";
+        decision.UpdatedInput = ByteString.Empty;
+        return true;
     }
 
     /// <summary>The fields of every deciding rule's <c>set:</c>; for a field set by several rules, the first rule's value.</summary>

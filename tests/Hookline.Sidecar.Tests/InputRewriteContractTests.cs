@@ -192,4 +192,35 @@ public sealed class InputRewriteContractTests
         Assert.Equal(Verdict.Allow, decision.Verdict);
         Assert.True(decision.UpdatedInput.IsEmpty);
     }
+
+    [Theory]
+    [InlineData("codex", "PreToolUse", false, false)]
+    [InlineData("gemini", "PreToolUse", false, false)]
+    [InlineData("claude", "PreToolUse", true, false)]
+    [InlineData("codex", "PreToolUse", true, true)]
+    [InlineData("gemini", "PreToolUse", true, true)]
+    public void A_rewrite_that_whoever_applies_it_cannot_pass_on_becomes_a_deny(string agent, string hookEvent, bool olderSidecar, bool denied)
+    {
+        var decision = Decide(agent, hookEvent, """{"command":"git push origin main"}""");
+        Assert.False(decision.UpdatedInput.IsEmpty);
+
+        var heldBack = InputRewrite.HoldBack(new HookEvent { Agent = agent, HookEventName = hookEvent }, decision, sidecarCapable: !olderSidecar);
+
+        Assert.Equal(denied, heldBack);
+        Assert.Equal(denied ? Verdict.Deny : Verdict.Allow, decision.Verdict);
+        Assert.Equal(denied, decision.UpdatedInput.IsEmpty);
+        Assert.Equal(denied ? InputRewrite.UnsupportedReasonCode : "", denied ? decision.ReasonCode : "");
+    }
+
+    [Fact]
+    public void A_rewrite_for_an_event_this_sidecar_cannot_answer_with_one_becomes_a_deny()
+    {
+        // As a newer server might send it: an allow with a rewrite for Cursor, whose answer here has no such field.
+        var decision = new Decision { Verdict = Verdict.Allow, UpdatedInput = Google.Protobuf.ByteString.CopyFromUtf8("""{"command":"ls"}""") };
+
+        Assert.True(InputRewrite.HoldBack(new HookEvent { Agent = "cursor", HookEventName = "PreToolUse" }, decision));
+
+        Assert.Equal(Verdict.Deny, decision.Verdict);
+        Assert.Contains("denied rather than run unchanged", decision.Reason);
+    }
 }

@@ -105,6 +105,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             outbox.TrySend(new ProcessHookEventResponse { PolicySnapshot = SnapshotCodec.ToProto(snapshot, _audit.Capture) });
         _policy.Changed += push;
         string? sessionId = null;
+        var rewriteCapable = false;
         try
         {
             push(_policy.Current);
@@ -116,6 +117,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         if (sessionId is null)
                         {
                             sessionId = request.Open.SessionId;
+                            rewriteCapable = request.Open.Capabilities.Contains(InputRewrite.SidecarCapability);
                             _sessions.StreamOpened(sessionId);
                             _store.Touch(sessionId, NowMs);
                             // Before this stream's first event: what the session's rules remember may have been
@@ -125,7 +127,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         }
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Event:
-                        await HandleEventAsync(request.Event, caller, outbox, cancellation).ConfigureAwait(false);
+                        await HandleEventAsync(request.Event, caller, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Ping:
                         await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
@@ -163,7 +165,8 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         }
     }
 
-    private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, StreamOutbox outbox, CancellationToken cancellation)
+    private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, StreamOutbox outbox, bool rewriteCapable,
+        CancellationToken cancellation)
     {
         Stamp(hookEvent, caller);
         if (hookEvent.EventId.Length == 0 || hookEvent.SessionId.Length == 0)
@@ -199,6 +202,8 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         if (hookEvent.DecisionWanted || hookEvent.Applied is not null && !hookEvent.PayloadShed)
         {
             decision = Decide(hookEvent);
+            // What this sidecar cannot apply is answered deny, never passed on to be dropped.
+            InputRewrite.HoldBack(hookEvent, decision, rewriteCapable);
         }
         if (hookEvent.DecisionWanted)
         {

@@ -147,8 +147,12 @@ internal sealed class HookProcessor : IHookHandler
         var (remote, sent) = await AskServerAsync(hookEvent, readAt).ConfigureAwait(false);
         HookOutcome result;
         Decision? decision = remote;
+        var heldBack = false;
         if (remote is not null)
         {
+            // A newer server may rewrite input for an agent or event this sidecar cannot pass a rewrite on: deny, and
+            // tell the server (as for a local decision), so the audit trail shows the deny the agent really got.
+            heldBack = InputRewrite.HoldBack(hookEvent, remote);
             result = new HookOutcome(remote.Verdict, remote.IsDefault, remote.Reason, DecisionSource.Remote, remote.UpdatedInput.Memory, hookEvent.ToolInput.Memory);
             // The local session state sees every event the server saw, so a local fallback later decides alike
             // (rate limits, taints, escalation). Only a policy with such rules pays for this second evaluation.
@@ -171,8 +175,8 @@ internal sealed class HookProcessor : IHookHandler
             result = new HookOutcome(Verdict.Deny, false, "policy unavailable; blocked (fail mode closed)", DecisionSource.FailClosed);
         }
         _stats.Count(result.Verdict, result.Source);
-        Record(hookEvent, result, decision, readAt, sent);
-        if (result.Source != DecisionSource.Remote)
+        Record(hookEvent, result, decision, readAt, sent, heldBack);
+        if (result.Source != DecisionSource.Remote || heldBack)
         {
             // Only this sidecar knows what the agent got: keep that on disk before the agent acts on it.
             await DurableAsync().ConfigureAwait(false);
@@ -235,7 +239,8 @@ internal sealed class HookProcessor : IHookHandler
     /// Spools the event with what was applied. When the server had the event but did not decide it in time, it is
     /// told what the agent got instead, so the audit trail shows the decision that was really applied.
     /// </summary>
-    private void Record(HookEvent hookEvent, HookOutcome outcome, Decision? decision, long readAt, bool sent)
+    /// <param name="overridden">The server's decision was changed here, so the server must be told what was applied.</param>
+    private void Record(HookEvent hookEvent, HookOutcome outcome, Decision? decision, long readAt, bool sent, bool overridden = false)
     {
         var elapsed = _time.GetElapsedTime(readAt);
         var latencyUs = (long)elapsed.TotalMicroseconds;
@@ -263,7 +268,7 @@ internal sealed class HookProcessor : IHookHandler
         if (hookEvent.DecisionWanted)
         {
             // Remote: the server recorded its own answer. Not sent: the replay will carry the applied decision.
-            var amend = outcome.Source != DecisionSource.Remote && sent;
+            var amend = (outcome.Source != DecisionSource.Remote || overridden) && sent;
             _spool.SetApplied(hookEvent.EventId, applied, sentSeparately: amend);
             if (!amend)
             {

@@ -154,7 +154,14 @@ internal sealed class ServerConnection : IAsyncDisposable
         var requests = call.RequestStream;
         await requests.WriteAsync(new ProcessHookEventRequest
         {
-            Open = new Open { SessionId = SessionId, SidecarVersion = SidecarInfo.Version, PolicyEpoch = _snapshots.Epoch, Agent = _options.Agent },
+            Open = new Open
+            {
+                SessionId = SessionId,
+                SidecarVersion = SidecarInfo.Version,
+                PolicyEpoch = _snapshots.Epoch,
+                Agent = _options.Agent,
+                Capabilities = { Core.InputRewrite.SidecarCapability },
+            },
         }, streamCts.Token).ConfigureAwait(false);
 
         var replay = _spool.Unacknowledged();
