@@ -1,6 +1,6 @@
 // Drives Claude Code's two hook transports from a separate Node.js process, as an agent does: a command hook is a
 // spawned process fed the event on stdin; an HTTP hook is a POST on a kept-alive loopback connection with the secret
-// header. Called by `Hookline.LoadTool transports --client node`; prints the timings (ns) as one JSON line.
+// header. Called by `Hookline.LoadTool transports --client node [--http-only]`; prints the timings (ns) as one JSON line.
 import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -38,7 +38,8 @@ const result = { command: [], http: [], failures: 0, check: (await post(bodies[c
 for (let i = 0; i < config.warmup + config.n && Date.now() < deadline; i++) {
   const body = bodies[i % bodies.length];
   const times = {};
-  for (const turn of i % 2 === 0 ? ['command', 'http'] : ['http', 'command']) {
+  const turns = config.httpOnly ? ['http'] : i % 2 === 0 ? ['command', 'http'] : ['http', 'command'];
+  for (const turn of turns) {
     if (config.gapMs > 0) await sleep(config.gapMs);
     const start = process.hrtime.bigint();
     const ok = turn === 'command' ? spawnHook(body) : (await post(body)).ok;
@@ -46,7 +47,7 @@ for (let i = 0; i < config.warmup + config.n && Date.now() < deadline; i++) {
     if (!ok) result.failures++;
   }
   if (i >= config.warmup) {
-    result.command.push(times.command);
+    if (!config.httpOnly) result.command.push(times.command);
     result.http.push(times.http);
   }
 }

@@ -11,7 +11,7 @@ internal sealed class LoadOptions
           throughput       --streams 1000 --connections 100 --in-flight 4 --seconds 10 [--in-process]
                            [--postgres "<admin connection string, loopback>" [--compare --rounds 2]]
           hook-chain       --n 400 --warmup 40
-          transports       --n 1000 --warmup 100 [--client dotnet|node] [--link memory|network] [--gap-ms 0]
+          transports       --n 1000 --warmup 100 [--client dotnet|node [--http-only]] [--link memory|network] [--gap-ms 0]
           http-stages      --n 400 --warmup 60 --gap-ms 10 [--link network|memory]
           rss              --events 20000 --concurrency 8
         """;

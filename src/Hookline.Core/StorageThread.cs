@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace Hookline.Core;
 
 /// <summary>
-/// Runs a storage writer's loop on a dedicated thread that the scheduler puts behind the decision path. Writers block
-/// on the disk, so they must not hold thread-pool threads; and on a small machine their commits, woken by the very
-/// event being decided, otherwise compete for a core with the answer on its way back to the agent. Lower priority
-/// delays nothing that is idle: a writer still runs at once whenever a core is free.
+/// Runs a storage writer's loop on a dedicated thread, optionally one the scheduler puts behind the decision path.
+/// Writers block on the disk, so they must not hold thread-pool threads; and on a small machine their commits, woken by
+/// the very event being decided, otherwise compete for a core with the answer on its way back to the agent. Lower
+/// priority delays nothing that is idle: a writer still runs at once whenever a core is free; under saturation it
+/// gets a smaller share, so storage-bound throughput drops.
 /// </summary>
 public static partial class StorageThread
 {
@@ -14,12 +15,15 @@ public static partial class StorageThread
     private const int NiceIncrement = 10;
 
     /// <summary>Starts <paramref name="loop"/>; the task completes when it returns (or faults with what it threw).</summary>
-    public static Task Start(string name, Action loop)
+    public static Task Start(string name, Action loop, bool lowerPriority = true)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
-            LowerPriority();
+            if (lowerPriority)
+            {
+                LowerPriority();
+            }
             try
             {
                 loop();

@@ -43,6 +43,13 @@ public sealed class HooklineServerOptions
     /// <summary>How many events one storage transaction may hold.</summary>
     public int MaxBatchSize { get; set; } = 512;
 
+    /// <summary>
+    /// Runs the audit writer behind the decisions in the scheduler (Linux nice +10). For a server sharing its machine
+    /// with an agent (the embedded server of <c>hookline start</c>): a commit no longer delays the next answer. Off for
+    /// a shared server, where storage at full priority keeps throughput under saturation (about 15 % more on 2 cores).
+    /// </summary>
+    public bool StorageBehindDecisions { get; set; }
+
     /// <summary>Sessions with no heartbeat and no open stream for this long are marked disconnected.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -26,6 +26,22 @@ public sealed class StorageThreadTests
     }
 
     [Fact]
+    public async Task Without_lower_priority_the_loop_keeps_the_callers_nice_value()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var callerNice = NiceOf("/proc/thread-self/stat");
+        var seen = new TaskCompletionSource<int>();
+
+        await StorageThread.Start("hookline-test", () => seen.TrySetResult(NiceOf("/proc/thread-self/stat")), lowerPriority: false)
+            .WaitAsync(Bound.Hang);
+
+        Assert.Equal(callerNice, await seen.Task);
+    }
+
+    [Fact]
     public async Task A_loop_that_throws_faults_its_task_with_that_exception()
     {
         var task = StorageThread.Start("hookline-test", () => throw new InvalidOperationException("disk gone"));

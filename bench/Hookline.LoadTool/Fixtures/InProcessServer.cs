@@ -9,8 +9,10 @@ internal static class InProcessServer
     /// A server on a free loopback port, with the bench policy and its SQLite file in <paramref name="directory"/>, or
     /// its store in <paramref name="postgres"/>.
     /// </summary>
-    public static Task<HooklineServer> StartAsync(TempDirectory directory, string? postgres = null) => HooklineServer.StartAsync(new HooklineServerOptions
+    /// <param name="embedded">Configured as the embedded server of <c>hookline start</c> (storage behind the decisions).</param>
+    public static Task<HooklineServer> StartAsync(TempDirectory directory, string? postgres = null, bool embedded = false) => HooklineServer.StartAsync(new HooklineServerOptions
     {
+        StorageBehindDecisions = embedded,
         Listen = "http://127.0.0.1:0",
         HttpListen = null,
         PolicyFile = BenchPolicy.WriteTo(directory.Path),

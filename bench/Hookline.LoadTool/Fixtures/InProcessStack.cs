@@ -29,7 +29,7 @@ internal sealed class InProcessStack : IAsyncDisposable
     /// <param name="inMemoryLink">The sidecar reaches the server in memory, as <c>hookline start</c> does, not over gRPC on loopback.</param>
     public static async Task<InProcessStack> StartAsync(TempDirectory directory, bool httpHooks = false, bool inMemoryLink = false)
     {
-        var server = await InProcessServer.StartAsync(directory);
+        var server = await InProcessServer.StartAsync(directory, embedded: true);
         var sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
         {
             ServerUrl = server.GrpcAddress,

@@ -20,7 +20,7 @@ internal static class NodeClient
 
     public static async Task<(bool Verified, long[] Command, long[] Http, int Failures)> RunAsync(TempDirectory directory,
         string[] stdinFiles, Dictionary<string, string> environment, string url, string secret, int n, int warmup, int gapMs,
-        Report report)
+        bool httpOnly, Report report)
     {
         var config = directory.Combine("agent-client.json");
         await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new Dictionary<string, object>
@@ -35,6 +35,7 @@ internal static class NodeClient
             ["n"] = n,
             ["warmup"] = warmup,
             ["gapMs"] = gapMs,
+            ["httpOnly"] = httpOnly,
             ["maxSeconds"] = 240,
         }));
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -56,7 +56,7 @@ internal static class TransportsMode
         if (clientKind == "node")
         {
             (verified, command, http, failures) = await NodeClient.RunAsync(directory, stdinFiles, environment, url,
-                stack.Sidecar.HttpHookSecret!, n, warmup, options.Int("gap-ms", 0), report);
+                stack.Sidecar.HttpHookSecret!, n, warmup, options.Int("gap-ms", 0), options.Flag("http-only"), report);
             how = $"driven from a separate Node.js {NodeClient.Version()} process (bench/agent-client.mjs): command = spawnSync `{RepoPaths.Hook} --agent claude --event pre-tool-use` with the event on stdin; http = http.request POST on one kept-alive connection with the secret header, until the body is read";
         }
         else
@@ -72,8 +72,14 @@ internal static class TransportsMode
             hook.Dispose();
         }
 
-        var c = LatencySummary.FromTicks(command);
         var h = LatencySummary.FromTicks(http);
+        if (command.Length == 0)
+        {
+            report.Note($"HTTP hooks alone: {h.Count} PreToolUse hooks (10 Claude events rotating, after {warmup} warm-up), {options.Int("gap-ms", 0)} ms idle before each, {how}. Server and sidecar in one process; the sidecar reaches the server {(link == "memory" ? "in memory, as `hookline start` does" : "over gRPC on loopback")}.");
+            report.Table("Claude HTTP hooks from an agent-like client (µs)", ["transport", "n", "p50", "p90", "p99", "max"], [Row("http (sidecar endpoint)", h)]);
+            return verified && failures == 0;
+        }
+        var c = LatencySummary.FromTicks(command);
         report.Note($"Transports: {c.Count} PreToolUse hooks each (10 Claude events rotating, after {warmup} warm-up each), alternating, {how}. Server and sidecar in one process; the sidecar reaches the server {(link == "memory" ? "in memory, as `hookline start` does" : "over gRPC on loopback")}.");
         report.Table("Claude hook transports, per PreToolUse (µs)", ["transport", "n", "p50", "p90", "p99", "max"],
         [

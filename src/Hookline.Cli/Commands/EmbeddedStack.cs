@@ -37,6 +37,8 @@ internal sealed class EmbeddedStack : IAsyncDisposable
                 Listen = "http://127.0.0.1:0",
                 HttpListen = "http://127.0.0.1:0",
                 Auth = ServerAuthMode.Off,
+                // It shares this process with the sidecar and the machine with the agent: answers first.
+                StorageBehindDecisions = true,
                 PolicyFile = policyFile,
                 DataDirectory = dataDirectory ?? HooklineServerOptions.DefaultDataDirectory(),
                 LogLevel = logLevel,

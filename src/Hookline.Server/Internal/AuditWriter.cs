@@ -16,6 +16,7 @@ internal sealed class AuditWriter : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly int _maxBatch;
+    private readonly bool _behindDecisions;
 
     private readonly ServerMetrics _metrics;
     private readonly LiveFeed? _feed;
@@ -31,6 +32,7 @@ internal sealed class AuditWriter : BackgroundService
         _time = time;
         _logger = logger;
         _maxBatch = options.MaxBatchSize;
+        _behindDecisions = options.StorageBehindDecisions;
         Capture = options.Capture;
         _queue = Channel.CreateBounded<AuditRecord>(new BoundedChannelOptions(Math.Max(1024, options.MaxBatchSize * 16))
         {
@@ -49,7 +51,7 @@ internal sealed class AuditWriter : BackgroundService
     // Storage blocks (SQLite commits with fsync, PostgreSQL round trips): on a thread of its own it never holds a
     // thread-pool thread that the next decision's hand-offs need, which on a small machine delayed every answer.
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
-        => Core.StorageThread.Start("hookline-audit", () => WriteLoop(stoppingToken));
+        => Core.StorageThread.Start("hookline-audit", () => WriteLoop(stoppingToken), lowerPriority: _behindDecisions);
 
     private void WriteLoop(CancellationToken stoppingToken)
     {
