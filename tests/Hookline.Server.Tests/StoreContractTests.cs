@@ -138,13 +138,15 @@ public abstract class StoreContractTests : IAsyncLifetime
         await TamperAsync($"UPDATE events SET stored_at_ms = 1000 WHERE session_id = '{other}'");
 
         var cuts = new List<int>();
-        for (var deleted = store.Prune(2000, 3); deleted > 0; deleted = store.Prune(2000, 3))
+        for (var deleted = store.Prune(2000, 4242, 3); deleted > 0; deleted = store.Prune(2000, 4242, 3))
         {
             cuts.Add(deleted);
         }
 
         Assert.Equal(8, cuts.Sum());
         Assert.All(cuts, c => Assert.InRange(c, 1, 3));
+        // Each session's checkpoint carries the sweep's own clock (a no-op update counts the rows that match it).
+        Assert.Equal(2, await TamperAsync("UPDATE chain_checkpoints SET hash = hash WHERE cut_at_ms = 4242"));
         Assert.Equal(batch.Skip(6).Select(r => r.Event.EventId).Order(),
             store.Reader.ReadEvents(session, 100).Select(e => e.EventId).Order());
         store.WriteBatch(Burst(session, 2, from: 10));
@@ -373,7 +375,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Null(store.LoadSessionState(ended));
         Assert.NotNull(store.LoadSessionState(silent));
 
-        store.Prune(DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds(), 100);
+        store.Prune(DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 100);
         Assert.Null(store.LoadSessionState(silent));
     }
 }

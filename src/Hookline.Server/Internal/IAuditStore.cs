@@ -58,9 +58,10 @@ internal interface IAuditStore : IDisposable
     /// <summary>
     /// Deletes up to about <paramref name="max"/> of the oldest events stored before <paramref name="cutoffMs"/>, in one
     /// short transaction. Only a prefix of a session's chain goes, and the last deleted link becomes the session's
-    /// checkpoint, from which the verifier continues. Returns how many events were deleted (0: nothing left to cut).
+    /// checkpoint, from which the verifier continues, stamped <paramref name="nowMs"/>. Returns how many events were
+    /// deleted (0: nothing left to cut).
     /// </summary>
-    int Prune(long cutoffMs, int max);
+    int Prune(long cutoffMs, long nowMs, int max);
 }
 
 /// <summary>A session's policy memory to store with a batch.</summary>

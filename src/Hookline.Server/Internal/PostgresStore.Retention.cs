@@ -4,7 +4,7 @@ namespace Hookline.Server.Internal;
 
 internal sealed partial class PostgresStore
 {
-    public int Prune(long cutoffMs, int max)
+    public int Prune(long cutoffMs, long nowMs, int max)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -51,7 +51,7 @@ internal sealed partial class PostgresStore
         cut.Parameters.AddWithValue("cutoff", cutoffMs);
         cut.Parameters.AddWithValue("sessions", sessions.ToArray());
         cut.Parameters.AddWithValue("max", (long)max);
-        cut.Parameters.AddWithValue("now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        cut.Parameters.AddWithValue("now", nowMs);
         var deleted = (long)cut.ExecuteScalar()!;
         using (var legacy = new NpgsqlCommand("""
             DELETE FROM events WHERE event_id IN (

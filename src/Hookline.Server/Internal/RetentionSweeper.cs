@@ -31,11 +31,12 @@ internal sealed class RetentionSweeper : BackgroundService
         {
             return 0;
         }
-        var cutoff = (_time.GetUtcNow() - retention).ToUnixTimeMilliseconds();
+        var now = _time.GetUtcNow();
+        var cutoff = (now - retention).ToUnixTimeMilliseconds();
         var total = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var deleted = _store.Prune(cutoff, BatchSize);
+            var deleted = _store.Prune(cutoff, now.ToUnixTimeMilliseconds(), BatchSize);
             total += deleted;
             if (deleted == 0)
             {

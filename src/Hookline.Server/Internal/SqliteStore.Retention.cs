@@ -4,7 +4,7 @@ namespace Hookline.Server.Internal;
 
 internal sealed partial class SqliteStore
 {
-    public int Prune(long cutoffMs, int max)
+    public int Prune(long cutoffMs, long nowMs, int max)
     {
         lock (_writerLock)
         {
@@ -40,7 +40,6 @@ internal sealed partial class SqliteStore
                     INSERT INTO chain_checkpoints (session_id, session_seq, hash, cut_at_ms) VALUES ($s, $seq, $hash, $now)
                     ON CONFLICT(session_id) DO UPDATE SET session_seq = excluded.session_seq, hash = excluded.hash, cut_at_ms = excluded.cut_at_ms;
                     """;
-                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 foreach (var (session, seq, hash) in cuts)
                 {
                     delete.Parameters.Clear();
@@ -51,7 +50,7 @@ internal sealed partial class SqliteStore
                     checkpoint.Parameters.AddWithValue("$s", session);
                     checkpoint.Parameters.AddWithValue("$seq", seq);
                     checkpoint.Parameters.AddWithValue("$hash", hash);
-                    checkpoint.Parameters.AddWithValue("$now", now);
+                    checkpoint.Parameters.AddWithValue("$now", nowMs);
                     checkpoint.ExecuteNonQuery();
                 }
             }
