@@ -61,6 +61,9 @@ internal static partial class Log
     [LoggerMessage(1501, LogLevel.Information, "Token {TokenId} revoked: closed {Count} open streams")]
     public static partial void TokenStreamsClosed(ILogger logger, string tokenId, int count);
 
+    [LoggerMessage(1506, LogLevel.Warning, "Could not check the token of {What}: the token store is unreachable; answered unavailable")]
+    public static partial void AuthStoreUnavailable(ILogger logger, Exception exception, string what);
+
     [LoggerMessage(1502, LogLevel.Warning, "Checking for revoked tokens failed; trying again in a second")]
     public static partial void RevocationPollFailed(ILogger logger, Exception exception);
 
