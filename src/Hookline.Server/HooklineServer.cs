@@ -214,7 +214,7 @@ public sealed class HooklineServer : IAsyncDisposable
         app.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            return context.Response.WriteAsync(metrics.Render(policy.Current.Epoch, sessions.OpenStreamCount));
+            return context.Response.WriteAsync(metrics.Render(policy.Current.Epoch, sessions));
         });
         // An admin action: the authentication layer attaches its admin-scope check to this endpoint.
         app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy));

@@ -131,7 +131,7 @@ internal sealed class AuditWriter : BackgroundService
         }
         if (states is not null)
         {
-            _sessions!.MarkStored(states);
+            SessionTracker.MarkStored(states);
         }
         _metrics.Stored(batch.Count, duplicates);
         foreach (var record in batch)

@@ -49,6 +49,9 @@ internal static partial class Log
     [LoggerMessage(1302, LogLevel.Error, "Stored policy state of session {SessionId} is unreadable; the session continues from what this server holds")]
     public static partial void SessionStateUnreadable(ILogger logger, Exception exception, string sessionId);
 
+    [LoggerMessage(1303, LogLevel.Warning, "Marking silent sessions disconnected failed; the next sweep retries")]
+    public static partial void SessionSweepFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(1400, LogLevel.Information, "Hookline server: gRPC on {Grpc}, HTTP on {Http}, data in {Database}")]
     public static partial void Listening(ILogger logger, string grpc, string http, string database);
 
@@ -57,6 +60,9 @@ internal static partial class Log
 
     [LoggerMessage(1501, LogLevel.Information, "Token {TokenId} revoked: closed {Count} open streams")]
     public static partial void TokenStreamsClosed(ILogger logger, string tokenId, int count);
+
+    [LoggerMessage(1506, LogLevel.Warning, "Could not check the token of {What}: the token store is unreachable; answered unavailable")]
+    public static partial void AuthStoreUnavailable(ILogger logger, Exception exception, string what);
 
     [LoggerMessage(1502, LogLevel.Warning, "Checking for revoked tokens failed; trying again in a second")]
     public static partial void RevocationPollFailed(ILogger logger, Exception exception);

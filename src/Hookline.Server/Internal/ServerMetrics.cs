@@ -46,7 +46,7 @@ internal sealed class ServerMetrics
     /// <summary>The upper bound of the histogram bucket holding quantile <paramref name="q"/>, in ms; null before any decision.</summary>
     public double? DecisionQuantileMs(double q) => _decisionTime.Quantile(q) * 1000;
 
-    public string Render(ulong epoch, int openStreams)
+    public string Render(ulong epoch, SessionTracker sessions)
     {
         var text = new StringBuilder(2048);
         void Line(string line) => text.Append(line).Append('\n');
@@ -73,7 +73,13 @@ internal sealed class ServerMetrics
         Line($"hookline_store_failures_total {Interlocked.Read(ref _storeFailures)}");
         Line("# HELP hookline_open_streams Open sidecar streams.");
         Line("# TYPE hookline_open_streams gauge");
-        Line($"hookline_open_streams {openStreams}");
+        Line($"hookline_open_streams {sessions.OpenStreamCount}");
+        Line("# HELP hookline_session_states Sessions whose policy state (taints, rate windows, denials) is held in memory.");
+        Line("# TYPE hookline_session_states gauge");
+        Line($"hookline_session_states {sessions.StateCount}");
+        Line("# HELP hookline_session_states_dropped_total Stored session states dropped from memory after their session went silent.");
+        Line("# TYPE hookline_session_states_dropped_total counter");
+        Line($"hookline_session_states_dropped_total {sessions.DroppedStateCount}");
         Line("# HELP hookline_policy_epoch Epoch of the policy snapshot in force.");
         Line("# TYPE hookline_policy_epoch gauge");
         Line($"hookline_policy_epoch {epoch}");

@@ -92,6 +92,9 @@ internal sealed class AuthInterceptor : Interceptor
                 throw new RpcException(new Status(StatusCode.Unauthenticated, Authenticator.UnauthenticatedDetail));
             case AuthOutcome.Forbidden:
                 throw new RpcException(new Status(StatusCode.PermissionDenied, Authenticator.ForbiddenDetail));
+            case AuthOutcome.Unavailable:
+                // "Server away, retry": not an error of the caller nor of this server's code.
+                throw new RpcException(new Status(StatusCode.Unavailable, Authenticator.UnavailableDetail));
         }
         context.UserState[CallerKey] = caller;
         return caller;

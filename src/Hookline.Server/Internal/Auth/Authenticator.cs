@@ -7,6 +7,9 @@ internal enum AuthOutcome
     Allowed,
     Unauthenticated,
     Forbidden,
+
+    /// <summary>The token store could not be reached: the caller should retry, its token was not judged.</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -18,6 +21,7 @@ internal sealed class Authenticator
     /// <summary>What a refused caller is told: nothing about why, so probing learns nothing.</summary>
     public const string UnauthenticatedDetail = "authentication required";
     public const string ForbiddenDetail = "permission denied";
+    public const string UnavailableDetail = "server unavailable, retry";
 
     // A Hookline token is ~46 characters and a JWT a few KiB at most; anything far longer is not worth reading.
     private const int MaxHeaderLength = 16 * 1024;
@@ -46,10 +50,20 @@ internal sealed class Authenticator
         }
         var token = BearerToken(authorization);
         string? failure = null;
-        // Hookline's own tokens start with hl_; anything else is a JWT when OIDC is configured.
-        var found = token is null ? null
-            : _jwt is not null && !token.StartsWith(Tokens.Prefix, StringComparison.Ordinal) ? _jwt.Validate(token, out failure)
-            : _tokens.Authenticate(token);
+        Caller? found;
+        try
+        {
+            // Hookline's own tokens start with hl_; anything else is a JWT when OIDC is configured.
+            found = token is null ? null
+                : _jwt is not null && !token.StartsWith(Tokens.Prefix, StringComparison.Ordinal) ? _jwt.Validate(token, out failure)
+                : _tokens.Authenticate(token);
+        }
+        catch (Exception ex) when (_tokens.IsTransient(ex))
+        {
+            // The database is away: "retry later" to the caller (nothing of why), the cause to the log.
+            Log.AuthStoreUnavailable(_logger, ex, what);
+            return AuthOutcome.Unavailable;
+        }
         if (found is null)
         {
             Log.AuthRefused(_logger, what, token is null ? "no bearer token" : failure ?? "unknown or revoked token");

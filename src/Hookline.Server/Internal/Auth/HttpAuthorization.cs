@@ -43,6 +43,11 @@ internal static class HttpAuthorization
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;
                     await context.Response.WriteAsync(Authenticator.ForbiddenDetail + "\n").ConfigureAwait(false);
                     return;
+                case AuthOutcome.Unavailable:
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    context.Response.Headers.RetryAfter = "1";
+                    await context.Response.WriteAsync(Authenticator.UnavailableDetail + "\n").ConfigureAwait(false);
+                    return;
             }
             context.Items[CallerKey] = caller;
             await next(context).ConfigureAwait(false);

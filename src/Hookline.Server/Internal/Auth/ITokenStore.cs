@@ -17,4 +17,7 @@ internal interface ITokenStore : IDisposable
 
     /// <summary>Of <paramref name="ids"/>, those revoked by now (perhaps by another process on the same database).</summary>
     IReadOnlyList<string> Revoked(IReadOnlyCollection<string> ids);
+
+    /// <summary>Whether a failure of this store is the database being unreachable or busy (worth a retry).</summary>
+    bool IsTransient(Exception exception);
 }

@@ -87,6 +87,8 @@ internal sealed class PostgresTokenStore : ITokenStore
         return TokenRules.ReadCaller(reader, hash);
     }
 
+    public bool IsTransient(Exception exception) => _store.IsTransient(exception);
+
     public IReadOnlyList<string> Revoked(IReadOnlyCollection<string> ids)
     {
         if (ids.Count == 0)

@@ -142,6 +142,8 @@ internal sealed class SqliteTokenStore : ITokenStore
         return revoked;
     }
 
+    public bool IsTransient(Exception exception) => exception is SqliteException or IOException;
+
     public void Dispose() => _connection.Dispose();
 
     private void Execute(string sql)
