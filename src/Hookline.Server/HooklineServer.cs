@@ -117,8 +117,9 @@ public sealed class HooklineServer : IAsyncDisposable
             builder.Services.AddSingleton(options.Oidc!);
             builder.Services.AddHostedService<JwksRefresher>();
         }
+        builder.Services.AddSingleton<TokenCache>();
         builder.Services.AddSingleton(sp => new Authenticator(
-            sp.GetRequiredService<ITokenStore>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
+            sp.GetRequiredService<TokenCache>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
         builder.Services.AddSingleton<OpenStreams>();
         builder.Services.AddSingleton<AuthInterceptor>();
         builder.Services.AddHostedService<RevocationWatcher>();
