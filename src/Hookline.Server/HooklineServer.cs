@@ -117,7 +117,7 @@ public sealed class HooklineServer : IAsyncDisposable
             builder.Services.AddSingleton(options.Oidc!);
             builder.Services.AddHostedService<JwksRefresher>();
         }
-        builder.Services.AddSingleton<TokenCache>();
+        builder.Services.AddSingleton(sp => new TokenCache(sp.GetRequiredService<ITokenStore>(), options.TimeProvider, options.TokenCacheLifetime));
         builder.Services.AddSingleton(sp => new Authenticator(
             sp.GetRequiredService<TokenCache>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
         builder.Services.AddSingleton<OpenStreams>();

@@ -10,7 +10,7 @@ public sealed class TokenCacheTests
     private readonly CountingStore _store = new();
     private readonly TokenCache _cache;
 
-    public TokenCacheTests() => _cache = new TokenCache(_store, _time);
+    public TokenCacheTests() => _cache = new TokenCache(_store, _time, TokenCache.DefaultLifetime);
 
     [Fact]
     public void A_valid_token_is_checked_once_in_the_store_until_its_entry_is_stale()
@@ -24,7 +24,7 @@ public sealed class TokenCacheTests
         }
         Assert.Equal(1, _store.Lookups);
 
-        _time.Advance(TokenCache.Lifetime);
+        _time.Advance(TokenCache.DefaultLifetime);
         Assert.NotNull(_cache.Authenticate(token));
         Assert.Equal(2, _store.Lookups);
     }
@@ -105,6 +105,18 @@ public sealed class TokenCacheTests
         Assert.NotNull(_cache.Authenticate(token));
 
         Assert.Equal(0, _cache.Count);
+    }
+
+    [Fact]
+    public void A_zero_lifetime_asks_the_store_every_time()
+    {
+        var cache = new TokenCache(_store, _time, TimeSpan.Zero);
+        var token = _store.Add("uncached");
+
+        Assert.NotNull(cache.Authenticate(token));
+        Assert.NotNull(cache.Authenticate(token));
+
+        Assert.Equal((2, 0), (_store.Lookups, cache.Count));
     }
 
     /// <summary>Tokens in memory, counting how often it is asked.</summary>

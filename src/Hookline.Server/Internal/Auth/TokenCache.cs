@@ -6,18 +6,19 @@ namespace Hookline.Server.Internal.Auth;
 /// <see cref="Caller"/> carries the token's scope, so scope checks stay exact. Failed checks are never kept, so an
 /// unknown token cannot grow the cache and a new token works at once. Revocation drops the token's entries: at once
 /// through this server's admin endpoint, and on the <see cref="RevocationWatcher"/>'s next poll (which also asks about
-/// every cached token) for a revocation made elsewhere. <see cref="Lifetime"/> only backs that up.
+/// every cached token) for a revocation made elsewhere. The lifetime only backs that up.
 /// </summary>
 internal sealed class TokenCache
 {
-    /// <summary>How long a successful check is trusted without asking the store again, unless revoked meanwhile.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
+    /// <summary>The default of <see cref="HooklineServerOptions.TokenCacheLifetime"/>.</summary>
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromSeconds(10);
 
     /// <summary>At most this many tokens are kept; the oldest entry makes room for a new one.</summary>
     public const int Capacity = 4096;
 
     private readonly ITokenStore _store;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _lifetime;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, LinkedListNode<Entry>> _entries = new(StringComparer.Ordinal);
     // Oldest first.
@@ -26,10 +27,12 @@ internal sealed class TokenCache
     private long _generation;
     private long _storeLookups;
 
-    public TokenCache(ITokenStore store, TimeProvider time)
+    /// <param name="lifetime">How long a successful check is trusted unless revoked meanwhile; zero: not at all.</param>
+    public TokenCache(ITokenStore store, TimeProvider time, TimeSpan lifetime)
     {
         _store = store;
         _time = time;
+        _lifetime = lifetime;
     }
 
     /// <summary>How many checks went to the store (misses), since start.</summary>
@@ -98,7 +101,7 @@ internal sealed class TokenCache
             return caller;
         }
         // Never past the credential's own expiry.
-        var until = caller.ExpiresAt is { } expires && expires < now + Lifetime ? expires : now + Lifetime;
+        var until = caller.ExpiresAt is { } expires && expires < now + _lifetime ? expires : now + _lifetime;
         if (until <= now)
         {
             return caller;
