@@ -14,6 +14,7 @@ internal sealed class LoadOptions
           transports       --n 1000 --warmup 100 [--client dotnet|node [--http-only]] [--link memory|network] [--gap-ms 0]
           http-stages      --n 400 --warmup 60 --gap-ms 10 [--link network|memory]
           rss              --events 20000 --concurrency 8
+          unary-auth       --postgres "<admin connection string, loopback>" --n 2000 --warmup 200 --block 250
         """;
 
     private readonly Dictionary<string, string> _values;

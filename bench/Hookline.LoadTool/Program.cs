@@ -12,6 +12,7 @@ Func<Task<bool>>? run = mode switch
     "transports" => () => TransportsMode.RunAsync(options, report),
     "rss" => () => RssMode.RunAsync(options, report),
     "http-stages" => () => HttpStagesMode.RunAsync(options, report),
+    "unary-auth" => () => UnaryAuthMode.RunAsync(options, report),
     _ => null,
 };
 if (run is null)

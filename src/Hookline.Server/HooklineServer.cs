@@ -117,14 +117,17 @@ public sealed class HooklineServer : IAsyncDisposable
             builder.Services.AddSingleton(options.Oidc!);
             builder.Services.AddHostedService<JwksRefresher>();
         }
+        builder.Services.AddSingleton(sp => new TokenCache(sp.GetRequiredService<ITokenStore>(), options.TimeProvider, options.TokenCacheLifetime));
         builder.Services.AddSingleton(sp => new Authenticator(
-            sp.GetRequiredService<ITokenStore>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
+            sp.GetRequiredService<TokenCache>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
         builder.Services.AddSingleton<OpenStreams>();
         builder.Services.AddSingleton<AuthInterceptor>();
+        builder.Services.AddSingleton<StoreUnavailableInterceptor>();
         builder.Services.AddHostedService<RevocationWatcher>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<AuthInterceptor>();
+            grpc.Interceptors.Add<StoreUnavailableInterceptor>();
             grpc.MaxReceiveMessageSize = 16 * 1024 * 1024;
             grpc.EnableDetailedErrors = false;
         });
@@ -229,7 +232,8 @@ public sealed class HooklineServer : IAsyncDisposable
     /// (<see cref="Grpc.Core.CallInvoker"/> for its client); calls fail with <c>Unavailable</c> once the server stops.
     /// </summary>
     public Grpc.Core.CallInvoker CreateInProcessInvoker() => new Internal.InProcess.InProcessCallInvoker(
-        ActivatorUtilities.CreateInstance<AgentService>(_app.Services), _app.Services.GetRequiredService<AuthInterceptor>(),
+        ActivatorUtilities.CreateInstance<AgentService>(_app.Services),
+        [_app.Services.GetRequiredService<AuthInterceptor>(), _app.Services.GetRequiredService<StoreUnavailableInterceptor>()],
         _app.Lifetime.ApplicationStopping, _app.Services.GetRequiredService<ILogger<Internal.InProcess.InProcessCallInvoker>>());
 
     /// <summary>Re-reads the policy file now instead of waiting for the file watcher. Returns false when it was refused or unchanged.</summary>

@@ -55,6 +55,12 @@ public sealed class HooklineServerOptions
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// How long a successful check of a Hookline token is trusted before the token store is asked again; a revocation
+    /// drops it sooner (at once, or on the next poll each second). Zero: ask the store on every call.
+    /// </summary>
+    public TimeSpan TokenCacheLifetime { get; set; } = Internal.Auth.TokenCache.DefaultLifetime;
+
     /// <summary>Null: <see cref="ServerAuthMode.Required"/> when an endpoint listens beyond loopback, else off.</summary>
     public ServerAuthMode? Auth { get; set; }
 

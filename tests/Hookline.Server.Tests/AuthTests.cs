@@ -231,6 +231,48 @@ public sealed class AuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_repeated_call_is_checked_in_the_store_once_and_a_revocation_in_the_database_refuses_it_after_the_next_poll()
+    {
+        var cache = _server.Service<TokenCache>();
+        var sidecar = Tokens.Create(_data, "laptop-3", TokenScope.Sidecar, "bob", null);
+        var client = ClientWith(sidecar.Token);
+        var before = cache.StoreLookups;
+        for (var i = 0; i < 5; i++)
+        {
+            await client.DecideOnceAsync(Events.Bash("ls"));
+        }
+        await client.CreateSessionAsync(NewSession());
+        var lookups = cache.StoreLookups - before;
+
+        Assert.NotNull(Tokens.Revoke(_data, sidecar.Info.Id));
+        // What the watcher does every second (the clock here has not moved, so no cache entry went stale).
+        _server.Watcher.Poll();
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.DecideOnceAsync(Events.Bash("ls")).ResponseAsync);
+
+        Assert.Equal(1, lookups);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cached_check_keeps_the_tokens_scope_exact_over_http_and_grpc()
+    {
+        var cache = _server.Service<TokenCache>();
+        var read = NewToken("read");
+        using var http = Http(read);
+        var before = cache.StoreLookups;
+
+        using var metrics = await http.GetAsync("metrics");
+        using var again = await http.GetAsync("metrics");
+        using var tokens = await http.GetAsync("api/tokens");
+        var decide = await Assert.ThrowsAsync<RpcException>(() => ClientWith(read).DecideOnceAsync(Events.Bash("ls")).ResponseAsync);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (metrics.StatusCode, again.StatusCode));
+        Assert.Equal(HttpStatusCode.Forbidden, tokens.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, decide.StatusCode);
+        Assert.Equal(1, cache.StoreLookups - before);
+    }
+
+    [Fact]
     public async Task A_browser_signs_in_with_a_read_token_and_views_the_dashboard_by_cookie()
     {
         var cookies = new CookieContainer();

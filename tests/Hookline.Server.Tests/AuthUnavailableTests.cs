@@ -40,6 +40,8 @@ public sealed class AuthUnavailableTests : IAsyncLifetime
             o.Postgres = database.ConnectionString;
             o.HttpListen = "http://127.0.0.1:0";
             o.Auth = ServerAuthMode.Required;
+            // Every call asks the token store, so the refusal comes from the token check itself.
+            o.TokenCacheLifetime = TimeSpan.Zero;
         });
         var location = new AuditLocation("/nonexistent-hookline-data", _database.ConnectionString);
         var sidecar = Tokens.Create(location, "laptop", TokenScope.Sidecar, "alice", "acme").Token;
@@ -54,14 +56,7 @@ public sealed class AuthUnavailableTests : IAsyncLifetime
         Assert.True((await client.CreateSessionAsync(NewSession(), deadline: Deadline())).Authenticated);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("metrics")).StatusCode);
 
-        // The database disappears under the running server (its connections are closed with it).
-        await using (var admin = new NpgsqlConnection(TestDatabase.Admin()))
-        {
-            await admin.OpenAsync();
-            var name = new NpgsqlConnectionStringBuilder(_database.ConnectionString).Database;
-            await using var drop = new NpgsqlCommand($"DROP DATABASE {name} WITH (FORCE);", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
+        await DropDatabaseAsync();
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.CreateSessionAsync(NewSession(), deadline: Deadline()).ResponseAsync);
         Assert.Equal((StatusCode.Unavailable, "server unavailable, retry"), (refused.StatusCode, refused.Status.Detail));
@@ -69,6 +64,42 @@ public sealed class AuthUnavailableTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("server unavailable, retry\n", await response.Content.ReadAsStringAsync());
         Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [SkippableFact]
+    public async Task A_call_past_a_cached_token_check_answers_unavailable_when_its_handler_finds_the_database_gone()
+    {
+        _database = await TestDatabase.CreateAsync();
+        var database = _database;
+        _server = await TestServer.StartAsync(Policies.Standard, o =>
+        {
+            o.Postgres = database.ConnectionString;
+            o.Auth = ServerAuthMode.Required;
+        });
+        var sidecar = Tokens.Create(new AuditLocation("/nonexistent-hookline-data", _database.ConnectionString), "laptop",
+            TokenScope.Sidecar, "alice", "acme").Token;
+        var client = new AgentService.AgentServiceClient(_server.Channel.CreateCallInvoker().Intercept(m =>
+        {
+            m.Add("authorization", "Bearer " + sidecar);
+            return m;
+        }));
+        Assert.True((await client.CreateSessionAsync(NewSession(), deadline: Deadline())).Authenticated);
+
+        await DropDatabaseAsync();
+
+        // The token check is answered from the cache; the session is not: the store fails inside the handler.
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.CreateSessionAsync(NewSession(), deadline: Deadline()).ResponseAsync);
+        Assert.Equal((StatusCode.Unavailable, "server unavailable, retry"), (refused.StatusCode, refused.Status.Detail));
+    }
+
+    /// <summary>The database disappears under the running server (its connections are closed with it).</summary>
+    private async Task DropDatabaseAsync()
+    {
+        await using var admin = new NpgsqlConnection(TestDatabase.Admin());
+        await admin.OpenAsync();
+        var name = new NpgsqlConnectionStringBuilder(_database!.ConnectionString).Database;
+        await using var drop = new NpgsqlCommand($"DROP DATABASE {name} WITH (FORCE);", admin);
+        await drop.ExecuteNonQueryAsync();
     }
 
     private static CreateSessionRequest NewSession() => new() { SessionId = Guid.NewGuid().ToString(), Agent = "claude" };

@@ -123,6 +123,37 @@ public sealed class ReplicaTokenTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_revoked_token_is_refused_on_the_next_unary_call_at_once_here_and_after_the_next_poll_on_the_other_replica()
+    {
+        var first = await ReplicaAsync();
+        var second = await ReplicaAsync();
+        var admin = Tokens.Create(Location, "root", TokenScope.Admin, null, null).Token;
+        var sidecar = Tokens.Create(Location, "laptop-4", TokenScope.Sidecar, "erin", null);
+        var onFirst = ClientOf(first, sidecar.Token);
+        var onSecond = ClientOf(second, sidecar.Token);
+        var before = (Lookups(first), Lookups(second));
+        for (var i = 0; i < 5; i++)
+        {
+            await onFirst.DecideOnceAsync(Events.Bash("ls"));
+            await onSecond.DecideOnceAsync(Events.Bash("ls"));
+        }
+        // Five calls on each replica, one database round trip each for the token.
+        Assert.Equal((1L, 1L), (Lookups(first) - before.Item1, Lookups(second) - before.Item2));
+        using var http = AdminHttp(first, admin);
+
+        using var revoke = await http.DeleteAsync("api/tokens/laptop-4");
+        var here = await Assert.ThrowsAsync<RpcException>(() => onFirst.DecideOnceAsync(Events.Bash("ls")).ResponseAsync);
+        // What the other replica's watcher does every second.
+        second.Watcher.Poll();
+        var there = await Assert.ThrowsAsync<RpcException>(() => onSecond.DecideOnceAsync(Events.Bash("ls")).ResponseAsync);
+
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        Assert.Equal((StatusCode.Unauthenticated, StatusCode.Unauthenticated), (here.StatusCode, there.StatusCode));
+    }
+
+    private static long Lookups(TestServer replica) => replica.Service<Internal.Auth.TokenCache>().StoreLookups;
+
+    [SkippableFact]
     public async Task Revoking_on_the_database_without_a_server_closes_open_streams_on_both_replicas()
     {
         var first = await ReplicaAsync();

@@ -140,6 +140,10 @@ internal sealed class TestServer : IAsyncDisposable
 
     public T Service<T>() where T : notnull => Server.Services.GetRequiredService<T>();
 
+    /// <summary>The server's revocation watcher, to run the poll it runs every second.</summary>
+    internal Internal.Auth.RevocationWatcher Watcher
+        => Server.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Internal.Auth.RevocationWatcher>().Single();
+
     /// <summary>Writes a new policy document and reloads it at once (no wait on the file watcher).</summary>
     public async Task<bool> EditPolicyAsync(string policy)
     {

@@ -10,14 +10,21 @@ internal static class InProcessServer
     /// its store in <paramref name="postgres"/>.
     /// </summary>
     /// <param name="embedded">Configured as the embedded server of <c>hookline start</c> (storage behind the decisions).</param>
-    public static Task<HooklineServer> StartAsync(TempDirectory directory, string? postgres = null, bool embedded = false) => HooklineServer.StartAsync(new HooklineServerOptions
+    /// <param name="configure">Changes to the options beyond these (authentication, caches).</param>
+    public static Task<HooklineServer> StartAsync(TempDirectory directory, string? postgres = null, bool embedded = false,
+        Action<HooklineServerOptions>? configure = null)
     {
-        StorageBehindDecisions = embedded,
-        Listen = "http://127.0.0.1:0",
-        HttpListen = null,
-        PolicyFile = BenchPolicy.WriteTo(directory.Path),
-        DataDirectory = directory.Combine("data"),
-        Postgres = postgres,
-        LogLevel = LogLevel.Warning,
-    });
+        var options = new HooklineServerOptions
+        {
+            StorageBehindDecisions = embedded,
+            Listen = "http://127.0.0.1:0",
+            HttpListen = null,
+            PolicyFile = BenchPolicy.WriteTo(directory.Path),
+            DataDirectory = directory.Combine("data"),
+            Postgres = postgres,
+            LogLevel = LogLevel.Warning,
+        };
+        configure?.Invoke(options);
+        return HooklineServer.StartAsync(options);
+    }
 }

@@ -28,6 +28,9 @@ internal static partial class Log
     [LoggerMessage(1102, LogLevel.Warning, "Stream protocol error: {Problem}")]
     public static partial void StreamProtocolError(ILogger logger, string problem);
 
+    [LoggerMessage(1104, LogLevel.Warning, "{Method} failed: the database is unreachable; answered unavailable")]
+    public static partial void StoreUnavailable(ILogger logger, Exception exception, string method);
+
     [LoggerMessage(1103, LogLevel.Error, "In-process call {Method} failed")]
     public static partial void InProcessCallFailed(ILogger logger, string method, Exception exception);
 

@@ -26,12 +26,13 @@ internal sealed class Authenticator
     // A Hookline token is ~46 characters and a JWT a few KiB at most; anything far longer is not worth reading.
     private const int MaxHeaderLength = 16 * 1024;
 
-    private readonly ITokenStore _tokens;
+    private readonly TokenCache _tokens;
     private readonly JwtValidator? _jwt;
     private readonly ILogger _logger;
 
     /// <param name="jwt">With OIDC configured: validates the bearer tokens that are not Hookline's own.</param>
-    public Authenticator(ITokenStore tokens, bool required, ILogger<Authenticator> logger, JwtValidator? jwt = null)
+    /// <param name="tokens">Hookline's own tokens, checked through a short-lived cache of successful checks.</param>
+    public Authenticator(TokenCache tokens, bool required, ILogger<Authenticator> logger, JwtValidator? jwt = null)
     {
         _tokens = tokens;
         Required = required;
@@ -53,7 +54,8 @@ internal sealed class Authenticator
         Caller? found;
         try
         {
-            // Hookline's own tokens start with hl_; anything else is a JWT when OIDC is configured.
+            // Hookline's own tokens start with hl_; anything else is a JWT when OIDC is configured. JWTs are checked in
+            // memory each time (no store to spare), so their expiry holds to the second.
             found = token is null ? null
                 : _jwt is not null && !token.StartsWith(Tokens.Prefix, StringComparison.Ordinal) ? _jwt.Validate(token, out failure)
                 : _tokens.Authenticate(token);

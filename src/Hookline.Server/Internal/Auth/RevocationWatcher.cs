@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace Hookline.Server.Internal.Auth;
 
 /// <summary>
-/// Closes the streams of tokens revoked by another process (<c>hookline token revoke --data|--postgres</c>, or another
-/// replica) by polling the store every <see cref="Interval"/>; revocation through this server's admin endpoint acts at
-/// once. Polling rather than LISTEN/NOTIFY: one indexed query a second on a small table, the same code for SQLite and
+/// Closes the streams, and drops the cached checks (<see cref="TokenCache"/>), of tokens revoked by another process
+/// (<c>hookline token revoke --data|--postgres</c>, or another replica) by polling the store every
+/// <see cref="Interval"/>; revocation through this server's admin endpoint acts at once. Polling rather than LISTEN/NOTIFY: one indexed query a second on a small table, the same code for SQLite and
 /// PostgreSQL, no dedicated connection, and no revocation lost while a connection was down; 1 s is well inside the
 /// promised 5 s.
 /// </summary>
@@ -16,13 +16,15 @@ internal sealed class RevocationWatcher : BackgroundService
 
     private readonly ITokenStore _tokens;
     private readonly OpenStreams _streams;
+    private readonly TokenCache _cache;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public RevocationWatcher(ITokenStore tokens, OpenStreams streams, TimeProvider time, ILogger<RevocationWatcher> logger)
+    public RevocationWatcher(ITokenStore tokens, OpenStreams streams, TokenCache cache, TimeProvider time, ILogger<RevocationWatcher> logger)
     {
         _tokens = tokens;
         _streams = streams;
+        _cache = cache;
         _time = time;
         _logger = logger;
     }
@@ -31,8 +33,12 @@ internal sealed class RevocationWatcher : BackgroundService
     public int Poll()
     {
         var closed = 0;
-        foreach (var tokenId in _tokens.Revoked(_streams.TokenIds))
+        // Tokens with a stream, and tokens whose unary calls are answered from the cache.
+        var watched = new HashSet<string>(_streams.TokenIds, StringComparer.Ordinal);
+        watched.UnionWith(_cache.TokenIds);
+        foreach (var tokenId in _tokens.Revoked(watched))
         {
+            _cache.Forget(tokenId);
             var count = _streams.Revoke(tokenId);
             Log.TokenStreamsClosed(_logger, tokenId, count);
             closed += count;

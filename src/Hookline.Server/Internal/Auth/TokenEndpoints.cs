@@ -18,6 +18,7 @@ internal static class TokenEndpoints
     {
         var tokens = app.Services.GetRequiredService<ITokenStore>();
         var streams = app.Services.GetRequiredService<OpenStreams>();
+        var cache = app.Services.GetRequiredService<TokenCache>();
         var time = app.Services.GetRequiredService<TimeProvider>();
         app.MapGet("/api/tokens", context =>
             context.Response.WriteAsJsonAsync(tokens.List().ToList(), TokenJsonContext.Default.ListTokenInfo));
@@ -56,7 +57,8 @@ internal static class TokenEndpoints
                 await context.Response.WriteAsync($"no active token with id or name '{key}'\n").ConfigureAwait(false);
                 return;
             }
-            // This server closes the token's streams at once; other replicas notice on their next poll.
+            // This server forgets the token and closes its streams at once; other replicas notice on their next poll.
+            cache.Forget(revoked.Id);
             streams.Revoke(revoked.Id);
             await context.Response.WriteAsJsonAsync(revoked, TokenJsonContext.Default.TokenInfo).ConfigureAwait(false);
         });

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace Hookline.Server.Internal.InProcess;
 
 /// <summary>
-/// Calls the agent service of a server in this process without HTTP/2: the same service, the same authentication
-/// interceptor and the same message encoding, through in-memory streams. What <c>hookline start</c> uses with its
+/// Calls the agent service of a server in this process without HTTP/2: the same service, the same interceptors
+/// (authentication first) and the same message encoding, through in-memory streams. What <c>hookline start</c> uses with its
 /// embedded server, where the network stack's thread hand-offs were most of a hook's latency.
 /// </summary>
 internal sealed class InProcessCallInvoker : CallInvoker
@@ -15,15 +15,16 @@ internal sealed class InProcessCallInvoker : CallInvoker
     private const int StreamCapacity = 256;
 
     private readonly MethodTable _methods = new();
-    private readonly Interceptor _interceptor;
+    private readonly Interceptor[] _interceptors;
     private readonly CancellationToken _stopping;
     private readonly ILogger _logger;
 
-    public InProcessCallInvoker(Contracts.V1.AgentService.AgentServiceBase service, Interceptor interceptor,
+    /// <param name="interceptors">Outermost first, as the server registers them.</param>
+    public InProcessCallInvoker(Contracts.V1.AgentService.AgentServiceBase service, Interceptor[] interceptors,
         CancellationToken stopping, ILogger logger)
     {
         Contracts.V1.AgentService.BindService(_methods, service);
-        _interceptor = interceptor;
+        _interceptors = interceptors;
         _stopping = stopping;
         _logger = logger;
     }
@@ -41,7 +42,7 @@ internal sealed class InProcessCallInvoker : CallInvoker
         var response = call.RunAsync(async () =>
         {
             var copy = InProcessMarshalling.Copy(request, method.RequestMarshaller);
-            var answer = await _interceptor.UnaryServerHandler(copy, context, handler).ConfigureAwait(false);
+            var answer = await Intercepted(handler)(copy, context).ConfigureAwait(false);
             return InProcessMarshalling.Copy(answer, method.ResponseMarshaller);
         });
         return new AsyncUnaryCall<TResponse>(response, Task.FromResult(new Metadata()), call.GetStatus, () => [], call.Dispose);
@@ -57,7 +58,7 @@ internal sealed class InProcessCallInvoker : CallInvoker
         var responses = new MessagePipe<TResponse>(method.ResponseMarshaller, StreamCapacity, call.Token, clientReads: true);
         var finished = call.RunAsync(async () =>
         {
-            await _interceptor.DuplexStreamingServerHandler(requests, responses, context, handler).ConfigureAwait(false);
+            await Intercepted(handler)(requests, responses, context).ConfigureAwait(false);
             return true;
         });
         // The handler's end is the stream's end: the client reads what was written, then the status.
@@ -81,6 +82,28 @@ internal sealed class InProcessCallInvoker : CallInvoker
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options)
         => throw Unimplemented(method.FullName);
+
+    private UnaryServerMethod<TRequest, TResponse> Intercepted<TRequest, TResponse>(UnaryServerMethod<TRequest, TResponse> handler)
+        where TRequest : class where TResponse : class
+    {
+        for (var i = _interceptors.Length - 1; i >= 0; i--)
+        {
+            var (interceptor, inner) = (_interceptors[i], handler);
+            handler = (request, context) => interceptor.UnaryServerHandler(request, context, inner);
+        }
+        return handler;
+    }
+
+    private DuplexStreamingServerMethod<TRequest, TResponse> Intercepted<TRequest, TResponse>(DuplexStreamingServerMethod<TRequest, TResponse> handler)
+        where TRequest : class where TResponse : class
+    {
+        for (var i = _interceptors.Length - 1; i >= 0; i--)
+        {
+            var (interceptor, inner) = (_interceptors[i], handler);
+            handler = (requests, responses, context) => interceptor.DuplexStreamingServerHandler(requests, responses, context, inner);
+        }
+        return handler;
+    }
 
     private THandler Handler<THandler>(IMethod method) where THandler : Delegate
     {
