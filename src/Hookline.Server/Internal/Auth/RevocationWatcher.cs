@@ -6,9 +6,10 @@ namespace Hookline.Server.Internal.Auth;
 /// <summary>
 /// Closes the streams, and drops the cached checks (<see cref="TokenCache"/>), of tokens revoked by another process
 /// (<c>hookline token revoke --data|--postgres</c>, or another replica) by polling the store every
-/// <see cref="Interval"/>; revocation through this server's admin endpoint acts at once. Polling rather than LISTEN/NOTIFY: one indexed query a second on a small table, the same code for SQLite and
-/// PostgreSQL, no dedicated connection, and no revocation lost while a connection was down; 1 s is well inside the
-/// promised 5 s.
+/// <see cref="Interval"/>; revocation through this server's admin endpoint acts at once. Polling rather than
+/// LISTEN/NOTIFY: one indexed query a second on a small table, the same code for SQLite and PostgreSQL, no dedicated
+/// connection, and no revocation lost while a connection was down. The interval is the "about a second" that
+/// docs/security.md promises.
 /// </summary>
 internal sealed class RevocationWatcher : BackgroundService
 {
