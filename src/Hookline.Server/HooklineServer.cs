@@ -138,6 +138,7 @@ public sealed class HooklineServer : IAsyncDisposable
             var policy = app.Services.GetRequiredService<PolicyHolder>();
             policy.Watch();
             app.UseHooklineAuthorization();
+            app.UseStoreUnavailable();
             app.MapGrpcService<AgentService>();
             MapHttpEndpoints(app);
             if (options.Dashboard)

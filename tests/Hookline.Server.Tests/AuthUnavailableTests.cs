@@ -74,10 +74,16 @@ public sealed class AuthUnavailableTests : IAsyncLifetime
         _server = await TestServer.StartAsync(Policies.Standard, o =>
         {
             o.Postgres = database.ConnectionString;
+            o.HttpListen = "http://127.0.0.1:0";
             o.Auth = ServerAuthMode.Required;
         });
-        var sidecar = Tokens.Create(new AuditLocation("/nonexistent-hookline-data", _database.ConnectionString), "laptop",
-            TokenScope.Sidecar, "alice", "acme").Token;
+        var location = new AuditLocation("/nonexistent-hookline-data", _database.ConnectionString);
+        var sidecar = Tokens.Create(location, "laptop", TokenScope.Sidecar, "alice", "acme").Token;
+        var admin = Tokens.Create(location, "ops", TokenScope.Admin, null, null).Token;
+        using var http = new HttpClient { BaseAddress = new Uri(_server.Server.HttpAddress! + "/"), Timeout = Bound.Hang };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("api/tokens")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("api/events")).StatusCode);
         var client = new AgentService.AgentServiceClient(_server.Channel.CreateCallInvoker().Intercept(m =>
         {
             m.Add("authorization", "Bearer " + sidecar);
@@ -90,6 +96,14 @@ public sealed class AuthUnavailableTests : IAsyncLifetime
         // The token check is answered from the cache; the session is not: the store fails inside the handler.
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.CreateSessionAsync(NewSession(), deadline: Deadline()).ResponseAsync);
         Assert.Equal((StatusCode.Unavailable, "server unavailable, retry"), (refused.StatusCode, refused.Status.Detail));
+        // The same over HTTP: the admin's token check is cached, the endpoints' own reads fail.
+        foreach (var path in new[] { "api/tokens", "api/events" })
+        {
+            using var response = await http.GetAsync(path);
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "server unavailable, retry\n"),
+                (response.StatusCode, await response.Content.ReadAsStringAsync()));
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
     }
 
     /// <summary>The database disappears under the running server (its connections are closed with it).</summary>
