@@ -64,6 +64,10 @@ public sealed class AuthUnavailableTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("server unavailable, retry\n", await response.Content.ReadAsStringAsync());
         Assert.NotNull(response.Headers.RetryAfter);
+        // Signing in to the dashboard says "try again", not "wrong token".
+        using var login = await http.PostAsync("ui/login", new FormUrlEncodedContent([new("token", reader)]));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, login.StatusCode);
+        Assert.Contains("cannot check tokens right now", await login.Content.ReadAsStringAsync());
     }
 
     [SkippableFact]

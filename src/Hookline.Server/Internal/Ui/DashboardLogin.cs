@@ -18,15 +18,25 @@ internal static class DashboardLogin
     public static void Map(WebApplication app)
     {
         var authenticator = app.Services.GetRequiredService<Authenticator>();
-        app.MapGet(Path, context => Form(context, refused: false));
+        app.MapGet(Path, context => Form(context, Refusal.None));
         app.MapPost(Path, async context =>
         {
             var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync().ConfigureAwait(false) : null;
             var token = form?["token"].ToString().Trim() ?? "";
-            if (token.Length == 0 || authenticator.Check("Bearer " + token, TokenScope.Read, "POST " + Path, out _) != AuthOutcome.Allowed)
+            var outcome = token.Length == 0 ? AuthOutcome.Unauthenticated
+                : authenticator.Check("Bearer " + token, TokenScope.Read, "POST " + Path, out _);
+            if (outcome == AuthOutcome.Unavailable)
+            {
+                // The token was not judged: say "try again", not "wrong token".
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "1";
+                await Form(context, Refusal.Unavailable).ConfigureAwait(false);
+                return;
+            }
+            if (outcome != AuthOutcome.Allowed)
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await Form(context, refused: true).ConfigureAwait(false);
+                await Form(context, Refusal.Token).ConfigureAwait(false);
                 return;
             }
             context.Response.Cookies.Append(Cookie, token, new CookieOptions
@@ -40,10 +50,17 @@ internal static class DashboardLogin
         });
     }
 
-    private static Task Form(HttpContext context, bool refused)
+    private enum Refusal { None, Token, Unavailable }
+
+    private static Task Form(HttpContext context, Refusal refusal)
     {
         context.Response.ContentType = "text/html; charset=utf-8";
-        var message = refused ? "<p class=\"deny\">That token is unknown, revoked, or lacks the read scope.</p>" : "";
+        var message = refusal switch
+        {
+            Refusal.Token => "<p class=\"deny\">That token is unknown, revoked, or lacks the read scope.</p>",
+            Refusal.Unavailable => "<p class=\"deny\">The server cannot check tokens right now (its database is unreachable). Try again shortly.</p>",
+            _ => "",
+        };
         return context.Response.WriteAsync($"""
             <!doctype html><html><head><meta charset="utf-8"><title>Hookline: sign in</title>
             <link rel="stylesheet" href="/ui/assets/dashboard.css"></head>
