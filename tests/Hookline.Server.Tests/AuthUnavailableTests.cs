@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Auth;
 using Npgsql;
 
 namespace Hookline.Server.Tests;
@@ -33,25 +34,10 @@ public sealed class AuthUnavailableTests : IAsyncLifetime
     [SkippableFact]
     public async Task A_database_gone_away_answers_unavailable_on_grpc_and_503_on_http()
     {
-        _database = await TestDatabase.CreateAsync();
-        var database = _database;
-        _server = await TestServer.StartAsync(Policies.Standard, o =>
-        {
-            o.Postgres = database.ConnectionString;
-            o.HttpListen = "http://127.0.0.1:0";
-            o.Auth = ServerAuthMode.Required;
-            // Every call asks the token store, so the refusal comes from the token check itself.
-            o.TokenCacheLifetime = TimeSpan.Zero;
-        });
-        var location = new AuditLocation("/nonexistent-hookline-data", _database.ConnectionString);
-        var sidecar = Tokens.Create(location, "laptop", TokenScope.Sidecar, "alice", "acme").Token;
+        // Every call asks the token store, so the refusal comes from the token check itself.
+        var (location, client) = await StartAsync(TimeSpan.Zero);
         var reader = Tokens.Create(location, "grafana", TokenScope.Read, null, null).Token;
-        var client = new AgentService.AgentServiceClient(_server.Channel.CreateCallInvoker().Intercept(m =>
-        {
-            m.Add("authorization", "Bearer " + sidecar);
-            return m;
-        }));
-        using var http = new HttpClient { BaseAddress = new Uri(_server.Server.HttpAddress! + "/"), Timeout = Bound.Hang };
+        using var http = new HttpClient { BaseAddress = new Uri(_server!.Server.HttpAddress! + "/"), Timeout = Bound.Hang };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", reader);
         Assert.True((await client.CreateSessionAsync(NewSession(), deadline: Deadline())).Authenticated);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("metrics")).StatusCode);
@@ -73,26 +59,12 @@ public sealed class AuthUnavailableTests : IAsyncLifetime
     [SkippableFact]
     public async Task A_call_past_a_cached_token_check_answers_unavailable_when_its_handler_finds_the_database_gone()
     {
-        _database = await TestDatabase.CreateAsync();
-        var database = _database;
-        _server = await TestServer.StartAsync(Policies.Standard, o =>
-        {
-            o.Postgres = database.ConnectionString;
-            o.HttpListen = "http://127.0.0.1:0";
-            o.Auth = ServerAuthMode.Required;
-        });
-        var location = new AuditLocation("/nonexistent-hookline-data", _database.ConnectionString);
-        var sidecar = Tokens.Create(location, "laptop", TokenScope.Sidecar, "alice", "acme").Token;
+        var (location, client) = await StartAsync(TokenCache.DefaultLifetime);
         var admin = Tokens.Create(location, "ops", TokenScope.Admin, null, null).Token;
-        using var http = new HttpClient { BaseAddress = new Uri(_server.Server.HttpAddress! + "/"), Timeout = Bound.Hang };
+        using var http = new HttpClient { BaseAddress = new Uri(_server!.Server.HttpAddress! + "/"), Timeout = Bound.Hang };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("api/tokens")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("api/events")).StatusCode);
-        var client = new AgentService.AgentServiceClient(_server.Channel.CreateCallInvoker().Intercept(m =>
-        {
-            m.Add("authorization", "Bearer " + sidecar);
-            return m;
-        }));
         Assert.True((await client.CreateSessionAsync(NewSession(), deadline: Deadline())).Authenticated);
 
         await DropDatabaseAsync();
@@ -108,6 +80,27 @@ public sealed class AuthUnavailableTests : IAsyncLifetime
                 (response.StatusCode, await response.Content.ReadAsStringAsync()));
             Assert.NotNull(response.Headers.RetryAfter);
         }
+    }
+
+    /// <summary>A PostgreSQL-backed server requiring tokens, and a client holding a sidecar token for it.</summary>
+    private async Task<(AuditLocation Location, AgentService.AgentServiceClient Client)> StartAsync(TimeSpan tokenCache)
+    {
+        _database = await TestDatabase.CreateAsync();
+        var database = _database;
+        _server = await TestServer.StartAsync(Policies.Standard, o =>
+        {
+            o.Postgres = database.ConnectionString;
+            o.HttpListen = "http://127.0.0.1:0";
+            o.Auth = ServerAuthMode.Required;
+            o.TokenCacheLifetime = tokenCache;
+        });
+        var location = new AuditLocation("/nonexistent-hookline-data", database.ConnectionString);
+        var sidecar = Tokens.Create(location, "laptop", TokenScope.Sidecar, "alice", "acme").Token;
+        return (location, new AgentService.AgentServiceClient(_server.Channel.CreateCallInvoker().Intercept(m =>
+        {
+            m.Add("authorization", "Bearer " + sidecar);
+            return m;
+        })));
     }
 
     /// <summary>The database disappears under the running server (its connections are closed with it).</summary>
