@@ -117,21 +117,8 @@ public sealed class CodexTests(ITestOutputHelper output)
         Assert.All(listed, h => Assert.True(h.Trusted, h.Key));
         Assert.Single(listed, h => h.SourcePath == config);
         Assert.Single(listed, h => h.Command.Contains("--event pre-tool-use", StringComparison.Ordinal));
-        run.Environment["HOOKLINE_HOOK_TIMEOUT_MS"] = "30000";
-
-        // The installed hooks reach the per-user daemon, which decides by the policy. No --dangerously-bypass-hook-trust:
-        // both the user's hook and Hookline's run on their recorded trust.
-        await using (await UserDaemon.StartAsync(run))
-        {
-            await run.RunAsync([run.Denied, run.Allowed], [Repository.Client("codex"), .. Exec]);
-        }
-
-        Expect.DeniedAndToldTheModel(run);
-        Expect.AllowedRan(run);
-        var events = await run.EventsAsync();
-        Expect.Audited(events);
-        // Hookline's PreToolUse hook ran once per tool call, not once per file it could be declared in.
-        Assert.Equal(2, events.Count(e => e.GetProperty("hook_event").GetString() == "PreToolUse"));
+        // No --dangerously-bypass-hook-trust: both the user's hook and Hookline's run on their recorded trust.
+        await RunThroughDaemonAsync(run);
         Assert.True(run.Exists("user-hook-ran.txt"), "the user's own hook in config.toml did not run");
         Assert.Equal(2, File.ReadAllLines(Path.Combine(run.Project, "user-hook-ran.txt")).Length);
         await run.UninstallAsync("codex");
@@ -160,20 +147,28 @@ public sealed class CodexTests(ITestOutputHelper output)
         var listed = await CodexHookList.ListAsync(codexHome, run.Project);
         Assert.Equal(6, listed.Count(h => h.SourcePath == config && h.Trusted));
         Assert.Equal(6, listed.Count);
-        run.Environment["HOOKLINE_HOOK_TIMEOUT_MS"] = "30000";
+        await RunThroughDaemonAsync(run);
+        await run.UninstallAsync("codex");
+        AgentRun.AssertUnchanged(before);
+    }
 
+    /// <summary>
+    /// Codex asks for the denied and the allowed command with installed hooks, which reach the per-user daemon and
+    /// its policy: the denied one is blocked with the reason, the allowed one runs, both are audited, and Hookline's
+    /// PreToolUse hook ran once per tool call, not once per file it could be declared in.
+    /// </summary>
+    private static async Task RunThroughDaemonAsync(AgentRun run)
+    {
+        run.Environment["HOOKLINE_HOOK_TIMEOUT_MS"] = "30000";
         await using (await UserDaemon.StartAsync(run))
         {
             await run.RunAsync([run.Denied, run.Allowed], [Repository.Client("codex"), .. Exec]);
         }
-
         Expect.DeniedAndToldTheModel(run);
         Expect.AllowedRan(run);
         var events = await run.EventsAsync();
         Expect.Audited(events);
         Assert.Equal(2, events.Count(e => e.GetProperty("hook_event").GetString() == "PreToolUse"));
-        await run.UninstallAsync("codex");
-        AgentRun.AssertUnchanged(before);
     }
 
     /// <summary>Why install never adds a second copy: Codex loads hooks.json and config.toml's [hooks] and runs both.</summary>
