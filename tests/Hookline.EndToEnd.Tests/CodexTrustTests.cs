@@ -72,17 +72,13 @@ public sealed class CodexTrustTests : IDisposable
         Assert.Contains("Codex trusts the 6 Hookline hooks", install.Stdout, StringComparison.Ordinal);
         var config = await File.ReadAllTextAsync(Config);
         Assert.StartsWith(UserConfig + "\n", config, StringComparison.Ordinal);
-        foreach (var ev in Events)
-        {
-            Assert.Contains($"[hooks.state.\"{CodexHome}/hooks.json:{ev}:0:0\"]\ntrusted_hash = \"sha256:fake-{ev}\"\n", config, StringComparison.Ordinal);
-        }
+        AssertTrustRecorded(config, $"{CodexHome}/hooks.json");
 
         // Idempotent: Codex already trusts them, nothing is added twice.
         Assert.Equal(0, (await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true))).Exit);
         Assert.Equal(config, await File.ReadAllTextAsync(Config));
 
-        var doctor = await CliRun.RunAsync(["doctor", "--agent", "codex", "--server-http", "http://127.0.0.1:9"], Env(withCodex: true));
-        Assert.Contains("ok    codex trust: Codex trusts the 6 Hookline hooks", doctor.Stdout, StringComparison.Ordinal);
+        Assert.Contains("ok    codex trust: Codex trusts the 6 Hookline hooks", await DoctorAsync(), StringComparison.Ordinal);
 
         var uninstall = await CliRun.RunAsync(["uninstall", "--agent", "codex"], Env(withCodex: true));
         Assert.True(uninstall.Exit == 0, uninstall.Stderr);
@@ -144,6 +140,15 @@ public sealed class CodexTrustTests : IDisposable
 
     private string HooksJson => Path.Combine(CodexHome, "hooks.json");
 
+    /// <summary>config.toml holds a trust table for every Hookline hook declared in <paramref name="source"/>, with Codex's hash.</summary>
+    private static void AssertTrustRecorded(string config, string source)
+    {
+        foreach (var ev in Events)
+        {
+            Assert.Contains($"[hooks.state.\"{source}:{ev}:0:0\"]\ntrusted_hash = \"sha256:fake-{ev}\"\n", config, StringComparison.Ordinal);
+        }
+    }
+
     private async Task<string> DoctorAsync()
     {
         var doctor = await CliRun.RunAsync(["doctor", "--agent", "codex", "--server-http", "http://127.0.0.1:9"], Env(withCodex: true));
@@ -187,10 +192,7 @@ public sealed class CodexTrustTests : IDisposable
         Assert.Equal(userHooks, await File.ReadAllTextAsync(HooksJson)); // no second copy that Codex would run too
         var config = await File.ReadAllTextAsync(Config);
         Assert.StartsWith(before + "\n", config, StringComparison.Ordinal);
-        foreach (var ev in Events)
-        {
-            Assert.Contains($"[hooks.state.\"{Config}:{ev}:0:0\"]\ntrusted_hash = \"sha256:fake-{ev}\"\n", config, StringComparison.Ordinal);
-        }
+        AssertTrustRecorded(config, Config);
 
         // Idempotent.
         Assert.Equal(0, (await CliRun.RunAsync(["install", "--agent", "codex"], Env(withCodex: true))).Exit);
