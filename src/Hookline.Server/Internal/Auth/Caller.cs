@@ -11,6 +11,12 @@ internal sealed record Caller(string? TokenId, string TokenName, TokenScope Scop
     /// <summary>Every scope granted: a Hookline token has one; a JWT may carry several, or none.</summary>
     public IReadOnlyCollection<TokenScope> Granted { get; init; } = [Scope];
 
+    /// <summary>Who issued the credential: <see cref="Principal.HooklineIssuer"/> for Hookline tokens, the JWT's <c>iss</c>.</summary>
+    public string Issuer { get; init; } = Principal.HooklineIssuer;
+
+    /// <summary>The owner of what this caller creates; with authentication off, the one local principal.</summary>
+    public Principal Principal => Authenticated ? new Principal(Issuer, User, Org) : Principal.Local;
+
     /// <summary>When the credential stops being valid (a JWT's <c>exp</c>): its streams close then. Null: never.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 

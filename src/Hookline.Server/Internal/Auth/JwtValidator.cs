@@ -80,6 +80,7 @@ internal sealed class JwtValidator : IDisposable
         return new Caller("jwt:" + subject, "jwt " + subject, scopes.Length > 0 ? scopes.Max() : TokenScope.Sidecar, user, org)
         {
             Granted = scopes,
+            Issuer = jwt.Issuer,
             ExpiresAt = new DateTimeOffset(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc)),
         };
     }
