@@ -24,7 +24,7 @@ public static class HookCommand
 
         var startedAt = Environment.TickCount64;
         var payload = SidecarClient.Exchange(settings.SocketPath, request.Bytes, settings.TimeoutMs, out var failure);
-        if (payload is null && failure.Kind == "unreachable" && settings.IsDaemonDefault)
+        if (payload is null && failure.MayStartDaemon && settings.IsDaemonDefault)
         {
             payload = StartDaemonAndRetry(settings, request.Bytes, startedAt, ref failure);
         }
@@ -68,7 +68,7 @@ public static class HookCommand
                 return null;
             }
             var payload = SidecarClient.Exchange(settings.SocketPath, request, left, out var again);
-            if (payload is not null || again.Kind != "unreachable")
+            if (payload is not null || !again.MayStartDaemon)
             {
                 failure = again;
                 return payload;

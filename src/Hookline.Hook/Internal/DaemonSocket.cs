@@ -1,17 +1,35 @@
+using System.Globalization;
+using System.Text;
+
 namespace Hookline.Hook.Internal;
 
 /// <summary>
 /// The per-user daemon's socket, used when neither --socket nor HOOKLINE_SOCKET is given:
-/// <c>$XDG_RUNTIME_DIR/hookline/sidecar.sock</c>, else <c>/tmp/hookline-UID/sidecar.sock</c> (the sidecar's
-/// <c>Platform.DaemonSocketPath</c> computes the same).
+/// <c>$XDG_RUNTIME_DIR/hookline/sidecar.sock</c>, else <c>STATE/hookline/run/sidecar.sock</c> under the user's state
+/// directory; only when that passes the socket path limit, <c>/tmp/hookline-EUID/sidecar.sock</c>, which
+/// <see cref="SocketTrust"/> refuses unless this user made it 0700. The sidecar's <c>Platform.DaemonSocketPath</c>
+/// computes the same.
 /// </summary>
 internal static class DaemonSocket
 {
+    /// <summary>sun_path holds 108 bytes on Linux and 104 on macOS; the sidecar stays under the smaller.</summary>
+    internal const int MaxPathBytes = 103;
+
     internal static string DefaultPath()
     {
         var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        return !string.IsNullOrEmpty(runtime) && runtime[0] == '/'
-            ? runtime.TrimEnd('/') + "/hookline/sidecar.sock"
-            : "/tmp/hookline-" + Libc.GetUid().ToString(System.Globalization.CultureInfo.InvariantCulture) + "/sidecar.sock";
+        if (!string.IsNullOrEmpty(runtime) && runtime[0] == '/')
+        {
+            return runtime.TrimEnd('/') + "/hookline/sidecar.sock";
+        }
+        if (XdgState.Home() is { } state)
+        {
+            var path = state + "/hookline/run/sidecar.sock";
+            if (Encoding.UTF8.GetByteCount(path) <= MaxPathBytes)
+            {
+                return path;
+            }
+        }
+        return "/tmp/hookline-" + Libc.GetEuid().ToString(CultureInfo.InvariantCulture) + "/sidecar.sock";
     }
 }

@@ -55,18 +55,7 @@ internal static unsafe class OrphanLog
         {
             return explicitFile;
         }
-        // The XDG spec says relative values are invalid and must be ignored.
-        var stateHome = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        if (string.IsNullOrEmpty(stateHome) || stateHome[0] != '/')
-        {
-            var home = Environment.GetEnvironmentVariable("HOME");
-            if (string.IsNullOrEmpty(home))
-            {
-                return null;
-            }
-            stateHome = home.TrimEnd('/') + "/.local/state";
-        }
-        return stateHome.TrimEnd('/') + "/hookline/orphans.jsonl";
+        return XdgState.Home() is { } stateHome ? stateHome + "/hookline/orphans.jsonl" : null;
     }
 
     /// <summary>mkdir -p with 0700 for every directory it has to create; existing ones are left as they are.</summary>

@@ -5,7 +5,8 @@ namespace Hookline.Hook.Internal;
 
 /// <summary>
 /// One request, one reply over a non-blocking Unix stream socket. The deadline bounds connect + write + read;
-/// a socket that is missing or refuses fails at once.
+/// a socket that is missing or refuses fails at once. Nothing is sent unless <see cref="SocketTrust"/> passes both the
+/// socket's directory (before connecting) and the listener's uid (after).
 /// </summary>
 internal static unsafe class SidecarClient
 {
@@ -16,6 +17,16 @@ internal static unsafe class SidecarClient
     internal static byte[]? Exchange(string socketPath, ReadOnlySpan<byte> request, int timeoutMs, out SidecarFailure failure)
     {
         var deadline = Environment.TickCount64 + timeoutMs;
+        if (SocketTrust.DirectoryProblem(socketPath, out var missing) is { } untrusted)
+        {
+            failure = SidecarFailure.Untrust(untrusted);
+            return null;
+        }
+        if (missing)
+        {
+            failure = SidecarFailure.Unreachable("connect " + socketPath + ": its directory does not exist");
+            return null;
+        }
         var fd = Libc.Socket(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
@@ -24,8 +35,16 @@ internal static unsafe class SidecarClient
         }
         try
         {
-            if (!TryConnect(fd, socketPath, deadline, timeoutMs, out failure)
-                || !TrySendAll(fd, request, deadline, timeoutMs, out failure))
+            if (!TryConnect(fd, socketPath, deadline, timeoutMs, out failure))
+            {
+                return null;
+            }
+            if (SocketTrust.PeerProblem(fd) is { } stranger)
+            {
+                failure = SidecarFailure.Untrust(stranger);
+                return null;
+            }
+            if (!TrySendAll(fd, request, deadline, timeoutMs, out failure))
             {
                 return null;
             }
