@@ -22,7 +22,10 @@ public sealed class HooklineDaemon : IAsyncDisposable
         _lock = @lock;
     }
 
-    /// <summary><c>$XDG_RUNTIME_DIR/hookline/sidecar.sock</c>, else <c>/tmp/hookline-UID/sidecar.sock</c>: where hooks look by default.</summary>
+    /// <summary>
+    /// <c>$XDG_RUNTIME_DIR/hookline/sidecar.sock</c>, else <c>run/sidecar.sock</c> in the state directory (or, when that
+    /// is too long for a socket path, <c>/tmp/hookline-UID/sidecar.sock</c>): where hooks look by default.
+    /// </summary>
     public static string DefaultSocketPath() => Platform.Current.DaemonSocketPath();
 
     public string SocketPath => _listener.Path;
@@ -86,7 +89,7 @@ public sealed class HooklineDaemon : IAsyncDisposable
         HookSocketListener listener;
         try
         {
-            listener = new HookSocketListener(socketPath, router, options.TimeProvider, logger, strictDirectory: true);
+            listener = new HookSocketListener(socketPath, router, options.TimeProvider, logger);
         }
         catch
         {
@@ -106,7 +109,7 @@ public sealed class HooklineDaemon : IAsyncDisposable
         try
         {
             // FileShare.None is an exclusive flock on Unix: released by the kernel when this process dies.
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var stream = Core.PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             // The running daemon's pid, for `hookline doctor` and for whoever has to stop it.
             stream.SetLength(0);
             stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n"));

@@ -112,19 +112,11 @@ public sealed class HooklineSidecar : IAsyncDisposable
 
     /// <summary>
     /// <c>$XDG_RUNTIME_DIR/hookline/</c>, else the state directory's <c>run/</c>; when that would pass the 104-byte
-    /// limit of a socket path, <c>/tmp/hookline-UID/</c>. The file is the session id's first 8 characters.
+    /// limit of a socket path, <c>/tmp/hookline-UID/</c>, which the listener refuses unless this user made it 0700.
+    /// The file is the session id's first 8 characters.
     /// </summary>
     internal static string DefaultSocketPath(string stateDirectory, string sessionId)
-    {
-        var name = sessionId[..8] + ".sock";
-        var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        var preferred = !string.IsNullOrEmpty(runtime) && Path.IsPathRooted(runtime)
-            ? Path.Combine(runtime, "hookline", name)
-            : Path.Combine(stateDirectory, "run", name);
-        return System.Text.Encoding.UTF8.GetByteCount(preferred) <= HookSocketListener.MaxSocketPathBytes
-            ? preferred
-            : Path.Combine(Path.GetTempPath(), $"hookline-{Platform.Current.EffectiveUid}", name);
-    }
+        => Platform.Current.PrivateSocketPath(sessionId[..8] + ".sock", Path.Combine(stateDirectory, "run"));
 
     /// <summary>
     /// Asks the sidecar listening on <paramref name="socketPath"/> for its session, stream state, policy epoch, snapshot

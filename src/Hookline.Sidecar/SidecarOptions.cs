@@ -131,7 +131,8 @@ public sealed class SidecarOptions
     public static string DefaultStateDirectory()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        var root = string.IsNullOrEmpty(xdg)
+        // The XDG spec says relative values are invalid and must be ignored (the hook does the same).
+        var root = string.IsNullOrEmpty(xdg) || !Path.IsPathRooted(xdg)
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state")
             : xdg;
         return Path.Combine(root, "hookline");

@@ -23,7 +23,7 @@ internal sealed class HookSocketListener : IAsyncDisposable
     private readonly uint _ownUid = Platform.Current.EffectiveUid;
     private Task? _acceptLoop;
 
-    public HookSocketListener(string path, IHookHandler processor, TimeProvider time, ILogger logger, bool strictDirectory = false)
+    public HookSocketListener(string path, IHookHandler processor, TimeProvider time, ILogger logger)
     {
         _processor = processor;
         _time = time;
@@ -38,25 +38,16 @@ internal sealed class HookSocketListener : IAsyncDisposable
         {
             throw new PlatformNotSupportedException("the hook socket needs Unix file modes");
         }
-        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        if (strictDirectory)
-        {
-            // A well-known path (the per-user daemon): a directory someone else made first is refused, never adopted.
-            Platform.Current.EnsurePrivateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, OwnerOnly);
-            // Other users must not even reach the socket, whatever the directory's mode was before.
-            File.SetUnixFileMode(directory, OwnerOnly);
-        }
+        // The hook trusts only a socket in a directory of this user, mode 0700: one someone else made first (a
+        // well-known path under /tmp, say) is refused, never adopted or chmod-ed.
+        Platform.Current.EnsurePrivateDirectory(directory);
         if (File.Exists(Path))
         {
             File.Delete(Path);
         }
         _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _socket.Bind(new UnixDomainSocketEndPoint(Path));
-        File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(Path, Core.PrivateFiles.FileMode);
         _socket.Listen(512);
     }
 

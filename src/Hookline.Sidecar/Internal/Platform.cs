@@ -20,20 +20,19 @@ internal abstract class Platform
     public abstract (uint Owner, UnixFileMode Mode, bool IsDirectory)? Inspect(string path);
 
     /// <summary>
-    /// Creates <paramref name="directory"/> with mode 0700, or accepts an existing one only when it is a real directory
-    /// of this user that no one else can enter. Throws <see cref="IOException"/> with the reason otherwise.
+    /// Creates <paramref name="directory"/> (and any missing parent) with mode 0700, or accepts an existing one only
+    /// when it is a real directory of this user that no one else can enter. Throws <see cref="IOException"/> with the
+    /// reason otherwise: a directory someone else made first is refused, never adopted or chmod-ed.
     /// </summary>
     public void EnsurePrivateDirectory(string directory)
     {
-        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException("the hook socket needs Unix file modes");
         }
         if (Inspect(directory) is null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(directory)!);
-            Directory.CreateDirectory(directory, OwnerOnly);
+            Directory.CreateDirectory(directory, Core.PrivateFiles.DirectoryMode);
         }
         var found = Inspect(directory) ?? throw new IOException($"{directory} could not be created");
         if (!found.IsDirectory)
@@ -44,22 +43,34 @@ internal abstract class Platform
         {
             throw new IOException($"refusing {directory}: it belongs to uid {found.Owner}, not to uid {EffectiveUid}");
         }
-        if ((found.Mode & ~OwnerOnly) != 0)
+        if ((found.Mode & ~Core.PrivateFiles.DirectoryMode) != 0)
         {
             throw new IOException($"refusing {directory}: its mode {Convert.ToString((int)found.Mode, 8)} lets other users in; it must be 700");
         }
     }
 
     /// <summary>
-    /// The per-user daemon's socket: <c>$XDG_RUNTIME_DIR/hookline/sidecar.sock</c>, else
-    /// <c>/tmp/hookline-UID/sidecar.sock</c>. The hook computes the same path (src/Hookline.Hook).
+    /// The per-user daemon's socket: <c>$XDG_RUNTIME_DIR/hookline/sidecar.sock</c>, else <c>run/sidecar.sock</c> in
+    /// the state directory; when that passes the socket path limit, <c>/tmp/hookline-UID/sidecar.sock</c> (created
+    /// 0700 and refused when someone else made it). The hook computes the same path (src/Hookline.Hook, DaemonSocket).
     /// </summary>
-    public string DaemonSocketPath()
+    public string DaemonSocketPath() => PrivateSocketPath("sidecar.sock", Path.Combine(SidecarOptions.DefaultStateDirectory(), "run"));
+
+    /// <summary>
+    /// <c>$XDG_RUNTIME_DIR/hookline/NAME</c>, else <c>STATEDIR/NAME</c>; when that passes
+    /// <see cref="HookSocketListener.MaxSocketPathBytes"/>, <c>/tmp/hookline-UID/NAME</c>.
+    /// </summary>
+    public string PrivateSocketPath(string name, string stateDirectory)
     {
         var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        return !string.IsNullOrEmpty(runtime) && Path.IsPathRooted(runtime)
-            ? Path.Combine(runtime, "hookline", "sidecar.sock")
-            : Path.Combine("/tmp", $"hookline-{EffectiveUid}", "sidecar.sock");
+        if (!string.IsNullOrEmpty(runtime) && Path.IsPathRooted(runtime))
+        {
+            return Path.Combine(runtime, "hookline", name);
+        }
+        var preferred = Path.Combine(stateDirectory, name);
+        return Path.IsPathRooted(preferred) && System.Text.Encoding.UTF8.GetByteCount(preferred) <= HookSocketListener.MaxSocketPathBytes
+            ? preferred
+            : Path.Combine("/tmp", $"hookline-{EffectiveUid}", name);
     }
 
     /// <summary>Modes only; the owner is taken to be this user (untested outside Linux).</summary>

@@ -1,0 +1,72 @@
+namespace Hookline.Core;
+
+/// <summary>
+/// Hookline's own data, state and spool: directories 0700 and files 0600, set when each is created. The process umask
+/// is left alone (<c>hookline start</c>'s agent inherits it, and the files it writes in the user's repository keep
+/// their usual modes). An existing directory or file with a wider mode is reported, never changed: it may be the
+/// user's own.
+/// </summary>
+public static class PrivateFiles
+{
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Creates <paramref name="path"/> and any missing parent 0700.</summary>
+    /// <returns>A warning when the directory already existed with group or other bits, else null.</returns>
+    public static string? CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return null;
+        }
+        Directory.CreateDirectory(path, DirectoryMode);
+        return TooOpen(path, DirectoryMode);
+    }
+
+    /// <summary>
+    /// Creates an empty file 0600 unless it exists, so that whoever opens it next (SQLite, whose <c>-wal</c> and
+    /// <c>-shm</c> copy the database's mode) keeps it private.
+    /// </summary>
+    /// <returns>A warning when the file already existed with group or other bits, else null.</returns>
+    public static string? CreateFile(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+        try
+        {
+            using var created = new FileStream(path, OpenOptions(System.IO.FileMode.CreateNew, FileAccess.Write));
+            return null;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return TooOpen(path, FileMode);
+        }
+    }
+
+    /// <summary>A <see cref="FileStream"/> whose file, when this creates it, is 0600.</summary>
+    public static FileStream Open(string path, System.IO.FileMode mode, FileAccess access, FileShare share = FileShare.Read)
+        => new(path, OpenOptions(mode, access, share));
+
+    private static FileStreamOptions OpenOptions(System.IO.FileMode mode, FileAccess access, FileShare share = FileShare.Read)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = share };
+        if (!OperatingSystem.IsWindows() && mode != System.IO.FileMode.Open && mode != System.IO.FileMode.Truncate)
+        {
+            options.UnixCreateMode = FileMode;
+        }
+        return options;
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string? TooOpen(string path, UnixFileMode allowed)
+    {
+        var mode = File.GetUnixFileMode(path);
+        return (mode & ~allowed) == 0
+            ? null
+            : $"{path} has mode {Convert.ToString((int)mode, 8)}: other local users can read Hookline's data there; "
+              + $"chmod {Convert.ToString((int)allowed, 8)} it";
+    }
+}
