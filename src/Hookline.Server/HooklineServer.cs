@@ -180,6 +180,10 @@ public sealed class HooklineServer : IAsyncDisposable
             Log.AuthOffInsecure(logger, httpAddress is null ? grpcAddress : $"{grpcAddress} and {httpAddress}");
         }
         Log.Listening(logger, grpcAddress, httpAddress ?? "(none)", store.Location);
+        foreach (var warning in (store as SqliteStore)?.ModeWarnings ?? [])
+        {
+            Log.DataNotPrivate(logger, warning);
+        }
         return new HooklineServer(app, grpcAddress, httpAddress, store.Location) { AuthRequired = authRequired };
     }
 

@@ -84,6 +84,8 @@ internal static class ServiceCommands
         ExecStart={HookEntry.Quote(hookline)} sidecar --daemon --server {server} --log-level Warning
         Restart=on-failure
         RestartSec=1
+        # The daemon starts no agent: whatever it creates (spool, state) is for this user only.
+        UMask=0077
 
         [Install]
         WantedBy=default.target

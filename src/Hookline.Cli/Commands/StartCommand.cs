@@ -54,6 +54,8 @@ internal static class StartCommand
                 var sidecar = stack.Sidecar;
                 var agentName = parse.GetValue(agent)!;
                 var sessionDirectory = Path.Combine(stateDirectory, "sessions", sidecar.SessionId);
+                // The agent's per-session settings (a hook secret among them) are for this user only.
+                Core.PrivateFiles.CreateDirectory(sessionDirectory);
                 AgentLaunch launch;
                 try
                 {

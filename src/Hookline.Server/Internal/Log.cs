@@ -84,4 +84,7 @@ internal static partial class Log
 
     [LoggerMessage(1504, LogLevel.Information, "Authentication required: every call needs a bearer token ({Tls})")]
     public static partial void AuthRequired(ILogger logger, string tls);
+
+    [LoggerMessage(1950, LogLevel.Warning, "{Warning}")]
+    public static partial void DataNotPrivate(ILogger logger, string warning);
 }

@@ -14,8 +14,9 @@ internal sealed partial class SqliteStore : IAuditStore
 
     public SqliteStore(string dataDirectory)
     {
-        Directory.CreateDirectory(dataDirectory);
+        // 0700 and 0600, created before SQLite opens the file: its -wal and -shm copy the database's mode.
         DatabasePath = Path.Combine(dataDirectory, "hookline.db");
+        ModeWarnings = [.. new[] { Core.PrivateFiles.CreateDirectory(dataDirectory), Core.PrivateFiles.CreateFile(DatabasePath) }.OfType<string>()];
         Reader = new SqliteAuditReader(dataDirectory);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -29,6 +30,9 @@ internal sealed partial class SqliteStore : IAuditStore
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>The data directory or the database let other users in when opened: worth a warning, not a change.</summary>
+    public IReadOnlyList<string> ModeWarnings { get; }
 
     public string Location => DatabasePath;
 

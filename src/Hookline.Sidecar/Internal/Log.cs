@@ -63,4 +63,7 @@ internal static partial class Log
 
     [LoggerMessage(2202, LogLevel.Information, "Daemon listening for hooks on {SocketPath}")]
     public static partial void DaemonListening(ILogger logger, string socketPath);
+
+    [LoggerMessage(2290, LogLevel.Warning, "{Warning}")]
+    public static partial void StateNotPrivate(ILogger logger, string warning);
 }

@@ -40,6 +40,10 @@ internal sealed class SidecarSession : IAsyncDisposable
         var snapshots = new SnapshotHolder(options);
         var pending = new PendingDecisions();
         var spoolDirectory = SpoolDirectory.Claim(options.StateDirectory, sessionId);
+        if (spoolDirectory.ModeWarning is { } warning)
+        {
+            Log.StateNotPrivate(logger, warning);
+        }
         var disk = new SpoolStore(spoolDirectory.DatabasePath);
         var spool = new EventSpool(disk, options.SpoolMaxBytes, e => snapshots.Capture.Prepare(e));
         var own = spool.Count;

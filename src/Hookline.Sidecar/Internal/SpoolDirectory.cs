@@ -22,14 +22,17 @@ internal sealed class SpoolDirectory : IDisposable
 
     public string DatabasePath => Path.Combine(Directory, SessionId + ".db");
 
+    /// <summary>Set when the spool directory let other users in: worth a warning, not a change.</summary>
+    public string? ModeWarning { get; private init; }
+
     /// <summary>Takes this session's lock. Throws <see cref="IOException"/> when another sidecar runs this session.</summary>
     public static SpoolDirectory Claim(string stateDirectory, string sessionId)
     {
         var directory = Path.Combine(stateDirectory, "spool");
-        System.IO.Directory.CreateDirectory(directory);
+        var warning = Core.PrivateFiles.CreateDirectory(directory);
         try
         {
-            return new SpoolDirectory(directory, sessionId, OpenLock(directory, sessionId));
+            return new SpoolDirectory(directory, sessionId, OpenLock(directory, sessionId)) { ModeWarning = warning };
         }
         catch (IOException ex)
         {
@@ -80,7 +83,7 @@ internal sealed class SpoolDirectory : IDisposable
 
     // FileShare.None takes an exclusive advisory lock (flock) on Unix; it is released when the process dies.
     private static FileStream OpenLock(string directory, string sessionId) =>
-        new(Path.Combine(directory, sessionId + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        Core.PrivateFiles.Open(Path.Combine(directory, sessionId + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
     public void Dispose() => _lock.Dispose();
 }

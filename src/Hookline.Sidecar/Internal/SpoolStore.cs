@@ -24,7 +24,9 @@ internal sealed class SpoolStore : IAsyncDisposable
 
     public SpoolStore(string path)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        Core.PrivateFiles.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        // 0600 before SQLite opens it: its -wal and -shm copy the database's mode.
+        Core.PrivateFiles.CreateFile(path);
         Path = path;
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();

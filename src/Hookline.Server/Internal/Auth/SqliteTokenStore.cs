@@ -36,8 +36,10 @@ internal sealed class SqliteTokenStore : ITokenStore
     /// <summary>The token store of a server's data directory (<c>hookline.db</c>), created when missing.</summary>
     public static SqliteTokenStore ForDataDirectory(string dataDirectory)
     {
-        Directory.CreateDirectory(dataDirectory);
-        return new SqliteTokenStore(AuditTrail.DatabasePath(dataDirectory));
+        var path = AuditTrail.DatabasePath(dataDirectory);
+        Core.PrivateFiles.CreateDirectory(dataDirectory);
+        Core.PrivateFiles.CreateFile(path);
+        return new SqliteTokenStore(path);
     }
 
     public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now)
