@@ -28,6 +28,9 @@ internal sealed class FakeSidecar : IAsyncDisposable
     /// <summary>The request payload (after the length prefix) the hook sent.</summary>
     internal Task<byte[]> Request => _request.Task.WaitAsync(HookRun.HangBound);
 
+    /// <summary>Whether a whole request frame has arrived (without waiting for one).</summary>
+    internal bool GotRequest => _request.Task.IsCompletedSuccessfully;
+
     /// <summary>Answers with the bytes <paramref name="answer"/> returns for the request payload; null = never answer.</summary>
     internal static FakeSidecar Start(string socketPath, Func<byte[], byte[]?> answer) => new(socketPath, answer);
 

@@ -15,16 +15,19 @@ internal static class HookRun
     /// <summary>No single hook run may take longer than this: it only catches hangs.</summary>
     internal static readonly TimeSpan HangBound = TimeSpan.FromSeconds(30);
 
+    /// <param name="command">The program and its leading arguments (a copy of the hook, or setpriv and the hook);
+    /// the published hook when null.</param>
     internal static async Task<HookResult> RunAsync(
-        IEnumerable<string> args, byte[] stdin, IReadOnlyDictionary<string, string> environment)
+        IEnumerable<string> args, byte[] stdin, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? command = null)
     {
-        var start = new ProcessStartInfo(PublishedHook.Path)
+        command ??= [PublishedHook.Path];
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in args)
+        foreach (var arg in command.Skip(1).Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
