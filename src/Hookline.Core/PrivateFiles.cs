@@ -20,8 +20,18 @@ public static class PrivateFiles
             Directory.CreateDirectory(path);
             return null;
         }
-        Directory.CreateDirectory(path, DirectoryMode);
-        return TooOpen(path, DirectoryMode);
+        var existed = Directory.Exists(path);
+        // Directory.CreateDirectory(path, mode) gives the mode to the last directory only: create each one itself.
+        var missing = new Stack<string>();
+        for (var dir = Path.GetFullPath(path); !Directory.Exists(dir); dir = Path.GetDirectoryName(dir)!)
+        {
+            missing.Push(dir);
+        }
+        while (missing.TryPop(out var dir))
+        {
+            Directory.CreateDirectory(dir, DirectoryMode);
+        }
+        return existed ? TooOpen(path, DirectoryMode) : null;
     }
 
     /// <summary>

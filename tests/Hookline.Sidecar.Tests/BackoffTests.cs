@@ -38,7 +38,7 @@ public sealed class SocketPathTests
 
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(path) <= Internal.HookSocketListener.MaxSocketPathBytes, path);
         Assert.EndsWith("/12345678.sock", path);
-        Assert.StartsWith(Path.GetTempPath(), path);
+        Assert.StartsWith($"/tmp/hookline-{Internal.Platform.Current.EffectiveUid}/", path);
     }
 
     [Fact]

@@ -135,11 +135,14 @@ public sealed class DaemonTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_default_socket_is_under_XDG_RUNTIME_DIR()
+    public void The_default_socket_is_under_XDG_RUNTIME_DIR_else_under_the_state_directory()
     {
         var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        var expected = string.IsNullOrEmpty(runtime) ? $"/tmp/hookline-" : Path.Combine(runtime, "hookline") + "/";
-        Assert.StartsWith(expected, HooklineDaemon.DefaultSocketPath());
-        Assert.EndsWith("/sidecar.sock", HooklineDaemon.DefaultSocketPath());
+        var underState = Path.Combine(SidecarOptions.DefaultStateDirectory(), "run", "sidecar.sock");
+        var expected = !string.IsNullOrEmpty(runtime) ? Path.Combine(runtime, "hookline", "sidecar.sock")
+            : System.Text.Encoding.UTF8.GetByteCount(underState) <= Internal.HookSocketListener.MaxSocketPathBytes ? underState
+            : $"/tmp/hookline-{Internal.Platform.Current.EffectiveUid}/sidecar.sock";
+
+        Assert.Equal(expected, HooklineDaemon.DefaultSocketPath());
     }
 }

@@ -32,7 +32,7 @@ internal abstract class Platform
         }
         if (Inspect(directory) is null)
         {
-            Directory.CreateDirectory(directory, Core.PrivateFiles.DirectoryMode);
+            Core.PrivateFiles.CreateDirectory(directory);
         }
         var found = Inspect(directory) ?? throw new IOException($"{directory} could not be created");
         if (!found.IsDirectory)
