@@ -101,7 +101,8 @@ public sealed class EnforcementTests
     public async Task What_the_hook_decided_alone_reaches_the_audit_trail_through_the_next_sidecar()
     {
         var dir = Directory.CreateTempSubdirectory("hl-e2e-").FullName;
-        Directory.CreateDirectory(Path.Combine(dir, "run"));
+        // 0700, as the sidecar makes it: the hook trusts a socket only in its user's private directory.
+        Directory.CreateDirectory(Path.Combine(dir, "run"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var blocked = await HookRun.SpawnAsync(Path.Combine(dir, "run", "hook.sock"), "pre-tool-use", HookRun.Bash("rm -rf /srv"));
         Assert.Equal(2, blocked.ExitCode);
 

@@ -224,21 +224,23 @@ public sealed class IdentityCliTests : IDisposable
     }
 
     /// <summary>
-    /// A hook run as another uid is refused by the sidecar's SO_PEERCRED check. The socket's directory and the socket
-    /// are opened up for this test only, so it is the peer check, not the file modes, that refuses.
+    /// A client run as another uid is refused by the sidecar's SO_PEERCRED check. The socket's directory and the socket
+    /// are opened up for this test only, so it is the peer check, not the file modes, that refuses. The hook itself
+    /// never connects there (the directory is not its user's), so a raw client stands in for a hostile one.
     /// </summary>
     [Fact]
-    public async Task A_hook_running_as_another_uid_is_refused_by_the_peer_check()
+    public async Task A_client_running_as_another_uid_is_refused_by_the_peer_check()
     {
-        if (Environment.UserName != "root" || !File.Exists("/usr/bin/setpriv"))
+        if (Environment.UserName != "root" || !File.Exists("/usr/bin/setpriv") || !File.Exists("/usr/bin/perl"))
         {
             // Switching uid needs root (CI runs as root); elsewhere there is no second uid to test with.
-            Console.WriteLine("skipped: needs root and setpriv to run a hook as another uid");
+            Console.WriteLine("skipped: needs root, setpriv and perl to connect as another uid");
             return;
         }
         await using var stack = await ProcessStack.StartAsync(directory: _dir);
+        var socketDirectory = Path.GetDirectoryName(stack.SocketPath)!;
         File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
-        File.SetUnixFileMode(Path.GetDirectoryName(stack.SocketPath)!, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(socketDirectory, (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(stack.SocketPath, (UnixFileMode)0b110_110_110);
         var shared = Path.Combine(_dir, "shared");
         Directory.CreateDirectory(shared);
@@ -246,13 +248,23 @@ public sealed class IdentityCliTests : IDisposable
         var hook = Path.Combine(shared, "hookline-hook");
         File.Copy(Artifacts.Hook, hook);
         File.SetUnixFileMode(hook, (UnixFileMode)0b111_101_101);
+        string[] asNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+        const string RawClient = """
+            use IO::Socket::UNIX; my $stdin = do { local $/; <STDIN> };
+            my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!";
+            syswrite($s, pack('N', 5) . 'hello'); my $reply; sysread($s, $reply, 64); exit 0;
+            """;
 
-        var asNobody = await RunHookAsync(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", hook], stack.SocketPath, shared);
-        var asOwner = await RunHookAsync([hook], stack.SocketPath, shared);
-
-        Assert.Equal(2, asNobody.Exit);
+        var raw = await RunHookAsync([.. asNobody, "/usr/bin/perl", "-e", RawClient, stack.SocketPath], stack.SocketPath, shared);
         await stack.Sidecar!.WaitForLineAsync("Refused a hook connection from uid 65534", StartTimeout);
-        Assert.Equal(0, asOwner.Exit);
+        var nobodysHook = await RunHookAsync([.. asNobody, hook], stack.SocketPath, shared);
+        File.SetUnixFileMode(socketDirectory, (UnixFileMode)0b111_000_000);
+        var ownersHook = await RunHookAsync([hook], stack.SocketPath, shared);
+
+        Assert.Equal(0, raw.Exit);
+        Assert.Equal(2, nobodysHook.Exit);
+        Assert.Contains($"untrusted socket: {socketDirectory} belongs to uid 0, not to uid 65534", nobodysHook.Stderr);
+        Assert.Equal(0, ownersHook.Exit);
         Assert.False(stack.Sidecar.SawLine("Refused a hook connection from uid 0"));
     }
 

@@ -40,7 +40,7 @@ internal static class SidecarCommand
         var clientCert = new Option<string?>("--client-cert") { Description = "PEM client certificate, for a server that requires mutual TLS" };
         var clientKey = new Option<string?>("--client-key") { Description = "PEM private key of --client-cert" };
         var capture = CommonOptions.Capture("How the spool stores payloads until the server's first snapshot says: none, redacted or full");
-        var daemon = new Option<bool>("--daemon") { Description = "Run the per-user sidecar on the default socket ($XDG_RUNTIME_DIR/hookline/sidecar.sock): one session per agent session it sees" };
+        var daemon = new Option<bool>("--daemon") { Description = "Run the per-user sidecar on the default socket ($XDG_RUNTIME_DIR/hookline/sidecar.sock, else ~/.local/state/hookline/run/sidecar.sock): one session per agent session it sees" };
         var idleMinutes = new Option<int>("--idle-minutes") { Description = "Daemon: end an agent session silent this long", DefaultValueFactory = _ => 30 };
         var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "Daemon: exit once no agent session has been open for --idle-minutes" };
         var command = new Command("sidecar", "Run the per-session sidecar (or, with --daemon, the per-user one): one stream per session to the server, one socket for hooks")

@@ -101,9 +101,11 @@ internal sealed class HookSocketListener : IAsyncDisposable
         try
         {
             // Only our own uid may ask; root may too, since it could read the socket's directory anyway.
-            if (Platform.Current.PeerUid(connection) is { } peer && peer != _ownUid && peer != 0)
+            // A uid that cannot be read is refused too (where the platform can read one): never taken for root.
+            var peer = Platform.Current.PeerUid(connection);
+            if (peer is null ? Platform.Current.ReadsPeerUid : peer != _ownUid && peer != 0)
             {
-                Log.PeerRefused(_logger, peer, _ownUid);
+                Log.PeerRefused(_logger, peer?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", _ownUid);
                 return;
             }
             using var timeout = new CancellationTokenSource(ReadTimeout, _time);

@@ -34,6 +34,8 @@ internal sealed unsafe partial class LinuxPlatform : Platform
 
     public override uint EffectiveUid => geteuid();
 
+    public override bool ReadsPeerUid => true;
+
     public override uint? PeerUid(Socket socket)
     {
         UCred credentials;

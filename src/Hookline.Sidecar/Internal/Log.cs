@@ -41,7 +41,7 @@ internal static partial class Log
     public static partial void Listening(ILogger logger, string socketPath);
 
     [LoggerMessage(2101, LogLevel.Warning, "Refused a hook connection from uid {PeerUid} (sidecar runs as {OwnUid})")]
-    public static partial void PeerRefused(ILogger logger, uint peerUid, uint ownUid);
+    public static partial void PeerRefused(ILogger logger, string peerUid, uint ownUid);
 
     [LoggerMessage(2102, LogLevel.Warning, "Bad hook frame: {Problem}")]
     public static partial void BadFrame(ILogger logger, string problem);

@@ -16,6 +16,9 @@ internal abstract class Platform
     /// <summary>The uid of the process at the other end of a Unix socket, or null where the platform cannot tell.</summary>
     public abstract uint? PeerUid(Socket socket);
 
+    /// <summary>Whether <see cref="PeerUid"/> is implemented: where it is, a uid it cannot read is refused.</summary>
+    public virtual bool ReadsPeerUid => false;
+
     /// <summary>Owner and permission bits of a path, without following a symlink; null when it does not exist.</summary>
     public abstract (uint Owner, UnixFileMode Mode, bool IsDirectory)? Inspect(string path);
 
