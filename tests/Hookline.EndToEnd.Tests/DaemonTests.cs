@@ -100,5 +100,6 @@ public sealed class DaemonTests : IAsyncLifetime
         var unit = await File.ReadAllTextAsync(Path.Combine(config, "systemd", "user", "hookline-sidecar.service"));
         Assert.Contains($"ExecStart={Artifacts.Hookline} sidecar --daemon --server {_stack.ServerUrl}", unit);
         Assert.Contains("WantedBy=default.target", unit);
+        Assert.Contains("UMask=0077", unit);
     }
 }
