@@ -6,13 +6,19 @@ namespace Hookline.Core;
 /// <summary>How much of an event's payload is kept on disk (server store and sidecar spool).</summary>
 public enum CaptureMode
 {
-    /// <summary>Tool input and output, prompt and raw input are stored with secrets replaced by markers (the default).</summary>
+    /// <summary>
+    /// Tool input and output, prompt and raw input are stored with secrets replaced by markers (the default), each
+    /// payload redacted first and then cut to <see cref="EventCapture.MaxBytes"/>.
+    /// </summary>
     Redacted,
 
     /// <summary>Metadata only: no tool input, tool output, prompt or raw input is stored.</summary>
     None,
 
-    /// <summary>Everything as the agent sent it, each payload up to <see cref="EventCapture.MaxBytes"/>.</summary>
+    /// <summary>
+    /// Everything as the agent sent it, each payload cut to <see cref="EventCapture.MaxBytes"/>. What is stored is not
+    /// redacted, but every view of it (API, dashboard, CLI, live feed) still masks what <see cref="Redacted"/> would.
+    /// </summary>
     Full,
 }
 
@@ -21,7 +27,10 @@ public enum CaptureMode
 /// so the event that is being evaluated or sent keeps its real content in memory.
 /// </summary>
 /// <param name="Mode">What is kept.</param>
-/// <param name="MaxBytes">In <see cref="CaptureMode.Full"/>: a larger payload is not stored (the event is marked truncated).</param>
+/// <param name="MaxBytes">
+/// The most bytes of each payload that are stored, in every mode that stores payloads: a larger one is cut and ends with
+/// <see cref="Redactor.TruncationMarker"/>, and the event is marked truncated.
+/// </param>
 public sealed record EventCapture(CaptureMode Mode = CaptureMode.Redacted, int MaxBytes = EventCapture.DefaultMaxBytes)
 {
     public const int DefaultMaxBytes = 64 * 1024;
@@ -61,21 +70,19 @@ public sealed record EventCapture(CaptureMode Mode = CaptureMode.Redacted, int M
                 stored.Prompt = "";
                 break;
             case CaptureMode.Full:
-                stored.ToolInput = Capped(stored.ToolInput, stored);
-                stored.ToolResponse = Capped(stored.ToolResponse, stored);
-                stored.RawInput = Capped(stored.RawInput, stored);
-                if (System.Text.Encoding.UTF8.GetByteCount(stored.Prompt) > MaxBytes)
-                {
-                    stored.Prompt = "";
-                    stored.PayloadTruncated = true;
-                }
-
+                stored.ToolInput = Capped(stored.ToolInput, stored, redact: false);
+                stored.ToolResponse = Capped(stored.ToolResponse, stored, redact: false);
+                stored.RawInput = Capped(stored.RawInput, stored, redact: false);
+                stored.Prompt = Redactor.Truncate(stored.Prompt, MaxBytes, out var promptCut);
+                stored.PayloadTruncated |= promptCut;
                 return stored;
             default:
-                stored.ToolInput = RedactedJson(stored.ToolInput);
-                stored.ToolResponse = RedactedJson(stored.ToolResponse);
-                stored.RawInput = RedactedJson(stored.RawInput);
-                stored.Prompt = Redactor.Redact(stored.Prompt);
+                // Redact first, then cut: a cut first could leave half a secret that no pattern recognises.
+                stored.ToolInput = Capped(stored.ToolInput, stored, redact: true);
+                stored.ToolResponse = Capped(stored.ToolResponse, stored, redact: true);
+                stored.RawInput = Capped(stored.RawInput, stored, redact: true);
+                stored.Prompt = Redactor.Redact(stored.Prompt, MaxBytes, out var redactedPromptCut);
+                stored.PayloadTruncated |= redactedPromptCut;
                 break;
         }
 
@@ -110,25 +117,15 @@ public sealed record EventCapture(CaptureMode Mode = CaptureMode.Redacted, int M
         return stored;
     }
 
-    private static ByteString RedactedJson(ByteString payload)
+    private ByteString Capped(ByteString payload, HookEvent stored, bool redact)
     {
         if (payload.IsEmpty)
         {
             return payload;
         }
 
-        var redacted = Redactor.RedactJson(payload.Span);
-        return payload.Span.SequenceEqual(redacted) ? payload : UnsafeByteOperations.UnsafeWrap(redacted);
-    }
-
-    private ByteString Capped(ByteString payload, HookEvent stored)
-    {
-        if (payload.Length <= MaxBytes)
-        {
-            return payload;
-        }
-
-        stored.PayloadTruncated = true;
-        return ByteString.Empty;
+        var kept = redact ? Redactor.RedactJson(payload.Span, MaxBytes, out var truncated) : Redactor.Truncate(payload.Span, MaxBytes, out truncated);
+        stored.PayloadTruncated |= truncated;
+        return payload.Span.SequenceEqual(kept) ? payload : UnsafeByteOperations.UnsafeWrap(kept);
     }
 }

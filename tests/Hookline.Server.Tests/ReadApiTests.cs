@@ -160,7 +160,7 @@ public abstract class ReadApiTests : BackendSuite
         Assert.DoesNotContain("abcdefghijklmnop", raw.ToolInput);
         Assert.DoesNotContain("s3cr3tvalue", raw.ToolInput);
         Assert.DoesNotContain("k-123456", raw.RawInput);
-        Assert.Contains("[REDACTED]", raw.RawInput);
+        Assert.Contains("[REDACTED:", raw.RawInput);
         Assert.Contains("\"command\":\"ls\"", raw.RawInput);
     }
 

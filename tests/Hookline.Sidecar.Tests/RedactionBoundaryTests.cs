@@ -68,6 +68,27 @@ public sealed class RedactionBoundaryTests : IDisposable
         AssertNoSecretIn(_dir.File("state"), expectFiles: false);
     }
 
+    [Fact]
+    public async Task The_spool_stores_a_large_output_redacted_then_cut_to_the_capture_cap()
+    {
+        // 4 MiB of tool output with a secret at its head, while the server is away: the spool on disk keeps 64 KiB of it.
+        var session = Guid.NewGuid().ToString();
+        await using (var offline = await HooklineSidecar.StartAsync(Options("http://127.0.0.1:1", session)))
+        {
+            var stdout = "export GITHUB_TOKEN=ghp_SpoolCapTokenHead0123456789abcdefghij\n" + new string('o', 4 * 1024 * 1024);
+            var post = PostToolUse("cat build.log", stdout);
+            Assert.Contains("SpoolCapTokenHead", post);
+            await HookClient.SendAsync(offline.SocketPath, "claude", "post-tool-use", post);
+            Assert.Equal(1, offline.UnacknowledgedEvents);
+        }
+
+        var files = Directory.GetFiles(_dir.File("state"), "*", SearchOption.AllDirectories);
+        var onDisk = files.Sum(f => new FileInfo(f).Length);
+        Assert.True(onDisk < 1024 * 1024, $"the spool holds {onDisk} bytes for one 4 MiB output");
+        Assert.All(files, f => Assert.True(File.ReadAllBytes(f).AsSpan().IndexOf("SpoolCapTokenHead"u8) < 0, $"{Path.GetFileName(f)} holds the token"));
+        Assert.Contains(files, f => File.ReadAllBytes(f).AsSpan().IndexOf(Encoding.ASCII.GetBytes(Core.Redactor.TruncationMarker)) >= 0);
+    }
+
     /// <summary>Each command as a PreToolUse and a PostToolUse (with a tool response), plus one prompt with a key.</summary>
     private static async Task SendAllAsync(string socket, string[] commands)
     {
@@ -86,14 +107,14 @@ public sealed class RedactionBoundaryTests : IDisposable
         }));
     }
 
-    private static string PostToolUse(string command) => JsonSerializer.Serialize(new Dictionary<string, object>
+    private static string PostToolUse(string command, string stdout = SecretCorpus.ToolOutput) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["session_id"] = "3982e839-f0d1-4fef-886f-7146ed1dad82",
         ["cwd"] = "/home/dev/proj",
         ["hook_event_name"] = "PostToolUse",
         ["tool_name"] = "Bash",
         ["tool_input"] = new Dictionary<string, string> { ["command"] = command },
-        ["tool_response"] = new Dictionary<string, object> { ["stdout"] = SecretCorpus.ToolOutput, ["stderr"] = "", ["interrupted"] = false },
+        ["tool_response"] = new Dictionary<string, object> { ["stdout"] = stdout, ["stderr"] = "", ["interrupted"] = false },
         ["tool_use_id"] = "toolu_" + Guid.NewGuid().ToString("N"),
     });
 
@@ -102,7 +123,7 @@ public sealed class RedactionBoundaryTests : IDisposable
     {
         var files = Directory.Exists(directory) ? Directory.GetFiles(directory, "*", SearchOption.AllDirectories) : [];
         Assert.True(!expectFiles || files.Length > 0, $"nothing was written under {directory}");
-        var needles = SecretCorpus.AllSecrets.SelectMany(Needles).Distinct().ToArray();
+        var needles = SecretCorpus.AllSecrets.SelectMany(SecretCorpus.Needles).Distinct().Select(Encoding.UTF8.GetBytes).ToArray();
         foreach (var file in files)
         {
             var bytes = File.ReadAllBytes(file);
@@ -110,17 +131,6 @@ public sealed class RedactionBoundaryTests : IDisposable
             {
                 Assert.True(bytes.AsSpan().IndexOf(needle) < 0, $"{Path.GetFileName(file)} holds '{Encoding.UTF8.GetString(needle)}'");
             }
-        }
-    }
-
-    /// <summary>The secret itself, and its longest letters-and-digits run (JSON may have escaped a '+' or '/' around it).</summary>
-    private static IEnumerable<byte[]> Needles(string secret)
-    {
-        yield return Encoding.UTF8.GetBytes(secret);
-        var run = secret.Split(secret.Where(c => !char.IsAsciiLetterOrDigit(c)).Distinct().ToArray()).MaxBy(r => r.Length)!;
-        if (run.Length >= 8)
-        {
-            yield return Encoding.UTF8.GetBytes(run);
         }
     }
 

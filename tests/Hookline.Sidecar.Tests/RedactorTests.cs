@@ -8,19 +8,7 @@ namespace Hookline.Sidecar.Tests;
 
 public class RedactorTests
 {
-    public static TheoryData<string, string[]> Corpus
-    {
-        get
-        {
-            var data = new TheoryData<string, string[]>();
-            foreach (var (command, secrets) in SecretCorpus.Commands)
-            {
-                data.Add(command, secrets);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<string, string[]> Corpus => SecretCorpus.Theory(SecretCorpus.Commands);
 
     public static TheoryData<string> Ordinary => [.. SecretCorpus.Ordinary];
 
@@ -70,6 +58,15 @@ public class RedactorTests
     [InlineData("curl --user bob:pa55w0rd end", "password")]
     [InlineData("mysqldump -h db -pPa55w0rd end", "password")]
     [InlineData("export DB_PASSWORD=pa55w0rd end", "secret")]
+    [InlineData("password: pa55w0rd end", "secret")]
+    [InlineData("X-Api-Key: abc123 end", "secret")]
+    [InlineData("sshpass -p pa55w0rd ssh h end", "password")]
+    [InlineData("docker login -p pa55w0rd r.example.com end", "password")]
+    [InlineData("openssl rsa -passin pass:pa55w0rd end", "password")]
+    [InlineData("aws configure set aws_secret_access_key pa55w0rd end", "secret")]
+    [InlineData("key sk_live_abcdefghij0123456789 end", "stripe-key")]
+    [InlineData("key hf_abcdefghijklmnopqrstuvwxyz01234567 end", "huggingface-token")]
+    [InlineData("key glpat-abcdefghij0123456789 end", "gitlab-token")]
     public void Each_family_gets_its_marker(string text, string kind)
     {
         var redacted = Redactor.Redact(text);
@@ -143,7 +140,7 @@ public class RedactorTests
         var full = new EventCapture(CaptureMode.Full, MaxBytes: 1024).Prepare(original);
         Assert.Equal(original.ToolInput, full.ToolInput);
         var capped = new EventCapture(CaptureMode.Full, MaxBytes: 10).Prepare(original);
-        Assert.True(capped.ToolInput.IsEmpty && capped.PayloadTruncated);
+        Assert.True(capped.ToolInput.IsEmpty && capped.PayloadTruncated); // no room for anything but the marker
     }
 
     [Fact]

@@ -52,6 +52,30 @@ internal static class SecretCorpus
         ("curl -d \"client_id=app&client_secret=cl1entS3cretValue99\" https://auth.example.com/token", ["cl1entS3cretValue99"]),
         ("npx wrangler deploy --api-token cfTokenValue1234567890", ["cfTokenValue1234567890"]),
         ("export NPM_TOKEN=npm_ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210 && npm publish", ["npm_ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210"]),
+
+        // Issue 13: named secrets the first redactor missed.
+        ("printf 'db:\n  host: db.internal\n  password: yamlPassw0rd42\n' > config.yml", ["yamlPassw0rd42"]),
+        ("cat > app.ini <<EOF\n[database]\npassword = iniPassw0rd77\nEOF", ["iniPassw0rd77"]),
+        ("curl -H \"X-Api-Key: xApiK3yValue9876\" https://api.example.com/v2/items", ["xApiK3yValue9876"]),
+        ("curl --header 'PRIVATE-TOKEN: gitlabPrivTok3nValue' https://gitlab.example.com/api/v4/projects", ["gitlabPrivTok3nValue"]),
+        ("sshpass -p 'Sshpa55wordValue' ssh deploy@build.example.com uptime", ["Sshpa55wordValue"]),
+        ("sshpass -pGluedSshPa55 scp dist.tgz deploy@host:/srv", ["GluedSshPa55"]),
+        ("docker login -u deploy -p DockerLoginPa55 registry.example.com", ["DockerLoginPa55"]),
+        ("openssl rsa -in key.pem -passin pass:OpensslPassIn42 -out plain.pem", ["OpensslPassIn42"]),
+        ("openssl pkcs12 -export -in c.pem -out c.p12 -passout 'pass:OpensslPassOut42'", ["OpensslPassOut42"]),
+        ("aws configure set aws_secret_access_key wJalrXUtnFEMIConfigureSetEXAMPLEKEY0", ["wJalrXUtnFEMIConfigureSetEXAMPLEKEY0"]),
+        ("echo sk_live_51HabcdefghijklmnopqrsTUVwxyz > stripe.key", ["sk_live_51HabcdefghijklmnopqrsTUVwxyz"]),
+        ("python train.py --push-to-hub && echo hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567", ["hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567"]),
+        ("echo glpat-Zyxwvutsrqponm987654 | glab auth login --stdin", ["glpat-Zyxwvutsrqponm987654"]),
+        ("git clone https://alice:p@ssw0rdWithAt@github.com/org/repo.git", ["p@ssw0rdWithAt", "ssw0rdWithAt"]),
+    ];
+
+    /// <summary>JSON payloads (tool inputs) whose secrets only a JSON-aware walk finds: JSON inside a JSON string.</summary>
+    public static readonly (string Json, string[] Secrets)[] Documents =
+    [
+        ("""{"file_path":"/srv/app.json","content":"{\"service\":\"db\",\"password\":\"nestedJs0nPass\"}"}""", ["nestedJs0nPass"]),
+        ("""{"command":"deploy","payload":"[{\"name\":\"x\",\"api_key\":987654321987}]"}""", ["987654321987"]),
+        ("""{"content":"{\"outer\":\"{\\\"client_secret\\\":\\\"twiceNestedS3cret\\\"}\"}"}""", ["twiceNestedS3cret"]),
     ];
 
     /// <summary>A prompt and tool output with secrets: they are stored too, and redacted the same way.</summary>
@@ -61,7 +85,30 @@ internal static class SecretCorpus
     public static readonly string[] ToolOutputSecrets = ["envDbPassw0rd", "jwtS3cretValue123"];
 
     public static IEnumerable<string> AllSecrets =>
-        Commands.SelectMany(c => c.Secrets).Append(PromptSecret).Concat(ToolOutputSecrets);
+        Commands.SelectMany(c => c.Secrets).Concat(Documents.SelectMany(d => d.Secrets)).Append(PromptSecret).Concat(ToolOutputSecrets);
+
+    /// <summary>Cases of the corpus as theory data: the text and the secrets it holds.</summary>
+    public static TheoryData<string, string[]> Theory((string Text, string[] Secrets)[] cases)
+    {
+        var data = new TheoryData<string, string[]>();
+        foreach (var (text, secrets) in cases)
+        {
+            data.Add(text, secrets);
+        }
+
+        return data;
+    }
+
+    /// <summary>What to look for in stored or served bytes: the secret, and its longest letters-and-digits run (JSON and HTML may escape a '+' or '/' around it).</summary>
+    public static IEnumerable<string> Needles(string secret)
+    {
+        yield return secret;
+        var run = secret.Split(secret.Where(c => !char.IsAsciiLetterOrDigit(c)).Distinct().ToArray()).MaxBy(r => r.Length)!;
+        if (run.Length >= 8 && run != secret)
+        {
+            yield return run;
+        }
+    }
 
     /// <summary>Ordinary commands: no hint of a secret, so they are stored exactly as written.</summary>
     public static readonly string[] Ordinary =
@@ -71,5 +118,8 @@ internal static class SecretCorpus
         "docker run -p 8080:80 nginx", "git log --author=alice --oneline", "python -m http.server 8000", "echo MAX_TOKENS=100",
         "kubectl get secrets -n prod", "curl http://localhost:8080/health", "git clone git@github.com:org/repo.git", "tar -czf keys.tgz keys/",
         "pytest -k \"token and not slow\"", "echo \"password reset flow\" >> notes.md", "cat ~/.ssh/known_hosts", "dotnet test -c Release",
+        "docker run --rm -v $PWD:/app -w /app node:22 npm ci", "docker login registry.example.com", "aws configure list",
+        "openssl rsa -in key.pem -passin env:KEY_PASS -noout", "grep -rn \"password:\" config/", "git log --pretty=format:%an",
+        "python -c \"import sklearn\"", "echo \"contact: ops@example.com\"", "ssh -p 2222 alice@build.example.com",
     ];
 }

@@ -68,7 +68,7 @@ internal static class CommonOptions
 
     public static Option<int> CaptureMaxBytes() => new("--capture-max-bytes")
     {
-        Description = "With --capture full: payloads larger than this are not stored (the event is marked truncated)",
+        Description = "The most bytes of each stored payload (redacted and full capture): a larger one is redacted first, then cut and marked [TRUNCATED]",
         DefaultValueFactory = _ => Core.EventCapture.DefaultMaxBytes,
     };
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Hookline.Core;
 
 namespace Hookline.Server.Internal;
 
@@ -90,7 +91,7 @@ internal abstract partial class AuditReader
         return ReadAll(command, ReadView);
     }
 
-    /// <summary>The stored payloads of one event, secrets masked.</summary>
+    /// <summary>The stored payloads of one event, secrets masked as storage under "redacted" would, in every capture mode.</summary>
     public RawEventView? Raw(string eventId)
     {
         using var connection = Open();
@@ -100,8 +101,8 @@ internal abstract partial class AuditReader
             FROM events WHERE event_id = @id;
             """;
         Add(command, "id", eventId);
-        return ReadAll(command, reader => new RawEventView(eventId, Redactor.Redact(Text(reader, 0)), Redactor.Redact(Text(reader, 1)),
-            Redactor.Redact(Text(reader, 2)), Redactor.Redact(Text(reader, 3)), reader.GetInt64(4) != 0)).FirstOrDefault();
+        return ReadAll(command, reader => new RawEventView(eventId, Redactor.RedactStored(Text(reader, 0)), Redactor.RedactStored(Text(reader, 1)),
+            Redactor.RedactStored(Text(reader, 2)), Redactor.RedactStored(Text(reader, 3)), reader.GetInt64(4) != 0)).FirstOrDefault();
     }
 
     public SessionPage Sessions(SessionFilter filter, string? cursor, int limit)
@@ -277,10 +278,11 @@ internal abstract partial class AuditReader
         }
     }
 
+    // Views mask what storage under "redacted" would, whatever the capture mode (see docs/security.md, Redaction).
     private static EventView ReadView(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-        reader.GetString(5), reader.GetString(6), Text(reader, 7), reader.GetString(8), Text(reader, 9),
-        reader.GetString(10), Text(reader, 11), Text(reader, 12), RuleIds(reader.GetString(13)),
+        reader.GetString(5), reader.GetString(6), Redactor.RedactStored(Text(reader, 7)), reader.GetString(8), Text(reader, 9),
+        reader.GetString(10), Redactor.RedactStored(Text(reader, 11)), Text(reader, 12), RuleIds(reader.GetString(13)),
         reader.IsDBNull(14) ? null : reader.GetInt64(14), Text(reader, 15), Time(reader.GetInt64(16)),
         Time(reader.GetInt64(17)), Time(reader.GetInt64(18)), Text(reader, 22), Text(reader, 23),
         reader.IsDBNull(24) ? null : reader.GetInt64(24))

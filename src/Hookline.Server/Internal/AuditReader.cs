@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Hookline.Core;
 
 namespace Hookline.Server.Internal;
 
@@ -89,10 +90,11 @@ internal abstract partial class AuditReader : IAuditReader
         user_name, org, authenticated
         """;
 
+    // Every reader masks what storage under "redacted" would, whatever the capture mode (docs/security.md, Redaction).
     protected static AuditEvent Event(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-        reader.GetString(5), reader.GetString(6), Text(reader, 7), reader.GetString(8), Text(reader, 9),
-        reader.GetString(10), Text(reader, 11), Text(reader, 12), reader.GetString(13),
+        reader.GetString(5), reader.GetString(6), Redactor.RedactStored(Text(reader, 7)), reader.GetString(8), Text(reader, 9),
+        reader.GetString(10), Redactor.RedactStored(Text(reader, 11)), Text(reader, 12), reader.GetString(13),
         reader.IsDBNull(14) ? null : reader.GetInt64(14), Text(reader, 15), Time(reader.GetInt64(16)),
         Time(reader.GetInt64(17)), Time(reader.GetInt64(18)))
     {

@@ -135,11 +135,11 @@ internal sealed class LiveFeed(IAuditStore store)
         var ruleIds = applied is not null ? applied.RuleIds.ToArray() : d is not null ? d.RuleIds.ToArray() : [];
         return new EventView(
             e.EventId, e.SessionId, e.Agent, e.AgentSessionId, e.HookEventName, e.ToolName, e.ToolUseId,
-            e.ToolInput.IsEmpty ? null : e.ToolInput.ToStringUtf8(),
+            e.ToolInput.IsEmpty ? null : Redactor.RedactStored(e.ToolInput.ToStringUtf8()),
             d is null ? "none" : Names.Of(d.Evaluated),
             applied is not null ? Names.Of(applied.Verdict) : d is null ? null : Names.Of(d.Verdict),
             applied is not null ? Names.Of(applied.Source) : d is null ? "non_blocking" : "remote",
-            applied is not null ? applied.Reason : d?.Reason,
+            Redactor.RedactStored(applied is not null ? applied.Reason : d?.Reason),
             d?.ReasonCode ?? "",
             ruleIds,
             applied is not null ? (long)applied.PolicyEpoch : d is null ? null : (long)d.PolicyEpoch,
