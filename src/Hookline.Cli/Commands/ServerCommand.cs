@@ -85,9 +85,18 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"hookline server: {ex.Message}");
                 return 2;
             }
+            string? failed;
             await using (server)
             {
-                await CommonOptions.WaitForShutdownAsync(cancellationToken);
+                // Also ends when the server stops by itself (its audit writer cannot go on): never left half-stopped.
+                using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, server.Stopping);
+                await CommonOptions.WaitForShutdownAsync(stopped.Token);
+                failed = server.Failure;
+            }
+            if (failed is { } failure)
+            {
+                await Console.Error.WriteLineAsync($"hookline server: stopped: {failure}");
+                return 3;
             }
             return 0;
         });
