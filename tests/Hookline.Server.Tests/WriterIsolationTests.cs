@@ -54,6 +54,31 @@ public abstract class WriterIsolationTests : BackendSuite
     }
 
     [SkippableFact]
+    public async Task A_row_the_database_refuses_is_stored_marked_and_the_others_as_they_came()
+    {
+        var server = await StartAsync();
+        await using var stream = await server.OpenStreamAsync();
+        await stream.NextSnapshotAsync();
+        var session = Guid.NewGuid().ToString();
+        var first = Events.Bash("ls", session, decisionWanted: false);
+        // PostgreSQL refuses NUL in text; SQLite stores it.
+        var nul = Events.Bash("ls", session, decisionWanted: false);
+        nul.Prompt = "before\0after";
+        var last = Events.Bash("ls", session, decisionWanted: false);
+
+        await stream.SendAsync(first);
+        await stream.SendAsync(nul);
+        await stream.SendAsync(last);
+        await stream.ReadUntilStoredAsync(first.EventId, nul.EventId, last.EventId);
+
+        var prompt = await server.ScalarAsync<string>("SELECT prompt FROM events WHERE event_id = @id", ("@id", nul.EventId));
+        Assert.Equal(server.Database is null ? "before\0after" : "[UNSTORABLE:PostgresException] before\uFFFDafter", prompt);
+        Assert.Equal(2L, await server.ScalarAsync<long>(
+            $"SELECT COUNT(*) FROM events WHERE session_id = @s AND event_id <> @id AND {server.TextOf("tool_input")} = @input",
+            ("@s", session), ("@id", nul.EventId), ("@input", first.ToolInput.ToStringUtf8())));
+    }
+
+    [SkippableFact]
     public async Task A_failing_store_is_retried_and_the_batch_stored_once_it_recovers()
     {
         var server = await StartAsync();

@@ -167,10 +167,12 @@ internal sealed class AuditWriter : BackgroundService
             Task.Delay(delay, _time, cancellationToken).GetAwaiter().GetResult();
             records = left;
         }
+        long bytes = 0;
         foreach (var queued in batch)
         {
-            _status.Queue.Return(queued.Bytes);
+            bytes += queued.Bytes;
         }
+        _status.Queue.Return(bytes);
         batch.Clear();
     }
 
