@@ -99,6 +99,7 @@ public sealed class HooklineServer : IAsyncDisposable
                 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReplicaFeed>());
             }
         }
+        builder.Services.AddSingleton<AuditWriterStatus>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddHostedService<PolicyListener>();
@@ -187,6 +188,15 @@ public sealed class HooklineServer : IAsyncDisposable
         return new HooklineServer(app, grpcAddress, httpAddress, store.Location) { AuthRequired = authRequired };
     }
 
+    /// <summary>
+    /// Why the server stopped by itself (its audit writer could not go on), or null. A command running the server
+    /// exits non-zero when it is set, so that a supervisor restarts it.
+    /// </summary>
+    public string? Failure => _app.Services.GetRequiredService<AuditWriterStatus>().Failed;
+
+    /// <summary>Cancelled once the server begins to stop, whether asked to or by itself.</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     /// <summary>Whether callers must present a token (see <see cref="HooklineServerOptions.Auth"/>).</summary>
     public bool AuthRequired { get; private init; }
 
@@ -213,11 +223,17 @@ public sealed class HooklineServer : IAsyncDisposable
         var policy = app.Services.GetRequiredService<PolicyHolder>();
         var sessions = app.Services.GetRequiredService<SessionTracker>();
         var metrics = app.Services.GetRequiredService<ServerMetrics>();
+        var writer = app.Services.GetRequiredService<AuditWriterStatus>();
         app.MapGet("/healthz", context =>
         {
             context.Response.ContentType = "text/plain; charset=utf-8";
+            // A server that cannot store what it answers is not healthy: failed (it is stopping) or degraded (retrying).
+            var (status, problem) = writer.Failed is { } failed ? ("failed", $"audit_writer failed: {failed}\n")
+                : writer.Retrying is { } retrying ? ("degraded", $"audit_writer retrying: {retrying}\n")
+                : ("ok", "");
+            context.Response.StatusCode = problem.Length == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
             return context.Response.WriteAsync(
-                $"ok\nepoch {policy.Current.Epoch}\nopen_streams {sessions.OpenStreamCount}\nstored_events {metrics.StoredCount}\n");
+                $"{status}\n{problem}epoch {policy.Current.Epoch}\nopen_streams {sessions.OpenStreamCount}\nstored_events {metrics.StoredCount}\n");
         });
         app.MapGet("/metrics", context =>
         {

@@ -44,6 +44,22 @@ public sealed class HooklineServerOptions
     public int MaxBatchSize { get; set; } = 512;
 
     /// <summary>
+    /// Bytes of events the audit writer may hold waiting to be stored (their wire size plus a small overhead). A full
+    /// queue makes the streams wait (backpressure), and never drops an event; one event larger than the bound still
+    /// passes alone. Memory, not throughput: the writer takes up to <see cref="MaxBatchSize"/> events per transaction.
+    /// </summary>
+    public long AuditQueueMaxBytes { get; set; } = DefaultAuditQueueMaxBytes;
+
+    /// <summary>Default of <see cref="AuditQueueMaxBytes"/>: 64 MiB.</summary>
+    public const long DefaultAuditQueueMaxBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a failing store (a full disk, a lost database) is retried, with backoff, before the audit writer gives
+    /// up: the server then reports itself unhealthy and stops, for a supervisor to restart it.
+    /// </summary>
+    public TimeSpan AuditWriterGiveUpAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Runs the audit writer behind the decisions in the scheduler (Linux nice +10). For a server sharing its machine
     /// with an agent (the embedded server of <c>hookline start</c>): a commit no longer delays the next answer. Off for
     /// a shared server, where storage at full priority keeps throughput under saturation (about 15 % more on 2 cores).

@@ -45,6 +45,15 @@ public sealed class HooklineSidecar : IAsyncDisposable
     /// <summary>The server replica the stream uses, or will try next.</summary>
     public string ServerUrl => _session.Connection.ServerUrl;
 
+    /// <summary>
+    /// Completes when the sidecar cannot go on (its spool writer stopped for good): a process running it exits then,
+    /// non-zero, so that it is restarted; <see cref="Failure"/> says why.
+    /// </summary>
+    public Task Stopped => _session.SpoolStopped;
+
+    /// <summary>Why the sidecar cannot go on, or null.</summary>
+    public string? Failure => _session.SpoolFailure;
+
     /// <summary>Events not yet confirmed as stored by the server.</summary>
     public int UnacknowledgedEvents => _session.Spool.Count;
 

@@ -1,4 +1,4 @@
-using Hookline.Sidecar.Internal;
+using Hookline.Core;
 
 namespace Hookline.Sidecar.Tests;
 

@@ -43,11 +43,16 @@ internal static class ServerCommand
         var clientCa = new Option<string?>("--client-ca") { Description = "PEM CA: --listen then requires client certificates signed by it (mutual TLS)" };
         var capture = CommonOptions.Capture("What of tool input/output, prompts and raw input is stored: none, redacted (secrets replaced) or full");
         var captureMax = CommonOptions.CaptureMaxBytes();
+        var queueMax = new Option<long>("--audit-queue-max-bytes")
+        {
+            Description = "Bytes of events waiting to be stored; when full, streams wait (nothing is dropped)",
+            DefaultValueFactory = _ => HooklineServerOptions.DefaultAuditQueueMaxBytes,
+        };
         var config = ConfigFile.Option();
         var oidc = new OidcFlags();
         var command = new Command("server", "Run the policy server")
         {
-            listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, config,
+            listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, queueMax, config,
         };
         oidc.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -72,6 +77,7 @@ internal static class ServerCommand
                     LogLevel = parse.GetValue(logLevel),
                     Dashboard = !parse.GetValue(noDashboard),
                     Capture = CommonOptions.ParseCapture(parse.GetValue(capture), parse.GetValue(captureMax)),
+                    AuditQueueMaxBytes = Math.Max(64 * 1024, parse.GetValue(queueMax)),
                     Oidc = oidc.Parse(parse),
                 }, cancellationToken);
             }
@@ -85,9 +91,18 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"hookline server: {ex.Message}");
                 return 2;
             }
+            string? failed;
             await using (server)
             {
-                await CommonOptions.WaitForShutdownAsync(cancellationToken);
+                // Also ends when the server stops by itself (its audit writer cannot go on): never left half-stopped.
+                using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, server.Stopping);
+                await CommonOptions.WaitForShutdownAsync(stopped.Token);
+                failed = server.Failure;
+            }
+            if (failed is { } failure)
+            {
+                await Console.Error.WriteLineAsync($"hookline server: stopped: {failure}");
+                return 3;
             }
             return 0;
         });

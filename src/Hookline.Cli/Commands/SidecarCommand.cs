@@ -103,8 +103,14 @@ internal static class SidecarCommand
                 // Scripts wire hooks from this line.
                 Console.WriteLine($"HOOKLINE_SOCKET={sidecar.SocketPath}");
                 Console.WriteLine($"HOOKLINE_SESSION={sidecar.SessionId}");
-                await CommonOptions.WaitForShutdownAsync(cancellationToken);
+                // Also ends when the sidecar cannot go on (its spool writer stopped): never left half-stopped.
+                await Task.WhenAny(CommonOptions.WaitForShutdownAsync(cancellationToken), sidecar.Stopped);
                 Console.WriteLine($"hookline sidecar: {sidecar.Counters}");
+                if (sidecar.Failure is { } failure)
+                {
+                    await Console.Error.WriteLineAsync($"hookline sidecar: stopped: {failure}");
+                    return 3;
+                }
             }
             return 0;
         });

@@ -9,6 +9,9 @@ internal sealed record AuditRecord(HookEvent Event, Decision? Decision, long Rec
 {
     /// <summary>The event's user and org come from a token (else the sidecar only claimed them).</summary>
     public bool Authenticated { get; init; }
+
+    /// <summary>The event is the marked stand-in of one that could not be stored as it came (<see cref="Core.UnstorableEvent"/>).</summary>
+    public bool Marked { get; init; }
 }
 
 /// <summary>Receives the ids of events that are now durably stored.</summary>

@@ -37,6 +37,18 @@ internal static partial class Log
     [LoggerMessage(1200, LogLevel.Error, "Storing a batch of {Count} events failed; they stay unacknowledged and the sidecars will resend them")]
     public static partial void BatchFailed(ILogger logger, Exception exception, int count);
 
+    [LoggerMessage(1203, LogLevel.Warning, "Storing {Count} events failed; retrying in {DelayMs} ms (they stay unacknowledged until stored)")]
+    public static partial void BatchRetrying(ILogger logger, Exception exception, int count, long delayMs);
+
+    [LoggerMessage(1204, LogLevel.Error, "Event {EventId} of session {SessionId} could not be stored as it came; stored as a marked, redacted stand-in")]
+    public static partial void RecordMarked(ILogger logger, Exception exception, string eventId, string sessionId);
+
+    [LoggerMessage(1205, LogLevel.Critical, "The audit writer cannot go on; the server stops so that a supervisor restarts it (unacknowledged events stay with their sidecars)")]
+    public static partial void WriterStopped(ILogger logger, Exception exception);
+
+    [LoggerMessage(1206, LogLevel.Warning, "Publishing {Count} stored events to the live feed failed; they are in the store, not in the feed")]
+    public static partial void LiveFeedFailed(ILogger logger, Exception exception, int count);
+
     [LoggerMessage(1201, LogLevel.Information, "Retention: deleted {Count} events stored more than {Retention} ago")]
     public static partial void RetentionCut(ILogger logger, int count, string retention);
 

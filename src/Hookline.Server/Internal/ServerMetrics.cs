@@ -8,7 +8,7 @@ namespace Hookline.Server.Internal;
 /// The server's counters, rendered as Prometheus text on <c>/metrics</c>. Plain interlocked counters: the decision
 /// path pays a few nanoseconds, no allocation.
 /// </summary>
-internal sealed class ServerMetrics
+internal sealed class ServerMetrics(AuditWriterStatus writer)
 {
     // Indexed by Verdict (0..3).
     private readonly long[] _decisions = new long[4];
@@ -71,6 +71,27 @@ internal sealed class ServerMetrics
         Line("# HELP hookline_store_failures_total Events whose batch could not be stored (left for the sidecar to resend).");
         Line("# TYPE hookline_store_failures_total counter");
         Line($"hookline_store_failures_total {Interlocked.Read(ref _storeFailures)}");
+        Line("# HELP hookline_audit_writer_degraded 1 while the audit writer retries a failing store (a full disk, a lost database).");
+        Line("# TYPE hookline_audit_writer_degraded gauge");
+        Line($"hookline_audit_writer_degraded {(writer.Degraded ? 1 : 0)}");
+        Line("# HELP hookline_audit_writer_failed 1 once the audit writer cannot go on (the server is stopping).");
+        Line("# TYPE hookline_audit_writer_failed gauge");
+        Line($"hookline_audit_writer_failed {(writer.Failed is null ? 0 : 1)}");
+        Line("# HELP hookline_audit_writer_retries_total Failed storage attempts that were retried with backoff.");
+        Line("# TYPE hookline_audit_writer_retries_total counter");
+        Line($"hookline_audit_writer_retries_total {writer.Retries}");
+        Line("# HELP hookline_audit_marked_events_total Events that could not be stored as they came, stored as marked, redacted stand-ins.");
+        Line("# TYPE hookline_audit_marked_events_total counter");
+        Line($"hookline_audit_marked_events_total {writer.Marked}");
+        Line("# HELP hookline_audit_queue_bytes Bytes of events waiting to be stored.");
+        Line("# TYPE hookline_audit_queue_bytes gauge");
+        Line($"hookline_audit_queue_bytes {writer.Queue.Held}");
+        Line("# HELP hookline_audit_queue_max_bytes The audit queue's bound in bytes; a full queue makes streams wait.");
+        Line("# TYPE hookline_audit_queue_max_bytes gauge");
+        Line($"hookline_audit_queue_max_bytes {writer.Queue.Capacity}");
+        Line("# HELP hookline_audit_queue_waiting Streams waiting for room in the audit queue (backpressure).");
+        Line("# TYPE hookline_audit_queue_waiting gauge");
+        Line($"hookline_audit_queue_waiting {writer.Queue.Waiting}");
         Line("# HELP hookline_open_streams Open sidecar streams.");
         Line("# TYPE hookline_open_streams gauge");
         Line($"hookline_open_streams {sessions.OpenStreamCount}");

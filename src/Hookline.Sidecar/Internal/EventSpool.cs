@@ -19,19 +19,19 @@ internal sealed class EventSpool
     private TaskCompletionSource? _emptied;
     private readonly SpoolStore? _disk;
     private readonly long _maxBytes;
-    private readonly Func<HookEvent, HookEvent> _capture;
+    private readonly Func<Core.EventCapture> _capture;
     private long _bytes;
     private long _shed;
 
     /// <param name="disk">The on-disk copy; what it holds from an earlier run is loaded first.</param>
     /// <param name="maxBytes">Above this many bytes of held events, payloads are shed (oldest first).</param>
-    /// <param name="capture">Makes the copy of an event that the spool keeps (secrets redacted): the spool only
+    /// <param name="capture">The capture in force, which makes the copy of an event that the spool keeps (secrets redacted): the spool only
     /// replays events whose decision was already applied, and the server needs their payload only to store it.</param>
-    public EventSpool(SpoolStore? disk = null, long maxBytes = DefaultMaxBytes, Func<HookEvent, HookEvent>? capture = null)
+    public EventSpool(SpoolStore? disk = null, long maxBytes = DefaultMaxBytes, Func<Core.EventCapture>? capture = null)
     {
         _disk = disk;
         _maxBytes = maxBytes;
-        _capture = capture ?? Core.EventCapture.Default.Prepare;
+        _capture = capture ?? (() => Core.EventCapture.Default);
         foreach (var row in disk?.Load() ?? [])
         {
             Append(new Entry(row.Event)
@@ -104,7 +104,10 @@ internal sealed class EventSpool
         }
     }
 
-    /// <summary>Completes once every change so far is on disk.</summary>
+    /// <summary>The on-disk copy, if any: its writer's state is part of the sidecar's status.</summary>
+    public SpoolStore? Disk => _disk;
+
+    /// <summary>Completes once every change so far is on disk; fails at once when it cannot be (see <see cref="SpoolStore.FlushAsync"/>).</summary>
     public Task FlushToDiskAsync() => _disk?.FlushAsync() ?? Task.CompletedTask;
 
     // Redaction runs on the disk writer's thread, off the hook's path; the entry's event is a private copy, never mutated.

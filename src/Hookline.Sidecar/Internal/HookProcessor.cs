@@ -198,6 +198,11 @@ internal sealed class HookProcessor : IHookHandler
         {
             Log.SpoolSlow(_logger, (long)DurableWait.TotalMilliseconds);
         }
+        catch (IOException ex)
+        {
+            // The spool writer says at once that the file could not take it: answer now, never withhold the answer.
+            Log.SpoolWriteFailed(_logger, ex);
+        }
     }
 
     private async ValueTask<(Decision? Decision, bool Sent)> AskServerAsync(HookEvent hookEvent, long readAt)

@@ -37,6 +37,18 @@ internal static partial class Log
     [LoggerMessage(2010, LogLevel.Warning, "The spool file took over {WaitMs} ms to take an event; the hook is answered anyway")]
     public static partial void SpoolSlow(ILogger logger, long waitMs);
 
+    [LoggerMessage(2012, LogLevel.Error, "Spooled event {EventId} could not be copied as it came; the spool keeps a marked, redacted stand-in")]
+    public static partial void SpoolEventMarked(ILogger logger, Exception exception, string eventId);
+
+    [LoggerMessage(2013, LogLevel.Warning, "Writing the spool file {Path} failed; retrying in {DelayMs} ms (the events stay in memory and go to the server meanwhile)")]
+    public static partial void SpoolWriteRetrying(ILogger logger, Exception exception, string path, long delayMs);
+
+    [LoggerMessage(2014, LogLevel.Critical, "The spool writer of {Path} cannot go on; the sidecar stops so that it is restarted")]
+    public static partial void SpoolWriterStopped(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(2015, LogLevel.Warning, "The spool file could not take an event; the hook is answered anyway")]
+    public static partial void SpoolWriteFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(2100, LogLevel.Information, "Listening for hooks on {SocketPath}")]
     public static partial void Listening(ILogger logger, string socketPath);
 

@@ -114,7 +114,7 @@ internal sealed class ServerConnection : IAsyncDisposable
             Volatile.Write(ref _currentServer, (_currentServer + 1) % _servers.Length);
             var delay = failures < _servers.Length
                 ? _options.MinReconnectDelay * Random.Shared.NextDouble()
-                : Backoff.Delay(failures - _servers.Length + 1, _options.MinReconnectDelay, _options.MaxReconnectDelay, Random.Shared.NextDouble());
+                : Core.Backoff.Delay(failures - _servers.Length + 1, _options.MinReconnectDelay, _options.MaxReconnectDelay, Random.Shared.NextDouble());
             Log.StreamDown(_logger, failed, reason, (long)delay.TotalMilliseconds);
             try
             {

@@ -31,6 +31,12 @@ internal sealed class SidecarSession : IAsyncDisposable
     private SpoolStore Disk { get; }
     private SpoolDirectory SpoolDirectory { get; }
 
+    /// <summary>Completes when the spool writer cannot go on; the process running this session should then exit.</summary>
+    public Task SpoolStopped => Disk.Stopped;
+
+    /// <summary>Why the spool writer stopped, or null.</summary>
+    public string? SpoolFailure => Disk.Failure;
+
     /// <summary>Completes once the first snapshot arrived or the first connection attempt failed.</summary>
     public Task Warm { get; }
 
@@ -44,8 +50,8 @@ internal sealed class SidecarSession : IAsyncDisposable
         {
             Log.StateNotPrivate(logger, warning);
         }
-        var disk = new SpoolStore(spoolDirectory.DatabasePath);
-        var spool = new EventSpool(disk, options.SpoolMaxBytes, e => snapshots.Capture.Prepare(e));
+        var disk = new SpoolStore(spoolDirectory.DatabasePath, logger, options.TimeProvider);
+        var spool = new EventSpool(disk, options.SpoolMaxBytes, () => snapshots.Capture);
         var own = spool.Count;
         var adopted = await spoolDirectory.AdoptOrphanedAsync(spool).ConfigureAwait(false);
         var orphans = await OrphanRecords.IngestAsync(options.OrphanFile, sessionId, spool, line => Log.OrphanSkipped(logger, line))
@@ -71,7 +77,7 @@ internal sealed class SidecarSession : IAsyncDisposable
             await Spool.FlushToDiskAsync().ConfigureAwait(false);
             return true;
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException or IOException)
         {
             return false;
         }

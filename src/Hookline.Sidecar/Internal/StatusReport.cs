@@ -29,7 +29,15 @@ internal sealed class StatusReport(string sessionId, ServerConnection connection
         ("hookline_replayed_events_total", "Events resent from the spool after the stream reopened.", connection.Replayed),
         ("hookline_spool_bytes", "Bytes of the events the server has not yet confirmed.", spool.Bytes),
         ("hookline_shed_payloads_total", "Captured payloads the spool dropped, oldest first, to stay under its size cap (records kept).", spool.Shed),
+        ("hookline_spool_writer_degraded", "1 while writes to the spool file fail and are retried (a full disk, an I/O error).", spool.Disk?.Retrying is null ? 0 : 1),
+        ("hookline_spool_writer_failed", "1 once the spool writer cannot go on (the sidecar stops).", spool.Disk?.Failure is null ? 0 : 1),
+        ("hookline_spool_writer_retries_total", "Failed writes to the spool file that were retried with backoff.", spool.Disk?.Retries ?? 0),
+        ("hookline_spool_marked_events_total", "Events the spool could not copy as they came, kept as marked, redacted stand-ins.", spool.Disk?.Marked ?? 0),
     ];
+
+    private string SpoolWriter => spool.Disk?.Failure is { } failed ? "failed: " + failed
+        : spool.Disk?.Retrying is { } retrying ? "degraded: " + retrying
+        : "ok";
 
     public string Render(bool json) => json ? Json() : Text();
 
@@ -39,6 +47,7 @@ internal sealed class StatusReport(string sessionId, ServerConnection connection
         var age = snapshots.Age;
         text.Append(CultureInfo.InvariantCulture, $"# session {sessionId}\n");
         text.Append(CultureInfo.InvariantCulture, $"# stream {(connection.IsConnected ? "connected" : "down")} to {connection.ServerUrl}\n");
+        text.Append(CultureInfo.InvariantCulture, $"# spool writer {SpoolWriter}\n");
         text.Append(CultureInfo.InvariantCulture,
             $"# policy epoch {snapshots.Epoch}, snapshot age {(age is { } a ? $"{a.TotalSeconds:0.0} s" : "none")} (max {snapshots.MaxAge.TotalSeconds:0} s), " +
             $"fail mode {FailMode}, budget {snapshots.Budget.TotalMilliseconds:0} ms\n");
@@ -72,6 +81,7 @@ internal sealed class StatusReport(string sessionId, ServerConnection connection
             // The replica in use (or tried next), which changes on failover.
             w.WriteString("server", connection.ServerUrl);
             w.WriteString("stream", connection.IsConnected ? "connected" : "down");
+            w.WriteString("spool_writer", SpoolWriter);
             w.WriteNumber("policy_epoch", snapshots.Epoch);
             if (snapshots.Age is { } age)
             {

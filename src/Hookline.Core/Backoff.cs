@@ -1,7 +1,10 @@
-namespace Hookline.Sidecar.Internal;
+namespace Hookline.Core;
 
-/// <summary>Exponential backoff with jitter, so a fleet of sidecars does not reconnect in lockstep after an outage.</summary>
-internal static class Backoff
+/// <summary>
+/// Exponential backoff with jitter: sidecars do not reconnect in lockstep after an outage, and storage writers do not
+/// hammer a full disk or a lost database.
+/// </summary>
+public static class Backoff
 {
     /// <param name="failures">Consecutive failures, from 1.</param>
     /// <param name="jitter">A number in [0, 1): the delay is spread over [half, full] of the exponential step.</param>
