@@ -135,6 +135,24 @@ public class RedactorHostileInputTests
         Assert.True(allocated < 8 * 1024 * 1024, $"preparing a 9 MiB event for storage allocated {allocated / 1024} KiB");
     }
 
+    [Theory]
+    [InlineData("password: \\\"x password:'")]
+    [InlineData("X-Api-Key: PRIVATE-TOKEN:")]
+    [InlineData("sshpass docker login -")]
+    [InlineData("https://a:b@c@")]
+    [InlineData("{\\\"token\\\":\\\"")]
+    [InlineData("aws configure set aws_secret_access_key")]
+    public async Task Near_matches_repeated_over_a_mebibyte_stay_linear(string unit)
+    {
+        var text = string.Concat(Enumerable.Repeat(unit, 1024 * 1024 / unit.Length));
+        var json = JsonSerializer.SerializeToUtf8Bytes(new { command = text });
+        await Task.Run(() =>
+        {
+            Redactor.Redact(text);
+            Redactor.RedactJson(json);
+        }).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     [Fact]
     public void Full_capture_cuts_and_marks_without_redacting()
     {
