@@ -117,7 +117,17 @@ public sealed record EventCapture(CaptureMode Mode = CaptureMode.Redacted, int M
             return payload;
         }
 
-        var redacted = Redactor.RedactJson(payload.Span);
+        byte[] redacted;
+        try
+        {
+            redacted = Redactor.RedactJson(payload.Span);
+        }
+        catch (Exception ex) when (Hookline.Policy.JsonValidity.IsMalformedInput(ex))
+        {
+            // JSON whose text the reader cannot decode (a lone surrogate escape, bytes that are not UTF-8) is kept as
+            // text with its secrets masked: the event is still stored, and nothing here stops on it.
+            redacted = System.Text.Encoding.UTF8.GetBytes(Redactor.Redact(System.Text.Encoding.UTF8.GetString(payload.Span)));
+        }
         return payload.Span.SequenceEqual(redacted) ? payload : UnsafeByteOperations.UnsafeWrap(redacted);
     }
 

@@ -127,7 +127,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         }
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Event:
-                        await HandleEventAsync(request.Event, caller, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+                        await HandleOneEventAsync(request.Event, caller, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Ping:
                         await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
@@ -165,6 +165,30 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         }
     }
 
+    /// <summary>
+    /// One event that cannot be handled never ends the stream (and with it every other hook of the session): it is
+    /// logged, a waiting hook is answered deny, and the stream reads on. Not acknowledged, it is resent later.
+    /// </summary>
+    private async ValueTask HandleOneEventAsync(HookEvent hookEvent, Caller caller, StreamOutbox outbox, bool rewriteCapable,
+        CancellationToken cancellation)
+    {
+        try
+        {
+            await HandleEventAsync(hookEvent, caller, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellation.IsCancellationRequested)
+        {
+            Log.EventFailed(_logger, hookEvent.EventId, hookEvent.SessionId, ex);
+            if (hookEvent.DecisionWanted)
+            {
+                var refusal = Policy.JsonValidity.IsMalformedInput(ex)
+                    ? Refusal(hookEvent, Names.Of(DecisionSource.MalformedInput), "the event cannot be read: " + ex.Message)
+                    : Refusal(hookEvent, "server_error", "the server could not handle this event");
+                await outbox.SendAsync(new ProcessHookEventResponse { Decision = refusal }, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, StreamOutbox outbox, bool rewriteCapable,
         CancellationToken cancellation)
     {
@@ -177,16 +201,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             {
                 await outbox.SendAsync(new ProcessHookEventResponse
                 {
-                    Decision = new Decision
-                    {
-                        CorrelationId = hookEvent.CorrelationId,
-                        EventId = hookEvent.EventId,
-                        Verdict = Verdict.Deny,
-                        Evaluated = Verdict.Deny,
-                        ReasonCode = "malformed_event",
-                        Reason = "event without event_id or session_id",
-                        PolicyEpoch = _policy.Current.Epoch,
-                    },
+                    Decision = Refusal(hookEvent, "malformed_event", "event without event_id or session_id"),
                 }, cancellation).ConfigureAwait(false);
             }
             return;
@@ -213,6 +228,18 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         await _audit.EnqueueAsync(new AuditRecord(hookEvent, decision, NowMs, outbox) { Authenticated = caller.Authenticated },
             cancellation).ConfigureAwait(false);
     }
+
+    /// <summary>The deny a waiting hook gets for an event that was not evaluated.</summary>
+    private Decision Refusal(HookEvent hookEvent, string reasonCode, string reason) => new()
+    {
+        CorrelationId = hookEvent.CorrelationId,
+        EventId = hookEvent.EventId,
+        Verdict = Verdict.Deny,
+        Evaluated = Verdict.Deny,
+        ReasonCode = reasonCode,
+        Reason = reason,
+        PolicyEpoch = _policy.Current.Epoch,
+    };
 
     /// <summary>
     /// An authenticated caller's identity replaces whatever the event claims, before policy and storage see it:
