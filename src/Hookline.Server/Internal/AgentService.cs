@@ -213,8 +213,10 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         }
         Decision? decision = null;
         // Replayed blocking events are evaluated too, so the audit trail shows what the server would have said.
-        // A replay whose payload the sidecar shed is not evaluated: a decision on an empty input would mislead.
-        if (hookEvent.DecisionWanted || hookEvent.Applied is not null && !hookEvent.PayloadShed)
+        // A replay whose payload the sidecar shed, or could not read, is not evaluated: a decision on an empty input
+        // would mislead.
+        if (hookEvent.DecisionWanted
+            || hookEvent.Applied is not null && !hookEvent.PayloadShed && hookEvent.Applied.Source != DecisionSource.MalformedInput)
         {
             decision = Decide(hookEvent);
             // What this sidecar cannot apply is answered deny, never passed on to be dropped.
