@@ -48,6 +48,25 @@ public sealed class HostileEventTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_event_with_a_time_out_of_range_is_stored_with_its_receipt_time_and_the_server_goes_on()
+    {
+        var sessionId = Guid.NewGuid().ToString();
+        await using var stream = await _server.OpenStreamAsync(sessionId);
+        await stream.NextSnapshotAsync();
+        var late = Events.Bash("ls", sessionId, decisionWanted: false);
+        late.Time = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 253_402_300_800, Nanos = -1 };
+        var next = Events.Bash("rm -rf /tmp/x", sessionId);
+
+        await stream.SendAsync(late);
+        var decided = await stream.DecideAsync(next);
+        await stream.ReadUntilStoredAsync(late.EventId, next.EventId);
+
+        Assert.Equal(Verdict.Deny, decided.Verdict);
+        var occurredMs = await _server.ScalarAsync<long>("SELECT event_time_ms FROM events WHERE event_id = @id", ("@id", late.EventId));
+        Assert.InRange(DateTimeOffset.FromUnixTimeMilliseconds(occurredMs), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+    }
+
+    [Fact]
     public async Task DecideOnce_denies_a_lone_surrogate_as_malformed_and_the_server_answers_on()
     {
         var options = new CallOptions(cancellationToken: Bound.Token());

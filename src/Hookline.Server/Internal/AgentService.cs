@@ -81,6 +81,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         ValidateEvent(request);
         var caller = AuthInterceptor.CallerOf(context);
         Stamp(request, caller);
+        Normalize(request);
         var decision = Decide(request);
         await _audit.EnqueueAsync(new AuditRecord(request, decision, NowMs, Ack: null) { Authenticated = caller.Authenticated },
             context.CancellationToken).ConfigureAwait(false);
@@ -193,6 +194,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         CancellationToken cancellation)
     {
         Stamp(hookEvent, caller);
+        Normalize(hookEvent);
         if (hookEvent.EventId.Length == 0 || hookEvent.SessionId.Length == 0)
         {
             // Without ids there is nothing to correlate or dedup; answer deny so a waiting hook is not left hanging.
@@ -255,6 +257,23 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             hookEvent.Org = caller.Org;
         }
     }
+
+    /// <summary>
+    /// A time outside what a Timestamp can hold (seconds beyond year 9999, negative nanos) throws wherever it is read,
+    /// the audit writer included: it becomes "not given", so the time the server received the event stands.
+    /// </summary>
+    private void Normalize(HookEvent hookEvent)
+    {
+        if (hookEvent.Time is { } time && !(time.Seconds is >= MinTimestampSeconds and <= MaxTimestampSeconds && time.Nanos is >= 0 and <= 999_999_999))
+        {
+            Log.StreamProtocolError(_logger, $"event {hookEvent.EventId} has an invalid time ({time.Seconds} s, {time.Nanos} ns); the time it was received stands");
+            hookEvent.Time = null;
+        }
+    }
+
+    // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range of google.protobuf.Timestamp.
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
 
     private Decision Decide(HookEvent hookEvent)
     {
