@@ -37,6 +37,12 @@ public static class DecisionEngine
         PolicyDecision evaluated;
         try
         {
+            // Text the reader cannot decode (a lone surrogate escape, bytes that are not UTF-8) would throw midway
+            // through the rules, or be read as something else: the command it hides is never judged, it is refused.
+            if (JsonValidity.Problem(hookEvent.ToolInput.Span) is { } problem)
+            {
+                return Malformed(decision, "tool_input has text that cannot be read: " + problem);
+            }
             // The tool input is parsed once and lives only for this evaluation: no copy of the JSON.
             using var toolInput = hookEvent.ToolInput.IsEmpty ? null : JsonDocument.Parse(hookEvent.ToolInput.Memory);
             evaluated = snapshot.Policy.Evaluate(ToPolicyInput(hookEvent, toolInput?.RootElement ?? default), session);
@@ -44,11 +50,11 @@ public static class DecisionEngine
         catch (JsonException ex)
         {
             // tool_input that is not JSON cannot be judged; treat it like malformed hook input.
-            decision.Verdict = Verdict.Deny;
-            decision.Evaluated = Verdict.Deny;
-            decision.ReasonCode = "malformed_input";
-            decision.Reason = $"tool_input is not valid JSON: {ex.Message}";
-            return decision;
+            return Malformed(decision, $"tool_input is not valid JSON: {ex.Message}");
+        }
+        catch (Exception ex) when (JsonValidity.IsMalformedInput(ex))
+        {
+            return Malformed(decision, $"tool_input cannot be read: {ex.Message}");
         }
 
         decision.Evaluated = ToProto(evaluated.Effect);
@@ -72,6 +78,16 @@ public static class DecisionEngine
         {
             InputRewrite.Apply(hookEvent, document, evaluated, decision);
         }
+        return decision;
+    }
+
+    /// <summary>The deny unreadable input gets (observe mode included): it cannot be judged, so it is never allowed.</summary>
+    private static Decision Malformed(Decision decision, string reason)
+    {
+        decision.Verdict = Verdict.Deny;
+        decision.Evaluated = Verdict.Deny;
+        decision.ReasonCode = Names.Of(DecisionSource.MalformedInput);
+        decision.Reason = reason;
         return decision;
     }
 

@@ -29,6 +29,10 @@ public static class HookEventReader
         {
             throw new ArgumentException("a hook event must be a JSON object", nameof(root));
         }
+        if (JsonValidity.Problem(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(root)) is { } problem)
+        {
+            throw new ArgumentException("the hook event has text that cannot be read: " + problem, nameof(root));
+        }
 
         var hookEvent = CanonicalEvent(Text(root, "hook_event_name"));
         var toolName = Text(root, "tool_name") ?? "";

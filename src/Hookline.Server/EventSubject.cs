@@ -22,8 +22,9 @@ public static class EventSubject
                       .FirstOrDefault(v => !string.IsNullOrEmpty(v)) ?? e.ToolInput
                 : e.ToolInput;
         }
-        catch (JsonException)
+        catch (Exception ex) when (Policy.JsonValidity.IsMalformedInput(ex))
         {
+            // Stored input whose text cannot be decoded (a lone surrogate escape) is shown as it was stored.
             text = e.ToolInput;
         }
         text = text.ReplaceLineEndings(" ");

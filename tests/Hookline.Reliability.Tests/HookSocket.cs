@@ -33,9 +33,11 @@ internal static class HookSocket
     }
 
     /// <summary>A well-formed request frame, as the hook builds it.</summary>
-    public static byte[] Request(string agent, string hookEvent, string stdin) =>
-        Frame([1, 0, (byte)agent.Length, .. Encoding.ASCII.GetBytes(agent), (byte)hookEvent.Length, .. Encoding.ASCII.GetBytes(hookEvent),
-            .. Encoding.UTF8.GetBytes(stdin)]);
+    public static byte[] Request(string agent, string hookEvent, string stdin) => Request(agent, hookEvent, Encoding.UTF8.GetBytes(stdin));
+
+    /// <summary>The same with stdin as given, byte for byte.</summary>
+    public static byte[] Request(string agent, string hookEvent, byte[] stdin) =>
+        Frame([1, 0, (byte)agent.Length, .. Encoding.ASCII.GetBytes(agent), (byte)hookEvent.Length, .. Encoding.ASCII.GetBytes(hookEvent), .. stdin]);
 
     /// <summary>A reply frame's exit code, stdout and stderr; exit -1 for no reply.</summary>
     public static (int Exit, string Stdout, string Stderr) Parse(byte[] reply)

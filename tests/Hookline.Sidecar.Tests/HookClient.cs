@@ -11,12 +11,18 @@ internal static class HookClient
     public sealed record Reply(int ExitCode, string Stdout, string Stderr)
     {
         /// <summary>permissionDecision of a Claude PreToolUse answer, or null when there was no answer.</summary>
-        public string? PermissionDecision => Stdout.Length == 0
-            ? null
-            : JsonDocument.Parse(Stdout).RootElement.GetProperty("hookSpecificOutput").GetProperty("permissionDecision").GetString();
+        public string? PermissionDecision => PermissionDecisionOf(Stdout);
     }
 
-    public static async Task<Reply> SendAsync(string socketPath, string agent, string hookEvent, string stdin)
+    /// <summary>permissionDecision of a Claude PreToolUse answer (stdout or HTTP body), or null when there was no answer.</summary>
+    public static string? PermissionDecisionOf(string answer) => answer.Length == 0
+        ? null
+        : JsonDocument.Parse(answer).RootElement.GetProperty("hookSpecificOutput").GetProperty("permissionDecision").GetString();
+
+    public static Task<Reply> SendAsync(string socketPath, string agent, string hookEvent, string stdin)
+        => SendAsync(socketPath, agent, hookEvent, Encoding.UTF8.GetBytes(stdin));
+
+    public static async Task<Reply> SendAsync(string socketPath, string agent, string hookEvent, byte[] stdin)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));

@@ -7,8 +7,11 @@ namespace Hookline.Sidecar.Tests;
 public sealed class HookFrameTests
 {
     internal static byte[] Request(string agent, string hookEvent, string stdin, byte flags = 0)
+        => Request(agent, hookEvent, Encoding.UTF8.GetBytes(stdin), flags);
+
+    /// <summary>A request frame with stdin as given, byte for byte (invalid UTF-8 included).</summary>
+    internal static byte[] Request(string agent, string hookEvent, byte[] body, byte flags = 0)
     {
-        var body = Encoding.UTF8.GetBytes(stdin);
         var payload = new List<byte> { 1, flags, (byte)agent.Length };
         payload.AddRange(Encoding.ASCII.GetBytes(agent));
         payload.Add((byte)hookEvent.Length);

@@ -51,9 +51,7 @@ public sealed class HttpHookTests : IAsyncLifetime
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static string? Decision(string body) => body.Length == 0
-        ? null
-        : JsonDocument.Parse(body).RootElement.GetProperty("hookSpecificOutput").GetProperty("permissionDecision").GetString();
+    private static string? Decision(string body) => HookClient.PermissionDecisionOf(body);
 
     [Fact]
     public async Task The_endpoint_is_on_loopback_with_a_long_random_secret()

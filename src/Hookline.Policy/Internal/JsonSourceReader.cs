@@ -32,6 +32,13 @@ internal static class JsonSourceReader
             errors.Add(new PolicyError(source, (int)(ex.LineNumber ?? 0) + 1, (int)(ex.BytePositionInLine ?? 0) + 1, "JSON syntax error: " + CleanMessage(ex.Message)));
             return null;
         }
+        catch (InvalidOperationException ex)
+        {
+            // A string the reader cannot decode (a lone UTF-16 surrogate escape): an error in the document, not a crash.
+            var (l, c) = positions.At(reader.TokenStartIndex);
+            errors.Add(new PolicyError(source, l, c, "unreadable string: " + ex.Message));
+            return null;
+        }
     }
 
     private static SourceNode ReadValue(ref Utf8JsonReader reader, PositionMap positions, string source, List<PolicyError> errors)

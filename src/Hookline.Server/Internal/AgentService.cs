@@ -81,6 +81,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         ValidateEvent(request);
         var caller = AuthInterceptor.CallerOf(context);
         Stamp(request, caller);
+        Normalize(request);
         var decision = Decide(request);
         await _audit.EnqueueAsync(new AuditRecord(request, decision, NowMs, Ack: null) { Authenticated = caller.Authenticated },
             context.CancellationToken).ConfigureAwait(false);
@@ -127,7 +128,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         }
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Event:
-                        await HandleEventAsync(request.Event, caller, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+                        await HandleOneEventAsync(request.Event, caller, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Ping:
                         await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
@@ -165,10 +166,35 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         }
     }
 
+    /// <summary>
+    /// One event that cannot be handled never ends the stream (and with it every other hook of the session): it is
+    /// logged, a waiting hook is answered deny, and the stream reads on. Not acknowledged, it is resent later.
+    /// </summary>
+    private async ValueTask HandleOneEventAsync(HookEvent hookEvent, Caller caller, StreamOutbox outbox, bool rewriteCapable,
+        CancellationToken cancellation)
+    {
+        try
+        {
+            await HandleEventAsync(hookEvent, caller, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellation.IsCancellationRequested)
+        {
+            Log.EventFailed(_logger, hookEvent.EventId, hookEvent.SessionId, ex);
+            if (hookEvent.DecisionWanted)
+            {
+                var refusal = Policy.JsonValidity.IsMalformedInput(ex)
+                    ? Refusal(hookEvent, Names.Of(DecisionSource.MalformedInput), "the event cannot be read: " + ex.Message)
+                    : Refusal(hookEvent, "server_error", "the server could not handle this event");
+                await outbox.SendAsync(new ProcessHookEventResponse { Decision = refusal }, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, StreamOutbox outbox, bool rewriteCapable,
         CancellationToken cancellation)
     {
         Stamp(hookEvent, caller);
+        Normalize(hookEvent);
         if (hookEvent.EventId.Length == 0 || hookEvent.SessionId.Length == 0)
         {
             // Without ids there is nothing to correlate or dedup; answer deny so a waiting hook is not left hanging.
@@ -177,16 +203,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             {
                 await outbox.SendAsync(new ProcessHookEventResponse
                 {
-                    Decision = new Decision
-                    {
-                        CorrelationId = hookEvent.CorrelationId,
-                        EventId = hookEvent.EventId,
-                        Verdict = Verdict.Deny,
-                        Evaluated = Verdict.Deny,
-                        ReasonCode = "malformed_event",
-                        Reason = "event without event_id or session_id",
-                        PolicyEpoch = _policy.Current.Epoch,
-                    },
+                    Decision = Refusal(hookEvent, "malformed_event", "event without event_id or session_id"),
                 }, cancellation).ConfigureAwait(false);
             }
             return;
@@ -198,9 +215,11 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         }
         Decision? decision = null;
         // Replayed blocking events are evaluated too, so the audit trail shows what the server would have said.
-        // A replay whose payload the sidecar shed, or cut at the capture cap, is not evaluated: a decision on an empty
-        // or cut input would mislead.
-        if (hookEvent.DecisionWanted || hookEvent.Applied is not null && !hookEvent.PayloadShed && !hookEvent.PayloadTruncated)
+        // A replay whose payload the sidecar shed, cut at the capture cap, or could not read, is not evaluated: a decision
+        // on an empty, cut or unreadable input would mislead.
+        if (hookEvent.DecisionWanted
+            || hookEvent.Applied is not null && !hookEvent.PayloadShed && !hookEvent.PayloadTruncated
+                && hookEvent.Applied.Source != DecisionSource.MalformedInput)
         {
             decision = Decide(hookEvent);
             // What this sidecar cannot apply is answered deny, never passed on to be dropped.
@@ -215,6 +234,18 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>The deny a waiting hook gets for an event that was not evaluated.</summary>
+    private Decision Refusal(HookEvent hookEvent, string reasonCode, string reason) => new()
+    {
+        CorrelationId = hookEvent.CorrelationId,
+        EventId = hookEvent.EventId,
+        Verdict = Verdict.Deny,
+        Evaluated = Verdict.Deny,
+        ReasonCode = reasonCode,
+        Reason = reason,
+        PolicyEpoch = _policy.Current.Epoch,
+    };
+
     /// <summary>
     /// An authenticated caller's identity replaces whatever the event claims, before policy and storage see it:
     /// a sidecar cannot speak for another user. Without authentication the sidecar's claim stands, marked as such.
@@ -227,6 +258,23 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             hookEvent.Org = caller.Org;
         }
     }
+
+    /// <summary>
+    /// A time outside what a Timestamp can hold (seconds beyond year 9999, negative nanos) throws wherever it is read,
+    /// the audit writer included: it becomes "not given", so the time the server received the event stands.
+    /// </summary>
+    private void Normalize(HookEvent hookEvent)
+    {
+        if (hookEvent.Time is { } time && !(time.Seconds is >= MinTimestampSeconds and <= MaxTimestampSeconds && time.Nanos is >= 0 and <= 999_999_999))
+        {
+            Log.StreamProtocolError(_logger, $"event {hookEvent.EventId} has an invalid time ({time.Seconds} s, {time.Nanos} ns); the time it was received stands");
+            hookEvent.Time = null;
+        }
+    }
+
+    // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range of google.protobuf.Timestamp.
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
 
     private Decision Decide(HookEvent hookEvent)
     {

@@ -28,6 +28,9 @@ internal static partial class Log
     [LoggerMessage(1102, LogLevel.Warning, "Stream protocol error: {Problem}")]
     public static partial void StreamProtocolError(ILogger logger, string problem);
 
+    [LoggerMessage(1105, LogLevel.Error, "Event {EventId} of session {SessionId} could not be handled; answered deny, the stream goes on")]
+    public static partial void EventFailed(ILogger logger, string eventId, string sessionId, Exception exception);
+
     [LoggerMessage(1104, LogLevel.Warning, "{Method} failed: the database is unreachable; answered unavailable")]
     public static partial void StoreUnavailable(ILogger logger, Exception exception, string method);
 

@@ -31,8 +31,9 @@ internal static class AgentSessionKey
                 reader.TrySkip();
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (Hookline.Policy.JsonValidity.IsMalformedInput(ex))
         {
+            // Routed to the session of no id; its processor then refuses the input with the reason.
         }
         return "";
     }

@@ -38,6 +38,8 @@ internal sealed class DaemonRouter : IHookHandler, IAsyncDisposable
 
     public int OpenSessions => _sessions.Count;
 
+    public SidecarFailMode FailMode => _options.FailMode;
+
     public async ValueTask<HookReply> HandleAsync(HookRequest request, long readAt)
     {
         if (request.Agent.Length == 0 && request.Event == HookProcessor.ProbeEvent)

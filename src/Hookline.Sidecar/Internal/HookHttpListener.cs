@@ -24,15 +24,17 @@ internal sealed class HookHttpListener : IAsyncDisposable
     private const string Prefix = "/hooks/claude/";
 
     private readonly WebApplication _app;
-    private readonly HookProcessor _processor;
+    private readonly IHookHandler _processor;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly byte[] _secret;
 
-    private HookHttpListener(WebApplication app, HookProcessor processor, TimeProvider time, string secret)
+    private HookHttpListener(WebApplication app, IHookHandler processor, TimeProvider time, ILogger logger, string secret)
     {
         _app = app;
         _processor = processor;
         _time = time;
+        _logger = logger;
         Secret = secret;
         _secret = Encoding.UTF8.GetBytes(secret);
     }
@@ -44,7 +46,8 @@ internal sealed class HookHttpListener : IAsyncDisposable
     public string Secret { get; }
 
     /// <summary>Binds 127.0.0.1 on an ephemeral port (or <paramref name="port"/>), HTTP/1.1 only, and starts serving.</summary>
-    public static async Task<HookHttpListener> StartAsync(HookProcessor processor, TimeProvider time, int port, CancellationToken cancellationToken)
+    public static async Task<HookHttpListener> StartAsync(IHookHandler processor, TimeProvider time, ILogger logger, int port,
+        CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -56,7 +59,7 @@ internal sealed class HookHttpListener : IAsyncDisposable
         });
         builder.Services.AddSingleton<ILoggerFactory>(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var app = builder.Build();
-        var listener = new HookHttpListener(app, processor, time, NewSecret());
+        var listener = new HookHttpListener(app, processor, time, logger, NewSecret());
         app.Run(listener.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -97,8 +100,18 @@ internal sealed class HookHttpListener : IAsyncDisposable
         }
         var (body, truncated) = await ReadBodyAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
         var readAt = _time.GetTimestamp();
-        var reply = await _processor.HandleAsync(new HookRequest("claude", hookEvent, body, truncated), readAt).ConfigureAwait(false);
-        var json = ClaudeHttpAnswer.From(hookEvent, reply);
+        var hook = new HookRequest("claude", hookEvent, body, truncated);
+        ReadOnlyMemory<byte> json;
+        try
+        {
+            json = ClaudeHttpAnswer.From(hookEvent, await _processor.HandleAsync(hook, readAt).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Whatever failed behind this endpoint, Claude gets an answer: a non-2xx status would not block.
+            Log.HandlerFailed(_logger, hook.Agent, hook.Event, ex);
+            json = ClaudeHttpAnswer.From(hookEvent, HookFailure.Answer(hook, _processor.FailMode, ex));
+        }
         response.StatusCode = StatusCodes.Status200OK;
         if (json.Length > 0)
         {

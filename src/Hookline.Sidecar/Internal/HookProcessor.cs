@@ -57,6 +57,8 @@ internal sealed class HookProcessor : IHookHandler
     // How long a hook answered without the server waits for its event to reach the spool file.
     private static readonly TimeSpan DurableWait = TimeSpan.FromSeconds(1);
 
+    public SidecarFailMode FailMode => _snapshots.FailMode;
+
     /// <summary>Raised after each hook is answered (on the hook's own task; keep handlers quick).</summary>
     public event Action<HookDecision>? Decided;
 
@@ -109,7 +111,7 @@ internal sealed class HookProcessor : IHookHandler
         hookEvent.User = identity.User;
         hookEvent.Org = identity.Org;
 
-        if (!adapter.TryDecode(request.Event, request.Stdin, hookEvent, out var error))
+        if (!TryDecode(adapter, request.Event, request.Stdin, hookEvent, out var error))
         {
             if (request.StdinTruncated)
             {
@@ -117,7 +119,7 @@ internal sealed class HookProcessor : IHookHandler
                 // Record what the event was (tool, input, ids come before the large output), beside the cut bytes.
                 if (TruncatedJson.Salvage(request.Stdin.Span) is { } salvaged)
                 {
-                    adapter.TryDecode(request.Event, salvaged, hookEvent, out _);
+                    TryDecode(adapter, request.Event, salvaged, hookEvent, out _);
                 }
             }
             Log.BadHookInput(_logger, request.Agent, request.Event, error);
@@ -182,6 +184,20 @@ internal sealed class HookProcessor : IHookHandler
             await DurableAsync().ConfigureAwait(false);
         }
         return adapter.Encode(request.Event, result);
+    }
+
+    /// <summary>The adapter's decoding, where text System.Text.Json cannot read is malformed input like any other.</summary>
+    private static bool TryDecode(IAgentAdapter adapter, string hookEvent, ReadOnlyMemory<byte> stdin, HookEvent target, out string error)
+    {
+        try
+        {
+            return adapter.TryDecode(hookEvent, stdin, target, out error);
+        }
+        catch (Exception ex) when (JsonValidity.IsMalformedInput(ex))
+        {
+            error = "hook input cannot be read: " + ex.Message;
+            return false;
+        }
     }
 
     /// <summary>

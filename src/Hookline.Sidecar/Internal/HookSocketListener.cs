@@ -130,8 +130,7 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 await ReplyAsync(connection, Agents.HookJson.Block("bad request frame: " + error)).ConfigureAwait(false);
                 return;
             }
-            var reply = await _processor.HandleAsync(request, readAt).ConfigureAwait(false);
-            await ReplyAsync(connection, reply).ConfigureAwait(false);
+            await ReplyAsync(connection, await HandleAsync(request, readAt).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or EndOfStreamException)
         {
@@ -145,6 +144,20 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 ArrayPool<byte>.Shared.Return(payload);
             }
             connection.Dispose();
+        }
+    }
+
+    /// <summary>The handler's answer, or the fail mode when it throws: a hook is never left without an answer.</summary>
+    private async ValueTask<HookReply> HandleAsync(HookRequest request, long readAt)
+    {
+        try
+        {
+            return await _processor.HandleAsync(request, readAt).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            Log.HandlerFailed(_logger, request.Agent, request.Event, ex);
+            return HookFailure.Answer(request, _processor.FailMode, ex);
         }
     }
 

@@ -5,4 +5,7 @@ internal interface IHookHandler
 {
     /// <param name="readAt">When the request was read (<see cref="TimeProvider.GetTimestamp"/>): the budget runs from here.</param>
     ValueTask<HookReply> HandleAsync(HookRequest request, long readAt);
+
+    /// <summary>What a blocking hook gets when answering it threw (<see cref="HookFailure"/>).</summary>
+    SidecarFailMode FailMode { get; }
 }

@@ -61,6 +61,9 @@ internal static partial class Log
     [LoggerMessage(2103, LogLevel.Warning, "Hook {Agent}/{Event}: {Problem}")]
     public static partial void BadHookInput(ILogger logger, string agent, string @event, string problem);
 
+    [LoggerMessage(2105, LogLevel.Error, "Hook {Agent}/{Event}: answering it failed; answered with the fail mode")]
+    public static partial void HandlerFailed(ILogger logger, string agent, string @event, Exception exception);
+
     [LoggerMessage(2104, LogLevel.Debug, "Hook {Agent}/{Event} {Tool}: {Verdict} from {Source} in {LatencyUs} µs")]
     public static partial void Decided(ILogger logger, string agent, string @event, string tool, string verdict, string source, long latencyUs);
 

@@ -14,6 +14,9 @@ internal static class HookJson
 
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = MaxDepth };
 
+    // Kept as bytes, never read here: a tool's output may hold any text (a file name that is not UTF-8).
+    private static readonly string[] OpaqueMembers = ["tool_response"];
+
     /// <summary>Parses stdin as a JSON object. Returns false with a reason when it is not one.</summary>
     public static bool TryParseObject(ReadOnlyMemory<byte> stdin, out JsonDocument? document, out string error)
     {
@@ -42,6 +45,14 @@ internal static class HookJson
             document = null;
             return false;
         }
+        if (Hookline.Policy.JsonValidity.Problem(stdin.Span, MaxDepth, OpaqueMembers) is { } problem)
+        {
+            // Read anyway, it would throw in GetString (or lose characters): an unreadable command is never judged.
+            error = "hook input has text that cannot be read: " + problem;
+            document.Dispose();
+            document = null;
+            return false;
+        }
         return true;
     }
 
@@ -51,7 +62,7 @@ internal static class HookJson
     /// <summary>The raw JSON of a property, byte for byte as the agent sent it (large integers keep their precision).</summary>
     public static ByteString Raw(JsonElement root, string name)
         => root.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null)
-            ? ByteString.CopyFrom(Encoding.UTF8.GetBytes(value.GetRawText()))
+            ? ByteString.CopyFrom(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value))
             : ByteString.Empty;
 
     /// <summary>Fills the fields every agent that speaks Claude's hook format shares.</summary>

@@ -40,7 +40,7 @@ internal static class TruncatedJson
             }
             writer.WriteEndObject();
         }
-        catch (JsonException)
+        catch (Exception ex) when (Hookline.Policy.JsonValidity.IsMalformedInput(ex))
         {
             return null;
         }
