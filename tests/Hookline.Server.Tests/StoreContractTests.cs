@@ -394,9 +394,9 @@ internal static class StoreWrites
 {
     /// <summary>Stores a batch as the audit writer does, stamped with the time now.</summary>
     public static int WriteBatch(this IAuditStore store, IReadOnlyList<AuditRecord> batch)
-        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Duplicates;
 
     /// <summary>Stores a batch with the session states it changed, stamped with the time now.</summary>
     public static int WriteBatch(this IAuditStore store, IReadOnlyList<AuditRecord> batch, IReadOnlyList<SessionStateWrite> states)
-        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), states);
+        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), states).Duplicates;
 }

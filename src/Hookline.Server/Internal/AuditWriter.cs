@@ -107,14 +107,14 @@ internal sealed class AuditWriter : BackgroundService
         // session (a taint, a rate hit, a denial) is stored too, and a replica continuing the session loads it.
         var states = _sessions?.Unsaved(batch);
         var writes = states?.ConvertAll(s => s.Write);
-        int duplicates;
+        BatchOutcome outcome;
         long storedAtMs;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 storedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-                duplicates = _store.WriteBatch(batch, storedAtMs, writes);
+                outcome = _store.WriteBatch(batch, storedAtMs, writes);
                 break;
             }
             catch (Exception ex) when (attempt < MaxAttempts && _store.IsTransient(ex))
@@ -133,17 +133,22 @@ internal sealed class AuditWriter : BackgroundService
         {
             SessionTracker.MarkStored(states);
         }
-        _metrics.Stored(batch.Count, duplicates);
-        foreach (var record in batch)
+        foreach (var (position, rejected) in outcome.Rejected)
+        {
+            Log.EventRefused(_logger, rejected.EventId, batch[position].Event.SessionId, rejected.ReasonCode, rejected.Reason);
+        }
+        var stored = outcome.Rejected.Count == 0 ? batch : batch.Where((_, i) => !outcome.Rejected.ContainsKey(i)).ToList();
+        _metrics.Stored(stored.Count, outcome.Duplicates);
+        foreach (var record in stored)
         {
             _metrics.Applied(record.Event.Applied?.Source
                 ?? (record.Decision is null ? Contracts.V1.DecisionSource.NonBlocking : Contracts.V1.DecisionSource.Remote));
         }
-        Acknowledge(batch);
-        _feed?.Publish(batch, storedAtMs);
+        Acknowledge(batch, outcome.Rejected);
+        _feed?.Publish(stored, storedAtMs);
     }
 
-    private static void Acknowledge(List<AuditRecord> batch)
+    private static void Acknowledge(List<AuditRecord> batch, IReadOnlyDictionary<int, Contracts.V1.RejectedEvent> rejected)
     {
         // Usually one stream per batch run; group without allocating a dictionary for that case.
         var start = 0;
@@ -155,7 +160,23 @@ internal sealed class AuditWriter : BackgroundService
             {
                 end++;
             }
-            sink?.Acknowledge(batch.GetRange(start, end - start));
+            if (sink is not null)
+            {
+                var stored = new List<AuditRecord>(end - start);
+                var refused = new List<Contracts.V1.RejectedEvent>();
+                for (var i = start; i < end; i++)
+                {
+                    if (rejected.TryGetValue(i, out var why))
+                    {
+                        refused.Add(why);
+                    }
+                    else
+                    {
+                        stored.Add(batch[i]);
+                    }
+                }
+                sink.Acknowledge(stored, refused);
+            }
             start = end;
         }
     }
