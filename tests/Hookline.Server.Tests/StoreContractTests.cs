@@ -5,7 +5,7 @@ using Hookline.Server.Internal;
 namespace Hookline.Server.Tests;
 
 /// <summary>The storage contract every backend keeps, checked on the store itself: the same tests on SQLite and PostgreSQL.</summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private static readonly SessionIdentity Anonymous = new("alice", "", false, null);
 
