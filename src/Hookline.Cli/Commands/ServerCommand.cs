@@ -50,13 +50,15 @@ internal static class ServerCommand
             listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, config,
         };
         oidc.AddTo(command);
+        var limits = new PrincipalLimitFlags();
+        limits.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
             try
             {
                 parse = ConfigFile.Apply(parse, command, config);
-                server = await HooklineServer.StartAsync(new HooklineServerOptions
+                server = await HooklineServer.StartAsync(limits.Apply(parse, new HooklineServerOptions
                 {
                     Auth = parse.GetValue(auth) switch { "required" => ServerAuthMode.Required, "off" => ServerAuthMode.Off, _ => null },
                     Insecure = parse.GetValue(insecure),
@@ -73,7 +75,7 @@ internal static class ServerCommand
                     Dashboard = !parse.GetValue(noDashboard),
                     Capture = CommonOptions.ParseCapture(parse.GetValue(capture), parse.GetValue(captureMax)),
                     Oidc = oidc.Parse(parse),
-                }, cancellationToken);
+                }), cancellationToken);
             }
             catch (PolicyException ex)
             {
