@@ -106,6 +106,8 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton<RetentionSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<SessionTracker>();
+        builder.Services.AddSingleton<PrincipalStreams>();
+        builder.Services.AddSingleton<PrincipalByteRate>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
         // Tokens live beside the audit trail: with PostgreSQL in the shared database, so every replica knows them.
         ITokenStore tokens = store is PostgresStore postgres
@@ -129,7 +131,7 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             grpc.Interceptors.Add<AuthInterceptor>();
             grpc.Interceptors.Add<StoreUnavailableInterceptor>();
-            grpc.MaxReceiveMessageSize = 16 * 1024 * 1024;
+            grpc.MaxReceiveMessageSize = Core.MessageLimits.MaxMessageBytes;
             grpc.EnableDetailedErrors = false;
         });
 

@@ -98,6 +98,27 @@ public sealed class HooklineServerOptions
     /// <summary>What of an event's payload is stored (redacted by default); sidecars store their spool the same way.</summary>
     public Core.EventCapture Capture { get; set; } = Core.EventCapture.Default;
 
+    /// <summary>
+    /// Open streams one principal (issuer, user, org; with authentication off, the one local principal) may hold on
+    /// this server; one more is refused at open with <c>ResourceExhausted</c>. Zero or less: no limit.
+    /// </summary>
+    public int MaxStreamsPerPrincipal { get; set; } = DefaultMaxStreamsPerPrincipal;
+
+    public const int DefaultMaxStreamsPerPrincipal = 64;
+
+    /// <summary>
+    /// Event bytes per second one principal's streams may send, together. Above it the server reads their streams
+    /// more slowly (backpressure); nothing is refused or lost. Zero or less: no limit.
+    /// </summary>
+    public long EventBytesPerSecondPerPrincipal { get; set; } = DefaultEventBytesPerSecondPerPrincipal;
+
+    public const long DefaultEventBytesPerSecondPerPrincipal = 32L * 1024 * 1024;
+
+    /// <summary>How many event bytes a principal may send at once above its rate before its streams are slowed.</summary>
+    public long EventBurstBytesPerPrincipal { get; set; } = DefaultEventBurstBytesPerPrincipal;
+
+    public const long DefaultEventBurstBytesPerPrincipal = 64L * 1024 * 1024;
+
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

@@ -57,6 +57,9 @@ public sealed class HooklineSidecar : IAsyncDisposable
     /// <summary>Events not yet confirmed as stored by the server.</summary>
     public int UnacknowledgedEvents => _session.Spool.Count;
 
+    /// <summary>Events the server refused for good (see <c>StoredAck.rejected</c>), dropped from the spool, since start.</summary>
+    public long RejectedEvents => _session.Spool.Rejected;
+
     /// <summary>How hooks were answered so far, and how the stream fared.</summary>
     public SidecarCounters Counters => _session.Counters();
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Hookline.Server.Tests;
 
 /// <summary>Tokens on every RPC, the stream and the HTTP endpoints of a real server with --auth required.</summary>
-public sealed class AuthTests : IAsyncLifetime
+public sealed partial class AuthTests : IAsyncLifetime
 {
     private const string Policy = """
         version: 1
@@ -52,15 +52,7 @@ public sealed class AuthTests : IAsyncLifetime
     private string NewToken(string scope, string? user = null, string? org = null, string? name = null)
         => Tokens.Create(_data, name ?? scope + "-" + Guid.NewGuid().ToString("N")[..8], Tokens.ParseScope(scope), user, org).Token;
 
-    private AgentService.AgentServiceClient ClientWith(string? token)
-    {
-        var invoker = _server.Channel.CreateCallInvoker();
-        return new AgentService.AgentServiceClient(token is null ? invoker : Grpc.Core.Interceptors.CallInvokerExtensions.Intercept(invoker, m =>
-        {
-            m.Add("authorization", "Bearer " + token);
-            return m;
-        }));
-    }
+    private AgentService.AgentServiceClient ClientWith(string? token) => _server.ClientWith(token);
 
     private static CreateSessionRequest NewSession() => new() { SessionId = Guid.NewGuid().ToString(), Agent = "claude", User = "claimed-os-user" };
 

@@ -5,7 +5,7 @@ using Hookline.Server.Internal;
 namespace Hookline.Server.Tests;
 
 /// <summary>The storage contract every backend keeps, checked on the store itself: the same tests on SQLite and PostgreSQL.</summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     private static readonly SessionIdentity Anonymous = new("alice", "", false, null);
 
@@ -394,9 +394,9 @@ internal static class StoreWrites
 {
     /// <summary>Stores a batch as the audit writer does, stamped with the time now.</summary>
     public static int WriteBatch(this IAuditStore store, IReadOnlyList<AuditRecord> batch)
-        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Duplicates;
 
     /// <summary>Stores a batch with the session states it changed, stamped with the time now.</summary>
     public static int WriteBatch(this IAuditStore store, IReadOnlyList<AuditRecord> batch, IReadOnlyList<SessionStateWrite> states)
-        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), states);
+        => store.WriteBatch(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), states).Duplicates;
 }

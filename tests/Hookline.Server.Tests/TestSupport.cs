@@ -140,6 +140,17 @@ internal sealed class TestServer : IAsyncDisposable
 
     public T Service<T>() where T : notnull => Server.Services.GetRequiredService<T>();
 
+    /// <summary>A client on this server that presents <paramref name="token"/> as a bearer token (none when null).</summary>
+    public AgentService.AgentServiceClient ClientWith(string? token)
+    {
+        var invoker = Channel.CreateCallInvoker();
+        return new AgentService.AgentServiceClient(token is null ? invoker : Grpc.Core.Interceptors.CallInvokerExtensions.Intercept(invoker, m =>
+        {
+            m.Add("authorization", "Bearer " + token);
+            return m;
+        }));
+    }
+
     /// <summary>The server's revocation watcher, to run the poll it runs every second.</summary>
     internal Internal.Auth.RevocationWatcher Watcher
         => Server.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Internal.Auth.RevocationWatcher>().Single();

@@ -55,13 +55,15 @@ internal static class ServerCommand
             listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, queueMax, config,
         };
         oidc.AddTo(command);
+        var limits = new PrincipalLimitFlags();
+        limits.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
             try
             {
                 parse = ConfigFile.Apply(parse, command, config);
-                server = await HooklineServer.StartAsync(new HooklineServerOptions
+                server = await HooklineServer.StartAsync(limits.Apply(parse, new HooklineServerOptions
                 {
                     Auth = parse.GetValue(auth) switch { "required" => ServerAuthMode.Required, "off" => ServerAuthMode.Off, _ => null },
                     Insecure = parse.GetValue(insecure),
@@ -79,7 +81,7 @@ internal static class ServerCommand
                     Capture = CommonOptions.ParseCapture(parse.GetValue(capture), parse.GetValue(captureMax)),
                     AuditQueueMaxBytes = Math.Max(64 * 1024, parse.GetValue(queueMax)),
                     Oidc = oidc.Parse(parse),
-                }, cancellationToken);
+                }), cancellationToken);
             }
             catch (PolicyException ex)
             {

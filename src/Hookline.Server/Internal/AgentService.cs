@@ -17,12 +17,18 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
     private readonly ServerMetrics _metrics;
+    private readonly SessionGate _gate;
+    private readonly PrincipalStreams _principalStreams;
+    private readonly PrincipalByteRate _byteRate;
 
     public AgentService(PolicyHolder policy, AuditWriter audit, IAuditStore store, SessionTracker sessions,
         TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
-        ServerMetrics metrics)
+        ServerMetrics metrics, PrincipalStreams principalStreams, PrincipalByteRate byteRate)
     {
         _metrics = metrics;
+        _gate = new SessionGate(store);
+        _principalStreams = principalStreams;
+        _byteRate = byteRate;
         _stopping = lifetime.ApplicationStopping;
         _policy = policy;
         _audit = audit;
@@ -41,10 +47,16 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "session_id must be a UUID"));
         }
-        var identity = SessionIdentity.Of(AuthInterceptor.CallerOf(context), request.User);
+        var caller = AuthInterceptor.CallerOf(context);
+        var identity = SessionIdentity.Of(caller, request.User);
         var (session, resumed) = _store.CreateOrResumeSession(request, sessionId, NowMs, identity);
         if (resumed)
         {
+            if (!session.Owner.Admits(caller))
+            {
+                Log.SessionRefused(_logger, sessionId, "resume");
+                throw SessionGate.NotOwned();
+            }
             session = _store.Touch(sessionId, NowMs) ?? session;
             _sessions.LoadStored(sessionId);
         }
@@ -62,6 +74,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
     {
+        OwnedOrRefused(context, request.SessionId, "heartbeat");
         var session = _store.Touch(request.SessionId, NowMs)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown session"));
         return Task.FromResult(new HeartbeatResponse { Status = session.Status });
@@ -69,6 +82,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
 
     public override Task<EndSessionResponse> EndSession(EndSessionRequest request, ServerCallContext context)
     {
+        OwnedOrRefused(context, request.SessionId, "end");
         var session = _store.EndSession(request.SessionId, NowMs)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown session"));
         _sessions.Ended(request.SessionId);
@@ -80,6 +94,11 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     {
         ValidateEvent(request);
         var caller = AuthInterceptor.CallerOf(context);
+        if (!_gate.Admits(caller, request.SessionId, request.Agent, request.User, NowMs))
+        {
+            Log.SessionRefused(_logger, request.SessionId, "decide-once");
+            throw SessionGate.NotOwned();
+        }
         Stamp(request, caller);
         Normalize(request);
         var decision = Decide(request);
@@ -99,6 +118,11 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(
             context.CancellationToken, _stopping, AuthInterceptor.RevokedOf(context));
         var caller = AuthInterceptor.CallerOf(context);
+        // Counted before the first message (the Open) is read: one principal cannot hold every stream slot.
+        using var slot = _principalStreams.TryOpen(caller.Principal)
+            ?? throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                "this principal holds as many open streams as the server allows"));
+        var admitted = new AdmittedSessions();
         var cancellation = streamCts.Token;
         var outbox = new StreamOutbox();
         var pump = outbox.PumpAsync(responseStream, cancellation);
@@ -117,6 +141,13 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                     case ProcessHookEventRequest.KindOneofCase.Open:
                         if (sessionId is null)
                         {
+                            SessionGate.RequireUuid(request.Open.SessionId, "session_id");
+                            if (!_gate.Admits(caller, request.Open.SessionId, request.Open.Agent, "", NowMs))
+                            {
+                                Log.SessionRefused(_logger, request.Open.SessionId, "stream open");
+                                throw SessionGate.NotOwned();
+                            }
+                            admitted.Add(request.Open.SessionId);
                             sessionId = request.Open.SessionId;
                             rewriteCapable = request.Open.Capabilities.Contains(InputRewrite.SidecarCapability);
                             _sessions.StreamOpened(sessionId);
@@ -128,7 +159,9 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         }
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Event:
-                        await HandleOneEventAsync(request.Event, caller, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+                        await HandleOneEventAsync(request.Event, caller, admitted, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+                        // Over the principal's byte rate, the next message waits: backpressure, never a dropped event.
+                        await _byteRate.TakeAsync(caller.Principal, request.Event.CalculateSize(), cancellation).ConfigureAwait(false);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Ping:
                         await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
@@ -170,12 +203,12 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     /// One event that cannot be handled never ends the stream (and with it every other hook of the session): it is
     /// logged, a waiting hook is answered deny, and the stream reads on. Not acknowledged, it is resent later.
     /// </summary>
-    private async ValueTask HandleOneEventAsync(HookEvent hookEvent, Caller caller, StreamOutbox outbox, bool rewriteCapable,
+    private async ValueTask HandleOneEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, StreamOutbox outbox, bool rewriteCapable,
         CancellationToken cancellation)
     {
         try
         {
-            await HandleEventAsync(hookEvent, caller, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+            await HandleEventAsync(hookEvent, caller, admitted, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellation.IsCancellationRequested)
         {
@@ -190,23 +223,31 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         }
     }
 
-    private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, StreamOutbox outbox, bool rewriteCapable,
-        CancellationToken cancellation)
+    private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, StreamOutbox outbox,
+        bool rewriteCapable, CancellationToken cancellation)
     {
         Stamp(hookEvent, caller);
         Normalize(hookEvent);
-        if (hookEvent.EventId.Length == 0 || hookEvent.SessionId.Length == 0)
+        if (!SessionGate.IsUuid(hookEvent.EventId) || !SessionGate.IsUuid(hookEvent.SessionId))
         {
-            // Without ids there is nothing to correlate or dedup; answer deny so a waiting hook is not left hanging.
-            Log.StreamProtocolError(_logger, "event without event_id or session_id");
-            if (hookEvent.DecisionWanted)
-            {
-                await outbox.SendAsync(new ProcessHookEventResponse
-                {
-                    Decision = Refusal(hookEvent, "malformed_event", "event without event_id or session_id"),
-                }, cancellation).ConfigureAwait(false);
-            }
+            // Without valid ids there is nothing to correlate or dedup; answer deny so a waiting hook is not left hanging.
+            Log.StreamProtocolError(_logger, "event whose event_id or session_id is not a UUID");
+            await RefuseAsync(hookEvent, outbox, "malformed_event", "event_id and session_id must be UUIDs", cancellation)
+                .ConfigureAwait(false);
             return;
+        }
+        // One stream may carry the replays of other sessions of the same principal (a starting sidecar sends the
+        // spools of crashed ones), so every event's session is checked, once per stream.
+        if (!admitted.Contains(hookEvent.SessionId))
+        {
+            if (!_gate.Admits(caller, hookEvent.SessionId, hookEvent.Agent, hookEvent.User, NowMs))
+            {
+                Log.SessionRefused(_logger, hookEvent.SessionId, "event " + hookEvent.EventId);
+                await RefuseAsync(hookEvent, outbox, SessionGate.NotOwnedCode, SessionGate.NotOwnedReason, cancellation)
+                    .ConfigureAwait(false);
+                return;
+            }
+            admitted.Add(hookEvent.SessionId);
         }
 
         if (hookEvent.Applied is not null)
@@ -245,6 +286,33 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         Reason = reason,
         PolicyEpoch = _policy.Current.Epoch,
     };
+
+    /// <summary>
+    /// An event that is not stored, for good: a waiting hook gets a deny with the reason, and the sidecar is told in a
+    /// StoredAck to drop it from its spool rather than resend it.
+    /// </summary>
+    private async ValueTask RefuseAsync(HookEvent hookEvent, StreamOutbox outbox, string code, string reason, CancellationToken cancellation)
+    {
+        if (hookEvent.DecisionWanted)
+        {
+            await outbox.SendAsync(new ProcessHookEventResponse { Decision = Refusal(hookEvent, code, reason) }, cancellation)
+                .ConfigureAwait(false);
+        }
+        outbox.Reject(hookEvent.EventId, code, reason);
+    }
+
+    private void OwnedOrRefused(ServerCallContext context, string sessionId, string what)
+    {
+        try
+        {
+            _gate.Owned(AuthInterceptor.CallerOf(context), sessionId);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied)
+        {
+            Log.SessionRefused(_logger, sessionId, what);
+            throw;
+        }
+    }
 
     /// <summary>
     /// An authenticated caller's identity replaces whatever the event claims, before policy and storage see it:
@@ -286,9 +354,25 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
 
     private static void ValidateEvent(HookEvent hookEvent)
     {
-        if (hookEvent.EventId.Length == 0 || hookEvent.SessionId.Length == 0)
+        SessionGate.RequireUuid(hookEvent.EventId, "event_id");
+        SessionGate.RequireUuid(hookEvent.SessionId, "session_id");
+    }
+
+    /// <summary>The sessions a stream has checked already; bounded, as a stream may name many (each checked again later).</summary>
+    private sealed class AdmittedSessions
+    {
+        private const int Max = 1024;
+        private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+
+        public bool Contains(string sessionId) => _ids.Contains(sessionId);
+
+        public void Add(string sessionId)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "event_id and session_id are required"));
+            if (_ids.Count >= Max)
+            {
+                _ids.Clear();
+            }
+            _ids.Add(sessionId);
         }
     }
 }

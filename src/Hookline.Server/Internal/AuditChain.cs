@@ -10,7 +10,8 @@ namespace Hookline.Server.Internal;
 /// <item><c>session_seq</c> numbers a session's events 1, 2, 3... in storage order;</item>
 /// <item><c>hash</c> = SHA-256(previous hash, session_seq, every column as first stored except the applied decision);</item>
 /// <item><c>applied_hash</c> = SHA-256(hash, the applied-decision columns): a replay that reports what the sidecar
-///   applied may rewrite those columns later, so they are sealed apart, bound to the row's own link.</item>
+///   applied may fill those columns in later (once: see <see cref="BatchPlan"/>), so they are sealed apart, bound to
+///   the row's own link. Any later change to them, or to the seal alone, breaks the seal.</item>
 /// </list>
 /// Links are computed by whoever stores the batch, while it holds the session (the SQLite writer lock, or a
 /// PostgreSQL advisory lock per session held to commit), so replicas writing one session after a failover extend one chain.
@@ -85,73 +86,133 @@ internal sealed record PlannedInsert(string EventId, object?[] Values);
 /// <summary>A replay's applied decision, written over a row already stored, with its new seal.</summary>
 internal sealed record PlannedUpdate(string EventId, object?[] Values, string AppliedHash);
 
+/// <summary>What the store already holds under an event id of a batch.</summary>
+/// <param name="Hash">The row's link (null: stored before chaining).</param>
+/// <param name="AppliedReported">A sidecar or hook reported the decision it applied (else the server's answer stands in).</param>
+internal sealed record StoredEvent(string SessionId, string? Hash, bool AppliedReported, string? AppliedVerdict, string? AppliedSource);
+
+/// <summary>What storing a batch did: replays that changed nothing, and records refused (by their index in the batch).</summary>
+internal sealed record BatchOutcome(int Duplicates, IReadOnlyDictionary<int, Contracts.V1.RejectedEvent> Rejected)
+{
+    public static readonly BatchOutcome Empty = new(0, new Dictionary<int, Contracts.V1.RejectedEvent>());
+}
+
 /// <summary>What a batch does to the store once duplicates are known: shared by both backends so they chain alike.</summary>
+/// <remarks>
+/// Dedup is by (session, event id): an event id stored under one session is refused under any other. The applied
+/// decision is written once: a replay may fill it in where only the server's own answer stands in, and a later
+/// different value is refused (the same value again is a duplicate).
+/// </remarks>
 internal sealed class BatchPlan
 {
+    public const string EventIdTaken = "event_id_taken";
+    public const string AppliedAlreadyRecorded = "applied_already_recorded";
+
+    private static readonly int Width = EventColumns.Names.Length;
+    private static readonly int VerdictIndex = Array.IndexOf(EventColumns.Names, "applied_verdict");
+    private static readonly int SourceIndex = Array.IndexOf(EventColumns.Names, "applied_source");
+
     public List<PlannedInsert> Inserts { get; } = [];
     public List<PlannedUpdate> Updates { get; } = [];
     public int Duplicates { get; private set; }
+    public Dictionary<int, Contracts.V1.RejectedEvent> Rejected { get; } = [];
 
-    /// <param name="stored">Hashes of the batch's event ids already in the store (null hash: stored before chaining).</param>
+    public BatchOutcome Outcome => new(Duplicates, Rejected);
+
+    /// <param name="stored">What the store holds under the batch's event ids.</param>
     /// <param name="lastLink">The last (session_seq, hash) of a session, or (0, genesis) for a new one.</param>
     public static BatchPlan Create(IReadOnlyList<AuditRecord> batch, long storedAtMs,
-        IReadOnlyDictionary<string, string?> stored, Func<string, (long Seq, string Hash)> lastLink)
+        IReadOnlyDictionary<string, StoredEvent> stored, Func<string, (long Seq, string Hash)> lastLink)
     {
         var plan = new BatchPlan();
         var heads = new Dictionary<string, (long Seq, string Hash)>(StringComparer.Ordinal);
-        var planned = new Dictionary<string, PlannedInsert>(StringComparer.Ordinal);
-        var width = EventColumns.Names.Length;
-        foreach (var record in batch)
+        var planned = new Dictionary<string, (PlannedInsert Insert, bool Reported)>(StringComparer.Ordinal);
+        for (var position = 0; position < batch.Count; position++)
         {
-            var values = new object?[width + AuditChain.Columns.Length];
+            var record = batch[position];
+            var values = new object?[Width + AuditChain.Columns.Length];
             EventColumns.Fill(record, storedAtMs, values);
             var id = record.Event.EventId;
+            var session = record.Event.SessionId;
             var hasApplied = record.Event.Applied is not null;
             if (planned.TryGetValue(id, out var earlier))
             {
-                if (hasApplied)
+                var existing = new StoredEvent((string)earlier.Insert.Values[1]!, null, earlier.Reported,
+                    (string?)earlier.Insert.Values[VerdictIndex], (string?)earlier.Insert.Values[SourceIndex]);
+                if (plan.Judge(position, existing, session, values, hasApplied) == Replay.FillApplied)
                 {
                     // The event and its applied replay in one batch: one row, with the applied decision.
                     foreach (var index in AuditChain.AppliedIndexes)
                     {
-                        earlier.Values[index] = values[index];
+                        earlier.Insert.Values[index] = values[index];
                     }
-                    earlier.Values[width + 3] = AuditChain.Applied((string)earlier.Values[width + 2]!, earlier.Values);
-                }
-                else
-                {
-                    plan.Duplicates++;
+                    earlier.Insert.Values[Width + 3] = AuditChain.Applied((string)earlier.Insert.Values[Width + 2]!, earlier.Insert.Values);
+                    planned[id] = (earlier.Insert, true);
                 }
                 continue;
             }
-            if (stored.TryGetValue(id, out var rowHash))
+            if (stored.TryGetValue(id, out var row))
             {
-                if (hasApplied)
+                if (plan.Judge(position, row, session, values, hasApplied) == Replay.FillApplied)
                 {
-                    plan.Updates.Add(new PlannedUpdate(id, values, AuditChain.Applied(rowHash ?? AuditChain.Genesis, values)));
-                }
-                else
-                {
-                    plan.Duplicates++;
+                    plan.Updates.Add(new PlannedUpdate(id, values, AuditChain.Applied(row.Hash ?? AuditChain.Genesis, values)));
                 }
                 continue;
             }
-            var session = record.Event.SessionId;
             if (!heads.TryGetValue(session, out var head))
             {
                 head = lastLink(session);
             }
             var seq = head.Seq + 1;
             var hash = AuditChain.Link(head.Hash, seq, values);
-            values[width] = seq;
-            values[width + 1] = head.Hash;
-            values[width + 2] = hash;
-            values[width + 3] = AuditChain.Applied(hash, values);
+            values[Width] = seq;
+            values[Width + 1] = head.Hash;
+            values[Width + 2] = hash;
+            values[Width + 3] = AuditChain.Applied(hash, values);
             heads[session] = (seq, hash);
             var insert = new PlannedInsert(id, values);
-            planned[id] = insert;
+            planned[id] = (insert, hasApplied);
             plan.Inserts.Add(insert);
         }
         return plan;
     }
+
+    private enum Replay
+    {
+        Duplicate,
+        FillApplied,
+        Refused,
+    }
+
+    /// <summary>What a message for an event id already stored (or planned) may do.</summary>
+    private Replay Judge(int position, StoredEvent existing, string session, object?[] values, bool hasApplied)
+    {
+        var id = (string)values[0]!;
+        if (!string.Equals(existing.SessionId, session, StringComparison.Ordinal))
+        {
+            Refuse(position, id, EventIdTaken, "the event id is already stored under another session");
+            return Replay.Refused;
+        }
+        if (!hasApplied)
+        {
+            Duplicates++;
+            return Replay.Duplicate;
+        }
+        if (!existing.AppliedReported)
+        {
+            return Replay.FillApplied;
+        }
+        if (string.Equals(existing.AppliedVerdict, (string?)values[VerdictIndex], StringComparison.Ordinal)
+            && string.Equals(existing.AppliedSource, (string?)values[SourceIndex], StringComparison.Ordinal))
+        {
+            Duplicates++;
+            return Replay.Duplicate;
+        }
+        Refuse(position, id, AppliedAlreadyRecorded,
+            $"the applied decision is already recorded ({existing.AppliedVerdict}, {existing.AppliedSource}) and is written once");
+        return Replay.Refused;
+    }
+
+    private void Refuse(int position, string eventId, string code, string reason)
+        => Rejected[position] = new Contracts.V1.RejectedEvent { EventId = eventId, ReasonCode = code, Reason = reason };
 }

@@ -14,8 +14,8 @@ internal sealed record AuditRecord(HookEvent Event, Decision? Decision, long Rec
     public bool Marked { get; init; }
 }
 
-/// <summary>Receives the ids of events that are now durably stored.</summary>
+/// <summary>Receives the ids of events that are now durably stored, and of those refused for good.</summary>
 internal interface IStoredAckSink
 {
-    void Acknowledge(IReadOnlyList<AuditRecord> stored);
+    void Acknowledge(IReadOnlyList<AuditRecord> stored, IReadOnlyList<RejectedEvent> rejected);
 }

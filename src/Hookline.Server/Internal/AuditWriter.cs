@@ -247,12 +247,12 @@ internal sealed class AuditWriter : BackgroundService
         // The sessions' policy state goes in the same transaction: once an event is acknowledged, its effect on its
         // session (a taint, a rate hit, a denial) is stored too, and a replica continuing the session loads it.
         var states = _sessions?.Unsaved(records);
-        int duplicates;
+        BatchOutcome outcome;
         long storedAtMs;
         try
         {
             storedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            duplicates = _store.WriteBatch(records, storedAtMs, states?.ConvertAll(s => s.Write));
+            outcome = _store.WriteBatch(records, storedAtMs, states?.ConvertAll(s => s.Write));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -262,21 +262,26 @@ internal sealed class AuditWriter : BackgroundService
         {
             SessionTracker.MarkStored(states);
         }
-        _metrics.Stored(records.Count, duplicates);
-        foreach (var record in records)
+        foreach (var (position, rejected) in outcome.Rejected)
+        {
+            Log.EventRefused(_logger, rejected.EventId, records[position].Event.SessionId, rejected.ReasonCode, rejected.Reason);
+        }
+        var stored = outcome.Rejected.Count == 0 ? records : records.Where((_, i) => !outcome.Rejected.ContainsKey(i)).ToList();
+        _metrics.Stored(stored.Count, outcome.Duplicates);
+        foreach (var record in stored)
         {
             _metrics.Applied(record.Event.Applied?.Source
                 ?? (record.Decision is null ? Contracts.V1.DecisionSource.NonBlocking : Contracts.V1.DecisionSource.Remote));
         }
-        Acknowledge(records);
+        Acknowledge(records, outcome.Rejected);
         try
         {
-            _feed?.Publish(records, storedAtMs);
+            _feed?.Publish(stored, storedAtMs);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Stored and acknowledged already: the live feed misses them, the audit trail does not.
-            Log.LiveFeedFailed(_logger, ex, records.Count);
+            Log.LiveFeedFailed(_logger, ex, stored.Count);
         }
         return null;
     }
@@ -295,7 +300,7 @@ internal sealed class AuditWriter : BackgroundService
         return base.StopAsync(cancellationToken);
     }
 
-    private static void Acknowledge(List<AuditRecord> batch)
+    private static void Acknowledge(List<AuditRecord> batch, IReadOnlyDictionary<int, Contracts.V1.RejectedEvent> rejected)
     {
         // Usually one stream per batch run; group without allocating a dictionary for that case.
         var start = 0;
@@ -307,7 +312,23 @@ internal sealed class AuditWriter : BackgroundService
             {
                 end++;
             }
-            sink?.Acknowledge(batch.GetRange(start, end - start));
+            if (sink is not null)
+            {
+                var stored = new List<AuditRecord>(end - start);
+                var refused = new List<Contracts.V1.RejectedEvent>();
+                for (var i = start; i < end; i++)
+                {
+                    if (rejected.TryGetValue(i, out var why))
+                    {
+                        refused.Add(why);
+                    }
+                    else
+                    {
+                        stored.Add(batch[i]);
+                    }
+                }
+                sink.Acknowledge(stored, refused);
+            }
             start = end;
         }
     }

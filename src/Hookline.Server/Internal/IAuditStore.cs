@@ -16,15 +16,16 @@ internal interface IAuditStore : IDisposable
 
     /// <summary>
     /// Stores a batch in one transaction and returns once it is committed. A replayed event id is stored once; a
-    /// later message for the same id may only fill in the decision the sidecar applied.
+    /// later message for the same id and session may only fill in the decision the sidecar applied, once. An event id
+    /// stored under another session, or a different applied decision, is refused (see <see cref="BatchPlan"/>).
     /// </summary>
     /// <param name="storedAtMs">The time recorded as stored_at, from the server's clock.</param>
     /// <remarks>
     /// <paramref name="states"/> are the policy memories of sessions that changed, stored in the same transaction (so an
     /// acknowledged event's effect on its session is stored too), each merged with what is stored already.
     /// </remarks>
-    /// <returns>How many of the records were already stored (replays that changed nothing).</returns>
-    int WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null);
+    /// <returns>How many of the records were already stored (replays that changed nothing), and which were refused.</returns>
+    BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null);
 
     /// <summary>
     /// The stored policy memory of a session (rate hits, taints, denials), or null when none is stored.

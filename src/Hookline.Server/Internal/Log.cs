@@ -52,6 +52,9 @@ internal static partial class Log
     [LoggerMessage(1206, LogLevel.Warning, "Publishing {Count} stored events to the live feed failed; they are in the store, not in the feed")]
     public static partial void LiveFeedFailed(ILogger logger, Exception exception, int count);
 
+    [LoggerMessage(1207, LogLevel.Warning, "Refused event {EventId} of session {SessionId}: {Code}, {Reason}")]
+    public static partial void EventRefused(ILogger logger, string eventId, string sessionId, string code, string reason);
+
     [LoggerMessage(1201, LogLevel.Information, "Retention: deleted {Count} events stored more than {Retention} ago")]
     public static partial void RetentionCut(ILogger logger, int count, string retention);
 
@@ -60,6 +63,9 @@ internal static partial class Log
 
     [LoggerMessage(1300, LogLevel.Information, "Session {SessionId} {Change} (agent {Agent})")]
     public static partial void SessionChanged(ILogger logger, string sessionId, string change, string agent);
+
+    [LoggerMessage(1304, LogLevel.Warning, "Refused {What} on session {SessionId}: it belongs to another principal")]
+    public static partial void SessionRefused(ILogger logger, string sessionId, string what);
 
     [LoggerMessage(1301, LogLevel.Information, "{Count} silent sessions marked disconnected")]
     public static partial void SessionsDisconnected(ILogger logger, int count);

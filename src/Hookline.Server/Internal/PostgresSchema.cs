@@ -142,5 +142,14 @@ internal static class PostgresSchema
         CREATE INDEX IF NOT EXISTS events_rules ON events(applied_rule_ids, event_time_ms);
         CREATE INDEX IF NOT EXISTS events_rule_list ON events USING gin (string_to_array(COALESCE(applied_rule_ids, rule_ids, ''), ','));
         """,
+        // 8: the principal (issuer, user, org; Principal.Key) each session belongs to. Sessions stored before: those
+        // made without a token belong to the local principal, those of a Hookline token to (hookline, user, org);
+        // a JWT's issuer was not kept, so those stay NULL and belong to any authenticated caller of that user and org.
+        """
+        ALTER TABLE sessions ADD COLUMN IF NOT EXISTS principal TEXT;
+        UPDATE sessions SET principal = 'local' || chr(31) || chr(31) WHERE authenticated = 0;
+        UPDATE sessions SET principal = 'hookline' || chr(31) || user_name || chr(31) || org
+            WHERE authenticated = 1 AND (token_id IS NULL OR token_id NOT LIKE 'jwt:%');
+        """,
     ];
 }

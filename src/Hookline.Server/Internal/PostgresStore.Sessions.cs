@@ -11,9 +11,9 @@ internal sealed partial class PostgresStore
         using var connection = Open();
         using var insert = new NpgsqlCommand("""
             INSERT INTO sessions (session_id, agent, agent_session_id, cwd, user_name, hostname, sidecar_version,
-                                  status, created_at_ms, last_seen_ms, org, authenticated, token_id)
+                                  status, created_at_ms, last_seen_ms, org, authenticated, token_id, principal)
             VALUES (@id, @agent, @agent_session_id, @cwd, @user, @hostname, @version, 'active', @now, @now,
-                    @org, @authenticated, @token_id)
+                    @org, @authenticated, @token_id, @principal)
             ON CONFLICT (session_id) DO NOTHING;
             """, connection);
         insert.Parameters.AddWithValue("id", sessionId);
@@ -24,6 +24,7 @@ internal sealed partial class PostgresStore
         insert.Parameters.AddWithValue("org", identity.Org);
         insert.Parameters.AddWithValue("authenticated", identity.Authenticated ? 1L : 0L);
         insert.Parameters.AddWithValue("token_id", (object?)identity.TokenId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("principal", identity.Principal.Key);
         insert.Parameters.AddWithValue("hostname", request.Hostname);
         insert.Parameters.AddWithValue("version", request.SidecarVersion);
         insert.Parameters.AddWithValue("now", nowMs);
@@ -77,7 +78,8 @@ internal sealed partial class PostgresStore
     private static SessionRecord? FindSession(NpgsqlConnection connection, string sessionId)
     {
         using var select = new NpgsqlCommand("""
-            SELECT session_id, agent, agent_session_id, cwd, user_name, status, created_at_ms, last_seen_ms, ended_at_ms
+            SELECT session_id, agent, agent_session_id, cwd, user_name, status, created_at_ms, last_seen_ms, ended_at_ms,
+                   principal, authenticated, org
             FROM sessions WHERE session_id = @id;
             """, connection);
         select.Parameters.AddWithValue("id", sessionId);
@@ -89,6 +91,7 @@ internal sealed partial class PostgresStore
         return new SessionRecord(
             reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
             SessionStatuses.Parse(reader.GetString(5)), reader.GetInt64(6), reader.GetInt64(7),
-            reader.IsDBNull(8) ? null : reader.GetInt64(8));
+            reader.IsDBNull(8) ? null : reader.GetInt64(8),
+            new SessionOwner(reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetInt64(10) == 1, reader.GetString(4), reader.GetString(11)));
     }
 }

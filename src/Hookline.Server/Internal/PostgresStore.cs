@@ -86,7 +86,7 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         }
     }
 
-    public int WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
+    public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
     {
         var sessions = batch.Select(r => r.Event.SessionId).Concat(states?.Select(s => s.SessionId) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         using var connection = Open();
@@ -107,20 +107,15 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         UpdateApplied(connection, transaction, plan.Updates);
         SaveStates(connection, transaction, states);
         transaction.Commit();
-        return plan.Duplicates;
+        return plan.Outcome;
     }
 
-    private static Dictionary<string, string?> StoredHashes(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AuditRecord> batch)
+    private static Dictionary<string, StoredEvent> StoredHashes(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AuditRecord> batch)
     {
-        using var select = new NpgsqlCommand("SELECT event_id, hash FROM events WHERE event_id = ANY(@ids);", connection, transaction);
+        using var select = new NpgsqlCommand($"SELECT {StoredEvents.Columns} FROM events WHERE event_id = ANY(@ids);", connection, transaction);
         select.Parameters.AddWithValue("ids", batch.Select(r => r.Event.EventId).ToArray());
-        var stored = new Dictionary<string, string?>(StringComparer.Ordinal);
         using var reader = select.ExecuteReader();
-        while (reader.Read())
-        {
-            stored[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
-        }
-        return stored;
+        return StoredEvents.Read(reader);
     }
 
     /// <summary>Per session: its last chained event, else the checkpoint a retention cut left; absent means genesis.</summary>

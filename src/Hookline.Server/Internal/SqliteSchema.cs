@@ -105,6 +105,15 @@ internal static class SqliteSchema
             );
             CREATE INDEX IF NOT EXISTS session_states_updated ON session_states(updated_at_ms);
         """,
+        // 6: the principal (issuer, user, org; Principal.Key) each session belongs to. Sessions stored before: those
+        // made without a token belong to the local principal, those of a Hookline token to (hookline, user, org);
+        // a JWT's issuer was not kept, so those stay NULL and belong to any authenticated caller of that user and org.
+        """
+            ALTER TABLE sessions ADD COLUMN principal TEXT;
+            UPDATE sessions SET principal = 'local' || char(31) || char(31) WHERE authenticated = 0;
+            UPDATE sessions SET principal = 'hookline' || char(31) || user_name || char(31) || org
+                WHERE authenticated = 1 AND (token_id IS NULL OR token_id NOT LIKE 'jwt:%');
+        """,
     ];
 }
 

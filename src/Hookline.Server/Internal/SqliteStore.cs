@@ -83,8 +83,8 @@ internal sealed partial class SqliteStore : IAuditStore
     /// Stores a batch in one transaction. A replayed event id is stored once; a later message for the same id may
     /// only fill in the decision the sidecar applied (for example after a budget miss).
     /// </summary>
-    /// <returns>How many of the records were already stored (replays that changed nothing).</returns>
-    public int WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
+    /// <returns>How many of the records were already stored (replays that changed nothing), and which were refused.</returns>
+    public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
     {
         lock (_writerLock)
         {
@@ -95,23 +95,18 @@ internal sealed partial class SqliteStore : IAuditStore
             UpdateApplied(transaction, plan.Updates);
             SaveStates(transaction, states);
             transaction.Commit();
-            return plan.Duplicates;
+            return plan.Outcome;
         }
     }
 
-    private Dictionary<string, string?> StoredHashes(SqliteTransaction transaction, IReadOnlyList<AuditRecord> batch)
+    private Dictionary<string, StoredEvent> StoredHashes(SqliteTransaction transaction, IReadOnlyList<AuditRecord> batch)
     {
         using var select = _writer.CreateCommand();
         select.Transaction = transaction;
-        select.CommandText = "SELECT event_id, hash FROM events WHERE event_id IN (SELECT value FROM json_each($ids));";
+        select.CommandText = $"SELECT {StoredEvents.Columns} FROM events WHERE event_id IN (SELECT value FROM json_each($ids));";
         select.Parameters.AddWithValue("$ids", JsonArray(batch.Select(r => r.Event.EventId)));
-        var stored = new Dictionary<string, string?>(StringComparer.Ordinal);
         using var reader = select.ExecuteReader();
-        while (reader.Read())
-        {
-            stored[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
-        }
-        return stored;
+        return StoredEvents.Read(reader);
     }
 
     /// <summary>The newest link of a session: its last chained event, else the checkpoint a retention cut left, else genesis.</summary>

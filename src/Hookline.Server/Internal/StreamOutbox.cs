@@ -19,9 +19,9 @@ internal sealed class StreamOutbox : IStoredAckSink
     /// <summary>For callers that must not block (storage acks, policy pushes). Returns false when the stream is gone or full.</summary>
     public bool TrySend(ProcessHookEventResponse message) => _queue.Writer.TryWrite(message);
 
-    public void Acknowledge(IReadOnlyList<AuditRecord> stored)
+    public void Acknowledge(IReadOnlyList<AuditRecord> stored, IReadOnlyList<RejectedEvent> rejected)
     {
-        var ack = new StoredAck();
+        var ack = new StoredAck { Rejected = { rejected } };
         foreach (var record in stored)
         {
             ack.EventIds.Add(record.Event.EventId);
@@ -33,6 +33,12 @@ internal sealed class StreamOutbox : IStoredAckSink
         // A full or closed outbox drops the ack: the sidecar still holds the events and resends them; storage dedups.
         TrySend(new ProcessHookEventResponse { StoredAck = ack });
     }
+
+    /// <summary>Tells the sidecar an event is refused for good, so that it drops it instead of resending it.</summary>
+    public bool Reject(string eventId, string code, string reason) => TrySend(new ProcessHookEventResponse
+    {
+        StoredAck = new StoredAck { Rejected = { new RejectedEvent { EventId = eventId, ReasonCode = code, Reason = reason } } },
+    });
 
     public void Complete() => _queue.Writer.TryComplete();
 

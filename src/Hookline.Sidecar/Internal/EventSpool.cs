@@ -22,6 +22,7 @@ internal sealed class EventSpool
     private readonly Func<Core.EventCapture> _capture;
     private long _bytes;
     private long _shed;
+    private long _rejected;
 
     /// <param name="disk">The on-disk copy; what it holds from an earlier run is loaded first.</param>
     /// <param name="maxBytes">Above this many bytes of held events, payloads are shed (oldest first).</param>
@@ -49,6 +50,9 @@ internal sealed class EventSpool
 
     /// <summary>Bytes of the events held (their wire size).</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Events the server refused for good and that were dropped, so far.</summary>
+    public long Rejected => Interlocked.Read(ref _rejected);
 
     /// <summary>Payloads shed so far to stay under the cap.</summary>
     public long Shed => Interlocked.Read(ref _shed);
@@ -283,6 +287,17 @@ internal sealed class EventSpool
                 else
                 {
                     Persist(node.Value);
+                }
+            }
+            // Refused for good (its id is taken by another session, its session is not ours, or it would change an
+            // applied decision already recorded): resending cannot change the answer, so it goes.
+            foreach (var rejected in ack.Rejected)
+            {
+                if (_byId.TryGetValue(rejected.EventId, out var node) && !node.Value.Waiting)
+                {
+                    Drop(node);
+                    _disk?.Remove(rejected.EventId);
+                    Interlocked.Increment(ref _rejected);
                 }
             }
             if (_inOrder.Count == 0)

@@ -52,7 +52,7 @@ internal sealed class HookProcessor : IHookHandler
     public Func<bool, string>? Status { get; set; }
 
     // The largest event put on the stream (its gRPC message cap is 16 MiB).
-    private const int MaxEventBytes = 12 * 1024 * 1024;
+    private const int MaxEventBytes = Core.MessageLimits.MaxEventBytes;
 
     // How long a hook answered without the server waits for its event to reach the spool file.
     private static readonly TimeSpan DurableWait = TimeSpan.FromSeconds(1);
@@ -123,7 +123,7 @@ internal sealed class HookProcessor : IHookHandler
                 }
             }
             Log.BadHookInput(_logger, request.Agent, request.Event, error);
-            // Under the stream's 16 MiB message cap with room to spare, whatever the salvaged fields took.
+            // Under the stream's message cap, whatever the salvaged fields took.
             var room = Math.Max(0, MaxEventBytes - hookEvent.CalculateSize());
             hookEvent.RawInput = ByteString.CopyFrom(request.Stdin.Span[..Math.Min(request.Stdin.Length, room)]);
             hookEvent.DecisionWanted = false;

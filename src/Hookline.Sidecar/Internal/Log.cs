@@ -67,6 +67,9 @@ internal static partial class Log
     [LoggerMessage(2104, LogLevel.Debug, "Hook {Agent}/{Event} {Tool}: {Verdict} from {Source} in {LatencyUs} µs")]
     public static partial void Decided(ILogger logger, string agent, string @event, string tool, string verdict, string source, long latencyUs);
 
+    [LoggerMessage(2012, LogLevel.Warning, "The server refused event {EventId} for good ({Code}: {Reason}); dropped from the spool")]
+    public static partial void EventRejected(ILogger logger, string eventId, string code, string reason);
+
     [LoggerMessage(2011, LogLevel.Information, "Resent {Count} events still unacknowledged after a whole resend interval")]
     public static partial void Resent(ILogger logger, int count);
 

@@ -210,6 +210,10 @@ internal sealed class ServerConnection : IAsyncDisposable
                         break;
                     case ProcessHookEventResponse.KindOneofCase.StoredAck:
                         _spool.Acknowledge(response.StoredAck);
+                        foreach (var rejected in response.StoredAck.Rejected)
+                        {
+                            Log.EventRejected(_logger, rejected.EventId, rejected.ReasonCode, rejected.Reason);
+                        }
                         Log.Acknowledged(_logger, response.StoredAck.EventIds.Count, _spool.Count);
                         break;
                     case ProcessHookEventResponse.KindOneofCase.Pong:
@@ -426,8 +430,8 @@ internal sealed class ServerConnection : IAsyncDisposable
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = handler,
-            MaxReceiveMessageSize = 16 * 1024 * 1024,
-            MaxSendMessageSize = 16 * 1024 * 1024,
+            MaxReceiveMessageSize = Core.MessageLimits.MaxMessageBytes,
+            MaxSendMessageSize = Core.MessageLimits.MaxMessageBytes,
         });
         return (channel, new AgentService.AgentServiceClient(WithToken(channel.CreateCallInvoker(), options.Token)));
     }

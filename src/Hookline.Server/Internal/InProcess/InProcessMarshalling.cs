@@ -5,8 +5,8 @@ namespace Hookline.Server.Internal.InProcess;
 
 internal static class InProcessMarshalling
 {
-    /// <summary>The gRPC message cap of the server and the sidecar.</summary>
-    public const int MaxMessageBytes = 16 * 1024 * 1024;
+    /// <summary>The gRPC message cap of the server and the sidecar, so the link refuses what the network would.</summary>
+    public const int MaxMessageBytes = Core.MessageLimits.MaxMessageBytes;
 
     /// <summary>A message as the other side would decode it from the wire; refused above the cap, as gRPC does.</summary>
     public static T Copy<T>(T message, Marshaller<T> marshaller)

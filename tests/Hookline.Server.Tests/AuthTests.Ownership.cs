@@ -1,0 +1,110 @@
+using Grpc.Core;
+using Hookline.Contracts.V1;
+using Hookline.Server.Internal;
+using Kind = Hookline.Contracts.V1.ProcessHookEventResponse.KindOneofCase;
+
+namespace Hookline.Server.Tests;
+
+/// <summary>A session belongs to the principal (issuer, user, org) whose token created it, not to whoever knows its id.</summary>
+public sealed partial class AuthTests
+{
+    private static ProcessHookEventRequest OpenOf(string sessionId) =>
+        new() { Open = new Open { SessionId = sessionId, SidecarVersion = "test", Agent = "claude" } };
+
+    [Fact]
+    public async Task Another_users_token_cannot_resume_heartbeat_end_open_append_to_or_decide_on_a_session()
+    {
+        var alice = ClientWith(NewToken("sidecar", user: "alice", org: "acme"));
+        var mallory = ClientWith(NewToken("sidecar", user: "mallory", org: "acme"));
+        var request = NewSession();
+        await alice.CreateSessionAsync(request);
+        var session = request.SessionId;
+
+        var refused = new List<RpcException>
+        {
+            await Assert.ThrowsAsync<RpcException>(() => mallory.CreateSessionAsync(request).ResponseAsync),
+            await Assert.ThrowsAsync<RpcException>(() => mallory.HeartbeatAsync(new HeartbeatRequest { SessionId = session }).ResponseAsync),
+            await Assert.ThrowsAsync<RpcException>(() => mallory.EndSessionAsync(new EndSessionRequest { SessionId = session }).ResponseAsync),
+            await Assert.ThrowsAsync<RpcException>(() => mallory.DecideOnceAsync(Events.Bash("git push", session)).ResponseAsync),
+        };
+        await using (var foreign = new StreamClient(mallory.ProcessHookEvent()))
+        {
+            await foreign.SendAsync(OpenOf(session));
+            refused.Add(Assert.IsType<RpcException>(await Bound.Within(foreign.ClosedAsync(), "end of the refused stream")));
+        }
+        // Mallory's own stream, carrying events that name Alice's session: a blocking one and a non-blocking one.
+        await using var own = new StreamClient(mallory.ProcessHookEvent());
+        await own.SendAsync(OpenOf(Guid.NewGuid().ToString()));
+        await own.NextSnapshotAsync();
+        var injected = Events.Bash("git push origin main", session);
+        var decision = await own.DecideAsync(injected);
+        var appended = Events.Bash("rm -rf /", session, decisionWanted: false);
+        await own.SendAsync(appended);
+        var rejected = new HashSet<string>();
+        await own.ReadUntilAsync(m =>
+        {
+            if (m.KindCase == Kind.StoredAck)
+            {
+                rejected.UnionWith(m.StoredAck.Rejected.Where(r => r.ReasonCode == SessionGate.NotOwnedCode).Select(r => r.EventId));
+            }
+            return rejected.Count == 2;
+        });
+
+        Assert.All(refused, r => Assert.Equal((StatusCode.PermissionDenied, SessionGate.NotOwnedReason), (r.StatusCode, r.Status.Detail)));
+        Assert.Equal((Verdict.Deny, SessionGate.NotOwnedCode), (decision.Verdict, decision.ReasonCode));
+        Assert.Equal(new[] { injected.EventId, appended.EventId }.Order(), rejected.Order());
+        Assert.Empty(AuditTrail.ReadEvents(_data, session));
+        Assert.Equal(SessionStatus.Active, (await alice.HeartbeatAsync(new HeartbeatRequest { SessionId = session })).Status);
+    }
+
+    [Fact]
+    public async Task A_rotated_token_of_the_same_user_resumes_the_session_and_replays_its_events_on_another_sessions_stream()
+    {
+        var before = ClientWith(NewToken("sidecar", user: "alice", org: "acme"));
+        var crashed = NewSession();
+        await before.CreateSessionAsync(crashed);
+        var rotated = ClientWith(NewToken("sidecar", user: "alice", org: "acme"));
+        var next = NewSession();
+        await rotated.CreateSessionAsync(next);
+
+        var resumed = await rotated.CreateSessionAsync(crashed);
+        await using var stream = new StreamClient(rotated.ProcessHookEvent());
+        await stream.SendAsync(OpenOf(next.SessionId));
+        await stream.NextSnapshotAsync();
+        // What a starting sidecar does with the spool a crashed one left: its events, on the new session's stream.
+        var replay = Events.Bash("rm -rf /tmp/build", crashed.SessionId, decisionWanted: false);
+        replay.HookEventName = "PreToolUse";
+        replay.Applied = new AppliedDecision { Verdict = Verdict.Deny, Source = DecisionSource.Local, LatencyUs = 9 };
+        await stream.SendAsync(replay);
+        await stream.ReadUntilStoredAsync(replay.EventId);
+
+        Assert.True(resumed.Resumed);
+        Assert.Equal("deny", Assert.Single(AuditTrail.ReadEvents(_data, crashed.SessionId)).Applied);
+    }
+
+    [Fact]
+    public async Task Ids_that_are_not_uuids_are_refused_on_every_path()
+    {
+        var client = ClientWith(NewToken("sidecar", user: "alice"));
+        var badEvent = Events.Bash("ls");
+        badEvent.EventId = "x\"] .deny, [data-id=\"y";
+
+        var refused = new[]
+        {
+            await Assert.ThrowsAsync<RpcException>(() => client.HeartbeatAsync(new HeartbeatRequest { SessionId = "not-a-uuid" }).ResponseAsync),
+            await Assert.ThrowsAsync<RpcException>(() => client.EndSessionAsync(new EndSessionRequest { SessionId = "not-a-uuid" }).ResponseAsync),
+            await Assert.ThrowsAsync<RpcException>(() => client.DecideOnceAsync(badEvent).ResponseAsync),
+        };
+        await using var stream = new StreamClient(client.ProcessHookEvent());
+        await stream.SendAsync(OpenOf(Guid.NewGuid().ToString()));
+        await stream.NextSnapshotAsync();
+        var decision = await stream.DecideAsync(badEvent);
+        await using var badOpen = new StreamClient(client.ProcessHookEvent());
+        await badOpen.SendAsync(OpenOf("../../etc"));
+        var closed = Assert.IsType<RpcException>(await Bound.Within(badOpen.ClosedAsync(), "end of the stream opened with a bad id"));
+
+        Assert.All(refused.Append(closed), r => Assert.Equal(StatusCode.InvalidArgument, r.StatusCode));
+        Assert.Equal((Verdict.Deny, "malformed_event"), (decision.Verdict, decision.ReasonCode));
+        Assert.Empty(AuditTrail.ReadEvents(_data));
+    }
+}
