@@ -92,6 +92,26 @@ public sealed class InProcessLinkTests
         Assert.Equal(0L, await server.ScalarAsync<long>("SELECT COUNT(*) FROM events"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_largest_event_a_sidecar_sends_passes_and_one_over_the_message_cap_does_not(bool inProcess)
+    {
+        await using var server = await TestServer.StartAsync(Policy);
+        var client = inProcess ? InProcessClient(server) : server.Client;
+        var largest = Events.Bash("ls");
+        largest.RawInput = ByteString.CopyFrom(new byte[Core.MessageLimits.MaxEventBytes - largest.CalculateSize() - 16]);
+        var over = Events.Bash("ls");
+        over.RawInput = ByteString.CopyFrom(new byte[Core.MessageLimits.MaxMessageBytes + 1]);
+
+        var decision = await client.DecideOnceAsync(largest, new CallOptions(cancellationToken: Bound.Token()));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.DecideOnceAsync(over).ResponseAsync);
+
+        Assert.InRange(largest.CalculateSize(), Core.MessageLimits.MaxEventBytes - 32, Core.MessageLimits.MaxEventBytes);
+        Assert.Equal(Verdict.Allow, decision.Verdict);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+    }
+
     [Fact]
     public async Task A_stopping_server_ends_the_stream_and_refuses_new_calls_as_unavailable()
     {
