@@ -25,11 +25,17 @@
     return td;
   }
 
+  // A stored value as a class name: a forged decision such as "allow d-deny" must not add a class.
+  function classSuffix(value) {
+    return !value ? "none" : /^[A-Za-z0-9_-]+$/.test(value) ? value : "other";
+  }
+
   function row(e) {
     var tr = document.createElement("tr");
     var decision = e.applied || "none";
-    tr.className = "d-" + decision;
+    tr.className = "d-" + classSuffix(decision);
     tr.dataset.eventId = e.event_id;
+    tr.dataset.sessionId = e.session_id;
     var t = cell(tr, "time", e.occurred_at.slice(11, 23));
     t.title = e.occurred_at;
     cell(tr, "", e.agent);
@@ -41,7 +47,7 @@
     cell(tr, "", e.tool_name || e.hook_event);
     cell(tr, "subject", subject(e));
     var b = document.createElement("span");
-    b.className = "badge b-" + decision;
+    b.className = "badge b-" + classSuffix(decision);
     b.textContent = decision;
     cell(tr, "decision", b);
     cell(tr, "", e.source);
@@ -56,16 +62,34 @@
     var body = feed.tBodies[0];
     var status = document.getElementById("live-status");
     var source = null;
+    // Event id -> its row and session. Never a selector built from data: an id is whatever a client sent.
+    var rows = new Map();
+    for (var i = 0; i < body.rows.length; i++) {
+      var r = body.rows[i];
+      if (r.dataset.eventId) rows.set(r.dataset.eventId, { tr: r, session: r.dataset.sessionId });
+    }
     var connect = function () {
       source = new EventSource(feed.dataset.live);
       source.addEventListener("ready", function () { status.textContent = "live"; status.dataset.state = "live"; });
       source.onmessage = function (m) {
         var e = JSON.parse(m.data);
-        // A sidecar that missed its budget later reports what it applied (local, fail_closed): update the row in place.
-        var known = body.querySelector('tr[data-event-id="' + e.event_id + '"]');
-        if (known) { body.replaceChild(row(e), known); return; }
-        body.insertBefore(row(e), body.firstChild);
-        while (body.rows.length > 500) body.deleteRow(body.rows.length - 1);
+        // A sidecar that missed its budget later reports what it applied (local, fail_closed): update the row in place,
+        // but only the row of the same event of the same session; an id reused elsewhere gets a row of its own.
+        var fresh = row(e);
+        var known = rows.get(e.event_id);
+        if (known && known.session === e.session_id && known.tr.parentNode === body) {
+          body.replaceChild(fresh, known.tr);
+          rows.set(e.event_id, { tr: fresh, session: e.session_id });
+          return;
+        }
+        body.insertBefore(fresh, body.firstChild);
+        if (!known) rows.set(e.event_id, { tr: fresh, session: e.session_id });
+        while (body.rows.length > 500) {
+          var last = body.rows[body.rows.length - 1];
+          var entry = rows.get(last.dataset.eventId);
+          if (entry && entry.tr === last) rows.delete(last.dataset.eventId);
+          body.deleteRow(body.rows.length - 1);
+        }
         var empty = document.getElementById("feed-empty");
         if (empty) empty.remove();
       };
