@@ -106,6 +106,30 @@ try {
     await shared.close();
   });
 
+  await check("a forged event id neither hides nor replaces another row of the live feed", async () => {
+    // A hostile sidecar controls event_id. Stand-in for one: the feed of this page answers two forged events, one id
+    // full of selector characters, one reusing a stored deny's id under another session.
+    await page.goto(`${base}/ui/live`);
+    const denies = await page.locator("#feed tbody tr.d-deny").evaluateAll((rows) => rows.map((r) => r.dataset.eventId));
+    assert.ok(denies.length >= 1, "a stored deny to protect");
+    const forged = (eventId, word) => ({
+      event_id: eventId, session_id: "7d4f3c1e-9a7b-4c55-8e0e-2f1f5b3a9d10", occurred_at: new Date().toISOString(),
+      agent: "claude", user: "mallory", hook_event: "PreToolUse", tool_name: "Bash",
+      tool_input: JSON.stringify({ command: `echo ${word}-${tag}` }), applied: "allow", source: "remote", rule_ids: [], reason: "",
+    });
+    const body = ["event: ready\ndata: {}\n\n",
+      `data: ${JSON.stringify(forged('x"],tr.d-deny,tr[data-event-id="y', "selector"))}\n\n`,
+      `data: ${JSON.stringify(forged(denies[0], "impostor"))}\n\n`].join("");
+    const victim = await context.newPage();
+    await victim.route(/\/api\/live/, (route) => route.fulfill({ status: 200, headers: { "content-type": "text/event-stream" }, body }));
+    await victim.goto(`${base}/ui/live`);
+    await victim.locator("#feed tbody tr", { hasText: `selector-${tag}` }).waitFor();
+    await victim.locator("#feed tbody tr", { hasText: `impostor-${tag}` }).waitFor();
+    const after = await victim.locator("#feed tbody tr.d-deny").evaluateAll((rows) => rows.map((r) => r.dataset.eventId));
+    assert.deepEqual(after, denies, "every stored deny is still shown");
+    await victim.close();
+  });
+
   await check("the session page shows the denied event with its rule and reason", async () => {
     await page.goto(`${base}/ui/sessions`);
     await page.screenshot({ path: join(shots, "sessions.png") });

@@ -16,7 +16,7 @@ internal static class TokenEndpoints
 
     public const string CreateRefusedWithoutAuth =
         "refused: this server runs without authentication, so its HTTP API creates no tokens; create them against its " +
-        "database with `hookline token create NAME --scope SCOPE --data DIR` (or --postgres CONNECTION), then start it with --auth required";
+        "database with `hookline token create --name NAME --scope SCOPE --data DIR` (or --postgres CONNECTION), then start it with --auth required";
 
     public static void MapTokenEndpoints(this WebApplication app)
     {

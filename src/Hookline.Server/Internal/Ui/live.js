@@ -62,32 +62,30 @@
     var body = feed.tBodies[0];
     var status = document.getElementById("live-status");
     var source = null;
-    // Event id -> its row and session. Never a selector built from data: an id is whatever a client sent.
+    // (session, event id) -> its row. Never a selector built from data: both ids are whatever a client sent, and an
+    // event id reused under another session must not reach a row of the first.
     var rows = new Map();
+    var key = function (session, id) { return session + "\n" + id; };
     for (var i = 0; i < body.rows.length; i++) {
       var r = body.rows[i];
-      if (r.dataset.eventId) rows.set(r.dataset.eventId, { tr: r, session: r.dataset.sessionId });
+      if (r.dataset.eventId) rows.set(key(r.dataset.sessionId, r.dataset.eventId), r);
     }
     var connect = function () {
       source = new EventSource(feed.dataset.live);
       source.addEventListener("ready", function () { status.textContent = "live"; status.dataset.state = "live"; });
       source.onmessage = function (m) {
         var e = JSON.parse(m.data);
-        // A sidecar that missed its budget later reports what it applied (local, fail_closed): update the row in place,
-        // but only the row of the same event of the same session; an id reused elsewhere gets a row of its own.
+        // A sidecar that missed its budget later reports what it applied (local, fail_closed): update the row in place.
         var fresh = row(e);
-        var known = rows.get(e.event_id);
-        if (known && known.session === e.session_id && known.tr.parentNode === body) {
-          body.replaceChild(fresh, known.tr);
-          rows.set(e.event_id, { tr: fresh, session: e.session_id });
-          return;
-        }
+        var id = key(e.session_id, e.event_id);
+        var known = rows.get(id);
+        rows.set(id, fresh);
+        if (known && known.parentNode === body) { body.replaceChild(fresh, known); return; }
         body.insertBefore(fresh, body.firstChild);
-        if (!known) rows.set(e.event_id, { tr: fresh, session: e.session_id });
         while (body.rows.length > 500) {
           var last = body.rows[body.rows.length - 1];
-          var entry = rows.get(last.dataset.eventId);
-          if (entry && entry.tr === last) rows.delete(last.dataset.eventId);
+          var lastKey = key(last.dataset.sessionId, last.dataset.eventId);
+          if (rows.get(lastKey) === last) rows.delete(lastKey);
           body.deleteRow(body.rows.length - 1);
         }
         var empty = document.getElementById("feed-empty");
