@@ -155,16 +155,45 @@ public sealed partial class DashboardSessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_sign_in_form_posted_from_another_origin_is_refused()
+    public async Task A_signed_in_browser_signs_in_again_with_its_csrf_token_and_a_new_session_replaces_the_old()
+    {
+        using var browser = Browser();
+        var (first, _) = await SignInAsync(browser, NewToken("read"));
+        using var loginPage = await SendAsync(browser, HttpMethod.Get, "ui/login", first);
+        var csrf = CsrfField().Match(await loginPage.Content.ReadAsStringAsync());
+        Assert.True(csrf.Success, "the sign-in form of a signed-in browser carries its CSRF token");
+
+        using var again = await SendAsync(browser, HttpMethod.Post, "ui/login", first,
+            new FormUrlEncodedContent([new("token", NewToken("admin")), new("csrf", csrf.Groups[1].Value)]), origin: Origin);
+        var second = Assert.Single(again.Headers.GetValues("Set-Cookie"));
+        using var oldCookie = await SendAsync(browser, HttpMethod.Get, "ui/sessions", first);
+        using var newCookie = await SendAsync(browser, HttpMethod.Get, "api/tokens", second[..second.IndexOf(';')]);
+
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, oldCookie.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, newCookie.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("http://attacker.example", null, HttpStatusCode.Forbidden)]
+    [InlineData("null", "cross-site", HttpStatusCode.Forbidden)]
+    [InlineData("null", null, HttpStatusCode.Forbidden)]
+    // Our pages say Referrer-Policy: no-referrer, so the browser's own same-origin form post says Origin: null.
+    [InlineData("null", "same-origin", HttpStatusCode.Redirect)]
+    public async Task A_sign_in_form_is_taken_only_from_this_servers_own_pages(string origin, string? fetchSite, HttpStatusCode expected)
     {
         using var browser = Browser();
         using var request = new HttpRequestMessage(HttpMethod.Post, "ui/login") { Content = new FormUrlEncodedContent([new("token", NewToken("read"))]) };
-        request.Headers.Add("Origin", "http://attacker.example");
+        request.Headers.Add("Origin", origin);
+        if (fetchSite is not null)
+        {
+            request.Headers.Add("Sec-Fetch-Site", fetchSite);
+        }
 
         using var response = await browser.SendAsync(request);
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(expected == HttpStatusCode.Redirect, response.Headers.Contains("Set-Cookie"));
     }
 
     [Fact]
@@ -185,4 +214,7 @@ public sealed partial class DashboardSessionTests : IAsyncLifetime
 
     [GeneratedRegex("<meta name=\"hookline-csrf\" content=\"([^\"]+)\">")]
     private static partial Regex CsrfMeta();
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"csrf\" value=\"([^\"]+)\">")]
+    private static partial Regex CsrfField();
 }

@@ -29,9 +29,10 @@ internal static class ForgeryGuard
         var authorized = request.Headers.Authorization.Count > 0;
         var origin = request.Headers.Origin.ToString();
         var own = request.Scheme + "://" + request.Host.Value;
+        var foreign = IsForeign(request, origin, own);
         if (context.GetEndpoint()?.Metadata.GetMetadata<BrowserForm>() is not null)
         {
-            return origin.Length == 0 || string.Equals(origin, own, StringComparison.OrdinalIgnoreCase) ? next(context)
+            return !foreign ? next(context)
                 : BrowserGuards.RefuseAsync(context, StatusCodes.Status403Forbidden,
                     $"refused: this form is accepted only from this server's own pages (Origin {own}), not from '{origin}'");
         }
@@ -41,13 +42,22 @@ internal static class ForgeryGuard
                 $"refused: a {request.Method} needs Content-Type application/json or application/yaml, or the header " +
                 $"{RequestHeader}: 1 (a web page cannot send either to another site without asking first); got '{request.ContentType}'");
         }
-        if (!authorized && origin.Length > 0 && !string.Equals(origin, own, StringComparison.OrdinalIgnoreCase))
+        if (!authorized && foreign)
         {
             return BrowserGuards.RefuseAsync(context, StatusCodes.Status403Forbidden,
                 $"refused: a write from the page at '{origin}' is cross-origin; this server ({own}) takes writes from its own pages and from clients without an Origin");
         }
         return next(context);
     });
+
+    /// <summary>
+    /// Whether the browser says the request comes from another origin. Our pages send <c>Referrer-Policy: no-referrer</c>,
+    /// under which a browser writes <c>Origin: null</c> even on a same-origin POST; then <c>Sec-Fetch-Site</c>, which no
+    /// page can set, must say <c>same-origin</c> (an opaque origin such as a sandboxed frame gets <c>cross-site</c>).
+    /// </summary>
+    private static bool IsForeign(HttpRequest request, string origin, string own)
+        => origin.Length > 0 && !string.Equals(origin, own, StringComparison.OrdinalIgnoreCase)
+            && !(origin == "null" && request.Headers["Sec-Fetch-Site"] == "same-origin");
 
     public static bool IsWrite(string method) => !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method);
 

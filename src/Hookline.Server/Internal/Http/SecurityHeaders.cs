@@ -18,12 +18,19 @@ internal static class SecurityHeaders
     {
         if (!BrowserGuards.IsGrpc(context))
         {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
+            // Set as the headers go out, so a handler that clears its response (a 503 for a lost database) keeps them.
+            context.Response.OnStarting(Apply, context.Response);
         }
         return next(context);
     });
+
+    private static Task Apply(object state)
+    {
+        var headers = ((HttpResponse)state).Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        return Task.CompletedTask;
+    }
 }

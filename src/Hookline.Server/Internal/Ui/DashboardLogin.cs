@@ -86,11 +86,14 @@ internal static class DashboardLogin
             Refusal.Unavailable => "<p class=\"deny\">The server cannot check tokens right now (its database is unreachable). Try again shortly.</p>",
             _ => "",
         };
+        // Signing in again (another token) from a signed-in browser is a write by cookie: it carries the CSRF token too.
+        var csrf = DashboardSessions.Of(context) is { } session
+            ? $"<input type=\"hidden\" name=\"{DashboardSessions.CsrfField}\" value=\"{Html.Attr(session.Csrf)}\">" : "";
         return context.Response.WriteAsync($"""
             <!doctype html><html><head><meta charset="utf-8"><title>Hookline: sign in</title>
             <link rel="stylesheet" href="/ui/assets/dashboard.css"></head>
             <body><main><h1>Hookline</h1>{message}
-            <form method="post" action="{Path}"><label>Access token (scope read or admin)
+            <form method="post" action="{Path}">{csrf}<label>Access token (scope read or admin)
             <input type="password" name="token" autocomplete="off" required></label>
             <button type="submit">Sign in</button></form></main></body></html>
             """);
