@@ -5,10 +5,9 @@
 //   POLICY_FILE   the server's policy file (edited by the policy test)
 //   SHOTS_DIR     where screenshots go;  CHROMIUM  the browser (default /usr/bin/chromium)
 // Prints one line per check and exits non-zero on the first failure.
-import { chromium } from "playwright-core";
+import { launch, checks } from "./harness.mjs";
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 
@@ -39,27 +38,11 @@ function fireHook(command) {
   });
 }
 
-const profile = mkdtempSync(join(tmpdir(), "hookline-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-  viewport: { width: 1400, height: 800 },
-});
+const browser = await launch({ viewport: { width: 1400, height: 800 } });
+const context = browser.context;
 const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(bound);
-const failures = [];
-async function check(name, body) {
-  try {
-    await body();
-    console.log(`ok   ${name}`);
-  } catch (err) {
-    failures.push(name);
-    console.log(`FAIL ${name}\n${err && err.stack ? err.stack : err}`);
-    await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, "-")}.png`) }).catch(() => {});
-  }
-}
+const { check, finish } = checks((name) => page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, "-")}.png`) }));
 const tag = Date.now().toString(36);
 const denied = `rm -rf /tmp/doomed-${tag}`;
 
@@ -172,11 +155,6 @@ try {
     await page.screenshot({ path: join(shots, "health.png") });
   });
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close();
 }
-if (failures.length > 0) {
-  console.log(`${failures.length} failed: ${failures.join("; ")}`);
-  process.exit(1);
-}
-console.log("all passed");
+finish();
