@@ -1,5 +1,6 @@
 using Hookline.Server.Internal;
 using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -124,6 +125,7 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new Authenticator(
             sp.GetRequiredService<TokenCache>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
         builder.Services.AddSingleton<OpenStreams>();
+        builder.Services.AddSingleton<Internal.Ui.DashboardSessions>();
         builder.Services.AddSingleton<AuthInterceptor>();
         builder.Services.AddSingleton<StoreUnavailableInterceptor>();
         builder.Services.AddHostedService<RevocationWatcher>();
@@ -140,6 +142,9 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             var policy = app.Services.GetRequiredService<PolicyHolder>();
             policy.Watch();
+            // Browser checks first: they also guard a server without tokens, and refusals get the security headers.
+            app.UseBrowserGuards(loopbackHostsOnly: !authRequired && grpcEndpoint.IsLocal && (httpEndpoint?.IsLocal ?? true));
+            Internal.Ui.DashboardSessions.Use(app);
             app.UseHooklineAuthorization();
             app.UseStoreUnavailable();
             app.MapGrpcService<AgentService>();

@@ -14,25 +14,72 @@ public sealed class BrowserTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task The_dashboard_shows_live_decisions_filters_sessions_and_policy_epochs_in_a_real_browser()
     {
-        var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
-        var node = FindOnPath("node");
-        Skip.If(node is null, "node is not installed: the browser tests need node and chromium (.ci/run installs both)");
-        Skip.IfNot(File.Exists(chromium), $"{chromium} is not installed: apt-get install chromium (.ci/run does)");
-        Assert.True(Directory.Exists(Path.Combine(BrowserDir, "node_modules", "playwright-core")),
-            "tests/browser/node_modules is missing: run `npm ci` in tests/browser (.ci/run does)");
-
+        var chromium = RequireBrowser();
         await using var stack = await DashboardStack.StartAsync();
         // HOOKLINE_SCREENSHOTS=docs/images refreshes the screenshots in the docs; otherwise they go to a temp dir.
         var shots = Environment.GetEnvironmentVariable("HOOKLINE_SCREENSHOTS") is { Length: > 0 } dir
             ? Path.GetFullPath(dir, Artifacts.RepositoryRoot)
             : Path.Combine(stack.Stack.Directory, "screenshots");
-        var start = new ProcessStartInfo(node!) { WorkingDirectory = BrowserDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("dashboard.test.mjs");
-        start.Environment["BASE_URL"] = stack.HttpUrl;
-        start.Environment["HOOK_BIN"] = Artifacts.Hook;
-        start.Environment["HOOK_SOCKET"] = stack.Stack.SocketPath;
-        start.Environment["POLICY_FILE"] = stack.PolicyFile;
-        start.Environment["SHOTS_DIR"] = shots;
+        await RunScriptAsync("dashboard.test.mjs", chromium, stack.Stack.Server!, new Dictionary<string, string>
+        {
+            ["BASE_URL"] = stack.HttpUrl,
+            ["HOOK_BIN"] = Artifacts.Hook,
+            ["HOOK_SOCKET"] = stack.Stack.SocketPath,
+            ["POLICY_FILE"] = stack.PolicyFile,
+            ["SHOTS_DIR"] = shots,
+        });
+    }
+
+    [SkippableFact]
+    public async Task A_browser_signs_in_over_loopback_http_keeps_a_host_cookie_writes_only_with_csrf_and_signs_out()
+    {
+        var chromium = RequireBrowser();
+        var dir = Directory.CreateTempSubdirectory("hl-signin-").FullName;
+        try
+        {
+            var data = Path.Combine(dir, "data");
+            await File.WriteAllTextAsync(Path.Combine(dir, "policy.yaml"), ProcessStack.Policy);
+            var (exit, stdout, stderr) = await CliRun.RunAsync(["token", "create", "--data", data, "--name", "browser-admin", "--scope", "admin"]);
+            Assert.True(exit == 0, stderr);
+            var admin = stdout.Trim().Split('\n')[^1].Trim();
+            var httpPort = ProcessStack.FreePort();
+            await using var server = ChildProcess.Start(Artifacts.Hookline,
+            [
+                "server", "--listen", $"http://127.0.0.1:{ProcessStack.FreePort()}", "--http-listen", $"http://127.0.0.1:{httpPort}",
+                "--auth", "required", "--policy", Path.Combine(dir, "policy.yaml"), "--data", data,
+            ]);
+            await server.WaitForLineAsync("Hookline server: gRPC on", TimeSpan.FromSeconds(60));
+            await RunScriptAsync("signin.test.mjs", chromium, server, new Dictionary<string, string>
+            {
+                ["BASE_URL"] = $"http://127.0.0.1:{httpPort}",
+                ["ADMIN_TOKEN"] = admin,
+            });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The browser to drive, or a skip saying what is missing.</summary>
+    private static string RequireBrowser()
+    {
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
+        Skip.If(FindOnPath("node") is null, "node is not installed: the browser tests need node and chromium (.ci/run installs both)");
+        Skip.IfNot(File.Exists(chromium), $"{chromium} is not installed: apt-get install chromium (.ci/run does)");
+        Assert.True(Directory.Exists(Path.Combine(BrowserDir, "node_modules", "playwright-core")),
+            "tests/browser/node_modules is missing: run `npm ci` in tests/browser (.ci/run does)");
+        return chromium;
+    }
+
+    private async Task RunScriptAsync(string script, string chromium, ChildProcess server, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(FindOnPath("node")!) { WorkingDirectory = BrowserDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         start.Environment["CHROMIUM"] = chromium;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -45,11 +92,11 @@ public sealed class BrowserTests(ITestOutputHelper output)
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("the browser tests did not finish within 5 minutes:\n" + await stdout);
+            throw new TimeoutException($"{script} did not finish within 5 minutes:\n" + await stdout);
         }
         output.WriteLine(await stdout);
         output.WriteLine(await stderr);
-        Assert.True(process.ExitCode == 0, $"browser tests failed:\n{await stdout}\n{await stderr}\nserver:\n{stack.Stack.Server!.Output}");
+        Assert.True(process.ExitCode == 0, $"{script} failed:\n{await stdout}\n{await stderr}\nserver:\n{server.Output}");
         Assert.Contains("all passed", await stdout);
     }
 

@@ -45,7 +45,8 @@ public abstract class BackendSuite : IAsyncLifetime
             return;
         }
         using var http = new HttpClient { Timeout = Bound.Hang };
-        using var response = await http.PostAsync(server.Server.HttpAddress + HooklineServer.PolicyApplyPath, new StringContent(policy));
+        using var response = await http.PostAsync(server.Server.HttpAddress + HooklineServer.PolicyApplyPath, 
+            new StringContent(policy, System.Text.Encoding.UTF8, HooklineHttp.PolicyMediaType));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 

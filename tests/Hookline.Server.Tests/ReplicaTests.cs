@@ -64,7 +64,7 @@ public sealed class ReplicaTests : IAsyncLifetime
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, first.Server.HttpAddress + HooklineServer.PolicyApplyPath)
         {
-            Content = new StringContent(Policies.Edited),
+            Content = new StringContent(Policies.Edited, System.Text.Encoding.UTF8, HooklineHttp.PolicyMediaType),
         };
         request.Headers.Add("x-hookline-client-user", "ana");
         using var response = await http.SendAsync(request, Bound.Token());
@@ -88,7 +88,7 @@ public sealed class ReplicaTests : IAsyncLifetime
 
         using var http = new HttpClient();
         using var response = await http.PostAsync(first.Server.HttpAddress + HooklineServer.PolicyApplyPath,
-            new StringContent("version: 1\nrules:\n  - id: x\n    effect: maybe\n"), Bound.Token());
+            new StringContent("version: 1\nrules:\n  - id: x\n    effect: maybe\n", System.Text.Encoding.UTF8, HooklineHttp.PolicyMediaType), Bound.Token());
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("<policy apply>:3:5:", await response.Content.ReadAsStringAsync());

@@ -5,10 +5,9 @@
 //   POLICY_FILE   the server's policy file (edited by the policy test)
 //   SHOTS_DIR     where screenshots go;  CHROMIUM  the browser (default /usr/bin/chromium)
 // Prints one line per check and exits non-zero on the first failure.
-import { chromium } from "playwright-core";
+import { launch, checks } from "./harness.mjs";
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 
@@ -39,27 +38,11 @@ function fireHook(command) {
   });
 }
 
-const profile = mkdtempSync(join(tmpdir(), "hookline-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-  viewport: { width: 1400, height: 800 },
-});
+const browser = await launch({ viewport: { width: 1400, height: 800 } });
+const context = browser.context;
 const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(bound);
-const failures = [];
-async function check(name, body) {
-  try {
-    await body();
-    console.log(`ok   ${name}`);
-  } catch (err) {
-    failures.push(name);
-    console.log(`FAIL ${name}\n${err && err.stack ? err.stack : err}`);
-    await page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, "-")}.png`) }).catch(() => {});
-  }
-}
+const { check, finish } = checks((name) => page.screenshot({ path: join(shots, `failed-${name.replace(/\W+/g, "-")}.png`) }));
 const tag = Date.now().toString(36);
 const denied = `rm -rf /tmp/doomed-${tag}`;
 
@@ -106,6 +89,30 @@ try {
     await shared.close();
   });
 
+  await check("a forged event id neither hides nor replaces another row of the live feed", async () => {
+    // A hostile sidecar controls event_id. Stand-in for one: the feed of this page answers two forged events, one id
+    // full of selector characters, one reusing a stored deny's id under another session.
+    await page.goto(`${base}/ui/live`);
+    const denies = await page.locator("#feed tbody tr.d-deny").evaluateAll((rows) => rows.map((r) => r.dataset.eventId));
+    assert.ok(denies.length >= 1, "a stored deny to protect");
+    const forged = (eventId, word) => ({
+      event_id: eventId, session_id: "7d4f3c1e-9a7b-4c55-8e0e-2f1f5b3a9d10", occurred_at: new Date().toISOString(),
+      agent: "claude", user: "mallory", hook_event: "PreToolUse", tool_name: "Bash",
+      tool_input: JSON.stringify({ command: `echo ${word}-${tag}` }), applied: "allow", source: "remote", rule_ids: [], reason: "",
+    });
+    const body = ["event: ready\ndata: {}\n\n",
+      `data: ${JSON.stringify(forged('x"],tr.d-deny,tr[data-event-id="y', "selector"))}\n\n`,
+      `data: ${JSON.stringify(forged(denies[0], "impostor"))}\n\n`].join("");
+    const victim = await context.newPage();
+    await victim.route(/\/api\/live/, (route) => route.fulfill({ status: 200, headers: { "content-type": "text/event-stream" }, body }));
+    await victim.goto(`${base}/ui/live`);
+    await victim.locator("#feed tbody tr", { hasText: `selector-${tag}` }).waitFor();
+    await victim.locator("#feed tbody tr", { hasText: `impostor-${tag}` }).waitFor();
+    const after = await victim.locator("#feed tbody tr.d-deny").evaluateAll((rows) => rows.map((r) => r.dataset.eventId));
+    assert.deepEqual(after, denies, "every stored deny is still shown");
+    await victim.close();
+  });
+
   await check("the session page shows the denied event with its rule and reason", async () => {
     await page.goto(`${base}/ui/sessions`);
     await page.screenshot({ path: join(shots, "sessions.png") });
@@ -148,11 +155,6 @@ try {
     await page.screenshot({ path: join(shots, "health.png") });
   });
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close();
 }
-if (failures.length > 0) {
-  console.log(`${failures.length} failed: ${failures.join("; ")}`);
-  process.exit(1);
-}
-console.log("all passed");
+finish();

@@ -18,6 +18,7 @@ internal sealed class ApiClient : IDisposable
             throw new ArgumentException($"--server: expected the server's HTTP base URL such as {DefaultUrl}, got '{baseUrl}'");
         }
         _http = new HttpClient { BaseAddress = uri, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        HooklineHttp.MarkAsClient(_http.DefaultRequestHeaders);
         // A server with tokens on wants a read token: taken from the environment, so it stays off command lines.
         if (Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } token)
         {

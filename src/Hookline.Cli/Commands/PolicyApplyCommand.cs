@@ -50,8 +50,10 @@ internal static class PolicyApplyCommand
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
             using var request = new HttpRequestMessage(HttpMethod.Post, parse.GetValue(server)!.TrimEnd('/') + HooklineServer.PolicyApplyPath)
             {
-                Content = new StringContent(text),
+                // YAML (JSON is YAML too) as application/yaml: a type no web page can post across origins unasked.
+                Content = new StringContent(text, System.Text.Encoding.UTF8, HooklineHttp.PolicyMediaType),
             };
+            HooklineHttp.MarkAsClient(request.Headers);
             var bearer = parse.GetValue(token);
             if (!string.IsNullOrEmpty(bearer))
             {

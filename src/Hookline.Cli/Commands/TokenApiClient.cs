@@ -24,6 +24,7 @@ internal sealed class TokenApiClient : IDisposable
             handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
         }
         _http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        HooklineHttp.MarkAsClient(_http.DefaultRequestHeaders);
         if (token is not null)
         {
             _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);

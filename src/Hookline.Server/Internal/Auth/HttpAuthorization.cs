@@ -25,9 +25,9 @@ internal static class HttpAuthorization
                 return;
             }
             var needed = RequiredScope(context.Request);
-            // A browser signed in at /ui/login carries its token in a cookie instead of the header.
+            // A browser signed in at /ui/login carries a session cookie instead of the header (see DashboardSessions).
             var presented = context.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h
-                : context.Request.Cookies[Ui.DashboardLogin.Cookie] is { Length: > 0 } cookie ? "Bearer " + cookie : null;
+                : Ui.DashboardSessions.CredentialOf(context);
             switch (authenticator.Check(presented, needed, context.Request.Method + " " + context.Request.Path, out var caller))
             {
                 case AuthOutcome.Unauthenticated when HttpMethods.IsGet(context.Request.Method)
@@ -69,7 +69,7 @@ internal static class HttpAuthorization
 
     private static bool IsOpen(HttpContext context)
         => context.Request.Path.Equals("/healthz", StringComparison.Ordinal)
-            || context.Request.Path.Equals(Ui.DashboardLogin.Path, StringComparison.Ordinal)
+            || context.GetEndpoint()?.Metadata.GetMetadata<Http.BrowserForm>() is not null
             || context.Request.Path.StartsWithSegments("/ui/assets", StringComparison.Ordinal)
             || context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null;
 }

@@ -14,16 +14,28 @@ internal static class TokenEndpoints
 {
     private const int MaxBodyBytes = 16 * 1024;
 
+    public const string CreateRefusedWithoutAuth =
+        "refused: this server runs without authentication, so its HTTP API creates no tokens; create them against its " +
+        "database with `hookline token create --name NAME --scope SCOPE --data DIR` (or --postgres CONNECTION), then start it with --auth required";
+
     public static void MapTokenEndpoints(this WebApplication app)
     {
         var tokens = app.Services.GetRequiredService<ITokenStore>();
         var streams = app.Services.GetRequiredService<OpenStreams>();
         var cache = app.Services.GetRequiredService<TokenCache>();
         var time = app.Services.GetRequiredService<TimeProvider>();
+        var authRequired = app.Services.GetRequiredService<Authenticator>().Required;
         app.MapGet("/api/tokens", context =>
             context.Response.WriteAsJsonAsync(tokens.List().ToList(), TokenJsonContext.Default.ListTokenInfo));
         app.MapPost("/api/tokens", async context =>
         {
+            if (!authRequired)
+            {
+                // Anyone who reaches a server without auth could mint a token that stays valid once auth is turned on.
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsync(CreateRefusedWithoutAuth + "\n").ConfigureAwait(false);
+                return;
+            }
             TokenRequest? request;
             try
             {

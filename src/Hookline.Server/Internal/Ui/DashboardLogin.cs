@@ -1,4 +1,5 @@
 using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,18 +8,20 @@ namespace Hookline.Server.Internal.Ui;
 
 /// <summary>
 /// With tokens on, a browser cannot send a bearer header: <c>/ui/login</c> takes a <c>read</c> (or <c>admin</c>)
-/// token once and keeps it in an HttpOnly, SameSite=Strict cookie that the authorization check accepts in place of
-/// the header. The token never appears in a URL, so it stays out of logs and browser history.
+/// token once and answers with a session cookie (<see cref="DashboardSessions"/>): HttpOnly, SameSite=Strict and,
+/// where the browser allows it, <c>__Host-</c>. The token never appears in a URL or a cookie. <c>/ui/logout</c>
+/// ends the session.
 /// </summary>
 internal static class DashboardLogin
 {
     public const string Path = "/ui/login";
-    public const string Cookie = "hookline_token";
+    public const string SignOutPath = "/ui/logout";
 
     public static void Map(WebApplication app)
     {
         var authenticator = app.Services.GetRequiredService<Authenticator>();
-        app.MapGet(Path, context => Form(context, Refusal.None));
+        var sessions = app.Services.GetRequiredService<DashboardSessions>();
+        app.MapGet(Path, context => Form(context, Refusal.None)).WithMetadata(BrowserForm.Instance);
         app.MapPost(Path, async context =>
         {
             var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync().ConfigureAwait(false) : null;
@@ -39,15 +42,36 @@ internal static class DashboardLogin
                 await Form(context, Refusal.Token).ConfigureAwait(false);
                 return;
             }
-            context.Response.Cookies.Append(Cookie, token, new CookieOptions
+            var name = DashboardSessions.CookieName(context.Request);
+            if (context.Request.Cookies[name] is { } previous)
+            {
+                sessions.End(previous);
+            }
+            context.Response.Cookies.Append(name, sessions.Create(token).Id, new CookieOptions
             {
                 HttpOnly = true,
                 SameSite = SameSiteMode.Strict,
-                Secure = context.Request.IsHttps,
+                Secure = name.StartsWith("__Host-", StringComparison.Ordinal),
                 Path = "/",
+                MaxAge = DashboardSessions.Lifetime,
             });
             context.Response.Redirect("/ui");
-        });
+        }).WithMetadata(BrowserForm.Instance);
+        // Reached only with the page's CSRF token when a session is open (DashboardSessions.Use checks it).
+        app.MapPost(SignOutPath, context =>
+        {
+            if (DashboardSessions.Of(context) is { } session)
+            {
+                sessions.End(session.Id);
+            }
+            context.Response.Cookies.Delete(DashboardSessions.CookieName(context.Request), new CookieOptions
+            {
+                Secure = DashboardSessions.CookieName(context.Request).StartsWith("__Host-", StringComparison.Ordinal),
+                Path = "/",
+            });
+            context.Response.Redirect(Path);
+            return Task.CompletedTask;
+        }).WithMetadata(BrowserForm.Instance);
     }
 
     private enum Refusal { None, Token, Unavailable }
@@ -55,17 +79,21 @@ internal static class DashboardLogin
     private static Task Form(HttpContext context, Refusal refusal)
     {
         context.Response.ContentType = "text/html; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
         var message = refusal switch
         {
             Refusal.Token => "<p class=\"deny\">That token is unknown, revoked, or lacks the read scope.</p>",
             Refusal.Unavailable => "<p class=\"deny\">The server cannot check tokens right now (its database is unreachable). Try again shortly.</p>",
             _ => "",
         };
+        // Signing in again (another token) from a signed-in browser is a write by cookie: it carries the CSRF token too.
+        var csrf = DashboardSessions.Of(context) is { } session
+            ? $"<input type=\"hidden\" name=\"{DashboardSessions.CsrfField}\" value=\"{Html.Attr(session.Csrf)}\">" : "";
         return context.Response.WriteAsync($"""
             <!doctype html><html><head><meta charset="utf-8"><title>Hookline: sign in</title>
             <link rel="stylesheet" href="/ui/assets/dashboard.css"></head>
             <body><main><h1>Hookline</h1>{message}
-            <form method="post" action="{Path}"><label>Access token (scope read or admin)
+            <form method="post" action="{Path}">{csrf}<label>Access token (scope read or admin)
             <input type="password" name="token" autocomplete="off" required></label>
             <button type="submit">Sign in</button></form></main></body></html>
             """);

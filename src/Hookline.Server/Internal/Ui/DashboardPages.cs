@@ -64,17 +64,27 @@ internal static class DashboardPages
         {
             page.Raw("<meta http-equiv=\"refresh\" content=\"5\">");
         }
+        var session = DashboardSessions.Of(context);
+        if (session is not null)
+        {
+            // The synchronizer token: a script of this page sends it as X-Hookline-Csrf with any write.
+            page.Raw($"<meta name=\"hookline-csrf\" content=\"{Html.Attr(session.Csrf)}\">");
+        }
         page.Raw("<title>").Text(title + " · Hookline").Raw("</title><link rel=\"stylesheet\" href=\"/ui/assets/dashboard.css\"></head><body><header>")
             .Raw("<span class=\"brand\">Hookline</span>");
         foreach (var (id, label) in new[] { ("live", "Live"), ("sessions", "Sessions"), ("policy", "Policy"), ("health", "Health") })
         {
             page.Raw($"<a href=\"/ui/{id}\"{(id == tab ? " class=\"on\"" : "")}>{label}</a>");
         }
+        if (session is not null)
+        {
+            page.Raw($"<form class=\"signout\" method=\"post\" action=\"{DashboardLogin.SignOutPath}\">")
+                .Raw($"<input type=\"hidden\" name=\"{DashboardSessions.CsrfField}\" value=\"{Html.Attr(session.Csrf)}\"><button type=\"submit\">Sign out</button></form>");
+        }
         page.Raw("</header><main>").Raw(html.ToString()).Raw("</main><script src=\"/ui/assets/live.js\"></script></body></html>");
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/html; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:";
         await context.Response.WriteAsync(page.ToString(), context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -138,7 +148,7 @@ internal static class DashboardPages
     private static void EventRow(Html html, EventView e, bool withRaw)
     {
         var decision = e.Applied ?? "none";
-        html.Raw($"<tr class=\"d-{Html.Attr(decision)}\" data-event-id=\"{Html.Attr(e.EventId)}\">")
+        html.Raw($"<tr class=\"d-{Html.ClassSuffix(decision)}\" data-event-id=\"{Html.Attr(e.EventId)}\" data-session-id=\"{Html.Attr(e.SessionId)}\">")
             .Raw($"<td class=\"time\" title=\"{Html.Attr(e.OccurredAt.ToString("O", CultureInfo.InvariantCulture))}\">")
             .Text(withRaw ? Html.Time(e.OccurredAt) : Html.Clock(e.OccurredAt)).Raw("</td>");
         if (!withRaw)

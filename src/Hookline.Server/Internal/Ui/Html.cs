@@ -34,7 +34,12 @@ internal sealed class Html
 
     public Html Link(string href, string text) => Raw($"<a href=\"{Attr(href)}\">").Text(text).Raw("</a>");
 
-    public Html Badge(string? value) => Raw($"<span class=\"badge b-{Attr(value ?? "none")}\">").Text(value ?? "none").Raw("</span>");
+    public Html Badge(string? value) => Raw($"<span class=\"badge b-{ClassSuffix(value)}\">").Text(value ?? "none").Raw("</span>");
+
+    /// <summary>A stored value as a class name: letters, digits, '-' and '_' only, so a forged value adds no class (d-deny).</summary>
+    public static string ClassSuffix(string? value)
+        => string.IsNullOrEmpty(value) ? "none"
+            : value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? value : "other";
 
     public static string Attr(string? value) => HtmlEncoder.Default.Encode(value ?? "");
 

@@ -25,11 +25,17 @@
     return td;
   }
 
+  // A stored value as a class name: a forged decision such as "allow d-deny" must not add a class.
+  function classSuffix(value) {
+    return !value ? "none" : /^[A-Za-z0-9_-]+$/.test(value) ? value : "other";
+  }
+
   function row(e) {
     var tr = document.createElement("tr");
     var decision = e.applied || "none";
-    tr.className = "d-" + decision;
+    tr.className = "d-" + classSuffix(decision);
     tr.dataset.eventId = e.event_id;
+    tr.dataset.sessionId = e.session_id;
     var t = cell(tr, "time", e.occurred_at.slice(11, 23));
     t.title = e.occurred_at;
     cell(tr, "", e.agent);
@@ -41,7 +47,7 @@
     cell(tr, "", e.tool_name || e.hook_event);
     cell(tr, "subject", subject(e));
     var b = document.createElement("span");
-    b.className = "badge b-" + decision;
+    b.className = "badge b-" + classSuffix(decision);
     b.textContent = decision;
     cell(tr, "decision", b);
     cell(tr, "", e.source);
@@ -56,16 +62,32 @@
     var body = feed.tBodies[0];
     var status = document.getElementById("live-status");
     var source = null;
+    // (session, event id) -> its row. Never a selector built from data: both ids are whatever a client sent, and an
+    // event id reused under another session must not reach a row of the first.
+    var rows = new Map();
+    var key = function (session, id) { return session + "\n" + id; };
+    for (var i = 0; i < body.rows.length; i++) {
+      var r = body.rows[i];
+      if (r.dataset.eventId) rows.set(key(r.dataset.sessionId, r.dataset.eventId), r);
+    }
     var connect = function () {
       source = new EventSource(feed.dataset.live);
       source.addEventListener("ready", function () { status.textContent = "live"; status.dataset.state = "live"; });
       source.onmessage = function (m) {
         var e = JSON.parse(m.data);
         // A sidecar that missed its budget later reports what it applied (local, fail_closed): update the row in place.
-        var known = body.querySelector('tr[data-event-id="' + e.event_id + '"]');
-        if (known) { body.replaceChild(row(e), known); return; }
-        body.insertBefore(row(e), body.firstChild);
-        while (body.rows.length > 500) body.deleteRow(body.rows.length - 1);
+        var fresh = row(e);
+        var id = key(e.session_id, e.event_id);
+        var known = rows.get(id);
+        rows.set(id, fresh);
+        if (known && known.parentNode === body) { body.replaceChild(fresh, known); return; }
+        body.insertBefore(fresh, body.firstChild);
+        while (body.rows.length > 500) {
+          var last = body.rows[body.rows.length - 1];
+          var lastKey = key(last.dataset.sessionId, last.dataset.eventId);
+          if (rows.get(lastKey) === last) rows.delete(lastKey);
+          body.deleteRow(body.rows.length - 1);
+        }
         var empty = document.getElementById("feed-empty");
         if (empty) empty.remove();
       };

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Hookline.Server.Internal.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hookline.Server.Internal.Ui;
+
+/// <summary>
+/// Browser sign-ins (auth on): the cookie holds a random session id, never the token. The token stays in this
+/// process's memory beside a per-session CSRF token and an expiry, and is checked again on every request, so a
+/// revoked token ends its sessions too. Reads need the cookie; a write also needs the CSRF token the pages carry
+/// (header <see cref="CsrfHeader"/> or form field <c>csrf</c>). Sign-out and a restart forget the session.
+/// </summary>
+internal sealed class DashboardSessions(TimeProvider time)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
+    public const int MaxSessions = 4096;
+    public const string CsrfHeader = "X-Hookline-Csrf";
+    public const string CsrfField = "csrf";
+    private const string SessionKey = "hookline.dashboard-session";
+
+    private readonly ConcurrentDictionary<string, DashboardSession> _sessions = new(StringComparer.Ordinal);
+
+    public DashboardSession Create(string token)
+    {
+        var now = time.GetUtcNow();
+        if (_sessions.Count >= MaxSessions)
+        {
+            // Bounded: expired sessions go first; if the map is still full, the oldest do.
+            foreach (var stale in _sessions.Where(p => p.Value.Expires <= now).Select(p => p.Key).ToList())
+            {
+                _sessions.TryRemove(stale, out _);
+            }
+            foreach (var oldest in _sessions.OrderBy(p => p.Value.Expires).Take(_sessions.Count - MaxSessions + 1).Select(p => p.Key).ToList())
+            {
+                _sessions.TryRemove(oldest, out _);
+            }
+        }
+        var session = new DashboardSession(NewSecret(), NewSecret(), token, now + Lifetime);
+        _sessions[session.Id] = session;
+        return session;
+    }
+
+    public DashboardSession? Find(string? id)
+    {
+        if (string.IsNullOrEmpty(id) || !_sessions.TryGetValue(id, out var session))
+        {
+            return null;
+        }
+        if (session.Expires <= time.GetUtcNow())
+        {
+            _sessions.TryRemove(id, out _);
+            return null;
+        }
+        return session;
+    }
+
+    public void End(string id) => _sessions.TryRemove(id, out _);
+
+    /// <summary>
+    /// <c>__Host-</c> (Secure, host-only, path /) wherever the browser treats the origin as secure: HTTPS, and
+    /// http://localhost, 127.0.0.1 and [::1] in Chromium and Firefox. Over plain HTTP to any other name a browser
+    /// would drop a Secure cookie, so the name there has no prefix (and the token travels in clear text anyway).
+    /// </summary>
+    public static string CookieName(HttpRequest request)
+        => request.IsHttps || IsLoopbackName(request.Host.Host) ? "__Host-hookline_session" : "hookline_session";
+
+    public static bool IsLoopbackName(string host)
+        => host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+
+    /// <summary>The session this request's cookie names, once <see cref="Use"/> has accepted it.</summary>
+    public static DashboardSession? Of(HttpContext context)
+        => context.Items.TryGetValue(SessionKey, out var value) ? value as DashboardSession : null;
+
+    /// <summary>The bearer credential of the request's session, for the authorization check; null without one.</summary>
+    public static string? CredentialOf(HttpContext context) => Of(context) is { } session ? "Bearer " + session.Token : null;
+
+    /// <summary>Resolves the session cookie (a request with its own Authorization header ignores it) and checks the CSRF token on writes.</summary>
+    public static void Use(WebApplication app)
+    {
+        var sessions = app.Services.GetRequiredService<DashboardSessions>();
+        app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            if (request.Headers.Authorization.Count > 0 || BrowserGuards.IsGrpc(context)
+                || sessions.Find(request.Cookies[CookieName(request)]) is not { } session)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+            if (ForgeryGuard.IsWrite(request.Method) && !await CarriesCsrfAsync(request, session).ConfigureAwait(false))
+            {
+                await BrowserGuards.RefuseAsync(context, StatusCodes.Status403Forbidden,
+                    $"refused: a signed-in browser's {request.Method} needs the CSRF token of its dashboard page (header {CsrfHeader})").ConfigureAwait(false);
+                return;
+            }
+            context.Items[SessionKey] = session;
+            await next(context).ConfigureAwait(false);
+        });
+    }
+
+    private static async Task<bool> CarriesCsrfAsync(HttpRequest request, DashboardSession session)
+    {
+        var presented = request.Headers[CsrfHeader].ToString();
+        if (presented.Length == 0 && request.HasFormContentType)
+        {
+            presented = (await request.ReadFormAsync(request.HttpContext.RequestAborted).ConfigureAwait(false))[CsrfField].ToString();
+        }
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(session.Csrf));
+    }
+
+    private static string NewSecret() => Tokens.Base64Url(RandomNumberGenerator.GetBytes(32));
+}
+
+/// <summary>One browser sign-in: its cookie id, the CSRF token its pages carry, the token it signed in with, and when it ends.</summary>
+internal sealed record DashboardSession(string Id, string Csrf, string Token, DateTimeOffset Expires);
