@@ -74,7 +74,8 @@ internal sealed class ReplicaStack : IAsyncDisposable
     /// <summary>A sidecar (budget 8 ms, fail mode closed) dialing <paramref name="servers"/> in order, failing over between them.</summary>
     public async Task<ReplicaSidecar> StartSidecarAsync(string name, params string[] servers)
     {
-        var directory = System.IO.Directory.CreateDirectory(Path.Combine(Directory, name)).FullName;
+        // 0700, as the sidecar requires of a socket's directory (another user must not be able to reach or replace it).
+        var directory = System.IO.Directory.CreateDirectory(Path.Combine(Directory, name), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
         var socket = Path.Combine(directory, "hook.sock");
         var session = Guid.NewGuid().ToString();
         var process = ChildProcess.Start(Artifacts.Hookline,
