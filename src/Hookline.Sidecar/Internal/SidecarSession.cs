@@ -46,7 +46,7 @@ internal sealed class SidecarSession : IAsyncDisposable
         var snapshots = new SnapshotHolder(options);
         var pending = new PendingDecisions();
         var spoolDirectory = SpoolDirectory.Claim(options.StateDirectory, sessionId);
-        var disk = new SpoolStore(spoolDirectory.DatabasePath, logger, options.TimeProvider);
+        var disk = new SpoolStore(spoolDirectory.DatabasePath, logger, options.TimeProvider, options.SpoolGiveUpAfter);
         var spool = new EventSpool(disk, options.SpoolMaxBytes, () => snapshots.Capture);
         var own = spool.Count;
         var adopted = await spoolDirectory.AdoptOrphanedAsync(spool).ConfigureAwait(false);
