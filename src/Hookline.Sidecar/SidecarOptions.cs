@@ -71,6 +71,12 @@ public sealed class SidecarOptions
     /// </summary>
     public long SpoolMaxBytes { get; set; } = Internal.EventSpool.DefaultMaxBytes;
 
+    /// <summary>
+    /// How long failing writes to the spool file (a full disk, an I/O error) are retried, with backoff, before the
+    /// sidecar gives up: <see cref="HooklineSidecar.Stopped"/> then completes, and <c>hookline sidecar</c> exits.
+    /// </summary>
+    public TimeSpan SpoolGiveUpAfter { get; set; } = Internal.SpoolStore.DefaultGiveUpAfter;
+
     /// <summary>The hook's orphan file (decisions it made while no sidecar answered), forwarded at start.</summary>
     public string OrphanFile { get; set; } = Internal.OrphanRecords.DefaultPath();
 

@@ -24,9 +24,8 @@ public abstract class WriterIsolationTests : BackendSuite
     [SkippableFact]
     public async Task A_lone_surrogate_event_is_stored_marked_and_the_stream_and_server_go_on()
     {
-        var server = await StartAsync();
-        await using var stream = await server.OpenStreamAsync();
-        await stream.NextSnapshotAsync();
+        var (server, stream) = await StartWithStreamAsync();
+        await using var closing = stream;
         var session = Guid.NewGuid().ToString();
         var bad = LoneSurrogate(session);
         var before = Events.Bash("git status", session);
@@ -56,9 +55,8 @@ public abstract class WriterIsolationTests : BackendSuite
     [SkippableFact]
     public async Task A_row_the_database_refuses_is_stored_marked_and_the_others_as_they_came()
     {
-        var server = await StartAsync();
-        await using var stream = await server.OpenStreamAsync();
-        await stream.NextSnapshotAsync();
+        var (server, stream) = await StartWithStreamAsync();
+        await using var closing = stream;
         var session = Guid.NewGuid().ToString();
         var first = Events.Bash("ls", session, decisionWanted: false);
         // PostgreSQL refuses NUL in text; SQLite stores it.
@@ -81,9 +79,8 @@ public abstract class WriterIsolationTests : BackendSuite
     [SkippableFact]
     public async Task A_failing_store_is_retried_and_the_batch_stored_once_it_recovers()
     {
-        var server = await StartAsync();
-        await using var stream = await server.OpenStreamAsync();
-        await stream.NextSnapshotAsync();
+        var (server, stream) = await StartWithStreamAsync();
+        await using var closing = stream;
         await FailInsertsAsync(server);
         var hookEvent = Events.Bash("git status");
 
@@ -107,9 +104,8 @@ public abstract class WriterIsolationTests : BackendSuite
     [SkippableFact]
     public async Task A_writer_that_cannot_go_on_makes_the_server_unhealthy_and_stops_it()
     {
-        var server = await StartAsync(o => o.AuditWriterGiveUpAfter = TimeSpan.FromSeconds(1));
-        await using var stream = await server.OpenStreamAsync();
-        await stream.NextSnapshotAsync();
+        var (server, stream) = await StartWithStreamAsync(o => o.AuditWriterGiveUpAfter = TimeSpan.FromSeconds(1));
+        await using var closing = stream;
         var stopped = new TaskCompletionSource();
         using var registration = server.Server.Stopping.Register(() => stopped.TrySetResult());
         await FailInsertsAsync(server);
@@ -127,9 +123,8 @@ public abstract class WriterIsolationTests : BackendSuite
     public async Task A_full_audit_queue_holds_the_stream_back_and_loses_nothing()
     {
         const int maxBytes = 64 * 1024;
-        var server = await StartAsync(o => o.AuditQueueMaxBytes = maxBytes);
-        await using var stream = await server.OpenStreamAsync();
-        await stream.NextSnapshotAsync();
+        var (server, stream) = await StartWithStreamAsync(o => o.AuditQueueMaxBytes = maxBytes);
+        await using var closing = stream;
         await FailInsertsAsync(server);
         var session = Guid.NewGuid().ToString();
         var events = Enumerable.Range(0, 10)
@@ -148,6 +143,15 @@ public abstract class WriterIsolationTests : BackendSuite
         await RecoverAsync(server);
         await stream.ReadUntilStoredAsync(events.Select(e => e.EventId).ToArray());
         Assert.Equal(events.Count, await server.ScalarAsync<long>("SELECT COUNT(*) FROM events WHERE session_id = @s", ("@s", session)));
+    }
+
+    /// <summary>A server and one stream on it, past its first snapshot.</summary>
+    private async Task<(TestServer Server, StreamClient Stream)> StartWithStreamAsync(Action<HooklineServerOptions>? configure = null)
+    {
+        var server = await StartAsync(configure);
+        var stream = await server.OpenStreamAsync();
+        await stream.NextSnapshotAsync();
+        return (server, stream);
     }
 
     private static long Gauge(string metrics, string name)

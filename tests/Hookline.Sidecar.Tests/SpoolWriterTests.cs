@@ -95,6 +95,28 @@ public sealed class SpoolWriterTests : IDisposable
         await Assert.ThrowsAsync<IOException>(() => store.FlushAsync().WaitAsync(Bound.Hang));
     }
 
+    [Fact]
+    public async Task A_sidecar_whose_spool_writer_cannot_go_on_reports_it_and_completes_stopped()
+    {
+        var session = Guid.NewGuid().ToString();
+        var options = SpoolTestStack.Options(_dir, "http://127.0.0.1:1", session);
+        options.SpoolGiveUpAfter = TimeSpan.FromMilliseconds(200);
+        await using var sidecar = await HooklineSidecar.StartAsync(options);
+        await ExecuteAsync(Path.Combine(options.StateDirectory, "spool", session + ".db"),
+            "CREATE TRIGGER full BEFORE INSERT ON spool BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
+
+        var answered = await HookClient.SendAsync(sidecar.SocketPath, "claude", "pre-tool-use", HookClient.Bash("git status"));
+        await sidecar.Stopped.WaitAsync(Bound.Hang);
+
+        // The hook was answered all the same (fail mode closed: the server is away); the process running the sidecar
+        // learns from Stopped that it must exit, and status says why.
+        Assert.Equal("deny", answered.PermissionDecision);
+        Assert.Contains("has failed for", sidecar.Failure);
+        var status = await HooklineSidecar.QueryStatusAsync(sidecar.SocketPath, json: false);
+        Assert.Contains("# spool writer failed: ", status);
+        Assert.Contains("hookline_spool_writer_failed 1", status.Split('\n'));
+    }
+
     private static HookEvent Event() => new()
     {
         EventId = Guid.NewGuid().ToString(),

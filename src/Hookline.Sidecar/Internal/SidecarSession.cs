@@ -50,7 +50,7 @@ internal sealed class SidecarSession : IAsyncDisposable
         {
             Log.StateNotPrivate(logger, warning);
         }
-        var disk = new SpoolStore(spoolDirectory.DatabasePath, logger, options.TimeProvider);
+        var disk = new SpoolStore(spoolDirectory.DatabasePath, logger, options.TimeProvider, options.SpoolGiveUpAfter);
         var spool = new EventSpool(disk, options.SpoolMaxBytes, () => snapshots.Capture);
         var own = spool.Count;
         var adopted = await spoolDirectory.AdoptOrphanedAsync(spool).ConfigureAwait(false);
