@@ -12,8 +12,11 @@ public static partial class Redactor
     // Names that look secret, as the last part of a longer name: DB_PASSWORD, X-Api-Key, PRIVATE-TOKEN, client_secret...
     private const string SecretWord = "(?:password|passwd|secret|token|api[_-]?key|apikey|private[_-]?key|secret[_-]?key|access[_-]?key|credentials?|auth)";
 
-    // A value: double-quoted, single-quoted, a JSON-escaped quoted string (JSON inside a JSON string), or a bare word.
-    private const string QuotedValue = @"""(?:[^""\\\n]|\\.){0,4096}""|'[^'\n]{0,4096}'|\\""(?:[^""\\]|\\[^""]){0,4096}\\""";
+    // The end of a secret-looking name: its closing quote, also JSON-escaped at any depth (JSON inside JSON strings).
+    private const string NameEnd = @"(?:\\{0,7}[""'])?";
+
+    // A quoted value: only its content goes, the quotes (JSON-escaped at any depth, double or single) stay.
+    private const string QuotedValue = @"\\{1,7}""(?<value>[^""\\]{1,4096})|""(?<value>(?:[^""\\\n]|\\.){1,4096})""|'(?<value>[^'\n]{1,4096})'";
 
     [GeneratedRegex(@"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----", Plain)]
     private static partial Regex PemBegin();
@@ -85,12 +88,12 @@ public static partial class Redactor
     private static partial Regex MysqlPassword();
 
     // NAME=value (shell, INI "name = value", query strings) where NAME ends like a secret: DB_PASSWORD, GITHUB_TOKEN...
-    [GeneratedRegex(@"(?<![\w-])[A-Za-z0-9_.\-]{0,64}" + SecretWord + @"(?:\\?[""'])?\s{0,4}=\s{0,4}(?<value>" + QuotedValue + @"|[^\s'"";&|\\]{1,4096})", AnyCase)]
+    [GeneratedRegex(@"(?<![\w-])[A-Za-z0-9_.\-]{0,64}" + SecretWord + NameEnd + @"\s{0,4}=\s{0,4}(?:" + QuotedValue + @"|(?<value>[^\s'"";&|\\]{1,4096}))", AnyCase)]
     private static partial Regex SecretAssignment();
 
     // name: value (YAML, HTTP headers such as X-Api-Key: and PRIVATE-TOKEN:, JSON or a dict in text) for such names.
     // A bare value stops at JSON and YAML punctuation, and one starting with '[' or '{' is a structure, not a secret.
-    [GeneratedRegex(@"(?<![\w-])[A-Za-z0-9_.\-]{0,64}" + SecretWord + @"(?:\\?[""'])?\s{0,4}:[ \t]{0,8}(?<value>" + QuotedValue + @"|[^\s'""`,;&|{}\[\]\\][^\s'""`,;&|{}\\]{0,4095})", AnyCase)]
+    [GeneratedRegex(@"(?<![\w-])[A-Za-z0-9_.\-]{0,64}" + SecretWord + NameEnd + @"\s{0,4}:[ \t]{0,8}(?:" + QuotedValue + @"|(?<value>[^\s'""`,;&|{}\[\]\\][^\s'""`,;&|{}\\]{0,4095}))", AnyCase)]
     private static partial Regex SecretField();
 
     [GeneratedRegex(@"^[A-Za-z0-9_.\-]{0,64}(?:password|passwd|secret|token|api_?key|apikey|private_?key|secret_?key|access_?key|credentials?|client_?secret|authorization)$", AnyCase)]

@@ -72,7 +72,7 @@ public static partial class Redactor
         result = UrlPassword().Replace(result, "${head}" + Marker("url-password") + "@");
         foreach (var (pattern, kind) in Values)
         {
-            result = pattern.Replace(result, m => m.Value[..(m.Groups["value"].Index - m.Index)] + KeepMarker(m.Groups["value"].Value, kind));
+            result = pattern.Replace(result, m => KeepAround(m, kind));
         }
 
         result = UserPasswordFlag().Replace(result, m => m.Groups["head"].Value + Marker("password"));
@@ -91,6 +91,14 @@ public static partial class Redactor
     }
 
     private static string KeepMarker(string value, string kind) => IsMarker(value) ? value : Marker(kind);
+
+    /// <summary>The match with its "value" group replaced by a marker: what comes before and after it (a name, quotes) stays.</summary>
+    private static string KeepAround(Match match, string kind)
+    {
+        var value = match.Groups["value"];
+        return string.Concat(
+            match.ValueSpan[..(value.Index - match.Index)], KeepMarker(value.Value, kind), match.ValueSpan[(value.Index + value.Length - match.Index)..]);
+    }
 
     /// <summary>A PEM private key, from its BEGIN line to its END line (or to the end of the text when cut).</summary>
     private static string RedactPemBlocks(string text)

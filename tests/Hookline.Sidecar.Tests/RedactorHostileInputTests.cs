@@ -153,6 +153,27 @@ public class RedactorHostileInputTests
         }).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void The_server_storing_what_the_spool_stored_changes_nothing(string json, string[] secrets)
+    {
+        // The sidecar spools its capture copy and the server prepares it again: cut or whole, the second pass is a no-op.
+        var capture = new EventCapture(CaptureMode.Redacted, MaxBytes: 256);
+        foreach (var (command, _) in SecretCorpus.Commands)
+        {
+            var e = new HookEvent
+            {
+                ToolInput = ByteString.CopyFrom(JsonSerializer.SerializeToUtf8Bytes(new { command = command + " " + json + " " + new string('p', 300) })),
+                RawInput = ByteString.CopyFromUtf8(json),
+                Prompt = command,
+            };
+            var spooled = capture.Prepare(e);
+            Assert.Equal(spooled, capture.Prepare(spooled));
+            Assert.True(spooled.PayloadTruncated);
+            Assert.All(secrets, s => Assert.DoesNotContain(s, spooled.ToolInput.ToStringUtf8() + spooled.RawInput.ToStringUtf8()));
+        }
+    }
+
     [Fact]
     public void Full_capture_cuts_and_marks_without_redacting()
     {
