@@ -22,7 +22,7 @@ public abstract class WriterIsolationTests : BackendSuite
     }
 
     [SkippableFact]
-    public async Task A_lone_surrogate_event_is_stored_marked_and_the_stream_and_server_go_on()
+    public async Task A_lone_surrogate_event_is_stored_redacted_and_the_stream_and_server_go_on()
     {
         var (server, stream) = await StartWithStreamAsync();
         await using var closing = stream;
@@ -38,18 +38,20 @@ public abstract class WriterIsolationTests : BackendSuite
 
         Assert.Equal(Verdict.Deny, decision.Verdict);
         var stored = await server.ScalarAsync<string>($"SELECT {server.TextOf("tool_response")} FROM events WHERE event_id = @id", ("@id", bad.EventId));
-        Assert.StartsWith("[UNSTORABLE:", stored);
+        // The redactor reads the unpaired escape as text: the event is stored as sent, its secret masked, nothing marked.
+        Assert.DoesNotContain("[UNSTORABLE:", stored);
         Assert.Contains("report-\\udfff.txt", stored);
+        Assert.Contains("[REDACTED:", stored);
         Assert.DoesNotContain("ghp_aaaa", stored);
         Assert.Equal(3L, await server.ScalarAsync<long>("SELECT COUNT(*) FROM events WHERE session_id = @s", ("@s", session)));
-        // The same stream still decides and stores; the server says it is healthy and counts the marked event.
+        // The same stream still decides and stores; the server says it is healthy and marked nothing.
         var later = Events.Bash("git push origin main", session);
         Assert.Equal(Verdict.Ask, (await stream.DecideAsync(later)).Verdict);
         await stream.ReadUntilStoredAsync(later.EventId);
         var (status, health) = await GetAsync(server, "/healthz");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith("ok\n", health);
-        Assert.Contains("hookline_audit_marked_events_total 1", (await GetAsync(server, "/metrics")).Body.Split('\n'));
+        Assert.Contains("hookline_audit_marked_events_total 0", (await GetAsync(server, "/metrics")).Body.Split('\n'));
     }
 
     [SkippableFact]
