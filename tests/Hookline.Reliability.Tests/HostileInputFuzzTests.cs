@@ -62,11 +62,14 @@ public sealed class HostileInputFuzzTests(ITestOutputHelper output)
                 return new([0, 0, 0, 0], true, null, "frame:empty");
             default: // Event name bytes that are not ASCII.
                 var eventAt = 7 + bytes[6];
-                if (eventAt < bytes.Length && bytes[eventAt] > 0)
+                if (eventAt >= bytes.Length || bytes[eventAt] == 0)
                 {
-                    bytes[eventAt + 1] = (byte)(0x80 | value);
+                    return frame;
                 }
-                return frame with { Bytes = bytes, Origin = "frame:event-bytes" };
+                bytes[eventAt + 1] = (byte)(0x80 | value);
+                // The sidecar reads the name as ASCII: the event is now another one, not blocking.
+                var renamed = Encoding.ASCII.GetString(bytes, eventAt + 1, bytes[eventAt]);
+                return frame with { Bytes = bytes, Input = frame.Input is { } input ? input with { Event = renamed } : null, Origin = "frame:event-bytes" };
         }
     }
 

@@ -20,15 +20,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await TestServer.StartAsync(_dir);
-        _sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
-        {
-            ServerUrl = _server.GrpcAddress,
-            SocketPath = _dir.File("run/hook.sock"),
-            StateDirectory = _dir.File("state"),
-            Budget = TimeSpan.FromSeconds(5),
-            FailMode = SidecarFailMode.Open,
-            HttpHooks = true,
-        });
+        _sidecar = await _server.StartSidecarAsync(_dir, options => options.FailMode = SidecarFailMode.Open);
     }
 
     public async Task DisposeAsync()

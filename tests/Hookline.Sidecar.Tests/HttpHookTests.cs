@@ -18,14 +18,7 @@ public sealed class HttpHookTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await TestServer.StartAsync(_dir);
-        _sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
-        {
-            ServerUrl = _server.GrpcAddress,
-            SocketPath = _dir.File("h.sock"),
-            StateDirectory = _dir.File("state"),
-            Budget = TimeSpan.FromSeconds(5),
-            HttpHooks = true,
-        });
+        _sidecar = await _server.StartSidecarAsync(_dir);
         _sidecar.Decided += _decisions.Enqueue;
     }
 

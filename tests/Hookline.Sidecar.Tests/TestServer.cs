@@ -20,6 +20,21 @@ internal static class TestServer
         });
     }
 
+    /// <summary>A sidecar of a new session on <paramref name="server"/>, with HTTP hooks, its socket and state under <paramref name="dir"/>.</summary>
+    public static Task<HooklineSidecar> StartSidecarAsync(this HooklineServer server, TempDir dir, Action<SidecarOptions>? configure = null)
+    {
+        var options = new SidecarOptions
+        {
+            ServerUrl = server.GrpcAddress,
+            SocketPath = dir.File("run/hook.sock"),
+            StateDirectory = dir.File("state"),
+            Budget = TimeSpan.FromSeconds(5),
+            HttpHooks = true,
+        };
+        configure?.Invoke(options);
+        return HooklineSidecar.StartAsync(options);
+    }
+
     /// <summary>The first column of every row, as text.</summary>
     public static async Task<List<string>> RowsAsync(this HooklineServer server, string sql)
     {
