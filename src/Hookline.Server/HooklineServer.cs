@@ -71,7 +71,8 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             // Kestrel cannot serve HTTP/1.1 and prior-knowledge h2c on one cleartext port, hence two endpoints.
-            grpcEndpoint.Bind(kestrel, HttpProtocols.Http2, tls is null ? null : o => tls.Apply(o, requireClientCertificate: true));
+            grpcEndpoint.Bind(kestrel, HttpProtocols.Http2,
+                ListenerRouting.MarkGrpc(tls is null ? null : o => tls.Apply(o, requireClientCertificate: true)));
             httpEndpoint?.Bind(kestrel, HttpProtocols.Http1, tls is null ? null : o => tls.Apply(o, requireClientCertificate: false));
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
@@ -137,6 +138,7 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             var policy = app.Services.GetRequiredService<PolicyHolder>();
             policy.Watch();
+            app.UseListenerSeparation();
             app.UseHooklineAuthorization();
             app.UseStoreUnavailable();
             app.MapGrpcService<AgentService>();
@@ -214,14 +216,13 @@ public sealed class HooklineServer : IAsyncDisposable
             context.Response.ContentType = "text/plain; charset=utf-8";
             return context.Response.WriteAsync(
                 $"ok\nepoch {policy.Current.Epoch}\nopen_streams {sessions.OpenStreamCount}\nstored_events {metrics.StoredCount}\n");
-        });
+        }).AllowWithoutToken();
         app.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             return context.Response.WriteAsync(metrics.Render(policy.Current.Epoch, sessions));
         });
-        // An admin action: the authentication layer attaches its admin-scope check to this endpoint.
-        app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy));
+        app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy)).RequireScope(TokenScope.Admin);
     }
 
     /// <summary>HTTP endpoint (on <see cref="HooklineServerOptions.HttpListen"/>) of <c>hookline policy apply</c>: POST the document.</summary>

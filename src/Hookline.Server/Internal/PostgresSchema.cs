@@ -142,5 +142,10 @@ internal static class PostgresSchema
         CREATE INDEX IF NOT EXISTS events_rules ON events(applied_rule_ids, event_time_ms);
         CREATE INDEX IF NOT EXISTS events_rule_list ON events USING gin (string_to_array(COALESCE(applied_rule_ids, rule_ids, ''), ','));
         """,
+        // 8: who created and who revoked each token (the authenticated caller; see Auth/Attribution.cs).
+        """
+        ALTER TABLE tokens ADD COLUMN IF NOT EXISTS created_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tokens ADD COLUMN IF NOT EXISTS revoked_by TEXT;
+        """,
     ];
 }

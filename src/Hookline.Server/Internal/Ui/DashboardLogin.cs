@@ -18,7 +18,7 @@ internal static class DashboardLogin
     public static void Map(WebApplication app)
     {
         var authenticator = app.Services.GetRequiredService<Authenticator>();
-        app.MapGet(Path, context => Form(context, Refusal.None));
+        app.MapGet(Path, context => Form(context, Refusal.None)).AllowWithoutToken();
         app.MapPost(Path, async context =>
         {
             var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync().ConfigureAwait(false) : null;
@@ -47,7 +47,7 @@ internal static class DashboardLogin
                 Path = "/",
             });
             context.Response.Redirect("/ui");
-        });
+        }).AllowWithoutToken();
     }
 
     private enum Refusal { None, Token, Unavailable }
