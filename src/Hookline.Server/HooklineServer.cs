@@ -52,7 +52,8 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
 
-        var grpcEndpoint = ListenAddress.Parse(options.Listen, "--listen");
+        // No --listen: only this process reaches the agent service (hookline start), so no port to guard.
+        var grpcEndpoint = string.IsNullOrEmpty(options.Listen) ? null : ListenAddress.Parse(options.Listen, "--listen");
         var httpEndpoint = string.IsNullOrEmpty(options.HttpListen) ? null : ListenAddress.Parse(options.HttpListen, "--http-listen");
         var tls = ServerTls.Load(options);
         var authRequired = ResolveAuth(options, grpcEndpoint, httpEndpoint, tls);
@@ -71,7 +72,7 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             // Kestrel cannot serve HTTP/1.1 and prior-knowledge h2c on one cleartext port, hence two endpoints.
-            grpcEndpoint.Bind(kestrel, HttpProtocols.Http2,
+            grpcEndpoint?.Bind(kestrel, HttpProtocols.Http2,
                 ListenerRouting.MarkGrpc(tls is null ? null : o => tls.Apply(o, requireClientCertificate: true)));
             httpEndpoint?.Bind(kestrel, HttpProtocols.Http1, tls is null ? null : o => tls.Apply(o, requireClientCertificate: false));
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
@@ -111,6 +112,10 @@ public sealed class HooklineServer : IAsyncDisposable
         ITokenStore tokens = store is PostgresStore postgres
             ? new PostgresTokenStore(postgres, ownsStore: false)
             : new SqliteTokenStore(((SqliteStore)store).DatabasePath);
+        if (options.RunCredentials.Count > 0)
+        {
+            tokens = new RunCredentialStore(tokens, options.RunCredentials.ToList());
+        }
         builder.Services.AddSingleton<ITokenStore>(tokens);
         if (jwt is not null)
         {
@@ -162,8 +167,8 @@ public sealed class HooklineServer : IAsyncDisposable
             throw;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var grpcAddress = grpcEndpoint.Resolve(addresses, 0, tls is not null);
-        var httpAddress = httpEndpoint?.Resolve(addresses, 1, tls is not null);
+        var grpcAddress = grpcEndpoint?.Resolve(addresses, 0, tls is not null) ?? InProcessAddress;
+        var httpAddress = httpEndpoint?.Resolve(addresses, grpcEndpoint is null ? 0 : 1, tls is not null);
         var logger = app.Services.GetRequiredService<ILogger<HooklineServer>>();
         if (jwt is not null)
         {
@@ -173,7 +178,7 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             Log.AuthRequired(logger, tls is null ? "no TLS: tokens travel in clear text" : tls.Mutual ? "mutual TLS" : "TLS");
         }
-        else if (grpcEndpoint.IsLocal && (httpEndpoint?.IsLocal ?? true))
+        else if ((grpcEndpoint?.IsLocal ?? true) && (httpEndpoint?.IsLocal ?? true))
         {
             Log.AuthOff(logger, httpAddress is null ? grpcAddress : $"{grpcAddress} and {httpAddress}");
         }
@@ -188,13 +193,13 @@ public sealed class HooklineServer : IAsyncDisposable
     /// <summary>Whether callers must present a token (see <see cref="HooklineServerOptions.Auth"/>).</summary>
     public bool AuthRequired { get; private init; }
 
-    internal static bool ResolveAuth(HooklineServerOptions options, ListenAddress grpc, ListenAddress? http, ServerTls? tls)
+    internal static bool ResolveAuth(HooklineServerOptions options, ListenAddress? grpc, ListenAddress? http, ServerTls? tls)
     {
-        if ((grpc.AsksForTls || http?.AsksForTls == true) && tls is null)
+        if ((grpc?.AsksForTls == true || http?.AsksForTls == true) && tls is null)
         {
             throw new ArgumentException("an https:// address needs --tls-cert and --tls-key");
         }
-        var local = grpc.IsLocal && (http?.IsLocal ?? true);
+        var local = (grpc?.IsLocal ?? true) && (http?.IsLocal ?? true);
         var mode = options.Auth ?? (local ? ServerAuthMode.Off : ServerAuthMode.Required);
         if (mode == ServerAuthMode.Off && !local && !options.Insecure)
         {
@@ -224,6 +229,9 @@ public sealed class HooklineServer : IAsyncDisposable
         });
         app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy)).RequireScope(TokenScope.Admin);
     }
+
+    /// <summary>The <see cref="GrpcAddress"/> of a server without a gRPC listener: its agent service is reached in process only.</summary>
+    public const string InProcessAddress = "in-process";
 
     /// <summary>HTTP endpoint (on <see cref="HooklineServerOptions.HttpListen"/>) of <c>hookline policy apply</c>: POST the document.</summary>
     public const string PolicyApplyPath = "/v1/policy";

@@ -52,6 +52,12 @@ internal static class StartCommand
             await using (stack)
             {
                 var sidecar = stack.Sidecar;
+                if (stack.DashboardUrl is { } dashboardUrl)
+                {
+                    // On stderr, before the agent takes the terminal; valid until this command exits.
+                    await Console.Error.WriteLineAsync(
+                        $"hookline: dashboard {dashboardUrl}\nhookline: sign in with this run's token (valid until hookline exits): {stack.DashboardCredential!.Secret}");
+                }
                 var agentName = parse.GetValue(agent)!;
                 var sessionDirectory = Path.Combine(stateDirectory, "sessions", sidecar.SessionId);
                 AgentLaunch launch;

@@ -35,7 +35,7 @@ internal static class TokenCommand
             Description = "A running server's HTTP endpoint (--http-listen, e.g. https://host:7421) instead of --data",
         };
 
-        public Option<string?> Token { get; } = CommonOptions.Token("Admin token for --server");
+        public (Option<string?> File, Option<string?> Legacy) Token { get; } = CommonOptions.Token("Admin token for --server");
 
         public Option<string?> Ca { get; } = CommonOptions.Ca();
 
@@ -44,7 +44,8 @@ internal static class TokenCommand
             command.Options.Add(Data);
             command.Options.Add(Postgres);
             command.Options.Add(Server);
-            command.Options.Add(Token);
+            command.Options.Add(Token.File);
+            command.Options.Add(Token.Legacy);
             command.Options.Add(Ca);
         }
 
