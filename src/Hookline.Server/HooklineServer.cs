@@ -75,6 +75,9 @@ public sealed class HooklineServer : IAsyncDisposable
             grpcEndpoint?.Bind(kestrel, HttpProtocols.Http2,
                 ListenerRouting.MarkGrpc(tls is null ? null : o => tls.Apply(o, requireClientCertificate: true)));
             httpEndpoint?.Bind(kestrel, HttpProtocols.Http1, tls is null ? null : o => tls.Apply(o, requireClientCertificate: false));
+            // Any local user can connect to a loopback port: idle connections must not hold every descriptor.
+            (kestrel.Limits.MaxConcurrentConnections, kestrel.Limits.RequestHeadersTimeout, kestrel.Limits.KeepAliveTimeout)
+                = options.ConnectionLimits.Checked();
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);

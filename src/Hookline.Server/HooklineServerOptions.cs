@@ -25,6 +25,9 @@ public sealed class HooklineServerOptions
     /// </summary>
     public IList<RunCredential> RunCredentials { get; } = [];
 
+    /// <summary>Connection bounds of both listeners (see docs/security.md, "Connection limits").</summary>
+    public Core.ConnectionLimits ConnectionLimits { get; set; } = Core.ConnectionLimits.Server;
+
     /// <summary>HTTP/1.1 endpoint for health, metrics and the dashboard. Null or empty: none.</summary>
     public string? HttpListen { get; set; } = "http://127.0.0.1:7421";
 

@@ -93,7 +93,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
         {
             try
             {
-                sidecar._http = await HookHttpListener.StartAsync(session.Processor, options.TimeProvider, 0, cancellationToken).ConfigureAwait(false);
+                sidecar._http = await HookHttpListener.StartAsync(session.Processor, options.TimeProvider, 0, options.HttpHookLimits, cancellationToken).ConfigureAwait(false);
             }
             catch
             {

@@ -49,6 +49,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
                 Listen = "",
                 HttpListen = "http://127.0.0.1:0",
                 Auth = ServerAuthMode.Required,
+                ConnectionLimits = Core.ConnectionLimits.Embedded,
                 // It shares this process with the sidecar and the machine with the agent: answers first.
                 StorageBehindDecisions = true,
                 PolicyFile = policyFile,
