@@ -48,14 +48,14 @@ public sealed class StartExposureTests : IDisposable
         Assert.True(run.Exit == 0, run.Stderr);
         var ports = (await File.ReadAllTextAsync(output + ".ports")).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.NotEmpty(ports);
-        // The dashboard is one of them, and start told its own user how to sign in.
-        Assert.Contains(ports, port => run.Stderr.Contains($"hookline: dashboard http://127.0.0.1:{port}/ui/login", StringComparison.Ordinal));
-        Assert.Contains("sign in with this run's token", run.Stderr);
         foreach (var line in await File.ReadAllLinesAsync(output + ".read"))
         {
             Assert.EndsWith(" 401", line);
         }
         var grpc = File.Exists(output + ".grpc") ? await File.ReadAllTextAsync(output + ".grpc") : "";
         Assert.DoesNotContain("grpc-status", grpc, StringComparison.OrdinalIgnoreCase);
+        // The dashboard is one of them, and start told its own user how to sign in.
+        Assert.Contains(ports, port => run.Stderr.Contains($"hookline: dashboard http://127.0.0.1:{port}/ui/login", StringComparison.Ordinal));
+        Assert.Contains("sign in with this run's token", run.Stderr);
     }
 }

@@ -34,7 +34,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
 
     public static async Task<EmbeddedStack> StartAsync(string? serverUrl, string? policyFile, string? dataDirectory,
         string agent, SidecarFailMode failMode, TimeSpan budget, string stateDirectory, LogLevel logLevel,
-        CancellationToken cancellationToken, bool httpHooks = false)
+        CancellationToken cancellationToken, bool httpHooks = false, string? remoteToken = null)
     {
         HooklineServer? server = null;
         RunCredential? sidecarCredential = null, dashboard = null;
@@ -68,8 +68,8 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             {
                 ServerUrl = serverUrl,
                 CallInvoker = server?.CreateInProcessInvoker(),
-                // A shared server takes the user's token; the embedded one this run's.
-                Token = sidecarCredential?.Secret ?? (Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } t ? t : null),
+                // A shared server takes the user's token (--token-file, --token or $HOOKLINE_TOKEN); the embedded one this run's.
+                Token = sidecarCredential?.Secret ?? remoteToken,
                 Agent = agent,
                 FailMode = failMode,
                 Budget = budget,
