@@ -48,11 +48,11 @@ public sealed record SessionPage(IReadOnlyList<SessionView> Items, string? Next)
 /// <summary>The stored input of one event, with secrets masked; fetched on demand only.</summary>
 public sealed record RawEventView(string EventId, string? ToolInput, string? ToolResponse, string? RawInput, string? Prompt, bool Truncated);
 
-/// <summary>One accepted policy document.</summary>
-public sealed record EpochView(long Epoch, string Hash, string Source, DateTimeOffset AppliedAt, string? Document);
+/// <summary>One accepted policy document; <see cref="AppliedBy"/> names the authenticated caller of <c>policy apply</c>.</summary>
+public sealed record EpochView(long Epoch, string Hash, string Source, DateTimeOffset AppliedAt, string? Document, string AppliedBy = "");
 
 /// <summary>The policy in force.</summary>
-public sealed record PolicyView(long Epoch, string Hash, string Source, DateTimeOffset AppliedAt, string Mode, string Document);
+public sealed record PolicyView(long Epoch, string Hash, string Source, DateTimeOffset AppliedAt, string Mode, string Document, string AppliedBy = "");
 
 /// <summary>One line of a diff between two epochs: <c>op</c> is " ", "+" or "-".</summary>
 public sealed record DiffLine(string Op, string Text);

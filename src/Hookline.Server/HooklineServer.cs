@@ -53,7 +53,8 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
 
-        var grpcEndpoint = ListenAddress.Parse(options.Listen, "--listen");
+        // No --listen: only this process reaches the agent service (hookline start), so no port to guard.
+        var grpcEndpoint = string.IsNullOrEmpty(options.Listen) ? null : ListenAddress.Parse(options.Listen, "--listen");
         var httpEndpoint = string.IsNullOrEmpty(options.HttpListen) ? null : ListenAddress.Parse(options.HttpListen, "--http-listen");
         var tls = ServerTls.Load(options);
         var authRequired = ResolveAuth(options, grpcEndpoint, httpEndpoint, tls);
@@ -72,8 +73,12 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             // Kestrel cannot serve HTTP/1.1 and prior-knowledge h2c on one cleartext port, hence two endpoints.
-            grpcEndpoint.Bind(kestrel, HttpProtocols.Http2, tls is null ? null : o => tls.Apply(o, requireClientCertificate: true));
+            grpcEndpoint?.Bind(kestrel, HttpProtocols.Http2,
+                ListenerRouting.MarkGrpc(tls is null ? null : o => tls.Apply(o, requireClientCertificate: true)));
             httpEndpoint?.Bind(kestrel, HttpProtocols.Http1, tls is null ? null : o => tls.Apply(o, requireClientCertificate: false));
+            // Any local user can connect to a loopback port: idle connections must not hold every descriptor.
+            (kestrel.Limits.MaxConcurrentConnections, kestrel.Limits.RequestHeadersTimeout, kestrel.Limits.KeepAliveTimeout)
+                = options.ConnectionLimits.Checked();
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
@@ -114,6 +119,10 @@ public sealed class HooklineServer : IAsyncDisposable
         ITokenStore tokens = store is PostgresStore postgres
             ? new PostgresTokenStore(postgres, ownsStore: false)
             : new SqliteTokenStore(((SqliteStore)store).DatabasePath);
+        if (options.RunCredentials.Count > 0)
+        {
+            tokens = new RunCredentialStore(tokens, options.RunCredentials.ToList());
+        }
         builder.Services.AddSingleton<ITokenStore>(tokens);
         if (jwt is not null)
         {
@@ -145,6 +154,7 @@ public sealed class HooklineServer : IAsyncDisposable
             // Browser checks first: they also guard a server without tokens, and refusals get the security headers.
             app.UseBrowserGuards(loopbackHostsOnly: !authRequired && grpcEndpoint.IsLocal && (httpEndpoint?.IsLocal ?? true));
             Internal.Ui.DashboardSessions.Use(app);
+            app.UseListenerSeparation();
             app.UseHooklineAuthorization();
             app.UseStoreUnavailable();
             app.MapGrpcService<AgentService>();
@@ -168,8 +178,8 @@ public sealed class HooklineServer : IAsyncDisposable
             throw;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var grpcAddress = grpcEndpoint.Resolve(addresses, 0, tls is not null);
-        var httpAddress = httpEndpoint?.Resolve(addresses, 1, tls is not null);
+        var grpcAddress = grpcEndpoint?.Resolve(addresses, 0, tls is not null) ?? InProcessAddress;
+        var httpAddress = httpEndpoint?.Resolve(addresses, grpcEndpoint is null ? 0 : 1, tls is not null);
         var logger = app.Services.GetRequiredService<ILogger<HooklineServer>>();
         if (jwt is not null)
         {
@@ -179,7 +189,7 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             Log.AuthRequired(logger, tls is null ? "no TLS: tokens travel in clear text" : tls.Mutual ? "mutual TLS" : "TLS");
         }
-        else if (grpcEndpoint.IsLocal && (httpEndpoint?.IsLocal ?? true))
+        else if ((grpcEndpoint?.IsLocal ?? true) && (httpEndpoint?.IsLocal ?? true))
         {
             Log.AuthOff(logger, httpAddress is null ? grpcAddress : $"{grpcAddress} and {httpAddress}");
         }
@@ -207,13 +217,13 @@ public sealed class HooklineServer : IAsyncDisposable
     /// <summary>Whether callers must present a token (see <see cref="HooklineServerOptions.Auth"/>).</summary>
     public bool AuthRequired { get; private init; }
 
-    internal static bool ResolveAuth(HooklineServerOptions options, ListenAddress grpc, ListenAddress? http, ServerTls? tls)
+    internal static bool ResolveAuth(HooklineServerOptions options, ListenAddress? grpc, ListenAddress? http, ServerTls? tls)
     {
-        if ((grpc.AsksForTls || http?.AsksForTls == true) && tls is null)
+        if ((grpc?.AsksForTls == true || http?.AsksForTls == true) && tls is null)
         {
             throw new ArgumentException("an https:// address needs --tls-cert and --tls-key");
         }
-        var local = grpc.IsLocal && (http?.IsLocal ?? true);
+        var local = (grpc?.IsLocal ?? true) && (http?.IsLocal ?? true);
         var mode = options.Auth ?? (local ? ServerAuthMode.Off : ServerAuthMode.Required);
         if (mode == ServerAuthMode.Off && !local && !options.Insecure)
         {
@@ -241,15 +251,17 @@ public sealed class HooklineServer : IAsyncDisposable
             context.Response.StatusCode = problem.Length == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
             return context.Response.WriteAsync(
                 $"{status}\n{problem}epoch {policy.Current.Epoch}\nopen_streams {sessions.OpenStreamCount}\nstored_events {metrics.StoredCount}\n");
-        });
+        }).AllowWithoutToken();
         app.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             return context.Response.WriteAsync(metrics.Render(policy.Current.Epoch, sessions));
         });
-        // An admin action: the authentication layer attaches its admin-scope check to this endpoint.
-        app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy));
+        app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy)).RequireScope(TokenScope.Admin);
     }
+
+    /// <summary>The <see cref="GrpcAddress"/> of a server without a gRPC listener: its agent service is reached in process only.</summary>
+    public const string InProcessAddress = "in-process";
 
     /// <summary>HTTP endpoint (on <see cref="HooklineServerOptions.HttpListen"/>) of <c>hookline policy apply</c>: POST the document.</summary>
     public const string PolicyApplyPath = "/v1/policy";

@@ -13,8 +13,20 @@ public enum ServerAuthMode
 /// <summary>How a Hookline server listens, where it keeps its data and which policy it enforces.</summary>
 public sealed class HooklineServerOptions
 {
-    /// <summary>gRPC endpoint (HTTP/2 cleartext): <c>http://127.0.0.1:7420</c>, or <c>unix:/path/to.sock</c>. Port 0 picks a free port.</summary>
+    /// <summary>
+    /// gRPC endpoint (HTTP/2 cleartext): <c>http://127.0.0.1:7420</c>, or <c>unix:/path/to.sock</c>. Port 0 picks a
+    /// free port. Empty: no gRPC listener at all; sidecars in this process use <see cref="HooklineServer.CreateInProcessInvoker"/>.
+    /// </summary>
     public string Listen { get; set; } = "http://127.0.0.1:7420";
+
+    /// <summary>
+    /// Secrets valid only while this server runs and never stored (<c>hookline start</c>'s sidecar and dashboard
+    /// credentials), accepted beside the stored tokens.
+    /// </summary>
+    public IList<RunCredential> RunCredentials { get; } = [];
+
+    /// <summary>Connection bounds of both listeners (see docs/security.md, "Connection limits").</summary>
+    public Core.ConnectionLimits ConnectionLimits { get; set; } = Core.ConnectionLimits.Server;
 
     /// <summary>HTTP/1.1 endpoint for health, metrics and the dashboard. Null or empty: none.</summary>
     public string? HttpListen { get; set; } = "http://127.0.0.1:7421";

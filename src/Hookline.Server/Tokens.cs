@@ -12,9 +12,13 @@ public enum TokenScope
     Admin,
 }
 
-/// <summary>One API token as listed: never the secret, which only its creator ever sees.</summary>
+/// <summary>
+/// One API token as listed: never the secret, which only its creator ever sees. <see cref="CreatedBy"/> and
+/// <see cref="RevokedBy"/> name the authenticated caller who did it (see docs/security.md, "Attribution").
+/// </summary>
 public sealed record TokenInfo(
-    string Id, string Name, string Scope, string User, string Org, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+    string Id, string Name, string Scope, string User, string Org, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt,
+    string? CreatedBy = null, string? RevokedBy = null);
 
 /// <summary>A token just created: its description and, this once, its secret.</summary>
 public sealed record CreatedToken(TokenInfo Info, string Token);
@@ -72,7 +76,7 @@ public static class Tokens
     public static CreatedToken Create(AuditLocation location, string name, TokenScope scope, string? user, string? org)
     {
         using var store = Open(location);
-        return store.Create(name, scope, user, org, DateTimeOffset.UtcNow);
+        return store.Create(name, scope, user, org, DateTimeOffset.UtcNow, Attribution.LocalCommand());
     }
 
     public static IReadOnlyList<TokenInfo> List(AuditLocation location)
@@ -85,7 +89,7 @@ public static class Tokens
     public static TokenInfo? Revoke(AuditLocation location, string idOrName)
     {
         using var store = Open(location);
-        return store.Revoke(idOrName, DateTimeOffset.UtcNow);
+        return store.Revoke(idOrName, DateTimeOffset.UtcNow, Attribution.LocalCommand());
     }
 
     private static ITokenStore Open(AuditLocation location) => string.IsNullOrEmpty(location.Postgres)

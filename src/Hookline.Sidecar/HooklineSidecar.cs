@@ -105,7 +105,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
         {
             try
             {
-                sidecar._http = await HookHttpListener.StartAsync(session.Processor, options.TimeProvider, logger, 0, cancellationToken).ConfigureAwait(false);
+                sidecar._http = await HookHttpListener.StartAsync(session.Processor, options.TimeProvider, logger, 0, options.HttpHookLimits, cancellationToken).ConfigureAwait(false);
             }
             catch
             {

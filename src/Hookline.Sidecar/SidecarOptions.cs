@@ -45,6 +45,9 @@ public sealed class SidecarOptions
     /// </summary>
     public bool HttpHooks { get; set; }
 
+    /// <summary>Connection bounds of the HTTP-hook listener (see docs/security.md, "Connection limits").</summary>
+    public Core.ConnectionLimits HttpHookLimits { get; set; } = Core.ConnectionLimits.HttpHooks;
+
     /// <summary>Hookline session id (a UUID). Null: a new one is made; the server creates or resumes it.</summary>
     public string? SessionId { get; set; }
 

@@ -281,6 +281,8 @@ public sealed partial class AuthTests : IAsyncLifetime
     [InlineData("admin", "GET", "metrics", HttpStatusCode.OK)]
     [InlineData(null, "GET", "healthz", HttpStatusCode.OK)]
     [InlineData("read", "GET", "api/tokens", HttpStatusCode.Forbidden)]
+    [InlineData("read", "GET", "API/TOKENS", HttpStatusCode.Forbidden)]
+    [InlineData("read", "GET", "Api/Tokens/", HttpStatusCode.Forbidden)]
     [InlineData("read", "POST", "api/anything", HttpStatusCode.Forbidden)]
     [InlineData("admin", "GET", "api/tokens", HttpStatusCode.OK)]
     [InlineData("unknown", "GET", "metrics", HttpStatusCode.Unauthorized)]

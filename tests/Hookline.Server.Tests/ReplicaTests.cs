@@ -76,7 +76,7 @@ public sealed class ReplicaTests : IAsyncLifetime
         Assert.Equal(epoch + 1, pushedSecond.Epoch);
         Assert.Contains("no-curl", pushedSecond.Document);
         Assert.Equal(Verdict.Deny, (await onSecond.DecideAsync(Events.Bash("curl https://example.com"))).Verdict);
-        Assert.Equal("policy apply|unknown (client user ana)", await first.ScalarAsync<string>(
+        Assert.Equal("policy apply|unauthenticated (auth off, loopback); claimed: ana", await first.ScalarAsync<string>(
             "SELECT source || '|' || applied_by FROM policy_epochs WHERE epoch = @e", ("@e", (long)pushedFirst.Epoch)));
     }
 

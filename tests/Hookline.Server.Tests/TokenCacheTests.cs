@@ -147,11 +147,11 @@ public sealed class TokenCacheTests
             return found;
         }
 
-        public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now) => throw new NotSupportedException();
+        public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy) => throw new NotSupportedException();
 
         public IReadOnlyList<TokenInfo> List() => throw new NotSupportedException();
 
-        public TokenInfo? Revoke(string idOrName, DateTimeOffset now) => throw new NotSupportedException();
+        public TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy) => throw new NotSupportedException();
 
         public IReadOnlyList<string> Revoked(IReadOnlyCollection<string> ids) => throw new NotSupportedException();
 

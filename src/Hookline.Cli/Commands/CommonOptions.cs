@@ -44,15 +44,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => @default,
     };
 
-    /// <summary><c>--token</c>; when absent, <c>$HOOKLINE_TOKEN</c> (a flag beats the environment).</summary>
-    public static Option<string?> Token(string description) => new("--token")
-    {
-        Description = description + " (default: $HOOKLINE_TOKEN)",
-    };
+    /// <summary><c>--token-file</c> and the deprecated <c>--token</c> (see <see cref="TokenFile"/>).</summary>
+    public static (Option<string?> File, Option<string?> Legacy) Token(string description)
+        => (TokenFile.Option(description), TokenFile.LegacyOption(description));
 
-    public static string? TokenValue(ParseResult parse, Option<string?> token)
-        => parse.GetValue(token) is { Length: > 0 } given ? given
-            : Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } env ? env : null;
+    public static string? TokenValue(ParseResult parse, (Option<string?> File, Option<string?> Legacy) token)
+        => TokenFile.Value(parse, token.Legacy, token.File);
 
     public static Option<string?> Ca() => new("--ca")
     {

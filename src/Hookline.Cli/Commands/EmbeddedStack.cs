@@ -6,14 +6,16 @@ namespace Hookline.Cli.Commands;
 
 /// <summary>
 /// A server (embedded, or remote when a URL is given) and a sidecar in this process: what <c>hookline start</c>
-/// and <c>hookline demo</c> run. The embedded server listens on loopback only, and its own sidecar reaches it in
-/// memory: the same stream, messages and service without HTTP/2 in between, which was most of a hook's latency.
+/// and <c>hookline demo</c> run. The embedded server has no gRPC port: its own sidecar reaches it in memory (the same
+/// stream, messages and service without HTTP/2 in between). Its HTTP port (dashboard, read API) is on loopback and
+/// needs a token: <see cref="DashboardCredential"/>, made for this run and known only to this process and its user.
 /// </summary>
 internal sealed class EmbeddedStack : IAsyncDisposable
 {
-    private EmbeddedStack(HooklineServer? server, HooklineSidecar sidecar, ILoggerFactory loggers)
+    private EmbeddedStack(HooklineServer? server, HooklineSidecar sidecar, ILoggerFactory loggers, RunCredential? dashboard)
     {
         Server = server;
+        DashboardCredential = dashboard;
         Sidecar = sidecar;
         Loggers = loggers;
     }
@@ -22,27 +24,41 @@ internal sealed class EmbeddedStack : IAsyncDisposable
 
     public HooklineSidecar Sidecar { get; }
 
+    /// <summary>The embedded server's admin credential for this run (sign in to the dashboard with it); null for a remote server.</summary>
+    public RunCredential? DashboardCredential { get; }
+
+    /// <summary>Where to sign in to the embedded server's dashboard; null for a remote server.</summary>
+    public string? DashboardUrl => Server?.HttpAddress is { } http ? http + "/ui/login" : null;
+
     private ILoggerFactory Loggers { get; }
 
     public static async Task<EmbeddedStack> StartAsync(string? serverUrl, string? policyFile, string? dataDirectory,
         string agent, SidecarFailMode failMode, TimeSpan budget, string stateDirectory, LogLevel logLevel,
-        CancellationToken cancellationToken, bool httpHooks = false)
+        CancellationToken cancellationToken, bool httpHooks = false, string? remoteToken = null)
     {
         HooklineServer? server = null;
+        RunCredential? sidecarCredential = null, dashboard = null;
         if (serverUrl is null)
         {
-            server = await HooklineServer.StartAsync(new HooklineServerOptions
+            // Another local user can reach any loopback port: tokens are required, and the only ones this run makes
+            // live in memory. The sidecar's never leaves the process; the dashboard's is shown to the user who ran start.
+            sidecarCredential = RunCredential.Create("start-sidecar", TokenScope.Sidecar);
+            dashboard = RunCredential.Create("start-dashboard", TokenScope.Admin);
+            var options = new HooklineServerOptions
             {
-                // Loopback only, and no token: only this machine can reach it (the server logs that auth is off).
-                Listen = "http://127.0.0.1:0",
+                Listen = "",
                 HttpListen = "http://127.0.0.1:0",
-                Auth = ServerAuthMode.Off,
+                Auth = ServerAuthMode.Required,
+                ConnectionLimits = Core.ConnectionLimits.Embedded,
                 // It shares this process with the sidecar and the machine with the agent: answers first.
                 StorageBehindDecisions = true,
                 PolicyFile = policyFile,
                 DataDirectory = dataDirectory ?? HooklineServerOptions.DefaultDataDirectory(),
                 LogLevel = logLevel,
-            }, cancellationToken);
+            };
+            options.RunCredentials.Add(sidecarCredential);
+            options.RunCredentials.Add(dashboard);
+            server = await HooklineServer.StartAsync(options, cancellationToken);
             serverUrl = server.GrpcAddress;
         }
         var loggers = CommonOptions.Console(logLevel);
@@ -52,8 +68,8 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             {
                 ServerUrl = serverUrl,
                 CallInvoker = server?.CreateInProcessInvoker(),
-                // A shared server wants a token; the embedded one asks for none.
-                Token = server is null ? Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } t ? t : null : null,
+                // A shared server takes the user's token (--token-file, --token or $HOOKLINE_TOKEN); the embedded one this run's.
+                Token = sidecarCredential?.Secret ?? remoteToken,
                 Agent = agent,
                 FailMode = failMode,
                 Budget = budget,
@@ -61,7 +77,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
                 LoggerFactory = loggers,
                 HttpHooks = httpHooks,
             }, cancellationToken);
-            return new EmbeddedStack(server, sidecar, loggers);
+            return new EmbeddedStack(server, sidecar, loggers, dashboard);
         }
         catch
         {

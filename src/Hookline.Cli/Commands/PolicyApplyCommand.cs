@@ -19,14 +19,10 @@ internal static class PolicyApplyCommand
             Description = "The server's HTTP endpoint (its --http-listen), e.g. http://127.0.0.1:7421",
             DefaultValueFactory = _ => "http://127.0.0.1:7421",
         };
-        var token = new Option<string?>("--token")
-        {
-            Description = "Admin token, sent as a bearer token; default: $HOOKLINE_TOKEN",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HOOKLINE_TOKEN"),
-        };
+        var token = CommonOptions.Token("Admin token, sent as a bearer token");
         var command = new Command("apply", "Store a policy as the new epoch of a server that keeps its policy in PostgreSQL")
         {
-            file, server, token,
+            file, server, token.File, token.Legacy,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -54,7 +50,7 @@ internal static class PolicyApplyCommand
                 Content = new StringContent(text, System.Text.Encoding.UTF8, HooklineHttp.PolicyMediaType),
             };
             HooklineHttp.MarkAsClient(request.Headers);
-            var bearer = parse.GetValue(token);
+            var bearer = CommonOptions.TokenValue(parse, token);
             if (!string.IsNullOrEmpty(bearer))
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);

@@ -45,7 +45,7 @@ internal static class SidecarCommand
         var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "Daemon: exit once no agent session has been open for --idle-minutes" };
         var command = new Command("sidecar", "Run the per-session sidecar (or, with --daemon, the per-user one): one stream per session to the server, one socket for hooks")
         {
-            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, token, ca, clientCert, clientKey, capture,
+            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, token.File, token.Legacy, ca, clientCert, clientKey, capture,
             daemon, idleMinutes, exitWhenIdle, Status(), ServiceCommands.Install(), ServiceCommands.Uninstall(),
         };
         command.SetAction(async (parse, cancellationToken) =>

@@ -25,10 +25,11 @@ internal static class StartCommand
         };
         transport.AcceptOnlyFromAmong("http", "command");
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Error);
+        var token = CommonOptions.Token("With --server: bearer token of scope sidecar");
         var agentArgs = new Argument<string[]>("agent-args") { Description = "Arguments passed to the agent (after --)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("start", "Run an agent session governed by Hookline")
         {
-            agent, server, policy, failMode, budget, agentCommand, transport, logLevel, agentArgs,
+            agent, server, policy, failMode, budget, agentCommand, transport, logLevel, token.File, token.Legacy, agentArgs,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,7 +43,7 @@ internal static class StartCommand
             {
                 stack = await EmbeddedStack.StartAsync(parse.GetValue(server), parse.GetValue(policy), null,
                     parse.GetValue(agent)!, mode, TimeSpan.FromMilliseconds(parse.GetValue(budget)), stateDirectory,
-                    parse.GetValue(logLevel), cancellationToken, http);
+                    parse.GetValue(logLevel), cancellationToken, http, CommonOptions.TokenValue(parse, token));
             }
             catch (PolicyException ex)
             {
@@ -52,6 +53,12 @@ internal static class StartCommand
             await using (stack)
             {
                 var sidecar = stack.Sidecar;
+                if (stack.DashboardUrl is { } dashboardUrl)
+                {
+                    // On stderr, before the agent takes the terminal; valid until this command exits.
+                    await Console.Error.WriteLineAsync(
+                        $"hookline: dashboard {dashboardUrl}\nhookline: sign in with this run's token (valid until hookline exits): {stack.DashboardCredential!.Secret}");
+                }
                 var agentName = parse.GetValue(agent)!;
                 var sessionDirectory = Path.Combine(stateDirectory, "sessions", sidecar.SessionId);
                 // The agent's per-session settings (a hook secret among them) are for this user only.

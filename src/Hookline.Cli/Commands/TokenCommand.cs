@@ -35,7 +35,7 @@ internal static class TokenCommand
             Description = "A running server's HTTP endpoint (--http-listen, e.g. https://host:7421) instead of --data",
         };
 
-        public Option<string?> Token { get; } = CommonOptions.Token("Admin token for --server");
+        public (Option<string?> File, Option<string?> Legacy) Token { get; } = CommonOptions.Token("Admin token for --server");
 
         public Option<string?> Ca { get; } = CommonOptions.Ca();
 
@@ -44,7 +44,8 @@ internal static class TokenCommand
             command.Options.Add(Data);
             command.Options.Add(Postgres);
             command.Options.Add(Server);
-            command.Options.Add(Token);
+            command.Options.Add(Token.File);
+            command.Options.Add(Token.Legacy);
             command.Options.Add(Ca);
         }
 
@@ -100,14 +101,14 @@ internal static class TokenCommand
             }
             if (!parse.GetValue(json))
             {
-                Console.WriteLine($"{"id",-16} {"name",-20} {"scope",-8} {"user",-16} {"org",-12} {"created",-20} revoked");
+                Console.WriteLine($"{"id",-16} {"name",-20} {"scope",-8} {"user",-16} {"org",-12} {"created",-20} {"revoked",-20} created by");
             }
             foreach (var t in tokens)
             {
                 Console.WriteLine(parse.GetValue(json)
                     ? System.Text.Json.JsonSerializer.Serialize(t, TokenJsonContext.Default.TokenInfo)
                     : $"{t.Id,-16} {t.Name,-20} {t.Scope,-8} {t.User,-16} {t.Org,-12} {t.CreatedAt:yyyy-MM-dd HH:mm:ss}Z " +
-                      (t.RevokedAt is { } r ? $"{r:yyyy-MM-dd HH:mm:ss}Z" : "-"));
+                      $"{(t.RevokedAt is { } r ? $"{r:yyyy-MM-dd HH:mm:ss}Z" : "-"),-20} {t.CreatedBy ?? "-"}");
             }
             return 0;
         }));

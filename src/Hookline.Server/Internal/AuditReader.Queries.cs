@@ -158,14 +158,15 @@ internal abstract partial class AuditReader
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT epoch, hash, source, applied_at_ms, {(withDocuments ? "document" : "NULL")} FROM policy_epochs
+            SELECT epoch, hash, source, applied_at_ms, {(withDocuments ? "document" : "NULL")}, applied_by FROM policy_epochs
             {(only is null ? "" : "WHERE epoch = @only")} ORDER BY epoch DESC;
             """;
         if (only is { } epoch)
         {
             Add(command, "only", epoch);
         }
-        return ReadAll(command, reader => new EpochView(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Time(reader.GetInt64(3)), Text(reader, 4)));
+        return ReadAll(command, reader => new EpochView(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Time(reader.GetInt64(3)), Text(reader, 4),
+            reader.GetString(5)));
     }
 
     /// <summary>Stored events per rule id (a decision naming several rules counts for each), with the latest hit.</summary>

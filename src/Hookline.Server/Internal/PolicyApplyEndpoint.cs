@@ -1,3 +1,4 @@
+using Hookline.Server.Internal.Auth;
 using Microsoft.AspNetCore.Http;
 
 namespace Hookline.Server.Internal;
@@ -10,7 +11,7 @@ internal static class PolicyApplyEndpoint
 {
     private const int MaxDocumentBytes = 1024 * 1024;
 
-    /// <summary>What the client says about itself; recorded only beside the authenticated name, never instead of it.</summary>
+    /// <summary>What the client says about itself; recorded only as "claimed", beside the authenticated caller.</summary>
     public const string ClientUserHeader = "x-hookline-client-user";
 
     public static async Task HandleAsync(HttpContext context, PolicyHolder policy)
@@ -24,25 +25,14 @@ internal static class PolicyApplyEndpoint
         }
         using var reader = new StreamReader(context.Request.Body);
         var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-        var (epoch, errors) = policy.Apply(text, AppliedBy(context));
+        var appliedBy = Attribution.Of(HttpAuthorization.CallerOf(context), context.Request.Headers[ClientUserHeader].ToString());
+        var (epoch, errors) = policy.Apply(text, appliedBy);
         if (errors.Count > 0)
         {
             context.Response.StatusCode = policy.Shared ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
             await context.Response.WriteAsync(string.Join('\n', errors) + "\n").ConfigureAwait(false);
             return;
         }
-        await context.Response.WriteAsync($"epoch {epoch}\n").ConfigureAwait(false);
-    }
-
-    /// <summary>The authenticated name (the token's name) when there is one; otherwise "unknown", with the client's claim.</summary>
-    private static string AppliedBy(HttpContext context)
-    {
-        var name = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null;
-        if (!string.IsNullOrEmpty(name))
-        {
-            return name;
-        }
-        var claimed = context.Request.Headers[ClientUserHeader].ToString();
-        return claimed.Length == 0 ? "unknown" : $"unknown (client user {claimed[..Math.Min(claimed.Length, 64)]})";
+        await context.Response.WriteAsync($"epoch {epoch} by {appliedBy}\n").ConfigureAwait(false);
     }
 }

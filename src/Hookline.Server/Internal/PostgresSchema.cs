@@ -151,5 +151,10 @@ internal static class PostgresSchema
         UPDATE sessions SET principal = 'hookline' || chr(31) || user_name || chr(31) || org
             WHERE authenticated = 1 AND (token_id IS NULL OR token_id NOT LIKE 'jwt:%');
         """,
+        // 9: who created and who revoked each token (the authenticated caller; see Auth/Attribution.cs).
+        """
+        ALTER TABLE tokens ADD COLUMN IF NOT EXISTS created_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tokens ADD COLUMN IF NOT EXISTS revoked_by TEXT;
+        """,
     ];
 }

@@ -72,7 +72,7 @@ internal static class ReadApi
         var current = policy.Current;
         var stored = queries.Epochs(false, (long)current.Epoch).FirstOrDefault();
         return new PolicyView((long)current.Epoch, current.Hash, stored?.Source ?? "", stored?.AppliedAt ?? current.IssuedAt,
-            current.Policy.Document.Mode.ToString().ToLowerInvariant(), current.Policy.Document.Text);
+            current.Policy.Document.Mode.ToString().ToLowerInvariant(), current.Policy.Document.Text, stored?.AppliedBy ?? "");
     }
 
     public static PolicyDiffView? Diff(IAuditReader queries, long from, long to)

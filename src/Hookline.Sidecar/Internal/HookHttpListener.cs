@@ -46,7 +46,7 @@ internal sealed class HookHttpListener : IAsyncDisposable
     public string Secret { get; }
 
     /// <summary>Binds 127.0.0.1 on an ephemeral port (or <paramref name="port"/>), HTTP/1.1 only, and starts serving.</summary>
-    public static async Task<HookHttpListener> StartAsync(IHookHandler processor, TimeProvider time, ILogger logger, int port,
+    public static async Task<HookHttpListener> StartAsync(IHookHandler processor, TimeProvider time, ILogger logger, int port, Core.ConnectionLimits limits,
         CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -56,6 +56,8 @@ internal sealed class HookHttpListener : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1);
             // The body is read here, bounded by the frame cap; Kestrel's own limit would answer 413 before the secret check.
             kestrel.Limits.MaxRequestBodySize = null;
+            // Any local user can connect: idle connections must not hold the sidecar's descriptors or its hooks' turn.
+            (kestrel.Limits.MaxConcurrentConnections, kestrel.Limits.RequestHeadersTimeout, kestrel.Limits.KeepAliveTimeout) = limits.Checked();
         });
         builder.Services.AddSingleton<ILoggerFactory>(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         var app = builder.Build();

@@ -6,9 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Hookline.Server.Internal.Auth;
 
 /// <summary>
-/// The one check every HTTP endpoint gets (the read API, the dashboard, metrics, token admin): <c>read</c> for GET
-/// and HEAD, <c>admin</c> for anything that changes something and for everything under <c>/api/tokens</c>. Only
-/// <c>/healthz</c> stays open, for load balancers. gRPC endpoints are left to <see cref="AuthInterceptor"/>.
+/// The one check every HTTP endpoint gets (the read API, the dashboard, metrics, token admin), after routing: the
+/// scope the matched endpoint requires (<see cref="EndpointScope"/>). Only endpoints marked open (<c>/healthz</c>, the
+/// sign-in form) skip it. gRPC endpoints are left to <see cref="AuthInterceptor"/>.
 /// </summary>
 internal static class HttpAuthorization
 {
@@ -24,14 +24,14 @@ internal static class HttpAuthorization
                 await next(context).ConfigureAwait(false);
                 return;
             }
-            var needed = RequiredScope(context.Request);
+            var needed = EndpointScope.Required(context);
             // A browser signed in at /ui/login carries a session cookie instead of the header (see DashboardSessions).
             var presented = context.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h
                 : Ui.DashboardSessions.CredentialOf(context);
             switch (authenticator.Check(presented, needed, context.Request.Method + " " + context.Request.Path, out var caller))
             {
                 case AuthOutcome.Unauthenticated when HttpMethods.IsGet(context.Request.Method)
-                    && context.Request.Path.StartsWithSegments("/ui", StringComparison.Ordinal):
+                    && context.Request.Path.StartsWithSegments("/ui", StringComparison.OrdinalIgnoreCase):
                     context.Response.Redirect(Ui.DashboardLogin.Path);
                     return;
                 case AuthOutcome.Unauthenticated:
@@ -58,18 +58,6 @@ internal static class HttpAuthorization
     public static Caller CallerOf(HttpContext context)
         => context.Items.TryGetValue(CallerKey, out var caller) && caller is Caller c ? c : Caller.Unauthenticated;
 
-    public static TokenScope RequiredScope(HttpRequest request)
-    {
-        if (request.Path.StartsWithSegments("/api/tokens", StringComparison.Ordinal))
-        {
-            return TokenScope.Admin;
-        }
-        return HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) ? TokenScope.Read : TokenScope.Admin;
-    }
-
     private static bool IsOpen(HttpContext context)
-        => context.Request.Path.Equals("/healthz", StringComparison.Ordinal)
-            || context.GetEndpoint()?.Metadata.GetMetadata<Http.BrowserForm>() is not null
-            || context.Request.Path.StartsWithSegments("/ui/assets", StringComparison.Ordinal)
-            || context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null;
+        => EndpointScope.IsOpen(context) || context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null;
 }

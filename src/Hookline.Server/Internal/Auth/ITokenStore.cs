@@ -5,12 +5,13 @@ namespace Hookline.Server.Internal.Auth;
 /// </summary>
 internal interface ITokenStore : IDisposable
 {
-    CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now);
+    /// <param name="createdBy">Who asked for it (<see cref="Attribution"/>), stored with the token.</param>
+    CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy);
 
     IReadOnlyList<TokenInfo> List();
 
     /// <summary>Revokes the active token with this id or name; null when there is none.</summary>
-    TokenInfo? Revoke(string idOrName, DateTimeOffset now);
+    TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy);
 
     /// <summary>The caller a presented token stands for, or null when it is unknown or revoked.</summary>
     Caller? Authenticate(string token);

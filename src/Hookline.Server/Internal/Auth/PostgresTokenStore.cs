@@ -8,7 +8,6 @@ namespace Hookline.Server.Internal.Auth;
 /// </summary>
 internal sealed class PostgresTokenStore : ITokenStore
 {
-    private const string Columns = "id, name, scope, user_name, org, created_at_ms, revoked_at_ms";
     private readonly PostgresStore _store;
     private readonly bool _ownsStore;
 
@@ -22,15 +21,15 @@ internal sealed class PostgresTokenStore : ITokenStore
     /// <summary>The token store of a database, migrated first (as a server would) so that the table exists.</summary>
     public static PostgresTokenStore Open(string connectionString) => new(new PostgresStore(connectionString), ownsStore: true);
 
-    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now)
+    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy)
     {
         TokenRules.Validate(name, user, org);
         var secret = Tokens.NewSecret();
         var id = TokenRules.NewId();
         using var connection = _store.Open();
         using var insert = new NpgsqlCommand("""
-            INSERT INTO tokens (id, name, scope, user_name, org, hash, created_at_ms)
-            VALUES (@id, @name, @scope, @user, @org, @hash, @now);
+            INSERT INTO tokens (id, name, scope, user_name, org, hash, created_at_ms, created_by)
+            VALUES (@id, @name, @scope, @user, @org, @hash, @now, @by);
             """, connection);
         insert.Parameters.AddWithValue("id", id);
         insert.Parameters.AddWithValue("name", name);
@@ -39,6 +38,7 @@ internal sealed class PostgresTokenStore : ITokenStore
         insert.Parameters.AddWithValue("org", org ?? "");
         insert.Parameters.AddWithValue("hash", Tokens.Hash(secret));
         insert.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("by", createdBy);
         try
         {
             insert.ExecuteNonQuery();
@@ -47,13 +47,13 @@ internal sealed class PostgresTokenStore : ITokenStore
         {
             throw TokenRules.NameTaken(name);
         }
-        return TokenRules.Created(id, name, scope, user, org, now, secret);
+        return TokenRules.Created(id, name, scope, user, org, now, createdBy, secret);
     }
 
     public IReadOnlyList<TokenInfo> List()
     {
         using var connection = _store.Open();
-        using var select = new NpgsqlCommand($"SELECT {Columns} FROM tokens ORDER BY created_at_ms, id;", connection);
+        using var select = new NpgsqlCommand($"SELECT {TokenRules.InfoColumns} FROM tokens ORDER BY created_at_ms, id;", connection);
         using var reader = select.ExecuteReader();
         var tokens = new List<TokenInfo>();
         while (reader.Read())
@@ -63,15 +63,16 @@ internal sealed class PostgresTokenStore : ITokenStore
         return tokens;
     }
 
-    public TokenInfo? Revoke(string idOrName, DateTimeOffset now)
+    public TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy)
     {
         using var connection = _store.Open();
         using var update = new NpgsqlCommand($"""
-            UPDATE tokens SET revoked_at_ms = @now WHERE revoked_at_ms IS NULL AND (id = @key OR name = @key)
-            RETURNING {Columns};
+            UPDATE tokens SET revoked_at_ms = @now, revoked_by = @by WHERE revoked_at_ms IS NULL AND (id = @key OR name = @key)
+            RETURNING {TokenRules.InfoColumns};
             """, connection);
         update.Parameters.AddWithValue("key", idOrName);
         update.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        update.Parameters.AddWithValue("by", revokedBy);
         using var reader = update.ExecuteReader();
         return reader.Read() ? TokenRules.ReadInfo(reader) : null;
     }

@@ -31,6 +31,21 @@ internal sealed class SqliteTokenStore : ITokenStore
             );
             CREATE UNIQUE INDEX IF NOT EXISTS tokens_active_name ON tokens(name) WHERE revoked_at_ms IS NULL;
             """);
+        AddAttributionColumns();
+    }
+
+    /// <summary>Files made before attribution gain who created and who revoked each token.</summary>
+    private void AddAttributionColumns()
+    {
+        using var columns = _connection.CreateCommand();
+        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('tokens') WHERE name = 'created_by';";
+        if ((long)columns.ExecuteScalar()! == 0)
+        {
+            Execute("""
+                ALTER TABLE tokens ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+                ALTER TABLE tokens ADD COLUMN revoked_by TEXT;
+                """);
+        }
     }
 
     /// <summary>The token store of a server's data directory (<c>hookline.db</c>), created when missing.</summary>
@@ -42,7 +57,7 @@ internal sealed class SqliteTokenStore : ITokenStore
         return new SqliteTokenStore(path);
     }
 
-    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now)
+    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy)
     {
         TokenRules.Validate(name, user, org);
         var secret = Tokens.NewSecret();
@@ -51,8 +66,8 @@ internal sealed class SqliteTokenStore : ITokenStore
         {
             using var command = _connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO tokens (id, name, scope, user_name, org, hash, created_at_ms)
-                VALUES ($id, $name, $scope, $user, $org, $hash, $now);
+                INSERT INTO tokens (id, name, scope, user_name, org, hash, created_at_ms, created_by)
+                VALUES ($id, $name, $scope, $user, $org, $hash, $now, $by);
                 """;
             command.Parameters.AddWithValue("$id", id);
             command.Parameters.AddWithValue("$name", name);
@@ -61,6 +76,7 @@ internal sealed class SqliteTokenStore : ITokenStore
             command.Parameters.AddWithValue("$org", org ?? "");
             command.Parameters.AddWithValue("$hash", Tokens.Hash(secret));
             command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$by", createdBy);
             try
             {
                 command.ExecuteNonQuery();
@@ -70,7 +86,7 @@ internal sealed class SqliteTokenStore : ITokenStore
                 throw TokenRules.NameTaken(name);
             }
         }
-        return TokenRules.Created(id, name, scope, user, org, now, secret);
+        return TokenRules.Created(id, name, scope, user, org, now, createdBy, secret);
     }
 
     public IReadOnlyList<TokenInfo> List()
@@ -78,7 +94,7 @@ internal sealed class SqliteTokenStore : ITokenStore
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, name, scope, user_name, org, created_at_ms, revoked_at_ms FROM tokens ORDER BY created_at_ms, id;";
+            command.CommandText = $"SELECT {TokenRules.InfoColumns} FROM tokens ORDER BY created_at_ms, id;";
             using var reader = command.ExecuteReader();
             var tokens = new List<TokenInfo>();
             while (reader.Read())
@@ -89,15 +105,16 @@ internal sealed class SqliteTokenStore : ITokenStore
         }
     }
 
-    public TokenInfo? Revoke(string idOrName, DateTimeOffset now)
+    public TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy)
     {
         lock (_lock)
         {
             using var command = _connection.CreateCommand();
-            command.CommandText = """
-                UPDATE tokens SET revoked_at_ms = $now WHERE revoked_at_ms IS NULL AND (id = $key OR name = $key)
-                RETURNING id, name, scope, user_name, org, created_at_ms, revoked_at_ms;
+            command.CommandText = $"""
+                UPDATE tokens SET revoked_at_ms = $now, revoked_by = $by WHERE revoked_at_ms IS NULL AND (id = $key OR name = $key)
+                RETURNING {TokenRules.InfoColumns};
                 """;
+            command.Parameters.AddWithValue("$by", revokedBy);
             command.Parameters.AddWithValue("$key", idOrName);
             command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
             using var reader = command.ExecuteReader();

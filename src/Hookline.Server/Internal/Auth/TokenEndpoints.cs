@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Hookline.Server.Internal.Auth;
 
@@ -25,8 +26,9 @@ internal static class TokenEndpoints
         var cache = app.Services.GetRequiredService<TokenCache>();
         var time = app.Services.GetRequiredService<TimeProvider>();
         var authRequired = app.Services.GetRequiredService<Authenticator>().Required;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TokenEndpoints));
         app.MapGet("/api/tokens", context =>
-            context.Response.WriteAsJsonAsync(tokens.List().ToList(), TokenJsonContext.Default.ListTokenInfo));
+            context.Response.WriteAsJsonAsync(tokens.List().ToList(), TokenJsonContext.Default.ListTokenInfo)).RequireScope(TokenScope.Admin);
         app.MapPost("/api/tokens", async context =>
         {
             if (!authRequired)
@@ -49,7 +51,9 @@ internal static class TokenEndpoints
                 {
                     throw new JsonException("expected {\"name\": ..., \"scope\": ...}");
                 }
-                var created = tokens.Create(request.Name, Tokens.ParseScope(request.Scope), request.User, request.Org, time.GetUtcNow());
+                var createdBy = Attribution.Of(HttpAuthorization.CallerOf(context), null);
+                var created = tokens.Create(request.Name, Tokens.ParseScope(request.Scope), request.User, request.Org, time.GetUtcNow(), createdBy);
+                Log.TokenCreated(logger, created.Info.Id, created.Info.Name, created.Info.Scope, createdBy);
                 context.Response.StatusCode = StatusCodes.Status201Created;
                 await context.Response.WriteAsJsonAsync(created, TokenJsonContext.Default.CreatedToken).ConfigureAwait(false);
             }
@@ -58,11 +62,12 @@ internal static class TokenEndpoints
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 await context.Response.WriteAsync(ex.Message + "\n").ConfigureAwait(false);
             }
-        });
+        }).RequireScope(TokenScope.Admin);
         app.MapDelete("/api/tokens/{key}", async context =>
         {
             var key = (string)context.GetRouteValue("key")!;
-            var revoked = tokens.Revoke(key, time.GetUtcNow());
+            var revokedBy = Attribution.Of(HttpAuthorization.CallerOf(context), null);
+            var revoked = tokens.Revoke(key, time.GetUtcNow(), revokedBy);
             if (revoked is null)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -70,9 +75,10 @@ internal static class TokenEndpoints
                 return;
             }
             // This server forgets the token and closes its streams at once; other replicas notice on their next poll.
+            Log.TokenRevoked(logger, revoked.Id, revoked.Name, revokedBy);
             cache.Forget(revoked.Id);
             streams.Revoke(revoked.Id);
             await context.Response.WriteAsJsonAsync(revoked, TokenJsonContext.Default.TokenInfo).ConfigureAwait(false);
-        });
+        }).RequireScope(TokenScope.Admin);
     }
 }

@@ -15,9 +15,10 @@ internal static class TokenRules
         => new($"an active token named '{name}' exists already; revoke it first or pick another name");
 
     /// <summary>The new token as its creator sees it; times are kept to the millisecond, as stored.</summary>
-    public static CreatedToken Created(string id, string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string secret)
+    public static CreatedToken Created(string id, string name, TokenScope scope, string? user, string? org, DateTimeOffset now,
+        string createdBy, string secret)
         => new(new TokenInfo(id, name, Tokens.Name(scope), user ?? "", org ?? "",
-            DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), null), secret);
+            DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), null, createdBy), secret);
 
     public static void Validate(string name, string? user, string? org)
     {
@@ -35,11 +36,16 @@ internal static class TokenRules
         }
     }
 
-    /// <summary>A row of <c>id, name, scope, user_name, org, created_at_ms, revoked_at_ms</c>.</summary>
+    /// <summary>The columns of <see cref="ReadInfo"/>, in its order.</summary>
+    public const string InfoColumns = "id, name, scope, user_name, org, created_at_ms, revoked_at_ms, created_by, revoked_by";
+
+    /// <summary>A row of <see cref="InfoColumns"/>; tokens made before attribution have an empty created_by.</summary>
     public static TokenInfo ReadInfo(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
+        reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+        reader.GetString(7) is { Length: > 0 } createdBy ? createdBy : null,
+        reader.IsDBNull(8) ? null : reader.GetString(8));
 
     /// <summary>The caller of the row <c>id, name, scope, user_name, org, hash</c> found by <paramref name="hash"/>, if any.</summary>
     public static Caller? ReadCaller(DbDataReader reader, byte[] hash)

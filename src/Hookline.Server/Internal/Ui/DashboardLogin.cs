@@ -21,7 +21,7 @@ internal static class DashboardLogin
     {
         var authenticator = app.Services.GetRequiredService<Authenticator>();
         var sessions = app.Services.GetRequiredService<DashboardSessions>();
-        app.MapGet(Path, context => Form(context, Refusal.None)).WithMetadata(BrowserForm.Instance);
+        app.MapGet(Path, context => Form(context, Refusal.None)).WithMetadata(BrowserForm.Instance).AllowWithoutToken();
         app.MapPost(Path, async context =>
         {
             var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync().ConfigureAwait(false) : null;
@@ -56,7 +56,7 @@ internal static class DashboardLogin
                 MaxAge = DashboardSessions.Lifetime,
             });
             context.Response.Redirect("/ui");
-        }).WithMetadata(BrowserForm.Instance);
+        }).WithMetadata(BrowserForm.Instance).AllowWithoutToken();
         // Reached only with the page's CSRF token when a session is open (DashboardSessions.Use checks it).
         app.MapPost(SignOutPath, context =>
         {
@@ -71,7 +71,7 @@ internal static class DashboardLogin
             });
             context.Response.Redirect(Path);
             return Task.CompletedTask;
-        }).WithMetadata(BrowserForm.Instance);
+        }).WithMetadata(BrowserForm.Instance).AllowWithoutToken();
     }
 
     private enum Refusal { None, Token, Unavailable }

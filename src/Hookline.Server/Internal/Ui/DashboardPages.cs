@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Hookline.Server.Internal.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,7 +31,7 @@ internal static class DashboardPages
             context.Response.Redirect("/ui/live");
             return Task.CompletedTask;
         });
-        app.MapGet("/ui/assets/{name}", ServeAsset);
+        app.MapGet("/ui/assets/{name}", ServeAsset).AllowWithoutToken();
         app.MapGet("/ui/live", context => Page(context, "live", "Live decisions", html => LivePage(html, context, queries, time)));
         app.MapGet("/ui/sessions", context => Page(context, "sessions", "Sessions", html => SessionsPage(html, context, queries, time)));
         app.MapGet("/ui/sessions/{id}", context => Page(context, "sessions", "Session", html => SessionPage(html, context, queries)));
@@ -226,13 +227,15 @@ internal static class DashboardPages
         Pager(html, "/ui/sessions/" + Uri.EscapeDataString(id), "", page.Next);
     }
 
+    private static string AppliedBy(string appliedBy) => appliedBy.Length > 0 ? $" · applied by {appliedBy}" : "";
+
     private static void PolicyPage(Html html, HttpContext context, IAuditReader queries, PolicyHolder policy)
     {
         var current = ReadApi.CurrentPolicy(queries, policy);
         var epochs = queries.Epochs(false);
         var hits = ReadApi.RuleHits(queries, policy);
         html.Raw($"<h1>Policy <span id=\"epoch\" data-epoch=\"{current.Epoch}\">epoch {current.Epoch}</span></h1>")
-            .Raw("<p class=\"muted\">").Text($"mode {current.Mode} · hash {current.Hash[..Math.Min(12, current.Hash.Length)]} · {current.Source} · since {Html.Time(current.AppliedAt)}").Raw("</p>");
+            .Raw("<p class=\"muted\">").Text($"mode {current.Mode} · hash {current.Hash[..Math.Min(12, current.Hash.Length)]} · {current.Source}{AppliedBy(current.AppliedBy)} · since {Html.Time(current.AppliedAt)}").Raw("</p>");
         html.Element("h2", "Rule hits").Raw("<table id=\"rules\"><thead><tr><th>rule</th><th>effect</th><th>hits</th><th>last hit (UTC)</th></tr></thead><tbody>");
         foreach (var rule in hits.Rules.OrderByDescending(r => r.Hits))
         {
@@ -244,12 +247,12 @@ internal static class DashboardPages
             .Text(hits.NeverFired.Count == 0 ? "Every rule has fired." : string.Join(", ", hits.NeverFired)).Raw("</p>");
         html.Element("h2", "Document").Element("pre", current.Document, "document");
 
-        html.Element("h2", "History").Raw("<table id=\"epochs\"><thead><tr><th>epoch</th><th>applied (UTC)</th><th>hash</th><th>source</th><th></th></tr></thead><tbody>");
+        html.Element("h2", "History").Raw("<table id=\"epochs\"><thead><tr><th>epoch</th><th>applied (UTC)</th><th>hash</th><th>source</th><th>applied by</th><th></th></tr></thead><tbody>");
         foreach (var epoch in epochs)
         {
             html.Raw($"<tr data-epoch=\"{epoch.Epoch}\">").Element("td", epoch.Epoch.ToString(CultureInfo.InvariantCulture))
                 .Element("td", Html.Time(epoch.AppliedAt), "time").Element("td", epoch.Hash[..Math.Min(12, epoch.Hash.Length)], "subject")
-                .Element("td", epoch.Source, "subject").Raw("<td>");
+                .Element("td", epoch.Source, "subject").Element("td", epoch.AppliedBy, "applied-by").Raw("<td>");
             if (epoch.Epoch > 1)
             {
                 html.Link($"/ui/policy?from={epoch.Epoch - 1}&to={epoch.Epoch}#diff", "diff with previous");

@@ -1,0 +1,70 @@
+using System.Text;
+
+namespace Hookline.Server.Internal.Auth;
+
+/// <summary>
+/// Who did an admin action (policy apply, token create, token revoke), as recorded beside it: the credential that
+/// authenticated the request (token id, name, user, org), never what the client says about itself. A client's own
+/// name is kept only as <c>claimed: NAME</c>, after the authenticated part.
+/// </summary>
+internal static class Attribution
+{
+    private const int MaxClaimedLength = 64;
+
+    /// <summary>
+    /// E.g. <c>token tok_1a2b3c (name ci-admin, user alice, org acme); claimed: alice</c>, or with authentication
+    /// off <c>unauthenticated (auth off, loopback)</c>: then nobody vouched for anything.
+    /// </summary>
+    public static string Of(Caller caller, string? claimed)
+    {
+        var text = new StringBuilder();
+        if (caller.Authenticated)
+        {
+            text.Append("token ").Append(caller.TokenId).Append(" (name ").Append(caller.TokenName);
+            if (caller.User.Length > 0)
+            {
+                text.Append(", user ").Append(caller.User);
+            }
+            if (caller.Org.Length > 0)
+            {
+                text.Append(", org ").Append(caller.Org);
+            }
+            text.Append(')');
+        }
+        else
+        {
+            text.Append("unauthenticated (auth off, loopback)");
+        }
+        var claim = Clean(claimed);
+        if (claim.Length > 0)
+        {
+            text.Append("; claimed: ").Append(claim);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// <c>hookline token --data/--postgres</c>: whoever can write the database file or reach PostgreSQL with its
+    /// password; the OS user running the command is what is known about them.
+    /// </summary>
+    public static string LocalCommand() => $"local command (os user {Clean(Environment.UserName)})";
+
+    /// <summary>A claim as text that cannot forge another record's shape: printable, at most 64 characters.</summary>
+    private static string Clean(string? claimed)
+    {
+        if (string.IsNullOrEmpty(claimed))
+        {
+            return "";
+        }
+        var kept = new StringBuilder(Math.Min(claimed.Length, MaxClaimedLength));
+        foreach (var c in claimed)
+        {
+            if (kept.Length == MaxClaimedLength)
+            {
+                break;
+            }
+            kept.Append(char.IsControl(c) || c is ';' or '(' or ')' ? '?' : c);
+        }
+        return kept.ToString().Trim();
+    }
+}
