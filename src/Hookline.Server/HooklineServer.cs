@@ -152,7 +152,7 @@ public sealed class HooklineServer : IAsyncDisposable
             var policy = app.Services.GetRequiredService<PolicyHolder>();
             policy.Watch();
             // Browser checks first: they also guard a server without tokens, and refusals get the security headers.
-            app.UseBrowserGuards(loopbackHostsOnly: !authRequired && grpcEndpoint.IsLocal && (httpEndpoint?.IsLocal ?? true));
+            app.UseBrowserGuards(loopbackHostsOnly: !authRequired && (grpcEndpoint?.IsLocal ?? true) && (httpEndpoint?.IsLocal ?? true));
             Internal.Ui.DashboardSessions.Use(app);
             app.UseListenerSeparation();
             app.UseHooklineAuthorization();

@@ -65,7 +65,7 @@ public sealed class FailingHandlerTests : IDisposable
     public async Task The_http_hook_answers_200_with_a_deny_when_its_handler_throws()
     {
         await using var listener = await HookHttpListener.StartAsync(new ThrowingHandler(SidecarFailMode.Closed, Bug), TimeProvider.System,
-            NullLogger.Instance, 0, CancellationToken.None);
+            NullLogger.Instance, 0, Core.ConnectionLimits.HttpHooks, CancellationToken.None);
         using var http = new HttpClient { Timeout = Bound.Hang };
         using var request = new HttpRequestMessage(HttpMethod.Post, listener.BaseUrl + "pre-tool-use")
         {
