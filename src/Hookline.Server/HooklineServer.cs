@@ -151,10 +151,11 @@ public sealed class HooklineServer : IAsyncDisposable
         {
             var policy = app.Services.GetRequiredService<PolicyHolder>();
             policy.Watch();
-            // Browser checks first: they also guard a server without tokens, and refusals get the security headers.
+            // The gRPC port serves gRPC alone: an HTTP route there is not found, before any other check answers.
+            app.UseListenerSeparation();
+            // Browser checks next: they also guard a server without tokens, and refusals get the security headers.
             app.UseBrowserGuards(loopbackHostsOnly: !authRequired && (grpcEndpoint?.IsLocal ?? true) && (httpEndpoint?.IsLocal ?? true));
             Internal.Ui.DashboardSessions.Use(app);
-            app.UseListenerSeparation();
             app.UseHooklineAuthorization();
             app.UseStoreUnavailable();
             app.MapGrpcService<AgentService>();
