@@ -89,7 +89,7 @@ public sealed class HooklineDaemon : IAsyncDisposable
         HookSocketListener listener;
         try
         {
-            listener = new HookSocketListener(socketPath, router, options.TimeProvider, logger);
+            listener = new HookSocketListener(socketPath, router, options.TimeProvider, logger, new Core.ByteBudget(options.InFlightMaxBytes));
         }
         catch
         {

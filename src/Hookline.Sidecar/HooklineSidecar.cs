@@ -89,7 +89,7 @@ public sealed class HooklineSidecar : IAsyncDisposable
         HookSocketListener listener;
         try
         {
-            listener = new HookSocketListener(socketPath, session.Processor, options.TimeProvider, logger);
+            listener = new HookSocketListener(socketPath, session.Processor, options.TimeProvider, logger, new Core.ByteBudget(options.InFlightMaxBytes));
         }
         catch
         {

@@ -75,6 +75,15 @@ public sealed class SidecarOptions
     public long SpoolMaxBytes { get; set; } = Internal.EventSpool.DefaultMaxBytes;
 
     /// <summary>
+    /// Cap on the bytes of hook requests read and not yet answered, over all connections of the socket: a request
+    /// that would pass it waits (within the hook's read timeout) until earlier ones are answered. One request larger
+    /// than the cap still passes alone, so the 10 MiB frame cap stays the only limit on a single hook.
+    /// </summary>
+    public long InFlightMaxBytes { get; set; } = DefaultInFlightMaxBytes;
+
+    public const long DefaultInFlightMaxBytes = 64L * 1024 * 1024;
+
+    /// <summary>
     /// How long failing writes to the spool file (a full disk, an I/O error) are retried, with backoff, before the
     /// sidecar gives up: <see cref="HooklineSidecar.Stopped"/> then completes, and <c>hookline sidecar</c> exits.
     /// </summary>

@@ -1,3 +1,5 @@
+using Hookline.Core;
+
 namespace Hookline.Server.Internal;
 
 /// <summary>How the audit writer is doing, for <c>/healthz</c> and <c>/metrics</c>, and the byte bound of its queue.</summary>

@@ -16,6 +16,7 @@ internal sealed class HookSocketListener : IAsyncDisposable
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IHookHandler _processor;
+    private readonly Core.ByteBudget _inFlight;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Socket _socket;
@@ -23,8 +24,9 @@ internal sealed class HookSocketListener : IAsyncDisposable
     private readonly uint _ownUid = Platform.Current.EffectiveUid;
     private Task? _acceptLoop;
 
-    public HookSocketListener(string path, IHookHandler processor, TimeProvider time, ILogger logger)
+    public HookSocketListener(string path, IHookHandler processor, TimeProvider time, ILogger logger, Core.ByteBudget? inFlight = null)
     {
+        _inFlight = inFlight ?? new Core.ByteBudget(SidecarOptions.DefaultInFlightMaxBytes);
         _processor = processor;
         _time = time;
         _logger = logger;
@@ -98,6 +100,7 @@ internal sealed class HookSocketListener : IAsyncDisposable
     private async Task ServeAsync(Socket connection)
     {
         byte[]? payload = null;
+        long held = 0;
         try
         {
             // Only our own uid may ask; root may too, since it could read the socket's directory anyway.
@@ -120,6 +123,9 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 await ReplyAsync(connection, Agents.HookJson.Block($"request frame of {length} bytes exceeds the 10 MiB cap")).ConfigureAwait(false);
                 return;
             }
+            // Memory held by requests in flight is bounded in bytes: over the bound, this one waits for earlier answers.
+            await _inFlight.TakeAsync(length, linked.Token).ConfigureAwait(false);
+            held = length;
             payload = ArrayPool<byte>.Shared.Rent((int)length);
             await stream.ReadExactlyAsync(payload.AsMemory(0, (int)length), linked.Token).ConfigureAwait(false);
             var readAt = _time.GetTimestamp();
@@ -142,6 +148,10 @@ internal sealed class HookSocketListener : IAsyncDisposable
             if (payload is not null)
             {
                 ArrayPool<byte>.Shared.Return(payload);
+            }
+            if (held > 0)
+            {
+                _inFlight.Return(held);
             }
             connection.Dispose();
         }

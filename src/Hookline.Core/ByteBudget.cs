@@ -1,10 +1,10 @@
-namespace Hookline.Server.Internal;
+namespace Hookline.Core;
 
 /// <summary>
 /// A bound in bytes on what is queued: takers wait, first come first served, until enough is returned. One item larger
 /// than the whole bound still passes when nothing else is held, so no accepted item waits forever.
 /// </summary>
-internal sealed class ByteBudget(long capacity)
+public sealed class ByteBudget(long capacity)
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<(long Bytes, TaskCompletionSource Granted)> _waiting = new();
