@@ -43,10 +43,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     public override Task<CreateSessionResponse> CreateSession(CreateSessionRequest request, ServerCallContext context)
     {
         var sessionId = request.SessionId.Length > 0 ? request.SessionId : Guid.NewGuid().ToString();
-        if (!Guid.TryParse(sessionId, out _))
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "session_id must be a UUID"));
-        }
+        SessionGate.RequireUuid(sessionId, "session_id");
         var caller = AuthInterceptor.CallerOf(context);
         var identity = SessionIdentity.Of(caller, request.User);
         var (session, resumed) = _store.CreateOrResumeSession(request, sessionId, NowMs, identity);
