@@ -11,11 +11,15 @@ public sealed partial class AuthTests
     private static ProcessHookEventRequest OpenOf(string sessionId) =>
         new() { Open = new Open { SessionId = sessionId, SidecarVersion = "test", Agent = "claude" } };
 
-    [Fact]
-    public async Task Another_users_token_cannot_resume_heartbeat_end_open_append_to_or_decide_on_a_session()
+    [Theory]
+    [InlineData("alice", "acme", "mallory", "acme")]
+    // Tokens made without --user and --org: each is its own principal, they do not share one.
+    [InlineData(null, null, null, null)]
+    public async Task Another_users_token_cannot_resume_heartbeat_end_open_append_to_or_decide_on_a_session(
+        string? ownerUser, string? ownerOrg, string? otherUser, string? otherOrg)
     {
-        var alice = ClientWith(NewToken("sidecar", user: "alice", org: "acme"));
-        var mallory = ClientWith(NewToken("sidecar", user: "mallory", org: "acme"));
+        var alice = ClientWith(NewToken("sidecar", user: ownerUser, org: ownerOrg));
+        var mallory = ClientWith(NewToken("sidecar", user: otherUser, org: otherOrg));
         var request = NewSession();
         await alice.CreateSessionAsync(request);
         var session = request.SessionId;
