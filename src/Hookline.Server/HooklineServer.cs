@@ -79,7 +79,7 @@ public sealed class HooklineServer : IAsyncDisposable
             // Any local user can connect to a loopback port: idle connections must not hold every descriptor.
             (kestrel.Limits.MaxConcurrentConnections, kestrel.Limits.RequestHeadersTimeout, kestrel.Limits.KeepAliveTimeout)
                 = options.ConnectionLimits.Checked();
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = StreamsPerConnection(options);
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(10);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(5);
         });
@@ -112,7 +112,7 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton<RetentionSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<SessionTracker>();
-        builder.Services.AddSingleton<PrincipalStreams>();
+        builder.Services.AddSingleton<PrincipalLimits>();
         builder.Services.AddSingleton<PrincipalByteRate>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
         // Tokens live beside the audit trail: with PostgreSQL in the shared database, so every replica knows them.
@@ -217,6 +217,15 @@ public sealed class HooklineServer : IAsyncDisposable
 
     /// <summary>Whether callers must present a token (see <see cref="HooklineServerOptions.Auth"/>).</summary>
     public bool AuthRequired { get; private init; }
+
+    /// <summary>
+    /// HTTP/2 streams one connection may have open at once: each may hold a buffered request of up to one 12 MiB
+    /// message. A sidecar multiplexes one principal's streams and calls over one connection, so it gets what that
+    /// principal may use (plus room for reconnects), at least Kestrel's default of 100; with either limit off, 1024.
+    /// </summary>
+    internal static int StreamsPerConnection(HooklineServerOptions options)
+        => options.MaxStreamsPerPrincipal <= 0 || options.MaxUnaryCallsPerPrincipal <= 0 ? 1024
+            : (int)Math.Clamp((long)options.MaxStreamsPerPrincipal + options.MaxUnaryCallsPerPrincipal + 20, 100, 1024);
 
     internal static bool ResolveAuth(HooklineServerOptions options, ListenAddress? grpc, ListenAddress? http, ServerTls? tls)
     {

@@ -119,6 +119,15 @@ public sealed class HooklineServerOptions
     public const int DefaultMaxStreamsPerPrincipal = 64;
 
     /// <summary>
+    /// Unary decision calls (<c>DecideOnce</c>) one principal may have in progress on this server; one more is refused
+    /// at once with <c>ResourceExhausted</c> (never queued: a queued call would hold its buffered request). Zero or
+    /// less: no limit.
+    /// </summary>
+    public int MaxUnaryCallsPerPrincipal { get; set; } = DefaultMaxUnaryCallsPerPrincipal;
+
+    public const int DefaultMaxUnaryCallsPerPrincipal = 16;
+
+    /// <summary>
     /// Event bytes per second one principal's streams may send, together. Above it the server reads their streams
     /// more slowly (backpressure); nothing is refused or lost. Zero or less: no limit.
     /// </summary>

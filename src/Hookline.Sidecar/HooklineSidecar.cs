@@ -79,9 +79,10 @@ public sealed class HooklineSidecar : IAsyncDisposable
     public static async Task<HooklineSidecar> StartAsync(SidecarOptions options, CancellationToken cancellationToken = default)
     {
         var sessionId = options.SessionId ?? Guid.NewGuid().ToString();
-        if (!Guid.TryParse(sessionId, out _))
+        // The server accepts only the canonical lower-case form (it compares ids as text).
+        if (!Guid.TryParseExact(sessionId, "D", out var uuid) || uuid.ToString("D") != sessionId)
         {
-            throw new ArgumentException($"--session must be a UUID, got '{sessionId}'");
+            throw new ArgumentException($"--session must be a lower-case UUID (8-4-4-4-12), got '{sessionId}'");
         }
         var logger = options.LoggerFactory.CreateLogger("Hookline.Sidecar");
         var session = await SidecarSession.OpenAsync(options, sessionId, logger).ConfigureAwait(false);

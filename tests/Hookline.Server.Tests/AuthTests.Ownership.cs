@@ -11,11 +11,15 @@ public sealed partial class AuthTests
     private static ProcessHookEventRequest OpenOf(string sessionId) =>
         new() { Open = new Open { SessionId = sessionId, SidecarVersion = "test", Agent = "claude" } };
 
-    [Fact]
-    public async Task Another_users_token_cannot_resume_heartbeat_end_open_append_to_or_decide_on_a_session()
+    [Theory]
+    [InlineData("alice", "acme", "mallory", "acme")]
+    // Tokens made without --user and --org: each is its own principal, they do not share one.
+    [InlineData(null, null, null, null)]
+    public async Task Another_users_token_cannot_resume_heartbeat_end_open_append_to_or_decide_on_a_session(
+        string? ownerUser, string? ownerOrg, string? otherUser, string? otherOrg)
     {
-        var alice = ClientWith(NewToken("sidecar", user: "alice", org: "acme"));
-        var mallory = ClientWith(NewToken("sidecar", user: "mallory", org: "acme"));
+        var alice = ClientWith(NewToken("sidecar", user: ownerUser, org: ownerOrg));
+        var mallory = ClientWith(NewToken("sidecar", user: otherUser, org: otherOrg));
         var request = NewSession();
         await alice.CreateSessionAsync(request);
         var session = request.SessionId;
@@ -106,5 +110,54 @@ public sealed partial class AuthTests
         Assert.All(refused.Append(closed), r => Assert.Equal(StatusCode.InvalidArgument, r.StatusCode));
         Assert.Equal((Verdict.Deny, "malformed_event"), (decision.Verdict, decision.ReasonCode));
         Assert.Empty(AuditTrail.ReadEvents(_data));
+    }
+    [Fact]
+    public async Task An_upper_case_copy_of_a_stored_event_id_under_another_session_is_refused_not_stored_twice()
+    {
+        var client = ClientWith(NewToken("sidecar", user: "alice"));
+        await using var stream = new StreamClient(client.ProcessHookEvent());
+        await stream.SendAsync(OpenOf(Guid.NewGuid().ToString()));
+        await stream.NextSnapshotAsync();
+        var original = Events.Bash("ls", decisionWanted: false);
+        await stream.SendAsync(original);
+        await stream.ReadUntilStoredAsync(original.EventId);
+        // Storage compares ids as text: this copy would pass as a new event, past event_id_taken.
+        var copy = Events.Bash("ls");
+        copy.EventId = original.EventId.ToUpperInvariant();
+
+        var decision = await stream.DecideAsync(copy);
+        await stream.ReadUntilAsync(m => m.KindCase == Kind.StoredAck
+            && m.StoredAck.EventIds.Concat(m.StoredAck.Rejected.Select(r => r.EventId)).Contains(copy.EventId));
+
+        Assert.Equal((Verdict.Deny, "malformed_event"), (decision.Verdict, decision.ReasonCode));
+        Assert.Empty(AuditTrail.ReadEvents(_data, copy.SessionId));
+        Assert.Single(AuditTrail.ReadEvents(_data), e => string.Equals(e.EventId, original.EventId, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Session_ids_not_in_canonical_lower_case_form_are_refused_with_invalid_argument()
+    {
+        var client = ClientWith(NewToken("sidecar", user: "alice"));
+        var request = NewSession();
+        await client.CreateSessionAsync(request);
+        var id = request.SessionId;
+        var upper = id.ToUpperInvariant();
+
+        var refused = new List<RpcException>
+        {
+            await Assert.ThrowsAsync<RpcException>(() => client.CreateSessionAsync(new CreateSessionRequest { SessionId = "{" + id + "}", Agent = "claude" }).ResponseAsync),
+            await Assert.ThrowsAsync<RpcException>(() => client.CreateSessionAsync(new CreateSessionRequest { SessionId = id.Replace("-", ""), Agent = "claude" }).ResponseAsync),
+            await Assert.ThrowsAsync<RpcException>(() => client.HeartbeatAsync(new HeartbeatRequest { SessionId = upper }).ResponseAsync),
+            await Assert.ThrowsAsync<RpcException>(() => client.EndSessionAsync(new EndSessionRequest { SessionId = " " + id }).ResponseAsync),
+            await Assert.ThrowsAsync<RpcException>(() => client.DecideOnceAsync(Events.Bash("ls", upper)).ResponseAsync),
+        };
+        await using (var badOpen = new StreamClient(client.ProcessHookEvent()))
+        {
+            await badOpen.SendAsync(OpenOf(upper));
+            refused.Add(Assert.IsType<RpcException>(await Bound.Within(badOpen.ClosedAsync(), "end of the stream opened with an upper-case id")));
+        }
+
+        Assert.All(refused, r => Assert.Equal(StatusCode.InvalidArgument, r.StatusCode));
+        Assert.Equal(SessionStatus.Active, (await client.HeartbeatAsync(new HeartbeatRequest { SessionId = id })).Status);
     }
 }

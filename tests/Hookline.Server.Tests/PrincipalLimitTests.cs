@@ -5,7 +5,10 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Hookline.Server.Tests;
 
-/// <summary>One principal's streams are limited in number and in event bytes per second, on a real server with tokens.</summary>
+/// <summary>
+/// One principal's streams and unary calls are limited in number and in event bytes per second, on a real server with
+/// tokens.
+/// </summary>
 public sealed class PrincipalLimitTests : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
@@ -17,6 +20,7 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
         o.Auth = ServerAuthMode.Required;
         o.TimeProvider = _time;
         o.MaxStreamsPerPrincipal = 2;
+        o.MaxUnaryCallsPerPrincipal = 2;
         o.EventBytesPerSecondPerPrincipal = 1000;
         o.EventBurstBytesPerPrincipal = 1000;
     });
@@ -84,5 +88,68 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
         await stream.ReadUntilStoredAsync(large.EventId, small.EventId);
 
         Assert.Equal(2, AuditTrail.ReadEvents(_dir.File("data"), large.SessionId).Count);
+    }
+
+    /// <summary>Waits until the byte rate holds <paramref name="count"/> callers back.</summary>
+    private static async Task WaitUntilHeldAsync(PrincipalByteRate rate, int count, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound.Hang;
+        while (rate.Waiting < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what} was never held back over the principal's byte rate");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
+    public async Task A_decide_once_call_takes_from_the_principals_byte_rate_and_waits_over_it()
+    {
+        var rate = _server.Service<PrincipalByteRate>();
+        var alice = ClientOf("alice");
+        var large = Events.Bash("ls " + new string('x', 3000));
+
+        var call = alice.DecideOnceAsync(large).ResponseAsync;
+        await WaitUntilHeldAsync(rate, 1, "the large DecideOnce call");
+        Assert.False(call.IsCompleted);
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        var decision = await Bound.Within(call, "the DecideOnce call once the rate is paid back");
+
+        Assert.Equal((Verdict.Allow, large.EventId), (decision.Verdict, decision.EventId));
+        Assert.Equal(1L, rate.Delays);
+    }
+
+    [Fact]
+    public async Task A_principal_over_its_decide_once_limit_is_refused_at_once_with_resource_exhausted_and_others_are_not()
+    {
+        var rate = _server.Service<PrincipalByteRate>();
+        var alice = ClientOf("alice");
+        var aliceAgain = ClientOf("alice");
+        // Held by the byte rate (the clock does not move): two calls in progress, the principal's limit.
+        var held = new[]
+        {
+            alice.DecideOnceAsync(Events.Bash("ls " + new string('x', 3000))).ResponseAsync,
+            aliceAgain.DecideOnceAsync(Events.Bash("ls " + new string('y', 3000))).ResponseAsync,
+        };
+        await WaitUntilHeldAsync(rate, 2, "two large DecideOnce calls");
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Bound.Within(alice.DecideOnceAsync(Events.Bash("ls")).ResponseAsync,
+            "the DecideOnce call over the limit"));
+        var bob = await Bound.Within(ClientOf("bob").DecideOnceAsync(Events.Bash("ls")).ResponseAsync, "another principal's call");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var released = await Bound.Within(Task.WhenAll(held), "the held calls once the rate is paid back");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var again = await Bound.Within(alice.DecideOnceAsync(Events.Bash("ls")).ResponseAsync, "alice's call after hers finished");
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.All(released.Append(bob).Append(again), d => Assert.Equal(Verdict.Allow, d.Verdict));
+    }
+
+    [Fact]
+    public void Http2_streams_per_connection_follow_the_principal_limits()
+    {
+        Assert.Equal(100, HooklineServer.StreamsPerConnection(new HooklineServerOptions()));
+        Assert.Equal(236, HooklineServer.StreamsPerConnection(new HooklineServerOptions { MaxStreamsPerPrincipal = 200 }));
+        Assert.Equal(1024, HooklineServer.StreamsPerConnection(new HooklineServerOptions { MaxUnaryCallsPerPrincipal = 0 }));
     }
 }

@@ -92,17 +92,22 @@ public abstract partial class StoreContractTests
         var aliceRotated = alice with { TokenId = "t2", TokenName = "laptop-2" };
         var aliceJwt = new Caller("jwt:alice", "jwt alice", TokenScope.Sidecar, "alice", "acme") { Issuer = "https://idp" };
         var bob = new Caller("t3", "bob", TokenScope.Sidecar, "bob", "acme");
+        // Tokens made without --user and --org: each is its own principal.
+        var ci = new Caller("t4", "ci", TokenScope.Sidecar, "", "");
+        var otherCi = new Caller("t5", "ci-2", TokenScope.Sidecar, "", "");
         var request = new CreateSessionRequest { Agent = "claude" };
         string Create(Caller caller) => store.CreateOrResumeSession(request, Guid.NewGuid().ToString(), 1,
             SessionIdentity.Of(caller, "os-user")).Session.SessionId;
         var local = Create(Caller.Unauthenticated);
         var token = Create(alice);
         var jwt = Create(aliceJwt);
+        var anonymous = Create(ci);
 
         var owner = (string id) => store.FindSession(id)!.Owner;
         Assert.Equal([true, false, false], new[] { Caller.Unauthenticated, alice, bob }.Select(owner(local).Admits));
         Assert.Equal([true, true, false, false, false], new[] { alice, aliceRotated, aliceJwt, bob, Caller.Unauthenticated }.Select(owner(token).Admits));
         Assert.Equal([true, false, false], new[] { aliceJwt, alice, bob }.Select(owner(jwt).Admits));
+        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select(owner(anonymous).Admits));
 
         // The same sessions as a server before principals were recorded left them: the migration derives an owner.
         await RollBackPrincipalsAsync();
@@ -113,17 +118,23 @@ public abstract partial class StoreContractTests
         Assert.Equal([true, true, false, false], new[] { alice, aliceRotated, bob, Caller.Unauthenticated }.Select(owner(token).Admits));
         // A JWT's issuer was not stored: its session goes to any authenticated caller of that user and org.
         Assert.Equal([true, true, false, false], new[] { aliceJwt, alice, bob, Caller.Unauthenticated }.Select(owner(jwt).Admits));
+        // A token without user and org: its session goes to that token (sessions keep its id), not to every such token.
+        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select(owner(anonymous).Admits));
     }
+
+    private const int SqliteSchemaPrincipalStep = 6;
+    private const int PostgresSchemaPrincipalStep = 8;
 
     /// <summary>Takes the database back to the schema version before sessions had a principal.</summary>
     private async Task RollBackPrincipalsAsync()
     {
         await TamperAsync("ALTER TABLE sessions DROP COLUMN principal;");
-        // The step that gave sessions their principal (SQLite 6, PostgreSQL 8); any later step is re-run too, as it may be.
-        await TamperAsync($"DELETE FROM schema_version WHERE version >= {(_database is null ? 6 : 8)};");
+        // The step that added sessions.principal, and every step after it, run again on the next open.
+        var principalStep = _database is null ? SqliteSchemaPrincipalStep : PostgresSchemaPrincipalStep;
+        await TamperAsync($"DELETE FROM schema_version WHERE version >= {principalStep};");
         if (_database is null)
         {
-            await TamperAsync($"PRAGMA user_version = {SqliteSchema.Steps.Count - 1};");
+            await TamperAsync($"PRAGMA user_version = {principalStep - 1};");
         }
     }
 }

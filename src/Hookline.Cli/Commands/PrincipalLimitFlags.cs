@@ -3,13 +3,19 @@ using Hookline.Server;
 
 namespace Hookline.Cli.Commands;
 
-/// <summary>The per-principal limits of <c>hookline server</c>: open streams, and event bytes per second.</summary>
+/// <summary>The per-principal limits of <c>hookline server</c>: open streams, unary calls in progress, and event bytes per second.</summary>
 internal sealed class PrincipalLimitFlags
 {
     private readonly Option<int> _streams = new("--max-streams-per-principal")
     {
         Description = "Open streams one principal (issuer, user, org) may hold; one more is refused (ResourceExhausted). 0: no limit",
         DefaultValueFactory = _ => HooklineServerOptions.DefaultMaxStreamsPerPrincipal,
+    };
+
+    private readonly Option<int> _unaryCalls = new("--max-unary-calls-per-principal")
+    {
+        Description = "Decision calls (DecideOnce) one principal may have in progress; one more is refused at once (ResourceExhausted). 0: no limit",
+        DefaultValueFactory = _ => HooklineServerOptions.DefaultMaxUnaryCallsPerPrincipal,
     };
 
     private readonly Option<long> _rate = new("--event-bytes-per-second")
@@ -26,7 +32,7 @@ internal sealed class PrincipalLimitFlags
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _streams, _rate, _burst })
+        foreach (var option in new Option[] { _streams, _unaryCalls, _rate, _burst })
         {
             command.Options.Add(option);
         }
@@ -35,6 +41,7 @@ internal sealed class PrincipalLimitFlags
     public HooklineServerOptions Apply(ParseResult parse, HooklineServerOptions options)
     {
         options.MaxStreamsPerPrincipal = parse.GetValue(_streams);
+        options.MaxUnaryCallsPerPrincipal = parse.GetValue(_unaryCalls);
         options.EventBytesPerSecondPerPrincipal = parse.GetValue(_rate);
         options.EventBurstBytesPerPrincipal = parse.GetValue(_burst);
         return options;

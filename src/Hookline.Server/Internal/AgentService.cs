@@ -18,16 +18,16 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     private readonly CancellationToken _stopping;
     private readonly ServerMetrics _metrics;
     private readonly SessionGate _gate;
-    private readonly PrincipalStreams _principalStreams;
+    private readonly PrincipalLimits _principalLimits;
     private readonly PrincipalByteRate _byteRate;
 
     public AgentService(PolicyHolder policy, AuditWriter audit, IAuditStore store, SessionTracker sessions,
         TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
-        ServerMetrics metrics, PrincipalStreams principalStreams, PrincipalByteRate byteRate)
+        ServerMetrics metrics, PrincipalLimits principalLimits, PrincipalByteRate byteRate)
     {
         _metrics = metrics;
         _gate = new SessionGate(store);
-        _principalStreams = principalStreams;
+        _principalLimits = principalLimits;
         _byteRate = byteRate;
         _stopping = lifetime.ApplicationStopping;
         _policy = policy;
@@ -43,10 +43,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     public override Task<CreateSessionResponse> CreateSession(CreateSessionRequest request, ServerCallContext context)
     {
         var sessionId = request.SessionId.Length > 0 ? request.SessionId : Guid.NewGuid().ToString();
-        if (!Guid.TryParse(sessionId, out _))
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "session_id must be a UUID"));
-        }
+        SessionGate.RequireUuid(sessionId, "session_id");
         var caller = AuthInterceptor.CallerOf(context);
         var identity = SessionIdentity.Of(caller, request.User);
         var (session, resumed) = _store.CreateOrResumeSession(request, sessionId, NowMs, identity);
@@ -92,8 +89,13 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
 
     public override async Task<Decision> DecideOnce(HookEvent request, ServerCallContext context)
     {
-        ValidateEvent(request);
         var caller = AuthInterceptor.CallerOf(context);
+        // The same limits as the stream: without them one token could hold any number of buffered 12 MiB calls.
+        using var slot = _principalLimits.UnaryCalls.TryOpen(caller.Principal)
+            ?? throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                "this principal has as many decision calls in progress as the server allows"));
+        ValidateEvent(request);
+        await _byteRate.TakeAsync(caller.Principal, request.CalculateSize(), context.CancellationToken).ConfigureAwait(false);
         if (!_gate.Admits(caller, request.SessionId, request.Agent, request.User, NowMs))
         {
             Log.SessionRefused(_logger, request.SessionId, "decide-once");
@@ -119,7 +121,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             context.CancellationToken, _stopping, AuthInterceptor.RevokedOf(context));
         var caller = AuthInterceptor.CallerOf(context);
         // Counted before the first message (the Open) is read: one principal cannot hold every stream slot.
-        using var slot = _principalStreams.TryOpen(caller.Principal)
+        using var slot = _principalLimits.Streams.TryOpen(caller.Principal)
             ?? throw new RpcException(new Status(StatusCode.ResourceExhausted,
                 "this principal holds as many open streams as the server allows"));
         var admitted = new AdmittedSessions();

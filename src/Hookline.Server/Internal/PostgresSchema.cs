@@ -156,5 +156,12 @@ internal static class PostgresSchema
         ALTER TABLE tokens ADD COLUMN IF NOT EXISTS created_by TEXT NOT NULL DEFAULT '';
         ALTER TABLE tokens ADD COLUMN IF NOT EXISTS revoked_by TEXT;
         """,
+        // 10: a Hookline token with neither user nor org is its own principal (Principal.OfToken): the sessions such
+        // tokens made before were stored as ('hookline', '', '') and so shared by all of them; each now belongs to the
+        // token that made it (sessions keep its id).
+        """
+        UPDATE sessions SET principal = 'hookline-token' || chr(31) || token_id || chr(31)
+            WHERE principal = 'hookline' || chr(31) || chr(31) AND token_id IS NOT NULL AND token_id NOT LIKE 'jwt:%';
+        """,
     ];
 }

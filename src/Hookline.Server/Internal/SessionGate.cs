@@ -16,14 +16,18 @@ internal sealed class SessionGate(IAuditStore store)
 
     public static RpcException NotOwned() => new(new Status(StatusCode.PermissionDenied, NotOwnedReason));
 
-    /// <summary>Session and event ids are UUIDs on every path; anything else is refused before it reaches storage.</summary>
-    public static bool IsUuid(string id) => Guid.TryParse(id, out _);
+    /// <summary>
+    /// Session and event ids are UUIDs in their one canonical form (lower case, 8-4-4-4-12) on every path; anything else
+    /// is refused before it reaches storage. Storage compares ids as text, so an upper-case or braced copy of a stored
+    /// id would otherwise pass as a different id (and past <c>event_id_taken</c>).
+    /// </summary>
+    public static bool IsUuid(string id) => Guid.TryParseExact(id, "D", out var uuid) && string.Equals(id, uuid.ToString("D"), StringComparison.Ordinal);
 
     public static void RequireUuid(string id, string field)
     {
         if (!IsUuid(id))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} must be a UUID"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} must be a lower-case UUID (8-4-4-4-12)"));
         }
     }
 

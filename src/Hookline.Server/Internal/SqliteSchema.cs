@@ -114,6 +114,13 @@ internal static class SqliteSchema
             UPDATE sessions SET principal = 'hookline' || char(31) || user_name || char(31) || org
                 WHERE authenticated = 1 AND (token_id IS NULL OR token_id NOT LIKE 'jwt:%');
         """,
+        // 7: a Hookline token with neither user nor org is its own principal (Principal.OfToken): the sessions such
+        // tokens made before were stored as ('hookline', '', '') and so shared by all of them; each now belongs to the
+        // token that made it (sessions keep its id).
+        """
+            UPDATE sessions SET principal = 'hookline-token' || char(31) || token_id || char(31)
+                WHERE principal = 'hookline' || char(31) || char(31) AND token_id IS NOT NULL AND token_id NOT LIKE 'jwt:%';
+        """,
     ];
 }
 

@@ -14,8 +14,14 @@ internal sealed record Caller(string? TokenId, string TokenName, TokenScope Scop
     /// <summary>Who issued the credential: <see cref="Principal.HooklineIssuer"/> for Hookline tokens, the JWT's <c>iss</c>.</summary>
     public string Issuer { get; init; } = Principal.HooklineIssuer;
 
-    /// <summary>The owner of what this caller creates; with authentication off, the one local principal.</summary>
-    public Principal Principal => Authenticated ? new Principal(Issuer, User, Org) : Principal.Local;
+    /// <summary>
+    /// The owner of what this caller creates; with authentication off, the one local principal. A Hookline token with
+    /// neither user nor org is its own principal: otherwise every such token would share ("hookline", "", "") and so
+    /// each other's sessions.
+    /// </summary>
+    public Principal Principal => !Authenticated ? Principal.Local
+        : Issuer == Principal.HooklineIssuer && User.Length == 0 && Org.Length == 0 ? Principal.OfToken(TokenId!)
+        : new Principal(Issuer, User, Org);
 
     /// <summary>When the credential stops being valid (a JWT's <c>exp</c>): its streams close then. Null: never.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }

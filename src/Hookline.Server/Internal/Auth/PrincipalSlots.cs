@@ -2,15 +2,18 @@ using System.Collections.Concurrent;
 
 namespace Hookline.Server.Internal.Auth;
 
-/// <summary>How many streams each principal holds open, so that one credential cannot take every stream slot.</summary>
-internal sealed class PrincipalStreams(HooklineServerOptions options)
+/// <summary>
+/// How many of something (open streams, unary calls in progress) each principal holds, so that one credential cannot
+/// take every slot. Zero or less: no limit.
+/// </summary>
+internal sealed class PrincipalSlots(int max)
 {
     private readonly ConcurrentDictionary<string, int> _open = new(StringComparer.Ordinal);
-    private readonly int _max = options.MaxStreamsPerPrincipal;
+    private readonly int _max = max;
 
     public int OpenCount(Principal principal) => _open.GetValueOrDefault(principal.Key);
 
-    /// <summary>Counts one more stream of the principal; null (and nothing counted) when it holds its limit already.</summary>
+    /// <summary>Counts one more slot of the principal; null (and nothing counted) when it holds its limit already.</summary>
     public IDisposable? TryOpen(Principal principal)
     {
         var key = principal.Key;
@@ -40,7 +43,7 @@ internal sealed class PrincipalStreams(HooklineServerOptions options)
         }
     }
 
-    private sealed class Slot(PrincipalStreams owner, string key) : IDisposable
+    private sealed class Slot(PrincipalSlots owner, string key) : IDisposable
     {
         private int _closed;
 
