@@ -17,7 +17,7 @@ const { check, finish } = checks();
 
 try {
   for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
-    await check(`${origin}: the browser keeps the __Host- session cookie, writes need the CSRF token, sign-out ends it`, async () => {
+    await check(`${origin}: the browser keeps the __Host- session cookie, reads by it, cannot administer by it (CSRF token or not), sign-out ends it`, async () => {
       const page = await browser.newPage();
       await page.goto(`${origin}/ui/live`);
       assert.match(page.url(), /\/ui\/login$/);
