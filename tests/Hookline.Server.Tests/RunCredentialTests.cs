@@ -12,7 +12,7 @@ namespace Hookline.Server.Tests;
 public sealed class RunCredentialTests : IAsyncLifetime
 {
     private readonly RunCredential _sidecar = RunCredential.Create("start-sidecar", TokenScope.Sidecar);
-    private readonly RunCredential _dashboard = RunCredential.Create("start-dashboard", TokenScope.Admin);
+    private readonly RunCredential _dashboard = RunCredential.Create("start-dashboard", TokenScope.Read);
     private readonly TempDir _dir = new();
     private HooklineServer _server = null!;
 
@@ -68,8 +68,9 @@ public sealed class RunCredentialTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/events")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await sidecarOnHttp.GetAsync("api/events")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await dashboard.GetAsync("api/events")).StatusCode);
-        // Never stored: not listed, and not in the database file.
-        Assert.Equal("[]", await dashboard.GetStringAsync("api/tokens"));
+        // Read scope, as hookline start makes it: it reads, and administers nothing.
+        Assert.Equal(HttpStatusCode.Forbidden, (await dashboard.GetAsync("api/tokens")).StatusCode);
+        // Never stored: not in the database file.
         var raw = await File.ReadAllBytesAsync(_server.DatabasePath);
         Assert.False(raw.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(_dashboard.Secret)) >= 0);
     }

@@ -2,7 +2,8 @@
 // Started by tests/Hookline.Dashboard.Tests (BrowserTests) with these variables:
 //   BASE_URL     the server's HTTP/1.1 base URL;  ADMIN_TOKEN  an admin token;  CHROMIUM  the browser
 // Shows that Chromium keeps the __Host- (Secure) session cookie on http://127.0.0.1 and http://localhost, that a
-// script of the page writes only with the page's CSRF token, and that sign-out ends the session on the server.
+// script of the page reads by the cookie but writes nothing (no CSRF token, or a cookie that only reads), and that
+// sign-out ends the session on the server.
 import { launch, checks } from "./harness.mjs";
 import assert from "node:assert/strict";
 
@@ -16,7 +17,7 @@ const { check, finish } = checks();
 
 try {
   for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
-    await check(`${origin}: the browser keeps the __Host- session cookie, writes need the CSRF token, sign-out ends it`, async () => {
+    await check(`${origin}: the browser keeps the __Host- session cookie, reads by it, cannot administer by it (CSRF token or not), sign-out ends it`, async () => {
       const page = await browser.newPage();
       await page.goto(`${origin}/ui/live`);
       assert.match(page.url(), /\/ui\/login$/);
@@ -32,16 +33,18 @@ try {
       assert.ok(cookie.secure && cookie.httpOnly && cookie.sameSite === "Strict" && cookie.path === "/", JSON.stringify(cookie));
       assert.notEqual(cookie.value, admin);
 
-      // A script of the page: a write by cookie alone is refused; with the page's CSRF token it goes through.
+      // A script of the page: a write by cookie alone is refused for want of the CSRF token; with it, still refused,
+      // because a cookie session only reads (browsers send cookies to every port of 127.0.0.1). Reads go through.
       const statuses = await page.evaluate(async () => {
         const csrf = document.querySelector('meta[name="hookline-csrf"]').content;
         const post = (headers) => fetch("/api/tokens", {
           method: "POST", headers: { "content-type": "application/json", ...headers },
           body: JSON.stringify({ name: "from-page-" + Math.random().toString(16).slice(2), scope: "read" }),
         }).then((r) => r.status);
-        return [await post({}), await post({ "X-Hookline-Csrf": csrf })];
+        const read = await fetch("/api/events").then((r) => r.status);
+        return [await post({}), await post({ "X-Hookline-Csrf": csrf }), read];
       });
-      assert.deepEqual(statuses, [403, 201]);
+      assert.deepEqual(statuses, [403, 403, 200]);
 
       await Promise.all([page.waitForURL(/\/ui\/login$/), page.click("form.signout button")]);
       // The cookie is gone from the browser, and its old value is dead on the server.

@@ -24,7 +24,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
 
     public HooklineSidecar Sidecar { get; }
 
-    /// <summary>The embedded server's admin credential for this run (sign in to the dashboard with it); null for a remote server.</summary>
+    /// <summary>The embedded server's read credential for this run (sign in to the dashboard with it); null for a remote server.</summary>
     public RunCredential? DashboardCredential { get; }
 
     /// <summary>Where to sign in to the embedded server's dashboard; null for a remote server.</summary>
@@ -43,7 +43,8 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             // Another local user can reach any loopback port: tokens are required, and the only ones this run makes
             // live in memory. The sidecar's never leaves the process; the dashboard's is shown to the user who ran start.
             sidecarCredential = RunCredential.Create("start-sidecar", TokenScope.Sidecar);
-            dashboard = RunCredential.Create("start-dashboard", TokenScope.Admin);
+            // Read scope: the dashboard only reads, and a browser's session cookie authorizes no more anyway.
+            dashboard = RunCredential.Create("start-dashboard", TokenScope.Read);
             var options = new HooklineServerOptions
             {
                 Listen = "",

@@ -80,12 +80,12 @@ internal sealed class HookHttpListener : IAsyncDisposable
         // Authentication first, without detail: a caller without the secret learns nothing about routes or events.
         if (!request.Headers.TryGetValue(SecretHeader, out var given) || given.Count != 1 || string.IsNullOrEmpty(given[0]))
         {
-            response.StatusCode = StatusCodes.Status401Unauthorized;
+            RefuseAndClose(response, StatusCodes.Status401Unauthorized);
             return;
         }
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given[0]!), _secret))
         {
-            response.StatusCode = StatusCodes.Status403Forbidden;
+            RefuseAndClose(response, StatusCodes.Status403Forbidden);
             return;
         }
         var path = request.Path.Value ?? "";
@@ -121,6 +121,16 @@ internal sealed class HookHttpListener : IAsyncDisposable
             response.ContentLength = json.Length;
             await response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A caller without the secret gets its status and a closed connection, its body unread: kept alive, another local
+    /// user's connections could hold every slot of the limit with one bad request each per keep-alive period.
+    /// </summary>
+    private static void RefuseAndClose(HttpResponse response, int status)
+    {
+        response.StatusCode = status;
+        response.Headers.Connection = "close";
     }
 
     /// <summary>Reads the body up to the frame cap; beyond it the body is cut and flagged, as the hook does with stdin.</summary>

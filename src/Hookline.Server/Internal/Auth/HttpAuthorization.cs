@@ -8,11 +8,15 @@ namespace Hookline.Server.Internal.Auth;
 /// <summary>
 /// The one check every HTTP endpoint gets (the read API, the dashboard, metrics, token admin), after routing: the
 /// scope the matched endpoint requires (<see cref="EndpointScope"/>). Only endpoints marked open (<c>/healthz</c>, the
-/// sign-in form) skip it. gRPC endpoints are left to <see cref="AuthInterceptor"/>.
+/// sign-in form) skip it. gRPC endpoints are left to <see cref="AuthInterceptor"/>. A dashboard session cookie
+/// authorizes read scope only, whatever the token behind it (docs/security.md, "The browser").
 /// </summary>
 internal static class HttpAuthorization
 {
     private const string CallerKey = "hookline.caller";
+
+    public const string CookieReadsOnlyDetail =
+        "refused: a dashboard sign-in only reads; send the token in an Authorization: Bearer header (hookline token/policy --server) to change anything";
 
     public static void UseHooklineAuthorization(this WebApplication app)
     {
@@ -26,9 +30,9 @@ internal static class HttpAuthorization
             }
             var needed = EndpointScope.Required(context);
             // A browser signed in at /ui/login carries a session cookie instead of the header (see DashboardSessions).
-            var presented = context.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h
-                : Ui.DashboardSessions.CredentialOf(context);
-            switch (authenticator.Check(presented, needed, context.Request.Method + " " + context.Request.Path, out var caller))
+            var header = context.Request.Headers.Authorization.ToString();
+            var fromCookie = header.Length == 0 ? Ui.DashboardSessions.CredentialOf(context) : null;
+            switch (authenticator.Check(fromCookie ?? header, needed, context.Request.Method + " " + context.Request.Path, out var caller))
             {
                 case AuthOutcome.Unauthenticated when HttpMethods.IsGet(context.Request.Method)
                     && context.Request.Path.StartsWithSegments("/ui", StringComparison.OrdinalIgnoreCase):
@@ -47,6 +51,12 @@ internal static class HttpAuthorization
                     context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                     context.Response.Headers.RetryAfter = "1";
                     await context.Response.WriteAsync(Authenticator.UnavailableDetail + "\n").ConfigureAwait(false);
+                    return;
+                case AuthOutcome.Allowed when fromCookie is not null && needed != TokenScope.Read:
+                    // Browsers send a cookie to every port of the host, so a page another local user serves on
+                    // 127.0.0.1 can make it leak: the cookie only ever reads, whatever token signed in.
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync(CookieReadsOnlyDetail + "\n").ConfigureAwait(false);
                     return;
             }
             context.Items[CallerKey] = caller;

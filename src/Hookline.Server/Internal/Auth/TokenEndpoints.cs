@@ -9,15 +9,16 @@ namespace Hookline.Server.Internal.Auth;
 
 /// <summary>
 /// Token admin over HTTP (admin scope): <c>GET /api/tokens</c>, <c>POST /api/tokens</c> and
-/// <c>DELETE /api/tokens/{id-or-name}</c>. What <c>hookline token --server URL</c> calls.
+/// <c>DELETE /api/tokens/{id-or-name}</c>. What <c>hookline token --server URL</c> calls. All three refuse (403) while
+/// authentication is off.
 /// </summary>
 internal static class TokenEndpoints
 {
     private const int MaxBodyBytes = 16 * 1024;
 
-    public const string CreateRefusedWithoutAuth =
-        "refused: this server runs without authentication, so its HTTP API creates no tokens; create them against its " +
-        "database with `hookline token create --name NAME --scope SCOPE --data DIR` (or --postgres CONNECTION), then start it with --auth required";
+    public const string RefusedWithoutAuth =
+        "refused: this server runs without authentication, so its HTTP API neither creates, lists nor revokes tokens; manage them " +
+        "against its database with `hookline token create|list|revoke ... --data DIR` (or --postgres CONNECTION), then start it with --auth required";
 
     public static void MapTokenEndpoints(this WebApplication app)
     {
@@ -27,17 +28,13 @@ internal static class TokenEndpoints
         var time = app.Services.GetRequiredService<TimeProvider>();
         var authRequired = app.Services.GetRequiredService<Authenticator>().Required;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TokenEndpoints));
-        app.MapGet("/api/tokens", context =>
-            context.Response.WriteAsJsonAsync(tokens.List().ToList(), TokenJsonContext.Default.ListTokenInfo)).RequireScope(TokenScope.Admin);
-        app.MapPost("/api/tokens", async context =>
+        // Without auth anyone who reaches the port would be admin: they could mint a token that stays valid once auth is
+        // turned on, list who holds which token, or revoke the real ones. The CLI works on the database instead.
+        RequestDelegate OnlyWithAuth(RequestDelegate handler) => authRequired ? handler : RefuseWithoutAuthAsync;
+        app.MapGet("/api/tokens", OnlyWithAuth(context =>
+            context.Response.WriteAsJsonAsync(tokens.List().ToList(), TokenJsonContext.Default.ListTokenInfo))).RequireScope(TokenScope.Admin);
+        app.MapPost("/api/tokens", OnlyWithAuth(async context =>
         {
-            if (!authRequired)
-            {
-                // Anyone who reaches a server without auth could mint a token that stays valid once auth is turned on.
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await context.Response.WriteAsync(CreateRefusedWithoutAuth + "\n").ConfigureAwait(false);
-                return;
-            }
             TokenRequest? request;
             try
             {
@@ -62,8 +59,8 @@ internal static class TokenEndpoints
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 await context.Response.WriteAsync(ex.Message + "\n").ConfigureAwait(false);
             }
-        }).RequireScope(TokenScope.Admin);
-        app.MapDelete("/api/tokens/{key}", async context =>
+        })).RequireScope(TokenScope.Admin);
+        app.MapDelete("/api/tokens/{key}", OnlyWithAuth(async context =>
         {
             var key = (string)context.GetRouteValue("key")!;
             var revokedBy = Attribution.Of(HttpAuthorization.CallerOf(context), null);
@@ -79,6 +76,12 @@ internal static class TokenEndpoints
             cache.Forget(revoked.Id);
             streams.Revoke(revoked.Id);
             await context.Response.WriteAsJsonAsync(revoked, TokenJsonContext.Default.TokenInfo).ConfigureAwait(false);
-        }).RequireScope(TokenScope.Admin);
+        })).RequireScope(TokenScope.Admin);
+    }
+
+    private static async Task RefuseWithoutAuthAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        await context.Response.WriteAsync(RefusedWithoutAuth + "\n").ConfigureAwait(false);
     }
 }

@@ -13,7 +13,9 @@ namespace Hookline.Server.Internal.Ui;
 /// Browser sign-ins (auth on): the cookie holds a random session id, never the token. The token stays in this
 /// process's memory beside a per-session CSRF token and an expiry, and is checked again on every request, so a
 /// revoked token ends its sessions too. Reads need the cookie; a write also needs the CSRF token the pages carry
-/// (header <see cref="CsrfHeader"/> or form field <c>csrf</c>). Sign-out and a restart forget the session.
+/// (header <see cref="CsrfHeader"/> or form field <c>csrf</c>). A session authorizes read scope only, whatever its
+/// token (see HttpAuthorization): browsers send cookies to every port of the host, so the cookie can leak to another
+/// local user's server on 127.0.0.1. Sign-out and a restart forget the session.
 /// </summary>
 internal sealed class DashboardSessions(TimeProvider time)
 {
@@ -77,7 +79,7 @@ internal sealed class DashboardSessions(TimeProvider time)
     public static DashboardSession? Of(HttpContext context)
         => context.Items.TryGetValue(SessionKey, out var value) ? value as DashboardSession : null;
 
-    /// <summary>The bearer credential of the request's session, for the authorization check; null without one.</summary>
+    /// <summary>The bearer credential of the request's session, for the authorization check (read scope only); null without one.</summary>
     public static string? CredentialOf(HttpContext context) => Of(context) is { } session ? "Bearer " + session.Token : null;
 
     /// <summary>Resolves the session cookie (a request with its own Authorization header ignores it) and checks the CSRF token on writes.</summary>
