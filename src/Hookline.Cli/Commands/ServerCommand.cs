@@ -55,7 +55,7 @@ internal static class ServerCommand
             listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, queueMax, config,
         };
         oidc.AddTo(command);
-        var limits = new PrincipalLimitFlags();
+        var limits = new ServerLimitFlags();
         limits.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {

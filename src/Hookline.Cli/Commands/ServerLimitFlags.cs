@@ -3,9 +3,18 @@ using Hookline.Server;
 
 namespace Hookline.Cli.Commands;
 
-/// <summary>The per-principal limits of <c>hookline server</c>: open streams, unary calls in progress, and event bytes per second.</summary>
-internal sealed class PrincipalLimitFlags
+/// <summary>
+/// The limits of <c>hookline server</c>: open connections, and per principal open streams, unary calls in progress and
+/// event bytes per second.
+/// </summary>
+internal sealed class ServerLimitFlags
 {
+    private readonly Option<int> _connections = new("--max-connections")
+    {
+        Description = "Open connections the server accepts, on both listeners together; past it a new one is closed at once",
+        DefaultValueFactory = _ => Core.ConnectionLimits.Server.MaxConnections,
+    };
+
     private readonly Option<int> _streams = new("--max-streams-per-principal")
     {
         Description = "Open streams one principal (issuer, user, org) may hold; one more is refused (ResourceExhausted). 0: no limit",
@@ -32,7 +41,7 @@ internal sealed class PrincipalLimitFlags
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _streams, _unaryCalls, _rate, _burst })
+        foreach (var option in new Option[] { _connections, _streams, _unaryCalls, _rate, _burst })
         {
             command.Options.Add(option);
         }
@@ -40,6 +49,7 @@ internal sealed class PrincipalLimitFlags
 
     public HooklineServerOptions Apply(ParseResult parse, HooklineServerOptions options)
     {
+        options.ConnectionLimits = options.ConnectionLimits with { MaxConnections = Math.Max(1, parse.GetValue(_connections)) };
         options.MaxStreamsPerPrincipal = parse.GetValue(_streams);
         options.MaxUnaryCallsPerPrincipal = parse.GetValue(_unaryCalls);
         options.EventBytesPerSecondPerPrincipal = parse.GetValue(_rate);
