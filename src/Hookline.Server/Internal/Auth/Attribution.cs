@@ -10,6 +10,7 @@ namespace Hookline.Server.Internal.Auth;
 internal static class Attribution
 {
     private const int MaxClaimedLength = 64;
+    private const int MaxIdentityLength = 256;
 
     /// <summary>
     /// E.g. <c>token tok_1a2b3c (name ci-admin, user alice, org acme); claimed: alice</c>, or with authentication
@@ -20,14 +21,15 @@ internal static class Attribution
         var text = new StringBuilder();
         if (caller.Authenticated)
         {
-            text.Append("token ").Append(caller.TokenId).Append(" (name ").Append(caller.TokenName);
+            // A token's name and a JWT's claims are text someone chose: cleaned like a claim, so none can forge the shape.
+            text.Append("token ").Append(Clean(caller.TokenId, MaxIdentityLength)).Append(" (name ").Append(Clean(caller.TokenName, MaxIdentityLength));
             if (caller.User.Length > 0)
             {
-                text.Append(", user ").Append(caller.User);
+                text.Append(", user ").Append(Clean(caller.User, MaxIdentityLength));
             }
             if (caller.Org.Length > 0)
             {
-                text.Append(", org ").Append(caller.Org);
+                text.Append(", org ").Append(Clean(caller.Org, MaxIdentityLength));
             }
             text.Append(')');
         }
@@ -49,17 +51,19 @@ internal static class Attribution
     /// </summary>
     public static string LocalCommand() => $"local command (os user {Clean(Environment.UserName)})";
 
-    /// <summary>A claim as text that cannot forge another record's shape: printable, at most 64 characters.</summary>
-    private static string Clean(string? claimed)
+    /// <summary>Text that cannot forge another record's shape: printable, without <c>;()</c>, at most 64 characters for a claim.</summary>
+    private static string Clean(string? claimed) => Clean(claimed, MaxClaimedLength);
+
+    private static string Clean(string? claimed, int maxLength)
     {
         if (string.IsNullOrEmpty(claimed))
         {
             return "";
         }
-        var kept = new StringBuilder(Math.Min(claimed.Length, MaxClaimedLength));
+        var kept = new StringBuilder(Math.Min(claimed.Length, maxLength));
         foreach (var c in claimed)
         {
-            if (kept.Length == MaxClaimedLength)
+            if (kept.Length == maxLength)
             {
                 break;
             }
