@@ -11,7 +11,7 @@ internal sealed class ServerLimitFlags
 {
     private readonly Option<int> _connections = new("--max-connections")
     {
-        Description = "Open connections the server accepts, on both listeners together; past it a new one is closed at once",
+        Description = "Open connections each listener accepts; past it a new one is closed at once",
         DefaultValueFactory = _ => Core.ConnectionLimits.Server.MaxConnections,
     };
 
