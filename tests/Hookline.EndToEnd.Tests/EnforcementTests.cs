@@ -67,7 +67,16 @@ public sealed class EnforcementTests
         {
             var run = await HookRun.SpawnAsync(stack.SocketPath, "pre-tool-use", HookRun.Bash("rm -rf /b"));
             Assert.Equal("deny", run.PermissionDecision);
-            var line = await stack.Sidecar.WaitForLineAsync("from local", TimeSpan.FromSeconds(10));
+            string line;
+            try
+            {
+                line = await stack.Sidecar.WaitForLineAsync("from local", TimeSpan.FromSeconds(10));
+            }
+            catch (TimeoutException ex)
+            {
+                // Say whether the hook heard from the sidecar at all (a deny of its own fail mode carries its reason on stderr).
+                throw new TimeoutException($"{ex.Message}\nhook: exit {run.ExitCode} after {run.Elapsed.TotalMilliseconds:F0} ms, stderr: {run.Stderr}", ex);
+            }
             // "... in N µs": the sidecar answered within the budget (plus scheduling slack), not after the stall.
             var micros = long.Parse(line[(line.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
             // It waited for the server about the budget (timers may fire a tick early), then decided locally.
