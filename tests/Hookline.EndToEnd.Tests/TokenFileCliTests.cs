@@ -43,4 +43,14 @@ public sealed class TokenFileCliTests : IDisposable
         Assert.Contains("--token-file " + Path.Combine(_dir, "none"), missingFile.Stderr);
         Assert.Contains("401", none.Stderr);
     }
+
+    [Fact]
+    public async Task A_token_file_without_an_end_is_refused_after_a_bounded_read()
+    {
+        // /dev/zero has no length and never ends: read to the end, the CLI would fill memory and never return.
+        var endless = await CliRun.RunAsync(["token", "list", "--server", "http://127.0.0.1:9", "--token-file", "/dev/zero"]);
+
+        Assert.NotEqual(0, endless.Exit);
+        Assert.Contains("--token-file /dev/zero: more than 16384 bytes is not a token", endless.Stderr);
+    }
 }

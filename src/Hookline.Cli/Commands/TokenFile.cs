@@ -47,18 +47,24 @@ internal static class TokenFile
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
-            if (file.Length > MaxBytes)
-            {
-                result.AddError($"--token-file {path}: {file.Length} bytes is not a token (at most {MaxBytes})");
-                return null;
-            }
             if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.SafeFileHandle) & OthersMayRead) != 0)
             {
                 Console.Error.WriteLine($"hookline: warning: --token-file {path} is readable by other users (mode " +
                     $"{Convert.ToString((int)File.GetUnixFileMode(file.SafeFileHandle), 8)}); chmod 600 it");
             }
-            using var reader = new StreamReader(file);
-            var token = reader.ReadToEnd().Trim();
+            // Read a bounded prefix, never "to the end": a FIFO or /dev/zero has no length and no end.
+            var buffer = new byte[MaxBytes + 1];
+            var read = 0;
+            for (int got; read < buffer.Length && (got = file.Read(buffer, read, buffer.Length - read)) > 0;)
+            {
+                read += got;
+            }
+            if (read > MaxBytes)
+            {
+                result.AddError($"--token-file {path}: more than {MaxBytes} bytes is not a token");
+                return null;
+            }
+            var token = System.Text.Encoding.UTF8.GetString(buffer, 0, read).Trim();
             if (token.Length == 0)
             {
                 result.AddError($"--token-file {path}: the file is empty");
