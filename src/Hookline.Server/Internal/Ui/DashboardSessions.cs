@@ -21,6 +21,7 @@ internal sealed class DashboardSessions(TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
     public const int MaxSessions = 4096;
+    public const int MaxSessionsPerToken = 16;
     public const string CsrfHeader = "X-Hookline-Csrf";
     public const string CsrfField = "csrf";
     private const string SessionKey = "hookline.dashboard-session";
@@ -30,6 +31,13 @@ internal sealed class DashboardSessions(TimeProvider time)
     public DashboardSession Create(string token)
     {
         var now = time.GetUtcNow();
+        // One token holds a few sessions at most: its own sign-ins replace its oldest, so signing in over and over
+        // with one token can never push other people's sessions out of the bounded map.
+        var own = _sessions.Where(p => p.Value.Token == token).OrderBy(p => p.Value.Expires).Select(p => p.Key).ToList();
+        foreach (var oldest in own.Take(Math.Max(0, own.Count - MaxSessionsPerToken + 1)))
+        {
+            _sessions.TryRemove(oldest, out _);
+        }
         if (_sessions.Count >= MaxSessions)
         {
             // Bounded: expired sessions go first; if the map is still full, the oldest do.
