@@ -130,6 +130,7 @@ public sealed partial class AuthTests
             && m.StoredAck.EventIds.Concat(m.StoredAck.Rejected.Select(r => r.EventId)).Contains(copy.EventId));
 
         Assert.Equal((Verdict.Deny, "malformed_event"), (decision.Verdict, decision.ReasonCode));
+        Assert.Equal(1L, _server.Service<Internal.ServerMetrics>().RejectedCount);
         Assert.Empty(AuditTrail.ReadEvents(_data, copy.SessionId));
         Assert.Single(AuditTrail.ReadEvents(_data), e => string.Equals(e.EventId, original.EventId, StringComparison.OrdinalIgnoreCase));
     }

@@ -61,6 +61,7 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
         await again.NextSnapshotAsync();
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal(1L, _server.Service<Internal.ServerMetrics>().OverLimitCount);
     }
 
     [Fact]
@@ -142,6 +143,7 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
         var again = await Bound.Within(alice.DecideOnceAsync(Events.Bash("ls")).ResponseAsync, "alice's call after hers finished");
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal(1L, _server.Service<Internal.ServerMetrics>().OverLimitCount);
         Assert.All(released.Append(bob).Append(again), d => Assert.Equal(Verdict.Allow, d.Verdict));
     }
 

@@ -92,8 +92,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         var caller = AuthInterceptor.CallerOf(context);
         // The same limits as the stream: without them one token could hold any number of buffered 12 MiB calls.
         using var slot = _principalLimits.UnaryCalls.TryOpen(caller.Principal)
-            ?? throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                "this principal has as many decision calls in progress as the server allows"));
+            ?? throw OverLimit("this principal has as many decision calls in progress as the server allows");
         ValidateEvent(request);
         await _byteRate.TakeAsync(caller.Principal, request.CalculateSize(), context.CancellationToken).ConfigureAwait(false);
         if (!_gate.Admits(caller, request.SessionId, request.Agent, request.User, NowMs))
@@ -122,8 +121,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         var caller = AuthInterceptor.CallerOf(context);
         // Counted before the first message (the Open) is read: one principal cannot hold every stream slot.
         using var slot = _principalLimits.Streams.TryOpen(caller.Principal)
-            ?? throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                "this principal holds as many open streams as the server allows"));
+            ?? throw OverLimit("this principal holds as many open streams as the server allows");
         var admitted = new AdmittedSessions();
         var cancellation = streamCts.Token;
         var outbox = new StreamOutbox();
@@ -301,6 +299,13 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                 .ConfigureAwait(false);
         }
         outbox.Reject(hookEvent.EventId, code, reason);
+        _metrics.Rejected(1);
+    }
+
+    private RpcException OverLimit(string reason)
+    {
+        _metrics.OverLimit();
+        return new RpcException(new Status(StatusCode.ResourceExhausted, reason));
     }
 
     private void OwnedOrRefused(ServerCallContext context, string sessionId, string what)

@@ -266,6 +266,7 @@ internal sealed class AuditWriter : BackgroundService
         {
             Log.EventRefused(_logger, rejected.EventId, records[position].Event.SessionId, rejected.ReasonCode, rejected.Reason);
         }
+        _metrics.Rejected(outcome.Rejected.Count);
         var stored = outcome.Rejected.Count == 0 ? records : records.Where((_, i) => !outcome.Rejected.ContainsKey(i)).ToList();
         _metrics.Stored(stored.Count, outcome.Duplicates);
         foreach (var record in stored)

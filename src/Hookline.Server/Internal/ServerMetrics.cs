@@ -17,6 +17,8 @@ internal sealed class ServerMetrics(AuditWriterStatus writer)
     private long _duplicates;
     private long _storeFailures;
     private long _replayed;
+    private long _rejected;
+    private long _overLimit;
     // Server-side decision time (evaluate + queue the answer).
     private readonly LatencyHistogram _decisionTime = new();
 
@@ -39,9 +41,19 @@ internal sealed class ServerMetrics(AuditWriterStatus writer)
 
     public void StoreFailed(int count) => Interlocked.Add(ref _storeFailures, count);
 
+    /// <summary>Events refused for good (another principal's session, an id taken, an applied decision rewritten, bad ids).</summary>
+    public void Rejected(int count) => Interlocked.Add(ref _rejected, count);
+
+    /// <summary>A stream or decision call refused over its principal's limit.</summary>
+    public void OverLimit() => Interlocked.Increment(ref _overLimit);
+
     public long StoredCount => Interlocked.Read(ref _stored);
 
     public long StoreFailureCount => Interlocked.Read(ref _storeFailures);
+
+    public long RejectedCount => Interlocked.Read(ref _rejected);
+
+    public long OverLimitCount => Interlocked.Read(ref _overLimit);
 
     /// <summary>The upper bound of the histogram bucket holding quantile <paramref name="q"/>, in ms; null before any decision.</summary>
     public double? DecisionQuantileMs(double q) => _decisionTime.Quantile(q) * 1000;
@@ -68,6 +80,12 @@ internal sealed class ServerMetrics(AuditWriterStatus writer)
         Line("# HELP hookline_duplicate_events_total Replayed events that were already stored (stored once).");
         Line("# TYPE hookline_duplicate_events_total counter");
         Line($"hookline_duplicate_events_total {Interlocked.Read(ref _duplicates)}");
+        Line("# HELP hookline_rejected_events_total Events refused for good and reported to their sidecar (another principal's session, an event id taken, an applied decision rewritten, ids that are not UUIDs).");
+        Line("# TYPE hookline_rejected_events_total counter");
+        Line($"hookline_rejected_events_total {Interlocked.Read(ref _rejected)}");
+        Line("# HELP hookline_principal_limit_refusals_total Streams and decision calls refused with ResourceExhausted over their principal's limit.");
+        Line("# TYPE hookline_principal_limit_refusals_total counter");
+        Line($"hookline_principal_limit_refusals_total {Interlocked.Read(ref _overLimit)}");
         Line("# HELP hookline_store_failures_total Events whose batch could not be stored (left for the sidecar to resend).");
         Line("# TYPE hookline_store_failures_total counter");
         Line($"hookline_store_failures_total {Interlocked.Read(ref _storeFailures)}");
