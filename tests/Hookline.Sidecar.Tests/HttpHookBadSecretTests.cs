@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using Hookline.Core;
-using Hookline.Server;
 
 namespace Hookline.Sidecar.Tests;
 
@@ -13,34 +11,9 @@ namespace Hookline.Sidecar.Tests;
 /// few seconds could hold every slot. The sidecar answers them with <c>Connection: close</c> and closes; the keep-alive
 /// here is long so that only that close can free the slots, and a real hook is then answered.
 /// </summary>
-public sealed class HttpHookBadSecretTests : IAsyncLifetime
+public sealed class HttpHookBadSecretTests
 {
     private const int Limit = 4;
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
-    private readonly TempDir _dir = new();
-    private HooklineServer _server = null!;
-    private HooklineSidecar _sidecar = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync(_dir);
-        _sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
-        {
-            ServerUrl = _server.GrpcAddress,
-            SocketPath = _dir.File("h.sock"),
-            StateDirectory = _dir.File("state"),
-            Budget = Budget,
-            HttpHooks = true,
-            HttpHookLimits = new ConnectionLimits(Limit, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(5)),
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _sidecar.DisposeAsync();
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
 
     /// <summary>Sends one hook request with <paramref name="secretHeader"/> and reads until the sidecar closes the connection.</summary>
     private static async Task<string> AnswerUntilClosedAsync(Socket socket, string? secretHeader)
@@ -49,20 +22,7 @@ public sealed class HttpHookBadSecretTests : IAsyncLifetime
         var request = "POST /hooks/claude/pre-tool-use HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             + (secretHeader is null ? "" : secretHeader + "\r\n") + $"Content-Length: {body.Length}\r\n\r\n" + body;
         await socket.SendAsync(Encoding.ASCII.GetBytes(request));
-        var received = new StringBuilder();
-        var buffer = new byte[1024];
-        try
-        {
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer)) > 0)
-            {
-                received.Append(Encoding.ASCII.GetString(buffer, 0, read));
-            }
-        }
-        catch (SocketException)
-        {
-        }
-        return received.ToString();
+        return await HttpHookStack.ReadUntilClosedAsync(socket);
     }
 
     [Theory]
@@ -70,15 +30,14 @@ public sealed class HttpHookBadSecretTests : IAsyncLifetime
     [InlineData(null, "401")]
     public async Task Bad_secret_requests_are_answered_with_connection_close_and_free_their_slots(string? secretHeader, string status)
     {
-        var port = new Uri(_sidecar.HttpHookUrl!).Port;
+        await using var stack = await HttpHookStack.StartAsync(new ConnectionLimits(Limit, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(5)));
         var held = new List<Socket>();
         try
         {
             var answers = new List<Task<string>>();
             for (var i = 0; i < Limit; i++)
             {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(IPAddress.Loopback, port);
+                var socket = await stack.ConnectAsync();
                 held.Add(socket);
                 answers.Add(AnswerUntilClosedAsync(socket, secretHeader));
             }
@@ -93,24 +52,14 @@ public sealed class HttpHookBadSecretTests : IAsyncLifetime
                 Assert.Contains("connection: close", text, StringComparison.OrdinalIgnoreCase);
             }
 
-            using var http = new HttpClient { Timeout = Budget };
-            using var hook = new HttpRequestMessage(HttpMethod.Post, _sidecar.HttpHookUrl + "pre-tool-use")
-            {
-                Content = new StringContent(HookClient.Bash("rm -rf /tmp/x"), Encoding.UTF8, "application/json"),
-            };
-            hook.Headers.Add(HooklineSidecar.HttpSecretHeader, _sidecar.HttpHookSecret);
-            using var response = await http.SendAsync(hook);
+            var (hookStatus, decision) = await stack.HookAsync("rm -rf /tmp/x");
 
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("deny", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement
-                .GetProperty("hookSpecificOutput").GetProperty("permissionDecision").GetString());
+            Assert.Equal(HttpStatusCode.OK, hookStatus);
+            Assert.Equal("deny", decision);
         }
         finally
         {
-            foreach (var socket in held)
-            {
-                socket.Dispose();
-            }
+            held.ForEach(s => s.Dispose());
         }
     }
 }
