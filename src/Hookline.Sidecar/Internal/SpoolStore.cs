@@ -167,6 +167,12 @@ internal sealed class SpoolStore : IAsyncDisposable
                 {
                     Interlocked.Increment(ref _retries);
                     _retrying = $"{ex.GetType().Name}: {ex.Message}";
+                    // What was queued meanwhile joins the batch being retried, so that a flush queued behind the failing
+                    // write fails with it now, instead of waiting in the queue for the recovery.
+                    while (reader.TryRead(out var queued))
+                    {
+                        ops.Add(queued);
+                    }
                     // Who waits for these to be on disk learns now that they are not, instead of timing out.
                     ops.RemoveAll(op => op is Barrier b && b.Done.TrySetException(new IOException("the spool file could not be written: " + ex.Message, ex)));
                     failingSince ??= _time.GetUtcNow();
