@@ -4,12 +4,16 @@ using Hookline.Policy.Internal;
 namespace Hookline.Policy;
 
 /// <summary>The outcome of one test case.</summary>
-public sealed record PolicyTestCaseResult(string Name, bool Passed, Effect Expected, Effect Actual, PolicyExplanation Explanation)
+/// <param name="ExpectedDefault">The case expected no rule to decide (<c>expect: default</c>).</param>
+public sealed record PolicyTestCaseResult(string Name, bool Passed, Effect Expected, Effect Actual, PolicyExplanation Explanation, bool ExpectedDefault = false)
 {
     /// <summary>One line for a pass, the explanation as well for a failure.</summary>
     public override string ToString() => Passed
         ? $"PASS {Name}"
-        : $"FAIL {Name}: expected {Expected.ToString().ToLowerInvariant()}, got {Actual.ToString().ToLowerInvariant()}\n  " + Explanation.ToString().Replace("\n", "\n  ", StringComparison.Ordinal);
+        : $"FAIL {Name}: expected {Describe(Expected, ExpectedDefault)}, got {Describe(Actual, Explanation.Decision.IsDefault)}\n  " + Explanation.ToString().Replace("\n", "\n  ", StringComparison.Ordinal);
+
+    private static string Describe(Effect effect, bool isDefault) =>
+        isDefault ? $"default ({effect.ToString().ToLowerInvariant()})" : effect.ToString().ToLowerInvariant();
 }
 
 /// <summary>All case results of a run.</summary>
@@ -53,7 +57,10 @@ public static class PolicyTestRunner
                 }
 
                 var explanation = policy.Explain(input, session);
-                results.Add(new PolicyTestCaseResult(testCase.Name, explanation.Decision.Effect == testCase.Expect, testCase.Expect, explanation.Decision.Effect, explanation));
+                var decision = explanation.Decision;
+                var expected = testCase.ExpectDefault ? policy.Document.Default : testCase.Expect;
+                var passed = decision.Effect == expected && (!testCase.ExpectDefault || decision.IsDefault);
+                results.Add(new PolicyTestCaseResult(testCase.Name, passed, expected, decision.Effect, explanation, testCase.ExpectDefault));
             }
         }
 

@@ -77,6 +77,27 @@ public class RunnerAndExplainTests
     }
 
     [Fact]
+    public void Expect_default_passes_only_when_no_rule_decided()
+    {
+        var policy = CompiledPolicy.Load("""
+            version: 1
+            default: allow
+            rules:
+              - {id: ls, effect: allow, match: "Bash(ls *)"}
+            """);
+
+        var report = PolicyTestRunner.Run(policy, """
+            - {name: no rule, tool: Bash, input: {command: terraform plan}, expect: default}
+            - {name: explicit allow is not the default, tool: Bash, input: {command: ls -la}, expect: default}
+            """);
+
+        Assert.Equal("1 passed, 1 failed", report.Summary);
+        var failed = Assert.Single(report.Results, r => !r.Passed);
+        Assert.Equal("explicit allow is not the default", failed.Name);
+        Assert.StartsWith("FAIL explicit allow is not the default: expected default (allow), got allow", failed.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Malformed_case_files_report_positions()
     {
         var ex = Assert.Throws<PolicyException>(() => PolicyTestRunner.Run(Policy, "- name: a\n  expect: maybe\n  tool: Bash\n- name: b\n  colour: red\n", "cases.yaml"));

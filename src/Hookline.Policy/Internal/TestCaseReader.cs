@@ -13,7 +13,8 @@ internal sealed class TestEvent(JsonElement json, DateTimeOffset? at)
     public PolicyInput ToInput(string agent, string? user, string? org, string? home) => HookEventReader.FromJson(Json, agent, user, home, org);
 }
 
-internal sealed record TestCase(string Name, string Agent, string? User, string? Org, TestEvent Event, List<TestEvent> History, Effect Expect);
+/// <summary>One case. <paramref name="ExpectDefault"/>: no rule may decide; the document's default must (<c>expect: default</c>).</summary>
+internal sealed record TestCase(string Name, string Agent, string? User, string? Org, TestEvent Event, List<TestEvent> History, Effect Expect, bool ExpectDefault = false);
 
 /// <summary>Reads a test-case table with the same position-aware readers as policies.</summary>
 internal static class TestCaseReader
@@ -77,16 +78,18 @@ internal static class TestCaseReader
 
         var name = Scalar("name") ?? $"case {index + 1}";
         var agent = Scalar("agent") ?? "claude";
+        var expectDefault = Scalar("expect") == "default";
         Effect? expect = Scalar("expect") switch
         {
             "allow" => Effect.Allow,
             "ask" => Effect.Ask,
             "deny" => Effect.Deny,
+            "default" => Effect.Allow, // replaced by the document's default when run
             _ => null,
         };
         if (expect is null)
         {
-            Error(Find("expect") ?? map, $"case '{name}': 'expect' must be allow, ask or deny");
+            Error(Find("expect") ?? map, $"case '{name}': 'expect' must be allow, ask, deny or default");
         }
 
         TestEvent? ev;
@@ -148,7 +151,7 @@ internal static class TestCaseReader
             }
         }
 
-        return ev is null || expect is null ? null : new TestCase(name, agent, Scalar("user"), Scalar("org"), ev, history, expect.Value);
+        return ev is null || expect is null ? null : new TestCase(name, agent, Scalar("user"), Scalar("org"), ev, history, expect.Value, expectDefault);
     }
 
     private static TestEvent? ReadEvent(SourceNode node, string source, List<PolicyError> errors)
