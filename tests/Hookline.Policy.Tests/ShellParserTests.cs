@@ -231,4 +231,13 @@ public class ShellParserTests
     {
         Assert.Equal(["command -v rm"], Split("command -v rm"));
     }
+
+    [Fact]
+    public void Each_sub_command_keeps_its_words_so_a_quoted_argument_stays_one_word()
+    {
+        var parse = ShellParser.Parse("FOO=1 timeout 5 git commit -m \"load .env in dev\" && ls 'a b' c");
+
+        Assert.Equal(["git", "commit", "-m", "load .env in dev"], parse.Commands[0].Words);
+        Assert.Equal(["ls", "a b", "c"], parse.Commands[1].Words);
+    }
 }

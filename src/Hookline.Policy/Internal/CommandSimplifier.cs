@@ -147,7 +147,7 @@ internal static partial class CommandSimplifier
             privilegedText = scan.Text.From(start);
         }
 
-        return new SubCommandRange(text, baseNameText, privilegedText, command[0].IsDynamic);
+        return new SubCommandRange(text, baseNameText, privilegedText, command[0].IsDynamic, scan.KeepCommandWords(command), command.Length);
     }
 
     /// <summary>Index of git's subcommand after global options (<c>-C dir</c>, <c>-c k=v</c>, <c>--git-dir=x</c>, <c>--no-pager</c>, ...).</summary>

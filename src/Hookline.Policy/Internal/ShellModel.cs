@@ -14,7 +14,9 @@ internal readonly record struct ShellWord(TextRange Text, TextRange Raw, bool Ha
 /// <param name="PrivilegedText">When sudo/doas or a dangerous assignment (PATH=, LD_PRELOAD=...) preceded the command, the
 /// text with it: allow rules must match this form, so allowing <c>ls</c> does not allow <c>sudo ls</c>.</param>
 /// <param name="IsDynamic">The command name is not knowable before run time: it can never be allowed.</param>
-internal readonly record struct SubCommandRange(TextRange Text, TextRange BaseNameText, TextRange PrivilegedText, bool IsDynamic)
+/// <param name="WordStart">Where the command's words (after wrappers and assignments) start in <see cref="ShellScan.WordsOf"/>.</param>
+/// <param name="WordCount">How many words it has.</param>
+internal readonly record struct SubCommandRange(TextRange Text, TextRange BaseNameText, TextRange PrivilegedText, bool IsDynamic, int WordStart = 0, int WordCount = 0)
 {
     /// <summary>The text allow rules must match.</summary>
     public TextRange AllowText => PrivilegedText.HasValue ? PrivilegedText : Text;
@@ -27,6 +29,8 @@ internal readonly record struct SubCommandRange(TextRange Text, TextRange BaseNa
 internal sealed class ShellScan
 {
     private ShellWord[] _words = new ShellWord[32];
+    private ShellWord[] _commandWords = new ShellWord[32];
+    private int _commandWordCount;
     private readonly List<ShellParser> _parsers = [];
     private int _parserTop;
 
@@ -91,6 +95,7 @@ internal sealed class ShellScan
         HasDynamicDirectoryChange = false;
         Error = null;
         WordTop = 0;
+        _commandWordCount = 0;
         _parserTop = 0;
         WordBuilder.Clear();
     }
@@ -107,6 +112,23 @@ internal sealed class ShellScan
 
     /// <summary>The words pushed since <paramref name="from"/>. Valid until they are popped (a later growth copies them).</summary>
     public ReadOnlySpan<ShellWord> WordsFrom(int from) => _words.AsSpan(from, WordTop - from);
+
+    /// <summary>Keeps a sub-command's words (their ranges stay valid until <see cref="Reset"/>); returns where they start.</summary>
+    public int KeepCommandWords(ReadOnlySpan<ShellWord> words)
+    {
+        if (_commandWordCount + words.Length > _commandWords.Length)
+        {
+            Array.Resize(ref _commandWords, Math.Max(_commandWords.Length * 2, _commandWordCount + words.Length));
+        }
+
+        var start = _commandWordCount;
+        words.CopyTo(_commandWords.AsSpan(start));
+        _commandWordCount += words.Length;
+        return start;
+    }
+
+    /// <summary>The words of one sub-command, after quote removal: each is one shell argument, even with spaces inside.</summary>
+    public ReadOnlySpan<ShellWord> WordsOf(SubCommandRange command) => _commandWords.AsSpan(command.WordStart, command.WordCount);
 
     internal ShellParser RentParser()
     {
@@ -136,9 +158,12 @@ internal sealed class ShellScan
 }
 
 /// <summary>One simple command as strings (explanations and tests).</summary>
-internal sealed class SubCommand(string text, string? baseNameText, string? privilegedText, bool isDynamic)
+internal sealed class SubCommand(string text, string? baseNameText, string? privilegedText, bool isDynamic, IReadOnlyList<string> words)
 {
     public string Text { get; } = text;
+
+    /// <summary>The command's words (arguments) after quote removal.</summary>
+    public IReadOnlyList<string> Words { get; } = words;
     public string? BaseNameText { get; } = baseNameText;
     public string? PrivilegedText { get; } = privilegedText;
     public bool IsDynamic { get; } = isDynamic;
@@ -165,7 +190,13 @@ internal sealed class ShellParse
         var text = scan.Text;
         foreach (var c in scan.Commands)
         {
-            parse.Commands.Add(new SubCommand(text.ToStringOrNull(c.Text)!, text.ToStringOrNull(c.BaseNameText), text.ToStringOrNull(c.PrivilegedText), c.IsDynamic));
+            var words = new List<string>(c.WordCount);
+            foreach (var word in scan.WordsOf(c))
+            {
+                words.Add(text.ToStringOrNull(word.Text) ?? "");
+            }
+
+            parse.Commands.Add(new SubCommand(text.ToStringOrNull(c.Text)!, text.ToStringOrNull(c.BaseNameText), text.ToStringOrNull(c.PrivilegedText), c.IsDynamic, words));
         }
 
         parse.WriteTargets.AddRange(scan.WriteTargets.Select(r => text.ToStringOrNull(r)!));
