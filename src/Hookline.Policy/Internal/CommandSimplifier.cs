@@ -151,7 +151,7 @@ internal static partial class CommandSimplifier
     }
 
     /// <summary>Index of git's subcommand after global options (<c>-C dir</c>, <c>-c k=v</c>, <c>--git-dir=x</c>, <c>--no-pager</c>, ...).</summary>
-    private static int SkipGitGlobalOptions(ShellScan scan, ReadOnlySpan<ShellWord> command)
+    internal static int SkipGitGlobalOptions(ShellScan scan, ReadOnlySpan<ShellWord> command)
     {
         var i = 1;
         while (i < command.Length && scan[command[i].Text].StartsWith('-'))

@@ -237,7 +237,8 @@ internal static partial class Evaluator
         {
             var pattern = MatchCommand(rule, shell[command.Text])
                 ?? (command.BaseNameText.HasValue ? MatchCommand(rule, shell[command.BaseNameText]) : null)
-                ?? (command.PrivilegedText.HasValue ? MatchCommand(rule, shell[command.PrivilegedText]) : null);
+                ?? (command.PrivilegedText.HasValue ? MatchCommand(rule, shell[command.PrivilegedText]) : null)
+                ?? MatchOptionAware(rule, shell, command);
             if (pattern is not null)
             {
                 matched = shell.Text.ToStringOrNull(command.Text);

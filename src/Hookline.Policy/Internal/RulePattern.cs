@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Hookline.Policy.Internal.Options;
 
 namespace Hookline.Policy.Internal;
 
@@ -40,6 +41,9 @@ internal sealed partial class RulePattern
 
     public PatternKind Kind { get; }
     public BashPattern? Command { get; private init; }
+
+    /// <summary>For commands with a known option grammar: the pattern read as options (deny and ask rules only).</summary>
+    public OptionPattern? Options { get; private init; }
     public PathGlob? Path { get; private init; }
     public HostPattern? Host { get; private init; }
     public Wildcard? Value { get; private init; }
@@ -109,7 +113,7 @@ internal sealed partial class RulePattern
         switch (tool)
         {
             case ToolNames.Bash:
-                return new RulePattern(text, tool, PatternKind.Command) { Command = BashPattern.Create(spec) };
+                return new RulePattern(text, tool, PatternKind.Command) { Command = BashPattern.Create(spec), Options = OptionPattern.TryCreate(text, spec) };
             case ToolNames.WebFetch:
                 if (spec.StartsWith("domain:", StringComparison.Ordinal))
                 {

@@ -1,0 +1,221 @@
+namespace Hookline.Policy.Internal.Options;
+
+/// <summary>
+/// A deny/ask Bash pattern for a command with a known option grammar, read as an intent: <c>Bash(rm -rf *)</c> is "rm
+/// with at least the recursive and force options, and operands matching <c>*</c>", in any spelling
+/// (<c>rm -vrf</c>, <c>rm --recur --force</c>, <c>rm ./build -r -f</c>). Compiled once with the policy; null for
+/// patterns that name no option, or an option the grammar does not know (those stay textual).
+/// </summary>
+internal sealed class OptionPattern
+{
+    private readonly OptionGrammar _grammar;
+    private readonly ulong _required;
+    private readonly (int Bit, Wildcard Value)[] _values;
+    private readonly BashPattern _operands;
+
+    private OptionPattern(OptionGrammar grammar, ulong required, (int, Wildcard)[] values, BashPattern operands, string described)
+    {
+        _grammar = grammar;
+        _required = required;
+        _values = values;
+        _operands = operands;
+        Described = described;
+    }
+
+    /// <summary>What explanations say matched: the pattern, and how it was read.</summary>
+    public string Described { get; }
+
+    public static OptionPattern? TryCreate(string patternText, string specifier)
+    {
+        var tokens = PatternWords.Split(specifier);
+        if (tokens.Count < 2 || tokens[0].Contains('*'))
+        {
+            return null;
+        }
+
+        var grammar = OptionGrammars.For(tokens[0], tokens[1]);
+        if (grammar is null)
+        {
+            return null;
+        }
+
+        var first = grammar.Subcommand is null ? 1 : 2;
+        var openEnded = false;
+        var last = tokens[^1];
+        if (tokens.Count > first && last.Length > 2 && last[0] == '-' && last.EndsWith('*') && last.IndexOf('*') == last.Length - 1
+            && grammar.Style != GrammarStyle.Dd)
+        {
+            tokens[^1] = last[..^1]; // "--force*": the option, then anything
+            openEnded = true;
+        }
+
+        var arena = new TextArena();
+        var words = new ShellWord[tokens.Count - first];
+        for (var i = first; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (grammar.Style == GrammarStyle.Dd && token.StartsWith('*') && token.IndexOf('=') is var eq && eq > 1 && grammar.Exact(token.AsSpan(1, eq - 1)) is not null)
+            {
+                token = token[1..]; // "*of=/dev/*": dd's keys come in any order anyway
+            }
+
+            if (token.Length > 1 && token[0] == '-' && token.Contains('*') && !IsValueWildcard(grammar, token))
+            {
+                return null; // "-*f": no option reading of a wildcard option
+            }
+
+            var range = arena.Append(token);
+            words[i - first] = new ShellWord(range, range, false, false);
+        }
+
+        ulong required = 0;
+        var values = new List<(int, Wildcard)>();
+        var operands = new List<string>();
+        var names = new List<string>();
+        var reader = new OptionReader(grammar, arena, words);
+        while (reader.Next(out var item))
+        {
+            if (item.IsUnknown)
+            {
+                return null;
+            }
+
+            if (item.IsOperand)
+            {
+                operands.Add(arena[words[item.ValueWord].Text].ToString());
+                continue;
+            }
+
+            var value = item.Valued is null ? null : OptionReader.Value(item, arena, words, new TextArena()).ToString();
+            foreach (var def in grammar.Options)
+            {
+                // The pattern's own options (not what they imply): "--force" requires force; "--mirror" requires mirror.
+                if ((item.Own & (1UL << def.Bit)) == 0)
+                {
+                    continue;
+                }
+
+                if (def == item.Valued && value is not null && value != "*")
+                {
+                    values.Add((def.Bit, new Wildcard(value)));
+                    names.Add(grammar.Display(def) + (grammar.Style == GrammarStyle.Getopt ? "=" : grammar.Style == GrammarStyle.Find ? " " : "") + value);
+                }
+                else if ((required & (1UL << def.Bit)) == 0)
+                {
+                    required |= 1UL << def.Bit;
+                    names.Add(grammar.Display(def));
+                }
+            }
+        }
+
+        if (required == 0 && values.Count == 0)
+        {
+            return null;
+        }
+
+        var operandText = string.Join(' ', operands);
+        if (openEnded)
+        {
+            operandText = operandText.Length == 0 ? "*" : operandText + " *";
+        }
+
+        var described = $"{patternText} (read as options: {grammar.Name} with {string.Join(' ', names)}"
+            + (operandText is "*" ? ", in any spelling and order)" : $" in any spelling and order, operands '{operandText}')");
+        return new OptionPattern(grammar, required, values.ToArray(), BashPattern.Create(operandText), described);
+    }
+
+    /// <summary>Does the sub-command (its words after wrappers) have the options and operands this pattern requires?</summary>
+    public bool Matches(ShellScan scan, SubCommandRange command)
+    {
+        var words = scan.WordsOf(command);
+        if (words.Length < 2 || !CommandSimplifier.BaseName(scan[words[0].Text]).SequenceEqual(_grammar.Command))
+        {
+            return false;
+        }
+
+        var start = 1;
+        if (_grammar.Subcommand is not null)
+        {
+            start = CommandSimplifier.SkipGitGlobalOptions(scan, words);
+            if (start >= words.Length || !scan[words[start].Text].SequenceEqual(_grammar.Subcommand))
+            {
+                return false;
+            }
+
+            start++;
+        }
+
+        words = words[start..];
+        var text = scan.Text;
+        ulong bits = 0;
+        var reader = new OptionReader(_grammar, text, words);
+        while (reader.Next(out var item))
+        {
+            bits |= item.Bits;
+        }
+
+        if ((bits & _required) != _required)
+        {
+            return false;
+        }
+
+        var mark = text.Length;
+        try
+        {
+            foreach (var (bit, value) in _values)
+            {
+                if (!HasValue(text, words, bit, value))
+                {
+                    return false;
+                }
+            }
+
+            return _operands.MatchesEverything || _operands.IsMatch(JoinOperands(text, words));
+        }
+        finally
+        {
+            text.Truncate(mark);
+        }
+    }
+
+    private bool HasValue(TextArena text, ReadOnlySpan<ShellWord> words, int bit, Wildcard value)
+    {
+        var reader = new OptionReader(_grammar, text, words);
+        while (reader.Next(out var item))
+        {
+            if (item.Valued is { } def && def.Bit == bit && value.IsMatch(OptionReader.Value(item, text, words, text)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private ReadOnlySpan<char> JoinOperands(TextArena text, ReadOnlySpan<ShellWord> words)
+    {
+        var start = text.Length;
+        var reader = new OptionReader(_grammar, text, words);
+        while (reader.Next(out var item))
+        {
+            if (item.IsOperand)
+            {
+                if (text.Length > start)
+                {
+                    text.Append(' ');
+                }
+
+                text.Append(text[words[item.ValueWord].Text]);
+            }
+        }
+
+        return text[text.From(start)];
+    }
+
+    private static bool IsValueWildcard(OptionGrammar grammar, string token)
+    {
+        // "--force-with-lease=main*" or "of=/dev/*": the wildcard is in the value.
+        var eq = token.IndexOf('=');
+        return eq > 0 && eq < token.IndexOf('*') && grammar.Style != GrammarStyle.Find;
+    }
+}
