@@ -131,6 +131,18 @@ internal sealed class OptionGrammar
         return this;
     }
 
+    /// <summary>The first operand is a file mode (chmod): spellings of the same mode compare equal.</summary>
+    public bool FirstOperandIsMode { get; private set; }
+
+    public OptionGrammar ModeOperand()
+    {
+        FirstOperandIsMode = true;
+        return this;
+    }
+
+    /// <summary>An operand as patterns compare it.</summary>
+    public ReadOnlySpan<char> Operand(ReadOnlySpan<char> word, bool first) => first && FirstOperandIsMode ? FileMode.Canonical(word) : word;
+
     public OptionDef? Short(char c) => c < 128 ? _short[c] : null;
 
     public OptionDef? Exact(ReadOnlySpan<char> name) => _long.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out var def) ? def : null;

@@ -31,7 +31,8 @@ internal static class OptionGrammars
             "q|quiet", "|no-quiet", "|mixed", "|soft", "|hard", "|merge", "|keep", "|recurse-submodules=?", "|no-recurse-submodules",
             "p|patch", "N|intent-to-add", "|pathspec-from-file=", "|pathspec-file-nul", "|refresh", "|no-refresh"),
         new OptionGrammar("chmod", null, GrammarStyle.Getopt,
-            "c|changes", "f|silent,quiet", "v|verbose", "R|recursive", "|no-preserve-root", "|preserve-root", "|reference=", "|help", "|version"),
+            "c|changes", "f|silent,quiet", "v|verbose", "R|recursive", "|no-preserve-root", "|preserve-root", "|reference=", "|help", "|version")
+            .ModeOperand(),
         Ownership("chown"),
         Ownership("chgrp"),
         new OptionGrammar("dd", null, GrammarStyle.Dd,

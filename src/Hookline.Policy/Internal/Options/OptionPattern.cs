@@ -82,7 +82,7 @@ internal sealed class OptionPattern
 
             if (item.IsOperand)
             {
-                operands.Add(arena[words[item.ValueWord].Text].ToString());
+                operands.Add(grammar.Operand(arena[words[item.ValueWord].Text], operands.Count == 0).ToString());
                 continue;
             }
 
@@ -195,17 +195,19 @@ internal sealed class OptionPattern
     private ReadOnlySpan<char> JoinOperands(TextArena text, ReadOnlySpan<ShellWord> words)
     {
         var start = text.Length;
+        var first = true;
         var reader = new OptionReader(_grammar, text, words);
         while (reader.Next(out var item))
         {
             if (item.IsOperand)
             {
-                if (text.Length > start)
+                if (!first)
                 {
                     text.Append(' ');
                 }
 
-                text.Append(text[words[item.ValueWord].Text]);
+                text.Append(_grammar.Operand(text[words[item.ValueWord].Text], first));
+                first = false;
             }
         }
 
