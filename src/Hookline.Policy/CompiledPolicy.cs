@@ -22,10 +22,14 @@ public sealed class CompiledPolicy
         _rules = document.Rules.Select((r, i) => new CompiledRule(r, i)).ToArray();
         _taints = document.Taints.Select(t => new CompiledTaint(t)).ToArray();
         _bashIndex = new BashRuleIndex(CandidatesFor(ToolNames.Bash, ""));
+        Notes = Internal.Options.OptionNotes.For(_rules);
         DefaultDecision = new PolicyDecision(document.Default, true, $"no rule matched; the policy default is {document.Default.ToString().ToLowerInvariant()}", ReasonCodes.Default, [], null);
     }
 
     public PolicyDocument Document { get; }
+
+    /// <summary>What a policy author should know that is not an error (shown by <c>policy check</c>).</summary>
+    public IReadOnlyList<string> Notes { get; }
 
     internal PolicyDecision DefaultDecision { get; }
 

@@ -123,6 +123,24 @@ public class OptionMatchingTests
         Assert.Equal(Effect.Deny, policy.Decide(Bash("rm -rf ./build -v /")));
     }
 
+    [Theory]
+    [InlineData("git push --force-with-lease origin main", Effect.Allow)]
+    [InlineData("git push origin main --force-with-lease=main:abc", Effect.Deny)] // unless is matched as written first
+    [InlineData("git push --force-with-lease -f origin main", Effect.Deny)]
+    [InlineData("git push --force-with-lease origin main --mirror", Effect.Deny)]
+    [InlineData("git push --force-with-lease origin +main", Effect.Deny)]
+    [InlineData("git push --force-with-lease --forc origin main", Effect.Deny)]
+    [InlineData("git push -f origin main", Effect.Deny)]
+    public void An_unless_that_reads_as_options_excuses_only_the_options_it_names(string command, Effect expected)
+    {
+        var policy = CompiledPolicy.Load("""
+            version: 1
+            rules:
+              - {id: d, effect: deny, match: "Bash(git push --force*)", unless: "Bash(git push --force-with-lease*)"}
+            """);
+        Assert.Equal(expected, policy.Decide(Bash(command)));
+    }
+
     [Fact]
     public void Explain_names_the_option_aware_match()
     {
@@ -177,5 +195,21 @@ public class OptionMatchingTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Check_notes_where_a_rule_keeps_its_textual_meaning()
+    {
+        var policy = CompiledPolicy.Load("""
+            version: 1
+            rules:
+              - {id: tmp, effect: allow, match: ["Bash(rm -f tmp.txt)", "Bash(ls *)"]}
+              - {id: d, effect: deny, match: "Bash(rm -rf *)", unless: "Bash(rm -rf ./build)"}
+            """);
+        Assert.Equal(
+        [
+            "rule 'tmp' (allow): Bash(rm -f tmp.txt) is compared as written; allow rules do not read options, so it allows no other spelling",
+            "rule 'd' (deny): unless Bash(rm -rf ./build) excuses only that spelling; other spellings of its options still match the rule",
+        ], policy.Notes);
     }
 }

@@ -5,7 +5,8 @@ internal static partial class Evaluator
 {
     /// <summary>
     /// The described pattern when one of the rule's option-aware patterns matches the sub-command and no
-    /// <c>unless</c> pattern matches it as written (exceptions stay textual, so they never widen), else null.
+    /// <c>unless</c> pattern excuses it, else null. Exceptions match as written, so they never widen; one that reads as
+    /// options excuses only the options it names.
     /// </summary>
     private static string? MatchOptionAware(CompiledRule rule, ShellScan shell, SubCommandRange command)
     {
@@ -18,8 +19,9 @@ internal static partial class Evaluator
 
             foreach (var exception in rule.Unless)
             {
-                if (CommandPatternMatches(exception, shell[command.Text])
+                if ((CommandPatternMatches(exception, shell[command.Text])
                     || (command.BaseNameText.HasValue && CommandPatternMatches(exception, shell[command.BaseNameText])))
+                    && options.ExcusedBy(exception.Options, shell, command))
                 {
                     return null;
                 }

@@ -128,21 +128,10 @@ internal sealed class OptionPattern
     public bool Matches(ShellScan scan, SubCommandRange command)
     {
         var words = scan.WordsOf(command);
-        if (words.Length < 2 || !CommandSimplifier.BaseName(scan[words[0].Text]).SequenceEqual(_grammar.Command))
+        var start = StartOfArguments(scan, words);
+        if (start < 0)
         {
             return false;
-        }
-
-        var start = 1;
-        if (_grammar.Subcommand is not null)
-        {
-            start = CommandSimplifier.SkipGitGlobalOptions(scan, words);
-            if (start >= words.Length || !scan[words[start].Text].SequenceEqual(_grammar.Subcommand))
-            {
-                return false;
-            }
-
-            start++;
         }
 
         words = words[start..];
@@ -176,6 +165,51 @@ internal sealed class OptionPattern
         {
             text.Truncate(mark);
         }
+    }
+
+    /// <summary>
+    /// Whether an <c>unless</c> pattern that matched the sub-command as written excuses it. One that reads as options
+    /// excuses only when every option (or operand, like git's <c>+main</c>) that gives the command what this pattern
+    /// requires is one it names: <c>unless: Bash(git push --force-with-lease *)</c> does not excuse
+    /// <c>git push --force-with-lease -f</c>.
+    /// </summary>
+    public bool ExcusedBy(OptionPattern? exception, ShellScan scan, SubCommandRange command)
+    {
+        if (exception is null || exception._grammar != _grammar)
+        {
+            return true;
+        }
+
+        var named = exception._required;
+        foreach (var (bit, _) in exception._values)
+        {
+            named |= 1UL << bit;
+        }
+
+        var words = scan.WordsOf(command)[StartOfArguments(scan, scan.WordsOf(command))..];
+        var reader = new OptionReader(_grammar, scan.Text, words);
+        while (reader.Next(out var item))
+        {
+            if ((item.Bits & _required) == 0)
+            {
+                continue;
+            }
+
+            if (item.IsOperand || item.Own == 0)
+            {
+                return false; // "+main", or an ambiguous abbreviation: nothing an unless names
+            }
+
+            foreach (var def in _grammar.Options)
+            {
+                if ((item.Own & (1UL << def.Bit)) != 0 && (def.Sets & _required) != 0 && (named & (1UL << def.Bit)) == 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private bool HasValue(TextArena text, ReadOnlySpan<ShellWord> words, int bit, Wildcard value)
@@ -212,6 +246,23 @@ internal sealed class OptionPattern
         }
 
         return text[text.From(start)];
+    }
+
+    /// <summary>Where the arguments start (after the name, and git's global options and subcommand); -1 for another command.</summary>
+    private int StartOfArguments(ShellScan scan, ReadOnlySpan<ShellWord> words)
+    {
+        if (words.Length < 2 || !CommandSimplifier.BaseName(scan[words[0].Text]).SequenceEqual(_grammar.Command))
+        {
+            return -1;
+        }
+
+        if (_grammar.Subcommand is null)
+        {
+            return 1;
+        }
+
+        var start = CommandSimplifier.SkipGitGlobalOptions(scan, words);
+        return start < words.Length && scan[words[start].Text].SequenceEqual(_grammar.Subcommand) ? start + 1 : -1;
     }
 
     private static bool IsValueWildcard(OptionGrammar grammar, string token)
