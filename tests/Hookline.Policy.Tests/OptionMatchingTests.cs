@@ -142,6 +142,18 @@ public class OptionMatchingTests
     }
 
     [Fact]
+    public void An_unless_excuse_for_one_pattern_does_not_excuse_another()
+    {
+        var policy = CompiledPolicy.Load("""
+            version: 1
+            rules:
+              - {id: d, effect: deny, match: ["Bash(git push --force*)", "Bash(git push --delete*)"], unless: "Bash(git push --force-with-lease*)"}
+            """);
+        Assert.Equal(Effect.Allow, policy.Decide(Bash("git push --force-with-lease origin main")));
+        Assert.Equal(Effect.Deny, policy.Decide(Bash("git push --force-with-lease --delete origin main")));
+    }
+
+    [Fact]
     public void Explain_names_the_option_aware_match()
     {
         var policy = PolicyOf("allow", ("deny", "Bash(rm -rf *)"));

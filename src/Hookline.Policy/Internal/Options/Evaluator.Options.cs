@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Options;
+
 namespace Hookline.Policy.Internal;
 
 /// <summary>Deny and ask patterns for commands with a known option grammar also match by option set.</summary>
@@ -10,26 +12,49 @@ internal static partial class Evaluator
     /// </summary>
     private static string? MatchOptionAware(CompiledRule rule, ShellScan shell, SubCommandRange command)
     {
-        foreach (var pattern in rule.Match)
+        var patterns = rule.Match;
+        for (var i = 0; i < patterns.Length; i++)
         {
-            if (pattern.Options is not { } options || !options.Matches(shell, command))
+            if (patterns[i].Options is not { } options || ReadBefore(patterns, i, options) || !options.Matches(shell, command))
             {
                 continue;
             }
 
-            foreach (var exception in rule.Unless)
+            if (!Excused(rule, options, shell, command))
             {
-                if ((CommandPatternMatches(exception, shell[command.Text])
-                    || (command.BaseNameText.HasValue && CommandPatternMatches(exception, shell[command.BaseNameText])))
-                    && options.ExcusedBy(exception.Options, shell, command))
-                {
-                    return null;
-                }
+                return options.Described;
             }
-
-            return options.Described;
         }
 
         return null;
+    }
+
+    private static bool Excused(CompiledRule rule, OptionPattern options, ShellScan shell, SubCommandRange command)
+    {
+        foreach (var exception in rule.Unless)
+        {
+            if ((CommandPatternMatches(exception, shell[command.Text])
+                || (command.BaseNameText.HasValue && CommandPatternMatches(exception, shell[command.BaseNameText])))
+                && options.ExcusedBy(exception.Options, shell, command))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>An earlier pattern of the rule requires the same (another spelling of it): it did not match either.</summary>
+    private static bool ReadBefore(RulePattern[] patterns, int index, OptionPattern options)
+    {
+        for (var j = 0; j < index; j++)
+        {
+            if (ReferenceEquals(patterns[j].Options?.Key, options.Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -51,9 +51,6 @@ internal static class OptionGrammars
     private static readonly Dictionary<string, OptionGrammar[]> ByCommand = All.GroupBy(g => g.Command, StringComparer.Ordinal)
         .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
-    /// <summary>The names of the commands with option-aware matching, for docs and explanations.</summary>
-    public static IEnumerable<string> Names => All.Select(g => g.Name);
-
     /// <summary>The grammar for a pattern's command (and, for git, its subcommand), or null.</summary>
     public static OptionGrammar? For(string command, string? second)
     {

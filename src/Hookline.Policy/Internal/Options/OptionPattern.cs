@@ -13,14 +13,21 @@ internal sealed class OptionPattern
     private readonly (int Bit, Wildcard Value)[] _values;
     private readonly BashPattern _operands;
 
-    private OptionPattern(OptionGrammar grammar, ulong required, (int, Wildcard)[] values, BashPattern operands, string described)
+    private OptionPattern(OptionGrammar grammar, ulong required, (int, Wildcard)[] values, BashPattern operands, string described, string key)
     {
         _grammar = grammar;
         _required = required;
         _values = values;
         _operands = operands;
         Described = described;
+        Key = key;
     }
+
+    /// <summary>
+    /// What the pattern requires, interned: <c>rm -rf *</c>, <c>rm -fr *</c> and <c>rm --recursive --force *</c> share one
+    /// key, so a rule listing every spelling reads a command's options once.
+    /// </summary>
+    public string Key { get; }
 
     /// <summary>What explanations say matched: the pattern, and how it was read.</summary>
     public string Described { get; }
@@ -121,7 +128,8 @@ internal sealed class OptionPattern
 
         var described = $"{patternText} (read as options: {grammar.Name} with {string.Join(' ', names)}"
             + (operandText is "*" ? ", in any spelling and order)" : $" in any spelling and order, operands '{operandText}')");
-        return new OptionPattern(grammar, required, values.ToArray(), BashPattern.Create(operandText), described);
+        var key = string.Intern($"{grammar.Name}\n{required}\n{string.Join('\n', values.Select(v => $"{v.Item1}={v.Item2.Pattern}"))}\n{operandText}");
+        return new OptionPattern(grammar, required, values.ToArray(), BashPattern.Create(operandText), described, key);
     }
 
     /// <summary>Does the sub-command (its words after wrappers) have the options and operands this pattern requires?</summary>
