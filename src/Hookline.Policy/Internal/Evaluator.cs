@@ -123,7 +123,9 @@ internal static partial class Evaluator
                 for (var i = 0; i < commands.Count; i++)
                 {
                     var command = commands[i];
-                    if (command.IsDynamic || MatchCommand(rule, shell[command.AllowText]) is not { } p)
+                    if (command.IsDynamic || command.IsProbe || (command.OpaqueCodeEnd > 0
+                        ? OpaqueCode.OpaqueCodeRules.MatchExactly(rule, shell[command.AllowText], command)
+                        : MatchCommand(rule, shell[command.AllowText])) is not { } p)
                     {
                         continue;
                     }
@@ -190,6 +192,11 @@ internal static partial class Evaluator
             return FromRules(Effect.Deny, deny, denyMatched);
         }
 
+        if (OpaqueCode.OpaqueCodeRules.Verdict(policy, shell, coveredMask, coveredMany, ask is not null) is { } opaqueCode)
+        {
+            return opaqueCode;
+        }
+
         if (ask is not null)
         {
             return FromRules(Effect.Ask, ask, askMatched);
@@ -209,7 +216,7 @@ internal static partial class Evaluator
             return new PolicyDecision(effect, false, $"the command name is only known at run time: {dynamic}", ReasonCodes.DynamicCommand, [], dynamic);
         }
 
-        if (allow.Count > 0 && commands.Count > 0 && coveredCount == commands.Count)
+        if (allow.Count > 0 && commands.Count > 0 && coveredCount == commands.Count - OpaqueCode.OpaqueCodeRules.ProbeCount(commands))
         {
             return policy.AllowDecision(allow);
         }
