@@ -139,6 +139,14 @@ internal static class InlineCodeFinder
                 {
                     break;
                 }
+
+                if (g.DigitLetters.Contains(c))
+                {
+                    while (j + 1 < w.Length && (char.IsAsciiHexDigit(w[j + 1]) || w[j + 1] == 'x') && !g.CodeLetters.Contains(w[j + 1]))
+                    {
+                        j++;
+                    }
+                }
             }
         }
 

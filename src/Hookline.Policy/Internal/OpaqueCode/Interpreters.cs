@@ -22,6 +22,7 @@ internal enum GrammarKind
 /// <param name="CodeLetters">Short options whose value (the rest of the cluster, else the next word) is program text.</param>
 /// <param name="ValueLetters">Short options whose value (rest of the cluster, else the next word) is not code.</param>
 /// <param name="AttachedLetters">Short options whose value can only be attached (<c>-i.bak</c>, <c>-0777</c>): they end the cluster.</param>
+/// <param name="DigitLetters">Short options followed by optional attached digits (perl's <c>-l</c>, <c>-0777</c>): the cluster goes on after them.</param>
 /// <param name="StopLetters">Short options that name a non-inline program (<c>python -m mod</c>): not opaque.</param>
 /// <param name="CodeWords">Whole-word options whose value is program text (<c>--eval</c>, <c>-eval</c>, <c>--eval=x</c>).</param>
 /// <param name="ValueWords">Whole-word options that take the next word as a value.</param>
@@ -34,6 +35,7 @@ internal sealed record Grammar(
     string CodeLetters = "",
     string ValueLetters = "",
     string AttachedLetters = "",
+    string DigitLetters = "",
     string StopLetters = "",
     string[]? CodeWords = null,
     string[]? ValueWords = null,
@@ -51,10 +53,10 @@ internal static class Interpreters
         ValueWords: ["--check-hash-based-pycs"], NoProgramWords: [.. Info, "-V", "-VV", "-?", "--help-all", "--help-env", "--help-xoptions"],
         StdinWithoutOperand: true);
 
-    private static readonly Grammar Perl = new(GrammarKind.Options, CodeLetters: "eE", ValueLetters: "IMm", AttachedLetters: "ixCdD0l",
+    private static readonly Grammar Perl = new(GrammarKind.Options, CodeLetters: "eE", ValueLetters: "IMm", AttachedLetters: "ixCdD", DigitLetters: "l0",
         NoProgramWords: [.. Info, "-v", "-V"], StdinWithoutOperand: true);
 
-    private static readonly Grammar Ruby = new(GrammarKind.Options, CodeLetters: "e", ValueLetters: "rICE", AttachedLetters: "WxiKTF0",
+    private static readonly Grammar Ruby = new(GrammarKind.Options, CodeLetters: "e", ValueLetters: "rICE", AttachedLetters: "WxiKTF", DigitLetters: "0",
         NoProgramWords: [.. Info, "-v"], StdinWithoutOperand: true);
 
     private static readonly Grammar Node = new(GrammarKind.Options, CodeLetters: "ep", ValueLetters: "rC",
