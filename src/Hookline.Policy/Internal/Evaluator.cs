@@ -33,6 +33,7 @@ internal static partial class Evaluator
         string? denyMatched = null, askMatched = null;
         var unparsable = subject.UnparsableReason is not null;
         var rawBash = unparsable && subject.Tool == ToolNames.Bash;
+        var unknownMcpServer = false;
         foreach (var rule in candidates)
         {
             if (!Preconditions(rule, context))
@@ -60,6 +61,12 @@ internal static partial class Evaluator
 
             switch (rule.Effect)
             {
+                case Effect.Deny when McpNames.McpUnknownServer.Downgrades(subject, hitPattern):
+                    // The agent did not name the server: the deny may or may not be about it. Never allow; ask.
+                    (ask ??= []).Add(rule);
+                    askMatched ??= Described(subject, rawBash);
+                    unknownMcpServer |= ask.Count == 1;
+                    break;
                 case Effect.Deny:
                     (deny ??= []).Add(rule);
                     denyMatched ??= Described(subject, rawBash);
@@ -81,7 +88,7 @@ internal static partial class Evaluator
 
         if (ask is not null)
         {
-            return FromRules(Effect.Ask, ask, askMatched);
+            return unknownMcpServer ? McpNames.McpUnknownServer.Decision(ask, askMatched) : FromRules(Effect.Ask, ask, askMatched);
         }
 
         if (unparsable)
