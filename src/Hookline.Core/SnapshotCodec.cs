@@ -33,6 +33,7 @@ public static class SnapshotCodec
         {
             message.MaxAgeMs = (ulong)maxAge.TotalMilliseconds;
         }
+        message.RequiredFeatures.AddRange(document.RequiredFeatures);
         if (capture is not null)
         {
             message.Capture = capture.Mode switch

@@ -38,6 +38,16 @@ public static class HookEventReader
         var toolName = Text(root, "tool_name") ?? "";
         var toolInput = root.TryGetProperty("tool_input", out var ti) ? ti.Clone() : default;
 
+        if (Text(root, "hook_event_name") == "beforeMCPExecution" && toolName.Length > 0)
+        {
+            // As the sidecar names it: Cursor does not say which server the tool belongs to.
+            toolName = ToolNames.CursorMcpTool(toolName, Text(root, "server"));
+            if (toolInput.ValueKind == JsonValueKind.String && ParseObject(toolInput.GetString()!) is { } arguments)
+            {
+                toolInput = arguments;
+            }
+        }
+
         // Cursor's shell and MCP hooks carry the command at the top level.
         if (toolName.Length == 0 && Text(root, "command") is { } command && hookEvent == "PreToolUse")
         {
@@ -68,6 +78,19 @@ public static class HookEventReader
             Prompt = Text(root, "prompt"),
             ToolUseId = Text(root, "tool_use_id"),
         };
+    }
+
+    private static JsonElement? ParseObject(string json)
+    {
+        try
+        {
+            using var parsed = JsonDocument.Parse(json);
+            return parsed.RootElement.ValueKind == JsonValueKind.Object ? parsed.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string? Text(JsonElement root, string name) =>

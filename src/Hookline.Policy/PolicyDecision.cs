@@ -46,4 +46,10 @@ public static class ReasonCodes
     public const string RateLimit = "rate_limit";
     public const string Taint = "taint";
     public const string Escalation = "escalation";
+
+    /// <summary>The command runs code given inline or on stdin (python -c, perl -e, ...) that no allow rule names exactly.</summary>
+    public const string OpaqueCode = "opaque_code";
+
+    /// <summary>An MCP tool of a server the agent did not name (Cursor) met a deny rule about some server: ask, not deny.</summary>
+    public const string UnknownMcpServer = "unknown_mcp_server";
 }

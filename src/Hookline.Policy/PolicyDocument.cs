@@ -9,8 +9,11 @@ namespace Hookline.Policy;
 public sealed class PolicyDocument
 {
     internal PolicyDocument(string text, Effect @default, PolicyMode mode, FailMode? failMode, int? budgetMs, TimeSpan? maxSnapshotAge,
-        IReadOnlyList<PolicyRule> rules, IReadOnlyList<TaintRule> taints, EscalationRule? escalate)
+        IReadOnlyList<PolicyRule> rules, IReadOnlyList<TaintRule> taints, EscalationRule? escalate,
+        Effect opaqueCode = Effect.Ask, IReadOnlyList<string>? requiredFeatures = null)
     {
+        OpaqueCode = opaqueCode;
+        RequiredFeatures = requiredFeatures ?? [];
         Text = text;
         Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
         Default = @default;
@@ -46,6 +49,15 @@ public sealed class PolicyDocument
     public TimeSpan? MaxSnapshotAge { get; }
 
     public IReadOnlyList<PolicyRule> Rules { get; }
+
+    /// <summary>
+    /// The answer for code given inline or on stdin (<c>python3 -c</c>, <c>perl -e</c>, ...) that no allow rule names
+    /// exactly: <see cref="Effect.Ask"/> (default) or <see cref="Effect.Deny"/> (<c>opaque_code</c>).
+    /// </summary>
+    public Effect OpaqueCode { get; }
+
+    /// <summary>The engine features (<see cref="PolicyFeatures"/>) this document uses, sorted; a snapshot carries them.</summary>
+    public IReadOnlyList<string> RequiredFeatures { get; }
 
     /// <summary>Some rule has <c>set:</c>: an allow may rewrite the tool input (checked once, not per event).</summary>
     public bool RewritesInput { get; }

@@ -42,6 +42,15 @@ public static class ToolNames
     public static string Canonicalize(string? toolName) =>
         toolName is null ? "" : Aliases.TryGetValue(toolName, out var canonical) ? canonical : toolName;
 
+    /// <summary>
+    /// The canonical name of a Cursor <c>beforeMCPExecution</c> tool. Cursor names the tool but not its server (it sends
+    /// the server's URL or launch command, which is not the name rules use): <c>mcp____tool</c>, an unknown server, which
+    /// deny and ask rules match whatever server they name and allow rules never do. A <c>server</c> field, when an agent
+    /// sends one, names it. A tool name that itself starts with <c>mcp__</c> stays the tool part: a server cannot pick
+    /// the server name its tool is judged under.
+    /// </summary>
+    public static string CursorMcpTool(string tool, string? server) => "mcp__" + (server ?? "") + "__" + tool;
+
     /// <summary>The tool-input field a tool's rule specifier applies to (Bash → command, Read → file_path, ...), or null.</summary>
     public static string? PrimaryField(string canonicalTool) => canonicalTool switch
     {

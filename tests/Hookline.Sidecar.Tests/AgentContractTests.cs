@@ -98,6 +98,16 @@ public sealed class AgentContractTests
     }
 
     [Fact]
+    public void Cursor_mcp_events_without_a_server_name_an_unknown_server_and_carry_their_arguments_as_an_object()
+    {
+        // Cursor sends the server's URL or launch command, not its name, and the arguments as a JSON string.
+        var mcp = Decode("cursor", "before-mcp-execution", """{"conversation_id":"c","hook_event_name":"beforeMCPExecution","tool_name":"mcp__github__get_issue","tool_input":"{\"sql\":\"DROP TABLE t\"}","url":"https://x.example/mcp"}""");
+
+        Assert.Equal("mcp____mcp__github__get_issue", mcp.ToolName);
+        Assert.Equal("DROP TABLE t", Field(mcp.ToolInput, "sql").GetString());
+    }
+
+    [Fact]
     public void Cursor_answers_blocking_events_flat_and_telemetry_not_at_all()
     {
         var deny = JsonDocument.Parse(Adapter("cursor").Encode("before-read-file", Deny).Stdout).RootElement;

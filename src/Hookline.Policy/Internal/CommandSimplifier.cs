@@ -119,9 +119,10 @@ internal static partial class CommandSimplifier
             return;
         }
 
+        var opaqueCodeEnd = OpaqueCode.OpaqueCodeScanner.Inspect(parser, command, privileged);
         AddFindExec(parser, command, privileged);
         RecordDirectoryChange(scan, command);
-        scan.Commands.Add(Build(scan, command, privileged));
+        scan.Commands.Add(Build(scan, command, privileged) with { OpaqueCodeEnd = opaqueCodeEnd });
     }
 
     private static SubCommandRange Build(ShellScan scan, ReadOnlySpan<ShellWord> command, bool privileged)

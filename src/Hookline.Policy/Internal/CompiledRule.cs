@@ -42,7 +42,7 @@ internal sealed class CompiledRule
     {
         foreach (var pattern in Match)
         {
-            if (pattern.AppliesTo(tool) || (tool == ToolNames.Bash && HasFileAccessPatterns))
+            if (pattern.AppliesTo(tool) || (tool == ToolNames.Bash && HasFileAccessPatterns) || (Effect != Effect.Allow && pattern.AppliesToUnknownMcpServer(tool)))
             {
                 return true;
             }

@@ -9,7 +9,7 @@ namespace Hookline.Policy.Internal;
 /// </summary>
 internal sealed partial class DocumentReader
 {
-    private static readonly string[] TopLevelKeys = ["version", "default", "mode", "fail_mode", "budget_ms", "max_snapshot_age", "rules", "taints", "escalate"];
+    private static readonly string[] TopLevelKeys = ["version", "default", "mode", "fail_mode", "budget_ms", "max_snapshot_age", "rules", "taints", "escalate", "opaque_code"];
     private static readonly string[] RuleKeys = ["id", "effect", "match", "unless", "when", "rate", "reason", "agents", "set"];
     private static readonly string[] KnownAgents = ["claude", "codex", "gemini", "cursor"];
     private static readonly Dictionary<string, FieldOperator> Operators = new(StringComparer.Ordinal)
@@ -33,6 +33,7 @@ internal sealed partial class DocumentReader
 
     private readonly string _source;
     private readonly List<PolicyError> _errors;
+    private readonly HashSet<string> _features = new(StringComparer.Ordinal);
 
     private DocumentReader(string source, List<PolicyError> errors)
     {
@@ -104,6 +105,12 @@ internal sealed partial class DocumentReader
         FailMode? failMode = failModeNode is null ? null : ReadEnum(failModeNode, FailMode.Closed, ("closed", FailMode.Closed), ("open", FailMode.Open));
         int? budget = Find(map, "budget_ms") is { } budgetNode ? ReadInt(budgetNode, 1, 60_000) : null;
         TimeSpan? maxAge = Find(map, "max_snapshot_age") is { } ageNode ? ReadDuration(ageNode) : null;
+        var opaqueCodeNode = Find(map, "opaque_code");
+        var opaqueCode = ReadEnum(opaqueCodeNode, Effect.Ask, ("ask", Effect.Ask), ("deny", Effect.Deny));
+        if (opaqueCodeNode is not null)
+        {
+            RequireFeature(PolicyFeatures.OpaqueCode);
+        }
 
         var rules = new List<PolicyRule>();
         if (Find(map, "rules") is { } rulesNode)
@@ -143,8 +150,11 @@ internal sealed partial class DocumentReader
             return null;
         }
 
-        return new PolicyDocument(text, @default, mode, failMode, budget, maxAge, rules, taints, escalate);
+        return new PolicyDocument(text, @default, mode, failMode, budget, maxAge, rules, taints, escalate, opaqueCode, [.. _features.Order(StringComparer.Ordinal)]);
     }
+
+    /// <summary>Records that the document uses syntax only engines with this feature honour (see <see cref="PolicyFeatures"/>).</summary>
+    private void RequireFeature(string feature) => _features.Add(feature);
 
     private PolicyRule? ReadRule(SourceNode node)
     {

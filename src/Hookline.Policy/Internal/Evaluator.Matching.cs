@@ -110,7 +110,8 @@ internal static partial class Evaluator
     {
         foreach (var pattern in rule.Match)
         {
-            if (!pattern.AppliesTo(subject.MatchKey) || !SinglePatternMatches(pattern, subject))
+            var applies = pattern.AppliesTo(subject.MatchKey) || (rule.Effect != Effect.Allow && pattern.AppliesToUnknownMcpServer(subject.MatchKey));
+            if (!applies || !SinglePatternMatches(pattern, subject))
             {
                 continue;
             }

@@ -33,6 +33,7 @@ internal static partial class Evaluator
         string? denyMatched = null, askMatched = null;
         var unparsable = subject.UnparsableReason is not null;
         var rawBash = unparsable && subject.Tool == ToolNames.Bash;
+        var unknownMcpServer = false;
         foreach (var rule in candidates)
         {
             if (!Preconditions(rule, context))
@@ -60,6 +61,12 @@ internal static partial class Evaluator
 
             switch (rule.Effect)
             {
+                case Effect.Deny when McpNames.McpUnknownServer.Downgrades(subject, hitPattern):
+                    // The agent did not name the server: the deny may or may not be about it. Never allow; ask.
+                    (ask ??= []).Add(rule);
+                    askMatched ??= Described(subject, rawBash);
+                    unknownMcpServer |= ask.Count == 1;
+                    break;
                 case Effect.Deny:
                     (deny ??= []).Add(rule);
                     denyMatched ??= Described(subject, rawBash);
@@ -81,7 +88,7 @@ internal static partial class Evaluator
 
         if (ask is not null)
         {
-            return FromRules(Effect.Ask, ask, askMatched);
+            return unknownMcpServer ? McpNames.McpUnknownServer.Decision(ask, askMatched) : FromRules(Effect.Ask, ask, askMatched);
         }
 
         if (unparsable)
@@ -123,7 +130,9 @@ internal static partial class Evaluator
                 for (var i = 0; i < commands.Count; i++)
                 {
                     var command = commands[i];
-                    if (command.IsDynamic || MatchCommand(rule, shell[command.AllowText]) is not { } p)
+                    if (command.IsDynamic || command.IsProbe || (command.OpaqueCodeEnd > 0
+                        ? OpaqueCode.OpaqueCodeRules.MatchExactly(rule, shell[command.AllowText], command)
+                        : MatchCommand(rule, shell[command.AllowText])) is not { } p)
                     {
                         continue;
                     }
@@ -190,6 +199,11 @@ internal static partial class Evaluator
             return FromRules(Effect.Deny, deny, denyMatched);
         }
 
+        if (OpaqueCode.OpaqueCodeRules.Verdict(policy, shell, coveredMask, coveredMany, ask is not null) is { } opaqueCode)
+        {
+            return opaqueCode;
+        }
+
         if (ask is not null)
         {
             return FromRules(Effect.Ask, ask, askMatched);
@@ -209,7 +223,7 @@ internal static partial class Evaluator
             return new PolicyDecision(effect, false, $"the command name is only known at run time: {dynamic}", ReasonCodes.DynamicCommand, [], dynamic);
         }
 
-        if (allow.Count > 0 && commands.Count > 0 && coveredCount == commands.Count)
+        if (allow.Count > 0 && commands.Count > 0 && coveredCount == commands.Count - OpaqueCode.OpaqueCodeRules.ProbeCount(commands))
         {
             return policy.AllowDecision(allow);
         }

@@ -49,9 +49,9 @@ internal sealed partial class RulePattern
     public Wildcard? Value { get; private init; }
     public string? Param { get; private init; }
     private Wildcard? McpTool { get; init; }
-    private string? McpServerPrefix { get; init; }
+    private string? McpServer { get; init; }
 
-    public bool IsMcp => McpServerPrefix is not null;
+    public bool IsMcp => McpServer is not null;
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_\-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex ToolNameRegex();
@@ -178,15 +178,15 @@ internal sealed partial class RulePattern
             value = new Wildcard(match.Groups[2].Value);
         }
 
-        return new RulePattern(text, name, kind) { McpServerPrefix = "mcp__" + server + "__", McpTool = new Wildcard(toolPart), Param = param, Value = value };
+        return new RulePattern(text, name, kind) { McpServer = server, McpTool = new Wildcard(toolPart), Param = param, Value = value };
     }
 
     /// <summary>Whether the pattern is about this (canonical) tool. Read covers Glob/Grep; Edit covers every file-writing tool.</summary>
     public bool AppliesTo(string tool)
     {
-        if (McpServerPrefix is not null)
+        if (McpServer is not null)
         {
-            return tool.Length > McpServerPrefix.Length && tool.StartsWith(McpServerPrefix, StringComparison.Ordinal) && McpTool!.IsMatch(tool.AsSpan(McpServerPrefix.Length));
+            return McpNames.McpToolName.Matches(tool, McpServer!, McpTool!, unknownServerMatches: false);
         }
 
         if (tool == Tool || Tool == "*")
@@ -201,6 +201,13 @@ internal sealed partial class RulePattern
             _ => false,
         };
     }
+
+    /// <summary>
+    /// An MCP pattern facing a tool of a server the agent did not name (<c>mcp____tool</c>): it could be any server, so
+    /// deny and ask rules count it (allow rules and <c>unless</c> never do).
+    /// </summary>
+    public bool AppliesToUnknownMcpServer(string tool) =>
+        McpServer is not null && McpNames.McpToolName.Matches(tool, McpServer, McpTool!, unknownServerMatches: true);
 
     /// <summary>For Bash redirects: does this pattern cover writing (or reading) the file?</summary>
     public bool CoversFileAccess(bool write) =>

@@ -16,7 +16,11 @@ internal readonly record struct ShellWord(TextRange Text, TextRange Raw, bool Ha
 /// <param name="IsDynamic">The command name is not knowable before run time: it can never be allowed.</param>
 /// <param name="WordStart">Where the command's words (after wrappers and assignments) start in <see cref="ShellScan.WordsOf"/>.</param>
 /// <param name="WordCount">How many words it has.</param>
-internal readonly record struct SubCommandRange(TextRange Text, TextRange BaseNameText, TextRange PrivilegedText, bool IsDynamic, int WordStart = 0, int WordCount = 0)
+/// <param name="OpaqueCodeEnd">Not 0 when the command runs inline code (python -c, perl -e, ...): how much of its text an allow
+/// pattern must name literally to cover it (<see cref="int.MaxValue"/>: the code is on stdin, never coverable).</param>
+/// <param name="IsProbe">A command line found in a string literal of inline code: deny and ask rules only.</param>
+internal readonly record struct SubCommandRange(TextRange Text, TextRange BaseNameText, TextRange PrivilegedText, bool IsDynamic, int WordStart = 0, int WordCount = 0,
+    int OpaqueCodeEnd = 0, bool IsProbe = false)
 {
     /// <summary>The text allow rules must match.</summary>
     public TextRange AllowText => PrivilegedText.HasValue ? PrivilegedText : Text;

@@ -167,6 +167,9 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
                             .ConfigureAwait(false);
                         break;
+                    case ProcessHookEventRequest.KindOneofCase.SnapshotRefused:
+                        Log.SnapshotRefusedBySidecar(_logger, sessionId, request.SnapshotRefused.Epoch, request.SnapshotRefused.Reason);
+                        break;
                     default:
                         // A newer sidecar may send kinds this server does not know; ignoring them keeps the stream up.
                         Log.StreamProtocolError(_logger, $"unknown message kind {request.KindCase}");

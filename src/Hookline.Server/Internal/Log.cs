@@ -25,6 +25,9 @@ internal static partial class Log
     [LoggerMessage(1101, LogLevel.Information, "Stream closed for session {SessionId}")]
     public static partial void StreamClosed(ILogger logger, string sessionId);
 
+    [LoggerMessage(1106, LogLevel.Warning, "The sidecar of session {SessionId} refused policy epoch {Epoch} and applies its fail mode for local decisions: {Reason}")]
+    public static partial void SnapshotRefusedBySidecar(ILogger logger, string? sessionId, ulong epoch, string reason);
+
     [LoggerMessage(1102, LogLevel.Warning, "Stream protocol error: {Problem}")]
     public static partial void StreamProtocolError(ILogger logger, string problem);
 

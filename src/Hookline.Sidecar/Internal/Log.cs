@@ -16,7 +16,7 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Information, "Policy epoch {Epoch} installed (fail mode {FailMode}, budget {BudgetMs} ms)")]
     public static partial void SnapshotInstalled(ILogger logger, ulong epoch, SidecarFailMode failMode, double budgetMs);
 
-    [LoggerMessage(2004, LogLevel.Error, "Pushed policy epoch {Epoch} does not compile here; the previous snapshot stays in force: {Error}")]
+    [LoggerMessage(2004, LogLevel.Error, "Pushed policy epoch {Epoch} refused; local decisions apply the fail mode until a snapshot this sidecar can install arrives: {Error}")]
     public static partial void SnapshotRefused(ILogger logger, ulong epoch, string error);
 
     [LoggerMessage(2005, LogLevel.Information, "Resent {Count} unacknowledged events")]

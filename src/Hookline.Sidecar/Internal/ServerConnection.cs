@@ -204,7 +204,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                         _pending.Complete(response.Decision);
                         break;
                     case ProcessHookEventResponse.KindOneofCase.PolicySnapshot:
-                        Install(response.PolicySnapshot);
+                        Install(response.PolicySnapshot, outbox.Writer);
                         healthy();
                         _warm.TrySetResult();
                         break;
@@ -235,17 +235,17 @@ internal sealed class ServerConnection : IAsyncDisposable
         }
     }
 
-    private void Install(Contracts.V1.PolicySnapshot message)
+    private void Install(Contracts.V1.PolicySnapshot message, ChannelWriter<ProcessHookEventRequest> outbox)
     {
-        try
+        if (_snapshots.Install(message) is { } refusal)
         {
-            _snapshots.Install(message);
-            Log.SnapshotInstalled(_logger, message.Epoch, _snapshots.FailMode, _snapshots.Budget.TotalMilliseconds);
+            Log.SnapshotRefused(_logger, message.Epoch, refusal.Reason);
+            // Tell the server, so its audit log shows which sidecars cannot apply the policy.
+            outbox.TryWrite(new ProcessHookEventRequest { SnapshotRefused = refusal.ToProto() });
+            return;
         }
-        catch (PolicyException ex)
-        {
-            Log.SnapshotRefused(_logger, message.Epoch, ex.Message);
-        }
+
+        Log.SnapshotInstalled(_logger, message.Epoch, _snapshots.FailMode, _snapshots.Budget.TotalMilliseconds);
     }
 
     private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);

@@ -23,7 +23,10 @@ internal sealed class SnapshotHolder
     }
 
     private sealed record State(PolicySnapshot? Snapshot, SidecarFailMode FailMode, TimeSpan Budget, TimeSpan MaxAge,
-        Core.EventCapture Capture, bool UsesSessionState = false);
+        Core.EventCapture Capture, bool UsesSessionState = false, SnapshotRefusal? Refused = null);
+
+    /// <summary>Why the last pushed snapshot could not be installed; null once one was.</summary>
+    public SnapshotRefusal? Refused => Volatile.Read(ref _state).Refused;
 
     /// <summary>How the spool stores payloads: the server's mode once a snapshot said it, the sidecar's flag before.</summary>
     public Core.EventCapture Capture => Volatile.Read(ref _state).Capture;
@@ -51,18 +54,38 @@ internal sealed class SnapshotHolder
     public PolicySnapshot? Usable()
     {
         var state = Volatile.Read(ref _state);
-        if (state.Snapshot is null)
+        if (state.Snapshot is null || state.Refused is not null)
         {
+            // A refused push means the server's policy is one this sidecar cannot apply: the one in hand is out of date.
             return null;
         }
         var silentFor = _time.GetElapsedTime(Volatile.Read(ref _lastHeardTicks));
         return silentFor <= state.MaxAge ? state.Snapshot : null;
     }
 
-    /// <summary>Compiles and installs a pushed snapshot. Throws <see cref="PolicyException"/> and keeps the old one when it does not compile.</summary>
-    public PolicySnapshot Install(PolicySnapshotV1 message)
+    /// <summary>
+    /// Compiles and installs a pushed snapshot; null when installed. When this engine lacks a feature the document needs,
+    /// or the document does not compile here, the snapshot is refused: local decisions then apply the fail mode (the
+    /// pushed one when it says, else the sidecar's flag) until a snapshot that can be installed arrives.
+    /// </summary>
+    public SnapshotRefusal? Install(PolicySnapshotV1 message)
     {
-        var snapshot = Core.SnapshotCodec.FromProto(message);
+        var missing = PolicyFeatures.Unsupported(message.RequiredFeatures);
+        if (missing.Count > 0)
+        {
+            return Refuse(message, $"the policy needs engine features this sidecar does not have: {string.Join(", ", missing)} (upgrade the sidecar)", missing);
+        }
+
+        PolicySnapshot snapshot;
+        try
+        {
+            snapshot = Core.SnapshotCodec.FromProto(message);
+        }
+        catch (PolicyException ex)
+        {
+            return Refuse(message, "the policy does not compile in this sidecar (an older engine?): " + ex.Message, []);
+        }
+
         Core.DecisionEngine.Warm(snapshot);
         var failMode = message.HasFailMode
             ? message.FailMode == FailModeV1.Open ? SidecarFailMode.Open : SidecarFailMode.Closed
@@ -72,6 +95,23 @@ internal sealed class SnapshotHolder
         var capture = Core.SnapshotCodec.CaptureOf(message, _options.Capture);
         Volatile.Write(ref _state, new State(snapshot, failMode, budget, maxAge, capture, Core.DecisionEngine.UsesSessionState(snapshot.Policy)));
         Heard();
-        return snapshot;
+        return null;
     }
+
+    private SnapshotRefusal Refuse(PolicySnapshotV1 message, string reason, IReadOnlyList<string> missing)
+    {
+        var refusal = new SnapshotRefusal(message.Epoch, message.Hash, reason, missing);
+        var failMode = message.HasFailMode
+            ? message.FailMode == FailModeV1.Open ? SidecarFailMode.Open : SidecarFailMode.Closed
+            : _options.FailMode;
+        var state = Volatile.Read(ref _state);
+        Volatile.Write(ref _state, state with { FailMode = failMode, Refused = refusal });
+        return refusal;
+    }
+}
+
+/// <summary>A pushed snapshot this sidecar could not install, and why.</summary>
+internal sealed record SnapshotRefusal(ulong Epoch, string Hash, string Reason, IReadOnlyList<string> MissingFeatures)
+{
+    public Contracts.V1.SnapshotRefused ToProto() => new() { Epoch = Epoch, Hash = Hash, Reason = Reason, MissingFeatures = { MissingFeatures } };
 }

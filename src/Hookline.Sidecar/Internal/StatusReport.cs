@@ -51,6 +51,10 @@ internal sealed class StatusReport(string sessionId, ServerConnection connection
         text.Append(CultureInfo.InvariantCulture,
             $"# policy epoch {snapshots.Epoch}, snapshot age {(age is { } a ? $"{a.TotalSeconds:0.0} s" : "none")} (max {snapshots.MaxAge.TotalSeconds:0} s), " +
             $"fail mode {FailMode}, budget {snapshots.Budget.TotalMilliseconds:0} ms\n");
+        if (snapshots.Refused is { } refused)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"# policy epoch {refused.Epoch} refused, local decisions apply the fail mode: {refused.Reason}\n");
+        }
         text.Append("# HELP hookline_decisions_total Hooks answered, by effect and source.\n# TYPE hookline_decisions_total counter\n");
         foreach (var source in Sources)
         {
@@ -93,6 +97,19 @@ internal sealed class StatusReport(string sessionId, ServerConnection connection
             }
             w.WriteNumber("max_snapshot_age_ms", (long)snapshots.MaxAge.TotalMilliseconds);
             w.WriteString("fail_mode", FailMode);
+            if (snapshots.Refused is { } refused)
+            {
+                w.WriteStartObject("policy_refused");
+                w.WriteNumber("epoch", refused.Epoch);
+                w.WriteString("reason", refused.Reason);
+                w.WriteStartArray("missing_features");
+                foreach (var feature in refused.MissingFeatures)
+                {
+                    w.WriteStringValue(feature);
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
             w.WriteNumber("budget_ms", snapshots.Budget.TotalMilliseconds);
             w.WriteStartObject("counters");
             w.WriteStartArray("hookline_decisions_total");

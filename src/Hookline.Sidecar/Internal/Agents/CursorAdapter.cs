@@ -53,9 +53,16 @@ internal sealed class CursorAdapter : IAgentAdapter
                     break;
                 case "before-mcp-execution":
                     target.NativeToolName = HookJson.String(root, "tool_name");
-                    target.ToolName = target.NativeToolName.StartsWith("mcp__", StringComparison.Ordinal)
-                        ? target.NativeToolName
-                        : "mcp__" + HookJson.String(root, "server") + "__" + target.NativeToolName;
+                    target.ToolName = Hookline.Policy.ToolNames.CursorMcpTool(target.NativeToolName, HookJson.String(root, "server"));
+                    // Cursor may send the arguments as a JSON string: parameter rules (mcp__db__query(sql:DROP *)) need the object.
+                    if (root.TryGetProperty("tool_input", out var args) && args.ValueKind == JsonValueKind.String && HookJson.TryParseObject(
+                        System.Text.Encoding.UTF8.GetBytes(args.GetString()!), out var parsed, out _))
+                    {
+                        using (parsed)
+                        {
+                            target.ToolInput = ByteString.CopyFrom(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(parsed!.RootElement));
+                        }
+                    }
                     break;
                 case "pre-tool-use":
                     if (!HookJson.RequireTool(root, out error))
