@@ -22,6 +22,9 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
     private string? _projectDirectory = string.IsNullOrEmpty(projectDirectory) ? null : projectDirectory;
     private (string Cwd, bool IgnoresCase)? _probed;
 
+    /// <summary>Resolves one absolute path (tests stand in a file system that hangs, as a dead network mount does).</summary>
+    internal Func<string, CancellationToken, string?> Resolve { get; init; } = RealPath.Resolve;
+
     /// <summary>How many lookups ran out of budget (for tests and status).</summary>
     public int TimedOut { get; private set; }
 
@@ -67,7 +70,7 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
         {
             try
             {
-                return Gather(paths, cwd, token);
+                return Gather(paths, cwd, Resolve, token);
             }
             finally
             {
@@ -97,7 +100,7 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
 
     private sealed record Learned(bool IgnoresCase, Dictionary<string, string> UserHomes, List<string> Resolved);
 
-    private static Learned Gather(List<string> paths, string cwd, CancellationToken token)
+    private static Learned Gather(List<string> paths, string cwd, Func<string, CancellationToken, string?> resolve, CancellationToken token)
     {
         var ignoresCase = ProbeIgnoresCase(cwd);
         var userHomes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -110,7 +113,7 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
                 continue;
             }
 
-            if (RealPath.Resolve(absolute, token) is { } real && real != Path.GetFullPath(absolute) && !resolved.Contains(real))
+            if (resolve(absolute, token) is { } real && real != Path.GetFullPath(absolute) && !resolved.Contains(real))
             {
                 resolved.Add(real);
             }
