@@ -143,6 +143,10 @@ public static class DecisionEngine
             Prompt = NullIfEmpty(hookEvent.Prompt),
             ToolUseId = NullIfEmpty(hookEvent.ToolUseId),
             HomeDirectory = NullIfEmpty(hookEvent.HomeDirectory),
+            ProjectDirectory = NullIfEmpty(hookEvent.ProjectDirectory),
+            CaseInsensitivePaths = hookEvent.CaseInsensitivePaths,
+            UserHomes = hookEvent.UserHomes.Count == 0 ? null : hookEvent.UserHomes,
+            ResolvedPaths = hookEvent.ResolvedPaths.Count == 0 ? null : hookEvent.ResolvedPaths,
             User = NullIfEmpty(hookEvent.User),
             Org = NullIfEmpty(hookEvent.Org),
         };

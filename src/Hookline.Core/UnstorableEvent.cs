@@ -37,6 +37,17 @@ public static class UnstorableEvent
         stored.Cwd = Storable(stored.Cwd);
         stored.PermissionMode = Storable(stored.PermissionMode);
         stored.HomeDirectory = Storable(stored.HomeDirectory);
+        stored.ProjectDirectory = Storable(stored.ProjectDirectory);
+        for (var i = 0; i < stored.ResolvedPaths.Count; i++)
+        {
+            stored.ResolvedPaths[i] = Storable(stored.ResolvedPaths[i]);
+        }
+        var userHomes = stored.UserHomes.ToArray();
+        stored.UserHomes.Clear();
+        foreach (var (name, home) in userHomes)
+        {
+            stored.UserHomes[Storable(name)] = Storable(home);
+        }
         stored.User = Storable(stored.User);
         stored.Org = Storable(stored.Org);
         stored.ToolInput = MarkedPayload(stored.ToolInput.Span, marker, capture, stored);

@@ -23,8 +23,13 @@ public static class HookEventReader
         hookEvent is null ? "" : EventAliases.TryGetValue(hookEvent, out var canonical) ? canonical : hookEvent;
 
     /// <summary>Reads <c>tool_name</c>, <c>tool_input</c>, <c>cwd</c>, <c>hook_event_name</c>, <c>session_id</c>, <c>prompt</c> and <c>tool_use_id</c>.</summary>
-    public static PolicyInput FromJson(JsonElement root, string? agent = null, string? user = null, string? homeDirectory = null, string? org = null)
+    public static PolicyInput FromJson(JsonElement root, string? agent = null, string? user = null, string? homeDirectory = null, string? org = null) =>
+        FromJson(root, new HookContext { Agent = agent, User = user, HomeDirectory = homeDirectory, Org = org });
+
+    /// <summary>The same, with what the agent's side reports beside the event (home, project root, platform, ...).</summary>
+    public static PolicyInput FromJson(JsonElement root, HookContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new ArgumentException("a hook event must be a JSON object", nameof(root));
@@ -38,30 +43,15 @@ public static class HookEventReader
         var toolName = Text(root, "tool_name") ?? "";
         var toolInput = root.TryGetProperty("tool_input", out var ti) ? ti.Clone() : default;
 
-        if (Text(root, "hook_event_name") == "beforeMCPExecution" && toolName.Length > 0)
+        // Cursor's flat hooks: the same mapping as the sidecar's.
+        if (Text(root, "hook_event_name") is { } native && CursorEvents.ToolOf(native, root, out var flatInput) is { } flatTool)
         {
-            // As the sidecar names it: Cursor does not say which server the tool belongs to.
-            toolName = ToolNames.CursorMcpTool(toolName, Text(root, "server"));
-            if (toolInput.ValueKind == JsonValueKind.String && ParseObject(toolInput.GetString()!) is { } arguments)
+            toolName = flatTool;
+            if (flatInput is not null)
             {
-                toolInput = arguments;
+                using var parsed = JsonDocument.Parse(flatInput);
+                toolInput = parsed.RootElement.Clone();
             }
-        }
-
-        // Cursor's shell and MCP hooks carry the command at the top level.
-        if (toolName.Length == 0 && Text(root, "command") is { } command && hookEvent == "PreToolUse")
-        {
-            toolName = ToolNames.Bash;
-            using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("command", command);
-                writer.WriteEndObject();
-            }
-
-            using var parsed = JsonDocument.Parse(stream.ToArray());
-            toolInput = parsed.RootElement.Clone();
         }
 
         return new PolicyInput
@@ -69,30 +59,47 @@ public static class HookEventReader
             ToolName = ToolNames.Canonicalize(toolName),
             ToolInput = toolInput,
             HookEvent = hookEvent.Length == 0 ? "PreToolUse" : hookEvent,
-            Cwd = Text(root, "cwd") ?? (root.TryGetProperty("workspace_roots", out var roots) && roots.ValueKind == JsonValueKind.Array && roots.GetArrayLength() > 0 ? roots[0].GetString() : null),
-            HomeDirectory = homeDirectory,
-            Agent = agent,
+            Cwd = context.Cwd ?? Text(root, "cwd") ?? WorkspaceRoot(root),
+            HomeDirectory = context.HomeDirectory,
+            ProjectDirectory = context.ProjectDirectory ?? WorkspaceRoot(root),
+            CaseInsensitivePaths = context.CaseInsensitivePaths,
+            UserHomes = context.UserHomes,
+            ResolvedPaths = context.ResolvedPaths,
+            Agent = context.Agent,
             SessionId = Text(root, "session_id"),
-            User = user,
-            Org = org,
+            User = context.User,
+            Org = context.Org,
             Prompt = Text(root, "prompt"),
             ToolUseId = Text(root, "tool_use_id"),
         };
     }
 
-    private static JsonElement? ParseObject(string json)
-    {
-        try
-        {
-            using var parsed = JsonDocument.Parse(json);
-            return parsed.RootElement.ValueKind == JsonValueKind.Object ? parsed.RootElement.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    /// <summary>Cursor's <c>workspace_roots[0]</c>: the project directory.</summary>
+    public static string? WorkspaceRoot(JsonElement root) =>
+        root.TryGetProperty("workspace_roots", out var roots) && roots.ValueKind == JsonValueKind.Array && roots.GetArrayLength() > 0
+            && roots[0].ValueKind == JsonValueKind.String ? roots[0].GetString() : null;
 
     private static string? Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+/// <summary>What the agent's side reports beside a hook event: who, where, and how its file system compares names.</summary>
+public sealed record HookContext
+{
+    public string? Agent { get; init; }
+    public string? User { get; init; }
+    public string? Org { get; init; }
+
+    /// <summary>The agent user's home; null when unknown (see <see cref="PolicyInput.HomeDirectory"/>).</summary>
+    public string? HomeDirectory { get; init; }
+
+    /// <summary>The session's project root; null: the event's own (Cursor's workspace root), else its cwd.</summary>
+    public string? ProjectDirectory { get; init; }
+
+    /// <summary>Replaces the event's <c>cwd</c> when set.</summary>
+    public string? Cwd { get; init; }
+
+    public bool CaseInsensitivePaths { get; init; }
+    public IReadOnlyDictionary<string, string>? UserHomes { get; init; }
+    public IReadOnlyList<string>? ResolvedPaths { get; init; }
 }

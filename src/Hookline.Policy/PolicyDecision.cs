@@ -42,6 +42,8 @@ public static class ReasonCodes
     public const string UnparsableCommand = "unparsable_command";
     public const string DynamicCommand = "dynamic_command";
     public const string DynamicRedirect = "dynamic_redirect";
+    /// <summary>A path whose real target cannot be known statically (<c>/proc/PID/...</c>, <c>/dev/fd/N</c>, an unknown home), where a file rule applies.</summary>
+    public const string OpaquePath = "opaque_path";
     public const string UnparsableUrl = "unparsable_url";
     public const string RateLimit = "rate_limit";
     public const string Taint = "taint";

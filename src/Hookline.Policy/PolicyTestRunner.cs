@@ -29,7 +29,9 @@ public sealed class PolicyTestReport(IReadOnlyList<PolicyTestCaseResult> results
 
 /// <summary>
 /// Runs a table of expected decisions (YAML or JSON) against a policy. A case is
-/// <c>{name, agent, user, event | tool+input+cwd, history, expect}</c>; see docs/policy.md.
+/// <c>{name, agent, user, event | tool+input+cwd, history, expect}</c>, optionally with the machine it runs on
+/// (<c>home</c>, <c>cwd</c>, <c>project_dir</c>, <c>platform</c>, <c>user_homes</c>, <c>resolved</c>); see docs/policy.md.
+/// The home is the case's (or the one given to Run), never the home of the process running the cases.
 /// </summary>
 public static class PolicyTestRunner
 {
@@ -49,7 +51,7 @@ public static class PolicyTestRunner
                 var at = step.At ?? previous.AddSeconds(1);
                 clock.Set(at);
                 previous = at;
-                var input = step.ToInput(testCase.Agent, testCase.User, testCase.Org, homeDirectory);
+                var input = step.ToInput(testCase.Context.HomeDirectory is null && homeDirectory is not null ? testCase.Context with { HomeDirectory = homeDirectory } : testCase.Context);
                 if (!ReferenceEquals(step, testCase.Event))
                 {
                     policy.Evaluate(input, session);

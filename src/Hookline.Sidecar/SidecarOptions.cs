@@ -62,6 +62,12 @@ public sealed class SidecarOptions
     /// <summary>How long a blocking hook waits for the server before the sidecar decides locally.</summary>
     public TimeSpan Budget { get; set; } = TimeSpan.FromMilliseconds(8);
 
+    /// <summary>
+    /// How long a blocking hook may wait for the file system when the sidecar resolves the symbolic links of a tool's
+    /// paths (part of <see cref="Budget"/>'s time, not added to it in practice). Past it, the policy sees the paths as written.
+    /// </summary>
+    public TimeSpan PathLookupBudget { get; set; } = TimeSpan.FromMilliseconds(3);
+
     /// <summary>How old the last snapshot may be (since the server was last heard) and still decide locally.</summary>
     public TimeSpan MaxSnapshotAge { get; set; } = TimeSpan.FromHours(24);
 
@@ -126,6 +132,7 @@ public sealed class SidecarOptions
         copy.SessionId = null;
         copy.SocketPath = null;
         copy.HttpHooks = false;
+        copy.Cwd = null; // each agent session has its own project root: its first working directory
         return copy;
     }
 

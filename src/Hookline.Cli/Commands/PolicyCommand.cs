@@ -56,9 +56,12 @@ internal static class PolicyCommand
         var eventFile = new Argument<string>("event") { Description = "A hook event as the agent writes it on stdin (JSON); - reads stdin" };
         var agent = new Option<string?>("--agent") { Description = "The agent the event came from (for agent filters)" };
         var asJson = new Option<bool>("--json") { Description = "Print the decision and its explanation as JSON" };
+        var home = new Option<string?>("--home") { Description = "The agent user's home, for ~ in path rules (default: unknown, never this process's home)" };
+        var projectDir = new Option<string?>("--project-dir") { Description = "The session's project root, where ./ and / in path rules anchor (default: the event's cwd)" };
+        var platform = new Option<string?>("--platform") { Description = "The agent's platform: linux, macos or windows (macos and windows compare paths ignoring case)" };
         var explain = new Command("explain", "Show how a policy decides one hook event: sub-commands, paths, every matching rule")
         {
-            explainFile, eventFile, agent, asJson,
+            explainFile, eventFile, agent, asJson, home, projectDir, platform,
         };
         explain.SetAction(parse => Guard(parse.GetValue(explainFile)!, path =>
         {
@@ -66,7 +69,18 @@ internal static class PolicyCommand
             var eventPath = parse.GetValue(eventFile)!;
             var json = eventPath == "-" ? Console.In.ReadToEnd() : File.ReadAllText(eventPath);
             using var document = System.Text.Json.JsonDocument.Parse(json);
-            var input = HookEventReader.FromJson(document.RootElement, parse.GetValue(agent));
+            var input = HookEventReader.FromJson(document.RootElement, new HookContext
+            {
+                Agent = parse.GetValue(agent),
+                HomeDirectory = parse.GetValue(home),
+                ProjectDirectory = parse.GetValue(projectDir),
+                CaseInsensitivePaths = parse.GetValue(platform) switch
+                {
+                    null or "linux" => false,
+                    "macos" or "windows" => true,
+                    var other => throw new ArgumentException($"--platform: expected linux, macos or windows, got '{other}'"),
+                },
+            });
             var explanation = policy.Explain(input);
             var rewrite = RewriteExplanation.For(policy, explanation.Decision, input);
             Console.WriteLine(parse.GetValue(asJson) ? ExplanationJson.Write(explanation, rewrite)

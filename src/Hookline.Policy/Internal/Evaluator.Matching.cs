@@ -38,11 +38,13 @@ internal static partial class Evaluator
     private static string? MatchFileAccess(CompiledRule rule, string[] paths, bool write, EventSubject subject, out string? matched)
     {
         matched = null;
+        var frame = subject.Frame(broad: rule.Effect != Effect.Allow);
+        var exceptionFrame = subject.Frame(broad: rule.Effect == Effect.Allow);
         foreach (var path in paths)
         {
             foreach (var pattern in rule.Match)
             {
-                if (!pattern.CoversFileAccess(write) || !pattern.Path!.IsMatch(path, subject.Cwd, subject.Home))
+                if (!pattern.CoversFileAccess(write) || !pattern.Path!.IsMatch(path, frame))
                 {
                     continue;
                 }
@@ -50,7 +52,7 @@ internal static partial class Evaluator
                 var excluded = false;
                 foreach (var exception in rule.Unless)
                 {
-                    excluded |= exception.CoversFileAccess(write) && exception.Path!.IsMatch(path, subject.Cwd, subject.Home);
+                    excluded |= exception.CoversFileAccess(write) && exception.Path!.IsMatch(path, exceptionFrame);
                 }
 
                 if (!excluded)
@@ -78,7 +80,7 @@ internal static partial class Evaluator
             var result = new string[paths.Count];
             for (var i = 0; i < result.Length; i++)
             {
-                result[i] = PathNormalizer.Normalize(paths[i], subject.Cwd, subject.Home);
+                result[i] = subject.NormalizePath(paths[i], subject.Cwd);
             }
 
             return result;
@@ -89,8 +91,8 @@ internal static partial class Evaluator
         var bases = new List<string> { subject.Cwd };
         foreach (var directory in shell.ChangedDirectories.ConvertAll(r => shell.Text.ToStringOrNull(r)!))
         {
-            bases.Add(PathNormalizer.Normalize(directory, bases[^1], subject.Home));
-            bases.Add(PathNormalizer.Normalize(directory, subject.Cwd, subject.Home));
+            bases.Add(subject.NormalizePath(directory, bases[^1]));
+            bases.Add(subject.NormalizePath(directory, subject.Cwd));
         }
 
         var all = new List<string>();
@@ -98,7 +100,7 @@ internal static partial class Evaluator
         {
             foreach (var baseDir in bases)
             {
-                all.Add(PathNormalizer.Normalize(path, baseDir, subject.Home));
+                all.Add(subject.NormalizePath(path, baseDir));
             }
         }
 
@@ -108,17 +110,18 @@ internal static partial class Evaluator
     /// <summary>Non-Bash events (and everything but the command for Bash): one subject.</summary>
     private static string? MatchSingle(CompiledRule rule, EventSubject subject)
     {
+        var broad = rule.Effect != Effect.Allow;
         foreach (var pattern in rule.Match)
         {
-            var applies = pattern.AppliesTo(subject.MatchKey) || (rule.Effect != Effect.Allow && pattern.AppliesToUnknownMcpServer(subject.MatchKey));
-            if (!applies || !SinglePatternMatches(pattern, subject))
+            var applies = pattern.AppliesTo(subject.MatchKey) || (broad && pattern.AppliesToUnknownMcpServer(subject.MatchKey));
+            if (!applies || !SinglePatternMatches(pattern, subject, broad))
             {
                 continue;
             }
 
             foreach (var exception in rule.Unless)
             {
-                if (exception.AppliesTo(subject.MatchKey) && SinglePatternMatches(exception, subject))
+                if (exception.AppliesTo(subject.MatchKey) && SinglePatternMatches(exception, subject, !broad))
                 {
                     return null;
                 }
@@ -130,12 +133,12 @@ internal static partial class Evaluator
         return null;
     }
 
-    private static bool SinglePatternMatches(RulePattern pattern, EventSubject subject) =>
+    private static bool SinglePatternMatches(RulePattern pattern, EventSubject subject, bool broad) =>
         pattern.Kind switch
         {
             PatternKind.AnyUse => true,
-            PatternKind.Path => subject.PathRange.HasValue && (pattern.Path!.IsMatch(subject.Text[subject.PathRange], subject.Cwd, subject.Home)
-                || (subject.PathIsDirectory && DirectoryProbeMatches(pattern.Path, subject))),
+            PatternKind.Path => subject.PathRange.HasValue && (pattern.Path!.IsMatch(subject.Text[subject.PathRange], subject.Frame(broad))
+                || (subject.PathIsDirectory && DirectoryProbeMatches(pattern.Path, subject, broad))),
             PatternKind.Domain => subject.HostRange.HasValue && pattern.Host!.IsMatch(subject.Text[subject.HostRange]),
             PatternKind.Primary => subject.PrimaryRange.HasValue && pattern.Value!.IsMatch(subject.Text[subject.PrimaryRange]),
             PatternKind.Param => ParamMatches(pattern, subject),
@@ -153,14 +156,14 @@ internal static partial class Evaluator
     }
 
     // A name no literal pattern segment can equal: a pattern matching dir/<probe> covers every entry of dir.
-    private static bool DirectoryProbeMatches(PathGlob glob, EventSubject subject)
+    private static bool DirectoryProbeMatches(PathGlob glob, EventSubject subject, bool broad)
     {
         var text = subject.Text;
         var mark = text.Length;
         var directory = text[subject.PathRange];
         text.Append(directory is "/" ? "" : directory);
         text.Append("/\u0001");
-        var matches = glob.IsMatch(text[text.From(mark)], subject.Cwd, subject.Home);
+        var matches = glob.IsMatch(text[text.From(mark)], subject.Frame(broad));
         text.Truncate(mark);
         return matches;
     }

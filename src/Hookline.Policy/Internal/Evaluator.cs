@@ -91,6 +91,11 @@ internal static partial class Evaluator
             return unknownMcpServer ? McpNames.McpUnknownServer.Decision(ask, askMatched) : FromRules(Effect.Ask, ask, askMatched);
         }
 
+        if (OpaquePathDecision(policy, subject, context) is { } opaque)
+        {
+            return opaque;
+        }
+
         if (unparsable)
         {
             var code = subject.Tool == ToolNames.Bash ? ReasonCodes.UnparsableCommand : ReasonCodes.UnparsableUrl;
@@ -213,6 +218,11 @@ internal static partial class Evaluator
         {
             var effect = policy.Document.Default == Effect.Deny ? Effect.Deny : Effect.Ask;
             return new PolicyDecision(effect, false, "a redirect target is only known at run time, and file rules apply", ReasonCodes.DynamicRedirect, [], subject.RawCommand);
+        }
+
+        if (OpaqueTargetDecision(policy, subject, shell, candidates, context) is { } opaqueTarget)
+        {
+            return opaqueTarget;
         }
 
         if (shell.HasDynamicCommand)

@@ -9,8 +9,6 @@ namespace Hookline.Policy.Internal;
 /// </summary>
 internal sealed class EventSubject
 {
-    private static readonly string ProcessHome = PathNormalizer.NormalizeDirectory(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
-
     private readonly EvaluationScratch _scratch;
     private string? _rawCommand, _path, _host, _primary;
 
@@ -25,7 +23,20 @@ internal sealed class EventSubject
 
     /// <summary>What patterns are matched on: the tool, or for tool-less events (UserPromptSubmit) the event name.</summary>
     public string MatchKey => Tool.Length == 0 ? Input.HookEvent ?? "" : Tool;
-    public string Home { get; private set; } = "/";
+
+    /// <summary>The agent user's home as reported with the event; null when unknown (never the evaluating process's).</summary>
+    public string? Home { get; private set; }
+
+    /// <summary>The session's project root: what <c>./</c> and <c>/</c> in path patterns are anchored at.</summary>
+    public string Root { get; private set; } = "/";
+
+    public bool IgnoreCase { get; private set; }
+
+    /// <summary>The frame path patterns are matched in; <paramref name="broad"/> for deny and ask patterns.</summary>
+    public PathFrame Frame(bool broad) => new(Root, Home, IgnoreCase, broad);
+
+    /// <summary>Normalises a path of this event relative to <paramref name="cwd"/> (the event's, or one a command moved to).</summary>
+    public string NormalizePath(string path, string cwd) => PathNormalizer.Normalize(path, cwd, Home, Input.UserHomes);
 
     public TextArena Text => _scratch.Text;
 
@@ -86,7 +97,9 @@ internal sealed class EventSubject
         Input = input;
         Tool = ToolNames.Canonicalize(input.ToolName);
         Cwd = PathNormalizer.NormalizeDirectory(input.Cwd);
-        Home = input.HomeDirectory is null ? ProcessHome : PathNormalizer.NormalizeDirectory(input.HomeDirectory);
+        Home = PathNormalizer.NormalizeHome(input.HomeDirectory);
+        Root = string.IsNullOrEmpty(input.ProjectDirectory) || input.ProjectDirectory == input.Cwd ? Cwd : PathNormalizer.NormalizeDirectory(input.ProjectDirectory);
+        IgnoreCase = input.CaseInsensitivePaths;
         Shell = null;
         UnparsableReason = null;
         AllPaths = null;
@@ -102,6 +115,13 @@ internal sealed class EventSubject
         switch (Tool)
         {
             case ToolNames.Bash:
+                // A working directory sent with the command (Codex's workdir, Gemini's dir_path) applies like a cd.
+                var workdir = FirstField(toolInput, "workdir", "dir_path", null);
+                if (workdir.HasValue && workdir.Length > 0)
+                {
+                    Cwd = NormalizePath(new string(text[workdir]), Cwd);
+                }
+
                 var command = JsonText.Get(toolInput, "command", text, strict: true);
                 RawCommandRange = command;
                 if (!command.HasValue)
@@ -177,6 +197,29 @@ internal sealed class EventSubject
                 PrimaryRange = JsonText.Get(toolInput, "subagent_type", text);
                 break;
         }
+
+        if (Input.ResolvedPaths is { Count: > 0 } resolved && PathRange.HasValue)
+        {
+            AddResolvedPaths(resolved);
+        }
+    }
+
+    /// <summary>
+    /// The real paths the sidecar found behind symbolic links join the paths as written: every one must pass, so a
+    /// deny matching either wins and an allow needs both allowed.
+    /// </summary>
+    private void AddResolvedPaths(IReadOnlyList<string> resolved)
+    {
+        var paths = new List<string>(AllPaths ?? [Text.ToStringOrNull(PathRange)!]);
+        foreach (var path in resolved)
+        {
+            if (!string.IsNullOrEmpty(path) && path.StartsWith('/'))
+            {
+                paths.Add(NormalizePath(path, Cwd));
+            }
+        }
+
+        AllPaths = paths.Distinct(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>The first of the fields that is present (a string, number or boolean).</summary>
@@ -197,7 +240,7 @@ internal sealed class EventSubject
     }
 
     private TextRange NormalizeOrNone(TextRange path) =>
-        !path.HasValue || path.Length == 0 ? TextRange.None : PathNormalizer.NormalizeInto(Text[path], Cwd, Home, Text);
+        !path.HasValue || path.Length == 0 ? TextRange.None : PathNormalizer.NormalizeInto(Text[path], Cwd, Home, Input.UserHomes, Text);
 
     /// <summary>The text reported as what a non-Bash rule matched.</summary>
     public string Describe() => Path ?? Host ?? Primary ?? (Tool.Length == 0 ? Input.HookEvent : Tool);
@@ -229,7 +272,7 @@ internal sealed class EventSubject
             {
                 if (item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } p)
                 {
-                    paths.Add(PathNormalizer.Normalize(p, Cwd, Home));
+                    paths.Add(NormalizePath(p, Cwd));
                 }
             }
         }
@@ -249,7 +292,7 @@ internal sealed class EventSubject
                 {
                     if (line.StartsWith(marker, StringComparison.Ordinal) && line.Length > marker.Length)
                     {
-                        paths.Add(PathNormalizer.Normalize(line[marker.Length..].Trim(), Cwd, Home));
+                        paths.Add(NormalizePath(line[marker.Length..].Trim(), Cwd));
                     }
                 }
             }

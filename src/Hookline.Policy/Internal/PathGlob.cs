@@ -11,7 +11,7 @@ internal enum PathAnchor
     /// <summary><c>~/path</c>.</summary>
     Home,
 
-    /// <summary><c>./path</c>, <c>/path</c> and any pattern with an inner slash: relative to the event's cwd.</summary>
+    /// <summary><c>./path</c>, <c>/path</c> and any pattern with an inner slash: relative to the session's project root.</summary>
     Cwd,
 
     /// <summary>No slash (<c>.env</c>, <c>*.pem</c>, <c>**/.env</c>): the name at any depth, anywhere.</summary>
@@ -25,14 +25,16 @@ internal enum PathAnchor
 internal sealed class PathGlob
 {
     private readonly Lazy<Regex> _regex;
+    private readonly Lazy<Regex> _regexIgnoringCase;
 
     // Cheap pre-checks before the regex: the longest literal run must occur in the path, and an absolute pattern's
     // literal head must start it. Most rules are rejected here, which keeps evaluation fast with many rules.
     private readonly string _requiredLiteral;
     private readonly string _absolutePrefix;
 
-    private PathGlob(string pattern, PathAnchor anchor, int parentLevels, Lazy<Regex> regex, string body)
+    private PathGlob(string pattern, PathAnchor anchor, int parentLevels, Lazy<Regex> regex, Lazy<Regex> regexIgnoringCase, string body)
     {
+        _regexIgnoringCase = regexIgnoringCase;
         Pattern = pattern;
         Anchor = anchor;
         ParentLevels = parentLevels;
@@ -150,7 +152,8 @@ internal sealed class PathGlob
             }
 
             var regex = new Lazy<Regex>(() => new Regex(regexText, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Singleline), LazyThreadSafetyMode.PublicationOnly);
-            return new PathGlob(specifier, anchor, parentLevels, regex, normalized);
+            var ignoringCase = new Lazy<Regex>(() => new Regex(regexText, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | RegexOptions.Singleline | RegexOptions.IgnoreCase), LazyThreadSafetyMode.PublicationOnly);
+            return new PathGlob(specifier, anchor, parentLevels, regex, ignoringCase, normalized);
         }
         catch (ArgumentException ex)
         {
@@ -159,47 +162,69 @@ internal sealed class PathGlob
         }
     }
 
-    /// <summary>Matches a normalised absolute path, given the normalised cwd and home of the event.</summary>
-    public bool IsMatch(ReadOnlySpan<char> absolutePath, string cwd, string home)
+    /// <summary>Matches a normalised absolute path with the event's cwd as the root and its home known.</summary>
+    public bool IsMatch(ReadOnlySpan<char> absolutePath, string cwd, string? home) => IsMatch(absolutePath, new PathFrame(cwd, home, false, Broad: true));
+
+    /// <summary>Matches a normalised absolute path in the event's frame (project root, home, case).</summary>
+    public bool IsMatch(ReadOnlySpan<char> absolutePath, in PathFrame frame)
     {
-        if ((_requiredLiteral.Length > 0 && !absolutePath.Contains(_requiredLiteral, StringComparison.Ordinal))
-            || (_absolutePrefix.Length > 1 && !absolutePath.StartsWith(_absolutePrefix, StringComparison.Ordinal)))
+        var comparison = frame.Comparison;
+        if ((_requiredLiteral.Length > 0 && !absolutePath.Contains(_requiredLiteral, comparison))
+            || (_absolutePrefix.Length > 1 && !absolutePath.StartsWith(_absolutePrefix, comparison)))
         {
             return false;
         }
 
+        var regex = frame.IgnoreCase ? _regexIgnoringCase.Value : _regex.Value;
         switch (Anchor)
         {
             case PathAnchor.Absolute:
-                return _regex.Value.IsMatch(absolutePath);
+                return regex.IsMatch(absolutePath);
             case PathAnchor.Anywhere:
-                return _regex.Value.IsMatch(absolutePath[1..]);
+                return regex.IsMatch(absolutePath[1..]);
+            case PathAnchor.Home when frame.Home is null || absolutePath.StartsWith(PathNormalizer.UnknownHome, StringComparison.Ordinal):
+                // A home that is not known (or a ~user nobody looked up) may be any directory: a deny or ask rule
+                // matches under every one, an allow rule under none.
+                return frame.Broad ? MatchUnderAnyDirectory(regex, absolutePath) : frame.Home is not null && MatchUnder(regex, absolutePath, frame.Home, comparison);
             case PathAnchor.Home:
-                return MatchUnder(absolutePath, home);
+                return MatchUnder(regex, absolutePath, frame.Home, comparison);
             default:
-                var baseDir = cwd;
+                var baseDir = frame.Root;
                 for (var i = 0; i < ParentLevels; i++)
                 {
                     baseDir = PathNormalizer.Parent(baseDir);
                 }
 
-                return MatchUnder(absolutePath, baseDir);
+                return MatchUnder(regex, absolutePath, baseDir, comparison);
         }
     }
 
-    private bool MatchUnder(ReadOnlySpan<char> absolutePath, string baseDir)
+    private static bool MatchUnder(Regex regex, ReadOnlySpan<char> absolutePath, string baseDir, StringComparison comparison)
     {
         if (baseDir == "/")
         {
-            return _regex.Value.IsMatch(absolutePath[1..]);
+            return regex.IsMatch(absolutePath[1..]);
         }
 
-        if (absolutePath.Length > baseDir.Length && absolutePath.StartsWith(baseDir, StringComparison.Ordinal) && absolutePath[baseDir.Length] == '/')
+        if (absolutePath.Length > baseDir.Length && absolutePath.StartsWith(baseDir, comparison) && absolutePath[baseDir.Length] == '/')
         {
-            return _regex.Value.IsMatch(absolutePath[(baseDir.Length + 1)..]);
+            return regex.IsMatch(absolutePath[(baseDir.Length + 1)..]);
         }
 
-        return absolutePath.SequenceEqual(baseDir) && _regex.Value.IsMatch("");
+        return absolutePath.Equals(baseDir, comparison) && regex.IsMatch("");
+    }
+
+    private static bool MatchUnderAnyDirectory(Regex regex, ReadOnlySpan<char> absolutePath)
+    {
+        for (var slash = 0; slash >= 0 && slash < absolutePath.Length; slash = absolutePath[(slash + 1)..].IndexOf('/') is var next and >= 0 ? slash + 1 + next : -1)
+        {
+            if (regex.IsMatch(absolutePath[(slash + 1)..]))
+            {
+                return true;
+            }
+        }
+
+        return regex.IsMatch("");
     }
 
     private static bool TryNormalizeSegments(string body, PathAnchor anchor, out List<string> segments, out int parentLevels, out string? error)

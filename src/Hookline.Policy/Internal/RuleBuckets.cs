@@ -76,7 +76,7 @@ internal struct RuleBuckets
 
     /// <summary>Builds keyed buckets (in document order) from rules and their keys.</summary>
     public static Dictionary<string, CompiledRule[]> Freeze(Dictionary<string, List<CompiledRule>> buckets) =>
-        buckets.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal);
+        buckets.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), buckets.Comparer);
 
     public static void AddTo(Dictionary<string, List<CompiledRule>> buckets, string key, CompiledRule rule)
     {

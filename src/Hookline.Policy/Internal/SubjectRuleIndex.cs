@@ -16,8 +16,9 @@ internal sealed class SubjectRuleIndex
     public SubjectRuleIndex(string tool, CompiledRule[] rules)
     {
         var generic = new List<CompiledRule>();
-        Dictionary<string, List<CompiledRule>> absolute = new(StringComparer.Ordinal), cwd = new(StringComparer.Ordinal),
-            home = new(StringComparer.Ordinal), hosts = new(StringComparer.Ordinal);
+        // Path keys ignore case, so one lookup serves case-insensitive file systems too (a wider bucket only adds candidates).
+        Dictionary<string, List<CompiledRule>> absolute = new(StringComparer.OrdinalIgnoreCase), cwd = new(StringComparer.OrdinalIgnoreCase),
+            home = new(StringComparer.OrdinalIgnoreCase), hosts = new(StringComparer.Ordinal);
         foreach (var rule in rules)
         {
             var keys = new List<(Dictionary<string, List<CompiledRule>> Map, string Key)>();
@@ -71,8 +72,19 @@ internal sealed class SubjectRuleIndex
         {
             var path = subject.Text[subject.PathRange];
             AddFirstSegment(ref buckets, _absolute, path, "/");
-            AddFirstSegment(ref buckets, _cwd, path, subject.Cwd);
-            AddFirstSegment(ref buckets, _home, path, subject.Home);
+            AddFirstSegment(ref buckets, _cwd, path, subject.Root);
+            if (subject.Home is { } knownHome && !path.StartsWith(PathNormalizer.UnknownHome, StringComparison.Ordinal))
+            {
+                AddFirstSegment(ref buckets, _home, path, knownHome);
+            }
+            else
+            {
+                // A home that is not known may be any directory: every ~ rule is a candidate.
+                foreach (var bucket in _home.Dictionary.Values)
+                {
+                    buckets.Add(bucket);
+                }
+            }
         }
 
         if (subject.HostRange.HasValue && _hosts.Dictionary.Count > 0)
@@ -111,7 +123,7 @@ internal sealed class SubjectRuleIndex
         {
             rest = path[1..];
         }
-        else if (path.Length > baseDir.Length && path.StartsWith(baseDir, StringComparison.Ordinal) && path[baseDir.Length] == '/')
+        else if (path.Length > baseDir.Length && path.StartsWith(baseDir, StringComparison.OrdinalIgnoreCase) && path[baseDir.Length] == '/')
         {
             rest = path[(baseDir.Length + 1)..];
         }

@@ -10,16 +10,20 @@ internal sealed class TestEvent(JsonElement json, DateTimeOffset? at)
     public JsonElement Json { get; } = json;
     public DateTimeOffset? At { get; } = at;
 
-    public PolicyInput ToInput(string agent, string? user, string? org, string? home) => HookEventReader.FromJson(Json, agent, user, home, org);
+    public PolicyInput ToInput(HookContext context) => HookEventReader.FromJson(Json, context);
 }
 
-/// <summary>One case. <paramref name="ExpectDefault"/>: no rule may decide; the document's default must (<c>expect: default</c>).</summary>
-internal sealed record TestCase(string Name, string Agent, string? User, string? Org, TestEvent Event, List<TestEvent> History, Effect Expect, bool ExpectDefault = false);
+/// <summary>
+/// One case. <paramref name="Context"/>: the agent, user and machine the case runs as (home, cwd, project root,
+/// platform). <paramref name="ExpectDefault"/>: no rule may decide; the document's default must (<c>expect: default</c>).
+/// </summary>
+internal sealed record TestCase(string Name, HookContext Context, TestEvent Event, List<TestEvent> History, Effect Expect, bool ExpectDefault = false);
 
 /// <summary>Reads a test-case table with the same position-aware readers as policies.</summary>
 internal static class TestCaseReader
 {
-    private static readonly string[] CaseKeys = ["name", "agent", "user", "org", "event", "history", "expect", "tool", "input", "cwd", "hook_event", "prompt", "at"];
+    private static readonly string[] CaseKeys = ["name", "agent", "user", "org", "event", "history", "expect", "tool", "input", "cwd", "hook_event", "prompt", "at",
+        "home", "project_dir", "platform", "user_homes", "resolved"];
 
     public static List<TestCase> Read(string text, string source)
     {
@@ -151,7 +155,77 @@ internal static class TestCaseReader
             }
         }
 
-        return ev is null || expect is null ? null : new TestCase(name, agent, Scalar("user"), Scalar("org"), ev, history, expect.Value, expectDefault);
+        var context = ReadContext(map, agent, Scalar, source, errors);
+        return ev is null || expect is null || context is null ? null : new TestCase(name, context, ev, history, expect.Value, expectDefault);
+    }
+
+    /// <summary>The per-case machine: <c>home</c>, <c>cwd</c>, <c>project_dir</c>, <c>platform</c>, <c>user_homes</c>, <c>resolved</c>.</summary>
+    private static HookContext? ReadContext(MappingNode map, string agent, Func<string, string?> scalar, string source, List<PolicyError> errors)
+    {
+        var ok = true;
+        void Error(SourceNode n, string message)
+        {
+            errors.Add(new PolicyError(source, n.Line, n.Column, message));
+            ok = false;
+        }
+
+        SourceNode? Find(string key) => map.Entries.Find(e => e.Key.Value == key).Value;
+        var caseInsensitive = false;
+        if (Find("platform") is { } platformNode)
+        {
+            switch (scalar("platform"))
+            {
+                case "linux":
+                    break;
+                case "macos" or "windows":
+                    caseInsensitive = true; // their default file systems ignore case
+                    break;
+                default:
+                    Error(platformNode, "'platform' must be linux, macos or windows");
+                    break;
+            }
+        }
+
+        Dictionary<string, string>? userHomes = null;
+        if (Find("user_homes") is { } homesNode)
+        {
+            if (homesNode is MappingNode homes && homes.Entries.All(e => e.Value is ScalarNode { IsNull: false }))
+            {
+                userHomes = homes.Entries.ToDictionary(e => e.Key.Value, e => ((ScalarNode)e.Value).Value, StringComparer.Ordinal);
+            }
+            else
+            {
+                Error(homesNode, "'user_homes' must map user names to home directories");
+            }
+        }
+
+        List<string>? resolved = null;
+        if (Find("resolved") is { } resolvedNode)
+        {
+            if (resolvedNode is SequenceNode list && list.Items.All(i => i is ScalarNode { IsNull: false }))
+            {
+                resolved = list.Items.Select(i => ((ScalarNode)i).Value).ToList();
+            }
+            else
+            {
+                Error(resolvedNode, "'resolved' must be a list of the real paths behind the tool's path");
+            }
+        }
+
+        // 'cwd' of the short form is already in the event; for 'event:' cases it replaces the event's cwd.
+        var eventCwd = Find("event") is not null ? scalar("cwd") : null;
+        return ok ? new HookContext
+        {
+            Agent = agent,
+            User = scalar("user"),
+            Org = scalar("org"),
+            HomeDirectory = scalar("home"),
+            ProjectDirectory = scalar("project_dir"),
+            Cwd = eventCwd,
+            CaseInsensitivePaths = caseInsensitive,
+            UserHomes = userHomes,
+            ResolvedPaths = resolved,
+        } : null;
     }
 
     private static TestEvent? ReadEvent(SourceNode node, string source, List<PolicyError> errors)

@@ -24,10 +24,12 @@ internal sealed class HookProcessor : IHookHandler
     private readonly string _sessionId;
     // Session-aware rules in the local fallback read this sidecar's own view of the session.
     private readonly PolicySessionState _localSession;
+    private readonly Paths.PathFacts _pathFacts;
 
     public HookProcessor(ServerConnection connection, SnapshotHolder snapshots, PendingDecisions pending, EventSpool spool,
-        SidecarStats stats, TimeProvider time, ILogger logger)
+        SidecarStats stats, TimeProvider time, ILogger logger, Paths.PathFacts pathFacts)
     {
+        _pathFacts = pathFacts;
         _connection = connection;
         _snapshots = snapshots;
         _pending = pending;
@@ -38,8 +40,6 @@ internal sealed class HookProcessor : IHookHandler
         _sessionId = connection.SessionId;
         _localSession = new PolicySessionState(time);
     }
-
-    private static readonly string HomeDirectory = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
     /// <summary>The event name of a probe frame (empty agent): answered with exit 0 and nothing recorded.</summary>
     public const string ProbeEvent = "probe";
@@ -105,7 +105,6 @@ internal sealed class HookProcessor : IHookHandler
             Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
             DecisionWanted = blocking,
             PayloadTruncated = request.StdinTruncated,
-            HomeDirectory = HomeDirectory,
         };
         var identity = _connection.Identity;
         hookEvent.User = identity.User;
@@ -136,6 +135,7 @@ internal sealed class HookProcessor : IHookHandler
             return blocking ? HookJson.Block(outcome.Reason) : HookReply.Empty;
         }
 
+        _pathFacts.AddIdentity(hookEvent);
         if (!blocking)
         {
             // The agent does not wait for these: answer at once, send on.
@@ -145,6 +145,7 @@ internal sealed class HookProcessor : IHookHandler
             return HookReply.Empty;
         }
 
+        await _pathFacts.AddFileFactsAsync(hookEvent).ConfigureAwait(false);
         _spool.Add(hookEvent);
         var (remote, sent) = await AskServerAsync(hookEvent, readAt).ConfigureAwait(false);
         HookOutcome result;

@@ -59,7 +59,8 @@ internal sealed class SidecarSession : IAsyncDisposable
         Log.SpoolLoaded(logger, own, adopted, orphans, options.OrphanFile);
         var stats = new SidecarStats();
         var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger);
-        var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger);
+        var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger,
+            new Paths.PathFacts(options.PathLookupBudget, options.Cwd, options.TimeProvider));
         processor.Status = new StatusReport(sessionId, connection, snapshots, pending, spool, stats).Render;
         var warm = connection.StartAsync();
         return new SidecarSession(connection, snapshots, pending, spool, stats, processor, disk, spoolDirectory, warm);

@@ -41,29 +41,19 @@ internal sealed class CursorAdapter : IAgentAdapter
             {
                 target.Cwd = HookJson.String(root, "cwd") is { Length: > 0 } cwd ? cwd : roots;
             }
+            if (Hookline.Policy.CursorEvents.ToolOf(hookEvent, root, out var flatInput) is { } flatTool)
+            {
+                // The one mapping shared with 'policy test' and 'policy explain'.
+                target.ToolName = flatTool;
+                target.NativeToolName = flatTool.StartsWith("mcp__", StringComparison.Ordinal) ? HookJson.String(root, "tool_name") : flatTool;
+                if (flatInput is not null)
+                {
+                    target.ToolInput = ByteString.CopyFrom(flatInput);
+                }
+                return true;
+            }
             switch (hookEvent)
             {
-                case "before-shell-execution":
-                    target.ToolName = target.NativeToolName = "Bash";
-                    target.ToolInput = JsonObject(w => w.WriteString("command", HookJson.String(root, "command")));
-                    break;
-                case "before-read-file":
-                    target.ToolName = target.NativeToolName = "Read";
-                    target.ToolInput = JsonObject(w => w.WriteString("file_path", HookJson.String(root, "file_path")));
-                    break;
-                case "before-mcp-execution":
-                    target.NativeToolName = HookJson.String(root, "tool_name");
-                    target.ToolName = Hookline.Policy.ToolNames.CursorMcpTool(target.NativeToolName, HookJson.String(root, "server"));
-                    // Cursor may send the arguments as a JSON string: parameter rules (mcp__db__query(sql:DROP *)) need the object.
-                    if (root.TryGetProperty("tool_input", out var args) && args.ValueKind == JsonValueKind.String && HookJson.TryParseObject(
-                        System.Text.Encoding.UTF8.GetBytes(args.GetString()!), out var parsed, out _))
-                    {
-                        using (parsed)
-                        {
-                            target.ToolInput = ByteString.CopyFrom(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(parsed!.RootElement));
-                        }
-                    }
-                    break;
                 case "pre-tool-use":
                     if (!HookJson.RequireTool(root, out error))
                     {
