@@ -108,6 +108,7 @@ internal static partial class Evaluator
         bool[]? coveredMany = commands.Count > 64 ? new bool[commands.Count] : null;
         var coveredCount = 0;
         string[]? writePaths = null, readPaths = null;
+        RuleHit? nested = null;
 
         foreach (var rule in candidates)
         {
@@ -163,6 +164,7 @@ internal static partial class Evaluator
             var matchedPattern = MatchAnyCommandOrTarget(rule, subject, shell, ref writePaths, ref readPaths, out var matched);
             if (matchedPattern is null)
             {
+                nested ??= MatchLaterWord(rule, shell);
                 continue;
             }
 
@@ -193,6 +195,17 @@ internal static partial class Evaluator
         if (ask is not null)
         {
             return FromRules(Effect.Ask, ask, askMatched);
+        }
+
+        if (nested is { } hit)
+        {
+            trace?.Add(hit);
+            return NestedDecision(policy, hit);
+        }
+
+        if (shell.Concern is { } concern)
+        {
+            return ConcernDecision(policy, shell, concern);
         }
 
         if (shell.HasUnknownRedirectTarget && HasApplicableFileRule(candidates, context))
@@ -243,6 +256,11 @@ internal static partial class Evaluator
                 matched = shell.Text.ToStringOrNull(command.Text);
                 return pattern;
             }
+        }
+
+        if (MatchPipelines(rule, shell, out matched) is { } piped)
+        {
+            return piped;
         }
 
         if (!rule.HasFileAccessPatterns)
