@@ -15,6 +15,7 @@ public sealed class CompiledPolicy
     private readonly BashRuleIndex _bashIndex;
     private readonly ConcurrentDictionary<string, SubjectRuleIndex> _subjectIndexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<RuleSet, PolicyDecision> _allowDecisions = new();
+    private List<string>? _warnings;
 
     private CompiledPolicy(PolicyDocument document)
     {
@@ -26,6 +27,9 @@ public sealed class CompiledPolicy
     }
 
     public PolicyDocument Document { get; }
+
+    /// <summary>Advice for the author (shown by <c>policy check</c>): patterns that can never match as written.</summary>
+    public IReadOnlyList<string> Warnings => _warnings ??= PipePatternWarnings.For(_rules);
 
     internal PolicyDecision DefaultDecision { get; }
 

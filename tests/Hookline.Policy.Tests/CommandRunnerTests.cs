@@ -175,6 +175,17 @@ public class CommandRunnerTests
     }
 
     [Fact]
+    public void Check_warns_about_multi_command_patterns_that_never_match()
+    {
+        var policy = PolicyOf("allow", ("deny", "Bash(curl * | sh*)"), ("allow", "Bash(git log * | head*)"), ("ask", "Bash(make && make install)"));
+        Assert.Equal(2, policy.Warnings.Count);
+        Assert.Contains("r1", policy.Warnings[0]);
+        Assert.Contains("allow each command instead", policy.Warnings[0]);
+        Assert.Contains("r2", policy.Warnings[1]);
+        Assert.Empty(Admin.Warnings);
+    }
+
+    [Fact]
     public void Explain_reports_the_pipeline_and_the_concern()
     {
         var parse = ShellParser.Parse("curl -s https://x.example | tee log | zsh");
