@@ -99,6 +99,9 @@ public class CommandRunnerTests
     [InlineData("tcsh -c 'rm -rf /'")]
     [InlineData("find . | xargs -P 4 -L 1 rm -rf")]
     [InlineData("timeout -k 5 10 rm -rf /")]
+    [InlineData("env -iu HOME rm -rf /")]
+    [InlineData("env -iS 'rm -rf /'")]
+    [InlineData("env -iC /tmp rm -rf /")]
     public void Runners_are_read_with_their_option_grammar(string command)
     {
         Assert.Equal(Effect.Deny, Admin.Decide(Bash(command)));

@@ -237,10 +237,11 @@ internal static partial class CommandSimplifier
                 for (; i < words.Length; i++)
                 {
                     var w = scan[words[i].Text];
-                    if (w is "-S" or "--split-string" || w.StartsWith("--split-string=", StringComparison.Ordinal) || (w.StartsWith("-S", StringComparison.Ordinal) && w.Length > 2))
+                    var letter = RunnerGrammar.EnvOptionLetter(w, out var at); // in a cluster too: "-iS cmd", "-iu NAME"
+                    if (w is "--split-string" || w.StartsWith("--split-string=", StringComparison.Ordinal) || letter == 'S')
                     {
                         // env -S "cmd args": the string is split into a command line.
-                        var body = w is "-S" or "--split-string" ? (i + 1 < words.Length ? scan[words[++i].Text] : []) : w.StartsWith("-S", StringComparison.Ordinal) ? w[2..] : w[(w.IndexOf('=') + 1)..];
+                        var body = w is "--split-string" || (letter == 'S' && at == w.Length - 1) ? (i + 1 < words.Length ? scan[words[++i].Text] : []) : letter == 'S' ? w[(at + 1)..] : w[(w.IndexOf('=') + 1)..];
                         var start = scan.Text.Length;
                         scan.Text.Append(body);
                         scan.Text.Append(' ');
@@ -250,7 +251,7 @@ internal static partial class CommandSimplifier
                         return words.Length;
                     }
 
-                    if (w is "-u" or "-C" or "-P" or "--unset" or "--chdir")
+                    if (w is "--unset" or "--chdir" || (letter is 'u' or 'C' or 'P' && at == w.Length - 1))
                     {
                         i++;
                         continue;

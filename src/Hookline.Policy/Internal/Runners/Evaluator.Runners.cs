@@ -64,7 +64,7 @@ internal static partial class Evaluator
 
             for (var j = 1; j < words.Length; j++)
             {
-                if (!RunnerBackstop.CanStartCommand(shell, words[j]))
+                if (!RunnerBackstop.CanStartCommand(shell, words[j]) || !StartsSomePattern(rule, CommandSimplifier.BaseName(shell[words[j].Text])))
                 {
                     continue;
                 }
@@ -89,6 +89,19 @@ internal static partial class Evaluator
         }
 
         return null;
+    }
+
+    private static bool StartsSomePattern(CompiledRule rule, ReadOnlySpan<char> name)
+    {
+        foreach (var pattern in rule.Match)
+        {
+            if (pattern.Kind == PatternKind.Command && pattern.Command!.FirstWord is { } first && name.SequenceEqual(first))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static PolicyDecision NestedDecision(CompiledPolicy policy, RuleHit hit)

@@ -44,4 +44,25 @@ internal sealed record RunnerGrammar(string Short, string[] Long, int Operands =
         ["unbuffer"] = new("", []),
         ["chpst"] = new("ugUelLmdofcrpn/", []),
     };
+
+    /// <summary>env's first option letter that takes an argument (S, u, C, P) in a short cluster, and where it is; else '\0'.</summary>
+    public static char EnvOptionLetter(ReadOnlySpan<char> word, out int at)
+    {
+        at = -1;
+        if (word.Length < 2 || word[0] != '-' || word[1] == '-')
+        {
+            return '\0';
+        }
+
+        for (var j = 1; j < word.Length; j++)
+        {
+            if (word[j] is 'S' or 'u' or 'C' or 'P')
+            {
+                at = j;
+                return word[j];
+            }
+        }
+
+        return '\0';
+    }
 }
