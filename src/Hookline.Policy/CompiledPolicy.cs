@@ -15,6 +15,7 @@ public sealed class CompiledPolicy
     private readonly BashRuleIndex _bashIndex;
     private readonly ConcurrentDictionary<string, SubjectRuleIndex> _subjectIndexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<RuleSet, PolicyDecision> _allowDecisions = new();
+    private List<string>? _warnings;
 
     private CompiledPolicy(PolicyDocument document)
     {
@@ -30,6 +31,8 @@ public sealed class CompiledPolicy
 
     /// <summary>What a policy author should know that is not an error (shown by <c>policy check</c>).</summary>
     public IReadOnlyList<string> Notes { get; }
+    /// <summary>Advice for the author (shown by <c>policy check</c>): patterns that can never match as written.</summary>
+    public IReadOnlyList<string> Warnings => _warnings ??= PipePatternWarnings.For(_rules);
 
     internal PolicyDecision DefaultDecision { get; }
 

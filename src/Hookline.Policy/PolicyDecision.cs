@@ -54,4 +54,15 @@ public static class ReasonCodes
 
     /// <summary>An MCP tool of a server the agent did not name (Cursor) met a deny rule about some server: ask, not deny.</summary>
     public const string UnknownMcpServer = "unknown_mcp_server";
+    /// <summary>A shell runs a program the engine cannot see: a script file, the output of a command, a variable.</summary>
+    public const string OpaqueProgram = "opaque_program";
+
+    /// <summary>A download is run as a program (<c>curl URL | sh</c>, <c>bash &lt;(curl URL)</c>).</summary>
+    public const string DownloadToShell = "download_to_shell";
+
+    /// <summary>Configuration that changes which program runs (<c>GIT_EXTERNAL_DIFF</c>, <c>git -c core.pager=...</c>, <c>LD_PRELOAD</c>).</summary>
+    public const string ChangesWhatRuns = "changes_what_runs";
+
+    /// <summary>A deny or ask pattern matches from a later word of a command, which may run it (an unknown runner).</summary>
+    public const string NestedCommand = "nested_command";
 }

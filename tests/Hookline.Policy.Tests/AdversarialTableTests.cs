@@ -163,7 +163,8 @@ public class AdversarialTableTests
     [InlineData("echo \"unterminated; rm -rf /", Effect.Deny)]
     [InlineData("rm -rf / 'oops", Effect.Deny)]
     [InlineData("f() { rm -rf /; }; f", Effect.Deny)]
-    [InlineData("f() { ls; }; f", Effect.Ask)]
+    [InlineData("f() { ls; }; f", Effect.Allow)] // a function body is read as commands (it was unparsable before)
+    [InlineData("ls() { rm -rf /; }; ls", Effect.Deny)]
     [InlineData("case x in x) rm -rf /;; esac", Effect.Deny)]
     [InlineData("echo $(ls", Effect.Ask)]
     [InlineData("ls )", Effect.Ask)]

@@ -32,6 +32,7 @@ public class AllocationTests
         ["bash -c body and a substitution"] = Bash("bash -c \"git status && git diff HEAD\" && ls \"$(git status)\""),
         ["bash by path, sudo-free, env wrapper"] = Bash("env -i /usr/bin/git diff --stat"),
         ["bash matched by no rule (default)"] = Bash("make -j4 all"),
+        ["bash runners, a pipeline, a later word naming a denied command"] = Bash("setsid nice -n 5 npm run test:unit rm | grep x && GIT_PAGER=cat git log -3"),
         ["read under src, normalised"] = Read("src/../src/app/./main.cs"),
         ["read absolute, nothing matched (default)"] = Read("/home/dev/proj/README.md"),
         ["edit under src"] = Edit("/home/dev/proj/src/lib/util.cs"),

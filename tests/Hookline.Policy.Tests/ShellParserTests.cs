@@ -119,7 +119,6 @@ public class ShellParserTests
     [InlineData("(ls")]
     [InlineData("ls )")]
     [InlineData("echo ${X")]
-    [InlineData("f() { rm -rf /; }")]
     [InlineData("case $x in a) rm;; esac")]
     [InlineData("ls >")]
     [InlineData("echo $'abc")]
@@ -256,7 +255,7 @@ public class ShellParserTests
     [Fact]
     public void A_parenthesis_after_a_command_word_is_still_refused()
     {
-        Assert.NotNull(ShellParser.Parse("f() { rm -rf /; }; f").Error);
+        Assert.NotNull(ShellParser.Parse("echo a (x)").Error);
         Assert.NotNull(ShellParser.Parse("echo (x)").Error);
     }
 }

@@ -23,6 +23,11 @@ internal static class PolicyCommand
                     Console.WriteLine($"{path}: note: {note}");
                 }
 
+                foreach (var warning in policy.Warnings)
+                {
+                    Console.WriteLine($"{path}: warning: {warning}");
+                }
+
                 return 0;
             }
             catch (PolicyException ex)

@@ -19,7 +19,11 @@ internal sealed class BashPattern
         var firstWord = space < 0 ? core : core[..space];
         FirstWord = firstWord.Contains('*') ? null : firstWord;
         MatchesEverything = _exact.MatchesEverything;
+        HasPipe = core.Contains('|');
     }
+
+    /// <summary>The pattern spans a pipeline (<c>curl * | sh*</c>): deny and ask rules match it against each pipeline's text.</summary>
+    public bool HasPipe { get; }
 
     /// <summary>The literal command name every match starts with, or null when it has a wildcard (used for indexing).</summary>
     public string? FirstWord { get; }

@@ -11,6 +11,9 @@ internal sealed class BashRuleIndex
     private readonly CompiledRule[] _generic;
     private readonly CompiledRule[] _fileAccess;
 
+    // Deny and ask rules by first word, for the later-word backstop (a word inside a command may be a command it runs).
+    private readonly Dictionary<string, CompiledRule[]>.AlternateLookup<ReadOnlySpan<char>> _laterLookup;
+
     public BashRuleIndex(CompiledRule[] bashCandidates)
     {
         var byFirstWord = new Dictionary<string, List<CompiledRule>>(StringComparer.Ordinal);
@@ -56,6 +59,8 @@ internal sealed class BashRuleIndex
         }
 
         _byFirstWord = byFirstWord.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal);
+        _laterLookup = byFirstWord.Select(kv => (kv.Key, Rules: kv.Value.Where(r => r.Effect != Effect.Allow).ToArray())).Where(e => e.Rules.Length > 0)
+            .ToDictionary(e => e.Key, e => e.Rules, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _lookup = _byFirstWord.GetAlternateLookup<ReadOnlySpan<char>>();
         _generic = generic.ToArray();
         _fileAccess = fileAccess.ToArray();
@@ -83,9 +88,28 @@ internal sealed class BashRuleIndex
             {
                 AddWord(ref buckets, "sudo");
             }
+
+            AddLaterWords(ref buckets, shell, command);
         }
 
         return buckets.Merge();
+    }
+
+    private void AddLaterWords(ref RuleBuckets buckets, ShellScan shell, SubCommandRange command)
+    {
+        var words = shell.WordsOf(command);
+        if (_laterLookup.Dictionary.Count == 0 || !RunnerBackstop.MayRun(shell, words))
+        {
+            return;
+        }
+
+        for (var j = 1; j < words.Length; j++)
+        {
+            if (RunnerBackstop.CanStartCommand(shell, words[j]) && _laterLookup.TryGetValue(CommandSimplifier.BaseName(shell[words[j].Text]), out var bucket))
+            {
+                buckets.Add(bucket);
+            }
+        }
     }
 
     private void AddWord(ref RuleBuckets buckets, ReadOnlySpan<char> text)

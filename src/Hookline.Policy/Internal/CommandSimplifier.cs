@@ -16,7 +16,7 @@ internal static partial class CommandSimplifier
 
     private static readonly HashSet<string> Shells = new(StringComparer.Ordinal)
     {
-        "bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox",
+        "bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox", "csh", "tcsh", "rbash", "yash", "posh", "oksh", "loksh",
     };
 
     // Assignments that change what a command does (search path, preloaded code, shell start-up): allow rules must see them.
@@ -36,7 +36,7 @@ internal static partial class CommandSimplifier
     private static readonly string[] TimeLong = ["--format", "--output"];
     private static readonly string[] NiceLong = ["--adjustment"];
     private static readonly string[] StdbufLong = ["--input", "--output", "--error"];
-    private static readonly string[] XargsLong = ["--arg-file", "--delimiter", "--eof", "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"];
+    private static readonly string[] XargsLong = ["--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"];
     private static readonly string[] SudoLong = ["--user", "--group", "--close-from", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout", "--chroot"];
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=", RegexOptions.CultureInvariant)]
@@ -59,7 +59,11 @@ internal static partial class CommandSimplifier
                 return; // a loop header runs nothing itself; substitutions in it were already collected.
             }
 
-            if (keyword is "case" or "function" or "coproc")
+            if (keyword is "function")
+            {
+                k += 2; // "function f { body; }": the body is read as commands, as if it ran
+            }
+            else if (keyword is "case" or "coproc")
             {
                 parser.Fail($"'{keyword}' is not supported");
                 return;
@@ -86,7 +90,7 @@ internal static partial class CommandSimplifier
             }
 
             var name = BaseName(scan[words[k].Text]);
-            var sudo = name is "sudo" or "doas";
+            var sudo = name is "sudo" or "doas" || CommandRunners.IsPrivileged(name);
             var next = SkipWrapper(name, words, k, parser, privileged || sudo, out var consumedAll);
             if (consumedAll)
             {
@@ -114,7 +118,7 @@ internal static partial class CommandSimplifier
         }
 
         var command = words[k..];
-        if (TryExpandShell(parser, command, privileged) || TryExpandEval(parser, command, privileged))
+        if (CommandRunners.Inspect(parser, command, privileged) || TryExpandShell(parser, command, privileged) || TryExpandEval(parser, command, privileged))
         {
             return;
         }
@@ -193,6 +197,7 @@ internal static partial class CommandSimplifier
         {
             var raw = scan[words[k].Raw];
             privileged |= DangerousLookup.Contains(raw[..raw.IndexOfAny('=', '[', '+')]);
+            RunConfig.CheckAssignment(scan, words[k]);
             k++;
         }
 
@@ -224,7 +229,7 @@ internal static partial class CommandSimplifier
             case "exec":
                 return SkipOptions(scan, words, i, withArgument: "a", longWithArgument: []);
             case "xargs":
-                return SkipOptions(scan, words, i, withArgument: "IadEeLlnPs", longWithArgument: XargsLong, optionalArgument: "ieLl");
+                return SkipOptions(scan, words, i, withArgument: "IadEeLlnPs", longWithArgument: XargsLong, optionalArgument: "iel");
             case "sudo":
                 return SkipOptions(scan, words, i, withArgument: "ugCDhprtUTR", longWithArgument: SudoLong);
             case "doas":
@@ -233,10 +238,11 @@ internal static partial class CommandSimplifier
                 for (; i < words.Length; i++)
                 {
                     var w = scan[words[i].Text];
-                    if (w is "-S" or "--split-string" || w.StartsWith("--split-string=", StringComparison.Ordinal) || (w.StartsWith("-S", StringComparison.Ordinal) && w.Length > 2))
+                    var letter = RunnerGrammar.EnvOptionLetter(w, out var at); // in a cluster too: "-iS cmd", "-iu NAME"
+                    if (w is "--split-string" || w.StartsWith("--split-string=", StringComparison.Ordinal) || letter == 'S')
                     {
                         // env -S "cmd args": the string is split into a command line.
-                        var body = w is "-S" or "--split-string" ? (i + 1 < words.Length ? scan[words[++i].Text] : []) : w.StartsWith("-S", StringComparison.Ordinal) ? w[2..] : w[(w.IndexOf('=') + 1)..];
+                        var body = w is "--split-string" || (letter == 'S' && at == w.Length - 1) ? (i + 1 < words.Length ? scan[words[++i].Text] : []) : letter == 'S' ? w[(at + 1)..] : w[(w.IndexOf('=') + 1)..];
                         var start = scan.Text.Length;
                         scan.Text.Append(body);
                         scan.Text.Append(' ');
@@ -246,7 +252,7 @@ internal static partial class CommandSimplifier
                         return words.Length;
                     }
 
-                    if (w is "-u" or "-C" or "--unset" or "--chdir")
+                    if (w is "--unset" or "--chdir" || (letter is 'u' or 'C' or 'P' && at == w.Length - 1))
                     {
                         i++;
                         continue;
@@ -270,12 +276,12 @@ internal static partial class CommandSimplifier
 
                 return i;
             default:
-                return k;
+                return CommandRunners.Skip(name, words, k, parser, privileged, out consumedAll);
         }
     }
 
     /// <summary>Skips option words: short clusters (<c>-n 5</c>, <c>-n5</c>, <c>-oL</c>, <c>-15</c>), long ones (<c>--x=y</c>, <c>--x y</c>) and <c>--</c>.</summary>
-    private static int SkipOptions(ShellScan scan, ReadOnlySpan<ShellWord> words, int i, string withArgument, string[] longWithArgument, string optionalArgument = "")
+    internal static int SkipOptions(ShellScan scan, ReadOnlySpan<ShellWord> words, int i, string withArgument, string[] longWithArgument, string optionalArgument = "")
     {
         while (i < words.Length)
         {
@@ -318,7 +324,7 @@ internal static partial class CommandSimplifier
         return i;
     }
 
-    private static bool IsOneOf(ReadOnlySpan<char> word, string[] options)
+    internal static bool IsOneOf(ReadOnlySpan<char> word, string[] options)
     {
         foreach (var option in options)
         {
@@ -379,11 +385,18 @@ internal static partial class CommandSimplifier
 
             if (!sawC)
             {
-                return false; // a script file: its content is not ours to see.
+                FedPrograms.ScriptArgument(parser, command, command[i]); // a script file: its content is not ours to see.
+                return false;
             }
 
+            FedPrograms.DynamicBody(parser, command, command[i]);
             parser.ParseNested(command[i].Text, privileged);
             return true;
+        }
+
+        if (!sawC)
+        {
+            FedPrograms.FromStdin(parser, command); // no -c and no script: the program is stdin
         }
 
         return false;

@@ -120,6 +120,7 @@ internal static partial class Evaluator
         bool[]? coveredMany = commands.Count > 64 ? new bool[commands.Count] : null;
         var coveredCount = 0;
         string[]? writePaths = null, readPaths = null;
+        RuleHit? nested = null;
 
         foreach (var rule in candidates)
         {
@@ -177,6 +178,7 @@ internal static partial class Evaluator
             var matchedPattern = MatchAnyCommandOrTarget(rule, subject, shell, ref writePaths, ref readPaths, out var matched);
             if (matchedPattern is null)
             {
+                nested ??= MatchLaterWord(rule, shell);
                 continue;
             }
 
@@ -212,6 +214,17 @@ internal static partial class Evaluator
         if (ask is not null)
         {
             return FromRules(Effect.Ask, ask, askMatched);
+        }
+
+        if (nested is { } hit)
+        {
+            trace?.Add(hit);
+            return NestedDecision(policy, hit);
+        }
+
+        if (shell.Concern is { } concern)
+        {
+            return ConcernDecision(policy, shell, concern);
         }
 
         if (shell.HasUnknownRedirectTarget && HasApplicableFileRule(candidates, context))
@@ -268,6 +281,11 @@ internal static partial class Evaluator
                 matched = shell.Text.ToStringOrNull(command.Text);
                 return pattern;
             }
+        }
+
+        if (MatchPipelines(rule, shell, out matched) is { } piped)
+        {
+            return piped;
         }
 
         if (!rule.HasFileAccessPatterns)

@@ -64,6 +64,18 @@ internal sealed class ShellScan
     /// <summary>Non-null when the command could not be parsed; then nothing else is trustworthy.</summary>
     public string? Error { get; set; }
 
+    /// <summary>The first thing seen that no allow rule may allow (a program fed to a shell, run-time configuration).</summary>
+    public ShellConcern? Concern { get; private set; }
+
+    /// <summary>Each pipeline's simple commands joined by " | ", for patterns that contain '|'.</summary>
+    public List<TextRange> Pipelines { get; } = [];
+
+    /// <summary>A stack of pipeline elements being read: the index in <see cref="Commands"/> of each one's last command, or -1.</summary>
+    public List<int> PipelineParts { get; } = [];
+
+    /// <summary>Names bound earlier in the command line (alias, hash -p, git aliases).</summary>
+    public BoundNames Bound { get; } = new();
+
     /// <summary>Words of the simple commands being read (a stack: nested commands push above their parent's).</summary>
     public int WordTop { get; set; }
 
@@ -98,6 +110,10 @@ internal sealed class ShellScan
         HasDynamicRedirect = false;
         HasDynamicDirectoryChange = false;
         Error = null;
+        Concern = null;
+        Pipelines.Clear();
+        PipelineParts.Clear();
+        Bound.Clear();
         WordTop = 0;
         _commandWordCount = 0;
         _parserTop = 0;
@@ -133,6 +149,9 @@ internal sealed class ShellScan
 
     /// <summary>The words of one sub-command, after quote removal: each is one shell argument, even with spaces inside.</summary>
     public ReadOnlySpan<ShellWord> WordsOf(SubCommandRange command) => _commandWords.AsSpan(command.WordStart, command.WordCount);
+
+    /// <summary>Records a concern; the first one is reported.</summary>
+    public void Raise(string reasonCode, string reason, TextRange subject) => Concern ??= new ShellConcern(reasonCode, reason, subject);
 
     internal ShellParser RentParser()
     {
@@ -188,9 +207,15 @@ internal sealed class ShellParse
     public bool HasDynamicDirectoryChange { get; private init; }
     public bool HasDynamicCommand => Commands.Exists(c => c.IsDynamic);
 
+    /// <summary>The reason code and reason of <see cref="ShellScan.Concern"/>, or null.</summary>
+    public string? Concern { get; private init; }
+    public List<string> Pipelines { get; } = [];
+
     public static ShellParse From(ShellScan scan)
     {
-        var parse = new ShellParse { Error = scan.Error, HasDynamicRedirect = scan.HasDynamicRedirect, HasDynamicDirectoryChange = scan.HasDynamicDirectoryChange };
+        var parse = new ShellParse { Error = scan.Error, HasDynamicRedirect = scan.HasDynamicRedirect, HasDynamicDirectoryChange = scan.HasDynamicDirectoryChange,
+            Concern = scan.Concern is { } concern ? $"{concern.ReasonCode}: {concern.Reason}" : null,
+        };
         var text = scan.Text;
         foreach (var c in scan.Commands)
         {
@@ -206,6 +231,7 @@ internal sealed class ShellParse
         parse.WriteTargets.AddRange(scan.WriteTargets.Select(r => text.ToStringOrNull(r)!));
         parse.ReadTargets.AddRange(scan.ReadTargets.Select(r => text.ToStringOrNull(r)!));
         parse.ChangedDirectories.AddRange(scan.ChangedDirectories.Select(r => text.ToStringOrNull(r)!));
+        parse.Pipelines.AddRange(scan.Pipelines.Select(r => text.ToStringOrNull(r)!));
         return parse;
     }
 }

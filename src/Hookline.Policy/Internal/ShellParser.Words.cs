@@ -477,8 +477,10 @@ internal sealed partial class ShellParser
             return;
         }
 
+        var index = -1;
         foreach (var (delimiter, quoted, stripTabs) in _pendingHeredocs)
         {
+            index++;
             var bodyStart = _i;
             var bodyEnd = _len;
             while (_i < _len)
@@ -500,6 +502,11 @@ internal sealed partial class ShellParser
                 _i = lineEnd < 0 ? _len : lineEnd + 1;
             }
 
+            if (index == _programHeredoc && bodyEnd > bodyStart)
+            {
+                ParseNested(new TextRange(_off + bodyStart, bodyEnd - bodyStart), _privileged); // "bash <<EOF": the body is the program
+            }
+
             if (!quoted && bodyEnd > bodyStart)
             {
                 // An unquoted heredoc expands $(...) and backticks: those run.
@@ -517,5 +524,6 @@ internal sealed partial class ShellParser
         }
 
         _pendingHeredocs.Clear();
+        _programHeredoc = -1;
     }
 }

@@ -13,6 +13,7 @@ internal sealed partial class ShellParser
 
     private readonly ShellScan _out;
     private readonly List<(TextRange Delimiter, bool Quoted, bool StripTabs)> _pendingHeredocs = [];
+    private int _programHeredoc = -1;
     private char[] _src = [];
     private int _off;
     private int _len;
@@ -49,12 +50,13 @@ internal sealed partial class ShellParser
         RunNested(scan, command, 0, privileged: false);
     }
 
-    private static void RunNested(ShellScan scan, TextRange text, int depth, bool privileged)
+    private static void RunNested(ShellScan scan, TextRange text, int depth, bool privileged, StdinSource stdin = default)
     {
         var parser = scan.RentParser();
         try
         {
             parser.Init(text, depth, privileged);
+            parser.Stdin = stdin;
             parser.Run();
         }
         finally
@@ -73,6 +75,8 @@ internal sealed partial class ShellParser
         _privileged = privileged;
         _i = 0;
         _pendingHeredocs.Clear();
+        _programHeredoc = -1;
+        Stdin = default;
     }
 
     /// <summary>Parses text that Bash itself would parse again (bash -c, eval, backticks) into the same result.</summary>
@@ -84,10 +88,16 @@ internal sealed partial class ShellParser
             return;
         }
 
-        RunNested(_out, text, _depth + 1, privileged || _privileged);
+        RunNested(_out, text, _depth + 1, privileged || _privileged, Stdin);
     }
 
     internal bool Privileged => _privileged;
+
+    /// <summary>Where the simple command being read takes its standard input from.</summary>
+    internal StdinSource Stdin { get; private set; }
+
+    /// <summary>The heredoc feeding the current command is a program (<c>bash &lt;&lt;EOF</c>): its body is parsed as commands.</summary>
+    internal void MarkHeredocAsProgram(int index) => _programHeredoc = index;
 
     internal ShellScan Output => _out;
 
@@ -107,6 +117,22 @@ internal sealed partial class ShellParser
     }
 
     private void ParseList(char? terminator)
+    {
+        // A piped subshell passes its input on to the commands inside; each element after '|' reads the pipe.
+        var inherited = Stdin;
+        var pipeline = new PipelineReader(_out);
+        try
+        {
+            ParseElements(terminator, inherited, ref pipeline);
+        }
+        finally
+        {
+            pipeline.End();
+            Stdin = inherited;
+        }
+    }
+
+    private void ParseElements(char? terminator, StdinSource inherited, ref PipelineReader pipeline)
     {
         while (!Failed)
         {
@@ -137,13 +163,24 @@ internal sealed partial class ShellParser
             {
                 case '\n':
                     _i++;
+                    pipeline.End();
                     ReadHeredocBodies();
                     continue;
                 case ';' or '&' or '|' when !(c == '&' && Peek(1) == '>'):
                     _i++;
+                    var piped = c == '|' && (_i >= _len || S[_i] != '|');
                     if (_i < _len && (S[_i] == c || (c == '|' && S[_i] == '&') || (c == ';' && S[_i] == '&')))
                     {
                         _i++;
+                    }
+
+                    if (piped)
+                    {
+                        pipeline.Pipe();
+                    }
+                    else
+                    {
+                        pipeline.End();
                     }
 
                     continue;
@@ -156,12 +193,17 @@ internal sealed partial class ShellParser
                 case '(':
                     // Also "((...))": Bash reparses it as nested subshells when it is not arithmetic, so commands are the safe reading.
                     _i++;
+                    Stdin = pipeline.StdinFor(inherited);
                     Enter();
                     ParseList(')');
                     Leave();
+                    pipeline.Element(-1);
                     continue;
                 default:
+                    Stdin = pipeline.StdinFor(inherited);
+                    var before = _out.Commands.Count;
                     ParseSimpleCommand();
+                    pipeline.Element(_out.Commands.Count > before ? _out.Commands.Count - 1 : -1);
                     continue;
             }
         }
@@ -200,6 +242,14 @@ internal sealed partial class ShellParser
 
             if (c == '(')
             {
+                if (IsFunctionHeader(wordBase, out var bodyAt))
+                {
+                    // "f() { body; }": the body that follows is read as commands, as if it ran (it runs when f is called).
+                    _i = bodyAt;
+                    _out.WordTop = wordBase;
+                    return;
+                }
+
                 if (!OnlyReservedWordsSince(wordBase))
                 {
                     Fail("unexpected '(' (function definitions and arrays are not supported)");
@@ -332,10 +382,12 @@ internal sealed partial class ShellParser
         switch (op)
         {
             case "<<" or "<<-":
+                Stdin = new StdinSource(StdinKind.Heredoc, target, _pendingHeredocs.Count);
                 var rawTarget = _out[target.Raw];
                 _pendingHeredocs.Add((target.Text, !rawTarget.SequenceEqual(targetText) || rawTarget.Contains('\\'), op == "<<-"));
                 break;
             case "<<<":
+                Stdin = new StdinSource(StdinKind.HereString, target);
                 break;
             case ">&" or "<&":
                 if (op == ">&" && !IsFdTarget(targetText))
@@ -345,6 +397,7 @@ internal sealed partial class ShellParser
 
                 break;
             case "<":
+                Stdin = new StdinSource(StdinKind.File, target);
                 _out.ReadTargets.Add(target.Text);
                 break;
             case "<>":
@@ -357,6 +410,21 @@ internal sealed partial class ShellParser
         }
 
         return true;
+    }
+
+    /// <summary>"name ()" or "function name ()" so far, with "()" next.</summary>
+    private bool IsFunctionHeader(int wordBase, out int bodyAt)
+    {
+        var words = _out.WordsFrom(wordBase);
+        var named = words.Length == 1 || (words.Length == 2 && _out[words[0].Raw] is "function");
+        var j = _i + 1;
+        while (j < _len && S[j] is ' ' or '\t')
+        {
+            j++;
+        }
+
+        bodyAt = j + 1;
+        return named && !words[^1].IsDynamic && j < _len && S[j] == ')';
     }
 
     private static bool IsFdTarget(ReadOnlySpan<char> text)
