@@ -46,4 +46,7 @@ public static class ReasonCodes
     public const string RateLimit = "rate_limit";
     public const string Taint = "taint";
     public const string Escalation = "escalation";
+
+    /// <summary>A sub-command holds a word only known at run time, and a deny or ask rule could then match it.</summary>
+    public const string UnresolvedWord = "unresolved_word";
 }

@@ -45,6 +45,7 @@ internal static partial class CommandSimplifier
     public static void Add(ShellParser parser, ReadOnlySpan<ShellWord> words, bool privileged)
     {
         var scan = parser.Output;
+        words = Words.WordRewriter.Rewrite(scan, words);
         var k = 0;
         while (k < words.Length && !words[k].IsDynamic && ReservedLookup.Contains(scan[words[k].Text]) && scan[words[k].Raw].SequenceEqual(scan[words[k].Text]))
         {
@@ -151,7 +152,7 @@ internal static partial class CommandSimplifier
     }
 
     /// <summary>Index of git's subcommand after global options (<c>-C dir</c>, <c>-c k=v</c>, <c>--git-dir=x</c>, <c>--no-pager</c>, ...).</summary>
-    private static int SkipGitGlobalOptions(ShellScan scan, ReadOnlySpan<ShellWord> command)
+    internal static int SkipGitGlobalOptions(ShellScan scan, ReadOnlySpan<ShellWord> command)
     {
         var i = 1;
         while (i < command.Length && scan[command[i].Text].StartsWith('-'))

@@ -123,7 +123,7 @@ internal static partial class Evaluator
                 for (var i = 0; i < commands.Count; i++)
                 {
                     var command = commands[i];
-                    if (command.IsDynamic || MatchCommand(rule, shell[command.AllowText]) is not { } p)
+                    if (command.IsDynamic || MatchCommand(rule, shell[shell.Forms[shell, i].AllowText]) is not { } p)
                     {
                         continue;
                     }
@@ -209,6 +209,11 @@ internal static partial class Evaluator
             return new PolicyDecision(effect, false, $"the command name is only known at run time: {dynamic}", ReasonCodes.DynamicCommand, [], dynamic);
         }
 
+        if (DecideUnresolved(policy, shell, candidates, context) is { } unresolved)
+        {
+            return unresolved;
+        }
+
         if (allow.Count > 0 && commands.Count > 0 && coveredCount == commands.Count)
         {
             return policy.AllowDecision(allow);
@@ -233,11 +238,13 @@ internal static partial class Evaluator
             }
         }
 
-        foreach (var command in shell.Commands)
+        for (var i = 0; i < shell.Commands.Count; i++)
         {
-            var pattern = MatchCommand(rule, shell[command.Text])
-                ?? (command.BaseNameText.HasValue ? MatchCommand(rule, shell[command.BaseNameText]) : null)
-                ?? (command.PrivilegedText.HasValue ? MatchCommand(rule, shell[command.PrivilegedText]) : null);
+            var command = shell.Commands[i];
+            var forms = shell.Forms[shell, i];
+            var pattern = MatchCommand(rule, shell[forms.Text])
+                ?? (forms.BaseName.HasValue ? MatchCommand(rule, shell[forms.BaseName]) : null)
+                ?? (forms.Privileged.HasValue ? MatchCommand(rule, shell[forms.Privileged]) : null);
             if (pattern is not null)
             {
                 matched = shell.Text.ToStringOrNull(command.Text);
