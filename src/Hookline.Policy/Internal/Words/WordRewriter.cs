@@ -189,7 +189,7 @@ internal static class WordRewriter
         foreach (var word in words)
         {
             var raw = text[word.Raw];
-            if (!word.HasExpansion || (!raw.Contains("$((", StringComparison.Ordinal) && !raw.Contains("$[", StringComparison.Ordinal)))
+            if (!word.IsDynamic || (!raw.Contains("$((", StringComparison.Ordinal) && !raw.Contains("$[", StringComparison.Ordinal)))
             {
                 continue;
             }

@@ -52,9 +52,10 @@ internal static class WordTemplate
             }
         }
 
-        if (!present)
+        if (!present || (!glob && raw.Contains('{')))
         {
-            // Only unquoted expansions: the word may split into many, or vanish with its gap.
+            // Only unquoted expansions, or a brace left unexpanded (too many words): the word may become any words,
+            // or vanish with its gap.
             text.Truncate(mark);
             Vanishing(text, leadingGap);
         }
