@@ -93,4 +93,27 @@ public class WordAwareMatchingTests
         Assert.True(pattern.MatchesWords("git\u001Fpush\u001F--force", denyOrAsk: true));
         Assert.False(pattern.MatchesWords("git\u001Fpush\u001Forigin\u001Fx --force", denyOrAsk: true));
     }
+
+    [Fact]
+    public void Policy_notes_name_zero_word_stars_and_unless_wildcards_that_span_words()
+    {
+        var document = PolicyDocument.Parse("""
+            version: 1
+            rules:
+              - {id: find-delete, effect: deny, match: "Bash(find * -delete*)"}
+              - {id: find-allow, effect: allow, match: "Bash(find * -print)"}
+              - {id: plain, effect: deny, match: "Bash(rm -rf *)", unless: "Bash(rm -rf ./build)"}
+            """, "p.yaml");
+        var notes = PolicyNotes.Of(document, "p.yaml").Select(n => n.ToString()).ToList();
+        Assert.Equal(2, notes.Count);
+        Assert.Contains(notes, n => n.StartsWith("p.yaml:3:", StringComparison.Ordinal) && n.Contains("also matches no word", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.StartsWith("p.yaml:4:", StringComparison.Ordinal) && n.Contains("needs at least one word", StringComparison.Ordinal));
+
+        var secrets = PolicyNotes.Of(PolicyDocument.Parse("""
+            version: 1
+            rules:
+              - {id: s, effect: deny, match: "Bash(cat *.env*)", unless: "Bash(cat *.env.example)"}
+            """));
+        Assert.Contains("'cat ARG' for each ARG", Assert.Single(secrets).Message, StringComparison.Ordinal);
+    }
 }
