@@ -65,4 +65,7 @@ public static class ReasonCodes
 
     /// <summary>A deny or ask pattern matches from a later word of a command, which may run it (an unknown runner).</summary>
     public const string NestedCommand = "nested_command";
+
+    /// <summary>A sub-command holds a word only known at run time, and a deny or ask rule could then match it.</summary>
+    public const string UnresolvedWord = "unresolved_word";
 }

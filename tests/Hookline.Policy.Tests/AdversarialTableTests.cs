@@ -151,11 +151,13 @@ public class AdversarialTableTests
     [InlineData("$'\\162\\155' -rf /", Effect.Deny)]
     [InlineData("\"r\"'m' -rf /", Effect.Deny)]
     // run-time command names: never allowed, at least asked (adversarial)
-    [InlineData("X=rm; $X -rf /", Effect.Ask)]
+    [InlineData("X=rm; $X -rf /", Effect.Deny)] // a same-line constant is resolved for deny rules
+    [InlineData("read X; $X -rf /", Effect.Ask)]
     [InlineData("$(echo rm) -rf /", Effect.Ask)]
     [InlineData("`printf rm` -rf /", Effect.Ask)]
     [InlineData("/bin/r? -rf /", Effect.Ask)]
-    [InlineData("{rm,-rf,/}", Effect.Ask)]
+    [InlineData("{rm,-rf,/}", Effect.Deny)] // brace expansion is static: this is rm -rf /
+    [InlineData("{$X,-rf,/}", Effect.Ask)]
     [InlineData("${CMD} x", Effect.Ask)]
     [InlineData("bash -c \"$PAYLOAD\"", Effect.Ask)]
     // unparsable and oversized: ask unless a deny rule matches the raw text (adversarial)

@@ -18,6 +18,11 @@ internal static class PolicyCommand
                 var policy = CompiledPolicy.Load(File.ReadAllText(path), path);
                 var document = policy.Document;
                 Console.WriteLine($"{path}: valid; {document.Rules.Count} rules, default {document.Default.ToString().ToLowerInvariant()}, mode {document.Mode.ToString().ToLowerInvariant()}, sha256 {document.Hash[..12]}");
+                foreach (var note in PolicyNotes.Of(document, path))
+                {
+                    Console.WriteLine(note);
+                }
+
                 foreach (var note in policy.Notes)
                 {
                     Console.WriteLine($"{path}: note: {note}");

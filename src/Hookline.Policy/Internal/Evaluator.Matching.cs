@@ -3,22 +3,28 @@ namespace Hookline.Policy.Internal;
 /// <summary>Pattern matching against sub-commands, redirect targets, paths, hosts and raw text.</summary>
 internal static partial class Evaluator
 {
-    /// <summary>Returns the matching pattern's text, or null.</summary>
-    private static string? MatchCommand(CompiledRule rule, ReadOnlySpan<char> text)
+    /// <summary>
+    /// Returns the matching pattern's text, or null. <paramref name="words"/> is a sub-command in word form: deny and
+    /// ask rules give inner <c> * </c> words their zero-word meaning, and their <c>unless</c> excuses per argument.
+    /// </summary>
+    private static string? MatchCommand(CompiledRule rule, ReadOnlySpan<char> words)
     {
+        var denyOrAsk = rule.Effect != Effect.Allow;
         foreach (var pattern in rule.Match)
         {
-            if (!CommandPatternMatches(pattern, text))
+            if (!CommandPatternMatches(pattern, words, denyOrAsk))
             {
                 continue;
             }
 
-            foreach (var exception in rule.Unless)
+            if (denyOrAsk ? Words.UnlessExcuse.Excuses(rule, pattern, words) : AnyExceptionMatches(rule, words))
             {
-                if (CommandPatternMatches(exception, text))
+                if (denyOrAsk)
                 {
-                    return null;
+                    continue;
                 }
+
+                return null;
             }
 
             return pattern.Text;
@@ -27,10 +33,32 @@ internal static partial class Evaluator
         return null;
     }
 
-    private static bool CommandPatternMatches(RulePattern pattern, ReadOnlySpan<char> text) =>
+    private static bool AnyExceptionMatches(CompiledRule rule, ReadOnlySpan<char> words)
+    {
+        foreach (var exception in rule.Unless)
+        {
+            if (CommandPatternMatches(exception, words, denyOrAsk: false))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A sub-command as space-joined text (pipelines, option-aware excuses): its spaces are taken as word gaps.</summary>
+    private static bool PlainPatternMatches(RulePattern pattern, ReadOnlySpan<char> plain) =>
         pattern.Kind switch
         {
-            PatternKind.Command => pattern.Command!.IsMatch(text),
+            PatternKind.Command => pattern.Command!.IsMatch(plain),
+            PatternKind.AnyUse => pattern.AppliesTo(ToolNames.Bash),
+            _ => false,
+        };
+
+    private static bool CommandPatternMatches(RulePattern pattern, ReadOnlySpan<char> words, bool denyOrAsk) =>
+        pattern.Kind switch
+        {
+            PatternKind.Command => pattern.Command!.MatchesWords(words, denyOrAsk),
             PatternKind.AnyUse => pattern.AppliesTo(ToolNames.Bash),
             _ => false,
         };

@@ -136,9 +136,10 @@ internal static partial class Evaluator
                 for (var i = 0; i < commands.Count; i++)
                 {
                     var command = commands[i];
+                    var forms = shell.Forms[shell, i];
                     if (command.IsDynamic || command.IsProbe || (command.OpaqueCodeEnd > 0
                         ? OpaqueCode.OpaqueCodeRules.MatchExactly(rule, shell[command.AllowText], command)
-                        : MatchCommand(rule, shell[command.AllowText])) is not { } p)
+                        : MatchCommand(rule, shell[forms.AllowText])) is not { } p)
                     {
                         continue;
                     }
@@ -246,6 +247,11 @@ internal static partial class Evaluator
             return new PolicyDecision(effect, false, $"the command name is only known at run time: {dynamic}", ReasonCodes.DynamicCommand, [], dynamic);
         }
 
+        if (DecideUnresolved(policy, shell, candidates, context) is { } unresolved)
+        {
+            return unresolved;
+        }
+
         if (allow.Count > 0 && commands.Count > 0 && coveredCount == commands.Count - OpaqueCode.OpaqueCodeRules.ProbeCount(commands))
         {
             return policy.AllowDecision(allow);
@@ -270,11 +276,13 @@ internal static partial class Evaluator
             }
         }
 
-        foreach (var command in shell.Commands)
+        for (var i = 0; i < shell.Commands.Count; i++)
         {
-            var pattern = MatchCommand(rule, shell[command.Text])
-                ?? (command.BaseNameText.HasValue ? MatchCommand(rule, shell[command.BaseNameText]) : null)
-                ?? (command.PrivilegedText.HasValue ? MatchCommand(rule, shell[command.PrivilegedText]) : null)
+            var command = shell.Commands[i];
+            var forms = shell.Forms[shell, i];
+            var pattern = MatchCommand(rule, shell[forms.Text])
+                ?? (forms.BaseName.HasValue ? MatchCommand(rule, shell[forms.BaseName]) : null)
+                ?? (forms.Privileged.HasValue ? MatchCommand(rule, shell[forms.Privileged]) : null)
                 ?? MatchOptionAware(rule, shell, command);
             if (pattern is not null)
             {

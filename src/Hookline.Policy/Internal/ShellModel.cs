@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Words;
+
 namespace Hookline.Policy.Internal;
 
 /// <summary>One shell word after quote removal, as ranges of the scan's text. Expansions stay as written.</summary>
@@ -49,6 +51,12 @@ internal sealed class ShellScan
     public TextArena WordBuilder { get; } = new();
 
     public List<SubCommandRange> Commands { get; } = [];
+
+    /// <summary>Same-line constants, rewritten words and risky arithmetic (see <see cref="WordRewriter"/>).</summary>
+    public ShellConstants Constants { get; } = new();
+
+    /// <summary>The sub-commands in word form, for word-aware matching.</summary>
+    public WordForms Forms { get; } = new();
     public List<TextRange> WriteTargets { get; } = [];
     public List<TextRange> ReadTargets { get; } = [];
 
@@ -104,6 +112,8 @@ internal sealed class ShellScan
     public void Reset()
     {
         Commands.Clear();
+        Constants.Clear();
+        Forms.Clear();
         WriteTargets.Clear();
         ReadTargets.Clear();
         ChangedDirectories.Clear();

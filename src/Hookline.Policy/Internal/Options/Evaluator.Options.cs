@@ -33,8 +33,8 @@ internal static partial class Evaluator
     {
         foreach (var exception in rule.Unless)
         {
-            if ((CommandPatternMatches(exception, shell[command.Text])
-                || (command.BaseNameText.HasValue && CommandPatternMatches(exception, shell[command.BaseNameText])))
+            if ((PlainPatternMatches(exception, shell[command.Text])
+                || (command.BaseNameText.HasValue && PlainPatternMatches(exception, shell[command.BaseNameText])))
                 && options.ExcusedBy(exception.Options, shell, command))
             {
                 return true;

@@ -34,7 +34,7 @@ internal static partial class Evaluator
     {
         foreach (var exception in rule.Unless)
         {
-            if (CommandPatternMatches(exception, text))
+            if (PlainPatternMatches(exception, text))
             {
                 return true;
             }
@@ -71,15 +71,16 @@ internal static partial class Evaluator
 
                 var text = shell.Text;
                 var mark = text.Length;
-                text.Append(CommandSimplifier.BaseName(shell[words[j].Text]));
+                // In word form, as MatchCommand reads it: a space inside one argument stays part of that argument.
+                Words.WordText.AppendWord(text, CommandSimplifier.BaseName(shell[words[j].Text]));
                 foreach (var word in words[(j + 1)..])
                 {
-                    text.Append(' ');
-                    text.Append(shell[word.Text]);
+                    text.Append(Words.WordText.Separator);
+                    Words.WordText.AppendWord(text, shell[word.Text]);
                 }
 
                 var pattern = MatchCommand(rule, text[text.From(mark)]);
-                var matched = pattern is null ? null : text.ToStringOrNull(text.From(mark));
+                var matched = pattern is null ? null : text.ToStringOrNull(text.From(mark))!.Replace(Words.WordText.Separator, ' ');
                 text.Truncate(mark);
                 if (pattern is not null)
                 {
