@@ -31,7 +31,8 @@ public static class CursorEvents
                 }
 
                 // Cursor does not always say which server the tool belongs to (an unnamed server: mcp____tool).
-                return tool.StartsWith("mcp__", StringComparison.Ordinal) ? tool : ToolNames.CursorMcpTool(tool, Text(root, "server"));
+                // A tool named like a full MCP name ("mcp__github__x") is still the unnamed server's: the server picks its tool names.
+                return ToolNames.CursorMcpTool(tool, Text(root, "server"));
             default:
                 return null;
         }

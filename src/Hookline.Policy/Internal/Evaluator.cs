@@ -138,7 +138,7 @@ internal static partial class Evaluator
                     var command = commands[i];
                     var forms = shell.Forms[shell, i];
                     if (command.IsDynamic || command.IsProbe || (command.OpaqueCodeEnd > 0
-                        ? OpaqueCode.OpaqueCodeRules.MatchExactly(rule, shell[command.AllowText], command)
+                        ? OpaqueCode.OpaqueCodeRules.MatchExactly(rule, shell[forms.AllowText], command)
                         : MatchCommand(rule, shell[forms.AllowText])) is not { } p)
                     {
                         continue;

@@ -7,7 +7,7 @@ internal static class OpaqueCodeRules
     /// An allow rule covers inline code only with a pattern that names it literally, up to the end of the code
     /// (<c>Bash(python3 -c "print(1)")</c>); <c>Bash(python3 *)</c> or <c>Bash(python3 -c *)</c> never do.
     /// </summary>
-    public static string? MatchExactly(CompiledRule rule, ReadOnlySpan<char> allowText, SubCommandRange command)
+    public static string? MatchExactly(CompiledRule rule, ReadOnlySpan<char> allowText, SubCommandRange command) // allowText in word form
     {
         if (command.OpaqueCodeEnd == int.MaxValue)
         {
@@ -17,14 +17,14 @@ internal static class OpaqueCodeRules
         var needed = command.OpaqueCodeEnd + (command.PrivilegedText.HasValue ? "sudo ".Length : 0);
         foreach (var pattern in rule.Match)
         {
-            if (pattern.Kind != PatternKind.Command || pattern.Command!.RawHead.Length < Math.Min(needed, allowText.Length) || !pattern.Command.IsMatch(allowText))
+            if (pattern.Kind != PatternKind.Command || pattern.Command!.RawHead.Length < Math.Min(needed, allowText.Length) || !pattern.Command.MatchesWords(allowText, denyOrAsk: false))
             {
                 continue;
             }
 
             foreach (var exception in rule.Unless)
             {
-                if (exception.Kind == PatternKind.Command && exception.Command!.IsMatch(allowText))
+                if (exception.Kind == PatternKind.Command && exception.Command!.MatchesWords(allowText, denyOrAsk: false))
                 {
                     return null;
                 }
