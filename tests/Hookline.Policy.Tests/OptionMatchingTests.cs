@@ -62,6 +62,9 @@ public class OptionMatchingTests
     [InlineData("Bash(dd *of=/dev/*)", "dd bs=1M of=/dev/sda if=/dev/zero", true)]
     [InlineData("Bash(dd if=/dev/zero of=/dev/sda*)", "dd of=/dev/sda bs=1M if=/dev/zero", true)]
     [InlineData("Bash(dd if=/dev/zero of=/dev/sda*)", "dd of=/dev/sdb if=/dev/zero", false)]
+    [InlineData("Bash(dd *of=/dev/*)", "dd if=/dev/zero of=//dev//sda", true)]
+    [InlineData("Bash(dd *of=/dev/*)", "dd if=x of=/tmp/../dev/./sda", true)]
+    [InlineData("Bash(dd *of=/dev/*)", "dd if=/dev/sda of=/tmp/disk.img", false)]
     [InlineData("Bash(find * -delete*)", "find -delete", true)]
     [InlineData("Bash(find * -delete*)", "find -L . ( -name a -o -name b ) -delete", true)]
     [InlineData("Bash(find -delete*)", "find . -name -delete", false)] // -delete is -name's argument

@@ -233,7 +233,19 @@ internal sealed class OptionPattern
         var reader = new OptionReader(_grammar, text, words);
         while (reader.Next(out var item))
         {
-            if (item.Valued is { } def && def.Bit == bit && value.IsMatch(OptionReader.Value(item, text, words, text)))
+            if (item.Valued is not { } def || def.Bit != bit)
+            {
+                continue;
+            }
+
+            var written = OptionReader.Value(item, text, words, text);
+            if (value.IsMatch(written))
+            {
+                return true;
+            }
+
+            // dd's if=/of= name files: of=//dev/sda and of=/dev/../dev/sda are /dev/sda.
+            if (_grammar.Style == GrammarStyle.Dd && written.StartsWith('/') && value.IsMatch(text[PathNormalizer.NormalizeInto(written, "/", "/", text)]))
             {
                 return true;
             }
