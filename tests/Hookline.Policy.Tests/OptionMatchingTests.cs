@@ -48,6 +48,9 @@ public class OptionMatchingTests
     [InlineData("Bash(git push --delete*)", "git push origin :old", true)]
     [InlineData("Bash(git push --delete*)", "git push --mirror backup", true)]
     [InlineData("Bash(git push --mirror*)", "git push --force", false)]
+    [InlineData("Bash(git push --force-with-lease=*)", "git push origin -f --force-with-lease=main:abc", true)]
+    [InlineData("Bash(git push --force-with-lease=main*)", "git push --force-with-lease=dev origin main", false)]
+    [InlineData("Bash(git push --repo=backup *)", "git push -f --repo backup", true)]
     // git clean, git reset.
     [InlineData("Bash(git clean -fd*)", "git clean -d --force", true)]
     [InlineData("Bash(git clean -fd*)", "git clean -xdf", true)]
@@ -59,6 +62,9 @@ public class OptionMatchingTests
     [InlineData("Bash(dd *of=/dev/*)", "dd bs=1M of=/dev/sda if=/dev/zero", true)]
     [InlineData("Bash(dd if=/dev/zero of=/dev/sda*)", "dd of=/dev/sda bs=1M if=/dev/zero", true)]
     [InlineData("Bash(dd if=/dev/zero of=/dev/sda*)", "dd of=/dev/sdb if=/dev/zero", false)]
+    [InlineData("Bash(dd *of=/dev/*)", "dd if=/dev/zero of=//dev//sda", true)]
+    [InlineData("Bash(dd *of=/dev/*)", "dd if=x of=/tmp/../dev/./sda", true)]
+    [InlineData("Bash(dd *of=/dev/*)", "dd if=/dev/sda of=/tmp/disk.img", false)]
     [InlineData("Bash(find * -delete*)", "find -delete", true)]
     [InlineData("Bash(find * -delete*)", "find -L . ( -name a -o -name b ) -delete", true)]
     [InlineData("Bash(find -delete*)", "find . -name -delete", false)] // -delete is -name's argument
@@ -151,6 +157,18 @@ public class OptionMatchingTests
             """);
         Assert.Equal(Effect.Allow, policy.Decide(Bash("git push --force-with-lease origin main")));
         Assert.Equal(Effect.Deny, policy.Decide(Bash("git push --force-with-lease --delete origin main")));
+    }
+
+    [Theory]
+    [InlineData("git clean -e .env -fd*", "Bash(x) (read as options: git clean with --exclude=.env -d --force, in any spelling and order)")]
+    [InlineData("dd bs=1M *of=/dev/*", "Bash(x) (read as options: dd with bs=1M of=/dev/*, in any spelling and order)")]
+    [InlineData("dd of=/dev/sda", "Bash(x) (read as options: dd with of=/dev/sda, in any spelling and order, no operands)")]
+    [InlineData("find . -name *.log -delete", "Bash(x) (read as options: find with -name *.log -delete, in any spelling and order, operands '.')")]
+    [InlineData("rm -rf -- -x*", "Bash(x) (read as options: rm with --force --recursive, in any spelling and order, operands '-x*')")]
+    [InlineData("git push --force-with-lease=*", "Bash(x) (read as options: git push with --force-with-lease, in any spelling and order)")]
+    public void Explanations_say_how_a_pattern_was_read(string specifier, string described)
+    {
+        Assert.Equal(described, OptionPattern.TryCreate("Bash(x)", specifier)!.Described);
     }
 
     [Fact]

@@ -47,14 +47,18 @@ internal sealed class OptionPattern
         }
 
         var first = grammar.Subcommand is null ? 1 : 2;
-        var openEnded = false;
+        // A pattern ending in '*' may be followed by anything: after an option ("--force*", "-fd*") or an option's value
+        // ("--force-with-lease=*", "of=/dev/*") that means more words; an operand's own wildcard says it already.
         var last = tokens[^1];
-        if (tokens.Count > first && last.Length > 2 && last[0] == '-' && last.EndsWith('*') && last.IndexOf('*') == last.Length - 1
-            && grammar.Style != GrammarStyle.Dd)
+        var endsInWildcard = tokens.Count > first && last.EndsWith('*');
+        var stripped = endsInWildcard && last.Length > 2 && last[0] == '-' && last.IndexOf('*') == last.Length - 1
+            && !last.Contains('=') && grammar.Style != GrammarStyle.Dd;
+        if (stripped)
         {
-            tokens[^1] = last[..^1]; // "--force*": the option, then anything
-            openEnded = true;
+            tokens[^1] = last[..^1];
         }
+
+        var openEnded = false;
 
         var arena = new TextArena();
         var words = new ShellWord[tokens.Count - first];
@@ -87,11 +91,14 @@ internal sealed class OptionPattern
                 return null;
             }
 
+            var isLast = reader.Position == words.Length;
             if (item.IsOperand)
             {
-                operands.Add(grammar.Operand(arena[words[item.ValueWord].Text], operands.Count == 0).ToString());
+                operands.Add(grammar.Operand(arena[words[item.ValueWord].Text], operands.Count == 0).ToString() + (isLast && stripped ? "*" : ""));
                 continue;
             }
+
+            openEnded |= isLast && endsInWildcard;
 
             var value = item.Valued is null ? null : OptionReader.Value(item, arena, words, new TextArena()).ToString();
             foreach (var def in grammar.Options)
@@ -105,7 +112,8 @@ internal sealed class OptionPattern
                 if (def == item.Valued && value is not null && value != "*")
                 {
                     values.Add((def.Bit, new Wildcard(value)));
-                    names.Add(grammar.Display(def) + (grammar.Style == GrammarStyle.Getopt ? "=" : grammar.Style == GrammarStyle.Find ? " " : "") + value);
+                    var display = grammar.Display(def);
+                    names.Add(display + (grammar.Style == GrammarStyle.Dd ? "" : display.StartsWith("--", StringComparison.Ordinal) ? "=" : " ") + value);
                 }
                 else if ((required & (1UL << def.Bit)) == 0)
                 {
@@ -126,8 +134,8 @@ internal sealed class OptionPattern
             operandText = operandText.Length == 0 ? "*" : operandText + " *";
         }
 
-        var described = $"{patternText} (read as options: {grammar.Name} with {string.Join(' ', names)}"
-            + (operandText is "*" ? ", in any spelling and order)" : $" in any spelling and order, operands '{operandText}')");
+        var described = $"{patternText} (read as options: {grammar.Name} with {string.Join(' ', names)}, in any spelling and order"
+            + (operandText switch { "*" => ")", "" => ", no operands)", _ => $", operands '{operandText}')" });
         var key = string.Intern($"{grammar.Name}\n{required}\n{string.Join('\n', values.Select(v => $"{v.Item1}={v.Item2.Pattern}"))}\n{operandText}");
         return new OptionPattern(grammar, required, values.ToArray(), BashPattern.Create(operandText), described, key);
     }
@@ -225,7 +233,19 @@ internal sealed class OptionPattern
         var reader = new OptionReader(_grammar, text, words);
         while (reader.Next(out var item))
         {
-            if (item.Valued is { } def && def.Bit == bit && value.IsMatch(OptionReader.Value(item, text, words, text)))
+            if (item.Valued is not { } def || def.Bit != bit)
+            {
+                continue;
+            }
+
+            var written = OptionReader.Value(item, text, words, text);
+            if (value.IsMatch(written))
+            {
+                return true;
+            }
+
+            // dd's if=/of= name files: of=//dev/sda and of=/dev/../dev/sda are /dev/sda.
+            if (_grammar.Style == GrammarStyle.Dd && written.StartsWith('/') && value.IsMatch(text[PathNormalizer.NormalizeInto(written, "/", "/", text)]))
             {
                 return true;
             }

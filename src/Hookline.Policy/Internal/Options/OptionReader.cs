@@ -27,6 +27,9 @@ internal ref struct OptionReader(OptionGrammar grammar, TextArena text, ReadOnly
     private bool _operandsOnly;
     private int _findPhase;
 
+    /// <summary>How many words have been read (the last item ended just before this one).</summary>
+    public readonly int Position => _next;
+
     public bool Next(out OptionItem item)
     {
         while (_next < _words.Length)
