@@ -59,7 +59,7 @@ public sealed class PolicyExplanation
         return new PolicyExplanation(
             decision,
             subject.Tool,
-            shell?.Commands.Select(c => shell.Text.ToStringOrNull(c.Text)!).ToArray() ?? [],
+            shell?.Commands.Select(c => Internal.OpaqueCode.OpaqueCodeRules.Describe(shell, c)).ToArray() ?? [],
             shell?.WriteTargets.Select(p => PathNormalizer.Normalize(shell.Text.ToStringOrNull(p)!, subject.Cwd, subject.Home)).ToArray() ?? [],
             shell?.ReadTargets.Select(p => PathNormalizer.Normalize(shell.Text.ToStringOrNull(p)!, subject.Cwd, subject.Home)).ToArray() ?? [],
             subject.Path,
