@@ -59,7 +59,7 @@ public sealed class PolicyExplanation
         return new PolicyExplanation(
             decision,
             subject.Tool,
-            shell?.Commands.Select(c => shell.Text.ToStringOrNull(c.Text)!).ToArray() ?? [],
+            shell?.Commands.Select(c => Internal.OpaqueCode.OpaqueCodeRules.Describe(shell, c)).ToArray() ?? [],
             shell?.WriteTargets.Select(p => subject.NormalizePath(shell.Text.ToStringOrNull(p)!, subject.Cwd)).ToArray() ?? [],
             shell?.ReadTargets.Select(p => subject.NormalizePath(shell.Text.ToStringOrNull(p)!, subject.Cwd)).ToArray() ?? [],
             subject.Path,

@@ -14,6 +14,14 @@ internal static class McpToolName
     /// <summary>Does the event's tool name belong to <paramref name="server"/> with a tool <paramref name="tool"/> matches?</summary>
     public static bool Matches(string toolName, string server, Wildcard tool, bool unknownServerMatches)
     {
+        // The common case first, as written: mcp__<server>__<tool>.
+        var at = Prefix.Length + server.Length;
+        if (toolName.Length > at + 2 && toolName.StartsWith(Prefix, StringComparison.Ordinal) && toolName.AsSpan(Prefix.Length, server.Length).SequenceEqual(server)
+            && toolName[at] == '_' && toolName[at + 1] == '_')
+        {
+            return tool.IsMatch(toolName.AsSpan(at + 2));
+        }
+
         if (!TrySplit(toolName, out var eventServer, out var eventTool))
         {
             return false;

@@ -78,6 +78,15 @@ internal static class OpaqueCodeRules
         return null;
     }
 
+    /// <summary>A sub-command as explanations list it, with what it is when it runs or was found in inline code.</summary>
+    public static string Describe(ShellScan shell, SubCommandRange command)
+    {
+        var text = shell.Text.ToStringOrNull(command.Text)!;
+        return command.IsProbe ? text + "   [a command line in inline code: deny and ask rules only]"
+            : command.OpaqueCodeEnd > 0 ? text + "   [inline code: opaque_code applies unless an allow rule names it exactly]"
+            : text;
+    }
+
     private static string FirstWord(string text)
     {
         var space = text.IndexOf(' ');
