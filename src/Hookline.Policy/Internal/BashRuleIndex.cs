@@ -13,6 +13,7 @@ internal sealed class BashRuleIndex
 
     // Deny and ask rules by first word, for the later-word backstop (a word inside a command may be a command it runs).
     private readonly Dictionary<string, CompiledRule[]>.AlternateLookup<ReadOnlySpan<char>> _laterLookup;
+    private readonly NameFilter _laterFilter;
 
     public BashRuleIndex(CompiledRule[] bashCandidates)
     {
@@ -61,6 +62,7 @@ internal sealed class BashRuleIndex
         _byFirstWord = byFirstWord.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal);
         _laterLookup = byFirstWord.Select(kv => (kv.Key, Rules: kv.Value.Where(r => r.Effect != Effect.Allow).ToArray())).Where(e => e.Rules.Length > 0)
             .ToDictionary(e => e.Key, e => e.Rules, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        _laterFilter = new NameFilter(_laterLookup.Dictionary.Keys);
         _lookup = _byFirstWord.GetAlternateLookup<ReadOnlySpan<char>>();
         _generic = generic.ToArray();
         _fileAccess = fileAccess.ToArray();
@@ -105,7 +107,8 @@ internal sealed class BashRuleIndex
 
         for (var j = 1; j < words.Length; j++)
         {
-            if (RunnerBackstop.CanStartCommand(shell, words[j]) && _laterLookup.TryGetValue(CommandSimplifier.BaseName(shell[words[j].Text]), out var bucket))
+            var name = CommandSimplifier.BaseName(shell[words[j].Text]);
+            if (_laterFilter.MayContain(name) && RunnerBackstop.CanStartCommand(shell, words[j]) && _laterLookup.TryGetValue(name, out var bucket))
             {
                 buckets.Add(bucket);
             }

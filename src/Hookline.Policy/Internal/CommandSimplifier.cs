@@ -91,7 +91,7 @@ internal static partial class CommandSimplifier
             }
 
             var name = BaseName(scan[words[k].Text]);
-            var sudo = name is "sudo" or "doas" || CommandRunners.IsPrivileged(name);
+            var sudo = name is "sudo" or "doas";
             var next = SkipWrapper(name, words, k, parser, privileged || sudo, out var consumedAll);
             if (consumedAll)
             {
@@ -108,7 +108,7 @@ internal static partial class CommandSimplifier
                 break; // a bare wrapper ("sudo -s", "env"): keep it visible as a command of its own.
             }
 
-            privileged |= sudo;
+            privileged |= sudo || CommandRunners.IsPrivileged(name);
 
             k = next;
         }
@@ -395,11 +395,7 @@ internal static partial class CommandSimplifier
             return true;
         }
 
-        if (!sawC)
-        {
-            FedPrograms.FromStdin(parser, command); // no -c and no script: the program is stdin
-        }
-
+        FedPrograms.FromStdin(parser, command); // no script and no -c body: the program is stdin (or xargs' arguments)
         return false;
     }
 

@@ -48,8 +48,10 @@ internal static class BoundNameUse
             return;
         }
 
-        var head = scan[value];
-        var text = RunnerText.JoinRaw(scan, head, command[1..]);
+        // alias rm='rm -f'; rm -r /: expanded once; Bash does not expand a name again inside its own expansion.
+        var text = RunnerText.JoinRaw(scan, scan[value], command[1..]);
+        var entry = scan.Bound.Suspend(scan, scan[command[0].Text]);
         parser.ParseNested(text, privileged);
+        scan.Bound.Resume(entry);
     }
 }

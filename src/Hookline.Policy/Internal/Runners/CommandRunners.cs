@@ -18,9 +18,10 @@ internal static class CommandRunners
     ];
 
     private static readonly Dictionary<string, RunnerGrammar>.AlternateLookup<ReadOnlySpan<char>> WrapperLookup = RunnerGrammar.Wrappers.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly NameFilter WrapperFilter = new(RunnerGrammar.Wrappers.Keys);
 
     public static bool IsPrivileged(ReadOnlySpan<char> name) =>
-        name is "su" or "runuser" or "pkexec" or "run0" || (WrapperLookup.TryGetValue(name, out var grammar) && grammar.Privileged);
+        name is "su" or "runuser" or "pkexec" or "run0" || (WrapperFilter.MayContain(name) && WrapperLookup.TryGetValue(name, out var grammar) && grammar.Privileged);
 
     /// <summary>
     /// For a runner at <paramref name="k"/>: the index of the command it runs, or <paramref name="k"/> when the word is
@@ -30,7 +31,8 @@ internal static class CommandRunners
     {
         var scan = parser.Output;
         consumedAll = false;
-        if (WrapperLookup.TryGetValue(name, out var grammar))
+        privileged |= name is "su" or "runuser";
+        if (WrapperFilter.MayContain(name) && WrapperLookup.TryGetValue(name, out var grammar))
         {
             var i = CommandSimplifier.SkipOptions(scan, words, k + 1, grammar.Short, grammar.Long);
             i = Math.Min(i + grammar.Operands, words.Length);

@@ -133,6 +133,9 @@ internal static class FedPrograms
                 return;
             }
         }
+
+        // Only filters before the shell ("cat < x.sh | sh"): what they were fed is not known here.
+        scan.Raise(ReasonCodes.OpaqueProgram, "the shell runs the input of a pipeline, which the engine cannot see", command[0].Raw);
     }
 
     /// <summary>The program is the output of commands given as text (a process substitution, a <c>$( )</c>).</summary>
