@@ -245,7 +245,7 @@ internal sealed class OptionPattern
             }
 
             // dd's if=/of= name files: of=//dev/sda and of=/dev/../dev/sda are /dev/sda.
-            if (_grammar.Style == GrammarStyle.Dd && written.StartsWith('/') && value.IsMatch(text[PathNormalizer.NormalizeInto(written, "/", "/", text)]))
+            if (_grammar.Style == GrammarStyle.Dd && written.StartsWith('/') && value.IsMatch(text[PathNormalizer.NormalizeInto(written, "/", "/", null, text)]))
             {
                 return true;
             }
