@@ -53,6 +53,15 @@ public sealed class PolicyExplanation
     /// <summary>Every rule that matched, in document order.</summary>
     public IReadOnlyList<PolicyRuleMatch> Matches { get; }
 
+    /// <summary>Every path the event was decided on when there are several (with the real paths behind symbolic links).</summary>
+    public IReadOnlyList<string> AllPaths { get; private init; } = [];
+
+    /// <summary>Where <c>./</c> and <c>/</c> in path patterns were anchored: the session's project root.</summary>
+    public string ProjectRoot { get; private init; } = "/";
+
+    /// <summary>The home <c>~</c> stood for; null when none was known.</summary>
+    public string? Home { get; private init; }
+
     internal static PolicyExplanation Create(PolicyDecision decision, EventSubject subject, List<RuleHit> trace)
     {
         var shell = subject.Shell;
@@ -65,7 +74,12 @@ public sealed class PolicyExplanation
             subject.Path,
             subject.Host,
             subject.UnparsableReason,
-            trace.OrderBy(h => h.Rule.Order).Select(h => new PolicyRuleMatch(h.Rule.Id, h.Rule.Effect, h.Pattern, h.Subject, h.Applied)).ToArray());
+            trace.OrderBy(h => h.Rule.Order).Select(h => new PolicyRuleMatch(h.Rule.Id, h.Rule.Effect, h.Pattern, h.Subject, h.Applied)).ToArray())
+        {
+            AllPaths = subject.AllPaths ?? [],
+            ProjectRoot = subject.Root,
+            Home = subject.Home,
+        };
     }
 
     /// <summary>A human-readable, multi-line explanation.</summary>
@@ -84,6 +98,12 @@ public sealed class PolicyExplanation
         if (Path is not null)
         {
             lines.Add($"path: {Path}");
+        }
+
+        lines.AddRange(AllPaths.Skip(1).Select(p => $"path: {p}"));
+        if (Path is not null || WriteTargets.Count + ReadTargets.Count > 0)
+        {
+            lines.Add($"anchored at: {ProjectRoot}; home: {Home ?? "unknown (~ deny and ask rules match under any home, ~ allow rules match nothing)"}");
         }
 
         if (Host is not null)

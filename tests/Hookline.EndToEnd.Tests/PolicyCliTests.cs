@@ -28,6 +28,32 @@ public sealed class PolicyCliTests : IDisposable
         Assert.Equal(["git push origin main", "ls"], json.RootElement.GetProperty("sub_commands").EnumerateArray().Select(e => e.GetString()));
     }
 
+    [Fact]
+    public async Task Explain_decides_a_cursor_file_read_as_production_with_the_machine_given_on_the_command_line()
+    {
+        var policy = Path.Combine(_dir, "files.yaml");
+        var hookEvent = Path.Combine(_dir, "cursor-read.json");
+        await File.WriteAllTextAsync(policy, """
+            version: 1
+            rules:
+              - {id: ssh, effect: deny, match: "Read(~/.ssh/**)"}
+              - {id: project, effect: allow, match: "Read(./**)"}
+            """);
+        await File.WriteAllTextAsync(hookEvent, """{"hook_event_name":"beforeReadFile","conversation_id":"c","file_path":"/Users/ann/.SSH/id_rsa","cwd":"/Users/ann"}""");
+
+        var macos = await RunAsync("policy", "explain", policy, hookEvent, "--agent", "cursor", "--home", "/Users/ann", "--platform", "macos");
+        var noHome = await RunAsync("policy", "explain", policy, hookEvent, "--agent", "cursor", "--project-dir", "/Users/ann/proj");
+        var badPlatform = await RunAsync("policy", "explain", policy, hookEvent, "--platform", "beos");
+
+        Assert.Equal(0, macos.Exit);
+        Assert.StartsWith("decision: deny", macos.Stdout, StringComparison.Ordinal);
+        Assert.Contains("anchored at: /Users/ann; home: /Users/ann", macos.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("decision: allow (default)", noHome.Stdout, StringComparison.Ordinal);
+        Assert.Contains("anchored at: /Users/ann/proj; home: unknown", noHome.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, badPlatform.Exit);
+        Assert.Contains("--platform: expected linux, macos or windows", badPlatform.Stderr, StringComparison.Ordinal);
+    }
+
     private const string RewritingPolicy = """
         version: 1
         rules:

@@ -91,6 +91,13 @@ public sealed class OsPathTests
     }
 
     [Fact]
+    public void Explain_lists_the_real_path_beside_the_written_one()
+    {
+        var text = Policy.Explain(With(Read("/home/dev/proj/notes.txt"), resolved: ["/etc/shadow"])).ToString();
+        Assert.Contains("path: /home/dev/proj/notes.txt\npath: /etc/shadow\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_allow_needs_both_the_written_and_the_real_path_allowed()
     {
         var policy = PolicyOf("ask", ("allow", "Read(./**)"));

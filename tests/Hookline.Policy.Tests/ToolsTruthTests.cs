@@ -51,6 +51,15 @@ public sealed class ToolsTruthTests
     }
 
     [Fact]
+    public void Explain_says_where_patterns_were_anchored_and_which_home_tilde_stood_for()
+    {
+        var unknown = Policy.Explain(ReadWithHome("/home/zed/.ssh/id_rsa", null)).ToString();
+        Assert.Contains("anchored at: /srv/work; home: unknown", unknown);
+        var known = Policy.Explain(ReadWithHome("/home/zed/.ssh/id_rsa", "/home/zed")).ToString();
+        Assert.Contains("anchored at: /srv/work; home: /home/zed", known);
+    }
+
+    [Fact]
     public void A_known_home_decides_as_before()
     {
         Assert.Equal(Effect.Allow, Policy.Decide(ReadWithHome("/home/dev/notes/a.md", Home)));

@@ -36,6 +36,7 @@ public sealed class PolicyToolsTruthTests
     {
         { "cursor", "before-read-file", """{"conversation_id":"c","hook_event_name":"beforeReadFile","file_path":"/w/app/.env","workspace_roots":["/w/app"]}""" },
         { "cursor", "before-read-file", """{"conversation_id":"c","hook_event_name":"beforeReadFile","file_path":"/w/app/src/a.ts","workspace_roots":["/w/app"]}""" },
+        { "cursor", "before-read-file", """{"conversation_id":"c","hook_event_name":"beforeReadFile","file_path":"/tmp/x.txt","cwd":"/tmp","workspace_roots":["/w/app"]}""" },
         { "cursor", "before-shell-execution", """{"conversation_id":"c","hook_event_name":"beforeShellExecution","command":"rm -rf /","cwd":"/w/app"}""" },
         { "cursor", "before-mcp-execution", """{"conversation_id":"c","hook_event_name":"beforeMCPExecution","server":"db","tool_name":"drop_table","tool_input":{"t":"x"}}""" },
         { "cursor", "pre-tool-use", """{"conversation_id":"c","hook_event_name":"preToolUse","tool_name":"Read","tool_input":{"file_path":".env"},"cwd":"/w/app"}""" },

@@ -41,6 +41,8 @@ internal sealed class CursorAdapter : IAgentAdapter
             {
                 target.Cwd = HookJson.String(root, "cwd") is { Length: > 0 } cwd ? cwd : roots;
             }
+            // The workspace root is the project: where ./ and / in path rules anchor (as 'policy test' reads it).
+            target.ProjectDirectory = roots;
             if (Hookline.Policy.CursorEvents.ToolOf(hookEvent, root, out var flatInput) is { } flatTool)
             {
                 // The one mapping shared with 'policy test' and 'policy explain'.
