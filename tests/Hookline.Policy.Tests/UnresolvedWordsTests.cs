@@ -30,6 +30,8 @@ public class UnresolvedWordsTests
     [InlineData("x='a[$(rm -rf /)]'; echo $((x))")]
     [InlineData("echo $((COUNT+1))")]
     [InlineData("y=$((x))")]
+    [InlineData("echo ${arr[i]}")]
+    [InlineData("echo \"${name:off:len}\"")]
     public void A_word_that_could_complete_a_deny_or_ask_pattern_asks(string command)
     {
         var decision = Policy.Evaluate(Bash(command));
@@ -41,6 +43,7 @@ public class UnresolvedWordsTests
     [InlineData("echo $HOME", Effect.Allow)]
     [InlineData("ls \"$DIR\"/src *.md", Effect.Allow)]
     [InlineData("cat src/*.json", Effect.Allow)]
+    [InlineData("echo ${arr[@]} ${arr[0]} ${HOME:0:1} ${X:-default} ${#X}", Effect.Allow)]
     [InlineData("cat .e*", Effect.Ask)]
     [InlineData("rm * /tmp/x", Effect.Ask)]
     [InlineData("cat README.md src/$NAME.txt", Effect.Ask)] // .env could still sit inside: $NAME may be "x/.env"
