@@ -27,6 +27,8 @@ public class UnresolvedWordsTests
     [InlineData("git push $OPTS origin main")]
     [InlineData("F=-rf rm $F /")] // a prefix assignment does not set $F for the expansion
     [InlineData("read F; F2=$F; rm $F2 /")]
+    [InlineData("(F=-v); rm $F /")] // a subshell's assignment does not reach rm
+    [InlineData("echo $(F=-v) && rm $F /")]
     [InlineData("x='a[$(rm -rf /)]'; echo $((x))")]
     [InlineData("echo $((COUNT+1))")]
     [InlineData("y=$((x))")]

@@ -89,6 +89,9 @@ internal sealed partial class ShellParser
 
     internal bool Privileged => _privileged;
 
+    /// <summary>Not inside a subshell, substitution or nested shell body: an assignment here outlives its command.</summary>
+    internal bool AtTopLevel => _depth == 0;
+
     internal ShellScan Output => _out;
 
     internal void Fail(string message) => _out.Error ??= message;

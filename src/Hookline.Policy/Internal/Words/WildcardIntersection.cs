@@ -23,6 +23,20 @@ internal static class WildcardIntersection
             return true;
         }
 
+        // Cheap rejection first: the literal heads must agree up to the first wildcard on either side.
+        for (var k = 0; k < pattern.Length && k < template.Length; k++)
+        {
+            if (pattern[k] == '*' || template[k] is >= WordTemplate.Any and <= WordTemplate.Last)
+            {
+                break;
+            }
+
+            if (pattern[k] != template[k])
+            {
+                return false;
+            }
+        }
+
         var width = (template.Length + 1) * Flags;
         Span<bool> rows = width * 2 <= 2048 ? stackalloc bool[width * 2] : new bool[width * 2];
         var current = rows[..width];

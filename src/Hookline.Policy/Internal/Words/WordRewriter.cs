@@ -10,7 +10,8 @@ internal static class WordRewriter
     [ThreadStatic]
     private static List<TextRange>? t_variants;
 
-    public static ReadOnlySpan<ShellWord> Rewrite(ShellScan scan, ReadOnlySpan<ShellWord> words)
+    /// <param name="topLevel">Assignments are remembered only outside subshells and substitutions, which do not share them.</param>
+    public static ReadOnlySpan<ShellWord> Rewrite(ShellScan scan, ReadOnlySpan<ShellWord> words, bool topLevel)
     {
         var dynamic = false;
         foreach (var word in words)
@@ -26,7 +27,7 @@ internal static class WordRewriter
             result = Expand(scan, words);
         }
 
-        constants.Learn(scan, words);
+        constants.Learn(scan, words, topLevel);
         return result;
     }
 
