@@ -33,9 +33,13 @@ public class UnresolvedWordsTests
     [InlineData("git push $OPTS origin main")]
     [InlineData("F=-rf rm $F /")] // a prefix assignment does not set $F for the expansion
     [InlineData("read F; F2=$F; rm $F2 /")]
+    [InlineData("(F=-v); rm $F /")] // a subshell's assignment does not reach rm
+    [InlineData("echo $(F=-v) && rm $F /")]
     [InlineData("x='a[$(rm -rf /)]'; echo $((x))")]
     [InlineData("echo $((COUNT+1))")]
     [InlineData("y=$((x))")]
+    [InlineData("echo ${arr[i]}")]
+    [InlineData("echo \"${name:off:len}\"")]
     public void A_word_that_could_complete_a_deny_or_ask_pattern_asks(string command)
     {
         var decision = Policy.Evaluate(Bash(command));
@@ -46,6 +50,10 @@ public class UnresolvedWordsTests
     [Theory]
     [InlineData("echo $HOME", Effect.Allow)]
     [InlineData("ls \"$DIR\"/src *.md", Effect.Allow)]
+    [InlineData("cat src/*.json", Effect.Allow)]
+    [InlineData("echo ${arr[@]} ${arr[0]} ${HOME:0:1} ${X:-default} ${#X}", Effect.Allow)]
+    [InlineData("cat .e*", Effect.Ask)]
+    [InlineData("rm * /tmp/x", Effect.Ask)]
     [InlineData("cat README.md src/$NAME.txt", Effect.Ask)] // .env could still sit inside: $NAME may be "x/.env"
     [InlineData("git log $(git merge-base HEAD main)..HEAD", Effect.Allow)]
     [InlineData("git commit -m \"$(cat <<'EOF'\nmessage\nEOF\n)\"", Effect.Allow)]
@@ -95,6 +103,9 @@ public class UnresolvedWordsTests
     [InlineData("cat\u001F*.env*", "cat\u001F.en\uE001", true)]
     [InlineData("cat\u001F*.env*", "cat\u001FREADME", false)]
     [InlineData("ls\u001F*", "cat\u001F\uE000", false)]
+    [InlineData("cat\u001F*.env*", "cat\u001F.en\uE003", true)] // the glob's literal part is evidence
+    [InlineData("cat\u001F*id_rsa*", "cat\u001Fsrc/\uE003.json", false)] // a name made of glob text alone is not
+    [InlineData("rm\u001F-rf\u001F*", "rm\u001F\uE003\uE002\uE000", true)] // rm * with a file named -rf
     public void Templates_intersect_patterns(string pattern, string template, bool expected)
     {
         Assert.Equal(expected, WildcardIntersection.Intersects(pattern, template));

@@ -45,7 +45,7 @@ internal static partial class CommandSimplifier
     public static void Add(ShellParser parser, ReadOnlySpan<ShellWord> words, bool privileged)
     {
         var scan = parser.Output;
-        words = Words.WordRewriter.Rewrite(scan, words);
+        words = Words.WordRewriter.Rewrite(scan, words, parser.AtTopLevel);
         var k = 0;
         while (k < words.Length && !words[k].IsDynamic && ReservedLookup.Contains(scan[words[k].Text]) && scan[words[k].Raw].SequenceEqual(scan[words[k].Text]))
         {

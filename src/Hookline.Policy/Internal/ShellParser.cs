@@ -98,6 +98,8 @@ internal sealed partial class ShellParser
 
     /// <summary>The heredoc feeding the current command is a program (<c>bash &lt;&lt;EOF</c>): its body is parsed as commands.</summary>
     internal void MarkHeredocAsProgram(int index) => _programHeredoc = index;
+    /// <summary>Not inside a subshell, substitution or nested shell body: an assignment here outlives its command.</summary>
+    internal bool AtTopLevel => _depth == 0;
 
     internal ShellScan Output => _out;
 

@@ -94,7 +94,7 @@ internal sealed class ShellConstants
     }
 
     /// <summary>Learns from one simple command: bare words forget names; a command of assignments only records literals.</summary>
-    public void Learn(ShellScan scan, ReadOnlySpan<ShellWord> words)
+    public void Learn(ShellScan scan, ReadOnlySpan<ShellWord> words, bool topLevel)
     {
         var text = scan.Text;
         if (_known.Count > 0)
@@ -111,6 +111,20 @@ internal sealed class ShellConstants
                     Forget(text, name); // F+=x, F[0]=x: no longer the literal we knew
                 }
             }
+        }
+
+        if (!topLevel)
+        {
+            // (F=x) or $(F=x): the value does not reach later commands; forget what the assignment shadows.
+            foreach (var word in words)
+            {
+                if (AssignedName(text[word.Raw]) is { Length: > 0 } shadowed)
+                {
+                    Forget(text, shadowed);
+                }
+            }
+
+            return;
         }
 
         var first = 0;

@@ -10,7 +10,8 @@ internal static class WordRewriter
     [ThreadStatic]
     private static List<TextRange>? t_variants;
 
-    public static ReadOnlySpan<ShellWord> Rewrite(ShellScan scan, ReadOnlySpan<ShellWord> words)
+    /// <param name="topLevel">Assignments are remembered only outside subshells and substitutions, which do not share them.</param>
+    public static ReadOnlySpan<ShellWord> Rewrite(ShellScan scan, ReadOnlySpan<ShellWord> words, bool topLevel)
     {
         var dynamic = false;
         foreach (var word in words)
@@ -26,7 +27,7 @@ internal static class WordRewriter
             result = Expand(scan, words);
         }
 
-        constants.Learn(scan, words);
+        constants.Learn(scan, words, topLevel);
         return result;
     }
 
@@ -189,7 +190,7 @@ internal static class WordRewriter
         foreach (var word in words)
         {
             var raw = text[word.Raw];
-            if (!word.IsDynamic || (!raw.Contains("$((", StringComparison.Ordinal) && !raw.Contains("$[", StringComparison.Ordinal)))
+            if (!word.IsDynamic || (!raw.Contains("$((", StringComparison.Ordinal) && !raw.Contains("$[", StringComparison.Ordinal) && !raw.Contains("${", StringComparison.Ordinal)))
             {
                 continue;
             }
@@ -197,13 +198,58 @@ internal static class WordRewriter
             var lexer = new WordLexer(raw);
             while (lexer.Next(out var segment))
             {
-                if (segment.Kind == SegmentKind.Arithmetic && NamesUnprovenVariable(scan, segment.Name))
+                var risky = segment.Kind switch
+                {
+                    SegmentKind.Arithmetic => NamesUnprovenVariable(scan, segment.Name),
+                    SegmentKind.Expansion when segment.Raw.StartsWith("${", StringComparison.Ordinal) => ParameterArithmeticIsRisky(scan, segment.Raw[2..^1]),
+                    _ => false,
+                };
+                if (risky)
                 {
                     constants.RiskyArithmetic = word.Raw;
                     return;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The subscript of <c>${a[i]}</c> and the offset and length of <c>${s:i:n}</c> are arithmetic too. Others
+    /// (<c>${a[@]}</c>, <c>${x:-default}</c>, <c>${#x}</c>) are not examined.
+    /// </summary>
+    private static bool ParameterArithmeticIsRisky(ShellScan scan, ReadOnlySpan<char> inner)
+    {
+        var rest = inner.TrimStart("#!");
+        var n = 0;
+        while (n < rest.Length && (rest[n] == '_' || char.IsAsciiLetterOrDigit(rest[n])))
+        {
+            n++;
+        }
+
+        if (n == 0)
+        {
+            return false;
+        }
+
+        rest = rest[n..];
+        if (rest.StartsWith('['))
+        {
+            var close = rest.IndexOf(']');
+            if (close < 0)
+            {
+                return false;
+            }
+
+            var subscript = rest[1..close];
+            if (subscript is not ("@" or "*") && NamesUnprovenVariable(scan, subscript))
+            {
+                return true;
+            }
+
+            rest = rest[(close + 1)..];
+        }
+
+        return rest.Length > 1 && rest[0] == ':' && rest[1] is not ('-' or '=' or '+' or '?') && NamesUnprovenVariable(scan, rest[1..]);
     }
 
     private static bool NamesUnprovenVariable(ShellScan scan, ReadOnlySpan<char> expression)

@@ -17,6 +17,17 @@ internal static class WordTemplate
     /// <summary>Nothing, or a word gap followed by anything: always followed by <see cref="Any"/>.</summary>
     public const char OptionalWords = '\uE002';
 
+    /// <summary>
+    /// What a glob's <c>*</c>, <c>?</c> or <c>[...]</c> stands for: text inside one path segment, taken to hold no
+    /// '.' (a glob never crosses '/', and never starts a name with '.'). Dots in the middle of a name are possible
+    /// (<c>*.json</c> matches <c>a.env.json</c>) but are left to file rules, so a pattern like <c>*.env*</c> does not
+    /// make every glob ask; the literal part of a glob (<c>.en?</c>) still counts.
+    /// </summary>
+    public const char GlobChars = '\uE003';
+
+    /// <summary>The highest token character.</summary>
+    public const char Last = GlobChars;
+
     /// <summary>Appends one word's template; <paramref name="leadingGap"/> puts a word gap before it.</summary>
     public static void Append(TextArena text, ReadOnlySpan<char> raw, bool leadingGap)
     {
@@ -26,7 +37,7 @@ internal static class WordTemplate
             text.Append(WordText.Separator);
         }
 
-        bool present = false, glob = false;
+        bool present = false, glob = false, leadingGlob = false;
         var lexer = new WordLexer(raw);
         while (lexer.Next(out var segment))
         {
@@ -37,7 +48,8 @@ internal static class WordTemplate
                     present = true;
                     break;
                 case SegmentKind.Glob:
-                    Token(text, InWord);
+                    leadingGlob |= !present;
+                    Token(text, GlobChars);
                     present = glob = true;
                     break;
                 case SegmentKind.Unsupported:
@@ -59,8 +71,9 @@ internal static class WordTemplate
             text.Truncate(mark);
             Vanishing(text, leadingGap);
         }
-        else if (glob)
+        else if (leadingGlob)
         {
+            // "*" may expand to several names, one of them "-rf".
             text.Append(OptionalWords);
             text.Append(Any);
         }
@@ -78,7 +91,7 @@ internal static class WordTemplate
 
     private static void Token(TextArena text, char token)
     {
-        if (text.Length > 0 && text.Chars[text.Length - 1] is Any || (token == InWord && text.Length > 0 && text.Chars[text.Length - 1] == InWord))
+        if (text.Length > 0 && (text.Chars[text.Length - 1] is Any || (token is InWord or GlobChars && text.Chars[text.Length - 1] == token)))
         {
             return; // Any already covers what follows; two InWords are one
         }

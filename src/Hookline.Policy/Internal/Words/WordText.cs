@@ -76,5 +76,5 @@ internal static class WordText
         }
     }
 
-    public static char Sanitize(char c) => c is Separator or (>= WordTemplate.Any and <= WordTemplate.OptionalWords) ? Replacement : c;
+    public static char Sanitize(char c) => c is Separator or (>= WordTemplate.Any and <= WordTemplate.Last) ? Replacement : c;
 }
