@@ -47,6 +47,10 @@ internal sealed class ApiClient : IDisposable
 
     /// <summary>Pages through <c>/api/events</c> with the filter; at most <paramref name="limit"/> events.</summary>
     public async Task<List<EventView>> EventsAsync(EventFilter filter, int limit, bool oldestFirst, CancellationToken cancellationToken)
+        => (await EventsPageAsync(filter, limit, oldestFirst, cancellationToken).ConfigureAwait(false)).Events;
+
+    /// <summary>As <see cref="EventsAsync"/>, and whether more events match beyond <paramref name="limit"/>.</summary>
+    public async Task<(List<EventView> Events, bool More)> EventsPageAsync(EventFilter filter, int limit, bool oldestFirst, CancellationToken cancellationToken)
     {
         var events = new List<EventView>();
         string? cursor = null;
@@ -60,7 +64,7 @@ internal sealed class ApiClient : IDisposable
             cursor = page.Next;
         }
         while (cursor is not null && events.Count < limit);
-        return events;
+        return (events, cursor is not null);
     }
 
     public async Task<List<SessionView>> SessionsAsync(CancellationToken cancellationToken)

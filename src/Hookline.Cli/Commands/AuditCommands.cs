@@ -40,10 +40,11 @@ internal static class AuditCommands
             var filter = filters.Read(parse);
             var max = Math.Max(1, parse.GetValue(limit));
             List<EventView> events;
+            bool more;
             if (parse.GetValue(server) is { } url)
             {
                 using var api = new ApiClient(url, tls.Load(parse));
-                events = await api.EventsAsync(filter, max, oldestFirst: false, cancellationToken);
+                (events, more) = await api.EventsPageAsync(filter, max, oldestFirst: false, cancellationToken);
             }
             else
             {
@@ -57,6 +58,13 @@ internal static class AuditCommands
                     cursor = page.Next;
                 }
                 while (cursor is not null && events.Count < max);
+                more = cursor is not null;
+            }
+            if (more)
+            {
+                // On stderr, so a script reading stdout still gets only events; the message says how to get the rest.
+                await Console.Error.WriteLineAsync($"hookline events: showing the newest {events.Count} events; more match. " +
+                    "Raise --limit, or narrow with --since, --until, --session or --decision.");
             }
             // The newest N, printed oldest first like a log.
             events.Reverse();
