@@ -148,6 +148,10 @@ public sealed class HooklineServer : IAsyncDisposable
         });
 
         var app = builder.Build();
+        if (tls is not null)
+        {
+            tls.Logger = app.Services.GetRequiredService<ILogger<HooklineServer>>();
+        }
         try
         {
             var policy = app.Services.GetRequiredService<PolicyHolder>();

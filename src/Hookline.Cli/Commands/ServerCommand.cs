@@ -54,11 +54,15 @@ internal static class ServerCommand
                 "(only from it): the dashboard cookie is then Secure behind a TLS-terminating proxy. Makes --auth required the default",
             AllowMultipleArgumentsPerToken = false,
         };
+        var instanceName = new Option<string?>("--instance-name")
+        {
+            Description = "This replica's name, told to sidecars (hookline sidecar status shows it); default: host name/process id",
+        };
         var config = ConfigFile.Option();
         var oidc = new OidcFlags();
         var command = new Command("server", "Run the policy server")
         {
-            listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, trustedProxy, capture, captureMax, queueMax, config,
+            listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, trustedProxy, instanceName, capture, captureMax, queueMax, config,
         };
         oidc.AddTo(command);
         var limits = new ServerLimitFlags();
@@ -77,6 +81,7 @@ internal static class ServerCommand
                     TlsKeyFile = parse.GetValue(tlsKey),
                     ClientCaFile = parse.GetValue(clientCa),
                     TrustedProxies = parse.GetValue(trustedProxy) ?? [],
+                    InstanceName = parse.GetValue(instanceName) is { Length: > 0 } name ? name : HooklineServerOptions.DefaultInstanceName(),
                     Listen = parse.GetValue(listen)!,
                     HttpListen = parse.GetValue(httpListen),
                     PolicyFile = parse.GetValue(policy),

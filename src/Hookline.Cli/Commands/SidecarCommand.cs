@@ -120,6 +120,10 @@ internal static class SidecarCommand
                     await Console.Error.WriteLineAsync($"hookline sidecar: stopped: {failure}");
                     return 3;
                 }
+                // Asked to stop (SIGTERM, Ctrl+C): hand over what is spooled, then end the session on the server, so it
+                // is not left active; both bounded, and what the server has not confirmed stays in the spool.
+                await sidecar.FlushAsync(TimeSpan.FromSeconds(5));
+                await sidecar.EndSessionAsync("sidecar stopped");
             }
             return 0;
         });

@@ -76,6 +76,12 @@ internal static partial class Log
     [LoggerMessage(1303, LogLevel.Warning, "Marking silent sessions disconnected failed; the next sweep retries")]
     public static partial void SessionSweepFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1410, LogLevel.Warning, "Refused the client certificate '{Subject}': {Reason}")]
+    public static partial void ClientCertificateRefused(ILogger logger, string subject, string reason);
+
+    [LoggerMessage(1411, LogLevel.Warning, "Refused a TLS connection from {Peer}: no client certificate (mutual TLS is on: --client-ca)")]
+    public static partial void ClientCertificateMissing(ILogger logger, string peer);
+
     [LoggerMessage(1400, LogLevel.Information, "Hookline server: gRPC on {Grpc}, HTTP on {Http}, data in {Database}")]
     public static partial void Listening(ILogger logger, string grpc, string http, string database);
 

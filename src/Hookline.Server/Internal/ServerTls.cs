@@ -3,6 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hookline.Server.Internal;
 
@@ -22,6 +24,9 @@ internal sealed class ServerTls
     }
 
     public bool Mutual => _clientCa is not null;
+
+    /// <summary>Where refused client certificates are logged; set once the host is built (handshakes come later).</summary>
+    public ILogger Logger { get; set; } = NullLogger.Instance;
 
     /// <summary>Null when no certificate is configured. Throws <see cref="ArgumentException"/> for a bad combination or file.</summary>
     public static ServerTls? Load(HooklineServerOptions options)
@@ -61,19 +66,69 @@ internal sealed class ServerTls
         if (_clientCa is not null && requireClientCertificate)
         {
             https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-            https.ClientCertificateValidation = (certificate, _, _) => ChainsTo(certificate, _clientCa);
+            https.ClientCertificateValidation = (certificate, _, _) =>
+            {
+                if (Refusal(certificate, _clientCa, TimeProvider.System.GetUtcNow()) is not { } reason)
+                {
+                    return true;
+                }
+                Log.ClientCertificateRefused(Logger, certificate.Subject, reason);
+                return false;
+            };
+            https.OnAuthenticate = (connection, ssl) =>
+            {
+                // Kestrel refuses a missing certificate before ClientCertificateValidation runs, and says nothing.
+                var kestrels = ssl.RemoteCertificateValidationCallback;
+                var peer = connection.RemoteEndPoint?.ToString() ?? "?";
+                ssl.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                {
+                    if (certificate is null)
+                    {
+                        Log.ClientCertificateMissing(Logger, peer);
+                        return false;
+                    }
+                    return kestrels is null || kestrels(sender, certificate, chain, errors);
+                };
+            };
         }
         listen.UseHttps(https);
     }
 
-    /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="root"/>, and only to it (not the system store).</summary>
-    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 root)
+    /// <summary>
+    /// Null when <paramref name="certificate"/> chains to <paramref name="root"/>, and only to it (not the system
+    /// store); else why not, in words.
+    /// </summary>
+    public static string? Refusal(X509Certificate2 certificate, X509Certificate2 root, DateTimeOffset now)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(root);
         // A private CA publishes no revocation lists; revoke access with tokens instead.
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        if (chain.Build(certificate))
+        {
+            return null;
+        }
+        var reasons = new List<string>();
+        if (certificate.NotAfter.ToUniversalTime() < now.UtcDateTime)
+        {
+            reasons.Add($"expired on {certificate.NotAfter.ToUniversalTime():u}");
+        }
+        else if (certificate.NotBefore.ToUniversalTime() > now.UtcDateTime)
+        {
+            reasons.Add($"not valid until {certificate.NotBefore.ToUniversalTime():u}");
+        }
+        var status = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+        if ((status & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
+        {
+            reasons.Add($"issued by '{certificate.Issuer}', not by the --client-ca '{root.Subject}'");
+        }
+        var other = status & ~(X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain);
+        if (other != X509ChainStatusFlags.NoError || reasons.Count == 0)
+        {
+            reasons.Add($"chain status {status}");
+        }
+        return string.Join("; ", reasons);
     }
 }

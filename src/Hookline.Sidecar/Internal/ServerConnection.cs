@@ -58,6 +58,10 @@ internal sealed class ServerConnection : IAsyncDisposable
 
     public string SessionId { get; }
 
+    /// <summary>The name the replica gave itself when the session was last created or resumed (empty from older servers).</summary>
+    public string ServerInstance => Volatile.Read(ref _serverInstance);
+    private string _serverInstance = "";
+
     /// <summary>
     /// Who the server takes this session to be (the token's user and org); until it has said so, the OS user.
     /// The local fallback evaluates <c>user</c> conditions with it, as the server does.
@@ -148,6 +152,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         if (response.User.Length > 0 || response.Authenticated)
         {
             Volatile.Write(ref _identity, new SessionUser(response.User, response.Org));
+            Volatile.Write(ref _serverInstance, response.ServerInstance);
         }
     }
 
