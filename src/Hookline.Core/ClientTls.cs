@@ -163,14 +163,21 @@ public sealed class ClientTls
         return string.Join(": ", parts);
     }
 
+    /// <summary>A failed handshake, or a connection the server closed right after one (a refused client certificate
+    /// under TLS 1.3); not a connection that never opened.</summary>
     private static bool IsTlsFailure(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is AuthenticationException or IOException or System.Net.Sockets.SocketException
-                || e.Message.Contains("SSL", StringComparison.Ordinal))
+            switch (e)
             {
-                return true;
+                case AuthenticationException:
+                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded }:
+                    return true;
+                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }:
+                    return false;
+                case IOException:
+                    return true;
             }
         }
         return false;

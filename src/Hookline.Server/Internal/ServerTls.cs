@@ -1,6 +1,8 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
@@ -65,7 +67,8 @@ internal sealed class ServerTls
         };
         if (_clientCa is not null && requireClientCertificate)
         {
-            https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+            // Asked for, and required below: Kestrel's own RequireCertificate refuses a missing one without a word.
+            https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
             https.ClientCertificateValidation = (certificate, _, _) =>
             {
                 if (Refusal(certificate, _clientCa, TimeProvider.System.GetUtcNow()) is not { } reason)
@@ -75,23 +78,22 @@ internal sealed class ServerTls
                 Log.ClientCertificateRefused(Logger, certificate.Subject, reason);
                 return false;
             };
-            https.OnAuthenticate = (connection, ssl) =>
-            {
-                // Kestrel refuses a missing certificate before ClientCertificateValidation runs, and says nothing.
-                var kestrels = ssl.RemoteCertificateValidationCallback;
-                var peer = connection.RemoteEndPoint?.ToString() ?? "?";
-                ssl.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
-                {
-                    if (certificate is null)
-                    {
-                        Log.ClientCertificateMissing(Logger, peer);
-                        return false;
-                    }
-                    return kestrels is null || kestrels(sender, certificate, chain, errors);
-                };
-            };
         }
         listen.UseHttps(https);
+        if (_clientCa is not null && requireClientCertificate)
+        {
+            // After the handshake: a connection that presented no certificate is logged and closed before any request.
+            listen.Use(next => connection =>
+            {
+                if (connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate is null)
+                {
+                    Log.ClientCertificateMissing(Logger, connection.RemoteEndPoint?.ToString() ?? "?");
+                    connection.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("no client certificate"));
+                    return Task.CompletedTask;
+                }
+                return next(connection);
+            });
+        }
     }
 
     /// <summary>
