@@ -138,7 +138,9 @@ public sealed class ClientTls
             {
                 return "TLS: " + problem;
             }
-            if (_serverCertificateAccepted && _clientCertificateRequested)
+            // Under TLS 1.3 the server judges the client certificate after the client's side of the handshake is done:
+            // a refusal is then a connection cut before the first response, right after a server certificate we accepted.
+            if (_serverCertificateAccepted && (_clientCertificateRequested || IsCutBeforeFirstResponse(exception)))
             {
                 return _clientCertificate is null
                     ? "TLS: the server asks for a client certificate and none was given: give --client-cert FILE --client-key FILE (mutual TLS)"
@@ -163,6 +165,18 @@ public sealed class ClientTls
         return string.Join(": ", parts);
     }
 
+    private static bool IsCutBeforeFirstResponse(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>A failed handshake, or a connection the server closed right after one (a refused client certificate
     /// under TLS 1.3); not a connection that never opened.</summary>
     private static bool IsTlsFailure(Exception exception)
@@ -172,7 +186,7 @@ public sealed class ClientTls
             switch (e)
             {
                 case AuthenticationException:
-                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded }:
+                case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse }:
                     return true;
                 case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }:
                     return false;
