@@ -36,6 +36,23 @@ public sealed class AuditCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Events_says_on_stderr_when_it_stops_at_its_limit_and_how_to_get_more()
+    {
+        var demo = await CliRun.RunAsync(["demo", "--data", _dir]);
+        Assert.True(demo.Exit == 0, demo.Stdout + demo.Stderr);
+        var data = Path.Combine(_dir, "data");
+
+        var cut = await CliRun.RunAsync(["events", "--data", data, "--json", "--limit", "4"]);
+        var whole = await CliRun.RunAsync(["events", "--data", data, "--json", "--limit", "10"]);
+
+        Assert.Equal(0, cut.Exit);
+        Assert.Equal(4, cut.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("hookline events: showing the newest 4 events; more match. Raise --limit", cut.Stderr);
+        Assert.Equal(10, whole.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal("", whole.Stderr);
+    }
+
+    [Fact]
     public async Task A_bad_duration_is_refused_with_the_name_of_the_option_it_came_from()
     {
         var server = await CliRun.RunAsync(["server", "--data", _dir, "--listen", "http://127.0.0.1:0", "--retention", "soon"]);

@@ -49,6 +49,38 @@ internal sealed class TestCertificates
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
     }
 
+    /// <summary>
+    /// A server certificate signed by this CA with exactly these names, valid from <paramref name="notBefore"/> to
+    /// <paramref name="notAfter"/>, written as <c>NAME.pem</c> and <c>NAME-key.pem</c>; returns the two paths.
+    /// </summary>
+    public (string CertFile, string KeyFile) IssueServer(string name, string[] dnsNames, IPAddress[] addresses,
+        DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        var (certFile, keyFile) = (Path.Combine(Directory, name + ".pem"), Path.Combine(Directory, name + "-key.pem"));
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var names = new SubjectAlternativeNameBuilder();
+        foreach (var dns in dnsNames)
+        {
+            names.AddDnsName(dns);
+        }
+        foreach (var address in addresses)
+        {
+            names.AddIpAddress(address);
+        }
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Ca, true, false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        using var issued = request.Create(Ca, notBefore, notAfter, serial);
+        File.WriteAllText(certFile, issued.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return (certFile, keyFile);
+    }
+
     private static void Issue(X509Certificate2 ca, string name, bool server, string certFile, string keyFile)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

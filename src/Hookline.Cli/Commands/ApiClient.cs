@@ -11,13 +11,13 @@ internal sealed class ApiClient : IDisposable
     public const string DefaultUrl = "http://127.0.0.1:7421";
     private readonly HttpClient _http;
 
-    public ApiClient(string baseUrl, TimeSpan? timeout = null)
+    public ApiClient(string baseUrl, Core.ClientTls tls, TimeSpan? timeout = null)
     {
         if (!Uri.TryCreate(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new ArgumentException($"--server: expected the server's HTTP base URL such as {DefaultUrl}, got '{baseUrl}'");
         }
-        _http = new HttpClient { BaseAddress = uri, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        _http = tls.CreateHttpClient(uri, timeout ?? TimeSpan.FromSeconds(30));
         HooklineHttp.MarkAsClient(_http.DefaultRequestHeaders);
         // A server with tokens on wants a read token: taken from the environment, so it stays off command lines.
         if (Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } token)
@@ -47,6 +47,10 @@ internal sealed class ApiClient : IDisposable
 
     /// <summary>Pages through <c>/api/events</c> with the filter; at most <paramref name="limit"/> events.</summary>
     public async Task<List<EventView>> EventsAsync(EventFilter filter, int limit, bool oldestFirst, CancellationToken cancellationToken)
+        => (await EventsPageAsync(filter, limit, oldestFirst, cancellationToken).ConfigureAwait(false)).Events;
+
+    /// <summary>As <see cref="EventsAsync"/>, and whether more events match beyond <paramref name="limit"/>.</summary>
+    public async Task<(List<EventView> Events, bool More)> EventsPageAsync(EventFilter filter, int limit, bool oldestFirst, CancellationToken cancellationToken)
     {
         var events = new List<EventView>();
         string? cursor = null;
@@ -60,7 +64,7 @@ internal sealed class ApiClient : IDisposable
             cursor = page.Next;
         }
         while (cursor is not null && events.Count < limit);
-        return events;
+        return (events, cursor is not null);
     }
 
     public async Task<List<SessionView>> SessionsAsync(CancellationToken cancellationToken)

@@ -30,17 +30,21 @@ internal static class AuditCommands
         var limit = new Option<int>("--limit") { Description = "The newest N events", DefaultValueFactory = _ => 1000 };
         var filters = FilterOptions.Create();
         var postgres = CommonOptions.Postgres();
+        var tls = new ClientTlsFlags();
         var command = new Command("events", "List stored events with their decisions and provenance") { data, postgres, server, limit, json };
         filters.AddTo(command);
+        tls.AddTo(command);
         command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
         {
+            parse = tls.WithConfig(parse, command);
             var filter = filters.Read(parse);
             var max = Math.Max(1, parse.GetValue(limit));
             List<EventView> events;
+            bool more;
             if (parse.GetValue(server) is { } url)
             {
-                using var api = new ApiClient(url);
-                events = await api.EventsAsync(filter, max, oldestFirst: false, cancellationToken);
+                using var api = new ApiClient(url, tls.Load(parse));
+                (events, more) = await api.EventsPageAsync(filter, max, oldestFirst: false, cancellationToken);
             }
             else
             {
@@ -54,6 +58,13 @@ internal static class AuditCommands
                     cursor = page.Next;
                 }
                 while (cursor is not null && events.Count < max);
+                more = cursor is not null;
+            }
+            if (more)
+            {
+                // On stderr, so a script reading stdout still gets only events; the message says how to get the rest.
+                await Console.Error.WriteLineAsync($"hookline events: showing the newest {events.Count} events; more match. " +
+                    "Raise --limit, or narrow with --since, --until, --session or --decision.");
             }
             // The newest N, printed oldest first like a log.
             events.Reverse();
@@ -121,13 +132,16 @@ internal static class AuditCommands
         var server = ApiClient.ServerOption();
         var json = Json();
         var postgres = CommonOptions.Postgres();
+        var tls = new ClientTlsFlags();
         var command = new Command("sessions", "List sessions with their status and decision counts") { data, postgres, server, json };
+        tls.AddTo(command);
         command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
         {
+            parse = tls.WithConfig(parse, command);
             List<SessionView> sessions;
             if (parse.GetValue(server) is { } url)
             {
-                using var api = new ApiClient(url);
+                using var api = new ApiClient(url, tls.Load(parse));
                 sessions = await api.SessionsAsync(cancellationToken);
             }
             else

@@ -20,11 +20,13 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     private readonly SessionGate _gate;
     private readonly PrincipalLimits _principalLimits;
     private readonly PrincipalByteRate _byteRate;
+    private readonly string _instanceName;
 
     public AgentService(PolicyHolder policy, AuditWriter audit, IAuditStore store, SessionTracker sessions,
         TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
-        ServerMetrics metrics, PrincipalLimits principalLimits, PrincipalByteRate byteRate)
+        ServerMetrics metrics, PrincipalLimits principalLimits, PrincipalByteRate byteRate, HooklineServerOptions options)
     {
+        _instanceName = options.InstanceName;
         _metrics = metrics;
         _gate = new SessionGate(store);
         _principalLimits = principalLimits;
@@ -66,6 +68,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             User = identity.User,
             Org = identity.Org,
             Authenticated = identity.Authenticated,
+            ServerInstance = _instanceName,
         });
     }
 

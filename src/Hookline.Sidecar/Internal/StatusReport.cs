@@ -46,7 +46,8 @@ internal sealed class StatusReport(string sessionId, ServerConnection connection
         var text = new StringBuilder(2048);
         var age = snapshots.Age;
         text.Append(CultureInfo.InvariantCulture, $"# session {sessionId}\n");
-        text.Append(CultureInfo.InvariantCulture, $"# stream {(connection.IsConnected ? "connected" : "down")} to {connection.ServerUrl}\n");
+        var replica = connection.ServerInstance.Length > 0 ? $" (replica {connection.ServerInstance})" : "";
+        text.Append(CultureInfo.InvariantCulture, $"# stream {(connection.IsConnected ? "connected" : "down")} to {connection.ServerUrl}{replica}\n");
         text.Append(CultureInfo.InvariantCulture, $"# spool writer {SpoolWriter}\n");
         text.Append(CultureInfo.InvariantCulture,
             $"# policy epoch {snapshots.Epoch}, snapshot age {(age is { } a ? $"{a.TotalSeconds:0.0} s" : "none")} (max {snapshots.MaxAge.TotalSeconds:0} s), " +
@@ -84,6 +85,8 @@ internal sealed class StatusReport(string sessionId, ServerConnection connection
             w.WriteString("session_id", sessionId);
             // The replica in use (or tried next), which changes on failover.
             w.WriteString("server", connection.ServerUrl);
+            // Who answered behind that address (a proxy's address names no replica).
+            w.WriteString("server_instance", connection.ServerInstance);
             w.WriteString("stream", connection.IsConnected ? "connected" : "down");
             w.WriteString("spool_writer", SpoolWriter);
             w.WriteNumber("policy_epoch", snapshots.Epoch);
