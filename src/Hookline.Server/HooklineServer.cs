@@ -57,6 +57,7 @@ public sealed class HooklineServer : IAsyncDisposable
         var grpcEndpoint = string.IsNullOrEmpty(options.Listen) ? null : ListenAddress.Parse(options.Listen, "--listen");
         var httpEndpoint = string.IsNullOrEmpty(options.HttpListen) ? null : ListenAddress.Parse(options.HttpListen, "--http-listen");
         var tls = ServerTls.Load(options);
+        var forwarded = TrustedProxies.Parse(options.TrustedProxies);
         var authRequired = ResolveAuth(options, grpcEndpoint, httpEndpoint, tls);
         if (options.Oidc is not null && !authRequired)
         {
@@ -153,6 +154,8 @@ public sealed class HooklineServer : IAsyncDisposable
             policy.Watch();
             // The gRPC port serves gRPC alone: an HTTP route there is not found, before any other check answers.
             app.UseListenerSeparation();
+            // The scheme and client a trusted proxy saw, before any check reads them; other peers' X-Forwarded-* are ignored.
+            app.UseTrustedProxies(forwarded);
             // Browser checks next: they also guard a server without tokens, and refusals get the security headers.
             app.UseBrowserGuards(loopbackHostsOnly: !authRequired && (grpcEndpoint?.IsLocal ?? true) && (httpEndpoint?.IsLocal ?? true));
             Internal.Ui.DashboardSessions.Use(app);
@@ -189,6 +192,10 @@ public sealed class HooklineServer : IAsyncDisposable
         if (authRequired)
         {
             Log.AuthRequired(logger, tls is null ? "no TLS: tokens travel in clear text" : tls.Mutual ? "mutual TLS" : "TLS");
+        }
+        else if (forwarded is not null)
+        {
+            Log.AuthOffBehindProxy(logger, httpAddress is null ? grpcAddress : $"{grpcAddress} and {httpAddress}", string.Join(", ", options.TrustedProxies));
         }
         else if ((grpcEndpoint?.IsLocal ?? true) && (httpEndpoint?.IsLocal ?? true))
         {
@@ -234,7 +241,8 @@ public sealed class HooklineServer : IAsyncDisposable
             throw new ArgumentException("an https:// address needs --tls-cert and --tls-key");
         }
         var local = (grpc?.IsLocal ?? true) && (http?.IsLocal ?? true);
-        var mode = options.Auth ?? (local ? ServerAuthMode.Off : ServerAuthMode.Required);
+        // Behind a proxy the server cannot know who reaches it through the proxy: tokens unless told otherwise.
+        var mode = options.Auth ?? (local && options.TrustedProxies.Count == 0 ? ServerAuthMode.Off : ServerAuthMode.Required);
         if (mode == ServerAuthMode.Off && !local && !options.Insecure)
         {
             throw new ArgumentException(

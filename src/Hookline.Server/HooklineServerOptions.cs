@@ -92,6 +92,13 @@ public sealed class HooklineServerOptions
     /// <summary>Null: <see cref="ServerAuthMode.Required"/> when an endpoint listens beyond loopback, else off.</summary>
     public ServerAuthMode? Auth { get; set; }
 
+    /// <summary>
+    /// Proxies (IP addresses or CIDR networks) whose <c>X-Forwarded-Proto</c> and <c>X-Forwarded-For</c> are honoured;
+    /// from any other peer those headers are ignored. With any, the server cannot know who reaches it, so
+    /// authentication is required unless <see cref="Auth"/> says off (which is then warned about).
+    /// </summary>
+    public IList<string> TrustedProxies { get; set; } = [];
+
     /// <summary>Accept <see cref="ServerAuthMode.Off"/> on an address beyond loopback (refused otherwise).</summary>
     public bool Insecure { get; set; }
 

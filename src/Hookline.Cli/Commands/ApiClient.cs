@@ -11,13 +11,13 @@ internal sealed class ApiClient : IDisposable
     public const string DefaultUrl = "http://127.0.0.1:7421";
     private readonly HttpClient _http;
 
-    public ApiClient(string baseUrl, TimeSpan? timeout = null)
+    public ApiClient(string baseUrl, Core.ClientTls tls, TimeSpan? timeout = null)
     {
         if (!Uri.TryCreate(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new ArgumentException($"--server: expected the server's HTTP base URL such as {DefaultUrl}, got '{baseUrl}'");
         }
-        _http = new HttpClient { BaseAddress = uri, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        _http = tls.CreateHttpClient(uri, timeout ?? TimeSpan.FromSeconds(30));
         HooklineHttp.MarkAsClient(_http.DefaultRequestHeaders);
         // A server with tokens on wants a read token: taken from the environment, so it stays off command lines.
         if (Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } token)

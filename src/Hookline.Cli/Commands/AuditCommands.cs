@@ -30,16 +30,19 @@ internal static class AuditCommands
         var limit = new Option<int>("--limit") { Description = "The newest N events", DefaultValueFactory = _ => 1000 };
         var filters = FilterOptions.Create();
         var postgres = CommonOptions.Postgres();
+        var tls = new ClientTlsFlags();
         var command = new Command("events", "List stored events with their decisions and provenance") { data, postgres, server, limit, json };
         filters.AddTo(command);
+        tls.AddTo(command);
         command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
         {
+            parse = tls.WithConfig(parse, command);
             var filter = filters.Read(parse);
             var max = Math.Max(1, parse.GetValue(limit));
             List<EventView> events;
             if (parse.GetValue(server) is { } url)
             {
-                using var api = new ApiClient(url);
+                using var api = new ApiClient(url, tls.Load(parse));
                 events = await api.EventsAsync(filter, max, oldestFirst: false, cancellationToken);
             }
             else
@@ -121,13 +124,16 @@ internal static class AuditCommands
         var server = ApiClient.ServerOption();
         var json = Json();
         var postgres = CommonOptions.Postgres();
+        var tls = new ClientTlsFlags();
         var command = new Command("sessions", "List sessions with their status and decision counts") { data, postgres, server, json };
+        tls.AddTo(command);
         command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
         {
+            parse = tls.WithConfig(parse, command);
             List<SessionView> sessions;
             if (parse.GetValue(server) is { } url)
             {
-                using var api = new ApiClient(url);
+                using var api = new ApiClient(url, tls.Load(parse));
                 sessions = await api.SessionsAsync(cancellationToken);
             }
             else

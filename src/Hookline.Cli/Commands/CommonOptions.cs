@@ -53,7 +53,7 @@ internal static class CommonOptions
 
     public static Option<string?> Ca() => new("--ca")
     {
-        Description = "PEM CA certificate to trust for the server's certificate (a private CA) instead of the system store",
+        Description = "PEM certificate of the CA that signed the server's certificate (a private CA): trusted instead of the system store, not in addition",
     };
 
     public static Option<string> Capture(string description)

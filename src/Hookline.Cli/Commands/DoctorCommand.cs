@@ -30,8 +30,15 @@ internal static class DoctorCommand
         {
             agent, json, health, project,
         };
+        var tls = new ClientTlsFlags();
+        tls.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (tls.Prepare(parse, command, "doctor") is not var (merged, clientTls))
+            {
+                return 2;
+            }
+            parse = merged;
             var findings = new List<Finding>();
             var only = parse.GetValue(agent);
             foreach (var wiring in AgentWiring.All.Where(w => only is null || w.Agent == only))
@@ -43,7 +50,7 @@ internal static class DoctorCommand
                 findings.AddRange(await CodexTrustCheck.RunAsync(parse.GetValue(project)!));
             }
             findings.Add(await CheckDaemonAsync(cancellationToken));
-            findings.Add(await CheckServerAsync(parse.GetValue(health)!, cancellationToken));
+            findings.Add(await CheckServerAsync(parse.GetValue(health)!, clientTls, cancellationToken));
             if (parse.GetValue(json))
             {
                 WriteJson(findings);
@@ -81,12 +88,12 @@ internal static class DoctorCommand
                 "stop whatever holds it, remove the stale socket, and start `hookline sidecar --daemon`");
     }
 
-    private static async Task<Finding> CheckServerAsync(string httpAddress, CancellationToken cancellationToken)
+    private static async Task<Finding> CheckServerAsync(string httpAddress, Core.ClientTls tls, CancellationToken cancellationToken)
     {
         var url = httpAddress.TrimEnd('/') + "/healthz";
         try
         {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            using var client = tls.CreateHttpClient(null, TimeSpan.FromSeconds(5));
             var text = await client.GetStringAsync(url, cancellationToken);
             var epoch = text.Split('\n').FirstOrDefault(l => l.StartsWith("epoch ", StringComparison.Ordinal))?[6..] ?? "?";
             return new Finding("server", Status.Ok, $"{url} answers; policy epoch {epoch} in force", null);

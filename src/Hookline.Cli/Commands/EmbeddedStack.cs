@@ -34,7 +34,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
 
     public static async Task<EmbeddedStack> StartAsync(string? serverUrl, string? policyFile, string? dataDirectory,
         string agent, SidecarFailMode failMode, TimeSpan budget, string stateDirectory, LogLevel logLevel,
-        CancellationToken cancellationToken, bool httpHooks = false, string? remoteToken = null)
+        CancellationToken cancellationToken, bool httpHooks = false, string? remoteToken = null, RemoteTls? remoteTls = null)
     {
         HooklineServer? server = null;
         RunCredential? sidecarCredential = null, dashboard = null;
@@ -77,6 +77,9 @@ internal sealed class EmbeddedStack : IAsyncDisposable
                 StateDirectory = stateDirectory,
                 LoggerFactory = loggers,
                 HttpHooks = httpHooks,
+                CaFile = remoteTls?.CaFile,
+                ClientCertificateFile = remoteTls?.ClientCertificateFile,
+                ClientKeyFile = remoteTls?.ClientKeyFile,
             }, cancellationToken);
             return new EmbeddedStack(server, sidecar, loggers, dashboard);
         }
@@ -101,3 +104,6 @@ internal sealed class EmbeddedStack : IAsyncDisposable
         Loggers.Dispose();
     }
 }
+
+/// <summary>The TLS files of <c>start --server</c> for a shared server (see <see cref="ClientTlsFlags"/>).</summary>
+internal sealed record RemoteTls(string? CaFile, string? ClientCertificateFile, string? ClientKeyFile);

@@ -24,8 +24,15 @@ internal static class PolicyApplyCommand
         {
             file, server, token.File, token.Legacy,
         };
+        var tls = new ClientTlsFlags();
+        tls.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (tls.Prepare(parse, command, "policy apply") is not var (merged, clientTls))
+            {
+                return 2;
+            }
+            parse = merged;
             var path = parse.GetValue(file)!;
             string text;
             try
@@ -43,7 +50,7 @@ internal static class PolicyApplyCommand
                 await Console.Error.WriteLineAsync($"{path}: {ex.Message}");
                 return 1;
             }
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            using var http = clientTls.CreateHttpClient(null, TimeSpan.FromSeconds(30));
             using var request = new HttpRequestMessage(HttpMethod.Post, parse.GetValue(server)!.TrimEnd('/') + HooklineServer.PolicyApplyPath)
             {
                 // YAML (JSON is YAML too) as application/yaml: a type no web page can post across origins unasked.

@@ -89,15 +89,18 @@ internal static class PolicyCommand
         {
             candidate, data, server, since,
         };
+        var tls = new ClientTlsFlags();
+        tls.AddTo(replay);
         replay.SetAction(parse => Guard(parse.GetValue(candidate)!, path =>
         {
+            parse = tls.WithConfig(parse, replay);
             var policy = CompiledPolicy.Load(File.ReadAllText(path), path);
             var window = ParseWindow(parse.GetValue(since)!);
             int replayed;
             List<PolicyReplay.Change> changes;
             if (parse.GetValue(server) is { } url)
             {
-                using var api = new ApiClient(url);
+                using var api = new ApiClient(url, tls.Load(parse));
                 var rows = PolicyReplay.ReadApiAsync(api, DateTimeOffset.UtcNow - window, CancellationToken.None).GetAwaiter().GetResult();
                 (replayed, changes) = PolicyReplay.Run(policy, rows, TimeProvider.System);
             }

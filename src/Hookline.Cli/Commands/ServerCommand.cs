@@ -48,11 +48,17 @@ internal static class ServerCommand
             Description = "Bytes of events waiting to be stored; when full, streams wait (nothing is dropped)",
             DefaultValueFactory = _ => HooklineServerOptions.DefaultAuditQueueMaxBytes,
         };
+        var trustedProxy = new Option<string[]>("--trusted-proxy")
+        {
+            Description = "A reverse proxy (IP address or CIDR network; repeat for more) whose X-Forwarded-Proto and X-Forwarded-For are honoured " +
+                "(only from it): the dashboard cookie is then Secure behind a TLS-terminating proxy. Makes --auth required the default",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var config = ConfigFile.Option();
         var oidc = new OidcFlags();
         var command = new Command("server", "Run the policy server")
         {
-            listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, capture, captureMax, queueMax, config,
+            listen, httpListen, policy, data, postgres, retention, logLevel, noDashboard, auth, insecure, tlsCert, tlsKey, clientCa, trustedProxy, capture, captureMax, queueMax, config,
         };
         oidc.AddTo(command);
         var limits = new ServerLimitFlags();
@@ -70,6 +76,7 @@ internal static class ServerCommand
                     TlsCertificateFile = parse.GetValue(tlsCert),
                     TlsKeyFile = parse.GetValue(tlsKey),
                     ClientCaFile = parse.GetValue(clientCa),
+                    TrustedProxies = parse.GetValue(trustedProxy) ?? [],
                     Listen = parse.GetValue(listen)!,
                     HttpListen = parse.GetValue(httpListen),
                     PolicyFile = parse.GetValue(policy),

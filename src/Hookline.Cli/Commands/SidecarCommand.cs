@@ -36,20 +36,29 @@ internal static class SidecarCommand
         };
         var logLevel = CommonOptions.LogLevelOption(LogLevel.Information);
         var token = CommonOptions.Token("Bearer token of scope sidecar");
-        var ca = CommonOptions.Ca();
-        var clientCert = new Option<string?>("--client-cert") { Description = "PEM client certificate, for a server that requires mutual TLS" };
-        var clientKey = new Option<string?>("--client-key") { Description = "PEM private key of --client-cert" };
+        var tls = new ClientTlsFlags();
         var capture = CommonOptions.Capture("How the spool stores payloads until the server's first snapshot says: none, redacted or full");
         var daemon = new Option<bool>("--daemon") { Description = "Run the per-user sidecar on the default socket ($XDG_RUNTIME_DIR/hookline/sidecar.sock, else ~/.local/state/hookline/run/sidecar.sock): one session per agent session it sees" };
         var idleMinutes = new Option<int>("--idle-minutes") { Description = "Daemon: end an agent session silent this long", DefaultValueFactory = _ => 30 };
         var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "Daemon: exit once no agent session has been open for --idle-minutes" };
         var command = new Command("sidecar", "Run the per-session sidecar (or, with --daemon, the per-user one): one stream per session to the server, one socket for hooks")
         {
-            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, token.File, token.Legacy, ca, clientCert, clientKey, capture,
+            server, socket, session, agent, failMode, budget, stateDir, spoolMax, logLevel, token.File, token.Legacy, capture,
             daemon, idleMinutes, exitWhenIdle, Status(), ServiceCommands.Install(), ServiceCommands.Uninstall(),
         };
+        tls.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            try
+            {
+                parse = tls.WithConfig(parse, command);
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"hookline sidecar: {ex.Message}");
+                return 2;
+            }
+            var tlsFiles = tls.Files(parse);
             using var loggers = CommonOptions.Console(parse.GetValue(logLevel));
             if (parse.GetValue(daemon))
             {
@@ -58,9 +67,9 @@ internal static class SidecarCommand
                     ServerUrl = parse.GetValue(server)![0],
                     ServerUrls = parse.GetValue(server)!,
                     Token = CommonOptions.TokenValue(parse, token),
-                    CaFile = parse.GetValue(ca),
-                    ClientCertificateFile = parse.GetValue(clientCert),
-                    ClientKeyFile = parse.GetValue(clientKey),
+                    CaFile = tlsFiles.CaFile,
+                    ClientCertificateFile = tlsFiles.ClientCertificateFile,
+                    ClientKeyFile = tlsFiles.ClientKeyFile,
                     SpoolMaxBytes = parse.GetValue(spoolMax),
                     Capture = CommonOptions.ParseCapture(parse.GetValue(capture), Core.EventCapture.DefaultMaxBytes),
                     SocketPath = parse.GetValue(socket),
@@ -79,9 +88,9 @@ internal static class SidecarCommand
                     ServerUrl = parse.GetValue(server)![0],
                     ServerUrls = parse.GetValue(server)!,
                     Token = CommonOptions.TokenValue(parse, token),
-                    CaFile = parse.GetValue(ca),
-                    ClientCertificateFile = parse.GetValue(clientCert),
-                    ClientKeyFile = parse.GetValue(clientKey),
+                    CaFile = tlsFiles.CaFile,
+                    ClientCertificateFile = tlsFiles.ClientCertificateFile,
+                    ClientKeyFile = tlsFiles.ClientKeyFile,
                     SocketPath = parse.GetValue(socket),
                     SessionId = parse.GetValue(session),
                     Agent = parse.GetValue(agent)!,

@@ -31,8 +31,19 @@ internal static class StartCommand
         {
             agent, server, policy, failMode, budget, agentCommand, transport, logLevel, token.File, token.Legacy, agentArgs,
         };
+        var tls = new ClientTlsFlags();
+        tls.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            try
+            {
+                parse = tls.WithConfig(parse, command);
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"hookline start: {ex.Message}");
+                return 2;
+            }
             var mode = CommonOptions.ParseFailMode(parse.GetValue(failMode));
             var stateDirectory = SidecarOptions.DefaultStateDirectory();
             var claudeCommand = parse.GetValue(agentCommand) ?? "claude";
@@ -43,11 +54,16 @@ internal static class StartCommand
             {
                 stack = await EmbeddedStack.StartAsync(parse.GetValue(server), parse.GetValue(policy), null,
                     parse.GetValue(agent)!, mode, TimeSpan.FromMilliseconds(parse.GetValue(budget)), stateDirectory,
-                    parse.GetValue(logLevel), cancellationToken, http, CommonOptions.TokenValue(parse, token));
+                    parse.GetValue(logLevel), cancellationToken, http, CommonOptions.TokenValue(parse, token), tls.Files(parse));
             }
             catch (PolicyException ex)
             {
                 await Console.Error.WriteLineAsync($"hookline start: the policy is invalid; the agent was not started.\n{ex.Message}");
+                return 2;
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"hookline start: {ex.Message}; the agent was not started.");
                 return 2;
             }
             await using (stack)

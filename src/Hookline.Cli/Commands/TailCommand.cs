@@ -16,13 +16,16 @@ internal static class TailCommand
         server.DefaultValueFactory = _ => ApiClient.DefaultUrl;
         var filters = FilterOptions.Create("decision", "session", "agent", "user", "tool", "rule", "source");
         var json = new Option<bool>("--json") { Description = "One JSON object per line (the keys of hookline events --json)" };
+        var tls = new ClientTlsFlags();
         var command = new Command("tail", "Follow the live feed of decisions across all sessions (Ctrl+C to stop)") { server, json };
         filters.AddTo(command);
+        tls.AddTo(command);
         command.SetAction((parse, cancellationToken) => AuditCommands.GuardAsync(async () =>
         {
+            parse = tls.WithConfig(parse, command);
             var filter = filters.Read(parse);
             var colour = !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
-            using var api = new ApiClient(parse.GetValue(server)!, Timeout.InfiniteTimeSpan);
+            using var api = new ApiClient(parse.GetValue(server)!, tls.Load(parse), Timeout.InfiniteTimeSpan);
             var asJson = parse.GetValue(json);
             await FollowAsync(api, filter, e => Console.Out.WriteLine(asJson ? JsonSerializer.Serialize(e, AuditJson.Default.EventView) : Format(e, colour)),
                 message => Console.Error.WriteLine(message), TimeProvider.System, cancellationToken);

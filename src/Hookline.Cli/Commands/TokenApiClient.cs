@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Hookline.Server;
 
 namespace Hookline.Cli.Commands;
@@ -14,16 +12,9 @@ internal sealed class TokenApiClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public TokenApiClient(string baseUrl, string? token, string? caFile)
+    public TokenApiClient(string baseUrl, string? token, Core.ClientTls tls)
     {
-        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) };
-        if (caFile is not null)
-        {
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            policy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(caFile));
-            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
-        }
-        _http = new HttpClient(handler) { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        _http = tls.CreateHttpClient(new Uri(baseUrl.TrimEnd('/') + "/"), TimeSpan.FromSeconds(30));
         HooklineHttp.MarkAsClient(_http.DefaultRequestHeaders);
         if (token is not null)
         {

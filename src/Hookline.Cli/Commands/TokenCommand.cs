@@ -37,7 +37,7 @@ internal static class TokenCommand
 
         public (Option<string?> File, Option<string?> Legacy) Token { get; } = CommonOptions.Token("Admin token for --server");
 
-        public Option<string?> Ca { get; } = CommonOptions.Ca();
+        public ClientTlsFlags Tls { get; } = new();
 
         public void AddTo(Command command)
         {
@@ -46,13 +46,13 @@ internal static class TokenCommand
             command.Options.Add(Server);
             command.Options.Add(Token.File);
             command.Options.Add(Token.Legacy);
-            command.Options.Add(Ca);
+            Tls.AddTo(command);
         }
 
         public AuditLocation Location(ParseResult parse) => new(parse.GetValue(Data)!, parse.GetValue(Postgres));
 
         public TokenApiClient? Remote(ParseResult parse) => parse.GetValue(Server) is { } url
-            ? new TokenApiClient(url, CommonOptions.TokenValue(parse, Token), parse.GetValue(Ca))
+            ? new TokenApiClient(url, CommonOptions.TokenValue(parse, Token), Tls.Load(parse))
             : null;
     }
 
@@ -68,6 +68,7 @@ internal static class TokenCommand
         target.AddTo(command);
         command.SetAction(parse => Run("create", async () =>
         {
+            parse = target.Tls.WithConfig(parse, command);
             CreatedToken created;
             using (var remote = target.Remote(parse))
             {
@@ -94,6 +95,7 @@ internal static class TokenCommand
         target.AddTo(command);
         command.SetAction(parse => Run("list", async () =>
         {
+            parse = target.Tls.WithConfig(parse, command);
             IReadOnlyList<TokenInfo> tokens;
             using (var remote = target.Remote(parse))
             {
@@ -123,6 +125,7 @@ internal static class TokenCommand
         target.AddTo(command);
         command.SetAction(parse => Run("revoke", async () =>
         {
+            parse = target.Tls.WithConfig(parse, command);
             TokenInfo? revoked;
             using (var remote = target.Remote(parse))
             {

@@ -91,8 +91,11 @@ internal static partial class Log
     [LoggerMessage(1502, LogLevel.Warning, "Checking for revoked tokens failed; trying again in a second")]
     public static partial void RevocationPollFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(1503, LogLevel.Information, "Authentication is off: no token is asked for; {Endpoints} is reachable from this machine only")]
+    [LoggerMessage(1503, LogLevel.Information, "Authentication is off: no token is asked for; {Endpoints} listens on loopback only, so any user of this machine, and anyone a proxy on it forwards, can use it (behind a proxy, give --trusted-proxy and --auth required)")]
     public static partial void AuthOff(ILogger logger, string endpoints);
+
+    [LoggerMessage(1512, LogLevel.Warning, "Authentication is off behind the proxy {Proxies}: anyone the proxy lets through can use {Endpoints} without a token; run replicas behind a proxy with --auth required")]
+    public static partial void AuthOffBehindProxy(ILogger logger, string endpoints, string proxies);
 
     [LoggerMessage(1505, LogLevel.Warning, "Authentication is off (--insecure): anyone who can reach {Endpoints} can use this server")]
     public static partial void AuthOffInsecure(ILogger logger, string endpoints);

@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -23,7 +22,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     private readonly EventSpool _spool;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly (string Url, GrpcChannel? Channel, AgentService.AgentServiceClient Client)[] _servers;
+    private readonly (string Url, GrpcChannel? Channel, AgentService.AgentServiceClient Client, Core.ClientTls Tls)[] _servers;
     private int _currentServer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,8 +42,13 @@ internal sealed class ServerConnection : IAsyncDisposable
         _time = options.TimeProvider;
         var urls = options.ServerUrls.Count > 0 ? options.ServerUrls : [options.ServerUrl];
         _servers = options.CallInvoker is { } inProcess
-            ? [(options.ServerUrl, null, new AgentService.AgentServiceClient(WithToken(inProcess, options.Token)))]
-            : urls.Select(url => { var (channel, client) = CreateClient(options, url); return (url, (GrpcChannel?)channel, client); }).ToArray();
+            ? [(options.ServerUrl, null, new AgentService.AgentServiceClient(WithToken(inProcess, options.Token)), Core.ClientTls.SystemDefault())]
+            : urls.Select(url =>
+            {
+                var tls = Core.ClientTls.Load(options.CaFile, options.ClientCertificateFile, options.ClientKeyFile);
+                var (channel, client) = CreateClient(options, url, tls);
+                return (url, (GrpcChannel?)channel, client, tls);
+            }).ToArray();
     }
 
     private AgentService.AgentServiceClient Client => _servers[Volatile.Read(ref _currentServer)].Client;
@@ -96,7 +100,7 @@ internal sealed class ServerConnection : IAsyncDisposable
             }
             catch (Exception ex) when (!stopping.IsCancellationRequested)
             {
-                reason = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
+                reason = Reason(ex, _servers[Volatile.Read(ref _currentServer)].Tls);
             }
             catch (Exception) when (stopping.IsCancellationRequested)
             {
@@ -388,7 +392,15 @@ internal sealed class ServerConnection : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static (GrpcChannel, AgentService.AgentServiceClient) CreateClient(SidecarOptions options, string address)
+    /// <summary>Why a call failed, in words; a failed TLS handshake names its cause (see <see cref="Core.ClientTls"/>).</summary>
+    private static string Reason(Exception ex, Core.ClientTls tls) => ex switch
+    {
+        RpcException { Status.DebugException: { } inner } rpc => $"{rpc.StatusCode}: {tls.Describe(inner)}",
+        RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
+        _ => tls.Describe(ex),
+    };
+
+    private static (GrpcChannel, AgentService.AgentServiceClient) CreateClient(SidecarOptions options, string address, Core.ClientTls tls)
     {
         HttpMessageHandler handler;
         if (options.HttpHandler is not null)
@@ -424,7 +436,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                 };
                 address = "http://localhost";
             }
-            sockets.SslOptions = ClientTls(options);
+            sockets.SslOptions = tls.Options();
             handler = sockets;
         }
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
@@ -449,39 +461,6 @@ internal sealed class ServerConnection : IAsyncDisposable
             metadata.Add("authorization", authorization);
             return metadata;
         });
-    }
-
-    /// <summary>A private CA to trust instead of the system store, and a client certificate for mutual TLS.</summary>
-    private static SslClientAuthenticationOptions ClientTls(SidecarOptions options)
-    {
-        var ssl = new SslClientAuthenticationOptions();
-        try
-        {
-            if (options.CaFile is not null)
-            {
-                var chain = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    // A private CA publishes no revocation lists.
-                    RevocationMode = X509RevocationMode.NoCheck,
-                };
-                chain.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(options.CaFile));
-                ssl.CertificateChainPolicy = chain;
-            }
-            if (options.ClientCertificateFile is not null || options.ClientKeyFile is not null)
-            {
-                if (options.ClientCertificateFile is null || options.ClientKeyFile is null)
-                {
-                    throw new ArgumentException("--client-cert and --client-key go together");
-                }
-                ssl.ClientCertificates = [X509Certificate2.CreateFromPemFile(options.ClientCertificateFile, options.ClientKeyFile)];
-            }
-        }
-        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException)
-        {
-            throw new ArgumentException($"cannot load a TLS certificate or key: {ex.Message}", ex);
-        }
-        return ssl;
     }
 }
 
