@@ -52,7 +52,7 @@ public sealed class DeployDocTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(doc.Block("unit"), File.ReadAllText(host.Path("/etc/systemd/system/hookline.service")));
             File.Copy(proxy.Path("/etc/hookline/tls/ca.pem"), Path.Combine(host.Home, "ca.pem"));
             await host.RunAsync("secrets", host.Substitute(doc.Block("secrets"), network));
-            await File.WriteAllTextAsync(host.Path("/etc/hookline/policy.yaml"), ProcessStack.Policy);
+            await File.WriteAllTextAsync(host.Path("/etc/hookline/policy.yaml"), doc.Block("policy"));
             await File.WriteAllTextAsync(host.Path("/etc/hookline/hookline.yaml"), host.Substitute(doc.Block("replica-config"), network, ports));
             replicas.Add(StartUnit(host, network));
         }
@@ -97,8 +97,7 @@ public sealed class DeployDocTests(ITestOutputHelper output) : IAsyncLifetime
         var epoch = (await SidecarProbe.StatusAsync(socket)).PolicyEpoch;
 
         // A policy apply through nginx by IP address (the certificate's IP SAN), with the admin token: it reaches the sidecar.
-        await File.WriteAllTextAsync(proxy.Path("/etc/hookline/policy.yaml"), ProcessStack.Policy + """
-
+        await File.WriteAllTextAsync(proxy.Path("/etc/hookline/policy.yaml"), doc.Block("policy") + """
               - id: no-curl
                 effect: deny
                 match: "Bash(curl *)"
@@ -112,6 +111,7 @@ public sealed class DeployDocTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(curl.PermissionDecision == "deny", $"curl after the apply: exit {curl.ExitCode}, {curl.Stdout}{curl.Stderr}");
 
         // The replica holding the sidecar's stream SIGKILLed in the middle of a burst.
+        // Workload's expected answers (rm -rf denied, git status allowed, the rest left to the agent) are the doc's policy's.
         var cases = Workload.Make("deploydoc", 400);
         var killAt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var burst = Burst.RunAsync(socket, cases, concurrency: 8, progress: done => { if (done == 150) killAt.TrySetResult(); });
