@@ -51,8 +51,11 @@ internal sealed partial class DeployDoc
     private static partial Regex Fence();
 }
 
-/// <summary>The addresses the doc's example hosts stand for in the test: everything on loopback, on free ports.</summary>
-internal sealed record DeployNetwork(int ProxyGrpc, int ProxyHttp, int AGrpc, int AHttp, int BGrpc, int BHttp, string Postgres);
+/// <summary>
+/// The addresses the doc's example hosts stand for in the test: everything on loopback, on free ports. The front is
+/// where clients connect (hookline.internal): nginx, or the single server itself.
+/// </summary>
+internal sealed record DeployNetwork(int FrontGrpc, int FrontHttp, int AGrpc, int AHttp, int BGrpc, int BHttp, string Postgres);
 
 /// <summary>
 /// One of the doc's machines (nginx's host, a replica) as a directory standing for its root, with its own system user.
@@ -80,10 +83,13 @@ internal sealed record DeployHost(string Root, string User)
             ("10.0.0.11:7421", $"127.0.0.1:{http}"),
             ("10.0.0.12:7420", $"127.0.0.1:{network.BGrpc}"),
             ("10.0.0.12:7421", $"127.0.0.1:{network.BHttp}"),
-            ("listen 7420 ", $"listen 127.0.0.1:{network.ProxyGrpc} "),
-            ("listen 7421 ", $"listen 127.0.0.1:{network.ProxyHttp} "),
-            ("hookline.internal:7420", $"localhost:{network.ProxyGrpc}"),
-            ("10.0.0.10:7421", $"127.0.0.1:{network.ProxyHttp}"),
+            ("listen 7420 ", $"listen 127.0.0.1:{network.FrontGrpc} "),
+            ("listen 7421 ", $"listen 127.0.0.1:{network.FrontHttp} "),
+            ("0.0.0.0:7420", $"127.0.0.1:{network.FrontGrpc}"),
+            ("0.0.0.0:7421", $"127.0.0.1:{network.FrontHttp}"),
+            ("hookline.internal:7420", $"localhost:{network.FrontGrpc}"),
+            ("hookline.internal:7421", $"localhost:{network.FrontHttp}"),
+            ("10.0.0.10:7421", $"127.0.0.1:{network.FrontHttp}"),
             ("hookline.internal", "localhost"),
             ("10.0.0.10", "127.0.0.1"),
             // Directories: this host's root.
@@ -97,6 +103,7 @@ internal sealed record DeployHost(string Root, string User)
             (" -g hookline ", $" -g {User} "),
             (" -o hookline ", $" -o {User} "),
             ("runuser -u hookline ", $"runuser -u {User} "),
+            ("chgrp hookline ", $"chgrp {User} "),
             ("User=hookline", $"User={User}"),
             ("Group=hookline", $"Group={User}"),
         ];

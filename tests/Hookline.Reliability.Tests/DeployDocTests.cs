@@ -14,6 +14,7 @@ namespace Hookline.Reliability.Tests;
 /// </summary>
 public sealed class DeployDocTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    private const string Deny = "rm -rf /srv/build";
     private const string Nginx = "/usr/sbin/nginx";
     private const string Snakeoil = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
@@ -27,13 +28,8 @@ public sealed class DeployDocTests(ITestOutputHelper output) : IAsyncLifetime
     [SkippableFact]
     public async Task The_deploy_doc_as_written_runs_two_replicas_behind_nginx_that_keep_every_hook_through_a_SIGKILL()
     {
-        RequireTools();
+        var doc = Prepare();
         await using var database = await TestDatabase.CreateAsync();
-        var tarball = Tarball();
-        var doc = DeployDoc.Load();
-        Assert.Contains(Path.GetFileName(tarball), doc.Block("install"));
-        Assert.Equal(File.ReadAllText(Path.Combine(Artifacts.RepositoryRoot, "deploy", "hookline.service")), doc.Block("unit"));
-        File.SetUnixFileMode(_work, (UnixFileMode)0b111_101_101); // the hosts' system users traverse it
         var network = new DeployNetwork(ProcessStack.FreePort(), ProcessStack.FreePort(), ProcessStack.FreePort(), ProcessStack.FreePort(),
             ProcessStack.FreePort(), ProcessStack.FreePort(), await PostgresAsync(database));
         var proxy = Host("proxy", user: "");
@@ -46,10 +42,7 @@ public sealed class DeployDocTests(ITestOutputHelper output) : IAsyncLifetime
         var replicas = new List<ChildProcess>();
         foreach (var (host, ports) in new[] { (a, (network.AGrpc, network.AHttp)), (b, (network.BGrpc, network.BHttp)) })
         {
-            File.Copy(tarball, Path.Combine(host.Home, Path.GetFileName(tarball)));
-            _createdUsers.Add(host.User);
-            await host.RunAsync("install", host.Substitute(doc.Block("install"), network));
-            Assert.Equal(doc.Block("unit"), File.ReadAllText(host.Path("/etc/systemd/system/hookline.service")));
+            await InstallAsync(host, doc, network);
             File.Copy(proxy.Path("/etc/hookline/tls/ca.pem"), Path.Combine(host.Home, "ca.pem"));
             await host.RunAsync("secrets", host.Substitute(doc.Block("secrets"), network));
             await File.WriteAllTextAsync(host.Path("/etc/hookline/policy.yaml"), doc.Block("policy"));
@@ -83,16 +76,10 @@ public sealed class DeployDocTests(ITestOutputHelper output) : IAsyncLifetime
         var check = await RunAsync(Nginx, ["-t", "-e", "stderr", "-c", nginxConf]);
         Assert.True(check.Exit == 0, $"nginx -t: {check.Output}");
         var nginx = Start(Nginx, ["-e", "stderr", "-c", nginxConf, "-g", "daemon off;"]);
-        await Eventually.TrueAsync(() => Task.FromResult(Accepts(network.ProxyGrpc) && Accepts(network.ProxyHttp)), Bound, () => "nginx listening: " + nginx.Output);
+        await Eventually.TrueAsync(() => Task.FromResult(Accepts(network.FrontGrpc) && Accepts(network.FrontHttp)), Bound, () => "nginx listening: " + nginx.Output);
 
-        // The developer's sidecar, through nginx by name (the certificate's DNS SAN), with the test's socket and session.
-        var socket = Path.Combine(Directory.CreateDirectory(Path.Combine(proxy.Root, "run"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName, "hook.sock");
-        var session = Guid.NewGuid().ToString();
-        var sidecarCommand = Command(proxy.Substitute(doc.Block("sidecar"), network));
-        var sidecar = Start("bash", ["-c", $"cd {proxy.Home} && exec {sidecarCommand} \"$@\"", "sidecar",
-            "--socket", socket, "--session", session, "--state-dir", Path.Combine(proxy.Root, "state"), "--fail-mode", "closed", "--log-level", "Debug"],
-            new Dictionary<string, string> { ["PATH"] = proxy.Bin + ":" + Environment.GetEnvironmentVariable("PATH"), ["HOOKLINE_ORPHAN_FILE"] = Path.Combine(proxy.Root, "orphans.jsonl") });
-        await sidecar.WaitForLineAsync("HOOKLINE_SOCKET=", Bound);
+        // The developer's sidecar, through nginx by name (the certificate's DNS SAN).
+        var (sidecar, socket, session) = await StartSidecarAsync(proxy, proxy.Substitute(doc.Block("sidecar"), network));
         var holder = await HolderAsync(replicas, session);
         var epoch = (await SidecarProbe.StatusAsync(socket)).PolicyEpoch;
 
@@ -134,6 +121,80 @@ public sealed class DeployDocTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(status.Reconnects >= 1, $"reconnects {status.Reconnects}");
         var verify = await CliRun.RunAsync(["verify", "--postgres", database.ConnectionString]);
         Assert.True(verify.Exit == 0, $"hookline verify: {verify.Stdout}{verify.Stderr}");
+    }
+
+    [SkippableFact]
+    public async Task The_deploy_doc_as_written_runs_a_single_server_on_SQLite_with_mutual_TLS_and_tokens()
+    {
+        var doc = Prepare();
+        var network = new DeployNetwork(ProcessStack.FreePort(), ProcessStack.FreePort(), 0, 0, 0, 0, Postgres: "");
+        var server = Host("server", _users + "s");
+        await InstallAsync(server, doc, network);
+        foreach (var block in new[] { "tls", "client-cert", "single-tls-access" })
+        {
+            await server.RunAsync(block, server.Substitute(doc.Block(block), network));
+        }
+        await File.WriteAllTextAsync(server.Path("/etc/hookline/policy.yaml"), doc.Block("policy"));
+        await File.WriteAllTextAsync(server.Path("/etc/hookline/hookline.yaml"), server.Substitute(doc.Block("single-config"), network));
+        await server.RunAsync("single-admin-token", server.Substitute(doc.Block("single-admin-token"), network));
+        var process = StartUnit(server, network);
+        output.WriteLine(await process.WaitForLineAsync("Hookline server: gRPC on", Bound));
+        await server.RunAsync("single-tokens", server.Substitute(doc.Block("single-tokens"), network));
+
+        var (_, socket, session) = await StartSidecarAsync(server, server.Substitute(doc.Block("single-sidecar"), network));
+        var run = await HookRun.SpawnAsync(socket, "pre-tool-use", HookRun.Bash(Deny), hook: Path.Combine(server.Bin, "hookline-hook"));
+
+        Assert.True(run.ExitCode == 0 && run.PermissionDecision == "deny", $"hook: exit {run.ExitCode}, {run.Stdout}{run.Stderr}");
+        var database = server.Path("/var/lib/hookline/hookline.db");
+        await Eventually.TrueAsync(async () => await CountDeniedAsync(database, session, user: "alice") == 1, Bound,
+            () => $"alice's denied event of session {session} is not in {database}; server:\n{process.Output}");
+    }
+
+    /// <summary>The preconditions and the doc, with the checks that tie the doc, the repository and the tarball together.</summary>
+    private DeployDoc Prepare()
+    {
+        RequireTools();
+        var doc = DeployDoc.Load();
+        Assert.Contains(Path.GetFileName(Tarball()), doc.Block("install"));
+        Assert.Equal(File.ReadAllText(Path.Combine(Artifacts.RepositoryRoot, "deploy", "hookline.service")), doc.Block("unit"));
+        File.SetUnixFileMode(_work, (UnixFileMode)0b111_101_101); // the hosts' system users traverse it
+        return doc;
+    }
+
+    /// <summary>The doc's install block on an empty host, with the tarball downloaded to its current directory.</summary>
+    private async Task InstallAsync(DeployHost host, DeployDoc doc, DeployNetwork network)
+    {
+        var tarball = Tarball();
+        File.Copy(tarball, Path.Combine(host.Home, Path.GetFileName(tarball)));
+        _createdUsers.Add(host.User);
+        await host.RunAsync("install", host.Substitute(doc.Block("install"), network));
+        Assert.Equal(doc.Block("unit"), File.ReadAllText(host.Path("/etc/systemd/system/hookline.service")));
+    }
+
+    /// <summary>The doc's sidecar command in the host's current directory, with the test's socket, session and state.</summary>
+    private async Task<(ChildProcess Sidecar, string Socket, string Session)> StartSidecarAsync(DeployHost host, string block)
+    {
+        var socket = Path.Combine(Directory.CreateDirectory(Path.Combine(host.Root, "run"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName, "hook.sock");
+        var session = Guid.NewGuid().ToString();
+        var sidecar = Start("bash", ["-c", $"cd {host.Home} && exec {Command(block)} \"$@\"", "sidecar",
+            "--socket", socket, "--session", session, "--state-dir", Path.Combine(host.Root, "state"), "--fail-mode", "closed", "--log-level", "Debug"],
+            new Dictionary<string, string> { ["PATH"] = host.Bin + ":" + Environment.GetEnvironmentVariable("PATH"), ["HOOKLINE_ORPHAN_FILE"] = Path.Combine(host.Root, "orphans.jsonl") });
+        await sidecar.WaitForLineAsync("HOOKLINE_SOCKET=", Bound);
+        return (sidecar, socket, session);
+    }
+
+    private static async Task<long> CountDeniedAsync(string database, string session, string user)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT COUNT(*) FROM events e JOIN sessions s ON s.session_id = e.session_id
+            WHERE e.session_id = $session AND e.verdict = 'deny' AND s.user_name = $user
+            """;
+        command.Parameters.AddWithValue("$session", session);
+        command.Parameters.AddWithValue("$user", user);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>Root for useradd and runuser, nginx and openssl: a developer machine without them skips; CI fails.</summary>
@@ -206,7 +267,9 @@ public sealed class DeployDocTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var unit = host.Substitute(File.ReadAllText(host.Path("/etc/systemd/system/hookline.service")), network).Split('\n');
         string Key(string key) => unit.Single(l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..];
-        var environment = File.ReadAllLines(Key("EnvironmentFile").TrimStart('-'))
+        // "-": an optional file (the single server has no secrets).
+        var environmentFile = Key("EnvironmentFile").TrimStart('-');
+        var environment = (File.Exists(environmentFile) ? File.ReadAllLines(environmentFile) : [])
             .Select(l => l.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1].Trim('"'));
         return Start("runuser", ["-u", Key("User"), "--", .. Key("ExecStart").Split(' ')], environment);
     }
