@@ -12,10 +12,11 @@ internal sealed record HookRun(int ExitCode, string Stdout, string Stderr, TimeS
 
     /// <param name="socket">Null: no HOOKLINE_SOCKET, so the hook uses (and may start) the per-user daemon.</param>
     /// <param name="environment">Added to, and winning over, what this sets.</param>
+    /// <param name="hook">The hook binary (default: the published artifacts/bin/hookline-hook).</param>
     public static async Task<HookRun> SpawnAsync(string? socket, string hookEvent, string stdin, string failMode = "closed", string agent = "claude",
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? hook = null)
     {
-        var start = new ProcessStartInfo(Artifacts.Hook)
+        var start = new ProcessStartInfo(hook ?? Artifacts.Hook)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

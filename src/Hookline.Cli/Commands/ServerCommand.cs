@@ -100,7 +100,7 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"hookline server: the policy is invalid; nothing started.\n{ex.Message}");
                 return 2;
             }
-            catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or Npgsql.NpgsqlException or HttpRequestException)
+            catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException or Npgsql.NpgsqlException or HttpRequestException)
             {
                 await Console.Error.WriteLineAsync($"hookline server: {ex.Message}");
                 return 2;
