@@ -46,4 +46,10 @@ public static class ReasonCodes
     public const string RateLimit = "rate_limit";
     public const string Taint = "taint";
     public const string Escalation = "escalation";
+
+    /// <summary>A protected path may be touched in a way the engine cannot see (a glob, an unknown command's argument, a search above it).</summary>
+    public const string ProtectedArgument = "protected_argument";
+
+    /// <summary>Allow rules matched every sub-command, but not every file it writes or reads, or an option that runs another program.</summary>
+    public const string AllowIncomplete = "allow_incomplete";
 }

@@ -66,7 +66,7 @@ internal sealed class BashRuleIndex
     {
         var buckets = new RuleBuckets();
         buckets.Add(_generic);
-        if (shell.WriteTargets.Count > 0 || shell.ReadTargets.Count > 0)
+        if (shell.WriteTargets.Count > 0 || shell.ReadTargets.Count > 0 || HasArguments(shell))
         {
             buckets.Add(_fileAccess);
         }
@@ -86,6 +86,20 @@ internal sealed class BashRuleIndex
         }
 
         return buckets.Merge();
+    }
+
+    /// <summary>A sub-command with arguments may name files, so file rules apply to it.</summary>
+    private static bool HasArguments(ShellScan shell)
+    {
+        foreach (var command in shell.Commands)
+        {
+            if (command.WordCount > 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void AddWord(ref RuleBuckets buckets, ReadOnlySpan<char> text)

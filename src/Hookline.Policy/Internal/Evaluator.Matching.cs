@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.FileArguments;
+
 namespace Hookline.Policy.Internal;
 
 /// <summary>Pattern matching against sub-commands, redirect targets, paths, hosts and raw text.</summary>
@@ -40,24 +42,10 @@ internal static partial class Evaluator
         matched = null;
         foreach (var path in paths)
         {
-            foreach (var pattern in rule.Match)
+            if (FileRuleMatch.Path(rule, path, write, subject) is { } pattern)
             {
-                if (!pattern.CoversFileAccess(write) || !pattern.Path!.IsMatch(path, subject.Cwd, subject.Home))
-                {
-                    continue;
-                }
-
-                var excluded = false;
-                foreach (var exception in rule.Unless)
-                {
-                    excluded |= exception.CoversFileAccess(write) && exception.Path!.IsMatch(path, subject.Cwd, subject.Home);
-                }
-
-                if (!excluded)
-                {
-                    matched = path;
-                    return pattern.Text;
-                }
+                matched = path;
+                return pattern;
             }
         }
 
@@ -151,18 +139,7 @@ internal static partial class Evaluator
         return matches;
     }
 
-    // A name no literal pattern segment can equal: a pattern matching dir/<probe> covers every entry of dir.
-    private static bool DirectoryProbeMatches(PathGlob glob, EventSubject subject)
-    {
-        var text = subject.Text;
-        var mark = text.Length;
-        var directory = text[subject.PathRange];
-        text.Append(directory is "/" ? "" : directory);
-        text.Append("/\u0001");
-        var matches = glob.IsMatch(text[text.From(mark)], subject.Cwd, subject.Home);
-        text.Truncate(mark);
-        return matches;
-    }
+    private static bool DirectoryProbeMatches(PathGlob glob, EventSubject subject) => FileRuleMatch.ProbeMatches(glob, subject.Text[subject.PathRange], subject);
 
     /// <summary>An unparsable command: deny/ask Bash patterns are tried at every word start of the raw text.</summary>
     private static string? MatchRawCommand(CompiledRule rule, string raw)

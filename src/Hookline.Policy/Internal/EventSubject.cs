@@ -32,6 +32,9 @@ internal sealed class EventSubject
     /// <summary>Bash: the parsed command, or null when it could not be parsed (see <see cref="UnparsableReason"/>).</summary>
     public ShellScan? Shell { get; private set; }
 
+    /// <summary>Bash: the files the sub-commands read, write and search (empty for other tools).</summary>
+    public Internal.FileArguments.FileArgumentList FileArguments => _scratch.FileArguments;
+
     public TextRange RawCommandRange { get; private set; }
 
     public string? RawCommand => _rawCommand ??= Text.ToStringOrNull(RawCommandRange);
@@ -88,6 +91,7 @@ internal sealed class EventSubject
         Cwd = PathNormalizer.NormalizeDirectory(input.Cwd);
         Home = input.HomeDirectory is null ? ProcessHome : PathNormalizer.NormalizeDirectory(input.HomeDirectory);
         Shell = null;
+        _scratch.FileArguments.Reset();
         UnparsableReason = null;
         AllPaths = null;
         PathIsDirectory = false;
@@ -128,6 +132,7 @@ internal sealed class EventSubject
                 else
                 {
                     Shell = scan;
+                    Internal.FileArguments.FileArgumentScanner.Collect(scan, text[command], Cwd, Home, _scratch.FileArguments);
                 }
 
                 break;
