@@ -86,6 +86,11 @@ internal static partial class Evaluator
             return FromRules(Effect.Ask, ask, askMatched);
         }
 
+        if (SearchScope.Uncertain(policy, subject, context, trace) is { } searchReaches)
+        {
+            return searchReaches;
+        }
+
         if (unparsable)
         {
             var code = subject.Tool == ToolNames.Bash ? ReasonCodes.UnparsableCommand : ReasonCodes.UnparsableUrl;

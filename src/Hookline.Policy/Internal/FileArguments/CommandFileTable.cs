@@ -117,8 +117,8 @@ internal static class CommandFileTable
         new("cargo", OperandUse.None) { ShortWithValue = "pjZ", LongWithValue = ["--config", "--target-dir", "--manifest-path", "--out-dir", "--artifact-dir", "--package", "--jobs"], WritesValue = ["--target-dir", "--out-dir", "--artifact-dir"], ReadsValue = ["--manifest-path"], RunsProgram = ["--config", "-Z"] },
         new("dotnet", OperandUse.None)
         {
-            ShortWithValue = "ocfrvlps", LongWithValue = ["--output", "--configuration", "--framework", "--runtime", "--verbosity", "--logger", "--diag", "--results-directory", "--settings", "--property", "--filter"],
-            WritesValue = ["-o", "--output", "--diag", "--results-directory"], ReadsValue = ["-s", "--settings"], RunsProgram = ["-l", "--logger"],
+            ShortWithValue = "ocfrvlps", LongWithValue = ["--output", "--configuration", "--framework", "--runtime", "--verbosity", "--logger", "--diag", "--results-directory", "--settings", "--property", "--filter", "--test-adapter-path"],
+            WritesValue = ["-o", "--output", "--diag", "--results-directory"], ReadsValue = ["-s", "--settings"], RunsProgram = ["--test-adapter-path"],
         },
     ];
 

@@ -65,12 +65,18 @@ internal static class FileArgumentRules
 
                 var path = subject.Text.ToStringOrNull(argument.Path)!;
                 trace?.Add(new RuleHit(rule, pattern, path, true));
-                var effect = policy.Document.Default == Effect.Deny ? Effect.Deny : Effect.Ask;
-                return new PolicyDecision(effect, false, $"{why} '{path}', which rule {rule.Id} protects ({pattern}): {rule.Reason}", ReasonCodes.ProtectedArgument, [rule.Id], path);
+                return Protected(policy, rule, pattern, path, why);
             }
         }
 
         return null;
+    }
+
+    /// <summary>At least ask (deny where that is the default anyway): a protected path may be read, and the engine cannot be sure.</summary>
+    public static PolicyDecision Protected(CompiledPolicy policy, CompiledRule rule, string pattern, string path, string why)
+    {
+        var effect = policy.Document.Default == Effect.Deny ? Effect.Deny : Effect.Ask;
+        return new PolicyDecision(effect, false, $"{why} '{path}', which rule {rule.Id} protects ({pattern}): {rule.Reason}", ReasonCodes.ProtectedArgument, [rule.Id], path);
     }
 
     private static string? UncertainHit(CompiledRule rule, FileArgument argument, EventSubject subject, out string why)
@@ -86,7 +92,8 @@ internal static class FileArgumentRules
         {
             case FileUse.Mention:
                 why = "a command Hookline does not know names";
-                return FileRuleMatch.Path(rule, path, write: false, subject) ?? FileRuleMatch.Path(rule, path, write: true, subject);
+                return FileRuleMatch.Path(rule, path, write: false, subject) ?? FileRuleMatch.Path(rule, path, write: true, subject)
+                    ?? FileRuleMatch.Directory(rule, path, subject); // a protected directory, mounted or archived whole
             case FileUse.Search:
                 // A search rooted above a protected directory reads into it ("grep -r KEY ~" and "Read(~/.ssh/**)").
                 why = "the search reaches into";

@@ -158,12 +158,13 @@ internal static class FileArgumentScanner
                     continue;
                 }
 
+                var negated = i > 1 && shell[words[i - 1].Text] is "!" or "-not";
                 var value = words[++i];
                 if (option is "-fprint" or "-fprint0" or "-fprintf" or "-fls" or "-files0-from")
                 {
                     File(value, value.Text, option is "-files0-from" ? FileUse.Read : FileUse.Write);
                 }
-                else if (!value.HasExpansion)
+                else if (!value.HasExpansion && !negated)
                 {
                     FindFilter(words, roots, shell[value.Text]);
                 }
@@ -179,12 +180,29 @@ internal static class FileArgumentScanner
         {
             for (var r = 1; r <= Math.Max(roots, 1); r++)
             {
-                var start = Text.Length;
-                Text.Append(roots == 0 || words[r].HasExpansion ? "." : shell[words[r].Text]);
-                Text.Append("/**/");
-                Text.Append(filter.TrimStart('/'));
-                Path(Text.From(start), FileUse.SearchFilter, isGlob: true, isPart: false);
+                Filter(roots == 0 || words[r].HasExpansion ? "." : shell[words[r].Text], filter);
             }
+        }
+
+        /// <summary>A search limited to names matching <paramref name="filter"/> reads <c>root/**/FILTER</c>.</summary>
+        public void Filter(ReadOnlySpan<char> root, ReadOnlySpan<char> filter)
+        {
+            var name = filter[(filter.LastIndexOf('/') + 1)..];
+            if (name.Trim('*').Length == 0)
+            {
+                return; // "*" limits nothing: the same as no filter
+            }
+
+            if (filter.StartsWith(root, StringComparison.Ordinal) && root is not ".")
+            {
+                filter = filter[root.Length..]; // find -path names the root itself
+            }
+
+            var start = Text.Length;
+            Text.Append(root);
+            Text.Append("/**/");
+            Text.Append(filter.StartsWith("./", StringComparison.Ordinal) ? filter[2..] : filter);
+            Path(Text.From(start), FileUse.SearchFilter, isGlob: true, isPart: false);
         }
 
         /// <summary>A file named by (part of) a word; one only known at run time is not seen, so no allow rule covers it.</summary>
@@ -398,7 +416,6 @@ internal static class FileArgumentScanner
                     continue;
                 }
 
-                var text = scan.Shell.Text;
                 var rootReader = new OptionReader(scan.Shell, words, spec);
                 var skip = spec.LeadingData;
                 var any = false;
@@ -407,24 +424,15 @@ internal static class FileArgumentScanner
                     if (root.IsOperand && skip-- <= 0 && !words[root.Word].HasExpansion)
                     {
                         any = true;
-                        AddFilter(text, scan.Shell[words[root.Word].Text], filter);
+                        scan.Filter(scan.Shell[words[root.Word].Text], filter);
                     }
                 }
 
                 if (!any || roots == 0)
                 {
-                    AddFilter(text, ".", filter);
+                    scan.Filter(".", filter);
                 }
             }
-        }
-
-        private void AddFilter(TextArena text, ReadOnlySpan<char> root, ReadOnlySpan<char> filter)
-        {
-            var start = text.Length;
-            text.Append(root);
-            text.Append("/**/");
-            text.Append(filter.StartsWith("**/", StringComparison.Ordinal) ? filter[3..] : filter);
-            scan.Path(text.From(start), FileUse.SearchFilter, isGlob: true, isPart: false);
         }
     }
 }
