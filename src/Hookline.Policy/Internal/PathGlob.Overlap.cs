@@ -46,12 +46,6 @@ internal sealed partial class PathGlob
             }
         }
 
-        if (Anchor != PathAnchor.Anywhere)
-        {
-            // An anchored pattern that names a directory covers everything below it. A name pattern (**/.env, *.pem)
-            // names files: a directory of that name holding the glob's files is too far-fetched to ask about.
-            pattern.Add("**");
-        }
         var glob = new List<string>();
         foreach (var range in absoluteGlob.Split('/'))
         {
@@ -61,8 +55,30 @@ internal sealed partial class PathGlob
             }
         }
 
+        if (GlobOverlap.Segments(pattern, glob))
+        {
+            return true;
+        }
+
+        if (Anchor == PathAnchor.Anywhere)
+        {
+            return false; // a name pattern (**/.env, *.pem) names files
+        }
+
+        // An anchored pattern that names a directory (~/.ssh) covers everything below it, so a glob reaching into it
+        // overlaps (~/.s*/id_rsa). A glob's ** does not count for this: "a directory named like the file, holding the
+        // glob's files" (proj/.env/x.cs for ./.env and **/*.cs) is too far-fetched to ask about.
+        pattern.Add("**");
+        for (var i = 0; i < glob.Count; i++)
+        {
+            glob[i] = glob[i] == "**" ? "*" : glob[i];
+        }
+
         return GlobOverlap.Segments(pattern, glob);
     }
+
+    /// <summary>The pattern names a directory's content (<c>~/.ssh/**</c>): a search rooted above it reaches into it.</summary>
+    public bool NamesDirectoryContent => Anchor != PathAnchor.Anywhere && _segments[^1] == "**";
 
     private static void AddLiteralSegments(List<string> into, string directory)
     {

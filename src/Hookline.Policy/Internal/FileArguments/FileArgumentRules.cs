@@ -105,7 +105,7 @@ internal static class FileArgumentRules
                 string? hit = null;
                 foreach (var pattern in rule.Match)
                 {
-                    if (pattern.CoversFileAccess(write: false) && pattern.Path!.Anchor != PathAnchor.Anywhere && pattern.Path.CouldOverlap(below, subject.Cwd, subject.Home))
+                    if (pattern.CoversFileAccess(write: false) && pattern.Path!.NamesDirectoryContent && pattern.Path.CouldOverlap(below, subject.Cwd, subject.Home))
                     {
                         hit = pattern.Text;
                         break;

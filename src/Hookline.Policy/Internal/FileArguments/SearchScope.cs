@@ -56,9 +56,9 @@ internal static class SearchScope
             return "the search may read";
         }
 
-        if (pattern.Anchor == PathAnchor.Anywhere || subject.Tool == ToolNames.Glob)
+        if (!pattern.NamesDirectoryContent || subject.Tool == ToolNames.Glob)
         {
-            return null; // a name anywhere: only a filter aimed at it counts (see the docs' limits)
+            return null; // a file name (**/.env, ./.env): only a filter aimed at it counts (see the docs' limits)
         }
 
         var mark = text.Length;
