@@ -240,4 +240,23 @@ public class ShellParserTests
         Assert.Equal(["git", "commit", "-m", "load .env in dev"], parse.Commands[0].Words);
         Assert.Equal(["ls", "a b", "c"], parse.Commands[1].Words);
     }
+
+    [Theory]
+    [InlineData("for d in a b; do (cd \"$d\" && go test ./...); done", new[] { "cd $d", "go test ./..." })]
+    [InlineData("if true; then (rm -rf /); fi", new[] { "true", "rm -rf /" })]
+    [InlineData("! (git diff --quiet)", new[] { "git diff --quiet" })]
+    public void A_subshell_after_a_reserved_word_is_parsed_as_commands(string command, string[] expected)
+    {
+        var parse = ShellParser.Parse(command);
+
+        Assert.Null(parse.Error);
+        Assert.Equal(expected, parse.Commands.Select(c => c.Text));
+    }
+
+    [Fact]
+    public void A_parenthesis_after_a_command_word_is_still_refused()
+    {
+        Assert.NotNull(ShellParser.Parse("f() { rm -rf /; }; f").Error);
+        Assert.NotNull(ShellParser.Parse("echo (x)").Error);
+    }
 }

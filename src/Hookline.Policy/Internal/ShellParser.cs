@@ -167,6 +167,20 @@ internal sealed partial class ShellParser
         }
     }
 
+    private bool OnlyReservedWordsSince(int wordBase)
+    {
+        foreach (var word in _out.WordsFrom(wordBase))
+        {
+            var raw = _out[word.Raw];
+            if (word.IsDynamic || !raw.SequenceEqual(_out[word.Text]) || raw is not ("do" or "then" or "else" or "!" or "{" or "if" or "while" or "until" or "elif"))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private void ParseSimpleCommand()
     {
         var wordBase = _out.WordTop;
@@ -186,8 +200,19 @@ internal sealed partial class ShellParser
 
             if (c == '(')
             {
-                Fail("unexpected '(' (function definitions and arrays are not supported)");
-                return;
+                if (!OnlyReservedWordsSince(wordBase))
+                {
+                    Fail("unexpected '(' (function definitions and arrays are not supported)");
+                    return;
+                }
+
+                // "do ( ... )", "then ( ... )", "! ( ... )": the reserved words run nothing; the subshell is a list.
+                _out.WordTop = wordBase;
+                _i++;
+                Enter();
+                ParseList(')');
+                Leave();
+                continue;
             }
 
             if (c == '#')
