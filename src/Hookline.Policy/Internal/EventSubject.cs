@@ -176,7 +176,8 @@ internal sealed class EventSubject
                 PathRange = searched.HasValue ? NormalizeOrNone(searched) : text.Append(Cwd);
                 if ((GetString(toolInput, "glob") ?? GetString(toolInput, "include")) is { Length: > 0 } filter && PathRange.HasValue)
                 {
-                    SearchGlobRange = PathNormalizer.NormalizeInto(Path + "/**/" + filter.TrimStart('/'), Cwd, Home, text);
+                    var glob = Internal.FileArguments.SearchFilter.Append(text, text[PathRange], filter);
+                    SearchGlobRange = glob.HasValue ? PathNormalizer.NormalizeInto(text[glob], Cwd, Home, text) : TextRange.None;
                 }
 
                 break;

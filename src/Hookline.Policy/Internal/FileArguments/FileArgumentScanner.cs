@@ -184,25 +184,19 @@ internal static class FileArgumentScanner
             }
         }
 
-        /// <summary>A search limited to names matching <paramref name="filter"/> reads <c>root/**/FILTER</c>.</summary>
+        /// <summary>A search limited to names matching <paramref name="filter"/> may read what <see cref="SearchFilter"/> says.</summary>
         public void Filter(ReadOnlySpan<char> root, ReadOnlySpan<char> filter)
         {
-            var name = filter[(filter.LastIndexOf('/') + 1)..];
-            if (name.Trim('*').Length == 0)
-            {
-                return; // "*" limits nothing: the same as no filter
-            }
-
             if (filter.StartsWith(root, StringComparison.Ordinal) && root is not ".")
             {
-                filter = filter[root.Length..]; // find -path names the root itself
+                filter = filter[root.Length..].TrimStart('/'); // find -path names the root itself
             }
 
-            var start = Text.Length;
-            Text.Append(root);
-            Text.Append("/**/");
-            Text.Append(filter.StartsWith("./", StringComparison.Ordinal) ? filter[2..] : filter);
-            Path(Text.From(start), FileUse.SearchFilter, isGlob: true, isPart: false);
+            var glob = SearchFilter.Append(Text, root, filter);
+            if (glob.HasValue)
+            {
+                Path(glob, FileUse.SearchFilter, isGlob: true, isPart: false);
+            }
         }
 
         /// <summary>A file named by (part of) a word; one only known at run time is not seen, so no allow rule covers it.</summary>
