@@ -88,19 +88,8 @@ internal sealed class BashRuleIndex
         return buckets.Merge();
     }
 
-    /// <summary>A sub-command with arguments may name files, so file rules apply to it.</summary>
-    private static bool HasArguments(ShellScan shell)
-    {
-        foreach (var command in shell.Commands)
-        {
-            if (command.WordCount > 1)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>The command names files in its arguments (see <see cref="FileArguments.FileArgumentScanner"/>), so file rules apply.</summary>
+    private static bool HasArguments(ShellScan shell) => shell.Commands.Count > 0 && EvaluationScratch.Current.FileArguments.Items.Count > 0;
 
     private void AddWord(ref RuleBuckets buckets, ReadOnlySpan<char> text)
     {
