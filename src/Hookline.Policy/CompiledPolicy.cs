@@ -157,18 +157,19 @@ public sealed class CompiledPolicy
 
     private PolicyDecision Decide(EventSubject subject, EvaluationContext? context, Evaluator.SessionView? view, List<RuleHit>? trace, bool indexed)
     {
-        if (subject.AllPaths is not { Length: > 1 } paths)
+        var parts = subject.AllPaths ?? subject.AllUrls;
+        if (parts is not { Length: > 1 })
         {
             return Evaluator.Decide(this, subject, Candidates(subject, indexed), context, view, trace);
         }
 
-        // Several files in one call are decided per file and combined like Bash sub-commands: deny or ask if any file
-        // gets it; allow only if every file is allowed by a rule; otherwise the default. Rates are counted once.
+        // Several files (or URLs) in one call are decided one by one and combined like Bash sub-commands: deny or ask
+        // if any gets it; allow only if every one is allowed by a rule; otherwise the default. Rates are counted once.
         PolicyDecision? strongest = null;
         var allAllowedByRules = true;
-        for (var i = 0; i < paths.Length; i++)
+        for (var i = 0; i < parts.Length; i++)
         {
-            var single = subject.WithSinglePath(paths[i]);
+            var single = subject.AllPaths is not null ? subject.WithSinglePath(parts[i]) : subject.WithSingleUrl(parts[i]);
             var passView = view is null || i == 0 ? view : new Evaluator.SessionView(view.State, view.Now, record: false);
             var decision = Evaluator.Decide(this, single, Candidates(single, indexed), context, passView, trace);
             allAllowedByRules &= decision.Effect == Effect.Allow && !decision.IsDefault;

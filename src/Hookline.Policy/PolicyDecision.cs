@@ -68,4 +68,10 @@ public static class ReasonCodes
 
     /// <summary>A sub-command holds a word only known at run time, and a deny or ask rule could then match it.</summary>
     public const string UnresolvedWord = "unresolved_word";
+
+    /// <summary>A protected path may be touched in a way the engine cannot see (a glob, an unknown command's argument, a search above it).</summary>
+    public const string ProtectedArgument = "protected_argument";
+
+    /// <summary>Allow rules matched every sub-command, but not every file it writes or reads, or an option that runs another program.</summary>
+    public const string AllowIncomplete = "allow_incomplete";
 }

@@ -73,7 +73,7 @@ internal sealed class BashRuleIndex
     {
         var buckets = new RuleBuckets();
         buckets.Add(_generic);
-        if (shell.WriteTargets.Count > 0 || shell.ReadTargets.Count > 0)
+        if (shell.WriteTargets.Count > 0 || shell.ReadTargets.Count > 0 || HasArguments(shell))
         {
             buckets.Add(_fileAccess);
         }
@@ -114,6 +114,9 @@ internal sealed class BashRuleIndex
             }
         }
     }
+
+    /// <summary>The command names files in its arguments (see <see cref="FileArguments.FileArgumentScanner"/>), so file rules apply.</summary>
+    private static bool HasArguments(ShellScan shell) => shell.Commands.Count > 0 && EvaluationScratch.Current.FileArguments.Items.Count > 0;
 
     private void AddWord(ref RuleBuckets buckets, ReadOnlySpan<char> text)
     {

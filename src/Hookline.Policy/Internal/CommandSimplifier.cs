@@ -92,6 +92,7 @@ internal static partial class CommandSimplifier
 
             var name = BaseName(scan[words[k].Text]);
             var sudo = name is "sudo" or "doas";
+            FileArguments.WrapperDirectories.Record(scan, name, words, k);
             var next = SkipWrapper(name, words, k, parser, privileged || sudo, out var consumedAll);
             if (consumedAll)
             {

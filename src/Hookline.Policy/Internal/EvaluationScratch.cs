@@ -22,6 +22,9 @@ internal sealed class EvaluationScratch
     public EventSubject Subject { get; }
     public EvaluationContext Context { get; } = new();
 
+    /// <summary>The files the Bash command being decided names in its arguments.</summary>
+    public FileArguments.FileArgumentList FileArguments { get; } = new();
+
     /// <summary>Allow rules that matched, in document order.</summary>
     public List<CompiledRule> Allowed { get; } = [];
 

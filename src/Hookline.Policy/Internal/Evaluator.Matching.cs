@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.FileArguments;
+
 namespace Hookline.Policy.Internal;
 
 /// <summary>Pattern matching against sub-commands, redirect targets, paths, hosts and raw text.</summary>
@@ -66,28 +68,12 @@ internal static partial class Evaluator
     private static string? MatchFileAccess(CompiledRule rule, string[] paths, bool write, EventSubject subject, out string? matched)
     {
         matched = null;
-        var frame = subject.Frame(broad: rule.Effect != Effect.Allow);
-        var exceptionFrame = subject.Frame(broad: rule.Effect == Effect.Allow);
         foreach (var path in paths)
         {
-            foreach (var pattern in rule.Match)
+            if (FileRuleMatch.Path(rule, path, write, subject) is { } pattern)
             {
-                if (!pattern.CoversFileAccess(write) || !pattern.Path!.IsMatch(path, frame))
-                {
-                    continue;
-                }
-
-                var excluded = false;
-                foreach (var exception in rule.Unless)
-                {
-                    excluded |= exception.CoversFileAccess(write) && exception.Path!.IsMatch(path, exceptionFrame);
-                }
-
-                if (!excluded)
-                {
-                    matched = path;
-                    return pattern.Text;
-                }
+                matched = path;
+                return pattern;
             }
         }
 
@@ -184,17 +170,8 @@ internal static partial class Evaluator
     }
 
     // A name no literal pattern segment can equal: a pattern matching dir/<probe> covers every entry of dir.
-    private static bool DirectoryProbeMatches(PathGlob glob, EventSubject subject, bool broad)
-    {
-        var text = subject.Text;
-        var mark = text.Length;
-        var directory = text[subject.PathRange];
-        text.Append(directory is "/" ? "" : directory);
-        text.Append("/\u0001");
-        var matches = glob.IsMatch(text[text.From(mark)], subject.Frame(broad));
-        text.Truncate(mark);
-        return matches;
-    }
+    private static bool DirectoryProbeMatches(PathGlob glob, EventSubject subject, bool broad) =>
+        FileArguments.FileRuleMatch.ProbeMatches(glob, subject.Text[subject.PathRange], subject, broad);
 
     /// <summary>An unparsable command: deny/ask Bash patterns are tried at every word start of the raw text.</summary>
     private static string? MatchRawCommand(CompiledRule rule, string raw)

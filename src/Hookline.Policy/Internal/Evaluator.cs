@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.FileArguments;
+
 namespace Hookline.Policy.Internal;
 
 /// <summary>A rule that matched an event, for explanations. Applied is false when a rate limit was not yet exceeded.</summary>
@@ -94,6 +96,11 @@ internal static partial class Evaluator
         if (OpaquePathDecision(policy, subject, context) is { } opaque)
         {
             return opaque;
+        }
+
+        if (SearchScope.Uncertain(policy, subject, context, trace) is { } searchReaches)
+        {
+            return searchReaches;
         }
 
         if (unparsable)
@@ -228,6 +235,11 @@ internal static partial class Evaluator
             return ConcernDecision(policy, shell, concern);
         }
 
+        if (FileArgumentRules.Uncertain(policy, candidates, context, subject, trace) is { } protectedArgument)
+        {
+            return protectedArgument;
+        }
+
         if (shell.HasUnknownRedirectTarget && HasApplicableFileRule(candidates, context))
         {
             var effect = policy.Document.Default == Effect.Deny ? Effect.Deny : Effect.Ask;
@@ -254,7 +266,7 @@ internal static partial class Evaluator
 
         if (allow.Count > 0 && commands.Count > 0 && coveredCount == commands.Count - OpaqueCode.OpaqueCodeRules.ProbeCount(commands))
         {
-            return policy.AllowDecision(allow);
+            return FileArgumentRules.WithheldAllow(policy, candidates, context, subject) ?? policy.AllowDecision(allow);
         }
 
         return policy.DefaultDecision;
@@ -301,10 +313,12 @@ internal static partial class Evaluator
             return null;
         }
 
-        writePaths ??= NormalizeAll(shell.WriteTargets, subject);
-        readPaths ??= NormalizeAll(shell.ReadTargets, subject);
+        // (NormalizeAll allocates its closure on entry: call it only when there are targets.)
+        writePaths ??= shell.WriteTargets.Count == 0 ? [] : NormalizeAll(shell.WriteTargets, subject);
+        readPaths ??= shell.ReadTargets.Count == 0 ? [] : NormalizeAll(shell.ReadTargets, subject);
         return MatchFileAccess(rule, writePaths, write: true, subject, out matched)
-            ?? MatchFileAccess(rule, readPaths, write: false, subject, out matched);
+            ?? MatchFileAccess(rule, readPaths, write: false, subject, out matched)
+            ?? FileArgumentRules.MatchKnown(rule, subject, out matched);
     }
 
     /// <summary>Whether the rule's patterns match the event the way a deny rule would (used for taint sources).</summary>
@@ -337,7 +351,7 @@ internal static partial class Evaluator
         return false;
     }
 
-    private static bool Preconditions(CompiledRule rule, EvaluationContext context) =>
+    internal static bool Preconditions(CompiledRule rule, EvaluationContext context) =>
         rule.AppliesToAgent(context.Input.Agent) && (rule.When is null || rule.When.Evaluate(context));
 
     private static bool RateAllows(CompiledRule rule, SessionView? session)

@@ -43,6 +43,9 @@ internal sealed class EventSubject
     /// <summary>Bash: the parsed command, or null when it could not be parsed (see <see cref="UnparsableReason"/>).</summary>
     public ShellScan? Shell { get; private set; }
 
+    /// <summary>Bash: the files the sub-commands read, write and search (empty for other tools).</summary>
+    public Internal.FileArguments.FileArgumentList FileArguments => _scratch.FileArguments;
+
     public TextRange RawCommandRange { get; private set; }
 
     public string? RawCommand => _rawCommand ??= Text.ToStringOrNull(RawCommandRange);
@@ -57,6 +60,12 @@ internal sealed class EventSubject
 
     /// <summary>Several files in one call (Gemini's read_many_files, a Codex patch): every one must pass; null for one.</summary>
     public string[]? AllPaths { get; private set; }
+
+    /// <summary>Gemini's web_fetch names several URLs in its prompt: every one must pass; null for one.</summary>
+    public string[]? AllUrls { get; private set; }
+
+    /// <summary>Glob: the whole pattern as an absolute glob; Grep with a file filter: <c>root/**/FILTER</c>. None otherwise.</summary>
+    public TextRange SearchGlobRange { get; private set; }
 
     /// <summary>Glob/Grep search a directory: a rule that covers everything inside it covers the search.</summary>
     public bool PathIsDirectory { get; private set; }
@@ -81,6 +90,17 @@ internal sealed class EventSubject
         return copy;
     }
 
+    /// <summary>The same event seen as fetching only <paramref name="url"/>.</summary>
+    public EventSubject WithSingleUrl(string url)
+    {
+        var copy = (EventSubject)MemberwiseClone();
+        copy.AllUrls = null;
+        copy._host = null;
+        copy.HostRange = UrlHost.ExtractInto(url, Text);
+        copy.UnparsableReason = copy.HostRange.HasValue ? null : "the URL cannot be parsed";
+        return copy;
+    }
+
     public static EventSubject Create(PolicyInput input)
     {
         var scratch = EvaluationScratch.Current;
@@ -101,8 +121,11 @@ internal sealed class EventSubject
         Root = string.IsNullOrEmpty(input.ProjectDirectory) || input.ProjectDirectory == input.Cwd ? Cwd : PathNormalizer.NormalizeDirectory(input.ProjectDirectory);
         IgnoreCase = input.CaseInsensitivePaths;
         Shell = null;
+        _scratch.FileArguments.Reset();
         UnparsableReason = null;
         AllPaths = null;
+        AllUrls = null;
+        SearchGlobRange = TextRange.None;
         PathIsDirectory = false;
         RawCommandRange = PathRange = HostRange = PrimaryRange = TextRange.None;
         _rawCommand = _path = _host = _primary = null;
@@ -148,6 +171,7 @@ internal sealed class EventSubject
                 else
                 {
                     Shell = scan;
+                    Internal.FileArguments.FileArgumentScanner.Collect(scan, text[command], Cwd, Home, Input.UserHomes, _scratch.FileArguments);
                 }
 
                 break;
@@ -170,17 +194,31 @@ internal sealed class EventSubject
                 PathIsDirectory = true;
                 var searched = FirstField(toolInput, "path", "dir_path", null);
                 PathRange = searched.HasValue ? NormalizeOrNone(searched) : text.Append(Cwd);
+                if ((GetString(toolInput, "glob") ?? GetString(toolInput, "include")) is { Length: > 0 } filter && PathRange.HasValue)
+                {
+                    var glob = Internal.FileArguments.SearchFilter.Append(text, text[PathRange], filter);
+                    SearchGlobRange = glob.HasValue ? PathNormalizer.NormalizeInto(text[glob], Cwd, Home, Input.UserHomes, text) : TextRange.None;
+                }
+
                 break;
             case ToolNames.Glob:
                 PathIsDirectory = true;
-                var root = GlobRoot(GetString(toolInput, "path") ?? GetString(toolInput, "dir_path"), GetString(toolInput, "pattern"));
+                var globPath = GetString(toolInput, "path") ?? GetString(toolInput, "dir_path");
+                var pattern = GetString(toolInput, "pattern");
+                var root = GlobRoot(globPath, pattern);
                 PathRange = NormalizeOrNone(text.Append(root));
+                if (!string.IsNullOrEmpty(pattern))
+                {
+                    var whole = pattern.StartsWith('/') || pattern.StartsWith('~') ? pattern : (string.IsNullOrEmpty(globPath) ? "." : globPath) + "/" + pattern;
+                    SearchGlobRange = PathNormalizer.NormalizeInto(whole, Cwd, Home, Input.UserHomes, text);
+                }
                 break;
             case ToolNames.WebFetch:
                 var url = JsonText.Get(toolInput, "url", text);
-                if (!url.HasValue && FirstUrl(GetString(toolInput, "prompt")) is { } inPrompt)
+                if (!url.HasValue && Urls(GetString(toolInput, "prompt")) is { Count: > 0 } inPrompt)
                 {
-                    url = text.Append(inPrompt);
+                    url = text.Append(inPrompt[0]);
+                    AllUrls = inPrompt.Count > 1 ? inPrompt.ToArray() : null;
                 }
 
                 HostRange = url.HasValue ? UrlHost.ExtractInto(text[url], text) : TextRange.None;
@@ -266,8 +304,14 @@ internal sealed class EventSubject
     private string[]? MultiplePaths(JsonElement toolInput)
     {
         var paths = new List<string>();
-        if (toolInput.ValueKind == JsonValueKind.Object && toolInput.TryGetProperty("paths", out var array) && array.ValueKind == JsonValueKind.Array)
+        // read_many_files: "paths" and "include" are both globs (or paths) relative to the cwd.
+        foreach (var name in (ReadOnlySpan<string>)["paths", "include"])
         {
+            if (toolInput.ValueKind != JsonValueKind.Object || !toolInput.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array)
+            {
+                continue;
+            }
+
             foreach (var item in array.EnumerateArray())
             {
                 if (item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } p)
@@ -322,26 +366,39 @@ internal sealed class EventSubject
         return prefix.StartsWith('/') || prefix.StartsWith('~') ? prefix : root + "/" + prefix;
     }
 
-    private static string? FirstUrl(string? text)
+    /// <summary>Every URL in a prompt (Gemini's web_fetch takes several), in order.</summary>
+    private static List<string>? Urls(string? text)
     {
         if (text is null)
         {
             return null;
         }
 
-        var at = text.IndexOf("://", StringComparison.Ordinal);
-        if (at < 0)
+        var urls = new List<string>();
+        for (var from = 0; from < text.Length;)
         {
-            return null;
+            var at = text.IndexOf("://", from, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                break;
+            }
+
+            var start = at;
+            while (start > 0 && char.IsAsciiLetter(text[start - 1]))
+            {
+                start--;
+            }
+
+            var end = text.IndexOfAny([' ', '\n', '\t', '"', '\'', ',', ')', '>'], at);
+            end = end < 0 ? text.Length : end;
+            if (start < at)
+            {
+                urls.Add(text[start..end]);
+            }
+
+            from = Math.Max(end, at + 3);
         }
 
-        var start = at;
-        while (start > 0 && char.IsAsciiLetter(text[start - 1]))
-        {
-            start--;
-        }
-
-        var end = text.IndexOfAny([' ', '\n', '\t', '"', '\''], at);
-        return text[start..(end < 0 ? text.Length : end)];
+        return urls;
     }
 }

@@ -22,7 +22,7 @@ internal enum PathAnchor
 /// A gitignore-style path glob: <c>*</c> and <c>?</c> stay within a segment, <c>**</c> spans segments, <c>[a-z]</c> classes.
 /// A pattern that names a directory also matches everything below it (as gitignore excludes a directory's contents).
 /// </summary>
-internal sealed class PathGlob
+internal sealed partial class PathGlob
 {
     private readonly Lazy<Regex> _regex;
     private readonly Lazy<Regex> _regexIgnoringCase;
@@ -39,6 +39,7 @@ internal sealed class PathGlob
         Anchor = anchor;
         ParentLevels = parentLevels;
         _regex = regex;
+        _segments = body.Split('/');
         _requiredLiteral = LongestLiteral(body);
         _absolutePrefix = anchor == PathAnchor.Absolute ? "/" + body[..LiteralHeadLength(body)] : "";
         var slash = body.IndexOf('/');
