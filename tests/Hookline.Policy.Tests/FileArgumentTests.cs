@@ -152,6 +152,6 @@ public class FileArgumentTests
     {
         var compiled = PathGlob.TryCreate(pattern, out var error)!;
         Assert.Null(error);
-        Assert.Equal(overlaps, compiled.CouldOverlap(glob, "/p", Home));
+        Assert.Equal(overlaps, compiled.CouldOverlap(glob, new PathFrame("/p", Home, IgnoreCase: false, Broad: true)));
     }
 }

@@ -59,7 +59,6 @@ public class OpaqueCodeTests
     [InlineData("awk '/a|b/ || /c/ { n++ }' f")]
     [InlineData("awk -f prog.awk f")]
     [InlineData("make -j4 test")]
-    [InlineData("make -f build/Makefile")]
     [InlineData("pwsh ./build.ps1")]
     [InlineData("pwsh -File ./build.ps1")]
     [InlineData("uv run pytest")]

@@ -111,7 +111,8 @@ public class OptionMatchingTests
     public void Allow_rules_do_not_gain_spellings_either()
     {
         // "rm -fr build" is what the allow rule means, but allow rules are compared as written: no new allows.
-        var policy = PolicyOf("ask", ("allow", "Bash(rm -rf build)"));
+        // (An allow also needs the files it writes allowed: Edit(./build) covers what rm deletes.)
+        var policy = PolicyOf("ask", ("allow", "Bash(rm -rf build)"), ("allow", "Edit(./build)"));
         Assert.Equal(Effect.Allow, policy.Decide(Bash("rm -rf build")));
         Assert.Equal(Effect.Ask, policy.Decide(Bash("rm -fr build")));
     }

@@ -1,6 +1,7 @@
 # Writes everyday.yaml: python3 tests/corpus/everyday/generate.py. Edit this file, not the YAML.
 import json
 CWD="/home/dev/proj"
+HOME="/home/dev"  # the sidecar reports the agent's home with every event
 def q(s): return json.dumps(s)
 cases=[]
 def bash(cmd, expect, name=None):
@@ -125,18 +126,24 @@ for cmd,e in [("npm test",A),("git status",A),("ls -la src",A),("cat .env",DENY)
 ev("gemini", {"hook_event_name":"BeforeTool","cwd":CWD,"tool_name":"read_file","tool_input":{"absolute_path":CWD+"/src/app.ts"}}, "gemini read_file", A)
 ev("gemini", {"hook_event_name":"BeforeTool","cwd":CWD,"tool_name":"search_file_content","tool_input":{"pattern":"TODO","include":"*.ts"}}, "gemini search *.ts", A)
 ev("gemini", {"hook_event_name":"BeforeTool","cwd":CWD,"tool_name":"glob","tool_input":{"pattern":"**/*.md"}}, "gemini glob", A)
+# The admin denies reading the project's ./secrets (Read(/secrets/**)). A search rooted above it (the whole project:
+# grep -r ., find ., rg, Glob and Grep at the root) would read or list it, and the engine cannot narrow the search,
+# so these ask: the rule's intent covers them. A policy that protects no directory inside the project has none of
+# these asks (docs/policy.md, "Friction").
+SEARCHES_ABOVE_PROTECTED_DIR = set(["rg -n --type ts 'export default'", "find . -name '*.test.ts' -not -path './node_modules/*'", 'find . -maxdepth 2 -type d', "find . -name '*.ts' | xargs grep -l 'fetch('", "find . -type f -name '*.md' | sort", "grep -rn --exclude-dir=node_modules 'console.log' .", 'rg --files | head -50', "rg -g '*.ts' 'interface User'", "find . -newer package.json -name '*.ts'", 'glob **/*.ts', 'glob **/package.json', 'grep TODO {}', 'grep import .* from \'react\' {"glob": "*.tsx"}', 'grep class User {"type": "ts"}', 'grep FIXME {"glob": "**/*.py"}', 'grep API_URL {"glob": "*.example"}', 'grep TODO|FIXME {"glob": "src/**"}', "find . -name '*.pyc' -print | head", 'gemini search *.ts', 'gemini glob'])
 out=["# A normal day of agent work under the careful admin's policy (tests/corpus/admin-policy.yaml): builds, tests, git,",
      "# search, edits and package installs, written the way agents write them. allow = an allow rule answers;",
      "# default = no rule decides, the agent's own prompt applies; ask/deny only where a rule's intent covers the call.",""]
 seen=set()
 for name,t,inp,e in cases:
+    if name in SEARCHES_ABOVE_PROTECTED_DIR: e=ASK
     n=name; i=2
     while n in seen: n=f"{name} ({i})"; i+=1
     seen.add(n)
     if t is None:
         agent,event=inp
-        out.append(f"- name: {q(n)}\n  agent: {agent}\n  event: {json.dumps(event)}\n  expect: {e}")
+        out.append(f"- name: {q(n)}\n  agent: {agent}\n  home: {HOME}\n  event: {json.dumps(event)}\n  expect: {e}")
     else:
-        out.append(f"- name: {q(n)}\n  tool: {t}\n  cwd: {CWD}\n  input: {json.dumps(inp)}\n  expect: {e}")
+        out.append(f"- name: {q(n)}\n  tool: {t}\n  cwd: {CWD}\n  home: {HOME}\n  input: {json.dumps(inp)}\n  expect: {e}")
 open(__import__("os").path.join(__import__("os").path.dirname(__file__),"everyday.yaml"),"w").write("\n".join(out)+"\n")
 print(len(cases))
