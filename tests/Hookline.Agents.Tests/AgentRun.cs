@@ -26,6 +26,9 @@ internal sealed class AgentRun : IDisposable
           - id: allow-touch
             effect: allow
             match: "Bash(touch *allowed*)"
+          - id: project-writes
+            effect: allow
+            match: "Edit(./**)"   # an allow covers a command only when the files it writes are allowed too
         """;
 
     /// <summary>Bounds one client run; generous, because this machine's cores are shared.</summary>
