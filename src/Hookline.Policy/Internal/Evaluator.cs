@@ -295,7 +295,7 @@ internal static partial class Evaluator
             var pattern = MatchCommand(rule, shell[forms.Text])
                 ?? (forms.BaseName.HasValue ? MatchCommand(rule, shell[forms.BaseName]) : null)
                 ?? (forms.Privileged.HasValue ? MatchCommand(rule, shell[forms.Privileged]) : null)
-                ?? MatchOptionAware(rule, shell, command);
+                ?? MatchOptionAware(rule, shell, command, subject);
             if (pattern is not null)
             {
                 matched = shell.Text.ToStringOrNull(command.Text);

@@ -18,6 +18,9 @@ internal enum OperandUse : byte
     /// <summary>Operands name repository content, <c>rev:path</c> included (<c>git show</c>, <c>git diff</c>).</summary>
     RepoRead,
 
+    /// <summary>Creates its operands (<c>mkdir</c>): a write for deny and ask rules; an allow rule need not cover it.</summary>
+    Create,
+
     /// <summary><c>key=value</c> operands: <c>if=</c> is read, <c>of=</c> written (<c>dd</c>).</summary>
     KeyValue,
 }
@@ -72,4 +75,44 @@ internal sealed class CommandFileSpec
 
     /// <summary>A search with no operand searches the working directory (<c>rg KEY</c>, <c>grep -r KEY</c>).</summary>
     public bool SearchesCwdByDefault { get; init; }
+
+    /// <summary>Long options may be written as any unique prefix (GNU getopt_long, npm's nopt): <c>--compress-prog</c>.</summary>
+    public bool AbbreviatesLong { get; init; }
+
+    /// <summary>Long options that take two words, a name and then the value (<c>jq --rawfile NAME FILE</c>).</summary>
+    public string[] NameThenValue { get; init; } = [];
+
+    /// <summary>Options whose value is a file listing more file names; <c>-</c> reads that list from stdin (unseen).</summary>
+    public string[] NamesListValue { get; init; } = [];
+
+    /// <summary><c>NAME=value</c> operands that make the command run another program (<c>make SHELL=/tmp/x</c>).</summary>
+    public string[] RunsAssignment { get; init; } = [];
+
+    /// <summary>Filter options written <c>TYPE:GLOB[,GLOB]</c> (<c>rg --type-add 'e:*.pem'</c>).</summary>
+    public string[] TypedFilterValue { get; init; } = [];
+
+    /// <summary>MSBuild property arguments (<c>-p:X=Y</c>, <c>/p:X=Y</c>) are read for imports of code (dotnet).</summary>
+    public bool MsBuildProperties { get; init; }
+
+    private string[]? _longNames;
+
+    /// <summary>Every long option the spec names (for resolving abbreviations); built once per spec.</summary>
+    public string[] LongNames => _longNames ??= CollectLongNames();
+
+    private string[] CollectLongNames()
+    {
+        var names = new List<string>();
+        foreach (var group in (string[][])[LongWithValue, DataOptions, ReadsValue, WritesValue, RunsProgram, WritesOperands, Recursive, FilterValue, TargetDirectory, NameThenValue, NamesListValue, TypedFilterValue])
+        {
+            foreach (var name in group)
+            {
+                if (name.StartsWith("--", StringComparison.Ordinal) && !names.Contains(name))
+                {
+                    names.Add(name);
+                }
+            }
+        }
+
+        return [.. names];
+    }
 }

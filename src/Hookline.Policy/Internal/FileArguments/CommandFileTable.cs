@@ -15,46 +15,47 @@ internal static class CommandFileTable
         .. Many(OperandUse.Read, "cat", "tac", "nl", "more", "bat", "batcat", "od", "hexdump", "strings", "rev", "file", "md5sum", "sha1sum",
             "sha256sum", "sha512sum", "cksum", "b2sum", "paste", "comm", "cmp", "diff", "fold", "fmt", "expand", "unexpand", "column",
             "source", ".", "ssh-add", "view", "split", "look"),
-        new("head", OperandUse.Read) { ShortWithValue = "nc", LongWithValue = ["--lines", "--bytes"] },
-        new("tail", OperandUse.Read) { ShortWithValue = "ncs", LongWithValue = ["--lines", "--bytes", "--pid", "--sleep-interval"] },
+        new("head", OperandUse.Read) { AbbreviatesLong = true, ShortWithValue = "nc", LongWithValue = ["--lines", "--bytes"] },
+        new("tail", OperandUse.Read) { AbbreviatesLong = true, ShortWithValue = "ncs", LongWithValue = ["--lines", "--bytes", "--pid", "--sleep-interval"] },
         new("less", OperandUse.Read) { ShortWithValue = "bhjkoOpPtTxyz", WritesValue = ["-o", "-O", "--log-file", "--LOG-FILE"], LongWithValue = ["--log-file", "--LOG-FILE"] },
-        new("wc", OperandUse.Read) { ReadsValue = ["--files0-from"] },
-        new("cut", OperandUse.Read) { ShortWithValue = "bcdf", LongWithValue = ["--bytes", "--characters", "--delimiter", "--fields", "--output-delimiter"] },
-        new("base64", OperandUse.Read) { ShortWithValue = "wio", ReadsValue = ["-i", "--input"], WritesValue = ["-o", "--output"], LongWithValue = ["--wrap", "--input", "--output"] },
+        new("wc", OperandUse.Read) { AbbreviatesLong = true, ReadsValue = ["--files0-from"], NamesListValue = ["--files0-from"] },
+        new("cut", OperandUse.Read) { AbbreviatesLong = true, ShortWithValue = "bcdf", LongWithValue = ["--bytes", "--characters", "--delimiter", "--fields", "--output-delimiter"] },
+        new("base64", OperandUse.Read) { AbbreviatesLong = true, ShortWithValue = "wio", ReadsValue = ["-i", "--input"], WritesValue = ["-o", "--output"], LongWithValue = ["--wrap", "--input", "--output"] },
         new("xxd", OperandUse.CopyLike) { ShortWithValue = "cglosn", LongWithValue = ["-cols", "-groupsize", "-len", "-seek", "-name"] },
-        new("uniq", OperandUse.CopyLike) { ShortWithValue = "fsw", LongWithValue = ["--skip-fields", "--skip-chars", "--check-chars"] },
+        new("uniq", OperandUse.CopyLike) { AbbreviatesLong = true, ShortWithValue = "fsw", LongWithValue = ["--skip-fields", "--skip-chars", "--check-chars"] },
         new("sort", OperandUse.Read)
         {
             ShortWithValue = "kotST", LongWithValue = ["--key", "--output", "--field-separator", "--buffer-size", "--temporary-directory", "--compress-program", "--files0-from"],
-            WritesValue = Output, ReadsValue = ["--files0-from"], RunsProgram = ["--compress-program"],
+            WritesValue = Output, ReadsValue = ["--files0-from"], RunsProgram = ["--compress-program"], NamesListValue = ["--files0-from"], AbbreviatesLong = true,
         },
         new("jq", OperandUse.Read)
         {
-            LeadingData = 1, ShortWithValue = "fL", LongWithValue = ["--from-file", "--indent", "--arg", "--argjson", "--slurpfile", "--rawfile"],
-            DataOptions = ["-f", "--from-file"], ReadsValue = ["-f", "--from-file", "--slurpfile", "--rawfile"],
+            LeadingData = 1, ShortWithValue = "fL", LongWithValue = ["--from-file", "--indent"],
+            NameThenValue = ["--arg", "--argjson", "--slurpfile", "--rawfile", "--argfile"], // NAME VALUE: the value is the second word
+            DataOptions = ["-f", "--from-file"], ReadsValue = ["-f", "--from-file", "--slurpfile", "--rawfile", "--argfile"],
         },
         new("awk", OperandUse.Read) { LeadingData = 1, ShortWithValue = "fvFiE", DataOptions = ["-f", "-E", "--file"], ReadsValue = ["-f", "-i", "-E", "--file", "--include"], LongWithValue = ["--file", "--include", "--assign", "--field-separator"] },
         new("sed", OperandUse.Read)
         {
             LeadingData = 1, ShortWithValue = "efl", LongWithValue = ["--expression", "--file", "--line-length"],
-            DataOptions = ["-e", "-f", "--expression", "--file"], ReadsValue = ["-f", "--file"], WritesOperands = ["-i", "--in-place"],
+            DataOptions = ["-e", "-f", "--expression", "--file"], ReadsValue = ["-f", "--file"], WritesOperands = ["-i", "--in-place"], AbbreviatesLong = true,
         },
-        new("iconv", OperandUse.Read) { ShortWithValue = "fto", LongWithValue = ["--from-code", "--to-code", "--output"], WritesValue = Output },
+        new("iconv", OperandUse.Read) { AbbreviatesLong = true, ShortWithValue = "fto", LongWithValue = ["--from-code", "--to-code", "--output"], WritesValue = Output },
 
         // Searches.
         .. Searcher("grep"), .. Searcher("egrep"), .. Searcher("fgrep"), .. Searcher("zgrep"),
         new("rg", OperandUse.Search)
         {
             LeadingData = 1, SearchesCwdByDefault = true, ShortWithValue = "efgmABCMEtTjr",
-            LongWithValue = ["--regexp", "--file", "--glob", "--iglob", "--max-count", "--after-context", "--before-context", "--context", "--type", "--type-not", "--pre", "--pre-glob", "--replace", "--encoding", "--threads", "--ignore-file", "--max-depth", "--sort", "--sortr"],
+            LongWithValue = ["--regexp", "--file", "--glob", "--iglob", "--type-add", "--max-count", "--after-context", "--before-context", "--context", "--type", "--type-not", "--pre", "--pre-glob", "--replace", "--encoding", "--threads", "--ignore-file", "--max-depth", "--sort", "--sortr"],
             DataOptions = ["-e", "-f", "--regexp", "--file", "--files", "--type-list"], ReadsValue = ["-f", "--file", "--ignore-file"],
-            FilterValue = ["-g", "--glob", "--iglob"], RunsProgram = ["--pre", "-z", "--search-zip"],
+            FilterValue = ["-g", "--glob", "--iglob"], RunsProgram = ["--pre", "-z", "--search-zip"], TypedFilterValue = ["--type-add"],
         },
         new("ag", OperandUse.Search) { LeadingData = 1, SearchesCwdByDefault = true, ShortWithValue = "GgABCm", FilterValue = ["-G", "--file-search-regex"], LongWithValue = ["--file-search-regex", "--ignore", "--path-to-ignore"] },
         new("tar", OperandUse.Search)
         {
             ShortWithValue = "fCIKTXgbHV", LongWithValue = ["--file", "--directory", "--use-compress-program", "--to-command", "--files-from", "--exclude-from", "--checkpoint-action", "--info-script", "--new-volume-script", "--rsh-command"],
-            ReadsValue = ["-T", "--files-from", "-X", "--exclude-from"],
+            ReadsValue = ["-T", "--files-from", "-X", "--exclude-from"], NamesListValue = ["-T", "--files-from"], AbbreviatesLong = true,
             RunsProgram = ["-I", "--use-compress-program", "--to-command", "--checkpoint-action", "--info-script", "-F", "--new-volume-script", "--rsh-command"],
         },
         new("zip", OperandUse.Search) { ShortWithValue = "bnPtxiTU", LongWithValue = ["--temp-path", "--password", "--unzip-command"], RunsProgram = ["-TT", "--unzip-command"] },
@@ -62,18 +63,18 @@ internal static class CommandFileTable
         // Writers.
         new("tee", OperandUse.Write),
         .. Many(OperandUse.Write, "rm", "shred", "rmdir", "unlink"),
-        new("touch", OperandUse.Write) { ShortWithValue = "dtr", LongWithValue = ["--date", "--reference"], ReadsValue = ["-r", "--reference"] },
-        new("truncate", OperandUse.Write) { ShortWithValue = "sr", LongWithValue = ["--size", "--reference"] },
+        new("touch", OperandUse.Write) { AbbreviatesLong = true, ShortWithValue = "dtr", LongWithValue = ["--date", "--reference"], ReadsValue = ["-r", "--reference"] },
+        new("truncate", OperandUse.Write) { AbbreviatesLong = true, ShortWithValue = "sr", LongWithValue = ["--size", "--reference"] },
         new("chmod", OperandUse.Write) { LeadingData = 1, DataOptions = ["--reference"] },
         new("chown", OperandUse.Write) { LeadingData = 1, DataOptions = ["--reference"] },
         new("chgrp", OperandUse.Write) { LeadingData = 1, DataOptions = ["--reference"] },
         .. Copier("cp"), .. Copier("mv"), .. Copier("ln"),
-        new("install", OperandUse.CopyLike) { ShortWithValue = "gmoStT", LongWithValue = ["--group", "--mode", "--owner", "--suffix", "--target-directory"], TargetDirectory = ["-t", "--target-directory"] },
+        new("install", OperandUse.CopyLike) { AbbreviatesLong = true, ShortWithValue = "gmoStT", LongWithValue = ["--group", "--mode", "--owner", "--suffix", "--target-directory"], TargetDirectory = ["-t", "--target-directory"] },
         new("rsync", OperandUse.CopyLike) { ShortWithValue = "eTfB", LongWithValue = ["--rsh", "--rsync-path", "--files-from", "--exclude-from", "--include-from", "--filter", "--temp-dir"], RunsProgram = ["-e", "--rsh", "--rsync-path"], ReadsValue = ["--files-from", "--exclude-from", "--include-from"] },
         new("scp", OperandUse.CopyLike) { ShortWithValue = "cFiJloPSDX", ReadsValue = ["-i", "-F"], RunsProgram = ["-S", "-o"] },
         new("dd", OperandUse.KeyValue),
         .. Many(OperandUse.ReadWrite, "vi", "vim", "nvim", "nano", "emacs", "ed", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz", "zstd", "dos2unix", "unix2dos"),
-        new("mkdir", OperandUse.None) { ShortWithValue = "m", LongWithValue = ["--mode"] },
+        new("mkdir", OperandUse.Create) { ShortWithValue = "m", LongWithValue = ["--mode", "--context"], AbbreviatesLong = true }, // creates its operands
 
         // Network clients: their operands are URLs, but options read and write files.
         new("curl", OperandUse.None)
@@ -86,7 +87,7 @@ internal static class CommandFileTable
         {
             ShortWithValue = "OoaiPeU", LongWithValue = ["--output-document", "--output-file", "--append-output", "--input-file", "--post-file", "--body-file", "--directory-prefix", "--execute", "--user-agent", "--config"],
             ReadsValue = ["-i", "--input-file", "--post-file", "--body-file", "--config"], WritesValue = ["-O", "--output-document", "-o", "--output-file", "-a", "--append-output", "-P", "--directory-prefix"],
-            RunsProgram = ["-e", "--execute"],
+            RunsProgram = ["-e", "--execute"], AbbreviatesLong = true,
         },
         new("ssh", OperandUse.None) { ShortWithValue = "bcDEeFiIJlLmOopQRSwW", ReadsValue = ["-i", "-F"], RunsProgram = ["-o"] },
 
@@ -100,25 +101,31 @@ internal static class CommandFileTable
         .. GitReader("git show"), .. GitReader("git diff"), .. GitReader("git log"), .. GitReader("git blame"), .. GitReader("git annotate"),
         .. GitReader("git cat-file"), .. GitReader("git whatchanged"), .. GitReader("git range-diff"),
         new("git grep", OperandUse.RepoRead) { LeadingData = 1, ShortWithValue = "efOABCm", DataOptions = ["-e", "-f"], ReadsValue = ["-f"], RunsProgram = ["-O", "--open-files-in-pager", "--ext-grep"] },
+        // git add names files that git diff --cached then prints: staging is reading (git add -f .env).
+        new("git add", OperandUse.RepoRead) { LongWithValue = ["--chmod", "--pathspec-from-file"], ReadsValue = ["--pathspec-from-file"], NamesListValue = ["--pathspec-from-file"] },
         new("git commit", OperandUse.None) { ShortWithValue = "mFCcSt", LongWithValue = ["--message", "--file", "--reuse-message", "--reedit-message", "--template", "--author", "--date", "--fixup", "--squash", "--cleanup", "--trailer"], ReadsValue = ["-F", "--file", "-t", "--template"] },
         new("git format-patch", OperandUse.None) { ShortWithValue = "ov", LongWithValue = ["--output-directory", "--output"], WritesValue = ["-o", "--output-directory", "--output"] },
         new("git archive", OperandUse.None) { ShortWithValue = "o", LongWithValue = ["--output", "--remote", "--exec"], WritesValue = Output, RunsProgram = ["--exec"] },
         new("git apply", OperandUse.Read) { ShortWithValue = "pC", LongWithValue = ["--directory", "--include", "--exclude"] },
-        new("npm", OperandUse.None) { RunsProgram = ["--script-shell", "--userconfig", "--globalconfig", "--node-options"], LongWithValue = ["--script-shell", "--userconfig", "--globalconfig", "--node-options", "--prefix"] },
+        new("npm", OperandUse.None) { AbbreviatesLong = true, RunsProgram = ["--script-shell", "--userconfig", "--globalconfig", "--node-options"], LongWithValue = ["--script-shell", "--userconfig", "--globalconfig", "--node-options", "--prefix"] },
         new("npx", OperandUse.None) { RunsProgram = ["-c", "--call", "--script-shell", "--node-options"], WritesValue = ["--outDir", "--outFile", "--declarationDir"], LongWithValue = ["--outDir", "--outFile", "--declarationDir", "--call", "--package"], ShortWithValue = "cp" },
         new("pytest", OperandUse.None)
         {
-            ShortWithValue = "pkmcro", LongWithValue = ["--basetemp", "--junitxml", "--junit-xml", "--log-file", "--result-log", "--rootdir", "--confcutdir", "--config-file", "--cov-report", "--html", "--debug"],
-            WritesValue = ["--basetemp", "--junitxml", "--junit-xml", "--log-file", "--result-log", "--html", "--debug"], ReadsValue = ["-c", "--config-file"], RunsProgram = ["-p", "--pastebin"],
+            ShortWithValue = "pkmcro", LongWithValue = ["--basetemp", "--junitxml", "--junit-xml", "--log-file", "--result-log", "--rootdir", "--confcutdir", "--config-file", "--cov-report", "--html", "--debug", "--override-ini"],
+            WritesValue = ["--basetemp", "--junitxml", "--junit-xml", "--log-file", "--result-log", "--html", "--debug"], ReadsValue = ["-c", "--config-file"], RunsProgram = ["-p", "--pastebin", "-o", "--override-ini"], // -o addopts=...: options of its own
         },
         new("jest", OperandUse.None) { ShortWithValue = "ct", LongWithValue = ["--config", "--outputFile", "--coverageDirectory", "--testResultsProcessor", "--reporters"], ReadsValue = ["-c", "--config"], WritesValue = ["--outputFile", "--coverageDirectory"], RunsProgram = ["--testResultsProcessor", "--reporters", "--globalSetup", "--globalTeardown", "--setupFiles"] },
-        new("make", OperandUse.None) { ShortWithValue = "fCIjlOoW", LongWithValue = ["--file", "--makefile", "--directory", "--include-dir", "--eval", "--jobs"], RunsProgram = ["-f", "--file", "--makefile", "--eval", "-I", "--include-dir"] },
+        new("make", OperandUse.None)
+        {
+            ShortWithValue = "fCIjlOoW", LongWithValue = ["--file", "--makefile", "--directory", "--include-dir", "--eval", "--jobs", "--load-average", "--old-file", "--what-if", "--assume-old", "--assume-new", "--new-file", "--output-sync"],
+            RunsProgram = ["-f", "--file", "--makefile", "--eval", "-I", "--include-dir"], RunsAssignment = ["SHELL", "MAKEFILES", ".SHELLFLAGS", "MAKEFLAGS", "MFLAGS", "MAKE", "MAKESHELL"], AbbreviatesLong = true,
+        },
         .. GoTool("go test"), .. GoTool("go build"), .. GoTool("go vet"), .. GoTool("go install"),
         new("cargo", OperandUse.None) { ShortWithValue = "pjZ", LongWithValue = ["--config", "--target-dir", "--manifest-path", "--out-dir", "--artifact-dir", "--package", "--jobs"], WritesValue = ["--target-dir", "--out-dir", "--artifact-dir"], ReadsValue = ["--manifest-path"], RunsProgram = ["--config", "-Z"] },
         new("dotnet", OperandUse.None)
         {
             ShortWithValue = "ocfrvlps", LongWithValue = ["--output", "--configuration", "--framework", "--runtime", "--verbosity", "--logger", "--diag", "--results-directory", "--settings", "--property", "--filter", "--test-adapter-path"],
-            WritesValue = ["-o", "--output", "--diag", "--results-directory"], ReadsValue = ["-s", "--settings"], RunsProgram = ["--test-adapter-path"],
+            WritesValue = ["-o", "--output", "--diag", "--results-directory"], ReadsValue = ["-s", "--settings"], RunsProgram = ["--test-adapter-path"], MsBuildProperties = true,
         },
     ];
 
@@ -169,7 +176,7 @@ internal static class CommandFileTable
     [
         new(name, OperandUse.Read)
         {
-            LeadingData = 1, ShortWithValue = "efmABCdDX", LongWithValue = ["--regexp", "--file", "--max-count", "--after-context", "--before-context", "--context", "--directories", "--devices", "--include", "--exclude", "--exclude-dir", "--exclude-from", "--label"],
+            LeadingData = 1, ShortWithValue = "efmABCdDX", AbbreviatesLong = true, LongWithValue = ["--regexp", "--file", "--max-count", "--after-context", "--before-context", "--context", "--directories", "--devices", "--include", "--exclude", "--exclude-dir", "--exclude-from", "--label"],
             DataOptions = ["-e", "-f", "--regexp", "--file"], ReadsValue = ["-f", "--file", "--exclude-from"], Recursive = ["-r", "-R", "--recursive", "--dereference-recursive"],
             FilterValue = ["--include"], SearchesCwdByDefault = true,
         },
@@ -177,7 +184,7 @@ internal static class CommandFileTable
 
     private static CommandFileSpec[] Copier(string name) =>
     [
-        new(name, OperandUse.CopyLike) { ShortWithValue = "tSV", LongWithValue = ["--target-directory", "--suffix", "--backup"], TargetDirectory = ["-t", "--target-directory"] },
+        new(name, OperandUse.CopyLike) { AbbreviatesLong = true, ShortWithValue = "tSV", LongWithValue = ["--target-directory", "--suffix", "--backup"], TargetDirectory = ["-t", "--target-directory"] },
     ];
 
     private static CommandFileSpec[] GitReader(string name) =>

@@ -73,6 +73,10 @@ internal static class FileArgumentScanner
             if (CommandFileTable.HasSubcommands(name))
             {
                 first = SubcommandIndex(words);
+                if (name is "git")
+                {
+                    GitDirectories(words[..first]);
+                }
             }
 
             if (name is "find")
@@ -101,6 +105,27 @@ internal static class FileArgumentScanner
             }
 
             return Math.Min(i + 1, words.Length);
+        }
+
+        /// <summary><c>git -C DIR</c>, <c>--work-tree=DIR</c>: its file arguments may be relative to DIR too.</summary>
+        private void GitDirectories(ReadOnlySpan<ShellWord> words)
+        {
+            for (var i = 1; i < words.Length; i++)
+            {
+                var text = shell[words[i].Text];
+                var attached = text.StartsWith("--work-tree=", StringComparison.Ordinal);
+                if (!attached && !(text is "-C" or "--work-tree" && i + 1 < words.Length))
+                {
+                    continue;
+                }
+
+                var directory = attached ? words[i] : words[++i];
+                if (!directory.HasExpansion)
+                {
+                    var path = shell[directory.Text];
+                    into.Bases.Add(Resolve(attached ? path["--work-tree=".Length..] : path, cwd));
+                }
+            }
         }
 
         /// <summary>A command Hookline does not know: every word may name a file (checked for ask, never allowed by it).</summary>
@@ -290,6 +315,7 @@ internal static class FileArgumentScanner
                 if (item.IsOperand)
                 {
                     operandCount++;
+                    RunsAssignment(item);
                     continue;
                 }
 
@@ -298,6 +324,11 @@ internal static class FileArgumentScanner
                 recursive |= reader.Is(item, spec.Recursive);
                 targetGiven |= reader.Is(item, spec.TargetDirectory);
                 OptionValue(reader, item);
+            }
+
+            if (spec.MsBuildProperties)
+            {
+                MsBuildImports();
             }
 
             var use = spec.Operands switch
@@ -333,6 +364,9 @@ internal static class FileArgumentScanner
                     case OperandUse.CopyLike:
                         Operand(word, last && !targetGiven ? FileUse.Write : FileUse.Read);
                         break;
+                    case OperandUse.Create when !word.HasExpansion:
+                        scan.Path(word.Text, FileUse.Write, isGlob: false, isPart: true);
+                        break;
                     default:
                         if (use is { } known)
                         {
@@ -354,7 +388,60 @@ internal static class FileArgumentScanner
             }
         }
 
-        private void Operand(ShellWord word, FileUse use) => scan.File(word, word.Text, use);
+        private void Operand(ShellWord word, FileUse use)
+        {
+            if (use is FileUse.RepoRead && !word.HasExpansion && GitPathspec.Read(scan.Shell[word.Text]) is var (skip, literal, excluded) && (skip > 0 || !literal))
+            {
+                // ':(literal).env', ':(top).env', ':/.env' name .env; '.e*' is a glob however it is quoted; ':!x' excludes.
+                if (!excluded)
+                {
+                    var path = new TextRange(word.Text.Start + skip, word.Text.Length - skip);
+                    scan.WithParts(path, use, hasGlob: !literal);
+                }
+
+                return;
+            }
+
+            scan.File(word, word.Text, use);
+        }
+
+        /// <summary><c>dotnet build /p:CustomBeforeMicrosoftCommonTargets=/tmp/x.targets</c> imports and runs that file.</summary>
+        private void MsBuildImports()
+        {
+            for (var i = 0; i < words.Length; i++)
+            {
+                var text = scan.Shell[words[i].Text];
+                if (MsBuildProperties.ImportsCode(text, i > 0 && MsBuildProperties.IsBareOption(scan.Shell[words[i - 1].Text])))
+                {
+                    scan.Unseen(words[i].Text, "this property makes MSBuild import and run a file");
+                }
+            }
+        }
+
+        /// <summary><c>make SHELL=/tmp/x</c>: a variable on the command line that picks the program it runs.</summary>
+        private void RunsAssignment(in ArgumentItem item)
+        {
+            if (spec.RunsAssignment.Length == 0)
+            {
+                return;
+            }
+
+            var text = scan.Shell[words[item.Word].Text];
+            var equals = text.IndexOf('=');
+            if (equals <= 0)
+            {
+                return;
+            }
+
+            var name = text[..equals].TrimEnd(":+?!").Trim();
+            foreach (var runs in spec.RunsAssignment)
+            {
+                if (name.SequenceEqual(runs))
+                {
+                    scan.Unseen(words[item.Word].Text, "this variable makes it run another program or load code");
+                }
+            }
+        }
 
         private void KeyValue(ShellWord word)
         {
@@ -383,9 +470,16 @@ internal static class FileArgumentScanner
             }
 
             var valueWord = words[item.ValueWord];
+            if (reader.Is(item, spec.NamesListValue) && scan.Shell[item.Value] is "-" or "/dev/stdin")
+            {
+                // Any file at all: where a file rule protects something, ask.
+                scan.Unseen(valueWord.Text, "it reads the names of the files it reads from stdin");
+                scan.Path(scan.Shell.Text.Append("/**"), FileUse.Mention, isGlob: true, isPart: false);
+            }
+
             var use = reader.Is(item, spec.WritesValue) || reader.Is(item, spec.TargetDirectory) ? FileUse.Write
                 : reader.Is(item, spec.ReadsValue) ? FileUse.Read
-                : reader.Is(item, spec.FilterValue) ? (FileUse?)null
+                : reader.Is(item, spec.FilterValue) || reader.Is(item, spec.TypedFilterValue) || reader.Is(item, spec.NameThenValue) ? (FileUse?)null
                 : FileUse.Mention;
             if (use is { } known)
             {
@@ -399,7 +493,7 @@ internal static class FileArgumentScanner
             var reader = new OptionReader(scan.Shell, words, spec);
             while (reader.Next(out var item))
             {
-                if (item.IsOperand || !item.Value.HasValue || !reader.Is(item, spec.FilterValue))
+                if (item.IsOperand || !item.Value.HasValue || !(reader.Is(item, spec.FilterValue) || reader.Is(item, spec.TypedFilterValue)))
                 {
                     continue;
                 }
@@ -410,22 +504,42 @@ internal static class FileArgumentScanner
                     continue;
                 }
 
-                var rootReader = new OptionReader(scan.Shell, words, spec);
-                var skip = spec.LeadingData;
-                var any = false;
-                while (rootReader.Next(out var root))
+                if (reader.Is(item, spec.TypedFilterValue))
                 {
-                    if (root.IsOperand && skip-- <= 0 && !words[root.Word].HasExpansion)
+                    // rg --type-add 'NAME:GLOB,GLOB' (or NAME:include:OTHER): each glob limits a search like -g.
+                    filter = filter[(filter.IndexOf(':') + 1)..];
+                    foreach (var range in filter.Split(','))
                     {
-                        any = true;
-                        scan.Filter(scan.Shell[words[root.Word].Text], filter);
+                        if (filter[range].Length > 0 && !filter[range].StartsWith("include:", StringComparison.Ordinal))
+                        {
+                            FilterRoots(filter[range], roots);
+                        }
                     }
+
+                    continue;
                 }
 
-                if (!any || roots == 0)
+                FilterRoots(filter, roots);
+            }
+        }
+
+        private void FilterRoots(ReadOnlySpan<char> filter, int roots)
+        {
+            var rootReader = new OptionReader(scan.Shell, words, spec);
+            var skip = spec.LeadingData;
+            var any = false;
+            while (rootReader.Next(out var root))
+            {
+                if (root.IsOperand && skip-- <= 0 && !words[root.Word].HasExpansion)
                 {
-                    scan.Filter(".", filter);
+                    any = true;
+                    scan.Filter(scan.Shell[words[root.Word].Text], filter);
                 }
+            }
+
+            if (!any || roots == 0)
+            {
+                scan.Filter(".", filter);
             }
         }
     }

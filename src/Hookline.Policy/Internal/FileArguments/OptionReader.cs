@@ -7,7 +7,9 @@ namespace Hookline.Policy.Internal.FileArguments;
 /// <param name="Name">A long option's name (without <c>=value</c>); None for a short one.</param>
 /// <param name="Value">The option's value (attached or the next word), or None.</param>
 /// <param name="ValueWord">Index of the word the value is (or is part of); -1 without a value.</param>
-internal readonly record struct ArgumentItem(bool IsOperand, int Word, char Short, TextRange Name, TextRange Value, int ValueWord);
+/// <param name="Canonical">The long option's full name when written abbreviated (<c>--compress-prog</c>) or with two dashes
+/// for a single-dash option (go's <c>--exec</c>); null when written as named.</param>
+internal readonly record struct ArgumentItem(bool IsOperand, int Word, char Short, TextRange Name, TextRange Value, int ValueWord, string? Canonical = null);
 
 /// <summary>
 /// Walks a command's arguments by its <see cref="CommandFileSpec"/>: short clusters (<c>-n5</c>, <c>-la</c>), long
@@ -62,18 +64,25 @@ internal ref struct OptionReader
         if (text[1] == '-' || (name.Length > 2 && IsNamed(name)))
         {
             var nameRange = new TextRange(word.Text.Start, name.Length);
+            var canonical = text[1] == '-' && !IsNamed(name) ? Canonical(name) : null;
+            var known = canonical is null ? name : canonical;
             if (equals >= 0)
             {
-                item = new ArgumentItem(false, index, '\0', nameRange, new TextRange(word.Text.Start + equals + 1, text.Length - equals - 1), index);
+                item = new ArgumentItem(false, index, '\0', nameRange, new TextRange(word.Text.Start + equals + 1, text.Length - equals - 1), index, canonical);
             }
-            else if (Contains(_spec.LongWithValue, name) && _i < _words.Length)
+            else if (Contains(_spec.NameThenValue, known) && _i + 1 < _words.Length)
             {
-                item = new ArgumentItem(false, index, '\0', nameRange, _words[_i].Text, _i);
+                item = new ArgumentItem(false, index, '\0', nameRange, _words[_i + 1].Text, _i + 1, canonical);
+                _i += 2;
+            }
+            else if (Contains(_spec.LongWithValue, known) && _i < _words.Length)
+            {
+                item = new ArgumentItem(false, index, '\0', nameRange, _words[_i].Text, _i, canonical);
                 _i++;
             }
             else
             {
-                item = new ArgumentItem(false, index, '\0', nameRange, TextRange.None, -1);
+                item = new ArgumentItem(false, index, '\0', nameRange, TextRange.None, -1, canonical);
             }
 
             return true;
@@ -135,11 +144,46 @@ internal ref struct OptionReader
             return false;
         }
 
-        return Contains(names, _scan[item.Name]);
+        return Contains(names, item.Canonical is { } canonical ? canonical : _scan[item.Name]);
+    }
+
+    /// <summary>The option's full name as the program resolves it, or null when it is written out or unknown.</summary>
+    private readonly string? Canonical(ReadOnlySpan<char> name)
+    {
+        // Go's flags are named with one dash and accept two: --exec is -exec.
+        foreach (var single in _spec.LongWithValue)
+        {
+            if (single.Length > 2 && single[1] != '-' && name[2..].SequenceEqual(single.AsSpan(1)))
+            {
+                return single;
+            }
+        }
+
+        if (!_spec.AbbreviatesLong || name.Length < 3)
+        {
+            return null;
+        }
+
+        string? found = null;
+        foreach (var candidate in _spec.LongNames)
+        {
+            if (candidate.AsSpan().StartsWith(name))
+            {
+                if (found is not null)
+                {
+                    return null; // ambiguous: the program refuses it
+                }
+
+                found = candidate;
+            }
+        }
+
+        return found;
     }
 
     private readonly bool IsNamed(ReadOnlySpan<char> name) =>
-        Contains(_spec.LongWithValue, name) || Contains(_spec.RunsProgram, name) || Contains(_spec.WritesValue, name) || Contains(_spec.ReadsValue, name);
+        Contains(_spec.LongWithValue, name) || Contains(_spec.RunsProgram, name) || Contains(_spec.WritesValue, name) || Contains(_spec.ReadsValue, name)
+        || Contains(_spec.NameThenValue, name);
 
     private static bool Contains(string[] names, ReadOnlySpan<char> name)
     {

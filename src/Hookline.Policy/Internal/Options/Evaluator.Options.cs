@@ -10,12 +10,12 @@ internal static partial class Evaluator
     /// <c>unless</c> pattern excuses it, else null. Exceptions match as written, so they never widen; one that reads as
     /// options excuses only the options it names.
     /// </summary>
-    private static string? MatchOptionAware(CompiledRule rule, ShellScan shell, SubCommandRange command)
+    private static string? MatchOptionAware(CompiledRule rule, ShellScan shell, SubCommandRange command, EventSubject subject)
     {
         var patterns = rule.Match;
         for (var i = 0; i < patterns.Length; i++)
         {
-            if (patterns[i].Options is not { } options || ReadBefore(patterns, i, options) || !options.Matches(shell, command))
+            if (patterns[i].Options is not { } options || ReadBefore(patterns, i, options) || !options.Matches(shell, command, subject))
             {
                 continue;
             }

@@ -141,7 +141,8 @@ internal sealed class OptionPattern
     }
 
     /// <summary>Does the sub-command (its words after wrappers) have the options and operands this pattern requires?</summary>
-    public bool Matches(ShellScan scan, SubCommandRange command)
+    /// <param name="subject">Where the command runs: dd's relative <c>of=</c> and <c>/proc/self/cwd</c> resolve against it.</param>
+    public bool Matches(ShellScan scan, SubCommandRange command, EventSubject? subject = null)
     {
         var words = scan.WordsOf(command);
         var start = StartOfArguments(scan, words);
@@ -169,7 +170,7 @@ internal sealed class OptionPattern
         {
             foreach (var (bit, value) in _values)
             {
-                if (!HasValue(text, words, bit, value))
+                if (!HasValue(scan, words, bit, value, subject))
                 {
                     return false;
                 }
@@ -228,8 +229,9 @@ internal sealed class OptionPattern
         return true;
     }
 
-    private bool HasValue(TextArena text, ReadOnlySpan<ShellWord> words, int bit, Wildcard value)
+    private bool HasValue(ShellScan scan, ReadOnlySpan<ShellWord> words, int bit, Wildcard value, EventSubject? subject)
     {
+        var text = scan.Text;
         var reader = new OptionReader(_grammar, text, words);
         while (reader.Next(out var item))
         {
@@ -244,8 +246,41 @@ internal sealed class OptionPattern
                 return true;
             }
 
-            // dd's if=/of= name files: of=//dev/sda and of=/dev/../dev/sda are /dev/sda.
-            if (_grammar.Style == GrammarStyle.Dd && written.StartsWith('/') && value.IsMatch(text[PathNormalizer.NormalizeInto(written, "/", "/", null, text)]))
+            // dd's if=/of= name files: of=//dev/sda, of=/dev/../dev/sda, of=~root/../../dev/sda (bash expands ~ after
+            // "="), of=sda after "cd /dev" and of=/proc/self/cwd/sda in /dev are /dev/sda.
+            if (_grammar.Style == GrammarStyle.Dd && DdPathMatches(scan, written, value, subject))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool DdPathMatches(ShellScan scan, ReadOnlySpan<char> written, Wildcard value, EventSubject? subject)
+    {
+        var text = scan.Text;
+        var cwd = subject?.Cwd ?? "/";
+        var home = subject?.Home;
+        var userHomes = subject?.Input.UserHomes;
+        if (value.IsMatch(text[PathNormalizer.NormalizeInto(written, cwd, home, userHomes, text)]))
+        {
+            return true;
+        }
+
+        if (written.StartsWith('/') || written.StartsWith('~'))
+        {
+            return false;
+        }
+
+        // A relative path after the line changed directory: relative to any directory it moved to.
+        foreach (var directory in scan.ChangedDirectories)
+        {
+            var start = text.Length;
+            text.Append(text[PathNormalizer.NormalizeInto(text[directory], cwd, home, userHomes, text)]);
+            text.Append('/');
+            text.Append(written);
+            if (value.IsMatch(text[PathNormalizer.NormalizeInto(text[text.From(start)], cwd, home, userHomes, text)]))
             {
                 return true;
             }
