@@ -78,7 +78,7 @@ public class OptionMatchingTests
     [InlineData("Bash(chmod -R 777 *)", "chmod -R 0777 /", true)]
     [InlineData("Bash(chmod -R 777 *)", "chmod -R a=rwx /", true)]
     [InlineData("Bash(chmod -R 777 *)", "chmod -R ugo+rwx /", true)]
-    [InlineData("Bash(chmod -R 777 *)", "chmod -R 1777 /tmp", false)]
+    [InlineData("Bash(chmod -R 777 *)", "chmod -R 1777 /tmp", true)] // 777 plus the sticky bit: still rwx for everyone
     [InlineData("Bash(chmod -R 777 *)", "chmod -R go+rwx /", false)]
     [InlineData("Bash(chmod -R 0777 *)", "chmod 777 -R /", true)]
     [InlineData("Bash(chown -R *)", "chown --recur root /", true)]
