@@ -29,6 +29,8 @@ public class ReviewFileArgumentTests
     [InlineData("jq -n --slurpfile a x.pem '$a'")]
     [InlineData("jq -n --argfile a .env '$a'")]
     [InlineData("grep --fil=.env README.md")]
+    [InlineData("xargs -a ~/.ssh/id_rsa echo")]
+    [InlineData("xargs --arg-file=.env echo")]
     [InlineData("git add -f .env && git diff --cached")]
     [InlineData("git add -N .env && git diff")]
     [InlineData("git diff HEAD -- ':(literal).env'")]

@@ -231,6 +231,7 @@ internal static partial class CommandSimplifier
             case "exec":
                 return SkipOptions(scan, words, i, withArgument: "a", longWithArgument: []);
             case "xargs":
+                FileArguments.WrapperFiles.XargsArgFile(scan, words, i);
                 return SkipOptions(scan, words, i, withArgument: "IadEeLlnPs", longWithArgument: XargsLong, optionalArgument: "iel");
             case "sudo":
                 return SkipOptions(scan, words, i, withArgument: "ugCDhprtUTR", longWithArgument: SudoLong);
