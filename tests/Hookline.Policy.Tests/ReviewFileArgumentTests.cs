@@ -31,6 +31,7 @@ public class ReviewFileArgumentTests
     [InlineData("grep --fil=.env README.md")]
     [InlineData("xargs -a ~/.ssh/id_rsa echo")]
     [InlineData("xargs --arg-file=.env echo")]
+    [InlineData("git show $(git rev-parse HEAD):.env")]
     [InlineData("git add -f .env && git diff --cached")]
     [InlineData("git add -N .env && git diff")]
     [InlineData("git diff HEAD -- ':(literal).env'")]
@@ -77,6 +78,8 @@ public class ReviewFileArgumentTests
     [InlineData("dotnet build -p CustomAfterMicrosoftCommonTargets=/tmp/e.targets")]
     [InlineData("dotnet build --property:MSBuildExtensionsPath=/tmp/x")]
     [InlineData("npm run build --script-shel /tmp/evil")]
+    [InlineData("make -C /tmp/evil")]
+    [InlineData("make --directory=../other all")]
     public void Code_running_options_in_any_accepted_spelling_withhold_the_allow(string command)
     {
         var decision = Policy.Evaluate(Bash(command));
@@ -92,6 +95,7 @@ public class ReviewFileArgumentTests
     [InlineData("git diff HEAD -- . ':!.env'")]
     [InlineData("mkdir -p src/new")]
     [InlineData("make CFLAGS=-O2 all")]
+    [InlineData("make -C docs html")]
     [InlineData("dotnet build -p:Version=1.2.3")]
     [InlineData("npm run build --silent")]
     public void Look_alikes_stay_allowed(string command)

@@ -91,6 +91,9 @@ internal sealed class CommandFileSpec
     /// <summary>Filter options written <c>TYPE:GLOB[,GLOB]</c> (<c>rg --type-add 'e:*.pem'</c>).</summary>
     public string[] TypedFilterValue { get; init; } = [];
 
+    /// <summary>Options naming a directory whose own build files the command runs (<c>make -C DIR</c>): outside the cwd, no allow.</summary>
+    public string[] RunsInDirectory { get; init; } = [];
+
     /// <summary>MSBuild property arguments (<c>-p:X=Y</c>, <c>/p:X=Y</c>) are read for imports of code (dotnet).</summary>
     public bool MsBuildProperties { get; init; }
 
@@ -102,7 +105,7 @@ internal sealed class CommandFileSpec
     private string[] CollectLongNames()
     {
         var names = new List<string>();
-        foreach (var group in (string[][])[LongWithValue, DataOptions, ReadsValue, WritesValue, RunsProgram, WritesOperands, Recursive, FilterValue, TargetDirectory, NameThenValue, NamesListValue, TypedFilterValue])
+        foreach (var group in (string[][])[LongWithValue, DataOptions, RunsInDirectory, ReadsValue, WritesValue, RunsProgram, WritesOperands, Recursive, FilterValue, TargetDirectory, NameThenValue, NamesListValue, TypedFilterValue])
         {
             foreach (var name in group)
             {

@@ -119,6 +119,7 @@ internal static class CommandFileTable
         {
             ShortWithValue = "fCIjlOoW", LongWithValue = ["--file", "--makefile", "--directory", "--include-dir", "--eval", "--jobs", "--load-average", "--old-file", "--what-if", "--assume-old", "--assume-new", "--new-file", "--output-sync"],
             RunsProgram = ["-f", "--file", "--makefile", "--eval", "-I", "--include-dir"], RunsAssignment = ["SHELL", "MAKEFILES", ".SHELLFLAGS", "MAKEFLAGS", "MFLAGS", "MAKE", "MAKESHELL"], AbbreviatesLong = true,
+            RunsInDirectory = ["-C", "--directory"],
         },
         .. GoTool("go test"), .. GoTool("go build"), .. GoTool("go vet"), .. GoTool("go install"),
         new("cargo", OperandUse.None) { ShortWithValue = "pjZ", LongWithValue = ["--config", "--target-dir", "--manifest-path", "--out-dir", "--artifact-dir", "--package", "--jobs"], WritesValue = ["--target-dir", "--out-dir", "--artifact-dir"], ReadsValue = ["--manifest-path"], RunsProgram = ["--config", "-Z"] },

@@ -390,6 +390,19 @@ internal static class FileArgumentScanner
 
         private void Operand(ShellWord word, FileUse use)
         {
+            if (use is FileUse.RepoRead && word.HasExpansion)
+            {
+                // git show $(git rev-parse HEAD):.env: the revision is computed, the path after the last ':' is not.
+                var text = scan.Shell[word.Text];
+                var colon = text.LastIndexOf(':');
+                if (colon >= 0 && text[(colon + 1)..].IndexOfAny("$`") < 0)
+                {
+                    scan.Path(new TextRange(word.Text.Start + colon + 1, text.Length - colon - 1), use, isGlob: false, isPart: true);
+                }
+
+                return;
+            }
+
             if (use is FileUse.RepoRead && !word.HasExpansion && GitPathspec.Read(scan.Shell[word.Text]) is var (skip, literal, excluded) && (skip > 0 || !literal))
             {
                 // ':(literal).env', ':(top).env', ':/.env' name .env; '.e*' is a glob however it is quoted; ':!x' excludes.
@@ -417,6 +430,9 @@ internal static class FileArgumentScanner
                 }
             }
         }
+
+        private static bool LeavesCwd(ReadOnlySpan<char> directory, bool dynamic) =>
+            dynamic || directory.StartsWith('/') || directory.StartsWith('~') || directory.Contains("..", StringComparison.Ordinal);
 
         /// <summary><c>make SHELL=/tmp/x</c>: a variable on the command line that picks the program it runs.</summary>
         private void RunsAssignment(in ArgumentItem item)
@@ -470,6 +486,11 @@ internal static class FileArgumentScanner
             }
 
             var valueWord = words[item.ValueWord];
+            if (reader.Is(item, spec.RunsInDirectory) && LeavesCwd(scan.Shell[item.Value], valueWord.HasExpansion))
+            {
+                scan.Unseen(valueWord.Text, "it runs the build files of a directory outside the project");
+            }
+
             if (reader.Is(item, spec.NamesListValue) && scan.Shell[item.Value] is "-" or "/dev/stdin")
             {
                 // Any file at all: where a file rule protects something, ask.
