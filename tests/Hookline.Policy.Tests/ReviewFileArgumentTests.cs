@@ -65,8 +65,6 @@ public class ReviewFileArgumentTests
         Assert.Equal(Effect.Ask, Policy.Decide(Bash(command)));
 
     [Theory]
-    [InlineData("make --ev '$(shell id)'")]
-    [InlineData("make --eva='$(info x)' all")]
     [InlineData("sort --compress-prog=/tmp/x big")]
     [InlineData("go test --exec /tmp/x ./...")]
     [InlineData("go build --toolexec=/tmp/x ./...")]
@@ -85,6 +83,16 @@ public class ReviewFileArgumentTests
         var decision = Policy.Evaluate(Bash(command));
         Assert.Equal(Effect.Allow, decision.Effect);
         Assert.NotEqual(ReasonCodes.Rule, decision.ReasonCode); // the allow rule does not decide it
+    }
+
+    [Theory]
+    [InlineData("make --ev '$(shell id)'")]
+    [InlineData("make --eva='$(info x)' all")]
+    public void Abbreviated_make_eval_is_inline_code_and_asks(string command)
+    {
+        var decision = Policy.Evaluate(Bash(command));
+        Assert.Equal(Effect.Ask, decision.Effect);
+        Assert.Equal(ReasonCodes.OpaqueCode, decision.ReasonCode);
     }
 
     [Theory]

@@ -237,12 +237,16 @@ internal static class InlineCodeFinder
                 return new InlineCode(at, i, 0, true, false, g);
             }
 
-            if (w.StartsWith("--eval=", StringComparison.Ordinal))
+            // GNU make takes any unique abbreviation of --eval: --ev, --eva (--e is ambiguous).
+            var eq = w.IndexOf('=');
+            var name = eq < 0 ? w : w[..eq];
+            var isEval = name.Length >= 4 && "--eval".AsSpan().StartsWith(name);
+            if (isEval && eq > 0)
             {
-                return new InlineCode(at, i, "--eval=".Length, false, false, g);
+                return new InlineCode(at, i, eq + 1, false, false, g);
             }
 
-            if (w is "--eval" or "-E")
+            if (isEval || w is "-E")
             {
                 return i + 1 < words.Length ? new InlineCode(at, i + 1, 0, false, false, g) : null;
             }
