@@ -43,6 +43,7 @@ public class ReviewFileArgumentTests
     [InlineData("mkdir /etc/x")]
     [InlineData("dd if=/dev/zero of=~root/../../dev/sda")]
     [InlineData("cd /dev && dd if=/dev/zero of=sda")]
+    [InlineData("cd / && cd dev && dd if=/dev/zero of=sda")]
     [InlineData("chmod -R u=rwx,g=rwx,o=rwx /")]
     [InlineData("chmod -R a+rwx /srv")]
     [InlineData("chmod -R 1777 /")]

@@ -273,20 +273,32 @@ internal sealed class OptionPattern
             return false;
         }
 
-        // A relative path after the line changed directory: relative to any directory it moved to.
+        // A relative path after the line changed directory: relative to any directory it moved to, each taken from the
+        // cwd and from the one before (cd / && cd dev).
+        var previousRange = TextRange.None;
         foreach (var directory in scan.ChangedDirectories)
         {
-            var start = text.Length;
-            text.Append(text[PathNormalizer.NormalizeInto(text[directory], cwd, home, userHomes, text)]);
-            text.Append('/');
-            text.Append(written);
-            if (value.IsMatch(text[PathNormalizer.NormalizeInto(text[text.From(start)], cwd, home, userHomes, text)]))
+            var fromCwd = PathNormalizer.NormalizeInto(text[directory], cwd, home, userHomes, text);
+            var chained = PathNormalizer.NormalizeInto(text[directory], previousRange.HasValue ? new string(text[previousRange]) : cwd, home, userHomes, text);
+            if (Under(text, fromCwd, written, value) || Under(text, chained, written, value))
             {
                 return true;
             }
+
+            previousRange = chained;
         }
 
         return false;
+    }
+
+    private static bool Under(TextArena text, TextRange directory, ReadOnlySpan<char> written, Wildcard value)
+    {
+        var start = text.Length;
+        text.Append(text[directory]);
+        text.Append('/');
+        text.Append(written);
+        var path = text[text.From(start)];
+        return value.IsMatch(text[PathNormalizer.NormalizeInto(path, "/", null, null, text)]);
     }
 
     private ReadOnlySpan<char> JoinOperands(TextArena text, ReadOnlySpan<ShellWord> words)
