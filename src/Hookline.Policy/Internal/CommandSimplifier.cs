@@ -232,7 +232,14 @@ internal static partial class CommandSimplifier
                 return SkipOptions(scan, words, i, withArgument: "a", longWithArgument: []);
             case "xargs":
                 FileArguments.WrapperFiles.XargsArgFile(scan, words, i);
-                return SkipOptions(scan, words, i, withArgument: "IadEeLlnPs", longWithArgument: XargsLong, optionalArgument: "iel");
+                i = SkipOptions(scan, words, i, withArgument: "IadEeLlnPs", longWithArgument: XargsLong, optionalArgument: "iel");
+                if (i < words.Length)
+                {
+                    Words.XargsInput.Rewrite(parser, words, k, i, privileged); // the command runs with words from stdin
+                    consumedAll = true;
+                }
+
+                return i;
             case "sudo":
                 return SkipOptions(scan, words, i, withArgument: "ugCDhprtUTR", longWithArgument: SudoLong);
             case "doas":

@@ -72,6 +72,9 @@ internal sealed class ShellScan
     /// <summary>Non-null when the command could not be parsed; then nothing else is trustworthy.</summary>
     public string? Error { get; set; }
 
+    /// <summary>Work spent reading this line (see <see cref="ShellParser.MaxWork"/>).</summary>
+    public int Work { get; set; }
+
     /// <summary>The first thing seen that no allow rule may allow (a program fed to a shell, run-time configuration).</summary>
     public ShellConcern? Concern { get; private set; }
 
@@ -120,6 +123,7 @@ internal sealed class ShellScan
         HasDynamicRedirect = false;
         HasDynamicDirectoryChange = false;
         Error = null;
+        Work = 0;
         Concern = null;
         Pipelines.Clear();
         PipelineParts.Clear();

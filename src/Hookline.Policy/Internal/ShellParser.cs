@@ -11,6 +11,12 @@ internal sealed partial class ShellParser
     private const int MaxDepth = 24;
     private const int MaxCommands = 2_000;
 
+    /// <summary>
+    /// Total work one command line may cost: every command read and every text parsed again (aliases, git aliases,
+    /// bash -c, eval) counts, so expansions that call each other twice cannot grow exponentially; past it, unparsable.
+    /// </summary>
+    internal const int MaxWork = 20_000;
+
     private readonly ShellScan _out;
     private readonly List<(TextRange Delimiter, bool Quoted, bool StripTabs)> _pendingHeredocs = [];
     private int _programHeredoc = -1;
@@ -48,6 +54,10 @@ internal sealed partial class ShellParser
         }
 
         RunNested(scan, command, 0, privileged: false);
+        if (scan.Error is null && FileArguments.CdPath.TooManyBases(scan, scan[command]))
+        {
+            scan.Error = $"CDPATH times cd gives more than {FileArguments.CdPath.MaxBases} directories";
+        }
     }
 
     private static void RunNested(ShellScan scan, TextRange text, int depth, bool privileged, StdinSource stdin = default)
@@ -88,6 +98,11 @@ internal sealed partial class ShellParser
             return;
         }
 
+        if (!Spend(1 + (text.Length / 16)))
+        {
+            return;
+        }
+
         RunNested(_out, text, _depth + 1, privileged || _privileged, Stdin);
     }
 
@@ -104,6 +119,19 @@ internal sealed partial class ShellParser
     internal ShellScan Output => _out;
 
     internal void Fail(string message) => _out.Error ??= message;
+
+    /// <summary>Counts work against <see cref="MaxWork"/>; false (and the parse failed) once the line has spent it.</summary>
+    private bool Spend(int units)
+    {
+        _out.Work += units;
+        if (_out.Work <= MaxWork)
+        {
+            return !Failed;
+        }
+
+        Fail($"expansion too large (more than {MaxWork} commands and re-read texts)");
+        return false;
+    }
 
     private bool Failed => _out.Error is not null;
 
@@ -454,6 +482,8 @@ internal sealed partial class ShellParser
         {
             Fail("too many commands");
         }
+
+        Spend(1);
     }
 
     private void Leave() => _depth--;

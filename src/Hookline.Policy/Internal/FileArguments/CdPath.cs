@@ -8,6 +8,22 @@ internal static class CdPath
 {
     private const string Assignment = "CDPATH=";
 
+    /// <summary>CDPATH entries times relative cds: each pair is a base every relative path is matched under.</summary>
+    public const int MaxBases = 256;
+
+    /// <summary>More bases than <see cref="MaxBases"/> would make matching super-linear: the line is not read then.</summary>
+    public static bool TooManyBases(ShellScan shell, ReadOnlySpan<char> raw)
+    {
+        var at = raw.IndexOf(Assignment, StringComparison.Ordinal);
+        if (at < 0 || shell.ChangedDirectories.Count == 0)
+        {
+            return false;
+        }
+
+        var entries = ValueAt(raw, at).Count(':') + 1;
+        return (long)entries * shell.ChangedDirectories.Count > MaxBases;
+    }
+
     public static void AddBases(ShellScan shell, ReadOnlySpan<char> raw, string cwd, string? home, IReadOnlyDictionary<string, string>? userHomes, FileArgumentList into)
     {
         var at = raw.IndexOf(Assignment, StringComparison.Ordinal);
@@ -16,9 +32,7 @@ internal static class CdPath
             return;
         }
 
-        var value = raw[(at + Assignment.Length)..];
-        var end = value.IndexOfAny(" \t\n;&|)");
-        value = end < 0 ? value : value[..end];
+        var value = ValueAt(raw, at);
         var text = shell.Text;
         foreach (var range in value.Split(':'))
         {
@@ -44,5 +58,12 @@ internal static class CdPath
                 into.Bases.Add(PathNormalizer.NormalizeInto(composed, cwd, home, userHomes, text));
             }
         }
+    }
+
+    private static ReadOnlySpan<char> ValueAt(ReadOnlySpan<char> raw, int at)
+    {
+        var value = raw[(at + Assignment.Length)..];
+        var end = value.IndexOfAny(" \t\n;&|)");
+        return end < 0 ? value : value[..end];
     }
 }

@@ -125,6 +125,11 @@ internal static class CommandRunners
         var scan = parser.Output;
         var name = CommandSimplifier.BaseName(scan[command[0].Text]);
         BoundNameUse.Expand(parser, command, privileged);
+        if (Words.SubscriptNames.TakesNames(name))
+        {
+            Words.SubscriptNames.Inspect(parser, command);
+        }
+
         switch (name)
         {
             case "git":

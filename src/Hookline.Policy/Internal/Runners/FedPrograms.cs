@@ -173,7 +173,7 @@ internal static class FedPrograms
     }
 
     /// <summary>What <c>echo WORDS</c> or <c>printf FORMAT</c> prints, when that is plain literal text; else None.</summary>
-    private static TextRange LiteralOutput(ShellScan scan, ReadOnlySpan<ShellWord> words)
+    internal static TextRange LiteralOutput(ShellScan scan, ReadOnlySpan<ShellWord> words)
     {
         foreach (var word in words)
         {

@@ -219,6 +219,11 @@ internal static class WordRewriter
     /// </summary>
     private static bool ParameterArithmeticIsRisky(ShellScan scan, ReadOnlySpan<char> inner)
     {
+        if (IndirectionIsRisky(scan, inner))
+        {
+            return true;
+        }
+
         var rest = inner.TrimStart("#!");
         var n = 0;
         while (n < rest.Length && (rest[n] == '_' || char.IsAsciiLetterOrDigit(rest[n])))
@@ -250,6 +255,26 @@ internal static class WordRewriter
         }
 
         return rest.Length > 1 && rest[0] == ':' && rest[1] is not ('-' or '=' or '+' or '?') && NamesUnprovenVariable(scan, rest[1..]);
+    }
+
+    /// <summary>
+    /// <c>${!x}</c> expands the variable named by x's value, and a subscript there (<c>x='a[$(cmd)]'</c>) is evaluated:
+    /// risky unless x is a same-line constant holding a plain name. <c>${!prefix*}</c> and <c>${!a[@]}</c> list names.
+    /// </summary>
+    private static bool IndirectionIsRisky(ShellScan scan, ReadOnlySpan<char> inner)
+    {
+        if (inner.Length < 2 || inner[0] != '!' || inner[^1] is '*' or '@' || inner.EndsWith("[@]", StringComparison.Ordinal) || inner.EndsWith("[*]", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var n = 1;
+        while (n < inner.Length && (inner[n] == '_' || char.IsAsciiLetterOrDigit(inner[n])))
+        {
+            n++;
+        }
+
+        return !scan.Constants.TryGet(scan.Text, inner[1..n], out var value) || !WordLexer.IsName(scan.Text[value]);
     }
 
     private static bool NamesUnprovenVariable(ShellScan scan, ReadOnlySpan<char> expression)
