@@ -16,7 +16,7 @@ internal static partial class CommandSimplifier
 
     private static readonly HashSet<string> Shells = new(StringComparer.Ordinal)
     {
-        "bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox", "csh", "tcsh", "rbash", "yash", "posh", "oksh", "loksh",
+        "bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox", "csh", "tcsh", "rbash", "yash", "posh", "oksh", "loksh", "nu", "xonsh", "elvish",
     };
 
     // Assignments that change what a command does (search path, preloaded code, shell start-up): allow rules must see them.

@@ -44,7 +44,7 @@ internal static class CommandRunners
             case "su" or "runuser" or "script" or "sg":
                 {
                     // su [-] [USER] -c CMD; runuser -u USER CMD; script -c CMD [FILE]; sg GROUP [-c] CMD.
-                    if (CommandOption(scan, words, k + 1, "-c", "--command", stopAtOperand: false) is { } body)
+                    if (CommandOption(scan, words, k + 1, "-c", "--command", stopAtOperand: false, shortestAbbreviation: 3) is { } body)
                     {
                         Parse(parser, words[k..], body, privileged);
                         consumedAll = true;
@@ -136,6 +136,12 @@ internal static class CommandRunners
             case "ssh":
                 Ssh(parser, command, privileged);
                 return false;
+            case "scp" or "sftp":
+                SshOptions.Inspect(parser, command, privileged);
+                return false;
+            case "su" or "runuser" or "script" or "sudo" or "doas" or "crontab" or "at" or "batch":
+                StdinReaders.Inspect(parser, command, name);
+                return false;
             case "trap":
                 Trap(parser, command, privileged);
                 return false;
@@ -179,6 +185,7 @@ internal static class CommandRunners
     private static void Ssh(ShellParser parser, ReadOnlySpan<ShellWord> command, bool privileged)
     {
         var scan = parser.Output;
+        SshOptions.Inspect(parser, command, privileged);
         var i = 1;
         while (i < command.Length && scan[command[i].Text] is ['-', _, ..] option)
         {
@@ -269,7 +276,8 @@ internal static class CommandRunners
     }
 
     /// <summary>The word after <c>-c</c> (or <c>--command CMD</c>, <c>--command=CMD</c>, <c>-cCMD</c>) among the words from <paramref name="from"/>.</summary>
-    internal static ShellWord? CommandOption(ShellScan scan, ReadOnlySpan<ShellWord> words, int from, string shortName, string longName, bool stopAtOperand)
+    /// <remarks>With <paramref name="shortestAbbreviation"/> a unique prefix of the long name counts too (GNU getopt: <c>su --comm</c>).</remarks>
+    internal static ShellWord? CommandOption(ShellScan scan, ReadOnlySpan<ShellWord> words, int from, string shortName, string longName, bool stopAtOperand, int shortestAbbreviation = 0)
     {
         for (var i = from; i < words.Length; i++)
         {
@@ -279,14 +287,18 @@ internal static class CommandRunners
                 return null;
             }
 
-            if ((w.SequenceEqual(shortName) || w.SequenceEqual(longName)) && i + 1 < words.Length)
+            var eq = w.IndexOf('=');
+            var spelled = eq < 0 ? w : w[..eq];
+            var isLong = spelled.SequenceEqual(longName)
+                || (shortestAbbreviation > 0 && spelled.Length >= shortestAbbreviation && longName.AsSpan().StartsWith(spelled, StringComparison.Ordinal));
+            if ((w.SequenceEqual(shortName) || (isLong && eq < 0)) && i + 1 < words.Length)
             {
                 return words[i + 1];
             }
 
-            if (w.StartsWith(longName, StringComparison.Ordinal) && w.Length > longName.Length && w[longName.Length] == '=')
+            if (isLong && eq > 0)
             {
-                return new ShellWord(RunnerText.After(words[i], longName.Length + 1), words[i].Raw, words[i].HasExpansion, words[i].HasGlob);
+                return new ShellWord(RunnerText.After(words[i], eq + 1), words[i].Raw, words[i].HasExpansion, words[i].HasGlob);
             }
 
             if (w.Length > 2 && w[0] == '-' && w[1] != '-' && w[^1] == shortName[1] && !w[1..^1].Contains(shortName[1]) && i + 1 < words.Length)
