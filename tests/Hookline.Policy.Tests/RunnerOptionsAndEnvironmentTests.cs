@@ -29,6 +29,8 @@ public class RunnerOptionsAndEnvironmentTests
     [InlineData("runuser -u root <<< 'rm -rf /'")]
     [InlineData("echo 'rm -rf /' | sudo -s")]
     [InlineData("echo 'rm -rf /' | sudo -i")]
+    [InlineData("echo 'rm -rf /' | sudo --logi")]
+    [InlineData("echo 'rm -rf /' | sudo su")]
     [InlineData("echo 'rm -rf /' | script -q /dev/null")]
     [InlineData("echo 'rm -rf /' | at now")]
     [InlineData("echo 'rm -rf /' | batch")]
@@ -70,6 +72,8 @@ public class RunnerOptionsAndEnvironmentTests
     [InlineData("git -c protocol.ext.allow=always fetch 'ext::sh -c rm% -rf% /'", "no-rm")]
     [InlineData("su --comm 'rm -rf /'", "no-rm")]
     [InlineData("su root --comma='rm -rf /'", "no-rm")]
+    [InlineData("su --sess 'rm -rf /' root", "no-rm")]
+    [InlineData("flock /tmp/l --comm 'rm -rf /'", "no-rm")]
     [InlineData("git -c remote.origin.push=+refs/heads/*:refs/heads/* push", "no-force-push")]
     public void An_option_whose_value_is_a_command_line_is_matched(string command, string rule)
     {

@@ -44,7 +44,9 @@ internal static class CommandRunners
             case "su" or "runuser" or "script" or "sg":
                 {
                     // su [-] [USER] -c CMD; runuser -u USER CMD; script -c CMD [FILE]; sg GROUP [-c] CMD.
-                    if (CommandOption(scan, words, k + 1, "-c", "--command", stopAtOperand: false, shortestAbbreviation: 3) is { } body)
+                    // su also runs --session-command CMD; GNU getopt takes unique prefixes (--comm, --sess).
+                    if ((CommandOption(scan, words, k + 1, "-c", "--command", stopAtOperand: false, shortestAbbreviation: 3)
+                        ?? (name is "su" ? CommandOption(scan, words, k + 1, "-c", "--session-command", stopAtOperand: false, shortestAbbreviation: 4) : null)) is { } body)
                     {
                         Parse(parser, words[k..], body, privileged);
                         consumedAll = true;
@@ -77,7 +79,7 @@ internal static class CommandRunners
                     }
 
                     i++;
-                    if (scan[words[i].Text] is "-c" or "--command")
+                    if (scan[words[i].Text] is "-c" || IsAbbreviation(scan[words[i].Text], "--command", 5))
                     {
                         stringCommand = true;
                         i++;
@@ -290,7 +292,7 @@ internal static class CommandRunners
             var eq = w.IndexOf('=');
             var spelled = eq < 0 ? w : w[..eq];
             var isLong = spelled.SequenceEqual(longName)
-                || (shortestAbbreviation > 0 && spelled.Length >= shortestAbbreviation && longName.AsSpan().StartsWith(spelled, StringComparison.Ordinal));
+                || (shortestAbbreviation > 0 && IsAbbreviation(spelled, longName, shortestAbbreviation));
             if ((w.SequenceEqual(shortName) || (isLong && eq < 0)) && i + 1 < words.Length)
             {
                 return words[i + 1];
@@ -314,6 +316,10 @@ internal static class CommandRunners
 
         return null;
     }
+
+    /// <summary>A GNU long option spelled in full or by a prefix of at least <paramref name="shortest"/> characters.</summary>
+    internal static bool IsAbbreviation(ReadOnlySpan<char> word, string longName, int shortest) =>
+        word.Length >= shortest && longName.AsSpan().StartsWith(word, StringComparison.Ordinal);
 
     private static bool HasOption(ShellScan scan, ReadOnlySpan<ShellWord> words, int from, string shortName, string longName)
     {

@@ -28,7 +28,7 @@ internal static class GitTransports
                 {
                     Parse(parser, rest[++j], privileged);
                 }
-                else if (spelled.Length >= 5 && IsAbbreviationOf(spelled))
+                else if (IsProgramOption(spelled))
                 {
                     if (eq > 0)
                     {
@@ -90,11 +90,11 @@ internal static class GitTransports
         parser.ParseNested(program.Text, privileged);
     }
 
-    private static bool IsAbbreviationOf(ReadOnlySpan<char> spelled)
+    private static bool IsProgramOption(ReadOnlySpan<char> spelled)
     {
         foreach (var option in ProgramOptions)
         {
-            if (option.AsSpan().StartsWith(spelled, StringComparison.Ordinal))
+            if (CommandRunners.IsAbbreviation(spelled, option, 5))
             {
                 return true;
             }

@@ -38,7 +38,7 @@ internal static class StdinReaders
         for (var i = 1; i < command.Length; i++)
         {
             var w = scan[command[i].Text];
-            if (w is "--shell" or "--login" || (w.Length > 1 && w[0] == '-' && w[1] != '-' && w[1..].IndexOfAny('s', 'i') >= 0))
+            if (CommandRunners.IsAbbreviation(w, "--shell", 4) || CommandRunners.IsAbbreviation(w, "--login", 4) || (w.Length > 1 && w[0] == '-' && w[1] != '-' && w[1..].IndexOfAny('s', 'i') >= 0))
             {
                 return true;
             }
