@@ -20,7 +20,7 @@ public class RunnerOptionsAndEnvironmentTests
             effect: allow
             match: ["Bash(echo *)", "Bash(ls *)", "Bash(git log*)", "Bash(git diff*)", "Bash(git fetch*)", "Bash(git ls-remote*)", "Bash(git push*)",
                     "Bash(dotnet test*)", "Bash(dotnet build*)", "Bash(cargo build*)", "Bash(cargo test*)", "Bash(go build *)", "Bash(go test *)",
-                    "Bash(make *)", "Bash(pytest *)", "Bash(npm test*)", "Bash(crontab *)", "Bash(at *)", "Bash(ssh *)", "Bash(su *)"]
+                    "Bash(make *)", "Bash(pytest *)", "Bash(npm test*)", "Bash(npx *)", "Bash(concurrently *)", "Bash(crontab *)", "Bash(at *)", "Bash(ssh *)", "Bash(su *)"]
         """);
 
     [Theory]
@@ -75,6 +75,9 @@ public class RunnerOptionsAndEnvironmentTests
     [InlineData("su --sess 'rm -rf /' root", "no-rm")]
     [InlineData("flock /tmp/l --comm 'rm -rf /'", "no-rm")]
     [InlineData("git -c remote.origin.push=+refs/heads/*:refs/heads/* push", "no-force-push")]
+    [InlineData("npx tsc-watch --onSuccess 'rm -rf /'", "no-rm")]
+    [InlineData("npx nodemon --exec='git push -f' src/index.js", "no-force-push")]
+    [InlineData("concurrently -n a,b 'npm:watch' 'rm -rf /'", "no-rm")]
     public void An_option_whose_value_is_a_command_line_is_matched(string command, string rule)
     {
         var decision = Admin.Evaluate(Bash(command));
@@ -129,9 +132,19 @@ public class RunnerOptionsAndEnvironmentTests
     [InlineData("ssh h grep -F x /var/log/app.log")]
     [InlineData("git fetch -u origin")]
     [InlineData("git -c remote.origin.push=refs/heads/main:refs/heads/main push")]
+    [InlineData("npx tsc-watch --onSuccess 'echo built'")]
+    [InlineData("npx concurrently 'npm:watch' 'npm:serve'")]
     public void Everyday_settings_stay_allowed(string command)
     {
         Assert.Equal(Effect.Allow, Admin.Decide(Bash(command)));
+    }
+
+    [Fact]
+    public void A_program_su_reads_from_stdin_runs_as_another_user()
+    {
+        // Bash(su *) and Bash(ls *) allow "su" and "ls", but only a rule that vouches for sudo covers what su runs.
+        Assert.True(Admin.Evaluate(Bash("echo 'ls /root' | su")).IsDefault);
+        Assert.False(Admin.Evaluate(Bash("ls /root")).IsDefault);
     }
 
     [Fact]

@@ -142,7 +142,7 @@ internal static class CommandRunners
                 SshOptions.Inspect(parser, command, privileged);
                 return false;
             case "su" or "runuser" or "script" or "sudo" or "doas" or "crontab" or "at" or "batch":
-                StdinReaders.Inspect(parser, command, name);
+                StdinReaders.Inspect(parser, command, name, privileged);
                 return false;
             case "trap":
                 Trap(parser, command, privileged);
@@ -166,8 +166,12 @@ internal static class CommandRunners
             case "export" or "declare" or "typeset" or "readonly" or "local":
                 RunConfig.CheckDeclaration(scan, command);
                 return false;
-            case "npm" or "pnpm" or "yarn" or "npx" or "bun":
+            case "tsc-watch" or "nodemon" or "concurrently":
+                ScriptWatchers.Inspect(parser, command, privileged);
+                return false;
+            case "npm" or "pnpm" or "yarn" or "npx" or "bun" or "bunx":
                 RunConfig.CheckPackageManager(scan, command);
+                ScriptWatchers.InspectPackage(parser, command, privileged);
                 if (name is "npx" || (command.Length > 1 && scan[command[1].Text] is "exec" or "x"))
                 {
                     var from = name is "npx" ? 1 : 2;

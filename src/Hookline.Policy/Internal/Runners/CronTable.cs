@@ -6,7 +6,7 @@ namespace Hookline.Policy.Internal;
 /// </summary>
 internal static class CronTable
 {
-    public static void ParseJobs(ShellParser parser, TextRange table)
+    public static void ParseJobs(ShellParser parser, TextRange table, bool privileged)
     {
         var scan = parser.Output;
         var start = table.Start;
@@ -24,7 +24,7 @@ internal static class CronTable
                 var command = line[offset..];
                 var percent = command.IndexOf('%');
                 var length = percent < 0 ? command.Length : percent;
-                parser.ParseNested(new TextRange(start + offset, length), parser.Privileged);
+                parser.ParseNested(new TextRange(start + offset, length), parser.Privileged || privileged);
             }
 
             start += lineLength + 1;

@@ -55,22 +55,23 @@ internal static class FedPrograms
 
     /// <summary>
     /// A shell with neither <c>-c</c> nor a script: its program is its standard input. With <paramref name="cronTable"/>
-    /// stdin is a crontab (<c>crontab -</c>): each job line's command is parsed after its schedule.
+    /// stdin is a crontab (<c>crontab -</c>): each job line's command is parsed after its schedule. With
+    /// <paramref name="privileged"/> the program runs as another user (<c>su</c>, <c>sudo -s</c>).
     /// </summary>
-    public static void FromStdin(ShellParser parser, ReadOnlySpan<ShellWord> command, bool cronTable = false)
+    public static void FromStdin(ShellParser parser, ReadOnlySpan<ShellWord> command, bool cronTable = false, bool privileged = false)
     {
         var scan = parser.Output;
         var stdin = parser.Stdin;
         switch (stdin.Kind)
         {
             case StdinKind.Pipe:
-                FromPipe(parser, command, stdin.Index, cronTable);
+                FromPipe(parser, command, stdin.Index, cronTable, privileged);
                 break;
             case StdinKind.HereString when stdin.Word.IsDynamic:
                 FromProducerText(parser, command, stdin.Word.Raw);
                 break;
             case StdinKind.HereString:
-                ParseProgram(parser, stdin.Word.Text, cronTable);
+                ParseProgram(parser, stdin.Word.Text, cronTable, privileged);
                 break;
             case StdinKind.Heredoc when cronTable:
                 scan.Raise(ReasonCodes.OpaqueProgram, "a heredoc is installed as cron jobs, which the engine does not read as commands", command[0].Raw);
@@ -99,7 +100,7 @@ internal static class FedPrograms
         }
     }
 
-    private static void FromPipe(ShellParser parser, ReadOnlySpan<ShellWord> command, int partsBase, bool cronTable)
+    private static void FromPipe(ShellParser parser, ReadOnlySpan<ShellWord> command, int partsBase, bool cronTable, bool privileged)
     {
         var scan = parser.Output;
         var transformed = false;
@@ -123,7 +124,7 @@ internal static class FedPrograms
 
             if (!transformed && name is "echo" or "printf" && LiteralOutput(scan, words) is { HasValue: true } program)
             {
-                ParseProgram(parser, program, cronTable);
+                ParseProgram(parser, program, cronTable, privileged);
                 return;
             }
 
@@ -144,15 +145,15 @@ internal static class FedPrograms
         scan.Raise(ReasonCodes.OpaqueProgram, "the shell runs the input of a pipeline, which the engine cannot see", command[0].Raw);
     }
 
-    private static void ParseProgram(ShellParser parser, TextRange program, bool cronTable)
+    private static void ParseProgram(ShellParser parser, TextRange program, bool cronTable, bool privileged)
     {
         if (cronTable)
         {
-            CronTable.ParseJobs(parser, program);
+            CronTable.ParseJobs(parser, program, privileged);
         }
         else
         {
-            parser.ParseNested(program, parser.Privileged);
+            parser.ParseNested(program, parser.Privileged || privileged);
         }
     }
 

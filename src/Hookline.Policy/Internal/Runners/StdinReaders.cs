@@ -7,28 +7,28 @@ namespace Hookline.Policy.Internal;
 /// </summary>
 internal static class StdinReaders
 {
-    public static void Inspect(ShellParser parser, ReadOnlySpan<ShellWord> command, ReadOnlySpan<char> name)
+    public static void Inspect(ShellParser parser, ReadOnlySpan<ShellWord> command, ReadOnlySpan<char> name, bool privileged)
     {
         var scan = parser.Output;
         switch (name)
         {
             case "su" or "runuser" or "script":
                 // Reached only without -c (a -c body was parsed as the runner's command): the shell reads stdin.
-                FedPrograms.FromStdin(parser, command);
+                FedPrograms.FromStdin(parser, command, privileged: privileged || name is not "script");
                 break;
             case "sudo" or "doas":
                 // "sudo -s", "sudo -i" with no command: a (login) shell that reads stdin.
                 if (RunsShell(scan, command))
                 {
-                    FedPrograms.FromStdin(parser, command);
+                    FedPrograms.FromStdin(parser, command, privileged: true);
                 }
 
                 break;
             case "at" or "batch":
-                Scheduler(parser, command, cron: false);
+                Scheduler(parser, command, cron: false, privileged);
                 break;
             case "crontab":
-                Scheduler(parser, command, cron: true);
+                Scheduler(parser, command, cron: true, privileged);
                 break;
         }
     }
@@ -48,7 +48,7 @@ internal static class StdinReaders
     }
 
     /// <summary><c>at [-f FILE] TIME</c>, <c>crontab [-u USER] [FILE|-]</c>: a job read from a file or from stdin.</summary>
-    private static void Scheduler(ShellParser parser, ReadOnlySpan<ShellWord> command, bool cron)
+    private static void Scheduler(ShellParser parser, ReadOnlySpan<ShellWord> command, bool cron, bool privileged)
     {
         var scan = parser.Output;
         var operand = -1;
@@ -84,6 +84,6 @@ internal static class StdinReaders
             return;
         }
 
-        FedPrograms.FromStdin(parser, command, cronTable: cron);
+        FedPrograms.FromStdin(parser, command, cronTable: cron, privileged);
     }
 }
