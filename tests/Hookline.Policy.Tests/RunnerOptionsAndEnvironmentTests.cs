@@ -86,6 +86,24 @@ public class RunnerOptionsAndEnvironmentTests
     }
 
     [Theory]
+    [InlineData("env --split 'rm -rf /'")]
+    [InlineData("env --split-s='rm -rf /'")]
+    [InlineData("env --uns X rm -rf /")]
+    [InlineData("timeout --sig KILL 5 rm -rf /")]
+    [InlineData("nice --adj 5 rm -rf /")]
+    [InlineData("sudo --us root rm -rf /")]
+    [InlineData("watch --int 1 'rm -rf /'")]
+    [InlineData("runuser --us root -- rm -rf /")]
+    [InlineData("script --comm 'rm -rf /' /dev/null")]
+    [InlineData("flock --wai 5 /tmp/l rm -rf /")]
+    public void A_runner_long_option_by_unique_prefix_keeps_its_argument(string command)
+    {
+        var decision = Admin.Evaluate(Bash(command));
+        Assert.Equal(Effect.Deny, decision.Effect);
+        Assert.Equal(["no-rm"], decision.RuleIds);
+    }
+
+    [Theory]
     [InlineData("DOTNET_STARTUP_HOOKS=/tmp/e.dll dotnet test")]
     [InlineData("RUSTC_WRAPPER=/tmp/x cargo build")]
     [InlineData("CARGO_BUILD_RUSTC_WRAPPER=/tmp/x cargo test")]

@@ -323,14 +323,14 @@ internal static class CommandRunners
 
     /// <summary>A GNU long option spelled in full or by a prefix of at least <paramref name="shortest"/> characters.</summary>
     internal static bool IsAbbreviation(ReadOnlySpan<char> word, string longName, int shortest) =>
-        word.Length >= shortest && longName.AsSpan().StartsWith(word, StringComparison.Ordinal);
+        word.Length >= shortest && !word.Contains('=') && RunnerGrammar.IsLongOption(word, longName);
 
     private static bool HasOption(ShellScan scan, ReadOnlySpan<ShellWord> words, int from, string shortName, string longName)
     {
         for (var i = from; i < words.Length; i++)
         {
             var w = scan[words[i].Text];
-            if (w.SequenceEqual(shortName) || w.SequenceEqual(longName) || (w.StartsWith(longName, StringComparison.Ordinal) && w.Length > longName.Length && w[longName.Length] == '='))
+            if (w.SequenceEqual(shortName) || RunnerGrammar.IsLongOption(w, longName))
             {
                 return true;
             }
