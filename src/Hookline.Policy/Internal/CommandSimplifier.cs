@@ -16,7 +16,7 @@ internal static partial class CommandSimplifier
 
     private static readonly HashSet<string> Shells = new(StringComparer.Ordinal)
     {
-        "bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox", "csh", "tcsh", "rbash", "yash", "posh", "oksh", "loksh",
+        "bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox", "csh", "tcsh", "rbash", "yash", "posh", "oksh", "loksh", "nu", "xonsh", "elvish",
     };
 
     // Assignments that change what a command does (search path, preloaded code, shell start-up): allow rules must see them.
@@ -37,6 +37,8 @@ internal static partial class CommandSimplifier
     private static readonly string[] NiceLong = ["--adjustment"];
     private static readonly string[] StdbufLong = ["--input", "--output", "--error"];
     private static readonly string[] XargsLong = ["--arg-file", "--delimiter", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"];
+    private static readonly string[] EnvLong = ["--unset", "--chdir"];
+    private static readonly string[] EnvSplitString = ["--split-string"];
     private static readonly string[] SudoLong = ["--user", "--group", "--close-from", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--command-timeout", "--chroot"];
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=", RegexOptions.CultureInvariant)]
@@ -249,10 +251,11 @@ internal static partial class CommandSimplifier
                 {
                     var w = scan[words[i].Text];
                     var letter = RunnerGrammar.EnvOptionLetter(w, out var at); // in a cluster too: "-iS cmd", "-iu NAME"
-                    if (w is "--split-string" || w.StartsWith("--split-string=", StringComparison.Ordinal) || letter == 'S')
+                    var splitString = RunnerGrammar.IsLongOption(w, EnvSplitString);
+                    if (splitString || letter == 'S')
                     {
                         // env -S "cmd args": the string is split into a command line.
-                        var body = w is "--split-string" || (letter == 'S' && at == w.Length - 1) ? (i + 1 < words.Length ? scan[words[++i].Text] : []) : letter == 'S' ? w[(at + 1)..] : w[(w.IndexOf('=') + 1)..];
+                        var body = (splitString && !w.Contains('=')) || (letter == 'S' && at == w.Length - 1) ? (i + 1 < words.Length ? scan[words[++i].Text] : []) : letter == 'S' ? w[(at + 1)..] : w[(w.IndexOf('=') + 1)..];
                         var start = scan.Text.Length;
                         scan.Text.Append(body);
                         scan.Text.Append(' ');
@@ -262,7 +265,7 @@ internal static partial class CommandSimplifier
                         return words.Length;
                     }
 
-                    if (w is "--unset" or "--chdir" || (letter is 'u' or 'C' or 'P' && at == w.Length - 1))
+                    if (RunnerGrammar.TakesNextWord(w, EnvLong) || (letter is 'u' or 'C' or 'P' && at == w.Length - 1))
                     {
                         i++;
                         continue;
@@ -308,7 +311,7 @@ internal static partial class CommandSimplifier
 
             if (w.StartsWith("--", StringComparison.Ordinal))
             {
-                i += !w.Contains('=') && IsOneOf(w, longWithArgument) ? 2 : 1;
+                i += RunnerGrammar.TakesNextWord(w, longWithArgument) ? 2 : 1;
                 continue;
             }
 

@@ -44,7 +44,9 @@ internal static class CommandRunners
             case "su" or "runuser" or "script" or "sg":
                 {
                     // su [-] [USER] -c CMD; runuser -u USER CMD; script -c CMD [FILE]; sg GROUP [-c] CMD.
-                    if (CommandOption(scan, words, k + 1, "-c", "--command", stopAtOperand: false) is { } body)
+                    // su also runs --session-command CMD; GNU getopt takes unique prefixes (--comm, --sess).
+                    if ((CommandOption(scan, words, k + 1, "-c", "--command", stopAtOperand: false, shortestAbbreviation: 3)
+                        ?? (name is "su" ? CommandOption(scan, words, k + 1, "-c", "--session-command", stopAtOperand: false, shortestAbbreviation: 4) : null)) is { } body)
                     {
                         Parse(parser, words[k..], body, privileged);
                         consumedAll = true;
@@ -77,7 +79,7 @@ internal static class CommandRunners
                     }
 
                     i++;
-                    if (scan[words[i].Text] is "-c" or "--command")
+                    if (scan[words[i].Text] is "-c" || IsAbbreviation(scan[words[i].Text], "--command", 5))
                     {
                         stringCommand = true;
                         i++;
@@ -141,6 +143,12 @@ internal static class CommandRunners
             case "ssh":
                 Ssh(parser, command, privileged);
                 return false;
+            case "scp" or "sftp":
+                SshOptions.Inspect(parser, command, privileged);
+                return false;
+            case "su" or "runuser" or "script" or "sudo" or "doas" or "crontab" or "at" or "batch":
+                StdinReaders.Inspect(parser, command, name, privileged);
+                return false;
             case "trap":
                 Trap(parser, command, privileged);
                 return false;
@@ -163,8 +171,12 @@ internal static class CommandRunners
             case "export" or "declare" or "typeset" or "readonly" or "local":
                 RunConfig.CheckDeclaration(scan, command);
                 return false;
-            case "npm" or "pnpm" or "yarn" or "npx" or "bun":
+            case "tsc-watch" or "nodemon" or "concurrently":
+                ScriptWatchers.Inspect(parser, command, privileged);
+                return false;
+            case "npm" or "pnpm" or "yarn" or "npx" or "bun" or "bunx":
                 RunConfig.CheckPackageManager(scan, command);
+                ScriptWatchers.InspectPackage(parser, command, privileged);
                 if (name is "npx" || (command.Length > 1 && scan[command[1].Text] is "exec" or "x"))
                 {
                     var from = name is "npx" ? 1 : 2;
@@ -184,6 +196,7 @@ internal static class CommandRunners
     private static void Ssh(ShellParser parser, ReadOnlySpan<ShellWord> command, bool privileged)
     {
         var scan = parser.Output;
+        SshOptions.Inspect(parser, command, privileged);
         var i = 1;
         while (i < command.Length && scan[command[i].Text] is ['-', _, ..] option)
         {
@@ -274,7 +287,8 @@ internal static class CommandRunners
     }
 
     /// <summary>The word after <c>-c</c> (or <c>--command CMD</c>, <c>--command=CMD</c>, <c>-cCMD</c>) among the words from <paramref name="from"/>.</summary>
-    internal static ShellWord? CommandOption(ShellScan scan, ReadOnlySpan<ShellWord> words, int from, string shortName, string longName, bool stopAtOperand)
+    /// <remarks>With <paramref name="shortestAbbreviation"/> a unique prefix of the long name counts too (GNU getopt: <c>su --comm</c>).</remarks>
+    internal static ShellWord? CommandOption(ShellScan scan, ReadOnlySpan<ShellWord> words, int from, string shortName, string longName, bool stopAtOperand, int shortestAbbreviation = 0)
     {
         for (var i = from; i < words.Length; i++)
         {
@@ -284,14 +298,18 @@ internal static class CommandRunners
                 return null;
             }
 
-            if ((w.SequenceEqual(shortName) || w.SequenceEqual(longName)) && i + 1 < words.Length)
+            var eq = w.IndexOf('=');
+            var spelled = eq < 0 ? w : w[..eq];
+            var isLong = spelled.SequenceEqual(longName)
+                || (shortestAbbreviation > 0 && IsAbbreviation(spelled, longName, shortestAbbreviation));
+            if ((w.SequenceEqual(shortName) || (isLong && eq < 0)) && i + 1 < words.Length)
             {
                 return words[i + 1];
             }
 
-            if (w.StartsWith(longName, StringComparison.Ordinal) && w.Length > longName.Length && w[longName.Length] == '=')
+            if (isLong && eq > 0)
             {
-                return new ShellWord(RunnerText.After(words[i], longName.Length + 1), words[i].Raw, words[i].HasExpansion, words[i].HasGlob);
+                return new ShellWord(RunnerText.After(words[i], eq + 1), words[i].Raw, words[i].HasExpansion, words[i].HasGlob);
             }
 
             if (w.Length > 2 && w[0] == '-' && w[1] != '-' && w[^1] == shortName[1] && !w[1..^1].Contains(shortName[1]) && i + 1 < words.Length)
@@ -308,12 +326,16 @@ internal static class CommandRunners
         return null;
     }
 
+    /// <summary>A GNU long option spelled in full or by a prefix of at least <paramref name="shortest"/> characters.</summary>
+    internal static bool IsAbbreviation(ReadOnlySpan<char> word, string longName, int shortest) =>
+        word.Length >= shortest && !word.Contains('=') && RunnerGrammar.IsLongOption(word, longName);
+
     private static bool HasOption(ShellScan scan, ReadOnlySpan<ShellWord> words, int from, string shortName, string longName)
     {
         for (var i = from; i < words.Length; i++)
         {
             var w = scan[words[i].Text];
-            if (w.SequenceEqual(shortName) || w.SequenceEqual(longName) || (w.StartsWith(longName, StringComparison.Ordinal) && w.Length > longName.Length && w[longName.Length] == '='))
+            if (w.SequenceEqual(shortName) || RunnerGrammar.IsLongOption(w, longName))
             {
                 return true;
             }

@@ -53,21 +53,28 @@ internal static class FedPrograms
         scan.Raise(ReasonCodes.OpaqueProgram, $"the shell runs the script '{value.ToString()}', whose content the engine cannot see", script.Raw);
     }
 
-    /// <summary>A shell with neither <c>-c</c> nor a script: its program is its standard input.</summary>
-    public static void FromStdin(ShellParser parser, ReadOnlySpan<ShellWord> command)
+    /// <summary>
+    /// A shell with neither <c>-c</c> nor a script: its program is its standard input. With <paramref name="cronTable"/>
+    /// stdin is a crontab (<c>crontab -</c>): each job line's command is parsed after its schedule. With
+    /// <paramref name="privileged"/> the program runs as another user (<c>su</c>, <c>sudo -s</c>).
+    /// </summary>
+    public static void FromStdin(ShellParser parser, ReadOnlySpan<ShellWord> command, bool cronTable = false, bool privileged = false)
     {
         var scan = parser.Output;
         var stdin = parser.Stdin;
         switch (stdin.Kind)
         {
             case StdinKind.Pipe:
-                FromPipe(parser, command, stdin.Index);
+                FromPipe(parser, command, stdin.Index, cronTable, privileged);
                 break;
             case StdinKind.HereString when stdin.Word.IsDynamic:
                 FromProducerText(parser, command, stdin.Word.Raw);
                 break;
             case StdinKind.HereString:
-                parser.ParseNested(stdin.Word.Text, parser.Privileged);
+                ParseProgram(parser, stdin.Word.Text, cronTable, privileged);
+                break;
+            case StdinKind.Heredoc when cronTable:
+                scan.Raise(ReasonCodes.OpaqueProgram, "a heredoc is installed as cron jobs, which the engine does not read as commands", command[0].Raw);
                 break;
             case StdinKind.Heredoc:
                 parser.MarkHeredocAsProgram(stdin.Index);
@@ -93,7 +100,7 @@ internal static class FedPrograms
         }
     }
 
-    private static void FromPipe(ShellParser parser, ReadOnlySpan<ShellWord> command, int partsBase)
+    private static void FromPipe(ShellParser parser, ReadOnlySpan<ShellWord> command, int partsBase, bool cronTable, bool privileged)
     {
         var scan = parser.Output;
         var transformed = false;
@@ -117,7 +124,7 @@ internal static class FedPrograms
 
             if (!transformed && name is "echo" or "printf" && LiteralOutput(scan, words) is { HasValue: true } program)
             {
-                parser.ParseNested(program, parser.Privileged);
+                ParseProgram(parser, program, cronTable, privileged);
                 return;
             }
 
@@ -136,6 +143,18 @@ internal static class FedPrograms
 
         // Only filters before the shell ("cat < x.sh | sh"): what they were fed is not known here.
         scan.Raise(ReasonCodes.OpaqueProgram, "the shell runs the input of a pipeline, which the engine cannot see", command[0].Raw);
+    }
+
+    private static void ParseProgram(ShellParser parser, TextRange program, bool cronTable, bool privileged)
+    {
+        if (cronTable)
+        {
+            CronTable.ParseJobs(parser, program, privileged);
+        }
+        else
+        {
+            parser.ParseNested(program, parser.Privileged || privileged);
+        }
     }
 
     /// <summary>The program is the output of commands given as text (a process substitution, a <c>$( )</c>).</summary>

@@ -12,11 +12,13 @@ internal static class GitRunners
     {
         var scan = parser.Output;
         var i = 1;
+        var forcedPush = false;
         while (i < command.Length && scan[command[i].Text] is ['-', ..] option)
         {
             if (option is "-c" && i + 1 < command.Length)
             {
                 SetKey(parser, command[i + 1], command[i + 1].Text, privileged);
+                forcedPush |= RunConfig.IsForcedPushRefspec(scan[command[i + 1].Text]);
             }
             else if (option.StartsWith("--config-env", StringComparison.Ordinal))
             {
@@ -42,6 +44,15 @@ internal static class GitRunners
         if (scan.Bound.Count > 0 && scan.Bound.TryGet(scan, sub, git: true, out var alias))
         {
             ExpandAlias(parser, alias, rest, privileged);
+        }
+
+        GitTransports.Inspect(parser, sub, command, rest, privileged);
+        if (forcedPush && sub is "push")
+        {
+            // -c remote.NAME.push=+SRC:DST makes a plain push a forced one: match it as one.
+            var start = scan.Text.Length;
+            scan.Text.Append("git push --force");
+            parser.ParseNested(scan.Text.From(start), privileged);
         }
 
         switch (sub)

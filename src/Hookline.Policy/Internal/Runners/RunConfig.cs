@@ -11,6 +11,14 @@ internal static class RunConfig
         "GIT_EXTERNAL_DIFF", "GIT_EXEC_PATH", "GIT_DIR", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_ASKPASS", "SSH_ASKPASS",
         "GIT_PROXY_COMMAND", "GIT_TEMPLATE_DIR", "LD_PRELOAD", "LD_AUDIT", "DYLD_INSERT_LIBRARIES", "BASH_ENV", "ENV",
         "PROMPT_COMMAND", "LESSOPEN", "LESSCLOSE",
+
+        // Build tools that load or run code named by the environment: an allow rule for "dotnet test" or "cargo build"
+        // cannot vouch for a startup hook, a compiler wrapper, a plugin or a config home elsewhere.
+        "DOTNET_STARTUP_HOOKS", "DOTNET_ROOT", "DOTNET_ADDITIONAL_DEPS", "DOTNET_SHARED_STORE", "DOTNET_HOST_PATH", "DOTNET_CLI_HOME",
+        "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_RUSTC", "CARGO_BUILD_RUSTDOC", "RUSTDOC", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN",
+        "PYTEST_ADDOPTS", "PYTEST_PLUGINS", "MAKEFILES", "NODE_PATH", "HOME", "XDG_CONFIG_HOME", "ZDOTDIR", "GOENV", "GOROOT",
+        "PYTHONHOME", "PERL5LIB", "PERLLIB", "RUBYLIB", "GEM_HOME", "BUNDLE_GEMFILE", "CLASSPATH", "MAVEN_OPTS", "GRADLE_OPTS",
     };
 
     // Programs where a plain value ("cat", "less -R", "true") is the everyday way to turn off a prompt or a pager.
@@ -49,8 +57,8 @@ internal static class RunConfig
 
         var name = text[..eq].TrimEnd('+');
         if (VariableLookup.Contains(name) || name.StartsWith("GIT_CONFIG", StringComparison.Ordinal)
-            || name.Equals("npm_config_script_shell", StringComparison.OrdinalIgnoreCase)
-            || (ProgramLookup.Contains(name) && (word.IsDynamic || !IsHarmlessProgram(text[(eq + 1)..]))))
+            || (ProgramLookup.Contains(name) && (word.IsDynamic || !IsHarmlessProgram(text[(eq + 1)..])))
+            || BuildEnvironment.ChangesWhatRuns(name, text[(eq + 1)..], word.IsDynamic))
         {
             scan.Raise(ReasonCodes.ChangesWhatRuns, $"{name.ToString()} changes which program runs", word.Text);
         }
@@ -82,12 +90,23 @@ internal static class RunConfig
             runs |= k.EndsWith(suffix, StringComparison.Ordinal);
         }
 
+        runs |= k is "protocol.allow" or "protocol.ext.allow" || IsForcedPushRefspec(k, value);
         var pagerLike = k is "core.pager" or "core.editor" or "sequence.editor" || k.StartsWith("pager.", StringComparison.Ordinal);
         if (runs && !(pagerLike && valueKnown && IsHarmlessProgram(value)))
         {
             scan.Raise(ReasonCodes.ChangesWhatRuns, $"git config {key.ToString()} changes which program git runs", subject);
         }
     }
+
+    /// <summary><c>remote.NAME.push=+SRC:DST</c> (a KEY=VALUE text): a refspec that forces every push.</summary>
+    public static bool IsForcedPushRefspec(ReadOnlySpan<char> assignment)
+    {
+        var eq = assignment.IndexOf('=');
+        return eq > 0 && IsForcedPushRefspec(assignment[..eq], assignment[(eq + 1)..]);
+    }
+
+    private static bool IsForcedPushRefspec(ReadOnlySpan<char> key, ReadOnlySpan<char> value) =>
+        key.StartsWith("remote.", StringComparison.OrdinalIgnoreCase) && key.EndsWith(".push", StringComparison.OrdinalIgnoreCase) && value.TrimStart().StartsWith('+');
 
     /// <summary><c>npm --script-shell X</c>, <c>npm config set script-shell X</c>: npm runs every script with that program.</summary>
     public static void CheckPackageManager(ShellScan scan, ReadOnlySpan<ShellWord> command)

@@ -45,6 +45,44 @@ internal sealed record RunnerGrammar(string Short, string[] Long, int Operands =
         ["chpst"] = new("ugUelLmdofcrpn/", []),
     };
 
+    /// <summary>
+    /// A long option that takes the next word: one of <paramref name="longWithArgument"/> spelled in full or, as GNU
+    /// getopt accepts, by a prefix that names only it (<c>timeout --sig KILL</c>, <c>sudo --us root</c>).
+    /// </summary>
+    public static bool TakesNextWord(ReadOnlySpan<char> word, string[] longWithArgument) => !word.Contains('=') && IsLongOption(word, longWithArgument);
+
+    /// <summary>The word (before any '=') is one of the long options, in full or by a prefix that names only it.</summary>
+    public static bool IsLongOption(ReadOnlySpan<char> word, string[] longOptions)
+    {
+        var eq = word.IndexOf('=');
+        var spelled = eq < 0 ? word : word[..eq];
+        if (spelled.Length < 3 || !spelled.StartsWith("--", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var matches = 0;
+        foreach (var option in longOptions)
+        {
+            if (spelled.SequenceEqual(option))
+            {
+                return true;
+            }
+
+            matches += option.AsSpan().StartsWith(spelled, StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return matches == 1;
+    }
+
+    /// <summary>The word (before any '=') is <paramref name="longName"/> in full or a prefix of it.</summary>
+    public static bool IsLongOption(ReadOnlySpan<char> word, string longName)
+    {
+        var eq = word.IndexOf('=');
+        var spelled = eq < 0 ? word : word[..eq];
+        return spelled.Length >= 3 && spelled.StartsWith("--", StringComparison.Ordinal) && longName.AsSpan().StartsWith(spelled, StringComparison.Ordinal);
+    }
+
     /// <summary>env's first option letter that takes an argument (S, u, C, P) in a short cluster, and where it is; else '\0'.</summary>
     public static char EnvOptionLetter(ReadOnlySpan<char> word, out int at)
     {
