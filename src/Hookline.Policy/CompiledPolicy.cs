@@ -15,7 +15,6 @@ public sealed class CompiledPolicy
     private readonly BashRuleIndex _bashIndex;
     private readonly ConcurrentDictionary<string, SubjectRuleIndex> _subjectIndexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<RuleSet, PolicyDecision> _allowDecisions = new();
-    private List<string>? _warnings;
 
     private CompiledPolicy(PolicyDocument document)
     {
@@ -23,16 +22,13 @@ public sealed class CompiledPolicy
         _rules = document.Rules.Select((r, i) => new CompiledRule(r, i)).ToArray();
         _taints = document.Taints.Select(t => new CompiledTaint(t)).ToArray();
         _bashIndex = new BashRuleIndex(CandidatesFor(ToolNames.Bash, ""));
-        Notes = Internal.Options.OptionNotes.For(_rules);
         DefaultDecision = new PolicyDecision(document.Default, true, $"no rule matched; the policy default is {document.Default.ToString().ToLowerInvariant()}", ReasonCodes.Default, [], null);
     }
 
     public PolicyDocument Document { get; }
 
-    /// <summary>What a policy author should know that is not an error (shown by <c>policy check</c>).</summary>
-    public IReadOnlyList<string> Notes { get; }
-    /// <summary>Advice for the author (shown by <c>policy check</c>): patterns that can never match as written.</summary>
-    public IReadOnlyList<string> Warnings => _warnings ??= PipePatternWarnings.For(_rules);
+    /// <summary>The compiled rules, in document order (for <see cref="PolicyNotes"/>).</summary>
+    internal CompiledRule[] Rules => _rules;
 
     internal PolicyDecision DefaultDecision { get; }
 

@@ -8,6 +8,27 @@ namespace Hookline.Policy;
 /// </summary>
 public static class PolicyNotes
 {
+    /// <summary>
+    /// Everything <c>policy check</c> says about a compiled policy: the document's notes, where option-aware rules keep
+    /// their textual meaning ("note: "), and multi-command patterns that can never match ("warning: ").
+    /// </summary>
+    public static IReadOnlyList<PolicyError> Of(CompiledPolicy policy, string source = "<policy>")
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var notes = new List<PolicyError>(Of(policy.Document, source));
+        foreach (var (rule, message) in Internal.Options.OptionNotes.For(policy.Rules))
+        {
+            notes.Add(new PolicyError(source, rule.Rule.Line, rule.Rule.Column, "note: " + message));
+        }
+
+        foreach (var (rule, message) in Internal.PipePatternWarnings.For(policy.Rules))
+        {
+            notes.Add(new PolicyError(source, rule.Rule.Line, rule.Rule.Column, "warning: " + message));
+        }
+
+        return notes;
+    }
+
     /// <summary>The notes for every rule, in document order; each message starts with "note: ".</summary>
     public static IReadOnlyList<PolicyError> Of(PolicyDocument document, string source = "<policy>")
     {

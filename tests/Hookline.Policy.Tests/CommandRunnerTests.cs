@@ -185,11 +185,17 @@ public class CommandRunnerTests
     public void Check_warns_about_multi_command_patterns_that_never_match()
     {
         var policy = PolicyOf("allow", ("deny", "Bash(curl * | sh*)"), ("allow", "Bash(git log * | head*)"), ("ask", "Bash(make && make install)"));
-        Assert.Equal(2, policy.Warnings.Count);
-        Assert.Contains("r1", policy.Warnings[0]);
-        Assert.Contains("allow each command instead", policy.Warnings[0]);
-        Assert.Contains("r2", policy.Warnings[1]);
-        Assert.Empty(Admin.Warnings);
+        var warnings = Warnings(policy);
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("r1", warnings[0]);
+        Assert.Contains("allow each command instead", warnings[0]);
+        Assert.Contains("r2", warnings[1]);
+        Assert.Empty(Warnings(Admin));
+
+        // A ';' or '|' inside quotes is part of one argument: an exact inline-code allow is no multi-command pattern.
+        Assert.Empty(Warnings(PolicyOf("allow", ("allow", "Bash(python3 -c \"import sys; print(1)\")"), ("allow", "Bash(grep \"a|b\" *)"))));
+
+        static List<string> Warnings(CompiledPolicy p) => PolicyNotes.Of(p).Select(n => n.Message).Where(m => m.StartsWith("warning: ", StringComparison.Ordinal)).ToList();
     }
 
     [Fact]

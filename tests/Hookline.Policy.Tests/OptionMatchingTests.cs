@@ -239,8 +239,8 @@ public class OptionMatchingTests
             """);
         Assert.Equal(
         [
-            "rule 'tmp' (allow): Bash(rm -f tmp.txt) is compared as written; allow rules do not read options, so it allows no other spelling",
-            "rule 'd' (deny): unless Bash(rm -rf ./build) excuses only that spelling; other spellings of its options still match the rule",
-        ], policy.Notes);
+            "note: rule 'tmp' (allow): Bash(rm -f tmp.txt) is compared as written; allow rules do not read options, so it allows no other spelling",
+            "note: rule 'd' (deny): unless Bash(rm -rf ./build) excuses only that spelling; other spellings of its options still match the rule",
+        ], PolicyNotes.Of(policy).Select(n => n.Message).Where(m => m.Contains("spelling", StringComparison.Ordinal)));
     }
 }

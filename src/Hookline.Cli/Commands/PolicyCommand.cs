@@ -18,19 +18,9 @@ internal static class PolicyCommand
                 var policy = CompiledPolicy.Load(File.ReadAllText(path), path);
                 var document = policy.Document;
                 Console.WriteLine($"{path}: valid; {document.Rules.Count} rules, default {document.Default.ToString().ToLowerInvariant()}, mode {document.Mode.ToString().ToLowerInvariant()}, sha256 {document.Hash[..12]}");
-                foreach (var note in PolicyNotes.Of(document, path))
+                foreach (var note in PolicyNotes.Of(policy, path))
                 {
                     Console.WriteLine(note);
-                }
-
-                foreach (var note in policy.Notes)
-                {
-                    Console.WriteLine($"{path}: note: {note}");
-                }
-
-                foreach (var warning in policy.Warnings)
-                {
-                    Console.WriteLine($"{path}: warning: {warning}");
                 }
 
                 return 0;

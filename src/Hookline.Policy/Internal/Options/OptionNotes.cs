@@ -3,9 +3,9 @@ namespace Hookline.Policy.Internal.Options;
 /// <summary>What <c>policy check</c> says about option-aware patterns: where a rule keeps its textual meaning.</summary>
 internal static class OptionNotes
 {
-    public static List<string> For(CompiledRule[] rules)
+    public static List<(CompiledRule Rule, string Message)> For(CompiledRule[] rules)
     {
-        var notes = new List<string>();
+        var notes = new List<(CompiledRule Rule, string Message)>();
         foreach (var rule in rules)
         {
             var effect = rule.Effect.ToString().ToLowerInvariant();
@@ -15,7 +15,7 @@ internal static class OptionNotes
                 {
                     if (pattern.Options is not null)
                     {
-                        notes.Add($"rule '{rule.Id}' ({effect}): {pattern.Text} is compared as written; allow rules do not read options, so it allows no other spelling");
+                        notes.Add((rule, $"rule '{rule.Id}' ({effect}): {pattern.Text} is compared as written; allow rules do not read options, so it allows no other spelling"));
                     }
                 }
 
@@ -26,7 +26,7 @@ internal static class OptionNotes
             {
                 if (exception.Options is not null)
                 {
-                    notes.Add($"rule '{rule.Id}' ({effect}): unless {exception.Text} excuses only that spelling; other spellings of its options still match the rule");
+                    notes.Add((rule, $"rule '{rule.Id}' ({effect}): unless {exception.Text} excuses only that spelling; other spellings of its options still match the rule"));
                 }
             }
         }
