@@ -52,7 +52,9 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
         var second = await OpenAsync(aliceAgain);
         await second.NextSnapshotAsync();
 
-        await using var third = await OpenAsync(alice);
+        // The server may end the stream before the Open is written; then the write fails and the status is read below.
+        await using var third = new StreamClient(alice.ProcessHookEvent());
+        await Record.ExceptionAsync(() => third.SendAsync(new ProcessHookEventRequest { Open = new Open { SessionId = Guid.NewGuid().ToString(), Agent = "claude" } }));
         var refused = Assert.IsType<RpcException>(await Bound.Within(third.ClosedAsync(), "end of the stream over the limit"));
         await using var bob = await OpenAsync(ClientOf("bob"));
         await bob.NextSnapshotAsync();
