@@ -2,8 +2,9 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using Hookline.Contracts.V1;
-using Hookline.Sidecar.Internal;
 using Hookline.Sidecar.Internal.Agents;
+using Hookline.Sidecar.Internal.Listening;
+using Hookline.Sidecar.Internal;
 
 namespace Hookline.StreamBenchmarks;
 

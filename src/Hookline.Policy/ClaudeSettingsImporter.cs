@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Hookline.Policy.Internal.Document;
 using Hookline.Policy.Internal;
 
 namespace Hookline.Policy;

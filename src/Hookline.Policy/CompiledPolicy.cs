@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using Hookline.Policy.Internal.Matching;
+using Hookline.Policy.Internal.Paths;
+using Hookline.Policy.Internal.Runners;
 using Hookline.Policy.Internal;
 
 namespace Hookline.Policy;

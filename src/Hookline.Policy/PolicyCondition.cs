@@ -1,3 +1,6 @@
+using Hookline.Policy.Internal.Matching;
+using Hookline.Policy.Internal.Paths;
+using Hookline.Policy.Internal.Runners;
 using Hookline.Policy.Internal;
 
 namespace Hookline.Policy;

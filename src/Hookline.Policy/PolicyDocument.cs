@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using Hookline.Policy.Internal.Document;
 using Hookline.Policy.Internal;
 
 namespace Hookline.Policy;

@@ -1,3 +1,4 @@
+using Hookline.Policy.Internal.Matching;
 using Hookline.Policy.Internal;
 
 namespace Hookline.Policy;

@@ -1,3 +1,4 @@
+using Hookline.Policy.Internal.Runners;
 using Hookline.Policy.Internal.Words;
 
 namespace Hookline.Policy;
@@ -21,7 +22,7 @@ public static class PolicyNotes
             notes.Add(new PolicyError(source, rule.Rule.Line, rule.Rule.Column, "note: " + message));
         }
 
-        foreach (var (rule, message) in Internal.PipePatternWarnings.For(policy.Rules))
+        foreach (var (rule, message) in Internal.Runners.PipePatternWarnings.For(policy.Rules))
         {
             notes.Add(new PolicyError(source, rule.Rule.Line, rule.Rule.Column, "warning: " + message));
         }

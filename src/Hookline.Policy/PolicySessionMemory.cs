@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Hookline.Policy.Internal.Matching;
 using Hookline.Policy.Internal;
 
 namespace Hookline.Policy;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hookline.Policy.Internal.Document;
 using Hookline.Policy.Internal;
 
 namespace Hookline.Policy;

@@ -1,3 +1,6 @@
+using Hookline.Server.Internal.Storage.Postgres;
+using Hookline.Server.Internal.Storage.Sqlite;
+using Hookline.Server.Internal.Storage;
 using Hookline.Server.Internal;
 
 namespace Hookline.Server;
@@ -57,7 +60,7 @@ public static class AuditTrail
 
     /// <inheritdoc cref="QuerySessions(string, string?, int)"/>
     public static SessionPage QuerySessions(AuditLocation location, string? cursor = null, int limit = 100)
-        => With(location, reader => reader.Sessions(Internal.SessionFilter.All, cursor, limit));
+        => With(location, reader => reader.Sessions(Internal.Storage.SessionFilter.All, cursor, limit));
 
     public static List<AuditSession> ReadSessions(string dataDirectory) => new SqliteAuditReader(dataDirectory).ReadSessions();
 

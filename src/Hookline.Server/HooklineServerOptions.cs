@@ -1,3 +1,5 @@
+using Hookline.Server.Internal.Ui;
+
 namespace Hookline.Server;
 
 /// <summary>Whether callers must present a bearer token.</summary>

@@ -1,3 +1,5 @@
+using Hookline.Sidecar.Internal.Decisions;
+using Hookline.Sidecar.Internal.Listening;
 using Hookline.Sidecar.Internal;
 using Microsoft.Extensions.Logging;
 

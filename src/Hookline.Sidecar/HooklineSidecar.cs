@@ -1,3 +1,7 @@
+using Hookline.Sidecar.Internal.Decisions;
+using Hookline.Sidecar.Internal.Listening;
+using Hookline.Sidecar.Internal.ServerStream;
+using Hookline.Sidecar.Internal.Status;
 using Hookline.Sidecar.Internal;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,6 @@
-using Microsoft.Extensions.Logging;
+using Hookline.Sidecar.Internal.Spool;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace Hookline.Sidecar;
 
@@ -78,7 +79,7 @@ public sealed class SidecarOptions
     /// Cap on the bytes of events held for the server. Over it, captured payloads are shed, oldest first; every
     /// event's record (metadata, applied decision, a marker) is kept.
     /// </summary>
-    public long SpoolMaxBytes { get; set; } = Internal.EventSpool.DefaultMaxBytes;
+    public long SpoolMaxBytes { get; set; } = Internal.Spool.EventSpool.DefaultMaxBytes;
 
     /// <summary>
     /// Cap on the bytes of hook requests read and not yet answered, over all connections of the socket: a request
@@ -93,10 +94,10 @@ public sealed class SidecarOptions
     /// How long failing writes to the spool file (a full disk, an I/O error) are retried, with backoff, before the
     /// sidecar gives up: <see cref="HooklineSidecar.Stopped"/> then completes, and <c>hookline sidecar</c> exits.
     /// </summary>
-    public TimeSpan SpoolGiveUpAfter { get; set; } = Internal.SpoolStore.DefaultGiveUpAfter;
+    public TimeSpan SpoolGiveUpAfter { get; set; } = Internal.Spool.SpoolStore.DefaultGiveUpAfter;
 
     /// <summary>The hook's orphan file (decisions it made while no sidecar answered), forwarded at start.</summary>
-    public string OrphanFile { get; set; } = Internal.OrphanRecords.DefaultPath();
+    public string OrphanFile { get; set; } = Internal.Spool.OrphanRecords.DefaultPath();
 
     /// <summary>Interval of application pings on the stream; a stream silent for three intervals is reconnected.</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(2);

@@ -1,3 +1,4 @@
+
 namespace Hookline.Dashboard.Tests;
 
 /// <summary><c>hookline events|sessions --server</c> and <c>hookline tail</c>, the published binary against a real server.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Hookline.Policy.Internal.Shell;
 using Hookline.Policy.Internal;
 using static Hookline.Policy.Tests.TestSupport;
 

@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Matching;
+using Hookline.Policy.Internal.Paths;
 using Hookline.Policy.Internal;
 using static Hookline.Policy.Tests.TestSupport;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FsCheck;
+using Hookline.Policy.Internal.Shell;
 using static Hookline.Policy.Tests.TestSupport;
 
 namespace Hookline.Policy.Tests;
@@ -180,7 +181,7 @@ public class PropertyTests
     public Property Shell_metacharacter_soup_never_throws_and_is_never_allowed_when_unparsable() =>
         Prop.ForAll(ShellSoup.ToArbitrary(), c =>
         {
-            _ = Hookline.Policy.Internal.ShellParser.Parse(c); // the parser itself must not throw
+            _ = Hookline.Policy.Internal.Shell.ShellParser.Parse(c); // the parser itself must not throw
             var decision = Policy.Evaluate(Bash(c));
             return decision.ReasonCode != "unparsable_command" || decision.Effect != Effect.Allow;
         });

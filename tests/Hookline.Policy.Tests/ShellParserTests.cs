@@ -1,3 +1,4 @@
+using Hookline.Policy.Internal.Shell;
 using Hookline.Policy.Internal;
 
 namespace Hookline.Policy.Tests;

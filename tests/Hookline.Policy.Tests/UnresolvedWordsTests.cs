@@ -1,5 +1,6 @@
-using Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
 using Hookline.Policy.Internal.Words;
+using Hookline.Policy.Internal;
 using static Hookline.Policy.Tests.TestSupport;
 
 namespace Hookline.Policy.Tests;

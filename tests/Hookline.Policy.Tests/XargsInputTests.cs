@@ -1,3 +1,4 @@
+using Hookline.Policy.Internal.Shell;
 using Hookline.Policy.Internal;
 using static Hookline.Policy.Tests.TestSupport;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
-using FsCheck;
 using FsCheck.Fluent;
+using FsCheck;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;

@@ -1,4 +1,5 @@
 using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Storage;
 using Hookline.Server.Internal;
 using Kind = Hookline.Contracts.V1.ProcessHookEventResponse.KindOneofCase;
 

@@ -1,3 +1,4 @@
+using Hookline.Server.Internal.Hosting;
 using Hookline.Server.Internal;
 
 namespace Hookline.Server.Tests;

@@ -1,5 +1,7 @@
 using Grpc.Core;
 using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Metrics;
 using Hookline.Server.Internal;
 using Kind = Hookline.Contracts.V1.ProcessHookEventResponse.KindOneofCase;
 
@@ -130,7 +132,7 @@ public sealed partial class AuthTests
             && m.StoredAck.EventIds.Concat(m.StoredAck.Rejected.Select(r => r.EventId)).Contains(copy.EventId));
 
         Assert.Equal((Verdict.Deny, "malformed_event"), (decision.Verdict, decision.ReasonCode));
-        Assert.Equal(1L, _server.Service<Internal.ServerMetrics>().RejectedCount);
+        Assert.Equal(1L, _server.Service<Internal.Metrics.ServerMetrics>().RejectedCount);
         Assert.Empty(AuditTrail.ReadEvents(_data, copy.SessionId));
         Assert.Single(AuditTrail.ReadEvents(_data), e => string.Equals(e.EventId, original.EventId, StringComparison.OrdinalIgnoreCase));
     }

@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
-using Grpc.Core;
+using System.Net;
 using Grpc.Core.Interceptors;
+using Grpc.Core;
 using Hookline.Contracts.V1;
 using Hookline.Server.Internal.Auth;
 using Npgsql;

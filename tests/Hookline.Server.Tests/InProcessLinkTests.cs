@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Grpc.Core;
 using Hookline.Contracts.V1;
 
 namespace Hookline.Server.Tests;

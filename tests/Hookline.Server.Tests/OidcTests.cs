@@ -1,9 +1,9 @@
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Grpc.Core;
 using Hookline.Contracts.V1;
 using Hookline.Server.Internal.Auth;
 using Microsoft.AspNetCore.Builder;

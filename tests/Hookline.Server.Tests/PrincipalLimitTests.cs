@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Hookline.Contracts.V1;
 using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Metrics;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Hookline.Server.Tests;
@@ -63,7 +64,7 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
         await again.NextSnapshotAsync();
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
-        Assert.Equal(1L, _server.Service<Internal.ServerMetrics>().OverLimitCount);
+        Assert.Equal(1L, _server.Service<Internal.Metrics.ServerMetrics>().OverLimitCount);
     }
 
     [Fact]
@@ -145,7 +146,7 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
         var again = await Bound.Within(alice.DecideOnceAsync(Events.Bash("ls")).ResponseAsync, "alice's call after hers finished");
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
-        Assert.Equal(1L, _server.Service<Internal.ServerMetrics>().OverLimitCount);
+        Assert.Equal(1L, _server.Service<Internal.Metrics.ServerMetrics>().OverLimitCount);
         Assert.All(released.Append(bob).Append(again), d => Assert.Equal(Verdict.Allow, d.Verdict));
     }
 

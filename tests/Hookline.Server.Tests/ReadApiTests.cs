@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using Google.Protobuf;
 using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Ui;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Hookline.Server.Tests;

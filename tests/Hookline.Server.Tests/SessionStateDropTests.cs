@@ -1,4 +1,5 @@
 using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Decisions;
 using Hookline.Server.Internal;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,8 +1,11 @@
+using AgentService = Hookline.Contracts.V1.AgentService;
 using Grpc.Core;
 using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Decisions;
+using Hookline.Server.Internal.Grpc;
+using Hookline.Server.Internal.Storage;
 using Hookline.Server.Internal;
 using Microsoft.Extensions.Time.Testing;
-using AgentService = Hookline.Contracts.V1.AgentService;
 
 namespace Hookline.Server.Tests;
 

@@ -1,6 +1,7 @@
 using Hookline.Contracts.V1;
-using Hookline.Server.Internal;
 using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Storage;
+using Hookline.Server.Internal;
 
 namespace Hookline.Server.Tests;
 

@@ -1,5 +1,9 @@
 using Hookline.Contracts.V1;
 using Hookline.Policy;
+using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Storage.Postgres;
+using Hookline.Server.Internal.Storage.Sqlite;
+using Hookline.Server.Internal.Storage;
 using Hookline.Server.Internal;
 
 namespace Hookline.Server.Tests;

@@ -1,13 +1,13 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Google.Protobuf;
+using ChannelOfResponses = System.Threading.Channels.Channel<Hookline.Contracts.V1.ProcessHookEventResponse>;
 using Google.Protobuf.WellKnownTypes;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Hookline.Contracts.V1;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using ChannelOfResponses = System.Threading.Channels.Channel<Hookline.Contracts.V1.ProcessHookEventResponse>;
 
 namespace Hookline.Server.Tests;
 

@@ -1,8 +1,9 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Hookline.Contracts.V1;
-using Hookline.Sidecar.Internal;
 using Hookline.Sidecar.Internal.Agents;
+using Hookline.Sidecar.Internal.Listening;
+using Hookline.Sidecar.Internal;
 
 namespace Hookline.Sidecar.Tests;
 

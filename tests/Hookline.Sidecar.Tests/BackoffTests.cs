@@ -1,4 +1,5 @@
 using Hookline.Core;
+using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Tests;
 
@@ -36,7 +37,7 @@ public sealed class SocketPathTests
 
         var path = HooklineSidecar.DefaultSocketPath(deep, "12345678-aaaa-bbbb-cccc-1234567890ab");
 
-        Assert.True(System.Text.Encoding.UTF8.GetByteCount(path) <= Internal.HookSocketListener.MaxSocketPathBytes, path);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(path) <= Internal.Listening.HookSocketListener.MaxSocketPathBytes, path);
         Assert.EndsWith("/12345678.sock", path);
         Assert.StartsWith($"/tmp/hookline-{Internal.Platform.Current.EffectiveUid}/", path);
     }

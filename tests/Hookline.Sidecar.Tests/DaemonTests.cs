@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Hookline.Server;
+using Hookline.Sidecar.Internal.Listening;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Hookline.Sidecar.Tests;
@@ -140,7 +141,7 @@ public sealed class DaemonTests : IAsyncLifetime
         var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         var underState = Path.Combine(SidecarOptions.DefaultStateDirectory(), "run", "sidecar.sock");
         var expected = !string.IsNullOrEmpty(runtime) ? Path.Combine(runtime, "hookline", "sidecar.sock")
-            : System.Text.Encoding.UTF8.GetByteCount(underState) <= Internal.HookSocketListener.MaxSocketPathBytes ? underState
+            : System.Text.Encoding.UTF8.GetByteCount(underState) <= Internal.Listening.HookSocketListener.MaxSocketPathBytes ? underState
             : $"/tmp/hookline-{Internal.Platform.Current.EffectiveUid}/sidecar.sock";
 
         Assert.Equal(expected, HooklineDaemon.DefaultSocketPath());

@@ -1,4 +1,5 @@
 using System.Text;
+using Hookline.Sidecar.Internal.Listening;
 using Hookline.Sidecar.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Hookline.Sidecar.Internal.Listening;
 using Hookline.Sidecar.Internal;
 
 namespace Hookline.Sidecar.Tests;

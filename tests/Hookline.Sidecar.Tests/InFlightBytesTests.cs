@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Hookline.Core;
+using Hookline.Sidecar.Internal.Listening;
 using Hookline.Sidecar.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,5 @@
 using Hookline.Contracts.V1;
+using Hookline.Sidecar.Internal.Spool;
 using Hookline.Sidecar.Internal;
 
 namespace Hookline.Sidecar.Tests;

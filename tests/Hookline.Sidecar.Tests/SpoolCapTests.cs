@@ -1,8 +1,9 @@
 using System.Text;
 using Google.Protobuf;
 using Hookline.Contracts.V1;
-using Hookline.Sidecar.Internal;
 using Hookline.Sidecar.Internal.Agents;
+using Hookline.Sidecar.Internal.Spool;
+using Hookline.Sidecar.Internal;
 
 namespace Hookline.Sidecar.Tests;
 

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Hookline.Contracts.V1;
 using Hookline.Server;
+using Hookline.Sidecar.Internal.Spool;
 using Hookline.Sidecar.Internal;
 using Microsoft.Data.Sqlite;
 

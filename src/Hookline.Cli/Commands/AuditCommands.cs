@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using Hookline.Cli.Clients;
+using Hookline.Cli.Hosting;
 using Hookline.Server;
 
 namespace Hookline.Cli.Commands;

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Reflection;
+using Hookline.Cli.Demo;
+using Hookline.Cli.Hosting;
 using Hookline.Sidecar;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,8 @@
+using Hookline.Cli.Output;
 using System.CommandLine;
 using System.Text.Json;
+using Hookline.Cli.Clients;
+using Hookline.Cli.Wiring;
 using Hookline.Sidecar;
 
 namespace Hookline.Cli.Commands;
@@ -130,21 +133,4 @@ internal static class DoctorCommand
         }
         stdout.WriteByte((byte)'\n');
     }
-}
-
-internal enum Status
-{
-    Ok,
-    Warning,
-    Broken,
-}
-
-internal sealed record Finding(string Check, Status Status, string Detail, string? Fix)
-{
-    public string Label => Status switch
-    {
-        Status.Ok => "ok",
-        Status.Warning => "warn",
-        _ => "FAIL",
-    };
 }

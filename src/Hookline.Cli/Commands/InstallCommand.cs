@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hookline.Cli.Hosting;
 using Hookline.Cli.Wiring;
 using Hookline.Sidecar;
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
+using Hookline.Cli.Clients;
+using Hookline.Cli.Hosting;
 using Hookline.Policy;
 using Hookline.Server;
 

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Hookline.Cli.Clients;
+using Hookline.Cli.Output;
 using Hookline.Policy;
 
 namespace Hookline.Cli.Commands;

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Hookline.Cli.Clients;
 using Hookline.Contracts.V1;
 using Hookline.Core;
 using Hookline.Policy;

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Hookline.Cli.Hosting;
 using Hookline.Policy;
+using Hookline.Server.Internal.Ui;
 using Hookline.Server;
 using Microsoft.Extensions.Logging;
 

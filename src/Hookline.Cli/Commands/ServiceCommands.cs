@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Hookline.Cli.Hosting;
 
 namespace Hookline.Cli.Commands;
 

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Hookline.Cli.Clients;
+using Hookline.Cli.Hosting;
 using Hookline.Sidecar;
 using Microsoft.Extensions.Logging;
 

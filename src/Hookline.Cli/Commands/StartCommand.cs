@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Hookline.Cli.Clients;
+using Hookline.Cli.Hosting;
 using Hookline.Cli.Wiring;
 using Hookline.Policy;
 using Hookline.Sidecar;

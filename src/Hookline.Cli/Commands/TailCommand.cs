@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Hookline.Cli.Clients;
 using Hookline.Server;
 
 namespace Hookline.Cli.Commands;

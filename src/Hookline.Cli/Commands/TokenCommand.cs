@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Hookline.Cli.Clients;
+using Hookline.Cli.Hosting;
 using Hookline.Server;
 
 namespace Hookline.Cli.Commands;

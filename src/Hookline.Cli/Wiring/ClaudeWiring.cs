@@ -23,7 +23,7 @@ internal static class ClaudeWiring
 
     public const int TimeoutSeconds = 30;
 
-    public static AgentLaunch Prepare(string sessionDirectory, string hookCommand, bool failClosed, Commands.HttpHookTarget? http = null)
+    public static AgentLaunch Prepare(string sessionDirectory, string hookCommand, bool failClosed, HttpHookTarget? http = null)
     {
         var settings = ClaudeSettings.Write(Path.Combine(sessionDirectory, "claude-settings.json"), hookCommand, failClosed, http);
         return new AgentLaunch(["--settings", settings], new Dictionary<string, string>());

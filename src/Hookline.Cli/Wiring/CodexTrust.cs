@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Hookline.Cli.Hosting;
 
 namespace Hookline.Cli.Wiring;
 

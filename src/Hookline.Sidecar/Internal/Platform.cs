@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal;
 

@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.FileArguments;
 
 /// <summary>What a command does with a file named in its arguments.</summary>

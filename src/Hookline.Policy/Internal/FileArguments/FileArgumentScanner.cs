@@ -1,3 +1,6 @@
+using Hookline.Policy.Internal.Paths;
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.FileArguments;
 
 /// <summary>

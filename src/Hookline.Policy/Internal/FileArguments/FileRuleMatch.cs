@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Matching;
+
 namespace Hookline.Policy.Internal.FileArguments;
 
 /// <summary>One path against a rule's file patterns (Read, or Edit/Write), with its <c>unless</c> exceptions.</summary>

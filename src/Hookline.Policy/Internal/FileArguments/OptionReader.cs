@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.FileArguments;
 
 /// <summary>One argument as a command's option grammar reads it.</summary>

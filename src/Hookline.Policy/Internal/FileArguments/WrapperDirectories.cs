@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.FileArguments;
 
 /// <summary><c>env -C DIR</c> and <c>sudo -D DIR</c> (<c>--chdir</c>) run the command in DIR, as a <c>cd</c> would.</summary>

@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Matching;
+
 namespace Hookline.Policy.Internal.McpNames;
 
 /// <summary>

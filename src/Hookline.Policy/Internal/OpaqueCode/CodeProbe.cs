@@ -1,4 +1,5 @@
 using System.Text;
+using Hookline.Policy.Internal.Shell;
 
 namespace Hookline.Policy.Internal.OpaqueCode;
 

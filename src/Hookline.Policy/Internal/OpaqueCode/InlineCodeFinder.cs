@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.OpaqueCode;
 
 /// <summary>Where a command's inline program is: the word (and offset in it) where the code starts, or stdin.</summary>

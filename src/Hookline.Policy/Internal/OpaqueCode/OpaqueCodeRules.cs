@@ -1,3 +1,6 @@
+using Hookline.Policy.Internal.Matching;
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.OpaqueCode;
 
 /// <summary>How rules and the document's <c>opaque_code</c> effect decide sub-commands that run inline code.</summary>

@@ -1,6 +1,10 @@
+using Hookline.Policy.Internal.Matching;
 using Hookline.Policy.Internal.Options;
+using Hookline.Policy.Internal.Paths;
+using Hookline.Policy.Internal.Runners;
+using Hookline.Policy.Internal.Shell;
 
-namespace Hookline.Policy.Internal;
+namespace Hookline.Policy.Internal.Matching;
 
 /// <summary>Deny and ask patterns for commands with a known option grammar also match by option set.</summary>
 internal static partial class Evaluator

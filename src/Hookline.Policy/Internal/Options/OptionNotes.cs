@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Matching;
+
 namespace Hookline.Policy.Internal.Options;
 
 /// <summary>What <c>policy check</c> says about option-aware patterns: where a rule keeps its textual meaning.</summary>

@@ -1,3 +1,7 @@
+using Hookline.Policy.Internal.Matching;
+using Hookline.Policy.Internal.Paths;
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.Options;
 
 /// <summary>

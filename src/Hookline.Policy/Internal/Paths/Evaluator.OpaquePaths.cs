@@ -1,4 +1,9 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Matching;
+using Hookline.Policy.Internal.Runners;
+using Hookline.Policy.Internal.Shell;
+using Hookline.Policy.Internal.Paths;
+
+namespace Hookline.Policy.Internal.Matching;
 
 /// <summary>
 /// Paths whose real target a static reader cannot know (another process's <c>/proc/PID/root</c>, an open descriptor

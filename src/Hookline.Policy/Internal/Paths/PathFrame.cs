@@ -1,4 +1,4 @@
-namespace Hookline.Policy.Internal;
+namespace Hookline.Policy.Internal.Paths;
 
 /// <summary>
 /// What a path pattern is matched against besides the path: the project root that <c>./</c> and <c>/</c> anchor at,

@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Paths;
 
 /// <summary>
 /// Lexical path normalisation: <c>~</c>, <c>~user</c>, relative-to-cwd, <c>.</c>, <c>..</c>, duplicate slashes, and the

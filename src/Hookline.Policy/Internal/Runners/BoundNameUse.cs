@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// <c>alias NAME=VALUE</c> and <c>hash -p PATH NAME</c> bind a name for the rest of the command line (and, in a

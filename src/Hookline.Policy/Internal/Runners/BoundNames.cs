@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// Names a command line binds for its later commands: <c>alias x='rm -rf'</c>, <c>hash -p /bin/rm ls</c>, and git

@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// Command runners the shell does not know: wrappers that run the rest of their words (<see cref="RunnerGrammar"/>),

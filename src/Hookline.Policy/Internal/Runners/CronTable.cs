@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// The text a job scheduler installs (<c>crontab -</c>): each job line is a schedule and a shell command line, which is

@@ -1,4 +1,9 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Matching;
+using Hookline.Policy.Internal.Paths;
+using Hookline.Policy.Internal.Shell;
+using Hookline.Policy.Internal.Runners;
+
+namespace Hookline.Policy.Internal.Matching;
 
 /// <summary>Pipelines for patterns with '|', the later-word backstop for unknown runners, and shell concerns.</summary>
 internal static partial class Evaluator

@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// A shell (or <c>source</c>, <c>.</c>, <c>ssh HOST</c>, <c>parallel</c>) that reads its program from somewhere other

@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// What git runs besides itself: <c>rebase -x CMD</c>, <c>bisect run CMD</c>, <c>submodule foreach CMD</c>,

@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// Programs git runs to talk to a remote: <c>--upload-pack=CMD</c>, <c>clone -u CMD</c>, <c>--receive-pack=CMD</c>,

@@ -1,4 +1,4 @@
-namespace Hookline.Policy.Internal;
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// A 64-bit sketch of a set of names (by length and first and last character): most words that are not in the set are

@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Matching;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// Advice for Bash patterns that span several commands. Deny and ask patterns with a single '|' match the text of

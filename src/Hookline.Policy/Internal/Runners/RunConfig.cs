@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// Configuration that changes what a command runs (a pager, an external diff, a preloaded library, git config keys

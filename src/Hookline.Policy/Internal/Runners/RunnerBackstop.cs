@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>Which words of a command could be a command it runs, for the later-word backstop.</summary>
 internal static class RunnerBackstop

@@ -1,4 +1,4 @@
-namespace Hookline.Policy.Internal;
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// How a command runner is called: which options take an argument (short letters, long names), and how many operands

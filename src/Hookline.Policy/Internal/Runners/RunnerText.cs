@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>Building the text a runner hands to a shell, in the scan's arena.</summary>
 internal static class RunnerText

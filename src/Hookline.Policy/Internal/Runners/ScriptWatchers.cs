@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// Node dev tools that run command lines given as option values or operands, directly or through npx/pnpm/yarn/bunx:

@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// GNU sed runs commands: <c>e COMMAND</c> runs COMMAND, a bare <c>e</c> and the <c>s///e</c> flag run the pattern

@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// ssh's (and scp's, sftp's) options whose value is a local shell command line: <c>-o ProxyCommand=CMD</c>,

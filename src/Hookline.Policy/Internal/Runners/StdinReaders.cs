@@ -1,4 +1,6 @@
-namespace Hookline.Policy.Internal;
+using Hookline.Policy.Internal.Shell;
+
+namespace Hookline.Policy.Internal.Runners;
 
 /// <summary>
 /// Programs that read the commands they run from stdin when no command is given: <c>su</c>, <c>sudo -s</c>/<c>-i</c>,

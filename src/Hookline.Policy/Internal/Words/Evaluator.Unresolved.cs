@@ -1,6 +1,10 @@
+using Hookline.Policy.Internal.Matching;
+using Hookline.Policy.Internal.Paths;
+using Hookline.Policy.Internal.Runners;
+using Hookline.Policy.Internal.Shell;
 using Hookline.Policy.Internal.Words;
 
-namespace Hookline.Policy.Internal;
+namespace Hookline.Policy.Internal.Matching;
 
 /// <summary>Sub-commands holding words the engine could not resolve ($VAR, $( ), globs, arithmetic on a variable).</summary>
 internal static partial class Evaluator

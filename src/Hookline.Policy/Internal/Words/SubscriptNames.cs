@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.Words;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.Words;
 
 /// <summary>The word forms (<see cref="WordText"/>) of one sub-command: as written, by base name, with sudo.</summary>

@@ -1,3 +1,6 @@
+using Hookline.Policy.Internal.Matching;
+using Hookline.Policy.Internal.Shell;
+
 namespace Hookline.Policy.Internal.Words;
 
 /// <summary>

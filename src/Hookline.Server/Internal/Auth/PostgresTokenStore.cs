@@ -1,3 +1,4 @@
+using Hookline.Server.Internal.Storage.Postgres;
 using Npgsql;
 
 namespace Hookline.Server.Internal.Auth;

@@ -1,5 +1,6 @@
-using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Grpc.Core;
+using Hookline.Server.Internal.Grpc;
 using Microsoft.Extensions.Logging;
 
 namespace Hookline.Server.Internal.InProcess;

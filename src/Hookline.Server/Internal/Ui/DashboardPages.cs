@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Reflection;
 using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Decisions;
+using Hookline.Server.Internal.Metrics;
+using Hookline.Server.Internal.ReadApi;
+using Hookline.Server.Internal.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -37,7 +41,7 @@ internal static class DashboardPages
         app.MapGet("/ui/sessions/{id}", context => Page(context, "sessions", "Session", html => SessionPage(html, context, queries)));
         app.MapGet("/ui/policy", context => Page(context, "policy", "Policy", html => PolicyPage(html, context, queries, policy)));
         app.MapGet("/ui/health", context => Page(context, "health", "Health",
-            html => HealthPage(html, ReadApi.Health(queries, policy, sessions, metrics, feed, time))));
+            html => HealthPage(html, ReadApiEndpoints.Health(queries, policy, sessions, metrics, feed, time))));
     }
 
     private static async Task Page(HttpContext context, string tab, string title, Action<Html> body)
@@ -91,7 +95,7 @@ internal static class DashboardPages
 
     private static Task ServeAsset(HttpContext context)
     {
-        var name = ReadApi.Route(context, "name");
+        var name = ReadApiEndpoints.Route(context, "name");
         var type = Path.GetExtension(name) switch
         {
             ".css" => "text/css; charset=utf-8",
@@ -120,7 +124,7 @@ internal static class DashboardPages
     private static void LivePage(Html html, HttpContext context, IAuditReader queries, TimeProvider time)
     {
         var q = context.Request.Query;
-        var filter = EventFilter.Parse(ReadApi.Get(q), time);
+        var filter = EventFilter.Parse(ReadApiEndpoints.Get(q), time);
         var page = queries.Events(filter, q["cursor"], PageSize);
         var query = filter.ToQuery();
         html.Raw("<h1>Live decisions<span id=\"live-status\" class=\"status\" data-state=\"connecting\">connecting</span></h1>");
@@ -175,7 +179,7 @@ internal static class DashboardPages
     private static void SessionsPage(Html html, HttpContext context, IAuditReader queries, TimeProvider time)
     {
         var q = context.Request.Query;
-        var filter = ReadApi.ParseSessionFilter(q, time);
+        var filter = ReadApiEndpoints.ParseSessionFilter(q, time);
         var page = queries.Sessions(filter, q["cursor"], PageSize);
         html.Element("h1", "Sessions");
         FilterForm(html, "/ui/sessions", q, [
@@ -198,7 +202,7 @@ internal static class DashboardPages
 
     private static void SessionPage(Html html, HttpContext context, IAuditReader queries)
     {
-        var id = ReadApi.Route(context, "id");
+        var id = ReadApiEndpoints.Route(context, "id");
         var found = queries.Sessions(SessionFilter.All with { Session = id }, null, 1).Items;
         if (found.Count == 0)
         {
@@ -231,9 +235,9 @@ internal static class DashboardPages
 
     private static void PolicyPage(Html html, HttpContext context, IAuditReader queries, PolicyHolder policy)
     {
-        var current = ReadApi.CurrentPolicy(queries, policy);
+        var current = ReadApiEndpoints.CurrentPolicy(queries, policy);
         var epochs = queries.Epochs(false);
-        var hits = ReadApi.RuleHits(queries, policy);
+        var hits = ReadApiEndpoints.RuleHits(queries, policy);
         html.Raw($"<h1>Policy <span id=\"epoch\" data-epoch=\"{current.Epoch}\">epoch {current.Epoch}</span></h1>")
             .Raw("<p class=\"muted\">").Text($"mode {current.Mode} · hash {current.Hash[..Math.Min(12, current.Hash.Length)]} · {current.Source}{AppliedBy(current.AppliedBy)} · since {Html.Time(current.AppliedAt)}").Raw("</p>");
         html.Element("h2", "Rule hits").Raw("<table id=\"rules\"><thead><tr><th>rule</th><th>effect</th><th>hits</th><th>last hit (UTC)</th></tr></thead><tbody>");
@@ -262,8 +266,8 @@ internal static class DashboardPages
         html.Raw("</tbody></table>");
 
         var q = context.Request.Query;
-        var to = string.IsNullOrEmpty(q["to"]) ? current.Epoch : ReadApi.Epoch(q["to"], "to");
-        var from = string.IsNullOrEmpty(q["from"]) ? Math.Max(1, to - 1) : ReadApi.Epoch(q["from"], "from");
+        var to = string.IsNullOrEmpty(q["to"]) ? current.Epoch : ReadApiEndpoints.Epoch(q["to"], "to");
+        var from = string.IsNullOrEmpty(q["from"]) ? Math.Max(1, to - 1) : ReadApiEndpoints.Epoch(q["from"], "from");
         html.Raw("<h2 id=\"diff\">Diff</h2><form class=\"filters\" method=\"get\" action=\"/ui/policy#diff\">");
         foreach (var (name, value) in new[] { ("from", from), ("to", to) })
         {
@@ -275,7 +279,7 @@ internal static class DashboardPages
             html.Raw("</select></label>");
         }
         html.Raw("<button type=\"submit\">Compare</button></form>");
-        var diff = ReadApi.Diff(queries, from, to);
+        var diff = ReadApiEndpoints.Diff(queries, from, to);
         if (diff is null)
         {
             html.Element("p", "Pick two stored epochs.", "muted");

@@ -1,4 +1,5 @@
 using Hookline.Contracts.V1;
+using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Agents;
 

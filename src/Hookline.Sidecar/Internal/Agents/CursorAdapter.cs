@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using Hookline.Contracts.V1;
+using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Agents;
 

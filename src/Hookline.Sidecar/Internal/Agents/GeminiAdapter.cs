@@ -1,5 +1,6 @@
 using Hookline.Contracts.V1;
 using Hookline.Policy;
+using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Agents;
 

@@ -1,8 +1,9 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Google.Protobuf;
 using Hookline.Contracts.V1;
+using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Agents;
 

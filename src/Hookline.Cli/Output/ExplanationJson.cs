@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Hookline.Policy;
+
+namespace Hookline.Cli.Output;
+
+/// <summary>The machine-readable form of <c>hookline policy explain --json</c>.</summary>
+internal static class ExplanationJson
+{
+    public static string Write(PolicyExplanation explanation, RewriteExplanation? rewrite = null)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            var decision = explanation.Decision;
+            json.WriteStartObject();
+            json.WriteString("decision", Name(decision.Effect));
+            json.WriteBoolean("is_default", decision.IsDefault);
+            json.WriteString("reason_code", decision.ReasonCode);
+            json.WriteString("reason", decision.Reason);
+            WriteList(json, "rule_ids", decision.RuleIds);
+            json.WriteString("matched", decision.Matched);
+            json.WriteString("tool", explanation.Tool);
+            WriteList(json, "sub_commands", explanation.SubCommands);
+            WriteList(json, "write_targets", explanation.WriteTargets);
+            WriteList(json, "read_targets", explanation.ReadTargets);
+            json.WriteString("path", explanation.Path);
+            json.WriteString("host", explanation.Host);
+            json.WriteString("unparsable", explanation.UnparsableReason);
+            json.WriteStartArray("matches");
+            foreach (var match in explanation.Matches)
+            {
+                json.WriteStartObject();
+                json.WriteString("rule_id", match.RuleId);
+                json.WriteString("effect", Name(match.Effect));
+                json.WriteString("pattern", match.Pattern);
+                json.WriteString("subject", match.Subject);
+                json.WriteBoolean("applied", match.Applied);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            rewrite?.WriteJson(json);
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static string Name(Effect effect) => effect.ToString().ToLowerInvariant();
+
+    private static void WriteList(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+        json.WriteEndArray();
+    }
+}

@@ -1,7 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace Hookline.Policy.Internal;
-
-/// <summary>Source-generated JSON metadata, so the library stays trimming- and AOT-safe.</summary>
-[JsonSerializable(typeof(string))]
-internal sealed partial class PolicyJsonContext : JsonSerializerContext;

@@ -1,0 +1,394 @@
+using Grpc.Core;
+using Hookline.Contracts.V1;
+using Hookline.Core;
+using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Decisions;
+using Hookline.Server.Internal.Metrics;
+using Hookline.Server.Internal.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Server.Internal.Grpc;
+
+/// <summary>The gRPC surface: session lifecycle and the per-session decision stream.</summary>
+internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
+{
+    private readonly PolicyHolder _policy;
+    private readonly AuditWriter _audit;
+    private readonly IAuditStore _store;
+    private readonly SessionTracker _sessions;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private readonly ServerMetrics _metrics;
+    private readonly SessionGate _gate;
+    private readonly PrincipalLimits _principalLimits;
+    private readonly PrincipalByteRate _byteRate;
+    private readonly string _instanceName;
+
+    public AgentService(PolicyHolder policy, AuditWriter audit, IAuditStore store, SessionTracker sessions,
+        TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
+        ServerMetrics metrics, PrincipalLimits principalLimits, PrincipalByteRate byteRate, HooklineServerOptions options)
+    {
+        _instanceName = options.InstanceName;
+        _metrics = metrics;
+        _gate = new SessionGate(store);
+        _principalLimits = principalLimits;
+        _byteRate = byteRate;
+        _stopping = lifetime.ApplicationStopping;
+        _policy = policy;
+        _audit = audit;
+        _store = store;
+        _sessions = sessions;
+        _time = time;
+        _logger = logger;
+    }
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public override Task<CreateSessionResponse> CreateSession(CreateSessionRequest request, ServerCallContext context)
+    {
+        var sessionId = request.SessionId.Length > 0 ? request.SessionId : Guid.NewGuid().ToString();
+        SessionGate.RequireUuid(sessionId, "session_id");
+        var caller = AuthInterceptor.CallerOf(context);
+        var identity = SessionIdentity.Of(caller, request.User);
+        var (session, resumed) = _store.CreateOrResumeSession(request, sessionId, NowMs, identity);
+        if (resumed)
+        {
+            if (!session.Owner.Admits(caller))
+            {
+                Log.SessionRefused(_logger, sessionId, "resume");
+                throw SessionGate.NotOwned();
+            }
+            session = _store.Touch(sessionId, NowMs) ?? session;
+            _sessions.LoadStored(sessionId);
+        }
+        Log.SessionChanged(_logger, sessionId, resumed ? "resumed" : "created", request.Agent);
+        return Task.FromResult(new CreateSessionResponse
+        {
+            SessionId = sessionId,
+            Resumed = resumed,
+            Status = session.Status,
+            User = identity.User,
+            Org = identity.Org,
+            Authenticated = identity.Authenticated,
+            ServerInstance = _instanceName,
+        });
+    }
+
+    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
+    {
+        OwnedOrRefused(context, request.SessionId, "heartbeat");
+        var session = _store.Touch(request.SessionId, NowMs)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown session"));
+        return Task.FromResult(new HeartbeatResponse { Status = session.Status });
+    }
+
+    public override Task<EndSessionResponse> EndSession(EndSessionRequest request, ServerCallContext context)
+    {
+        OwnedOrRefused(context, request.SessionId, "end");
+        var session = _store.EndSession(request.SessionId, NowMs)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown session"));
+        _sessions.Ended(request.SessionId);
+        Log.SessionChanged(_logger, request.SessionId, "ended", session.Agent);
+        return Task.FromResult(new EndSessionResponse { Status = session.Status });
+    }
+
+    public override async Task<Decision> DecideOnce(HookEvent request, ServerCallContext context)
+    {
+        var caller = AuthInterceptor.CallerOf(context);
+        // The same limits as the stream: without them one token could hold any number of buffered 12 MiB calls.
+        using var slot = _principalLimits.UnaryCalls.TryOpen(caller.Principal)
+            ?? throw OverLimit("this principal has as many decision calls in progress as the server allows");
+        ValidateEvent(request);
+        await _byteRate.TakeAsync(caller.Principal, request.CalculateSize(), context.CancellationToken).ConfigureAwait(false);
+        if (!_gate.Admits(caller, request.SessionId, request.Agent, request.User, NowMs))
+        {
+            Log.SessionRefused(_logger, request.SessionId, "decide-once");
+            throw SessionGate.NotOwned();
+        }
+        Stamp(request, caller);
+        Normalize(request);
+        var decision = Decide(request);
+        await _audit.EnqueueAsync(new AuditRecord(request, decision, NowMs, Ack: null) { Authenticated = caller.Authenticated },
+            context.CancellationToken).ConfigureAwait(false);
+        return decision;
+    }
+
+    public override async Task ProcessHookEvent(
+        IAsyncStreamReader<ProcessHookEventRequest> requestStream,
+        IServerStreamWriter<ProcessHookEventResponse> responseStream,
+        ServerCallContext context)
+    {
+        // A stopping server ends its streams instead of waiting for the sidecars to hang up; they reconnect elsewhere
+        // or later, and resend what was not acknowledged.
+        // A revoked token ends its streams too (the interceptor then answers Unauthenticated).
+        using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(
+            context.CancellationToken, _stopping, AuthInterceptor.RevokedOf(context));
+        var caller = AuthInterceptor.CallerOf(context);
+        // Counted before the first message (the Open) is read: one principal cannot hold every stream slot.
+        using var slot = _principalLimits.Streams.TryOpen(caller.Principal)
+            ?? throw OverLimit("this principal holds as many open streams as the server allows");
+        var admitted = new AdmittedSessions();
+        var cancellation = streamCts.Token;
+        var outbox = new StreamOutbox();
+        var pump = outbox.PumpAsync(responseStream, cancellation);
+        Action<Policy.PolicySnapshot> push = snapshot =>
+            outbox.TrySend(new ProcessHookEventResponse { PolicySnapshot = SnapshotCodec.ToProto(snapshot, _audit.Capture) });
+        _policy.Changed += push;
+        string? sessionId = null;
+        var rewriteCapable = false;
+        try
+        {
+            push(_policy.Current);
+            await foreach (var request in requestStream.ReadAllAsync(cancellation).ConfigureAwait(false))
+            {
+                switch (request.KindCase)
+                {
+                    case ProcessHookEventRequest.KindOneofCase.Open:
+                        if (sessionId is null)
+                        {
+                            SessionGate.RequireUuid(request.Open.SessionId, "session_id");
+                            if (!_gate.Admits(caller, request.Open.SessionId, request.Open.Agent, "", NowMs))
+                            {
+                                Log.SessionRefused(_logger, request.Open.SessionId, "stream open");
+                                throw SessionGate.NotOwned();
+                            }
+                            admitted.Add(request.Open.SessionId);
+                            sessionId = request.Open.SessionId;
+                            rewriteCapable = request.Open.Capabilities.Contains(InputRewrite.SidecarCapability);
+                            _sessions.StreamOpened(sessionId);
+                            _store.Touch(sessionId, NowMs);
+                            // Before this stream's first event: what the session's rules remember may have been
+                            // written by another replica, or by this server before a restart.
+                            _sessions.LoadStored(sessionId);
+                            Log.StreamOpened(_logger, sessionId, request.Open.SidecarVersion, request.Open.PolicyEpoch);
+                        }
+                        break;
+                    case ProcessHookEventRequest.KindOneofCase.Event:
+                        await HandleOneEventAsync(request.Event, caller, admitted, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+                        // Over the principal's byte rate, the next message waits: backpressure, never a dropped event.
+                        await _byteRate.TakeAsync(caller.Principal, request.Event.CalculateSize(), cancellation).ConfigureAwait(false);
+                        break;
+                    case ProcessHookEventRequest.KindOneofCase.Ping:
+                        await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
+                            .ConfigureAwait(false);
+                        break;
+                    case ProcessHookEventRequest.KindOneofCase.SnapshotRefused:
+                        Log.SnapshotRefusedBySidecar(_logger, sessionId, request.SnapshotRefused.Epoch, request.SnapshotRefused.Reason);
+                        break;
+                    default:
+                        // A newer sidecar may send kinds this server does not know; ignoring them keeps the stream up.
+                        Log.StreamProtocolError(_logger, $"unknown message kind {request.KindCase}");
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+        }
+        catch (IOException) when (cancellation.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _policy.Changed -= push;
+            outbox.Complete();
+            if (sessionId is not null)
+            {
+                _sessions.StreamClosed(sessionId);
+                Log.StreamClosed(_logger, sessionId);
+            }
+        }
+        try
+        {
+            await pump.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// One event that cannot be handled never ends the stream (and with it every other hook of the session): it is
+    /// logged, a waiting hook is answered deny, and the stream reads on. Not acknowledged, it is resent later.
+    /// </summary>
+    private async ValueTask HandleOneEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, StreamOutbox outbox, bool rewriteCapable,
+        CancellationToken cancellation)
+    {
+        try
+        {
+            await HandleEventAsync(hookEvent, caller, admitted, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellation.IsCancellationRequested)
+        {
+            Log.EventFailed(_logger, hookEvent.EventId, hookEvent.SessionId, ex);
+            if (hookEvent.DecisionWanted)
+            {
+                var refusal = Policy.JsonValidity.IsMalformedInput(ex)
+                    ? Refusal(hookEvent, Names.Of(DecisionSource.MalformedInput), "the event cannot be read: " + ex.Message)
+                    : Refusal(hookEvent, "server_error", "the server could not handle this event");
+                await outbox.SendAsync(new ProcessHookEventResponse { Decision = refusal }, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, StreamOutbox outbox,
+        bool rewriteCapable, CancellationToken cancellation)
+    {
+        Stamp(hookEvent, caller);
+        Normalize(hookEvent);
+        if (!SessionGate.IsUuid(hookEvent.EventId) || !SessionGate.IsUuid(hookEvent.SessionId))
+        {
+            // Without valid ids there is nothing to correlate or dedup; answer deny so a waiting hook is not left hanging.
+            Log.StreamProtocolError(_logger, "event whose event_id or session_id is not a UUID");
+            await RefuseAsync(hookEvent, outbox, "malformed_event", "event_id and session_id must be UUIDs", cancellation)
+                .ConfigureAwait(false);
+            return;
+        }
+        // One stream may carry the replays of other sessions of the same principal (a starting sidecar sends the
+        // spools of crashed ones), so every event's session is checked, once per stream.
+        if (!admitted.Contains(hookEvent.SessionId))
+        {
+            if (!_gate.Admits(caller, hookEvent.SessionId, hookEvent.Agent, hookEvent.User, NowMs))
+            {
+                Log.SessionRefused(_logger, hookEvent.SessionId, "event " + hookEvent.EventId);
+                await RefuseAsync(hookEvent, outbox, SessionGate.NotOwnedCode, SessionGate.NotOwnedReason, cancellation)
+                    .ConfigureAwait(false);
+                return;
+            }
+            admitted.Add(hookEvent.SessionId);
+        }
+
+        if (hookEvent.Applied is not null)
+        {
+            _metrics.Replayed();
+        }
+        Decision? decision = null;
+        // Replayed blocking events are evaluated too, so the audit trail shows what the server would have said.
+        // A replay whose payload the sidecar shed, cut at the capture cap, or could not read, is not evaluated: a decision
+        // on an empty, cut or unreadable input would mislead.
+        if (hookEvent.DecisionWanted
+            || hookEvent.Applied is not null && !hookEvent.PayloadShed && !hookEvent.PayloadTruncated
+                && hookEvent.Applied.Source != DecisionSource.MalformedInput)
+        {
+            decision = Decide(hookEvent);
+            // What this sidecar cannot apply is answered deny, never passed on to be dropped.
+            InputRewrite.HoldBack(hookEvent, decision, rewriteCapable);
+        }
+        if (hookEvent.DecisionWanted)
+        {
+            // Answer first: the hook is waiting. Storage comes after, in batches.
+            await outbox.SendAsync(new ProcessHookEventResponse { Decision = decision }, cancellation).ConfigureAwait(false);
+        }
+        await _audit.EnqueueAsync(new AuditRecord(hookEvent, decision, NowMs, outbox) { Authenticated = caller.Authenticated },
+            cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>The deny a waiting hook gets for an event that was not evaluated.</summary>
+    private Decision Refusal(HookEvent hookEvent, string reasonCode, string reason) => new()
+    {
+        CorrelationId = hookEvent.CorrelationId,
+        EventId = hookEvent.EventId,
+        Verdict = Verdict.Deny,
+        Evaluated = Verdict.Deny,
+        ReasonCode = reasonCode,
+        Reason = reason,
+        PolicyEpoch = _policy.Current.Epoch,
+    };
+
+    /// <summary>
+    /// An event that is not stored, for good: a waiting hook gets a deny with the reason, and the sidecar is told in a
+    /// StoredAck to drop it from its spool rather than resend it.
+    /// </summary>
+    private async ValueTask RefuseAsync(HookEvent hookEvent, StreamOutbox outbox, string code, string reason, CancellationToken cancellation)
+    {
+        if (hookEvent.DecisionWanted)
+        {
+            await outbox.SendAsync(new ProcessHookEventResponse { Decision = Refusal(hookEvent, code, reason) }, cancellation)
+                .ConfigureAwait(false);
+        }
+        outbox.Reject(hookEvent.EventId, code, reason);
+        _metrics.Rejected(1);
+    }
+
+    private RpcException OverLimit(string reason)
+    {
+        _metrics.OverLimit();
+        return new RpcException(new Status(StatusCode.ResourceExhausted, reason));
+    }
+
+    private void OwnedOrRefused(ServerCallContext context, string sessionId, string what)
+    {
+        try
+        {
+            _gate.Owned(AuthInterceptor.CallerOf(context), sessionId);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied)
+        {
+            Log.SessionRefused(_logger, sessionId, what);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// An authenticated caller's identity replaces whatever the event claims, before policy and storage see it:
+    /// a sidecar cannot speak for another user. Without authentication the sidecar's claim stands, marked as such.
+    /// </summary>
+    private static void Stamp(HookEvent hookEvent, Caller caller)
+    {
+        if (caller.Authenticated)
+        {
+            hookEvent.User = caller.User;
+            hookEvent.Org = caller.Org;
+        }
+    }
+
+    /// <summary>
+    /// A time outside what a Timestamp can hold (seconds beyond year 9999, negative nanos) throws wherever it is read,
+    /// the audit writer included: it becomes "not given", so the time the server received the event stands.
+    /// </summary>
+    private void Normalize(HookEvent hookEvent)
+    {
+        if (hookEvent.Time is { } time && !(time.Seconds is >= MinTimestampSeconds and <= MaxTimestampSeconds && time.Nanos is >= 0 and <= 999_999_999))
+        {
+            Log.StreamProtocolError(_logger, $"event {hookEvent.EventId} has an invalid time ({time.Seconds} s, {time.Nanos} ns); the time it was received stands");
+            hookEvent.Time = null;
+        }
+    }
+
+    // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range of google.protobuf.Timestamp.
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
+
+    private Decision Decide(HookEvent hookEvent)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var decision = DecisionEngine.Decide(hookEvent, _policy.Current, _sessions.StateOf(hookEvent.SessionId));
+        _metrics.Decided(decision.Verdict, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return decision;
+    }
+
+    private static void ValidateEvent(HookEvent hookEvent)
+    {
+        SessionGate.RequireUuid(hookEvent.EventId, "event_id");
+        SessionGate.RequireUuid(hookEvent.SessionId, "session_id");
+    }
+
+    /// <summary>The sessions a stream has checked already; bounded, as a stream may name many (each checked again later).</summary>
+    private sealed class AdmittedSessions
+    {
+        private const int Max = 1024;
+        private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+
+        public bool Contains(string sessionId) => _ids.Contains(sessionId);
+
+        public void Add(string sessionId)
+        {
+            if (_ids.Count >= Max)
+            {
+                _ids.Clear();
+            }
+            _ids.Add(sessionId);
+        }
+    }
+}

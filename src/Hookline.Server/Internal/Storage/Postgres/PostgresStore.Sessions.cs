@@ -1,0 +1,100 @@
+using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Storage.Sqlite;
+using Hookline.Server.Internal.Storage;
+using Npgsql;
+
+namespace Hookline.Server.Internal.Storage.Postgres;
+
+internal sealed partial class PostgresStore
+{
+    public (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs,
+        SessionIdentity identity)
+    {
+        using var connection = Open();
+        using var insert = new NpgsqlCommand("""
+            INSERT INTO sessions (session_id, agent, agent_session_id, cwd, user_name, hostname, sidecar_version,
+                                  status, created_at_ms, last_seen_ms, org, authenticated, token_id, principal)
+            VALUES (@id, @agent, @agent_session_id, @cwd, @user, @hostname, @version, 'active', @now, @now,
+                    @org, @authenticated, @token_id, @principal)
+            ON CONFLICT (session_id) DO NOTHING;
+            """, connection);
+        insert.Parameters.AddWithValue("id", sessionId);
+        insert.Parameters.AddWithValue("agent", request.Agent);
+        insert.Parameters.AddWithValue("agent_session_id", request.AgentSessionId);
+        insert.Parameters.AddWithValue("cwd", request.Cwd);
+        insert.Parameters.AddWithValue("user", identity.User);
+        insert.Parameters.AddWithValue("org", identity.Org);
+        insert.Parameters.AddWithValue("authenticated", identity.Authenticated ? 1L : 0L);
+        insert.Parameters.AddWithValue("token_id", (object?)identity.TokenId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("principal", identity.Principal.Key);
+        insert.Parameters.AddWithValue("hostname", request.Hostname);
+        insert.Parameters.AddWithValue("version", request.SidecarVersion);
+        insert.Parameters.AddWithValue("now", nowMs);
+        var created = insert.ExecuteNonQuery() == 1;
+        var session = FindSession(connection, sessionId)
+            ?? throw new InvalidOperationException($"session {sessionId} vanished after insert");
+        return (session, !created);
+    }
+
+    public SessionRecord? Touch(string sessionId, long nowMs) => UpdateSession(sessionId, nowMs, """
+        UPDATE sessions SET last_seen_ms = @now,
+            status = CASE WHEN status = 'ended' THEN 'ended' ELSE 'active' END
+        WHERE session_id = @id;
+        """);
+
+    public SessionRecord? EndSession(string sessionId, long nowMs) => UpdateSession(sessionId, nowMs, """
+        UPDATE sessions SET status = 'ended', ended_at_ms = COALESCE(ended_at_ms, @now), last_seen_ms = @now
+        WHERE session_id = @id;
+        DELETE FROM session_states WHERE session_id = @id;
+        """);
+
+    private SessionRecord? UpdateSession(string sessionId, long nowMs, string sql)
+    {
+        using var connection = Open();
+        using var update = new NpgsqlCommand(sql, connection);
+        update.Parameters.AddWithValue("id", sessionId);
+        update.Parameters.AddWithValue("now", nowMs);
+        update.ExecuteNonQuery();
+        return FindSession(connection, sessionId);
+    }
+
+    public int MarkSilentSessionsDisconnected(long cutoffMs, IReadOnlySet<string> connected)
+    {
+        // Sessions streaming to this replica are alive whatever last_seen says; other replicas' sessions heartbeat.
+        using var connection = Open();
+        using var update = new NpgsqlCommand("""
+            UPDATE sessions SET status = 'disconnected'
+            WHERE status = 'active' AND last_seen_ms < @cutoff AND NOT (session_id = ANY(@connected));
+            """, connection);
+        update.Parameters.AddWithValue("cutoff", cutoffMs);
+        update.Parameters.AddWithValue("connected", connected.ToArray());
+        return update.ExecuteNonQuery();
+    }
+
+    public SessionRecord? FindSession(string sessionId)
+    {
+        using var connection = Open();
+        return FindSession(connection, sessionId);
+    }
+
+    private static SessionRecord? FindSession(NpgsqlConnection connection, string sessionId)
+    {
+        using var select = new NpgsqlCommand("""
+            SELECT session_id, agent, agent_session_id, cwd, user_name, status, created_at_ms, last_seen_ms, ended_at_ms,
+                   principal, authenticated, org
+            FROM sessions WHERE session_id = @id;
+            """, connection);
+        select.Parameters.AddWithValue("id", sessionId);
+        using var reader = select.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+        return new SessionRecord(
+            reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+            SessionStatuses.Parse(reader.GetString(5)), reader.GetInt64(6), reader.GetInt64(7),
+            reader.IsDBNull(8) ? null : reader.GetInt64(8),
+            new SessionOwner(reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetInt64(10) == 1, reader.GetString(4), reader.GetString(11)));
+    }
+}

@@ -1,0 +1,199 @@
+using System.Buffers.Binary;
+using System.Buffers;
+using System.Net.Sockets;
+using Hookline.Sidecar.Internal.Decisions;
+using Microsoft.Extensions.Logging;
+
+namespace Hookline.Sidecar.Internal.Listening;
+
+/// <summary>
+/// Accepts hook connections on a Unix socket (0700 directory, 0600 socket, peer uid checked): one request per
+/// connection, answered with one reply frame.
+/// </summary>
+internal sealed class HookSocketListener : IAsyncDisposable
+{
+    /// <summary>sun_path holds 108 bytes on Linux and 104 on macOS; stay under the smaller.</summary>
+    public const int MaxSocketPathBytes = 103;
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IHookHandler _processor;
+    private readonly Core.ByteBudget _inFlight;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly uint _ownUid = Platform.Current.EffectiveUid;
+    private Task? _acceptLoop;
+
+    public HookSocketListener(string path, IHookHandler processor, TimeProvider time, ILogger logger, Core.ByteBudget? inFlight = null)
+    {
+        _inFlight = inFlight ?? new Core.ByteBudget(SidecarOptions.DefaultInFlightMaxBytes);
+        _processor = processor;
+        _time = time;
+        _logger = logger;
+        Path = System.IO.Path.GetFullPath(path);
+        if (System.Text.Encoding.UTF8.GetByteCount(Path) > MaxSocketPathBytes)
+        {
+            throw new ArgumentException($"socket path is longer than {MaxSocketPathBytes} bytes: {Path}");
+        }
+        var directory = System.IO.Path.GetDirectoryName(Path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the hook socket needs Unix file modes");
+        }
+        // The hook trusts only a socket in a directory of this user, mode 0700: one someone else made first (a
+        // well-known path under /tmp, say) is refused, never adopted or chmod-ed.
+        Platform.Current.EnsurePrivateDirectory(directory);
+        if (File.Exists(Path))
+        {
+            File.Delete(Path);
+        }
+        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _socket.Bind(new UnixDomainSocketEndPoint(Path));
+        File.SetUnixFileMode(Path, Core.PrivateFiles.FileMode);
+        _socket.Listen(512);
+    }
+
+    public string Path { get; }
+
+    public void Start()
+    {
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+        Log.Listening(_logger, Path);
+    }
+
+    /// <summary>Sends one probe frame through the socket, as a hook would: proves it answers and warms the path.</summary>
+    public Task ProbeAsync(CancellationToken cancellationToken) => ProbeAsync(Path, cancellationToken);
+
+    /// <summary>The same probe against any hook socket.</summary>
+    public static async Task ProbeAsync(string path, CancellationToken cancellationToken)
+    {
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+        byte[] frame = [0, 0, 0, 9, HookFrame.Version, 0, 0, 5, (byte)'p', (byte)'r', (byte)'o', (byte)'b', (byte)'e'];
+        await client.SendAsync(frame, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        await using var stream = new NetworkStream(client, ownsSocket: false);
+        var reply = new byte[4 + 10];
+        await stream.ReadExactlyAsync(reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            _ = ServeAsync(connection);
+        }
+    }
+
+    private async Task ServeAsync(Socket connection)
+    {
+        byte[]? payload = null;
+        long held = 0;
+        try
+        {
+            // Only our own uid may ask; root may too, since it could read the socket's directory anyway.
+            // A uid that cannot be read is refused too (where the platform can read one): never taken for root.
+            var peer = Platform.Current.PeerUid(connection);
+            if (peer is null ? Platform.Current.ReadsPeerUid : peer != _ownUid && peer != 0)
+            {
+                Log.PeerRefused(_logger, peer?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", _ownUid);
+                return;
+            }
+            using var timeout = new CancellationTokenSource(ReadTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            await using var stream = new NetworkStream(connection, ownsSocket: false);
+            var header = new byte[4];
+            await stream.ReadExactlyAsync(header, linked.Token).ConfigureAwait(false);
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+            if (length > HookFrame.MaxFrameBytes)
+            {
+                Log.BadFrame(_logger, $"request of {length} bytes exceeds the {HookFrame.MaxFrameBytes}-byte cap");
+                await ReplyAsync(connection, Agents.HookJson.Block($"request frame of {length} bytes exceeds the 10 MiB cap")).ConfigureAwait(false);
+                return;
+            }
+            // Memory held by requests in flight is bounded in bytes: over the bound, this one waits for earlier answers.
+            await _inFlight.TakeAsync(length, linked.Token).ConfigureAwait(false);
+            held = length;
+            payload = ArrayPool<byte>.Shared.Rent((int)length);
+            await stream.ReadExactlyAsync(payload.AsMemory(0, (int)length), linked.Token).ConfigureAwait(false);
+            var readAt = _time.GetTimestamp();
+            var request = HookFrame.TryDecodeRequest(payload.AsMemory(0, (int)length), out var error);
+            if (request is null)
+            {
+                Log.BadFrame(_logger, error!);
+                await ReplyAsync(connection, Agents.HookJson.Block("bad request frame: " + error)).ConfigureAwait(false);
+                return;
+            }
+            await ReplyAsync(connection, await HandleAsync(request, readAt).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or EndOfStreamException)
+        {
+            // The hook went away or sent a truncated frame; it applies its own fail mode.
+            Log.BadFrame(_logger, "connection ended before a full request: " + ex.Message);
+        }
+        finally
+        {
+            if (payload is not null)
+            {
+                ArrayPool<byte>.Shared.Return(payload);
+            }
+            if (held > 0)
+            {
+                _inFlight.Return(held);
+            }
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>The handler's answer, or the fail mode when it throws: a hook is never left without an answer.</summary>
+    private async ValueTask<HookReply> HandleAsync(HookRequest request, long readAt)
+    {
+        try
+        {
+            return await _processor.HandleAsync(request, readAt).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            Log.HandlerFailed(_logger, request.Agent, request.Event, ex);
+            return HookFailure.Answer(request, _processor.FailMode, ex);
+        }
+    }
+
+    private static async Task ReplyAsync(Socket connection, HookReply reply)
+    {
+        var frame = HookFrame.EncodeReply(reply);
+        await connection.SendAsync(frame, SocketFlags.None).ConfigureAwait(false);
+        connection.Shutdown(SocketShutdown.Send);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        try
+        {
+            File.Delete(Path);
+        }
+        catch (IOException)
+        {
+        }
+        _stopping.Dispose();
+    }
+}
