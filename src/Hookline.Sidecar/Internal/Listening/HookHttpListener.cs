@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Agents;
 using Hookline.Sidecar.Internal.Decisions;
 using Microsoft.AspNetCore.Builder;
@@ -142,7 +143,7 @@ internal sealed class HookHttpListener : IAsyncDisposable
         int read;
         while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            var room = HookFrame.MaxFrameBytes - (int)buffer.Length;
+            var room = HookFrame.MaxPayloadBytes - (int)buffer.Length;
             if (read > room)
             {
                 buffer.Write(chunk, 0, room);
