@@ -104,7 +104,7 @@ internal sealed class HookHttpListener : IAsyncDisposable
         }
         var (body, truncated) = await ReadBodyAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
         var readAt = _time.GetTimestamp();
-        var hook = new HookRequest("claude", hookEvent, body, truncated);
+        var hook = new HookRequest(AgentNames.Claude, hookEvent, body, truncated);
         ReadOnlyMemory<byte> json;
         try
         {
