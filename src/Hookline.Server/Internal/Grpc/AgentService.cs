@@ -131,7 +131,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         var admitted = new AdmittedSessions();
         var cancellation = streamCts.Token;
         var outbox = new StreamOutbox();
-        var pump = outbox.PumpAsync(responseStream, cancellation);
+        var pump = outbox.PumpAsync(responseStream, streamCts);
         Action<Policy.PolicySnapshot> push = snapshot =>
             outbox.TrySend(new ProcessHookEventResponse { PolicySnapshot = SnapshotCodec.ToProto(snapshot, _audit.Capture) });
         _policy.Changed += push;

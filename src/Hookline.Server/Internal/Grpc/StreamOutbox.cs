@@ -1,24 +1,24 @@
-using System.Threading.Channels;
 using Grpc.Core;
 using Hookline.Contracts.V1;
+using Hookline.Core;
 using Hookline.Server.Internal.Storage;
 
 namespace Hookline.Server.Internal.Grpc;
 
 /// <summary>
 /// The single writer of one response stream. gRPC forbids concurrent writes, and decisions, acks, pongs and policy
-/// pushes come from different threads, so everything queues here and one loop writes.
+/// pushes come from different threads, so everything queues here and one loop writes (the sidecar's request stream
+/// has the same <see cref="SingleStreamWriter{T}"/>).
 /// </summary>
 internal sealed class StreamOutbox : IStoredAckSink
 {
-    private readonly Channel<ProcessHookEventResponse> _queue = Channel.CreateBounded<ProcessHookEventResponse>(
-        new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly SingleStreamWriter<ProcessHookEventResponse> _writer = new();
 
     public ValueTask SendAsync(ProcessHookEventResponse message, CancellationToken cancellationToken)
-        => _queue.Writer.TryWrite(message) ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(message, cancellationToken);
+        => _writer.SendAsync(message, cancellationToken);
 
     /// <summary>For callers that must not block (storage acks, policy pushes). Returns false when the stream is gone or full.</summary>
-    public bool TrySend(ProcessHookEventResponse message) => _queue.Writer.TryWrite(message);
+    public bool TrySend(ProcessHookEventResponse message) => _writer.TrySend(message);
 
     public void Acknowledge(IReadOnlyList<AuditRecord> stored, IReadOnlyList<RejectedEvent> rejected)
     {
@@ -41,21 +41,9 @@ internal sealed class StreamOutbox : IStoredAckSink
         StoredAck = new StoredAck { Rejected = { new RejectedEvent { EventId = eventId, ReasonCode = code, Reason = reason } } },
     });
 
-    public void Complete() => _queue.Writer.TryComplete();
+    public void Complete() => _writer.Complete();
 
-    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
-
-    public async Task PumpAsync(IServerStreamWriter<ProcessHookEventResponse> writer, CancellationToken cancellationToken)
-    {
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (reader.TryRead(out var message))
-            {
-                // Buffer while more is queued and flush with the last: one socket write for a burst, not one each.
-                writer.WriteOptions = reader.TryPeek(out _) ? Buffered : null;
-                await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    /// <summary>Writes until <see cref="Complete"/>; a failed write cancels <paramref name="stream"/> and ends with its exception.</summary>
+    public Task PumpAsync(IServerStreamWriter<ProcessHookEventResponse> writer, CancellationTokenSource stream)
+        => _writer.RunAsync(writer, stream);
 }

@@ -1,6 +1,5 @@
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Grpc.Core.Interceptors;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -28,7 +27,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     private int _currentServer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Channel<ProcessHookEventRequest>? _outbox;
+    private Core.SingleStreamWriter<ProcessHookEventRequest>? _outbox;
     private Task? _loop;
     private Task? _heartbeats;
 
@@ -90,7 +89,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     }
 
     /// <summary>Queues a message on the open stream. False when the stream is down or its queue is full.</summary>
-    public bool TrySend(ProcessHookEventRequest message) => Volatile.Read(ref _outbox)?.Writer.TryWrite(message) ?? false;
+    public bool TrySend(ProcessHookEventRequest message) => Volatile.Read(ref _outbox)?.TrySend(message) ?? false;
 
     private async Task RunAsync(CancellationToken stopping)
     {
@@ -186,25 +185,23 @@ internal sealed class ServerConnection : IAsyncDisposable
             Log.Replayed(_logger, replay.Count);
         }
 
+        // From here on one loop writes (the Open and the replay above went out before it started).
         // Bounded: when the stream cannot keep up, TrySend fails and hooks decide locally instead of queueing.
-        var outbox = Channel.CreateBounded<ProcessHookEventRequest>(new BoundedChannelOptions(4096)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        var writer = WriteLoopAsync(outbox.Reader, requests, streamCts);
+        var outbox = new Core.SingleStreamWriter<ProcessHookEventRequest>();
+        var writer = outbox.RunAsync(requests, streamCts);
         var lastHeard = _time.GetTimestamp();
-        var pinger = PingLoopAsync(outbox.Writer, () => Volatile.Read(ref lastHeard), streamCts);
-        var resender = ResendLoopAsync(outbox.Writer, streamCts);
+        var pinger = PingLoopAsync(outbox, () => Volatile.Read(ref lastHeard), streamCts);
+        var resender = ResendLoopAsync(outbox, streamCts);
         Volatile.Write(ref _outbox, outbox);
-        // Decisions applied while no stream took messages (during the replay above, say): sent now the outbox is open.
-        foreach (var amendment in _spool.TakeUnsentAmendments())
-        {
-            await outbox.Writer.WriteAsync(new ProcessHookEventRequest { Event = amendment }, streamCts.Token).ConfigureAwait(false);
-        }
-        Log.StreamOpen(_logger, ServerUrl, SessionId);
         try
         {
+            // Decisions applied while no stream took messages (during the replay above, say): sent now the outbox is open.
+            // Inside the try: a writer that has already failed refuses them, and the stream must still be torn down.
+            foreach (var amendment in _spool.TakeUnsentAmendments())
+            {
+                await outbox.SendAsync(new ProcessHookEventRequest { Event = amendment }, streamCts.Token).ConfigureAwait(false);
+            }
+            Log.StreamOpen(_logger, ServerUrl, SessionId);
             await foreach (var response in call.ResponseStream.ReadAllAsync(streamCts.Token).ConfigureAwait(false))
             {
                 Volatile.Write(ref lastHeard, _time.GetTimestamp());
@@ -215,7 +212,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                         _pending.Complete(response.Decision);
                         break;
                     case ProcessHookEventResponse.KindOneofCase.PolicySnapshot:
-                        Install(response.PolicySnapshot, outbox.Writer);
+                        Install(response.PolicySnapshot, outbox);
                         healthy();
                         _warm.TrySetResult();
                         break;
@@ -239,53 +236,28 @@ internal sealed class ServerConnection : IAsyncDisposable
         finally
         {
             Volatile.Write(ref _outbox, null);
-            outbox.Writer.TryComplete();
+            outbox.Complete();
             _pending.FailAll();
             await streamCts.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(writer, pinger, resender).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    private void Install(Contracts.V1.PolicySnapshot message, ChannelWriter<ProcessHookEventRequest> outbox)
+    private void Install(Contracts.V1.PolicySnapshot message, Core.SingleStreamWriter<ProcessHookEventRequest> outbox)
     {
         if (_snapshots.Install(message) is { } refusal)
         {
             Log.SnapshotRefused(_logger, message.Epoch, refusal.Reason);
             // Tell the server, so its audit log shows which sidecars cannot apply the policy.
-            outbox.TryWrite(new ProcessHookEventRequest { SnapshotRefused = refusal.ToProto() });
+            outbox.TrySend(new ProcessHookEventRequest { SnapshotRefused = refusal.ToProto() });
             return;
         }
 
         Log.SnapshotInstalled(_logger, message.Epoch, _snapshots.FailMode, _snapshots.Budget.TotalMilliseconds);
     }
 
-    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
-
-    /// <summary>The single writer of the request stream.</summary>
-    private static async Task WriteLoopAsync(ChannelReader<ProcessHookEventRequest> reader,
-        IClientStreamWriter<ProcessHookEventRequest> requests, CancellationTokenSource stream)
-    {
-        try
-        {
-            while (await reader.WaitToReadAsync(stream.Token).ConfigureAwait(false))
-            {
-                while (reader.TryRead(out var message))
-                {
-                    // A burst of hooks goes out in one socket write: buffer while more is queued, flush with the last.
-                    requests.WriteOptions = reader.TryPeek(out _) ? Buffered : null;
-                    await requests.WriteAsync(message, stream.Token).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (Exception) when (!stream.IsCancellationRequested)
-        {
-            // A failed write means the stream is broken: bring the read side down too, so the loop reconnects.
-            await stream.CancelAsync().ConfigureAwait(false);
-        }
-    }
-
     /// <summary>Application pings: a peer silent for three intervals is dead, whatever TCP thinks.</summary>
-    private async Task PingLoopAsync(ChannelWriter<ProcessHookEventRequest> outbox, Func<long> lastHeard, CancellationTokenSource stream)
+    private async Task PingLoopAsync(Core.SingleStreamWriter<ProcessHookEventRequest> outbox, Func<long> lastHeard, CancellationTokenSource stream)
     {
         using var timer = new PeriodicTimer(_options.PingInterval, _time);
         ulong nonce = 0;
@@ -300,7 +272,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                     await stream.CancelAsync().ConfigureAwait(false);
                     return;
                 }
-                outbox.TryWrite(new ProcessHookEventRequest { Ping = new Ping { Nonce = ++nonce } });
+                outbox.TrySend(new ProcessHookEventRequest { Ping = new Ping { Nonce = ++nonce } });
             }
         }
         catch (OperationCanceledException)
@@ -313,7 +285,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     /// killed after its commit, or shed by a server whose outbox was full, would otherwise wait for the next reconnect;
     /// the server stores by event id, so a resend costs a duplicate count, never a duplicate row.
     /// </summary>
-    private async Task ResendLoopAsync(ChannelWriter<ProcessHookEventRequest> outbox, CancellationTokenSource stream)
+    private async Task ResendLoopAsync(Core.SingleStreamWriter<ProcessHookEventRequest> outbox, CancellationTokenSource stream)
     {
         using var timer = new PeriodicTimer(_options.ResendInterval, _time);
         HashSet<string> seen = [];
@@ -326,7 +298,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                 // Only what was already unacknowledged a tick ago; what a full outbox refuses waits for the next tick.
                 foreach (var hookEvent in unacknowledged.Where(e => seen.Contains(e.EventId)))
                 {
-                    if (!outbox.TryWrite(new ProcessHookEventRequest { Event = hookEvent }))
+                    if (!outbox.TrySend(new ProcessHookEventRequest { Event = hookEvent }))
                     {
                         break;
                     }

@@ -1,0 +1,174 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Hookline.Core;
+
+namespace Hookline.Server.Tests;
+
+/// <summary>
+/// The one writer of a stream, used by the server's response stream and the sidecar's request stream: one write at a
+/// time in queue order, bursts flushed once, a bounded queue, and a failed write that ends the stream.
+/// </summary>
+public sealed class SingleStreamWriterTests
+{
+    [Fact]
+    public async Task Messages_from_many_threads_are_written_one_at_a_time_each_threads_in_its_order()
+    {
+        var writer = new SingleStreamWriter<(int Sender, int Sequence)>();
+        var stream = new RecordingStream<(int Sender, int Sequence)>();
+        using var cts = new CancellationTokenSource(Bound.Hang);
+        var loop = writer.RunAsync(stream, cts);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(sender => Task.Run(async () =>
+        {
+            for (var sequence = 0; sequence < 500; sequence++)
+            {
+                await writer.SendAsync((sender, sequence), cts.Token);
+            }
+        })));
+        writer.Complete();
+        await loop.WaitAsync(Bound.Hang);
+
+        Assert.Equal(0, stream.Overlaps);
+        Assert.Equal(8 * 500, stream.Written.Count);
+        foreach (var sender in stream.Written.GroupBy(w => w.Message.Sender))
+        {
+            Assert.Equal(Enumerable.Range(0, 500), sender.Select(w => w.Message.Sequence));
+        }
+    }
+
+    [Fact]
+    public async Task A_burst_is_buffered_and_flushed_with_its_last_message()
+    {
+        var writer = new SingleStreamWriter<int>();
+        var stream = new RecordingStream<int>();
+        using var cts = new CancellationTokenSource(Bound.Hang);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(writer.TrySend(i));
+        }
+        writer.Complete();
+
+        await writer.RunAsync(stream, cts).WaitAsync(Bound.Hang);
+
+        Assert.Equal([0, 1, 2, 3, 4], stream.Written.Select(w => w.Message));
+        Assert.Equal([true, true, true, true, false], stream.Written.Select(w => w.Buffered));
+    }
+
+    [Fact]
+    public async Task A_peer_that_does_not_read_stops_the_queue_at_its_bound()
+    {
+        var writer = new SingleStreamWriter<int>(capacity: 4);
+        var peerReads = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = new RecordingStream<int> { BeforeWrite = _ => peerReads.Task };
+        using var cts = new CancellationTokenSource(Bound.Hang);
+        var loop = writer.RunAsync(stream, cts);
+        Assert.True(writer.TrySend(0));
+        await stream.FirstWriteStarted.Task.WaitAsync(Bound.Hang);
+
+        // Message 0 is stuck in the write; the queue holds four more and no more.
+        Assert.All(Enumerable.Range(1, 4), i => Assert.True(writer.TrySend(i)));
+        Assert.False(writer.TrySend(99));
+        var waiting = writer.SendAsync(5, cts.Token).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        peerReads.SetResult();
+        await waiting.WaitAsync(Bound.Hang);
+        writer.Complete();
+        await loop.WaitAsync(Bound.Hang);
+
+        Assert.Equal([0, 1, 2, 3, 4, 5], stream.Written.Select(w => w.Message));
+    }
+
+    [Fact]
+    public async Task A_failed_write_ends_the_stream_and_every_later_send_fails_at_once()
+    {
+        var writer = new SingleStreamWriter<int>();
+        var stream = new RecordingStream<int> { BeforeWrite = _ => Task.FromException(new IOException("peer gone")) };
+        using var cts = new CancellationTokenSource();
+        var loop = writer.RunAsync(stream, cts);
+
+        Assert.True(writer.TrySend(1));
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => loop.WaitAsync(Bound.Hang));
+        Assert.Equal("peer gone", failure.Message);
+        Assert.True(cts.IsCancellationRequested, "the stream's read side must come down too");
+        Assert.False(writer.TrySend(2));
+        var refused = await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => writer.SendAsync(3, CancellationToken.None).AsTask().WaitAsync(Bound.Hang));
+        Assert.Same(failure, refused.InnerException);
+        Assert.Empty(stream.Written);
+    }
+
+    [Fact]
+    public async Task A_cancelled_stream_ends_the_loop_and_later_sends_fail_at_once()
+    {
+        var writer = new SingleStreamWriter<int>();
+        var stream = new RecordingStream<int>();
+        using var cts = new CancellationTokenSource();
+        var loop = writer.RunAsync(stream, cts);
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.WaitAsync(Bound.Hang));
+        Assert.False(writer.TrySend(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => writer.SendAsync(2, CancellationToken.None).AsTask().WaitAsync(Bound.Hang));
+        Assert.Empty(stream.Written);
+    }
+
+    [Fact]
+    public async Task Complete_writes_what_is_queued_then_refuses_more()
+    {
+        var writer = new SingleStreamWriter<int>();
+        var stream = new RecordingStream<int>();
+        using var cts = new CancellationTokenSource(Bound.Hang);
+        Assert.True(writer.TrySend(1));
+        Assert.True(writer.TrySend(2));
+
+        writer.Complete();
+
+        Assert.False(writer.TrySend(3));
+        await Assert.ThrowsAsync<ChannelClosedException>(() => writer.SendAsync(4, cts.Token).AsTask());
+        await writer.RunAsync(stream, cts).WaitAsync(Bound.Hang);
+        Assert.Equal([1, 2], stream.Written.Select(w => w.Message));
+        Assert.False(cts.IsCancellationRequested);
+    }
+
+    /// <summary>A stream that records what was written and whether it was buffered, and counts overlapping writes.</summary>
+    private sealed class RecordingStream<T> : IAsyncStreamWriter<T>
+    {
+        private int _writing;
+        public int Overlaps;
+        public readonly List<(T Message, bool Buffered)> Written = [];
+        public readonly TaskCompletionSource FirstWriteStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Func<T, Task>? BeforeWrite { get; init; }
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
+
+        public async Task WriteAsync(T message, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _writing) != 1)
+            {
+                Interlocked.Increment(ref Overlaps);
+            }
+            try
+            {
+                var buffered = WriteOptions is { } options && (options.Flags & WriteFlags.BufferHint) != 0;
+                FirstWriteStarted.TrySetResult();
+                // Gives a second writer, if there were one, the time to overlap.
+                await Task.Yield();
+                if (BeforeWrite is not null)
+                {
+                    await BeforeWrite(message).WaitAsync(cancellationToken);
+                }
+                Written.Add((message, buffered));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _writing);
+            }
+        }
+    }
+}
