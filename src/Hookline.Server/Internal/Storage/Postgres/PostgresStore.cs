@@ -25,7 +25,7 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
         Location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
         try
         {
-            Migrate();
+            MigrateSchema();
         }
         catch
         {
@@ -57,7 +57,7 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     /// <summary>A connection of its own for LISTEN, outside the pool's churn.</summary>
     public NpgsqlConnection CreateListenerConnection() => _dataSource.CreateConnection();
 
-    private void Migrate()
+    private void MigrateSchema()
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
@@ -70,17 +70,7 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
         {
             command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
             var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-            SchemaMigrations.Check(version, PostgresSchema.Steps.Count, Location);
-            for (var next = version + 1; next <= PostgresSchema.Steps.Count; next++)
-            {
-                using var transaction = connection.BeginTransaction();
-                command.Transaction = transaction;
-                command.CommandText = PostgresSchema.Steps[next - 1] +
-                    $"\nINSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});";
-                command.ExecuteNonQuery();
-                transaction.Commit();
-                command.Transaction = null;
-            }
+            Migrate(connection, version, PostgresSchema.Steps, Location);
         }
         finally
         {

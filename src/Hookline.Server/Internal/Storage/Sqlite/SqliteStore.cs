@@ -28,7 +28,7 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
             DefaultTimeout = 30,
         }.ToString();
         _writer = Open();
-        Migrate();
+        MigrateSchema();
     }
 
     public string DatabasePath { get; }
@@ -52,7 +52,7 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
         return connection;
     }
 
-    private void Migrate()
+    private void MigrateSchema()
     {
         using var command = _writer.CreateCommand();
         // Databases made before the schema_version table carry their version in user_version.
@@ -65,20 +65,7 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
             SELECT COALESCE(MAX(version), 0) FROM schema_version;
             """;
         var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        SchemaMigrations.Check(version, SqliteSchema.Steps.Count, DatabasePath);
-        for (var next = version + 1; next <= SqliteSchema.Steps.Count; next++)
-        {
-            using var transaction = _writer.BeginTransaction();
-            command.Transaction = transaction;
-            command.CommandText = SqliteSchema.Steps[next - 1] + $"""
-
-                INSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});
-                PRAGMA user_version = {next};
-                """;
-            command.ExecuteNonQuery();
-            transaction.Commit();
-            command.Transaction = null;
-        }
+        Migrate(_writer, version, SqliteSchema.Steps, DatabasePath, next => $"PRAGMA user_version = {next};");
     }
 
     /// <summary>The single writer connection, under its lock: SQLite takes one writer at a time anyway.</summary>
