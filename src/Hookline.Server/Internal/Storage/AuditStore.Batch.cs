@@ -17,9 +17,9 @@ internal abstract partial class AuditStore
     /// <returns>How many of the records were already stored (replays that changed nothing), and which were refused.</returns>
     public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
     {
-        using var write = BeginWrite();
         var sessions = batch.Select(r => r.Event.SessionId).Concat(states?.Select(s => s.SessionId) ?? [])
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        using var write = BeginWrite();
         // Sorted, so two writers holding sessions never wait on each other in a cycle.
         LockSessions(write, sessions);
         var stored = StoredHashes(write, batch);
