@@ -1,14 +1,15 @@
+using System.Data.Common;
 using Hookline.Server.Internal.Storage.Sqlite;
-using Hookline.Server.Internal.Storage;
 using Npgsql;
 
 namespace Hookline.Server.Internal.Storage.Postgres;
 
 /// <summary>
 /// PostgreSQL behind the audit trail, the sessions and the policy epochs, shared by any number of server replicas.
-/// A batch is one multi-row insert; an event is acknowledged only after its transaction committed.
+/// A batch is one multi-row insert; an event is acknowledged only after its transaction committed. The writes are
+/// <see cref="AuditStore"/>'s; this class holds the pool, the advisory locks, the notifications and PostgreSQL's words.
 /// </summary>
-internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
+internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPolicyStore
 {
     /// <summary>Advisory lock keys (arbitrary, fixed): schema migration, and policy epochs.</summary>
     private const long MigrationLock = 0x486f6f6b6c01;
@@ -24,7 +25,7 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         Location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}";
         try
         {
-            Migrate();
+            MigrateSchema();
         }
         catch
         {
@@ -49,14 +50,14 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         return builder.Build();
     }
 
-    public bool IsTransient(Exception exception) => exception is NpgsqlException or IOException or TimeoutException;
+    public override bool IsTransient(Exception exception) => exception is NpgsqlException or IOException or TimeoutException;
 
     public NpgsqlConnection Open() => _dataSource.OpenConnection();
 
     /// <summary>A connection of its own for LISTEN, outside the pool's churn.</summary>
     public NpgsqlConnection CreateListenerConnection() => _dataSource.CreateConnection();
 
-    private void Migrate()
+    private void MigrateSchema()
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
@@ -69,17 +70,7 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         {
             command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
             var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-            SchemaMigrations.Check(version, PostgresSchema.Steps.Count, Location);
-            for (var next = version + 1; next <= PostgresSchema.Steps.Count; next++)
-            {
-                using var transaction = connection.BeginTransaction();
-                command.Transaction = transaction;
-                command.CommandText = PostgresSchema.Steps[next - 1] +
-                    $"\nINSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});";
-                command.ExecuteNonQuery();
-                transaction.Commit();
-                command.Transaction = null;
-            }
+            Migrate(connection, version, PostgresSchema.Steps, Location);
         }
         finally
         {
@@ -88,162 +79,106 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         }
     }
 
-    public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
+    /// <summary>A pooled connection: each writer, and each replica, has its own.</summary>
+    protected override StoreWrite BeginWrite()
     {
-        var sessions = batch.Select(r => r.Event.SessionId).Concat(states?.Select(s => s.SessionId) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        // Hold each session of the batch until commit: another replica writing the same session (after a failover)
-        // waits, then chains after this batch. Sorted, so two batches never wait on each other in a cycle.
-        using (var lockSessions = new NpgsqlCommand(
-            "SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM unnest(@sessions::text[]) AS t(s);", connection, transaction))
+        var connection = Open();
+        try
         {
-            lockSessions.Parameters.AddWithValue("sessions", sessions);
-            lockSessions.ExecuteNonQuery();
+            return new StoreWrite(connection, connection.BeginTransaction(), connection.Dispose);
         }
-        var stored = StoredHashes(connection, transaction, batch);
-        var links = LastLinks(connection, transaction, sessions);
-        var plan = BatchPlan.Create(batch, storedAtMs, stored,
-            session => links.GetValueOrDefault(session, (0, AuditChain.Genesis)));
-        Insert(connection, transaction, plan.Inserts, ReplicaId);
-        UpdateApplied(connection, transaction, plan.Updates);
-        SaveStates(connection, transaction, states);
-        transaction.Commit();
-        return plan.Outcome;
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
-    private static Dictionary<string, StoredEvent> StoredHashes(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AuditRecord> batch)
+    /// <summary>
+    /// Holds each session until commit: another replica writing the same session (after a failover) waits, then
+    /// chains after this batch; a retention cut waits for the batch, and a batch for the cut.
+    /// </summary>
+    protected override void LockSessions(StoreWrite write, string[] sessions)
     {
-        using var select = new NpgsqlCommand($"SELECT {StoredEvents.Columns} FROM events WHERE event_id = ANY(@ids);", connection, transaction);
-        select.Parameters.AddWithValue("ids", batch.Select(r => r.Event.EventId).ToArray());
-        using var reader = select.ExecuteReader();
-        return StoredEvents.Read(reader);
+        using var lockSessions = write.Command("SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM unnest(@sessions::text[]) AS t(s);");
+        Add(lockSessions, "sessions", sessions);
+        lockSessions.ExecuteNonQuery();
     }
 
-    /// <summary>Per session: its last chained event, else the checkpoint a retention cut left; absent means genesis.</summary>
-    private static Dictionary<string, (long Seq, string Hash)> LastLinks(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] sessions)
+    protected override void LockPolicies(StoreWrite write)
     {
-        using var select = new NpgsqlCommand("""
+        using var lockCommand = write.Command($"SELECT pg_advisory_xact_lock({PolicyLock});");
+        lockCommand.ExecuteNonQuery();
+    }
+
+    protected override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
+
+    protected override object ListValue(IReadOnlyCollection<string> values) => values.ToArray();
+
+    protected override string Values(IReadOnlyList<string> columns) => $"SELECT * FROM {Unnest(columns)}";
+
+    protected override string Row(string column) => "u." + column;
+
+    protected override string JoinRows(string keyword, IReadOnlyList<string> columns)
+        => $"{keyword} {Unnest(columns)} AS u({string.Join(", ", columns)})";
+
+    private static string Unnest(IReadOnlyList<string> columns)
+        => $"unnest({string.Join(", ", columns.Select(n => $"@{n}::{PostgresTypes.Of(n)}[]"))})";
+
+    /// <summary>One round trip for all rows: each column binds as one typed array.</summary>
+    protected override int ExecuteRows(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows)
+    {
+        for (var c = 0; c < columns.Count; c++)
+        {
+            var column = PostgresTypes.NewArray(columns[c], rows.Count);
+            for (var r = 0; r < rows.Count; r++)
+            {
+                column.SetValue(rows[r][c], r);
+            }
+            command.Parameters.Add(new NpgsqlParameter { ParameterName = columns[c], Value = column });
+        }
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Asked once for the whole batch: per session, its last chained event, else the checkpoint a retention cut left.</summary>
+    protected override Func<string, (long Seq, string Hash)> LastLinks(StoreWrite write, string[] sessions)
+    {
+        using var select = write.Command("""
             SELECT s, l.session_seq, l.hash FROM unnest(@sessions::text[]) AS t(s), LATERAL (
                 SELECT session_seq, hash FROM (
                     (SELECT session_seq, hash FROM events WHERE session_id = s AND session_seq IS NOT NULL ORDER BY session_seq DESC LIMIT 1)
                     UNION ALL SELECT session_seq, hash FROM chain_checkpoints WHERE session_id = s) candidates
                 ORDER BY session_seq DESC LIMIT 1) l;
-            """, connection, transaction);
-        select.Parameters.AddWithValue("sessions", sessions);
+            """);
+        Add(select, "sessions", sessions);
         var links = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
         using var reader = select.ExecuteReader();
         while (reader.Read())
         {
             links[reader.GetString(0)] = (reader.GetInt64(1), reader.GetString(2));
         }
-        return links;
+        return session => links.GetValueOrDefault(session, (0, AuditChain.Genesis));
     }
 
-    private static void Insert(NpgsqlConnection connection, NpgsqlTransaction transaction, List<PlannedInsert> inserts, string replicaId)
-    {
-        if (inserts.Count == 0)
-        {
-            return;
-        }
-        using var insert = new NpgsqlCommand(InsertSql, connection, transaction);
-        for (var c = 0; c < InsertColumns.Length; c++)
-        {
-            var column = PostgresTypes.NewArray(InsertColumns[c], inserts.Count);
-            for (var r = 0; r < inserts.Count; r++)
-            {
-                column.SetValue(inserts[r].Values[c], r);
-            }
-            insert.Parameters.Add(new NpgsqlParameter { ParameterName = "p" + c, Value = column });
-        }
-        insert.Parameters.AddWithValue("replica", replicaId);
-        insert.ExecuteNonQuery();
-    }
-
-    private static void UpdateApplied(NpgsqlConnection connection, NpgsqlTransaction transaction, List<PlannedUpdate> updates)
-    {
-        if (updates.Count == 0)
-        {
-            return;
-        }
-        using var update = new NpgsqlCommand(UpdateAppliedSql, connection, transaction);
-        update.Parameters.AddWithValue("event_id", updates.Select(u => u.EventId).ToArray());
-        update.Parameters.AddWithValue("applied_hash", updates.Select(u => u.AppliedHash).ToArray());
-        foreach (var index in AuditChain.AppliedIndexes)
-        {
-            var name = EventColumns.Names[index];
-            var column = PostgresTypes.NewArray(name, updates.Count);
-            for (var r = 0; r < updates.Count; r++)
-            {
-                column.SetValue(updates[r].Values[index], r);
-            }
-            update.Parameters.Add(new NpgsqlParameter { ParameterName = name, Value = column });
-        }
-        update.ExecuteNonQuery();
-    }
-
-    private static readonly string[] InsertColumns = [.. EventColumns.Names, .. AuditChain.Columns];
-
-    // The rows this batch inserted are announced with the range of storage order they took, delivered at commit to
+    // The rows a batch inserted are announced with the range of storage order they took, delivered at commit to
     // every replica's live feed (see ReplicaFeed). Replays that inserted nothing announce nothing.
-    private static readonly string InsertSql = $"""
+    protected override string AnnounceInserted(string insert) => $"""
         WITH stored AS (
-            INSERT INTO events ({string.Join(", ", InsertColumns)})
-            SELECT * FROM unnest({string.Join(", ", InsertColumns.Select((n, i) => $"@p{i}::{PostgresTypes.Of(n)}[]"))})
-            ON CONFLICT (event_id) DO NOTHING RETURNING seq)
-        SELECT pg_notify('{EventsChannel}', @replica::text || ' ' || MIN(seq) || ' ' || MAX(seq)) FROM stored HAVING COUNT(*) > 0;
+            {insert}
+            RETURNING seq)
+        SELECT pg_notify('{EventsChannel}', '{ReplicaId}'::text || ' ' || MIN(seq) || ' ' || MAX(seq)) FROM stored HAVING COUNT(*) > 0;
         """;
 
     /// <summary>The LISTEN/NOTIFY channel of stored batches: "replica first-seq last-seq".</summary>
     public const string EventsChannel = "hookline_events";
 
-    private static readonly string UpdateAppliedSql = $"""
-        UPDATE events e SET {string.Join(", ", EventColumns.Applied.Select(n => $"{n} = u.{n}"))}, applied_hash = u.applied_hash
-        FROM unnest(@event_id::text[], @applied_hash::text[], {string.Join(", ", EventColumns.Applied.Select(n => $"@{n}::{PostgresTypes.Of(n)}[]"))})
-            AS u(event_id, applied_hash, {string.Join(", ", EventColumns.Applied)})
-        WHERE e.event_id = u.event_id;
-        """;
-
-    public ulong AcceptPolicy(string hash, string document, string source, long nowMs)
-        => AcceptPolicy(hash, document, source, appliedBy: "", nowMs, onlyIfNone: false).Epoch;
-
-    /// <summary>
-    /// Stores a policy document as the newest epoch, under a lock so that replicas agree on the order. With
-    /// <paramref name="onlyIfNone"/>, a database that already holds a policy keeps it and returns that one.
-    /// </summary>
-    public StoredPolicy AcceptPolicy(string hash, string document, string source, string appliedBy, long nowMs, bool onlyIfNone)
+    /// <summary>Delivered at commit, to every replica listening: they load the new epoch and push it to their streams.</summary>
+    protected override void AnnouncePolicy(StoreWrite write, ulong epoch)
     {
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({PolicyLock});", connection, transaction))
-        {
-            lockCommand.ExecuteNonQuery();
-        }
-        var latest = LatestPolicy(connection, transaction);
-        if (latest is not null && (latest.Hash == hash || onlyIfNone))
-        {
-            transaction.Commit();
-            return latest;
-        }
-        using var insert = new NpgsqlCommand("""
-            INSERT INTO policy_epochs (hash, document, source, applied_by, applied_at_ms)
-            VALUES (@hash, @document, @source, @applied_by, @now) RETURNING epoch;
-            """, connection, transaction);
-        insert.Parameters.AddWithValue("hash", hash);
-        insert.Parameters.AddWithValue("document", document);
-        insert.Parameters.AddWithValue("source", source);
-        insert.Parameters.AddWithValue("applied_by", appliedBy);
-        insert.Parameters.AddWithValue("now", nowMs);
-        var epoch = (ulong)(long)insert.ExecuteScalar()!;
-        using (var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @epoch);", connection, transaction))
-        {
-            // Delivered at commit, to every replica listening: they load the new epoch and push it to their streams.
-            notify.Parameters.AddWithValue("channel", PolicyChannel);
-            notify.Parameters.AddWithValue("epoch", epoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            notify.ExecuteNonQuery();
-        }
-        transaction.Commit();
-        return new StoredPolicy(epoch, hash, document, source, appliedBy, nowMs);
+        using var notify = write.Command("SELECT pg_notify(@channel, @epoch);");
+        Add(notify, "channel", PolicyChannel);
+        Add(notify, "epoch", epoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        notify.ExecuteNonQuery();
     }
 
     /// <summary>The LISTEN/NOTIFY channel of policy epochs.</summary>
@@ -255,33 +190,19 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
         return LatestPolicy(connection, null);
     }
 
-    private static StoredPolicy? LatestPolicy(NpgsqlConnection connection, NpgsqlTransaction? transaction)
-    {
-        using var select = new NpgsqlCommand(
-            "SELECT epoch, hash, document, source, applied_by, applied_at_ms FROM policy_epochs ORDER BY epoch DESC LIMIT 1;",
-            connection, transaction);
-        using var reader = select.ExecuteReader();
-        return reader.Read()
-            ? new StoredPolicy((ulong)reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetInt64(5))
-            : null;
-    }
-
     public void Dispose() => _dataSource.Dispose();
 }
 
-/// <summary>One row of <c>policy_epochs</c>.</summary>
-internal sealed record StoredPolicy(ulong Epoch, string Hash, string Document, string Source, string AppliedBy, long AppliedAtMs);
-
-/// <summary>PostgreSQL column types of the <c>events</c> table, for typed arrays.</summary>
+/// <summary>PostgreSQL column types of the rows written in batches (events, checkpoints, session states), for typed arrays.</summary>
 internal static class PostgresTypes
 {
-    private static readonly HashSet<string> Bytea = ["tool_input", "tool_response", "raw_input"];
+    private static readonly HashSet<string> Bytea = ["tool_input", "tool_response", "raw_input", "state"];
 
     private static readonly HashSet<string> BigInt =
     [
         "payload_truncated", "event_time_ms", "received_at_ms", "is_default", "policy_epoch", "applied_epoch",
         "applied_latency_us", "stored_at_ms", "session_seq", "payload_shed", "payload_bytes", "authenticated",
+        "cut_at_ms", "updated_at_ms",
     ];
 
     public static string Of(string column) => Bytea.Contains(column) ? "bytea" : BigInt.Contains(column) ? "bigint" : "text";

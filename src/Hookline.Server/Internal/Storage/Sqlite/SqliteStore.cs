@@ -1,13 +1,14 @@
-using Hookline.Server.Internal.Storage;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace Hookline.Server.Internal.Storage.Sqlite;
 
 /// <summary>
 /// The SQLite file behind the audit trail, the sessions and the policy epochs. WAL mode with synchronous=FULL:
-/// an event is acknowledged to the sidecar only after its transaction is on disk.
+/// an event is acknowledged to the sidecar only after its transaction is on disk. The writes are
+/// <see cref="AuditStore"/>'s; this class holds the file, its one writer connection and SQLite's words.
 /// </summary>
-internal sealed partial class SqliteStore : IAuditStore
+internal sealed partial class SqliteStore : AuditStore, IAuditStore
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -27,7 +28,7 @@ internal sealed partial class SqliteStore : IAuditStore
             DefaultTimeout = 30,
         }.ToString();
         _writer = Open();
-        Migrate();
+        MigrateSchema();
     }
 
     public string DatabasePath { get; }
@@ -39,7 +40,7 @@ internal sealed partial class SqliteStore : IAuditStore
 
     public IAuditReader Reader { get; }
 
-    public bool IsTransient(Exception exception) => exception is SqliteException or IOException;
+    public override bool IsTransient(Exception exception) => exception is SqliteException or IOException;
 
     public SqliteConnection Open()
     {
@@ -51,7 +52,7 @@ internal sealed partial class SqliteStore : IAuditStore
         return connection;
     }
 
-    private void Migrate()
+    private void MigrateSchema()
     {
         using var command = _writer.CreateCommand();
         // Databases made before the schema_version table carry their version in user_version.
@@ -64,109 +65,64 @@ internal sealed partial class SqliteStore : IAuditStore
             SELECT COALESCE(MAX(version), 0) FROM schema_version;
             """;
         var version = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        SchemaMigrations.Check(version, SqliteSchema.Steps.Count, DatabasePath);
-        for (var next = version + 1; next <= SqliteSchema.Steps.Count; next++)
-        {
-            using var transaction = _writer.BeginTransaction();
-            command.Transaction = transaction;
-            command.CommandText = SqliteSchema.Steps[next - 1] + $"""
+        Migrate(_writer, version, SqliteSchema.Steps, DatabasePath, next => $"PRAGMA user_version = {next};");
+    }
 
-                INSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});
-                PRAGMA user_version = {next};
-                """;
-            command.ExecuteNonQuery();
-            transaction.Commit();
-            command.Transaction = null;
+    /// <summary>The single writer connection, under its lock: SQLite takes one writer at a time anyway.</summary>
+    protected override StoreWrite BeginWrite()
+    {
+        _writerLock.Enter();
+        try
+        {
+            return new StoreWrite(_writer, _writer.BeginTransaction(), _writerLock.Exit);
+        }
+        catch
+        {
+            _writerLock.Exit();
+            throw;
         }
     }
 
-    /// <summary>
-    /// Stores a batch in one transaction. A replayed event id is stored once; a later message for the same id may
-    /// only fill in the decision the sidecar applied (for example after a budget miss).
-    /// </summary>
-    /// <returns>How many of the records were already stored (replays that changed nothing), and which were refused.</returns>
-    public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
-    {
-        lock (_writerLock)
-        {
-            using var transaction = _writer.BeginTransaction();
-            var stored = StoredHashes(transaction, batch);
-            var plan = BatchPlan.Create(batch, storedAtMs, stored, session => LastLink(transaction, session));
-            Insert(transaction, plan.Inserts);
-            UpdateApplied(transaction, plan.Updates);
-            SaveStates(transaction, states);
-            transaction.Commit();
-            return plan.Outcome;
-        }
-    }
+    protected override string InList(string column, string parameter) => $"{column} IN (SELECT value FROM json_each(@{parameter}))";
 
-    private Dictionary<string, StoredEvent> StoredHashes(SqliteTransaction transaction, IReadOnlyList<AuditRecord> batch)
-    {
-        using var select = _writer.CreateCommand();
-        select.Transaction = transaction;
-        select.CommandText = $"SELECT {StoredEvents.Columns} FROM events WHERE event_id IN (SELECT value FROM json_each($ids));";
-        select.Parameters.AddWithValue("$ids", JsonArray(batch.Select(r => r.Event.EventId)));
-        using var reader = select.ExecuteReader();
-        return StoredEvents.Read(reader);
-    }
+    protected override object ListValue(IReadOnlyCollection<string> values) => JsonArray(values);
 
-    /// <summary>The newest link of a session: its last chained event, else the checkpoint a retention cut left, else genesis.</summary>
-    private (long Seq, string Hash) LastLink(SqliteTransaction transaction, string sessionId)
-    {
-        using var select = _writer.CreateCommand();
-        select.Transaction = transaction;
-        select.CommandText = """
-            SELECT session_seq, hash FROM (
-                SELECT session_seq, hash FROM events WHERE session_id = $s AND session_seq IS NOT NULL
-                UNION ALL SELECT session_seq, hash FROM chain_checkpoints WHERE session_id = $s)
-            ORDER BY session_seq DESC LIMIT 1;
-            """;
-        select.Parameters.AddWithValue("$s", sessionId);
-        using var reader = select.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.Genesis);
-    }
+    protected override string Values(IReadOnlyList<string> columns) => $"VALUES ({string.Join(", ", columns.Select(n => "@" + n))})";
 
-    private void Insert(SqliteTransaction transaction, List<PlannedInsert> inserts)
+    protected override string Row(string column) => "@" + column;
+
+    protected override string JoinRows(string keyword, IReadOnlyList<string> columns) => "";
+
+    /// <summary>Prepared once, run per row: in process, a row costs no round trip.</summary>
+    protected override int ExecuteRows(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows)
     {
-        using var command = _writer.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = InsertSql;
         // Untyped parameters: each value binds as what it is (TEXT, INTEGER or BLOB).
-        var parameters = InsertColumns.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = "$" + name })).ToArray();
-        foreach (var insert in inserts)
+        var parameters = columns.Select(name => ((SqliteCommand)command).Parameters.Add(new SqliteParameter { ParameterName = "@" + name })).ToArray();
+        var affected = 0;
+        foreach (var row in rows)
         {
             for (var i = 0; i < parameters.Length; i++)
             {
-                parameters[i].Value = insert.Values[i] ?? DBNull.Value;
+                parameters[i].Value = row[i] ?? DBNull.Value;
             }
-            command.ExecuteNonQuery();
+            affected += command.ExecuteNonQuery();
         }
+        return affected;
     }
 
-    private void UpdateApplied(SqliteTransaction transaction, List<PlannedUpdate> updates)
+    /// <summary>Asked per session as the plan reaches it: its last chained event, else the checkpoint a retention cut left, else genesis.</summary>
+    protected override Func<string, (long Seq, string Hash)> LastLinks(StoreWrite write, string[] sessions) => session =>
     {
-        using var command = _writer.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"""
-            UPDATE events SET {string.Join(", ", EventColumns.Applied.Select(n => $"{n} = ${n}"))}, applied_hash = $applied_hash
-            WHERE event_id = $event_id;
-            """;
-        var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$event_id" });
-        var hash = command.Parameters.Add(new SqliteParameter { ParameterName = "$applied_hash" });
-        var applied = AuditChain.AppliedIndexes
-            .Select(i => (Index: i, Parameter: command.Parameters.Add(new SqliteParameter { ParameterName = "$" + EventColumns.Names[i] })))
-            .ToArray();
-        foreach (var update in updates)
-        {
-            id.Value = update.EventId;
-            hash.Value = update.AppliedHash;
-            foreach (var (index, parameter) in applied)
-            {
-                parameter.Value = update.Values[index] ?? DBNull.Value;
-            }
-            command.ExecuteNonQuery();
-        }
-    }
+        using var select = write.Command("""
+            SELECT session_seq, hash FROM (
+                SELECT session_seq, hash FROM events WHERE session_id = @s AND session_seq IS NOT NULL
+                UNION ALL SELECT session_seq, hash FROM chain_checkpoints WHERE session_id = @s)
+            ORDER BY session_seq DESC LIMIT 1;
+            """);
+        Add(select, "s", session);
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.Genesis);
+    };
 
     private static string JsonArray(IEnumerable<string> values)
     {
@@ -182,14 +138,6 @@ internal sealed partial class SqliteStore : IAuditStore
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
-
-    private static readonly string[] InsertColumns = [.. EventColumns.Names, .. AuditChain.Columns];
-
-    private static readonly string InsertSql = $"""
-        INSERT INTO events ({string.Join(", ", InsertColumns)})
-        VALUES ({string.Join(", ", InsertColumns.Select(n => "$" + n))})
-        ON CONFLICT(event_id) DO NOTHING;
-        """;
 
     public void Dispose() => _writer.Dispose();
 }

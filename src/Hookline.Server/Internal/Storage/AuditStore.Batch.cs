@@ -1,0 +1,115 @@
+namespace Hookline.Server.Internal.Storage;
+
+internal abstract partial class AuditStore
+{
+    private static readonly string[] InsertColumns = [.. EventColumns.Names, .. AuditChain.Columns];
+    private static readonly string[] UpdateColumns = ["event_id", "applied_hash", .. EventColumns.Applied];
+    private static readonly string[] StateColumns = ["session_id", "state", "updated_at_ms"];
+
+    private string? _insertSql;
+    private string? _updateAppliedSql;
+    private string? _saveStatesSql;
+
+    /// <summary>
+    /// Stores a batch in one transaction. A replayed event id is stored once; a later message for the same id may
+    /// only fill in the decision the sidecar applied (for example after a budget miss).
+    /// </summary>
+    /// <returns>How many of the records were already stored (replays that changed nothing), and which were refused.</returns>
+    public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
+    {
+        var sessions = batch.Select(r => r.Event.SessionId).Concat(states?.Select(s => s.SessionId) ?? [])
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        using var write = BeginWrite();
+        // Sorted, so two writers holding sessions never wait on each other in a cycle.
+        LockSessions(write, sessions);
+        var stored = StoredHashes(write, batch);
+        var plan = BatchPlan.Create(batch, storedAtMs, stored, LastLinks(write, sessions));
+        Insert(write, plan.Inserts);
+        UpdateApplied(write, plan.Updates);
+        SaveStates(write, states);
+        write.Commit();
+        return plan.Outcome;
+    }
+
+    private Dictionary<string, StoredEvent> StoredHashes(StoreWrite write, IReadOnlyList<AuditRecord> batch)
+    {
+        using var select = write.Command($"SELECT {StoredEvents.Columns} FROM events WHERE {InList("event_id", "ids")};");
+        Add(select, "ids", ListValue(batch.Select(r => r.Event.EventId).ToArray()));
+        using var reader = select.ExecuteReader();
+        return StoredEvents.Read(reader);
+    }
+
+    private void Insert(StoreWrite write, List<PlannedInsert> inserts)
+    {
+        if (inserts.Count == 0)
+        {
+            return;
+        }
+        _insertSql ??= AnnounceInserted($"""
+            INSERT INTO events ({string.Join(", ", InsertColumns)})
+            {Values(InsertColumns)}
+            ON CONFLICT (event_id) DO NOTHING
+            """);
+        using var insert = write.Command(_insertSql);
+        ExecuteRows(insert, InsertColumns, inserts.ConvertAll(i => i.Values));
+    }
+
+    /// <summary>Fills in the applied decision of stored rows, with its seal; <see cref="BatchPlan"/> allows it once.</summary>
+    private void UpdateApplied(StoreWrite write, List<PlannedUpdate> updates)
+    {
+        if (updates.Count == 0)
+        {
+            return;
+        }
+        _updateAppliedSql ??= $"""
+            UPDATE events SET {string.Join(", ", UpdateColumns.Skip(1).Select(n => $"{n} = {Row(n)}"))}
+            {JoinRows("FROM", UpdateColumns)}
+            WHERE events.event_id = {Row("event_id")};
+            """;
+        using var update = write.Command(_updateAppliedSql);
+        ExecuteRows(update, UpdateColumns, updates.ConvertAll(u =>
+        {
+            var row = new object?[UpdateColumns.Length];
+            row[0] = u.EventId;
+            row[1] = u.AppliedHash;
+            for (var i = 0; i < AuditChain.AppliedIndexes.Length; i++)
+            {
+                row[2 + i] = u.Values[AuditChain.AppliedIndexes[i]];
+            }
+            return row;
+        }));
+    }
+
+    /// <summary>
+    /// Stores the sessions' memories, each merged with what is stored already (another replica's, or an earlier
+    /// server's); the sessions are held (<see cref="LockSessions"/>), so no writer stores them in between.
+    /// </summary>
+    private void SaveStates(StoreWrite write, IReadOnlyList<SessionStateWrite>? states)
+    {
+        if (states is not { Count: > 0 })
+        {
+            return;
+        }
+        var stored = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using (var select = write.Command($"SELECT session_id, state FROM session_states WHERE {InList("session_id", "ids")};"))
+        {
+            Add(select, "ids", ListValue(states.Select(s => s.SessionId).ToArray()));
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                stored[reader.GetString(0)] = (byte[])reader.GetValue(1);
+            }
+        }
+        _saveStatesSql ??= $"""
+            INSERT INTO session_states ({string.Join(", ", StateColumns)})
+            {Values(StateColumns)}
+            ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, updated_at_ms = excluded.updated_at_ms;
+            """;
+        using var upsert = write.Command(_saveStatesSql);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        ExecuteRows(upsert, StateColumns, [.. states.Select(s => new object?[]
+        {
+            s.SessionId, SessionStateCodec.MergeWithStored(s.Memory, stored.GetValueOrDefault(s.SessionId)), now,
+        })]);
+    }
+}

@@ -1,0 +1,32 @@
+using System.Data.Common;
+using Hookline.Server.Internal.Storage.Sqlite;
+
+namespace Hookline.Server.Internal.Storage;
+
+internal abstract partial class AuditStore
+{
+    /// <summary>
+    /// Applies the schema steps after <paramref name="version"/>, each in a transaction of its own that also records it
+    /// in <c>schema_version</c>, so a step is applied once. A database from a newer Hookline is refused.
+    /// </summary>
+    /// <param name="recorded">More SQL for the step's transaction, given the step's number (SQLite's user_version).</param>
+    protected static void Migrate(DbConnection connection, int version, IReadOnlyList<string> steps, string location,
+        Func<int, string>? recorded = null)
+    {
+        SchemaMigrations.Check(version, steps.Count, location);
+        using var command = connection.CreateCommand();
+        for (var next = version + 1; next <= steps.Count; next++)
+        {
+            using var transaction = connection.BeginTransaction();
+            command.Transaction = transaction;
+            command.CommandText = steps[next - 1] + $"""
+
+                INSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});
+                {recorded?.Invoke(next)}
+                """;
+            command.ExecuteNonQuery();
+            transaction.Commit();
+            command.Transaction = null;
+        }
+    }
+}
