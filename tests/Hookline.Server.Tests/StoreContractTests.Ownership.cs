@@ -97,30 +97,30 @@ public abstract partial class StoreContractTests
         var ci = new Caller("t4", "ci", TokenScope.Sidecar, "", "");
         var otherCi = new Caller("t5", "ci-2", TokenScope.Sidecar, "", "");
         var request = new CreateSessionRequest { Agent = "claude" };
-        string Create(Caller caller) => store.CreateOrResumeSession(request, Guid.NewGuid().ToString(), 1,
-            SessionIdentity.Of(caller, "os-user")).Session.SessionId;
-        var local = Create(Caller.Unauthenticated);
-        var token = Create(alice);
-        var jwt = Create(aliceJwt);
-        var anonymous = Create(ci);
+        async Task<string> Create(Caller caller) => (await store.CreateOrResumeSessionAsync(request, Guid.NewGuid().ToString(), 1,
+            SessionIdentity.Of(caller, "os-user"))).Session.SessionId;
+        var local = await Create(Caller.Unauthenticated);
+        var token = await Create(alice);
+        var jwt = await Create(aliceJwt);
+        var anonymous = await Create(ci);
 
-        var owner = (string id) => store.FindSession(id)!.Owner;
-        Assert.Equal([true, false, false], new[] { Caller.Unauthenticated, alice, bob }.Select(owner(local).Admits));
-        Assert.Equal([true, true, false, false, false], new[] { alice, aliceRotated, aliceJwt, bob, Caller.Unauthenticated }.Select(owner(token).Admits));
-        Assert.Equal([true, false, false], new[] { aliceJwt, alice, bob }.Select(owner(jwt).Admits));
-        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select(owner(anonymous).Admits));
+        var owner = async (string id) => (await store.FindSessionAsync(id))!.Owner;
+        Assert.Equal([true, false, false], new[] { Caller.Unauthenticated, alice, bob }.Select((await owner(local)).Admits));
+        Assert.Equal([true, true, false, false, false], new[] { alice, aliceRotated, aliceJwt, bob, Caller.Unauthenticated }.Select((await owner(token)).Admits));
+        Assert.Equal([true, false, false], new[] { aliceJwt, alice, bob }.Select((await owner(jwt)).Admits));
+        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select((await owner(anonymous)).Admits));
 
         // The same sessions as a server before principals were recorded left them: the migration derives an owner.
         await RollBackPrincipalsAsync();
         store.Dispose();
         store = await OpenAsync();
 
-        Assert.Equal([true, false], new[] { Caller.Unauthenticated, alice }.Select(owner(local).Admits));
-        Assert.Equal([true, true, false, false], new[] { alice, aliceRotated, bob, Caller.Unauthenticated }.Select(owner(token).Admits));
+        Assert.Equal([true, false], new[] { Caller.Unauthenticated, alice }.Select((await owner(local)).Admits));
+        Assert.Equal([true, true, false, false], new[] { alice, aliceRotated, bob, Caller.Unauthenticated }.Select((await owner(token)).Admits));
         // A JWT's issuer was not stored: its session goes to any authenticated caller of that user and org.
-        Assert.Equal([true, true, false, false], new[] { aliceJwt, alice, bob, Caller.Unauthenticated }.Select(owner(jwt).Admits));
+        Assert.Equal([true, true, false, false], new[] { aliceJwt, alice, bob, Caller.Unauthenticated }.Select((await owner(jwt)).Admits));
         // A token without user and org: its session goes to that token (sessions keep its id), not to every such token.
-        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select(owner(anonymous).Admits));
+        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select((await owner(anonymous)).Admits));
     }
 
     private const int SqliteSchemaPrincipalStep = 6;

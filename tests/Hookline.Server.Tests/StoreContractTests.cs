@@ -236,22 +236,22 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var id = Guid.NewGuid().ToString();
         var request = new CreateSessionRequest { Agent = "claude", Cwd = "/w", User = "ana" };
 
-        var (created, resumed) = store.CreateOrResumeSession(request, id, 1000, Anonymous);
+        var (created, resumed) = await store.CreateOrResumeSessionAsync(request, id, 1000, Anonymous);
         Assert.False(resumed);
         Assert.Equal((SessionStatus.Active, 1000L), (created.Status, created.CreatedAtMs));
         var replica = await OpenAsync();
-        Assert.True(replica.CreateOrResumeSession(request, id, 2000, Anonymous).Resumed);
-        Assert.Equal(1000L, replica.FindSession(id)!.CreatedAtMs);
+        Assert.True((await replica.CreateOrResumeSessionAsync(request, id, 2000, Anonymous)).Resumed);
+        Assert.Equal(1000L, (await replica.FindSessionAsync(id))!.CreatedAtMs);
 
         var other = Guid.NewGuid().ToString();
-        store.CreateOrResumeSession(request, other, 1000, Anonymous);
+        await store.CreateOrResumeSessionAsync(request, other, 1000, Anonymous);
         Assert.Equal(1, store.MarkSilentSessionsDisconnected(1500, new HashSet<string> { other }));
-        Assert.Equal(SessionStatus.Disconnected, store.FindSession(id)!.Status);
-        Assert.Equal(SessionStatus.Active, store.Touch(id, 3000)!.Status);
-        Assert.Equal(SessionStatus.Ended, store.EndSession(id, 4000)!.Status);
-        Assert.Equal(SessionStatus.Ended, store.Touch(id, 5000)!.Status);
-        Assert.Equal(4000L, store.FindSession(id)!.EndedAtMs);
-        Assert.Null(store.Touch(Guid.NewGuid().ToString(), 1));
+        Assert.Equal(SessionStatus.Disconnected, (await store.FindSessionAsync(id))!.Status);
+        Assert.Equal(SessionStatus.Active, (await store.TouchAsync(id, 3000))!.Status);
+        Assert.Equal(SessionStatus.Ended, (await store.EndSessionAsync(id, 4000))!.Status);
+        Assert.Equal(SessionStatus.Ended, (await store.TouchAsync(id, 5000))!.Status);
+        Assert.Equal(4000L, (await store.FindSessionAsync(id))!.EndedAtMs);
+        Assert.Null(await store.TouchAsync(Guid.NewGuid().ToString(), 1));
     }
 
     [SkippableFact]
@@ -303,11 +303,11 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var session = Guid.NewGuid().ToString();
         var memory = Memory(["secrets", "prod"], denials: 3, "fetch-rate", 1, 2, 2);
 
-        Assert.Null(store.LoadSessionState(session));
+        Assert.Null(await store.LoadSessionStateAsync(session));
         store.WriteBatch(Burst(session, 2), [new SessionStateWrite(session, memory)]);
 
-        AssertSame(memory, replica.LoadSessionState(session));
-        Assert.Null(replica.LoadSessionState(Guid.NewGuid().ToString()));
+        AssertSame(memory, await replica.LoadSessionStateAsync(session));
+        Assert.Null(await replica.LoadSessionStateAsync(Guid.NewGuid().ToString()));
         // An event-less batch may still carry a state (a unary decision, say); the store keeps the events it had.
         store.WriteBatch([], [new SessionStateWrite(session, memory)]);
         Assert.Equal(2, store.Reader.ReadEvents(session, 1000).Count);
@@ -329,7 +329,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         replica.WriteBatch([], [new SessionStateWrite(session, onReplica)]);
         replica.WriteBatch([], [new SessionStateWrite(session, onReplica)]);
 
-        var stored = store.LoadSessionState(session)!;
+        var stored = (await store.LoadSessionStateAsync(session))!;
         Assert.Equal(["prod", "secrets"], stored.Taints.ToArray());
         Assert.Equal(2, stored.DenialCount);
         Assert.Equal(new[] { 10, 20, 30, 40 }, Assert.Single(stored.RateHits).Hits.Select(h => (int)(h - DateTimeOffset.UnixEpoch).TotalSeconds));
@@ -347,7 +347,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
             Enumerable.Range(0, 5000).Select(i => "toolu_" + i));
         store.WriteBatch([], [new SessionStateWrite(session, huge)]);
 
-        var stored = store.LoadSessionState(session)!;
+        var stored = (await store.LoadSessionStateAsync(session))!;
         Assert.Equal(PolicySessionMemory.MaxTaints, stored.Taints.Length);
         Assert.Equal(50_000, stored.DenialCount);
         Assert.Equal(PolicySessionMemory.MaxDenialTimes, stored.Denials.Length);
@@ -358,11 +358,11 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         Assert.InRange(SessionStateCodec.Encode(Memory(["secrets"], denials: 3, "r", 1, 2)).Length, 1, 200);
 
         await TamperAsync($"UPDATE session_states SET state = {(_database is null ? "X'0102'" : "'\\x0102'::bytea")}");
-        Assert.Throws<FormatException>(() => store.LoadSessionState(session));
+        await Assert.ThrowsAsync<FormatException>(async () => await store.LoadSessionStateAsync(session));
         // A write over unreadable bytes replaces them with the live state.
         var small = Memory(["secrets"]);
         store.WriteBatch([], [new SessionStateWrite(session, small)]);
-        AssertSame(small, store.LoadSessionState(session));
+        AssertSame(small, await store.LoadSessionStateAsync(session));
     }
 
     [SkippableFact]
@@ -372,15 +372,15 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var request = new CreateSessionRequest { Agent = "claude" };
         var ended = Guid.NewGuid().ToString();
         var silent = Guid.NewGuid().ToString();
-        store.CreateOrResumeSession(request, ended, 1000, Anonymous);
+        await store.CreateOrResumeSessionAsync(request, ended, 1000, Anonymous);
         store.WriteBatch([], [new SessionStateWrite(ended, Memory(["a"])), new SessionStateWrite(silent, Memory(["b"]))]);
 
-        store.EndSession(ended, 2000);
-        Assert.Null(store.LoadSessionState(ended));
-        Assert.NotNull(store.LoadSessionState(silent));
+        await store.EndSessionAsync(ended, 2000);
+        Assert.Null(await store.LoadSessionStateAsync(ended));
+        Assert.NotNull(await store.LoadSessionStateAsync(silent));
 
         store.Prune(DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 100);
-        Assert.Null(store.LoadSessionState(silent));
+        Assert.Null(await store.LoadSessionStateAsync(silent));
     }
 }
 
