@@ -9,7 +9,7 @@ namespace Hookline.Server.Internal.Storage.Postgres;
 internal sealed partial class PostgresStore
 {
     /// <summary>A pooled connection, opened without holding a thread: requests and decisions wait on these.</summary>
-    private ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellation) => _dataSource.OpenConnectionAsync(cancellation);
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellation) => _dataSource.OpenConnectionAsync(cancellation);
 
     public async ValueTask<(SessionRecord Session, bool Resumed)> CreateOrResumeSessionAsync(CreateSessionRequest request, string sessionId,
         long nowMs, SessionIdentity identity, CancellationToken cancellation = default)
