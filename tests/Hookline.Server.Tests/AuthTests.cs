@@ -138,10 +138,10 @@ public sealed partial class AuthTests : IAsyncLifetime
         Assert.Equal(("intern", "acme", true), (created.User, created.Org, created.Authenticated));
         Assert.Equal(Verdict.Deny, decision.Verdict);
         Assert.Equal(["interns-no-push"], decision.RuleIds);
-        var events = AuditTrail.ReadEvents(_data, request.SessionId);
+        var events = await AuditTrail.ReadEventsAsync(_data, request.SessionId);
         var stored = Assert.Single(events);
         Assert.Equal(("intern", "acme", true), (stored.User, stored.Org, stored.Authenticated));
-        var session = Assert.Single(AuditTrail.ReadSessions(_data), s => s.SessionId == request.SessionId);
+        var session = Assert.Single((await AuditTrail.ReadSessionsAsync(_data)), s => s.SessionId == request.SessionId);
         Assert.Equal(("intern", "acme", true), (session.User, session.Org, session.Authenticated));
     }
 
@@ -153,7 +153,7 @@ public sealed partial class AuthTests : IAsyncLifetime
 
         Assert.Equal((Verdict.Deny, "contractors-no-kubectl"), (denied.Verdict, Assert.Single(denied.RuleIds)));
         Assert.Equal(Verdict.Allow, allowed.Verdict);
-        var stored = AuditTrail.ReadEvents(_data).ToDictionary(e => e.EventId);
+        var stored = (await AuditTrail.ReadEventsAsync(_data)).ToDictionary(e => e.EventId);
         Assert.Equal(("contractors", "deny", true), (stored[deniedEvent].Org, stored[deniedEvent].Decision, stored[deniedEvent].Authenticated));
         Assert.Equal(("platform", "allow", true), (stored[allowedEvent].Org, stored[allowedEvent].Decision, stored[allowedEvent].Authenticated));
     }

@@ -35,10 +35,10 @@ public abstract partial class StoreContractTests
         Assert.Equal((0, BatchPlan.EventIdTaken), (Assert.Single(later.Rejected).Key, later.Rejected[0].ReasonCode));
         Assert.Equal(victim.EventId, later.Rejected[0].EventId);
         Assert.Equal((1, BatchPlan.EventIdTaken), (Assert.Single(sameBatch.Rejected).Key, sameBatch.Rejected[1].ReasonCode));
-        var stored = Assert.Single(store.Reader.ReadEvents(victim.SessionId, 10));
+        var stored = Assert.Single((await store.Reader.ReadEventsAsync(victim.SessionId, 10)));
         Assert.Equal(("deny", "remote"), (stored.Applied, stored.Source));
-        Assert.Empty(store.Reader.ReadEvents(attacker, 10));
-        Assert.Empty(Verify(store).Broken);
+        Assert.Empty((await store.Reader.ReadEventsAsync(attacker, 10)));
+        Assert.Empty((await VerifyAsync(store)).Broken);
     }
 
     [SkippableFact]
@@ -62,11 +62,11 @@ public abstract partial class StoreContractTests
         Assert.Equal((1, 0), (again.Duplicates, again.Rejected.Count));
         Assert.Equal(BatchPlan.AppliedAlreadyRecorded, Assert.Single(rewrite.Rejected).Value.ReasonCode);
         Assert.Equal(BatchPlan.AppliedAlreadyRecorded, Assert.Single(inOneBatch.Rejected).Value.ReasonCode);
-        var stored = Assert.Single(store.Reader.ReadEvents(hookEvent.SessionId, 10));
+        var stored = Assert.Single((await store.Reader.ReadEventsAsync(hookEvent.SessionId, 10)));
         Assert.Equal(("deny", "local"), (stored.Applied, stored.Source));
-        Assert.Equal(("deny", "fail_closed"), (store.Reader.ReadEvents(fresh.SessionId, 10).Single().Applied,
-            store.Reader.ReadEvents(fresh.SessionId, 10).Single().Source));
-        Assert.Empty(Verify(store).Broken);
+        Assert.Equal(("deny", "fail_closed"), ((await store.Reader.ReadEventsAsync(fresh.SessionId, 10)).Single().Applied,
+            (await store.Reader.ReadEventsAsync(fresh.SessionId, 10)).Single().Source));
+        Assert.Empty((await VerifyAsync(store)).Broken);
     }
 
     [SkippableFact]
@@ -76,11 +76,11 @@ public abstract partial class StoreContractTests
         var hookEvent = Events.Bash("rm -rf /srv");
         store.WriteBatch([Record(hookEvent, Verdict.Deny)]);
         store.WriteBatch([Replay(hookEvent, hookEvent.SessionId, Verdict.Deny, DecisionSource.Local)], 1);
-        Assert.Empty(Verify(store).Broken);
+        Assert.Empty((await VerifyAsync(store)).Broken);
 
         Assert.Equal(1, await TamperAsync($"UPDATE events SET applied_verdict = 'allow' WHERE event_id = '{hookEvent.EventId}'"));
 
-        var broken = Assert.Single(Verify(store).Broken);
+        var broken = Assert.Single((await VerifyAsync(store)).Broken);
         Assert.Equal(hookEvent.EventId, broken.EventId);
         Assert.Contains("applied", broken.Problem);
     }

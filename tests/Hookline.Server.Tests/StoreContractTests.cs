@@ -65,7 +65,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         return await sqlite.ExecuteNonQueryAsync();
     }
 
-    private static ChainReport Verify(IAuditStore store) => store.Reader.Verify();
+    private static Task<ChainReport> VerifyAsync(IAuditStore store) => store.Reader.VerifyAsync();
 
     private static List<AuditRecord> Burst(string session, int count, int from = 0) =>
         Enumerable.Range(from, count).Select(i => Record(Events.Bash($"echo {i}", session))).ToList();
@@ -86,7 +86,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         replica.WriteBatch([Record(replay), first[1]]);
         store.WriteBatch(Burst(b, 2, from: 3));
 
-        var report = Verify(store);
+        var report = await VerifyAsync(store);
 
         Assert.True(report.Intact, string.Join("; ", report.Broken));
         Assert.Equal((2L, 14L), (report.Sessions, report.Events));
@@ -102,7 +102,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var victim = batch[3].Event.EventId;
 
         Assert.Equal(1, await TamperAsync($"UPDATE events SET rule_ids = 'nothing-to-see' WHERE event_id = '{victim}'"));
-        var report = Verify(store);
+        var report = await VerifyAsync(store);
 
         var broken = Assert.Single(report.Broken);
         Assert.Equal((session, 4L, victim), (broken.SessionId, broken.SessionSeq, broken.EventId));
@@ -121,7 +121,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 
         await TamperAsync($"DELETE FROM events WHERE event_id = '{one[1].Event.EventId}'");
         await TamperAsync($"UPDATE events SET applied_verdict = 'deny' WHERE event_id = '{two[1].Event.EventId}'");
-        var broken = Verify(store).Broken.ToDictionary(b => b.SessionId);
+        var broken = (await VerifyAsync(store)).Broken.ToDictionary(b => b.SessionId);
 
         Assert.Equal(3L, broken[deletedFrom].SessionSeq);
         Assert.Contains("missing", broken[deletedFrom].Problem);
@@ -152,10 +152,10 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         // Each session's checkpoint carries the sweep's own clock (a no-op update counts the rows that match it).
         Assert.Equal(2, await TamperAsync("UPDATE chain_checkpoints SET hash = hash WHERE cut_at_ms = 4242"));
         Assert.Equal(batch.Skip(6).Select(r => r.Event.EventId).Order(),
-            store.Reader.ReadEvents(session, 100).Select(e => e.EventId).Order());
+            (await store.Reader.ReadEventsAsync(session, 100)).Select(e => e.EventId).Order());
         store.WriteBatch(Burst(session, 2, from: 10));
         store.WriteBatch(Burst(other, 1, from: 2));
-        var report = Verify(store);
+        var report = await VerifyAsync(store);
         Assert.True(report.Intact, string.Join("; ", report.Broken));
         Assert.Equal((2L, 7L, 2L), (report.Sessions, report.Events, report.Checkpoints));
     }
@@ -170,7 +170,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         await TamperAsync($"UPDATE events SET event_time_ms = 1000 WHERE event_id = '{batch[0].Event.EventId}'");
 
         var exported = new List<AuditEvent>();
-        var count = store.Reader.Export(DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds(), exported.Add);
+        var count = await store.Reader.ExportAsync(DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds(), exported.Add);
 
         Assert.Equal(4, count);
         Assert.Equal(batch.Skip(1).Select(r => r.Event.EventId), exported.Select(e => e.EventId));
@@ -194,7 +194,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var fresh = Events.Bash("echo fresh", session);
         Assert.Equal(1, store.WriteBatch([Record(fresh), Record(fresh.Clone())]));
 
-        Assert.Equal(51, store.Reader.ReadEvents(session, 1000).Count);
+        Assert.Equal(51, (await store.Reader.ReadEventsAsync(session, 1000)).Count);
     }
 
     [SkippableFact]
@@ -210,7 +210,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var replica = await OpenAsync();
 
         Assert.Equal(0, replica.WriteBatch([Record(replay)]));
-        var stored = store.Reader.ReadEvents(hookEvent.SessionId, 1000).Single();
+        var stored = (await store.Reader.ReadEventsAsync(hookEvent.SessionId, 1000)).Single();
         Assert.Equal(("deny", "local"), (stored.Applied, stored.Source));
     }
 
@@ -225,7 +225,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 
         store.WriteBatch([Record(hookEvent, Verdict.Ask), Record(replay)]);
 
-        var stored = Assert.Single(store.Reader.ReadEvents(hookEvent.SessionId, 1000));
+        var stored = Assert.Single((await store.Reader.ReadEventsAsync(hookEvent.SessionId, 1000)));
         Assert.Equal("fail_closed", stored.Source);
     }
 
@@ -275,7 +275,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         store.Dispose();
 
         var reopened = await OpenAsync();
-        Assert.Single(reopened.Reader.ReadEvents(hookEvent.SessionId, 1000));
+        Assert.Single((await reopened.Reader.ReadEventsAsync(hookEvent.SessionId, 1000)));
     }
 
     private static PolicySessionMemory Memory(string[] taints, int denials = 0, string rule = "rate", params int[] hitSeconds) =>
@@ -310,7 +310,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         Assert.Null(await replica.LoadSessionStateAsync(Guid.NewGuid().ToString()));
         // An event-less batch may still carry a state (a unary decision, say); the store keeps the events it had.
         store.WriteBatch([], [new SessionStateWrite(session, memory)]);
-        Assert.Equal(2, store.Reader.ReadEvents(session, 1000).Count);
+        Assert.Equal(2, (await store.Reader.ReadEventsAsync(session, 1000)).Count);
     }
 
     [SkippableFact]
