@@ -48,7 +48,9 @@ internal sealed class CliProcess : IAsyncDisposable
         // With --postgres, --data keeps only the server's token file: in the scratch directory, not the home.
         string[] store = postgres is null ? ["--data", directory.Combine("data")] : ["--postgres", postgres, "--data", directory.Combine("data")];
         var server = Start(["server", "--listen", $"http://127.0.0.1:{port}", "--http-listen", "", .. store,
-            "--policy", BenchPolicy.WriteTo(directory.Path), "--log-level", "Warning"]);
+            "--policy", BenchPolicy.WriteTo(directory.Path), "--log-level", "Warning",
+            // The load stands for a fleet of users but sends as one principal: no per-principal limits.
+            "--max-streams-per-principal", "0", "--max-unary-calls-per-principal", "0", "--event-bytes-per-second", "0"]);
         var deadline = Stopwatch.StartNew();
         while (true)
         {

@@ -23,6 +23,10 @@ internal static class InProcessServer
             DataDirectory = directory.Combine("data"),
             Postgres = postgres,
             LogLevel = LogLevel.Warning,
+            // The load stands for a fleet of users but sends as one principal: no per-principal limits.
+            MaxStreamsPerPrincipal = 0,
+            MaxUnaryCallsPerPrincipal = 0,
+            EventBytesPerSecondPerPrincipal = 0,
         };
         configure?.Invoke(options);
         return HooklineServer.StartAsync(options);
