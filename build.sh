@@ -11,7 +11,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 dotnet build Hookline.slnx -c "$configuration" -warnaserror --nologo -v quiet
 # Both are Native AOT: no JIT at start-up, small resident memory.
 dotnet publish src/Hookline.Cli -c "$configuration" -r linux-x64 -o artifacts/bin --nologo -v quiet
-dotnet publish src/Hookline.Hook -c "$configuration" -r linux-x64 -o artifacts/bin --nologo -v quiet
+dotnet publish src/Hookline.Hook.Exe -c "$configuration" -r linux-x64 -o artifacts/bin --nologo -v quiet
 rm -f artifacts/bin/*.dbg artifacts/bin/*.pdb artifacts/bin/*.xml
 # SQLite is linked into hookline; the package's shared library is never needed beside it.
 rm -f artifacts/bin/libe_sqlite3.so

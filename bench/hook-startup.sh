@@ -4,7 +4,7 @@
 # Reports p50/p99 wall time, the ratio to /bin/true, and page faults (perf stat), the stable regression figure.
 #
 # Needs artifacts/bin/hookline-hook (./build.sh, or:
-#   dotnet publish src/Hookline.Hook -c Release -r linux-x64 -o artifacts/bin); it does not build the hook.
+#   dotnet publish src/Hookline.Hook.Exe -c Release -r linux-x64 -o artifacts/bin); it does not build the hook.
 # It publishes its two helpers (bench/EmptyAot, bench/HookEcho) into artifacts/bench/.
 # Environment: RUNS (default 1000), WARMUP (default 100), PERF_RUNS (default 50), HOOK (binary to measure),
 # TIMER=loop to use the built-in interleaved loop even when hyperfine is installed.
@@ -19,7 +19,7 @@ perf_runs="${PERF_RUNS:-50}"
 sample="$root/bench/pre-tool-use.json"
 
 if [[ ! -x "$hook" ]]; then
-  echo "hook-startup: $hook not found; run ./build.sh or publish src/Hookline.Hook first" >&2
+  echo "hook-startup: $hook not found; run ./build.sh or publish src/Hookline.Hook.Exe first" >&2
   exit 1
 fi
 

@@ -2,6 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using Hookline.Contracts.V1;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Agents;
 using Hookline.Sidecar.Internal.Listening;
 using Hookline.Sidecar.Internal;
@@ -32,7 +33,7 @@ public class SidecarHookPathBenchmarks
         var stdin = Encoding.UTF8.GetBytes(Stdin);
         _framePayload = [HookFrame.Version, 0, 6, .. "claude"u8, 12, .. "pre-tool-use"u8, .. stdin];
         _event = DecodeEvent();
-        if (_event.ToolName != "Bash" || HookFrame.EncodeReply(_claude.Encode("pre-tool-use", _deny)).Length < 40)
+        if (_event.ToolName != "Bash" || _claude.Encode("pre-tool-use", _deny).ToFrame().Length < 40)
         {
             throw new InvalidOperationException("the benchmark input does not take the decode/encode path it is meant to measure");
         }
@@ -48,12 +49,12 @@ public class SidecarHookPathBenchmarks
     }
 
     [Benchmark(Description = "hook frame decode")]
-    public bool DecodeFrame() => HookFrame.TryDecodeRequest(_framePayload, out _) is not null;
+    public bool DecodeFrame() => HookRequest.TryDecode(_framePayload, out _) is not null;
 
     [Benchmark(Description = "frame + Claude stdin → HookEvent")]
     public HookEvent DecodeEvent()
     {
-        var request = HookFrame.TryDecodeRequest(_framePayload, out _)!;
+        var request = HookRequest.TryDecode(_framePayload, out _)!;
         var hookEvent = new HookEvent { EventId = "0b0c6f53-3a8e-4d43-9f57-2ad1f3d2a1f0", SessionId = "5d1f0e7c-7a39-4d36-9d2b-8a3c3f9e4b11", DecisionWanted = true };
         _claude.TryDecode(request.Event, request.Stdin, hookEvent, out _);
         return hookEvent;
@@ -66,5 +67,5 @@ public class SidecarHookPathBenchmarks
     public Decision ParseDecision() => ProcessHookEventResponse.Parser.ParseFrom(_decisionBytes).Decision;
 
     [Benchmark(Description = "deny → Claude JSON + reply frame")]
-    public byte[] EncodeReply() => HookFrame.EncodeReply(_claude.Encode("pre-tool-use", _deny));
+    public byte[] EncodeReply() => _claude.Encode("pre-tool-use", _deny).ToFrame();
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hookline.Contracts.V1;
 using Hookline.Policy;
+using Hookline.Shared;
 using PolicyModeV1 = Hookline.Contracts.V1.PolicyMode;
 using PolicySnapshot = Hookline.Policy.PolicySnapshot;
 
@@ -111,7 +112,7 @@ public static class DecisionEngine
             {
                 EventId = "warmup",
                 SessionId = "warmup",
-                Agent = "claude",
+                Agent = AgentNames.Claude,
                 HookEventName = "PreToolUse",
                 ToolName = tool,
                 Cwd = "/tmp/hookline-warmup",

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Hookline.Contracts.V1;
 using Hookline.Policy;
+using Hookline.Shared;
 
 namespace Hookline.Core;
 
@@ -26,12 +27,7 @@ public static class InputRewrite
     public static bool Supported(HookEvent hookEvent) => Supported(hookEvent.Agent, hookEvent.HookEventName);
 
     /// <summary>Whether <paramref name="agent"/> can run the tool with a rewritten input in the canonical <paramref name="hookEventName"/>.</summary>
-    public static bool Supported(string agent, string hookEventName) => hookEventName switch
-    {
-        "PreToolUse" => agent is "claude" or "codex" or "gemini",
-        "PermissionRequest" => agent == "claude",
-        _ => false,
-    };
+    public static bool Supported(string agent, string hookEventName) => AgentNames.Find(agent)?.RewritesInputIn(hookEventName) ?? false;
 
     /// <summary>Whether an evaluated decision rewrites at all: an explicit allow, in enforce mode, of a document with <c>set:</c>.</summary>
     public static bool Applies(PolicyDocument document, PolicyDecision evaluated) =>
@@ -98,7 +94,7 @@ public static class InputRewrite
         {
             return false;
         }
-        var deliverable = Supported(hookEvent) && (sidecarCapable || hookEvent.Agent == "claude");
+        var deliverable = Supported(hookEvent) && (sidecarCapable || hookEvent.Agent == AgentNames.Claude);
         if (deliverable)
         {
             return false;

@@ -1,4 +1,5 @@
 using Hookline.Hook.Internal;
+using Hookline.Shared;
 
 namespace Hookline.Hook;
 

@@ -1,3 +1,4 @@
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Spool;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
@@ -53,7 +54,7 @@ public sealed class SidecarOptions
     public string? SessionId { get; set; }
 
     /// <summary>The agent this session governs: claude, codex, gemini or cursor.</summary>
-    public string Agent { get; set; } = "claude";
+    public string Agent { get; set; } = AgentNames.Claude;
 
     public SidecarFailMode FailMode { get; set; } = SidecarFailMode.Closed;
 

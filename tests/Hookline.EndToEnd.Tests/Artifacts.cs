@@ -34,7 +34,7 @@ internal static class Artifacts
         if (!File.Exists(Path.Combine(bin, "hookline")) || !File.Exists(Path.Combine(bin, "hookline-hook")))
         {
             Publish("src/Hookline.Cli", bin, aot: true);
-            Publish("src/Hookline.Hook", bin, aot: true);
+            Publish("src/Hookline.Hook.Exe", bin, aot: true);
         }
         return bin;
     }

@@ -45,8 +45,11 @@ internal static class PublishedHook
             return false;
         }
         var built = File.GetLastWriteTimeUtc(binary);
-        var sources = System.IO.Path.Combine(RepoRoot, "src", "Hookline.Hook");
-        return Directory.EnumerateFiles(sources, "*", SearchOption.AllDirectories)
+        // The exe, its library, and the source it links from src/Shared.
+        return new[] { "Hookline.Hook.Exe", "Hookline.Hook", "Shared" }
+            .Select(folder => System.IO.Path.Combine(RepoRoot, "src", folder))
+            .Where(Directory.Exists)
+            .SelectMany(sources => Directory.EnumerateFiles(sources, "*", SearchOption.AllDirectories))
             .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal))
             .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
             .All(f => File.GetLastWriteTimeUtc(f) <= built);
@@ -60,7 +63,7 @@ internal static class PublishedHook
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { "publish", "src/Hookline.Hook", "-c", "Release", "-r", "linux-x64", "-o", "artifacts/bin", "-nologo" })
+        foreach (var arg in new[] { "publish", "src/Hookline.Hook.Exe", "-c", "Release", "-r", "linux-x64", "-o", "artifacts/bin", "-nologo" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -24,7 +24,7 @@ public sealed class HookFrameTests
     [Fact]
     public void Decodes_agent_event_stdin_and_the_truncation_flag()
     {
-        var request = HookFrame.TryDecodeRequest(Request("claude", "pre-tool-use", "{\"a\":1}", flags: 1), out var error);
+        var request = HookRequest.TryDecode(Request("claude", "pre-tool-use", "{\"a\":1}", flags: 1), out var error);
 
         Assert.Null(error);
         Assert.NotNull(request);
@@ -40,14 +40,14 @@ public sealed class HookFrameTests
     [InlineData(new byte[] { 1, 0, 9, (byte)'c' }, "truncated")]
     public void Malformed_requests_are_refused_with_a_reason(byte[] payload, string expected)
     {
-        Assert.Null(HookFrame.TryDecodeRequest(payload, out var error));
+        Assert.Null(HookRequest.TryDecode(payload, out var error));
         Assert.Contains(expected, error);
     }
 
     [Fact]
     public void Reply_frames_carry_exit_code_stdout_and_stderr_with_big_endian_lengths()
     {
-        var frame = HookFrame.EncodeReply(new HookReply(2, Encoding.UTF8.GetBytes("out"), "err ü"));
+        var frame = new HookReply(2, Encoding.UTF8.GetBytes("out"), "err ü").ToFrame();
 
         var span = frame.AsSpan();
         Assert.Equal((uint)(frame.Length - 4), BinaryPrimitives.ReadUInt32BigEndian(span));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hookline.Cli.Clients;
 using Hookline.Cli.Hosting;
 using Hookline.Server;
+using Hookline.Shared;
 
 namespace Hookline.Cli.Commands;
 
@@ -193,7 +194,7 @@ internal sealed class FilterOptions
     private readonly Dictionary<string, Option<string?>> _options = new()
     {
         ["decision"] = new("--decision") { Description = "Only these decisions, as the agent got them: allow, ask, deny, none (comma-separated)" },
-        ["agent"] = new("--agent") { Description = "Only this agent (claude, codex, cursor, gemini)" },
+        ["agent"] = new("--agent") { Description = "Only this agent (" + AgentNames.Listed() + ")" },
         ["user"] = new("--user") { Description = "Only sessions of this user" },
         ["tool"] = new("--tool") { Description = "Only this tool (Bash, Read, Edit, ...)" },
         ["rule"] = new("--rule") { Description = "Only events decided by this rule id" },

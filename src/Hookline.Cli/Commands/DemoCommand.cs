@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Hookline.Cli.Demo;
 using Hookline.Cli.Hosting;
+using Hookline.Shared;
 using Hookline.Sidecar;
 using Microsoft.Extensions.Logging;
 
@@ -25,7 +26,7 @@ internal static class DemoCommand
         {
             var root = parse.GetValue(data) ?? Directory.CreateTempSubdirectory("hookline-demo-").FullName;
             var policyFile = parse.GetValue(policy) ?? WriteDemoPolicy(root);
-            await using var stack = await EmbeddedStack.StartAsync(null, policyFile, Path.Combine(root, "data"), "claude",
+            await using var stack = await EmbeddedStack.StartAsync(null, policyFile, Path.Combine(root, "data"), AgentNames.Claude,
                 SidecarFailMode.Closed, TimeSpan.FromMilliseconds(8), Path.Combine(root, "state"), LogLevel.Warning, cancellationToken);
             var sidecar = stack.Sidecar;
             var decisions = new ConcurrentQueue<HookDecision>();

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Hookline.Cli.Clients;
 using Hookline.Cli.Wiring;
+using Hookline.Shared;
 using Hookline.Sidecar;
 
 namespace Hookline.Cli.Commands;
@@ -16,8 +17,8 @@ internal static class DoctorCommand
 {
     public static Command Create()
     {
-        var agent = new Option<string?>("--agent") { Description = "Check only this agent's wiring (claude, codex, gemini, cursor); its absence is then an error" };
-        agent.AcceptOnlyFromAmong("claude", "codex", "gemini", "cursor");
+        var agent = new Option<string?>("--agent") { Description = "Check only this agent's wiring (" + AgentNames.Listed() + "); its absence is then an error" };
+        agent.AcceptOnlyFromAmong(AgentNames.Names());
         var json = new Option<bool>("--json") { Description = "One JSON document instead of text" };
         var health = new Option<string>("--server-http")
         {
@@ -48,7 +49,7 @@ internal static class DoctorCommand
             {
                 findings.AddRange(wiring.Check(parse.GetValue(project)!, required: only is not null));
             }
-            if (only is null or "codex")
+            if (only is null or AgentNames.Codex)
             {
                 findings.AddRange(await CodexTrustCheck.RunAsync(parse.GetValue(project)!));
             }

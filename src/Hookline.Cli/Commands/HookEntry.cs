@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hookline.Shared;
 
 namespace Hookline.Cli.Commands;
 
@@ -13,7 +14,7 @@ internal static class HookEntry
     /// <summary>Listed for --help only: Program.cs runs the hook before System.CommandLine is touched.</summary>
     public static Command CreateHelpOnly() => new("hook", "The per-hook pipe an agent spawns: stdin to the sidecar, its answer to stdout/stderr")
     {
-        new Option<string>("--agent") { Description = "claude, codex, gemini or cursor", Required = true },
+        new Option<string>("--agent") { Description = AgentNames.Listed(), Required = true },
         new Option<string>("--event") { Description = "The agent's event name in kebab case, e.g. pre-tool-use", Required = true },
         new Option<string?>("--socket") { Description = "Sidecar socket (default: $HOOKLINE_SOCKET)" },
     };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hookline.Cli.Hosting;
 using Hookline.Cli.Wiring;
+using Hookline.Shared;
 using Hookline.Sidecar;
 
 namespace Hookline.Cli.Commands;
@@ -50,7 +51,7 @@ internal static class InstallCommand
                 : $"Hookline hooks installed for {target.Agent} in {target.SettingsFile}.");
             var serverUrl = parse.GetValue(server);
             Console.WriteLine($"They reach the per-user sidecar: run `hookline sidecar --daemon{(serverUrl is null ? "" : " --server " + serverUrl)}`.");
-            if (target.Agent == "codex")
+            if (target.Agent == AgentNames.Codex)
             {
                 // Codex skips hooks nobody trusted: when the trust could not be written, say so plainly, with the step.
                 var (trusted, message) = await CodexTrust.TrustAsync(target, parse.GetValue(agentCommand), SidecarOptions.DefaultStateDirectory());
@@ -73,7 +74,7 @@ internal static class InstallCommand
                 Console.WriteLine(HookInstaller.Uninstall(target, SidecarOptions.DefaultStateDirectory())
                     ? $"Hookline hooks removed from {target.SettingsFile}."
                     : $"No Hookline hooks in {target.SettingsFile}.");
-                if (target.Agent == "codex" && CodexTrust.Untrust(target, SidecarOptions.DefaultStateDirectory()) is > 0 and var removed)
+                if (target.Agent == AgentNames.Codex && CodexTrust.Untrust(target, SidecarOptions.DefaultStateDirectory()) is > 0 and var removed)
                 {
                     Console.WriteLine($"{removed} Codex trust entries removed from {CodexTrust.ConfigFile()}.");
                 }
@@ -90,8 +91,8 @@ internal static class InstallCommand
 
     private static (Option<string> Agent, Option<string> Scope, Option<string> Project) TargetOptions()
     {
-        var agent = new Option<string>("--agent") { Description = "claude, codex, gemini or cursor", Required = true };
-        agent.AcceptOnlyFromAmong(InstallTarget.Agents);
+        var agent = new Option<string>("--agent") { Description = AgentNames.Listed(), Required = true };
+        agent.AcceptOnlyFromAmong(AgentNames.Names());
         var scope = new Option<string>("--scope") { Description = "user (your home) or project (the project directory)", DefaultValueFactory = _ => "user" };
         scope.AcceptOnlyFromAmong("user", "project");
         var project = new Option<string>("--project") { Description = "The project directory for --scope project", DefaultValueFactory = _ => Directory.GetCurrentDirectory() };

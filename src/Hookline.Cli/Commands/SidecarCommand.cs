@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hookline.Cli.Clients;
 using Hookline.Cli.Hosting;
+using Hookline.Shared;
 using Hookline.Sidecar;
 using Microsoft.Extensions.Logging;
 
@@ -21,9 +22,9 @@ internal static class SidecarCommand
         var agent = new Option<string>("--agent")
         {
             Description = "The agent this session governs",
-            DefaultValueFactory = _ => "claude",
+            DefaultValueFactory = _ => AgentNames.Claude,
         };
-        agent.AcceptOnlyFromAmong("claude", "codex", "gemini", "cursor");
+        agent.AcceptOnlyFromAmong(AgentNames.Names());
         var failMode = CommonOptions.FailMode();
         var budget = CommonOptions.BudgetMs();
         var stateDir = new Option<string>("--state-dir")

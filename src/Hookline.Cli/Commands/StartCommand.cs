@@ -4,6 +4,7 @@ using Hookline.Cli.Clients;
 using Hookline.Cli.Hosting;
 using Hookline.Cli.Wiring;
 using Hookline.Policy;
+using Hookline.Shared;
 using Hookline.Sidecar;
 using Microsoft.Extensions.Logging;
 
@@ -14,8 +15,8 @@ internal static class StartCommand
 {
     public static Command Create()
     {
-        var agent = new Option<string>("--agent") { Description = "The agent to run", DefaultValueFactory = _ => "claude" };
-        agent.AcceptOnlyFromAmong("claude", "codex", "gemini");
+        var agent = new Option<string>("--agent") { Description = "The agent to run", DefaultValueFactory = _ => AgentNames.Claude };
+        agent.AcceptOnlyFromAmong(AgentNames.Names(a => a.Startable));
         var server = new Option<string?>("--server") { Description = "A Hookline server's gRPC address; without it an embedded server runs in this process" };
         var policy = CommonOptions.Policy();
         var failMode = CommonOptions.FailMode();
@@ -50,7 +51,7 @@ internal static class StartCommand
             var stateDirectory = SidecarOptions.DefaultStateDirectory();
             var claudeCommand = parse.GetValue(agentCommand) ?? "claude";
             // Only Claude Code has HTTP hooks; the others always get command hooks.
-            var http = parse.GetValue(agent) == "claude" && ClaudeTransport.Choose(parse.GetValue(transport), claudeCommand) == "http";
+            var http = parse.GetValue(agent) == AgentNames.Claude && ClaudeTransport.Choose(parse.GetValue(transport), claudeCommand) == "http";
             EmbeddedStack stack;
             try
             {
@@ -86,8 +87,8 @@ internal static class StartCommand
                 {
                     launch = agentName switch
                     {
-                        "codex" => CodexWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
-                        "gemini" => GeminiWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
+                        AgentNames.Codex => CodexWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
+                        AgentNames.Gemini => GeminiWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
                         _ => ClaudeWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine(), mode == SidecarFailMode.Closed,
                             http ? new HttpHookTarget(sidecar.HttpHookUrl!, HooklineSidecar.HttpSecretHeader, sidecar.HttpHookSecret!) : null),
                     };

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Hookline.Core;
 using Hookline.Policy;
+using Hookline.Shared;
 
 namespace Hookline.Cli.Output;
 
@@ -11,8 +12,6 @@ namespace Hookline.Cli.Output;
 /// </summary>
 internal sealed class RewriteExplanation
 {
-    private static readonly string[] Agents = ["claude", "codex", "gemini", "cursor"];
-
     private readonly InputRewritePreview _preview;
     private readonly string _hookEvent;
     private readonly string? _agent;
@@ -33,7 +32,7 @@ internal sealed class RewriteExplanation
             : null;
     }
 
-    private IEnumerable<string> AppliedBy => Agents.Where(a => InputRewrite.Supported(a, _hookEvent));
+    private IEnumerable<string> AppliedBy => AgentNames.Names(a => InputRewrite.Supported(a.Name, _hookEvent));
 
     /// <summary>False when the agent named with <c>--agent</c> cannot run a rewritten input here: the decision is then a deny.</summary>
     private bool? AgentApplies => _agent is null ? null : InputRewrite.Supported(_agent, _hookEvent);

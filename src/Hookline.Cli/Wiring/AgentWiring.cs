@@ -1,5 +1,6 @@
 using Hookline.Cli.Output;
 using System.Text.Json;
+using Hookline.Shared;
 
 namespace Hookline.Cli.Wiring;
 
@@ -12,12 +13,12 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
 
     public static readonly AgentWiring[] All =
     [
-        new("claude", project => [Path.Combine(Home, ".claude", "settings.json"), Path.Combine(project, ".claude", "settings.json")],
+        new(AgentNames.Claude, project => [Path.Combine(Home, ".claude", "settings.json"), Path.Combine(project, ".claude", "settings.json")],
             "hookline install --agent claude (or run it with hookline start --agent claude)"),
         // Codex also runs the hooks declared in config.toml's own [hooks] table.
-        new("codex", _ => [Path.Combine(CodexHome, "hooks.json"), Path.Combine(CodexHome, "config.toml")], "hookline install --agent codex"),
-        new("gemini", _ => [Path.Combine(Home, ".gemini", "settings.json")], "hookline install --agent gemini"),
-        new("cursor", project => [Path.Combine(Home, ".cursor", "hooks.json"), Path.Combine(project, ".cursor", "hooks.json")],
+        new(AgentNames.Codex, _ => [Path.Combine(CodexHome, "hooks.json"), Path.Combine(CodexHome, "config.toml")], "hookline install --agent codex"),
+        new(AgentNames.Gemini, _ => [Path.Combine(Home, ".gemini", "settings.json")], "hookline install --agent gemini"),
+        new(AgentNames.Cursor, project => [Path.Combine(Home, ".cursor", "hooks.json"), Path.Combine(project, ".cursor", "hooks.json")],
             "hookline install --agent cursor"),
     ];
 

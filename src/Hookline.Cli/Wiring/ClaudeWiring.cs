@@ -1,11 +1,12 @@
 using Hookline.Cli.Commands;
+using Hookline.Shared;
 
 namespace Hookline.Cli.Wiring;
 
 /// <summary>Claude Code takes a per-invocation settings file: <c>claude --settings FILE</c>, the narrowest scope there is.</summary>
 internal static class ClaudeWiring
 {
-    public const string Agent = "claude";
+    public const string Agent = AgentNames.Claude;
 
     public static readonly HookEventSpec[] Events =
     [

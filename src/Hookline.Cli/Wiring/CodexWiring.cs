@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hookline.Shared;
 
 namespace Hookline.Cli.Wiring;
 
@@ -10,7 +11,7 @@ namespace Hookline.Cli.Wiring;
 /// </summary>
 internal static class CodexWiring
 {
-    public const string Agent = "codex";
+    public const string Agent = AgentNames.Codex;
 
     /// <summary>Codex's hook events (timeouts in seconds).</summary>
     public static readonly HookEventSpec[] Events =

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Hookline.Shared;
 
 namespace Hookline.Cli.Wiring;
 
@@ -8,7 +9,7 @@ namespace Hookline.Cli.Wiring;
 /// </summary>
 internal static class CursorWiring
 {
-    public const string Agent = "cursor";
+    public const string Agent = AgentNames.Cursor;
 
     public static readonly HookEventSpec[] Events =
     [

@@ -1,3 +1,5 @@
+using Hookline.Shared;
+
 namespace Hookline.Cli.Wiring;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Hookline.Cli.Wiring;
 /// </summary>
 internal static class GeminiWiring
 {
-    public const string Agent = "gemini";
+    public const string Agent = AgentNames.Gemini;
 
     public const string SystemSettingsVariable = "GEMINI_CLI_SYSTEM_SETTINGS_PATH";
 

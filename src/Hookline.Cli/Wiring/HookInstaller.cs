@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Hookline.Shared;
 
 namespace Hookline.Cli.Wiring;
 
@@ -36,7 +37,7 @@ internal static class HookInstaller
         }
         switch (target.Agent)
         {
-            case "cursor":
+            case AgentNames.Cursor:
                 settings["version"] ??= 1;
                 if (settings["hooks"] is not JsonObject cursorHooks)
                 {
@@ -52,7 +53,7 @@ internal static class HookInstaller
                 }
                 changed = true;
                 break;
-            case "codex":
+            case AgentNames.Codex:
                 // Codex runs the hooks of config.toml's [hooks] table as well as hooks.json's: an event whose Hookline
                 // hook is declared there already would run twice if it were added here too.
                 elsewhere = CodexHookSources.HooklineEventsInConfig(target.SettingsFile);
@@ -63,7 +64,7 @@ internal static class HookInstaller
                     changed = true;
                 }
                 break;
-            case "gemini":
+            case AgentNames.Gemini:
                 SettingsMerge.AddHooks(settings, GeminiWiring.Events, spec => GeminiWiring.Group(spec, hookCommand));
                 changed = true;
                 break;
@@ -102,7 +103,7 @@ internal static class HookInstaller
         {
             var absent = File.Exists(backup + ".absent");
             var before = SettingsMerge.ParseObject(absent ? null : File.ReadAllBytes(backup), backup);
-            if (target.Agent == "cursor" && settings.Count == 1 && settings["version"] is not null && absent)
+            if (target.Agent == AgentNames.Cursor && settings.Count == 1 && settings["version"] is not null && absent)
             {
                 settings.Remove("version");
             }

@@ -1,3 +1,5 @@
+using Hookline.Shared;
+
 namespace Hookline.Hook.Internal;
 
 /// <summary>What the hook answers on its own when the sidecar gave no usable reply.</summary>
@@ -6,7 +8,7 @@ internal static class FailModeDecision
     /// <summary>Records the decision as an orphan, tells the agent, and returns the exit code.</summary>
     internal static int Apply(HookArguments arguments, HookSettings settings, RequestFrame request, SidecarFailure failure)
     {
-        var deny = !settings.FailOpen && BlockingEvents.IsBlocking(arguments.Agent, arguments.Event);
+        var deny = !settings.FailOpen && AgentNames.IsBlocking(arguments.Agent, arguments.Event);
         var reason = failure.ToString();
         if (settings.UnrecognisedFailMode is { } unrecognised)
         {

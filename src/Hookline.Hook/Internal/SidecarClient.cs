@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Text;
+using Hookline.Shared;
 
 namespace Hookline.Hook.Internal;
 
@@ -163,15 +163,15 @@ internal static unsafe class SidecarClient
             failure = SidecarFailure.Silent("no reply length within " + timeoutMs + " ms");
             return null;
         }
-        Span<byte> prefix = stackalloc byte[4];
+        Span<byte> prefix = stackalloc byte[HookFrame.LengthPrefixBytes];
         var got = ReceiveExactly(fd, prefix, deadline, out var errno);
         if (got < prefix.Length)
         {
             failure = ReceiveFailure(got, prefix.Length, errno, timeoutMs, "reply length");
             return null;
         }
-        var declared = BinaryPrimitives.ReadUInt32BigEndian(prefix);
-        if (declared > RequestFrame.MaxPayloadBytes)
+        var declared = HookFrame.ReadLength(prefix);
+        if (!HookFrame.IsWithinCap(declared))
         {
             failure = SidecarFailure.Failed("reply length " + declared + " exceeds the 10 MiB cap");
             return null;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Hookline.Policy.Internal.Matching;
+using Hookline.Shared;
 
 namespace Hookline.Policy.Internal.Document;
 
@@ -12,7 +13,6 @@ internal sealed partial class DocumentReader
 {
     private static readonly string[] TopLevelKeys = ["version", "default", "mode", "fail_mode", "budget_ms", "max_snapshot_age", "rules", "taints", "escalate", "opaque_code"];
     private static readonly string[] RuleKeys = ["id", "effect", "match", "unless", "when", "rate", "reason", "agents", "set"];
-    private static readonly string[] KnownAgents = ["claude", "codex", "gemini", "cursor"];
     private static readonly Dictionary<string, FieldOperator> Operators = new(StringComparer.Ordinal)
     {
         ["equals"] = FieldOperator.Equals,
@@ -396,13 +396,13 @@ internal sealed partial class DocumentReader
         var result = new List<string>();
         foreach (var item in items)
         {
-            if (item is ScalarNode { IsNull: false } s && KnownAgents.Contains(s.Value))
+            if (item is ScalarNode { IsNull: false } s && AgentNames.Find(s.Value) is not null)
             {
                 result.Add(s.Value);
             }
             else
             {
-                Error(item, $"unknown agent (expected one of: {string.Join(", ", KnownAgents)})");
+                Error(item, $"unknown agent (expected one of: {string.Join(", ", AgentNames.Names())})");
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Hookline.Shared;
 
 namespace Hookline.Policy.Internal.Document;
 
@@ -81,7 +82,7 @@ internal static class TestCaseReader
         string? Scalar(string key) => Find(key) is ScalarNode { IsNull: false } s ? s.Value : null;
 
         var name = Scalar("name") ?? $"case {index + 1}";
-        var agent = Scalar("agent") ?? "claude";
+        var agent = Scalar("agent") ?? AgentNames.Claude;
         var expectDefault = Scalar("expect") == "default";
         Effect? expect = Scalar("expect") switch
         {

@@ -1,4 +1,5 @@
 using Hookline.Contracts.V1;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Agents;
@@ -6,9 +7,9 @@ namespace Hookline.Sidecar.Internal.Agents;
 /// <summary>Claude Code: <c>hookSpecificOutput.permissionDecision</c> for PreToolUse, <c>decision.behavior</c> for PermissionRequest.</summary>
 internal sealed class ClaudeAdapter : IAgentAdapter
 {
-    public string Name => "claude";
+    public string Name => AgentNames.Claude;
 
-    public bool IsBlocking(string hookEvent) => hookEvent is "pre-tool-use" or "permission-request" or "user-prompt-submit";
+    public bool IsBlocking(string hookEvent) => AgentNames.IsBlocking(Name, hookEvent);
 
     public string CanonicalEvent(string hookEvent) => HookJson.PascalCase(hookEvent);
 

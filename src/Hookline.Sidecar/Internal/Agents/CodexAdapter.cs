@@ -1,4 +1,5 @@
 using Hookline.Contracts.V1;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Agents;
@@ -9,9 +10,9 @@ namespace Hookline.Sidecar.Internal.Agents;
 /// </summary>
 internal sealed class CodexAdapter : IAgentAdapter
 {
-    public string Name => "codex";
+    public string Name => AgentNames.Codex;
 
-    public bool IsBlocking(string hookEvent) => hookEvent is "pre-tool-use" or "permission-request" or "user-prompt-submit";
+    public bool IsBlocking(string hookEvent) => AgentNames.IsBlocking(Name, hookEvent);
 
     public string CanonicalEvent(string hookEvent) => HookJson.PascalCase(hookEvent);
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using Hookline.Contracts.V1;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Agents;
@@ -11,10 +12,9 @@ namespace Hookline.Sidecar.Internal.Agents;
 /// </summary>
 internal sealed class CursorAdapter : IAgentAdapter
 {
-    public string Name => "cursor";
+    public string Name => AgentNames.Cursor;
 
-    public bool IsBlocking(string hookEvent) => hookEvent is "pre-tool-use" or "before-shell-execution"
-        or "before-mcp-execution" or "before-read-file" or "before-submit-prompt";
+    public bool IsBlocking(string hookEvent) => AgentNames.IsBlocking(Name, hookEvent);
 
     public string CanonicalEvent(string hookEvent) => hookEvent switch
     {

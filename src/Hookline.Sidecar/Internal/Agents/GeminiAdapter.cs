@@ -1,5 +1,6 @@
 using Hookline.Contracts.V1;
 using Hookline.Policy;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Agents;
@@ -21,9 +22,9 @@ internal sealed class GeminiAdapter : IAgentAdapter
         ["session-end"] = "SessionEnd",
     };
 
-    public string Name => "gemini";
+    public string Name => AgentNames.Gemini;
 
-    public bool IsBlocking(string hookEvent) => hookEvent is "before-tool" or "before-agent";
+    public bool IsBlocking(string hookEvent) => AgentNames.IsBlocking(Name, hookEvent);
 
     public string CanonicalEvent(string hookEvent) => CanonicalEvents.GetValueOrDefault(hookEvent) ?? HookJson.PascalCase(hookEvent);
 

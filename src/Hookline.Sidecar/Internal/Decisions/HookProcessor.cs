@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Hookline.Contracts.V1;
 using Hookline.Core;
 using Hookline.Policy;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Agents;
 using Hookline.Sidecar.Internal.Listening;
 using Hookline.Sidecar.Internal.ServerStream;
@@ -77,7 +78,7 @@ internal sealed class HookProcessor : IHookHandler
             adapter.TryDecode("pre-tool-use", System.Text.Encoding.UTF8.GetBytes(Stdin), hookEvent, out _);
             adapter.Encode("pre-tool-use", new HookOutcome(Verdict.Deny, false, "warm-up", DecisionSource.Local));
         }
-        HookFrame.EncodeReply(HookReply.Empty);
+        HookReply.Empty.ToFrame();
     }
 
     /// <param name="readAt">When the request was read (<see cref="TimeProvider.GetTimestamp"/>): the budget runs from here.</param>
@@ -118,7 +119,7 @@ internal sealed class HookProcessor : IHookHandler
         {
             if (request.StdinTruncated)
             {
-                error = $"hook input exceeds the {HookFrame.MaxFrameBytes / (1024 * 1024)} MiB cap and was cut, so it cannot be read whole";
+                error = $"hook input exceeds the {HookFrame.MaxPayloadBytes / (1024 * 1024)} MiB cap and was cut, so it cannot be read whole";
                 // Record what the event was (tool, input, ids come before the large output), beside the cut bytes.
                 if (TruncatedJson.Salvage(request.Stdin.Span) is { } salvaged)
                 {

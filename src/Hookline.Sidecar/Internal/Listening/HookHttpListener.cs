@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Agents;
 using Hookline.Sidecar.Internal.Decisions;
 using Microsoft.AspNetCore.Builder;
@@ -103,7 +104,7 @@ internal sealed class HookHttpListener : IAsyncDisposable
         }
         var (body, truncated) = await ReadBodyAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
         var readAt = _time.GetTimestamp();
-        var hook = new HookRequest("claude", hookEvent, body, truncated);
+        var hook = new HookRequest(AgentNames.Claude, hookEvent, body, truncated);
         ReadOnlyMemory<byte> json;
         try
         {
@@ -142,7 +143,7 @@ internal sealed class HookHttpListener : IAsyncDisposable
         int read;
         while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            var room = HookFrame.MaxFrameBytes - (int)buffer.Length;
+            var room = HookFrame.MaxPayloadBytes - (int)buffer.Length;
             if (read > room)
             {
                 buffer.Write(chunk, 0, room);

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Buffers;
 using System.Net.Sockets;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Decisions;
 using Microsoft.Extensions.Logging;
 
@@ -70,10 +70,10 @@ internal sealed class HookSocketListener : IAsyncDisposable
     {
         using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await client.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-        byte[] frame = [0, 0, 0, 9, HookFrame.Version, 0, 0, 5, (byte)'p', (byte)'r', (byte)'o', (byte)'b', (byte)'e'];
+        var frame = HookFrame.EncodeRequest("", HookProcessor.ProbeEvent, []);
         await client.SendAsync(frame, SocketFlags.None, cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(client, ownsSocket: false);
-        var reply = new byte[4 + 10];
+        var reply = new byte[HookFrame.LengthPrefixBytes + ReplyFrame.MinPayloadBytes];
         await stream.ReadExactlyAsync(reply, cancellationToken).ConfigureAwait(false);
     }
 
@@ -115,12 +115,12 @@ internal sealed class HookSocketListener : IAsyncDisposable
             using var timeout = new CancellationTokenSource(ReadTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
             await using var stream = new NetworkStream(connection, ownsSocket: false);
-            var header = new byte[4];
+            var header = new byte[HookFrame.LengthPrefixBytes];
             await stream.ReadExactlyAsync(header, linked.Token).ConfigureAwait(false);
-            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
-            if (length > HookFrame.MaxFrameBytes)
+            var length = HookFrame.ReadLength(header);
+            if (!HookFrame.IsWithinCap(length))
             {
-                Log.BadFrame(_logger, $"request of {length} bytes exceeds the {HookFrame.MaxFrameBytes}-byte cap");
+                Log.BadFrame(_logger, $"request of {length} bytes exceeds the {HookFrame.MaxPayloadBytes}-byte cap");
                 await ReplyAsync(connection, Agents.HookJson.Block($"request frame of {length} bytes exceeds the 10 MiB cap")).ConfigureAwait(false);
                 return;
             }
@@ -130,7 +130,7 @@ internal sealed class HookSocketListener : IAsyncDisposable
             payload = ArrayPool<byte>.Shared.Rent((int)length);
             await stream.ReadExactlyAsync(payload.AsMemory(0, (int)length), linked.Token).ConfigureAwait(false);
             var readAt = _time.GetTimestamp();
-            var request = HookFrame.TryDecodeRequest(payload.AsMemory(0, (int)length), out var error);
+            var request = HookRequest.TryDecode(payload.AsMemory(0, (int)length), out var error);
             if (request is null)
             {
                 Log.BadFrame(_logger, error!);
@@ -174,7 +174,7 @@ internal sealed class HookSocketListener : IAsyncDisposable
 
     private static async Task ReplyAsync(Socket connection, HookReply reply)
     {
-        var frame = HookFrame.EncodeReply(reply);
+        var frame = reply.ToFrame();
         await connection.SendAsync(frame, SocketFlags.None).ConfigureAwait(false);
         connection.Shutdown(SocketShutdown.Send);
     }

@@ -1,8 +1,7 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text;
+using Hookline.Shared;
 using Hookline.Sidecar.Internal.Decisions;
-using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Status;
 
@@ -16,30 +15,27 @@ internal static class StatusClient
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cts.Token).ConfigureAwait(false);
         var name = json ? HookProcessor.StatusJsonEvent : HookProcessor.StatusEvent;
-        // version, flags, empty agent, the event name: a request no agent can send (agents have names).
-        var payload = new byte[4 + name.Length];
-        payload[0] = HookFrame.Version;
-        payload[3] = (byte)name.Length;
-        Encoding.ASCII.GetBytes(name, payload.AsSpan(4));
-        var frame = new byte[4 + payload.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)payload.Length);
-        payload.CopyTo(frame, 4);
+        // An empty agent and the status event: a request no agent can send (agents have names).
+        var frame = HookFrame.EncodeRequest("", name, []);
         await socket.SendAsync(frame, SocketFlags.None, cts.Token).ConfigureAwait(false);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var header = new byte[4];
+        var header = new byte[HookFrame.LengthPrefixBytes];
         await stream.ReadExactlyAsync(header, cts.Token).ConfigureAwait(false);
-        var length = BinaryPrimitives.ReadUInt32BigEndian(header);
-        if (length is < 10 or > HookFrame.MaxFrameBytes)
+        var length = HookFrame.ReadLength(header);
+        if (length < ReplyFrame.MinPayloadBytes || !HookFrame.IsWithinCap(length))
         {
             throw new IOException($"the sidecar sent a reply frame of {length} bytes");
         }
         var body = new byte[length];
         await stream.ReadExactlyAsync(body, cts.Token).ConfigureAwait(false);
-        var stdoutLength = (int)BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(2));
-        if (stdoutLength == 0)
+        if (!ReplyFrame.TryParse(body, out var reply, out var problem))
+        {
+            throw new IOException("the sidecar sent a malformed reply: " + problem);
+        }
+        if (reply.Stdout.IsEmpty)
         {
             throw new IOException("the sidecar gave no status (is it an older version?)");
         }
-        return Encoding.UTF8.GetString(body, 6, stdoutLength);
+        return Encoding.UTF8.GetString(reply.Stdout);
     }
 }

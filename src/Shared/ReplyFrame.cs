@@ -1,14 +1,15 @@
 using System.Buffers.Binary;
 
-namespace Hookline.Hook.Internal;
+namespace Hookline.Shared;
 
 /// <summary>
 /// The sidecar's answer, payload after the u32 BE length M:
 /// u8 version = 1, u8 exit code, u32 BE stdout length + bytes, u32 BE stderr length + bytes. Nothing may follow.
+/// The sidecar writes it with <see cref="Encode"/>; the hook (and <c>hookline status</c>) read it with <see cref="TryParse"/>.
 /// </summary>
 internal readonly struct ReplyFrame
 {
-    internal const byte Version = 1;
+    internal const byte Version = HookFrame.Version;
 
     /// <summary>version + exit code + two u32 lengths.</summary>
     internal const int MinPayloadBytes = 1 + 1 + 4 + 4;
@@ -33,6 +34,23 @@ internal readonly struct ReplyFrame
     internal ReadOnlySpan<byte> Stdout => _payload.AsSpan(_stdoutOffset, _stdoutLength);
 
     internal ReadOnlySpan<byte> Stderr => _payload.AsSpan(_stderrOffset, _stderrLength);
+
+    /// <summary>A whole reply frame, length prefix included.</summary>
+    internal static byte[] Encode(byte exitCode, ReadOnlySpan<byte> stdout, ReadOnlySpan<byte> stderr)
+    {
+        var payloadLength = MinPayloadBytes + stdout.Length + stderr.Length;
+        var frame = new byte[HookFrame.LengthPrefixBytes + payloadLength];
+        var span = frame.AsSpan();
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)payloadLength);
+        span[4] = Version;
+        span[5] = exitCode;
+        BinaryPrimitives.WriteUInt32BigEndian(span[6..], (uint)stdout.Length);
+        stdout.CopyTo(span[10..]);
+        var stderrAt = 10 + stdout.Length;
+        BinaryPrimitives.WriteUInt32BigEndian(span[stderrAt..], (uint)stderr.Length);
+        stderr.CopyTo(span[(stderrAt + 4)..]);
+        return frame;
+    }
 
     /// <summary>Validates a complete payload; on failure says what is wrong with it.</summary>
     internal static bool TryParse(byte[] payload, out ReplyFrame reply, out string problem)

@@ -1,0 +1,87 @@
+namespace Hookline.Shared;
+
+/// <summary>
+/// The agents Hookline governs: the one list of their names and of the facts every project needs about each. Linked as
+/// source into each project that names agents (the hook among them, which references no project). Adding an agent is
+/// one entry here, plus its adapter (Sidecar/Internal/Agents) and its wiring (Cli/Wiring).
+/// </summary>
+internal static class AgentNames
+{
+    internal const string Claude = "claude";
+    internal const string Codex = "codex";
+    internal const string Gemini = "gemini";
+    internal const string Cursor = "cursor";
+
+    /// <summary>Every agent, in the order help texts and messages list them.</summary>
+    internal static readonly KnownAgent[] All =
+    [
+        new(Claude, startable: true,
+            blockingEvents: ["pre-tool-use", "permission-request", "user-prompt-submit"],
+            rewritesInputIn: ["PreToolUse", "PermissionRequest"]),
+        new(Codex, startable: true,
+            blockingEvents: ["pre-tool-use", "permission-request", "user-prompt-submit"],
+            rewritesInputIn: ["PreToolUse"]),
+        new(Gemini, startable: true,
+            blockingEvents: ["before-tool", "before-agent"],
+            rewritesInputIn: ["PreToolUse"]),
+        new(Cursor, startable: false,
+            blockingEvents: ["pre-tool-use", "before-shell-execution", "before-mcp-execution", "before-read-file", "before-submit-prompt"],
+            rewritesInputIn: []),
+    ];
+
+    /// <summary>The agent called <paramref name="name"/> (as in <c>--agent</c>), or null for a name Hookline does not know.</summary>
+    internal static KnownAgent? Find(string name)
+    {
+        foreach (var agent in All)
+        {
+            if (agent.Name == name)
+            {
+                return agent;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>True for the agent's blocking events; every event of an unknown agent counts as blocking.</summary>
+    internal static bool IsBlocking(string agent, string hookEvent) => Find(agent)?.IsBlocking(hookEvent) ?? true;
+
+    /// <summary>The names of every agent, or of those <paramref name="which"/> holds for.</summary>
+    internal static string[] Names(Func<KnownAgent, bool>? which = null)
+    {
+        var names = new List<string>(All.Length);
+        foreach (var agent in All)
+        {
+            if (which is null || which(agent))
+            {
+                names.Add(agent.Name);
+            }
+        }
+        return names.ToArray();
+    }
+
+    /// <summary>"claude, codex, gemini or cursor": the names for a help text.</summary>
+    internal static string Listed(Func<KnownAgent, bool>? which = null)
+    {
+        var names = Names(which);
+        return names.Length < 2 ? string.Join("", names) : string.Join(", ", names[..^1]) + " or " + names[^1];
+    }
+}
+
+/// <summary>One agent of <see cref="AgentNames.All"/>.</summary>
+internal sealed class KnownAgent(string name, bool startable, string[] blockingEvents, string[] rewritesInputIn)
+{
+    /// <summary>The name in <c>--agent</c>, in frames, in policies (<c>agents:</c>) and in the audit trail.</summary>
+    internal string Name { get; } = name;
+
+    /// <summary>Whether <c>hookline start</c> can launch it with hooks wired for one session.</summary>
+    internal bool Startable { get; } = startable;
+
+    /// <summary>
+    /// Whether its kebab-case <paramref name="hookEvent"/> can block the agent: the sidecar waits for a decision on it,
+    /// and the hook's fail mode closed denies it when the sidecar fails.
+    /// </summary>
+    internal bool IsBlocking(string hookEvent) => Array.IndexOf(blockingEvents, hookEvent) >= 0;
+
+    /// <summary>Whether it runs the tool with a rewritten input (<c>set:</c>) in the canonical <paramref name="hookEventName"/>.</summary>
+    internal bool RewritesInputIn(string hookEventName) => Array.IndexOf(rewritesInputIn, hookEventName) >= 0;
+}
