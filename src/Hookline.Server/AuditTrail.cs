@@ -43,48 +43,48 @@ public static class AuditTrail
     public static string DatabasePath(string dataDirectory) => Path.Combine(dataDirectory, "hookline.db");
 
     /// <summary>The newest <paramref name="limit"/> events, oldest first, optionally of one session.</summary>
-    public static List<AuditEvent> ReadEvents(string dataDirectory, string? sessionId = null, int limit = 1000)
-        => new SqliteAuditReader(dataDirectory).ReadEvents(sessionId, limit);
+    public static Task<List<AuditEvent>> ReadEventsAsync(string dataDirectory, string? sessionId = null, int limit = 1000)
+        => new SqliteAuditReader(dataDirectory).ReadEventsAsync(sessionId, limit);
 
     /// <summary>One page of events, newest first (or oldest first), as the read API's <c>/api/events</c> gives it.</summary>
-    public static EventPage QueryEvents(string dataDirectory, EventFilter filter, string? cursor = null, int limit = 100, bool oldestFirst = false)
-        => QueryEvents(new AuditLocation(dataDirectory), filter, cursor, limit, oldestFirst);
+    public static Task<EventPage> QueryEventsAsync(string dataDirectory, EventFilter filter, string? cursor = null, int limit = 100, bool oldestFirst = false)
+        => QueryEventsAsync(new AuditLocation(dataDirectory), filter, cursor, limit, oldestFirst);
 
-    /// <inheritdoc cref="QueryEvents(string, EventFilter, string?, int, bool)"/>
-    public static EventPage QueryEvents(AuditLocation location, EventFilter filter, string? cursor = null, int limit = 100, bool oldestFirst = false)
-        => With(location, reader => reader.Events(filter, cursor, limit, oldestFirst));
+    /// <inheritdoc cref="QueryEventsAsync(string, EventFilter, string?, int, bool)"/>
+    public static Task<EventPage> QueryEventsAsync(AuditLocation location, EventFilter filter, string? cursor = null, int limit = 100, bool oldestFirst = false)
+        => WithAsync(location, reader => reader.EventsAsync(filter, cursor, limit, oldestFirst));
 
     /// <summary>One page of sessions, newest first, as the read API's <c>/api/sessions</c> gives it.</summary>
-    public static SessionPage QuerySessions(string dataDirectory, string? cursor = null, int limit = 100)
-        => QuerySessions(new AuditLocation(dataDirectory), cursor, limit);
+    public static Task<SessionPage> QuerySessionsAsync(string dataDirectory, string? cursor = null, int limit = 100)
+        => QuerySessionsAsync(new AuditLocation(dataDirectory), cursor, limit);
 
-    /// <inheritdoc cref="QuerySessions(string, string?, int)"/>
-    public static SessionPage QuerySessions(AuditLocation location, string? cursor = null, int limit = 100)
-        => With(location, reader => reader.Sessions(Internal.Storage.SessionFilter.All, cursor, limit));
+    /// <inheritdoc cref="QuerySessionsAsync(string, string?, int)"/>
+    public static Task<SessionPage> QuerySessionsAsync(AuditLocation location, string? cursor = null, int limit = 100)
+        => WithAsync(location, reader => reader.SessionsAsync(Internal.Storage.SessionFilter.All, cursor, limit));
 
-    public static List<AuditSession> ReadSessions(string dataDirectory) => new SqliteAuditReader(dataDirectory).ReadSessions();
+    public static Task<List<AuditSession>> ReadSessionsAsync(string dataDirectory) => new SqliteAuditReader(dataDirectory).ReadSessionsAsync();
 
-    /// <inheritdoc cref="ReadEvents(string, string?, int)"/>
-    public static List<AuditEvent> ReadEvents(AuditLocation location, string? sessionId = null, int limit = 1000)
-        => With(location, reader => reader.ReadEvents(sessionId, limit));
+    /// <inheritdoc cref="ReadEventsAsync(string, string?, int)"/>
+    public static Task<List<AuditEvent>> ReadEventsAsync(AuditLocation location, string? sessionId = null, int limit = 1000)
+        => WithAsync(location, reader => reader.ReadEventsAsync(sessionId, limit));
 
-    public static List<AuditSession> ReadSessions(AuditLocation location) => With(location, reader => reader.ReadSessions());
+    public static Task<List<AuditSession>> ReadSessionsAsync(AuditLocation location) => WithAsync(location, reader => reader.ReadSessionsAsync());
 
     /// <summary>Hands every event that occurred since <paramref name="since"/> to <paramref name="write"/>, oldest first; returns how many.</summary>
-    public static int Export(AuditLocation location, DateTimeOffset since, Action<AuditEvent> write)
-        => With(location, reader => reader.Export(since.ToUnixTimeMilliseconds(), write));
+    public static Task<int> ExportAsync(AuditLocation location, DateTimeOffset since, Action<AuditEvent> write)
+        => WithAsync(location, reader => reader.ExportAsync(since.ToUnixTimeMilliseconds(), write));
 
     /// <summary>Recomputes every session's hash chain and names the first broken link of each broken one.</summary>
-    public static ChainReport Verify(AuditLocation location) => With(location, reader => reader.Verify());
+    public static Task<ChainReport> VerifyAsync(AuditLocation location) => WithAsync(location, reader => reader.VerifyAsync());
 
-    private static T With<T>(AuditLocation location, Func<IAuditReader, T> read)
+    private static async Task<T> WithAsync<T>(AuditLocation location, Func<IAuditReader, Task<T>> read)
     {
         if (string.IsNullOrEmpty(location.Postgres))
         {
-            return read(new SqliteAuditReader(location.DataDirectory));
+            return await read(new SqliteAuditReader(location.DataDirectory)).ConfigureAwait(false);
         }
-        using var dataSource = PostgresStore.CreateDataSource(location.Postgres);
-        return read(new PostgresAuditReader(dataSource));
+        await using var dataSource = PostgresStore.CreateDataSource(location.Postgres);
+        return await read(new PostgresAuditReader(dataSource)).ConfigureAwait(false);
     }
 }
 

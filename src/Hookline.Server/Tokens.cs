@@ -70,7 +70,7 @@ public static class Tokens
     public static IReadOnlyList<TokenInfo> List(string dataDirectory) => List(new AuditLocation(dataDirectory));
 
     /// <summary>Revokes the active token with this id or name. Returns it, or null when there is none.</summary>
-    public static TokenInfo? Revoke(string dataDirectory, string idOrName) => Revoke(new AuditLocation(dataDirectory), idOrName);
+    public static Task<TokenInfo?> RevokeAsync(string dataDirectory, string idOrName) => RevokeAsync(new AuditLocation(dataDirectory), idOrName);
 
     /// <summary>Creates a token where a server keeps them: its data directory, or its PostgreSQL database.</summary>
     public static CreatedToken Create(AuditLocation location, string name, TokenScope scope, string? user, string? org)
@@ -86,10 +86,10 @@ public static class Tokens
     }
 
     /// <summary>Revokes the active token with this id or name. Returns it, or null when there is none.</summary>
-    public static TokenInfo? Revoke(AuditLocation location, string idOrName)
+    public static async Task<TokenInfo?> RevokeAsync(AuditLocation location, string idOrName)
     {
         using var store = Open(location);
-        return store.Revoke(idOrName, DateTimeOffset.UtcNow, Attribution.LocalCommand());
+        return await store.RevokeAsync(idOrName, DateTimeOffset.UtcNow, Attribution.LocalCommand()).ConfigureAwait(false);
     }
 
     private static ITokenStore Open(AuditLocation location) => string.IsNullOrEmpty(location.Postgres)

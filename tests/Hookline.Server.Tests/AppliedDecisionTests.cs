@@ -50,11 +50,11 @@ public abstract class AppliedDecisionTests : BackendSuite
         Assert.Equal("deny|local|1", await server.ScalarAsync<string>(
             "SELECT MIN(applied_verdict) || '|' || MIN(applied_source) || '|' || COUNT(*) FROM events WHERE event_id = @id", ("@id", denied.EventId)));
         var location = Location(server);
-        Assert.Empty(AuditTrail.Verify(location).Broken);
+        Assert.Empty((await AuditTrail.VerifyAsync(location)).Broken);
 
         await ExecuteAsync(server, $"UPDATE events SET applied_verdict = 'allow' WHERE event_id = '{denied.EventId}'");
 
-        var broken = Assert.Single(AuditTrail.Verify(location).Broken);
+        var broken = Assert.Single((await AuditTrail.VerifyAsync(location)).Broken);
         Assert.Equal((victim, denied.EventId), (broken.SessionId, broken.EventId));
         Assert.Contains("applied", broken.Problem);
     }

@@ -66,9 +66,9 @@ public sealed class UnauthenticatedIdentityTests : IAsyncLifetime
 
         Assert.False(_server.Server.AuthRequired);
         Assert.Equal(("dev", false), (created.User, created.Authenticated));
-        var stored = Assert.Single(AuditTrail.ReadEvents(Path.GetDirectoryName(_server.Server.DatabasePath)!, sessionId));
+        var stored = Assert.Single((await AuditTrail.ReadEventsAsync(Path.GetDirectoryName(_server.Server.DatabasePath)!, sessionId)));
         Assert.Equal(("dev", "", false), (stored.User, stored.Org, stored.Authenticated));
-        var session = Assert.Single(AuditTrail.ReadSessions(Path.GetDirectoryName(_server.Server.DatabasePath)!));
+        var session = Assert.Single((await AuditTrail.ReadSessionsAsync(Path.GetDirectoryName(_server.Server.DatabasePath)!)));
         Assert.Equal(("dev", false), (session.User, session.Authenticated));
     }
 }

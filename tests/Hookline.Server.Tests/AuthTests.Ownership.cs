@@ -59,7 +59,7 @@ public sealed partial class AuthTests
         Assert.All(refused, r => Assert.Equal((StatusCode.PermissionDenied, SessionGate.NotOwnedReason), (r.StatusCode, r.Status.Detail)));
         Assert.Equal((Verdict.Deny, SessionGate.NotOwnedCode), (decision.Verdict, decision.ReasonCode));
         Assert.Equal(new[] { injected.EventId, appended.EventId }.Order(), rejected.Order());
-        Assert.Empty(AuditTrail.ReadEvents(_data, session));
+        Assert.Empty((await AuditTrail.ReadEventsAsync(_data, session)));
         Assert.Equal(SessionStatus.Active, (await alice.HeartbeatAsync(new HeartbeatRequest { SessionId = session })).Status);
     }
 
@@ -85,7 +85,7 @@ public sealed partial class AuthTests
         await stream.ReadUntilStoredAsync(replay.EventId);
 
         Assert.True(resumed.Resumed);
-        Assert.Equal("deny", Assert.Single(AuditTrail.ReadEvents(_data, crashed.SessionId)).Applied);
+        Assert.Equal("deny", Assert.Single((await AuditTrail.ReadEventsAsync(_data, crashed.SessionId))).Applied);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed partial class AuthTests
 
         Assert.All(refused.Append(closed), r => Assert.Equal(StatusCode.InvalidArgument, r.StatusCode));
         Assert.Equal((Verdict.Deny, "malformed_event"), (decision.Verdict, decision.ReasonCode));
-        Assert.Empty(AuditTrail.ReadEvents(_data));
+        Assert.Empty((await AuditTrail.ReadEventsAsync(_data)));
     }
     [Fact]
     public async Task An_upper_case_copy_of_a_stored_event_id_under_another_session_is_refused_not_stored_twice()
@@ -133,8 +133,8 @@ public sealed partial class AuthTests
 
         Assert.Equal((Verdict.Deny, "malformed_event"), (decision.Verdict, decision.ReasonCode));
         Assert.Equal(1L, _server.Service<Internal.Metrics.ServerMetrics>().RejectedCount);
-        Assert.Empty(AuditTrail.ReadEvents(_data, copy.SessionId));
-        Assert.Single(AuditTrail.ReadEvents(_data), e => string.Equals(e.EventId, original.EventId, StringComparison.OrdinalIgnoreCase));
+        Assert.Empty((await AuditTrail.ReadEventsAsync(_data, copy.SessionId)));
+        Assert.Single((await AuditTrail.ReadEventsAsync(_data)), e => string.Equals(e.EventId, original.EventId, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

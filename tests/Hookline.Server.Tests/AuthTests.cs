@@ -58,18 +58,18 @@ public sealed partial class AuthTests : IAsyncLifetime
 
     public static TheoryData<string> Refused => new() { "missing", "unknown", "revoked", "malformed" };
 
-    private string? Presented(string kind) => kind switch
+    private async Task<string?> PresentedAsync(string kind) => kind switch
     {
         "missing" => null,
         "unknown" => Tokens.NewSecret(),
-        "revoked" => RevokedToken(),
+        "revoked" => await RevokedTokenAsync(),
         _ => "not-a-bearer-token-at-all",
     };
 
-    private string RevokedToken()
+    private async Task<string> RevokedTokenAsync()
     {
         var created = Tokens.Create(_data, "gone-" + Guid.NewGuid().ToString("N")[..8], TokenScope.Sidecar, null, null);
-        Assert.NotNull(Tokens.Revoke(_data, created.Info.Name));
+        Assert.NotNull(await Tokens.RevokeAsync(_data, created.Info.Name));
         return created.Token;
     }
 
@@ -77,7 +77,7 @@ public sealed partial class AuthTests : IAsyncLifetime
     [MemberData(nameof(Refused))]
     public async Task Unary_calls_without_a_valid_token_are_unauthenticated_and_say_nothing_more(string kind)
     {
-        var client = ClientWith(Presented(kind));
+        var client = ClientWith(await PresentedAsync(kind));
 
         var create = await Assert.ThrowsAsync<RpcException>(() => client.CreateSessionAsync(NewSession()).ResponseAsync);
         var heartbeat = await Assert.ThrowsAsync<RpcException>(() => client.HeartbeatAsync(new HeartbeatRequest { SessionId = Guid.NewGuid().ToString() }).ResponseAsync);
@@ -96,7 +96,7 @@ public sealed partial class AuthTests : IAsyncLifetime
     [MemberData(nameof(Refused))]
     public async Task A_stream_without_a_valid_token_is_unauthenticated_before_any_snapshot(string kind)
     {
-        using var call = ClientWith(Presented(kind)).ProcessHookEvent();
+        using var call = ClientWith(await PresentedAsync(kind)).ProcessHookEvent();
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext().WaitAsync(Bound.Hang));
 
@@ -138,10 +138,10 @@ public sealed partial class AuthTests : IAsyncLifetime
         Assert.Equal(("intern", "acme", true), (created.User, created.Org, created.Authenticated));
         Assert.Equal(Verdict.Deny, decision.Verdict);
         Assert.Equal(["interns-no-push"], decision.RuleIds);
-        var events = AuditTrail.ReadEvents(_data, request.SessionId);
+        var events = await AuditTrail.ReadEventsAsync(_data, request.SessionId);
         var stored = Assert.Single(events);
         Assert.Equal(("intern", "acme", true), (stored.User, stored.Org, stored.Authenticated));
-        var session = Assert.Single(AuditTrail.ReadSessions(_data), s => s.SessionId == request.SessionId);
+        var session = Assert.Single((await AuditTrail.ReadSessionsAsync(_data)), s => s.SessionId == request.SessionId);
         Assert.Equal(("intern", "acme", true), (session.User, session.Org, session.Authenticated));
     }
 
@@ -153,7 +153,7 @@ public sealed partial class AuthTests : IAsyncLifetime
 
         Assert.Equal((Verdict.Deny, "contractors-no-kubectl"), (denied.Verdict, Assert.Single(denied.RuleIds)));
         Assert.Equal(Verdict.Allow, allowed.Verdict);
-        var stored = AuditTrail.ReadEvents(_data).ToDictionary(e => e.EventId);
+        var stored = (await AuditTrail.ReadEventsAsync(_data)).ToDictionary(e => e.EventId);
         Assert.Equal(("contractors", "deny", true), (stored[deniedEvent].Org, stored[deniedEvent].Decision, stored[deniedEvent].Authenticated));
         Assert.Equal(("platform", "allow", true), (stored[allowedEvent].Org, stored[allowedEvent].Decision, stored[allowedEvent].Authenticated));
     }
@@ -208,7 +208,7 @@ public sealed partial class AuthTests : IAsyncLifetime
         await stream.RoundTripAsync();
 
         // What `hookline token revoke --data DIR` does: a write to the database, not a word to the server.
-        Assert.NotNull(Tokens.Revoke(_data, sidecar.Info.Id));
+        Assert.NotNull(await Tokens.RevokeAsync(_data, sidecar.Info.Id));
         var closed = stream.ClosedAsync();
         // The watcher polls every second of the injected clock; tick until it has (its timer may not be armed yet).
         var giveUp = DateTime.UtcNow + Bound.Hang;
@@ -236,7 +236,7 @@ public sealed partial class AuthTests : IAsyncLifetime
         await client.CreateSessionAsync(NewSession());
         var lookups = cache.StoreLookups - before;
 
-        Assert.NotNull(Tokens.Revoke(_data, sidecar.Info.Id));
+        Assert.NotNull(await Tokens.RevokeAsync(_data, sidecar.Info.Id));
         // What the watcher does every second (the clock here has not moved, so no cache entry went stale).
         _server.Watcher.Poll();
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.DecideOnceAsync(Events.Bash("ls")).ResponseAsync);

@@ -85,13 +85,13 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
             await Task.Delay(10);
         }
         // Held after the large event: the next one is not read, so it cannot be stored yet.
-        Assert.DoesNotContain(AuditTrail.ReadEvents(_dir.File("data"), large.SessionId), e => e.EventId == small.EventId);
+        Assert.DoesNotContain((await AuditTrail.ReadEventsAsync(_dir.File("data"), large.SessionId)), e => e.EventId == small.EventId);
         Assert.Equal(1L, rate.Delays);
 
         _time.Advance(TimeSpan.FromSeconds(3));
         await stream.ReadUntilStoredAsync(large.EventId, small.EventId);
 
-        Assert.Equal(2, AuditTrail.ReadEvents(_dir.File("data"), large.SessionId).Count);
+        Assert.Equal(2, (await AuditTrail.ReadEventsAsync(_dir.File("data"), large.SessionId)).Count);
     }
 
     /// <summary>Waits until the byte rate holds <paramref name="count"/> callers back.</summary>

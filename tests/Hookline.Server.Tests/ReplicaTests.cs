@@ -119,7 +119,7 @@ public sealed class ReplicaTests : IAsyncLifetime
         var sessionView = await ReadApiTests.GetAsync(http, "/api/sessions/" + session.SessionId, AuditJson.Default.SessionView);
         Assert.Equal((2L, 1L, "alice"), (sessionView.Events, sessionView.Denied, sessionView.User));
         // `hookline events --postgres` reads the same pages straight from the database.
-        var direct = AuditTrail.QueryEvents(new AuditLocation("", _database.ConnectionString), new EventFilter(Session: session.SessionId), oldestFirst: true);
+        var direct = await AuditTrail.QueryEventsAsync(new AuditLocation("", _database.ConnectionString), new EventFilter(Session: session.SessionId), oldestFirst: true);
         Assert.Equal(listed.Items.Select(e => (e.EventId, e.StoredAt)), direct.Items.Select(e => (e.EventId, e.StoredAt)));
 
         string? line;

@@ -162,11 +162,11 @@ public sealed class ReplicaTokenTests : IAsyncLifetime
         await using var onFirst = await OpenAsync(first, sidecar.Token);
         await using var onSecond = await OpenAsync(second, sidecar.Token);
 
-        Assert.NotNull(Tokens.Revoke(Location, sidecar.Info.Id));
+        Assert.NotNull(await Tokens.RevokeAsync(Location, sidecar.Info.Id));
 
         Assert.IsType<RpcException>(await onFirst.ClosedAsync().WaitAsync(Bound.Hang));
         Assert.IsType<RpcException>(await onSecond.ClosedAsync().WaitAsync(Bound.Hang));
-        Assert.Null(Tokens.Revoke(Location, sidecar.Info.Id));
+        Assert.Null(await Tokens.RevokeAsync(Location, sidecar.Info.Id));
     }
 
     [SkippableFact]

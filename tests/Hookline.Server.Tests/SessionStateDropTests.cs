@@ -82,7 +82,7 @@ public sealed class SessionStateDropTests : IAsyncLifetime
 
         // A change no stored event carries yet (as while its batch is being written, or after it failed).
         var unsaved = Guid.NewGuid().ToString();
-        Tracker.StateOf(unsaved).AddTaint("secrets");
+        (await Tracker.StateOfAsync(unsaved)).AddTaint("secrets");
 
         GoSilent();
 

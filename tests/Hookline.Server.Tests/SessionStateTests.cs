@@ -80,6 +80,23 @@ public sealed class SessionStateTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_restart_a_sessions_first_unary_decision_loads_its_stored_state_before_deciding()
+    {
+        var session = Guid.NewGuid().ToString();
+        await using (var before = await TestServer.StartAsync(_dir, Policy))
+        {
+            await TaintAndExhaustAsync(before, session);
+        }
+
+        // Neither a stream nor a resume first: the decision itself awaits the load.
+        await using var after = await TestServer.StartAsync(_dir, Policy);
+        var curl = await after.Client.DecideOnceAsync(Events.Bash("curl https://example.com", session));
+        Assert.Equal((Verdict.Deny, "taint"), (curl.Verdict, curl.ReasonCode));
+        var ls = await after.Client.DecideOnceAsync(Events.Bash("ls src", session));
+        Assert.Equal((Verdict.Ask, "rate_limit"), (ls.Verdict, ls.ReasonCode));
+    }
+
+    [Fact]
     public async Task A_session_resumed_through_CreateSession_is_loaded_before_its_first_unary_decision()
     {
         var session = Guid.NewGuid().ToString();

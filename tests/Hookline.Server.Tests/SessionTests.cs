@@ -28,8 +28,8 @@ public sealed class SessionTests : IAsyncLifetime
 
     private static CallOptions Bounded => new(cancellationToken: Bound.Token());
 
-    private SessionStatus StoredStatus(string sessionId) =>
-        _server.Service<IAuditStore>().FindSession(sessionId)?.Status ?? SessionStatus.Unspecified;
+    private async Task<SessionStatus> StoredStatusAsync(string sessionId) =>
+        (await _server.Service<IAuditStore>().FindSessionAsync(sessionId))?.Status ?? SessionStatus.Unspecified;
 
     [Fact]
     public async Task CreateSession_without_an_id_creates_an_active_session_with_a_uuid()
@@ -47,7 +47,7 @@ public sealed class SessionTests : IAsyncLifetime
         Assert.True(Guid.TryParse(created.SessionId, out _), created.SessionId);
         Assert.False(created.Resumed);
         Assert.Equal(SessionStatus.Active, created.Status);
-        var stored = _server.Service<IAuditStore>().FindSession(created.SessionId);
+        var stored = await _server.Service<IAuditStore>().FindSessionAsync(created.SessionId);
         Assert.NotNull(stored);
         Assert.Equal(("claude", "abc-123", "/tmp/project", "dev"), (stored.Agent, stored.AgentSessionId, stored.Cwd, stored.User));
         Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), stored.CreatedAtMs);
@@ -95,7 +95,7 @@ public sealed class SessionTests : IAsyncLifetime
         var beat = await Client.HeartbeatAsync(new HeartbeatRequest { SessionId = id }, Bounded);
 
         Assert.Equal(SessionStatus.Active, beat.Status);
-        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), _server.Service<IAuditStore>().FindSession(id)!.LastSeenMs);
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), (await _server.Service<IAuditStore>().FindSessionAsync(id))!.LastSeenMs);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class SessionTests : IAsyncLifetime
         Assert.Equal(SessionStatus.Ended, beat.Status);
         Assert.Equal((true, SessionStatus.Ended), (recreated.Resumed, recreated.Status));
         Assert.Equal(SessionStatus.Ended, endedAgain.Status);
-        Assert.Equal(SessionStatus.Ended, StoredStatus(id));
+        Assert.Equal(SessionStatus.Ended, await StoredStatusAsync(id));
     }
 
     [Fact]
@@ -138,9 +138,9 @@ public sealed class SessionTests : IAsyncLifetime
         // The tracker's own timer may sweep too as time advances; the outcome is the same either way.
         _server.Service<SessionTracker>().Sweep();
 
-        Assert.Equal(SessionStatus.Disconnected, StoredStatus(silent));
-        Assert.Equal(SessionStatus.Active, StoredStatus(streaming));
-        Assert.Equal(SessionStatus.Active, StoredStatus(recent));
+        Assert.Equal(SessionStatus.Disconnected, await StoredStatusAsync(silent));
+        Assert.Equal(SessionStatus.Active, await StoredStatusAsync(streaming));
+        Assert.Equal(SessionStatus.Active, await StoredStatusAsync(recent));
 
         // A heartbeat brings a disconnected session back.
         var back = await Client.HeartbeatAsync(new HeartbeatRequest { SessionId = silent }, Bounded);
@@ -164,6 +164,6 @@ public sealed class SessionTests : IAsyncLifetime
         _time.Advance(IdleTimeout + TimeSpan.FromSeconds(1));
         tracker.Sweep();
 
-        Assert.Equal(SessionStatus.Disconnected, StoredStatus(id));
+        Assert.Equal(SessionStatus.Disconnected, await StoredStatusAsync(id));
     }
 }

@@ -35,10 +35,10 @@ public abstract partial class StoreContractTests
         Assert.Equal((0, BatchPlan.EventIdTaken), (Assert.Single(later.Rejected).Key, later.Rejected[0].ReasonCode));
         Assert.Equal(victim.EventId, later.Rejected[0].EventId);
         Assert.Equal((1, BatchPlan.EventIdTaken), (Assert.Single(sameBatch.Rejected).Key, sameBatch.Rejected[1].ReasonCode));
-        var stored = Assert.Single(store.Reader.ReadEvents(victim.SessionId, 10));
+        var stored = Assert.Single((await store.Reader.ReadEventsAsync(victim.SessionId, 10)));
         Assert.Equal(("deny", "remote"), (stored.Applied, stored.Source));
-        Assert.Empty(store.Reader.ReadEvents(attacker, 10));
-        Assert.Empty(Verify(store).Broken);
+        Assert.Empty((await store.Reader.ReadEventsAsync(attacker, 10)));
+        Assert.Empty((await VerifyAsync(store)).Broken);
     }
 
     [SkippableFact]
@@ -62,11 +62,11 @@ public abstract partial class StoreContractTests
         Assert.Equal((1, 0), (again.Duplicates, again.Rejected.Count));
         Assert.Equal(BatchPlan.AppliedAlreadyRecorded, Assert.Single(rewrite.Rejected).Value.ReasonCode);
         Assert.Equal(BatchPlan.AppliedAlreadyRecorded, Assert.Single(inOneBatch.Rejected).Value.ReasonCode);
-        var stored = Assert.Single(store.Reader.ReadEvents(hookEvent.SessionId, 10));
+        var stored = Assert.Single((await store.Reader.ReadEventsAsync(hookEvent.SessionId, 10)));
         Assert.Equal(("deny", "local"), (stored.Applied, stored.Source));
-        Assert.Equal(("deny", "fail_closed"), (store.Reader.ReadEvents(fresh.SessionId, 10).Single().Applied,
-            store.Reader.ReadEvents(fresh.SessionId, 10).Single().Source));
-        Assert.Empty(Verify(store).Broken);
+        Assert.Equal(("deny", "fail_closed"), ((await store.Reader.ReadEventsAsync(fresh.SessionId, 10)).Single().Applied,
+            (await store.Reader.ReadEventsAsync(fresh.SessionId, 10)).Single().Source));
+        Assert.Empty((await VerifyAsync(store)).Broken);
     }
 
     [SkippableFact]
@@ -76,11 +76,11 @@ public abstract partial class StoreContractTests
         var hookEvent = Events.Bash("rm -rf /srv");
         store.WriteBatch([Record(hookEvent, Verdict.Deny)]);
         store.WriteBatch([Replay(hookEvent, hookEvent.SessionId, Verdict.Deny, DecisionSource.Local)], 1);
-        Assert.Empty(Verify(store).Broken);
+        Assert.Empty((await VerifyAsync(store)).Broken);
 
         Assert.Equal(1, await TamperAsync($"UPDATE events SET applied_verdict = 'allow' WHERE event_id = '{hookEvent.EventId}'"));
 
-        var broken = Assert.Single(Verify(store).Broken);
+        var broken = Assert.Single((await VerifyAsync(store)).Broken);
         Assert.Equal(hookEvent.EventId, broken.EventId);
         Assert.Contains("applied", broken.Problem);
     }
@@ -97,30 +97,30 @@ public abstract partial class StoreContractTests
         var ci = new Caller("t4", "ci", TokenScope.Sidecar, "", "");
         var otherCi = new Caller("t5", "ci-2", TokenScope.Sidecar, "", "");
         var request = new CreateSessionRequest { Agent = "claude" };
-        string Create(Caller caller) => store.CreateOrResumeSession(request, Guid.NewGuid().ToString(), 1,
-            SessionIdentity.Of(caller, "os-user")).Session.SessionId;
-        var local = Create(Caller.Unauthenticated);
-        var token = Create(alice);
-        var jwt = Create(aliceJwt);
-        var anonymous = Create(ci);
+        async Task<string> Create(Caller caller) => (await store.CreateOrResumeSessionAsync(request, Guid.NewGuid().ToString(), 1,
+            SessionIdentity.Of(caller, "os-user"))).Session.SessionId;
+        var local = await Create(Caller.Unauthenticated);
+        var token = await Create(alice);
+        var jwt = await Create(aliceJwt);
+        var anonymous = await Create(ci);
 
-        var owner = (string id) => store.FindSession(id)!.Owner;
-        Assert.Equal([true, false, false], new[] { Caller.Unauthenticated, alice, bob }.Select(owner(local).Admits));
-        Assert.Equal([true, true, false, false, false], new[] { alice, aliceRotated, aliceJwt, bob, Caller.Unauthenticated }.Select(owner(token).Admits));
-        Assert.Equal([true, false, false], new[] { aliceJwt, alice, bob }.Select(owner(jwt).Admits));
-        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select(owner(anonymous).Admits));
+        var owner = async (string id) => (await store.FindSessionAsync(id))!.Owner;
+        Assert.Equal([true, false, false], new[] { Caller.Unauthenticated, alice, bob }.Select((await owner(local)).Admits));
+        Assert.Equal([true, true, false, false, false], new[] { alice, aliceRotated, aliceJwt, bob, Caller.Unauthenticated }.Select((await owner(token)).Admits));
+        Assert.Equal([true, false, false], new[] { aliceJwt, alice, bob }.Select((await owner(jwt)).Admits));
+        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select((await owner(anonymous)).Admits));
 
         // The same sessions as a server before principals were recorded left them: the migration derives an owner.
         await RollBackPrincipalsAsync();
         store.Dispose();
         store = await OpenAsync();
 
-        Assert.Equal([true, false], new[] { Caller.Unauthenticated, alice }.Select(owner(local).Admits));
-        Assert.Equal([true, true, false, false], new[] { alice, aliceRotated, bob, Caller.Unauthenticated }.Select(owner(token).Admits));
+        Assert.Equal([true, false], new[] { Caller.Unauthenticated, alice }.Select((await owner(local)).Admits));
+        Assert.Equal([true, true, false, false], new[] { alice, aliceRotated, bob, Caller.Unauthenticated }.Select((await owner(token)).Admits));
         // A JWT's issuer was not stored: its session goes to any authenticated caller of that user and org.
-        Assert.Equal([true, true, false, false], new[] { aliceJwt, alice, bob, Caller.Unauthenticated }.Select(owner(jwt).Admits));
+        Assert.Equal([true, true, false, false], new[] { aliceJwt, alice, bob, Caller.Unauthenticated }.Select((await owner(jwt)).Admits));
         // A token without user and org: its session goes to that token (sessions keep its id), not to every such token.
-        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select(owner(anonymous).Admits));
+        Assert.Equal([true, false, false, false], new[] { ci, otherCi, alice, Caller.Unauthenticated }.Select((await owner(anonymous)).Admits));
     }
 
     private const int SqliteSchemaPrincipalStep = 6;

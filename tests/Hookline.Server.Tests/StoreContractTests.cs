@@ -65,7 +65,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         return await sqlite.ExecuteNonQueryAsync();
     }
 
-    private static ChainReport Verify(IAuditStore store) => store.Reader.Verify();
+    private static Task<ChainReport> VerifyAsync(IAuditStore store) => store.Reader.VerifyAsync();
 
     private static List<AuditRecord> Burst(string session, int count, int from = 0) =>
         Enumerable.Range(from, count).Select(i => Record(Events.Bash($"echo {i}", session))).ToList();
@@ -86,7 +86,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         replica.WriteBatch([Record(replay), first[1]]);
         store.WriteBatch(Burst(b, 2, from: 3));
 
-        var report = Verify(store);
+        var report = await VerifyAsync(store);
 
         Assert.True(report.Intact, string.Join("; ", report.Broken));
         Assert.Equal((2L, 14L), (report.Sessions, report.Events));
@@ -102,7 +102,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var victim = batch[3].Event.EventId;
 
         Assert.Equal(1, await TamperAsync($"UPDATE events SET rule_ids = 'nothing-to-see' WHERE event_id = '{victim}'"));
-        var report = Verify(store);
+        var report = await VerifyAsync(store);
 
         var broken = Assert.Single(report.Broken);
         Assert.Equal((session, 4L, victim), (broken.SessionId, broken.SessionSeq, broken.EventId));
@@ -121,7 +121,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 
         await TamperAsync($"DELETE FROM events WHERE event_id = '{one[1].Event.EventId}'");
         await TamperAsync($"UPDATE events SET applied_verdict = 'deny' WHERE event_id = '{two[1].Event.EventId}'");
-        var broken = Verify(store).Broken.ToDictionary(b => b.SessionId);
+        var broken = (await VerifyAsync(store)).Broken.ToDictionary(b => b.SessionId);
 
         Assert.Equal(3L, broken[deletedFrom].SessionSeq);
         Assert.Contains("missing", broken[deletedFrom].Problem);
@@ -152,10 +152,10 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         // Each session's checkpoint carries the sweep's own clock (a no-op update counts the rows that match it).
         Assert.Equal(2, await TamperAsync("UPDATE chain_checkpoints SET hash = hash WHERE cut_at_ms = 4242"));
         Assert.Equal(batch.Skip(6).Select(r => r.Event.EventId).Order(),
-            store.Reader.ReadEvents(session, 100).Select(e => e.EventId).Order());
+            (await store.Reader.ReadEventsAsync(session, 100)).Select(e => e.EventId).Order());
         store.WriteBatch(Burst(session, 2, from: 10));
         store.WriteBatch(Burst(other, 1, from: 2));
-        var report = Verify(store);
+        var report = await VerifyAsync(store);
         Assert.True(report.Intact, string.Join("; ", report.Broken));
         Assert.Equal((2L, 7L, 2L), (report.Sessions, report.Events, report.Checkpoints));
     }
@@ -170,7 +170,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         await TamperAsync($"UPDATE events SET event_time_ms = 1000 WHERE event_id = '{batch[0].Event.EventId}'");
 
         var exported = new List<AuditEvent>();
-        var count = store.Reader.Export(DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds(), exported.Add);
+        var count = await store.Reader.ExportAsync(DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds(), exported.Add);
 
         Assert.Equal(4, count);
         Assert.Equal(batch.Skip(1).Select(r => r.Event.EventId), exported.Select(e => e.EventId));
@@ -194,7 +194,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var fresh = Events.Bash("echo fresh", session);
         Assert.Equal(1, store.WriteBatch([Record(fresh), Record(fresh.Clone())]));
 
-        Assert.Equal(51, store.Reader.ReadEvents(session, 1000).Count);
+        Assert.Equal(51, (await store.Reader.ReadEventsAsync(session, 1000)).Count);
     }
 
     [SkippableFact]
@@ -210,7 +210,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var replica = await OpenAsync();
 
         Assert.Equal(0, replica.WriteBatch([Record(replay)]));
-        var stored = store.Reader.ReadEvents(hookEvent.SessionId, 1000).Single();
+        var stored = (await store.Reader.ReadEventsAsync(hookEvent.SessionId, 1000)).Single();
         Assert.Equal(("deny", "local"), (stored.Applied, stored.Source));
     }
 
@@ -225,7 +225,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 
         store.WriteBatch([Record(hookEvent, Verdict.Ask), Record(replay)]);
 
-        var stored = Assert.Single(store.Reader.ReadEvents(hookEvent.SessionId, 1000));
+        var stored = Assert.Single((await store.Reader.ReadEventsAsync(hookEvent.SessionId, 1000)));
         Assert.Equal("fail_closed", stored.Source);
     }
 
@@ -236,22 +236,22 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var id = Guid.NewGuid().ToString();
         var request = new CreateSessionRequest { Agent = "claude", Cwd = "/w", User = "ana" };
 
-        var (created, resumed) = store.CreateOrResumeSession(request, id, 1000, Anonymous);
+        var (created, resumed) = await store.CreateOrResumeSessionAsync(request, id, 1000, Anonymous);
         Assert.False(resumed);
         Assert.Equal((SessionStatus.Active, 1000L), (created.Status, created.CreatedAtMs));
         var replica = await OpenAsync();
-        Assert.True(replica.CreateOrResumeSession(request, id, 2000, Anonymous).Resumed);
-        Assert.Equal(1000L, replica.FindSession(id)!.CreatedAtMs);
+        Assert.True((await replica.CreateOrResumeSessionAsync(request, id, 2000, Anonymous)).Resumed);
+        Assert.Equal(1000L, (await replica.FindSessionAsync(id))!.CreatedAtMs);
 
         var other = Guid.NewGuid().ToString();
-        store.CreateOrResumeSession(request, other, 1000, Anonymous);
+        await store.CreateOrResumeSessionAsync(request, other, 1000, Anonymous);
         Assert.Equal(1, store.MarkSilentSessionsDisconnected(1500, new HashSet<string> { other }));
-        Assert.Equal(SessionStatus.Disconnected, store.FindSession(id)!.Status);
-        Assert.Equal(SessionStatus.Active, store.Touch(id, 3000)!.Status);
-        Assert.Equal(SessionStatus.Ended, store.EndSession(id, 4000)!.Status);
-        Assert.Equal(SessionStatus.Ended, store.Touch(id, 5000)!.Status);
-        Assert.Equal(4000L, store.FindSession(id)!.EndedAtMs);
-        Assert.Null(store.Touch(Guid.NewGuid().ToString(), 1));
+        Assert.Equal(SessionStatus.Disconnected, (await store.FindSessionAsync(id))!.Status);
+        Assert.Equal(SessionStatus.Active, (await store.TouchAsync(id, 3000))!.Status);
+        Assert.Equal(SessionStatus.Ended, (await store.EndSessionAsync(id, 4000))!.Status);
+        Assert.Equal(SessionStatus.Ended, (await store.TouchAsync(id, 5000))!.Status);
+        Assert.Equal(4000L, (await store.FindSessionAsync(id))!.EndedAtMs);
+        Assert.Null(await store.TouchAsync(Guid.NewGuid().ToString(), 1));
     }
 
     [SkippableFact]
@@ -275,7 +275,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         store.Dispose();
 
         var reopened = await OpenAsync();
-        Assert.Single(reopened.Reader.ReadEvents(hookEvent.SessionId, 1000));
+        Assert.Single((await reopened.Reader.ReadEventsAsync(hookEvent.SessionId, 1000)));
     }
 
     private static PolicySessionMemory Memory(string[] taints, int denials = 0, string rule = "rate", params int[] hitSeconds) =>
@@ -303,14 +303,14 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var session = Guid.NewGuid().ToString();
         var memory = Memory(["secrets", "prod"], denials: 3, "fetch-rate", 1, 2, 2);
 
-        Assert.Null(store.LoadSessionState(session));
+        Assert.Null(await store.LoadSessionStateAsync(session));
         store.WriteBatch(Burst(session, 2), [new SessionStateWrite(session, memory)]);
 
-        AssertSame(memory, replica.LoadSessionState(session));
-        Assert.Null(replica.LoadSessionState(Guid.NewGuid().ToString()));
+        AssertSame(memory, await replica.LoadSessionStateAsync(session));
+        Assert.Null(await replica.LoadSessionStateAsync(Guid.NewGuid().ToString()));
         // An event-less batch may still carry a state (a unary decision, say); the store keeps the events it had.
         store.WriteBatch([], [new SessionStateWrite(session, memory)]);
-        Assert.Equal(2, store.Reader.ReadEvents(session, 1000).Count);
+        Assert.Equal(2, (await store.Reader.ReadEventsAsync(session, 1000)).Count);
     }
 
     [SkippableFact]
@@ -329,7 +329,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         replica.WriteBatch([], [new SessionStateWrite(session, onReplica)]);
         replica.WriteBatch([], [new SessionStateWrite(session, onReplica)]);
 
-        var stored = store.LoadSessionState(session)!;
+        var stored = (await store.LoadSessionStateAsync(session))!;
         Assert.Equal(["prod", "secrets"], stored.Taints.ToArray());
         Assert.Equal(2, stored.DenialCount);
         Assert.Equal(new[] { 10, 20, 30, 40 }, Assert.Single(stored.RateHits).Hits.Select(h => (int)(h - DateTimeOffset.UnixEpoch).TotalSeconds));
@@ -347,7 +347,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
             Enumerable.Range(0, 5000).Select(i => "toolu_" + i));
         store.WriteBatch([], [new SessionStateWrite(session, huge)]);
 
-        var stored = store.LoadSessionState(session)!;
+        var stored = (await store.LoadSessionStateAsync(session))!;
         Assert.Equal(PolicySessionMemory.MaxTaints, stored.Taints.Length);
         Assert.Equal(50_000, stored.DenialCount);
         Assert.Equal(PolicySessionMemory.MaxDenialTimes, stored.Denials.Length);
@@ -358,11 +358,11 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         Assert.InRange(SessionStateCodec.Encode(Memory(["secrets"], denials: 3, "r", 1, 2)).Length, 1, 200);
 
         await TamperAsync($"UPDATE session_states SET state = {(_database is null ? "X'0102'" : "'\\x0102'::bytea")}");
-        Assert.Throws<FormatException>(() => store.LoadSessionState(session));
+        await Assert.ThrowsAsync<FormatException>(async () => await store.LoadSessionStateAsync(session));
         // A write over unreadable bytes replaces them with the live state.
         var small = Memory(["secrets"]);
         store.WriteBatch([], [new SessionStateWrite(session, small)]);
-        AssertSame(small, store.LoadSessionState(session));
+        AssertSame(small, await store.LoadSessionStateAsync(session));
     }
 
     [SkippableFact]
@@ -372,15 +372,15 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         var request = new CreateSessionRequest { Agent = "claude" };
         var ended = Guid.NewGuid().ToString();
         var silent = Guid.NewGuid().ToString();
-        store.CreateOrResumeSession(request, ended, 1000, Anonymous);
+        await store.CreateOrResumeSessionAsync(request, ended, 1000, Anonymous);
         store.WriteBatch([], [new SessionStateWrite(ended, Memory(["a"])), new SessionStateWrite(silent, Memory(["b"]))]);
 
-        store.EndSession(ended, 2000);
-        Assert.Null(store.LoadSessionState(ended));
-        Assert.NotNull(store.LoadSessionState(silent));
+        await store.EndSessionAsync(ended, 2000);
+        Assert.Null(await store.LoadSessionStateAsync(ended));
+        Assert.NotNull(await store.LoadSessionStateAsync(silent));
 
         store.Prune(DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 100);
-        Assert.Null(store.LoadSessionState(silent));
+        Assert.Null(await store.LoadSessionStateAsync(silent));
     }
 }
 

@@ -13,108 +13,108 @@ public sealed class TokenCacheTests
     public TokenCacheTests() => _cache = new TokenCache(_store, _time, TokenCache.DefaultLifetime);
 
     [Fact]
-    public void A_valid_token_is_checked_once_in_the_store_until_its_entry_is_stale()
+    public async Task A_valid_token_is_checked_once_in_the_store_until_its_entry_is_stale()
     {
         var token = _store.Add("t1");
 
-        var first = _cache.Authenticate(token);
+        var first = await _cache.AuthenticateAsync(token);
         for (var i = 0; i < 10; i++)
         {
-            Assert.Same(first, _cache.Authenticate(token));
+            Assert.Same(first, await _cache.AuthenticateAsync(token));
         }
         Assert.Equal(1, _store.Lookups);
 
         _time.Advance(TokenCache.DefaultLifetime);
-        Assert.NotNull(_cache.Authenticate(token));
+        Assert.NotNull(await _cache.AuthenticateAsync(token));
         Assert.Equal(2, _store.Lookups);
     }
 
     [Fact]
-    public void Unknown_tokens_are_never_kept_so_they_cannot_grow_the_cache_and_a_new_token_works_at_once()
+    public async Task Unknown_tokens_are_never_kept_so_they_cannot_grow_the_cache_and_a_new_token_works_at_once()
     {
         var later = Tokens.NewSecret();
         for (var i = 0; i < 100; i++)
         {
-            Assert.Null(_cache.Authenticate(Tokens.NewSecret()));
+            Assert.Null(await _cache.AuthenticateAsync(Tokens.NewSecret()));
         }
-        Assert.Null(_cache.Authenticate(later));
+        Assert.Null(await _cache.AuthenticateAsync(later));
 
         _store.Add("late", later);
 
-        Assert.NotNull(_cache.Authenticate(later));
+        Assert.NotNull(await _cache.AuthenticateAsync(later));
         Assert.Equal(1, _cache.Count);
         Assert.Equal(102, _store.Lookups);
     }
 
     [Fact]
-    public void The_cache_is_bounded_and_the_oldest_entry_makes_room()
+    public async Task The_cache_is_bounded_and_the_oldest_entry_makes_room()
     {
         var tokens = Enumerable.Range(0, TokenCache.Capacity + 1).Select(i => _store.Add("t" + i)).ToArray();
         foreach (var token in tokens)
         {
-            _cache.Authenticate(token);
+            await _cache.AuthenticateAsync(token);
         }
 
         Assert.Equal(TokenCache.Capacity, _cache.Count);
-        _cache.Authenticate(tokens[^1]);
+        await _cache.AuthenticateAsync(tokens[^1]);
         Assert.Equal(TokenCache.Capacity + 1, _store.Lookups);
-        _cache.Authenticate(tokens[0]);
+        await _cache.AuthenticateAsync(tokens[0]);
         Assert.Equal(TokenCache.Capacity + 2, _store.Lookups);
     }
 
     [Fact]
-    public void A_credential_with_an_expiry_is_not_accepted_from_the_cache_after_it_expires()
+    public async Task A_credential_with_an_expiry_is_not_accepted_from_the_cache_after_it_expires()
     {
         var token = _store.Add("short", expiresAt: _time.GetUtcNow() + TimeSpan.FromSeconds(2));
-        Assert.NotNull(_cache.Authenticate(token));
-        Assert.NotNull(_cache.Authenticate(token));
+        Assert.NotNull(await _cache.AuthenticateAsync(token));
+        Assert.NotNull(await _cache.AuthenticateAsync(token));
         Assert.Equal(1, _store.Lookups);
 
         _time.Advance(TimeSpan.FromSeconds(2));
         _store.Expire(token);
 
-        Assert.Null(_cache.Authenticate(token));
+        Assert.Null(await _cache.AuthenticateAsync(token));
         Assert.Equal(2, _store.Lookups);
     }
 
     [Fact]
-    public void Forgetting_a_revoked_token_drops_its_entry_and_is_watched_until_then()
+    public async Task Forgetting_a_revoked_token_drops_its_entry_and_is_watched_until_then()
     {
         var kept = _store.Add("kept");
         var revoked = _store.Add("revoked");
-        _cache.Authenticate(kept);
-        _cache.Authenticate(revoked);
+        await _cache.AuthenticateAsync(kept);
+        await _cache.AuthenticateAsync(revoked);
         Assert.Equal(["kept", "revoked"], _cache.TokenIds.Order());
 
         _store.Expire(revoked);
         _cache.Forget("revoked");
 
-        Assert.Null(_cache.Authenticate(revoked));
-        Assert.NotNull(_cache.Authenticate(kept));
+        Assert.Null(await _cache.AuthenticateAsync(revoked));
+        Assert.NotNull(await _cache.AuthenticateAsync(kept));
         Assert.Equal(["kept"], _cache.TokenIds);
         Assert.Equal(3, _store.Lookups);
     }
 
     [Fact]
-    public void A_check_that_raced_a_revocation_is_not_cached()
+    public async Task A_check_that_raced_a_revocation_is_not_cached()
     {
         var token = _store.Add("raced");
         // The store answers, then the token is revoked and forgotten before the answer is cached.
         _store.During = () => _cache.Forget("raced");
 
-        Assert.NotNull(_cache.Authenticate(token));
+        Assert.NotNull(await _cache.AuthenticateAsync(token));
 
         Assert.Equal(0, _cache.Count);
     }
 
     [Fact]
-    public void A_zero_lifetime_asks_the_store_every_time()
+    public async Task A_zero_lifetime_asks_the_store_every_time()
     {
         var cache = new TokenCache(_store, _time, TimeSpan.Zero);
         var token = _store.Add("uncached");
 
-        Assert.NotNull(cache.Authenticate(token));
-        Assert.NotNull(cache.Authenticate(token));
+        Assert.NotNull(await cache.AuthenticateAsync(token));
+        Assert.NotNull(await cache.AuthenticateAsync(token));
 
         Assert.Equal((2, 0), (_store.Lookups, cache.Count));
     }
@@ -139,19 +139,20 @@ public sealed class TokenCacheTests
 
         public bool IsTransient(Exception exception) => false;
 
-        public Caller? Authenticate(string token)
+        public ValueTask<Caller?> AuthenticateAsync(string token, CancellationToken cancellation = default)
         {
             Lookups++;
             var found = _byToken.GetValueOrDefault(token);
             During?.Invoke();
-            return found;
+            return ValueTask.FromResult(found);
         }
 
         public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy) => throw new NotSupportedException();
 
         public IReadOnlyList<TokenInfo> List() => throw new NotSupportedException();
 
-        public TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy) => throw new NotSupportedException();
+        public ValueTask<TokenInfo?> RevokeAsync(string idOrName, DateTimeOffset now, string revokedBy, CancellationToken cancellation = default)
+            => throw new NotSupportedException();
 
         public IReadOnlyList<string> Revoked(IReadOnlyCollection<string> ids) => throw new NotSupportedException();
 

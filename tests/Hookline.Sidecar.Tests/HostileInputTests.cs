@@ -39,7 +39,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     private async Task<AuditEvent> RecordedAsync(string toolUseId)
     {
         Assert.True(await _sidecar.FlushAsync(Bound.Hang), "the sidecar did not get its events stored");
-        var events = AuditTrail.ReadEvents(_dir.File("data"), _sidecar.SessionId);
+        var events = await AuditTrail.ReadEventsAsync(_dir.File("data"), _sidecar.SessionId);
         foreach (var stored in events)
         {
             if (stored.ToolUseId == toolUseId || (await RawInputAsync(stored.EventId)).Contains(toolUseId, StringComparison.Ordinal))

@@ -59,7 +59,7 @@ public sealed class LocalSideTests : IAsyncLifetime
         Assert.Equal(0, accepted.ExitCode);
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("nested deeper than 64 levels", refused.Stderr);
-        var events = AuditTrail.ReadEvents(_dir.File("data"), _sidecar.SessionId);
+        var events = await AuditTrail.ReadEventsAsync(_dir.File("data"), _sidecar.SessionId);
         var malformed = Assert.Single(events, e => e.Source == "malformed_input");
         Assert.Equal("deny", malformed.Applied);
         Assert.Contains("nested deeper than 64 levels", malformed.Reason);

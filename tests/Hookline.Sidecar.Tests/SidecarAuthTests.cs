@@ -87,7 +87,7 @@ public sealed class SidecarAuthTests : IAsyncLifetime
         Assert.Equal("deny", push.PermissionDecision);
         Assert.All(decisions, d => Assert.Equal("remote", d.Source));
         Assert.Equal(["interns-no-push"], decisions.Last().RuleIds);
-        var events = AuditTrail.ReadEvents(_dir.File("data"), sidecar.SessionId);
+        var events = await AuditTrail.ReadEventsAsync(_dir.File("data"), sidecar.SessionId);
         Assert.Equal(2, events.Count);
         Assert.All(events, e => Assert.Equal(("intern", "acme", true), (e.User, e.Org, e.Authenticated)));
     }

@@ -56,7 +56,7 @@ internal static class AuditCommands
                 string? cursor = null;
                 do
                 {
-                    var page = AuditTrail.QueryEvents(location, filter, cursor, Math.Min(1000, max - events.Count));
+                    var page = await AuditTrail.QueryEventsAsync(location, filter, cursor, Math.Min(1000, max - events.Count));
                     events.AddRange(page.Items);
                     cursor = page.Next;
                 }
@@ -98,14 +98,14 @@ internal static class AuditCommands
         var format = new Option<string>("--format") { Description = "jsonl: one JSON object per line, the keys of events --json", DefaultValueFactory = _ => "jsonl" };
         format.AcceptOnlyFromAmong("jsonl");
         var command = new Command("export", "Write the audit trail for a SIEM: every event since a time, oldest first") { data, postgres, since, format };
-        command.SetAction((parse, _) => GuardAsync(() =>
+        command.SetAction((parse, _) => GuardAsync(async () =>
         {
             var window = PolicyCommand.ParseWindow(parse.GetValue(since)!);
             using var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
-            AuditTrail.Export(Location(parse, data, postgres), DateTimeOffset.UtcNow - window,
+            await AuditTrail.ExportAsync(Location(parse, data, postgres), DateTimeOffset.UtcNow - window,
                 e => output.WriteLine(JsonSerializer.Serialize(AuditViews.Of(e), AuditJson.Default.EventView)));
             output.Flush();
-            return Task.FromResult(0);
+            return 0;
         }));
         return command;
     }
@@ -115,16 +115,16 @@ internal static class AuditCommands
         var data = Data();
         var postgres = CommonOptions.Postgres();
         var command = new Command("verify", "Check the hash chain of every session; name the first broken link; exit 1 when one is broken") { data, postgres };
-        command.SetAction((parse, _) => GuardAsync(() =>
+        command.SetAction((parse, _) => GuardAsync(async () =>
         {
-            var report = AuditTrail.Verify(Location(parse, data, postgres));
+            var report = await AuditTrail.VerifyAsync(Location(parse, data, postgres));
             foreach (var link in report.Broken)
             {
                 Console.WriteLine($"BROKEN session {link.SessionId} at event #{link.SessionSeq} ({link.EventId}): {link.Problem}");
             }
             Console.WriteLine($"{report.Sessions} sessions, {report.Events} events checked; {report.Broken.Count} broken; " +
                 $"{report.Checkpoints} chains start at a retention checkpoint; {report.Unchained} events from before chaining not checked");
-            return Task.FromResult(report.Intact ? 0 : 1);
+            return report.Intact ? 0 : 1;
         }));
         return command;
     }
@@ -154,7 +154,7 @@ internal static class AuditCommands
                 string? cursor = null;
                 do
                 {
-                    var page = AuditTrail.QuerySessions(location, cursor, 1000);
+                    var page = await AuditTrail.QuerySessionsAsync(location, cursor, 1000);
                     sessions.AddRange(page.Items);
                     cursor = page.Next;
                 }

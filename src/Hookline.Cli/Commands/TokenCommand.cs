@@ -131,7 +131,7 @@ internal static class TokenCommand
             TokenInfo? revoked;
             using (var remote = target.Remote(parse))
             {
-                revoked = remote is not null ? await remote.RevokeAsync(parse.GetValue(key)!) : Tokens.Revoke(target.Location(parse), parse.GetValue(key)!);
+                revoked = remote is not null ? await remote.RevokeAsync(parse.GetValue(key)!) : await Tokens.RevokeAsync(target.Location(parse), parse.GetValue(key)!);
             }
             if (revoked is null)
             {

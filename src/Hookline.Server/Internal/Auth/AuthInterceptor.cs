@@ -38,14 +38,14 @@ internal sealed class AuthInterceptor : Interceptor
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Authorize(context);
+        await AuthorizeAsync(context).ConfigureAwait(false);
         return await continuation(request, context).ConfigureAwait(false);
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authorize(context);
+        await AuthorizeAsync(context).ConfigureAwait(false);
         return await continuation(requestStream, context).ConfigureAwait(false);
     }
 
@@ -61,7 +61,7 @@ internal sealed class AuthInterceptor : Interceptor
 
     private async Task WhileNotRevokedAsync(ServerCallContext context, Func<Task> handler)
     {
-        var caller = Authorize(context);
+        var caller = await AuthorizeAsync(context).ConfigureAwait(false);
         if (caller.TokenId is null)
         {
             await handler().ConfigureAwait(false);
@@ -83,10 +83,12 @@ internal sealed class AuthInterceptor : Interceptor
         }
     }
 
-    private Caller Authorize(ServerCallContext context)
+    private async ValueTask<Caller> AuthorizeAsync(ServerCallContext context)
     {
         var header = context.RequestHeaders.GetValue("authorization");
-        switch (_authenticator.Check(header, RequiredScope(context.Method), context.Method, out var caller))
+        var (outcome, caller) = await _authenticator.CheckAsync(header, RequiredScope(context.Method), context.Method, context.CancellationToken)
+            .ConfigureAwait(false);
+        switch (outcome)
         {
             case AuthOutcome.Unauthenticated:
                 throw new RpcException(new Status(StatusCode.Unauthenticated, Authenticator.UnauthenticatedDetail));

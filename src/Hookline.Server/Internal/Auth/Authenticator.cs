@@ -42,12 +42,14 @@ internal sealed class Authenticator
 
     public bool Required { get; }
 
-    public AuthOutcome Check(string? authorization, TokenScope needed, string what, out Caller caller)
+    /// <summary>The outcome, and the caller when allowed (<see cref="Caller.Unauthenticated"/> otherwise).</summary>
+    public async ValueTask<(AuthOutcome Outcome, Caller Caller)> CheckAsync(string? authorization, TokenScope needed, string what,
+        CancellationToken cancellation = default)
     {
-        caller = Caller.Unauthenticated;
+        var refused = Caller.Unauthenticated;
         if (!Required)
         {
-            return AuthOutcome.Allowed;
+            return (AuthOutcome.Allowed, refused);
         }
         var token = BearerToken(authorization);
         string? failure = null;
@@ -58,27 +60,26 @@ internal sealed class Authenticator
             // memory each time (no store to spare), so their expiry holds to the second.
             found = token is null ? null
                 : _jwt is not null && !token.StartsWith(Tokens.Prefix, StringComparison.Ordinal) ? _jwt.Validate(token, out failure)
-                : _tokens.Authenticate(token);
+                : await _tokens.AuthenticateAsync(token, cancellation).ConfigureAwait(false);
         }
         catch (Exception ex) when (_tokens.IsTransient(ex))
         {
             // The database is away: "retry later" to the caller (nothing of why), the cause to the log.
             Log.AuthStoreUnavailable(_logger, ex, what);
-            return AuthOutcome.Unavailable;
+            return (AuthOutcome.Unavailable, refused);
         }
         if (found is null)
         {
             Log.AuthRefused(_logger, what, token is null ? "no bearer token" : failure ?? "unknown or revoked token");
-            return AuthOutcome.Unauthenticated;
+            return (AuthOutcome.Unauthenticated, refused);
         }
         if (!found.Has(needed))
         {
             Log.AuthRefused(_logger, what, $"{found.TokenId} ({found.TokenName}) has scope " +
                 $"{(found.Granted.Count == 0 ? "none" : string.Join(", ", found.Granted.Select(Tokens.Name)))}, needs {Tokens.Name(needed)}");
-            return AuthOutcome.Forbidden;
+            return (AuthOutcome.Forbidden, refused);
         }
-        caller = found;
-        return AuthOutcome.Allowed;
+        return (AuthOutcome.Allowed, found);
     }
 
     private static string? BearerToken(string? authorization)

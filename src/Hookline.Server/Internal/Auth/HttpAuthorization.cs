@@ -32,7 +32,9 @@ internal static class HttpAuthorization
             // A browser signed in at /ui/login carries a session cookie instead of the header (see DashboardSessions).
             var header = context.Request.Headers.Authorization.ToString();
             var fromCookie = header.Length == 0 ? Ui.DashboardSessions.CredentialOf(context) : null;
-            switch (authenticator.Check(fromCookie ?? header, needed, context.Request.Method + " " + context.Request.Path, out var caller))
+            var (outcome, caller) = await authenticator.CheckAsync(fromCookie ?? header, needed,
+                context.Request.Method + " " + context.Request.Path, context.RequestAborted).ConfigureAwait(false);
+            switch (outcome)
             {
                 case AuthOutcome.Unauthenticated when HttpMethods.IsGet(context.Request.Method)
                     && context.Request.Path.StartsWithSegments("/ui", StringComparison.OrdinalIgnoreCase):

@@ -11,10 +11,10 @@ internal interface ITokenStore : IDisposable
     IReadOnlyList<TokenInfo> List();
 
     /// <summary>Revokes the active token with this id or name; null when there is none.</summary>
-    TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy);
+    ValueTask<TokenInfo?> RevokeAsync(string idOrName, DateTimeOffset now, string revokedBy, CancellationToken cancellation = default);
 
-    /// <summary>The caller a presented token stands for, or null when it is unknown or revoked.</summary>
-    Caller? Authenticate(string token);
+    /// <summary>The caller a presented token stands for, or null when it is unknown or revoked. Awaited by every request.</summary>
+    ValueTask<Caller?> AuthenticateAsync(string token, CancellationToken cancellation = default);
 
     /// <summary>Of <paramref name="ids"/>, those revoked by now (perhaps by another process on the same database).</summary>
     IReadOnlyList<string> Revoked(IReadOnlyCollection<string> ids);

@@ -64,29 +64,29 @@ internal sealed class PostgresTokenStore : ITokenStore
         return tokens;
     }
 
-    public TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy)
+    public async ValueTask<TokenInfo?> RevokeAsync(string idOrName, DateTimeOffset now, string revokedBy, CancellationToken cancellation = default)
     {
-        using var connection = _store.Open();
-        using var update = new NpgsqlCommand($"""
+        await using var connection = await _store.OpenAsync(cancellation).ConfigureAwait(false);
+        await using var update = new NpgsqlCommand($"""
             UPDATE tokens SET revoked_at_ms = @now, revoked_by = @by WHERE revoked_at_ms IS NULL AND (id = @key OR name = @key)
             RETURNING {TokenRules.InfoColumns};
             """, connection);
         update.Parameters.AddWithValue("key", idOrName);
         update.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
         update.Parameters.AddWithValue("by", revokedBy);
-        using var reader = update.ExecuteReader();
-        return reader.Read() ? TokenRules.ReadInfo(reader) : null;
+        await using var reader = await update.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellation).ConfigureAwait(false) ? TokenRules.ReadInfo(reader) : null;
     }
 
-    public Caller? Authenticate(string token)
+    public async ValueTask<Caller?> AuthenticateAsync(string token, CancellationToken cancellation = default)
     {
         var hash = Tokens.Hash(token);
-        using var connection = _store.Open();
-        using var select = new NpgsqlCommand(
+        await using var connection = await _store.OpenAsync(cancellation).ConfigureAwait(false);
+        await using var select = new NpgsqlCommand(
             "SELECT id, name, scope, user_name, org, hash FROM tokens WHERE hash = @hash AND revoked_at_ms IS NULL;", connection);
         select.Parameters.AddWithValue("hash", hash);
-        using var reader = select.ExecuteReader();
-        return TokenRules.ReadCaller(reader, hash);
+        await using var reader = await select.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
+        return await TokenRules.ReadCallerAsync(reader, hash, cancellation).ConfigureAwait(false);
     }
 
     public bool IsTransient(Exception exception) => _store.IsTransient(exception);

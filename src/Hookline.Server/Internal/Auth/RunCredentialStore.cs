@@ -9,7 +9,7 @@ internal sealed class RunCredentialStore(ITokenStore stored, IReadOnlyList<RunCr
     /// <summary>Token ids of run credentials start so; stored ids start with <c>tok_</c>.</summary>
     public const string IdPrefix = "run:";
 
-    public Caller? Authenticate(string token)
+    public ValueTask<Caller?> AuthenticateAsync(string token, CancellationToken cancellation = default)
     {
         var hash = Tokens.Hash(token);
         foreach (var credential in run)
@@ -17,10 +17,10 @@ internal sealed class RunCredentialStore(ITokenStore stored, IReadOnlyList<RunCr
             if (credential.Matches(hash))
             {
                 // The OS user who started the run is who the credential speaks for.
-                return new Caller(IdPrefix + credential.Name, credential.Name, credential.Scope, Environment.UserName, "");
+                return ValueTask.FromResult<Caller?>(new Caller(IdPrefix + credential.Name, credential.Name, credential.Scope, Environment.UserName, ""));
             }
         }
-        return stored.Authenticate(token);
+        return stored.AuthenticateAsync(token, cancellation);
     }
 
     public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy)
@@ -28,7 +28,8 @@ internal sealed class RunCredentialStore(ITokenStore stored, IReadOnlyList<RunCr
 
     public IReadOnlyList<TokenInfo> List() => stored.List();
 
-    public TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy) => stored.Revoke(idOrName, now, revokedBy);
+    public ValueTask<TokenInfo?> RevokeAsync(string idOrName, DateTimeOffset now, string revokedBy, CancellationToken cancellation = default)
+        => stored.RevokeAsync(idOrName, now, revokedBy, cancellation);
 
     public IReadOnlyList<string> Revoked(IReadOnlyCollection<string> ids)
         => stored.Revoked(ids.Where(id => !id.StartsWith(IdPrefix, StringComparison.Ordinal)).ToList());

@@ -36,19 +36,20 @@ internal sealed class SessionGate(IAuditStore store)
     /// Whether <paramref name="caller"/> may add to the session. A session the server has not seen is created for the
     /// caller first: the events of a spool a crashed sidecar left behind may name a session it never got to create.
     /// </summary>
-    public bool Admits(Caller caller, string sessionId, string agent, string claimedUser, long nowMs)
+    public async ValueTask<bool> AdmitsAsync(Caller caller, string sessionId, string agent, string claimedUser, long nowMs,
+        CancellationToken cancellation)
     {
-        var session = store.FindSession(sessionId)
-            ?? store.CreateOrResumeSession(new CreateSessionRequest { Agent = agent }, sessionId, nowMs,
-                SessionIdentity.Of(caller, claimedUser)).Session;
+        var session = await store.FindSessionAsync(sessionId, cancellation).ConfigureAwait(false)
+            ?? (await store.CreateOrResumeSessionAsync(new CreateSessionRequest { Agent = agent }, sessionId, nowMs,
+                SessionIdentity.Of(caller, claimedUser), cancellation).ConfigureAwait(false)).Session;
         return session.Owner.Admits(caller);
     }
 
     /// <summary>The session, when it exists and belongs to the caller; NotFound or PermissionDenied otherwise.</summary>
-    public SessionRecord Owned(Caller caller, string sessionId)
+    public async ValueTask<SessionRecord> OwnedAsync(Caller caller, string sessionId, CancellationToken cancellation)
     {
         RequireUuid(sessionId, "session_id");
-        var session = store.FindSession(sessionId)
+        var session = await store.FindSessionAsync(sessionId, cancellation).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown session"));
         return session.Owner.Admits(caller) ? session : throw NotOwned();
     }

@@ -105,7 +105,15 @@ internal sealed class SqliteTokenStore : ITokenStore
         }
     }
 
-    public TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy)
+    // Synchronous behind the awaitable signatures: one short statement on this store's own connection, which in WAL
+    // mode a read never waits on the audit writer for.
+    public ValueTask<TokenInfo?> RevokeAsync(string idOrName, DateTimeOffset now, string revokedBy, CancellationToken cancellation = default)
+        => ValueTask.FromResult(Revoke(idOrName, now, revokedBy));
+
+    public ValueTask<Caller?> AuthenticateAsync(string token, CancellationToken cancellation = default)
+        => ValueTask.FromResult(Authenticate(token));
+
+    private TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy)
     {
         lock (_lock)
         {
@@ -122,7 +130,7 @@ internal sealed class SqliteTokenStore : ITokenStore
         }
     }
 
-    public Caller? Authenticate(string token)
+    private Caller? Authenticate(string token)
     {
         var hash = Tokens.Hash(token);
         lock (_lock)

@@ -80,7 +80,7 @@ internal sealed class TokenCache
     }
 
     /// <summary>The caller a presented Hookline token stands for, or null when it is unknown or revoked.</summary>
-    public Caller? Authenticate(string token)
+    public async ValueTask<Caller?> AuthenticateAsync(string token, CancellationToken cancellation = default)
     {
         var key = Convert.ToBase64String(Tokens.Hash(token));
         var now = _time.GetUtcNow();
@@ -98,7 +98,7 @@ internal sealed class TokenCache
             generation = _generation;
         }
         Interlocked.Increment(ref _storeLookups);
-        var caller = _store.Authenticate(token);
+        var caller = await _store.AuthenticateAsync(token, cancellation).ConfigureAwait(false);
         if (caller?.TokenId is null)
         {
             return caller;

@@ -64,7 +64,7 @@ internal static class TokenEndpoints
         {
             var key = (string)context.GetRouteValue("key")!;
             var revokedBy = Attribution.Of(HttpAuthorization.CallerOf(context), null);
-            var revoked = tokens.Revoke(key, time.GetUtcNow(), revokedBy);
+            var revoked = await tokens.RevokeAsync(key, time.GetUtcNow(), revokedBy, context.RequestAborted).ConfigureAwait(false);
             if (revoked is null)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;

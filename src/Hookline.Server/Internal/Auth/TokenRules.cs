@@ -48,12 +48,14 @@ internal static class TokenRules
         reader.IsDBNull(8) ? null : reader.GetString(8));
 
     /// <summary>The caller of the row <c>id, name, scope, user_name, org, hash</c> found by <paramref name="hash"/>, if any.</summary>
-    public static Caller? ReadCaller(DbDataReader reader, byte[] hash)
+    public static Caller? ReadCaller(DbDataReader reader, byte[] hash) => reader.Read() ? CallerOfRow(reader, hash) : null;
+
+    /// <summary><see cref="ReadCaller"/> without holding a thread while the row arrives (PostgreSQL).</summary>
+    public static async ValueTask<Caller?> ReadCallerAsync(DbDataReader reader, byte[] hash, CancellationToken cancellation)
+        => await reader.ReadAsync(cancellation).ConfigureAwait(false) ? CallerOfRow(reader, hash) : null;
+
+    private static Caller? CallerOfRow(DbDataReader reader, byte[] hash)
     {
-        if (!reader.Read())
-        {
-            return null;
-        }
         // The index found the row; the final comparison does not leak through timing how much of the hash matched.
         if (!CryptographicOperations.FixedTimeEquals(reader.GetFieldValue<byte[]>(5), hash))
         {

@@ -45,19 +45,22 @@ internal sealed class SessionTracker : BackgroundService
     /// The session's state for a decision. A session not held in memory (new, or dropped while silent) is loaded from
     /// the store first, so a session that comes back continues with what it remembered.
     /// </summary>
-    public PolicySessionState StateOf(string sessionId) => Use(sessionId, loaded: false).State;
+    public async ValueTask<PolicySessionState> StateOfAsync(string sessionId, CancellationToken cancellation = default)
+        => (await UseAsync(sessionId, reload: false, cancellation).ConfigureAwait(false)).State;
 
     /// <summary>
     /// Takes in what the store remembers of a session (written by another replica, or before a restart), merged with
     /// what this replica holds. Called when a stream opens or a session resumes, before its events are evaluated.
     /// </summary>
-    public void LoadStored(string sessionId) => Use(sessionId, loaded: true);
+    public async ValueTask LoadStoredAsync(string sessionId, CancellationToken cancellation = default)
+        => await UseAsync(sessionId, reload: true, cancellation).ConfigureAwait(false);
 
     /// <summary>
     /// The session's tracked state, marked used now. Loads the stored state into a fresh entry, or, with
-    /// <paramref name="loaded"/>, into any entry. Under the entry's lock, so a sweep never drops an entry in use.
+    /// <paramref name="reload"/>, into any entry. The load is awaited outside every lock: only this session's
+    /// decisions wait for it, and an entry being loaded is pinned, so a sweep never drops an entry in use.
     /// </summary>
-    private TrackedState Use(string sessionId, bool loaded)
+    private async ValueTask<TrackedState> UseAsync(string sessionId, bool reload, CancellationToken cancellation)
     {
         while (true)
         {
@@ -68,35 +71,65 @@ internal sealed class SessionTracker : BackgroundService
                 {
                     continue; // dropped by a sweep between the lookup and the lock: a fresh entry takes its place
                 }
-                if (loaded || !tracked.Loaded)
-                {
-                    Import(sessionId, tracked);
-                }
                 tracked.LastUsed = _time.GetTimestamp();
-                return tracked;
+                if (!reload && Volatile.Read(ref tracked.Loaded))
+                {
+                    return tracked;
+                }
+                tracked.Loading++;
             }
+            try
+            {
+                await ImportAsync(sessionId, tracked, reload, cancellation).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (tracked)
+                {
+                    tracked.Loading--;
+                    tracked.LastUsed = _time.GetTimestamp();
+                }
+            }
+            return tracked;
         }
     }
 
-    private void Import(string sessionId, TrackedState tracked)
+    /// <summary>
+    /// One load at a time per entry, in arrival order: a decision that finds the entry not yet loaded waits for the
+    /// load ahead of it instead of deciding on an empty state, and then does not load again.
+    /// </summary>
+    private async ValueTask ImportAsync(string sessionId, TrackedState tracked, bool reload, CancellationToken cancellation)
     {
-        PolicySessionMemory? stored;
+        await tracked.LoadGate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            stored = _store.LoadSessionState(sessionId);
+            if (!reload && Volatile.Read(ref tracked.Loaded))
+            {
+                return;
+            }
+            PolicySessionMemory? stored;
+            try
+            {
+                stored = await _store.LoadSessionStateAsync(sessionId, cancellation).ConfigureAwait(false);
+            }
+            catch (FormatException ex)
+            {
+                // Unreadable stored state must not keep the session from being served; it continues from what is here.
+                Log.SessionStateUnreadable(_logger, ex, sessionId);
+                stored = null;
+            }
+            if (stored is not null)
+            {
+                // Import merges under the state's own lock, so a decision of another stream racing a reload loses
+                // nothing; and it changes nothing that needs storing again: what it adds came from the store.
+                tracked.State.Import(stored);
+            }
+            Volatile.Write(ref tracked.Loaded, true);
         }
-        catch (FormatException ex)
+        finally
         {
-            // Unreadable stored state must not keep the session from being served; it continues from what is here.
-            Log.SessionStateUnreadable(_logger, ex, sessionId);
-            stored = null;
+            tracked.LoadGate.Release();
         }
-        if (stored is not null)
-        {
-            // Import changes nothing that needs storing again: what it adds came from the store.
-            tracked.State.Import(stored);
-        }
-        tracked.Loaded = true;
     }
 
     /// <summary>
@@ -209,6 +242,7 @@ internal sealed class SessionTracker : BackgroundService
             lock (tracked)
             {
                 if (_time.GetElapsedTime(tracked.LastUsed, now) <= _idle
+                    || tracked.Loading > 0
                     || tracked.State.Changes != Volatile.Read(ref tracked.Stored)
                     || _openStreams.ContainsKey(sessionId))
                 {
@@ -248,8 +282,14 @@ internal sealed class TrackedState(PolicySessionState state)
     /// <summary>The last batch that exported this state (so a batch exports it once); the audit writer's only.</summary>
     public long Batch;
 
-    /// <summary>Whether the stored state was loaded into this entry; under the entry's lock, as are the fields below.</summary>
+    /// <summary>Whether the stored state was loaded into this entry; written under <see cref="LoadGate"/>.</summary>
     public bool Loaded;
+
+    /// <summary>Lets one load of the stored state run at a time, awaited (a load is a database round trip).</summary>
+    public SemaphoreSlim LoadGate { get; } = new(1, 1);
+
+    /// <summary>Loads in progress: a sweep leaves the entry alone. Under the entry's lock, as are the fields below.</summary>
+    public int Loading;
 
     /// <summary>When a decision or a stream last used the state (a <see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long LastUsed;

@@ -45,13 +45,15 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public override Task<CreateSessionResponse> CreateSession(CreateSessionRequest request, ServerCallContext context)
+    public override async Task<CreateSessionResponse> CreateSession(CreateSessionRequest request, ServerCallContext context)
     {
         var sessionId = request.SessionId.Length > 0 ? request.SessionId : Guid.NewGuid().ToString();
         SessionGate.RequireUuid(sessionId, "session_id");
         var caller = AuthInterceptor.CallerOf(context);
         var identity = SessionIdentity.Of(caller, request.User);
-        var (session, resumed) = _store.CreateOrResumeSession(request, sessionId, NowMs, identity);
+        var cancellation = context.CancellationToken;
+        var (session, resumed) = await _store.CreateOrResumeSessionAsync(request, sessionId, NowMs, identity, cancellation)
+            .ConfigureAwait(false);
         if (resumed)
         {
             if (!session.Owner.Admits(caller))
@@ -59,11 +61,11 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                 Log.SessionRefused(_logger, sessionId, "resume");
                 throw SessionGate.NotOwned();
             }
-            session = _store.Touch(sessionId, NowMs) ?? session;
-            _sessions.LoadStored(sessionId);
+            session = await _store.TouchAsync(sessionId, NowMs, cancellation).ConfigureAwait(false) ?? session;
+            await _sessions.LoadStoredAsync(sessionId, cancellation).ConfigureAwait(false);
         }
         Log.SessionChanged(_logger, sessionId, resumed ? "resumed" : "created", request.Agent);
-        return Task.FromResult(new CreateSessionResponse
+        return new CreateSessionResponse
         {
             SessionId = sessionId,
             Resumed = resumed,
@@ -72,25 +74,25 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             Org = identity.Org,
             Authenticated = identity.Authenticated,
             ServerInstance = _instanceName,
-        });
+        };
     }
 
-    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
+    public override async Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
     {
-        OwnedOrRefused(context, request.SessionId, "heartbeat");
-        var session = _store.Touch(request.SessionId, NowMs)
+        await OwnedOrRefusedAsync(context, request.SessionId, "heartbeat").ConfigureAwait(false);
+        var session = await _store.TouchAsync(request.SessionId, NowMs, context.CancellationToken).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown session"));
-        return Task.FromResult(new HeartbeatResponse { Status = session.Status });
+        return new HeartbeatResponse { Status = session.Status };
     }
 
-    public override Task<EndSessionResponse> EndSession(EndSessionRequest request, ServerCallContext context)
+    public override async Task<EndSessionResponse> EndSession(EndSessionRequest request, ServerCallContext context)
     {
-        OwnedOrRefused(context, request.SessionId, "end");
-        var session = _store.EndSession(request.SessionId, NowMs)
+        await OwnedOrRefusedAsync(context, request.SessionId, "end").ConfigureAwait(false);
+        var session = await _store.EndSessionAsync(request.SessionId, NowMs, context.CancellationToken).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "unknown session"));
         _sessions.Ended(request.SessionId);
         Log.SessionChanged(_logger, request.SessionId, "ended", session.Agent);
-        return Task.FromResult(new EndSessionResponse { Status = session.Status });
+        return new EndSessionResponse { Status = session.Status };
     }
 
     public override async Task<Decision> DecideOnce(HookEvent request, ServerCallContext context)
@@ -101,14 +103,15 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             ?? throw OverLimit("this principal has as many decision calls in progress as the server allows");
         ValidateEvent(request);
         await _byteRate.TakeAsync(caller.Principal, request.CalculateSize(), context.CancellationToken).ConfigureAwait(false);
-        if (!_gate.Admits(caller, request.SessionId, request.Agent, request.User, NowMs))
+        if (!await _gate.AdmitsAsync(caller, request.SessionId, request.Agent, request.User, NowMs, context.CancellationToken)
+            .ConfigureAwait(false))
         {
             Log.SessionRefused(_logger, request.SessionId, "decide-once");
             throw SessionGate.NotOwned();
         }
         Stamp(request, caller);
         Normalize(request);
-        var decision = Decide(request);
+        var decision = await DecideAsync(request, context.CancellationToken).ConfigureAwait(false);
         await _audit.EnqueueAsync(new AuditRecord(request, decision, NowMs, Ack: null) { Authenticated = caller.Authenticated },
             context.CancellationToken).ConfigureAwait(false);
         return decision;
@@ -148,7 +151,8 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         if (sessionId is null)
                         {
                             SessionGate.RequireUuid(request.Open.SessionId, "session_id");
-                            if (!_gate.Admits(caller, request.Open.SessionId, request.Open.Agent, "", NowMs))
+                            if (!await _gate.AdmitsAsync(caller, request.Open.SessionId, request.Open.Agent, "", NowMs, cancellation)
+                                .ConfigureAwait(false))
                             {
                                 Log.SessionRefused(_logger, request.Open.SessionId, "stream open");
                                 throw SessionGate.NotOwned();
@@ -157,10 +161,10 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                             sessionId = request.Open.SessionId;
                             rewriteCapable = request.Open.Capabilities.Contains(InputRewrite.SidecarCapability);
                             _sessions.StreamOpened(sessionId);
-                            _store.Touch(sessionId, NowMs);
+                            await _store.TouchAsync(sessionId, NowMs, cancellation).ConfigureAwait(false);
                             // Before this stream's first event: what the session's rules remember may have been
                             // written by another replica, or by this server before a restart.
-                            _sessions.LoadStored(sessionId);
+                            await _sessions.LoadStoredAsync(sessionId, cancellation).ConfigureAwait(false);
                             Log.StreamOpened(_logger, sessionId, request.Open.SidecarVersion, request.Open.PolicyEpoch);
                         }
                         break;
@@ -249,7 +253,8 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         // spools of crashed ones), so every event's session is checked, once per stream.
         if (!admitted.Contains(hookEvent.SessionId))
         {
-            if (!_gate.Admits(caller, hookEvent.SessionId, hookEvent.Agent, hookEvent.User, NowMs))
+            if (!await _gate.AdmitsAsync(caller, hookEvent.SessionId, hookEvent.Agent, hookEvent.User, NowMs, cancellation)
+                .ConfigureAwait(false))
             {
                 Log.SessionRefused(_logger, hookEvent.SessionId, "event " + hookEvent.EventId);
                 await RefuseAsync(hookEvent, outbox, SessionGate.NotOwnedCode, SessionGate.NotOwnedReason, cancellation)
@@ -271,7 +276,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             || hookEvent.Applied is not null && !hookEvent.PayloadShed && !hookEvent.PayloadTruncated
                 && hookEvent.Applied.Source != DecisionSource.MalformedInput)
         {
-            decision = Decide(hookEvent);
+            decision = await DecideAsync(hookEvent, cancellation).ConfigureAwait(false);
             // What this sidecar cannot apply is answered deny, never passed on to be dropped.
             InputRewrite.HoldBack(hookEvent, decision, rewriteCapable);
         }
@@ -317,11 +322,11 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         return new RpcException(new Status(StatusCode.ResourceExhausted, reason));
     }
 
-    private void OwnedOrRefused(ServerCallContext context, string sessionId, string what)
+    private async ValueTask OwnedOrRefusedAsync(ServerCallContext context, string sessionId, string what)
     {
         try
         {
-            _gate.Owned(AuthInterceptor.CallerOf(context), sessionId);
+            await _gate.OwnedAsync(AuthInterceptor.CallerOf(context), sessionId, context.CancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied)
         {
@@ -360,10 +365,12 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     private const long MinTimestampSeconds = -62_135_596_800;
     private const long MaxTimestampSeconds = 253_402_300_799;
 
-    private Decision Decide(HookEvent hookEvent)
+    private async ValueTask<Decision> DecideAsync(HookEvent hookEvent, CancellationToken cancellation)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var decision = DecisionEngine.Decide(hookEvent, _policy.Current, _sessions.StateOf(hookEvent.SessionId));
+        // Awaited: a session whose state is still being loaded holds up its own decisions only.
+        var state = await _sessions.StateOfAsync(hookEvent.SessionId, cancellation).ConfigureAwait(false);
+        var decision = DecisionEngine.Decide(hookEvent, _policy.Current, state);
         _metrics.Decided(decision.Verdict, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return decision;
     }

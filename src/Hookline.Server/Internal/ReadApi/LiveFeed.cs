@@ -119,7 +119,8 @@ internal sealed class LiveFeed(IAuditStore store)
         {
             _users.Clear();
         }
-        var session = store.FindSession(sessionId);
+        // Called by the audit writer on its own storage thread, never a request's: waiting here holds up no request.
+        var session = store.FindSessionAsync(sessionId).AsTask().GetAwaiter().GetResult();
         if (session is not null)
         {
             _users[sessionId] = session.User;

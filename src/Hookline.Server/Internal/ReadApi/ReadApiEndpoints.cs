@@ -32,56 +32,62 @@ internal static class ReadApiEndpoints
         var feed = services.GetRequiredService<LiveFeed>();
         var time = services.GetRequiredService<TimeProvider>();
 
-        app.MapGet("/api/events", context => Guarded(context, () =>
+        app.MapGet("/api/events", context => Guarded(context, async aborted =>
         {
             var q = context.Request.Query;
-            var page = queries.Events(EventFilter.Parse(Get(q), time), q["cursor"], Limit(q, 100), q["order"] == "asc");
-            return Json(context, page, AuditJson.Default.EventPage);
+            var page = await queries.EventsAsync(EventFilter.Parse(Get(q), time), q["cursor"], Limit(q, 100), q["order"] == "asc", aborted).ConfigureAwait(false);
+            await Json(context, page, AuditJson.Default.EventPage).ConfigureAwait(false);
         }));
-        app.MapGet("/api/events/{id}", context => Guarded(context, () =>
-            queries.Event(Route(context, "id")) is { } view ? Json(context, view, AuditJson.Default.EventView) : NotFound(context, "no such event")));
-        app.MapGet("/api/events/{id}/raw", context => Guarded(context, () =>
-            queries.Raw(Route(context, "id")) is { } raw ? Json(context, raw, AuditJson.Default.RawEventView) : NotFound(context, "no such event")));
-        app.MapGet("/api/sessions", context => Guarded(context, () =>
+        app.MapGet("/api/events/{id}", context => Guarded(context, async aborted =>
+            await (await queries.EventAsync(Route(context, "id"), aborted).ConfigureAwait(false) is { } view
+                ? Json(context, view, AuditJson.Default.EventView) : NotFound(context, "no such event")).ConfigureAwait(false)));
+        app.MapGet("/api/events/{id}/raw", context => Guarded(context, async aborted =>
+            await (await queries.RawAsync(Route(context, "id"), aborted).ConfigureAwait(false) is { } raw
+                ? Json(context, raw, AuditJson.Default.RawEventView) : NotFound(context, "no such event")).ConfigureAwait(false)));
+        app.MapGet("/api/sessions", context => Guarded(context, async aborted =>
         {
             var q = context.Request.Query;
-            var page = queries.Sessions(ParseSessionFilter(q, time), q["cursor"], Limit(q, 100));
-            return Json(context, page, AuditJson.Default.SessionPage);
+            var page = await queries.SessionsAsync(ParseSessionFilter(q, time), q["cursor"], Limit(q, 100), aborted).ConfigureAwait(false);
+            await Json(context, page, AuditJson.Default.SessionPage).ConfigureAwait(false);
         }));
-        app.MapGet("/api/sessions/{id}", context => Guarded(context, () =>
+        app.MapGet("/api/sessions/{id}", context => Guarded(context, async aborted =>
         {
-            var page = queries.Sessions(SessionFilter.All with { Session = Route(context, "id") }, null, 1);
-            return page.Items.Count == 1 ? Json(context, page.Items[0], AuditJson.Default.SessionView) : NotFound(context, "no such session");
+            var page = await queries.SessionsAsync(SessionFilter.All with { Session = Route(context, "id") }, null, 1, aborted).ConfigureAwait(false);
+            await (page.Items.Count == 1 ? Json(context, page.Items[0], AuditJson.Default.SessionView) : NotFound(context, "no such session")).ConfigureAwait(false);
         }));
-        app.MapGet("/api/policy", context => Guarded(context, () => Json(context, CurrentPolicy(queries, policy), AuditJson.Default.PolicyView)));
-        app.MapGet("/api/policy/epochs", context => Guarded(context, () =>
-            Json(context, queries.Epochs(context.Request.Query["documents"] == "1"), AuditJson.Default.ListEpochView)));
-        app.MapGet("/api/policy/epochs/{epoch}", context => Guarded(context, () =>
-            queries.Epochs(true, Epoch(Route(context, "epoch"), "epoch")) is [var one] ? Json(context, one, AuditJson.Default.EpochView) : NotFound(context, "no such epoch")));
-        app.MapGet("/api/policy/diff", context => Guarded(context, () =>
+        app.MapGet("/api/policy", context => Guarded(context, async aborted =>
+            await Json(context, await CurrentPolicyAsync(queries, policy, aborted).ConfigureAwait(false), AuditJson.Default.PolicyView).ConfigureAwait(false)));
+        app.MapGet("/api/policy/epochs", context => Guarded(context, async aborted =>
+            await Json(context, await queries.EpochsAsync(context.Request.Query["documents"] == "1", cancellation: aborted).ConfigureAwait(false),
+                AuditJson.Default.ListEpochView).ConfigureAwait(false)));
+        app.MapGet("/api/policy/epochs/{epoch}", context => Guarded(context, async aborted =>
+            await (await queries.EpochsAsync(true, Epoch(Route(context, "epoch"), "epoch"), aborted).ConfigureAwait(false) is [var one]
+                ? Json(context, one, AuditJson.Default.EpochView) : NotFound(context, "no such epoch")).ConfigureAwait(false)));
+        app.MapGet("/api/policy/diff", context => Guarded(context, async aborted =>
         {
             var q = context.Request.Query;
-            var diff = Diff(queries, Epoch(q["from"], "from"), Epoch(q["to"], "to"));
-            return diff is null ? NotFound(context, "no such epoch") : Json(context, diff, AuditJson.Default.PolicyDiffView);
+            var diff = await DiffAsync(queries, Epoch(q["from"], "from"), Epoch(q["to"], "to"), aborted).ConfigureAwait(false);
+            await (diff is null ? NotFound(context, "no such epoch") : Json(context, diff, AuditJson.Default.PolicyDiffView)).ConfigureAwait(false);
         }));
-        app.MapGet("/api/policy/rules", context => Guarded(context, () => Json(context, RuleHits(queries, policy), AuditJson.Default.RuleHitsView)));
-        app.MapGet("/api/health", context => Guarded(context, () =>
-            Json(context, Health(queries, policy, sessions, metrics, feed, time), AuditJson.Default.HealthView)));
+        app.MapGet("/api/policy/rules", context => Guarded(context, async aborted =>
+            await Json(context, await RuleHitsAsync(queries, policy, aborted).ConfigureAwait(false), AuditJson.Default.RuleHitsView).ConfigureAwait(false)));
+        app.MapGet("/api/health", context => Guarded(context, async aborted =>
+            await Json(context, await HealthAsync(queries, policy, sessions, metrics, feed, time, aborted).ConfigureAwait(false), AuditJson.Default.HealthView).ConfigureAwait(false)));
         app.MapGet("/api/live", context => LiveStream.ServeAsync(context, feed, EventFilter.Parse(Get(context.Request.Query), time)));
     }
 
-    public static PolicyView CurrentPolicy(IAuditReader queries, PolicyHolder policy)
+    public static async Task<PolicyView> CurrentPolicyAsync(IAuditReader queries, PolicyHolder policy, CancellationToken cancellation)
     {
         var current = policy.Current;
-        var stored = queries.Epochs(false, (long)current.Epoch).FirstOrDefault();
+        var stored = (await queries.EpochsAsync(false, (long)current.Epoch, cancellation).ConfigureAwait(false)).FirstOrDefault();
         return new PolicyView((long)current.Epoch, current.Hash, stored?.Source ?? "", stored?.AppliedAt ?? current.IssuedAt,
             current.Policy.Document.Mode.ToString().ToLowerInvariant(), current.Policy.Document.Text, stored?.AppliedBy ?? "");
     }
 
-    public static PolicyDiffView? Diff(IAuditReader queries, long from, long to)
+    public static async Task<PolicyDiffView?> DiffAsync(IAuditReader queries, long from, long to, CancellationToken cancellation)
     {
-        var a = queries.Epochs(true, from).FirstOrDefault()?.Document;
-        var b = queries.Epochs(true, to).FirstOrDefault()?.Document;
+        var a = (await queries.EpochsAsync(true, from, cancellation).ConfigureAwait(false)).FirstOrDefault()?.Document;
+        var b = (await queries.EpochsAsync(true, to, cancellation).ConfigureAwait(false)).FirstOrDefault()?.Document;
         if (a is null || b is null)
         {
             return null;
@@ -96,10 +102,10 @@ internal static class ReadApiEndpoints
         return new PolicyDiffView(from, to, lines);
     }
 
-    public static RuleHitsView RuleHits(IAuditReader queries, PolicyHolder policy)
+    public static async Task<RuleHitsView> RuleHitsAsync(IAuditReader queries, PolicyHolder policy, CancellationToken cancellation)
     {
         var current = policy.Current;
-        var hits = queries.RuleHits();
+        var hits = await queries.RuleHitsAsync(cancellation).ConfigureAwait(false);
         var rules = current.Policy.Document.Rules.Select(rule =>
         {
             hits.TryGetValue(rule.Id, out var hit);
@@ -109,10 +115,11 @@ internal static class ReadApiEndpoints
         return new RuleHitsView((long)current.Epoch, rules, rules.Where(r => r.Hits == 0).Select(r => r.RuleId).ToList());
     }
 
-    public static HealthView Health(IAuditReader queries, PolicyHolder policy, SessionTracker sessions, ServerMetrics metrics, LiveFeed feed, TimeProvider time)
+    public static async Task<HealthView> HealthAsync(IAuditReader queries, PolicyHolder policy, SessionTracker sessions, ServerMetrics metrics,
+        LiveFeed feed, TimeProvider time, CancellationToken cancellation)
     {
         var since = time.GetUtcNow().AddSeconds(-HealthWindowSeconds).ToUnixTimeMilliseconds();
-        var (sources, decided, hookP99, active) = queries.Window(since);
+        var (sources, decided, hookP99, active) = await queries.WindowAsync(since, cancellation).ConfigureAwait(false);
         long Of(string source) => sources.TryGetValue(source, out var n) ? n : 0;
         double Rate(long n) => decided == 0 ? 0 : (double)n / decided;
         var local = Of("local");
@@ -142,16 +149,16 @@ internal static class ReadApiEndpoints
     internal static string Route(HttpContext context, string name) => context.Request.RouteValues[name]?.ToString() ?? "";
 
     /// <summary>Bad parameters answer 400 with the reason; the store's own errors stay 500.</summary>
-    private static Task Guarded(HttpContext context, Func<Task> body)
+    private static async Task Guarded(HttpContext context, Func<CancellationToken, Task> body)
     {
         try
         {
-            return body();
+            await body(context.RequestAborted).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Json(context, new ApiError(ex.Message), AuditJson.Default.ApiError);
+            await Json(context, new ApiError(ex.Message), AuditJson.Default.ApiError).ConfigureAwait(false);
         }
     }
 

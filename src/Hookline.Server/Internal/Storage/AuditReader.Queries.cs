@@ -24,10 +24,11 @@ internal abstract partial class AuditReader
         cwd, applied_latency_us, {StorageOrder}
         """;
 
-    public EventPage Events(EventFilter filter, string? cursor, int limit, bool oldestFirst = false)
+    public async Task<EventPage> EventsAsync(EventFilter filter, string? cursor, int limit, bool oldestFirst = false,
+        CancellationToken cancellation = default)
     {
         limit = Math.Clamp(limit, 1, MaxPage);
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         var where = new StringBuilder("1 = 1");
         if (filter.Decisions is { } decisions)
@@ -58,7 +59,7 @@ internal abstract partial class AuditReader
             ORDER BY e.event_time_ms {order}, e.{StorageOrder} {order} LIMIT @limit;
             """;
         Add(command, "limit", limit + 1);
-        var items = ReadAll(command, ReadView);
+        var items = await ReadAllAsync(command, cancellation, ReadView).ConfigureAwait(false);
         string? next = null;
         if (items.Count > limit)
         {
@@ -68,19 +69,19 @@ internal abstract partial class AuditReader
         return new EventPage(items, next);
     }
 
-    public EventView? Event(string eventId)
+    public async Task<EventView?> EventAsync(string eventId, CancellationToken cancellation = default)
     {
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {ViewSelect} FROM events e WHERE e.event_id = @id;";
         Add(command, "id", eventId);
-        return ReadAll(command, ReadView).FirstOrDefault();
+        return (await ReadAllAsync(command, cancellation, ReadView).ConfigureAwait(false)).FirstOrDefault();
     }
 
     /// <summary>The events whose storage order lies in [<paramref name="first"/>, <paramref name="last"/>], in that order (at most <see cref="MaxPage"/>).</summary>
-    public List<EventView> StoredBetween(long first, long last)
+    public async Task<List<EventView>> StoredBetweenAsync(long first, long last, CancellationToken cancellation = default)
     {
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {ViewSelect} FROM events e WHERE e.{StorageOrder} BETWEEN @first AND @last
@@ -88,27 +89,27 @@ internal abstract partial class AuditReader
             """;
         Add(command, "first", first);
         Add(command, "last", last);
-        return ReadAll(command, ReadView);
+        return await ReadAllAsync(command, cancellation, ReadView).ConfigureAwait(false);
     }
 
     /// <summary>The stored payloads of one event, secrets masked as storage under "redacted" would, in every capture mode.</summary>
-    public RawEventView? Raw(string eventId)
+    public async Task<RawEventView?> RawAsync(string eventId, CancellationToken cancellation = default)
     {
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {Text("tool_input")}, {Text("tool_response")}, {Text("raw_input")}, prompt, payload_truncated
             FROM events WHERE event_id = @id;
             """;
         Add(command, "id", eventId);
-        return ReadAll(command, reader => new RawEventView(eventId, Redactor.RedactStored(Text(reader, 0)), Redactor.RedactStored(Text(reader, 1)),
-            Redactor.RedactStored(Text(reader, 2)), Redactor.RedactStored(Text(reader, 3)), reader.GetInt64(4) != 0)).FirstOrDefault();
+        return (await ReadAllAsync(command, cancellation, reader => new RawEventView(eventId, Redactor.RedactStored(Text(reader, 0)), Redactor.RedactStored(Text(reader, 1)),
+            Redactor.RedactStored(Text(reader, 2)), Redactor.RedactStored(Text(reader, 3)), reader.GetInt64(4) != 0)).ConfigureAwait(false)).FirstOrDefault();
     }
 
-    public SessionPage Sessions(SessionFilter filter, string? cursor, int limit)
+    public async Task<SessionPage> SessionsAsync(SessionFilter filter, string? cursor, int limit, CancellationToken cancellation = default)
     {
         limit = Math.Clamp(limit, 1, MaxPage);
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         var where = new StringBuilder("1 = 1");
         Equal(command, where, "s.status", "status", filter.Status);
@@ -134,7 +135,7 @@ internal abstract partial class AuditReader
             FROM sessions s WHERE {where} ORDER BY s.created_at_ms DESC, s.{SessionOrder} DESC LIMIT @limit;
             """;
         Add(command, "limit", limit + 1);
-        var rows = ReadAll(command, reader => (View: new SessionView(
+        var rows = await ReadAllAsync(command, cancellation, reader => (View: new SessionView(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.GetString(5), Time(reader.GetInt64(6)), Time(reader.GetInt64(7)),
                 reader.IsDBNull(8) ? null : Time(reader.GetInt64(8)), reader.GetInt64(9), reader.GetInt64(10),
@@ -142,7 +143,7 @@ internal abstract partial class AuditReader
             {
                 Org = reader.GetString(14),
                 Authenticated = reader.GetInt64(15) != 0,
-            }, Cursor: Keyset.Format(reader.GetInt64(6), reader.GetInt64(13))));
+            }, Cursor: Keyset.Format(reader.GetInt64(6), reader.GetInt64(13)))).ConfigureAwait(false);
         string? next = null;
         if (rows.Count > limit)
         {
@@ -153,9 +154,9 @@ internal abstract partial class AuditReader
     }
 
     /// <summary>Every accepted policy, newest first; documents only when asked for.</summary>
-    public List<EpochView> Epochs(bool withDocuments, long? only = null)
+    public async Task<List<EpochView>> EpochsAsync(bool withDocuments, long? only = null, CancellationToken cancellation = default)
     {
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT epoch, hash, source, applied_at_ms, {(withDocuments ? "document" : "NULL")}, applied_by FROM policy_epochs
@@ -165,14 +166,14 @@ internal abstract partial class AuditReader
         {
             Add(command, "only", epoch);
         }
-        return ReadAll(command, reader => new EpochView(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Time(reader.GetInt64(3)), Text(reader, 4),
-            reader.GetString(5)));
+        return await ReadAllAsync(command, cancellation, reader => new EpochView(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Time(reader.GetInt64(3)), Text(reader, 4),
+            reader.GetString(5))).ConfigureAwait(false);
     }
 
     /// <summary>Stored events per rule id (a decision naming several rules counts for each), with the latest hit.</summary>
-    public Dictionary<string, (long Hits, long LastMs)> RuleHits()
+    public async Task<Dictionary<string, (long Hits, long LastMs)>> RuleHitsAsync(CancellationToken cancellation = default)
     {
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         // Grouped by the stored id list (few distinct values) over the covering index, then split here.
         command.CommandText = """
@@ -180,7 +181,7 @@ internal abstract partial class AuditReader
             WHERE applied_rule_ids IS NOT NULL AND applied_rule_ids <> '' GROUP BY applied_rule_ids;
             """;
         var hits = new Dictionary<string, (long Hits, long LastMs)>(StringComparer.Ordinal);
-        foreach (var (ids, count, last) in ReadAll(command, reader => (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2))))
+        foreach (var (ids, count, last) in await ReadAllAsync(command, cancellation, reader => (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2))).ConfigureAwait(false))
         {
             foreach (var id in RuleIds(ids))
             {
@@ -192,9 +193,10 @@ internal abstract partial class AuditReader
     }
 
     /// <summary>Events since <paramref name="sinceMs"/> by applied source, and the p99 of the latency the hooks saw.</summary>
-    public (Dictionary<string, long> Sources, long Decided, double? HookP99Ms, long ActiveSessions) Window(long sinceMs)
+    public async Task<(Dictionary<string, long> Sources, long Decided, double? HookP99Ms, long ActiveSessions)> WindowAsync(long sinceMs,
+        CancellationToken cancellation = default)
     {
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT applied_source, COUNT(*), COUNT(applied_verdict) FROM events
@@ -203,7 +205,7 @@ internal abstract partial class AuditReader
         Add(command, "since", sinceMs);
         var sources = new Dictionary<string, long>(StringComparer.Ordinal);
         long decided = 0;
-        foreach (var (source, count, withVerdict) in ReadAll(command, reader => (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2))))
+        foreach (var (source, count, withVerdict) in await ReadAllAsync(command, cancellation, reader => (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2))).ConfigureAwait(false))
         {
             sources[source] = count;
             decided += withVerdict;
@@ -213,9 +215,9 @@ internal abstract partial class AuditReader
             ORDER BY applied_latency_us DESC LIMIT 1 OFFSET (
               SELECT COUNT(*) / 100 FROM events WHERE event_time_ms >= @since AND applied_latency_us IS NOT NULL);
             """;
-        var p99 = command.ExecuteScalar();
+        var p99 = await command.ExecuteScalarAsync(cancellation).ConfigureAwait(false);
         command.CommandText = "SELECT COUNT(*) FROM sessions WHERE status = 'active';";
-        var active = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        var active = Convert.ToInt64(await command.ExecuteScalarAsync(cancellation).ConfigureAwait(false), CultureInfo.InvariantCulture);
         return (sources, decided, p99 is long us ? us / 1000.0 : null, active);
     }
 

@@ -10,7 +10,7 @@ namespace Hookline.Server.Internal.Storage;
 internal abstract partial class AuditReader : IAuditReader
 {
     /// <summary>An open connection; read-only where the backend allows it.</summary>
-    protected abstract DbConnection Open();
+    protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellation);
 
     /// <summary>SQL turning a BLOB/BYTEA column into UTF-8 text.</summary>
     protected abstract string Text(string column);
@@ -18,9 +18,9 @@ internal abstract partial class AuditReader : IAuditReader
     /// <summary>The column that gives storage order.</summary>
     protected abstract string StorageOrder { get; }
 
-    public List<AuditEvent> ReadEvents(string? sessionId, int limit)
+    public async Task<List<AuditEvent>> ReadEventsAsync(string? sessionId, int limit, CancellationToken cancellation = default)
     {
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT * FROM (
@@ -31,12 +31,12 @@ internal abstract partial class AuditReader : IAuditReader
             """;
         Add(command, "session", (object?)sessionId ?? DBNull.Value);
         Add(command, "limit", (long)limit);
-        return ReadAll(command, Event);
+        return await ReadAllAsync(command, cancellation, Event).ConfigureAwait(false);
     }
 
-    public List<AuditSession> ReadSessions()
+    public async Task<List<AuditSession>> ReadSessionsAsync(CancellationToken cancellation = default)
     {
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT s.session_id, s.agent, s.agent_session_id, s.user_name, s.cwd, s.status, s.created_at_ms, s.last_seen_ms,
@@ -46,7 +46,7 @@ internal abstract partial class AuditReader : IAuditReader
             FROM sessions s LEFT JOIN events e ON e.session_id = s.session_id
             GROUP BY s.session_id ORDER BY s.created_at_ms;
             """;
-        return ReadAll(command, reader => new AuditSession(
+        return await ReadAllAsync(command, cancellation, reader => new AuditSession(
             reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
             reader.GetString(5), Time(reader.GetInt64(6)), Time(reader.GetInt64(7)),
             reader.IsDBNull(8) ? null : Time(reader.GetInt64(8)), reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11))
@@ -54,20 +54,20 @@ internal abstract partial class AuditReader : IAuditReader
             Org = reader.GetString(12),
             Authenticated = reader.GetInt64(13) != 0,
             Allowed = reader.GetInt64(14),
-        });
+        }).ConfigureAwait(false);
     }
 
-    public int Export(long sinceUnixMs, Action<AuditEvent> write)
+    public async Task<int> ExportAsync(long sinceUnixMs, Action<AuditEvent> write, CancellationToken cancellation = default)
     {
-        using var connection = Open();
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {EventSelect} FROM events WHERE event_time_ms >= @since ORDER BY event_time_ms, {StorageOrder};
             """;
         Add(command, "since", sinceUnixMs);
-        using var reader = command.ExecuteReader();
+        await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
         var count = 0;
-        while (reader.Read())
+        while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
         {
             write(Event(reader));
             count++;
@@ -75,10 +75,10 @@ internal abstract partial class AuditReader : IAuditReader
         return count;
     }
 
-    public ChainReport Verify()
+    public async Task<ChainReport> VerifyAsync(CancellationToken cancellation = default)
     {
-        using var connection = Open();
-        return ChainVerifier.Verify(connection);
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
+        return await ChainVerifier.VerifyAsync(connection, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>The columns <see cref="Event(DbDataReader)"/> reads, in its order.</summary>
@@ -103,11 +103,11 @@ internal abstract partial class AuditReader : IAuditReader
         Authenticated = reader.GetInt64(21) != 0,
     };
 
-    protected static List<T> ReadAll<T>(DbCommand command, Func<DbDataReader, T> map)
+    protected static async Task<List<T>> ReadAllAsync<T>(DbCommand command, CancellationToken cancellation, Func<DbDataReader, T> map)
     {
-        using var reader = command.ExecuteReader();
+        await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
         var rows = new List<T>();
-        while (reader.Read())
+        while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
         {
             rows.Add(map(reader));
         }

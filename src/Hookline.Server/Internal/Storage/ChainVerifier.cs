@@ -5,14 +5,14 @@ namespace Hookline.Server.Internal.Storage;
 /// <summary>Walks every session's chain in <c>session_seq</c> order and recomputes each link.</summary>
 internal static class ChainVerifier
 {
-    public static ChainReport Verify(DbConnection connection)
+    public static async Task<ChainReport> VerifyAsync(DbConnection connection, CancellationToken cancellation)
     {
         var checkpoints = new Dictionary<string, (long Seq, string Hash)>(StringComparer.Ordinal);
         using (var command = connection.CreateCommand())
         {
             command.CommandText = "SELECT session_id, session_seq, hash FROM chain_checkpoints;";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
             {
                 checkpoints[reader.GetString(0)] = (reader.GetInt64(1), reader.GetString(2));
             }
@@ -22,7 +22,7 @@ internal static class ChainVerifier
         using (var command = connection.CreateCommand())
         {
             command.CommandText = "SELECT COUNT(*) FROM events WHERE session_seq IS NULL;";
-            unchained = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            unchained = Convert.ToInt64(await command.ExecuteScalarAsync(cancellation).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         }
         using (var command = connection.CreateCommand())
         {
@@ -30,12 +30,12 @@ internal static class ChainVerifier
                 SELECT session_id, session_seq, event_id, prev_hash, hash, applied_hash, {string.Join(", ", EventColumns.Names)}
                 FROM events WHERE session_seq IS NOT NULL ORDER BY session_id, session_seq;
                 """;
-            using var reader = command.ExecuteReader();
+            await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
             string? session = null;
             (long Seq, string Hash) expected = (0, AuditChain.Genesis);
             var sessionBroken = false;
             var values = new object?[EventColumns.Names.Length];
-            while (reader.Read())
+            while (await reader.ReadAsync(cancellation).ConfigureAwait(false))
             {
                 var sessionId = reader.GetString(0);
                 if (sessionId != session)

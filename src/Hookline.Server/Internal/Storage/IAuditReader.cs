@@ -1,38 +1,42 @@
 namespace Hookline.Server.Internal.Storage;
 
-/// <summary>Read side of a store, for the CLI and the read API: it runs beside a server that may be writing.</summary>
+/// <summary>
+/// Read side of a store, for the CLI and the read API: it runs beside a server that may be writing. Every query is
+/// awaited (a network round trip on PostgreSQL; SQLite reads in WAL mode answer at once, never waiting on the writer).
+/// </summary>
 internal interface IAuditReader
 {
     /// <summary>The newest <paramref name="limit"/> events, oldest first, optionally of one session.</summary>
-    List<AuditEvent> ReadEvents(string? sessionId, int limit);
+    Task<List<AuditEvent>> ReadEventsAsync(string? sessionId, int limit, CancellationToken cancellation = default);
 
-    List<AuditSession> ReadSessions();
+    Task<List<AuditSession>> ReadSessionsAsync(CancellationToken cancellation = default);
 
     /// <summary>Streams every event that occurred since the given time, oldest first; returns how many.</summary>
-    int Export(long sinceUnixMs, Action<AuditEvent> write);
+    Task<int> ExportAsync(long sinceUnixMs, Action<AuditEvent> write, CancellationToken cancellation = default);
 
     /// <summary>Checks every session's hash chain.</summary>
-    ChainReport Verify();
+    Task<ChainReport> VerifyAsync(CancellationToken cancellation = default);
 
     /// <summary>One page of events that pass the filter, newest first (or oldest first), after the cursor.</summary>
-    EventPage Events(EventFilter filter, string? cursor, int limit, bool oldestFirst = false);
+    Task<EventPage> EventsAsync(EventFilter filter, string? cursor, int limit, bool oldestFirst = false, CancellationToken cancellation = default);
 
-    EventView? Event(string eventId);
+    Task<EventView?> EventAsync(string eventId, CancellationToken cancellation = default);
 
     /// <summary>The events stored in a range of storage order, for the live feed of another replica's batch.</summary>
-    List<EventView> StoredBetween(long first, long last);
+    Task<List<EventView>> StoredBetweenAsync(long first, long last, CancellationToken cancellation = default);
 
     /// <summary>The stored payloads of one event, secrets masked.</summary>
-    RawEventView? Raw(string eventId);
+    Task<RawEventView?> RawAsync(string eventId, CancellationToken cancellation = default);
 
-    SessionPage Sessions(SessionFilter filter, string? cursor, int limit);
+    Task<SessionPage> SessionsAsync(SessionFilter filter, string? cursor, int limit, CancellationToken cancellation = default);
 
     /// <summary>Every accepted policy, newest first; documents only when asked for.</summary>
-    List<EpochView> Epochs(bool withDocuments, long? only = null);
+    Task<List<EpochView>> EpochsAsync(bool withDocuments, long? only = null, CancellationToken cancellation = default);
 
     /// <summary>Stored events per rule id, with the latest hit.</summary>
-    Dictionary<string, (long Hits, long LastMs)> RuleHits();
+    Task<Dictionary<string, (long Hits, long LastMs)>> RuleHitsAsync(CancellationToken cancellation = default);
 
     /// <summary>Events since a time by applied source, how many were decided, the hooks' p99 wait, and active sessions.</summary>
-    (Dictionary<string, long> Sources, long Decided, double? HookP99Ms, long ActiveSessions) Window(long sinceMs);
+    Task<(Dictionary<string, long> Sources, long Decided, double? HookP99Ms, long ActiveSessions)> WindowAsync(long sinceMs,
+        CancellationToken cancellation = default);
 }

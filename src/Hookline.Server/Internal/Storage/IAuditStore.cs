@@ -28,12 +28,6 @@ internal interface IAuditStore : IDisposable
     /// <returns>How many of the records were already stored (replays that changed nothing), and which were refused.</returns>
     BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null);
 
-    /// <summary>
-    /// The stored policy memory of a session (rate hits, taints, denials), or null when none is stored.
-    /// <see cref="FormatException"/> when what is stored cannot be read.
-    /// </summary>
-    Policy.PolicySessionMemory? LoadSessionState(string sessionId);
-
     /// <summary>Whether a failed write is worth retrying (a busy database, a dropped connection).</summary>
     bool IsTransient(Exception exception);
 
@@ -43,19 +37,28 @@ internal interface IAuditStore : IDisposable
     /// </summary>
     ulong AcceptPolicy(string hash, string document, string source, long nowMs);
 
+    // What requests and decisions wait on: awaited, never a blocked thread (PostgreSQL answers over the network;
+    // SQLite answers synchronously behind the same signatures, its reads never wait on the writer).
+
     /// <summary>Creates the session, or returns the existing one unchanged when the id is known.</summary>
-    (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs,
-        SessionIdentity identity);
+    ValueTask<(SessionRecord Session, bool Resumed)> CreateOrResumeSessionAsync(CreateSessionRequest request, string sessionId,
+        long nowMs, SessionIdentity identity, CancellationToken cancellation = default);
 
     /// <summary>Records that the session is alive. An ended session stays ended; a disconnected one becomes active again.</summary>
-    SessionRecord? Touch(string sessionId, long nowMs);
+    ValueTask<SessionRecord?> TouchAsync(string sessionId, long nowMs, CancellationToken cancellation = default);
 
-    SessionRecord? EndSession(string sessionId, long nowMs);
+    ValueTask<SessionRecord?> EndSessionAsync(string sessionId, long nowMs, CancellationToken cancellation = default);
+
+    ValueTask<SessionRecord?> FindSessionAsync(string sessionId, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// The stored policy memory of a session (rate hits, taints, denials), or null when none is stored.
+    /// <see cref="FormatException"/> when what is stored cannot be read.
+    /// </summary>
+    ValueTask<Policy.PolicySessionMemory?> LoadSessionStateAsync(string sessionId, CancellationToken cancellation = default);
 
     /// <summary>Marks active sessions not seen since <paramref name="cutoffMs"/> and not in <paramref name="connected"/> as disconnected.</summary>
     int MarkSilentSessionsDisconnected(long cutoffMs, IReadOnlySet<string> connected);
-
-    SessionRecord? FindSession(string sessionId);
 
     /// <summary>
     /// Deletes up to about <paramref name="max"/> of the oldest events stored before <paramref name="cutoffMs"/>, in one

@@ -27,7 +27,8 @@ internal static class DashboardLogin
             var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync().ConfigureAwait(false) : null;
             var token = form?["token"].ToString().Trim() ?? "";
             var outcome = token.Length == 0 ? AuthOutcome.Unauthenticated
-                : authenticator.Check("Bearer " + token, TokenScope.Read, "POST " + Path, out _);
+                : (await authenticator.CheckAsync("Bearer " + token, TokenScope.Read, "POST " + Path, context.RequestAborted)
+                    .ConfigureAwait(false)).Outcome;
             if (outcome == AuthOutcome.Unavailable)
             {
                 // The token was not judged: say "try again", not "wrong token".

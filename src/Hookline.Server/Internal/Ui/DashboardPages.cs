@@ -36,21 +36,21 @@ internal static class DashboardPages
             return Task.CompletedTask;
         });
         app.MapGet("/ui/assets/{name}", ServeAsset).AllowWithoutToken();
-        app.MapGet("/ui/live", context => Page(context, "live", "Live decisions", html => LivePage(html, context, queries, time)));
-        app.MapGet("/ui/sessions", context => Page(context, "sessions", "Sessions", html => SessionsPage(html, context, queries, time)));
-        app.MapGet("/ui/sessions/{id}", context => Page(context, "sessions", "Session", html => SessionPage(html, context, queries)));
-        app.MapGet("/ui/policy", context => Page(context, "policy", "Policy", html => PolicyPage(html, context, queries, policy)));
-        app.MapGet("/ui/health", context => Page(context, "health", "Health",
-            html => HealthPage(html, ReadApiEndpoints.Health(queries, policy, sessions, metrics, feed, time))));
+        app.MapGet("/ui/live", context => Page(context, "live", "Live decisions", html => LivePageAsync(html, context, queries, time)));
+        app.MapGet("/ui/sessions", context => Page(context, "sessions", "Sessions", html => SessionsPageAsync(html, context, queries, time)));
+        app.MapGet("/ui/sessions/{id}", context => Page(context, "sessions", "Session", html => SessionPageAsync(html, context, queries)));
+        app.MapGet("/ui/policy", context => Page(context, "policy", "Policy", html => PolicyPageAsync(html, context, queries, policy)));
+        app.MapGet("/ui/health", context => Page(context, "health", "Health", async html =>
+            HealthPage(html, await ReadApiEndpoints.HealthAsync(queries, policy, sessions, metrics, feed, time, context.RequestAborted).ConfigureAwait(false))));
     }
 
-    private static async Task Page(HttpContext context, string tab, string title, Action<Html> body)
+    private static async Task Page(HttpContext context, string tab, string title, Func<Html, Task> body)
     {
         var html = new Html();
         int status;
         try
         {
-            body(html);
+            await body(html).ConfigureAwait(false);
             status = StatusCodes.Status200OK;
         }
         catch (FormatException ex)
@@ -121,11 +121,11 @@ internal static class DashboardPages
         }
     }
 
-    private static void LivePage(Html html, HttpContext context, IAuditReader queries, TimeProvider time)
+    private static async Task LivePageAsync(Html html, HttpContext context, IAuditReader queries, TimeProvider time)
     {
         var q = context.Request.Query;
         var filter = EventFilter.Parse(ReadApiEndpoints.Get(q), time);
-        var page = queries.Events(filter, q["cursor"], PageSize);
+        var page = await queries.EventsAsync(filter, q["cursor"], PageSize, cancellation: context.RequestAborted).ConfigureAwait(false);
         var query = filter.ToQuery();
         html.Raw("<h1>Live decisions<span id=\"live-status\" class=\"status\" data-state=\"connecting\">connecting</span></h1>");
         FilterForm(html, "/ui/live", q, [
@@ -176,11 +176,11 @@ internal static class DashboardPages
         html.Raw("</tr>");
     }
 
-    private static void SessionsPage(Html html, HttpContext context, IAuditReader queries, TimeProvider time)
+    private static async Task SessionsPageAsync(Html html, HttpContext context, IAuditReader queries, TimeProvider time)
     {
         var q = context.Request.Query;
         var filter = ReadApiEndpoints.ParseSessionFilter(q, time);
-        var page = queries.Sessions(filter, q["cursor"], PageSize);
+        var page = await queries.SessionsAsync(filter, q["cursor"], PageSize, context.RequestAborted).ConfigureAwait(false);
         html.Element("h1", "Sessions");
         FilterForm(html, "/ui/sessions", q, [
             ("status", "status", ["", "active", "disconnected", "ended"]), ("agent", "agent", null), ("user", "user", null),
@@ -200,17 +200,17 @@ internal static class DashboardPages
         Pager(html, "/ui/sessions", query, page.Next);
     }
 
-    private static void SessionPage(Html html, HttpContext context, IAuditReader queries)
+    private static async Task SessionPageAsync(Html html, HttpContext context, IAuditReader queries)
     {
         var id = ReadApiEndpoints.Route(context, "id");
-        var found = queries.Sessions(SessionFilter.All with { Session = id }, null, 1).Items;
+        var found = (await queries.SessionsAsync(SessionFilter.All with { Session = id }, null, 1, context.RequestAborted).ConfigureAwait(false)).Items;
         if (found.Count == 0)
         {
             throw new KeyNotFoundException($"no session {id}");
         }
         var s = found[0];
         var q = context.Request.Query;
-        var page = queries.Events(EventFilter.All with { Session = id }, q["cursor"], PageSize, oldestFirst: true);
+        var page = await queries.EventsAsync(EventFilter.All with { Session = id }, q["cursor"], PageSize, oldestFirst: true, context.RequestAborted).ConfigureAwait(false);
         html.Raw("<h1>Session ").Text(s.SessionId).Raw(" ").Badge(s.Status).Raw("</h1><div class=\"cards\">");
         foreach (var (k, v) in new[]
         {
@@ -233,11 +233,12 @@ internal static class DashboardPages
 
     private static string AppliedBy(string appliedBy) => appliedBy.Length > 0 ? $" · applied by {appliedBy}" : "";
 
-    private static void PolicyPage(Html html, HttpContext context, IAuditReader queries, PolicyHolder policy)
+    private static async Task PolicyPageAsync(Html html, HttpContext context, IAuditReader queries, PolicyHolder policy)
     {
-        var current = ReadApiEndpoints.CurrentPolicy(queries, policy);
-        var epochs = queries.Epochs(false);
-        var hits = ReadApiEndpoints.RuleHits(queries, policy);
+        var aborted = context.RequestAborted;
+        var current = await ReadApiEndpoints.CurrentPolicyAsync(queries, policy, aborted).ConfigureAwait(false);
+        var epochs = await queries.EpochsAsync(false, cancellation: aborted).ConfigureAwait(false);
+        var hits = await ReadApiEndpoints.RuleHitsAsync(queries, policy, aborted).ConfigureAwait(false);
         html.Raw($"<h1>Policy <span id=\"epoch\" data-epoch=\"{current.Epoch}\">epoch {current.Epoch}</span></h1>")
             .Raw("<p class=\"muted\">").Text($"mode {current.Mode} · hash {current.Hash[..Math.Min(12, current.Hash.Length)]} · {current.Source}{AppliedBy(current.AppliedBy)} · since {Html.Time(current.AppliedAt)}").Raw("</p>");
         html.Element("h2", "Rule hits").Raw("<table id=\"rules\"><thead><tr><th>rule</th><th>effect</th><th>hits</th><th>last hit (UTC)</th></tr></thead><tbody>");
@@ -279,7 +280,7 @@ internal static class DashboardPages
             html.Raw("</select></label>");
         }
         html.Raw("<button type=\"submit\">Compare</button></form>");
-        var diff = ReadApiEndpoints.Diff(queries, from, to);
+        var diff = await ReadApiEndpoints.DiffAsync(queries, from, to, aborted).ConfigureAwait(false);
         if (diff is null)
         {
             html.Element("p", "Pick two stored epochs.", "muted");

@@ -24,5 +24,6 @@ internal sealed class PostgresAuditReader : AuditReader
         return $"string_to_array({ids}, ',') @> ARRAY[@rule]";
     }
 
-    protected override DbConnection Open() => _dataSource.OpenConnection();
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation)
+        => await _dataSource.OpenConnectionAsync(cancellation).ConfigureAwait(false);
 }

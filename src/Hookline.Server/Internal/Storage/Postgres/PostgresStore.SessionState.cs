@@ -6,11 +6,11 @@ namespace Hookline.Server.Internal.Storage.Postgres;
 
 internal sealed partial class PostgresStore
 {
-    public PolicySessionMemory? LoadSessionState(string sessionId)
+    public async ValueTask<PolicySessionMemory?> LoadSessionStateAsync(string sessionId, CancellationToken cancellation = default)
     {
-        using var connection = Open();
-        using var select = new NpgsqlCommand("SELECT state FROM session_states WHERE session_id = @id;", connection);
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
+        await using var select = new NpgsqlCommand("SELECT state FROM session_states WHERE session_id = @id;", connection);
         select.Parameters.AddWithValue("id", sessionId);
-        return select.ExecuteScalar() is byte[] bytes ? SessionStateCodec.Decode(bytes) : null;
+        return await select.ExecuteScalarAsync(cancellation).ConfigureAwait(false) is byte[] bytes ? SessionStateCodec.Decode(bytes) : null;
     }
 }

@@ -8,11 +8,14 @@ namespace Hookline.Server.Internal.Storage.Postgres;
 
 internal sealed partial class PostgresStore
 {
-    public (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs,
-        SessionIdentity identity)
+    /// <summary>A pooled connection, opened without holding a thread: requests and decisions wait on these.</summary>
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellation) => _dataSource.OpenConnectionAsync(cancellation);
+
+    public async ValueTask<(SessionRecord Session, bool Resumed)> CreateOrResumeSessionAsync(CreateSessionRequest request, string sessionId,
+        long nowMs, SessionIdentity identity, CancellationToken cancellation = default)
     {
-        using var connection = Open();
-        using var insert = new NpgsqlCommand("""
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
+        await using var insert = new NpgsqlCommand("""
             INSERT INTO sessions (session_id, agent, agent_session_id, cwd, user_name, hostname, sidecar_version,
                                   status, created_at_ms, last_seen_ms, org, authenticated, token_id, principal)
             VALUES (@id, @agent, @agent_session_id, @cwd, @user, @hostname, @version, 'active', @now, @now,
@@ -31,32 +34,34 @@ internal sealed partial class PostgresStore
         insert.Parameters.AddWithValue("hostname", request.Hostname);
         insert.Parameters.AddWithValue("version", request.SidecarVersion);
         insert.Parameters.AddWithValue("now", nowMs);
-        var created = insert.ExecuteNonQuery() == 1;
-        var session = FindSession(connection, sessionId)
+        var created = await insert.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false) == 1;
+        var session = await FindSessionAsync(connection, sessionId, cancellation).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"session {sessionId} vanished after insert");
         return (session, !created);
     }
 
-    public SessionRecord? Touch(string sessionId, long nowMs) => UpdateSession(sessionId, nowMs, """
+    public ValueTask<SessionRecord?> TouchAsync(string sessionId, long nowMs, CancellationToken cancellation = default) =>
+        UpdateSessionAsync(sessionId, nowMs, cancellation, """
         UPDATE sessions SET last_seen_ms = @now,
             status = CASE WHEN status = 'ended' THEN 'ended' ELSE 'active' END
         WHERE session_id = @id;
         """);
 
-    public SessionRecord? EndSession(string sessionId, long nowMs) => UpdateSession(sessionId, nowMs, """
+    public ValueTask<SessionRecord?> EndSessionAsync(string sessionId, long nowMs, CancellationToken cancellation = default) =>
+        UpdateSessionAsync(sessionId, nowMs, cancellation, """
         UPDATE sessions SET status = 'ended', ended_at_ms = COALESCE(ended_at_ms, @now), last_seen_ms = @now
         WHERE session_id = @id;
         DELETE FROM session_states WHERE session_id = @id;
         """);
 
-    private SessionRecord? UpdateSession(string sessionId, long nowMs, string sql)
+    private async ValueTask<SessionRecord?> UpdateSessionAsync(string sessionId, long nowMs, CancellationToken cancellation, string sql)
     {
-        using var connection = Open();
-        using var update = new NpgsqlCommand(sql, connection);
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
+        await using var update = new NpgsqlCommand(sql, connection);
         update.Parameters.AddWithValue("id", sessionId);
         update.Parameters.AddWithValue("now", nowMs);
-        update.ExecuteNonQuery();
-        return FindSession(connection, sessionId);
+        await update.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+        return await FindSessionAsync(connection, sessionId, cancellation).ConfigureAwait(false);
     }
 
     public int MarkSilentSessionsDisconnected(long cutoffMs, IReadOnlySet<string> connected)
@@ -72,22 +77,22 @@ internal sealed partial class PostgresStore
         return update.ExecuteNonQuery();
     }
 
-    public SessionRecord? FindSession(string sessionId)
+    public async ValueTask<SessionRecord?> FindSessionAsync(string sessionId, CancellationToken cancellation = default)
     {
-        using var connection = Open();
-        return FindSession(connection, sessionId);
+        await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
+        return await FindSessionAsync(connection, sessionId, cancellation).ConfigureAwait(false);
     }
 
-    private static SessionRecord? FindSession(NpgsqlConnection connection, string sessionId)
+    private static async ValueTask<SessionRecord?> FindSessionAsync(NpgsqlConnection connection, string sessionId, CancellationToken cancellation)
     {
-        using var select = new NpgsqlCommand("""
+        await using var select = new NpgsqlCommand("""
             SELECT session_id, agent, agent_session_id, cwd, user_name, status, created_at_ms, last_seen_ms, ended_at_ms,
                    principal, authenticated, org
             FROM sessions WHERE session_id = @id;
             """, connection);
         select.Parameters.AddWithValue("id", sessionId);
-        using var reader = select.ExecuteReader();
-        if (!reader.Read())
+        await using var reader = await select.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellation).ConfigureAwait(false))
         {
             return null;
         }

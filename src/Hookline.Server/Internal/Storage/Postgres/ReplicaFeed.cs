@@ -60,7 +60,7 @@ internal sealed class ReplicaFeed : BackgroundService
             {
                 try
                 {
-                    _feed.Publish(_reader.StoredBetween(first, last));
+                    _feed.Publish(await _reader.StoredBetweenAsync(first, last, stoppingToken).ConfigureAwait(false));
                 }
                 catch (Exception ex) when (_store.IsTransient(ex))
                 {

@@ -29,7 +29,8 @@ internal sealed class SqliteAuditReader : AuditReader
         CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_name);
         """;
 
-    protected override DbConnection Open() => OpenReadOnly(_dataDirectory);
+    // Synchronous behind the awaitable signature: a read-only WAL reader opens a local file and never waits on the writer.
+    protected override ValueTask<DbConnection> OpenAsync(CancellationToken cancellation) => ValueTask.FromResult<DbConnection>(OpenReadOnly(_dataDirectory));
 
     /// <summary>A read-only connection to the audit trail in <paramref name="dataDirectory"/>; it must exist.</summary>
     internal static SqliteConnection OpenReadOnly(string dataDirectory)

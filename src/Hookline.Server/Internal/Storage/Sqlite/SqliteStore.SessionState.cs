@@ -6,7 +6,10 @@ namespace Hookline.Server.Internal.Storage.Sqlite;
 
 internal sealed partial class SqliteStore
 {
-    public PolicySessionMemory? LoadSessionState(string sessionId)
+    public ValueTask<PolicySessionMemory?> LoadSessionStateAsync(string sessionId, CancellationToken cancellation = default)
+        => ValueTask.FromResult(LoadSessionState(sessionId));
+
+    private PolicySessionMemory? LoadSessionState(string sessionId)
     {
         using var connection = Open();
         using var select = connection.CreateCommand();

@@ -7,8 +7,25 @@ namespace Hookline.Server.Internal.Storage.Sqlite;
 
 internal sealed partial class SqliteStore
 {
+    // The session members answer synchronously behind the awaitable signatures: each opens its own pooled connection,
+    // reads never wait in WAL mode, and a write waits at most for the batch being committed (one fsync). Moving them
+    // to another thread would block that thread instead.
+
+    public ValueTask<(SessionRecord Session, bool Resumed)> CreateOrResumeSessionAsync(CreateSessionRequest request, string sessionId,
+        long nowMs, SessionIdentity identity, CancellationToken cancellation = default)
+        => ValueTask.FromResult(CreateOrResumeSession(request, sessionId, nowMs, identity));
+
+    public ValueTask<SessionRecord?> TouchAsync(string sessionId, long nowMs, CancellationToken cancellation = default)
+        => ValueTask.FromResult(Touch(sessionId, nowMs));
+
+    public ValueTask<SessionRecord?> EndSessionAsync(string sessionId, long nowMs, CancellationToken cancellation = default)
+        => ValueTask.FromResult(EndSession(sessionId, nowMs));
+
+    public ValueTask<SessionRecord?> FindSessionAsync(string sessionId, CancellationToken cancellation = default)
+        => ValueTask.FromResult(FindSession(sessionId));
+
     /// <summary>Creates the session, or returns the existing one unchanged when the id is known.</summary>
-    public (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs,
+    private (SessionRecord Session, bool Resumed) CreateOrResumeSession(CreateSessionRequest request, string sessionId, long nowMs,
         SessionIdentity identity)
     {
         using var connection = Open();
@@ -41,7 +58,7 @@ internal sealed partial class SqliteStore
     /// <summary>
     /// Records that the session is alive. An ended session stays ended; a disconnected one becomes active again.
     /// </summary>
-    public SessionRecord? Touch(string sessionId, long nowMs)
+    private SessionRecord? Touch(string sessionId, long nowMs)
     {
         using var connection = Open();
         using var update = connection.CreateCommand();
@@ -56,7 +73,7 @@ internal sealed partial class SqliteStore
         return FindSession(connection, sessionId);
     }
 
-    public SessionRecord? EndSession(string sessionId, long nowMs)
+    private SessionRecord? EndSession(string sessionId, long nowMs)
     {
         using var connection = Open();
         using var update = connection.CreateCommand();
@@ -101,7 +118,7 @@ internal sealed partial class SqliteStore
         return silent.Count;
     }
 
-    public SessionRecord? FindSession(string sessionId)
+    private SessionRecord? FindSession(string sessionId)
     {
         using var connection = Open();
         return FindSession(connection, sessionId);
