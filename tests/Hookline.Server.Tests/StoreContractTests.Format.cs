@@ -46,7 +46,7 @@ public abstract partial class StoreContractTests
         // Merged with what is stored: the second write adds to the first.
         store.WriteBatch([], 5100, [new SessionStateWrite("s1", Memory(["prod"], denials: 0, "r", 30))]);
 
-        var report = Verify(store);
+        var report = await VerifyAsync(store);
         var dump = await DumpAsync();
 
         Assert.True(report.Intact, string.Join("; ", report.Broken));
