@@ -95,8 +95,8 @@ public sealed class HooklineServer : IAsyncDisposable
         });
 
         IAuditStore store = string.IsNullOrEmpty(options.Postgres)
-            ? new SqliteStore(options.DataDirectory)
-            : new PostgresStore(options.Postgres);
+            ? new SqliteStore(options.DataDirectory, options.TimeProvider)
+            : new PostgresStore(options.Postgres, options.TimeProvider);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.TimeProvider);
         builder.Services.AddSingleton(store);

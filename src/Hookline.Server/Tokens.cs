@@ -76,7 +76,7 @@ public static class Tokens
     public static CreatedToken Create(AuditLocation location, string name, TokenScope scope, string? user, string? org)
     {
         using var store = Open(location);
-        return store.Create(name, scope, user, org, DateTimeOffset.UtcNow, Attribution.LocalCommand());
+        return store.Create(name, scope, user, org, TimeProvider.System.GetUtcNow(), Attribution.LocalCommand());
     }
 
     public static IReadOnlyList<TokenInfo> List(AuditLocation location)
@@ -89,7 +89,7 @@ public static class Tokens
     public static TokenInfo? Revoke(AuditLocation location, string idOrName)
     {
         using var store = Open(location);
-        return store.Revoke(idOrName, DateTimeOffset.UtcNow, Attribution.LocalCommand());
+        return store.Revoke(idOrName, TimeProvider.System.GetUtcNow(), Attribution.LocalCommand());
     }
 
     private static ITokenStore Open(AuditLocation location) => string.IsNullOrEmpty(location.Postgres)

@@ -362,9 +362,9 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
 
     private Decision Decide(HookEvent hookEvent)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var decision = DecisionEngine.Decide(hookEvent, _policy.Current, _sessions.StateOf(hookEvent.SessionId));
-        _metrics.Decided(decision.Verdict, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        _metrics.Decided(decision.Verdict, _time.GetElapsedTime(started));
         return decision;
     }
 

@@ -18,7 +18,7 @@ internal sealed partial class PostgresStore
     /// Stores the sessions' memories merged with what another replica stored; the caller holds the sessions' advisory
     /// locks, so no replica writes them in between.
     /// </summary>
-    private static void SaveStates(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<SessionStateWrite>? states)
+    private void SaveStates(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<SessionStateWrite>? states)
     {
         if (states is not { Count: > 0 })
         {
@@ -42,7 +42,7 @@ internal sealed partial class PostgresStore
             """, connection, transaction);
         upsert.Parameters.AddWithValue("ids", ids);
         upsert.Parameters.AddWithValue("states", states.Select(s => SessionStateCodec.MergeWithStored(s.Memory, stored.GetValueOrDefault(s.SessionId))).ToArray());
-        upsert.Parameters.AddWithValue("now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        upsert.Parameters.AddWithValue("now", _time.GetUtcNow().ToUnixTimeMilliseconds());
         upsert.ExecuteNonQuery();
     }
 }

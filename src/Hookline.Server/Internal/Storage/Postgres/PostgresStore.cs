@@ -15,9 +15,12 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
     private const long PolicyLock = 0x486f6f6b6c02;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
 
-    public PostgresStore(string connectionString)
+    /// <param name="time">The server's clock, for the times a row is written at; the system clock when null (local commands).</param>
+    public PostgresStore(string connectionString, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _dataSource = CreateDataSource(connectionString);
         Reader = new PostgresAuditReader(_dataSource);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -75,7 +78,7 @@ internal sealed partial class PostgresStore : IAuditStore, ISharedPolicyStore
                 using var transaction = connection.BeginTransaction();
                 command.Transaction = transaction;
                 command.CommandText = PostgresSchema.Steps[next - 1] +
-                    $"\nINSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});";
+                    $"\nINSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {_time.GetUtcNow().ToUnixTimeMilliseconds()});";
                 command.ExecuteNonQuery();
                 transaction.Commit();
                 command.Transaction = null;

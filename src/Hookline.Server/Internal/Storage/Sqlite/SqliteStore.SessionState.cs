@@ -33,7 +33,7 @@ internal sealed partial class SqliteStore
             """;
         var id = upsert.Parameters.Add("$id", SqliteType.Text);
         var state = upsert.Parameters.Add("$state", SqliteType.Blob);
-        upsert.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        upsert.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
         foreach (var write in states)
         {
             selectId.Value = write.SessionId;

@@ -12,9 +12,12 @@ internal sealed partial class SqliteStore : IAuditStore
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writerLock = new();
+    private readonly TimeProvider _time;
 
-    public SqliteStore(string dataDirectory)
+    /// <param name="time">The server's clock, for the times a row is written at; the system clock when null (local commands).</param>
+    public SqliteStore(string dataDirectory, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         // 0700 and 0600, created before SQLite opens the file: its -wal and -shm copy the database's mode.
         DatabasePath = Path.Combine(dataDirectory, "hookline.db");
         ModeWarnings = [.. new[] { Core.PrivateFiles.CreateDirectory(dataDirectory), Core.PrivateFiles.CreateFile(DatabasePath) }.OfType<string>()];
@@ -71,7 +74,7 @@ internal sealed partial class SqliteStore : IAuditStore
             command.Transaction = transaction;
             command.CommandText = SqliteSchema.Steps[next - 1] + $"""
 
-                INSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});
+                INSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {_time.GetUtcNow().ToUnixTimeMilliseconds()});
                 PRAGMA user_version = {next};
                 """;
             command.ExecuteNonQuery();
