@@ -197,7 +197,7 @@ public sealed class ClientTls
         return false;
     }
 
-    private X509Certificate? SelectClientCertificate(object sender, string targetHost, X509CertificateCollection local,
+    private X509Certificate2? SelectClientCertificate(object sender, string targetHost, X509CertificateCollection local,
         X509Certificate? remote, string[] acceptableIssuers)
     {
         // Called with the server's certificate in hand when the server asks for one (mutual TLS).

@@ -55,7 +55,8 @@ public static partial class StorageThread
             // On Linux, PRIO_PROCESS with a thread id sets that thread's nice value alone.
             var tid = Libc.gettid();
             var current = Libc.getpriority(PrioProcess, tid);
-            Libc.setpriority(PrioProcess, tid, Math.Min(19, current + NiceIncrement));
+            // Best effort: a refused nice value leaves the writer at normal priority.
+            _ = Libc.setpriority(PrioProcess, tid, Math.Min(19, current + NiceIncrement));
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {

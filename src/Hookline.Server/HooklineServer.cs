@@ -95,8 +95,8 @@ public sealed class HooklineServer : IAsyncDisposable
         });
 
         IAuditStore store = string.IsNullOrEmpty(options.Postgres)
-            ? new SqliteStore(options.DataDirectory)
-            : new PostgresStore(options.Postgres);
+            ? new SqliteStore(options.DataDirectory, options.TimeProvider)
+            : new PostgresStore(options.Postgres, options.TimeProvider);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.TimeProvider);
         builder.Services.AddSingleton(store);
@@ -305,7 +305,7 @@ public sealed class HooklineServer : IAsyncDisposable
     public Grpc.Core.CallInvoker CreateInProcessInvoker() => new Internal.InProcess.InProcessCallInvoker(
         ActivatorUtilities.CreateInstance<AgentService>(_app.Services),
         [_app.Services.GetRequiredService<AuthInterceptor>(), _app.Services.GetRequiredService<StoreUnavailableInterceptor>()],
-        _app.Lifetime.ApplicationStopping, _app.Services.GetRequiredService<ILogger<Internal.InProcess.InProcessCallInvoker>>());
+        _app.Services.GetRequiredService<ILogger<Internal.InProcess.InProcessCallInvoker>>(), _app.Lifetime.ApplicationStopping);
 
     /// <summary>Re-reads the policy file now instead of waiting for the file watcher. Returns false when it was refused or unchanged.</summary>
     public bool ReloadPolicy() => _app.Services.GetRequiredService<PolicyHolder>().Reload();

@@ -76,7 +76,7 @@ public static class Tokens
     public static CreatedToken Create(AuditLocation location, string name, TokenScope scope, string? user, string? org)
     {
         using var store = Open(location);
-        return store.Create(name, scope, user, org, DateTimeOffset.UtcNow, Attribution.LocalCommand());
+        return store.Create(name, scope, user, org, TimeProvider.System.GetUtcNow(), Attribution.LocalCommand());
     }
 
     public static IReadOnlyList<TokenInfo> List(AuditLocation location)
@@ -89,7 +89,7 @@ public static class Tokens
     public static async Task<TokenInfo?> RevokeAsync(AuditLocation location, string idOrName)
     {
         using var store = Open(location);
-        return await store.RevokeAsync(idOrName, DateTimeOffset.UtcNow, Attribution.LocalCommand()).ConfigureAwait(false);
+        return await store.RevokeAsync(idOrName, TimeProvider.System.GetUtcNow(), Attribution.LocalCommand()).ConfigureAwait(false);
     }
 
     private static ITokenStore Open(AuditLocation location) => string.IsNullOrEmpty(location.Postgres)

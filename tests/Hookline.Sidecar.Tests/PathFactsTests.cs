@@ -26,7 +26,7 @@ public sealed class PathFactsTests : IDisposable
         {
             Resolve = (_, _) =>
             {
-                hung.Wait(TimeSpan.FromMinutes(1)); // a dead network mount: stat does not return
+                hung.Wait(TimeSpan.FromMinutes(1), CancellationToken.None); // a dead network mount: stat does not return, cancelled or not
                 return "/never";
             },
         };

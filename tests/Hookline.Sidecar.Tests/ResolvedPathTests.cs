@@ -67,6 +67,6 @@ public sealed class ResolvedPathTests : IDisposable
         Assert.Equal("deny", linkedLocally.PermissionDecision);
         Assert.Equal(
             [("remote", "allow", "read-project"), ("remote", "deny", "no-secrets"), ("local", "deny", "no-secrets")],
-            decisions.Select(d => (d.Source, d.Verdict, d.RuleIds.FirstOrDefault() ?? "")));
+            decisions.Select(d => (d.Source, d.Verdict, d.RuleIds.Count > 0 ? d.RuleIds[0] : "")));
     }
 }

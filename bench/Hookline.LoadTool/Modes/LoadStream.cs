@@ -45,7 +45,7 @@ internal sealed class LoadStream : IDisposable
     }
 
     /// <summary>Sends events until <paramref name="stop"/> is cancelled, never more than the window outstanding.</summary>
-    public async Task SendUntilAsync(CancellationToken stop, int seed)
+    public async Task SendUntilAsync(int seed, CancellationToken stop)
     {
         ulong correlation = 0;
         try

@@ -89,7 +89,7 @@ internal static class ThroughputMode
         report.Line($"{store}: {streams.Length} streams open over {channels.Length} connections; running {settings.WarmupSeconds} s warm-up + {settings.Seconds} s.");
 
         using var stop = new CancellationTokenSource();
-        var senders = streams.Select((s, i) => Task.Run(() => s.SendUntilAsync(stop.Token, i))).ToArray();
+        var senders = streams.Select((s, i) => Task.Run(() => s.SendUntilAsync(i, stop.Token))).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds));
 
         var serverCpuBefore = target.CpuTime();
@@ -131,10 +131,11 @@ internal static class ThroughputMode
     private static async Task<LoadStream[]> OpenStreamsAsync(GrpcChannel[] channels, int count, int inFlight, ThroughputCounters counters)
     {
         var streams = new LoadStream[count];
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, cancellationToken) =>
         {
             var client = new AgentService.AgentServiceClient(channels[i % channels.Length]);
-            var session = await client.CreateSessionAsync(new CreateSessionRequest { Agent = "claude", Cwd = "/home/dev/proj" });
+            var session = await client.CreateSessionAsync(new CreateSessionRequest { Agent = "claude", Cwd = "/home/dev/proj" },
+                cancellationToken: cancellationToken);
             var stream = new LoadStream(client, session.SessionId, inFlight, counters, sampleCapacity: 4096);
             await stream.OpenAsync();
             streams[i] = stream;

@@ -53,7 +53,7 @@ internal sealed unsafe class ChildSpawner : IDisposable
 
     public void Dispose()
     {
-        Libc.posix_spawn_file_actions_destroy(_fileActions);
+        _ = Libc.posix_spawn_file_actions_destroy(_fileActions);
         NativeMemory.Free(_fileActions);
         foreach (var allocation in _allocations)
         {

@@ -102,7 +102,7 @@ internal static class AuditCommands
         {
             var window = PolicyCommand.ParseWindow(parse.GetValue(since)!);
             using var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
-            await AuditTrail.ExportAsync(Location(parse, data, postgres), DateTimeOffset.UtcNow - window,
+            await AuditTrail.ExportAsync(Location(parse, data, postgres), TimeProvider.System.GetUtcNow() - window,
                 e => output.WriteLine(JsonSerializer.Serialize(AuditViews.Of(e), AuditJson.Default.EventView)));
             output.Flush();
             return 0;

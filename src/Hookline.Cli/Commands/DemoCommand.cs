@@ -83,15 +83,15 @@ internal static class DemoCommand
         start.ArgumentList.Add($"exec {hookCommand} --agent claude --event {step.Event}");
         start.Environment["HOOKLINE_SOCKET"] = socket;
         start.Environment["HOOKLINE_FAIL_MODE"] = "closed";
-        var clock = Stopwatch.StartNew();
+        var started = TimeProvider.System.GetTimestamp();
         using var process = Process.Start(start)!;
         await process.StandardInput.WriteAsync(step.Stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
-        clock.Stop();
-        return (process.ExitCode, await stdout, await stderr, clock.Elapsed);
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        return (process.ExitCode, await stdout, await stderr, elapsed);
     }
 
     private static void Print(DemoScript.Step step, int exit, string stdout, string stderr, TimeSpan elapsed, HookDecision? decision)

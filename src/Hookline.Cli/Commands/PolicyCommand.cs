@@ -122,7 +122,7 @@ internal static class PolicyCommand
             if (parse.GetValue(server) is { } url)
             {
                 using var api = new ApiClient(url, tls.Load(parse));
-                var rows = PolicyReplay.ReadApiAsync(api, DateTimeOffset.UtcNow - window, CancellationToken.None).GetAwaiter().GetResult();
+                var rows = PolicyReplay.ReadApiAsync(api, TimeProvider.System.GetUtcNow() - window, CancellationToken.None).GetAwaiter().GetResult();
                 (replayed, changes) = PolicyReplay.Run(policy, rows, TimeProvider.System);
             }
             else

@@ -24,11 +24,11 @@ internal static class ServiceCommands
         {
             server, enable,
         };
-        command.SetAction(async (parse, _) =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var path = UnitPath();
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path, Unit(Environment.ProcessPath ?? "hookline", parse.GetValue(server)!));
+            await File.WriteAllTextAsync(path, Unit(Environment.ProcessPath ?? "hookline", parse.GetValue(server)!), cancellationToken);
             Console.WriteLine($"wrote {path}");
             if (!SystemdRuns())
             {

@@ -115,7 +115,7 @@ internal static partial class ConfigFile
         return entries;
     }
 
-    private static string ScalarValue(IParser parser, string path)
+    private static string ScalarValue(Parser parser, string path)
     {
         if (parser.Current is not Scalar)
         {

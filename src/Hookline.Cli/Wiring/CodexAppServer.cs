@@ -42,7 +42,7 @@ internal static class CodexAppServer
         start.Environment["CODEX_HOME"] = codexHome;
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {codex}");
         _ = process.StandardError.ReadToEndAsync(); // drained, so that Codex never blocks on a full pipe
-        using var cancel = new CancellationTokenSource(timeout);
+        using var cancel = new CancellationTokenSource(timeout, TimeProvider.System);
         try
         {
             await process.StandardInput.WriteAsync(

@@ -55,16 +55,16 @@ internal static unsafe class DaemonLauncher
                 var devNull = Utf8("/dev/null", handles);
                 for (var fd = 0; fd <= 2; fd++)
                 {
-                    Libc.SpawnFileActionsAddOpen(actions, fd, devNull, ReadWrite, 0);
+                    _ = Libc.SpawnFileActionsAddOpen(actions, fd, devNull, ReadWrite, 0);
                 }
-                Libc.SpawnAttrSetFlags(attributes, PosixSpawnSetSid);
+                _ = Libc.SpawnAttrSetFlags(attributes, PosixSpawnSetSid);
                 int pid;
                 return Libc.PosixSpawn(&pid, path, actions, attributes, args, env) == 0;
             }
             finally
             {
-                Libc.SpawnFileActionsDestroy(actions);
-                Libc.SpawnAttrDestroy(attributes);
+                _ = Libc.SpawnFileActionsDestroy(actions);
+                _ = Libc.SpawnAttrDestroy(attributes);
             }
         }
         finally

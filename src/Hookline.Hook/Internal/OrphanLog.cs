@@ -38,7 +38,7 @@ internal static unsafe class OrphanLog
             }
             finally
             {
-                Libc.Close(fd);
+                _ = Libc.Close(fd);
             }
         }
         catch (Exception)

@@ -52,7 +52,7 @@ internal static unsafe class SidecarClient
         }
         finally
         {
-            Libc.Close(fd);
+            _ = Libc.Close(fd);
         }
     }
 

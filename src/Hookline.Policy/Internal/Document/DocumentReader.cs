@@ -379,7 +379,7 @@ internal sealed partial class DocumentReader
         return after is null ? null : new EscalationRule(after.Value, effect, within);
     }
 
-    private IReadOnlyList<string> ReadAgents(SourceNode node)
+    private List<string> ReadAgents(SourceNode node)
     {
         var items = node switch
         {

@@ -10,6 +10,7 @@ namespace Hookline.Policy.Internal.FileArguments;
 internal static class CdPath
 {
     private const string Assignment = "CDPATH=";
+    private static readonly System.Buffers.SearchValues<char> ValueEnd = System.Buffers.SearchValues.Create(" \t\n;&|)");
 
     /// <summary>CDPATH entries times relative cds: each pair is a base every relative path is matched under.</summary>
     public const int MaxBases = 256;
@@ -66,7 +67,7 @@ internal static class CdPath
     private static ReadOnlySpan<char> ValueAt(ReadOnlySpan<char> raw, int at)
     {
         var value = raw[(at + Assignment.Length)..];
-        var end = value.IndexOfAny(" \t\n;&|)");
+        var end = value.IndexOfAny(ValueEnd);
         return end < 0 ? value : value[..end];
     }
 }

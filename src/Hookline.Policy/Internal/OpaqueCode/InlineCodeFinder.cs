@@ -13,6 +13,9 @@ internal readonly record struct InlineCode(int Interpreter, int CodeWord, int Co
 /// <summary>Reads an interpreter's command line (per <see cref="Interpreters"/>) to find code given inline or on stdin.</summary>
 internal static class InlineCodeFinder
 {
+    // A cluster with one of these before its f or E is not read as inline code.
+    private static readonly System.Buffers.SearchValues<char> NotBeforeCode = System.Buffers.SearchValues.Create("CIoWjl");
+
     /// <summary>Inline code run by <paramref name="words"/> (a simple command after wrappers), or null.</summary>
     public static InlineCode? Find(ShellScan scan, ReadOnlySpan<ShellWord> words)
     {
@@ -257,7 +260,7 @@ internal static class InlineCodeFinder
             {
                 // A cluster: -sf- / -f/dev/stdin / -Eall:...
                 var f = w.IndexOfAny('f', 'E');
-                if (f > 0 && !w[1..f].ContainsAny("CIoWjl"))
+                if (f > 0 && !w[1..f].ContainsAny(NotBeforeCode))
                 {
                     var rest = w[(f + 1)..];
                     if (w[f] == 'E')

@@ -367,11 +367,11 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
 
     private async ValueTask<Decision> DecideAsync(HookEvent hookEvent, CancellationToken cancellation)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         // Awaited: a session whose state is still being loaded holds up its own decisions only.
         var state = await _sessions.StateOfAsync(hookEvent.SessionId, cancellation).ConfigureAwait(false);
         var decision = DecisionEngine.Decide(hookEvent, _policy.Current, state);
-        _metrics.Decided(decision.Verdict, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        _metrics.Decided(decision.Verdict, _time.GetElapsedTime(started));
         return decision;
     }
 

@@ -18,11 +18,13 @@ internal sealed class ServerTls
 {
     private readonly X509Certificate2 _certificate;
     private readonly X509Certificate2? _clientCa;
+    private readonly TimeProvider _time;
 
-    private ServerTls(X509Certificate2 certificate, X509Certificate2? clientCa)
+    private ServerTls(X509Certificate2 certificate, X509Certificate2? clientCa, TimeProvider time)
     {
         _certificate = certificate;
         _clientCa = clientCa;
+        _time = time;
     }
 
     public bool Mutual => _clientCa is not null;
@@ -49,7 +51,7 @@ internal sealed class ServerTls
         {
             var certificate = X509Certificate2.CreateFromPemFile(options.TlsCertificateFile, options.TlsKeyFile);
             var clientCa = options.ClientCaFile is null ? null : X509CertificateLoader.LoadCertificateFromFile(options.ClientCaFile);
-            return new ServerTls(certificate, clientCa);
+            return new ServerTls(certificate, clientCa, options.TimeProvider);
         }
         catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException)
         {
@@ -71,7 +73,7 @@ internal sealed class ServerTls
             https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
             https.ClientCertificateValidation = (certificate, _, _) =>
             {
-                if (Refusal(certificate, _clientCa, TimeProvider.System.GetUtcNow()) is not { } reason)
+                if (Refusal(certificate, _clientCa, _time.GetUtcNow()) is not { } reason)
                 {
                     return true;
                 }

@@ -22,7 +22,7 @@ internal sealed class InProcessCallInvoker : CallInvoker
 
     /// <param name="interceptors">Outermost first, as the server registers them.</param>
     public InProcessCallInvoker(Contracts.V1.AgentService.AgentServiceBase service, Interceptor[] interceptors,
-        CancellationToken stopping, ILogger logger)
+        ILogger logger, CancellationToken stopping)
     {
         Contracts.V1.AgentService.BindService(_methods, service);
         _interceptors = interceptors;
@@ -38,7 +38,7 @@ internal sealed class InProcessCallInvoker : CallInvoker
         string? host, CallOptions options, TRequest request)
     {
         var handler = Handler<UnaryServerMethod<TRequest, TResponse>>(method);
-        var call = new CallState(method.FullName, options.CancellationToken, _logger);
+        var call = new CallState(method.FullName, _logger, options.CancellationToken);
         var context = new InProcessCallContext(method.FullName, options.Headers, options.Deadline, call.Token);
         var response = call.RunAsync(async () =>
         {
@@ -53,10 +53,10 @@ internal sealed class InProcessCallInvoker : CallInvoker
         Method<TRequest, TResponse> method, string? host, CallOptions options)
     {
         var handler = Handler<DuplexStreamingServerMethod<TRequest, TResponse>>(method);
-        var call = new CallState(method.FullName, options.CancellationToken, _logger);
+        var call = new CallState(method.FullName, _logger, options.CancellationToken);
         var context = new InProcessCallContext(method.FullName, options.Headers, options.Deadline, call.Token);
-        var requests = new MessagePipe<TRequest>(method.RequestMarshaller, StreamCapacity, call.Token, clientReads: false);
-        var responses = new MessagePipe<TResponse>(method.ResponseMarshaller, StreamCapacity, call.Token, clientReads: true);
+        var requests = new MessagePipe<TRequest>(method.RequestMarshaller, StreamCapacity, clientReads: false, call.Token);
+        var responses = new MessagePipe<TResponse>(method.ResponseMarshaller, StreamCapacity, clientReads: true, call.Token);
         var finished = call.RunAsync(async () =>
         {
             await Intercepted(handler)(requests, responses, context).ConfigureAwait(false);
@@ -127,7 +127,7 @@ internal sealed class InProcessCallInvoker : CallInvoker
         private readonly ILogger _logger;
         private Status _status;
 
-        public CallState(string method, CancellationToken caller, ILogger logger)
+        public CallState(string method, ILogger logger, CancellationToken caller)
         {
             _method = method;
             _logger = logger;

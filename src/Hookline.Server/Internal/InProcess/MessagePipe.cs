@@ -18,7 +18,7 @@ internal sealed class MessagePipe<T> : IAsyncStreamReader<T>, IClientStreamWrite
 
     /// <param name="call">Cancelled when the call ends: reads and writes stop.</param>
     /// <param name="clientReads">Reads fail as a client's do (<see cref="RpcException"/>), not as a server's.</param>
-    public MessagePipe(Marshaller<T> marshaller, int capacity, CancellationToken call, bool clientReads)
+    public MessagePipe(Marshaller<T> marshaller, int capacity, bool clientReads, CancellationToken call)
     {
         _marshaller = marshaller;
         _call = call;

@@ -59,7 +59,7 @@ internal abstract partial class AuditReader
             ORDER BY e.event_time_ms {order}, e.{StorageOrder} {order} LIMIT @limit;
             """;
         Add(command, "limit", limit + 1);
-        var items = await ReadAllAsync(command, cancellation, ReadView).ConfigureAwait(false);
+        var items = await ReadAllAsync(command, ReadView, cancellation).ConfigureAwait(false);
         string? next = null;
         if (items.Count > limit)
         {
@@ -75,7 +75,7 @@ internal abstract partial class AuditReader
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {ViewSelect} FROM events e WHERE e.event_id = @id;";
         Add(command, "id", eventId);
-        return (await ReadAllAsync(command, cancellation, ReadView).ConfigureAwait(false)).FirstOrDefault();
+        return (await ReadAllAsync(command, ReadView, cancellation).ConfigureAwait(false)).FirstOrDefault();
     }
 
     /// <summary>The events whose storage order lies in [<paramref name="first"/>, <paramref name="last"/>], in that order (at most <see cref="MaxPage"/>).</summary>
@@ -89,7 +89,7 @@ internal abstract partial class AuditReader
             """;
         Add(command, "first", first);
         Add(command, "last", last);
-        return await ReadAllAsync(command, cancellation, ReadView).ConfigureAwait(false);
+        return await ReadAllAsync(command, ReadView, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>The stored payloads of one event, secrets masked as storage under "redacted" would, in every capture mode.</summary>
@@ -102,8 +102,8 @@ internal abstract partial class AuditReader
             FROM events WHERE event_id = @id;
             """;
         Add(command, "id", eventId);
-        return (await ReadAllAsync(command, cancellation, reader => new RawEventView(eventId, Redactor.RedactStored(Text(reader, 0)), Redactor.RedactStored(Text(reader, 1)),
-            Redactor.RedactStored(Text(reader, 2)), Redactor.RedactStored(Text(reader, 3)), reader.GetInt64(4) != 0)).ConfigureAwait(false)).FirstOrDefault();
+        return (await ReadAllAsync(command, reader => new RawEventView(eventId, Redactor.RedactStored(Text(reader, 0)), Redactor.RedactStored(Text(reader, 1)),
+            Redactor.RedactStored(Text(reader, 2)), Redactor.RedactStored(Text(reader, 3)), reader.GetInt64(4) != 0), cancellation).ConfigureAwait(false)).FirstOrDefault();
     }
 
     public async Task<SessionPage> SessionsAsync(SessionFilter filter, string? cursor, int limit, CancellationToken cancellation = default)
@@ -135,7 +135,7 @@ internal abstract partial class AuditReader
             FROM sessions s WHERE {where} ORDER BY s.created_at_ms DESC, s.{SessionOrder} DESC LIMIT @limit;
             """;
         Add(command, "limit", limit + 1);
-        var rows = await ReadAllAsync(command, cancellation, reader => (View: new SessionView(
+        var rows = await ReadAllAsync(command, reader => (View: new SessionView(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.GetString(5), Time(reader.GetInt64(6)), Time(reader.GetInt64(7)),
                 reader.IsDBNull(8) ? null : Time(reader.GetInt64(8)), reader.GetInt64(9), reader.GetInt64(10),
@@ -143,7 +143,7 @@ internal abstract partial class AuditReader
             {
                 Org = reader.GetString(14),
                 Authenticated = reader.GetInt64(15) != 0,
-            }, Cursor: Keyset.Format(reader.GetInt64(6), reader.GetInt64(13)))).ConfigureAwait(false);
+            }, Cursor: Keyset.Format(reader.GetInt64(6), reader.GetInt64(13))), cancellation).ConfigureAwait(false);
         string? next = null;
         if (rows.Count > limit)
         {
@@ -166,8 +166,8 @@ internal abstract partial class AuditReader
         {
             Add(command, "only", epoch);
         }
-        return await ReadAllAsync(command, cancellation, reader => new EpochView(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Time(reader.GetInt64(3)), Text(reader, 4),
-            reader.GetString(5))).ConfigureAwait(false);
+        return await ReadAllAsync(command, reader => new EpochView(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Time(reader.GetInt64(3)), Text(reader, 4),
+            reader.GetString(5)), cancellation).ConfigureAwait(false);
     }
 
     /// <summary>Stored events per rule id (a decision naming several rules counts for each), with the latest hit.</summary>
@@ -181,7 +181,7 @@ internal abstract partial class AuditReader
             WHERE applied_rule_ids IS NOT NULL AND applied_rule_ids <> '' GROUP BY applied_rule_ids;
             """;
         var hits = new Dictionary<string, (long Hits, long LastMs)>(StringComparer.Ordinal);
-        foreach (var (ids, count, last) in await ReadAllAsync(command, cancellation, reader => (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2))).ConfigureAwait(false))
+        foreach (var (ids, count, last) in await ReadAllAsync(command, reader => (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)), cancellation).ConfigureAwait(false))
         {
             foreach (var id in RuleIds(ids))
             {
@@ -205,7 +205,7 @@ internal abstract partial class AuditReader
         Add(command, "since", sinceMs);
         var sources = new Dictionary<string, long>(StringComparer.Ordinal);
         long decided = 0;
-        foreach (var (source, count, withVerdict) in await ReadAllAsync(command, cancellation, reader => (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2))).ConfigureAwait(false))
+        foreach (var (source, count, withVerdict) in await ReadAllAsync(command, reader => (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)), cancellation).ConfigureAwait(false))
         {
             sources[source] = count;
             decided += withVerdict;

@@ -31,7 +31,7 @@ internal abstract partial class AuditReader : IAuditReader
             """;
         Add(command, "session", (object?)sessionId ?? DBNull.Value);
         Add(command, "limit", (long)limit);
-        return await ReadAllAsync(command, cancellation, Event).ConfigureAwait(false);
+        return await ReadAllAsync(command, Event, cancellation).ConfigureAwait(false);
     }
 
     public async Task<List<AuditSession>> ReadSessionsAsync(CancellationToken cancellation = default)
@@ -46,7 +46,7 @@ internal abstract partial class AuditReader : IAuditReader
             FROM sessions s LEFT JOIN events e ON e.session_id = s.session_id
             GROUP BY s.session_id ORDER BY s.created_at_ms;
             """;
-        return await ReadAllAsync(command, cancellation, reader => new AuditSession(
+        return await ReadAllAsync(command, reader => new AuditSession(
             reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
             reader.GetString(5), Time(reader.GetInt64(6)), Time(reader.GetInt64(7)),
             reader.IsDBNull(8) ? null : Time(reader.GetInt64(8)), reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11))
@@ -54,7 +54,7 @@ internal abstract partial class AuditReader : IAuditReader
             Org = reader.GetString(12),
             Authenticated = reader.GetInt64(13) != 0,
             Allowed = reader.GetInt64(14),
-        }).ConfigureAwait(false);
+        }, cancellation).ConfigureAwait(false);
     }
 
     public async Task<int> ExportAsync(long sinceUnixMs, Action<AuditEvent> write, CancellationToken cancellation = default)
@@ -103,7 +103,7 @@ internal abstract partial class AuditReader : IAuditReader
         Authenticated = reader.GetInt64(21) != 0,
     };
 
-    protected static async Task<List<T>> ReadAllAsync<T>(DbCommand command, CancellationToken cancellation, Func<DbDataReader, T> map)
+    protected static async Task<List<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellation)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
         var rows = new List<T>();

@@ -106,7 +106,7 @@ internal abstract partial class AuditStore
             ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, updated_at_ms = excluded.updated_at_ms;
             """;
         using var upsert = write.Command(_saveStatesSql);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
         ExecuteRows(upsert, StateColumns, [.. states.Select(s => new object?[]
         {
             s.SessionId, SessionStateCodec.MergeWithStored(s.Memory, stored.GetValueOrDefault(s.SessionId)), now,

@@ -10,7 +10,7 @@ internal abstract partial class AuditStore
     /// in <c>schema_version</c>, so a step is applied once. A database from a newer Hookline is refused.
     /// </summary>
     /// <param name="recorded">More SQL for the step's transaction, given the step's number (SQLite's user_version).</param>
-    protected static void Migrate(DbConnection connection, int version, IReadOnlyList<string> steps, string location,
+    protected void Migrate(DbConnection connection, int version, IReadOnlyList<string> steps, string location,
         Func<int, string>? recorded = null)
     {
         SchemaMigrations.Check(version, steps.Count, location);
@@ -21,7 +21,7 @@ internal abstract partial class AuditStore
             command.Transaction = transaction;
             command.CommandText = steps[next - 1] + $"""
 
-                INSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()});
+                INSERT INTO schema_version (version, applied_at_ms) VALUES ({next}, {Time.GetUtcNow().ToUnixTimeMilliseconds()});
                 {recorded?.Invoke(next)}
                 """;
             command.ExecuteNonQuery();

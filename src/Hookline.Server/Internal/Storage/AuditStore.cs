@@ -14,6 +14,9 @@ namespace Hookline.Server.Internal.Storage;
 /// </remarks>
 internal abstract partial class AuditStore
 {
+    /// <summary>The clock of the times the store writes itself (state and migration rows): the server's.</summary>
+    protected TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Begins the transaction a write runs in, holding what the backend needs held until it ends.</summary>
     protected abstract StoreWrite BeginWrite();
 

@@ -57,7 +57,7 @@ internal sealed class SidecarSession : IAsyncDisposable
         var spool = new EventSpool(disk, options.SpoolMaxBytes, () => snapshots.Capture);
         var own = spool.Count;
         var adopted = await spoolDirectory.AdoptOrphanedAsync(spool).ConfigureAwait(false);
-        var orphans = await OrphanRecords.IngestAsync(options.OrphanFile, sessionId, spool, line => Log.OrphanSkipped(logger, line))
+        var orphans = await OrphanRecords.IngestAsync(options.OrphanFile, sessionId, spool, options.TimeProvider, line => Log.OrphanSkipped(logger, line))
             .ConfigureAwait(false);
         Log.SpoolLoaded(logger, own, adopted, orphans, options.OrphanFile);
         var stats = new SidecarStats();

@@ -31,7 +31,7 @@ internal static class OrphanRecords
     }
 
     /// <summary>Moves the records into <paramref name="spool"/>. Returns how many were taken; malformed lines are counted in <paramref name="skipped"/>.</summary>
-    public static async Task<int> IngestAsync(string path, string sessionId, EventSpool spool, Action<string> skipped)
+    public static async Task<int> IngestAsync(string path, string sessionId, EventSpool spool, TimeProvider time, Action<string> skipped)
     {
         var claimed = $"{path}.{Environment.ProcessId}.sending";
         try
@@ -53,7 +53,7 @@ internal static class OrphanRecords
             {
                 continue;
             }
-            if (TryParse(line, sessionId) is { } hookEvent)
+            if (TryParse(line, sessionId, time) is { } hookEvent)
             {
                 spool.Add(hookEvent, hookEvent.Applied);
                 count++;
@@ -68,7 +68,7 @@ internal static class OrphanRecords
         return count;
     }
 
-    private static HookEvent? TryParse(string line, string sessionId)
+    private static HookEvent? TryParse(string line, string sessionId, TimeProvider clock)
     {
         try
         {
@@ -82,7 +82,7 @@ internal static class OrphanRecords
                 return null;
             }
             var time = DateTimeOffset.TryParse(HookJson.String(root, "time"), System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.UtcNow;
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : clock.GetUtcNow();
             var bytes = root.TryGetProperty("payload_bytes", out var b) && b.TryGetInt64(out var n) ? n : 0;
             var reason = $"{HookJson.String(root, "reason")} (decided by the hook alone; fail mode {HookJson.String(root, "fail_mode")}; " +
                 $"payload {bytes} bytes, fnv1a64 {HookJson.String(root, "payload_fnv1a64")})";

@@ -41,20 +41,20 @@ internal sealed partial class PostgresStore
     }
 
     public ValueTask<SessionRecord?> TouchAsync(string sessionId, long nowMs, CancellationToken cancellation = default) =>
-        UpdateSessionAsync(sessionId, nowMs, cancellation, """
+        UpdateSessionAsync(sessionId, nowMs, """
         UPDATE sessions SET last_seen_ms = @now,
             status = CASE WHEN status = 'ended' THEN 'ended' ELSE 'active' END
         WHERE session_id = @id;
-        """);
+        """, cancellation);
 
     public ValueTask<SessionRecord?> EndSessionAsync(string sessionId, long nowMs, CancellationToken cancellation = default) =>
-        UpdateSessionAsync(sessionId, nowMs, cancellation, """
+        UpdateSessionAsync(sessionId, nowMs, """
         UPDATE sessions SET status = 'ended', ended_at_ms = COALESCE(ended_at_ms, @now), last_seen_ms = @now
         WHERE session_id = @id;
         DELETE FROM session_states WHERE session_id = @id;
-        """);
+        """, cancellation);
 
-    private async ValueTask<SessionRecord?> UpdateSessionAsync(string sessionId, long nowMs, CancellationToken cancellation, string sql)
+    private async ValueTask<SessionRecord?> UpdateSessionAsync(string sessionId, long nowMs, string sql, CancellationToken cancellation)
     {
         await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         await using var update = new NpgsqlCommand(sql, connection);

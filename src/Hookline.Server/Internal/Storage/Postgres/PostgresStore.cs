@@ -17,8 +17,10 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
 
     private readonly NpgsqlDataSource _dataSource;
 
-    public PostgresStore(string connectionString)
+    /// <param name="time">The server's clock, for the times a row is written at; the system clock when null (local commands).</param>
+    public PostgresStore(string connectionString, TimeProvider? time = null)
     {
+        Time = time ?? TimeProvider.System;
         _dataSource = CreateDataSource(connectionString);
         Reader = new PostgresAuditReader(_dataSource);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);

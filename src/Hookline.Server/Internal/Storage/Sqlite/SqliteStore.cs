@@ -14,8 +14,10 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
     private readonly SqliteConnection _writer;
     private readonly Lock _writerLock = new();
 
-    public SqliteStore(string dataDirectory)
+    /// <param name="time">The server's clock, for the times a row is written at; the system clock when null (local commands).</param>
+    public SqliteStore(string dataDirectory, TimeProvider? time = null)
     {
+        Time = time ?? TimeProvider.System;
         // 0700 and 0600, created before SQLite opens the file: its -wal and -shm copy the database's mode.
         DatabasePath = Path.Combine(dataDirectory, "hookline.db");
         ModeWarnings = [.. new[] { Core.PrivateFiles.CreateDirectory(dataDirectory), Core.PrivateFiles.CreateFile(DatabasePath) }.OfType<string>()];
