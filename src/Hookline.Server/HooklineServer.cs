@@ -103,6 +103,11 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new PolicyHolder(
             store, options.TimeProvider, sp.GetRequiredService<ILogger<PolicyHolder>>(), options.PolicyFile));
         builder.Services.AddSingleton<ServerMetrics>();
+        var export = OtlpExport.Start(options);
+        if (export is not null)
+        {
+            builder.Services.AddSingleton(export);
+        }
         builder.Services.AddSingleton<LiveFeed>();
         if (options.Dashboard)
         {
@@ -183,7 +188,7 @@ public sealed class HooklineServer : IAsyncDisposable
             app.MapTokenEndpoints();
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); tokens.Dispose(); store.Dispose(); jwt?.Dispose(); });
+            app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); tokens.Dispose(); store.Dispose(); jwt?.Dispose(); export?.Dispose(); });
         }
         catch
         {
@@ -192,6 +197,7 @@ public sealed class HooklineServer : IAsyncDisposable
             tokens.Dispose();
             store.Dispose();
             jwt?.Dispose();
+            export?.Dispose();
             throw;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -286,7 +292,7 @@ public sealed class HooklineServer : IAsyncDisposable
         app.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            return context.Response.WriteAsync(metrics.Render(policy.Current.Epoch, sessions));
+            return context.Response.WriteAsync(metrics.Render());
         });
         app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy)).RequireScope(TokenScope.Admin);
     }
