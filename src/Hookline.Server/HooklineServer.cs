@@ -79,6 +79,8 @@ public sealed class HooklineServer : IAsyncDisposable
             // Without tokens nobody could tell a reader from a stranger: then the dashboard stays on loopback.
             ReadAccess.EnsureBindAllowed(httpEndpoint, "--http-listen");
         }
+        // OTLP: a wrong --otlp-protocol is refused before the store is opened.
+        var export = OtlpExport.Start(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -103,7 +105,6 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new PolicyHolder(
             store, options.TimeProvider, sp.GetRequiredService<ILogger<PolicyHolder>>(), options.PolicyFile));
         builder.Services.AddSingleton<ServerMetrics>();
-        var export = OtlpExport.Start(options);
         if (export is not null)
         {
             builder.Services.AddSingleton(export);

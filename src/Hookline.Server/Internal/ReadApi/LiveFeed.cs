@@ -60,7 +60,10 @@ internal sealed class LiveFeed(IAuditStore store, OtlpExport? export = null)
             var user = record.Event.User is { Length: > 0 } own ? own : UserOf(record.Event.SessionId);
             var view = ToView(record, storedAtMs, user);
             export?.Publish(view);
-            Offer(view);
+            if (!_subscribers.IsEmpty)
+            {
+                Offer(view);
+            }
         }
     }
 
