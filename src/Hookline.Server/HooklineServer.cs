@@ -79,6 +79,8 @@ public sealed class HooklineServer : IAsyncDisposable
             // Without tokens nobody could tell a reader from a stranger: then the dashboard stays on loopback.
             ReadAccess.EnsureBindAllowed(httpEndpoint, "--http-listen");
         }
+        // OTLP: a wrong --otlp-protocol is refused before the store is opened.
+        var export = OtlpExport.Start(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -103,6 +105,10 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new PolicyHolder(
             store, options.TimeProvider, sp.GetRequiredService<ILogger<PolicyHolder>>(), options.PolicyFile));
         builder.Services.AddSingleton<ServerMetrics>();
+        if (export is not null)
+        {
+            builder.Services.AddSingleton(export);
+        }
         builder.Services.AddSingleton<LiveFeed>();
         if (options.Dashboard)
         {
@@ -183,7 +189,7 @@ public sealed class HooklineServer : IAsyncDisposable
             app.MapTokenEndpoints();
 
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); tokens.Dispose(); store.Dispose(); jwt?.Dispose(); });
+            app.Lifetime.ApplicationStopped.Register(() => { policy.Dispose(); tokens.Dispose(); store.Dispose(); jwt?.Dispose(); export?.Dispose(); });
         }
         catch
         {
@@ -192,6 +198,7 @@ public sealed class HooklineServer : IAsyncDisposable
             tokens.Dispose();
             store.Dispose();
             jwt?.Dispose();
+            export?.Dispose();
             throw;
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -286,7 +293,7 @@ public sealed class HooklineServer : IAsyncDisposable
         app.MapGet("/metrics", context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-            return context.Response.WriteAsync(metrics.Render(policy.Current.Epoch, sessions));
+            return context.Response.WriteAsync(metrics.Render());
         });
         app.MapPost(PolicyApplyPath, context => PolicyApplyEndpoint.HandleAsync(context, policy)).RequireScope(TokenScope.Admin);
     }

@@ -124,6 +124,9 @@ public sealed class HooklineServerOptions
     /// <summary>What of an event's payload is stored (redacted by default); sidecars store their spool the same way.</summary>
     public Core.EventCapture Capture { get; set; } = Core.EventCapture.Default;
 
+    /// <summary>OTLP export of metrics and stored events; null: only the <c>OTEL_EXPORTER_OTLP_*</c> variables can turn it on.</summary>
+    public OtlpExportOptions? Otlp { get; set; }
+
     /// <summary>
     /// Open streams one principal (issuer, user, org; with authentication off, the one local principal) may hold on
     /// this server; one more is refused at open with <c>ResourceExhausted</c>. Zero or less: no limit.

@@ -37,4 +37,21 @@ public sealed class MetricsTests
         Assert.Contains("hookline_decision_seconds_count 2", lines);
         Assert.Contains(lines, l => l.StartsWith("hookline_decision_seconds_bucket{le=\"+Inf\"} 2", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_decision_source_without_a_series_of_its_own_is_counted_under_its_name_not_another()
+    {
+        await using var server = await TestServer.StartAsync(Policies.Standard, o => o.HttpListen = "http://127.0.0.1:0");
+        var metrics = server.Service<Internal.Metrics.ServerMetrics>();
+        // A source newer than the list of series /metrics declares (here one Names.Of calls "unspecified").
+        metrics.Applied((DecisionSource)42);
+        metrics.Applied(DecisionSource.Local);
+        using var http = new HttpClient { Timeout = Bound.Hang };
+
+        var lines = (await http.GetStringAsync(new Uri(new Uri(server.Server.HttpAddress!), "/metrics"))).Split('\n');
+
+        Assert.Contains("hookline_applied_events_total{source=\"unspecified\"} 1", lines);
+        Assert.Contains("hookline_applied_events_total{source=\"local\"} 1", lines);
+        Assert.Contains("hookline_applied_events_total{source=\"malformed_input\"} 0", lines);
+    }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Hookline.Contracts.V1;
 using Hookline.Core;
+using Hookline.Server.Internal.Metrics;
 using Hookline.Server.Internal.Storage.Postgres;
 using Hookline.Server.Internal.Storage;
 
@@ -10,9 +11,10 @@ namespace Hookline.Server.Internal.ReadApi;
 /// <summary>
 /// Hands every stored event to the live-feed subscribers (dashboard, <c>hookline tail</c>). Fed by the audit writer
 /// after each batch, so it never touches the decision path. Each subscriber has a small bounded queue; one that
-/// falls behind is dropped (it reconnects), never waited for.
+/// falls behind is dropped (it reconnects), never waited for. This server's own events also go to the OTLP export,
+/// when there is one (other replicas export theirs).
 /// </summary>
-internal sealed class LiveFeed(IAuditStore store)
+internal sealed class LiveFeed(IAuditStore store, OtlpExport? export = null)
 {
     public const int QueueSize = 512;
     private readonly ConcurrentDictionary<Subscriber, byte> _subscribers = new();
@@ -49,14 +51,19 @@ internal sealed class LiveFeed(IAuditStore store)
     /// <summary>This server's stored batch, from its audit writer.</summary>
     public void Publish(IReadOnlyList<AuditRecord> batch, long storedAtMs)
     {
-        if (_subscribers.IsEmpty)
+        if (_subscribers.IsEmpty && export is null)
         {
             return;
         }
         foreach (var record in batch)
         {
             var user = record.Event.User is { Length: > 0 } own ? own : UserOf(record.Event.SessionId);
-            Offer(ToView(record, storedAtMs, user));
+            var view = ToView(record, storedAtMs, user);
+            export?.Publish(view);
+            if (!_subscribers.IsEmpty)
+            {
+                Offer(view);
+            }
         }
     }
 
