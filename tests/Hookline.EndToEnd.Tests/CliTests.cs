@@ -17,7 +17,7 @@ public sealed class CliTests : IDisposable
     {
         var good = Path.Combine(_dir, "good.yaml");
         var bad = Path.Combine(_dir, "bad.yaml");
-        await File.WriteAllTextAsync(good, ProcessStack.Policy);
+        await File.WriteAllTextAsync(good, Policies.Standard);
         await File.WriteAllTextAsync(bad, "version: 1\nrules:\n  - id: a\n    effect: allowish\n    match: \"Bash(ls)\"\n  - id: a\n    effect: deny\n");
 
         var ok = await RunAsync(["policy", "check", good]);
@@ -35,7 +35,7 @@ public sealed class CliTests : IDisposable
     {
         var policy = Path.Combine(_dir, "policy.yaml");
         var hookEvent = Path.Combine(_dir, "event.json");
-        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+        await File.WriteAllTextAsync(policy, Policies.Standard);
         await File.WriteAllTextAsync(hookEvent, HookRun.Bash("cd x && FOO=1 timeout 5 rm -rf /"));
 
         var run = await RunAsync(["policy", "explain", policy, hookEvent]);
@@ -65,7 +65,7 @@ public sealed class CliTests : IDisposable
             """);
         File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var policy = Path.Combine(_dir, "policy.yaml");
-        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+        await File.WriteAllTextAsync(policy, Policies.Standard);
 
         var run = await RunAsync(["start", "--agent", "claude", "--policy", policy, "--agent-command", agent, "--", "-p", "hello"],
             new Dictionary<string, string>
@@ -111,7 +111,7 @@ public sealed class CliTests : IDisposable
             """);
         File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var policy = Path.Combine(_dir, "policy.yaml");
-        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+        await File.WriteAllTextAsync(policy, Policies.Standard);
 
         var run = await RunAsync(["start", "--agent", "claude", "--policy", policy, "--agent-command", agent],
             new Dictionary<string, string>

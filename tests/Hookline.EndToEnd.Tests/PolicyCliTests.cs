@@ -16,7 +16,7 @@ public sealed class PolicyCliTests : IDisposable
     {
         var policy = Path.Combine(_dir, "policy.yaml");
         var hookEvent = Path.Combine(_dir, "event.json");
-        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+        await File.WriteAllTextAsync(policy, Policies.Standard);
         await File.WriteAllTextAsync(hookEvent, HookRun.Bash("git push origin main && ls"));
 
         var run = await RunAsync("policy", "explain", policy, hookEvent, "--json");
@@ -159,7 +159,7 @@ public sealed class PolicyCliTests : IDisposable
     public async Task Replay_without_an_audit_trail_says_so()
     {
         var candidate = Path.Combine(_dir, "p.yaml");
-        await File.WriteAllTextAsync(candidate, ProcessStack.Policy);
+        await File.WriteAllTextAsync(candidate, Policies.Standard);
 
         var replay = await RunAsync("policy", "replay", candidate, "--data", Path.Combine(_dir, "nowhere"));
 
