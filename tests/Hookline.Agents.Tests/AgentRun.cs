@@ -123,7 +123,7 @@ internal sealed class AgentRun : IDisposable
         var stderrFile = Path.Combine(Directory, "client.stderr");
         var launcher = new List<string>
         {
-            Repository.Launcher, "launch", "--requests", RequestLog, "--stdout", stdoutFile, "--stderr", stderrFile,
+            AgentClients.Launcher, "launch", "--requests", RequestLog, "--stdout", stdoutFile, "--stderr", stderrFile,
             "--timeout-s", ((int)RunTimeout.TotalSeconds - 30).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (Isolated)
@@ -166,14 +166,14 @@ internal sealed class AgentRun : IDisposable
     /// <summary>The arguments of <c>hookline start</c> that wire <paramref name="agent"/> with the test policy.</summary>
     public IReadOnlyList<string> Start(string agent, params string[] agentArgs) =>
     [
-        Repository.Hookline, "start", "--agent", agent, "--policy", PolicyFile, "--agent-command", Repository.Client(agent), "--", .. agentArgs,
+        AgentClients.Hookline, "start", "--agent", agent, "--policy", PolicyFile, "--agent-command", AgentClients.Client(agent), "--", .. agentArgs,
     ];
 
     /// <summary><c>hookline install --agent NAME --scope user</c> into this run's HOME (and CODEX_HOME).</summary>
     /// <remarks>For Codex, install asks the client itself for its hooks' trust hashes: it runs in a loopback-only namespace too.</remarks>
     public async Task InstallAsync(string agent)
     {
-        var (exit, stdout, stderr) = await HooklineAsync(Isolated, "install", "--agent", agent, "--scope", "user", "--agent-command", Repository.Client(agent));
+        var (exit, stdout, stderr) = await HooklineAsync(Isolated, "install", "--agent", agent, "--scope", "user", "--agent-command", AgentClients.Client(agent));
         _output.WriteLine("hookline install: " + stdout + stderr);
         Assert.True(exit == 0, "hookline install failed: " + stderr);
     }
@@ -209,8 +209,8 @@ internal sealed class AgentRun : IDisposable
     private async Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(bool isolated, params string[] args)
     {
         var start = isolated
-            ? new ProcessStartInfo("/usr/bin/unshare", ["-n", "--", Repository.Hookline, .. args])
-            : new ProcessStartInfo(Repository.Hookline, args);
+            ? new ProcessStartInfo("/usr/bin/unshare", ["-n", "--", AgentClients.Hookline, .. args])
+            : new ProcessStartInfo(AgentClients.Hookline, args);
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;

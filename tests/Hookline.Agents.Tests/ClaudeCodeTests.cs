@@ -22,7 +22,7 @@ public sealed class ClaudeCodeTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Deny_ask_and_allow_reach_claude_code_and_its_model_and_the_audit_trail()
     {
-        Repository.RequireClient("claude");
+        AgentClients.RequireClient("claude");
         using var run = new AgentRun(output);
         Configure(run);
         var userSettings = Path.Combine(run.Home, ".claude", "settings.json");
@@ -43,7 +43,7 @@ public sealed class ClaudeCodeTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_rule_that_rewrites_the_command_makes_claude_code_run_the_rewritten_one()
     {
-        Repository.RequireClient("claude");
+        AgentClients.RequireClient("claude");
         using var run = new AgentRun(output);
         Configure(run);
         Expect.UseRewritingPolicy(run);
@@ -56,13 +56,13 @@ public sealed class ClaudeCodeTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task With_the_sidecar_down_installed_fail_closed_hooks_keep_the_tool_from_running()
     {
-        Repository.RequireClient("claude");
+        AgentClients.RequireClient("claude");
         using var run = new AgentRun(output);
         Configure(run);
         await run.InstallAsync("claude");
         run.Environment["HOOKLINE_SOCKET"] = run.DeadSocket;
 
-        await run.RunAsync([run.Allowed], [Repository.Client("claude"), .. Prompt]);
+        await run.RunAsync([run.Allowed], [AgentClients.Client("claude"), .. Prompt]);
 
         Expect.BlockedWithoutSidecar(run, "claude");
     }

@@ -19,15 +19,15 @@ public sealed class ClaudeHookLatencyTests(ITestOutputHelper output)
     [InlineData("http")]
     public async Task Every_pre_tool_use_hook_is_timed_as_claude_code_sees_it(string transport)
     {
-        Repository.RequireClient("claude");
+        AgentClients.RequireClient("claude");
         using var run = new AgentRun(output);
         ClaudeCodeTests.Configure(run);
         var commands = Enumerable.Range(1, Commands).Select(i => $"touch {run.Project}/allowed-{i}.txt").ToArray();
 
         await run.RunAsync(commands,
         [
-            Repository.Hookline, "start", "--agent", "claude", "--transport", transport, "--policy", run.PolicyFile,
-            "--agent-command", Repository.Client("claude"), "--", .. ClaudeCodeTests.Prompt, "--include-hook-events",
+            AgentClients.Hookline, "start", "--agent", "claude", "--transport", transport, "--policy", run.PolicyFile,
+            "--agent-command", AgentClients.Client("claude"), "--", .. ClaudeCodeTests.Prompt, "--include-hook-events",
         ]);
 
         for (var i = 1; i <= Commands; i++)

@@ -11,7 +11,7 @@ namespace Hookline.Agents.Tests;
 internal static class CodexHookList
 {
     public static Task<IReadOnlyList<CodexHook>> ListAsync(string codexHome, string cwd) =>
-        CodexAppServer.ListHooksAsync(Repository.Client("codex"), codexHome, cwd, TimeSpan.FromSeconds(90));
+        CodexAppServer.ListHooksAsync(AgentClients.Client("codex"), codexHome, cwd, TimeSpan.FromSeconds(90));
 
     /// <summary>Trusts every hook Codex lists from <paramref name="source"/>, as the user would in /hooks.</summary>
     public static async Task TrustAsync(string codexHome, string cwd, string source)

@@ -40,7 +40,7 @@ public sealed class CodexTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Deny_ask_and_allow_reach_codex_and_its_model_and_the_audit_trail()
     {
-        Repository.RequireClient("codex");
+        AgentClients.RequireClient("codex");
         using var run = new AgentRun(output);
         var codexHome = Configure(run);
         var userHooks = Path.Combine(codexHome, "hooks.json");
@@ -61,7 +61,7 @@ public sealed class CodexTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_rule_that_rewrites_the_command_makes_codex_run_the_rewritten_one()
     {
-        Repository.RequireClient("codex");
+        AgentClients.RequireClient("codex");
         using var run = new AgentRun(output);
         Configure(run);
         Expect.UseRewritingPolicy(run);
@@ -74,7 +74,7 @@ public sealed class CodexTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Installed_hooks_are_trusted_by_install_itself_and_with_the_sidecar_down_keep_the_tool_from_running()
     {
-        Repository.RequireClient("codex");
+        AgentClients.RequireClient("codex");
         using var run = new AgentRun(output);
         var codexHome = Configure(run);
         var config = Path.Combine(codexHome, "config.toml");
@@ -84,7 +84,7 @@ public sealed class CodexTests(ITestOutputHelper output)
         run.Environment["HOOKLINE_SOCKET"] = run.DeadSocket;
 
         // No --dangerously-bypass-hook-trust: Codex runs the hooks only because install recorded its trust.
-        await run.RunAsync([run.Allowed], [Repository.Client("codex"), .. Exec]);
+        await run.RunAsync([run.Allowed], [AgentClients.Client("codex"), .. Exec]);
 
         Expect.BlockedWithoutSidecar(run, "codex");
         await run.UninstallAsync("codex");
@@ -94,7 +94,7 @@ public sealed class CodexTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Installed_next_to_the_users_own_hooks_in_config_toml_both_run_and_uninstall_leaves_it_byte_identical()
     {
-        Repository.RequireClient("codex");
+        AgentClients.RequireClient("codex");
         using var run = new AgentRun(output);
         var codexHome = Configure(run);
         var config = Path.Combine(codexHome, "config.toml");
@@ -128,7 +128,7 @@ public sealed class CodexTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Hooklines_hooks_already_declared_in_config_toml_are_trusted_there_and_run_once()
     {
-        Repository.RequireClient("codex");
+        AgentClients.RequireClient("codex");
         using var run = new AgentRun(output);
         var codexHome = Configure(run);
         var config = Path.Combine(codexHome, "config.toml");
@@ -136,7 +136,7 @@ public sealed class CodexTests(ITestOutputHelper output)
         foreach (var (native, kebab) in new[] { ("PreToolUse", "pre-tool-use"), ("PermissionRequest", "permission-request"), ("PostToolUse", "post-tool-use"),
             ("UserPromptSubmit", "user-prompt-submit"), ("SessionStart", "session-start"), ("Stop", "stop") })
         {
-            File.AppendAllText(config, $"\n\n[[hooks.{native}]]\n[[hooks.{native}.hooks]]\ntype = \"command\"\ncommand = \"{Repository.Hook} --agent codex --event {kebab}\"\ntimeout = 30");
+            File.AppendAllText(config, $"\n\n[[hooks.{native}]]\n[[hooks.{native}.hooks]]\ntype = \"command\"\ncommand = \"{AgentClients.Hook} --agent codex --event {kebab}\"\ntimeout = 30");
         }
         var hooksJson = Path.Combine(codexHome, "hooks.json");
         var before = AgentRun.Snapshot(config, hooksJson);
@@ -162,7 +162,7 @@ public sealed class CodexTests(ITestOutputHelper output)
         run.Environment["HOOKLINE_HOOK_TIMEOUT_MS"] = "30000";
         await using (await UserDaemon.StartAsync(run))
         {
-            await run.RunAsync([run.Denied, run.Allowed], [Repository.Client("codex"), .. Exec]);
+            await run.RunAsync([run.Denied, run.Allowed], [AgentClients.Client("codex"), .. Exec]);
         }
         Expect.DeniedAndToldTheModel(run);
         Expect.AllowedRan(run);
@@ -175,7 +175,7 @@ public sealed class CodexTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Codex_runs_a_hook_declared_in_both_hooks_json_and_config_toml_twice()
     {
-        Repository.RequireClient("codex", withHookline: false);
+        AgentClients.RequireClient("codex", withHookline: false);
         using var run = new AgentRun(output);
         var codexHome = Configure(run);
         var command = $"echo ran >> {run.Project}/hook-ran.txt";
@@ -184,7 +184,7 @@ public sealed class CodexTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(codexHome, "hooks.json"),
             $$"""{ "hooks": { "PreToolUse": [ { "matcher": "Bash", "hooks": [ { "type": "command", "command": "{{command}}" } ] } ] } }""");
 
-        await run.RunAsync([run.Allowed], [Repository.Client("codex"), "--dangerously-bypass-hook-trust", .. Exec]);
+        await run.RunAsync([run.Allowed], [AgentClients.Client("codex"), "--dangerously-bypass-hook-trust", .. Exec]);
 
         Expect.AllowedRan(run);
         Assert.Contains("prefer a single representation", run.Stdout, StringComparison.Ordinal);

@@ -31,7 +31,7 @@ public sealed class GeminiCliTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Deny_ask_and_allow_reach_gemini_cli_and_its_model_and_the_audit_trail()
     {
-        Repository.RequireClient("gemini");
+        AgentClients.RequireClient("gemini");
         using var run = new AgentRun(output);
         var before = AgentRun.Snapshot(Configure(run));
 
@@ -49,7 +49,7 @@ public sealed class GeminiCliTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_rule_that_rewrites_the_command_makes_gemini_cli_run_the_rewritten_one()
     {
-        Repository.RequireClient("gemini");
+        AgentClients.RequireClient("gemini");
         using var run = new AgentRun(output);
         Configure(run);
         Expect.UseRewritingPolicy(run);
@@ -62,13 +62,13 @@ public sealed class GeminiCliTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task With_the_sidecar_down_installed_fail_closed_hooks_keep_the_tool_from_running()
     {
-        Repository.RequireClient("gemini");
+        AgentClients.RequireClient("gemini");
         using var run = new AgentRun(output);
         Configure(run);
         await run.InstallAsync("gemini");
         run.Environment["HOOKLINE_SOCKET"] = run.DeadSocket;
 
-        await run.RunAsync([run.Allowed], [Repository.Client("gemini"), .. Prompt], StopMarker);
+        await run.RunAsync([run.Allowed], [AgentClients.Client("gemini"), .. Prompt], StopMarker);
 
         Expect.BlockedWithoutSidecar(run, "gemini");
     }

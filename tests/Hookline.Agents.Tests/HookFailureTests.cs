@@ -51,7 +51,7 @@ public sealed class HookFailureTests(ITestOutputHelper output)
     [InlineData(true, "ok=ran hang=blocked killed=blocked exit1=blocked")]
     public async Task Claude_code(bool onFailureBlock, string expected)
     {
-        Repository.RequireClient("claude", withHookline: false);
+        AgentClients.RequireClient("claude", withHookline: false);
         using var run = new AgentRun(output);
         ClaudeCodeTests.Configure(run);
         var settings = Path.Combine(run.Directory, "claude-settings.json");
@@ -61,7 +61,7 @@ public sealed class HookFailureTests(ITestOutputHelper output)
               { "type": "command", "command": "{{WriteHook(run)}}", "timeout": 1{{(onFailureBlock ? ", \"onFailure\": \"block\"" : "")}} } ] } ] } }
             """);
 
-        await run.RunAsync(Commands(run), [Repository.Client("claude"), "--settings", settings, .. ClaudeCodeTests.Prompt]);
+        await run.RunAsync(Commands(run), [AgentClients.Client("claude"), "--settings", settings, .. ClaudeCodeTests.Prompt]);
 
         Assert.Equal(expected, Observed(run));
     }
@@ -70,7 +70,7 @@ public sealed class HookFailureTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Codex()
     {
-        Repository.RequireClient("codex", withHookline: false);
+        AgentClients.RequireClient("codex", withHookline: false);
         using var run = new AgentRun(output);
         var codexHome = CodexTests.Configure(run);
         File.WriteAllText(Path.Combine(codexHome, "hooks.json"), $$"""
@@ -78,7 +78,7 @@ public sealed class HookFailureTests(ITestOutputHelper output)
               { "type": "command", "command": "{{WriteHook(run)}}", "timeout": 1 } ] } ] } }
             """);
 
-        await run.RunAsync(Commands(run), [Repository.Client("codex"), "--dangerously-bypass-hook-trust", .. CodexTests.Exec]);
+        await run.RunAsync(Commands(run), [AgentClients.Client("codex"), "--dangerously-bypass-hook-trust", .. CodexTests.Exec]);
 
         Assert.Equal("ok=ran hang=ran killed=ran exit1=ran", Observed(run));
     }
@@ -87,7 +87,7 @@ public sealed class HookFailureTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Gemini_cli()
     {
-        Repository.RequireClient("gemini", withHookline: false);
+        AgentClients.RequireClient("gemini", withHookline: false);
         using var run = new AgentRun(output);
         var settings = GeminiCliTests.Configure(run);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settings))!.AsObject();
@@ -97,7 +97,7 @@ public sealed class HookFailureTests(ITestOutputHelper output)
             """);
         File.WriteAllText(settings, json.ToJsonString());
 
-        await run.RunAsync(Commands(run), [Repository.Client("gemini"), .. GeminiCliTests.Prompt], GeminiCliTests.StopMarker);
+        await run.RunAsync(Commands(run), [AgentClients.Client("gemini"), .. GeminiCliTests.Prompt], GeminiCliTests.StopMarker);
 
         Assert.Equal("ok=ran hang=ran killed=ran exit1=ran", Observed(run));
     }

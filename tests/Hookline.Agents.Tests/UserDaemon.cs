@@ -19,9 +19,9 @@ internal sealed class UserDaemon : IAsyncDisposable
         var daemon = new UserDaemon();
         try
         {
-            var grpc = $"http://127.0.0.1:{FreePort()}";
+            var grpc = $"http://127.0.0.1:{Ports.Free()}";
             await daemon.StartAsync(run, "Hookline server: gRPC on",
-                "server", "--listen", grpc, "--http-listen", $"http://127.0.0.1:{FreePort()}", "--policy", run.PolicyFile, "--data", run.DataDirectory);
+                "server", "--listen", grpc, "--http-listen", $"http://127.0.0.1:{Ports.Free()}", "--policy", run.PolicyFile, "--data", run.DataDirectory);
             await daemon.StartAsync(run, "HOOKLINE_DAEMON_SOCKET=", "sidecar", "--daemon", "--server", grpc);
             return daemon;
         }
@@ -34,7 +34,7 @@ internal sealed class UserDaemon : IAsyncDisposable
 
     private async Task StartAsync(AgentRun run, string readyLine, params string[] args)
     {
-        var start = new ProcessStartInfo(Repository.Hookline, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(AgentClients.Hookline, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (key, value) in run.Environment)
         {
             start.Environment[key] = value;
@@ -71,13 +71,6 @@ internal sealed class UserDaemon : IAsyncDisposable
                 throw new InvalidOperationException($"hookline {args[0]} did not start: {seen}");
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -9,7 +9,7 @@ namespace Hookline.Dashboard.Tests;
 /// </summary>
 public sealed class BrowserTests(ITestOutputHelper output)
 {
-    private static readonly string BrowserDir = Path.Combine(Artifacts.RepositoryRoot, "tests", "browser");
+    private static readonly string BrowserDir = Path.Combine(Repository.Root, "tests", "browser");
 
     [SkippableFact]
     public async Task The_dashboard_shows_live_decisions_filters_sessions_and_policy_epochs_in_a_real_browser()
@@ -18,7 +18,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
         await using var stack = await DashboardStack.StartAsync();
         // HOOKLINE_SCREENSHOTS=docs/images refreshes the screenshots in the docs; otherwise they go to a temp dir.
         var shots = Environment.GetEnvironmentVariable("HOOKLINE_SCREENSHOTS") is { Length: > 0 } dir
-            ? Path.GetFullPath(dir, Artifacts.RepositoryRoot)
+            ? Path.GetFullPath(dir, Repository.Root)
             : Path.Combine(stack.Stack.Directory, "screenshots");
         await RunScriptAsync("dashboard.test.mjs", chromium, stack.Stack.Server!, new Dictionary<string, string>
         {
@@ -38,14 +38,14 @@ public sealed class BrowserTests(ITestOutputHelper output)
         try
         {
             var data = Path.Combine(dir, "data");
-            await File.WriteAllTextAsync(Path.Combine(dir, "policy.yaml"), ProcessStack.Policy);
+            await File.WriteAllTextAsync(Path.Combine(dir, "policy.yaml"), Policies.Standard);
             var (exit, stdout, stderr) = await CliRun.RunAsync(["token", "create", "--data", data, "--name", "browser-admin", "--scope", "admin"]);
             Assert.True(exit == 0, stderr);
             var admin = stdout.Trim().Split('\n')[^1].Trim();
-            var httpPort = ProcessStack.FreePort();
+            var httpPort = Ports.Free();
             await using var server = ChildProcess.Start(Artifacts.Hookline,
             [
-                "server", "--listen", $"http://127.0.0.1:{ProcessStack.FreePort()}", "--http-listen", $"http://127.0.0.1:{httpPort}",
+                "server", "--listen", $"http://127.0.0.1:{Ports.Free()}", "--http-listen", $"http://127.0.0.1:{httpPort}",
                 "--auth", "required", "--policy", Path.Combine(dir, "policy.yaml"), "--data", data,
             ]);
             await server.WaitForLineAsync("Hookline server: gRPC on", TimeSpan.FromSeconds(60));
@@ -65,8 +65,8 @@ public sealed class BrowserTests(ITestOutputHelper output)
     private static string RequireBrowser()
     {
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
-        Skip.If(FindOnPath("node") is null, "node is not installed: the browser tests need node and chromium (.ci/run installs both)");
-        Skip.IfNot(File.Exists(chromium), $"{chromium} is not installed: apt-get install chromium (.ci/run does)");
+        Requires.Tool("node", "the browser tests need node and chromium (.ci/run installs both)");
+        Requires.Tool(chromium, "apt-get install chromium (.ci/run does)");
         Assert.True(Directory.Exists(Path.Combine(BrowserDir, "node_modules", "playwright-core")),
             "tests/browser/node_modules is missing: run `npm ci` in tests/browser (.ci/run does)");
         return chromium;
@@ -74,7 +74,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
 
     private async Task RunScriptAsync(string script, string chromium, ChildProcess server, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(FindOnPath("node")!) { WorkingDirectory = BrowserDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Requires.OnPath("node")!) { WorkingDirectory = BrowserDir, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
         foreach (var (name, value) in environment)
         {
@@ -99,7 +99,4 @@ public sealed class BrowserTests(ITestOutputHelper output)
         Assert.True(process.ExitCode == 0, $"{script} failed:\n{await stdout}\n{await stderr}\nserver:\n{server.Output}");
         Assert.Contains("all passed", await stdout);
     }
-
-    private static string? FindOnPath(string name) => (Environment.GetEnvironmentVariable("PATH") ?? "")
-        .Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 }

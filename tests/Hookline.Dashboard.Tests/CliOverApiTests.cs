@@ -33,7 +33,7 @@ public sealed class CliOverApiTests
         Assert.Equal("ask", (await stack.FireAsync("git push origin main")).PermissionDecision);
         await WaitStoredAsync(stack, 2);
         var candidate = Path.Combine(stack.Stack.Directory, "candidate.yaml");
-        await File.WriteAllTextAsync(candidate, ProcessStack.Policy.Replace("effect: deny", "effect: ask", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(candidate, Policies.Standard.Replace("effect: deny", "effect: ask", StringComparison.Ordinal));
 
         var fromData = await CliRun.RunAsync(["policy", "replay", candidate, "--data", stack.DataDirectory]);
         var fromServer = await CliRun.RunAsync(["policy", "replay", candidate, "--server", stack.HttpUrl]);
@@ -51,10 +51,10 @@ public sealed class CliOverApiTests
         try
         {
             var data = Path.Combine(directory, "data");
-            var http = $"http://127.0.0.1:{ProcessStack.FreePort()}";
+            var http = $"http://127.0.0.1:{Ports.Free()}";
             await using var server = ChildProcess.Start(Artifacts.Hookline,
             [
-                "server", "--auth", "required", "--listen", $"http://127.0.0.1:{ProcessStack.FreePort()}", "--http-listen", http, "--data", data,
+                "server", "--auth", "required", "--listen", $"http://127.0.0.1:{Ports.Free()}", "--http-listen", http, "--data", data,
             ]);
             await server.WaitForLineAsync("Hookline server: gRPC on", TimeSpan.FromMinutes(1));
             var created = await CliRun.RunAsync(["token", "create", "--data", data, "--name", "viewer", "--scope", "read"]);
@@ -109,12 +109,6 @@ public sealed class CliOverApiTests
         Assert.False(tail.SawLine("git status"), tail.Output);
     }
 
-    private static async Task WaitStoredAsync(DashboardStack stack, long count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (await stack.Stack.CountAsync("1 = 1") < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitStoredAsync(DashboardStack stack, long count) =>
+        Eventually.TrueAsync(async () => await stack.Stack.CountAsync("1 = 1") >= count, TimeSpan.FromSeconds(30), () => $"{count} events stored");
 }

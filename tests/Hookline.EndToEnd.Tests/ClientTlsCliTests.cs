@@ -1,5 +1,4 @@
 using System.Net;
-using Hookline.Server.Tests;
 
 namespace Hookline.EndToEnd.Tests;
 
@@ -25,9 +24,9 @@ public sealed class ClientTlsCliTests : IDisposable
     private async Task<TlsServer> StartServerAsync(string certFile, string keyFile, bool mutual = false, string? data = null)
     {
         data ??= Path.Combine(_dir, "data");
-        var (grpc, http) = ($"https://127.0.0.1:{ProcessStack.FreePort()}", $"https://127.0.0.1:{ProcessStack.FreePort()}");
+        var (grpc, http) = ($"https://127.0.0.1:{Ports.Free()}", $"https://127.0.0.1:{Ports.Free()}");
         var policy = Path.Combine(_dir, "policy.yaml");
-        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+        await File.WriteAllTextAsync(policy, Policies.Standard);
         List<string> args =
         [
             "server", "--listen", grpc, "--http-listen", http, "--tls-cert", certFile, "--tls-key", keyFile,
@@ -103,11 +102,11 @@ public sealed class ClientTlsCliTests : IDisposable
         var withoutCa = await CliRun.RunAsync(["sessions", "--server", server.HttpUrl], readEnv);
 
         sidecar.Signal("TERM");
-        var ended = await WaitForAsync(async () =>
+        var ended = await Eventually.FoundAsync(async () =>
         {
             var listed = await CliRun.RunAsync(["sessions", "--config", clientConfig, "--json"], readEnv);
             return listed.Stdout.Split('\n').FirstOrDefault(l => l.Contains(session, StringComparison.Ordinal) && l.Contains("\"ended\"", StringComparison.Ordinal));
-        });
+        }, TimeSpan.FromSeconds(5), () => "the session was not ended after SIGTERM; sidecar output:\n" + sidecar.Output);
 
         Assert.Equal("deny", hook.PermissionDecision);
         Assert.True(shown, "tail --ca showed no decision:\n" + tail.Output);
@@ -123,20 +122,7 @@ public sealed class ClientTlsCliTests : IDisposable
         Assert.Contains($"{server.HttpUrl}/healthz answers", doctor.Stdout);
         Assert.Equal(2, withoutCa.Exit);
         Assert.Contains("a CA this client does not trust: give --ca FILE", withoutCa.Stderr);
-        Assert.True(ended is not null, "the session was not ended after SIGTERM; sidecar output:\n" + sidecar.Output);
-    }
-
-    private static async Task<string?> WaitForAsync(Func<Task<string?>> probe)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            if (await probe() is { } found)
-            {
-                return found;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
-        return null;
+        Assert.Contains("\"ended\"", ended, StringComparison.Ordinal);
     }
 
     [Fact]

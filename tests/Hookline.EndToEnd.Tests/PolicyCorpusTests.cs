@@ -7,7 +7,7 @@ namespace Hookline.EndToEnd.Tests;
 /// </summary>
 public sealed class PolicyCorpusTests
 {
-    private static string Corpus => Path.Combine(Artifacts.RepositoryRoot, "tests", "corpus");
+    private static string Corpus => Path.Combine(Repository.Root, "tests", "corpus");
 
     public static TheoryData<string> CaseFiles()
     {

@@ -29,8 +29,8 @@ public sealed class SelfContainedBinaryTests : IAsyncLifetime
         File.Copy(Artifacts.Hook, hook);
         Assert.Equal(["hookline", "hookline-hook"], Directory.GetFiles(bin).Select(Path.GetFileName).Order());
         var policy = Path.Combine(_directory, "policy.yaml");
-        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
-        var (port, httpPort) = (ProcessStack.FreePort(), ProcessStack.FreePort());
+        await File.WriteAllTextAsync(policy, Policies.Standard);
+        var (port, httpPort) = (Ports.Free(), Ports.Free());
         var data = Path.Combine(_directory, "data");
         // Run from the empty directory with no library path: nothing but the binary itself can supply SQLite.
         var bare = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = "" };

@@ -15,7 +15,7 @@ public sealed class ServerStartErrorTests : IDisposable
     [SkippableFact]
     public async Task A_certificate_the_server_user_cannot_read_is_a_clear_error_and_exit_2()
     {
-        Skip.IfNot(Environment.UserName == "root", "needs root to run the server as another local user through setpriv");
+        Requires.Root("to run the server as another local user through setpriv");
         File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
         var hookline = Path.Combine(_dir, "hookline");
         File.Copy(Artifacts.Hookline, hookline);
@@ -29,8 +29,8 @@ public sealed class ServerStartErrorTests : IDisposable
 
         var start = new ProcessStartInfo("setpriv",
         [
-            "--reuid=65534", "--regid=65534", "--clear-groups", hookline, "server", "--listen", $"https://127.0.0.1:{ProcessStack.FreePort()}",
-            "--http-listen", $"https://127.0.0.1:{ProcessStack.FreePort()}", "--data", data, "--tls-cert", cert, "--tls-key", key,
+            "--reuid=65534", "--regid=65534", "--clear-groups", hookline, "server", "--listen", $"https://127.0.0.1:{Ports.Free()}",
+            "--http-listen", $"https://127.0.0.1:{Ports.Free()}", "--data", data, "--tls-cert", cert, "--tls-key", key,
         ]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -14,7 +14,7 @@ public sealed class StartExposureTests : IDisposable
     [SkippableFact]
     public async Task Another_local_user_can_neither_read_the_trail_nor_call_the_agent_service_of_a_running_start()
     {
-        Skip.IfNot(Environment.UserName == "root", "needs root to act as a second local user through setpriv");
+        Requires.Root("to act as a second local user through setpriv");
         var output = Path.Combine(_dir, "attack");
         // EndSession(session_id = $HOOKLINE_SESSION) as one gRPC frame: flag 0, length 38, field 1 (0x0a) of 36 bytes.
         var agent = Path.Combine(_dir, "fake-agent");
@@ -36,7 +36,7 @@ public sealed class StartExposureTests : IDisposable
             """);
         File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var policy = Path.Combine(_dir, "policy.yaml");
-        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+        await File.WriteAllTextAsync(policy, Policies.Standard);
 
         var run = await CliRun.RunAsync(["start", "--agent", "claude", "--policy", policy, "--agent-command", agent],
             new Dictionary<string, string>

@@ -15,7 +15,7 @@ public sealed class TokenFileCliTests : IDisposable
     {
         var data = Path.Combine(_dir, "data");
         var admin = (await CliRun.RunAsync(["token", "create", "--data", data, "--name", "root", "--scope", "admin"])).Stdout.TrimEnd().Split('\n')[^1];
-        var httpUrl = $"http://127.0.0.1:{ProcessStack.FreePort()}";
+        var httpUrl = $"http://127.0.0.1:{Ports.Free()}";
         await using var server = ChildProcess.Start(Artifacts.Hookline,
             ["server", "--listen", "http://127.0.0.1:0", "--http-listen", httpUrl, "--data", data, "--auth", "required"]);
         await server.WaitForLineAsync("Hookline server: gRPC on", StartTimeout);

@@ -12,14 +12,10 @@ public sealed class HostileNeighbourTests
 
     private const string TimeoutMs = "4000";
 
-    [Fact]
+    [SkippableFact]
     public async Task A_squatted_tmp_directory_gets_no_byte_when_the_state_directory_is_short()
     {
-        if (OtherUsers.Unavailable() is { } why)
-        {
-            Console.WriteLine("skipped: " + why);
-            return;
-        }
+        OtherUsers.Require();
 
         var (result, received, _, _) = await RunAgainstSquatterAsync(home: "/nonexistent-home", autostart: false);
 
@@ -28,14 +24,10 @@ public sealed class HostileNeighbourTests
         Assert.Contains("/nonexistent-home/.local/state/hookline/run/sidecar.sock", result.StderrText);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_squatted_fallback_directory_is_unreachable_at_once_and_starts_no_daemon()
     {
-        if (OtherUsers.Unavailable() is { } why)
-        {
-            Console.WriteLine("skipped: " + why);
-            return;
-        }
+        OtherUsers.Require();
 
         // A home this deep puts the private socket path past the 108-byte limit: /tmp/hookline-UID/ is the fallback.
         var (result, received, squatted, daemonStarted) = await RunAgainstSquatterAsync(home: "/nonexistent/" + new string('h', 100), autostart: true);
@@ -49,14 +41,13 @@ public sealed class HostileNeighbourTests
 
     public static TheoryData<string> UntrustedDirectories => new() { "owned by another uid", "mode 755", "a symlink" };
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(UntrustedDirectories))]
     public async Task A_socket_in_an_untrusted_directory_gets_no_byte_and_starts_no_daemon(string directory)
     {
-        if (directory == "owned by another uid" && OtherUsers.Unavailable() is { } why)
+        if (directory == "owned by another uid")
         {
-            Console.WriteLine("skipped: " + why);
-            return;
+            OtherUsers.Require();
         }
         using var hook = new HookCopy();
         using var dir = new TempDir();
@@ -87,14 +78,10 @@ public sealed class HostileNeighbourTests
         Assert.False(hook.DaemonStarted);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_socket_served_by_another_uid_in_a_private_directory_gets_no_byte()
     {
-        if (OtherUsers.Unavailable() is { } why)
-        {
-            Console.WriteLine("skipped: " + why);
-            return;
-        }
+        OtherUsers.Require();
         using var hook = new HookCopy();
         using var dir = new TempDir();
         var socketDirectory = Path.Combine(dir.File("rt"), "hookline");

@@ -12,18 +12,12 @@ internal static class OtherUsers
 
     internal static int Attacker => Base + 1;
 
-    /// <summary>Why a test that needs another uid cannot run here; null when it can.</summary>
-    internal static string? Unavailable()
+    /// <summary>Root, setpriv and perl: skipped outside CI when missing, a failure in CI (<see cref="Requires"/>).</summary>
+    internal static void Require()
     {
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
-        {
-            return "needs root to switch uids (CI runs as root)";
-        }
-        if (!File.Exists("/usr/bin/setpriv"))
-        {
-            return "needs /usr/bin/setpriv to run a process as another uid";
-        }
-        return File.Exists("/usr/bin/perl") ? null : "needs /usr/bin/perl for the other user's listener";
+        Requires.Root("to switch uids (CI runs as root)");
+        Requires.Tool("/usr/bin/setpriv", "util-linux runs a process as another uid");
+        Requires.Tool("/usr/bin/perl", "the other user's listener is a perl script");
     }
 
     /// <summary>The command prefix that runs a program as <paramref name="uid"/>, with no supplementary groups.</summary>

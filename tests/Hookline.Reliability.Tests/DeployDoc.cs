@@ -13,7 +13,7 @@ internal sealed partial class DeployDoc
 
     private DeployDoc(Dictionary<string, string> blocks) => _blocks = blocks;
 
-    public static string PathOnDisk => Path.Combine(Artifacts.RepositoryRoot, "docs", "deploy.md");
+    public static string PathOnDisk => Path.Combine(Repository.Root, "docs", "deploy.md");
 
     public static DeployDoc Load()
     {

@@ -22,7 +22,7 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
 
     private static async Task<Stack> StartAsync(string failMode = "closed", bool blackholed = false)
     {
-        var port = ProcessStack.FreePort();
+        var port = Ports.Free();
         var proxy = FaultProxy.Start(port);
         if (blackholed)
         {

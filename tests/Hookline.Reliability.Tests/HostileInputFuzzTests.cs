@@ -7,7 +7,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Hookline.Contracts.V1;
-using Hookline.Reliability.Tests.Fuzz;
+using Hookline.Testing.Fuzz;
 using Xunit.Abstractions;
 
 namespace Hookline.Reliability.Tests;
@@ -460,13 +460,5 @@ public sealed class HostileInputFuzzTests(ITestOutputHelper output)
     /// <summary>Bounded polling: a clear failure, never a hang.</summary>
     private static Task Until(Func<bool> done, Func<string> failure) => Until(() => Task.FromResult(done()), failure);
 
-    private static async Task Until(Func<Task<bool>> done, Func<string> failure)
-    {
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
-        while (!await done())
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, failure());
-            await Task.Delay(50);
-        }
-    }
+    private static Task Until(Func<Task<bool>> done, Func<string> failure) => Eventually.TrueAsync(done, TimeSpan.FromSeconds(60), failure);
 }

@@ -73,7 +73,7 @@ public sealed class ProtocolFaultTests
     [Fact]
     public async Task The_sidecar_logs_an_unknown_stream_message_kind_and_keeps_the_stream()
     {
-        await using var server = await FakeServer.StartAsync(ProcessStack.Policy, UnknownKind(ProcessHookEventResponse.Parser));
+        await using var server = await FakeServer.StartAsync(Policies.Standard, UnknownKind(ProcessHookEventResponse.Parser));
         await using var stack = await ProcessStack.StartAsync(withServer: false, sidecarServerUrl: server.Url, budgetMs: 5000);
 
         var run = await HookRun.SpawnAsync(stack.SocketPath, "pre-tool-use", HookRun.Bash("ls"));

@@ -79,7 +79,7 @@ public sealed class ReplicaScenarioTests(ITestOutputHelper output)
             // Alternate the replica that takes the apply: the other one learns of it through LISTEN/NOTIFY.
             var target = i % 2 == 1 ? 0 : 1;
             var file = Path.Combine(stack.Directory, $"policy-{i}.yaml");
-            await File.WriteAllTextAsync(file, ProcessStack.Policy + $"""
+            await File.WriteAllTextAsync(file, Policies.Standard + $"""
 
                   - id: no-curl
                     effect: deny

@@ -40,7 +40,7 @@ internal sealed class ReplicaStack : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync();
         var stack = new ReplicaStack(database, System.IO.Directory.CreateTempSubdirectory("hl-rep-").FullName);
-        await File.WriteAllTextAsync(stack.PolicyFile, ProcessStack.Policy);
+        await File.WriteAllTextAsync(stack.PolicyFile, Policies.Standard);
         try
         {
             var starting = Enumerable.Range(0, count).Select(i => stack.StartReplica(((char)('A' + i)).ToString())).ToList();
@@ -59,7 +59,7 @@ internal sealed class ReplicaStack : IAsyncDisposable
 
     private Replica StartReplica(string name)
     {
-        var (port, httpPort) = (ProcessStack.FreePort(), ProcessStack.FreePort());
+        var (port, httpPort) = (Ports.Free(), Ports.Free());
         var process = ChildProcess.Start(Artifacts.Hookline,
         [
             "server", "--listen", $"http://127.0.0.1:{port}", "--http-listen", $"http://127.0.0.1:{httpPort}",

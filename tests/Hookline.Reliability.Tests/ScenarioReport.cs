@@ -11,7 +11,7 @@ internal static class ScenarioReport
 {
     private static readonly Lock FileLock = new();
 
-    public static string ResultsFile => Path.Combine(Artifacts.RepositoryRoot, "artifacts", "reliability", "results.md");
+    public static string ResultsFile => Path.Combine(Repository.Root, "artifacts", "reliability", "results.md");
 
     public static void Write(ITestOutputHelper output, string scenario, int sent, int stored, int duplicated, int lost,
         IEnumerable<HookOutcome> hooks, IEnumerable<double> sidecarLatenciesMs, string note = "")

@@ -78,12 +78,7 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
 
         await stream.SendAsync(large);
         await stream.SendAsync(small);
-        var deadline = DateTime.UtcNow + Bound.Hang;
-        while (rate.Waiting == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the stream was never held back over its byte rate");
-            await Task.Delay(10);
-        }
+        await Eventually.TrueAsync(() => rate.Waiting > 0, "the stream held back over its byte rate");
         // Held after the large event: the next one is not read, so it cannot be stored yet.
         Assert.DoesNotContain((await AuditTrail.ReadEventsAsync(_dir.File("data"), large.SessionId)), e => e.EventId == small.EventId);
         Assert.Equal(1L, rate.Delays);
@@ -95,15 +90,8 @@ public sealed class PrincipalLimitTests : IAsyncLifetime
     }
 
     /// <summary>Waits until the byte rate holds <paramref name="count"/> callers back.</summary>
-    private static async Task WaitUntilHeldAsync(PrincipalByteRate rate, int count, string what)
-    {
-        var deadline = DateTime.UtcNow + Bound.Hang;
-        while (rate.Waiting < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{what} was never held back over the principal's byte rate");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilHeldAsync(PrincipalByteRate rate, int count, string what) =>
+        Eventually.TrueAsync(() => rate.Waiting >= count, $"{what} held back over the principal's byte rate");
 
     [Fact]
     public async Task A_decide_once_call_takes_from_the_principals_byte_rate_and_waits_over_it()

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Google.Protobuf;
 using Hookline.Contracts.V1;
 using Hookline.Core;
-using Hookline.Sidecar.Tests;
 
 namespace Hookline.Server.Tests;
 

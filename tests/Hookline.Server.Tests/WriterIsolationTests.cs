@@ -191,18 +191,9 @@ public abstract class WriterIsolationTests : BackendSuite
     /// <summary>Bounded polling of an HTTP endpoint until its body satisfies <paramref name="done"/>.</summary>
     private static async Task<string> PollAsync(TestServer server, string path, Func<string, bool> done, string what)
     {
-        var deadline = DateTime.UtcNow + Bound.Hang;
         var body = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            body = (await GetAsync(server, path)).Body;
-            if (done(body))
-            {
-                return body;
-            }
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"no {what} within {Bound.Hang.TotalSeconds} s; last {path}:\n{body}");
+        await Eventually.TrueAsync(async () => done(body = (await GetAsync(server, path)).Body), Bound.Hang, () => $"no {what}; last {path}:\n{body}");
+        return body;
     }
 }
 

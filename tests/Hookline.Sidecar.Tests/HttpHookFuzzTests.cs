@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Hookline.Reliability.Tests.Fuzz;
+using Hookline.Testing.Fuzz;
 using Hookline.Server;
 using Xunit.Abstractions;
 

@@ -58,13 +58,5 @@ public sealed class InFlightBytesTests : IDisposable
         await Until(() => budget.Held == 0, "every byte returned once both were answered");
     }
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        using var deadline = new CancellationTokenSource(Bound.Hang);
-        while (!condition())
-        {
-            Assert.False(deadline.IsCancellationRequested, "timed out waiting for " + what);
-            await Task.Delay(5, CancellationToken.None);
-        }
-    }
+    private static Task Until(Func<bool> condition, string what) => Eventually.TrueAsync(condition, what);
 }

@@ -1,5 +1,4 @@
 using Hookline.Server;
-using Hookline.Server.Tests;
 using Microsoft.Data.Sqlite;
 
 namespace Hookline.Sidecar.Tests;
@@ -138,9 +137,4 @@ public sealed class SidecarAuthTests : IAsyncLifetime
         count.CommandText = "SELECT COUNT(*) FROM sessions";
         Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
     }
-}
-
-internal static class Bound
-{
-    public static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
 }

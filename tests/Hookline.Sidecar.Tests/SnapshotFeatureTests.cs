@@ -93,13 +93,5 @@ public sealed class SnapshotFeatureTests : IDisposable
         IssuedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
     };
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            Assert.False(timeout.IsCancellationRequested, failure);
-            await Task.Delay(20, CancellationToken.None);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string failure) => Eventually.TrueAsync(condition, TimeSpan.FromSeconds(10), () => failure);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hookline.Cli.Hosting;
+using Hookline.Cli.Output;
 using Hookline.Core;
 
 namespace Hookline.Cli.Clients;
@@ -48,7 +49,7 @@ internal sealed class ClientTlsFlags
         }
         catch (ArgumentException ex)
         {
-            Console.Error.WriteLine($"hookline {name}: {ex.Message}");
+            parse.Error().WriteLine($"hookline {name}: {ex.Message}");
             return null;
         }
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Hookline.Cli.Output;
 
 namespace Hookline.Cli.Clients;
 
@@ -35,7 +36,7 @@ internal static class TokenFile
         }
         if (parse.GetValue(legacy) is { Length: > 0 } given)
         {
-            Console.Error.WriteLine("hookline: warning: --token shows the secret to every local user (ps, /proc); use --token-file PATH or $HOOKLINE_TOKEN");
+            parse.Error().WriteLine("hookline: warning: --token shows the secret to every local user (ps, /proc); use --token-file PATH or $HOOKLINE_TOKEN");
             return given;
         }
         return Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } env ? env : null;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Hookline.Cli.Clients;
 using Hookline.Cli.Hosting;
+using Hookline.Cli.Output;
 using Hookline.Server;
 using Hookline.Shared;
 
@@ -37,7 +38,7 @@ internal static class AuditCommands
         var command = new Command("events", "List stored events with their decisions and provenance") { data, postgres, server, limit, json };
         filters.AddTo(command);
         tls.AddTo(command);
-        command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
+        command.SetAction((parse, cancellationToken) => GuardAsync(parse, async () =>
         {
             parse = tls.WithConfig(parse, command);
             var filter = filters.Read(parse);
@@ -66,7 +67,7 @@ internal static class AuditCommands
             if (more)
             {
                 // On stderr, so a script reading stdout still gets only events; the message says how to get the rest.
-                await Console.Error.WriteLineAsync($"hookline events: showing the newest {events.Count} events; more match. " +
+                await parse.Error().WriteLineAsync($"hookline events: showing the newest {events.Count} events; more match. " +
                     "Raise --limit, or narrow with --since, --until, --session or --decision.");
             }
             // The newest N, printed oldest first like a log.
@@ -75,14 +76,14 @@ internal static class AuditCommands
             {
                 foreach (var e in events)
                 {
-                    Console.WriteLine(JsonSerializer.Serialize(e, AuditJson.Default.EventView));
+                    parse.Out().WriteLine(JsonSerializer.Serialize(e, AuditJson.Default.EventView));
                 }
                 return 0;
             }
-            Console.WriteLine($"{"time",-24} {"agent",-7} {"event",-18} {"tool",-12} {"applied",-7} {"source",-12} {"rules",-20} reason");
+            parse.Out().WriteLine($"{"time",-24} {"agent",-7} {"event",-18} {"tool",-12} {"applied",-7} {"source",-12} {"rules",-20} reason");
             foreach (var e in events)
             {
-                Console.WriteLine($"{e.OccurredAt:yyyy-MM-dd HH:mm:ss.fff}Z {e.Agent,-7} {e.HookEvent,-18} {e.ToolName,-12} " +
+                parse.Out().WriteLine($"{e.OccurredAt:yyyy-MM-dd HH:mm:ss.fff}Z {e.Agent,-7} {e.HookEvent,-18} {e.ToolName,-12} " +
                     $"{e.Applied ?? "-",-7} {e.Source,-12} {string.Join(',', e.RuleIds),-20} {e.Reason}");
             }
             return 0;
@@ -98,13 +99,23 @@ internal static class AuditCommands
         var format = new Option<string>("--format") { Description = "jsonl: one JSON object per line, the keys of events --json", DefaultValueFactory = _ => "jsonl" };
         format.AcceptOnlyFromAmong("jsonl");
         var command = new Command("export", "Write the audit trail for a SIEM: every event since a time, oldest first") { data, postgres, since, format };
-        command.SetAction((parse, _) => GuardAsync(async () =>
+        command.SetAction((parse, _) => GuardAsync(parse, async () =>
         {
             var window = PolicyCommand.ParseWindow(parse.GetValue(since)!);
-            using var output = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
-            await AuditTrail.ExportAsync(Location(parse, data, postgres), TimeProvider.System.GetUtcNow() - window,
-                e => output.WriteLine(JsonSerializer.Serialize(AuditViews.Of(e), AuditJson.Default.EventView)));
-            output.Flush();
+            var output = parse.Bulk(out var owned);
+            try
+            {
+                await AuditTrail.ExportAsync(Location(parse, data, postgres), TimeProvider.System.GetUtcNow() - window,
+                    e => output.WriteLine(JsonSerializer.Serialize(AuditViews.Of(e), AuditJson.Default.EventView)));
+                output.Flush();
+            }
+            finally
+            {
+                if (owned)
+                {
+                    output.Dispose();
+                }
+            }
             return 0;
         }));
         return command;
@@ -115,14 +126,14 @@ internal static class AuditCommands
         var data = Data();
         var postgres = CommonOptions.Postgres();
         var command = new Command("verify", "Check the hash chain of every session; name the first broken link; exit 1 when one is broken") { data, postgres };
-        command.SetAction((parse, _) => GuardAsync(async () =>
+        command.SetAction((parse, _) => GuardAsync(parse, async () =>
         {
             var report = await AuditTrail.VerifyAsync(Location(parse, data, postgres));
             foreach (var link in report.Broken)
             {
-                Console.WriteLine($"BROKEN session {link.SessionId} at event #{link.SessionSeq} ({link.EventId}): {link.Problem}");
+                parse.Out().WriteLine($"BROKEN session {link.SessionId} at event #{link.SessionSeq} ({link.EventId}): {link.Problem}");
             }
-            Console.WriteLine($"{report.Sessions} sessions, {report.Events} events checked; {report.Broken.Count} broken; " +
+            parse.Out().WriteLine($"{report.Sessions} sessions, {report.Events} events checked; {report.Broken.Count} broken; " +
                 $"{report.Checkpoints} chains start at a retention checkpoint; {report.Unchained} events from before chaining not checked");
             return report.Intact ? 0 : 1;
         }));
@@ -138,7 +149,7 @@ internal static class AuditCommands
         var tls = new ClientTlsFlags();
         var command = new Command("sessions", "List sessions with their status and decision counts") { data, postgres, server, json };
         tls.AddTo(command);
-        command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
+        command.SetAction((parse, cancellationToken) => GuardAsync(parse, async () =>
         {
             parse = tls.WithConfig(parse, command);
             List<SessionView> sessions;
@@ -163,7 +174,7 @@ internal static class AuditCommands
             sessions.Reverse();
             foreach (var s in sessions)
             {
-                Console.WriteLine(parse.GetValue(json)
+                parse.Out().WriteLine(parse.GetValue(json)
                     ? JsonSerializer.Serialize(s, AuditJson.Default.SessionView)
                     : $"{s.SessionId} {s.Agent,-7} {s.Status,-12} {s.CreatedAt:u} events {s.Events} denied {s.Denied} asked {s.Asked} {s.Cwd}");
             }
@@ -173,7 +184,7 @@ internal static class AuditCommands
     }
 
     /// <summary>Runs a command body; a missing database, a bad filter or an unreachable server is a clear error and exit code 2.</summary>
-    public static async Task<int> GuardAsync(Func<Task<int>> body)
+    public static async Task<int> GuardAsync(ParseResult parse, Func<Task<int>> body)
     {
         try
         {
@@ -182,7 +193,7 @@ internal static class AuditCommands
         catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException or HttpRequestException
             or FormatException or ArgumentException or JsonException or TaskCanceledException)
         {
-            Console.Error.WriteLine(ex.Message);
+            parse.Error().WriteLine(ex.Message);
             return 2;
         }
     }

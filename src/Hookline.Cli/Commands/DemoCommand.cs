@@ -5,6 +5,7 @@ using System.Reflection;
 using Hookline.Cli.Demo;
 using Hookline.Cli.Hosting;
 using Hookline.Shared;
+using Hookline.Cli.Output;
 using Hookline.Sidecar;
 using Microsoft.Extensions.Logging;
 
@@ -33,10 +34,10 @@ internal static class DemoCommand
             sidecar.Decided += decisions.Enqueue;
 
             var hook = HookEntry.HookCommandLine();
-            Console.WriteLine($"Hookline demo: server {stack.Server!.GrpcAddress}, policy epoch {stack.Server.PolicyEpoch}, session {sidecar.SessionId}");
-            Console.WriteLine($"policy: {policyFile}");
-            Console.WriteLine($"hook:   {hook}");
-            Console.WriteLine();
+            parse.Out().WriteLine($"Hookline demo: server {stack.Server!.GrpcAddress}, policy epoch {stack.Server.PolicyEpoch}, session {sidecar.SessionId}");
+            parse.Out().WriteLine($"policy: {policyFile}");
+            parse.Out().WriteLine($"hook:   {hook}");
+            parse.Out().WriteLine();
             var cwd = Path.Combine(root, "project");
             Directory.CreateDirectory(cwd);
             foreach (var step in DemoScript.Build(Guid.NewGuid().ToString(), cwd))
@@ -44,16 +45,16 @@ internal static class DemoCommand
                 decisions.Clear();
                 var (exit, stdout, stderr, elapsed) = await RunHookAsync(hook, step, sidecar.SocketPath, cancellationToken);
                 decisions.TryDequeue(out var decision);
-                Print(step, exit, stdout, stderr, elapsed, decision);
+                Print(parse, step, exit, stdout, stderr, elapsed, decision);
             }
             var flushed = await sidecar.FlushAsync(TimeSpan.FromSeconds(5));
             await sidecar.EndSessionAsync("demo finished");
-            Console.WriteLine();
-            Console.WriteLine($"Sidecar: {sidecar.Counters}");
-            Console.WriteLine(flushed
+            parse.Out().WriteLine();
+            parse.Out().WriteLine($"Sidecar: {sidecar.Counters}");
+            parse.Out().WriteLine(flushed
                 ? $"Every event is stored in the audit trail: {stack.Server.DatabasePath}"
                 : $"{sidecar.UnacknowledgedEvents} events were not confirmed as stored: {stack.Server.DatabasePath}");
-            Console.WriteLine($"  sqlite3 {stack.Server.DatabasePath} \"select hook_event, tool_name, verdict, applied_source, rule_ids, reason from events\"");
+            parse.Out().WriteLine($"  sqlite3 {stack.Server.DatabasePath} \"select hook_event, tool_name, verdict, applied_source, rule_ids, reason from events\"");
             return flushed ? 0 : 1;
         });
         return command;
@@ -94,7 +95,7 @@ internal static class DemoCommand
         return (process.ExitCode, await stdout, await stderr, elapsed);
     }
 
-    private static void Print(DemoScript.Step step, int exit, string stdout, string stderr, TimeSpan elapsed, HookDecision? decision)
+    private static void Print(ParseResult parse, DemoScript.Step step, int exit, string stdout, string stderr, TimeSpan elapsed, HookDecision? decision)
     {
         var verdict = decision?.Verdict ?? "?";
         var answer = exit == 2 ? "exit 2 (blocked)" : stdout.Length == 0 ? "no output (agent's own prompts decide)" : "JSON answer";
@@ -104,21 +105,21 @@ internal static class DemoCommand
             "ask" => "\u001b[33m",
             _ => "\u001b[32m",
         };
-        var plain = Console.IsOutputRedirected;
-        Console.WriteLine($"{(plain ? "" : colour)}{verdict.ToUpperInvariant(),-5}{(plain ? "" : "\u001b[0m")} {step.Event,-20} {step.Label}");
+        var plain = !parse.IsConsole() || Console.IsOutputRedirected;
+        parse.Out().WriteLine($"{(plain ? "" : colour)}{verdict.ToUpperInvariant(),-5}{(plain ? "" : "\u001b[0m")} {step.Event,-20} {step.Label}");
         var rules = decision is { RuleIds.Count: > 0 } ? $" rules=[{string.Join(',', decision.RuleIds)}]" : "";
-        Console.WriteLine($"      source={decision?.Source ?? "?"} epoch={decision?.PolicyEpoch}{rules} sidecar={decision?.LatencyMicroseconds} µs hook process={elapsed.TotalMilliseconds:F1} ms → {answer}");
+        parse.Out().WriteLine($"      source={decision?.Source ?? "?"} epoch={decision?.PolicyEpoch}{rules} sidecar={decision?.LatencyMicroseconds} µs hook process={elapsed.TotalMilliseconds:F1} ms → {answer}");
         if (decision is { Reason.Length: > 0 })
         {
-            Console.WriteLine($"      reason: {decision.Reason}");
+            parse.Out().WriteLine($"      reason: {decision.Reason}");
         }
         if (stdout.Length > 0)
         {
-            Console.WriteLine($"      stdout: {stdout.Trim()}");
+            parse.Out().WriteLine($"      stdout: {stdout.Trim()}");
         }
         if (stderr.Length > 0)
         {
-            Console.WriteLine($"      stderr: {stderr.Trim()}");
+            parse.Out().WriteLine($"      stderr: {stderr.Trim()}");
         }
     }
 }

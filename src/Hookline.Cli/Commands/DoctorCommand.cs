@@ -1,7 +1,7 @@
-using Hookline.Cli.Output;
 using System.CommandLine;
 using System.Text.Json;
 using Hookline.Cli.Clients;
+using Hookline.Cli.Output;
 using Hookline.Cli.Wiring;
 using Hookline.Shared;
 using Hookline.Sidecar;
@@ -57,16 +57,16 @@ internal static class DoctorCommand
             findings.Add(await CheckServerAsync(parse.GetValue(health)!, clientTls, cancellationToken));
             if (parse.GetValue(json))
             {
-                WriteJson(findings);
+                WriteJson(parse.Out(), findings);
             }
             else
             {
                 foreach (var finding in findings)
                 {
-                    Console.WriteLine($"{finding.Label,-5} {finding.Check}: {finding.Detail}");
+                    parse.Out().WriteLine($"{finding.Label,-5} {finding.Check}: {finding.Detail}");
                     if (finding.Fix is not null)
                     {
-                        Console.WriteLine($"      fix: {finding.Fix}");
+                        parse.Out().WriteLine($"      fix: {finding.Fix}");
                     }
                 }
             }
@@ -109,10 +109,10 @@ internal static class DoctorCommand
         }
     }
 
-    private static void WriteJson(List<Finding> findings)
+    private static void WriteJson(TextWriter output, List<Finding> findings)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var writer = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        var json = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
             writer.WriteBoolean("ok", findings.All(f => f.Status != Status.Broken));
@@ -132,6 +132,7 @@ internal static class DoctorCommand
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
-        stdout.WriteByte((byte)'\n');
+        output.Write(System.Text.Encoding.UTF8.GetString(json.WrittenSpan));
+        output.Write('\n');
     }
 }

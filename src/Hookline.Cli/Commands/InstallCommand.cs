@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hookline.Cli.Hosting;
+using Hookline.Cli.Output;
 using Hookline.Cli.Wiring;
 using Hookline.Shared;
 using Hookline.Sidecar;
@@ -38,24 +39,24 @@ internal static class InstallCommand
             }
             catch (InvalidDataException ex)
             {
-                Console.Error.WriteLine($"hookline install: {ex.Message}; nothing was changed.");
+                parse.Error().WriteLine($"hookline install: {ex.Message}; nothing was changed.");
                 return 2;
             }
             if (elsewhere.Count > 0)
             {
-                Console.WriteLine($"{CodexHookSources.ConfigOf(target.SettingsFile)} already declares Hookline's hooks for {string.Join(", ", elsewhere)} in its [hooks] table: "
+                parse.Out().WriteLine($"{CodexHookSources.ConfigOf(target.SettingsFile)} already declares Hookline's hooks for {string.Join(", ", elsewhere)} in its [hooks] table: "
                     + "kept there, not added again (Codex would run them twice).");
             }
-            Console.WriteLine(elsewhere.Count == CodexWiring.Events.Length
+            parse.Out().WriteLine(elsewhere.Count == CodexWiring.Events.Length
                 ? $"No Hookline hooks added to {target.SettingsFile}: all are declared in {CodexHookSources.ConfigOf(target.SettingsFile)}."
                 : $"Hookline hooks installed for {target.Agent} in {target.SettingsFile}.");
             var serverUrl = parse.GetValue(server);
-            Console.WriteLine($"They reach the per-user sidecar: run `hookline sidecar --daemon{(serverUrl is null ? "" : " --server " + serverUrl)}`.");
+            parse.Out().WriteLine($"They reach the per-user sidecar: run `hookline sidecar --daemon{(serverUrl is null ? "" : " --server " + serverUrl)}`.");
             if (target.Agent == AgentNames.Codex)
             {
                 // Codex skips hooks nobody trusted: when the trust could not be written, say so plainly, with the step.
                 var (trusted, message) = await CodexTrust.TrustAsync(target, parse.GetValue(agentCommand), SidecarOptions.DefaultStateDirectory());
-                (trusted ? Console.Out : Console.Error).WriteLine(trusted ? message : "NOT YET TRUSTED: " + message);
+                (trusted ? parse.Out() : parse.Error()).WriteLine(trusted ? message : "NOT YET TRUSTED: " + message);
             }
             return 0;
         });
@@ -71,18 +72,18 @@ internal static class InstallCommand
             var target = InstallTarget.For(parse.GetValue(agent)!, parse.GetValue(scope)!, parse.GetValue(project)!);
             try
             {
-                Console.WriteLine(HookInstaller.Uninstall(target, SidecarOptions.DefaultStateDirectory())
+                parse.Out().WriteLine(HookInstaller.Uninstall(target, SidecarOptions.DefaultStateDirectory())
                     ? $"Hookline hooks removed from {target.SettingsFile}."
                     : $"No Hookline hooks in {target.SettingsFile}.");
                 if (target.Agent == AgentNames.Codex && CodexTrust.Untrust(target, SidecarOptions.DefaultStateDirectory()) is > 0 and var removed)
                 {
-                    Console.WriteLine($"{removed} Codex trust entries removed from {CodexTrust.ConfigFile()}.");
+                    parse.Out().WriteLine($"{removed} Codex trust entries removed from {CodexTrust.ConfigFile()}.");
                 }
                 return 0;
             }
             catch (InvalidDataException ex)
             {
-                Console.Error.WriteLine($"hookline uninstall: {ex.Message}; nothing was changed.");
+                parse.Error().WriteLine($"hookline uninstall: {ex.Message}; nothing was changed.");
                 return 2;
             }
         });

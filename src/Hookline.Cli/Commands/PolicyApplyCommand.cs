@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Http.Headers;
 using Hookline.Cli.Clients;
 using Hookline.Cli.Hosting;
+using Hookline.Cli.Output;
 using Hookline.Policy;
 using Hookline.Server;
 
@@ -44,12 +45,12 @@ internal static class PolicyApplyCommand
             }
             catch (PolicyException ex)
             {
-                await Console.Error.WriteLineAsync(ex.Message);
+                await parse.Error().WriteLineAsync(ex.Message);
                 return 1;
             }
             catch (IOException ex)
             {
-                await Console.Error.WriteLineAsync($"{path}: {ex.Message}");
+                await parse.Error().WriteLineAsync($"{path}: {ex.Message}");
                 return 1;
             }
             using var http = clientTls.CreateHttpClient(null, TimeSpan.FromSeconds(30));
@@ -71,15 +72,15 @@ internal static class PolicyApplyCommand
                 var body = (await response.Content.ReadAsStringAsync(cancellationToken)).TrimEnd();
                 if (!response.IsSuccessStatusCode)
                 {
-                    await Console.Error.WriteLineAsync($"hookline policy apply: refused ({(int)response.StatusCode}): {body}");
+                    await parse.Error().WriteLineAsync($"hookline policy apply: refused ({(int)response.StatusCode}): {body}");
                     return 1;
                 }
-                Console.WriteLine($"{path}: applied as {body}");
+                parse.Out().WriteLine($"{path}: applied as {body}");
                 return 0;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                await Console.Error.WriteLineAsync($"hookline policy apply: {ex.Message}");
+                await parse.Error().WriteLineAsync($"hookline policy apply: {ex.Message}");
                 return 2;
             }
         });

@@ -19,38 +19,38 @@ internal static class PolicyCommand
             {
                 var policy = CompiledPolicy.Load(File.ReadAllText(path), path);
                 var document = policy.Document;
-                Console.WriteLine($"{path}: valid; {document.Rules.Count} rules, default {document.Default.ToString().ToLowerInvariant()}, mode {document.Mode.ToString().ToLowerInvariant()}, sha256 {document.Hash[..12]}");
+                parse.Out().WriteLine($"{path}: valid; {document.Rules.Count} rules, default {document.Default.ToString().ToLowerInvariant()}, mode {document.Mode.ToString().ToLowerInvariant()}, sha256 {document.Hash[..12]}");
                 foreach (var note in PolicyNotes.Of(policy, path))
                 {
-                    Console.WriteLine(note);
+                    parse.Out().WriteLine(note);
                 }
 
                 return 0;
             }
             catch (PolicyException ex)
             {
-                Console.Error.WriteLine(ex.Message);
+                parse.Error().WriteLine(ex.Message);
                 return 1;
             }
             catch (IOException ex)
             {
-                Console.Error.WriteLine($"{path}: {ex.Message}");
+                parse.Error().WriteLine($"{path}: {ex.Message}");
                 return 2;
             }
         });
         var testFile = new Argument<string>("file") { Description = "Policy file (YAML or JSON)" };
         var cases = new Argument<string>("cases") { Description = "Table of cases with expected decisions (YAML or JSON)" };
         var test = new Command("test", "Run a table of expected decisions against a policy; exit 1 when any case fails") { testFile, cases };
-        test.SetAction(parse => Guard(parse.GetValue(testFile)!, path =>
+        test.SetAction(parse => Guard(parse, parse.GetValue(testFile)!, path =>
         {
             var policy = CompiledPolicy.Load(File.ReadAllText(path), path);
             var casesPath = parse.GetValue(cases)!;
             var report = PolicyTestRunner.Run(policy, File.ReadAllText(casesPath), casesPath);
             foreach (var result in report.Results)
             {
-                Console.WriteLine(result);
+                parse.Out().WriteLine(result);
             }
-            Console.WriteLine(report.Summary);
+            parse.Out().WriteLine(report.Summary);
             return report.Failed == 0 ? 0 : 1;
         }));
 
@@ -65,7 +65,7 @@ internal static class PolicyCommand
         {
             explainFile, eventFile, agent, asJson, home, projectDir, platform,
         };
-        explain.SetAction(parse => Guard(parse.GetValue(explainFile)!, path =>
+        explain.SetAction(parse => Guard(parse, parse.GetValue(explainFile)!, path =>
         {
             var policy = CompiledPolicy.Load(File.ReadAllText(path), path);
             var eventPath = parse.GetValue(eventFile)!;
@@ -85,16 +85,16 @@ internal static class PolicyCommand
             });
             var explanation = policy.Explain(input);
             var rewrite = RewriteExplanation.For(policy, explanation.Decision, input);
-            Console.WriteLine(parse.GetValue(asJson) ? ExplanationJson.Write(explanation, rewrite)
+            parse.Out().WriteLine(parse.GetValue(asJson) ? ExplanationJson.Write(explanation, rewrite)
                 : rewrite is null ? explanation.ToString() : explanation + "\n" + rewrite.Text());
             return 0;
         }));
 
         var settings = new Argument<string>("settings") { Description = "A Claude Code settings.json with permissions.allow/ask/deny" };
         var import = new Command("import-claude", "Turn the permission rules of Claude Code settings into a policy document (printed)") { settings };
-        import.SetAction(parse => Guard(parse.GetValue(settings)!, path =>
+        import.SetAction(parse => Guard(parse, parse.GetValue(settings)!, path =>
         {
-            Console.Write(ClaudeSettingsImporter.ToPolicyYaml(File.ReadAllText(path)));
+            parse.Out().Write(ClaudeSettingsImporter.ToPolicyYaml(File.ReadAllText(path)));
             return 0;
         }));
 
@@ -112,7 +112,7 @@ internal static class PolicyCommand
         };
         var tls = new ClientTlsFlags();
         tls.AddTo(replay);
-        replay.SetAction(parse => Guard(parse.GetValue(candidate)!, path =>
+        replay.SetAction(parse => Guard(parse, parse.GetValue(candidate)!, path =>
         {
             parse = tls.WithConfig(parse, replay);
             var policy = CompiledPolicy.Load(File.ReadAllText(path), path);
@@ -130,17 +130,17 @@ internal static class PolicyCommand
                 var database = Path.Combine(parse.GetValue(data)!, "hookline.db");
                 if (!File.Exists(database))
                 {
-                    Console.Error.WriteLine($"{database}: no audit trail there");
+                    parse.Error().WriteLine($"{database}: no audit trail there");
                     return 2;
                 }
                 (replayed, changes) = PolicyReplay.Run(policy, database, window, TimeProvider.System);
             }
             foreach (var change in changes)
             {
-                Console.WriteLine($"{change.Time:u} {change.Agent} {change.Tool}: {change.Before} -> {change.After}" +
+                parse.Out().WriteLine($"{change.Time:u} {change.Agent} {change.Tool}: {change.Before} -> {change.After}" +
                     $"{(change.Rules.Length > 0 ? " [" + change.Rules + "]" : "")} {change.Subject}");
             }
-            Console.WriteLine($"{replayed} events replayed, {changes.Count} decisions would change");
+            parse.Out().WriteLine($"{replayed} events replayed, {changes.Count} decisions would change");
             return 0;
         }));
         return new Command("policy", "Check, test, explain, import, replay and apply policy files") { check, test, explain, import, replay, PolicyApplyCommand.Create() };
@@ -162,7 +162,7 @@ internal static class PolicyCommand
     }
 
     /// <summary>Turns the errors a policy author can make into messages and exit codes instead of stack traces.</summary>
-    private static int Guard(string path, Func<string, int> body)
+    private static int Guard(ParseResult parse, string path, Func<string, int> body)
     {
         try
         {
@@ -170,13 +170,13 @@ internal static class PolicyCommand
         }
         catch (PolicyException ex)
         {
-            Console.Error.WriteLine(ex.Message);
+            parse.Error().WriteLine(ex.Message);
             return 2;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or ArgumentException
             or Microsoft.Data.Sqlite.SqliteException or HttpRequestException or TaskCanceledException)
         {
-            Console.Error.WriteLine($"{path}: {ex.Message}");
+            parse.Error().WriteLine($"{path}: {ex.Message}");
             return 2;
         }
     }

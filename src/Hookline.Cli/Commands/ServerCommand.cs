@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hookline.Cli.Hosting;
+using Hookline.Cli.Output;
 using Hookline.Policy;
 using Hookline.Server.Internal.Ui;
 using Hookline.Server;
@@ -101,12 +102,12 @@ internal static class ServerCommand
             }
             catch (PolicyException ex)
             {
-                await Console.Error.WriteLineAsync($"hookline server: the policy is invalid; nothing started.\n{ex.Message}");
+                await parse.Error().WriteLineAsync($"hookline server: the policy is invalid; nothing started.\n{ex.Message}");
                 return 2;
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException or Npgsql.NpgsqlException or HttpRequestException)
             {
-                await Console.Error.WriteLineAsync($"hookline server: {ex.Message}");
+                await parse.Error().WriteLineAsync($"hookline server: {ex.Message}");
                 return 2;
             }
             string? failed;
@@ -119,7 +120,7 @@ internal static class ServerCommand
             }
             if (failed is { } failure)
             {
-                await Console.Error.WriteLineAsync($"hookline server: stopped: {failure}");
+                await parse.Error().WriteLineAsync($"hookline server: stopped: {failure}");
                 return 3;
             }
             return 0;

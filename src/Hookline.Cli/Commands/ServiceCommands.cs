@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Hookline.Cli.Hosting;
+using Hookline.Cli.Output;
 
 namespace Hookline.Cli.Commands;
 
@@ -29,18 +30,18 @@ internal static class ServiceCommands
             var path = UnitPath();
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await File.WriteAllTextAsync(path, Unit(Environment.ProcessPath ?? "hookline", parse.GetValue(server)!), cancellationToken);
-            Console.WriteLine($"wrote {path}");
+            parse.Out().WriteLine($"wrote {path}");
             if (!SystemdRuns())
             {
-                Console.WriteLine("systemd is not running here: hooks start the daemon on demand instead (see docs/architecture.md).");
+                parse.Out().WriteLine("systemd is not running here: hooks start the daemon on demand instead (see docs/architecture.md).");
                 return 0;
             }
             if (!parse.GetValue(enable))
             {
-                Console.WriteLine($"to start it now and after every login: systemctl --user daemon-reload && systemctl --user enable --now {UnitName}");
+                parse.Out().WriteLine($"to start it now and after every login: systemctl --user daemon-reload && systemctl --user enable --now {UnitName}");
                 return 0;
             }
-            return Systemctl("daemon-reload") && Systemctl("enable", "--now", UnitName) ? 0 : 1;
+            return Systemctl(parse, "daemon-reload") && Systemctl(parse, "enable", "--now", UnitName) ? 0 : 1;
         });
         return command;
     }
@@ -48,17 +49,17 @@ internal static class ServiceCommands
     public static Command Uninstall()
     {
         var command = new Command("uninstall-service", $"Disable and remove the systemd user unit {UnitName}");
-        command.SetAction(_ =>
+        command.SetAction(parse =>
         {
             var path = UnitPath();
             if (SystemdRuns() && File.Exists(path))
             {
-                Systemctl("disable", "--now", UnitName);
+                Systemctl(parse, "disable", "--now", UnitName);
             }
             if (File.Exists(path))
             {
                 File.Delete(path);
-                Console.WriteLine($"removed {path}");
+                parse.Out().WriteLine($"removed {path}");
             }
             return 0;
         });
@@ -96,7 +97,7 @@ internal static class ServiceCommands
     /// <summary>The same test sd_booted() makes.</summary>
     public static bool SystemdRuns() => Directory.Exists("/run/systemd/system");
 
-    private static bool Systemctl(params string[] args)
+    private static bool Systemctl(ParseResult parse, params string[] args)
     {
         try
         {
@@ -108,13 +109,13 @@ internal static class ServiceCommands
             }
             if (process.ExitCode != 0)
             {
-                Console.Error.WriteLine($"hookline: systemctl --user {string.Join(' ', args)} exited with {process.ExitCode}");
+                parse.Error().WriteLine($"hookline: systemctl --user {string.Join(' ', args)} exited with {process.ExitCode}");
             }
             return process.ExitCode == 0;
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            Console.Error.WriteLine($"hookline: cannot run systemctl: {ex.Message}");
+            parse.Error().WriteLine($"hookline: cannot run systemctl: {ex.Message}");
             return false;
         }
     }

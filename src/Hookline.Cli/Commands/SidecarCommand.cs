@@ -2,6 +2,7 @@ using System.CommandLine;
 using Hookline.Cli.Clients;
 using Hookline.Cli.Hosting;
 using Hookline.Shared;
+using Hookline.Cli.Output;
 using Hookline.Sidecar;
 using Microsoft.Extensions.Logging;
 
@@ -58,14 +59,14 @@ internal static class SidecarCommand
             }
             catch (ArgumentException ex)
             {
-                await Console.Error.WriteLineAsync($"hookline sidecar: {ex.Message}");
+                await parse.Error().WriteLineAsync($"hookline sidecar: {ex.Message}");
                 return 2;
             }
             var tlsFiles = tls.Files(parse);
             using var loggers = CommonOptions.Console(parse.GetValue(logLevel));
             if (parse.GetValue(daemon))
             {
-                return await DaemonMode.RunAsync(new SidecarOptions
+                return await DaemonMode.RunAsync(parse, new SidecarOptions
                 {
                     ServerUrl = parse.GetValue(server)![0],
                     ServerUrls = parse.GetValue(server)!,
@@ -107,20 +108,20 @@ internal static class SidecarCommand
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or System.Net.Sockets.SocketException)
             {
-                await Console.Error.WriteLineAsync($"hookline sidecar: {ex.Message}");
+                await parse.Error().WriteLineAsync($"hookline sidecar: {ex.Message}");
                 return 2;
             }
             await using (sidecar)
             {
                 // Scripts wire hooks from this line.
-                Console.WriteLine($"HOOKLINE_SOCKET={sidecar.SocketPath}");
-                Console.WriteLine($"HOOKLINE_SESSION={sidecar.SessionId}");
+                parse.Out().WriteLine($"HOOKLINE_SOCKET={sidecar.SocketPath}");
+                parse.Out().WriteLine($"HOOKLINE_SESSION={sidecar.SessionId}");
                 // Also ends when the sidecar cannot go on (its spool writer stopped): never left half-stopped.
                 await Task.WhenAny(CommonOptions.WaitForShutdownAsync(cancellationToken), sidecar.Stopped);
-                Console.WriteLine($"hookline sidecar: {sidecar.Counters}");
+                parse.Out().WriteLine($"hookline sidecar: {sidecar.Counters}");
                 if (sidecar.Failure is { } failure)
                 {
-                    await Console.Error.WriteLineAsync($"hookline sidecar: stopped: {failure}");
+                    await parse.Error().WriteLineAsync($"hookline sidecar: stopped: {failure}");
                     return 3;
                 }
                 // Asked to stop (SIGTERM, Ctrl+C): hand over what is spooled, then end the session on the server, so it
@@ -147,17 +148,17 @@ internal static class SidecarCommand
             var path = parse.GetValue(socket) ?? Environment.GetEnvironmentVariable("HOOKLINE_SOCKET");
             if (string.IsNullOrEmpty(path))
             {
-                await Console.Error.WriteLineAsync("hookline sidecar status: give --socket PATH or set HOOKLINE_SOCKET");
+                await parse.Error().WriteLineAsync("hookline sidecar status: give --socket PATH or set HOOKLINE_SOCKET");
                 return 2;
             }
             try
             {
-                Console.Write(await HooklineSidecar.QueryStatusAsync(path, parse.GetValue(json), cancellationToken));
+                parse.Out().Write(await HooklineSidecar.QueryStatusAsync(path, parse.GetValue(json), cancellationToken));
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
             {
-                await Console.Error.WriteLineAsync($"hookline sidecar status: no sidecar answered on {path}: {ex.Message}");
+                await parse.Error().WriteLineAsync($"hookline sidecar status: no sidecar answered on {path}: {ex.Message}");
                 return 1;
             }
         });

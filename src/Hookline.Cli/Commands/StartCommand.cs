@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Hookline.Cli.Clients;
 using Hookline.Cli.Hosting;
+using Hookline.Cli.Output;
 using Hookline.Cli.Wiring;
 using Hookline.Policy;
 using Hookline.Shared;
@@ -44,7 +45,7 @@ internal static class StartCommand
             }
             catch (ArgumentException ex)
             {
-                await Console.Error.WriteLineAsync($"hookline start: {ex.Message}");
+                await parse.Error().WriteLineAsync($"hookline start: {ex.Message}");
                 return 2;
             }
             var mode = CommonOptions.ParseFailMode(parse.GetValue(failMode));
@@ -61,12 +62,12 @@ internal static class StartCommand
             }
             catch (PolicyException ex)
             {
-                await Console.Error.WriteLineAsync($"hookline start: the policy is invalid; the agent was not started.\n{ex.Message}");
+                await parse.Error().WriteLineAsync($"hookline start: the policy is invalid; the agent was not started.\n{ex.Message}");
                 return 2;
             }
             catch (ArgumentException ex)
             {
-                await Console.Error.WriteLineAsync($"hookline start: {ex.Message}; the agent was not started.");
+                await parse.Error().WriteLineAsync($"hookline start: {ex.Message}; the agent was not started.");
                 return 2;
             }
             await using (stack)
@@ -75,7 +76,7 @@ internal static class StartCommand
                 if (stack.DashboardUrl is { } dashboardUrl)
                 {
                     // On stderr, before the agent takes the terminal; valid until this command exits.
-                    await Console.Error.WriteLineAsync(
+                    await parse.Error().WriteLineAsync(
                         $"hookline: dashboard {dashboardUrl}\nhookline: sign in with this run's token (valid until hookline exits): {stack.DashboardCredential!.Secret}");
                 }
                 var agentName = parse.GetValue(agent)!;
@@ -95,7 +96,7 @@ internal static class StartCommand
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException)
                 {
-                    await Console.Error.WriteLineAsync($"hookline start: cannot wire {agentName}'s hooks: {ex.Message}; the agent was not started.");
+                    await parse.Error().WriteLineAsync($"hookline start: cannot wire {agentName}'s hooks: {ex.Message}; the agent was not started.");
                     await sidecar.EndSessionAsync("agent not started");
                     return 2;
                 }
@@ -119,7 +120,7 @@ internal static class StartCommand
                 }
                 catch (System.ComponentModel.Win32Exception ex)
                 {
-                    await Console.Error.WriteLineAsync($"hookline start: cannot run '{start.FileName}': {ex.Message}");
+                    await parse.Error().WriteLineAsync($"hookline start: cannot run '{start.FileName}': {ex.Message}");
                     await sidecar.EndSessionAsync("agent failed to start");
                     return 127;
                 }
@@ -128,7 +129,7 @@ internal static class StartCommand
                     await process.WaitForExitAsync(CancellationToken.None);
                     if (!await sidecar.FlushAsync(TimeSpan.FromSeconds(5)))
                     {
-                        await Console.Error.WriteLineAsync(
+                        await parse.Error().WriteLineAsync(
                             $"hookline: {sidecar.UnacknowledgedEvents} events were not confirmed as stored by the server");
                     }
                     await sidecar.EndSessionAsync("agent exited");

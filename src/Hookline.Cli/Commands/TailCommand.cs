@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Hookline.Cli.Clients;
+using Hookline.Cli.Output;
 using Hookline.Server;
 
 namespace Hookline.Cli.Commands;
@@ -21,15 +22,15 @@ internal static class TailCommand
         var command = new Command("tail", "Follow the live feed of decisions across all sessions (Ctrl+C to stop)") { server, json };
         filters.AddTo(command);
         tls.AddTo(command);
-        command.SetAction((parse, cancellationToken) => AuditCommands.GuardAsync(async () =>
+        command.SetAction((parse, cancellationToken) => AuditCommands.GuardAsync(parse, async () =>
         {
             parse = tls.WithConfig(parse, command);
             var filter = filters.Read(parse);
-            var colour = !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+            var colour = parse.IsConsole() && !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
             using var api = new ApiClient(parse.GetValue(server)!, tls.Load(parse), Timeout.InfiniteTimeSpan);
             var asJson = parse.GetValue(json);
-            await FollowAsync(api, filter, e => Console.Out.WriteLine(asJson ? JsonSerializer.Serialize(e, AuditJson.Default.EventView) : Format(e, colour)),
-                message => Console.Error.WriteLine(message), TimeProvider.System, cancellationToken);
+            await FollowAsync(api, filter, e => parse.Out().WriteLine(asJson ? JsonSerializer.Serialize(e, AuditJson.Default.EventView) : Format(e, colour)),
+                message => parse.Error().WriteLine(message), TimeProvider.System, cancellationToken);
             return 0;
         }));
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hookline.Cli.Clients;
 using Hookline.Cli.Hosting;
+using Hookline.Cli.Output;
 using Hookline.Server;
 
 namespace Hookline.Cli.Commands;
@@ -68,7 +69,7 @@ internal static class TokenCommand
         var org = new Option<string?>("--org") { Description = "The user's organisation, recorded with every event" };
         var command = new Command("create", "Create a token and print it once, alone on the last line") { name, scope, user, org };
         target.AddTo(command);
-        command.SetAction(parse => Run("create", async () =>
+        command.SetAction(parse => Run(parse, "create", async () =>
         {
             parse = target.Tls.WithConfig(parse, command);
             CreatedToken created;
@@ -80,10 +81,10 @@ internal static class TokenCommand
                         parse.GetValue(user), parse.GetValue(org));
             }
             var info = created.Info;
-            Console.WriteLine($"created {info.Id} '{info.Name}' scope {info.Scope}" +
+            parse.Out().WriteLine($"created {info.Id} '{info.Name}' scope {info.Scope}" +
                 (info.User.Length > 0 ? $" user {info.User}" : "") + (info.Org.Length > 0 ? $" org {info.Org}" : "") +
                 "; the token is shown once, below:");
-            Console.WriteLine(created.Token);
+            parse.Out().WriteLine(created.Token);
             return 0;
         }));
         return command;
@@ -95,7 +96,7 @@ internal static class TokenCommand
         var json = new Option<bool>("--json") { Description = "One JSON object per line" };
         var command = new Command("list", "List tokens (never their secrets)") { json };
         target.AddTo(command);
-        command.SetAction(parse => Run("list", async () =>
+        command.SetAction(parse => Run(parse, "list", async () =>
         {
             parse = target.Tls.WithConfig(parse, command);
             IReadOnlyList<TokenInfo> tokens;
@@ -105,11 +106,11 @@ internal static class TokenCommand
             }
             if (!parse.GetValue(json))
             {
-                Console.WriteLine($"{"id",-16} {"name",-20} {"scope",-8} {"user",-16} {"org",-12} {"created",-20} {"revoked",-20} created by");
+                parse.Out().WriteLine($"{"id",-16} {"name",-20} {"scope",-8} {"user",-16} {"org",-12} {"created",-20} {"revoked",-20} created by");
             }
             foreach (var t in tokens)
             {
-                Console.WriteLine(parse.GetValue(json)
+                parse.Out().WriteLine(parse.GetValue(json)
                     ? System.Text.Json.JsonSerializer.Serialize(t, TokenJsonContext.Default.TokenInfo)
                     : $"{t.Id,-16} {t.Name,-20} {t.Scope,-8} {t.User,-16} {t.Org,-12} {t.CreatedAt:yyyy-MM-dd HH:mm:ss}Z " +
                       $"{(t.RevokedAt is { } r ? $"{r:yyyy-MM-dd HH:mm:ss}Z" : "-"),-20} {t.CreatedBy ?? "-"}");
@@ -125,7 +126,7 @@ internal static class TokenCommand
         var key = new Argument<string>("id-or-name") { Description = "The token's id (tok_...) or name" };
         var command = new Command("revoke", "Revoke a token; its open streams close within seconds") { key };
         target.AddTo(command);
-        command.SetAction(parse => Run("revoke", async () =>
+        command.SetAction(parse => Run(parse, "revoke", async () =>
         {
             parse = target.Tls.WithConfig(parse, command);
             TokenInfo? revoked;
@@ -135,16 +136,16 @@ internal static class TokenCommand
             }
             if (revoked is null)
             {
-                await Console.Error.WriteLineAsync($"hookline token revoke: no active token with id or name '{parse.GetValue(key)}'");
+                await parse.Error().WriteLineAsync($"hookline token revoke: no active token with id or name '{parse.GetValue(key)}'");
                 return 1;
             }
-            Console.WriteLine($"revoked {revoked.Id} '{revoked.Name}'");
+            parse.Out().WriteLine($"revoked {revoked.Id} '{revoked.Name}'");
             return 0;
         }));
         return command;
     }
 
-    private static async Task<int> Run(string verb, Func<Task<int>> body)
+    private static async Task<int> Run(ParseResult parse, string verb, Func<Task<int>> body)
     {
         try
         {
@@ -153,7 +154,7 @@ internal static class TokenCommand
         catch (Exception ex) when (ex is ArgumentException or IOException or HttpRequestException or TokenApiException
             or System.Data.Common.DbException or InvalidOperationException or TaskCanceledException)
         {
-            await Console.Error.WriteLineAsync($"hookline token {verb}: {ex.Message}");
+            await parse.Error().WriteLineAsync($"hookline token {verb}: {ex.Message}");
             return 2;
         }
     }

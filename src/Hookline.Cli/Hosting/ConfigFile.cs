@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
+using Hookline.Cli.Output;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -54,7 +55,7 @@ internal static partial class ConfigFile
         {
             throw new ArgumentException($"{path}: " + string.Join("; ", merged.Errors.Select(e => e.Message)));
         }
-        return merged;
+        return merged.WritingAs(parse);
     }
 
     private sealed record Entry(string Key, List<string> Values, long Line);

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using Hookline.Cli.Output;
 using Hookline.Sidecar;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +16,7 @@ internal static class DaemonMode
     public static string DefaultServer() =>
         Environment.GetEnvironmentVariable("HOOKLINE_SERVER") is { Length: > 0 } server ? server : "http://127.0.0.1:7420";
 
-    public static async Task<int> RunAsync(SidecarOptions options, bool exitWhenIdle, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ParseResult parse, SidecarOptions options, bool exitWhenIdle, CancellationToken cancellationToken)
     {
         HooklineDaemon daemon;
         try
@@ -23,12 +25,12 @@ internal static class DaemonMode
         }
         catch (DaemonAlreadyRunningException ex)
         {
-            await Console.Out.WriteLineAsync($"hookline sidecar: {ex.Message}; nothing to do");
+            await parse.Out().WriteLineAsync($"hookline sidecar: {ex.Message}; nothing to do");
             return 0;
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
-            await Console.Error.WriteLineAsync($"hookline sidecar --daemon: {ex.Message}");
+            await parse.Error().WriteLineAsync($"hookline sidecar --daemon: {ex.Message}");
             return 2;
         }
         await using (daemon)
@@ -39,7 +41,7 @@ internal static class DaemonMode
                 daemon.Idle += () => idle.Cancel();
             }
             // Scripts and `hookline doctor` read this line.
-            Console.WriteLine($"HOOKLINE_DAEMON_SOCKET={daemon.SocketPath}");
+            parse.Out().WriteLine($"HOOKLINE_DAEMON_SOCKET={daemon.SocketPath}");
             await CommonOptions.WaitForShutdownAsync(idle.Token);
         }
         return 0;

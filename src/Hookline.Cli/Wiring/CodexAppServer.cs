@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace Hookline.Cli.Wiring;
 
 /// <summary>One hook as Codex itself lists it: its trust key, its current hash, and whether it is trusted.</summary>
-internal sealed record CodexHook(string Key, string Command, string SourcePath, string CurrentHash, string TrustStatus)
+/// <remarks>Public, as <see cref="CodexAppServer"/> is: the agents' tests ask Codex through this same client.</remarks>
+public sealed record CodexHook(string Key, string Command, string SourcePath, string CurrentHash, string TrustStatus)
 {
     public bool Trusted => TrustStatus == "trusted";
 }
@@ -14,7 +15,7 @@ internal sealed record CodexHook(string Key, string Command, string SourcePath, 
 /// <c>hooks/list</c> method reports each hook's trust key and current hash. The hash is Codex's own (it covers the
 /// hook's definition), so Hookline takes it from Codex instead of computing it.
 /// </summary>
-internal static class CodexAppServer
+public static class CodexAppServer
 {
     /// <summary>The <c>codex</c> program: <paramref name="command"/> if it names a file, else the first on PATH; null if none.</summary>
     public static string? Find(string? command)

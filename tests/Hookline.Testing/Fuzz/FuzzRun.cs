@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Xunit.Abstractions;
 
-namespace Hookline.Reliability.Tests.Fuzz;
+namespace Hookline.Testing.Fuzz;
 
 /// <summary>
 /// The budget and seed of one entry point's fuzz run. CI runs each entry point for a fixed time (the whole suite about
 /// three minutes); <c>HOOKLINE_FUZZ_SECONDS</c> runs each longer, <c>HOOKLINE_FUZZ_SEED</c> replays a printed seed.
 /// </summary>
-internal sealed class FuzzRun
+public sealed class FuzzRun
 {
     /// <summary>The hook's own wait for the sidecar (HOOKLINE_HOOK_TIMEOUT_MS default): an answer later than this is no answer.</summary>
     public static readonly TimeSpan AnswerBudget = TimeSpan.FromMilliseconds(5000);

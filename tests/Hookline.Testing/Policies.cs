@@ -1,6 +1,7 @@
-namespace Hookline.Sidecar.Tests;
+namespace Hookline.Testing;
 
-internal static class Policies
+/// <summary>The policies the tests share.</summary>
+public static class Policies
 {
     /// <summary>The policy of the stream-core issue, plus one explicit allow.</summary>
     public const string Standard = """
@@ -14,8 +15,18 @@ internal static class Policies
           - id: confirm-push
             effect: ask
             match: ["Bash(git push *)"]
+            reason: "Pushing needs a human"
           - id: git-status
             effect: allow
             match: "Bash(git status)"
+        """;
+
+    /// <summary>Standard with one more deny rule: an accepted edit.</summary>
+    public const string Edited = Standard + """
+
+          - id: no-curl
+            effect: deny
+            match: "Bash(curl *)"
+            reason: "No downloads"
         """;
 }

@@ -1,22 +1,56 @@
 using System.Text.Json;
 
-namespace Hookline.EndToEnd.Tests;
+namespace Hookline.Cli.Tests;
 
-/// <summary><c>hookline policy explain --json</c>, <c>import-claude</c> and <c>replay</c>, through the published CLI.</summary>
+/// <summary><c>hookline policy check</c>, <c>explain</c> (text and <c>--json</c>), <c>import-claude</c> and <c>replay</c>, run in process.</summary>
 public sealed class PolicyCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("hl-pol-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args) => CliRun.RunAsync(args);
+    private static Task<CliResult> RunAsync(params string[] args) => InProcessCli.RunAsync(args);
+
+    [Fact]
+    public async Task Policy_check_accepts_a_valid_document_and_reports_every_error_with_line_and_column()
+    {
+        var good = Path.Combine(_dir, "good.yaml");
+        var bad = Path.Combine(_dir, "bad.yaml");
+        await File.WriteAllTextAsync(good, Policies.Standard);
+        await File.WriteAllTextAsync(bad, "version: 1\nrules:\n  - id: a\n    effect: allowish\n    match: \"Bash(ls)\"\n  - id: a\n    effect: deny\n");
+
+        var ok = await RunAsync("policy", "check", good);
+        var refused = await RunAsync("policy", "check", bad);
+
+        Assert.Equal(0, ok.Exit);
+        Assert.Contains("valid; 3 rules", ok.Stdout);
+        Assert.NotEqual(0, refused.Exit);
+        Assert.Contains("bad.yaml:4:", refused.Stderr);
+        Assert.Contains("bad.yaml:6:", refused.Stderr);
+    }
+
+    [Fact]
+    public async Task Policy_explain_shows_the_sub_command_and_rule_that_decided()
+    {
+        var policy = Path.Combine(_dir, "policy.yaml");
+        var hookEvent = Path.Combine(_dir, "event.json");
+        await File.WriteAllTextAsync(policy, Policies.Standard);
+        await File.WriteAllTextAsync(hookEvent, HookRun.Bash("cd x && FOO=1 timeout 5 rm -rf /"));
+
+        var run = await RunAsync("policy", "explain", policy, hookEvent);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("deny", run.Stdout);
+        Assert.Contains("no-force-delete", run.Stdout);
+        Assert.Contains("rm -rf /", run.Stdout);
+    }
 
     [Fact]
     public async Task Explain_json_is_machine_readable()
     {
         var policy = Path.Combine(_dir, "policy.yaml");
         var hookEvent = Path.Combine(_dir, "event.json");
-        await File.WriteAllTextAsync(policy, ProcessStack.Policy);
+        await File.WriteAllTextAsync(policy, Policies.Standard);
         await File.WriteAllTextAsync(hookEvent, HookRun.Bash("git push origin main && ls"));
 
         var run = await RunAsync("policy", "explain", policy, hookEvent, "--json");
@@ -139,27 +173,10 @@ public sealed class PolicyCliTests : IDisposable
     }
 
     [Fact]
-    public async Task Replay_lists_the_stored_decisions_a_candidate_would_change()
-    {
-        var demo = await RunAsync("demo", "--data", _dir);
-        Assert.True(demo.Exit == 0, demo.Stdout + demo.Stderr);
-        var candidate = Path.Combine(_dir, "stricter.yaml");
-        await File.WriteAllTextAsync(candidate, "version: 1\ndefault: allow\nrules:\n  - id: no-push\n    effect: deny\n    match: \"Bash(git push *)\"\n");
-
-        var replay = await RunAsync("policy", "replay", candidate, "--data", Path.Combine(_dir, "data"));
-
-        Assert.Equal(0, replay.Exit);
-        // The demo's ask on git push becomes a deny; its rm -rf and .env denials become allows under this candidate.
-        Assert.Contains("ask -> deny [no-push]", replay.Stdout);
-        Assert.Contains("deny -> allow", replay.Stdout);
-        Assert.Contains("decisions would change", replay.Stdout);
-    }
-
-    [Fact]
     public async Task Replay_without_an_audit_trail_says_so()
     {
         var candidate = Path.Combine(_dir, "p.yaml");
-        await File.WriteAllTextAsync(candidate, ProcessStack.Policy);
+        await File.WriteAllTextAsync(candidate, Policies.Standard);
 
         var replay = await RunAsync("policy", "replay", candidate, "--data", Path.Combine(_dir, "nowhere"));
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Hookline.EndToEnd.Tests;
+namespace Hookline.Testing;
 
 /// <summary>One run of the published <c>hookline</c> CLI to completion, bounded in time.</summary>
-internal static class CliRun
+public static class CliRun
 {
     public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? env = null)
     {

@@ -1,7 +1,7 @@
-namespace Hookline.Sidecar.Tests;
+namespace Hookline.Testing;
 
-/// <summary>Short temp directories: Unix socket paths must stay under 104 bytes.</summary>
-internal sealed class TempDir : IDisposable
+/// <summary>A private directory under /tmp, removed at the end; short, so Unix socket paths stay under 104 bytes.</summary>
+public sealed class TempDir : IDisposable
 {
     public TempDir() => Path = Directory.CreateTempSubdirectory("hl-").FullName;
 
@@ -17,6 +17,7 @@ internal sealed class TempDir : IDisposable
         }
         catch (IOException)
         {
+            // Best effort: a leftover temp dir must not fail a test.
         }
     }
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 
-namespace Hookline.EndToEnd.Tests;
+namespace Hookline.Testing;
 
 /// <summary>A long-running child (server or sidecar): its output lines are read as they come, and it is killed on dispose.</summary>
-internal sealed class ChildProcess : IAsyncDisposable
+public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();

@@ -1,35 +1,17 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 
-namespace Hookline.EndToEnd.Tests;
+namespace Hookline.Testing;
 
 /// <summary>A <c>hookline server</c> process and a <c>hookline sidecar</c> process, in a short temp directory.</summary>
-internal sealed class ProcessStack : IAsyncDisposable
+public sealed class ProcessStack : IAsyncDisposable
 {
-    public const string Policy = """
-        version: 1
-        default: allow
-        rules:
-          - id: no-force-delete
-            effect: deny
-            match: "Bash(rm -rf *)"
-            reason: "Recursive force delete is blocked"
-          - id: confirm-push
-            effect: ask
-            match: ["Bash(git push *)"]
-          - id: git-status
-            effect: allow
-            match: "Bash(git status)"
-        """;
-
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private ProcessStack(string dir, int port)
     {
         Directory = dir;
         Port = port;
-        HttpPort = FreePort();
+        HttpPort = Ports.Free();
     }
 
     /// <summary>The server's HTTP port (/healthz, /metrics).</summary>
@@ -69,12 +51,12 @@ internal sealed class ProcessStack : IAsyncDisposable
         string? directory = null, int? port = null, string? sidecarServerUrl = null, IReadOnlyList<string>? sidecarArgs = null,
         bool withSidecar = true)
     {
-        var stack = new ProcessStack(directory ?? System.IO.Directory.CreateTempSubdirectory("hl-e2e-").FullName, port ?? FreePort());
+        var stack = new ProcessStack(directory ?? System.IO.Directory.CreateTempSubdirectory("hl-e2e-").FullName, port ?? Ports.Free());
         stack.SidecarServerUrl = sidecarServerUrl ?? stack.ServerUrl;
         stack._failMode = failMode;
         stack._budgetMs = budgetMs;
         stack._sidecarArgs = sidecarArgs ?? [];
-        await File.WriteAllTextAsync(Path.Combine(stack.Directory, "policy.yaml"), Policy);
+        await File.WriteAllTextAsync(Path.Combine(stack.Directory, "policy.yaml"), Policies.Standard);
         if (withServer)
         {
             await stack.StartServerAsync();
@@ -134,13 +116,6 @@ internal sealed class ProcessStack : IAsyncDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM events WHERE " + where;
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Hookline.EndToEnd.Tests;
+namespace Hookline.Testing;
 
 /// <summary>One spawn of the published AOT hook, as an agent does it: stdin JSON in, exit code and output back.</summary>
-internal sealed record HookRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
+public sealed record HookRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
 {
     public string? PermissionDecision => Stdout.Length == 0
         ? null

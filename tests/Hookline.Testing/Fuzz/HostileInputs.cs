@@ -4,10 +4,10 @@ using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace Hookline.Reliability.Tests.Fuzz;
+namespace Hookline.Testing.Fuzz;
 
 /// <summary>One hook input to send: the agent and its event (kebab case), the stdin bytes, and what it came from.</summary>
-internal sealed record HookInput(string Agent, string Event, byte[] Stdin, string Origin)
+public sealed record HookInput(string Agent, string Event, byte[] Stdin, string Origin)
 {
     public bool Blocking => IsBlocking(Agent, Event);
 
@@ -26,7 +26,7 @@ internal sealed record HookInput(string Agent, string Event, byte[] Stdin, strin
 /// and FsCheck generators that mutate those samples the way hostile or broken encoders do: lone surrogate escapes,
 /// invalid and overlong UTF-8, NUL, deep nesting, huge numbers, cuts, BOMs, duplicate keys and wrong types.
 /// </summary>
-internal static class HostileInputs
+public static class HostileInputs
 {
     private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Fuzz");
 

@@ -1,7 +1,7 @@
-namespace Hookline.Sidecar.Tests;
+namespace Hookline.Testing;
 
 /// <summary>Realistic commands with secrets in them (all fake), and the secrets that must never be stored.</summary>
-internal static class SecretCorpus
+public static class SecretCorpus
 {
     public static readonly (string Command, string[] Secrets)[] Commands =
     [

@@ -2,13 +2,13 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Hookline.Server.Tests;
+namespace Hookline.Testing;
 
 /// <summary>
 /// A private CA, a server certificate for 127.0.0.1 and localhost, and a client certificate, made at run time and
 /// written as PEM files; plus a second CA that signed nothing the server holds.
 /// </summary>
-internal sealed class TestCertificates
+public sealed class TestCertificates
 {
     private TestCertificates(string directory) => Directory = directory;
 
