@@ -65,13 +65,21 @@ public sealed class SingleStreamWriter<T>
         }
         catch (Exception ex)
         {
+            // Nothing queued will be written any more: senders learn it at once, as a cancellation. Refused before the
+            // stream is cancelled, so no send in between is accepted and then silently dropped.
+            _queue.Writer.TryComplete(new OperationCanceledException("the stream's writer has ended", ex, cancellationToken));
             if (!cancellationToken.IsCancellationRequested)
             {
-                // A failed write means the stream is broken: bring the read side down too.
-                await stream.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    // A failed write means the stream is broken: bring the read side down too.
+                    await stream.CancelAsync().ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The handler has already ended and disposed it; the write's own error is the one to report.
+                }
             }
-            // Nothing queued will be written any more: senders learn it at once, as a cancellation.
-            _queue.Writer.TryComplete(new OperationCanceledException("the stream's writer has ended", ex, cancellationToken));
             throw;
         }
     }

@@ -100,6 +100,25 @@ public sealed class SingleStreamWriterTests
     }
 
     [Fact]
+    public async Task A_write_failing_after_the_handler_disposed_its_stream_reports_the_write_error_and_refuses_later_sends()
+    {
+        var writer = new SingleStreamWriter<int>();
+        var release = new TaskCompletionSource();
+        var stream = new RecordingStream<int> { BeforeWrite = async _ => { await release.Task; throw new IOException("peer gone"); } };
+        var cts = new CancellationTokenSource();
+        var loop = writer.RunAsync(stream, cts);
+        Assert.True(writer.TrySend(1));
+
+        // The handler ended on an error path without awaiting the loop, and disposed its stream's token source.
+        cts.Dispose();
+        release.SetResult();
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => loop.WaitAsync(Bound.Hang));
+        Assert.Equal("peer gone", failure.Message);
+        Assert.False(writer.TrySend(2));
+    }
+
+    [Fact]
     public async Task A_cancelled_stream_ends_the_loop_and_later_sends_fail_at_once()
     {
         var writer = new SingleStreamWriter<int>();

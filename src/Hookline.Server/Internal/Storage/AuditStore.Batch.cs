@@ -107,9 +107,14 @@ internal abstract partial class AuditStore
             """;
         using var upsert = write.Command(_saveStatesSql);
         var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
-        ExecuteRows(upsert, StateColumns, [.. states.Select(s => new object?[]
+        // Folded per session in order: two writes of one session in one batch keep both changes, and each row is
+        // written once (PostgreSQL refuses an upsert that touches a row twice).
+        var merged = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var state in states)
         {
-            s.SessionId, SessionStateCodec.MergeWithStored(s.Memory, stored.GetValueOrDefault(s.SessionId)), now,
-        })]);
+            var before = merged.TryGetValue(state.SessionId, out var earlier) ? earlier : stored.GetValueOrDefault(state.SessionId);
+            merged[state.SessionId] = SessionStateCodec.MergeWithStored(state.Memory, before);
+        }
+        ExecuteRows(upsert, StateColumns, [.. merged.Select(m => new object?[] { m.Key, m.Value, now })]);
     }
 }

@@ -123,16 +123,3 @@ internal static class SqliteSchema
         """,
     ];
 }
-
-internal static class SchemaMigrations
-{
-    /// <summary>A database from a newer Hookline is left alone: this server would not know what its columns mean.</summary>
-    public static void Check(int version, int known, string where)
-    {
-        if (version > known)
-        {
-            throw new InvalidOperationException(
-                $"{where} has schema version {version}; this server knows up to {known}. Upgrade Hookline.");
-        }
-    }
-}
