@@ -6,12 +6,12 @@
 #
 #   bench/compare.sh BEFORE_COMMIT AFTER_COMMIT
 #
-# Environment (defaults: the settings of docs/benchmarks.md, but 64 streams):
+# Environment (defaults: the settings of docs/benchmarks.md):
 #   ROUNDS=2            runs of each mode per build
 #   N=20000 WARMUP=2000 stream-vs-unary: decisions of each kind, warm-up calls of each kind
-#   STREAMS=64 CONNECTIONS=8 IN_FLIGHT=4 MEASURE_SECONDS=10 WARMUP_SECONDS=3   throughput; the load tool runs as one
-#                       unauthenticated principal, and since 576eaf3 a server refuses a principal's 65th open stream
-#                       (--max-streams-per-principal 64), so more streams fail until the load tool raises that limit
+#   STREAMS=1000 CONNECTIONS=100 IN_FLIGHT=4 MEASURE_SECONDS=10 WARMUP_SECONDS=3   throughput; the load tool sends as
+#                       one principal and runs its servers without per-principal limits (f06687f): a commit before that
+#                       refuses the 65th stream, so compare against one with that change cherry-picked
 #   RUN_TIMEOUT=600     seconds one run of the load tool may take before it is killed (60 or more)
 #   AOT=1               ./build.sh in each worktree, so throughput targets a separate Native AOT `hookline server`
 #                       process as in docs/benchmarks.md (minutes per build); default: the load tool alone, with the
@@ -56,7 +56,7 @@ done
 in_process=(--in-process)
 [[ "${AOT:-}" == 1 ]] && in_process=()
 svu_args=(stream-vs-unary --n "${N:-20000}" --warmup "${WARMUP:-2000}" --max-seconds "$((run_timeout > 120 ? run_timeout - 60 : 60))")
-tput_args=(throughput --streams "${STREAMS:-64}" --connections "${CONNECTIONS:-8}" --in-flight "${IN_FLIGHT:-4}"
+tput_args=(throughput --streams "${STREAMS:-1000}" --connections "${CONNECTIONS:-100}" --in-flight "${IN_FLIGHT:-4}"
   --seconds "${MEASURE_SECONDS:-10}" --warmup-seconds "${WARMUP_SECONDS:-3}" "${in_process[@]}")
 stores=(sqlite)
 [[ -n "${HOOKLINE_TEST_POSTGRES:-}" ]] && stores+=(postgresql)
@@ -71,7 +71,7 @@ run() {
     dotnet run -c Release --no-build --project bench/Hookline.LoadTool -- "$@") >"$out/$file" 2>&1 \
     || echo "   failed or timed out (exit $?); see $out/$file" >&2
   if grep -q 'as many open streams as the server allows' "$out/$file"; then
-    echo "   the server's per-principal stream limit refused streams: use STREAMS=64 or fewer" >&2
+    echo "   the server's per-principal stream limit refused streams: cherry-pick f06687f onto the older commit, or use STREAMS=64 or fewer" >&2
   fi
 }
 
