@@ -66,7 +66,7 @@ internal sealed class PostgresTokenStore : ITokenStore
 
     public async ValueTask<TokenInfo?> RevokeAsync(string idOrName, DateTimeOffset now, string revokedBy, CancellationToken cancellation = default)
     {
-        await using var connection = await _store.OpenAsync(cancellation).ConfigureAwait(false);
+        await using var connection = (NpgsqlConnection)await _store.OpenAsync(cancellation).ConfigureAwait(false);
         await using var update = new NpgsqlCommand($"""
             UPDATE tokens SET revoked_at_ms = @now, revoked_by = @by WHERE revoked_at_ms IS NULL AND (id = @key OR name = @key)
             RETURNING {TokenRules.InfoColumns};
@@ -81,7 +81,7 @@ internal sealed class PostgresTokenStore : ITokenStore
     public async ValueTask<Caller?> AuthenticateAsync(string token, CancellationToken cancellation = default)
     {
         var hash = Tokens.Hash(token);
-        await using var connection = await _store.OpenAsync(cancellation).ConfigureAwait(false);
+        await using var connection = (NpgsqlConnection)await _store.OpenAsync(cancellation).ConfigureAwait(false);
         await using var select = new NpgsqlCommand(
             "SELECT id, name, scope, user_name, org, hash FROM tokens WHERE hash = @hash AND revoked_at_ms IS NULL;", connection);
         select.Parameters.AddWithValue("hash", hash);

@@ -54,7 +54,11 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
 
     public override bool IsTransient(Exception exception) => exception is NpgsqlException or IOException or TimeoutException;
 
-    public NpgsqlConnection Open() => _dataSource.OpenConnection();
+    public override NpgsqlConnection Open() => _dataSource.OpenConnection();
+
+    /// <summary>A pooled connection, opened without holding a thread: requests and decisions wait on these.</summary>
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellation)
+        => await _dataSource.OpenConnectionAsync(cancellation).ConfigureAwait(false);
 
     /// <summary>A connection of its own for LISTEN, outside the pool's churn.</summary>
     public NpgsqlConnection CreateListenerConnection() => _dataSource.CreateConnection();

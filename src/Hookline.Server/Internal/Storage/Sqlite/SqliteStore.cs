@@ -44,7 +44,10 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
 
     public override bool IsTransient(Exception exception) => exception is SqliteException or IOException;
 
-    public SqliteConnection Open()
+    /// <summary>Completes at once: SQLite opens in process, and its commands answer synchronously behind the async calls.</summary>
+    public override ValueTask<DbConnection> OpenAsync(CancellationToken cancellation) => ValueTask.FromResult<DbConnection>(Open());
+
+    public override SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
