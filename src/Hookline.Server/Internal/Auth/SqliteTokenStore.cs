@@ -3,10 +3,12 @@ using Microsoft.Data.Sqlite;
 namespace Hookline.Server.Internal.Auth;
 
 /// <summary>Tokens in the server's SQLite file, table <c>tokens</c> (created here if missing, so older files gain it).</summary>
-internal sealed class SqliteTokenStore : ITokenStore
+internal sealed class SqliteTokenStore : TokenStore
 {
     private readonly SqliteConnection _connection;
-    private readonly Lock _lock = new();
+    // One connection, one statement at a time. A semaphore, not a lock: the lease is held across awaits (which
+    // complete at once on SQLite), and a caller that must wait for it waits without a thread.
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public SqliteTokenStore(string databasePath)
     {
@@ -57,121 +59,31 @@ internal sealed class SqliteTokenStore : ITokenStore
         return new SqliteTokenStore(path);
     }
 
-    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy)
+    protected override Lease Connect()
     {
-        TokenRules.Validate(name, user, org);
-        var secret = Tokens.NewSecret();
-        var id = TokenRules.NewId();
-        lock (_lock)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO tokens (id, name, scope, user_name, org, hash, created_at_ms, created_by)
-                VALUES ($id, $name, $scope, $user, $org, $hash, $now, $by);
-                """;
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$name", name);
-            command.Parameters.AddWithValue("$scope", Tokens.Name(scope));
-            command.Parameters.AddWithValue("$user", user ?? "");
-            command.Parameters.AddWithValue("$org", org ?? "");
-            command.Parameters.AddWithValue("$hash", Tokens.Hash(secret));
-            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$by", createdBy);
-            try
-            {
-                command.ExecuteNonQuery();
-            }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
-            {
-                throw TokenRules.NameTaken(name);
-            }
-        }
-        return TokenRules.Created(id, name, scope, user, org, now, createdBy, secret);
+        _gate.Wait();
+        return new(_connection, _gate);
     }
 
-    public IReadOnlyList<TokenInfo> List()
+    protected override async ValueTask<Lease> ConnectAsync(CancellationToken cancellation)
     {
-        lock (_lock)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = $"SELECT {TokenRules.InfoColumns} FROM tokens ORDER BY created_at_ms, id;";
-            using var reader = command.ExecuteReader();
-            var tokens = new List<TokenInfo>();
-            while (reader.Read())
-            {
-                tokens.Add(TokenRules.ReadInfo(reader));
-            }
-            return tokens;
-        }
+        await _gate.WaitAsync(cancellation).ConfigureAwait(false);
+        return new(_connection, _gate);
     }
 
-    // Synchronous behind the awaitable signatures: one short statement on this store's own connection, which in WAL
-    // mode a read never waits on the audit writer for.
-    public ValueTask<TokenInfo?> RevokeAsync(string idOrName, DateTimeOffset now, string revokedBy, CancellationToken cancellation = default)
-        => ValueTask.FromResult(Revoke(idOrName, now, revokedBy));
+    /// <summary>SQLITE_CONSTRAINT: the unique index of active names (or of hashes, which never repeat).</summary>
+    protected override bool IsUniqueViolation(Exception exception) => exception is SqliteException { SqliteErrorCode: 19 };
 
-    public ValueTask<Caller?> AuthenticateAsync(string token, CancellationToken cancellation = default)
-        => ValueTask.FromResult(Authenticate(token));
+    /// <summary>None: the table is small (one row per token ever made), so reading the revoked ids beats binding a list.</summary>
+    protected override (string Condition, object Value)? AmongIds(IReadOnlyCollection<string> ids) => null;
 
-    private TokenInfo? Revoke(string idOrName, DateTimeOffset now, string revokedBy)
+    public override bool IsTransient(Exception exception) => exception is SqliteException or IOException;
+
+    public override void Dispose()
     {
-        lock (_lock)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = $"""
-                UPDATE tokens SET revoked_at_ms = $now, revoked_by = $by WHERE revoked_at_ms IS NULL AND (id = $key OR name = $key)
-                RETURNING {TokenRules.InfoColumns};
-                """;
-            command.Parameters.AddWithValue("$by", revokedBy);
-            command.Parameters.AddWithValue("$key", idOrName);
-            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            using var reader = command.ExecuteReader();
-            return reader.Read() ? TokenRules.ReadInfo(reader) : null;
-        }
+        _connection.Dispose();
+        _gate.Dispose();
     }
-
-    private Caller? Authenticate(string token)
-    {
-        var hash = Tokens.Hash(token);
-        lock (_lock)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, name, scope, user_name, org, hash FROM tokens WHERE hash = $hash AND revoked_at_ms IS NULL;";
-            command.Parameters.AddWithValue("$hash", hash);
-            using var reader = command.ExecuteReader();
-            return TokenRules.ReadCaller(reader, hash);
-        }
-    }
-
-    public IReadOnlyList<string> Revoked(IReadOnlyCollection<string> ids)
-    {
-        if (ids.Count == 0)
-        {
-            return [];
-        }
-        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
-        var revoked = new List<string>();
-        lock (_lock)
-        {
-            using var command = _connection.CreateCommand();
-            // The table is small (one row per token ever made): reading the revoked ids beats building an IN list.
-            command.CommandText = "SELECT id FROM tokens WHERE revoked_at_ms IS NOT NULL;";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var id = reader.GetString(0);
-                if (wanted.Contains(id))
-                {
-                    revoked.Add(id);
-                }
-            }
-        }
-        return revoked;
-    }
-
-    public bool IsTransient(Exception exception) => exception is SqliteException or IOException;
-
-    public void Dispose() => _connection.Dispose();
 
     private void Execute(string sql)
     {

@@ -47,10 +47,10 @@ internal static class TokenRules
         reader.GetString(7) is { Length: > 0 } createdBy ? createdBy : null,
         reader.IsDBNull(8) ? null : reader.GetString(8));
 
-    /// <summary>The caller of the row <c>id, name, scope, user_name, org, hash</c> found by <paramref name="hash"/>, if any.</summary>
-    public static Caller? ReadCaller(DbDataReader reader, byte[] hash) => reader.Read() ? CallerOfRow(reader, hash) : null;
-
-    /// <summary><see cref="ReadCaller"/> without holding a thread while the row arrives (PostgreSQL).</summary>
+    /// <summary>
+    /// The caller of the row <c>id, name, scope, user_name, org, hash</c> found by <paramref name="hash"/>, if any,
+    /// without holding a thread while the row arrives (PostgreSQL).
+    /// </summary>
     public static async ValueTask<Caller?> ReadCallerAsync(DbDataReader reader, byte[] hash, CancellationToken cancellation)
         => await reader.ReadAsync(cancellation).ConfigureAwait(false) ? CallerOfRow(reader, hash) : null;
 

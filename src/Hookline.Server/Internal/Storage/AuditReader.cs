@@ -114,13 +114,7 @@ internal abstract partial class AuditReader : IAuditReader
         return rows;
     }
 
-    protected static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@" + name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
+    protected static void Add(DbCommand command, string name, object value) => SqlParameters.Add(command, name, value);
 
     private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

@@ -62,13 +62,7 @@ internal abstract partial class AuditStore
     /// <summary>Whether a failed write is worth retrying (a busy database, a dropped connection).</summary>
     public abstract bool IsTransient(Exception exception);
 
-    protected static void Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@" + name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-    }
+    protected static void Add(DbCommand command, string name, object? value) => SqlParameters.Add(command, name, value);
 
     /// <summary>A write transaction on its connection, and what to let go of when it ends.</summary>
     protected sealed class StoreWrite(DbConnection connection, DbTransaction transaction, Action release) : IDisposable
