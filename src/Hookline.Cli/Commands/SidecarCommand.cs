@@ -53,15 +53,11 @@ internal static class SidecarCommand
         tls.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            try
+            if (tls.TryWithConfig(parse, command, "sidecar") is not { } merged)
             {
-                parse = tls.WithConfig(parse, command);
-            }
-            catch (ArgumentException ex)
-            {
-                await parse.Error().WriteLineAsync($"hookline sidecar: {ex.Message}");
                 return 2;
             }
+            parse = merged;
             var tlsFiles = tls.Files(parse);
             using var loggers = CommonOptions.Console(parse.GetValue(logLevel));
             if (parse.GetValue(daemon))
