@@ -18,8 +18,7 @@ public sealed class PolicySessionState
     private readonly Dictionary<string, Queue<DateTimeOffset>> _rateHits = new(StringComparer.Ordinal);
     private readonly HashSet<string> _taints = new(StringComparer.Ordinal);
     private readonly List<DateTimeOffset> _denials = [];
-    private readonly HashSet<string> _countedToolUses = new(StringComparer.Ordinal);
-    private readonly Queue<string> _countedOrder = new();
+    private readonly RecentKeys _countedToolUses = new(RememberedToolUses);
     private long _denialTotal;
     private long _changes;
 
@@ -83,7 +82,7 @@ public sealed class PolicySessionState
             denialTotal = _denialTotal;
             denials = [.. _denials];
             rateHits = [.. _rateHits.Where(r => r.Value.Count > 0).Select(r => new PolicyRateHits(r.Key, [.. r.Value]))];
-            toolUseIds = [.. _countedOrder.Skip(Math.Max(0, _countedOrder.Count - PolicySessionMemory.MaxToolUseIds))];
+            toolUseIds = [.. _countedToolUses.Newest(PolicySessionMemory.MaxToolUseIds)];
         }
 
         return PolicySessionMemory.Create(taints, denialTotal, denials, rateHits, toolUseIds);
@@ -136,18 +135,7 @@ public sealed class PolicySessionState
             return true;
         }
 
-        if (!_countedToolUses.Add(toolUseId))
-        {
-            return false;
-        }
-
-        _countedOrder.Enqueue(toolUseId);
-        if (_countedOrder.Count > RememberedToolUses)
-        {
-            _countedToolUses.Remove(_countedOrder.Dequeue());
-        }
-
-        return true;
+        return _countedToolUses.Add(toolUseId);
     }
 
     /// <summary>Records a matching call (when <paramref name="record"/>) and says whether more than max fell in the window.</summary>

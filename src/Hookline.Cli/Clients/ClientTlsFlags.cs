@@ -37,22 +37,45 @@ internal sealed class ClientTlsFlags
     public ParseResult WithConfig(ParseResult parse, Command command) => ConfigFile.Apply(parse, command, Config);
 
     /// <summary>
-    /// <see cref="WithConfig"/> then <see cref="Load"/>; on a bad file or flag, says so on stderr as
+    /// <see cref="WithConfig"/>; on a bad file or flag, says so on stderr as <c>hookline NAME: ...</c> and returns null
+    /// (the caller exits with 2). For commands that need only the files (<c>sidecar</c>, <c>start</c>).
+    /// </summary>
+    public ParseResult? TryWithConfig(ParseResult parse, Command command, string name)
+    {
+        try
+        {
+            return WithConfig(parse, command);
+        }
+        catch (ArgumentException ex)
+        {
+            Report(parse, name, ex);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="TryWithConfig"/> then <see cref="Load"/>; on a bad file or flag, says so on stderr as
     /// <c>hookline NAME: ...</c> and returns null (the caller exits with 2).
     /// </summary>
     public (ParseResult Parse, ClientTls Tls)? Prepare(ParseResult parse, Command command, string name)
     {
+        if (TryWithConfig(parse, command, name) is not { } merged)
+        {
+            return null;
+        }
         try
         {
-            parse = WithConfig(parse, command);
-            return (parse, Load(parse));
+            return (merged, Load(merged));
         }
         catch (ArgumentException ex)
         {
-            parse.Error().WriteLine($"hookline {name}: {ex.Message}");
+            Report(merged, name, ex);
             return null;
         }
     }
+
+    private static void Report(ParseResult parse, string name, ArgumentException ex) =>
+        parse.Error().WriteLine($"hookline {name}: {ex.Message}");
 
     /// <summary>The files as given, for a sidecar (which loads them per replica).</summary>
     public RemoteTls Files(ParseResult parse) => new(parse.GetValue(Ca), parse.GetValue(ClientCert), parse.GetValue(ClientKey));

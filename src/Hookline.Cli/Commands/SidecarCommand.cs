@@ -53,58 +53,44 @@ internal static class SidecarCommand
         tls.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            try
+            if (tls.TryWithConfig(parse, command, "sidecar") is not { } merged)
             {
-                parse = tls.WithConfig(parse, command);
-            }
-            catch (ArgumentException ex)
-            {
-                await parse.Error().WriteLineAsync($"hookline sidecar: {ex.Message}");
                 return 2;
             }
+            parse = merged;
             var tlsFiles = tls.Files(parse);
             using var loggers = CommonOptions.Console(parse.GetValue(logLevel));
+            // What the daemon and the single sidecar share: the connection to the server, the socket, the spool and
+            // the decision settings. Each branch adds only its own fields.
+            SidecarOptions Shared() => new()
+            {
+                ServerUrl = parse.GetValue(server)![0],
+                ServerUrls = parse.GetValue(server)!,
+                Token = CommonOptions.TokenValue(parse, token),
+                CaFile = tlsFiles.CaFile,
+                ClientCertificateFile = tlsFiles.ClientCertificateFile,
+                ClientKeyFile = tlsFiles.ClientKeyFile,
+                SocketPath = parse.GetValue(socket),
+                FailMode = CommonOptions.ParseFailMode(parse.GetValue(failMode)),
+                Budget = TimeSpan.FromMilliseconds(parse.GetValue(budget)),
+                StateDirectory = parse.GetValue(stateDir)!,
+                SpoolMaxBytes = parse.GetValue(spoolMax),
+                Capture = CommonOptions.ParseCapture(parse.GetValue(capture), Core.EventCapture.DefaultMaxBytes),
+                LoggerFactory = loggers,
+            };
             if (parse.GetValue(daemon))
             {
-                return await DaemonMode.RunAsync(parse, new SidecarOptions
-                {
-                    ServerUrl = parse.GetValue(server)![0],
-                    ServerUrls = parse.GetValue(server)!,
-                    Token = CommonOptions.TokenValue(parse, token),
-                    CaFile = tlsFiles.CaFile,
-                    ClientCertificateFile = tlsFiles.ClientCertificateFile,
-                    ClientKeyFile = tlsFiles.ClientKeyFile,
-                    SpoolMaxBytes = parse.GetValue(spoolMax),
-                    Capture = CommonOptions.ParseCapture(parse.GetValue(capture), Core.EventCapture.DefaultMaxBytes),
-                    SocketPath = parse.GetValue(socket),
-                    FailMode = CommonOptions.ParseFailMode(parse.GetValue(failMode)),
-                    Budget = TimeSpan.FromMilliseconds(parse.GetValue(budget)),
-                    StateDirectory = parse.GetValue(stateDir)!,
-                    IdleTimeout = TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(idleMinutes))),
-                    LoggerFactory = loggers,
-                }, parse.GetValue(exitWhenIdle), cancellationToken);
+                var daemonOptions = Shared();
+                daemonOptions.IdleTimeout = TimeSpan.FromMinutes(Math.Max(1, parse.GetValue(idleMinutes)));
+                return await DaemonMode.RunAsync(parse, daemonOptions, parse.GetValue(exitWhenIdle), cancellationToken);
             }
             HooklineSidecar sidecar;
             try
             {
-                sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
-                {
-                    ServerUrl = parse.GetValue(server)![0],
-                    ServerUrls = parse.GetValue(server)!,
-                    Token = CommonOptions.TokenValue(parse, token),
-                    CaFile = tlsFiles.CaFile,
-                    ClientCertificateFile = tlsFiles.ClientCertificateFile,
-                    ClientKeyFile = tlsFiles.ClientKeyFile,
-                    SocketPath = parse.GetValue(socket),
-                    SessionId = parse.GetValue(session),
-                    Agent = parse.GetValue(agent)!,
-                    FailMode = CommonOptions.ParseFailMode(parse.GetValue(failMode)),
-                    Budget = TimeSpan.FromMilliseconds(parse.GetValue(budget)),
-                    StateDirectory = parse.GetValue(stateDir)!,
-                    SpoolMaxBytes = parse.GetValue(spoolMax),
-                    Capture = CommonOptions.ParseCapture(parse.GetValue(capture), Core.EventCapture.DefaultMaxBytes),
-                    LoggerFactory = loggers,
-                }, cancellationToken);
+                var options = Shared();
+                options.SessionId = parse.GetValue(session);
+                options.Agent = parse.GetValue(agent)!;
+                sidecar = await HooklineSidecar.StartAsync(options, cancellationToken);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or System.Net.Sockets.SocketException)
             {

@@ -39,15 +39,11 @@ internal static class StartCommand
         tls.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            try
+            if (tls.TryWithConfig(parse, command, "start") is not { } merged)
             {
-                parse = tls.WithConfig(parse, command);
-            }
-            catch (ArgumentException ex)
-            {
-                await parse.Error().WriteLineAsync($"hookline start: {ex.Message}");
                 return 2;
             }
+            parse = merged;
             var mode = CommonOptions.ParseFailMode(parse.GetValue(failMode));
             var stateDirectory = SidecarOptions.DefaultStateDirectory();
             var claudeCommand = parse.GetValue(agentCommand) ?? "claude";

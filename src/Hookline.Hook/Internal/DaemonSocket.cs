@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Hookline.Shared;
 
 namespace Hookline.Hook.Internal;
 
@@ -30,6 +31,6 @@ internal static class DaemonSocket
                 return path;
             }
         }
-        return "/tmp/hookline-" + Libc.GetEuid().ToString(CultureInfo.InvariantCulture) + "/sidecar.sock";
+        return "/tmp/hookline-" + LinuxAbi.GetEuid().ToString(CultureInfo.InvariantCulture) + "/sidecar.sock";
     }
 }

@@ -32,20 +32,7 @@ internal static class FailModeDecision
             return 0;
         }
         // Exit 2 blocks the action in Claude Code, Codex and Gemini CLI; stderr is what the agent shows as the reason.
-        FdOutput.WriteErrorLine("hookline: policy unavailable (" + OneLine(reason) + "); blocked (fail mode closed)");
+        FdOutput.WriteErrorLine("hookline: policy unavailable (" + Printable.Of(reason) + "); blocked (fail mode closed)");
         return 2;
-    }
-
-    private static string OneLine(string text)
-    {
-        var chars = text.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-        {
-            if (char.IsControl(chars[i]))
-            {
-                chars[i] = '?';
-            }
-        }
-        return new string(chars);
     }
 }

@@ -24,7 +24,7 @@ internal sealed record HookArguments(string Agent, string Event, string? SocketP
             }
             if (name is not ("--agent" or "--event" or "--socket"))
             {
-                problem = "unknown argument '" + Printable(args[i]) + "'";
+                problem = "unknown argument '" + Printable.Of(args[i]) + "'";
                 return false;
             }
             if (value is null)
@@ -74,18 +74,5 @@ internal sealed record HookArguments(string Agent, string Event, string? SocketP
         }
         problem = "";
         return true;
-    }
-
-    private static string Printable(string text)
-    {
-        var chars = text.ToCharArray();
-        for (var i = 0; i < chars.Length; i++)
-        {
-            if (char.IsControl(chars[i]))
-            {
-                chars[i] = '?';
-            }
-        }
-        return new string(chars);
     }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Hookline.Hook.Internal;
 
-/// <summary>The few libc calls the hook needs; Linux x64/arm64 constants.</summary>
+/// <summary>The few libc calls the hook needs; Linux x64/arm64 constants. What the sidecar reads too is in LinuxAbi.</summary>
 internal static unsafe partial class Libc
 {
     internal const int StdinFd = 0;
@@ -18,14 +18,7 @@ internal static unsafe partial class Libc
     internal const int SOCK_NONBLOCK = 0x800;
     internal const int SOCK_CLOEXEC = 0x80000;
     internal const int MSG_NOSIGNAL = 0x4000;
-    internal const int SOL_SOCKET = 1;
     internal const int SO_ERROR = 4;
-    internal const int SO_PEERCRED = 17;
-
-    internal const int ENOENT = 2;
-    internal const int AT_FDCWD = -100;
-    internal const int AT_SYMLINK_NOFOLLOW = 0x100;
-    internal const uint STATX_TYPE_MODE_UID = 0x1 | 0x2 | 0x8;
 
     internal const short POLLIN = 0x1;
     internal const short POLLOUT = 0x4;
@@ -34,15 +27,6 @@ internal static unsafe partial class Libc
     internal const int O_CREAT = 0x40;
     internal const int O_APPEND = 0x400;
     internal const int O_CLOEXEC = 0x80000;
-
-    /// <summary>struct ucred, what SO_PEERCRED fills in.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct UCred
-    {
-        public int Pid;
-        public uint Uid;
-        public uint Gid;
-    }
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct PollFd
@@ -70,15 +54,6 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
     internal static partial int GetSockOpt(int fd, int level, int name, int* value, uint* valueLength);
 
-    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
-    internal static partial int GetPeerCred(int fd, int level, int name, UCred* value, uint* valueLength);
-
-    // statx has one struct layout on every architecture (stx_uid at byte 20, stx_mode at 28; 256 bytes in all).
-    internal const int StatxBytes = 256;
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
-    internal static partial int Statx(int dirFd, byte* path, int flags, uint mask, byte* buffer);
-
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     internal static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
 
@@ -94,9 +69,6 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "getpid")]
     internal static partial int GetPid();
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    internal static partial uint GetEuid();
 
     // glibc: posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336 on x64 and arm64; generous room for both.
     internal const int SpawnFileActionsBytes = 256;

@@ -110,7 +110,7 @@ internal static unsafe class SidecarClient
         }
         int error = 0;
         uint length = sizeof(int);
-        if (Libc.GetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_ERROR, &error, &length) != 0 || error != 0)
+        if (Libc.GetSockOpt(fd, LinuxAbi.SOL_SOCKET, Libc.SO_ERROR, &error, &length) != 0 || error != 0)
         {
             failure = SidecarFailure.Unreachable("connect: " + Libc.Describe(error != 0 ? error : Libc.LastErrno));
             return false;

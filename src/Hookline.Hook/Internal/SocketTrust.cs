@@ -1,4 +1,5 @@
 using System.Text;
+using Hookline.Shared;
 
 namespace Hookline.Hook.Internal;
 
@@ -9,8 +10,6 @@ namespace Hookline.Hook.Internal;
 /// </summary>
 internal static unsafe class SocketTrust
 {
-    private const int FileTypeMask = 0xF000;
-    private const int DirectoryType = 0x4000;
     private const int GroupOrOtherBits = 0x3F;
 
     /// <summary>The socket's directory, without following a symlink.</summary>
@@ -28,20 +27,20 @@ internal static unsafe class SocketTrust
         var directory = slash == 0 ? "/" : full[..slash];
         var path = new byte[Encoding.UTF8.GetByteCount(directory) + 1];
         Encoding.UTF8.GetBytes(directory, path);
-        var buffer = stackalloc byte[Libc.StatxBytes];
+        var buffer = stackalloc byte[LinuxAbi.StatxBytes];
         fixed (byte* start = path)
         {
-            if (Libc.Statx(Libc.AT_FDCWD, start, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE_MODE_UID, buffer) != 0)
+            if (LinuxAbi.Statx(LinuxAbi.AT_FDCWD, start, LinuxAbi.AT_SYMLINK_NOFOLLOW, LinuxAbi.STATX_TYPE_MODE_UID, buffer) != 0)
             {
                 var errno = Libc.LastErrno;
-                missing = errno == Libc.ENOENT;
+                missing = errno == LinuxAbi.ENOENT;
                 return missing ? null : "cannot inspect " + directory + ": " + Libc.Describe(errno);
             }
         }
-        var owner = *(uint*)(buffer + 20);
-        var mode = *(ushort*)(buffer + 28);
-        var self = Libc.GetEuid();
-        if ((mode & FileTypeMask) != DirectoryType)
+        var owner = LinuxAbi.StatxUid(buffer);
+        var mode = LinuxAbi.StatxMode(buffer);
+        var self = LinuxAbi.GetEuid();
+        if ((mode & LinuxAbi.FileTypeMask) != LinuxAbi.DirectoryType)
         {
             return directory + " is not a directory (a symlink is never followed)";
         }
@@ -61,17 +60,17 @@ internal static unsafe class SocketTrust
     internal static string? PeerProblem(int fd)
     {
         // Filled in by the kernel; preset to an uid no one has, so a short answer can never read as root.
-        var credentials = new Libc.UCred { Uid = uint.MaxValue };
-        var length = (uint)sizeof(Libc.UCred);
-        if (Libc.GetPeerCred(fd, Libc.SOL_SOCKET, Libc.SO_PEERCRED, &credentials, &length) != 0)
+        var credentials = new LinuxAbi.UCred { Uid = uint.MaxValue };
+        var length = (uint)sizeof(LinuxAbi.UCred);
+        if (LinuxAbi.GetPeerCred(fd, LinuxAbi.SOL_SOCKET, LinuxAbi.SO_PEERCRED, &credentials, &length) != 0)
         {
             return "the listener's uid cannot be read: " + Libc.Describe(Libc.LastErrno);
         }
-        if (length < sizeof(Libc.UCred))
+        if (length < sizeof(LinuxAbi.UCred))
         {
             return "the listener's uid cannot be read: SO_PEERCRED gave " + length + " bytes";
         }
-        var self = Libc.GetEuid();
+        var self = LinuxAbi.GetEuid();
         return credentials.Uid == self || credentials.Uid == 0
             ? null
             : "the socket is served by uid " + credentials.Uid + ", not by uid " + self + " or root";

@@ -27,28 +27,13 @@ internal static unsafe class StdinReader
                 Array.Resize(ref buffer, (int)grown);
             }
             var room = Math.Min(buffer.Length - offset - count, maxBytes - count);
-            nint read;
-            fixed (byte* start = buffer)
-            {
-                read = Libc.Read(Libc.StdinFd, start + offset + count, room);
-            }
-            if (read > 0)
-            {
-                count += (int)read;
-            }
-            else if (read < 0 && Libc.LastErrno == Libc.EINTR)
-            {
-                continue;
-            }
-            else if (read < 0 && Libc.LastErrno == Libc.EAGAIN)
-            {
-                WaitReadable();
-            }
-            else
+            var read = ReadSome(buffer.AsSpan(offset + count, room));
+            if (read == 0)
             {
                 // EOF, or no usable stdin at all (closed fd): forward what we have.
                 return count;
             }
+            count += read;
         }
     }
 
@@ -56,26 +41,41 @@ internal static unsafe class StdinReader
     private static bool DrainToEof()
     {
         var sawBytes = false;
-        var chunk = stackalloc byte[DrainChunkBytes];
+        Span<byte> chunk = stackalloc byte[DrainChunkBytes];
+        while (ReadSome(chunk) > 0)
+        {
+            sawBytes = true;
+        }
+        return sawBytes;
+    }
+
+    /// <summary>
+    /// One read(2) from stdin into <paramref name="into"/>, retried on EINTR and waited out on EAGAIN. Returns the
+    /// count read, or 0 at EOF or on an error (a closed fd included).
+    /// </summary>
+    private static int ReadSome(Span<byte> into)
+    {
         while (true)
         {
-            var read = Libc.Read(Libc.StdinFd, chunk, DrainChunkBytes);
+            nint read;
+            fixed (byte* start = into)
+            {
+                read = Libc.Read(Libc.StdinFd, start, into.Length);
+            }
             if (read > 0)
             {
-                sawBytes = true;
+                return (int)read;
             }
-            else if (read < 0 && Libc.LastErrno == Libc.EINTR)
+            if (read < 0 && Libc.LastErrno == Libc.EINTR)
             {
                 continue;
             }
-            else if (read < 0 && Libc.LastErrno == Libc.EAGAIN)
+            if (read < 0 && Libc.LastErrno == Libc.EAGAIN)
             {
                 WaitReadable();
+                continue;
             }
-            else
-            {
-                return sawBytes;
-            }
+            return 0;
         }
     }
 

@@ -79,9 +79,12 @@ internal sealed class LiveFeed(IAuditStore store, OtlpExport? export = null)
     private void Offer(EventView view)
     {
         // One event can arrive twice: from this server's writer and inside another replica's announced range.
-        if (!_recent.Add(view.EventId + "|" + view.Source))
+        lock (_recentLock)
         {
-            return;
+            if (!_recent.Add(view.EventId + "|" + view.Source))
+            {
+                return;
+            }
         }
         foreach (var subscriber in _subscribers.Keys)
         {
@@ -89,32 +92,9 @@ internal sealed class LiveFeed(IAuditStore store, OtlpExport? export = null)
         }
     }
 
-    private readonly RecentKeys _recent = new(4096);
-
-    /// <summary>The last few thousand keys published, oldest forgotten first.</summary>
-    private sealed class RecentKeys(int capacity)
-    {
-        private readonly Queue<string> _order = new(capacity);
-        private readonly HashSet<string> _set = new(capacity, StringComparer.Ordinal);
-        private readonly Lock _lock = new();
-
-        public bool Add(string key)
-        {
-            lock (_lock)
-            {
-                if (!_set.Add(key))
-                {
-                    return false;
-                }
-                _order.Enqueue(key);
-                if (_order.Count > capacity)
-                {
-                    _set.Remove(_order.Dequeue());
-                }
-                return true;
-            }
-        }
-    }
+    // The last few thousand keys published, oldest forgotten first; the writer and ReplicaFeed both offer.
+    private readonly Hookline.Policy.RecentKeys _recent = new(4096);
+    private readonly Lock _recentLock = new();
 
     private string? UserOf(string sessionId)
     {
