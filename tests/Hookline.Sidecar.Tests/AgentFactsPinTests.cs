@@ -4,11 +4,11 @@ using Hookline.Sidecar.Internal.Agents;
 namespace Hookline.Sidecar.Tests;
 
 /// <summary>
-/// REVIEW PIN (issue 15 review): the agent facts the one list replaced, copied verbatim from 80ea93d (the hook's
+/// The agent facts the one list replaced, copied verbatim from 80ea93d (the hook's
 /// BlockingEvents, the adapters' IsBlocking, Core's InputRewrite.Supported), checked for every agent, case variants
 /// and unknown names, and every event name the wirings install. A drift here changes what fail mode closed denies.
 /// </summary>
-public sealed class ReviewPinAgentFactsTests
+public sealed class AgentFactsPinTests
 {
     private static readonly string[] Agents = ["claude", "codex", "gemini", "cursor", "Claude", "CODEX", " claude", "", "copilot"];
 
