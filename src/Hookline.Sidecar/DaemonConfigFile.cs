@@ -41,16 +41,7 @@ public static class DaemonConfigFile
             return null;
         }
         var platform = Platform.Current;
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (platform.Inspect(directory) is not { } folder)
-        {
-            return $"{directory} does not exist";
-        }
-        if (!folder.IsDirectory)
-        {
-            return $"{directory} is not a directory (a symlink is never followed)";
-        }
-        if (Unsafe(directory, folder.Owner, folder.Mode, platform.EffectiveUid) is { } directoryProblem)
+        if (DirectoryProblem(Path.GetDirectoryName(Path.GetFullPath(path))!) is { } directoryProblem)
         {
             return directoryProblem;
         }
@@ -63,6 +54,24 @@ public static class DaemonConfigFile
             return $"{path} is not a regular file (a symlink is never followed)";
         }
         return Unsafe(path, file.Owner, file.Mode, platform.EffectiveUid);
+    }
+
+    /// <summary>Why the file's directory may not be trusted (see <see cref="Problem"/>), or null when it may.</summary>
+    /// <exception cref="IOException">The path could not be inspected (other than not existing).</exception>
+    public static string? DirectoryProblem(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+        var platform = Platform.Current;
+        if (platform.Inspect(directory) is not { } folder)
+        {
+            return $"{directory} does not exist";
+        }
+        return folder.IsDirectory
+            ? Unsafe(directory, folder.Owner, folder.Mode, platform.EffectiveUid)
+            : $"{directory} is not a directory (a symlink is never followed)";
     }
 
     private static string? Unsafe(string path, uint owner, UnixFileMode mode, uint self)

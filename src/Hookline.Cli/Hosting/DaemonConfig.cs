@@ -35,13 +35,17 @@ internal static class DaemonConfig
     /// <summary>Whether the file (or a symlink in its place) exists.</summary>
     public static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || new FileInfo(path).LinkTarget is not null;
 
-    /// <exception cref="ArgumentException">The file may not be trusted, or cannot be inspected.</exception>
+    /// <summary>Throws unless the file (when it exists) and its directory (when it exists) may be trusted.</summary>
+    /// <exception cref="ArgumentException">The file or its directory may not be trusted, or cannot be inspected.</exception>
     public static void Trust(string path)
     {
+        var directory = Path.GetDirectoryName(path)!;
         string? problem;
         try
         {
-            problem = DaemonConfigFile.Problem(path);
+            problem = Exists(path) ? DaemonConfigFile.Problem(path)
+                : Directory.Exists(directory) ? DaemonConfigFile.DirectoryProblem(directory)
+                : null;
         }
         catch (IOException ex)
         {
@@ -93,10 +97,10 @@ internal static class DaemonConfig
         var path = DaemonConfigFile.DefaultPath();
         var directory = Path.GetDirectoryName(path)!;
         var warning = PrivateFiles.CreateDirectory(directory);
+        Trust(path);
         var entries = new List<(string Key, List<string> Values)>();
         if (Exists(path))
         {
-            Trust(path);
             entries.AddRange(ConfigFile.Read(path).Select(e => (e.Key, e.Values)));
         }
         Set(entries, ServerKey, server);

@@ -49,7 +49,7 @@ internal static class DaemonConfigCheck
             ClientKeyFile = parse.GetValue<string?>("--client-key"),
         };
         var server = options.ServerUrls[0];
-        var recorded = new Finding(Check, Status.Ok, $"{path} is this user's alone; the per-user sidecar uses {server}"
+        var recorded = new Finding(Check, Status.Ok, $"{path} is this user's and no one else may write it; the per-user sidecar uses {server}"
             + (parse.GetValue<string?>("--token-file") is null ? "" : " with its token file"), null);
         string? problem;
         try

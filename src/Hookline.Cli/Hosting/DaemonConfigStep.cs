@@ -30,7 +30,7 @@ internal static class DaemonConfigStep
             }
         }
         var path = DaemonConfigFile.DefaultPath();
-        if ((server ?? tokenFile) is not null && DaemonConfig.Exists(path))
+        if ((server ?? tokenFile) is not null)
         {
             try
             {
