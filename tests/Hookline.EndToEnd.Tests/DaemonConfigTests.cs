@@ -108,6 +108,20 @@ public sealed class DaemonConfigTests : IAsyncLifetime
         Assert.False(File.Exists(ConfigFile));
     }
 
+    /// <summary>The sidecar takes an http:// server beyond loopback as --server does; install records it, and warns.</summary>
+    [Fact]
+    public async Task A_plain_http_server_beyond_loopback_is_recorded_with_a_warning()
+    {
+        var run = await HooklineAsync("install", "--agent", "claude", "--server", "http://192.0.2.10:7420");
+        var loopback = await HooklineAsync("install", "--agent", "claude", "--server", "http://[::1]:7420");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("http://192.0.2.10:7420 is plain http:// beyond loopback: events and any token cross the network unencrypted; use https://", run.Stderr);
+        Assert.True(loopback.Exit == 0, loopback.Stderr);
+        Assert.DoesNotContain("beyond loopback", loopback.Stderr);
+        Assert.Contains("server: http://[::1]:7420", await File.ReadAllTextAsync(ConfigFile));
+    }
+
     /// <summary>The reported bug: after a restart the hook started the daemon without any server, and blocked everything.</summary>
     [Fact]
     public async Task The_daemon_a_hook_starts_on_demand_reaches_the_recorded_server()
