@@ -101,4 +101,23 @@ public sealed class HookFailureTests(ITestOutputHelper output)
 
         Assert.Equal("ok=ran hang=ran killed=ran exit1=ran", Observed(run));
     }
+
+    /// <summary>Qwen Code counts hook timeouts in seconds (1000 or more: milliseconds) and has no fail-closed switch.</summary>
+    [SkippableFact]
+    public async Task Qwen_code()
+    {
+        AgentClients.RequireClient("qwen", withHookline: false);
+        using var run = new AgentRun(output);
+        var settings = QwenCodeTests.Configure(run);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settings))!.AsObject();
+        json["hooks"] = System.Text.Json.Nodes.JsonNode.Parse($$"""
+            { "PreToolUse": [ { "matcher": "run_shell_command", "hooks": [
+              { "type": "command", "command": "{{WriteHook(run)}}", "timeout": 1 } ] } ] }
+            """);
+        File.WriteAllText(settings, json.ToJsonString());
+
+        await run.RunAsync(Commands(run), [AgentClients.Client("qwen"), .. QwenCodeTests.Prompt], QwenCodeTests.StopMarker);
+
+        Assert.Equal("ok=ran hang=ran killed=ran exit1=ran", Observed(run));
+    }
 }
