@@ -61,6 +61,28 @@ public sealed class QwenCodeTests(ITestOutputHelper output)
         AgentRun.AssertUnchanged(before);
     }
 
+    /// <summary>
+    /// A <c>disableAllHooks</c> in the user's settings switches off every hook, the system scope's too; the per-session
+    /// system settings of <c>hookline start</c> set it false, and the system scope wins the merge.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_user_setting_that_disables_all_hooks_does_not_switch_hookline_off()
+    {
+        AgentClients.RequireClient("qwen");
+        using var run = new AgentRun(output);
+        var settings = Configure(run);
+        var json = JsonNode.Parse(File.ReadAllText(settings))!.AsObject();
+        json["disableAllHooks"] = true;
+        File.WriteAllText(settings, json.ToJsonString());
+        var before = AgentRun.Snapshot(settings);
+
+        await run.RunAsync([run.Denied, run.Allowed], run.Start("qwen", Prompt), StopMarker);
+
+        Expect.DeniedAndToldTheModel(run);
+        Expect.AllowedRan(run);
+        AgentRun.AssertUnchanged(before);
+    }
+
     [SkippableFact]
     public async Task A_rule_that_rewrites_the_command_is_denied_in_qwen_code_which_would_run_the_original()
     {
