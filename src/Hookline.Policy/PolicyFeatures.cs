@@ -11,19 +11,32 @@ public static class PolicyFeatures
     /// <summary>The top-level <c>opaque_code</c> key (the effect for code given inline or on stdin).</summary>
     public const string OpaqueCode = "opaque_code";
 
-    private static readonly string[] SupportedNames = [OpaqueCode];
+    /// <summary>
+    /// <c>agents:</c> naming an agent added after feature lists began (<c>agent_qwen</c>, ...): one feature per agent,
+    /// from <see cref="Hookline.Shared.AgentNames"/>, so a sidecar that knows some of the new agents still takes the
+    /// documents that name only those.
+    /// </summary>
+    private static readonly string[] SupportedNames =
+    [
+        OpaqueCode,
+        .. Hookline.Shared.AgentNames.All.Select(a => a.PolicyFeature).OfType<string>(),
+    ];
 
     /// <summary>Every feature this build of the engine honours.</summary>
     public static IReadOnlyList<string> Supported => SupportedNames;
 
     /// <summary>The names in <paramref name="required"/> this engine does not honour (empty when it honours all).</summary>
-    public static IReadOnlyList<string> Unsupported(IEnumerable<string> required)
+    public static IReadOnlyList<string> Unsupported(IEnumerable<string> required) => Unsupported(required, SupportedNames);
+
+    /// <summary>The names in <paramref name="required"/> that <paramref name="supported"/> (an engine's features) lacks.</summary>
+    public static IReadOnlyList<string> Unsupported(IEnumerable<string> required, IReadOnlyList<string> supported)
     {
         ArgumentNullException.ThrowIfNull(required);
+        ArgumentNullException.ThrowIfNull(supported);
         List<string>? missing = null;
         foreach (var name in required)
         {
-            if (Array.IndexOf(SupportedNames, name) < 0)
+            if (!supported.Contains(name, StringComparer.Ordinal))
             {
                 (missing ??= []).Add(name);
             }

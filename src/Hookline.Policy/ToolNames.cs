@@ -30,6 +30,12 @@ public static class ToolNames
         ["grep_search"] = Grep,
         ["web_fetch"] = WebFetch,
         ["google_web_search"] = WebSearch,
+        // Qwen Code (a Gemini CLI fork: the Gemini names above, and these; its arguments already have Claude's names).
+        ["edit"] = Edit,
+        ["agent"] = Agent,
+        ["task"] = Agent,
+        ["notebook_edit"] = NotebookEdit,
+        ["web_search"] = WebSearch,
         // Cursor.
         ["Shell"] = Bash,
         // Codex (older builds).

@@ -11,6 +11,7 @@ internal static class AgentNames
     internal const string Codex = "codex";
     internal const string Gemini = "gemini";
     internal const string Cursor = "cursor";
+    internal const string Qwen = "qwen";
 
     /// <summary>Every agent, in the order help texts and messages list them.</summary>
     internal static readonly KnownAgent[] All =
@@ -27,6 +28,10 @@ internal static class AgentNames
         new(Cursor, startable: false,
             blockingEvents: ["pre-tool-use", "before-shell-execution", "before-mcp-execution", "before-read-file", "before-submit-prompt"],
             rewritesInputIn: []),
+        // Qwen Code ignores updatedInput in PreToolUse: a rewrite is denied (rewrite_unsupported).
+        new(Qwen, startable: true,
+            blockingEvents: ["pre-tool-use", "user-prompt-submit"],
+            rewritesInputIn: [], policyFeature: "agent_qwen"),
     ];
 
     /// <summary>The agent called <paramref name="name"/> (as in <c>--agent</c>), or null for a name Hookline does not know.</summary>
@@ -68,7 +73,7 @@ internal static class AgentNames
 }
 
 /// <summary>One agent of <see cref="AgentNames.All"/>.</summary>
-internal sealed class KnownAgent(string name, bool startable, string[] blockingEvents, string[] rewritesInputIn)
+internal sealed class KnownAgent(string name, bool startable, string[] blockingEvents, string[] rewritesInputIn, string? policyFeature = null)
 {
     /// <summary>The name in <c>--agent</c>, in frames, in policies (<c>agents:</c>) and in the audit trail.</summary>
     internal string Name { get; } = name;
@@ -84,4 +89,10 @@ internal sealed class KnownAgent(string name, bool startable, string[] blockingE
 
     /// <summary>Whether it runs the tool with a rewritten input (<c>set:</c>) in the canonical <paramref name="hookEventName"/>.</summary>
     internal bool RewritesInputIn(string hookEventName) => Array.IndexOf(rewritesInputIn, hookEventName) >= 0;
+
+    /// <summary>
+    /// The policy feature a document needs when its <c>agents:</c> names this agent; null for the agents every sidecar
+    /// with feature lists knows. A sidecar older than the agent refuses such a snapshot instead of misreading the rule.
+    /// </summary>
+    internal string? PolicyFeature { get; } = policyFeature;
 }

@@ -30,6 +30,14 @@ public sealed class HookFailureTests(ITestOutputHelper output)
         return path;
     }
 
+    /// <summary>Replaces the hooks of an agent's JSON settings file, keeping its other settings.</summary>
+    private static void SetHooks(string settings, string hooks)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settings))!.AsObject();
+        json["hooks"] = System.Text.Json.Nodes.JsonNode.Parse(hooks);
+        File.WriteAllText(settings, json.ToJsonString());
+    }
+
     private static string[] Commands(AgentRun run) =>
         [$"touch {run.Project}/ok-ran.txt", $"touch {run.Project}/hang-ran.txt", $"touch {run.Project}/killed-ran.txt", $"touch {run.Project}/exit1-ran.txt"];
 
@@ -89,15 +97,28 @@ public sealed class HookFailureTests(ITestOutputHelper output)
     {
         AgentClients.RequireClient("gemini", withHookline: false);
         using var run = new AgentRun(output);
-        var settings = GeminiCliTests.Configure(run);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settings))!.AsObject();
-        json["hooks"] = System.Text.Json.Nodes.JsonNode.Parse($$"""
+        SetHooks(GeminiCliTests.Configure(run), $$"""
             { "BeforeTool": [ { "matcher": "run_shell_command", "hooks": [
               { "type": "command", "name": "failing", "command": "{{WriteHook(run)}}", "timeout": 1000 } ] } ] }
             """);
-        File.WriteAllText(settings, json.ToJsonString());
 
         await run.RunAsync(Commands(run), [AgentClients.Client("gemini"), .. GeminiCliTests.Prompt], GeminiCliTests.StopMarker);
+
+        Assert.Equal("ok=ran hang=ran killed=ran exit1=ran", Observed(run));
+    }
+
+    /// <summary>Qwen Code counts hook timeouts in seconds (1000 or more: milliseconds) and has no fail-closed switch.</summary>
+    [SkippableFact]
+    public async Task Qwen_code()
+    {
+        AgentClients.RequireClient("qwen", withHookline: false);
+        using var run = new AgentRun(output);
+        SetHooks(QwenCodeTests.Configure(run), $$"""
+            { "PreToolUse": [ { "matcher": "run_shell_command", "hooks": [
+              { "type": "command", "command": "{{WriteHook(run)}}", "timeout": 1 } ] } ] }
+            """);
+
+        await run.RunAsync(Commands(run), [AgentClients.Client("qwen"), .. QwenCodeTests.Prompt], QwenCodeTests.StopMarker);
 
         Assert.Equal("ok=ran hang=ran killed=ran exit1=ran", Observed(run));
     }

@@ -28,6 +28,7 @@ public sealed class InstallTests : IDisposable
         { "codex", ".codex/hooks.json", UserClaude.Replace("\"model\": \"opus\",\n  ", "", StringComparison.Ordinal) },
         { "gemini", ".gemini/settings.json", UserClaude.Replace("PreToolUse", "BeforeTool", StringComparison.Ordinal) },
         { "cursor", ".cursor/hooks.json", UserCursor },
+        { "qwen", ".qwen/settings.json", UserClaude },
     };
 
     [Theory]

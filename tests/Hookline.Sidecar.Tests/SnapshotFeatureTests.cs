@@ -84,6 +84,33 @@ public sealed class SnapshotFeatureTests : IDisposable
         Assert.Empty(Core.SnapshotCodec.ToProto(new Policy.PolicySnapshot(8, Policy.CompiledPolicy.Load(Allowing), DateTimeOffset.UnixEpoch)).RequiredFeatures);
     }
 
+    /// <summary>
+    /// A rule for Qwen Code (<c>agents: [qwen]</c>) names an agent a sidecar from before Qwen does not know: the
+    /// snapshot carries the feature <c>agent_qwen</c>, which such a sidecar refuses instead of misreading the rule.
+    /// </summary>
+    [Fact]
+    public void A_sidecar_without_an_agents_feature_refuses_a_policy_that_names_that_agent()
+    {
+        const string ForQwen = "version: 1\nrules:\n  - {id: no-rm, effect: deny, match: \"Bash(rm *)\", agents: [qwen]}\n";
+        var message = Core.SnapshotCodec.ToProto(new Policy.PolicySnapshot(5, Policy.CompiledPolicy.Load(ForQwen), DateTimeOffset.UnixEpoch));
+        Assert.Equal(["agent_qwen"], message.RequiredFeatures);
+        // Naming only the agents every sidecar with feature lists knows requires nothing.
+        Assert.Empty(Core.SnapshotCodec.ToProto(new Policy.PolicySnapshot(6, Policy.CompiledPolicy.Load(ForQwen.Replace("[qwen]", "[claude, gemini]", StringComparison.Ordinal)), DateTimeOffset.UnixEpoch)).RequiredFeatures);
+
+        var options = new SidecarOptions { SocketPath = _dir.File("unused.sock"), StateDirectory = _dir.File("state"), FailMode = SidecarFailMode.Closed };
+        // The features of the engine before Qwen: opaque_code only.
+        var older = new Internal.ServerStream.SnapshotHolder(options, engineFeatures: [Policy.PolicyFeatures.OpaqueCode]);
+        var refusal = older.Install(message);
+        Assert.NotNull(refusal);
+        Assert.Equal(["agent_qwen"], refusal.MissingFeatures);
+        Assert.Contains("upgrade the sidecar", refusal.Reason, StringComparison.Ordinal);
+        Assert.Null(older.Usable());
+
+        var current = new Internal.ServerStream.SnapshotHolder(options);
+        Assert.Null(current.Install(message));
+        Assert.Equal(5UL, current.Epoch);
+    }
+
     private static PolicySnapshot Snapshot(ulong epoch, string document) => new()
     {
         Epoch = epoch,

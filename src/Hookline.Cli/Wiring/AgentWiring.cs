@@ -20,6 +20,8 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
         new(AgentNames.Gemini, _ => [Path.Combine(Home, ".gemini", "settings.json")], "hookline install --agent gemini"),
         new(AgentNames.Cursor, project => [Path.Combine(Home, ".cursor", "hooks.json"), Path.Combine(project, ".cursor", "hooks.json")],
             "hookline install --agent cursor"),
+        new(AgentNames.Qwen, project => [QwenWiring.UserSettingsPath(), Path.Combine(project, ".qwen", "settings.json")],
+            "hookline install --agent qwen (or run it with hookline start --agent qwen)"),
     ];
 
     /// <summary>One finding per settings file that wires Hookline, or one saying the agent is not wired.</summary>

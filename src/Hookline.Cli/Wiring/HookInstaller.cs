@@ -68,6 +68,10 @@ internal static class HookInstaller
                 SettingsMerge.AddHooks(settings, GeminiWiring.Events, spec => GeminiWiring.Group(spec, hookCommand));
                 changed = true;
                 break;
+            case AgentNames.Qwen:
+                SettingsMerge.AddHooks(settings, QwenWiring.Events, spec => QwenWiring.Group(spec, hookCommand));
+                changed = true;
+                break;
             default:
                 SettingsMerge.AddHooks(settings, ClaudeWiring.Events, spec => ClaudeWiring.Group(spec, hookCommand, failClosed));
                 changed = true;

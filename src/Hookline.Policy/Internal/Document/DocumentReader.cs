@@ -396,9 +396,13 @@ internal sealed partial class DocumentReader
         var result = new List<string>();
         foreach (var item in items)
         {
-            if (item is ScalarNode { IsNull: false } s && AgentNames.Find(s.Value) is not null)
+            if (item is ScalarNode { IsNull: false } s && AgentNames.Find(s.Value) is { } agent)
             {
                 result.Add(s.Value);
+                if (agent.PolicyFeature is { } feature)
+                {
+                    RequireFeature(feature);
+                }
             }
             else
             {

@@ -12,12 +12,15 @@ internal sealed class SnapshotHolder
 {
     private readonly SidecarOptions _options;
     private readonly TimeProvider _time;
+    private readonly IReadOnlyList<string> _engineFeatures;
     private State _state;
     private long _lastHeardTicks;
 
-    public SnapshotHolder(SidecarOptions options)
+    /// <param name="engineFeatures">The policy features this engine honours (tests give an older sidecar's list).</param>
+    public SnapshotHolder(SidecarOptions options, IReadOnlyList<string>? engineFeatures = null)
     {
         _options = options;
+        _engineFeatures = engineFeatures ?? PolicyFeatures.Supported;
         _time = options.TimeProvider;
         _state = new State(null, options.FailMode, options.Budget, options.MaxSnapshotAge, options.Capture);
     }
@@ -70,7 +73,7 @@ internal sealed class SnapshotHolder
     /// </summary>
     public SnapshotRefusal? Install(PolicySnapshotV1 message)
     {
-        var missing = PolicyFeatures.Unsupported(message.RequiredFeatures);
+        var missing = PolicyFeatures.Unsupported(message.RequiredFeatures, _engineFeatures);
         if (missing.Count > 0)
         {
             return Refuse(message, $"the policy needs engine features this sidecar does not have: {string.Join(", ", missing)} (upgrade the sidecar)", missing);
