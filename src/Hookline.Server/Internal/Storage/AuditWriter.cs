@@ -272,6 +272,7 @@ internal sealed class AuditWriter : BackgroundService
         _metrics.Rejected(outcome.Rejected.Count);
         var stored = outcome.Rejected.Count == 0 ? records : records.Where((_, i) => !outcome.Rejected.ContainsKey(i)).ToList();
         _metrics.Stored(stored.Count, outcome.Duplicates);
+        _metrics.Ungoverned(outcome.Ungoverned);
         foreach (var record in stored)
         {
             _metrics.Applied(record.Event.Applied?.Source
