@@ -14,14 +14,18 @@ internal sealed class UserDaemon : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly List<Process> _processes = [];
 
+    /// <summary>The server's HTTP port: the read API and <c>/metrics</c>.</summary>
+    public string HttpUrl { get; private set; } = "";
+
     public static async Task<UserDaemon> StartAsync(AgentRun run)
     {
         var daemon = new UserDaemon();
         try
         {
             var grpc = $"http://127.0.0.1:{Ports.Free()}";
+            daemon.HttpUrl = $"http://127.0.0.1:{Ports.Free()}";
             await daemon.StartAsync(run, "Hookline server: gRPC on",
-                "server", "--listen", grpc, "--http-listen", $"http://127.0.0.1:{Ports.Free()}", "--policy", run.PolicyFile, "--data", run.DataDirectory);
+                "server", "--listen", grpc, "--http-listen", daemon.HttpUrl, "--policy", run.PolicyFile, "--data", run.DataDirectory);
             await daemon.StartAsync(run, "HOOKLINE_DAEMON_SOCKET=", "sidecar", "--daemon", "--server", grpc);
             return daemon;
         }

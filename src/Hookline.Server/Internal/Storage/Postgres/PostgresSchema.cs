@@ -188,6 +188,7 @@ internal static class PostgresSchema
             CREATE INDEX IF NOT EXISTS tool_calls_pre ON tool_calls(pre_event_id);
             CREATE INDEX IF NOT EXISTS tool_calls_waiting ON tool_calls(session_id, match_key, pre_at_ms) WHERE ran_event_id IS NULL;
             CREATE INDEX IF NOT EXISTS tool_calls_status ON tool_calls(status, cause);
+            CREATE INDEX IF NOT EXISTS tool_calls_age ON tool_calls((COALESCE(ran_at_ms, pre_at_ms)));
         """,
     ];
 }
