@@ -19,7 +19,9 @@ public abstract class CoverageTests : BackendSuite
     private static async Task<StreamClient> OpenAsync(TestServer server, string? token, string session, string agent = "claude")
     {
         var stream = new StreamClient(server.ClientWith(token).ProcessHookEvent());
-        await stream.SendAsync(new ProcessHookEventRequest { Open = new Open { SessionId = session, SidecarVersion = "test", Agent = agent } });
+        var open = new Open { SessionId = session, SidecarVersion = "test", Agent = agent };
+        open.Capabilities.Add(Core.InputRewrite.SidecarCapability);
+        await stream.SendAsync(new ProcessHookEventRequest { Open = open });
         await stream.NextSnapshotAsync();
         return stream;
     }
@@ -164,6 +166,32 @@ public abstract class CoverageTests : BackendSuite
         Assert.All(view.Calls, c => Assert.True(c.Heuristic));
         Assert.Equal("ran_although_denied", Assert.Single(view.Calls, c => c.PreEventId == denied.EventId).Cause);
         Assert.Equal(2, view.Calls.Count(c => c is { Status: "ungoverned", Cause: "no_hook", PreEventId: null }));
+    }
+
+    [SkippableFact]
+    public async Task A_call_a_rule_rewrote_matches_its_PreToolUse_by_the_rewritten_input()
+    {
+        var server = await StartAsync();
+        await ChangePolicyAsync(server, Policies.Standard + """
+
+              - id: dry-run-commits
+                effect: allow
+                match: "Bash(git commit *)"
+                set: {command: "git commit --dry-run"}
+            """);
+        var session = Guid.NewGuid().ToString();
+        await using var stream = await OpenAsync(server, null, session, agent: "gemini");
+        var pre = Events.Bash("git commit -m wip", session);
+        pre.Agent = "gemini";
+        pre.ToolUseId = "";
+        var decision = await stream.DecideAsync(pre);
+        Assert.Equal(Verdict.Allow, decision.Verdict);
+        var post = Ran(pre, decision.UpdatedInput.ToStringUtf8());
+        await stream.SendAsync(post);
+        await stream.ReadUntilStoredAsync(pre.EventId, post.EventId);
+
+        var call = Assert.Single((await CoverageAsync(server, null, session)).Calls);
+        Assert.Equal(("governed", pre.EventId, post.EventId, true), (call.Status, call.PreEventId, call.RanEventId, call.Heuristic));
     }
 
     [SkippableFact]

@@ -50,6 +50,22 @@ internal readonly record struct ToolCallFact(
         }
     }
 
+    /// <summary>
+    /// A decision that rewrote the input, with the rewrite captured as the event's input is (redacted, cut): the call
+    /// that runs is the rewritten one, so its PostToolUse hashes like the rewrite, not like what the model asked for.
+    /// A copy: the original may still be on its way to the sidecar. Nothing else of a decision's input is stored.
+    /// </summary>
+    public static Decision? WithCapturedRewrite(Decision? decision, Core.EventCapture capture)
+    {
+        if (decision is not { UpdatedInput.IsEmpty: false })
+        {
+            return decision;
+        }
+        var copy = decision.Clone();
+        copy.UpdatedInput = capture.Prepare(new HookEvent { ToolInput = decision.UpdatedInput }).ToolInput;
+        return copy;
+    }
+
     /// <summary>Calls with a tool_use_id match on it alone; others on the tool and the hash of their input, in order.</summary>
     private static string Key(string tool, string toolUseId, byte[]? input)
         => toolUseId.Length > 0 ? "" : tool + "\u001f" + InputHash(input);

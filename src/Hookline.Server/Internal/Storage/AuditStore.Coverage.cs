@@ -104,7 +104,9 @@ internal abstract partial class AuditStore
             if (events.TryGetValue(insert.EventId, out var record))
             {
                 var v = insert.Values;
-                ToolCallFact.Of(record.Event, v[ToolInputIndex] as byte[], (string?)v[AppliedVerdictIndex], (string?)v[AppliedSourceIndex],
+                // A rewritten call runs with the rewrite (captured as the event's input is; see ToolCallFact.WithCapturedRewrite).
+                var input = record.Decision is { UpdatedInput.IsEmpty: false } rewrite ? rewrite.UpdatedInput.ToByteArray() : v[ToolInputIndex] as byte[];
+                ToolCallFact.Of(record.Event, input, (string?)v[AppliedVerdictIndex], (string?)v[AppliedSourceIndex],
                     (long)v[EventTimeIndex]!, facts);
             }
         }

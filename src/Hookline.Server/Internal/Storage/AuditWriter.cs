@@ -187,7 +187,7 @@ internal sealed class AuditWriter : BackgroundService
     {
         try
         {
-            return record with { Event = Capture.Prepare(record.Event), Decision = Capture.Prepare(record.Decision) };
+            return record with { Event = Capture.Prepare(record.Event), Decision = Coverage.ToolCallFact.WithCapturedRewrite(Capture.Prepare(record.Decision), Capture) };
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
