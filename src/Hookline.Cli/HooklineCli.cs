@@ -21,6 +21,7 @@ public static class HooklineCli
         PolicyCommand.Create(),
         AuditCommands.Events(),
         AuditCommands.Sessions(),
+        CoverageCommand.Create(),
         TailCommand.Create(),
         TokenCommand.Create(),
         AuditCommands.Export(),

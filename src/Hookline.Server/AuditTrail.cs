@@ -74,6 +74,10 @@ public static class AuditTrail
     public static Task<int> ExportAsync(AuditLocation location, DateTimeOffset since, Action<AuditEvent> write)
         => WithAsync(location, reader => reader.ExportAsync(since.ToUnixTimeMilliseconds(), write));
 
+    /// <summary>Coverage of one session (every call), or of every session (the ungoverned calls), as <c>/api/coverage</c> gives it.</summary>
+    public static Task<CoverageView> CoverageAsync(AuditLocation location, string? sessionId = null, int limit = 1000)
+        => WithAsync(location, reader => reader.CoverageAsync(sessionId, null, limit));
+
     /// <summary>Recomputes every session's hash chain and names the first broken link of each broken one.</summary>
     public static Task<ChainReport> VerifyAsync(AuditLocation location) => WithAsync(location, reader => reader.VerifyAsync());
 

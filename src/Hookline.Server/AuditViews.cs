@@ -90,6 +90,7 @@ public sealed record ApiError(string Error);
 [JsonSerializable(typeof(RuleHitsView))]
 [JsonSerializable(typeof(HealthView))]
 [JsonSerializable(typeof(ApiError))]
+[JsonSerializable(typeof(CoverageView))]
 public sealed partial class AuditJson : JsonSerializerContext;
 
 /// <summary>The views of rows read by <see cref="AuditTrail"/>, so every reader prints the same shape.</summary>

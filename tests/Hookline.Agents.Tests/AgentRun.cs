@@ -205,7 +205,8 @@ internal sealed class AgentRun : IDisposable
         }
     }
 
-    private Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(params string[] args) => HooklineAsync(false, args);
+    /// <summary>Runs <c>hookline ARGS</c> with the run's environment, in its project directory.</summary>
+    public Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(params string[] args) => HooklineAsync(false, args);
 
     private async Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(bool isolated, params string[] args)
     {

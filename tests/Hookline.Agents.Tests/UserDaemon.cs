@@ -14,6 +14,9 @@ internal sealed class UserDaemon : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly List<Process> _processes = [];
 
+    /// <summary>The server's HTTP port: the read API and <c>/metrics</c>.</summary>
+    public string HttpUrl { get; private set; } = "";
+
     public static async Task<UserDaemon> StartAsync(AgentRun run)
     {
         var grpc = $"http://127.0.0.1:{Ports.Free()}";
@@ -39,8 +42,9 @@ internal sealed class UserDaemon : IAsyncDisposable
         var daemon = new UserDaemon();
         try
         {
+            daemon.HttpUrl = $"http://127.0.0.1:{Ports.Free()}";
             await daemon.StartAsync(run, "Hookline server: gRPC on",
-                ["server", "--listen", listen, "--http-listen", $"http://127.0.0.1:{Ports.Free()}", "--policy", run.PolicyFile, "--data", run.DataDirectory, .. extra]);
+                ["server", "--listen", listen, "--http-listen", daemon.HttpUrl, "--policy", run.PolicyFile, "--data", run.DataDirectory, .. extra]);
             return daemon;
         }
         catch

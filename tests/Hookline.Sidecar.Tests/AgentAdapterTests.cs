@@ -105,4 +105,17 @@ public sealed class AgentAdapterTests
         Assert.True(Adapter("claude").TryDecode("pre-tool-use", Encoding.UTF8.GetBytes(stdin), hookEvent, out _));
         Assert.Equal("""{"id":12345678901234567890123}""", hookEvent.ToolInput.ToStringUtf8());
     }
+
+    [Fact]
+    public void A_subagents_hook_carries_its_agent_id_for_coverage()
+    {
+        // Claude Code's stdin from within a subagent (agent_id, agent_type); the main thread's has neither.
+        var stdin = """{"session_id":"s","hook_event_name":"PostToolUse","tool_name":"Bash","tool_use_id":"toolu_1","tool_input":{"command":"ls"},"agent_id":"a7f3","agent_type":"general-purpose"}""";
+        var fromSubagent = new HookEvent();
+        var fromMain = new HookEvent();
+
+        Assert.True(Adapter("claude").TryDecode("post-tool-use", Encoding.UTF8.GetBytes(stdin), fromSubagent, out _));
+        Assert.True(Adapter("claude").TryDecode("post-tool-use", Encoding.UTF8.GetBytes(stdin.Replace("\"agent_id\":\"a7f3\",", "", StringComparison.Ordinal)), fromMain, out _));
+        Assert.Equal(("a7f3", ""), (fromSubagent.SubagentId, fromMain.SubagentId));
+    }
 }

@@ -20,14 +20,14 @@ const shots = env("SHOTS_DIR");
 const bound = 20_000; // generous "does not hang" bound for anything but the 1 s live-feed promise
 mkdirSync(shots, { recursive: true });
 
-function fireHook(command) {
+function fireHook(command, { event = "pre-tool-use", name = "PreToolUse", tool = "Bash", input = { command, description: "browser test" } } = {}) {
   const stdin = JSON.stringify({
     session_id: "3982e839-f0d1-4fef-886f-7146ed1dad82", cwd: "/home/dev/proj", permission_mode: "default",
-    hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command, description: "browser test" },
+    hook_event_name: name, tool_name: tool, tool_input: input,
     tool_use_id: "toolu_" + Math.random().toString(16).slice(2),
   });
   return new Promise((resolve, reject) => {
-    const child = spawn(hookBin, ["--agent", "claude", "--event", "pre-tool-use"], {
+    const child = spawn(hookBin, ["--agent", "claude", "--event", event], {
       env: { ...process.env, HOOKLINE_SOCKET: socket, HOOKLINE_FAIL_MODE: "closed" },
     });
     let stdout = "";
@@ -128,6 +128,23 @@ try {
     await row.locator("details.raw pre", { hasText: "tool_input" }).waitFor();
     assert.match(await row.locator("details.raw pre").innerText(), /doomed/);
     await page.screenshot({ path: join(shots, "session.png"), fullPage: true });
+  });
+
+  await check("the session page flags a tool call that ran without a PreToolUse as ungoverned, with its cause", async () => {
+    // Only a PostToolUse: as when a matcher missed an MCP tool. Stored after the answer, so the page is reloaded until it shows.
+    const hook = await fireHook("", { event: "post-tool-use", name: "PostToolUse", tool: `mcp__tracker__close_${tag}`, input: { id: 7 } });
+    assert.equal(hook.code, 0);
+    const row = page.locator("#coverage tbody tr", { hasText: `mcp__tracker__close_${tag}` });
+    const deadline = Date.now() + bound;
+    while ((await row.count()) === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200)); // stored after the hook's answer; poll the page
+      await page.reload();
+    }
+    assert.equal(await row.count(), 1, "the ungoverned call is listed under Coverage");
+    assert.match(await row.innerText(), /mcp_tool/);
+    assert.match(await row.innerText(), /post_tool_use/);
+    assert.match(await page.locator("#coverage-summary").innerText(), /ungoverned \(mcp_tool 1\)/);
+    await page.screenshot({ path: join(shots, "coverage.png"), fullPage: true });
   });
 
   await check("the policy page shows a new epoch after the policy file is edited", async () => {

@@ -15,15 +15,15 @@ namespace Hookline.Cli.Commands;
 /// </summary>
 internal static class AuditCommands
 {
-    private static Option<string> Data() => new("--data")
+    internal static Option<string> Data() => new("--data")
     {
         Description = "The server's data directory (hookline.db)",
         DefaultValueFactory = _ => HooklineServerOptions.DefaultDataDirectory(),
     };
 
-    private static Option<bool> Json() => new("--json") { Description = "One JSON object per line" };
+    internal static Option<bool> Json() => new("--json") { Description = "One JSON object per line" };
 
-    private static AuditLocation Location(ParseResult parse, Option<string> data, Option<string?> postgres)
+    internal static AuditLocation Location(ParseResult parse, Option<string> data, Option<string?> postgres)
         => new(parse.GetValue(data)!, parse.GetValue(postgres));
 
     public static Command Events()

@@ -26,6 +26,7 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _overLimit;
     private readonly Counter<long> _storeFailures;
     private readonly Counter<long> _replayed;
+    private readonly Counter<long> _ungoverned;
     // Server-side decision time (evaluate + queue the answer).
     private readonly Histogram<double> _decisionTime;
 
@@ -63,6 +64,9 @@ internal sealed class ServerMetrics : IDisposable
         Gauge("hookline.policy.epoch", "hookline_policy_epoch", "Epoch of the policy snapshot in force.", () => (long)policy.Current.Epoch);
         _replayed = Counter("hookline.replayed_events", "hookline_replayed_events_total",
             "Events that arrived with the decision their sidecar already applied (replays, late amendments).");
+        _ungoverned = Counter("hookline.ungoverned_tool_calls", "hookline_ungoverned_tool_calls_total",
+            "Tool calls that ran without a policy decision in force (coverage), by cause.", ["cause"],
+            Coverage.CoverageCauses.All.Select(c => new[] { c }));
         _decisionTime = _meter.CreateHistogram("hookline.decision.duration", "s", "Server-side time to decide one event.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyHistogram.Bounds });
         _prometheus.Add(_decisionTime, "hookline_decision_seconds");
@@ -84,6 +88,15 @@ internal sealed class ServerMetrics : IDisposable
     {
         _stored.Add(count);
         _duplicates.Add(duplicates);
+    }
+
+    /// <summary>Calls a stored batch found ungoverned, by cause (after their batch committed).</summary>
+    public void Ungoverned(IReadOnlyList<string> causes)
+    {
+        foreach (var cause in causes)
+        {
+            _ungoverned.Add(1, new KeyValuePair<string, object?>("cause", cause));
+        }
     }
 
     public void StoreFailed(int count) => _storeFailures.Add(count);

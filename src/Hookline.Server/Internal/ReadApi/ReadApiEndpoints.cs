@@ -73,6 +73,13 @@ internal static class ReadApiEndpoints
             await Json(context, await RuleHitsAsync(queries, policy, aborted).ConfigureAwait(false), AuditJson.Default.RuleHitsView).ConfigureAwait(false)));
         app.MapGet("/api/health", context => Guarded(context, async aborted =>
             await Json(context, await HealthAsync(queries, policy, sessions, metrics, feed, time, aborted).ConfigureAwait(false), AuditJson.Default.HealthView).ConfigureAwait(false)));
+        app.MapGet("/api/coverage", context => Guarded(context, async aborted =>
+        {
+            var q = context.Request.Query;
+            var session = string.IsNullOrWhiteSpace(q["session"]) ? null : q["session"].ToString().Trim();
+            var view = await queries.CoverageAsync(session, CoverageOrg(context), Limit(q, session is null ? 100 : AuditReader.MaxPage), aborted).ConfigureAwait(false);
+            await Json(context, view, AuditJson.Default.CoverageView).ConfigureAwait(false);
+        }));
         app.MapGet("/api/live", context => LiveStream.ServeAsync(context, feed, EventFilter.Parse(Get(context.Request.Query), time)));
     }
 
@@ -137,6 +144,10 @@ internal static class ReadApiEndpoints
         string? Text(string name) => string.IsNullOrWhiteSpace(q[name]) ? null : q[name].ToString().Trim();
         return new SessionFilter(Text("status"), Text("agent"), Text("user"), Text("cwd"), Text("session"), times.Since, times.Until);
     }
+
+    /// <summary>A caller whose token names an org reads the coverage of that org's sessions only.</summary>
+    internal static string? CoverageOrg(HttpContext context)
+        => Auth.HttpAuthorization.CallerOf(context) is { Authenticated: true, Org.Length: > 0 } caller ? caller.Org : null;
 
     internal static Func<string, string?> Get(IQueryCollection q) => name => q.TryGetValue(name, out var v) ? v.ToString() : null;
 

@@ -95,6 +95,9 @@ internal sealed record StoredEvent(string SessionId, string? Hash, bool AppliedR
 internal sealed record BatchOutcome(int Duplicates, IReadOnlyDictionary<int, Contracts.V1.RejectedEvent> Rejected)
 {
     public static readonly BatchOutcome Empty = new(0, new Dictionary<int, Contracts.V1.RejectedEvent>());
+
+    /// <summary>The causes of the tool calls this batch found ungoverned (coverage), one per call.</summary>
+    public IReadOnlyList<string> Ungoverned { get; init; } = [];
 }
 
 /// <summary>What a batch does to the store once duplicates are known: shared by both backends so they chain alike.</summary>

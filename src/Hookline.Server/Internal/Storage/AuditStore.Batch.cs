@@ -27,8 +27,9 @@ internal abstract partial class AuditStore
         Insert(write, plan.Inserts);
         UpdateApplied(write, plan.Updates);
         SaveStates(write, states);
+        var ungoverned = RecordCoverage(write, batch, plan);
         write.Commit();
-        return plan.Outcome;
+        return plan.Outcome with { Ungoverned = ungoverned };
     }
 
     private Dictionary<string, StoredEvent> StoredHashes(StoreWrite write, IReadOnlyList<AuditRecord> batch)

@@ -75,6 +75,16 @@ internal abstract partial class AuditStore
             Add(states, "max", (long)max);
             states.ExecuteNonQuery();
         }
+        using (var calls = write.Command("""
+            DELETE FROM tool_calls WHERE (session_id, call_key) IN (
+                SELECT session_id, call_key FROM tool_calls WHERE COALESCE(ran_at_ms, pre_at_ms) < @cutoff LIMIT @max);
+            """))
+        {
+            // Coverage rows go with the events they were matched from.
+            Add(calls, "cutoff", cutoffMs);
+            Add(calls, "max", (long)max);
+            calls.ExecuteNonQuery();
+        }
         write.Commit();
         return deleted;
     }

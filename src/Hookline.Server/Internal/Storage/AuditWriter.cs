@@ -187,7 +187,7 @@ internal sealed class AuditWriter : BackgroundService
     {
         try
         {
-            return record with { Event = Capture.Prepare(record.Event), Decision = Capture.Prepare(record.Decision) };
+            return record with { Event = Capture.Prepare(record.Event), Decision = Coverage.ToolCallFact.WithCapturedRewrite(Capture.Prepare(record.Decision), Capture) };
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -272,6 +272,7 @@ internal sealed class AuditWriter : BackgroundService
         _metrics.Rejected(outcome.Rejected.Count);
         var stored = outcome.Rejected.Count == 0 ? records : records.Where((_, i) => !outcome.Rejected.ContainsKey(i)).ToList();
         _metrics.Stored(stored.Count, outcome.Duplicates);
+        _metrics.Ungoverned(outcome.Ungoverned);
         foreach (var record in stored)
         {
             _metrics.Applied(record.Event.Applied?.Source

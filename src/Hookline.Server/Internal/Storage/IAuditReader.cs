@@ -36,6 +36,9 @@ internal interface IAuditReader
     /// <summary>Stored events per rule id, with the latest hit.</summary>
     Task<Dictionary<string, (long Hits, long LastMs)>> RuleHitsAsync(CancellationToken cancellation = default);
 
+    /// <summary>Coverage: per session, calls seen to run and whether a decision governed them (org limits it to one org's sessions).</summary>
+    Task<CoverageView> CoverageAsync(string? sessionId, string? org, int limit, CancellationToken cancellation = default);
+
     /// <summary>Events since a time by applied source, how many were decided, the hooks' p99 wait, and active sessions.</summary>
     Task<(Dictionary<string, long> Sources, long Decided, double? HookP99Ms, long ActiveSessions)> WindowAsync(long sinceMs,
         CancellationToken cancellation = default);

@@ -221,7 +221,9 @@ internal static class DashboardPages
         {
             html.Raw("<div class=\"card\"><div class=\"k\">").Text(k).Raw("</div><div>").Text(v).Raw("</div></div>");
         }
-        html.Raw("</div><h2>Timeline</h2><table id=\"timeline\"><thead><tr><th>time (UTC)</th><th>event</th><th>tool</th><th>command / path</th>")
+        html.Raw("</div>");
+        await DashboardCoverage.WriteAsync(html, context, queries, id).ConfigureAwait(false);
+        html.Raw("<h2>Timeline</h2><table id=\"timeline\"><thead><tr><th>time (UTC)</th><th>event</th><th>tool</th><th>command / path</th>")
             .Raw("<th>decision</th><th>source</th><th>rules</th><th>reason</th><th>latency</th><th></th></tr></thead><tbody>");
         foreach (var ev in page.Items)
         {

@@ -77,6 +77,8 @@ internal static class HookJson
         target.ToolInput = Raw(root, "tool_input");
         target.ToolResponse = Raw(root, "tool_response");
         target.Prompt = String(root, "prompt");
+        // Claude Code marks a subagent's hooks with its agent_id (coverage names such calls).
+        target.SubagentId = String(root, "agent_id");
     }
 
     /// <summary>Validates what a tool event must carry.</summary>

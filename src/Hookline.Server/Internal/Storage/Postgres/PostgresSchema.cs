@@ -163,5 +163,32 @@ internal static class PostgresSchema
         UPDATE sessions SET principal = 'hookline-token' || chr(31) || token_id || chr(31)
             WHERE principal = 'hookline' || chr(31) || chr(31) AND token_id IS NOT NULL AND token_id NOT LIKE 'jwt:%';
         """,
+        // 11: coverage: every PreToolUse decided and every call seen to run, matched (Internal/Coverage); a call
+        // that ran without a decision in force is ungoverned, with its cause. Apart from events: the chained rows stay as they are.
+        """
+            CREATE TABLE IF NOT EXISTS tool_calls (
+                session_id   TEXT NOT NULL,
+                call_key     TEXT NOT NULL,
+                tool_name    TEXT NOT NULL,
+                tool_use_id  TEXT NOT NULL,
+                match_key    TEXT NOT NULL,
+                pre_event_id TEXT,
+                pre_verdict  TEXT,
+                pre_source   TEXT,
+                pre_at_ms    BIGINT,
+                ran_event_id TEXT,
+                ran_source   TEXT,
+                ran_at_ms    BIGINT,
+                status       TEXT NOT NULL,
+                cause        TEXT,
+                heuristic    BIGINT NOT NULL,
+                subagent_id  TEXT NOT NULL,
+                PRIMARY KEY (session_id, call_key)
+            );
+            CREATE INDEX IF NOT EXISTS tool_calls_pre ON tool_calls(pre_event_id);
+            CREATE INDEX IF NOT EXISTS tool_calls_waiting ON tool_calls(session_id, match_key, pre_at_ms) WHERE ran_event_id IS NULL;
+            CREATE INDEX IF NOT EXISTS tool_calls_status ON tool_calls(status, cause);
+            CREATE INDEX IF NOT EXISTS tool_calls_age ON tool_calls((COALESCE(ran_at_ms, pre_at_ms)));
+        """,
     ];
 }

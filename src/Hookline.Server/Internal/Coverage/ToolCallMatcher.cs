@@ -1,0 +1,203 @@
+namespace Hookline.Server.Internal.Coverage;
+
+/// <summary>
+/// Matches each call that ran against the PreToolUse decision asked for it, one batch of stored events at a time, over
+/// the rows the store holds for them. Pure: the store loads what <see cref="Wanted"/> names and writes back
+/// <see cref="Dirty"/>, in the transaction that stores the events, so the state lives in the store and nothing is held
+/// between batches (a session's calls cost rows, not memory, however many PreToolUse a hostile agent sends).
+/// </summary>
+/// <remarks>
+/// With a tool_use_id (Claude Code, Codex, Cursor) a call is its id. Without one (Gemini CLI, Copilot CLI) a call ran is
+/// matched to the oldest PreToolUse of the same session, tool and input hash that no run has taken yet, and the
+/// match is marked heuristic.
+/// </remarks>
+internal sealed class ToolCallMatcher
+{
+    private readonly Dictionary<(string Session, string Key), ToolCallRow> _byKey = [];
+    private readonly Dictionary<(string Session, string EventId), ToolCallRow> _byPre = [];
+    private readonly Dictionary<(string Session, string MatchKey), Queue<ToolCallRow>> _waiting = [];
+    private readonly List<ToolCallRow> _rows = [];
+
+    /// <param name="stored">The rows <see cref="Wanted"/> asked for; heuristic ones oldest first.</param>
+    public ToolCallMatcher(IEnumerable<ToolCallRow> stored)
+    {
+        foreach (var row in stored)
+        {
+            Track(row);
+        }
+    }
+
+    /// <summary>The causes of calls this batch found ungoverned (once per call): what the metric counts.</summary>
+    public List<string> NewlyUngoverned { get; } = [];
+
+    public IEnumerable<ToolCallRow> Dirty => _rows.Where(r => r.Dirty);
+
+    /// <summary>What the store must load for these facts: sessions, call keys, PreToolUse event ids, match keys.</summary>
+    public static (string[] Sessions, string[] Keys, string[] PreEvents, string[] MatchKeys) Wanted(IReadOnlyList<ToolCallFact> facts)
+    {
+        var sessions = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var pres = new HashSet<string>(StringComparer.Ordinal);
+        var matchKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var fact in facts)
+        {
+            sessions.Add(fact.SessionId);
+            if (fact.Kind == ToolCallFactKind.Amended)
+            {
+                pres.Add(fact.EventId);
+            }
+            else if (fact.ToolUseId.Length > 0)
+            {
+                keys.Add(IdKey(fact.ToolUseId));
+            }
+            else if (fact.Kind == ToolCallFactKind.Ran)
+            {
+                matchKeys.Add(fact.MatchKey);
+            }
+        }
+        return ([.. sessions], [.. keys], [.. pres], [.. matchKeys]);
+    }
+
+    public void Apply(ToolCallFact fact)
+    {
+        switch (fact.Kind)
+        {
+            case ToolCallFactKind.Asked:
+                Asked(fact);
+                break;
+            case ToolCallFactKind.Ran:
+                Ran(fact);
+                break;
+            case ToolCallFactKind.Amended when _byPre.TryGetValue((fact.SessionId, fact.EventId), out var row):
+                row.PreVerdict = fact.Verdict;
+                row.PreSource = fact.Source;
+                row.Dirty = true;
+                if (row.RanEventId is not null)
+                {
+                    Classify(row);
+                }
+                break;
+        }
+    }
+
+    private void Asked(ToolCallFact fact)
+    {
+        if (fact.ToolUseId.Length > 0 && _byKey.TryGetValue((fact.SessionId, IdKey(fact.ToolUseId)), out var known))
+        {
+            if (known.PreEventId is not null)
+            {
+                return;
+            }
+            FillPre(known, fact);
+            // The call ran before its PreToolUse reached the server: whatever it was answered came too late to apply.
+            known.Cause = CoverageCauses.HookTimedOut;
+            known.Status = ToolCallRow.Ungoverned;
+            return;
+        }
+        var row = new ToolCallRow
+        {
+            SessionId = fact.SessionId,
+            CallKey = fact.ToolUseId.Length > 0 ? IdKey(fact.ToolUseId) : "pre:" + fact.EventId,
+            ToolName = fact.ToolName,
+            ToolUseId = fact.ToolUseId,
+            MatchKey = fact.MatchKey,
+            Dirty = true,
+        };
+        FillPre(row, fact);
+        Track(row);
+    }
+
+    private void Ran(ToolCallFact fact)
+    {
+        ToolCallRow? row = null;
+        if (fact.ToolUseId.Length > 0)
+        {
+            _byKey.TryGetValue((fact.SessionId, IdKey(fact.ToolUseId)), out row);
+            if (row?.RanEventId is not null)
+            {
+                // Seen already (a PostToolUse and the transcript both report it).
+                return;
+            }
+        }
+        else if (_waiting.TryGetValue((fact.SessionId, fact.MatchKey), out var queue) && queue.Count > 0)
+        {
+            row = queue.Dequeue();
+            row.Heuristic = true;
+        }
+        if (row is null)
+        {
+            row = new ToolCallRow
+            {
+                SessionId = fact.SessionId,
+                CallKey = fact.ToolUseId.Length > 0 ? IdKey(fact.ToolUseId) : $"ran:{fact.EventId}:{fact.ToolName}",
+                ToolName = fact.ToolName,
+                ToolUseId = fact.ToolUseId,
+                MatchKey = fact.MatchKey,
+                Heuristic = fact.ToolUseId.Length == 0,
+            };
+            Track(row);
+        }
+        row.RanEventId = fact.EventId;
+        row.RanSource = fact.Source;
+        row.RanAtMs = fact.AtMs;
+        if (fact.SubagentId.Length > 0)
+        {
+            row.SubagentId = fact.SubagentId;
+        }
+        row.Dirty = true;
+        Classify(row);
+    }
+
+    /// <summary>A call that ran: governed when a decision it was given was applied; else why not.</summary>
+    private void Classify(ToolCallRow row)
+    {
+        var was = row.Status;
+        row.Cause = row.PreEventId is null
+            ? row.SubagentId.Length > 0 ? CoverageCauses.Subagent
+                : row.ToolName.StartsWith("mcp__", StringComparison.Ordinal) ? CoverageCauses.McpTool
+                : CoverageCauses.NoHook
+            : row.PreVerdict == "deny" ? CoverageCauses.RanAlthoughDenied
+            : row.PreSource == "fail_open" ? CoverageCauses.FailOpen
+            // The hook could not reach its sidecar and applied its own fail mode: no policy decided the call.
+            : row.PreSource == "hook" ? CoverageCauses.HookTimedOut
+            : null;
+        row.Status = row.Cause is null ? ToolCallRow.Governed : ToolCallRow.Ungoverned;
+        if (row.Cause is not null && was != ToolCallRow.Ungoverned)
+        {
+            NewlyUngoverned.Add(row.Cause);
+        }
+    }
+
+    private static void FillPre(ToolCallRow row, ToolCallFact fact)
+    {
+        row.PreEventId = fact.EventId;
+        row.PreVerdict = fact.Verdict;
+        row.PreSource = fact.Source;
+        row.PreAtMs = fact.AtMs;
+        if (fact.SubagentId.Length > 0)
+        {
+            row.SubagentId = fact.SubagentId;
+        }
+        row.Dirty = true;
+    }
+
+    private void Track(ToolCallRow row)
+    {
+        _rows.Add(row);
+        _byKey[(row.SessionId, row.CallKey)] = row;
+        if (row.PreEventId is not null)
+        {
+            _byPre[(row.SessionId, row.PreEventId)] = row;
+            if (row.ToolUseId.Length == 0 && row.RanEventId is null)
+            {
+                if (!_waiting.TryGetValue((row.SessionId, row.MatchKey), out var queue))
+                {
+                    _waiting[(row.SessionId, row.MatchKey)] = queue = new Queue<ToolCallRow>();
+                }
+                queue.Enqueue(row);
+            }
+        }
+    }
+
+    private static string IdKey(string toolUseId) => "id:" + toolUseId;
+}

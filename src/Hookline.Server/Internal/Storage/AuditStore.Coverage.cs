@@ -1,0 +1,123 @@
+using Hookline.Server.Internal.Coverage;
+
+namespace Hookline.Server.Internal.Storage;
+
+internal abstract partial class AuditStore
+{
+    // Oldest first, at most this many of a batch's heuristic candidates: a session flooded with identical
+    // PreToolUse calls that never ran cannot make a batch load all of them.
+    private const int MaxWaitingLoaded = 4096;
+
+    private static readonly int ToolInputIndex = Array.IndexOf(EventColumns.Names, "tool_input");
+    private static readonly int AppliedVerdictIndex = Array.IndexOf(EventColumns.Names, "applied_verdict");
+    private static readonly int AppliedSourceIndex = Array.IndexOf(EventColumns.Names, "applied_source");
+    private static readonly int EventTimeIndex = Array.IndexOf(EventColumns.Names, "event_time_ms");
+
+    private string? _upsertToolCallsSql;
+
+    /// <summary>
+    /// Coverage: what the batch's new events (and applied decisions filled in) tell about tool calls, matched against
+    /// the rows stored for them, in the batch's transaction. Replays that changed nothing tell nothing.
+    /// </summary>
+    /// <returns>The causes of the calls this batch found ungoverned.</returns>
+    private List<string> RecordCoverage(StoreWrite write, IReadOnlyList<AuditRecord> batch, BatchPlan plan)
+    {
+        var facts = CoverageFacts(batch, plan);
+        if (facts.Count == 0)
+        {
+            return [];
+        }
+        var (sessions, keys, pres, matchKeys) = ToolCallMatcher.Wanted(facts);
+        var stored = new List<ToolCallRow>();
+        var columns = string.Join(", ", ToolCallRow.Columns);
+        if (keys.Length > 0 || pres.Length > 0)
+        {
+            using var select = write.Command($"""
+                SELECT {columns} FROM tool_calls
+                WHERE {InList("session_id", "sessions")} AND ({InList("call_key", "keys")} OR {InList("pre_event_id", "pres")});
+                """);
+            Add(select, "sessions", ListValue(sessions));
+            Add(select, "keys", ListValue(keys));
+            Add(select, "pres", ListValue(pres));
+            ReadRows(select, stored);
+        }
+        if (matchKeys.Length > 0)
+        {
+            using var select = write.Command($"""
+                SELECT {columns} FROM tool_calls
+                WHERE {InList("session_id", "sessions")} AND {InList("match_key", "matches")}
+                    AND ran_event_id IS NULL AND pre_event_id IS NOT NULL
+                ORDER BY pre_at_ms, call_key LIMIT {MaxWaitingLoaded};
+                """);
+            Add(select, "sessions", ListValue(sessions));
+            Add(select, "matches", ListValue(matchKeys));
+            ReadRows(select, stored);
+        }
+        var matcher = new ToolCallMatcher(stored.DistinctBy(r => (r.SessionId, r.CallKey)));
+        foreach (var fact in facts)
+        {
+            matcher.Apply(fact);
+        }
+        var dirty = matcher.Dirty.ToList();
+        if (dirty.Count > 0)
+        {
+            _upsertToolCallsSql ??= $"""
+                INSERT INTO tool_calls ({columns})
+                {Values(ToolCallRow.Columns)}
+                ON CONFLICT (session_id, call_key) DO UPDATE SET
+                {string.Join(", ", ToolCallRow.Columns.Skip(2).Select(c => $"{c} = excluded.{c}"))};
+                """;
+            using var upsert = write.Command(_upsertToolCallsSql);
+            ExecuteRows(upsert, ToolCallRow.Columns, dirty.ConvertAll(r => r.Values()));
+        }
+        return matcher.NewlyUngoverned;
+    }
+
+    private static void ReadRows(System.Data.Common.DbCommand select, List<ToolCallRow> into)
+    {
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            into.Add(ToolCallRow.Read(reader));
+        }
+    }
+
+    /// <summary>The facts of the rows this batch inserts (as stored: after capture) and of the applied decisions it fills in.</summary>
+    private static List<ToolCallFact> CoverageFacts(IReadOnlyList<AuditRecord> batch, BatchPlan plan)
+    {
+        var facts = new List<ToolCallFact>();
+        if (plan.Inserts.Count == 0 && plan.Updates.Count == 0)
+        {
+            return facts;
+        }
+        var events = new Dictionary<string, AuditRecord>(StringComparer.Ordinal);
+        foreach (var record in batch)
+        {
+            // A marked stand-in is not the event the agent sent: it tells nothing about its calls.
+            if (!record.Marked)
+            {
+                events.TryAdd(record.Event.EventId, record);
+            }
+        }
+        foreach (var insert in plan.Inserts)
+        {
+            if (events.TryGetValue(insert.EventId, out var record))
+            {
+                var v = insert.Values;
+                // A rewritten call runs with the rewrite (captured as the event's input is; see ToolCallFact.WithCapturedRewrite).
+                var input = record.Decision is { UpdatedInput.IsEmpty: false } rewrite ? rewrite.UpdatedInput.ToByteArray() : v[ToolInputIndex] as byte[];
+                ToolCallFact.Of(record.Event, input, (string?)v[AppliedVerdictIndex], (string?)v[AppliedSourceIndex],
+                    (long)v[EventTimeIndex]!, facts);
+            }
+        }
+        foreach (var update in plan.Updates)
+        {
+            if (events.TryGetValue(update.EventId, out var record) && record.Event.HookEventName == "PreToolUse")
+            {
+                facts.Add(new ToolCallFact(ToolCallFactKind.Amended, record.Event.SessionId, update.EventId, record.Event.ToolName,
+                    record.Event.ToolUseId, "", (string?)update.Values[AppliedVerdictIndex], (string?)update.Values[AppliedSourceIndex], "", 0));
+            }
+        }
+        return facts;
+    }
+}
