@@ -39,13 +39,22 @@ public sealed class TranscriptCoverageTests : IDisposable
         return (server, sidecar);
     }
 
-    private static string Hook(string hookEvent, string transcriptPath) => JsonSerializer.Serialize(new Dictionary<string, object>
+    private static string Hook(string hookEvent, string transcriptPath, string? agentTranscriptPath = null)
     {
-        ["session_id"] = "81653179-3af1-43da-a5f2-9bf8149f4ce4",
-        ["transcript_path"] = transcriptPath,
-        ["cwd"] = "/home/dev/proj",
-        ["hook_event_name"] = hookEvent,
-    });
+        var hook = new Dictionary<string, object>
+        {
+            ["session_id"] = "81653179-3af1-43da-a5f2-9bf8149f4ce4",
+            ["transcript_path"] = transcriptPath,
+            ["cwd"] = "/home/dev/proj",
+            ["hook_event_name"] = hookEvent,
+        };
+        if (agentTranscriptPath is not null)
+        {
+            hook["agent_id"] = "a1";
+            hook["agent_transcript_path"] = agentTranscriptPath;
+        }
+        return JsonSerializer.Serialize(hook);
+    }
 
     private static async Task<HookEvent> NextAsync(SnapshotPushServer server, string hookEventName)
     {
@@ -101,5 +110,25 @@ public sealed class TranscriptCoverageTests : IDisposable
 
         Assert.Equal(0, reply.ExitCode);
         Assert.Empty(stop.ExecutedCalls);
+    }
+
+    [Fact]
+    public async Task Subagent_stop_sends_the_calls_of_the_subagents_own_transcript()
+    {
+        var (server, sidecar) = await StartAsync();
+        await using var _ = server;
+        await using var __ = sidecar;
+        // Where Claude Code 2.1.328 keeps a subagent's transcript: beside the session's, in <session>/subagents/.
+        var session = Path.Combine(Root, "-home-dev-proj", "81653179-3af1-43da-a5f2-9bf8149f4ce4.jsonl");
+        var subagent = Path.Combine(Root, "-home-dev-proj", "81653179-3af1-43da-a5f2-9bf8149f4ce4", "subagents", "agent-a1.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(subagent)!);
+        File.WriteAllText(session, TranscriptReaderTests.ToolUse("toolu_task", "Task"));
+        File.WriteAllText(subagent, TranscriptReaderTests.ToolUse("toolu_in_subagent", "Grep"));
+
+        await HookClient.SendAsync(sidecar.SocketPath, "claude", "subagent-stop", Hook("SubagentStop", session, subagent));
+        var stop = await NextAsync(server, "SubagentStop");
+
+        Assert.Equal(["toolu_in_subagent", "toolu_task"], stop.ExecutedCalls.Select(c => c.ToolUseId));
+        Assert.Equal(["Grep", "Task"], stop.ExecutedCalls.Select(c => c.NativeToolName));
     }
 }

@@ -11,8 +11,14 @@ namespace Hookline.Sidecar.Internal.Transcripts;
 /// calls it has not reported yet on that event (<see cref="HookEvent.ExecutedCalls"/>). The read runs beside the hook,
 /// which waits for it only <see cref="TranscriptLimits.Budget"/>: what it finds later goes with the next such event.
 /// </summary>
-internal sealed class ExecutedCalls(TranscriptReader reader, TimeProvider time, ILogger logger)
+/// <param name="readNew">Adds the calls appended to a transcript since the last read (<see cref="TranscriptReader.ReadNew"/>).</param>
+internal sealed class ExecutedCalls(Action<string, List<ExecutedToolCall>> readNew, TimeSpan budget, TimeProvider time, ILogger logger)
 {
+    public ExecutedCalls(TranscriptReader reader, TimeProvider time, ILogger logger)
+        : this(reader.ReadNew, reader.Limits.Budget, time, logger)
+    {
+    }
+
     /// <summary>Kept well under the stream's message cap; the rest goes with the next event.</summary>
     public const int MaxCallsPerEvent = 10_000;
     private const int MaxRemembered = 100_000;
@@ -46,17 +52,22 @@ internal sealed class ExecutedCalls(TranscriptReader reader, TimeProvider time, 
         }
         try
         {
-            await worker.WaitAsync(reader.Limits.Budget, time).ConfigureAwait(false);
+            await worker.WaitAsync(budget, time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            TranscriptLog.StillReading(logger, reader.Limits.Budget.TotalMilliseconds);
+            TranscriptLog.StillReading(logger, budget.TotalMilliseconds);
         }
         lock (_lock)
         {
             var count = Math.Min(_found.Count, MaxCallsPerEvent);
             target.ExecutedCalls.AddRange(_found.GetRange(0, count));
             _found.RemoveRange(0, count);
+        }
+        if (target.ExecutedCalls.Count > 0 && logger.IsEnabled(LogLevel.Information))
+        {
+            var ids = string.Join(", ", target.ExecutedCalls.Take(50).Select(c => c.ToolUseId)) + (target.ExecutedCalls.Count > 50 ? ", ..." : "");
+            TranscriptLog.Attached(logger, target.ExecutedCalls.Count, target.HookEventName, ids);
         }
     }
 
@@ -106,7 +117,7 @@ internal sealed class ExecutedCalls(TranscriptReader reader, TimeProvider time, 
             var calls = new List<ExecutedToolCall>();
             try
             {
-                reader.ReadNew(path, calls);
+                readNew(path, calls);
             }
             catch (Exception ex)
             {

@@ -16,6 +16,9 @@ internal static partial class TranscriptLog
     [LoggerMessage(2303, LogLevel.Information, "Transcript read still running after {BudgetMs} ms; what it finds goes with a later event")]
     public static partial void StillReading(ILogger logger, double budgetMs);
 
+    [LoggerMessage(2305, LogLevel.Information, "Transcript: {Count} executed tool calls sent with {Event}: {Ids}")]
+    public static partial void Attached(ILogger logger, int count, string @event, string ids);
+
     [LoggerMessage(2304, LogLevel.Error, "Reading transcript {Path} failed")]
     public static partial void ReadFailed(ILogger logger, string path, Exception exception);
 }
