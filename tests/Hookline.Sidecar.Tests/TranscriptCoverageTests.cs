@@ -77,8 +77,8 @@ public sealed class TranscriptCoverageTests : IDisposable
         await using var __ = sidecar;
         var path = Path.Combine(Root, "-home-dev-proj", "81653179-3af1-43da-a5f2-9bf8149f4ce4.jsonl");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, TranscriptReaderTests.ToolUse("toolu_a", command: "curl -H 'Authorization: Bearer sk-live-SECRET123' x")
-            + TranscriptReaderTests.ToolUse("toolu_b", "mcp__github__create_issue"));
+        File.WriteAllText(path, TranscriptReaderTests.Call("toolu_a", command: "curl -H 'Authorization: Bearer sk-live-SECRET123' x")
+            + TranscriptReaderTests.Call("toolu_b", "mcp__github__create_issue"));
 
         var stopReply = await HookClient.SendAsync(sidecar.SocketPath, "claude", "stop", Hook("Stop", path));
         var stop = await NextAsync(server, "Stop");
@@ -89,7 +89,7 @@ public sealed class TranscriptCoverageTests : IDisposable
         Assert.All(stop.ExecutedCalls, c => Assert.Equal("transcript", c.Source));
         Assert.DoesNotContain("SECRET123", Encoding.UTF8.GetString(stop.ToByteArray()), StringComparison.Ordinal);
 
-        File.AppendAllText(path, TranscriptReaderTests.ToolUse("toolu_c", "Read"));
+        File.AppendAllText(path, TranscriptReaderTests.Call("toolu_c", "Read"));
         await HookClient.SendAsync(sidecar.SocketPath, "claude", "session-end", Hook("SessionEnd", path));
         var end = await NextAsync(server, "SessionEnd");
 
@@ -103,7 +103,7 @@ public sealed class TranscriptCoverageTests : IDisposable
         await using var _ = server;
         await using var __ = sidecar;
         var path = _dir.File("elsewhere.jsonl");
-        File.WriteAllText(path, TranscriptReaderTests.ToolUse("toolu_outside"));
+        File.WriteAllText(path, TranscriptReaderTests.Call("toolu_outside"));
 
         var reply = await HookClient.SendAsync(sidecar.SocketPath, "claude", "stop", Hook("Stop", path));
         var stop = await NextAsync(server, "Stop");
@@ -122,8 +122,8 @@ public sealed class TranscriptCoverageTests : IDisposable
         var session = Path.Combine(Root, "-home-dev-proj", "81653179-3af1-43da-a5f2-9bf8149f4ce4.jsonl");
         var subagent = Path.Combine(Root, "-home-dev-proj", "81653179-3af1-43da-a5f2-9bf8149f4ce4", "subagents", "agent-a1.jsonl");
         Directory.CreateDirectory(Path.GetDirectoryName(subagent)!);
-        File.WriteAllText(session, TranscriptReaderTests.ToolUse("toolu_task", "Task"));
-        File.WriteAllText(subagent, TranscriptReaderTests.ToolUse("toolu_in_subagent", "Grep"));
+        File.WriteAllText(session, TranscriptReaderTests.Call("toolu_task", "Task"));
+        File.WriteAllText(subagent, TranscriptReaderTests.Call("toolu_in_subagent", "Grep"));
 
         await HookClient.SendAsync(sidecar.SocketPath, "claude", "subagent-stop", Hook("SubagentStop", session, subagent));
         var stop = await NextAsync(server, "SubagentStop");

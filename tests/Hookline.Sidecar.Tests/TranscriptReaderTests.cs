@@ -38,6 +38,14 @@ public sealed class TranscriptReaderTests : IDisposable
     internal static string ToolUse(string id, string name = "Bash", string command = "ls") =>
         $$$"""{"parentUuid":null,"isSidechain":false,"message":{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"tool_use","id":"{{{id}}}","name":"{{{name}}}","input":{"command":"{{{command}}}"}}]},"type":"assistant","uuid":"u1"}""" + "\n";
 
+    /// <summary>The line with the call's result: it ran, or (denied) a hook's deny kept it from running.</summary>
+    internal static string Result(string id, bool denied = false, string output = "done") => denied
+        ? $$$"""{"type":"user","message":{"role":"user","content":[{"type":"tool_result","content":"PreToolUse:Bash hook error: no","is_error":true,"tool_use_id":"{{{id}}}"}]},"toolDenialKind":"permission-rule","permissionDecision":{"decision":"reject","source":"hook"}}""" + "\n"
+        : $$$"""{"type":"user","message":{"role":"user","content":[{"type":"tool_result","content":"{{{output}}}","is_error":false,"tool_use_id":"{{{id}}}"}]},"toolUseResult":{"stdout":"{{{output}}}"},"permissionDecision":{"decision":"accept","source":"config"}}""" + "\n";
+
+    /// <summary>A call that ran: asked for, then answered.</summary>
+    internal static string Call(string id, string name = "Bash", string command = "ls") => ToolUse(id, name, command) + Result(id);
+
     private List<ExecutedToolCall> Read(string path, TranscriptReader? reader = null)
     {
         var calls = new List<ExecutedToolCall>();
@@ -69,13 +77,13 @@ public sealed class TranscriptReaderTests : IDisposable
     {
         var path = Path.Combine(Project, SessionFile);
         var reader = Reader();
-        File.WriteAllText(path, ToolUse("toolu_1"));
+        File.WriteAllText(path, Call("toolu_1"));
         Assert.Equal(["toolu_1"], Read(path, reader).Select(c => c.ToolUseId));
 
-        var next = ToolUse("toolu_2");
+        var next = Call("toolu_2");
         File.AppendAllText(path, next[..40]); // Claude is still writing this line
         Assert.Empty(Read(path, reader));
-        File.AppendAllText(path, next[40..] + ToolUse("toolu_3", "mcp__github__create_issue"));
+        File.AppendAllText(path, next[40..] + Call("toolu_3", "mcp__github__create_issue"));
         var calls = Read(path, reader);
 
         Assert.Equal(["toolu_2", "toolu_3"], calls.Select(c => c.ToolUseId));
@@ -83,22 +91,46 @@ public sealed class TranscriptReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_call_is_reported_once_its_result_shows_it_ran_and_a_denied_one_never()
+    {
+        var path = Path.Combine(Project, SessionFile);
+        var reader = Reader();
+        File.WriteAllText(path, ToolUse("toolu_running") + ToolUse("toolu_denied") + Result("toolu_denied", denied: true));
+        Assert.Empty(Read(path, reader)); // one still running, one denied
+
+        File.AppendAllText(path, Result("toolu_running"));
+        Assert.Equal(["toolu_running"], Read(path, reader).Select(c => c.ToolUseId));
+    }
+
+    [Fact]
+    public void In_a_real_claude_code_transcript_the_calls_a_hook_or_a_rule_denied_are_not_reported()
+    {
+        var path = Path.Combine(Project, SessionFile);
+        // Claude Code 2.1.328 under hookline start: the hook denied the first call, Claude's own rules the second
+        // (asked, nobody to answer in -p), the third ran (and failed: it ran all the same).
+        File.Copy(Path.Combine(Repository.Root, "tests", "Hookline.Sidecar.Tests", "Fixtures", "claude-code-2.1.328-denied.jsonl"), path);
+
+        Assert.Equal(["toolu_fake32615869"], Read(path).Select(c => c.ToolUseId));
+    }
+
+    [Fact]
     public void A_tool_inputs_secrets_never_leave_the_file_only_ids_and_names_do()
     {
         var path = Path.Combine(Project, SessionFile);
-        File.WriteAllText(path, ToolUse("toolu_secret", command: "curl -H 'Authorization: Bearer sk-live-SECRET123' x"));
+        File.WriteAllText(path, ToolUse("toolu_secret", command: "curl -H 'Authorization: Bearer sk-live-SECRET123' x")
+            + Result("toolu_secret", output: "token=SECRET456"));
 
         var call = Assert.Single(Read(path));
 
         Assert.Equal(("toolu_secret", "Bash", "Bash", "transcript"), (call.ToolUseId, call.ToolName, call.NativeToolName, call.Source));
-        Assert.DoesNotContain("SECRET123", Encoding.UTF8.GetString(Google.Protobuf.MessageExtensions.ToByteArray(call)), StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET", Encoding.UTF8.GetString(Google.Protobuf.MessageExtensions.ToByteArray(call)), StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_symbolic_link_to_a_transcript_is_refused()
     {
         var target = Path.Combine(Project, "real.jsonl");
-        File.WriteAllText(target, ToolUse("toolu_link"));
+        File.WriteAllText(target, Call("toolu_link"));
         var link = Path.Combine(Project, SessionFile);
         File.CreateSymbolicLink(link, target);
 
@@ -108,7 +140,7 @@ public sealed class TranscriptReaderTests : IDisposable
     [Fact]
     public void A_symbolic_link_on_the_way_is_refused()
     {
-        File.WriteAllText(Path.Combine(Outside, SessionFile), ToolUse("toolu_dirlink"));
+        File.WriteAllText(Path.Combine(Outside, SessionFile), Call("toolu_dirlink"));
         Directory.CreateSymbolicLink(Path.Combine(Root, "linked"), Outside);
 
         AssertRefused(Path.Combine(Root, "linked", SessionFile), "'linked' on the way is a symbolic link");
@@ -118,7 +150,7 @@ public sealed class TranscriptReaderTests : IDisposable
     public void A_file_outside_the_transcript_directory_is_refused()
     {
         var path = Path.Combine(Outside, SessionFile);
-        File.WriteAllText(path, ToolUse("toolu_outside"));
+        File.WriteAllText(path, Call("toolu_outside"));
 
         AssertRefused(path, "not under the agent's transcript directory");
         AssertRefused(Root + "/../elsewhere/" + SessionFile, "'..'");
@@ -128,7 +160,7 @@ public sealed class TranscriptReaderTests : IDisposable
     public void A_file_that_is_not_a_jsonl_transcript_is_refused()
     {
         var path = Path.Combine(Project, "notes.txt");
-        File.WriteAllText(path, ToolUse("toolu_txt"));
+        File.WriteAllText(path, Call("toolu_txt"));
 
         AssertRefused(path, "not a .jsonl transcript");
     }
@@ -140,7 +172,7 @@ public sealed class TranscriptReaderTests : IDisposable
         Run("mkfifo", path);
         // A writer holds it open with a tool call in it: a reader that opened it would read that call.
         using var writer = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(OpenReadWrite(path), ownsHandle: true), FileAccess.ReadWrite);
-        writer.Write(Encoding.UTF8.GetBytes(ToolUse("toolu_fifo")));
+        writer.Write(Encoding.UTF8.GetBytes(Call("toolu_fifo")));
         writer.Flush();
 
         AssertRefused(path, "is not a regular file");
@@ -159,7 +191,7 @@ public sealed class TranscriptReaderTests : IDisposable
     public void A_world_writable_transcript_is_refused()
     {
         var path = Path.Combine(Project, SessionFile);
-        File.WriteAllText(path, ToolUse("toolu_writable"));
+        File.WriteAllText(path, Call("toolu_writable"));
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
 
         AssertRefused(path, "is writable by other users");
@@ -170,7 +202,7 @@ public sealed class TranscriptReaderTests : IDisposable
     {
         Skip.IfNot(Environment.UserName == "root", "needs root to give a file to another user");
         var path = Path.Combine(Project, SessionFile);
-        File.WriteAllText(path, ToolUse("toolu_other"));
+        File.WriteAllText(path, Call("toolu_other"));
         Run("chown", "65534:65534", path);
 
         AssertRefused(path, "is owned by uid 65534");
@@ -180,7 +212,7 @@ public sealed class TranscriptReaderTests : IDisposable
     public void A_line_longer_than_the_cap_is_skipped_and_the_lines_around_it_are_read()
     {
         var path = Path.Combine(Project, SessionFile);
-        File.WriteAllText(path, ToolUse("toolu_before") + ToolUse("toolu_huge", command: new string('x', 300_000)) + ToolUse("toolu_after"));
+        File.WriteAllText(path, Call("toolu_before") + Call("toolu_huge", command: new string('x', 300_000)) + Call("toolu_after"));
 
         var calls = Read(path, Reader(maxLineBytes: 100_000));
 
@@ -192,7 +224,7 @@ public sealed class TranscriptReaderTests : IDisposable
     public void A_transcript_larger_than_one_pass_is_read_over_several_with_nothing_lost_or_twice()
     {
         var path = Path.Combine(Project, SessionFile);
-        var lines = Enumerable.Range(0, 2000).Select(i => ToolUse($"toolu_{i}")).ToList();
+        var lines = Enumerable.Range(0, 2000).Select(i => Call($"toolu_{i}")).ToList();
         File.WriteAllText(path, string.Concat(lines));
         var reader = Reader(maxLineBytes: 4096, maxBytesPerPass: 64 * 1024);
 
@@ -219,7 +251,7 @@ public sealed class TranscriptReaderTests : IDisposable
                 file.WriteByte((byte)'\n');
             }
             void Text(string text) => Line(Encoding.UTF8.GetBytes(text));
-            Text(ToolUse("toolu_ok1").TrimEnd('\n'));
+            Text(Call("toolu_ok1").TrimEnd('\n'));
             Text("not json at all \"tool_use\"");
             var invalidUtf8 = Encoding.UTF8.GetBytes(ToolUse("toolu_badutf8X").TrimEnd('\n'));
             invalidUtf8[Array.IndexOf(invalidUtf8, (byte)'X')] = 0xFF;
@@ -231,13 +263,14 @@ public sealed class TranscriptReaderTests : IDisposable
             Text(new string('[', 10_000) + "\"tool_use\"");
             Text("""[{"type":"tool_use","id":"toolu_array","name":"Bash"}]""");
             Text("""{"type":"user","message":{"content":[{"type":"tool_use","id":"toolu_user","name":"Bash"}]}}""");
-            Text(ToolUse("toolu_ok2").TrimEnd('\n'));
+            Text("""{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"not an id!"}]}}""");
+            Text(Call("toolu_ok2").TrimEnd('\n'));
         }
 
         var calls = Read(path);
 
         Assert.Equal(["toolu_ok1", "toolu_ok2"], calls.Select(c => c.ToolUseId));
-        Assert.Contains(_log.Lines, l => l.Contains("7 lines skipped", StringComparison.Ordinal));
+        Assert.Contains(_log.Lines, l => l.Contains("8 lines skipped", StringComparison.Ordinal));
     }
 
     private static void Run(string program, params string[] args)

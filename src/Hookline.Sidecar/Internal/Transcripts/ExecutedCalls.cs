@@ -8,7 +8,7 @@ namespace Hookline.Sidecar.Internal.Transcripts;
 /// <summary>
 /// One session's report of the tool calls its agent's own record shows, for coverage: on Claude Code's Stop,
 /// SubagentStop and SessionEnd the sidecar reads what was appended to the transcript since the last read and puts the
-/// calls it has not reported yet on that event (<see cref="HookEvent.ExecutedCalls"/>). The read runs beside the hook,
+/// calls it shows as executed (<see cref="TranscriptLine"/>) and not reported yet on that event (<see cref="HookEvent.ExecutedCalls"/>). The read runs beside the hook,
 /// which waits for it only <see cref="TranscriptLimits.Budget"/>: what it finds later goes with the next such event.
 /// </summary>
 /// <param name="readNew">Adds the calls appended to a transcript since the last read (<see cref="TranscriptReader.ReadNew"/>).</param>

@@ -16,12 +16,15 @@ internal sealed class TranscriptReader(TranscriptLimits limits, TimeProvider tim
 
     private readonly Dictionary<string, Cursor> _cursors = new(StringComparer.Ordinal);
 
+    // Calls asked for whose result has not been read yet (id → tool name), over every transcript of the session.
+    private readonly Dictionary<string, string> _pending = new(StringComparer.Ordinal);
+
     /// <param name="Skipping">The read stopped inside a line too long to keep; the rest of it is skipped.</param>
     private readonly record struct Cursor(ulong Inode, long Offset, bool Skipping);
 
     public TranscriptLimits Limits => limits;
 
-    /// <summary>Adds the tool calls of the lines appended to <paramref name="path"/> since the last read.</summary>
+    /// <summary>Adds the executed tool calls the lines appended to <paramref name="path"/> since the last read show.</summary>
     public void ReadNew(string path, List<ExecutedToolCall> calls)
     {
         using var file = TranscriptFile.Open(path, limits.Directories, out var refusal);
@@ -77,7 +80,7 @@ internal sealed class TranscriptReader(TranscriptLimits limits, TimeProvider tim
                         }
                         break;
                     }
-                    if (!skipping && !ToolUseLine.TryRead(Trim(line.WrittenMemory), calls))
+                    if (!skipping && !TranscriptLine.TryRead(Trim(line.WrittenMemory), _pending, calls))
                     {
                         skipped++;
                     }
