@@ -52,6 +52,14 @@ public sealed class HooklineDaemon : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the server of <paramref name="options"/> (its first URL, with its TLS files and token) whether it answers, as
+    /// the daemon's sessions would reach it. Returns null when it answered, else why not (unreachable, TLS, token refused).
+    /// </summary>
+    /// <exception cref="ArgumentException">A TLS file is unreadable, or only one of certificate and key is given.</exception>
+    public static Task<string?> ProbeServerAsync(SidecarOptions options, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        Internal.ServerStream.ServerConnection.ProbeAsync(options, timeout, cancellationToken);
+
     /// <summary>Hookline sessions open now (one per live agent session).</summary>
     public int OpenSessions => _router.OpenSessions;
 

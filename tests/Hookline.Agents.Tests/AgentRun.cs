@@ -171,9 +171,10 @@ internal sealed class AgentRun : IDisposable
 
     /// <summary><c>hookline install --agent NAME --scope user</c> into this run's HOME (and CODEX_HOME).</summary>
     /// <remarks>For Codex, install asks the client itself for its hooks' trust hashes: it runs in a loopback-only namespace too.</remarks>
-    public async Task InstallAsync(string agent)
+    /// <param name="extra">More arguments of install (<c>--server URL</c>, <c>--token-file F</c>).</param>
+    public async Task InstallAsync(string agent, params string[] extra)
     {
-        var (exit, stdout, stderr) = await HooklineAsync(Isolated, "install", "--agent", agent, "--scope", "user", "--agent-command", AgentClients.Client(agent));
+        var (exit, stdout, stderr) = await HooklineAsync(Isolated, ["install", "--agent", agent, "--scope", "user", "--agent-command", AgentClients.Client(agent), .. extra]);
         _output.WriteLine("hookline install: " + stdout + stderr);
         Assert.True(exit == 0, "hookline install failed: " + stderr);
     }

@@ -53,6 +53,53 @@ public sealed class ClaudeCodeTests(ITestOutputHelper output)
         Expect.RewrittenRanInstead(run);
     }
 
+    /// <summary>
+    /// Hooks installed with <c>--server</c> and <c>--token-file</c>, and no sidecar running (a restart without systemd):
+    /// the first hook starts the per-user sidecar on demand, inside the client's namespace. It reads the recorded server
+    /// and token, so the server's deny holds, rather than every call being blocked for want of a policy.
+    /// </summary>
+    [SkippableFact]
+    public async Task Installed_hooks_start_the_per_user_sidecar_on_demand_and_it_reaches_the_installed_server()
+    {
+        AgentClients.RequireClient("claude");
+        using var run = new AgentRun(output);
+        Configure(run);
+        var server = "unix:" + Path.Combine(run.Directory, "server.sock");
+        var created = await CliRun.RunAsync(["token", "create", "--data", run.DataDirectory, "--name", "laptop", "--scope", "sidecar"], run.Environment);
+        Assert.True(created.Exit == 0, created.Stderr);
+        var token = Path.Combine(run.Directory, "sidecar.token");
+        File.WriteAllText(token, created.Stdout.TrimEnd().Split('\n')[^1]);
+        File.SetUnixFileMode(token, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var daemonLock = Path.Combine(run.Environment["XDG_RUNTIME_DIR"], "hookline", "sidecar.lock");
+        // The first hook pays for the daemon's start and its first stream on a busy machine; under Claude's own 30 s.
+        run.Environment["HOOKLINE_HOOK_TIMEOUT_MS"] = "20000";
+
+        await using (await UserDaemon.ServerAsync(run, server, "--auth", "required"))
+        {
+            await run.InstallAsync("claude", "--server", server, "--token-file", token);
+            Assert.False(File.Exists(daemonLock), "a per-user sidecar ran before the agent did");
+            try
+            {
+                await run.RunAsync([run.Denied, run.Allowed], [AgentClients.Client("claude"), .. Prompt]);
+                var pid = await DaemonLock.PidAsync(daemonLock);
+                Assert.Contains("--exit-when-idle", File.ReadAllText($"/proc/{pid}/cmdline"), StringComparison.Ordinal);
+                // The allowed call's PostToolUse is the last event the sidecar sends on.
+                await Eventually.TrueAsync(async () => (await run.EventsAsync()).Any(e => e.GetProperty("hook_event").GetString() == "PostToolUse"
+                    && (e.GetProperty("tool_input").GetString() ?? "").Contains("allowed.txt", StringComparison.Ordinal)), Bound.Hang,
+                    () => "the on-demand sidecar's events did not reach the installed server");
+            }
+            finally
+            {
+                await DaemonLock.StopAsync(daemonLock);
+            }
+        }
+
+        Expect.DeniedAndToldTheModel(run);
+        Expect.AllowedRan(run);
+        Expect.Audited(await run.EventsAsync());
+        Assert.True(run.Orphans.Length == 0, "the hook decided alone (no sidecar answered): " + run.Orphans);
+    }
+
     [SkippableFact]
     public async Task With_the_sidecar_down_installed_fail_closed_hooks_keep_the_tool_from_running()
     {

@@ -16,13 +16,31 @@ internal sealed class UserDaemon : IAsyncDisposable
 
     public static async Task<UserDaemon> StartAsync(AgentRun run)
     {
+        var grpc = $"http://127.0.0.1:{Ports.Free()}";
+        var daemon = await ServerAsync(run, grpc);
+        try
+        {
+            await daemon.StartAsync(run, "HOOKLINE_DAEMON_SOCKET=", "sidecar", "--daemon", "--server", grpc);
+            return daemon;
+        }
+        catch
+        {
+            await daemon.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Only the server, on <paramref name="listen"/>: for a per-user sidecar a hook starts on demand inside the client's
+    /// namespace, which reaches a <c>unix:</c> address (a file, which no network namespace hides) but not this loopback.
+    /// </summary>
+    public static async Task<UserDaemon> ServerAsync(AgentRun run, string listen, params string[] extra)
+    {
         var daemon = new UserDaemon();
         try
         {
-            var grpc = $"http://127.0.0.1:{Ports.Free()}";
             await daemon.StartAsync(run, "Hookline server: gRPC on",
-                "server", "--listen", grpc, "--http-listen", $"http://127.0.0.1:{Ports.Free()}", "--policy", run.PolicyFile, "--data", run.DataDirectory);
-            await daemon.StartAsync(run, "HOOKLINE_DAEMON_SOCKET=", "sidecar", "--daemon", "--server", grpc);
+                ["server", "--listen", listen, "--http-listen", $"http://127.0.0.1:{Ports.Free()}", "--policy", run.PolicyFile, "--data", run.DataDirectory, .. extra]);
             return daemon;
         }
         catch

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 
 namespace Hookline.EndToEnd.Tests;
@@ -28,30 +27,8 @@ public sealed class DaemonTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         // The daemon was started by the hook, detached: stop it by the pid it wrote into its lock file.
-        var lockFile = Path.Combine(RuntimeDirectory, "hookline", "sidecar.lock");
-        if (File.Exists(lockFile) && int.TryParse((await ReadSharedAsync(lockFile)).Trim(), out var pid))
-        {
-            try
-            {
-                using var daemon = Process.GetProcessById(pid);
-                daemon.Kill();
-                await daemon.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            catch (ArgumentException)
-            {
-                // Already gone.
-            }
-        }
+        await DaemonLock.StopAsync(Path.Combine(RuntimeDirectory, "hookline", "sidecar.lock"));
         await _stack.DisposeAsync();
-    }
-
-    /// <summary>The daemon holds an exclusive flock on the file, which .NET's own readers respect: read it with cat.</summary>
-    private static async Task<string> ReadSharedAsync(string path)
-    {
-        using var cat = Process.Start(new ProcessStartInfo("cat", [path]) { RedirectStandardOutput = true })!;
-        var text = await cat.StandardOutput.ReadToEndAsync();
-        await cat.WaitForExitAsync();
-        return text;
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Hookline.Cli.Clients;
+using Hookline.Cli.Hosting;
 using Hookline.Cli.Output;
 using Hookline.Cli.Wiring;
 using Hookline.Shared;
@@ -49,11 +50,14 @@ internal static class DoctorCommand
             {
                 findings.AddRange(wiring.Check(parse.GetValue(project)!, required: only is not null));
             }
+            // Installed hooks reach the per-user sidecar: it needs a server however it starts.
+            var hooksInstalled = findings.Any(f => f.Status == Status.Ok);
             if (only is null or AgentNames.Codex)
             {
                 findings.AddRange(await CodexTrustCheck.RunAsync(parse.GetValue(project)!));
             }
             findings.Add(await CheckDaemonAsync(cancellationToken));
+            findings.AddRange(await DaemonConfigCheck.RunAsync(hooksInstalled, cancellationToken));
             findings.Add(await CheckServerAsync(parse.GetValue(health)!, clientTls, cancellationToken));
             if (parse.GetValue(json))
             {

@@ -16,15 +16,20 @@ internal static class InstallCommand
     public static Command Install()
     {
         var (agent, scope, project) = TargetOptions();
-        var server = new Option<string?>("--server") { Description = "The Hookline server the per-user sidecar should use (shown in the next step)" };
+        var server = new Option<string?>("--server") { Description = "The Hookline server the per-user sidecar uses: recorded in ~/.config/hookline/sidecar.yaml, read however it starts" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "The file holding the per-user sidecar's token (scope sidecar): its path is recorded with --server, never the token" };
         var failMode = CommonOptions.FailMode();
         var agentCommand = new Option<string?>("--agent-command") { Description = "Codex: the codex program asked for the hooks' trust hashes (default: codex on PATH)" };
         var command = new Command("install", "Add Hookline's hooks to an agent's settings, next to your own hooks")
         {
-            agent, scope, project, server, failMode, agentCommand,
+            agent, scope, project, server, tokenFile, failMode, agentCommand,
         };
         command.SetAction(async (parse, _) =>
         {
+            if (DaemonConfigStep.Check(parse, parse.GetValue(server), parse.GetValue(tokenFile)) is not { } daemonConfig)
+            {
+                return 2;
+            }
             var target = InstallTarget.For(parse.GetValue(agent)!, parse.GetValue(scope)!, parse.GetValue(project)!);
             var failClosed = CommonOptions.ParseFailMode(parse.GetValue(failMode)) == SidecarFailMode.Closed;
             var hookCommand = HookEntry.HookCommandLine();
@@ -50,8 +55,10 @@ internal static class InstallCommand
             parse.Out().WriteLine(elsewhere.Count == CodexWiring.Events.Length
                 ? $"No Hookline hooks added to {target.SettingsFile}: all are declared in {CodexHookSources.ConfigOf(target.SettingsFile)}."
                 : $"Hookline hooks installed for {target.Agent} in {target.SettingsFile}.");
-            var serverUrl = parse.GetValue(server);
-            parse.Out().WriteLine($"They reach the per-user sidecar: run `hookline sidecar --daemon{(serverUrl is null ? "" : " --server " + serverUrl)}`.");
+            if (!DaemonConfigStep.Record(parse, daemonConfig))
+            {
+                return 2;
+            }
             if (target.Agent == AgentNames.Codex)
             {
                 // Codex skips hooks nobody trusted: when the trust could not be written, say so plainly, with the step.
@@ -75,6 +82,7 @@ internal static class InstallCommand
                 parse.Out().WriteLine(HookInstaller.Uninstall(target, SidecarOptions.DefaultStateDirectory())
                     ? $"Hookline hooks removed from {target.SettingsFile}."
                     : $"No Hookline hooks in {target.SettingsFile}.");
+                DaemonConfigStep.Kept(parse);
                 if (target.Agent == AgentNames.Codex && CodexTrust.Untrust(target, SidecarOptions.DefaultStateDirectory()) is > 0 and var removed)
                 {
                     parse.Out().WriteLine($"{removed} Codex trust entries removed from {CodexTrust.ConfigFile()}.");

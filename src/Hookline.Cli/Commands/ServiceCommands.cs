@@ -15,10 +15,10 @@ internal static class ServiceCommands
 
     public static Command Install()
     {
-        var server = new Option<string>("--server")
+        var server = new Option<string?>("--server")
         {
-            Description = "The server the daemon talks to",
-            DefaultValueFactory = _ => DaemonMode.DefaultServer(),
+            Description = "The server the daemon talks to (default: $HOOKLINE_SERVER, else the one `hookline install --server` recorded, read at every start)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HOOKLINE_SERVER") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
         };
         var enable = new Option<bool>("--enable") { Description = "Also run systemctl --user daemon-reload and enable --now" };
         var command = new Command("install-service", $"Write the systemd user unit ~/.config/systemd/user/{UnitName} for the per-user daemon")
@@ -29,8 +29,14 @@ internal static class ServiceCommands
         {
             var path = UnitPath();
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path, Unit(Environment.ProcessPath ?? "hookline", parse.GetValue(server)!), cancellationToken);
+            await File.WriteAllTextAsync(path, Unit(Environment.ProcessPath ?? "hookline", parse.GetValue(server)), cancellationToken);
             parse.Out().WriteLine($"wrote {path}");
+            if (parse.GetValue(server) is null)
+            {
+                parse.Out().WriteLine(File.Exists(Sidecar.DaemonConfigFile.DefaultPath())
+                    ? $"the daemon reads its server from {Sidecar.DaemonConfigFile.DefaultPath()} at every start"
+                    : $"no server recorded yet: the daemon uses http://127.0.0.1:7420 until `hookline install --server URL` writes {Sidecar.DaemonConfigFile.DefaultPath()}");
+            }
             if (!SystemdRuns())
             {
                 parse.Out().WriteLine("systemd is not running here: hooks start the daemon on demand instead (see docs/architecture.md).");
@@ -67,23 +73,16 @@ internal static class ServiceCommands
     }
 
     /// <summary><c>$XDG_CONFIG_HOME/systemd/user/</c>, else <c>~/.config/systemd/user/</c>.</summary>
-    public static string UnitPath()
-    {
-        var config = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-        if (string.IsNullOrEmpty(config) || !Path.IsPathRooted(config))
-        {
-            config = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
-        }
-        return Path.Combine(config, "systemd", "user", UnitName);
-    }
+    public static string UnitPath() => Path.Combine(Sidecar.DaemonConfigFile.ConfigHome(), "systemd", "user", UnitName);
 
-    public static string Unit(string hookline, string server) => $"""
+    /// <summary>The unit; without <paramref name="server"/> the daemon reads the user's configuration at every start.</summary>
+    public static string Unit(string hookline, string? server) => $"""
         [Unit]
         Description=Hookline per-user sidecar: policy decisions for AI coding agents' hooks
 
         [Service]
         Type=simple
-        ExecStart={HookEntry.Quote(hookline)} sidecar --daemon --server {server} --log-level Warning
+        ExecStart={HookEntry.Quote(hookline)} sidecar --daemon{(server is null ? "" : " --server " + server)} --log-level Warning
         Restart=on-failure
         RestartSec=1
         # The daemon starts no agent: whatever it creates (spool, state) is for this user only.

@@ -14,7 +14,7 @@ internal static class SidecarCommand
     {
         var server = new Option<string[]>("--server")
         {
-            Description = "The server's gRPC address (default: $HOOKLINE_SERVER, else http://127.0.0.1:7420); repeat it to fail over between replicas",
+            Description = "The server's gRPC address (default: $HOOKLINE_SERVER, else, for --daemon, server: in ~/.config/hookline/sidecar.yaml, else http://127.0.0.1:7420); repeat it to fail over between replicas",
             DefaultValueFactory = _ => [DaemonMode.DefaultServer()],
             AllowMultipleArgumentsPerToken = false,
         };
@@ -58,6 +58,19 @@ internal static class SidecarCommand
                 return 2;
             }
             parse = merged;
+            if (parse.GetValue(daemon) && parse.GetValue(tls.Config) is null)
+            {
+                // The per-user sidecar reads the server `hookline install --server` recorded, however it was started.
+                try
+                {
+                    parse = DaemonConfig.Apply(parse, command, tls.Config);
+                }
+                catch (ArgumentException ex)
+                {
+                    await parse.Error().WriteLineAsync($"hookline sidecar --daemon: {ex.Message}");
+                    return 2;
+                }
+            }
             var tlsFiles = tls.Files(parse);
             using var loggers = CommonOptions.Console(parse.GetValue(logLevel));
             // What the daemon and the single sidecar share: the connection to the server, the socket, the spool and

@@ -25,10 +25,16 @@ internal static partial class ConfigFile
     public static ParseResult Apply(ParseResult parse, Command command, Option<string?> config)
     {
         var path = parse.GetValue(config);
-        if (path is null)
-        {
-            return parse;
-        }
+        return path is null ? parse : Apply(parse, command, config, path, _ => false);
+    }
+
+    /// <summary>
+    /// <see cref="Apply(ParseResult, Command, Option{string?})"/> with the file at <paramref name="path"/>, leaving out
+    /// the keys <paramref name="skip"/> names (set elsewhere, by a source that wins over this file).
+    /// </summary>
+    /// <exception cref="ArgumentException">The file is unreadable, not a flat mapping, names an unknown flag or a missing variable.</exception>
+    public static ParseResult Apply(ParseResult parse, Command command, Option<string?> config, string path, Func<string, bool> skip)
+    {
         var fromFile = new List<string>();
         foreach (var entry in Read(path))
         {
@@ -39,7 +45,7 @@ internal static partial class ConfigFile
                     .Select(o => o.Name[2..]));
                 throw new ArgumentException($"{path}:{entry.Line}: unknown key '{entry.Key}'; known: {known}");
             }
-            if (parse.GetResult(option) is { Implicit: false })
+            if (parse.GetResult(option) is { Implicit: false } || skip(entry.Key))
             {
                 continue;
             }
@@ -58,9 +64,10 @@ internal static partial class ConfigFile
         return merged.WritingAs(parse);
     }
 
-    private sealed record Entry(string Key, List<string> Values, long Line);
+    internal sealed record Entry(string Key, List<string> Values, long Line);
 
-    private static List<Entry> Read(string path)
+    /// <summary>The file's keys and their values as written (no <c>${ENV:NAME}</c> expanded).</summary>
+    internal static List<Entry> Read(string path)
     {
         string text;
         try

@@ -372,6 +372,45 @@ internal sealed class ServerConnection : IAsyncDisposable
     }
 
     /// <summary>Why a call failed, in words; a failed TLS handshake names its cause (see <see cref="Core.ClientTls"/>).</summary>
+    /// <summary>
+    /// One unary call to the first server of <paramref name="options"/>, as the sidecar would make it (same TLS files,
+    /// same token): null when the server answered, else why not. A heartbeat for no session answers "not found" from a
+    /// server that accepted the call, so any answer but "unauthenticated" means it is reachable and takes the token.
+    /// </summary>
+    public static async Task<string?> ProbeAsync(SidecarOptions options, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var url = options.ServerUrls.Count > 0 ? options.ServerUrls[0] : options.ServerUrl;
+        var tls = Core.ClientTls.Load(options.CaFile, options.ClientCertificateFile, options.ClientKeyFile);
+        var (channel, client) = CreateClient(options, url, tls);
+        using (channel)
+        {
+            using var bounded = new CancellationTokenSource(timeout, options.TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, cancellationToken);
+            try
+            {
+                await client.HeartbeatAsync(new HeartbeatRequest(), cancellationToken: linked.Token).ConfigureAwait(false);
+                return null;
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.PermissionDenied or StatusCode.InvalidArgument
+                or StatusCode.FailedPrecondition)
+            {
+                return null;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated)
+            {
+                return $"{url} refuses the token: {ex.Status.Detail}";
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && bounded.IsCancellationRequested)
+            {
+                return $"{url} did not answer within {timeout.TotalSeconds:0} s";
+            }
+            catch (Exception ex) when (ex is RpcException or HttpRequestException or IOException)
+            {
+                return $"{url}: {Reason(ex, tls)}";
+            }
+        }
+    }
+
     private static string Reason(Exception ex, Core.ClientTls tls) => ex switch
     {
         RpcException { Status.DebugException: { } inner } rpc => $"{rpc.StatusCode}: {tls.Describe(inner)}",
