@@ -11,18 +11,8 @@ namespace Hookline.Hook.Tests;
 /// </summary>
 public sealed class InternalFailureTests
 {
-    /// <summary>Each agent with a blocking event, as the wiring spawns the hook.</summary>
-    public static TheoryData<string, string> Agents() => new()
-    {
-        { "claude", "pre-tool-use" },
-        { "codex", "pre-tool-use" },
-        { "gemini", "before-tool" },
-        { "copilot", "pre-tool-use" },
-        { "qwen", "pre-tool-use" },
-    };
-
     [Theory]
-    [MemberData(nameof(Agents))]
+    [MemberData(nameof(BlockingEvents.BeforeATool), MemberType = typeof(BlockingEvents))]
     public async Task A_reply_frame_too_large_for_the_memory_left_is_a_deny_not_an_abort(string agent, string hookEvent)
     {
         using var dir = new TempDir();
@@ -36,7 +26,7 @@ public sealed class InternalFailureTests
     }
 
     [Theory]
-    [MemberData(nameof(Agents))]
+    [MemberData(nameof(BlockingEvents.BeforeATool), MemberType = typeof(BlockingEvents))]
     public async Task A_relative_socket_path_in_a_deleted_directory_is_a_deny_not_an_abort(string agent, string hookEvent)
     {
         using var dir = new TempDir();
@@ -50,7 +40,7 @@ public sealed class InternalFailureTests
     }
 
     [Theory]
-    [MemberData(nameof(Agents))]
+    [MemberData(nameof(BlockingEvents.BeforeATool), MemberType = typeof(BlockingEvents))]
     public async Task Stdin_that_fails_to_read_is_a_deny_and_nothing_is_sent(string agent, string hookEvent)
     {
         using var dir = new TempDir();
@@ -64,7 +54,7 @@ public sealed class InternalFailureTests
     }
 
     [Theory]
-    [MemberData(nameof(Agents))]
+    [MemberData(nameof(BlockingEvents.BeforeATool), MemberType = typeof(BlockingEvents))]
     public async Task Stdin_that_never_ends_is_a_deny_within_the_hooks_timeout(string agent, string hookEvent)
     {
         using var dir = new TempDir();
@@ -77,7 +67,7 @@ public sealed class InternalFailureTests
     }
 
     [Theory]
-    [MemberData(nameof(Agents))]
+    [MemberData(nameof(BlockingEvents.BeforeATool), MemberType = typeof(BlockingEvents))]
     public async Task A_deny_answered_on_stdout_that_cannot_be_written_is_a_deny_by_exit_code(string agent, string hookEvent)
     {
         using var dir = new TempDir();
@@ -106,7 +96,7 @@ public sealed class InternalFailureTests
     }
 
     [Theory]
-    [MemberData(nameof(Agents))]
+    [MemberData(nameof(BlockingEvents.BeforeATool), MemberType = typeof(BlockingEvents))]
     public async Task An_unreachable_sidecar_answers_each_agent_in_its_own_deny(string agent, string hookEvent)
     {
         using var dir = new TempDir();
