@@ -1,9 +1,10 @@
 namespace Hookline.Hook.Internal;
 
 /// <summary>
-/// The deny the hook writes on stdout, beside its exit 2, for agents that run the tool when a hook fails: should one
-/// of them ever take exit 2 for a failure, the answer on stdout still blocks. Claude Code, Codex and Gemini CLI read
-/// only stderr with exit 2, so they get nothing here.
+/// The deny the hook writes on stdout, beside its exit 2, for agents that run the tool when a hook fails. GitHub
+/// Copilot CLI 1.0.102 reads it even with exit 2, and only from it does the model learn the reason (from exit 2 alone:
+/// "hook exited with code 2"). Qwen Code 0.24.4 reads stderr with exit 2; should it ever take exit 2 for a failure,
+/// the answer on stdout still blocks. Claude Code, Codex and Gemini CLI read only stderr with exit 2: nothing here.
 /// </summary>
 internal static class NativeDeny
 {
