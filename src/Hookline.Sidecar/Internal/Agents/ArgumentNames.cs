@@ -15,9 +15,9 @@ internal static class ArgumentNames
     internal readonly record struct Alias(string Native, string Claude);
 
     /// <summary>
-    /// GitHub Copilot CLI's <c>view</c>, <c>create</c> and <c>edit</c>, also in the Claude-shaped hooks it runs (with
-    /// Claude's tool names): told apart by the names alone, never by COPILOT_CLI, which a Claude Code started from
-    /// inside Copilot inherits.
+    /// GitHub Copilot CLI's <c>view</c>, <c>create</c> and <c>edit</c>, also in the Claude-shaped hooks it runs (1.0.102
+    /// sends <c>"tool_name":"Write","tool_input":{"path":..,"file_text":..}</c>): told apart by the names alone, never
+    /// by COPILOT_CLI, which a Claude Code started from inside Copilot inherits.
     /// </summary>
     internal static readonly Alias[] Copilot =
         [new("path", "file_path"), new("file_text", "content"), new("old_str", "old_string"), new("new_str", "new_string")];
@@ -77,7 +77,9 @@ internal static class ArgumentNames
     /// <summary>
     /// Writes the policy's rewritten input in the agent's names: where <paramref name="decoded"/> holds a mirror
     /// (<see cref="TryMirror"/>), the mirror is left out and the agent's own field gets the rule's value, whichever of
-    /// the two names the rule set. Without mirrors, the rewritten input as it is.
+    /// the two names the rule set. Without mirrors, the rewritten input as it is. (Copilot 1.0.102, Claude-shaped
+    /// hooks: its create tool writes to updatedInput's <c>path</c> and ignores a <c>file_path</c> beside it, so a rule
+    /// setting <c>file_path</c> would otherwise be silently unapplied; <c>file_path</c> alone fails its validation.)
     /// </summary>
     internal static void WriteNative(Utf8JsonWriter w, ReadOnlySpan<byte> rewritten, ReadOnlySpan<byte> decoded, Alias[] aliases)
     {
