@@ -36,6 +36,13 @@ public static class ToolNames
         ["shell"] = Bash,
         ["local_shell"] = Bash,
         ["apply_patch"] = Edit,
+        // GitHub Copilot CLI (its camelCase hooks; "glob" is above).
+        ["bash"] = Bash,
+        ["view"] = Read,
+        ["create"] = Write,
+        ["edit"] = Edit,
+        ["grep"] = Grep,
+        ["task"] = Agent,
     };
 
     /// <summary>Maps an agent's tool name to the canonical one (unknown names pass through unchanged).</summary>

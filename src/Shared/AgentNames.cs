@@ -11,6 +11,7 @@ internal static class AgentNames
     internal const string Codex = "codex";
     internal const string Gemini = "gemini";
     internal const string Cursor = "cursor";
+    internal const string Copilot = "copilot";
 
     /// <summary>Every agent, in the order help texts and messages list them.</summary>
     internal static readonly KnownAgent[] All =
@@ -27,6 +28,10 @@ internal static class AgentNames
         new(Cursor, startable: false,
             blockingEvents: ["pre-tool-use", "before-shell-execution", "before-mcp-execution", "before-read-file", "before-submit-prompt"],
             rewritesInputIn: []),
+        // GitHub Copilot CLI's camelCase hooks: preToolUse denies and rewrites (modifiedArgs); userPromptSubmitted blocks.
+        new(Copilot, startable: true,
+            blockingEvents: ["pre-tool-use", "user-prompt-submitted"],
+            rewritesInputIn: ["PreToolUse"]),
     ];
 
     /// <summary>The agent called <paramref name="name"/> (as in <c>--agent</c>), or null for a name Hookline does not know.</summary>

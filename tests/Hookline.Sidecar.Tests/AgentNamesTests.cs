@@ -16,10 +16,10 @@ public sealed class AgentNamesTests
     [Fact]
     public void Subsets_are_properties_of_the_one_list()
     {
-        Assert.Equal(["claude", "codex", "gemini", "cursor"], AgentNames.Names());
+        Assert.Equal(["claude", "codex", "gemini", "cursor", "copilot"], AgentNames.Names());
         // hookline start launches these; cursor is wired with hookline install only.
-        Assert.Equal(["claude", "codex", "gemini"], AgentNames.Names(a => a.Startable));
-        Assert.Equal("claude, codex, gemini or cursor", AgentNames.Listed());
+        Assert.Equal(["claude", "codex", "gemini", "copilot"], AgentNames.Names(a => a.Startable));
+        Assert.Equal("claude, codex, gemini, cursor or copilot", AgentNames.Listed());
     }
 
     [Theory]
@@ -28,6 +28,9 @@ public sealed class AgentNamesTests
     [InlineData("gemini", "before-agent", true)]
     [InlineData("gemini", "after-tool", false)]
     [InlineData("cursor", "before-read-file", true)]
+    [InlineData("copilot", "pre-tool-use", true)]
+    [InlineData("copilot", "user-prompt-submitted", true)]
+    [InlineData("copilot", "post-tool-use", false)]
     [InlineData("not-an-agent", "anything", true)]
     public void Blocking_events_are_one_fact_for_the_hook_and_the_adapters(string agent, string hookEvent, bool blocking)
     {
