@@ -20,6 +20,7 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
         new(AgentNames.Gemini, _ => [Path.Combine(Home, ".gemini", "settings.json")], "hookline install --agent gemini"),
         new(AgentNames.Cursor, project => [Path.Combine(Home, ".cursor", "hooks.json"), Path.Combine(project, ".cursor", "hooks.json")],
             "hookline install --agent cursor"),
+        new(AgentNames.Copilot, CopilotWiring.HookFiles, "hookline install --agent copilot (or run it with hookline start --agent copilot)"),
     ];
 
     /// <summary>One finding per settings file that wires Hookline, or one saying the agent is not wired.</summary>
@@ -88,7 +89,7 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (property.Value.ValueKind == JsonValueKind.String && property.Name is "command" or "url"
+                    if (property.Value.ValueKind == JsonValueKind.String && property.Name is "command" or "url" or "bash"
                         && property.Value.GetString() is { } text && (text.Contains("hookline", StringComparison.Ordinal) || text.Contains("/hooks/claude/", StringComparison.Ordinal)))
                     {
                         yield return text;
