@@ -11,7 +11,14 @@ public static class PolicyFeatures
     /// <summary>The top-level <c>opaque_code</c> key (the effect for code given inline or on stdin).</summary>
     public const string OpaqueCode = "opaque_code";
 
-    private static readonly string[] SupportedNames = [OpaqueCode];
+    /// <summary>
+    /// <c>agents:</c> naming an agent added after engines checked features (<c>agent:copilot</c>): an older engine
+    /// would not read the document; with this it says which agent it lacks. Null for the agents every engine knows.
+    /// </summary>
+    public static string? ForAgent(string agent) => agent is "claude" or "codex" or "gemini" or "cursor" ? null : "agent:" + agent;
+
+    private static readonly string[] SupportedNames =
+        [OpaqueCode, .. Shared.AgentNames.Names().Select(ForAgent).OfType<string>()];
 
     /// <summary>Every feature this build of the engine honours.</summary>
     public static IReadOnlyList<string> Supported => SupportedNames;

@@ -399,6 +399,10 @@ internal sealed partial class DocumentReader
             if (item is ScalarNode { IsNull: false } s && AgentNames.Find(s.Value) is not null)
             {
                 result.Add(s.Value);
+                if (PolicyFeatures.ForAgent(s.Value) is { } feature)
+                {
+                    RequireFeature(feature);
+                }
             }
             else
             {
