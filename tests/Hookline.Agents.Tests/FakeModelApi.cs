@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Hookline.Agents.Tests;
 
 /// <summary>
-/// The three model APIs the agents speak (Anthropic Messages, Gemini streamGenerateContent, OpenAI Responses), faked on
+/// The model APIs the agents speak (Anthropic Messages, Gemini streamGenerateContent, OpenAI Responses and Chat
+/// Completions), faked on
 /// loopback. Each is scripted the same way: while the conversation holds fewer tool results than there are
 /// <see cref="ToolCommands"/>, ask for a shell tool call running the next one; then finish with a short text. Every
 /// request body is appended to a JSON-lines file so the test can read what the model was told.
@@ -47,6 +48,7 @@ internal sealed class FakeModelApi : IAsyncDisposable
         app.MapPost("/v1/messages/count_tokens", () => Results.Json(new { input_tokens = 10 }));
         app.MapPost("/v1beta/models/{model}", api.GeminiAsync);
         app.MapPost("/v1/responses", api.OpenAiAsync);
+        app.MapPost("/v1/chat/completions", api.ChatCompletionsAsync);
         app.MapFallback(async context =>
         {
             await api.RecordAsync(context, "");
@@ -256,6 +258,41 @@ internal sealed class FakeModelApi : IAsyncDisposable
                 },
             }),
         ]);
+    }
+
+    // ---- OpenAI Chat Completions (GitHub Copilot CLI's bring-your-own-model provider) ----
+
+    private async Task ChatCompletionsAsync(HttpContext context)
+    {
+        var body = await BodyAsync(context);
+        var request = await RecordAsync(context, body);
+        var toolNames = (request?["tools"] as JsonArray ?? []).Select(t => (string?)t?["function"]?["name"]).ToHashSet();
+        var next = NextCommand(toolNames.Contains("bash"), (request?["messages"] as JsonArray ?? []).Count(m => (string?)m?["role"] == "tool"));
+        var id = "chatcmpl_fake" + Environment.TickCount64;
+        JsonObject delta = next is not null
+            ? new JsonObject
+            {
+                ["role"] = "assistant",
+                ["tool_calls"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0, ["id"] = "call_" + id, ["type"] = "function",
+                    ["function"] = new JsonObject
+                    {
+                        ["name"] = "bash",
+                        ["arguments"] = new JsonObject { ["command"] = next, ["description"] = "run the scripted command" }.ToJsonString(),
+                    },
+                }),
+            }
+            : new JsonObject { ["role"] = "assistant", ["content"] = "Done." };
+        JsonObject Chunk(JsonObject chunkDelta, string? finish) => new()
+        {
+            ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = (string?)request?["model"] ?? "gpt-fake",
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = chunkDelta, ["finish_reason"] = finish }),
+        };
+        var last = Chunk([], next is not null ? "tool_calls" : "stop");
+        last["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 };
+        await SseAsync(context, [(null, Chunk(delta, null)), (null, last)]);
+        await context.Response.WriteAsync("data: [DONE]\n\n");
     }
 
     private static JsonNode Parse(string json) => JsonNode.Parse(json)!;
