@@ -85,6 +85,27 @@ public sealed class CopilotAdapterTests
         Assert.Equal((Verdict.Deny, Verdict.Deny, Verdict.Allow), (edit.Verdict, view.Verdict, other.Verdict));
     }
 
+    [Theory]
+    [InlineData("""["src", "/home/dev/.ssh"]""", "/home/dev")]
+    [InlineData("""["/home/dev/proj/a", "~/.ssh"]""", "/")]
+    public void A_search_of_several_directories_is_judged_as_one_of_the_directory_holding_them(string paths, string path)
+    {
+        const string Document = """
+            version: 1
+            default: allow
+            rules:
+              - id: keys
+                effect: deny
+                match: "Read(~/.ssh/**)"
+            """;
+        var e = Decode("pre-tool-use", PreToolUse("grep", $$"""{"pattern":"PRIVATE KEY","paths":{{paths}}}"""));
+        e.HomeDirectory = "/home/dev";
+
+        Assert.Equal(path, JsonDocument.Parse(e.ToolInput.ToByteArray()).RootElement.GetProperty("path").GetString());
+        // Before, the second directory was not seen at all: the search counted as one of the cwd and was allowed.
+        Assert.NotEqual(Verdict.Allow, Decide(e, Document).Verdict);
+    }
+
     [Fact]
     public void Pre_tool_use_answers_the_flat_shape_and_ask_is_a_deny_that_says_approval_is_needed()
     {

@@ -26,6 +26,9 @@ internal static class CopilotWiring
         new("sessionStart", "session-start", false),
         new("sessionEnd", "session-end", false),
         new("agentStop", "agent-stop", false),
+        // A subagent's own tool calls run preToolUse too, under the subagent's id as sessionId.
+        new("subagentStart", "subagent-start", false),
+        new("subagentStop", "subagent-stop", false),
     ];
 
     /// <summary>

@@ -28,14 +28,16 @@ internal static class CopilotToolInput
         [.. new[] { ToolNames.Write, ToolNames.Edit, ToolNames.Grep, ToolNames.Agent }.SelectMany(Pairs).Distinct()];
 
     /// <summary>The tool input with Claude's argument names added beside Copilot's (only where Claude's is absent).</summary>
-    public static ByteString Canonical(string canonicalTool, JsonElement input)
+    /// <param name="cwd">Where relative paths start: a search of several directories is judged as one of the directory
+    /// that holds them all, so a deny on any of them is never lost (a search above a protected directory is at least ask).</param>
+    public static ByteString Canonical(string canonicalTool, JsonElement input, string cwd)
     {
-        var added = new List<(string Name, JsonElement Value)>();
+        var added = new List<(string Name, string Value)>();
         if (input.ValueKind == JsonValueKind.Object)
         {
             foreach (var (native, claude) in Pairs(canonicalTool))
             {
-                if (!input.TryGetProperty(claude, out _) && input.TryGetProperty(native, out var value) && Single(value) is { } single)
+                if (!input.TryGetProperty(claude, out _) && input.TryGetProperty(native, out var value) && Single(value, cwd) is { } single)
                 {
                     added.Add((claude, single));
                 }
@@ -55,8 +57,7 @@ internal static class CopilotToolInput
             }
             foreach (var (name, value) in added)
             {
-                w.WritePropertyName(name);
-                value.WriteTo(w);
+                w.WriteString(name, value);
             }
         }));
     }
@@ -96,13 +97,38 @@ internal static class CopilotToolInput
         w.WriteEndObject();
     }
 
-    /// <summary>The value itself, or the one string of a one-element array (grep's <c>paths</c>); null for anything else.</summary>
-    private static JsonElement? Single(JsonElement value) => value.ValueKind switch
+    /// <summary>
+    /// A string value itself; for grep's and glob's <c>paths</c> array, its one directory, or the deepest directory
+    /// holding all of them (<c>/</c> when one starts at <c>~</c> or is not a string). Null for anything else.
+    /// </summary>
+    private static string? Single(JsonElement value, string cwd)
     {
-        JsonValueKind.String => value,
-        JsonValueKind.Array when value.GetArrayLength() == 1 && value[0].ValueKind == JsonValueKind.String => value[0],
-        _ => null,
-    };
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString();
+        }
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+        {
+            return null;
+        }
+        if (value.GetArrayLength() == 1 && value[0].ValueKind == JsonValueKind.String)
+        {
+            return value[0].GetString();
+        }
+        string[]? common = null;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || item.GetString() is not { } path || path.StartsWith('~')
+                || (!path.StartsWith('/') && !cwd.StartsWith('/')))
+            {
+                return "/";
+            }
+            var segments = Path.GetFullPath(path, cwd.StartsWith('/') ? cwd : "/").Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var shared = common is null ? segments.Length : common.Zip(segments).TakeWhile(p => p.First == p.Second).Count();
+            common = (common ?? segments)[..shared];
+        }
+        return "/" + string.Join('/', common!);
+    }
 
     private static bool Changed(JsonElement before, string name, JsonElement now) =>
         !before.TryGetProperty(name, out var old) || old.GetRawText() != now.GetRawText();
