@@ -119,7 +119,7 @@ public sealed class PolicyCliTests : IDisposable
         Assert.Contains("description: \"test\" (unchanged)", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("timeout: (absent) -> 60000", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("rewritten input: {\"command\":\"git push --dry-run\",\"description\":\"test\",\"timeout\":60000}", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("run with it by: claude, codex, gemini; for other agents the decision becomes deny (rewrite_unsupported)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("run with it by: claude, codex, gemini, copilot; for other agents the decision becomes deny (rewrite_unsupported)", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
