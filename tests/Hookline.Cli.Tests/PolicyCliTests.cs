@@ -138,7 +138,7 @@ public sealed class PolicyCliTests : IDisposable
         Assert.True(command.GetProperty("changed").GetBoolean());
         Assert.Equal(JsonValueKind.Null, rewrite.GetProperty("fields")[2].GetProperty("before").ValueKind);
         Assert.False(rewrite.GetProperty("applies_for_agent").GetBoolean());
-        Assert.Equal(["claude", "codex", "gemini"], rewrite.GetProperty("applied_by").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["claude", "codex", "gemini", "copilot"], rewrite.GetProperty("applied_by").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]
