@@ -12,7 +12,7 @@ public static class PolicyFeatures
     public const string OpaqueCode = "opaque_code";
 
     /// <summary>
-    /// <c>agents:</c> naming an agent added after feature lists began (<c>agent_qwen</c>, ...): one feature per agent,
+    /// <c>agents:</c> naming an agent added after feature lists began (<c>agent_copilot</c>, <c>agent_qwen</c>): one feature per agent,
     /// from <see cref="Hookline.Shared.AgentNames"/>, so a sidecar that knows some of the new agents still takes the
     /// documents that name only those.
     /// </summary>

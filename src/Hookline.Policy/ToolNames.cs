@@ -42,6 +42,11 @@ public static class ToolNames
         ["shell"] = Bash,
         ["local_shell"] = Bash,
         ["apply_patch"] = Edit,
+        // GitHub Copilot CLI (its camelCase hooks; "glob", "edit" and "task" are above).
+        ["bash"] = Bash,
+        ["view"] = Read,
+        ["create"] = Write,
+        ["grep"] = Grep,
     };
 
     /// <summary>Maps an agent's tool name to the canonical one (unknown names pass through unchanged).</summary>

@@ -12,6 +12,7 @@ internal static class AgentNames
     internal const string Gemini = "gemini";
     internal const string Cursor = "cursor";
     internal const string Qwen = "qwen";
+    internal const string Copilot = "copilot";
 
     /// <summary>Every agent, in the order help texts and messages list them.</summary>
     internal static readonly KnownAgent[] All =
@@ -32,6 +33,10 @@ internal static class AgentNames
         new(Qwen, startable: true,
             blockingEvents: ["pre-tool-use", "user-prompt-submit"],
             rewritesInputIn: [], policyFeature: "agent_qwen"),
+        // GitHub Copilot CLI's camelCase hooks: preToolUse denies and rewrites (modifiedArgs); userPromptSubmitted blocks.
+        new(Copilot, startable: true,
+            blockingEvents: ["pre-tool-use", "user-prompt-submitted"],
+            rewritesInputIn: ["PreToolUse"], policyFeature: "agent_copilot"),
     ];
 
     /// <summary>The agent called <paramref name="name"/> (as in <c>--agent</c>), or null for a name Hookline does not know.</summary>

@@ -260,14 +260,14 @@ internal sealed class FakeModelApi : IAsyncDisposable
         ]);
     }
 
-    // ---- OpenAI Chat Completions (Qwen Code's openai auth) ----
+    // ---- OpenAI Chat Completions (Qwen Code's openai auth, GitHub Copilot CLI's bring-your-own-model provider) ----
 
     private async Task ChatCompletionsAsync(HttpContext context)
     {
         var body = await BodyAsync(context);
         var request = await RecordAsync(context, body);
         var toolNames = (request?["tools"] as JsonArray ?? []).Select(t => (string?)t?["function"]?["name"]).ToHashSet();
-        var shell = toolNames.Contains("run_shell_command") ? "run_shell_command" : null;
+        var shell = toolNames.Contains("run_shell_command") ? "run_shell_command" : toolNames.Contains("bash") ? "bash" : null;
         var next = NextCommand(shell is not null, Count(request, n => (string?)n["role"] == "tool"));
         var id = "chatcmpl_fake" + Environment.TickCount64;
         var delta = next is not null
@@ -280,7 +280,9 @@ internal sealed class FakeModelApi : IAsyncDisposable
                     ["function"] = new JsonObject
                     {
                         ["name"] = shell,
-                        ["arguments"] = new JsonObject { ["command"] = next, ["description"] = "run the scripted command", ["is_background"] = false }.ToJsonString(),
+                        ["arguments"] = (shell == "bash"
+                            ? new JsonObject { ["command"] = next, ["description"] = "run the scripted command" }
+                            : new JsonObject { ["command"] = next, ["description"] = "run the scripted command", ["is_background"] = false }).ToJsonString(),
                     },
                 }),
             }

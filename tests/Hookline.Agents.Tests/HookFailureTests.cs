@@ -91,6 +91,25 @@ public sealed class HookFailureTests(ITestOutputHelper output)
         Assert.Equal("ok=ran hang=ran killed=ran exit1=ran", Observed(run));
     }
 
+    /// <summary>
+    /// GitHub Copilot CLI counts hook timeouts in seconds (<c>timeoutSec</c>) and has no fail-closed switch: a hook
+    /// that times out lets the tool run, one that dies or exits 1 blocks it.
+    /// </summary>
+    [SkippableFact]
+    public async Task Copilot_cli()
+    {
+        AgentClients.RequireClient("copilot", withHookline: false);
+        using var run = new AgentRun(output);
+        CopilotCliTests.Configure(run);
+        File.WriteAllText(Path.Combine(run.Home, ".copilot", "hooks", "failing.json"), $$"""
+            { "version": 1, "hooks": { "preToolUse": [ { "type": "command", "bash": "{{WriteHook(run)}}", "timeoutSec": 1 } ] } }
+            """);
+
+        await run.RunAsync(Commands(run), [AgentClients.Client("copilot"), .. CopilotCliTests.Prompt]);
+
+        Assert.Equal("ok=ran hang=ran killed=blocked exit1=blocked", Observed(run));
+    }
+
     /// <summary>Gemini CLI counts hook timeouts in milliseconds and has no fail-closed switch.</summary>
     [SkippableFact]
     public async Task Gemini_cli()

@@ -119,7 +119,7 @@ public sealed class PolicyCliTests : IDisposable
         Assert.Contains("description: \"test\" (unchanged)", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("timeout: (absent) -> 60000", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("rewritten input: {\"command\":\"git push --dry-run\",\"description\":\"test\",\"timeout\":60000}", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("run with it by: claude, codex, gemini; for other agents the decision becomes deny (rewrite_unsupported)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("run with it by: claude, codex, gemini, copilot; for other agents the decision becomes deny (rewrite_unsupported)", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class PolicyCliTests : IDisposable
         Assert.True(command.GetProperty("changed").GetBoolean());
         Assert.Equal(JsonValueKind.Null, rewrite.GetProperty("fields")[2].GetProperty("before").ValueKind);
         Assert.False(rewrite.GetProperty("applies_for_agent").GetBoolean());
-        Assert.Equal(["claude", "codex", "gemini"], rewrite.GetProperty("applied_by").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["claude", "codex", "gemini", "copilot"], rewrite.GetProperty("applied_by").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]

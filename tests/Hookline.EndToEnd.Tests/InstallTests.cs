@@ -97,5 +97,58 @@ public sealed class InstallTests : IDisposable
         Assert.Equal("{ not json", await File.ReadAllTextAsync(path));
     }
 
+    /// <summary>
+    /// Copilot reads every <c>$COPILOT_HOME/hooks/*.json</c>: install writes a file of its own there, beside the user's
+    /// hook files and settings, which stay byte for byte as they were; uninstall takes that file away again.
+    /// </summary>
+    [Fact]
+    public async Task Copilot_install_writes_its_own_hook_file_beside_the_users_and_doctor_checks_it()
+    {
+        var copilotHome = Path.Combine(_home, "copilot-home");
+        var env = new Dictionary<string, string>(Env) { ["COPILOT_HOME"] = copilotHome };
+        var mine = Path.Combine(copilotHome, "hooks", "mine.json");
+        var settings = Path.Combine(copilotHome, "settings.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(mine)!);
+        const string UserHooks = "{ \"version\": 1, \"hooks\": { \"preToolUse\": [ { \"type\": \"command\", \"bash\": \"./mine.sh\" } ] } }";
+        const string UserSettings = "{\n  \"banner\": \"never\"\n}\n";
+        await File.WriteAllTextAsync(mine, UserHooks);
+        await File.WriteAllTextAsync(settings, UserSettings);
+        var ours = Path.Combine(copilotHome, "hooks", "hookline.json");
+
+        Assert.Equal("warn", (await CopilotDoctorAsync(env)).Status);
+        Assert.Equal(0, (await CliRun.RunAsync(["install", "--agent", "copilot"], env)).Exit);
+        var once = await File.ReadAllTextAsync(ours);
+        Assert.Equal(0, (await CliRun.RunAsync(["install", "--agent", "copilot"], env)).Exit);
+
+        Assert.Equal(once, await File.ReadAllTextAsync(ours));
+        using (var document = JsonDocument.Parse(once))
+        {
+            Assert.Equal(1, document.RootElement.GetProperty("version").GetInt32());
+            var pre = Assert.Single(document.RootElement.GetProperty("hooks").GetProperty("preToolUse").EnumerateArray());
+            Assert.EndsWith("--agent copilot --event pre-tool-use", pre.GetProperty("bash").GetString(), StringComparison.Ordinal);
+            // Above the hook's own 5 s deadline: Copilot lets the tool run when it gives up on a hook.
+            Assert.Equal(30, pre.GetProperty("timeoutSec").GetInt32());
+        }
+        // "*" is an invalid regex in Copilot's file, and Copilot then skips the hook silently.
+        Assert.DoesNotContain("matcher", once, StringComparison.Ordinal);
+        var doctor = await CopilotDoctorAsync(env);
+        Assert.Equal("ok", doctor.Status);
+        Assert.Contains(ours, doctor.Detail, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await CliRun.RunAsync(["uninstall", "--agent", "copilot"], env)).Exit);
+
+        Assert.False(File.Exists(ours));
+        Assert.Equal((UserHooks, UserSettings), (await File.ReadAllTextAsync(mine), await File.ReadAllTextAsync(settings)));
+        Assert.Equal("warn", (await CopilotDoctorAsync(env)).Status);
+    }
+
+    private async Task<(string Status, string Detail)> CopilotDoctorAsync(Dictionary<string, string> env)
+    {
+        var run = await CliRun.RunAsync(["doctor", "--json", "--project", _home], env);
+        using var document = JsonDocument.Parse(run.Stdout);
+        var check = document.RootElement.GetProperty("checks").EnumerateArray().First(c => c.GetProperty("check").GetString() == "copilot hooks");
+        return (check.GetProperty("status").GetString()!, check.GetProperty("detail").GetString()!);
+    }
+
     public void Dispose() => Directory.Delete(_home, recursive: true);
 }

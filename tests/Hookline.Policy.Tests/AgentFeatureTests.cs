@@ -69,6 +69,16 @@ public class AgentFeatureTests
         Assert.False(PolicyDocument.TryParse(ForQwen.Replace("[qwen]", agents, StringComparison.Ordinal), "p.yaml", out _, out var errors));
         var error = Assert.Single(errors);
         Assert.Equal(6, error.Line);
-        Assert.Contains("unknown agent (expected one of: claude, codex, gemini, cursor, qwen)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown agent (expected one of: claude, codex, gemini, cursor, qwen, copilot)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rule_for_copilot_needs_the_copilot_feature_and_this_engine_has_it()
+    {
+        var copilot = CompiledPolicy.Load("version: 1\nrules:\n  - {id: a, effect: deny, match: \"Bash(rm *)\", agents: [claude, copilot]}\n");
+
+        Assert.Equal(["agent_copilot"], copilot.Document.RequiredFeatures);
+        Assert.Empty(PolicyFeatures.Unsupported(copilot.Document.RequiredFeatures));
+        Assert.Equal(["agent_copilot"], PolicyFeatures.Unsupported(copilot.Document.RequiredFeatures, [PolicyFeatures.OpaqueCode]));
     }
 }

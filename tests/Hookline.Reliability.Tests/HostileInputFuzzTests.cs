@@ -33,7 +33,7 @@ public sealed class HostileInputFuzzTests(ITestOutputHelper output)
         Gen.Frequency(
             (12, from input in HostileInputs.Any() select Whole(input)),
             (1, from input in HostileInputs.Any()
-                from agent in Gen.Elements("", "CLAUDE", "claude ", "copilot", new string('a', 255))
+                from agent in Gen.Elements("", "CLAUDE", "claude ", "aider", new string('a', 255))
                 from hookEvent in Gen.Elements(input.Event, "probe", "status", "status-json", "")
                 select Whole(input with { Agent = agent, Event = hookEvent })),
             (2, from input in HostileInputs.Any()

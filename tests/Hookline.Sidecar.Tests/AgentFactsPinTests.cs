@@ -10,14 +10,14 @@ namespace Hookline.Sidecar.Tests;
 /// </summary>
 public sealed class AgentFactsPinTests
 {
-    private static readonly string[] Agents = ["claude", "codex", "gemini", "cursor", "Claude", "CODEX", " claude", "", "copilot"];
+    private static readonly string[] Agents = ["claude", "codex", "gemini", "cursor", "Claude", "CODEX", " claude", "", "not-an-agent", "copilot"];
 
     private static readonly string[] Events =
     [
         "after-agent", "after-file-edit", "after-tool", "before-agent", "before-mcp-execution", "before-read-file",
         "before-shell-execution", "before-submit-prompt", "before-tool", "permission-request", "post-tool-use",
         "post-tool-use-failure", "pre-tool-use", "session-end", "session-start", "subagent-start", "subagent-stop",
-        "user-prompt-submit", "Pre-Tool-Use", "pre-tool-use ", "", "status", "probe",
+        "user-prompt-submit", "user-prompt-submitted", "agent-stop", "Pre-Tool-Use", "pre-tool-use ", "", "status", "probe",
     ];
 
     private static readonly string[] CanonicalEvents = ["PreToolUse", "PermissionRequest", "PostToolUse", "UserPromptSubmit", "preToolUse", ""];
@@ -29,13 +29,15 @@ public sealed class AgentFactsPinTests
         "gemini" => hookEvent is "before-tool" or "before-agent",
         "cursor" => hookEvent is "pre-tool-use" or "before-shell-execution" or "before-mcp-execution"
             or "before-read-file" or "before-submit-prompt",
+        // Added after 80ea93d (issue 16): GitHub Copilot CLI's camelCase events.
+        "copilot" => hookEvent is "pre-tool-use" or "user-prompt-submitted",
         _ => true,
     };
 
     /// <summary>src/Hookline.Core/InputRewrite.cs Supported(agent, event) at 80ea93d.</summary>
     private static bool OldRewrites(string agent, string hookEventName) => hookEventName switch
     {
-        "PreToolUse" => agent is "claude" or "codex" or "gemini",
+        "PreToolUse" => agent is "claude" or "codex" or "gemini" or "copilot",
         "PermissionRequest" => agent == "claude",
         _ => false,
     };

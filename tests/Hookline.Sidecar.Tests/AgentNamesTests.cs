@@ -16,10 +16,10 @@ public sealed class AgentNamesTests
     [Fact]
     public void Subsets_are_properties_of_the_one_list()
     {
-        Assert.Equal(["claude", "codex", "gemini", "cursor", "qwen"], AgentNames.Names());
+        Assert.Equal(["claude", "codex", "gemini", "cursor", "qwen", "copilot"], AgentNames.Names());
         // hookline start launches these; cursor is wired with hookline install only.
-        Assert.Equal(["claude", "codex", "gemini", "qwen"], AgentNames.Names(a => a.Startable));
-        Assert.Equal("claude, codex, gemini, cursor or qwen", AgentNames.Listed());
+        Assert.Equal(["claude", "codex", "gemini", "qwen", "copilot"], AgentNames.Names(a => a.Startable));
+        Assert.Equal("claude, codex, gemini, cursor, qwen or copilot", AgentNames.Listed());
     }
 
     [Theory]
@@ -32,6 +32,9 @@ public sealed class AgentNamesTests
     [InlineData("qwen", "user-prompt-submit", true)]
     [InlineData("qwen", "permission-request", false)]
     [InlineData("qwen", "post-tool-use", false)]
+    [InlineData("copilot", "pre-tool-use", true)]
+    [InlineData("copilot", "user-prompt-submitted", true)]
+    [InlineData("copilot", "post-tool-use", false)]
     [InlineData("not-an-agent", "anything", true)]
     public void Blocking_events_are_one_fact_for_the_hook_and_the_adapters(string agent, string hookEvent, bool blocking)
     {

@@ -87,6 +87,7 @@ internal static class StartCommand
                         AgentNames.Codex => CodexWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
                         AgentNames.Gemini => GeminiWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
                         AgentNames.Qwen => QwenWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
+                        AgentNames.Copilot => CopilotWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine()),
                         _ => ClaudeWiring.Prepare(sessionDirectory, HookEntry.HookCommandLine(), mode == SidecarFailMode.Closed,
                             http ? new HttpHookTarget(sidecar.HttpHookUrl!, HooklineSidecar.HttpSecretHeader, sidecar.HttpHookSecret!) : null),
                     };

@@ -22,6 +22,7 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
             "hookline install --agent cursor"),
         new(AgentNames.Qwen, project => [QwenWiring.UserSettingsPath(), Path.Combine(project, ".qwen", "settings.json")],
             "hookline install --agent qwen (or run it with hookline start --agent qwen)"),
+        new(AgentNames.Copilot, CopilotWiring.HookFiles, "hookline install --agent copilot (or run it with hookline start --agent copilot)"),
     ];
 
     /// <summary>One finding per settings file that wires Hookline, or one saying the agent is not wired.</summary>
@@ -90,7 +91,7 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (property.Value.ValueKind == JsonValueKind.String && property.Name is "command" or "url"
+                    if (property.Value.ValueKind == JsonValueKind.String && property.Name is "command" or "url" or "bash"
                         && property.Value.GetString() is { } text && (text.Contains("hookline", StringComparison.Ordinal) || text.Contains("/hooks/claude/", StringComparison.Ordinal)))
                     {
                         yield return text;

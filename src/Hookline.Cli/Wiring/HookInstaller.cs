@@ -64,6 +64,10 @@ internal static class HookInstaller
                     changed = true;
                 }
                 break;
+            case AgentNames.Copilot:
+                CopilotWiring.AddHooks(settings, hookCommand);
+                changed = true;
+                break;
             case AgentNames.Gemini:
                 SettingsMerge.AddHooks(settings, GeminiWiring.Events, spec => GeminiWiring.Group(spec, hookCommand));
                 changed = true;
@@ -107,7 +111,7 @@ internal static class HookInstaller
         {
             var absent = File.Exists(backup + ".absent");
             var before = SettingsMerge.ParseObject(absent ? null : File.ReadAllBytes(backup), backup);
-            if (target.Agent == AgentNames.Cursor && settings.Count == 1 && settings["version"] is not null && absent)
+            if (target.Agent is AgentNames.Cursor or AgentNames.Copilot && settings.Count == 1 && settings["version"] is not null && absent)
             {
                 settings.Remove("version");
             }
@@ -166,10 +170,10 @@ internal static class HookInstaller
         return removed;
     }
 
-    /// <summary>A flat Cursor entry with a Hookline command, or a matcher group whose hooks are all Hookline's.</summary>
+    /// <summary>A flat Cursor (or Copilot: <c>bash</c>) entry with a Hookline command, or a matcher group whose hooks are all Hookline's.</summary>
     private static bool IsHooklineGroup(JsonObject group, string agent)
     {
-        if (group["command"] is JsonValue command)
+        if ((group["command"] ?? group["bash"]) is JsonValue command)
         {
             return IsHooklineCommand(command.GetValue<string>(), agent);
         }

@@ -16,6 +16,7 @@ internal sealed record InstallTarget(string Agent, string Scope, string Settings
             AgentNames.Gemini => Path.Combine(user ? home : projectDirectory, ".gemini", "settings.json"),
             AgentNames.Cursor => Path.Combine(user ? home : projectDirectory, ".cursor", "hooks.json"),
             AgentNames.Qwen => user ? QwenWiring.UserSettingsPath() : Path.Combine(projectDirectory, ".qwen", "settings.json"),
+            AgentNames.Copilot => Path.Combine(user ? CopilotWiring.UserHome() : Path.Combine(projectDirectory, ".github"), "hooks", CopilotWiring.InstalledFileName),
             _ => throw new ArgumentOutOfRangeException(nameof(agent), agent, "unknown agent"),
         };
         return new InstallTarget(agent, scope, Path.GetFullPath(file));

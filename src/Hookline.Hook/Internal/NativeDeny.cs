@@ -8,9 +8,8 @@ namespace Hookline.Hook.Internal;
 /// </summary>
 internal static class NativeDeny
 {
-    // AgentNames on this branch does not list them yet: the names as --agent and the sidecar's adapters spell them.
-    private const string Copilot = "copilot";
-    private const string Qwen = "qwen";
+    private const string Copilot = Hookline.Shared.AgentNames.Copilot;
+    private const string Qwen = Hookline.Shared.AgentNames.Qwen;
 
     /// <summary>The agent's deny answer as one JSON line, or null for an agent that reads none with exit 2.</summary>
     internal static byte[]? For(string agent, string hookEvent, string reason) => agent switch

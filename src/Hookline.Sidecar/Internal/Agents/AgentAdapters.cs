@@ -5,7 +5,7 @@ internal static class AgentAdapters
 {
     private static readonly Dictionary<string, IAgentAdapter> ByName = new IAgentAdapter[]
     {
-        new ClaudeAdapter(), new CodexAdapter(), new GeminiAdapter(), new CursorAdapter(), new QwenAdapter(),
+        new ClaudeAdapter(), new CodexAdapter(), new GeminiAdapter(), new CursorAdapter(), new QwenAdapter(), new CopilotAdapter(),
     }.ToDictionary(a => a.Name, StringComparer.Ordinal);
 
     public static IReadOnlyCollection<string> Names => ByName.Keys;
