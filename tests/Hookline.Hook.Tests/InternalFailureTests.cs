@@ -107,6 +107,20 @@ public sealed class InternalFailureTests
     }
 
     [Fact]
+    public async Task An_unreachable_sidecar_blocks_a_copilot_prompt_with_the_one_answer_copilot_obeys_there()
+    {
+        using var dir = new TempDir();
+
+        // Copilot 1.0.102 lets a prompt through on exit 2 and on permissionDecision: only "decision": "block" stops it.
+        var result = await RunAsync(dir, "copilot", "user-prompt-submitted", dir.File("absent.sock"));
+
+        Assert.Equal(2, result.ExitCode);
+        using var answer = JsonDocument.Parse(result.Stdout);
+        Assert.Equal("block", answer.RootElement.GetProperty("decision").GetString());
+        Assert.Contains("sidecar unreachable", answer.RootElement.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task A_hook_timeout_over_the_agents_own_is_capped_and_the_reason_says_so()
     {
         using var dir = new TempDir();

@@ -72,7 +72,7 @@ internal static class FailModeDecision
             {
                 return 0;
             }
-            FdOutput.WriteAll(Libc.StdoutFd, NativeDeny.Fixed(arguments?.Agent));
+            FdOutput.WriteAll(Libc.StdoutFd, NativeDeny.Fixed(arguments?.Agent, arguments?.Event));
             FdOutput.WriteAll(Libc.StderrFd, "hookline: the hook failed; blocked (fail mode closed)\n"u8);
             return 2;
         }

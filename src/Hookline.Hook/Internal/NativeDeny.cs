@@ -10,11 +10,17 @@ internal static class NativeDeny
 {
     private const string Copilot = Hookline.Shared.AgentNames.Copilot;
     private const string Qwen = Hookline.Shared.AgentNames.Qwen;
+    private const string CopilotPrompt = "user-prompt-submitted";
 
     /// <summary>The agent's deny answer as one JSON line, or null for an agent that reads none with exit 2.</summary>
     internal static byte[]? For(string agent, string hookEvent, string reason) => agent switch
     {
-        // GitHub Copilot CLI: the flat answer blocks in both its hook dialects.
+        // GitHub Copilot CLI: a prompt blocks only on "decision": "block" (neither exit 2 nor permissionDecision does).
+        Copilot when hookEvent == CopilotPrompt => new JsonLineWriter()
+            .String("decision", "block")
+            .String("reason", reason)
+            .ToUtf8Line(),
+        // GitHub Copilot CLI: the flat answer blocks a tool in both its hook dialects.
         Copilot => new JsonLineWriter()
             .String("permissionDecision", "deny")
             .String("permissionDecisionReason", reason)
@@ -32,8 +38,9 @@ internal static class NativeDeny
     };
 
     /// <summary>The same answer with a fixed reason, for when building one failed: nothing here allocates.</summary>
-    internal static ReadOnlySpan<byte> Fixed(string? agent) => agent switch
+    internal static ReadOnlySpan<byte> Fixed(string? agent, string? hookEvent) => agent switch
     {
+        Copilot when hookEvent == CopilotPrompt => "{\"decision\":\"block\",\"reason\":\"hookline: the hook failed; blocked (fail mode closed)\"}\n"u8,
         Copilot => "{\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"hookline: the hook failed; blocked (fail mode closed)\"}\n"u8,
         Qwen => "{\"decision\":\"block\",\"reason\":\"hookline: the hook failed; blocked (fail mode closed)\"}\n"u8,
         _ => [],
