@@ -27,6 +27,10 @@ public abstract class OrgScopeTests : BackendSuite
             var globex = await WriteAsync(Server, GlobexSidecar);
             return (await WriteAsync(Server, AcmeSidecar), globex);
         }
+
+        public HttpClient AcmeHttp() => Http(Server, AcmeReader);
+
+        public HttpClient EveryOrgHttp() => Http(Server, EveryOrgReader);
     }
 
     private static AuditLocation Location(TestServer server) => server.Database is { } database
@@ -79,10 +83,9 @@ public abstract class OrgScopeTests : BackendSuite
     public async Task A_read_token_of_one_org_lists_only_that_orgs_events_and_sessions_and_a_token_without_an_org_lists_both()
     {
         var setup = await StartWithTokensAsync();
-        var (server, acmeReader, everyOrgReader, _, _) = setup;
         var (acme, globex) = await setup.WriteBothAsync();
-        using var acmeHttp = Http(server, acmeReader);
-        using var everyOrg = Http(server, everyOrgReader);
+        using var acmeHttp = setup.AcmeHttp();
+        using var everyOrg = setup.EveryOrgHttp();
 
         Assert.Equal(acme.EventIds.Order(), (await EventIdsAsync(acmeHttp)).Order());
         Assert.Empty(await EventIdsAsync(acmeHttp, "?session=" + globex.Session));
@@ -105,25 +108,29 @@ public abstract class OrgScopeTests : BackendSuite
     public async Task Another_orgs_event_or_session_by_id_answers_404_exactly_like_a_missing_one()
     {
         var setup = await StartWithTokensAsync();
-        var (server, acmeReader, everyOrgReader, _, _) = setup;
         var (acme, globex) = await setup.WriteBothAsync();
-        using var acmeHttp = Http(server, acmeReader);
-        using var everyOrg = Http(server, everyOrgReader);
+        using var acmeHttp = setup.AcmeHttp();
+        using var everyOrg = setup.EveryOrgHttp();
         var missing = Guid.NewGuid().ToString();
 
-        foreach (var path in new[] { "/api/events/{0}", "/api/events/{0}/raw", "/api/sessions/{0}" })
+        foreach (var (path, ownId, foreignId) in new[]
         {
-            var foreignId = path.Contains("sessions", StringComparison.Ordinal) ? globex.Session : globex.Denied.EventId;
-            var ownId = path.Contains("sessions", StringComparison.Ordinal) ? acme.Session : acme.Denied.EventId;
-            using var foreign = await acmeHttp.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, foreignId));
-            using var absent = await acmeHttp.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, missing));
-            Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (foreign.StatusCode, absent.StatusCode));
-            Assert.Equal(await absent.Content.ReadAsStringAsync(), await foreign.Content.ReadAsStringAsync());
-            Assert.Equal(absent.Content.Headers.ContentType, foreign.Content.Headers.ContentType);
-            using var own = await acmeHttp.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, ownId));
-            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
-            using var seenByEveryOrg = await everyOrg.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, foreignId));
-            Assert.Equal(HttpStatusCode.OK, seenByEveryOrg.StatusCode);
+            ("/api/events/", acme.Denied.EventId, globex.Denied.EventId),
+            ("/api/sessions/", acme.Session, globex.Session),
+        })
+        {
+            foreach (var suffix in path.StartsWith("/api/events/", StringComparison.Ordinal) ? new[] { "", "/raw" } : [""])
+            {
+                using var foreign = await acmeHttp.GetAsync(path + foreignId + suffix);
+                using var absent = await acmeHttp.GetAsync(path + missing + suffix);
+                Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (foreign.StatusCode, absent.StatusCode));
+                Assert.Equal(await absent.Content.ReadAsStringAsync(), await foreign.Content.ReadAsStringAsync());
+                Assert.Equal(absent.Content.Headers.ContentType, foreign.Content.Headers.ContentType);
+                using var own = await acmeHttp.GetAsync(path + ownId + suffix);
+                Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+                using var seenByEveryOrg = await everyOrg.GetAsync(path + foreignId + suffix);
+                Assert.Equal(HttpStatusCode.OK, seenByEveryOrg.StatusCode);
+            }
         }
     }
 
@@ -131,8 +138,8 @@ public abstract class OrgScopeTests : BackendSuite
     public async Task The_live_feed_of_one_orgs_reader_carries_none_of_another_orgs_events()
     {
         var setup = await StartWithTokensAsync();
-        using var acmeHttp = Http(setup.Server, setup.AcmeReader);
-        using var everyOrg = Http(setup.Server, setup.EveryOrgReader);
+        using var acmeHttp = setup.AcmeHttp();
+        using var everyOrg = setup.EveryOrgHttp();
         await using var acmeFeed = await LiveAsync(acmeHttp);
         await using var everyOrgFeed = await LiveAsync(everyOrg);
 
