@@ -5,38 +5,64 @@ namespace Hookline.Hook;
 
 /// <summary>
 /// <c>hookline hook --agent NAME --event EVENT [--socket PATH]</c>: forwards stdin to the local sidecar and relays its
-/// answer (exit code, stdout, stderr). When the sidecar is unreachable or fails, applies HOOKLINE_FAIL_MODE.
+/// answer (exit code, stdout, stderr). When the sidecar is unreachable or fails, or the hook itself fails, applies
+/// HOOKLINE_FAIL_MODE, within HOOKLINE_HOOK_TIMEOUT_MS in all.
 /// </summary>
 public static class HookCommand
 {
+    /// <summary>
+    /// The hook timeout Hookline's wiring writes for every agent (Cli/Wiring). The hook's own budget stays well inside
+    /// it, so that the hook, not the agent's timeout, answers: some agents run the tool when a hook times out.
+    /// </summary>
+    public const int AgentTimeoutMs = 30_000;
+
     /// <summary>Runs one hook exchange against fds 0, 1 and 2.</summary>
     /// <param name="args">The arguments after the program name, e.g. <c>--agent claude --event pre-tool-use</c>.</param>
     /// <returns>The process exit code: the sidecar's, or the fail mode's (2 blocks), or 2 for a usage error.</returns>
     public static int Run(string[] args)
     {
-        if (!HookArguments.TryParse(args, out var arguments, out var problem))
-        {
-            // Exit 2 so that a miswired hook blocks rather than silently allows.
-            FdOutput.WriteErrorLine("hookline: " + problem + "; " + HookArguments.Usage);
-            return 2;
-        }
-        var settings = HookSettings.From(arguments);
-        var request = RequestFrame.ReadFromStdin(arguments.Agent, arguments.Event);
-
         var startedAt = Environment.TickCount64;
-        var payload = SidecarClient.Exchange(settings.SocketPath, request.Bytes, settings.TimeoutMs, out var failure);
+        HookArguments? arguments = null;
+        HookSettings? settings = null;
+        var request = RequestFrame.None;
+        try
+        {
+            if (!HookArguments.TryParse(args, out arguments, out var problem))
+            {
+                // Exit 2 so that a miswired hook blocks rather than silently allows.
+                FdOutput.WriteErrorLine("hookline: " + problem + "; " + HookArguments.Usage);
+                return 2;
+            }
+            settings = HookSettings.From(arguments);
+            var deadline = startedAt + settings.TimeoutMs;
+            request = RequestFrame.ReadFromStdin(arguments.Agent, arguments.Event, deadline);
+            return Decide(arguments, settings, request, deadline);
+        }
+        catch (Exception e)
+        {
+            // Native AOT aborts on an exception that escapes (exit 134): an agent that runs the tool on a crashed
+            // hook would then run it ungoverned. Whatever failed, the fail mode answers.
+            return FailModeDecision.AfterCrash(arguments, settings, request, e);
+        }
+    }
+
+    private static int Decide(HookArguments arguments, HookSettings settings, RequestFrame request, long deadline)
+    {
+        if (request.StdinProblem is { } unreadable)
+        {
+            return FailModeDecision.Apply(arguments, settings, request, SidecarFailure.Hook(unreadable));
+        }
+        var payload = SidecarClient.Exchange(settings.SocketPath, request.Bytes, deadline, settings.TimeoutMs, out var failure);
         if (payload is null && failure.MayStartDaemon && settings.IsDaemonDefault)
         {
-            payload = StartDaemonAndRetry(settings, request.Bytes, startedAt, ref failure);
+            payload = StartDaemonAndRetry(settings, request.Bytes, deadline, ref failure);
         }
 
         if (payload is not null)
         {
             if (ReplyFrame.TryParse(payload, out var reply, out var malformed))
             {
-                FdOutput.WriteAll(Libc.StdoutFd, reply.Stdout);
-                FdOutput.WriteAll(Libc.StderrFd, reply.Stderr);
-                return reply.ExitCode;
+                return Relay(arguments, settings, request, reply);
             }
             failure = SidecarFailure.Failed(malformed);
         }
@@ -44,10 +70,26 @@ public static class HookCommand
     }
 
     /// <summary>
+    /// Passes the sidecar's answer on. An answer on stdout that does not reach the agent whole is no answer (GitHub
+    /// Copilot CLI's deny is an exit 0 with JSON), so it is a failure the fail mode answers, with the exit code.
+    /// </summary>
+    private static int Relay(HookArguments arguments, HookSettings settings, RequestFrame request, ReplyFrame reply)
+    {
+        var delivered = FdOutput.WriteAll(Libc.StdoutFd, reply.Stdout);
+        var undelivered = delivered ? null : "the sidecar's answer could not be written whole to stdout: " + Libc.Describe(Libc.LastErrno);
+        FdOutput.WriteAll(Libc.StderrFd, reply.Stderr);
+        if (undelivered is null || reply.ExitCode != 0)
+        {
+            return reply.ExitCode;
+        }
+        return FailModeDecision.Apply(arguments, settings, request, SidecarFailure.Hook(undelivered));
+    }
+
+    /// <summary>
     /// The per-user daemon is not running (after a reboot, say): start it, and retry within what is left of the
     /// timeout, so fail-closed does not block every tool call until someone notices.
     /// </summary>
-    private static byte[]? StartDaemonAndRetry(HookSettings settings, ReadOnlySpan<byte> request, long startedAt, ref SidecarFailure failure)
+    private static byte[]? StartDaemonAndRetry(HookSettings settings, ReadOnlySpan<byte> request, long deadline, ref SidecarFailure failure)
     {
         if (!DaemonLauncher.Enabled() || DaemonLauncher.Program() is not { } program)
         {
@@ -59,7 +101,6 @@ public static class HookCommand
             failure = SidecarFailure.Unreachable(failure.Why + " (starting " + program + " --daemon failed)");
             return null;
         }
-        var deadline = startedAt + settings.TimeoutMs;
         while (true)
         {
             var left = (int)(deadline - Environment.TickCount64);
@@ -68,7 +109,7 @@ public static class HookCommand
                 failure = SidecarFailure.Unreachable(failure.Why + " (the daemon started on demand did not answer within " + settings.TimeoutMs + " ms)");
                 return null;
             }
-            var payload = SidecarClient.Exchange(settings.SocketPath, request, left, out var again);
+            var payload = SidecarClient.Exchange(settings.SocketPath, request, deadline, left, out var again);
             if (payload is not null || !again.MayStartDaemon)
             {
                 failure = again;

@@ -122,6 +122,9 @@ public sealed class SidecarOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Where and how much of the agent's transcript the sidecar reads for coverage (Claude Code's, by default).</summary>
+    internal Internal.Transcripts.TranscriptLimits Transcripts { get; set; } = Internal.Transcripts.TranscriptLimits.Default();
+
     /// <summary>The agent's own session id, recorded with the session (the daemon sets it per agent session).</summary>
     internal string? AgentSessionId { get; set; }
 

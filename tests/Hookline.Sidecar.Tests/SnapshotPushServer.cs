@@ -24,6 +24,7 @@ internal sealed class SnapshotPushServer : IAsyncDisposable
         _app = app;
         Pushes = service.Pushes;
         Refusals = service.Refusals;
+        Events = service.Events;
         Url = url;
     }
 
@@ -34,6 +35,9 @@ internal sealed class SnapshotPushServer : IAsyncDisposable
 
     /// <summary>What the sidecar said on the stream about snapshots it could not install.</summary>
     public Channel<SnapshotRefused> Refusals { get; }
+
+    /// <summary>Every event the sidecar sent on the stream.</summary>
+    public Channel<HookEvent> Events { get; }
 
     public static async Task<SnapshotPushServer> StartAsync()
     {
@@ -61,6 +65,8 @@ internal sealed class SnapshotPushServer : IAsyncDisposable
         public Channel<PolicySnapshot> Pushes { get; } = Channel.CreateUnbounded<PolicySnapshot>();
 
         public Channel<SnapshotRefused> Refusals { get; } = Channel.CreateUnbounded<SnapshotRefused>();
+
+        public Channel<HookEvent> Events { get; } = Channel.CreateUnbounded<HookEvent>();
 
         public override Task<CreateSessionResponse> CreateSession(CreateSessionRequest request, ServerCallContext context) =>
             Task.FromResult(new CreateSessionResponse { SessionId = request.SessionId, Status = SessionStatus.Active });
@@ -99,6 +105,9 @@ internal sealed class SnapshotPushServer : IAsyncDisposable
                             break;
                         case ProcessHookEventRequest.KindOneofCase.SnapshotRefused:
                             Refusals.Writer.TryWrite(request.SnapshotRefused);
+                            break;
+                        case ProcessHookEventRequest.KindOneofCase.Event:
+                            Events.Writer.TryWrite(request.Event);
                             break;
                     }
                 }

@@ -55,7 +55,7 @@ internal static class ClaudeSettings
                 json.WriteString("type", "command");
                 json.WriteString("command", $"{hookCommand} --agent claude --event {kebab}");
             }
-            json.WriteNumber("timeout", 30);
+            json.WriteNumber("timeout", ClaudeWiring.TimeoutSeconds);
             if (failClosed)
             {
                 json.WriteString("onFailure", "block");

@@ -22,7 +22,7 @@ internal static class ClaudeWiring
         new("SubagentStop", "subagent-stop", false),
     ];
 
-    public const int TimeoutSeconds = 30;
+    public const int TimeoutSeconds = Hookline.Hook.HookCommand.AgentTimeoutMs / 1000;
 
     public static AgentLaunch Prepare(string sessionDirectory, string hookCommand, bool failClosed, HttpHookTarget? http = null)
     {

@@ -24,7 +24,7 @@ internal static class CodexWiring
         new("Stop", "stop", false),
     ];
 
-    public const int TimeoutSeconds = 30;
+    public const int TimeoutSeconds = Hookline.Hook.HookCommand.AgentTimeoutMs / 1000;
 
     /// <summary><c>$CODEX_HOME</c>, or <c>~/.codex</c>.</summary>
     public static string UserHome() => Environment.GetEnvironmentVariable("CODEX_HOME") is { Length: > 0 } home

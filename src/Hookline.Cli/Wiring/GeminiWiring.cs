@@ -24,7 +24,7 @@ internal static class GeminiWiring
         new("SessionEnd", "session-end", false),
     ];
 
-    public const int TimeoutMilliseconds = 30_000;
+    public const int TimeoutMilliseconds = Hookline.Hook.HookCommand.AgentTimeoutMs;
 
     /// <summary>The system settings Gemini would read without Hookline.</summary>
     public static string SystemSettingsPath() => Environment.GetEnvironmentVariable(SystemSettingsVariable) is { Length: > 0 } path

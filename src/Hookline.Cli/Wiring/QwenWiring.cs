@@ -28,7 +28,7 @@ internal static class QwenWiring
     /// In seconds, well above the hook's own deadline (<c>HOOKLINE_HOOK_TIMEOUT_MS</c>, 5 s by default), so the hook
     /// always answers first: Qwen lets the tool run when a hook times out. Qwen reads 1000 or more as milliseconds.
     /// </summary>
-    public const int TimeoutSeconds = 30;
+    public const int TimeoutSeconds = Hookline.Hook.HookCommand.AgentTimeoutMs / 1000;
 
     /// <summary>The system settings Qwen would read without Hookline.</summary>
     public static string SystemSettingsPath() => Environment.GetEnvironmentVariable(SystemSettingsVariable) is { Length: > 0 } path

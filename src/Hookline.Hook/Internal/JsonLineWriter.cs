@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Hookline.Hook.Internal;
 
-/// <summary>Hand-formats one flat JSON object; the hook carries no JSON library.</summary>
+/// <summary>Hand-formats one JSON object of strings, numbers, booleans and objects; the hook carries no JSON library.</summary>
 internal sealed class JsonLineWriter
 {
     private const string HexDigits = "0123456789abcdef";
@@ -27,6 +27,14 @@ internal sealed class JsonLineWriter
     {
         Name(name);
         _text.Append(value ? "true" : "false");
+        return this;
+    }
+
+    /// <summary>A nested object: <paramref name="members"/>' members, closed.</summary>
+    internal JsonLineWriter Object(string name, JsonLineWriter members)
+    {
+        Name(name);
+        _text.Append(members._text).Append('}');
         return this;
     }
 

@@ -14,9 +14,10 @@ internal static unsafe class SidecarClient
     private const int ConnectRetryPauseMs = 2;
 
     /// <summary>Sends <paramref name="request"/> and reads the reply payload; null payload means failure.</summary>
-    internal static byte[]? Exchange(string socketPath, ReadOnlySpan<byte> request, int timeoutMs, out SidecarFailure failure)
+    /// <param name="deadline">When the exchange gives up (<see cref="Environment.TickCount64"/>).</param>
+    /// <param name="timeoutMs">The budget <paramref name="deadline"/> came from, as failures name it.</param>
+    internal static byte[]? Exchange(string socketPath, ReadOnlySpan<byte> request, long deadline, int timeoutMs, out SidecarFailure failure)
     {
-        var deadline = Environment.TickCount64 + timeoutMs;
         if (SocketTrust.DirectoryProblem(socketPath, out var missing) is { } untrusted)
         {
             failure = SidecarFailure.Untrust(untrusted);

@@ -188,6 +188,10 @@ internal sealed class EventSubject
                         PathRange = text.Append(AllPaths[0]);
                     }
                 }
+                else
+                {
+                    AllPaths = EveryNamedPath(toolInput);
+                }
 
                 break;
             case ToolNames.NotebookEdit:
@@ -278,6 +282,38 @@ internal sealed class EventSubject
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// The file's path under each name an agent may give it (Claude's <c>file_path</c>, Gemini's <c>absolute_path</c>,
+    /// Copilot's <c>path</c>), when more than one is present and they differ: which one the tool reads is the agent's
+    /// business, so every one must pass, and a deny matching either wins. Null in the usual case of one name.
+    /// </summary>
+    private string[]? EveryNamedPath(JsonElement toolInput)
+    {
+        ReadOnlySpan<string> names = ["file_path", "absolute_path", "path"];
+        var present = 0;
+        foreach (var name in names)
+        {
+            present += toolInput.ValueKind == JsonValueKind.Object && toolInput.TryGetProperty(name, out _) ? 1 : 0;
+        }
+
+        if (present < 2)
+        {
+            return null;
+        }
+
+        var paths = new List<string>(names.Length);
+        foreach (var name in names)
+        {
+            var value = JsonText.Get(toolInput, name, Text);
+            if (value.HasValue && value.Length > 0 && NormalizePath(new string(Text[value]), Cwd) is var path && !paths.Contains(path))
+            {
+                paths.Add(path);
+            }
+        }
+
+        return paths.Count > 1 ? paths.ToArray() : null;
     }
 
     private TextRange NormalizeOrNone(TextRange path) =>

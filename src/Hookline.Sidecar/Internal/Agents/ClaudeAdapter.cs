@@ -4,7 +4,10 @@ using Hookline.Sidecar.Internal.Listening;
 
 namespace Hookline.Sidecar.Internal.Agents;
 
-/// <summary>Claude Code: <c>hookSpecificOutput.permissionDecision</c> for PreToolUse, <c>decision.behavior</c> for PermissionRequest.</summary>
+/// <summary>
+/// Claude Code: <c>hookSpecificOutput.permissionDecision</c> for PreToolUse, <c>decision.behavior</c> for PermissionRequest.
+/// Also GitHub Copilot CLI running a project's Claude hooks, which sends Copilot's argument names (see <see cref="ArgumentNames"/>).
+/// </summary>
 internal sealed class ClaudeAdapter : IAgentAdapter
 {
     public string Name => AgentNames.Claude;
@@ -39,6 +42,13 @@ internal sealed class ClaudeAdapter : IAgentAdapter
             }
             HookJson.FillCommon(root, target);
             target.ToolName = Hookline.Policy.ToolNames.Canonicalize(target.NativeToolName);
+            // GitHub Copilot CLI runs a project's Claude hooks with Claude's tool names and its own argument names.
+            if (!ArgumentNames.TryMirror(root, target.ToolName, ArgumentNames.Copilot, out var toolInput, out error) && blocking)
+            {
+                return false;
+            }
+            target.ToolInput = toolInput;
+            error = "";
             return true;
         }
     }
@@ -74,13 +84,16 @@ internal sealed class ClaudeAdapter : IAgentAdapter
         w.WriteEndObject();
     }));
 
-    /// <summary>The policy's rewritten input, which Claude runs the tool with instead of the model's (allow only).</summary>
+    /// <summary>
+    /// The policy's rewritten input, which Claude runs the tool with instead of the model's (allow only), in the
+    /// argument names that arrived: Copilot's tools read theirs.
+    /// </summary>
     private static void WriteUpdatedInput(System.Text.Json.Utf8JsonWriter w, HookOutcome outcome)
     {
         if (outcome.Verdict == Verdict.Allow && !outcome.UpdatedInput.IsEmpty)
         {
             w.WritePropertyName("updatedInput");
-            w.WriteRawValue(outcome.UpdatedInput.Span);
+            ArgumentNames.WriteNative(w, outcome.UpdatedInput.Span, outcome.DecodedInput.Span, ArgumentNames.Copilot);
         }
     }
 

@@ -45,32 +45,11 @@ internal sealed class GeminiAdapter : IAgentAdapter
             }
             HookJson.FillCommon(root, target);
             target.ToolName = ToolNames.Canonicalize(target.NativeToolName);
-            target.ToolInput = WithFilePath(target.ToolName, root);
+            // read_file's absolute_path gets Claude's file_path beside it, so Read(./.env) governs both.
+            ArgumentNames.TryMirror(root, target.ToolName, ArgumentNames.Gemini, out var toolInput, out _);
+            target.ToolInput = toolInput;
             return true;
         }
-    }
-
-    /// <summary>
-    /// Gemini's read_file names its file <c>absolute_path</c> (older builds) where Claude's Read says <c>file_path</c>:
-    /// the canonical field is added, so <c>Read(./.env)</c> governs both. Every field Gemini sent is kept as it was.
-    /// </summary>
-    private static Google.Protobuf.ByteString WithFilePath(string canonicalTool, System.Text.Json.JsonElement root)
-    {
-        if (canonicalTool is not (ToolNames.Read or ToolNames.Write or ToolNames.Edit)
-            || !root.TryGetProperty("tool_input", out var input) || input.ValueKind != System.Text.Json.JsonValueKind.Object
-            || input.TryGetProperty("file_path", out _)
-            || !input.TryGetProperty("absolute_path", out var path) || path.ValueKind != System.Text.Json.JsonValueKind.String)
-        {
-            return HookJson.Raw(root, "tool_input");
-        }
-        return Google.Protobuf.ByteString.CopyFrom(HookJson.Write(w =>
-        {
-            foreach (var property in input.EnumerateObject())
-            {
-                property.WriteTo(w);
-            }
-            w.WriteString("file_path", path.GetString());
-        }));
     }
 
     public HookReply Encode(string hookEvent, HookOutcome outcome)
@@ -95,41 +74,9 @@ internal sealed class GeminiAdapter : IAgentAdapter
                 w.WriteStartObject("hookSpecificOutput");
                 w.WriteString("hookEventName", "BeforeTool");
                 w.WritePropertyName("tool_input");
-                WriteNativeInput(w, outcome.UpdatedInput.Span, outcome.DecodedInput.Span);
+                ArgumentNames.WriteNative(w, outcome.UpdatedInput.Span, outcome.DecodedInput.Span, ArgumentNames.Gemini);
                 w.WriteEndObject();
             }
         }));
-    }
-
-    /// <summary>
-    /// The rewritten input in Gemini's own field names. Where decoding added <c>file_path</c> beside an
-    /// <c>absolute_path</c> (see <see cref="WithFilePath"/>), the added field is left out, so Gemini gets no field
-    /// its tool does not know; if the rule changed <c>file_path</c>, that value goes into <c>absolute_path</c>.
-    /// </summary>
-    private static void WriteNativeInput(System.Text.Json.Utf8JsonWriter w, ReadOnlySpan<byte> rewritten, ReadOnlySpan<byte> decoded)
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(rewritten.ToArray());
-        var root = document.RootElement;
-        if (!root.TryGetProperty("absolute_path", out var absolutePath) || !root.TryGetProperty("file_path", out var filePath))
-        {
-            w.WriteRawValue(rewritten);
-            return;
-        }
-        using var before = System.Text.Json.JsonDocument.Parse(decoded.IsEmpty ? "{}"u8.ToArray() : decoded.ToArray());
-        var pathChanged = !before.RootElement.TryGetProperty("file_path", out var old) || old.GetRawText() != filePath.GetRawText();
-        w.WriteStartObject();
-        foreach (var property in root.EnumerateObject())
-        {
-            if (property.NameEquals("absolute_path"))
-            {
-                w.WritePropertyName("absolute_path");
-                (pathChanged ? filePath : absolutePath).WriteTo(w);
-            }
-            else if (!property.NameEquals("file_path"))
-            {
-                property.WriteTo(w);
-            }
-        }
-        w.WriteEndObject();
     }
 }

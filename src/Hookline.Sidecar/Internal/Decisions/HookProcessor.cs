@@ -30,11 +30,13 @@ internal sealed class HookProcessor : IHookHandler
     // Session-aware rules in the local fallback read this sidecar's own view of the session.
     private readonly PolicySessionState _localSession;
     private readonly Paths.PathFacts _pathFacts;
+    private readonly Transcripts.ExecutedCalls? _executedCalls;
 
     public HookProcessor(ServerConnection connection, SnapshotHolder snapshots, PendingDecisions pending, EventSpool spool,
-        SidecarStats stats, TimeProvider time, ILogger logger, Paths.PathFacts pathFacts)
+        SidecarStats stats, TimeProvider time, ILogger logger, Paths.PathFacts pathFacts, Transcripts.ExecutedCalls? executedCalls = null)
     {
         _pathFacts = pathFacts;
+        _executedCalls = executedCalls;
         _connection = connection;
         _snapshots = snapshots;
         _pending = pending;
@@ -143,6 +145,11 @@ internal sealed class HookProcessor : IHookHandler
         _pathFacts.AddIdentity(hookEvent);
         if (!blocking)
         {
+            if (_executedCalls is not null)
+            {
+                // The calls the agent's transcript shows since the last report (Claude's Stop, SubagentStop, SessionEnd), for coverage.
+                await _executedCalls.AttachAsync(adapter.Name, request.Event, request.Stdin, hookEvent).ConfigureAwait(false);
+            }
             // The agent does not wait for these: answer at once, send on.
             Record(hookEvent, new HookOutcome(Verdict.Allow, true, "", DecisionSource.NonBlocking), null, readAt, sent: false);
             _stats.Count(Verdict.Allow, DecisionSource.NonBlocking);

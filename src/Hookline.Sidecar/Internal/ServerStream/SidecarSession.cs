@@ -63,7 +63,8 @@ internal sealed class SidecarSession : IAsyncDisposable
         var stats = new SidecarStats();
         var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger);
         var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger,
-            new Paths.PathFacts(options.PathLookupBudget, options.Cwd, options.TimeProvider));
+            new Paths.PathFacts(options.PathLookupBudget, options.Cwd, options.TimeProvider),
+            new Transcripts.ExecutedCalls(new Transcripts.TranscriptReader(options.Transcripts, options.TimeProvider, logger), options.TimeProvider, logger));
         processor.Status = new StatusReport(sessionId, connection, snapshots, pending, spool, stats).Render;
         var warm = connection.StartAsync();
         return new SidecarSession(connection, snapshots, pending, spool, stats, processor, disk, spoolDirectory, warm);
