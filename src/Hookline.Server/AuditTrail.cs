@@ -52,7 +52,7 @@ public static class AuditTrail
 
     /// <inheritdoc cref="QueryEventsAsync(string, EventFilter, string?, int, bool)"/>
     public static Task<EventPage> QueryEventsAsync(AuditLocation location, EventFilter filter, string? cursor = null, int limit = 100, bool oldestFirst = false)
-        => WithAsync(location, reader => reader.EventsAsync(filter, cursor, limit, oldestFirst));
+        => WithAsync(location, reader => reader.EventsAsync(filter, null, cursor, limit, oldestFirst));
 
     /// <summary>One page of sessions, newest first, as the read API's <c>/api/sessions</c> gives it.</summary>
     public static Task<SessionPage> QuerySessionsAsync(string dataDirectory, string? cursor = null, int limit = 100)
@@ -60,7 +60,7 @@ public static class AuditTrail
 
     /// <inheritdoc cref="QuerySessionsAsync(string, string?, int)"/>
     public static Task<SessionPage> QuerySessionsAsync(AuditLocation location, string? cursor = null, int limit = 100)
-        => WithAsync(location, reader => reader.SessionsAsync(Internal.Storage.SessionFilter.All, cursor, limit));
+        => WithAsync(location, reader => reader.SessionsAsync(Internal.Storage.SessionFilter.All, null, cursor, limit));
 
     public static Task<List<AuditSession>> ReadSessionsAsync(string dataDirectory) => new SqliteAuditReader(dataDirectory).ReadSessionsAsync();
 

@@ -218,6 +218,42 @@ public sealed class OidcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_jwt_reader_with_an_org_claim_reads_only_that_orgs_events_and_one_without_reads_every_org()
+    {
+        async Task<string> StoreAs(string org)
+        {
+            var session = Guid.NewGuid().ToString();
+            await using var stream = new StreamClient(ClientWith(Jwt(org: org)).ProcessHookEvent());
+            await stream.SendAsync(new ProcessHookEventRequest { Open = new Open { SessionId = session, SidecarVersion = "test" } });
+            await stream.NextSnapshotAsync();
+            var hookEvent = Events.Bash("git status", session);
+            await stream.DecideAsync(hookEvent);
+            await stream.ReadUntilStoredAsync(hookEvent.EventId);
+            return hookEvent.EventId;
+        }
+        var platform = await StoreAs("platform");
+        var contractors = await StoreAs("contractors");
+        using var http = new HttpClient { BaseAddress = new Uri(_server.Server.HttpAddress! + "/"), Timeout = Bound.Hang };
+        async Task<(HttpStatusCode Status, string Body)> GetAsync(string path, string? org)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path)
+            {
+                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", Jwt(scope: "hookline:read", org: org)) },
+            };
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var (_, platformList) = await GetAsync("api/events", "platform");
+        Assert.Contains(platform, platformList);
+        Assert.DoesNotContain(contractors, platformList);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("api/events/" + contractors, "platform")).Status);
+        var (_, everyOrg) = await GetAsync("api/events", null);
+        Assert.Contains(platform, everyOrg);
+        Assert.Contains(contractors, everyOrg);
+    }
+
+    [Fact]
     public async Task Hookline_tokens_still_work_beside_jwts()
     {
         var token = Tokens.Create(_dir.File("data"), "laptop", TokenScope.Sidecar, "bob", "acme").Token;

@@ -41,9 +41,10 @@ internal sealed class LiveFeed(IAuditStore store, OtlpExport? export = null)
 
     public void HearingReplicas() => _replicasHeard.TrySetResult();
 
-    public Subscriber Subscribe(EventFilter filter)
+    /// <summary>A new subscriber to the events that pass <paramref name="filter"/>, of <paramref name="org"/> only unless it is null.</summary>
+    public Subscriber Subscribe(EventFilter filter, string? org)
     {
-        var subscriber = new Subscriber(this, filter);
+        var subscriber = new Subscriber(this, filter, org);
         _subscribers.TryAdd(subscriber, 0);
         return subscriber;
     }
@@ -151,7 +152,7 @@ internal sealed class LiveFeed(IAuditStore store, OtlpExport? export = null)
     }
 
     /// <summary>One live-feed client.</summary>
-    internal sealed class Subscriber(LiveFeed feed, EventFilter filter) : IDisposable
+    internal sealed class Subscriber(LiveFeed feed, EventFilter filter, string? org) : IDisposable
     {
         private readonly Channel<EventView> _queue = Channel.CreateBounded<EventView>(new BoundedChannelOptions(QueueSize)
         {
@@ -166,7 +167,8 @@ internal sealed class LiveFeed(IAuditStore store, OtlpExport? export = null)
 
         public void Offer(EventView view)
         {
-            if (filter.Matches(view) && !_queue.Writer.TryWrite(view) && !Dropped)
+            // The same org rule as the read API's SQL (e.org = @org): another org's event never enters the queue.
+            if ((org is null || view.Org == org) && filter.Matches(view) && !_queue.Writer.TryWrite(view) && !Dropped)
             {
                 Dropped = true;
                 _queue.Writer.TryComplete();

@@ -13,13 +13,13 @@ internal static class LiveStream
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
     private static readonly byte[] Ping = ": ping\n\n"u8.ToArray();
 
-    public static async Task ServeAsync(HttpContext context, LiveFeed feed, EventFilter filter)
+    public static async Task ServeAsync(HttpContext context, LiveFeed feed, EventFilter filter, string? org)
     {
         var response = context.Response;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Accel-Buffering"] = "no";
-        using var subscriber = feed.Subscribe(filter);
+        using var subscriber = feed.Subscribe(filter, org);
         var aborted = context.RequestAborted;
         try
         {

@@ -35,24 +35,24 @@ internal static class ReadApiEndpoints
         app.MapGet("/api/events", context => Guarded(context, async aborted =>
         {
             var q = context.Request.Query;
-            var page = await queries.EventsAsync(EventFilter.Parse(Get(q), time), q["cursor"], Limit(q, 100), q["order"] == "asc", aborted).ConfigureAwait(false);
+            var page = await queries.EventsAsync(EventFilter.Parse(Get(q), time), ReadOrg(context), q["cursor"], Limit(q, 100), q["order"] == "asc", aborted).ConfigureAwait(false);
             await Json(context, page, AuditJson.Default.EventPage).ConfigureAwait(false);
         }));
         app.MapGet("/api/events/{id}", context => Guarded(context, async aborted =>
-            await (await queries.EventAsync(Route(context, "id"), aborted).ConfigureAwait(false) is { } view
+            await (await queries.EventAsync(Route(context, "id"), ReadOrg(context), aborted).ConfigureAwait(false) is { } view
                 ? Json(context, view, AuditJson.Default.EventView) : NotFound(context, "no such event")).ConfigureAwait(false)));
         app.MapGet("/api/events/{id}/raw", context => Guarded(context, async aborted =>
-            await (await queries.RawAsync(Route(context, "id"), aborted).ConfigureAwait(false) is { } raw
+            await (await queries.RawAsync(Route(context, "id"), ReadOrg(context), aborted).ConfigureAwait(false) is { } raw
                 ? Json(context, raw, AuditJson.Default.RawEventView) : NotFound(context, "no such event")).ConfigureAwait(false)));
         app.MapGet("/api/sessions", context => Guarded(context, async aborted =>
         {
             var q = context.Request.Query;
-            var page = await queries.SessionsAsync(ParseSessionFilter(q, time), q["cursor"], Limit(q, 100), aborted).ConfigureAwait(false);
+            var page = await queries.SessionsAsync(ParseSessionFilter(q, time), ReadOrg(context), q["cursor"], Limit(q, 100), aborted).ConfigureAwait(false);
             await Json(context, page, AuditJson.Default.SessionPage).ConfigureAwait(false);
         }));
         app.MapGet("/api/sessions/{id}", context => Guarded(context, async aborted =>
         {
-            var page = await queries.SessionsAsync(SessionFilter.All with { Session = Route(context, "id") }, null, 1, aborted).ConfigureAwait(false);
+            var page = await queries.SessionsAsync(SessionFilter.All with { Session = Route(context, "id") }, ReadOrg(context), null, 1, aborted).ConfigureAwait(false);
             await (page.Items.Count == 1 ? Json(context, page.Items[0], AuditJson.Default.SessionView) : NotFound(context, "no such session")).ConfigureAwait(false);
         }));
         app.MapGet("/api/policy", context => Guarded(context, async aborted =>
@@ -70,17 +70,17 @@ internal static class ReadApiEndpoints
             await (diff is null ? NotFound(context, "no such epoch") : Json(context, diff, AuditJson.Default.PolicyDiffView)).ConfigureAwait(false);
         }));
         app.MapGet("/api/policy/rules", context => Guarded(context, async aborted =>
-            await Json(context, await RuleHitsAsync(queries, policy, aborted).ConfigureAwait(false), AuditJson.Default.RuleHitsView).ConfigureAwait(false)));
+            await Json(context, await RuleHitsAsync(queries, policy, ReadOrg(context), aborted).ConfigureAwait(false), AuditJson.Default.RuleHitsView).ConfigureAwait(false)));
         app.MapGet("/api/health", context => Guarded(context, async aborted =>
-            await Json(context, await HealthAsync(queries, policy, sessions, metrics, feed, time, aborted).ConfigureAwait(false), AuditJson.Default.HealthView).ConfigureAwait(false)));
+            await Json(context, await HealthAsync(queries, policy, sessions, metrics, feed, time, ReadOrg(context), aborted).ConfigureAwait(false), AuditJson.Default.HealthView).ConfigureAwait(false)));
         app.MapGet("/api/coverage", context => Guarded(context, async aborted =>
         {
             var q = context.Request.Query;
             var session = string.IsNullOrWhiteSpace(q["session"]) ? null : q["session"].ToString().Trim();
-            var view = await queries.CoverageAsync(session, CoverageOrg(context), Limit(q, session is null ? 100 : AuditReader.MaxPage), aborted).ConfigureAwait(false);
+            var view = await queries.CoverageAsync(session, ReadOrg(context), Limit(q, session is null ? 100 : AuditReader.MaxPage), aborted).ConfigureAwait(false);
             await Json(context, view, AuditJson.Default.CoverageView).ConfigureAwait(false);
         }));
-        app.MapGet("/api/live", context => LiveStream.ServeAsync(context, feed, EventFilter.Parse(Get(context.Request.Query), time)));
+        app.MapGet("/api/live", context => LiveStream.ServeAsync(context, feed, EventFilter.Parse(Get(context.Request.Query), time), ReadOrg(context)));
     }
 
     public static async Task<PolicyView> CurrentPolicyAsync(IAuditReader queries, PolicyHolder policy, CancellationToken cancellation)
@@ -109,10 +109,10 @@ internal static class ReadApiEndpoints
         return new PolicyDiffView(from, to, lines);
     }
 
-    public static async Task<RuleHitsView> RuleHitsAsync(IAuditReader queries, PolicyHolder policy, CancellationToken cancellation)
+    public static async Task<RuleHitsView> RuleHitsAsync(IAuditReader queries, PolicyHolder policy, string? org, CancellationToken cancellation)
     {
         var current = policy.Current;
-        var hits = await queries.RuleHitsAsync(cancellation).ConfigureAwait(false);
+        var hits = await queries.RuleHitsAsync(org, cancellation).ConfigureAwait(false);
         var rules = current.Policy.Document.Rules.Select(rule =>
         {
             hits.TryGetValue(rule.Id, out var hit);
@@ -123,10 +123,10 @@ internal static class ReadApiEndpoints
     }
 
     public static async Task<HealthView> HealthAsync(IAuditReader queries, PolicyHolder policy, SessionTracker sessions, ServerMetrics metrics,
-        LiveFeed feed, TimeProvider time, CancellationToken cancellation)
+        LiveFeed feed, TimeProvider time, string? org, CancellationToken cancellation)
     {
         var since = time.GetUtcNow().AddSeconds(-HealthWindowSeconds).ToUnixTimeMilliseconds();
-        var (sources, decided, hookP99, active) = await queries.WindowAsync(since, cancellation).ConfigureAwait(false);
+        var (sources, decided, hookP99, active) = await queries.WindowAsync(since, org, cancellation).ConfigureAwait(false);
         long Of(string source) => sources.TryGetValue(source, out var n) ? n : 0;
         double Rate(long n) => decided == 0 ? 0 : (double)n / decided;
         var local = Of("local");
@@ -145,8 +145,12 @@ internal static class ReadApiEndpoints
         return new SessionFilter(Text("status"), Text("agent"), Text("user"), Text("cwd"), Text("session"), times.Since, times.Until);
     }
 
-    /// <summary>A caller whose token names an org reads the coverage of that org's sessions only.</summary>
-    internal static string? CoverageOrg(HttpContext context)
+    /// <summary>
+    /// The org whose audit trail this caller reads: the org its credential names (token, JWT, or the token behind a
+    /// dashboard cookie), so it sees that org's sessions, events and coverage only; null (every org) for a credential
+    /// without an org, and with authentication off.
+    /// </summary>
+    internal static string? ReadOrg(HttpContext context)
         => Auth.HttpAuthorization.CallerOf(context) is { Authenticated: true, Org.Length: > 0 } caller ? caller.Org : null;
 
     internal static Func<string, string?> Get(IQueryCollection q) => name => q.TryGetValue(name, out var v) ? v.ToString() : null;

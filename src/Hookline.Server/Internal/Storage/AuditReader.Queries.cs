@@ -24,7 +24,7 @@ internal abstract partial class AuditReader
         cwd, applied_latency_us, {StorageOrder}
         """;
 
-    public async Task<EventPage> EventsAsync(EventFilter filter, string? cursor, int limit, bool oldestFirst = false,
+    public async Task<EventPage> EventsAsync(EventFilter filter, string? org, string? cursor, int limit, bool oldestFirst = false,
         CancellationToken cancellation = default)
     {
         limit = Math.Clamp(limit, 1, MaxPage);
@@ -42,6 +42,7 @@ internal abstract partial class AuditReader
         Equal(command, where, "e.agent", "agent", filter.Agent);
         Equal(command, where, "e.tool_name", "tool", filter.Tool);
         Equal(command, where, "e.session_id", "session", filter.Session);
+        Equal(command, where, "e.org", "org", org);
         if (filter.User is { } user)
         {
             where.Append(" AND e.session_id IN (SELECT session_id FROM sessions WHERE user_name = @user)");
@@ -69,11 +70,13 @@ internal abstract partial class AuditReader
         return new EventPage(items, next);
     }
 
-    public async Task<EventView?> EventAsync(string eventId, CancellationToken cancellation = default)
+    public async Task<EventView?> EventAsync(string eventId, string? org, CancellationToken cancellation = default)
     {
         await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {ViewSelect} FROM events e WHERE e.event_id = @id;";
+        var where = new StringBuilder("e.event_id = @id");
+        Equal(command, where, "e.org", "org", org);
+        command.CommandText = $"SELECT {ViewSelect} FROM events e WHERE {where};";
         Add(command, "id", eventId);
         return (await ReadAllAsync(command, ReadView, cancellation).ConfigureAwait(false)).FirstOrDefault();
     }
@@ -93,20 +96,22 @@ internal abstract partial class AuditReader
     }
 
     /// <summary>The stored payloads of one event, secrets masked as storage under "redacted" would, in every capture mode.</summary>
-    public async Task<RawEventView?> RawAsync(string eventId, CancellationToken cancellation = default)
+    public async Task<RawEventView?> RawAsync(string eventId, string? org, CancellationToken cancellation = default)
     {
         await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
+        var where = new StringBuilder("event_id = @id");
+        Equal(command, where, "org", "org", org);
         command.CommandText = $"""
             SELECT {Text("tool_input")}, {Text("tool_response")}, {Text("raw_input")}, prompt, payload_truncated
-            FROM events WHERE event_id = @id;
+            FROM events WHERE {where};
             """;
         Add(command, "id", eventId);
         return (await ReadAllAsync(command, reader => new RawEventView(eventId, Redactor.RedactStored(Text(reader, 0)), Redactor.RedactStored(Text(reader, 1)),
             Redactor.RedactStored(Text(reader, 2)), Redactor.RedactStored(Text(reader, 3)), reader.GetInt64(4) != 0), cancellation).ConfigureAwait(false)).FirstOrDefault();
     }
 
-    public async Task<SessionPage> SessionsAsync(SessionFilter filter, string? cursor, int limit, CancellationToken cancellation = default)
+    public async Task<SessionPage> SessionsAsync(SessionFilter filter, string? org, string? cursor, int limit, CancellationToken cancellation = default)
     {
         limit = Math.Clamp(limit, 1, MaxPage);
         await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
@@ -116,6 +121,7 @@ internal abstract partial class AuditReader
         Equal(command, where, "s.agent", "agent", filter.Agent);
         Equal(command, where, "s.user_name", "user", filter.User);
         Equal(command, where, "s.session_id", "session", filter.Session);
+        Equal(command, where, "s.org", "org", org);
         if (filter.Cwd is { } cwd)
         {
             where.Append(" AND substr(s.cwd, 1, length(@cwd)) = @cwd");
@@ -171,15 +177,14 @@ internal abstract partial class AuditReader
     }
 
     /// <summary>Stored events per rule id (a decision naming several rules counts for each), with the latest hit.</summary>
-    public async Task<Dictionary<string, (long Hits, long LastMs)>> RuleHitsAsync(CancellationToken cancellation = default)
+    public async Task<Dictionary<string, (long Hits, long LastMs)>> RuleHitsAsync(string? org, CancellationToken cancellation = default)
     {
         await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
+        var where = new StringBuilder("applied_rule_ids IS NOT NULL AND applied_rule_ids <> ''");
+        Equal(command, where, "org", "org", org);
         // Grouped by the stored id list (few distinct values) over the covering index, then split here.
-        command.CommandText = """
-            SELECT applied_rule_ids, COUNT(*), MAX(event_time_ms) FROM events
-            WHERE applied_rule_ids IS NOT NULL AND applied_rule_ids <> '' GROUP BY applied_rule_ids;
-            """;
+        command.CommandText = $"SELECT applied_rule_ids, COUNT(*), MAX(event_time_ms) FROM events WHERE {where} GROUP BY applied_rule_ids;";
         var hits = new Dictionary<string, (long Hits, long LastMs)>(StringComparer.Ordinal);
         foreach (var (ids, count, last) in await ReadAllAsync(command, reader => (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)), cancellation).ConfigureAwait(false))
         {
@@ -194,13 +199,15 @@ internal abstract partial class AuditReader
 
     /// <summary>Events since <paramref name="sinceMs"/> by applied source, and the p99 of the latency the hooks saw.</summary>
     public async Task<(Dictionary<string, long> Sources, long Decided, double? HookP99Ms, long ActiveSessions)> WindowAsync(long sinceMs,
-        CancellationToken cancellation = default)
+        string? org, CancellationToken cancellation = default)
     {
         await using var connection = await OpenAsync(cancellation).ConfigureAwait(false);
         using var command = connection.CreateCommand();
-        command.CommandText = """
+        var inOrg = new StringBuilder();
+        Equal(command, inOrg, "org", "org", org);
+        command.CommandText = $"""
             SELECT applied_source, COUNT(*), COUNT(applied_verdict) FROM events
-            WHERE event_time_ms >= @since GROUP BY applied_source;
+            WHERE event_time_ms >= @since{inOrg} GROUP BY applied_source;
             """;
         Add(command, "since", sinceMs);
         var sources = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -210,13 +217,13 @@ internal abstract partial class AuditReader
             sources[source] = count;
             decided += withVerdict;
         }
-        command.CommandText = """
-            SELECT applied_latency_us FROM events WHERE event_time_ms >= @since AND applied_latency_us IS NOT NULL
+        command.CommandText = $"""
+            SELECT applied_latency_us FROM events WHERE event_time_ms >= @since AND applied_latency_us IS NOT NULL{inOrg}
             ORDER BY applied_latency_us DESC LIMIT 1 OFFSET (
-              SELECT COUNT(*) / 100 FROM events WHERE event_time_ms >= @since AND applied_latency_us IS NOT NULL);
+              SELECT COUNT(*) / 100 FROM events WHERE event_time_ms >= @since AND applied_latency_us IS NOT NULL{inOrg});
             """;
         var p99 = await command.ExecuteScalarAsync(cancellation).ConfigureAwait(false);
-        command.CommandText = "SELECT COUNT(*) FROM sessions WHERE status = 'active';";
+        command.CommandText = $"SELECT COUNT(*) FROM sessions WHERE status = 'active'{inOrg};";
         var active = Convert.ToInt64(await command.ExecuteScalarAsync(cancellation).ConfigureAwait(false), CultureInfo.InvariantCulture);
         return (sources, decided, p99 is long us ? us / 1000.0 : null, active);
     }

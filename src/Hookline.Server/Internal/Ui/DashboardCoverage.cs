@@ -13,7 +13,7 @@ internal static class DashboardCoverage
 {
     public static async Task WriteAsync(Html html, HttpContext context, IAuditReader queries, string sessionId)
     {
-        var view = await queries.CoverageAsync(sessionId, ReadApiEndpoints.CoverageOrg(context), AuditReader.MaxPage, context.RequestAborted).ConfigureAwait(false);
+        var view = await queries.CoverageAsync(sessionId, ReadApiEndpoints.ReadOrg(context), AuditReader.MaxPage, context.RequestAborted).ConfigureAwait(false);
         html.Raw("<h2>Coverage</h2>");
         if (view.Sessions is not [var s])
         {

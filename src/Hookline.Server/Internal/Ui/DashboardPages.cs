@@ -41,7 +41,7 @@ internal static class DashboardPages
         app.MapGet("/ui/sessions/{id}", context => Page(context, "sessions", "Session", html => SessionPageAsync(html, context, queries)));
         app.MapGet("/ui/policy", context => Page(context, "policy", "Policy", html => PolicyPageAsync(html, context, queries, policy)));
         app.MapGet("/ui/health", context => Page(context, "health", "Health", async html =>
-            HealthPage(html, await ReadApiEndpoints.HealthAsync(queries, policy, sessions, metrics, feed, time, context.RequestAborted).ConfigureAwait(false))));
+            HealthPage(html, await ReadApiEndpoints.HealthAsync(queries, policy, sessions, metrics, feed, time, ReadApiEndpoints.ReadOrg(context), context.RequestAborted).ConfigureAwait(false))));
     }
 
     private static async Task Page(HttpContext context, string tab, string title, Func<Html, Task> body)
@@ -125,7 +125,7 @@ internal static class DashboardPages
     {
         var q = context.Request.Query;
         var filter = EventFilter.Parse(ReadApiEndpoints.Get(q), time);
-        var page = await queries.EventsAsync(filter, q["cursor"], PageSize, cancellation: context.RequestAborted).ConfigureAwait(false);
+        var page = await queries.EventsAsync(filter, ReadApiEndpoints.ReadOrg(context), q["cursor"], PageSize, cancellation: context.RequestAborted).ConfigureAwait(false);
         var query = filter.ToQuery();
         html.Raw("<h1>Live decisions<span id=\"live-status\" class=\"status\" data-state=\"connecting\">connecting</span></h1>");
         FilterForm(html, "/ui/live", q, [
@@ -180,7 +180,7 @@ internal static class DashboardPages
     {
         var q = context.Request.Query;
         var filter = ReadApiEndpoints.ParseSessionFilter(q, time);
-        var page = await queries.SessionsAsync(filter, q["cursor"], PageSize, context.RequestAborted).ConfigureAwait(false);
+        var page = await queries.SessionsAsync(filter, ReadApiEndpoints.ReadOrg(context), q["cursor"], PageSize, context.RequestAborted).ConfigureAwait(false);
         html.Element("h1", "Sessions");
         FilterForm(html, "/ui/sessions", q, [
             ("status", "status", ["", "active", "disconnected", "ended"]), ("agent", "agent", null), ("user", "user", null),
@@ -203,14 +203,14 @@ internal static class DashboardPages
     private static async Task SessionPageAsync(Html html, HttpContext context, IAuditReader queries)
     {
         var id = ReadApiEndpoints.Route(context, "id");
-        var found = (await queries.SessionsAsync(SessionFilter.All with { Session = id }, null, 1, context.RequestAborted).ConfigureAwait(false)).Items;
+        var found = (await queries.SessionsAsync(SessionFilter.All with { Session = id }, ReadApiEndpoints.ReadOrg(context), null, 1, context.RequestAborted).ConfigureAwait(false)).Items;
         if (found.Count == 0)
         {
             throw new KeyNotFoundException($"no session {id}");
         }
         var s = found[0];
         var q = context.Request.Query;
-        var page = await queries.EventsAsync(EventFilter.All with { Session = id }, q["cursor"], PageSize, oldestFirst: true, context.RequestAborted).ConfigureAwait(false);
+        var page = await queries.EventsAsync(EventFilter.All with { Session = id }, ReadApiEndpoints.ReadOrg(context), q["cursor"], PageSize, oldestFirst: true, context.RequestAborted).ConfigureAwait(false);
         html.Raw("<h1>Session ").Text(s.SessionId).Raw(" ").Badge(s.Status).Raw("</h1><div class=\"cards\">");
         foreach (var (k, v) in new[]
         {
@@ -240,7 +240,7 @@ internal static class DashboardPages
         var aborted = context.RequestAborted;
         var current = await ReadApiEndpoints.CurrentPolicyAsync(queries, policy, aborted).ConfigureAwait(false);
         var epochs = await queries.EpochsAsync(false, cancellation: aborted).ConfigureAwait(false);
-        var hits = await ReadApiEndpoints.RuleHitsAsync(queries, policy, aborted).ConfigureAwait(false);
+        var hits = await ReadApiEndpoints.RuleHitsAsync(queries, policy, ReadApiEndpoints.ReadOrg(context), aborted).ConfigureAwait(false);
         html.Raw($"<h1>Policy <span id=\"epoch\" data-epoch=\"{current.Epoch}\">epoch {current.Epoch}</span></h1>")
             .Raw("<p class=\"muted\">").Text($"mode {current.Mode} · hash {current.Hash[..Math.Min(12, current.Hash.Length)]} · {current.Source}{AppliedBy(current.AppliedBy)} · since {Html.Time(current.AppliedAt)}").Raw("</p>");
         html.Element("h2", "Rule hits").Raw("<table id=\"rules\"><thead><tr><th>rule</th><th>effect</th><th>hits</th><th>last hit (UTC)</th></tr></thead><tbody>");

@@ -27,6 +27,7 @@ internal sealed class SqliteAuditReader : AuditReader
         CREATE INDEX IF NOT EXISTS events_rules ON events(applied_rule_ids, event_time_ms);
         CREATE INDEX IF NOT EXISTS sessions_created ON sessions(created_at_ms);
         CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_name);
+        CREATE INDEX IF NOT EXISTS events_org_time ON events(org, event_time_ms);
         """;
 
     // Synchronous behind the awaitable signature: a read-only WAL reader opens a local file and never waits on the writer.
