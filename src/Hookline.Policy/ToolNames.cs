@@ -36,6 +36,12 @@ public static class ToolNames
         ["task"] = Agent,
         ["notebook_edit"] = NotebookEdit,
         ["web_search"] = WebSearch,
+        // Qwen's monitor runs `sh -c COMMAND` as run_shell_command does (Qwen's own rules treat both as the shell).
+        ["monitor"] = Bash,
+        // Qwen's and Gemini's directory listing ({path} or {dir_path}): a search of that directory, which Read rules govern.
+        ["list_directory"] = Glob,
+        // Qwen's image viewer ({file_path}): a read.
+        ["zoom_image"] = Read,
         // Cursor.
         ["Shell"] = Bash,
         // Codex (older builds).

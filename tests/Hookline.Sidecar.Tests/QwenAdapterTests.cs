@@ -56,6 +56,10 @@ public sealed class QwenAdapterTests
     [InlineData("edit", """{"file_path":"/etc/hosts","old_string":"a","new_string":"b"}""", "Edit", "no-edit-etc")]
     [InlineData("replace", """{"file_path":"/etc/hosts","old_string":"a","new_string":"b"}""", "Edit", "no-edit-etc")]
     [InlineData("read_file", """{"file_path":"/home/dev/proj/secrets/key.pem"}""", "Read", "no-secrets")]
+    // Qwen 0.24.4's monitor spawns `sh -c COMMAND`; list_directory and zoom_image read what Read rules govern.
+    [InlineData("monitor", """{"command":"rm -rf build","description":"watch"}""", "Bash", "no-rm")]
+    [InlineData("list_directory", """{"path":"/home/dev/proj/secrets"}""", "Glob", "no-secrets")]
+    [InlineData("zoom_image", """{"file_path":"/home/dev/proj/secrets/scan.png","x1":0,"y1":0,"x2":10,"y2":10}""", "Read", "no-secrets")]
     public void Qwen_tool_calls_meet_the_rules_written_with_claude_names_and_a_deny_reaches_the_model(string tool, string input, string canonical, string rule)
     {
         var (hookEvent, decision) = Decide(tool, input);
