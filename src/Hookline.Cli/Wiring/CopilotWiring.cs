@@ -35,7 +35,7 @@ internal static class CopilotWiring
     /// Copilot lets the tool run when a hook times out, so this stays well above the hook's own deadline
     /// (HOOKLINE_HOOK_TIMEOUT_MS, 5 s by default): the hook's fail-mode answer always comes first.
     /// </summary>
-    public const int TimeoutSeconds = 30;
+    public const int TimeoutSeconds = Hookline.Hook.HookCommand.AgentTimeoutMs / 1000;
 
     /// <summary>The file <c>hookline install</c> writes in a hooks directory.</summary>
     public const string InstalledFileName = "hookline.json";
