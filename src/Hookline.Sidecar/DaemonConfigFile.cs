@@ -12,7 +12,7 @@ public static class DaemonConfigFile
 {
     public const string FileName = "sidecar.yaml";
 
-    private const UnixFileMode OthersMayWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+    private const UnixFileMode GroupOrOthers = (UnixFileMode)0b000_111_111;
 
     /// <summary><c>$XDG_CONFIG_HOME</c>, else <c>~/.config</c>: a relative value is ignored, as the XDG spec says.</summary>
     public static string ConfigHome()
@@ -30,8 +30,10 @@ public static class DaemonConfigFile
 
     /// <summary>
     /// Why <paramref name="path"/> may not be trusted, or null when it may: it must be a regular file (a symlink is never
-    /// followed) owned by this user, and neither it nor its directory may be writable by group or others, or owned by
-    /// someone else: a neighbour who can write either could point this user's hooks at a server of their choosing.
+    /// followed) owned by this user, and neither it nor its directory may grant group or others any access (0600 and
+    /// 0700, as install writes them), or be owned by someone else: a neighbour who can write either could point this
+    /// user's hooks at a server of their choosing, and git checks out only 0644 and 0755, so a file from a cloned
+    /// repository (say, by a project's $XDG_CONFIG_HOME) is never trusted.
     /// </summary>
     /// <exception cref="IOException">The path could not be inspected (other than not existing).</exception>
     public static string? Problem(string path)
@@ -53,7 +55,7 @@ public static class DaemonConfigFile
         {
             return $"{path} is not a regular file (a symlink is never followed)";
         }
-        return Unsafe(path, file.Owner, file.Mode, platform.EffectiveUid);
+        return Unsafe(path, file.Owner, file.Mode, platform.EffectiveUid, "600");
     }
 
     /// <summary>Why the file's directory may not be trusted (see <see cref="Problem"/>), or null when it may.</summary>
@@ -70,18 +72,18 @@ public static class DaemonConfigFile
             return $"{directory} does not exist";
         }
         return folder.IsDirectory
-            ? Unsafe(directory, folder.Owner, folder.Mode, platform.EffectiveUid)
+            ? Unsafe(directory, folder.Owner, folder.Mode, platform.EffectiveUid, "700")
             : $"{directory} is not a directory (a symlink is never followed)";
     }
 
-    private static string? Unsafe(string path, uint owner, UnixFileMode mode, uint self)
+    private static string? Unsafe(string path, uint owner, UnixFileMode mode, uint self, string privateMode)
     {
         if (owner != self)
         {
             return $"{path} belongs to uid {owner}, not to uid {self}; chown it or remove it";
         }
-        return (mode & OthersMayWrite) != 0
-            ? $"{path} has mode {Convert.ToString((int)mode, 8)}: other users may write it; chmod go-w it"
+        return (mode & GroupOrOthers) != 0
+            ? $"{path} has mode {Convert.ToString((int)mode, 8)}: group or others may access it; chmod {privateMode} {path}"
             : null;
     }
 }

@@ -147,14 +147,88 @@ public sealed class DaemonConfigTests : IAsyncLifetime
         var withEnvironment = Env;
         withEnvironment["HOOKLINE_SERVER"] = _stack.ServerUrl;
 
-        var fromEnvironment = await AskAsync(withEnvironment);
+        await using (var fromEnvironment = ChildProcess.Start(Artifacts.Hookline, ["sidecar", "--daemon"], withEnvironment))
+        {
+            await fromEnvironment.WaitForLineAsync("HOOKLINE_DAEMON_SOCKET=", TimeSpan.FromSeconds(60));
+            Assert.Equal("allow", (await AskAsync()).PermissionDecision);
+        }
         await StopDaemonAsync();
         await using var byHand = ChildProcess.Start(Artifacts.Hookline, ["sidecar", "--daemon", "--server", _stack.ServerUrl], Env);
         await byHand.WaitForLineAsync("HOOKLINE_DAEMON_SOCKET=", TimeSpan.FromSeconds(60));
         var fromFlag = await AskAsync();
 
-        Assert.Equal("allow", fromEnvironment.PermissionDecision);
         Assert.Equal("allow", fromFlag.PermissionDecision);
+    }
+
+    /// <summary>
+    /// One variable in an agent's environment (a project's settings, its .env, direnv) must not send the user's
+    /// recorded token elsewhere: a server named by $HOOKLINE_SERVER or a flag gets none of the file's credentials.
+    /// A raw TCP listener stands in for that server and keeps every byte the daemon sends it.
+    /// </summary>
+    [Theory]
+    [InlineData("environment")]
+    [InlineData("flag")]
+    public async Task A_server_from_the_environment_or_a_flag_gets_none_of_the_recorded_credentials(string source)
+    {
+        const string Secret = "recorded-token-4f1c9a";
+        var tokenFile = Path.Combine(_stack.Directory, "sidecar.token");
+        await File.WriteAllTextAsync(tokenFile, Secret);
+        File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await InstallAsync("--server", _stack.ServerUrl, "--token-file", tokenFile);
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var elsewhere = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}";
+        var env = Env;
+        string[] args = ["sidecar", "--daemon"];
+        if (source == "environment")
+        {
+            env["HOOKLINE_SERVER"] = elsewhere;
+        }
+        else
+        {
+            args = [.. args, "--server", elsewhere];
+        }
+        var received = new System.Text.StringBuilder();
+        using var stop = new CancellationTokenSource(Bound.Hang);
+
+        await using var daemon = ChildProcess.Start(Artifacts.Hookline, args, env);
+        await daemon.WaitForLineAsync("HOOKLINE_DAEMON_SOCKET=", TimeSpan.FromSeconds(60));
+        var hookEnv = Env;
+        hookEnv["HOOKLINE_AUTOSTART"] = "0";
+        hookEnv["HOOKLINE_HOOK_TIMEOUT_MS"] = "3000";
+        var hook = AskAsync(hookEnv);
+        using var client = await listener.AcceptTcpClientAsync(stop.Token);
+        var stream = client.GetStream();
+        // An empty HTTP/2 SETTINGS frame, so the client goes on to send its request's headers.
+        await stream.WriteAsync(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 }, stop.Token);
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains("CreateSession", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, stop.Token);
+            Assert.True(read > 0, "the daemon closed the connection before it asked for a session: " + received);
+            received.Append(System.Text.Encoding.Latin1.GetString(buffer, 0, read));
+        }
+        await hook;
+
+        Assert.DoesNotContain(Secret, received.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Bearer", received.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_daemon_a_hook_starts_sees_none_of_the_hooks_HOOKLINE_SERVER_and_streams_to_the_recorded_server()
+    {
+        await InstallAsync("--server", _stack.ServerUrl);
+        var projectEnvironment = Env;
+        projectEnvironment["HOOKLINE_SERVER"] = $"http://127.0.0.1:{Ports.Free()}";
+        projectEnvironment["HOOKLINE_TOKEN"] = "from-a-project";
+
+        var allowed = await AskAsync(projectEnvironment);
+
+        Assert.Equal("allow", allowed.PermissionDecision);
+        var pid = await DaemonLock.PidAsync(Path.Combine(RuntimeDirectory, "hookline", "sidecar.lock"));
+        var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+        Assert.DoesNotContain(environment, v => v.StartsWith("HOOKLINE_SERVER=", StringComparison.Ordinal) || v.StartsWith("HOOKLINE_TOKEN=", StringComparison.Ordinal));
+        Assert.Contains($"HOME={Home}", environment);
     }
 
     [Fact]
@@ -171,17 +245,17 @@ public sealed class DaemonConfigTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_file_or_directory_others_may_write_or_a_symlink_is_refused_by_the_daemon_install_and_doctor()
+    public async Task A_file_or_directory_others_may_read_as_git_checks_it_out_or_a_symlink_is_refused_by_the_daemon_install_and_doctor()
     {
         await InstallAsync("--server", _stack.ServerUrl);
         var directory = Path.GetDirectoryName(ConfigFile)!;
 
-        File.SetUnixFileMode(ConfigFile, (UnixFileMode)0b110_010_010);
+        File.SetUnixFileMode(ConfigFile, (UnixFileMode)0b110_100_100);
         var writableFile = await HooklineAsync("sidecar", "--daemon");
         var install = await HooklineAsync("install", "--agent", "gemini", "--server", _stack.ServerUrl);
         var doctor = await HooklineAsync("doctor", "--json", "--agent", "claude", "--server-http", $"http://127.0.0.1:{_stack.HttpPort}");
         File.SetUnixFileMode(ConfigFile, (UnixFileMode)0b110_000_000);
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_101);
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
         var writableDirectory = await HooklineAsync("sidecar", "--daemon");
         File.SetUnixFileMode(directory, (UnixFileMode)0b111_000_000);
         File.Move(ConfigFile, ConfigFile + ".real");
@@ -189,15 +263,15 @@ public sealed class DaemonConfigTests : IAsyncLifetime
         var symlink = await HooklineAsync("sidecar", "--daemon");
 
         Assert.Equal(2, writableFile.Exit);
-        Assert.Contains($"refusing the per-user sidecar's configuration: {ConfigFile} has mode 622: other users may write it", writableFile.Stderr);
+        Assert.Contains($"refusing the per-user sidecar's configuration: {ConfigFile} has mode 644: group or others may access it; chmod 600 {ConfigFile}", writableFile.Stderr);
         Assert.Equal(2, install.Exit);
-        Assert.Contains("other users may write it; chmod go-w it; nothing was changed", install.Stderr);
+        Assert.Contains($"group or others may access it; chmod 600 {ConfigFile}; nothing was changed", install.Stderr);
         Assert.False(File.Exists(Path.Combine(Home, ".gemini", "settings.json")), "install went on with an unsafe configuration");
         Assert.Equal(1, doctor.Exit);
-        Assert.Equal(("fail", $"refusing the per-user sidecar's configuration: {ConfigFile} has mode 622: other users may write it; chmod go-w it"),
+        Assert.Equal(("fail", $"refusing the per-user sidecar's configuration: {ConfigFile} has mode 644: group or others may access it; chmod 600 {ConfigFile}"),
             Checks(doctor.Stdout)["sidecar config"]);
         Assert.Equal(2, writableDirectory.Exit);
-        Assert.Contains($"{directory} has mode 775: other users may write it", writableDirectory.Stderr);
+        Assert.Contains($"{directory} has mode 755: group or others may access it; chmod 700 {directory}", writableDirectory.Stderr);
         Assert.Equal(2, symlink.Exit);
         Assert.Contains($"{ConfigFile} is not a regular file (a symlink is never followed)", symlink.Stderr);
         Assert.False(File.Exists(Path.Combine(RuntimeDirectory, "hookline", "sidecar.sock")), "a daemon started on a refused configuration");

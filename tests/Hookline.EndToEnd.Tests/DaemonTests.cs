@@ -11,18 +11,32 @@ public sealed class DaemonTests : IAsyncLifetime
 
     private string DaemonSocket => Path.Combine(RuntimeDirectory, "hookline", "sidecar.sock");
 
-    /// <summary>What an agent's environment holds for hooks installed without the wrapper: no HOOKLINE_SOCKET.</summary>
+    private string ConfigHome => Path.Combine(_stack.Directory, "agent-config");
+
+    /// <summary>
+    /// What an agent's environment holds for hooks installed without the wrapper: no HOOKLINE_SOCKET, and the server
+    /// only in the user's recorded configuration (a daemon a hook starts sees none of the hook's HOOKLINE_SERVER).
+    /// </summary>
     private Dictionary<string, string> AgentEnvironment => new()
     {
         ["XDG_RUNTIME_DIR"] = RuntimeDirectory,
         ["XDG_STATE_HOME"] = Path.Combine(_stack.Directory, "state"),
-        ["HOOKLINE_SERVER"] = _stack.ServerUrl,
+        ["XDG_CONFIG_HOME"] = ConfigHome,
+        ["HOOKLINE_SERVER"] = "",
         ["HOOKLINE_ORPHAN_FILE"] = Path.Combine(_stack.Directory, "orphans.jsonl"),
         // Generous: the first hook also pays for the daemon's start and its first connection on a busy machine.
         ["HOOKLINE_HOOK_TIMEOUT_MS"] = "30000",
     };
 
-    public async Task InitializeAsync() => _stack = await ProcessStack.StartAsync(withSidecar: false);
+    public async Task InitializeAsync()
+    {
+        _stack = await ProcessStack.StartAsync(withSidecar: false);
+        // What `hookline install --server` records: 0600 in a 0700 directory.
+        var directory = Directory.CreateDirectory(Path.Combine(ConfigHome, "hookline"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+        var file = Path.Combine(directory, "sidecar.yaml");
+        await File.WriteAllTextAsync(file, $"server: {_stack.ServerUrl}\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
 
     public async Task DisposeAsync()
     {

@@ -4,7 +4,7 @@ namespace Hookline.Sidecar.Tests;
 
 /// <summary>
 /// The per-user sidecar's configuration names the server every hook's event goes to: it is trusted only as a regular
-/// file of this user in a directory of this user, neither writable by anyone else; and the probe doctor runs reaches a
+/// file of this user in a directory of this user, neither open to anyone else (0600, 0700); and the probe doctor runs reaches a
 /// server as the sidecar does, telling a server that answers from one that refuses the token or is not there.
 /// </summary>
 public sealed class DaemonConfigFileTests : IDisposable
@@ -25,20 +25,30 @@ public sealed class DaemonConfigFileTests : IDisposable
     }
 
     [Fact]
-    public void A_file_only_its_user_may_write_is_trusted_even_when_others_may_read_it()
+    public void A_0600_file_in_a_0700_directory_is_trusted()
     {
         Assert.Null(DaemonConfigFile.Problem(Config((UnixFileMode)0b111_000_000, Private)));
-        Assert.Null(DaemonConfigFile.Problem(Config((UnixFileMode)0b111_101_101, (UnixFileMode)0b110_100_100)));
+    }
+
+    [Fact]
+    public void A_file_or_directory_as_git_checks_it_out_0644_or_0755_is_not_and_the_error_says_how_to_fix_it()
+    {
+        var readable = Config((UnixFileMode)0b111_000_000, (UnixFileMode)0b110_100_100);
+        Assert.Equal($"{readable} has mode 644: group or others may access it; chmod 600 {readable}", DaemonConfigFile.Problem(readable));
+
+        var inReadableDirectory = Config((UnixFileMode)0b111_101_101, Private);
+        var directory = Path.GetDirectoryName(inReadableDirectory);
+        Assert.Equal($"{directory} has mode 755: group or others may access it; chmod 700 {directory}", DaemonConfigFile.Problem(inReadableDirectory));
     }
 
     [Fact]
     public void A_file_or_directory_group_or_others_may_write_is_not()
     {
         var groupWritable = Config((UnixFileMode)0b111_000_000, (UnixFileMode)0b110_110_000);
-        Assert.Equal($"{groupWritable} has mode 660: other users may write it; chmod go-w it", DaemonConfigFile.Problem(groupWritable));
+        Assert.Equal($"{groupWritable} has mode 660: group or others may access it; chmod 600 {groupWritable}", DaemonConfigFile.Problem(groupWritable));
 
         var inOpenDirectory = Config((UnixFileMode)0b111_111_111, Private);
-        Assert.Equal($"{Path.GetDirectoryName(inOpenDirectory)} has mode 777: other users may write it; chmod go-w it",
+        Assert.Equal($"{Path.GetDirectoryName(inOpenDirectory)} has mode 777: group or others may access it; chmod 700 {Path.GetDirectoryName(inOpenDirectory)}",
             DaemonConfigFile.Problem(inOpenDirectory));
     }
 

@@ -12,7 +12,8 @@ namespace Hookline.Cli.Hosting;
 /// <c>hookline sidecar</c> (keys are its flags: <c>server:</c>, <c>token-file:</c>, <c>ca:</c>, ...) that
 /// <c>hookline install --server URL [--token-file PATH]</c> writes and every <c>hookline sidecar --daemon</c> reads when
 /// it is given no <c>--config</c>. What wins, best first: a flag, <c>$HOOKLINE_SERVER</c> / <c>$HOOKLINE_TOKEN</c>,
-/// this file, the built-in default. The token file's path is recorded, never the token.
+/// this file, the built-in default. The token file's path is recorded, never the token. The file's credentials
+/// (<c>token-file:</c>, <c>ca:</c>, client certificate) go only to the file's own <c>server:</c>.
 /// </summary>
 internal static class DaemonConfig
 {
@@ -29,7 +30,7 @@ internal static class DaemonConfig
             return parse;
         }
         Trust(path);
-        return ConfigFile.Apply(parse, command, config, path, SetInEnvironment);
+        return ConfigFile.Apply(parse, command, config, path, SetElsewhere(parse, command, path));
     }
 
     /// <summary>Whether the file (or a symlink in its place) exists.</summary>
@@ -57,13 +58,28 @@ internal static class DaemonConfig
         }
     }
 
-    /// <summary>The keys an environment variable sets instead: an explicit variable wins over the file.</summary>
-    private static bool SetInEnvironment(string key) => key switch
+    /// <summary>
+    /// The keys a flag or an environment variable sets instead. A server named by a flag or <c>$HOOKLINE_SERVER</c>
+    /// other than the file's takes none of the file's credentials (its token only from <c>--token-file</c> or
+    /// <c>$HOOKLINE_TOKEN</c>): whoever can set one variable in an agent's environment, which the daemon a hook starts
+    /// inherits, must not get the user's recorded token sent to a server of their choosing.
+    /// </summary>
+    private static Func<string, bool> SetElsewhere(ParseResult parse, Command command, string path)
     {
-        ServerKey => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HOOKLINE_SERVER")),
-        TokenFileKey or "token" => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HOOKLINE_TOKEN")),
-        _ => false,
-    };
+        var serverFlag = command.Options.OfType<Option<string[]>>().First(o => o.Name == "--" + ServerKey);
+        string[]? chosen = parse.GetResult(serverFlag) is { Implicit: false } ? parse.GetValue(serverFlag)
+            : Environment.GetEnvironmentVariable("HOOKLINE_SERVER") is { Length: > 0 } fromEnvironment ? [fromEnvironment] : null;
+        var recorded = ConfigFile.Read(path).FirstOrDefault(e => e.Key == ServerKey)?.Values ?? [];
+        var otherServer = chosen is not null && !chosen.SequenceEqual(recorded);
+        var tokenInEnvironment = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HOOKLINE_TOKEN"));
+        return key => key switch
+        {
+            ServerKey => chosen is not null,
+            TokenFileKey or "token" => otherServer || tokenInEnvironment,
+            "ca" or "client-cert" or "client-key" => otherServer,
+            _ => false,
+        };
+    }
 
     /// <summary>
     /// The reason <paramref name="server"/> is not an address the sidecar can use, or null: <c>http://</c> or
@@ -147,7 +163,7 @@ internal static class DaemonConfig
         var emitter = new Emitter(writer);
         emitter.Emit(new StreamStart());
         emitter.Emit(new DocumentStart());
-        emitter.Emit(new Comment("The per-user sidecar's flags (hookline sidecar --help), written by hookline install; a flag or $HOOKLINE_SERVER wins.", false));
+        emitter.Emit(new Comment("The per-user sidecar's flags (hookline sidecar --help), written by hookline install; a flag or $HOOKLINE_SERVER wins, and takes none of its credentials.", false));
         emitter.Emit(new MappingStart());
         foreach (var (key, values) in entries)
         {

@@ -6,7 +6,10 @@ namespace Hookline.Hook.Internal;
 /// Starts the per-user daemon when its socket does not answer: <c>hookline sidecar --daemon --exit-when-idle</c>, from
 /// beside this binary, in a new session (POSIX_SPAWN_SETSID), so neither the agent's kill of the hook's process group
 /// nor a closed terminal takes it down. Its output goes to /dev/null; the hook never waits for it to exit.
-/// Off when HOOKLINE_AUTOSTART is 0, off or false.
+/// Off when HOOKLINE_AUTOSTART is 0, off or false. It gets only the variables that locate the user's own paths
+/// (<see cref="Passed"/>), not the agent's environment: that is one project's (its settings, its <c>.env</c>, direnv),
+/// and the daemon serves every session of the user, so HOOKLINE_SERVER, HOOKLINE_TOKEN, SSL_CERT_FILE, LD_PRELOAD and
+/// the like there must not configure it; it reads its server from the user's recorded configuration.
 /// </summary>
 internal static unsafe class DaemonLauncher
 {
@@ -36,7 +39,10 @@ internal static unsafe class DaemonLauncher
         var envp = new List<string>(environment.Count);
         foreach (System.Collections.DictionaryEntry entry in environment)
         {
-            envp.Add(entry.Key + "=" + entry.Value);
+            if (entry.Key is string name && Passed(name))
+            {
+                envp.Add(name + "=" + entry.Value);
+            }
         }
         var handles = new List<nint>();
         try
@@ -75,6 +81,11 @@ internal static unsafe class DaemonLauncher
             }
         }
     }
+
+    /// <summary>The variables the daemon is started with: where the user's home, config, state and runtime files are.</summary>
+    internal static bool Passed(string name) => name is "HOME" or "USER" or "LOGNAME" or "PATH" or "LANG" or "TMPDIR"
+        or "XDG_RUNTIME_DIR" or "XDG_STATE_HOME" or "XDG_CONFIG_HOME" or "XDG_DATA_HOME" or "HOOKLINE_ORPHAN_FILE"
+        || name.StartsWith("LC_", StringComparison.Ordinal);
 
     private static byte* Utf8(string text, List<nint> handles)
     {
