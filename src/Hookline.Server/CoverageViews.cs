@@ -5,7 +5,7 @@ namespace Hookline.Server;
 /// dashboard show it.
 /// </summary>
 /// <param name="Status">governed (a decision in force when it ran), ungoverned (ran without one), pending (decided, not yet seen to run).</param>
-/// <param name="Cause">Why an ungoverned call had no decision: no_hook, hook_timed_out, subagent, mcp_tool, ran_although_denied, fail_open.</param>
+/// <param name="Cause">Why an ungoverned call had no decision: no_hook, hook_timed_out, subagent, mcp_tool, ran_although_denied, fail_open, reused_tool_use_id.</param>
 /// <param name="Heuristic">Matched on (session, tool, input hash, order): the agent sends no tool_use_id.</param>
 /// <param name="Decision">What the agent was told at PreToolUse (allow, deny, ask, none); null without one.</param>
 /// <param name="Source">Who answered the PreToolUse: remote, local, fail_open, fail_closed, hook.</param>

@@ -143,6 +143,8 @@ public abstract class CoverageTests : BackendSuite
         }
         var first = Gemini("echo hi");
         var second = Gemini("echo hi");
+        // Asked in the same millisecond: matched in the order they came, not in their event ids' (random) order.
+        second.Time = first.Time;
         var denied = Gemini("rm -rf /tmp/project");
         foreach (var pre in new[] { first, second, denied })
         {
@@ -166,6 +168,28 @@ public abstract class CoverageTests : BackendSuite
         Assert.All(view.Calls, c => Assert.True(c.Heuristic));
         Assert.Equal("ran_although_denied", Assert.Single(view.Calls, c => c.PreEventId == denied.EventId).Cause);
         Assert.Equal(2, view.Calls.Count(c => c is { Status: "ungoverned", Cause: "no_hook", PreEventId: null }));
+    }
+
+    [SkippableFact]
+    public async Task Without_tool_use_ids_a_pretooluse_asked_too_long_before_does_not_cover_a_later_unasked_run()
+    {
+        var server = await StartAsync();
+        var session = Guid.NewGuid().ToString();
+        await using var stream = await OpenAsync(server, null, session, agent: "gemini");
+        var old = Events.Tool("Bash", new { command = "echo hi" }, session);
+        old.Agent = "gemini";
+        old.ToolUseId = "";
+        old.Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-2));
+        await stream.DecideAsync(old);
+        // Its call never ran (declined in the agent); two hours later the same call runs with no PreToolUse.
+        var ran = Ran(old);
+        ran.Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        await stream.SendAsync(ran);
+        await stream.ReadUntilStoredAsync([ran.EventId]);
+
+        var view = await CoverageAsync(server, null, session);
+        var call = Assert.Single(view.Calls, c => c.RanEventId == ran.EventId);
+        Assert.Equal(("ungoverned", "no_hook", null), (call.Status, call.Cause, call.PreEventId));
     }
 
     [SkippableFact]

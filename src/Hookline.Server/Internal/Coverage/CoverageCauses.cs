@@ -25,5 +25,9 @@ internal static class CoverageCauses
     /// <summary>The sidecar had no usable policy and its fail mode (open) let the call run undecided.</summary>
     public const string FailOpen = "fail_open";
 
-    public static readonly string[] All = [NoHook, HookTimedOut, Subagent, McpTool, RanAlthoughDenied, FailOpen];
+    /// <summary>A second call ran under a tool_use_id another call had already run under (an id the model API chose,
+    /// reused): which decision it had cannot be told, so none is counted.</summary>
+    public const string ReusedToolUseId = "reused_tool_use_id";
+
+    public static readonly string[] All = [NoHook, HookTimedOut, Subagent, McpTool, RanAlthoughDenied, FailOpen, ReusedToolUseId];
 }

@@ -7,16 +7,26 @@ namespace Hookline.Server.Internal.Coverage;
 /// between batches (a session's calls cost rows, not memory, however many PreToolUse a hostile agent sends).
 /// </summary>
 /// <remarks>
-/// With a tool_use_id (Claude Code, Codex, Cursor) a call is its id. Without one (Gemini CLI, Copilot CLI) a call ran is
-/// matched to the oldest PreToolUse of the same session, tool and input hash that no run has taken yet, and the
-/// match is marked heuristic.
+/// <para>With a tool_use_id (Claude Code, Codex, Cursor) a call is its id. A second PostToolUse under an id that already
+/// ran (a model API that chose the id reused it) is not merged into the first: it is a call of its own, ungoverned,
+/// <see cref="CoverageCauses.ReusedToolUseId"/>. The same call reported twice (a replay of one event, or a PostToolUse
+/// and the agent's own record) stays one call.</para>
+/// <para>Without one (Gemini CLI, Copilot CLI) a call ran is matched on session, tool and input hash, marked heuristic,
+/// and only to a PreToolUse that could plausibly be its own: one asked at most <see cref="MaxHeuristicAgeMs"/> before it
+/// ran (a PreToolUse whose call never ran, declined or interrupted, must not cover a later unasked run forever). Of
+/// those, when the newest answered deny or ask (both block the call for these agents) the run is that call, ran
+/// although denied; else it takes the oldest allowed one (identical calls asked together run in order); a deny or ask
+/// is never taken as the governing decision of a run that came after another PreToolUse of the same call.</para>
 /// </remarks>
 internal sealed class ToolCallMatcher
 {
     private readonly Dictionary<(string Session, string Key), ToolCallRow> _byKey = [];
     private readonly Dictionary<(string Session, string EventId), ToolCallRow> _byPre = [];
-    private readonly Dictionary<(string Session, string MatchKey), Queue<ToolCallRow>> _waiting = [];
+    private readonly Dictionary<(string Session, string MatchKey), List<ToolCallRow>> _waiting = [];
     private readonly List<ToolCallRow> _rows = [];
+
+    /// <summary>How long before a run without tool_use_id a PreToolUse may have been asked and still be taken as its own.</summary>
+    public const long MaxHeuristicAgeMs = 30 * 60 * 1000;
 
     /// <param name="stored">The rows <see cref="Wanted"/> asked for; heuristic ones oldest first.</param>
     public ToolCallMatcher(IEnumerable<ToolCallRow> stored)
@@ -115,14 +125,18 @@ internal sealed class ToolCallMatcher
             _byKey.TryGetValue((fact.SessionId, IdKey(fact.ToolUseId)), out row);
             if (row?.RanEventId is not null)
             {
-                // Seen already (a PostToolUse and the transcript both report it).
+                if (row.RanEventId == fact.EventId || fact.Source != ToolCallFact.PostToolUse || row.RanSource != ToolCallFact.PostToolUse)
+                {
+                    // Seen already (a PostToolUse and the transcript both report it).
+                    return;
+                }
+                ReusedId(fact);
                 return;
             }
         }
-        else if (_waiting.TryGetValue((fact.SessionId, fact.MatchKey), out var queue) && queue.Count > 0)
+        else if (_waiting.TryGetValue((fact.SessionId, fact.MatchKey), out var waiting))
         {
-            row = queue.Dequeue();
-            row.Heuristic = true;
+            row = Take(waiting, fact.AtMs);
         }
         if (row is null)
         {
@@ -148,6 +162,49 @@ internal sealed class ToolCallMatcher
         Classify(row);
     }
 
+    /// <summary>The PreToolUse a run without tool_use_id takes (see the remarks), or null: none plausible.</summary>
+    private static ToolCallRow? Take(List<ToolCallRow> waiting, long ranAtMs)
+    {
+        // Asked too long before: its own call never ran (declined, interrupted). It stays unmatched.
+        waiting.RemoveAll(r => r.PreAtMs < ranAtMs - MaxHeuristicAgeMs);
+        var at = waiting.Count > 0 && Blocks(waiting[^1].PreVerdict)
+            ? waiting.Count - 1
+            : waiting.FindIndex(r => !Blocks(r.PreVerdict));
+        if (at < 0)
+        {
+            return null;
+        }
+        var row = waiting[at];
+        waiting.RemoveAt(at);
+        row.Heuristic = true;
+        return row;
+    }
+
+    // Gemini and Copilot have no ask of their own in hooks: an ask blocks the call there, as a deny does.
+    private static bool Blocks(string? verdict) => verdict is "deny" or "ask";
+
+    /// <summary>A second PostToolUse under an id that already ran: another call, ungoverned whatever PreToolUse came.</summary>
+    private void ReusedId(ToolCallFact fact)
+    {
+        var row = new ToolCallRow
+        {
+            SessionId = fact.SessionId,
+            CallKey = $"ran:{fact.EventId}:{fact.ToolName}",
+            ToolName = fact.ToolName,
+            ToolUseId = fact.ToolUseId,
+            MatchKey = fact.MatchKey,
+            RanEventId = fact.EventId,
+            RanSource = fact.Source,
+            RanAtMs = fact.AtMs,
+            SubagentId = fact.SubagentId,
+            Status = ToolCallRow.Ungoverned,
+            Cause = CoverageCauses.ReusedToolUseId,
+            Dirty = true,
+        };
+        Track(row);
+        NewlyUngoverned.Add(row.Cause);
+    }
+
     /// <summary>A call that ran: governed when a decision it was given was applied; else why not.</summary>
     private void Classify(ToolCallRow row)
     {
@@ -156,7 +213,7 @@ internal sealed class ToolCallMatcher
             ? row.SubagentId.Length > 0 ? CoverageCauses.Subagent
                 : row.ToolName.StartsWith("mcp__", StringComparison.Ordinal) ? CoverageCauses.McpTool
                 : CoverageCauses.NoHook
-            : row.PreVerdict == "deny" ? CoverageCauses.RanAlthoughDenied
+            : row.PreVerdict == "deny" || (row.Heuristic && row.PreVerdict == "ask") ? CoverageCauses.RanAlthoughDenied
             : row.PreSource == "fail_open" ? CoverageCauses.FailOpen
             // The hook could not reach its sidecar and applied its own fail mode: no policy decided the call.
             : row.PreSource == "hook" ? CoverageCauses.HookTimedOut
@@ -192,9 +249,9 @@ internal sealed class ToolCallMatcher
             {
                 if (!_waiting.TryGetValue((row.SessionId, row.MatchKey), out var queue))
                 {
-                    _waiting[(row.SessionId, row.MatchKey)] = queue = new Queue<ToolCallRow>();
+                    _waiting[(row.SessionId, row.MatchKey)] = queue = [];
                 }
-                queue.Enqueue(row);
+                queue.Add(row);
             }
         }
     }

@@ -35,8 +35,9 @@ internal abstract partial class AuditReader
             Ran: r.GetInt64(4), Governed: r.GetInt64(5), Ungoverned: r.GetInt64(6), Heuristic: r.GetInt64(7), Pending: r.GetInt64(8)), cancellation).ConfigureAwait(false);
 
         using var causes = connection.CreateCommand();
-        where = new StringBuilder("t.status = 'ungoverned'");
-        Equal(causes, where, "t.session_id", "session", sessionId);
+        // Only the sessions of this page: their count is bounded, every session in retention is not.
+        where = new StringBuilder("t.status = 'ungoverned' AND t.session_id IN (")
+            .Append(summaries.Count == 0 ? "NULL" : InList(causes, "s", summaries.ConvertAll(s => s.Id))).Append(')');
         Equal(causes, where, "s.org", "org", org);
         causes.CommandText = $"""
             SELECT t.session_id, t.cause, COUNT(*) FROM tool_calls t JOIN sessions s ON s.session_id = t.session_id

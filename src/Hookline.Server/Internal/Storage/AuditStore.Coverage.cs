@@ -15,6 +15,9 @@ internal abstract partial class AuditStore
 
     private string? _upsertToolCallsSql;
 
+    /// <summary>The <c>events</c> column that orders rows as they were stored.</summary>
+    protected abstract string EventOrder { get; }
+
     /// <summary>
     /// Coverage: what the batch's new events (and applied decisions filled in) tell about tool calls, matched against
     /// the rows stored for them, in the batch's transaction. Replays that changed nothing tell nothing.
@@ -43,14 +46,18 @@ internal abstract partial class AuditStore
         }
         if (matchKeys.Length > 0)
         {
+            // Only candidates a run of this batch may take (ToolCallMatcher.MaxHeuristicAgeMs); equal times in the order
+            // the PreToolUse were stored, which is the order they came in (an event id would order them at random).
             using var select = write.Command($"""
-                SELECT {columns} FROM tool_calls
-                WHERE {InList("session_id", "sessions")} AND {InList("match_key", "matches")}
-                    AND ran_event_id IS NULL AND pre_event_id IS NOT NULL
-                ORDER BY pre_at_ms, call_key LIMIT {MaxWaitingLoaded};
+                SELECT {string.Join(", ", ToolCallRow.Columns.Select(c => "t." + c))} FROM tool_calls t
+                JOIN events e ON e.event_id = t.pre_event_id
+                WHERE {InList("t.session_id", "sessions")} AND {InList("t.match_key", "matches")}
+                    AND t.ran_event_id IS NULL AND t.pre_at_ms >= @since
+                ORDER BY t.pre_at_ms, e.{EventOrder} LIMIT {MaxWaitingLoaded};
                 """);
             Add(select, "sessions", ListValue(sessions));
             Add(select, "matches", ListValue(matchKeys));
+            Add(select, "since", facts.Where(f => f.Kind == ToolCallFactKind.Ran && f.ToolUseId.Length == 0).Min(f => f.AtMs) - ToolCallMatcher.MaxHeuristicAgeMs);
             ReadRows(select, stored);
         }
         var matcher = new ToolCallMatcher(stored.DistinctBy(r => (r.SessionId, r.CallKey)));

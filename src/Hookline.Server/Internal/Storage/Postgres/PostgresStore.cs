@@ -104,6 +104,8 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     /// Holds each session until commit: another replica writing the same session (after a failover) waits, then
     /// chains after this batch; a retention cut waits for the batch, and a batch for the cut.
     /// </summary>
+    protected override string EventOrder => "seq";
+
     protected override void LockSessions(StoreWrite write, string[] sessions)
     {
         using var lockSessions = write.Command("SELECT pg_advisory_xact_lock(hashtextextended(s, 0)) FROM unnest(@sessions::text[]) AS t(s);");

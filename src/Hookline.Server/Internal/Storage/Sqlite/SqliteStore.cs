@@ -88,6 +88,8 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
         }
     }
 
+    protected override string EventOrder => "rowid";
+
     protected override string InList(string column, string parameter) => $"{column} IN (SELECT value FROM json_each(@{parameter}))";
 
     protected override object ListValue(IReadOnlyCollection<string> values) => JsonArray(values);
