@@ -96,7 +96,11 @@ public sealed class CopilotCliTests(ITestOutputHelper output)
 
         await run.RunAsync([run.Allowed], [AgentClients.Client("copilot"), .. Prompt]);
 
-        BlockedByPreToolUse(run);
+        // The first blocking event is the prompt: the hook's fail-mode answer there is {"decision":"block"}, the one
+        // answer Copilot obeys for userPromptSubmitted, so the prompt never reaches the model and no tool can run.
+        Expect.BlockedWithoutSidecar(run, "copilot");
+        Assert.Contains("\"event\":\"user-prompt-submitted\",\"decision\":\"deny\"", run.Orphans, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.ModelRequests(), body => body.Contains("Denied by preToolUse hook", StringComparison.Ordinal));
         await run.UninstallAsync("copilot");
         AgentRun.AssertUnchanged(before);
     }
@@ -113,6 +117,8 @@ public sealed class CopilotCliTests(ITestOutputHelper output)
         using var run = new AgentRun(output);
         Configure(run);
         await run.InstallAsync("copilot");
+        // Only the tool's hook, so that the prompt reaches the model and it is preToolUse that must block.
+        KeepOnlyPreToolUse(Installed(run));
         using var hung = HungSidecar.Listen(run);
         run.Environment["HOOKLINE_SOCKET"] = hung.SocketPath;
 
@@ -122,16 +128,23 @@ public sealed class CopilotCliTests(ITestOutputHelper output)
         BlockedByPreToolUse(run);
     }
 
-    /// <summary>
-    /// The model asked for the tool, and the preToolUse hook's fail-mode deny (exit 2) kept it from running. Copilot
-    /// tells the model only that the hook exited 2, not the hook's stderr; and it blocks a prompt only on a JSON
-    /// answer, so the prompt itself went through.
-    /// </summary>
+    /// <summary>The model asked for the tool, and the preToolUse hook's fail-mode deny kept it from running.</summary>
     private static void BlockedByPreToolUse(AgentRun run)
     {
         Expect.BlockedWithoutSidecar(run, "copilot");
         Assert.Contains("\"event\":\"pre-tool-use\",\"decision\":\"deny\"", run.Orphans, StringComparison.Ordinal);
         Assert.Contains(run.ModelRequests(), body => body.Contains("Denied by preToolUse hook", StringComparison.Ordinal));
+    }
+
+    private static void KeepOnlyPreToolUse(string hooksFile)
+    {
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(hooksFile))!.AsObject();
+        var hooks = document["hooks"]!.AsObject();
+        foreach (var name in hooks.Select(h => h.Key).Where(k => k != "preToolUse").ToList())
+        {
+            hooks.Remove(name);
+        }
+        File.WriteAllText(hooksFile, document.ToJsonString());
     }
 
     private static string Installed(AgentRun run) => Path.Combine(run.Home, ".copilot", "hooks", "hookline.json");
