@@ -8,7 +8,7 @@ internal static class AgentClients
 
     public static string Hook => Path.Combine(Repository.Bin, "hookline-hook");
 
-    /// <summary>The pinned clients of <c>tests/agents/package.json</c> (<c>npm ci</c> there installs them).</summary>
+    /// <summary>The pinned clients of <c>tests/agents/package.json</c> (<c>npm install --no-save</c> there installs what the lock holds).</summary>
     public static string Client(string name) => Path.Combine(Repository.Root, "tests", "agents", "node_modules", ".bin", name);
 
     /// <summary>The launcher: this test assembly (see <see cref="Program"/>).</summary>
@@ -17,5 +17,5 @@ internal static class AgentClients
     /// <summary>Skips outside CI, fails in CI (<see cref="Requires"/>) when a client or the published binaries are missing.</summary>
     /// <param name="withHookline">Whether the test also needs the published Hookline binaries.</param>
     public static void RequireClient(string name, bool withHookline = true) =>
-        Requires.Files(withHookline ? [Client(name), Hookline, Hook] : [Client(name)], "run `npm ci` in tests/agents and ./build.sh");
+        Requires.Files(withHookline ? [Client(name), Hookline, Hook] : [Client(name)], "run `npm install --no-save` in tests/agents and ./build.sh");
 }
