@@ -48,6 +48,8 @@ internal sealed class GeminiAdapter : IAgentAdapter
             // read_file's absolute_path gets Claude's file_path beside it, so Read(./.env) governs both.
             ArgumentNames.TryMirror(root, target.ToolName, ArgumentNames.Gemini, out var toolInput, out _);
             target.ToolInput = toolInput;
+            // run_shell_command's dir_path (relative to the project, or absolute) is where the command runs.
+            ShellDirectory.Apply(target, "dir_path");
             return true;
         }
     }

@@ -29,28 +29,9 @@ internal sealed class QwenAdapter : IAgentAdapter
         {
             return false;
         }
-        if (target.ToolName == ToolNames.Bash && ShellDirectory(target.ToolInput) is { } directory && directory != target.Cwd)
-        {
-            // run_shell_command's "directory" is where the command runs (absolute, inside the workspace): relative
-            // paths in the command mean files there. The session's root stays the project directory.
-            target.ProjectDirectory = target.Cwd;
-            target.Cwd = directory;
-        }
+        // run_shell_command's "directory" (absolute, inside the workspace) is where the command runs.
+        ShellDirectory.Apply(target, "directory");
         return true;
-    }
-
-    private static string? ShellDirectory(Google.Protobuf.ByteString toolInput)
-    {
-        if (toolInput.IsEmpty)
-        {
-            return null;
-        }
-        using var input = JsonDocument.Parse(toolInput.Memory);
-        return input.RootElement.ValueKind == JsonValueKind.Object
-            && input.RootElement.TryGetProperty("directory", out var directory) && directory.ValueKind == JsonValueKind.String
-            && directory.GetString() is { Length: > 0 } path && path.StartsWith('/')
-            ? path
-            : null;
     }
 
     public HookReply Encode(string hookEvent, HookOutcome outcome)
