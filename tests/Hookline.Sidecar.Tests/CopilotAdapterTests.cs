@@ -153,6 +153,11 @@ public sealed class CopilotAdapterTests
     [Theory]
     [InlineData("""{"sessionId":"s","cwd":"/p","toolArgs":{"command":"ls"}}""", "no toolName")]
     [InlineData("""{"sessionId":"s","cwd":"/p","toolName":"bash","toolArgs":"ls"}""", "toolArgs is a JSON String")]
+    // The model names a value twice: the policy would judge one while the tool may write the other.
+    [InlineData("""{"sessionId":"s","cwd":"/p","toolName":"create","toolArgs":{"path":"a.txt","file_text":"AKIA...","content":"hello"}}""",
+        "toolArgs gives content and file_text different values")]
+    [InlineData("""{"sessionId":"s","cwd":"/p","toolName":"grep","toolArgs":{"pattern":"k","path":".","paths":["/home/u/.ssh"]}}""",
+        "toolArgs gives path and paths different values")]
     public void A_tool_call_it_cannot_read_is_refused_with_a_reason(string stdin, string expected)
     {
         Assert.False(Copilot.TryDecode("pre-tool-use", Encoding.UTF8.GetBytes(stdin), new HookEvent(), out var error));

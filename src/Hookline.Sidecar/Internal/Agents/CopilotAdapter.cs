@@ -50,7 +50,11 @@ internal sealed class CopilotAdapter : IAgentAdapter
             target.Cwd = HookJson.String(root, "cwd");
             target.NativeToolName = HookJson.String(root, "toolName");
             target.ToolName = ToolNames.Canonicalize(target.NativeToolName);
-            target.ToolInput = CopilotToolInput.Canonical(target.ToolName, args, target.Cwd);
+            if (!CopilotToolInput.TryCanonical(target.ToolName, args, target.Cwd, out var toolInput, out error))
+            {
+                return false;
+            }
+            target.ToolInput = toolInput;
             target.ToolResponse = HookJson.Raw(root, "toolResult");
             target.Prompt = HookJson.String(root, "prompt");
             return true;

@@ -15,29 +15,49 @@ internal static class CopilotToolInput
     /// <summary>(Copilot's argument, Claude's argument) for each canonical tool.</summary>
     private static (string Native, string Claude)[] Pairs(string canonicalTool) => canonicalTool switch
     {
-        ToolNames.Read => [("path", "file_path")],
-        ToolNames.Write => [("path", "file_path"), ("file_text", "content")],
-        ToolNames.Edit => [("path", "file_path"), ("old_str", "old_string"), ("new_str", "new_string")],
+        // The file tools' names are the ones Copilot's Claude-shaped hooks use too: one list, ArgumentNames.Copilot.
+        ToolNames.Read or ToolNames.Write or ToolNames.Edit => FilePairs,
         ToolNames.Grep or ToolNames.Glob => [("paths", "path")],
         ToolNames.Agent => [("agent_type", "subagent_type")],
         _ => [],
     };
 
+    private static readonly (string Native, string Claude)[] FilePairs = [.. ArgumentNames.Copilot.Select(a => (a.Native, a.Claude))];
+
     /// <summary>Every tool's pairs: a rewrite's answer does not name its tool, so the fields present tell the pairs apart.</summary>
     private static readonly (string Native, string Claude)[] AllPairs =
         [.. new[] { ToolNames.Write, ToolNames.Edit, ToolNames.Grep, ToolNames.Agent }.SelectMany(Pairs).Distinct()];
 
-    /// <summary>The tool input with Claude's argument names added beside Copilot's (only where Claude's is absent).</summary>
+    /// <summary>
+    /// The tool input with Claude's argument names added beside Copilot's (only where Claude's is absent). Where the
+    /// model sent both names with different values, the policy would judge one while the tool may use the other: as in
+    /// the Claude-shaped hooks (<see cref="ArgumentNames.TryMirror"/>), that fails decoding, except for a file path,
+    /// which the policy judges under both names.
+    /// </summary>
     /// <param name="cwd">Where relative paths start: a search of several directories is judged as one of the directory
     /// that holds them all, so a deny on any of them is never lost (a search above a protected directory is at least ask).</param>
-    public static ByteString Canonical(string canonicalTool, JsonElement input, string cwd)
+    public static bool TryCanonical(string canonicalTool, JsonElement input, string cwd, out ByteString toolInput, out string error)
     {
+        error = "";
         var added = new List<(string Name, string Value)>();
         if (input.ValueKind == JsonValueKind.Object)
         {
             foreach (var (native, claude) in Pairs(canonicalTool))
             {
-                if (!input.TryGetProperty(claude, out _) && input.TryGetProperty(native, out var value) && Single(value, cwd) is { } single)
+                if (!input.TryGetProperty(native, out var value) || value.ValueKind == JsonValueKind.Null)
+                {
+                    continue;
+                }
+                if (input.TryGetProperty(claude, out var given))
+                {
+                    if (claude != "file_path" && !JsonElement.DeepEquals(given, value))
+                    {
+                        toolInput = ByteString.Empty;
+                        error = $"toolArgs gives {claude} and {native} different values, and which one the tool reads is unknown";
+                        return false;
+                    }
+                }
+                else if (Single(value, cwd) is { } single)
                 {
                     added.Add((claude, single));
                 }
@@ -45,11 +65,12 @@ internal static class CopilotToolInput
         }
         if (added.Count == 0)
         {
-            return input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+            toolInput = input.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
                 ? ByteString.Empty
                 : ByteString.CopyFrom(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(input));
+            return true;
         }
-        return ByteString.CopyFrom(HookJson.Write(w =>
+        toolInput = ByteString.CopyFrom(HookJson.Write(w =>
         {
             foreach (var property in input.EnumerateObject())
             {
@@ -60,6 +81,7 @@ internal static class CopilotToolInput
                 w.WriteString(name, value);
             }
         }));
+        return true;
     }
 
     /// <summary>
