@@ -10,6 +10,7 @@ public static class Names
         Verdict.Allow => "allow",
         Verdict.Deny => "deny",
         Verdict.Ask => "ask",
+        Verdict.Pending => "pending",
         _ => "unspecified",
     };
 
@@ -22,6 +23,8 @@ public static class Names
         DecisionSource.Hook => "hook",
         DecisionSource.NonBlocking => "non_blocking",
         DecisionSource.MalformedInput => "malformed_input",
+        DecisionSource.Approval => "approval",
+        DecisionSource.ApprovalTimeout => "approval_timeout",
         _ => "unspecified",
     };
 }

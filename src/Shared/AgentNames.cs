@@ -14,27 +14,40 @@ internal static class AgentNames
     internal const string Qwen = "qwen";
     internal const string Copilot = "copilot";
 
+    /// <summary>
+    /// The hook timeout Hookline's wiring writes for every agent (<c>hookline start</c>, <c>install</c>). Long, because a
+    /// hook may wait for a person's approval; the hook's own deadlines stay inside it, so the hook, not the agent's
+    /// timeout, answers (some agents run the tool when a hook times out).
+    /// </summary>
+    internal const int WrittenHookTimeoutMs = 600_000;
+
+    /// <summary>The longest a hook waits for a person's answer, from its start: inside <see cref="WrittenHookTimeoutMs"/> with room to answer.</summary>
+    internal const int ApprovalWaitCapMs = 570_000;
+
+    /// <summary>The longest <c>approval: {timeout}</c> a policy may set: inside <see cref="ApprovalWaitCapMs"/> with room for the exchange.</summary>
+    internal const int MaxApprovalTimeoutMs = 540_000;
+
     /// <summary>Every agent, in the order help texts and messages list them.</summary>
     internal static readonly KnownAgent[] All =
     [
-        new(Claude, startable: true,
+        new(Claude, startable: true, promptsOnAsk: true,
             blockingEvents: ["pre-tool-use", "permission-request", "user-prompt-submit"],
             rewritesInputIn: ["PreToolUse", "PermissionRequest"]),
-        new(Codex, startable: true,
+        new(Codex, startable: true, promptsOnAsk: false,
             blockingEvents: ["pre-tool-use", "permission-request", "user-prompt-submit"],
             rewritesInputIn: ["PreToolUse"]),
-        new(Gemini, startable: true,
+        new(Gemini, startable: true, promptsOnAsk: false,
             blockingEvents: ["before-tool", "before-agent"],
             rewritesInputIn: ["PreToolUse"]),
-        new(Cursor, startable: false,
+        new(Cursor, startable: false, promptsOnAsk: true,
             blockingEvents: ["pre-tool-use", "before-shell-execution", "before-mcp-execution", "before-read-file", "before-submit-prompt"],
             rewritesInputIn: []),
         // Qwen Code ignores updatedInput in PreToolUse: a rewrite is denied (rewrite_unsupported).
-        new(Qwen, startable: true,
+        new(Qwen, startable: true, promptsOnAsk: true,
             blockingEvents: ["pre-tool-use", "user-prompt-submit"],
             rewritesInputIn: [], policyFeature: "agent_qwen"),
         // GitHub Copilot CLI's camelCase hooks: preToolUse denies and rewrites (modifiedArgs); userPromptSubmitted blocks.
-        new(Copilot, startable: true,
+        new(Copilot, startable: true, promptsOnAsk: false,
             blockingEvents: ["pre-tool-use", "user-prompt-submitted"],
             rewritesInputIn: ["PreToolUse"], policyFeature: "agent_copilot"),
     ];
@@ -78,13 +91,19 @@ internal static class AgentNames
 }
 
 /// <summary>One agent of <see cref="AgentNames.All"/>.</summary>
-internal sealed class KnownAgent(string name, bool startable, string[] blockingEvents, string[] rewritesInputIn, string? policyFeature = null)
+internal sealed class KnownAgent(string name, bool startable, bool promptsOnAsk, string[] blockingEvents, string[] rewritesInputIn, string? policyFeature = null)
 {
     /// <summary>The name in <c>--agent</c>, in frames, in policies (<c>agents:</c>) and in the audit trail.</summary>
     internal string Name { get; } = name;
 
     /// <summary>Whether <c>hookline start</c> can launch it with hooks wired for one session.</summary>
     internal bool Startable { get; } = startable;
+
+    /// <summary>
+    /// The agent asks its own user when a hook answers ask (Claude Code, Cursor, Qwen Code when interactive). Without
+    /// it an ask is a deny saying approval is needed, unless the policy routes it to a person (approvals).
+    /// </summary>
+    internal bool PromptsOnAsk { get; } = promptsOnAsk;
 
     /// <summary>
     /// Whether its kebab-case <paramref name="hookEvent"/> can block the agent: the sidecar waits for a decision on it,
