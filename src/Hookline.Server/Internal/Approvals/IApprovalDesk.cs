@@ -56,4 +56,10 @@ internal sealed record AnswerResult(AnswerOutcome Outcome, string Message, Appro
 /// groups claim). <see cref="Authenticated"/> false: authentication is off (<c>hookline start</c>): the local user, who
 /// may answer anything, recorded as <see cref="User"/> (the OS user name).
 /// </summary>
-internal sealed record Approver(string User, IReadOnlyCollection<string> Groups, string Org, bool Authenticated);
+internal sealed record Approver(string User, IReadOnlyCollection<string> Groups, string Org, bool Authenticated)
+{
+    /// <summary>The approver a caller is; without authentication, the local user named <paramref name="localUser"/>.</summary>
+    public static Approver Of(Auth.Caller caller, string localUser) => caller.Authenticated
+        ? new Approver(caller.User, caller.Groups, caller.Org, Authenticated: true)
+        : new Approver(localUser, [], "", Authenticated: false);
+}

@@ -11,6 +11,9 @@ internal sealed record Caller(string? TokenId, string TokenName, TokenScope Scop
     /// <summary>Every scope granted: a Hookline token has one; a JWT may carry several, or none.</summary>
     public IReadOnlyCollection<TokenScope> Granted { get; init; } = [Scope];
 
+    /// <summary>The groups the credential puts its user in (a Hookline token's <c>--group</c>, the OIDC groups claim): approvals' <c>by: [group:NAME]</c>.</summary>
+    public IReadOnlyCollection<string> Groups { get; init; } = [];
+
     /// <summary>Who issued the credential: <see cref="Principal.HooklineIssuer"/> for Hookline tokens, the JWT's <c>iss</c>.</summary>
     public string Issuer { get; init; } = Principal.HooklineIssuer;
 
