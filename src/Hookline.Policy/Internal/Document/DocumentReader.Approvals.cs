@@ -62,9 +62,9 @@ internal sealed partial class DocumentReader
             {
                 Error(key, $"unknown agent '{key.Value}' in 'plain_asks' (expected one of: {string.Join(", ", AgentNames.Names())}, or default)");
             }
-            else if (!perAgent.TryAdd(key.Value, agentRoute))
+            else
             {
-                Error(key, $"'plain_asks' names {key.Value} twice");
+                perAgent[key.Value] = agentRoute; // a key written twice is already an error of the reader
             }
         }
 
