@@ -40,7 +40,7 @@ internal sealed partial class DocumentReader
         CheckKeys(map, ApprovalsKeys, "approvals");
         var perAgent = new Dictionary<string, PlainAskRoute>(StringComparer.OrdinalIgnoreCase);
         var route = Find(map, "plain_asks") is { } routeNode ? ReadPlainAsks(routeNode, perAgent) : PlainAskRoute.Prompt;
-        return new PolicyApprovals(route, perAgent, ReadApprovalFields(map, ""), isSet: true);
+        return new PolicyApprovals(route, perAgent, ReadApprovalFields(map, ""), isSet: true) { Line = node.Line, Column = node.Column };
     }
 
     private PlainAskRoute ReadPlainAsks(SourceNode node, Dictionary<string, PlainAskRoute> perAgent)
