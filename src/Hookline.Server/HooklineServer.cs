@@ -1,3 +1,4 @@
+using Hookline.Server.Internal.Approvals;
 using Hookline.Server.Internal.Auth;
 using Hookline.Server.Internal.Decisions;
 using Hookline.Server.Internal.Grpc;
@@ -129,6 +130,9 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddSingleton<PrincipalLimits>();
+        builder.Services.AddSingleton<ApprovalService>();
+        builder.Services.AddSingleton<IApprovalDesk>(sp => sp.GetRequiredService<ApprovalService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApprovalService>());
         builder.Services.AddSingleton<PrincipalByteRate>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
         // Tokens live beside the audit trail: with PostgreSQL in the shared database, so every replica knows them.

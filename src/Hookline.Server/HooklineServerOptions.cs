@@ -145,6 +145,14 @@ public sealed class HooklineServerOptions
     public const int DefaultMaxUnaryCallsPerPrincipal = 16;
 
     /// <summary>
+    /// Approvals one session may have waiting for an answer at once (identical requests fold into one and count once);
+    /// another is answered with its on_timeout at once (<c>approval_limit</c>). Limits approval fatigue.
+    /// </summary>
+    public int MaxPendingApprovalsPerSession { get; set; } = DefaultMaxPendingApprovalsPerSession;
+
+    public const int DefaultMaxPendingApprovalsPerSession = 5;
+
+    /// <summary>
     /// Event bytes per second one principal's streams may send, together. Above it the server reads their streams
     /// more slowly (backpressure); nothing is refused or lost. Zero or less: no limit.
     /// </summary>
