@@ -190,5 +190,9 @@ internal static class PostgresSchema
             CREATE INDEX IF NOT EXISTS tool_calls_status ON tool_calls(status, cause);
             CREATE INDEX IF NOT EXISTS tool_calls_age ON tool_calls((COALESCE(ran_at_ms, pre_at_ms)));
         """,
+        // 12: the groups each token puts its user in (--group, comma-separated): approvals' by: [group:NAME].
+        """
+        ALTER TABLE tokens ADD COLUMN IF NOT EXISTS groups TEXT NOT NULL DEFAULT '';
+        """,
     ];
 }
