@@ -20,7 +20,7 @@ public enum TokenScope
 /// <summary>
 /// One API token as listed: never the secret, which only its creator ever sees. <see cref="CreatedBy"/> and
 /// <see cref="RevokedBy"/> name the authenticated caller who did it (see docs/security.md, "Attribution").
-/// <see cref="Groups"/>: the groups its user is in (<c>--group</c>), for approvals' <c>by: [group:NAME]</c>.
+/// <see cref="Groups"/>: the groups its user is in (<c>--group</c>), for approvals' <c>by: [group:NAME]</c>; null for none.
 /// </summary>
 public sealed record TokenInfo(
     string Id, string Name, string Scope, string User, string Org, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt,

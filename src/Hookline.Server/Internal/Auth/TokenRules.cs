@@ -22,7 +22,7 @@ internal static class TokenRules
     public static CreatedToken Created(string id, string name, TokenScope scope, string? user, string? org, DateTimeOffset now,
         string createdBy, string secret, IReadOnlyList<string> groups)
         => new(new TokenInfo(id, name, Tokens.Name(scope), user ?? "", org ?? "",
-            DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), null, createdBy, Groups: groups), secret);
+            DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), null, createdBy, Groups: Listed(groups)), secret);
 
     /// <summary>
     /// The groups of a new token, checked, in order and without repeats. A name is stored in one comma-separated
@@ -56,6 +56,9 @@ internal static class TokenRules
 
     public static IReadOnlyList<string> SplitGroups(string stored) => stored.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>A token's groups as listed: null for none, so a token without groups lists as it did before them.</summary>
+    private static IReadOnlyList<string>? Listed(IReadOnlyList<string> groups) => groups.Count == 0 ? null : groups;
+
     public static void Validate(string name, string? user, string? org)
     {
         if (name.Length is 0 or > MaxNameLength || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@'))
@@ -82,7 +85,7 @@ internal static class TokenRules
         reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
         reader.GetString(7) is { Length: > 0 } createdBy ? createdBy : null,
         reader.IsDBNull(8) ? null : reader.GetString(8),
-        SplitGroups(reader.GetString(9)));
+        Listed(SplitGroups(reader.GetString(9))));
 
     /// <summary>
     /// The caller of the row <c>id, name, scope, user_name, org, hash, groups</c> found by <paramref name="hash"/>, if any,
