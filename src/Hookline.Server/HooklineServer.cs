@@ -153,6 +153,10 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new TokenCache(sp.GetRequiredService<ITokenStore>(), options.TimeProvider, options.TokenCacheLifetime));
         builder.Services.AddSingleton(sp => new Authenticator(
             sp.GetRequiredService<TokenCache>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
+        if (options.ApprovalDesk is { } desk)
+        {
+            builder.Services.AddSingleton(desk);
+        }
         builder.Services.AddSingleton<OpenStreams>();
         builder.Services.AddSingleton<Internal.Ui.DashboardSessions>();
         builder.Services.AddSingleton<AuthInterceptor>();
@@ -189,6 +193,8 @@ public sealed class HooklineServer : IAsyncDisposable
             if (options.Dashboard)
             {
                 Dashboard.Map(app, authRequired);
+                // Approvals are read and answered beside the read API (and behind its loopback rule without tokens).
+                app.MapApprovalEndpoints();
             }
             app.MapTokenEndpoints();
 
