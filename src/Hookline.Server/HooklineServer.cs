@@ -111,6 +111,10 @@ public sealed class HooklineServer : IAsyncDisposable
             builder.Services.AddSingleton(export);
         }
         builder.Services.AddSingleton<LiveFeed>();
+        if (options.ApprovalDesk is not null)
+        {
+            builder.Services.AddSingleton(options.ApprovalDesk);
+        }
         if (options.Dashboard)
         {
             // The read API and the dashboard read through the store's reader, SQLite or PostgreSQL alike.

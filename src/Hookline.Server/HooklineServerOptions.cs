@@ -165,6 +165,9 @@ public sealed class HooklineServerOptions
 
     public const long DefaultEventBurstBytesPerPrincipal = 64L * 1024 * 1024;
 
+    /// <summary>Tests: the approvals desk to serve instead of the server's own (the dashboard's pages answer through it).</summary>
+    internal Internal.Approvals.IApprovalDesk? ApprovalDesk { get; set; }
+
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

@@ -7,8 +7,8 @@ namespace Hookline.Server.Tests;
 /// <summary>
 /// An approval desk in memory, for the HTTP API and the CLI without the decision path: approvals are added by the test,
 /// answers follow the desk's contract (first wins, a deny needs a reason, expired after the deadline) and
-/// <see cref="ApproverRules"/>, and every answer asked for is kept with its approver and channel. Also linked into
-/// Hookline.Cli.Tests.
+/// <see cref="ApproverRules"/>, and every answer asked for is kept with its approver and channel (<see cref="Taken"/>:
+/// the ones it took). Also linked into Hookline.Cli.Tests and Hookline.Dashboard.Tests.
 /// </summary>
 internal sealed class FakeApprovalDesk(TimeProvider time) : IApprovalDesk
 {
@@ -20,6 +20,13 @@ internal sealed class FakeApprovalDesk(TimeProvider time) : IApprovalDesk
 
     public IReadOnlyCollection<Answer> Answers => _answers.ToArray();
 
+    /// <summary>The answers the desk took (the first for each approval).</summary>
+    public IReadOnlyCollection<Answer> Taken => _answers.Where(a => _approvals.TryGetValue(a.Id, out var v)
+        && v.Status != ApprovalProtocol.StatusPending && v.AnsweredBy == a.Approver.User && v.Channel == a.Channel
+        && v.Status == (a.Approve ? ApprovalProtocol.StatusApproved : ApprovalProtocol.StatusDenied)).DistinctBy(a => a.Id).ToArray();
+
+    public ApprovalView this[string id] => _approvals[id];
+
     public event Action<ApprovalView>? Changed;
 
     /// <summary>A pending approval of <paramref name="user"/>'s agent, answerable by <paramref name="by"/>.</summary>
@@ -28,6 +35,19 @@ internal sealed class FakeApprovalDesk(TimeProvider time) : IApprovalDesk
         var now = time.GetUtcNow();
         var view = new ApprovalView("apr_" + Guid.NewGuid().ToString("N")[..12], org, Guid.NewGuid().ToString(), Guid.NewGuid().ToString(),
             "codex", user, "Bash", subject, "prod-deploys", by, selfApprove, "once", "deny", now, now.AddMinutes(2), ApprovalProtocol.StatusPending);
+        _approvals[view.Id] = view;
+        Changed?.Invoke(view);
+        return view;
+    }
+
+    /// <summary>A pending approval of a Claude Code session, for the dashboard's pages.</summary>
+    public ApprovalView Add(string subject, string org = "", string user = "agent-user", IReadOnlyList<string>? by = null,
+        TimeSpan? timeout = null, string sessionId = "sess-0123456789")
+    {
+        var now = time.GetUtcNow();
+        var view = new ApprovalView("apr_" + Guid.NewGuid().ToString("N")[..12], org, sessionId, "evt-" + Guid.NewGuid().ToString("N")[..8],
+            "claude", user, "Bash", subject, "prod-deploys", by ?? [ApprovalProtocol.AnyApprover], SelfApprove: false,
+            Remember: "once", OnTimeout: "deny", now, now + (timeout ?? TimeSpan.FromMinutes(2)), ApprovalProtocol.StatusPending);
         _approvals[view.Id] = view;
         Changed?.Invoke(view);
         return view;

@@ -39,7 +39,7 @@ internal static class HttpAuthorization
             {
                 case AuthOutcome.Unauthenticated when HttpMethods.IsGet(context.Request.Method)
                     && context.Request.Path.StartsWithSegments("/ui", StringComparison.OrdinalIgnoreCase):
-                    context.Response.Redirect(Ui.DashboardLogin.Path);
+                    context.Response.Redirect(Ui.DashboardLogin.PathReturningTo(context.Request));
                     return;
                 case AuthOutcome.Unauthenticated:
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
