@@ -80,6 +80,7 @@ public sealed class HooklineServer : IAsyncDisposable
             // Without tokens nobody could tell a reader from a stranger: then the dashboard stays on loopback.
             ReadAccess.EnsureBindAllowed(httpEndpoint, "--http-listen");
         }
+        options.ApprovalWebhook?.Validate();
         // OTLP: a wrong --otlp-protocol is refused before the store is opened.
         var export = OtlpExport.Start(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -111,9 +112,11 @@ public sealed class HooklineServer : IAsyncDisposable
             builder.Services.AddSingleton(export);
         }
         builder.Services.AddSingleton<LiveFeed>();
-        if (options.ApprovalDesk is not null)
+        if (options.ApprovalWebhook is { } webhook)
         {
-            builder.Services.AddSingleton(options.ApprovalDesk);
+            builder.Services.AddSingleton(sp => new WebhookSender(sp.GetRequiredService<IApprovalDesk>(), webhook, options.Capture,
+                options.TimeProvider, sp.GetRequiredService<ILogger<WebhookSender>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         }
         if (options.Dashboard)
         {
