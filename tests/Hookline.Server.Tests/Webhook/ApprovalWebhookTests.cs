@@ -15,7 +15,7 @@ namespace Hookline.Server.Tests.Webhook;
 /// </summary>
 public sealed class ApprovalWebhookTests
 {
-    private static readonly byte[] Secret = Encoding.UTF8.GetBytes("webhook-secret-0123456789");
+    internal static readonly byte[] Secret = Encoding.UTF8.GetBytes("webhook-secret-0123456789");
 
     [Fact]
     public async Task A_pending_approval_is_posted_once_signed_with_the_secret_and_linking_to_its_page()
@@ -238,7 +238,7 @@ public sealed class ApprovalWebhookTests
     }
 
     /// <summary>Moves fake time on (a second a step) until <paramref name="done"/>: each retry's backoff elapses.</summary>
-    private static Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> done, string what) => Eventually.TrueAsync(() =>
+    internal static Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> done, string what) => Eventually.TrueAsync(() =>
     {
         if (done())
         {
