@@ -137,6 +137,9 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddSingleton<PrincipalLimits>();
+        builder.Services.AddSingleton<ApprovalService>();
+        builder.Services.AddSingleton<IApprovalDesk>(sp => sp.GetRequiredService<ApprovalService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApprovalService>());
         builder.Services.AddSingleton<PrincipalByteRate>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
         // Tokens live beside the audit trail: with PostgreSQL in the shared database, so every replica knows them.
@@ -157,6 +160,10 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new TokenCache(sp.GetRequiredService<ITokenStore>(), options.TimeProvider, options.TokenCacheLifetime));
         builder.Services.AddSingleton(sp => new Authenticator(
             sp.GetRequiredService<TokenCache>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
+        if (options.ApprovalDesk is { } desk)
+        {
+            builder.Services.AddSingleton(desk);
+        }
         builder.Services.AddSingleton<OpenStreams>();
         builder.Services.AddSingleton<Internal.Ui.DashboardSessions>();
         builder.Services.AddSingleton<AuthInterceptor>();
@@ -193,6 +200,8 @@ public sealed class HooklineServer : IAsyncDisposable
             if (options.Dashboard)
             {
                 Dashboard.Map(app, authRequired);
+                // Approvals are read and answered beside the read API (and behind its loopback rule without tokens).
+                app.MapApprovalEndpoints();
             }
             app.MapTokenEndpoints();
 

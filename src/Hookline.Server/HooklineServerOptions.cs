@@ -148,6 +148,14 @@ public sealed class HooklineServerOptions
     public const int DefaultMaxUnaryCallsPerPrincipal = 16;
 
     /// <summary>
+    /// Approvals one session may have waiting for an answer at once (identical requests fold into one and count once);
+    /// another is answered with its on_timeout at once (<c>approval_limit</c>). Limits approval fatigue.
+    /// </summary>
+    public int MaxPendingApprovalsPerSession { get; set; } = DefaultMaxPendingApprovalsPerSession;
+
+    public const int DefaultMaxPendingApprovalsPerSession = 5;
+
+    /// <summary>
     /// Event bytes per second one principal's streams may send, together. Above it the server reads their streams
     /// more slowly (backpressure); nothing is refused or lost. Zero or less: no limit.
     /// </summary>
@@ -160,8 +168,14 @@ public sealed class HooklineServerOptions
 
     public const long DefaultEventBurstBytesPerPrincipal = 64L * 1024 * 1024;
 
+    /// <summary>Tests: the approvals desk to serve instead of the server's own (the dashboard's pages answer through it).</summary>
+    internal Internal.Approvals.IApprovalDesk? ApprovalDesk { get; set; }
+
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>Tests only: the approval desk the HTTP API answers through, instead of the server's own.</summary>
+    internal Internal.Approvals.IApprovalDesk? ApprovalDesk { get; set; }
 
     /// <summary><c>$XDG_DATA_HOME/hookline</c>, or <c>~/.local/share/hookline</c>.</summary>
     public static string DefaultDataDirectory()
