@@ -174,9 +174,6 @@ public sealed class HooklineServerOptions
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
-    /// <summary>Tests only: the approval desk the HTTP API answers through, instead of the server's own.</summary>
-    internal Internal.Approvals.IApprovalDesk? ApprovalDesk { get; set; }
-
     /// <summary><c>$XDG_DATA_HOME/hookline</c>, or <c>~/.local/share/hookline</c>.</summary>
     public static string DefaultDataDirectory()
     {
