@@ -109,6 +109,33 @@ public sealed class ApprovalWebhookServerTests
         await Eventually.TrueAsync(() => server.Service<WebhookSender>().Delivered == 3, "the held notices delivered once released");
     }
 
+    [Fact]
+    public async Task The_link_in_a_notice_opens_the_request_page_through_the_dashboard()
+    {
+        var httpPort = Ports.Free();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var server = await TestServer.StartAsync(ApprovalSupport.Policy, o =>
+        {
+            o.TimeProvider = _time;
+            o.HttpListen = $"http://127.0.0.1:{httpPort}";
+            o.ApprovalWebhook = ApprovalWebhookTests.Options(receiver.Url) with { PublicUrl = new Uri($"http://127.0.0.1:{httpPort}") };
+        });
+        var session = Guid.NewGuid().ToString();
+        await using var stream = await OpenAsync(server, session);
+
+        var pending = await PendingAsync(stream, Deploy(session));
+        var notice = await receiver.Requests.FirstAsync(_ => true, "the pending notice");
+        var link = JsonDocument.Parse(notice.Body).RootElement.GetProperty("link").GetString()!;
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = Bound.Hang };
+        using var opened = await http.GetAsync(link);
+
+        // Opening the link answers nothing: it leads to the request's page, which requires sign-in where tokens are on.
+        Assert.Equal($"http://127.0.0.1:{httpPort}/approvals/{pending.ApprovalId}", link);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, opened.StatusCode);
+        Assert.Equal($"/ui/approvals/{pending.ApprovalId}?via=link", opened.Headers.Location?.OriginalString);
+        Assert.Equal(ApprovalProtocol.StatusPending, (await Desk(server).FindAsync(null, pending.ApprovalId, default))!.Status);
+    }
+
     private Task<TestServer> StartAsync(Uri receiver, TimeSpan? attemptTimeout = null) => TestServer.StartAsync(ApprovalSupport.Policy, o =>
     {
         o.TimeProvider = _time;
