@@ -41,6 +41,11 @@ public sealed class PolicyApprovals
     /// <summary>The document has <c>approvals:</c>.</summary>
     public bool IsSet { get; }
 
+    /// <summary>Where <c>approvals:</c> starts in the document (1-based), for notes; 0 when it is not set.</summary>
+    internal int Line { get; init; }
+
+    internal int Column { get; init; }
+
     /// <summary>Whether a plain ask of <paramref name="agent"/> goes to approvals (an unknown agent: as if it had a prompt).</summary>
     public bool RoutesToApproval(string? agent)
     {

@@ -80,6 +80,7 @@ public sealed class HooklineServer : IAsyncDisposable
             // Without tokens nobody could tell a reader from a stranger: then the dashboard stays on loopback.
             ReadAccess.EnsureBindAllowed(httpEndpoint, "--http-listen");
         }
+        options.ApprovalWebhook?.Validate();
         // OTLP: a wrong --otlp-protocol is refused before the store is opened.
         var export = OtlpExport.Start(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -111,6 +112,12 @@ public sealed class HooklineServer : IAsyncDisposable
             builder.Services.AddSingleton(export);
         }
         builder.Services.AddSingleton<LiveFeed>();
+        if (options.ApprovalWebhook is { } webhook)
+        {
+            builder.Services.AddSingleton(sp => new WebhookSender(sp.GetRequiredService<IApprovalDesk>(), webhook, options.Capture,
+                options.TimeProvider, sp.GetRequiredService<ILogger<WebhookSender>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+        }
         if (options.Dashboard)
         {
             // The read API and the dashboard read through the store's reader, SQLite or PostgreSQL alike.
@@ -153,6 +160,10 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new TokenCache(sp.GetRequiredService<ITokenStore>(), options.TimeProvider, options.TokenCacheLifetime));
         builder.Services.AddSingleton(sp => new Authenticator(
             sp.GetRequiredService<TokenCache>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
+        if (options.ApprovalDesk is { } desk)
+        {
+            builder.Services.AddSingleton(desk);
+        }
         builder.Services.AddSingleton<OpenStreams>();
         builder.Services.AddSingleton<Internal.Ui.DashboardSessions>();
         builder.Services.AddSingleton<AuthInterceptor>();
@@ -189,6 +200,8 @@ public sealed class HooklineServer : IAsyncDisposable
             if (options.Dashboard)
             {
                 Dashboard.Map(app, authRequired);
+                // Approvals are read and answered beside the read API (and behind its loopback rule without tokens).
+                app.MapApprovalEndpoints();
             }
             app.MapTokenEndpoints();
 

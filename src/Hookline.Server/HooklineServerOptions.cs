@@ -127,6 +127,9 @@ public sealed class HooklineServerOptions
     /// <summary>OTLP export of metrics and stored events; null: only the <c>OTEL_EXPORTER_OTLP_*</c> variables can turn it on.</summary>
     public OtlpExportOptions? Otlp { get; set; }
 
+    /// <summary>Where new and resolved approvals are announced (a signed POST, generic JSON or Slack); null: nowhere.</summary>
+    public ApprovalWebhookOptions? ApprovalWebhook { get; set; }
+
     /// <summary>
     /// Open streams one principal (issuer, user, org; with authentication off, the one local principal) may hold on
     /// this server; one more is refused at open with <c>ResourceExhausted</c>. Zero or less: no limit.
@@ -167,6 +170,9 @@ public sealed class HooklineServerOptions
 
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>Tests only: the approval desk the HTTP API and the dashboard answer through, instead of the server's own.</summary>
+    internal Internal.Approvals.IApprovalDesk? ApprovalDesk { get; set; }
 
     /// <summary><c>$XDG_DATA_HOME/hookline</c>, or <c>~/.local/share/hookline</c>.</summary>
     public static string DefaultDataDirectory()

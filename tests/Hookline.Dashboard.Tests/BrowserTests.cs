@@ -9,7 +9,7 @@ namespace Hookline.Dashboard.Tests;
 /// </summary>
 public sealed class BrowserTests(ITestOutputHelper output)
 {
-    private static readonly string BrowserDir = Path.Combine(Repository.Root, "tests", "browser");
+    internal static readonly string BrowserDir = Path.Combine(Repository.Root, "tests", "browser");
 
     [SkippableFact]
     public async Task The_dashboard_shows_live_decisions_filters_sessions_and_policy_epochs_in_a_real_browser()
@@ -62,7 +62,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
     }
 
     /// <summary>The browser to drive, or a skip saying what is missing.</summary>
-    private static string RequireBrowser()
+    internal static string RequireBrowser()
     {
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
         Requires.Tool("node", "the browser tests need node and chromium (.ci/run installs both)");
@@ -72,16 +72,25 @@ public sealed class BrowserTests(ITestOutputHelper output)
         return chromium;
     }
 
-    private async Task RunScriptAsync(string script, string chromium, ChildProcess server, Dictionary<string, string> environment)
+    /// <summary>Starts a script of tests/browser under node, driving <paramref name="chromium"/>.</summary>
+    internal static Process StartScript(string script, string chromium, Dictionary<string, string> environment, bool withInput)
     {
-        var start = new ProcessStartInfo(Requires.OnPath("node")!) { WorkingDirectory = BrowserDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Requires.OnPath("node")!)
+        {
+            WorkingDirectory = BrowserDir, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = withInput,
+        };
         start.ArgumentList.Add(script);
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
         }
         start.Environment["CHROMIUM"] = chromium;
-        using var process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    private async Task RunScriptAsync(string script, string chromium, ChildProcess server, Dictionary<string, string> environment)
+    {
+        using var process = StartScript(script, chromium, environment, withInput: false);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));

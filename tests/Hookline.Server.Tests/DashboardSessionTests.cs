@@ -171,7 +171,7 @@ public sealed partial class DashboardSessionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         // The old cookie value is dead on the server, whatever the browser keeps.
         Assert.Equal(HttpStatusCode.Redirect, afterSignOut.StatusCode);
-        Assert.Equal("/ui/login", afterSignOut.Headers.Location?.OriginalString);
+        Assert.Equal("/ui/login?next=%2Fui%2Fsessions", afterSignOut.Headers.Location?.OriginalString);
 
         var (second, _) = await SignInAsync(browser, NewToken("read"));
         _time.Advance(TimeSpan.FromHours(12) + TimeSpan.FromSeconds(1));

@@ -20,7 +20,7 @@ try {
     await check(`${origin}: the browser keeps the __Host- session cookie, reads by it, cannot administer by it (CSRF token or not), sign-out ends it`, async () => {
       const page = await browser.newPage();
       await page.goto(`${origin}/ui/live`);
-      assert.match(page.url(), /\/ui\/login$/);
+      assert.match(page.url(), /\/ui\/login\?next=%2Fui%2Flive$/);
       await page.fill('input[name="token"]', admin);
       await Promise.all([page.waitForURL(/\/ui\/live/), page.click('button[type="submit"]')]);
       // All cookies, then by host: Playwright's cookies(url) leaves Secure ones out for http://127.0.0.1 (not Chromium).

@@ -40,7 +40,7 @@ internal sealed partial class DocumentReader
         CheckKeys(map, ApprovalsKeys, "approvals");
         var perAgent = new Dictionary<string, PlainAskRoute>(StringComparer.OrdinalIgnoreCase);
         var route = Find(map, "plain_asks") is { } routeNode ? ReadPlainAsks(routeNode, perAgent) : PlainAskRoute.Prompt;
-        return new PolicyApprovals(route, perAgent, ReadApprovalFields(map, ""), isSet: true);
+        return new PolicyApprovals(route, perAgent, ReadApprovalFields(map, ""), isSet: true) { Line = node.Line, Column = node.Column };
     }
 
     private PlainAskRoute ReadPlainAsks(SourceNode node, Dictionary<string, PlainAskRoute> perAgent)
@@ -62,9 +62,9 @@ internal sealed partial class DocumentReader
             {
                 Error(key, $"unknown agent '{key.Value}' in 'plain_asks' (expected one of: {string.Join(", ", AgentNames.Names())}, or default)");
             }
-            else if (!perAgent.TryAdd(key.Value, agentRoute))
+            else
             {
-                Error(key, $"'plain_asks' names {key.Value} twice");
+                perAgent[key.Value] = agentRoute; // a key written twice is already an error of the reader
             }
         }
 

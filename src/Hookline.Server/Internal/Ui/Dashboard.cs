@@ -36,5 +36,6 @@ internal static class Dashboard
         }
         ReadApiEndpoints.Map(app);
         Ui.DashboardPages.Map(app);
+        Ui.DashboardApprovals.Map(app);
     }
 }

@@ -10,12 +10,26 @@ namespace Hookline.Server.Internal.Ui;
 /// With tokens on, a browser cannot send a bearer header: <c>/ui/login</c> takes a <c>read</c> (or <c>admin</c>)
 /// token once and answers with a session cookie (<see cref="DashboardSessions"/>): HttpOnly, SameSite=Strict and,
 /// where the browser allows it, <c>__Host-</c>. The token never appears in a URL or a cookie. <c>/ui/logout</c>
-/// ends the session.
+/// ends the session. A sign-in returns to the dashboard page that sent the browser here (<c>?next=</c>: the page a
+/// webhook's link opened), with the session's answer key in the URL's fragment, which the page's script keeps.
 /// </summary>
 internal static class DashboardLogin
 {
     public const string Path = "/ui/login";
     public const string SignOutPath = "/ui/logout";
+    public const string NextField = "next";
+    /// <summary>The fragment that hands the answer key to the page's script (live.js), which keeps it and drops it from the URL.</summary>
+    public const string AnswerKeyFragment = "hookline-answer-key=";
+
+    /// <summary>Where a browser that must sign in is sent: back to the page it asked for afterwards.</summary>
+    public static string PathReturningTo(HttpRequest request)
+        => Path + "?" + NextField + "=" + Uri.EscapeDataString(request.Path.Value + request.QueryString.Value);
+
+    /// <summary>A dashboard page of this server, or <c>/ui</c>: never a redirect elsewhere (//host, /\host, a scheme).</summary>
+    public static string SafeNext(string? next)
+        => next is { Length: > 3 and <= 2048 } && next.StartsWith("/ui/", StringComparison.Ordinal) && !next.Contains("//", StringComparison.Ordinal)
+            && !next.Contains('\\', StringComparison.Ordinal) && !next.Contains('#', StringComparison.Ordinal) && next.All(c => c > ' ' && c < 127)
+            ? next : "/ui";
 
     public static void Map(WebApplication app)
     {
@@ -48,7 +62,8 @@ internal static class DashboardLogin
             {
                 sessions.End(previous);
             }
-            context.Response.Cookies.Append(name, sessions.Create(token).Id, new CookieOptions
+            var session = sessions.Create(token);
+            context.Response.Cookies.Append(name, session.Id, new CookieOptions
             {
                 HttpOnly = true,
                 SameSite = SameSiteMode.Strict,
@@ -56,7 +71,7 @@ internal static class DashboardLogin
                 Path = "/",
                 MaxAge = DashboardSessions.Lifetime,
             });
-            context.Response.Redirect("/ui");
+            context.Response.Redirect(SafeNext(form?[NextField]) + "#" + AnswerKeyFragment + session.AnswerKey);
         }).WithMetadata(BrowserForm.Instance).AllowWithoutToken();
         // Reached only with the page's CSRF token when a session is open (DashboardSessions.Use checks it).
         app.MapPost(SignOutPath, context =>
@@ -90,11 +105,13 @@ internal static class DashboardLogin
         // Signing in again (another token) from a signed-in browser is a write by cookie: it carries the CSRF token too.
         var csrf = DashboardSessions.Of(context) is { } session
             ? $"<input type=\"hidden\" name=\"{DashboardSessions.CsrfField}\" value=\"{Html.Attr(session.Csrf)}\">" : "";
+        var next = context.Request.HasFormContentType ? context.Request.Form[NextField].ToString() : context.Request.Query[NextField].ToString();
+        var back = next.Length > 0 ? $"<input type=\"hidden\" name=\"{NextField}\" value=\"{Html.Attr(SafeNext(next))}\">" : "";
         return context.Response.WriteAsync($"""
             <!doctype html><html><head><meta charset="utf-8"><title>Hookline: sign in</title>
             <link rel="stylesheet" href="/ui/assets/dashboard.css"></head>
             <body><main><h1>Hookline</h1>{message}
-            <form method="post" action="{Path}">{csrf}<label>Access token (scope read or admin)
+            <form method="post" action="{Path}">{csrf}{back}<label>Access token (scope read or admin)
             <input type="password" name="token" autocomplete="off" required></label>
             <button type="submit">Sign in</button></form></main></body></html>
             """);

@@ -44,7 +44,7 @@ internal static class DashboardPages
             HealthPage(html, await ReadApiEndpoints.HealthAsync(queries, policy, sessions, metrics, feed, time, ReadApiEndpoints.ReadOrg(context), context.RequestAborted).ConfigureAwait(false))));
     }
 
-    private static async Task Page(HttpContext context, string tab, string title, Func<Html, Task> body)
+    internal static async Task Page(HttpContext context, string tab, string title, Func<Html, Task> body)
     {
         var html = new Html();
         int status;
@@ -77,7 +77,7 @@ internal static class DashboardPages
         }
         page.Raw("<title>").Text(title + " · Hookline").Raw("</title><link rel=\"stylesheet\" href=\"/ui/assets/dashboard.css\"></head><body><header>")
             .Raw("<span class=\"brand\">Hookline</span>");
-        foreach (var (id, label) in new[] { ("live", "Live"), ("sessions", "Sessions"), ("policy", "Policy"), ("health", "Health") })
+        foreach (var (id, label) in new[] { ("live", "Live"), ("sessions", "Sessions"), ("approvals", "Approvals"), ("policy", "Policy"), ("health", "Health") })
         {
             page.Raw($"<a href=\"/ui/{id}\"{(id == tab ? " class=\"on\"" : "")}>{label}</a>");
         }

@@ -50,7 +50,7 @@ internal sealed class DashboardSessions(TimeProvider time)
                 _sessions.TryRemove(oldest, out _);
             }
         }
-        var session = new DashboardSession(NewSecret(), NewSecret(), token, now + Lifetime);
+        var session = new DashboardSession(NewSecret(), NewSecret(), token, now + Lifetime) { AnswerKey = NewSecret() };
         _sessions[session.Id] = session;
         return session;
     }
@@ -128,4 +128,12 @@ internal sealed class DashboardSessions(TimeProvider time)
 }
 
 /// <summary>One browser sign-in: its cookie id, the CSRF token its pages carry, the token it signed in with, and when it ends.</summary>
-internal sealed record DashboardSession(string Id, string Csrf, string Token, DateTimeOffset Expires);
+internal sealed record DashboardSession(string Id, string Csrf, string Token, DateTimeOffset Expires)
+{
+    /// <summary>
+    /// What approving or denying needs beside the cookie and the CSRF token: handed once, at sign-in, to this origin's
+    /// script (in the redirect's fragment, kept in the origin's localStorage), and never in a page. A cookie leaked to
+    /// another local user's server (browsers send it to every port) reads pages and their CSRF token, not this key.
+    /// </summary>
+    public string AnswerKey { get; init; } = "";
+}

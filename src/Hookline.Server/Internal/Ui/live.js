@@ -1,4 +1,5 @@
-// The dashboard's only script: the live feed (server-sent events) and raw input on demand. No framework.
+// The dashboard's script on every page: the live feed (server-sent events), raw input on demand, and the answer key
+// a sign-in hands over (approvals.js uses it). No framework.
 "use strict";
 (function () {
   function subject(e) {
@@ -56,6 +57,19 @@
     cell(tr, "latency", e.latency_us == null ? "" : (e.latency_us / 1000).toFixed(1) + " ms");
     return tr;
   }
+
+  // A sign-in hands this origin's script the session's answer key in the URL's fragment, which no server sees: kept in
+  // this origin's storage (another port of the host cannot read it, as it can the cookie), then dropped from the URL.
+  var keyMark = "#hookline-answer-key=";
+  if (location.hash.indexOf(keyMark) === 0) {
+    try { localStorage.setItem("hookline-answer-key", location.hash.slice(keyMark.length)); } catch (_) { /* storage off: answers say so */ }
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  document.addEventListener("submit", function (ev) {
+    if (ev.target instanceof HTMLFormElement && ev.target.classList.contains("signout")) {
+      try { localStorage.removeItem("hookline-answer-key"); } catch (_) { /* nothing kept */ }
+    }
+  });
 
   var feed = document.getElementById("feed");
   if (feed && window.EventSource) {

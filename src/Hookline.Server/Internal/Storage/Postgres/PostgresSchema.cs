@@ -220,5 +220,9 @@ internal static class PostgresSchema
             CREATE INDEX IF NOT EXISTS approvals_session ON approvals(session_id, status);
             CREATE INDEX IF NOT EXISTS approvals_org ON approvals(org, created_at_ms);
         """,
+        // 13: the groups each token puts its user in (--group, comma-separated): approvals' by: [group:NAME].
+        """
+        ALTER TABLE tokens ADD COLUMN IF NOT EXISTS groups TEXT NOT NULL DEFAULT '';
+        """,
     ];
 }
