@@ -58,24 +58,6 @@ public abstract class AppliedDecisionTests : BackendSuite
         Assert.Equal((victim, denied.EventId), (broken.SessionId, broken.EventId));
         Assert.Contains("applied", broken.Problem);
     }
-
-    private static AuditLocation Location(TestServer server) => server.Database is { } database
-        ? new AuditLocation("", database.ConnectionString)
-        : new AuditLocation(Path.GetDirectoryName(server.Server.DatabasePath)!);
-
-    private static async Task ExecuteAsync(TestServer server, string sql)
-    {
-        if (server.Database is { } database)
-        {
-            await database.ExecuteAsync(sql);
-            return;
-        }
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={server.Server.DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        Assert.Equal(1, await command.ExecuteNonQueryAsync());
-    }
 }
 
 public sealed class SqliteAppliedDecisionTests : AppliedDecisionTests

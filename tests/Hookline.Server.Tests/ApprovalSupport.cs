@@ -32,10 +32,9 @@ internal static class ApprovalSupport
     }
 
     /// <summary>A stream whose Open announces the approval capability (or not), past its first snapshot.</summary>
-    public static async Task<StreamClient> OpenAsync(TestServer server, string sessionId, bool capable = true,
-        Grpc.Core.AsyncDuplexStreamingCall<ProcessHookEventRequest, ProcessHookEventResponse>? call = null)
+    public static async Task<StreamClient> OpenAsync(TestServer server, string sessionId, bool capable = true, StreamClient? stream = null)
     {
-        var stream = new StreamClient(call ?? server.Client.ProcessHookEvent());
+        stream ??= new StreamClient(server.Client.ProcessHookEvent());
         var open = new Open { SessionId = sessionId, SidecarVersion = "test", Agent = "claude" };
         if (capable)
         {

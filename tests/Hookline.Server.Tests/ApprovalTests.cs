@@ -207,6 +207,23 @@ public sealed class ApprovalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_replayed_event_is_recorded_with_on_timeout_and_opens_no_approval()
+    {
+        var session = Guid.NewGuid().ToString();
+        await using var stream = await OpenAsync(_server, session);
+        var replay = Deploy(session);
+        replay.DecisionWanted = false;
+        replay.Applied = new AppliedDecision { Verdict = Verdict.Deny, Source = DecisionSource.ApprovalTimeout, Reason = "timed out" };
+
+        await stream.SendAsync(replay);
+        await stream.ReadUntilStoredAsync(replay.EventId);
+
+        Assert.Equal("deny|approval_unsupported", await _server.ScalarAsync<string>(
+            "SELECT verdict || '|' || reason_code FROM events WHERE event_id = @id", ("@id", replay.EventId)));
+        Assert.Empty(await Desk(_server).ListAsync(null, null, 10, default));
+    }
+
+    [Fact]
     public async Task DecideOnce_gets_on_timeout_and_never_a_pending_decision()
     {
         var session = Guid.NewGuid().ToString();

@@ -50,6 +50,26 @@ public abstract class BackendSuite : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    /// <summary>Where <c>hookline verify</c> reads the server's audit trail.</summary>
+    internal static AuditLocation Location(TestServer server) => server.Database is { } database
+        ? new AuditLocation("", database.ConnectionString)
+        : new AuditLocation(Path.GetDirectoryName(server.Server.DatabasePath)!);
+
+    /// <summary>Changes the server's database behind its back (one row), as someone with access to it could.</summary>
+    internal static async Task ExecuteAsync(TestServer server, string sql)
+    {
+        if (server.Database is { } database)
+        {
+            await database.ExecuteAsync(sql);
+            return;
+        }
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={server.Server.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
     public async Task DisposeAsync()
     {
         for (var i = _servers.Count - 1; i >= 0; i--)

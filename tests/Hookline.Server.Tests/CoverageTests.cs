@@ -12,10 +12,6 @@ namespace Hookline.Server.Tests;
 /// </summary>
 public abstract class CoverageTests : BackendSuite
 {
-    private static AuditLocation Location(TestServer server) => server.Database is { } database
-        ? new AuditLocation("", database.ConnectionString)
-        : new AuditLocation(Path.GetDirectoryName(server.Server.DatabasePath)!);
-
     private static async Task<StreamClient> OpenAsync(TestServer server, string? token, string session, string agent = "claude")
     {
         var stream = new StreamClient(server.ClientWith(token).ProcessHookEvent());

@@ -33,10 +33,6 @@ public abstract class OrgScopeTests : BackendSuite
         public HttpClient EveryOrgHttp() => Http(Server, EveryOrgReader);
     }
 
-    private static AuditLocation Location(TestServer server) => server.Database is { } database
-        ? new AuditLocation("", database.ConnectionString)
-        : new AuditLocation(Path.GetDirectoryName(server.Server.DatabasePath)!);
-
     private static HttpClient Http(TestServer server, string token)
     {
         var http = new HttpClient { BaseAddress = new Uri(server.Server.HttpAddress!), Timeout = Bound.Hang };

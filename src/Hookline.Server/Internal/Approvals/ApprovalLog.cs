@@ -18,4 +18,7 @@ internal static partial class ApprovalLog
 
     [LoggerMessage(1704, LogLevel.Warning, "Reloading approval {ApprovalId} after a notification failed")]
     public static partial void ReloadFailed(ILogger logger, Exception exception, string approvalId);
+
+    [LoggerMessage(1705, LogLevel.Warning, "Reading the pending approvals after the notification connection came up failed; the live page misses them until they change")]
+    public static partial void ResyncFailed(ILogger logger, Exception exception);
 }

@@ -63,14 +63,36 @@ internal sealed partial class ApprovalService : IHostedService, IDisposable
         }
     }
 
-    /// <summary>With PostgreSQL, after the LISTEN connection was down: what this replica's streams wait on may have been answered meanwhile.</summary>
+    /// <summary>
+    /// With PostgreSQL, once the LISTEN connection is up (again): what was opened or answered while it was down was
+    /// not heard. The rows say: this replica's waiters hear their resolutions, the live page the pending approvals.
+    /// </summary>
     public void Resync()
     {
         foreach (var id in _waiters.Approvals())
         {
             Notified(id);
         }
+        _ = AnnouncePendingAsync();
         Kick();
+
+        async Task AnnouncePendingAsync()
+        {
+            try
+            {
+                foreach (var approval in await _store.ListAsync(null, ApprovalProtocol.StatusPending, 1000, _stopping.Token).ConfigureAwait(false))
+                {
+                    Announce(approval);
+                }
+            }
+            catch (Exception ex) when (!_stopping.IsCancellationRequested)
+            {
+                ApprovalLog.ResyncFailed(_logger, ex);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
     }
 
     /// <summary>Sets the timer for <paramref name="deadlineMs"/> unless it is set for earlier already.</summary>

@@ -19,6 +19,11 @@ namespace Hookline.Server.Internal.Approvals;
 /// </summary>
 internal sealed partial class ApprovalService : IApprovalDesk
 {
+    // An approver's reason goes to the agent and into two rows: a sentence, not a document.
+    private const int MaxReasonBytes = 2048;
+    // The longest a hook may wait for a person (AgentNames.ApprovalWaitCapMs): a sidecar cannot stretch an approval past it.
+    private const uint MaxWaitMs = 570_000;
+
     private readonly ApprovalStore _store;
     private readonly AuditWriter _audit;
     private readonly PolicyHolder _policy;
@@ -144,7 +149,8 @@ internal sealed partial class ApprovalService : IApprovalDesk
         {
             return new AnswerResult(refusal.Outcome, refusal.Message, refusal.Outcome == AnswerOutcome.NotFound ? null : approval);
         }
-        reason = reason?.Trim() ?? "";
+        reason = Redactor.Truncate(reason?.Trim() ?? "", MaxReasonBytes, out _);
+        channel = KnownChannel(channel);
         if (!approve && reason.Length == 0)
         {
             return new AnswerResult(AnswerOutcome.ReasonRequired, "a deny needs a reason", approval);
@@ -239,7 +245,8 @@ internal sealed partial class ApprovalService : IApprovalDesk
 
     private ApprovalView New(HookEvent hookEvent, ApprovalRequirement requirement, DateTimeOffset now)
     {
-        var timeout = requirement.TimeoutMs > 0 ? Math.Min(requirement.TimeoutMs, hookEvent.ApprovalWaitMs) : hookEvent.ApprovalWaitMs;
+        var wait = Math.Min(hookEvent.ApprovalWaitMs, MaxWaitMs);
+        var timeout = requirement.TimeoutMs > 0 ? Math.Min(requirement.TimeoutMs, wait) : wait;
         return new ApprovalView(
             Guid.NewGuid().ToString(), hookEvent.Org, hookEvent.SessionId, hookEvent.EventId, hookEvent.Agent, hookEvent.User,
             hookEvent.ToolName, Captured(requirement.Subject), requirement.RuleId,
@@ -254,6 +261,13 @@ internal sealed partial class ApprovalService : IApprovalDesk
         CaptureMode.None => "",
         CaptureMode.Full => subject,
         _ => Redactor.Redact(subject),
+    };
+
+    /// <summary>Where an answer came from, as the audit trail records it: one of the known channels, else api.</summary>
+    private static string KnownChannel(string channel) => channel switch
+    {
+        ApprovalProtocol.ChannelDashboard or ApprovalProtocol.ChannelCli or ApprovalProtocol.ChannelLink => channel,
+        _ => ApprovalProtocol.ChannelApi,
     };
 
     /// <summary>When the policy gave none: SHA-256 hex of the tool name and subject.</summary>
