@@ -179,6 +179,23 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         Assert.Equal(ApprovalProtocol.StatusApproved, _desk[pending.Id].Status);
     }
 
+    [Theory]
+    [InlineData("/ui/approvals/apr_1?via=link", "/ui/approvals/apr_1?via=link")]
+    [InlineData("//evil.example/ui/", "/ui")]
+    [InlineData("https://evil.example/ui/", "/ui")]
+    [InlineData("/\\evil.example/ui/", "/ui")]
+    [InlineData("/ui//evil.example", "/ui")]
+    [InlineData("/ui/approvals#hookline-answer-key=mine", "/ui")]
+    [InlineData("javascript:alert(1)", "/ui")]
+    public async Task A_sign_in_returns_only_to_a_page_of_this_dashboard(string next, string expected)
+    {
+        using var browser = Browser();
+
+        var signIn = await SignInAsync(browser, _dashboard.Secret, next);
+
+        Assert.Equal(expected, signIn.Location);
+    }
+
     [Fact]
     public async Task A_resubmitted_answer_is_refused_as_already_resolved_and_a_late_one_as_expired()
     {
