@@ -13,6 +13,7 @@ Func<Task<bool>>? run = mode switch
     "rss" => () => RssMode.RunAsync(options, report),
     "http-stages" => () => HttpStagesMode.RunAsync(options, report),
     "unary-auth" => () => UnaryAuthMode.RunAsync(options, report),
+    "approval-latency" => () => ApprovalLatencyMode.RunAsync(options, report),
     _ => null,
 };
 if (run is null)

@@ -24,6 +24,7 @@ public static class HooklineCli
         CoverageCommand.Create(),
         TailCommand.Create(),
         TokenCommand.Create(),
+        ApprovalsCommand.Create(),
         AuditCommands.Export(),
         AuditCommands.Verify(),
         DoctorCommand.Create(),

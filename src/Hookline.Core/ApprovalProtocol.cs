@@ -42,7 +42,7 @@ public static class ApprovalProtocol
     public const string AnswerEventName = "ApprovalAnswer";
 
     /// <summary>Approver entries of a rule's <c>by:</c>.</summary>
-    public const string AnyApprover = "any-approver";
-    public const string UserPrefix = "user:";
-    public const string GroupPrefix = "group:";
+    public const string AnyApprover = Hookline.Policy.ApprovalSpec.AnyApprover;
+    public const string UserPrefix = Hookline.Policy.ApprovalSpec.UserPrefix;
+    public const string GroupPrefix = Hookline.Policy.ApprovalSpec.GroupPrefix;
 }

@@ -36,6 +36,7 @@ public static class DecisionEngine
         }
 
         PolicyDecision evaluated;
+        ApprovalSubject? approvalSubject = null;
         try
         {
             // Text the reader cannot decode (a lone surrogate escape, bytes that are not UTF-8) would throw midway
@@ -46,7 +47,12 @@ public static class DecisionEngine
             }
             // The tool input is parsed once and lives only for this evaluation: no copy of the JSON.
             using var toolInput = hookEvent.ToolInput.IsEmpty ? null : JsonDocument.Parse(hookEvent.ToolInput.Memory);
-            evaluated = snapshot.Policy.Evaluate(ToPolicyInput(hookEvent, toolInput?.RootElement ?? default), session);
+            var input = ToPolicyInput(hookEvent, toolInput?.RootElement ?? default);
+            evaluated = snapshot.Policy.Evaluate(input, session);
+            if (evaluated is { Effect: Effect.Ask, Approval: not null } && document.Mode == Hookline.Policy.PolicyMode.Enforce)
+            {
+                approvalSubject = ApprovalSubject.Of(input);
+            }
         }
         catch (JsonException ex)
         {
@@ -75,6 +81,11 @@ public static class DecisionEngine
 
         decision.Verdict = decision.Evaluated;
         decision.IsDefault = evaluated.IsDefault;
+        if (approvalSubject is not null && evaluated.Approval is { } approval)
+        {
+            // Still ASK: the server turns it into PENDING for a sidecar that can wait; every other path applies on_timeout.
+            decision.ApprovalRequired = ToProto(approval, approvalSubject);
+        }
         if (InputRewrite.Applies(document, evaluated))
         {
             InputRewrite.Apply(hookEvent, document, evaluated, decision);
@@ -151,6 +162,23 @@ public static class DecisionEngine
             User = NullIfEmpty(hookEvent.User),
             Org = NullIfEmpty(hookEvent.Org),
         };
+    }
+
+    /// <summary>What the policy says about an ask a person answers, and the subject they approve.</summary>
+    public static ApprovalRequirement ToProto(ApprovalSpec approval, ApprovalSubject subject)
+    {
+        var requirement = new ApprovalRequirement
+        {
+            TimeoutMs = (uint)approval.Timeout.TotalMilliseconds,
+            OnTimeout = ToProto(approval.OnTimeout),
+            RememberSession = approval.RememberSession,
+            SelfApprove = approval.SelfApprove,
+            RuleId = approval.RuleId,
+            Subject = subject.Subject,
+            SubjectKey = subject.Key,
+        };
+        requirement.Approvers.AddRange(approval.By);
+        return requirement;
     }
 
     public static Verdict ToProto(Effect effect) => effect switch

@@ -70,6 +70,42 @@ public static class PrivateFiles
         return options;
     }
 
+    /// <summary>
+    /// A secret kept in a file (a signing key): its content with surrounding white space trimmed. Refused, naming
+    /// <paramref name="flag"/>, when the file has group or other permission bits (any local user could read or replace
+    /// the key), is empty, or holds more than <paramref name="maxBytes"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unreadable, open to others, empty or too large.</exception>
+    public static byte[] ReadSecret(string path, int maxBytes, string flag)
+    {
+        try
+        {
+            using var file = new FileStream(path, System.IO.FileMode.Open, FileAccess.Read);
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file.SafeFileHandle) & ~FileMode) != 0)
+            {
+                throw new ArgumentException($"{flag} {path} has mode {Convert.ToString((int)File.GetUnixFileMode(file.SafeFileHandle), 8)}: "
+                    + $"other local users could read the secret; chmod {Convert.ToString((int)FileMode, 8)} it");
+            }
+            // A bounded prefix, never "to the end": a FIFO or /dev/zero has no end.
+            var buffer = new byte[maxBytes + 1];
+            var read = 0;
+            for (int got; read < buffer.Length && (got = file.Read(buffer, read, buffer.Length - read)) > 0;)
+            {
+                read += got;
+            }
+            if (read > maxBytes)
+            {
+                throw new ArgumentException($"{flag} {path}: more than {maxBytes} bytes is not a secret");
+            }
+            var secret = buffer.AsSpan(0, read).Trim(" \t\r\n"u8).ToArray();
+            return secret.Length > 0 ? secret : throw new ArgumentException($"{flag} {path}: the file is empty");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{flag} {path}: {ex.Message}", ex);
+        }
+    }
+
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static string? TooOpen(string path, UnixFileMode allowed)
     {

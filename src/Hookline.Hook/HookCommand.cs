@@ -6,7 +6,8 @@ namespace Hookline.Hook;
 /// <summary>
 /// <c>hookline hook --agent NAME --event EVENT [--socket PATH]</c>: forwards stdin to the local sidecar and relays its
 /// answer (exit code, stdout, stderr). When the sidecar is unreachable or fails, or the hook itself fails, applies
-/// HOOKLINE_FAIL_MODE, within HOOKLINE_HOOK_TIMEOUT_MS in all.
+/// HOOKLINE_FAIL_MODE, within HOOKLINE_HOOK_TIMEOUT_MS in all, unless the sidecar says the call waits for a person's
+/// approval: then within what it says, at most <see cref="AgentNames.ApprovalWaitCapMs"/> from the hook's start.
 /// </summary>
 public static class HookCommand
 {
@@ -36,7 +37,7 @@ public static class HookCommand
             settings = HookSettings.From(arguments);
             var deadline = startedAt + settings.TimeoutMs;
             request = RequestFrame.ReadFromStdin(arguments.Agent, arguments.Event, deadline);
-            return Decide(arguments, settings, request, deadline);
+            return Decide(arguments, settings, request, deadline, startedAt + AgentNames.ApprovalWaitCapMs);
         }
         catch (Exception e)
         {
@@ -46,16 +47,19 @@ public static class HookCommand
         }
     }
 
-    private static int Decide(HookArguments arguments, HookSettings settings, RequestFrame request, long deadline)
+    /// <param name="approvalDeadline">The latest the hook waits for a person's answer, from its start.</param>
+    private static int Decide(HookArguments arguments, HookSettings settings, RequestFrame request, long deadline, long approvalDeadline)
     {
         if (request.StdinProblem is { } unreadable)
         {
             return FailModeDecision.Apply(arguments, settings, request, SidecarFailure.Hook(unreadable));
         }
-        var payload = SidecarClient.Exchange(settings.SocketPath, request.Bytes, deadline, settings.TimeoutMs, out var failure);
+        var now = Environment.TickCount64;
+        request.SetDeadline(deadline - now, approvalDeadline - now);
+        var payload = SidecarClient.Exchange(settings.SocketPath, request.Bytes, deadline, settings.TimeoutMs, approvalDeadline, out var failure);
         if (payload is null && failure.MayStartDaemon && settings.IsDaemonDefault)
         {
-            payload = StartDaemonAndRetry(settings, request.Bytes, deadline, ref failure);
+            payload = StartDaemonAndRetry(settings, request.Bytes, deadline, approvalDeadline, ref failure);
         }
 
         if (payload is not null)
@@ -89,7 +93,7 @@ public static class HookCommand
     /// The per-user daemon is not running (after a reboot, say): start it, and retry within what is left of the
     /// timeout, so fail-closed does not block every tool call until someone notices.
     /// </summary>
-    private static byte[]? StartDaemonAndRetry(HookSettings settings, ReadOnlySpan<byte> request, long deadline, ref SidecarFailure failure)
+    private static byte[]? StartDaemonAndRetry(HookSettings settings, ReadOnlySpan<byte> request, long deadline, long approvalDeadline, ref SidecarFailure failure)
     {
         if (!DaemonLauncher.Enabled() || DaemonLauncher.Program() is not { } program)
         {
@@ -109,7 +113,7 @@ public static class HookCommand
                 failure = SidecarFailure.Unreachable(failure.Why + " (the daemon started on demand did not answer within " + settings.TimeoutMs + " ms)");
                 return null;
             }
-            var payload = SidecarClient.Exchange(settings.SocketPath, request, deadline, left, out var again);
+            var payload = SidecarClient.Exchange(settings.SocketPath, request, deadline, left, approvalDeadline, out var again);
             if (payload is not null || !again.MayStartDaemon)
             {
                 failure = again;

@@ -18,6 +18,7 @@ public sealed class CompiledPolicy
     private readonly BashRuleIndex _bashIndex;
     private readonly ConcurrentDictionary<string, SubjectRuleIndex> _subjectIndexes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<RuleSet, PolicyDecision> _allowDecisions = new();
+    private readonly Dictionary<string, PolicyRule> _approvalRules;
 
     private CompiledPolicy(PolicyDocument document)
     {
@@ -25,6 +26,7 @@ public sealed class CompiledPolicy
         _rules = document.Rules.Select((r, i) => new CompiledRule(r, i)).ToArray();
         _taints = document.Taints.Select(t => new CompiledTaint(t)).ToArray();
         _bashIndex = new BashRuleIndex(CandidatesFor(ToolNames.Bash, ""));
+        _approvalRules = document.Rules.Where(r => r.Effect == Effect.Ask && r.Approval is not null).ToDictionary(r => r.Id, StringComparer.Ordinal);
         DefaultDecision = new PolicyDecision(document.Default, true, $"no rule matched; the policy default is {document.Default.ToString().ToLowerInvariant()}", ReasonCodes.Default, [], null);
     }
 
@@ -63,6 +65,30 @@ public sealed class CompiledPolicy
     internal PolicyDecision EvaluateUnindexed(PolicyInput input) => Run(input, null, null, indexed: false).Decision;
 
     private (PolicyDecision Decision, EventSubject Subject) Run(PolicyInput input, PolicySessionState? session, List<RuleHit>? trace, bool indexed = true)
+    {
+        var (decision, subject) = RunRules(input, session, trace, indexed);
+        return (decision.Effect == Effect.Ask && ApprovalFor(decision, input.Agent) is { } approval ? decision.WithApproval(approval) : decision, subject);
+    }
+
+    /// <summary>
+    /// Who answers an ask: the first ask rule with <c>approval:</c> among those that decided it, in document order; else,
+    /// for a plain ask, the document's defaults when <c>approvals.plain_asks</c> routes this agent to approvals.
+    /// </summary>
+    private ApprovalSpec? ApprovalFor(PolicyDecision decision, string? agent)
+    {
+        PolicyRule? first = null;
+        foreach (var id in decision.RuleIds)
+        {
+            if (_approvalRules.TryGetValue(id, out var rule) && (first is null || rule.Line < first.Line || (rule.Line == first.Line && rule.Column < first.Column)))
+            {
+                first = rule;
+            }
+        }
+
+        return first?.Approval ?? (Document.Approvals.RoutesToApproval(agent) ? Document.Approvals.Defaults : null);
+    }
+
+    private (PolicyDecision Decision, EventSubject Subject) RunRules(PolicyInput input, PolicySessionState? session, List<RuleHit>? trace, bool indexed)
     {
         ArgumentNullException.ThrowIfNull(input);
         var subject = EventSubject.Create(input);

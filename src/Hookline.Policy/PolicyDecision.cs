@@ -30,6 +30,16 @@ public sealed class PolicyDecision
     /// <summary>The sub-command, normalised path or domain that matched the deciding rule.</summary>
     public string? Matched { get; }
 
+    /// <summary>
+    /// Set only for an ask a person answers wherever they are (docs/approvals.md): the first matching ask rule with
+    /// <c>approval:</c>, in document order, or the document's <c>approvals:</c> defaults for a plain ask it routes to
+    /// approvals for this agent. Null for an ask the agent's own prompt answers, and for allow and deny.
+    /// </summary>
+    public ApprovalSpec? Approval { get; private init; }
+
+    /// <summary>The same decision, answered by a person as <paramref name="approval"/> says.</summary>
+    internal PolicyDecision WithApproval(ApprovalSpec approval) => new(Effect, IsDefault, Reason, ReasonCode, RuleIds, Matched) { Approval = approval };
+
     public override string ToString() =>
         $"{Effect} ({ReasonCode}{(RuleIds.Count > 0 ? ": " + string.Join(',', RuleIds) : "")}){(Reason is null ? "" : " " + Reason)}";
 }

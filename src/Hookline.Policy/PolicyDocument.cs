@@ -11,8 +11,9 @@ public sealed class PolicyDocument
 {
     internal PolicyDocument(string text, Effect @default, PolicyMode mode, FailMode? failMode, int? budgetMs, TimeSpan? maxSnapshotAge,
         IReadOnlyList<PolicyRule> rules, IReadOnlyList<TaintRule> taints, EscalationRule? escalate,
-        Effect opaqueCode = Effect.Ask, IReadOnlyList<string>? requiredFeatures = null)
+        Effect opaqueCode = Effect.Ask, IReadOnlyList<string>? requiredFeatures = null, PolicyApprovals? approvals = null)
     {
+        Approvals = approvals ?? PolicyApprovals.None;
         OpaqueCode = opaqueCode;
         RequiredFeatures = requiredFeatures ?? [];
         Text = text;
@@ -68,6 +69,12 @@ public sealed class PolicyDocument
 
     /// <summary>Escalation after repeated denials (<c>escalate</c>), or null.</summary>
     public EscalationRule? Escalate { get; }
+
+    /// <summary>
+    /// <c>approvals:</c>: where plain asks (rules without <c>approval:</c>, the engine's own asks) go for each agent,
+    /// and the approval they get there; <see cref="PolicyApprovals.None"/> when the document does not say.
+    /// </summary>
+    public PolicyApprovals Approvals { get; }
 
     /// <summary>Parses and validates; throws <see cref="PolicyException"/> listing every error.</summary>
     public static PolicyDocument Parse(string text, string source = "<policy>")

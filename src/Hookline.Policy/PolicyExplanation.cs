@@ -87,6 +87,11 @@ public sealed class PolicyExplanation
     public override string ToString()
     {
         var lines = new List<string> { $"decision: {Decision.Effect.ToString().ToLowerInvariant()} ({Decision.ReasonCode}){(Decision.Reason is null ? "" : " - " + Decision.Reason)}" };
+        if (Decision.Approval is { } approval)
+        {
+            lines.Add($"approval: {approval}");
+        }
+
         lines.Add($"tool: {(Tool.Length == 0 ? "(none)" : Tool)}");
         if (UnparsableReason is not null)
         {

@@ -12,6 +12,12 @@ public static class PolicyFeatures
     public const string OpaqueCode = "opaque_code";
 
     /// <summary>
+    /// A rule's <c>approval:</c> or the top-level <c>approvals:</c>: an older engine would turn the approval into a plain
+    /// prompt (or a deny), so it refuses the snapshot and applies its fail mode instead.
+    /// </summary>
+    public const string Approvals = "approvals";
+
+    /// <summary>
     /// <c>agents:</c> naming an agent added after feature lists began (<c>agent_copilot</c>, <c>agent_qwen</c>): one feature per agent,
     /// from <see cref="Hookline.Shared.AgentNames"/>, so a sidecar that knows some of the new agents still takes the
     /// documents that name only those.
@@ -19,6 +25,7 @@ public static class PolicyFeatures
     private static readonly string[] SupportedNames =
     [
         OpaqueCode,
+        Approvals,
         .. Hookline.Shared.AgentNames.All.Select(a => a.PolicyFeature).OfType<string>(),
     ];
 

@@ -11,7 +11,8 @@ public static class PolicyNotes
 {
     /// <summary>
     /// Everything <c>policy check</c> says about a compiled policy: the document's notes, where option-aware rules keep
-    /// their textual meaning ("note: "), and multi-command patterns that can never match ("warning: ").
+    /// their textual meaning ("note: "), multi-command patterns that can never match ("warning: "), and approvals that
+    /// would not do what they seem to (an <c>on_timeout: ask</c> reaching an agent without a prompt, ...).
     /// </summary>
     public static IReadOnlyList<PolicyError> Of(CompiledPolicy policy, string source = "<policy>")
     {
@@ -27,6 +28,7 @@ public static class PolicyNotes
             notes.Add(new PolicyError(source, rule.Rule.Line, rule.Rule.Column, "warning: " + message));
         }
 
+        notes.AddRange(Internal.Approvals.ApprovalNotes.For(policy.Document, source));
         return notes;
     }
 

@@ -8,9 +8,10 @@ public sealed class PolicyRule
 {
     internal PolicyRule(string id, Effect effect, IReadOnlyList<string> match, IReadOnlyList<string> unless, string? reason,
         IReadOnlyList<string> agents, PolicyCondition? when, RateLimit? rate, int line, int column,
-        RulePattern[] matchPatterns, RulePattern[] unlessPatterns, IReadOnlyList<KeyValuePair<string, string>>? set = null)
+        RulePattern[] matchPatterns, RulePattern[] unlessPatterns, IReadOnlyList<KeyValuePair<string, string>>? set = null, ApprovalSpec? approval = null)
     {
         Set = set ?? [];
+        Approval = approval;
         Id = id;
         Effect = effect;
         Match = match;
@@ -50,6 +51,9 @@ public sealed class PolicyRule
     /// text (a string, number or boolean). Empty when the rule rewrites nothing.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> Set { get; }
+
+    /// <summary><c>approval:</c> of an ask rule: a person named by it answers the ask, wherever they are; null for a plain ask.</summary>
+    public ApprovalSpec? Approval { get; }
 
     /// <summary>Where the rule starts in the document (1-based).</summary>
     public int Line { get; }

@@ -24,6 +24,8 @@ public sealed class RecentKeys(int capacity)
         return true;
     }
 
+    public bool Contains(string key) => _set.Contains(key);
+
     /// <summary>The newest <paramref name="count"/> keys at most, oldest first.</summary>
     public IEnumerable<string> Newest(int count) => _order.Skip(Math.Max(0, _order.Count - count));
 }

@@ -1,3 +1,4 @@
+using Hookline.Server.Internal.Approvals;
 using Hookline.Server.Internal.Auth;
 using Hookline.Server.Internal.Decisions;
 using Hookline.Server.Internal.Grpc;
@@ -79,6 +80,7 @@ public sealed class HooklineServer : IAsyncDisposable
             // Without tokens nobody could tell a reader from a stranger: then the dashboard stays on loopback.
             ReadAccess.EnsureBindAllowed(httpEndpoint, "--http-listen");
         }
+        options.ApprovalWebhook?.Validate();
         // OTLP: a wrong --otlp-protocol is refused before the store is opened.
         var export = OtlpExport.Start(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -110,9 +112,11 @@ public sealed class HooklineServer : IAsyncDisposable
             builder.Services.AddSingleton(export);
         }
         builder.Services.AddSingleton<LiveFeed>();
-        if (options.ApprovalDesk is not null)
+        if (options.ApprovalWebhook is { } webhook)
         {
-            builder.Services.AddSingleton(options.ApprovalDesk);
+            builder.Services.AddSingleton(sp => new WebhookSender(sp.GetRequiredService<IApprovalDesk>(), webhook, options.Capture,
+                options.TimeProvider, sp.GetRequiredService<ILogger<WebhookSender>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         }
         if (options.Dashboard)
         {
@@ -133,6 +137,9 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<SessionTracker>();
         builder.Services.AddSingleton<PrincipalLimits>();
+        builder.Services.AddSingleton<ApprovalService>();
+        builder.Services.AddSingleton<IApprovalDesk>(sp => sp.GetRequiredService<ApprovalService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApprovalService>());
         builder.Services.AddSingleton<PrincipalByteRate>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionTracker>());
         // Tokens live beside the audit trail: with PostgreSQL in the shared database, so every replica knows them.
@@ -153,6 +160,10 @@ public sealed class HooklineServer : IAsyncDisposable
         builder.Services.AddSingleton(sp => new TokenCache(sp.GetRequiredService<ITokenStore>(), options.TimeProvider, options.TokenCacheLifetime));
         builder.Services.AddSingleton(sp => new Authenticator(
             sp.GetRequiredService<TokenCache>(), authRequired, sp.GetRequiredService<ILogger<Authenticator>>(), jwt));
+        if (options.ApprovalDesk is { } desk)
+        {
+            builder.Services.AddSingleton(desk);
+        }
         builder.Services.AddSingleton<OpenStreams>();
         builder.Services.AddSingleton<Internal.Ui.DashboardSessions>();
         builder.Services.AddSingleton<AuthInterceptor>();
@@ -189,6 +200,8 @@ public sealed class HooklineServer : IAsyncDisposable
             if (options.Dashboard)
             {
                 Dashboard.Map(app, authRequired);
+                // Approvals are read and answered beside the read API (and behind its loopback rule without tokens).
+                app.MapApprovalEndpoints();
             }
             app.MapTokenEndpoints();
 

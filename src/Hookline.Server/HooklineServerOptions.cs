@@ -127,6 +127,9 @@ public sealed class HooklineServerOptions
     /// <summary>OTLP export of metrics and stored events; null: only the <c>OTEL_EXPORTER_OTLP_*</c> variables can turn it on.</summary>
     public OtlpExportOptions? Otlp { get; set; }
 
+    /// <summary>Where new and resolved approvals are announced (a signed POST, generic JSON or Slack); null: nowhere.</summary>
+    public ApprovalWebhookOptions? ApprovalWebhook { get; set; }
+
     /// <summary>
     /// Open streams one principal (issuer, user, org; with authentication off, the one local principal) may hold on
     /// this server; one more is refused at open with <c>ResourceExhausted</c>. Zero or less: no limit.
@@ -143,6 +146,14 @@ public sealed class HooklineServerOptions
     public int MaxUnaryCallsPerPrincipal { get; set; } = DefaultMaxUnaryCallsPerPrincipal;
 
     public const int DefaultMaxUnaryCallsPerPrincipal = 16;
+
+    /// <summary>
+    /// Approvals one session may have waiting for an answer at once (identical requests fold into one and count once);
+    /// another is answered with its on_timeout at once (<c>approval_limit</c>). Limits approval fatigue.
+    /// </summary>
+    public int MaxPendingApprovalsPerSession { get; set; } = DefaultMaxPendingApprovalsPerSession;
+
+    public const int DefaultMaxPendingApprovalsPerSession = 5;
 
     /// <summary>
     /// Event bytes per second one principal's streams may send, together. Above it the server reads their streams
@@ -162,6 +173,9 @@ public sealed class HooklineServerOptions
 
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>Tests only: the approval desk the HTTP API answers through, instead of the server's own.</summary>
+    internal Internal.Approvals.IApprovalDesk? ApprovalDesk { get; set; }
 
     /// <summary><c>$XDG_DATA_HOME/hookline</c>, or <c>~/.local/share/hookline</c>.</summary>
     public static string DefaultDataDirectory()

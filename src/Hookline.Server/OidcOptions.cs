@@ -23,9 +23,15 @@ public sealed class OidcOptions
 
     /// <summary>
     /// The claim holding the scopes (space-separated, or an array): <c>hookline:sidecar</c>, <c>hookline:read</c>,
-    /// <c>hookline:admin</c>. A token with none of them is authenticated but may do nothing.
+    /// <c>hookline:admin</c>, <c>hookline:approve</c>. A token with none of them is authenticated but may do nothing.
     /// </summary>
     public string ScopeClaim { get; init; } = "scope";
+
+    /// <summary>
+    /// The claim holding the user's groups (a string or an array), for approvals' <c>by: [group:NAME]</c>. At most
+    /// 256 groups of at most 256 characters each: a JWT with more is refused.
+    /// </summary>
+    public string GroupsClaim { get; init; } = "groups";
 
     public TimeSpan JwksRefresh { get; init; } = TimeSpan.FromMinutes(5);
 

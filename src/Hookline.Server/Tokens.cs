@@ -4,27 +4,33 @@ using Hookline.Server.Internal.Auth;
 
 namespace Hookline.Server;
 
-/// <summary>What a token may do. <c>admin</c> implies <c>read</c>; <c>sidecar</c> is only for the agent RPCs and the stream.</summary>
+/// <summary>
+/// What a token may do. <c>admin</c> implies <c>read</c>; <c>sidecar</c> is only for the agent RPCs and the stream;
+/// <c>approve</c> answers approvals (and lists them), nothing else: <c>admin</c> does not imply it, and it does not
+/// read the audit trail.
+/// </summary>
 public enum TokenScope
 {
     Sidecar,
     Read,
     Admin,
+    Approve,
 }
 
 /// <summary>
 /// One API token as listed: never the secret, which only its creator ever sees. <see cref="CreatedBy"/> and
 /// <see cref="RevokedBy"/> name the authenticated caller who did it (see docs/security.md, "Attribution").
+/// <see cref="Groups"/>: the groups its user is in (<c>--group</c>), for approvals' <c>by: [group:NAME]</c>; null for none.
 /// </summary>
 public sealed record TokenInfo(
     string Id, string Name, string Scope, string User, string Org, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt,
-    string? CreatedBy = null, string? RevokedBy = null);
+    string? CreatedBy = null, string? RevokedBy = null, IReadOnlyList<string>? Groups = null);
 
 /// <summary>A token just created: its description and, this once, its secret.</summary>
 public sealed record CreatedToken(TokenInfo Info, string Token);
 
 /// <summary>The body of <c>POST /api/tokens</c>.</summary>
-public sealed record TokenRequest(string Name, string Scope, string? User, string? Org);
+public sealed record TokenRequest(string Name, string Scope, string? User, string? Org, IReadOnlyList<string>? Groups = null);
 
 /// <summary>JSON of the token admin endpoints, source-generated (no reflection: the CLI is Native AOT).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -48,13 +54,15 @@ public static class Tokens
         "sidecar" => TokenScope.Sidecar,
         "read" => TokenScope.Read,
         "admin" => TokenScope.Admin,
-        _ => throw new ArgumentException($"scope must be sidecar, read or admin, got '{scope}'"),
+        "approve" => TokenScope.Approve,
+        _ => throw new ArgumentException($"scope must be sidecar, read, admin or approve, got '{scope}'"),
     };
 
     public static string Name(TokenScope scope) => scope switch
     {
         TokenScope.Sidecar => "sidecar",
         TokenScope.Read => "read",
+        TokenScope.Approve => "approve",
         _ => "admin",
     };
 
@@ -64,8 +72,9 @@ public static class Tokens
     /// <summary>SHA-256 of the token: enough for a 256-bit random secret, which no dictionary holds.</summary>
     public static byte[] Hash(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
 
-    public static CreatedToken Create(string dataDirectory, string name, TokenScope scope, string? user, string? org)
-        => Create(new AuditLocation(dataDirectory), name, scope, user, org);
+    public static CreatedToken Create(string dataDirectory, string name, TokenScope scope, string? user, string? org,
+        IReadOnlyList<string>? groups = null)
+        => Create(new AuditLocation(dataDirectory), name, scope, user, org, groups);
 
     public static IReadOnlyList<TokenInfo> List(string dataDirectory) => List(new AuditLocation(dataDirectory));
 
@@ -73,10 +82,12 @@ public static class Tokens
     public static Task<TokenInfo?> RevokeAsync(string dataDirectory, string idOrName) => RevokeAsync(new AuditLocation(dataDirectory), idOrName);
 
     /// <summary>Creates a token where a server keeps them: its data directory, or its PostgreSQL database.</summary>
-    public static CreatedToken Create(AuditLocation location, string name, TokenScope scope, string? user, string? org)
+    /// <param name="groups">The groups its user is in (approvals' <c>group:NAME</c>); at most 32, each 1 to 64 characters without commas or control characters.</param>
+    public static CreatedToken Create(AuditLocation location, string name, TokenScope scope, string? user, string? org,
+        IReadOnlyList<string>? groups = null)
     {
         using var store = Open(location);
-        return store.Create(name, scope, user, org, TimeProvider.System.GetUtcNow(), Attribution.LocalCommand());
+        return store.Create(name, scope, user, org, TimeProvider.System.GetUtcNow(), Attribution.LocalCommand(), groups);
     }
 
     public static IReadOnlyList<TokenInfo> List(AuditLocation location)

@@ -102,7 +102,12 @@ internal sealed class AgentRun : IDisposable
 
     /// <summary>Runs the client: <paramref name="command"/> is the program and its arguments (<c>{API_URL}</c> is replaced).</summary>
     /// <param name="stopMarker">For a client that lingers after its last turn: stop the process whose command line holds this.</param>
-    public async Task RunAsync(IReadOnlyList<string> toolCommands, IReadOnlyList<string> command, string? stopMarker = null)
+    /// <param name="alongside">
+    /// Runs while the client does (an approver answering its hook), started once the launcher runs; awaited after the
+    /// client exits, so that its failure fails the test.
+    /// </param>
+    public async Task RunAsync(IReadOnlyList<string> toolCommands, IReadOnlyList<string> command, string? stopMarker = null,
+        Func<Task>? alongside = null)
     {
         var start = new ProcessStartInfo(Isolated ? "/usr/bin/unshare" : "dotnet")
         {
@@ -150,8 +155,11 @@ internal sealed class AgentRun : IDisposable
         }
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
+        // unshare execs the launcher: this process is in the client's network namespace.
+        LauncherPid = process.Id;
         var launcherOut = process.StandardOutput.ReadToEndAsync();
         var launcherErr = process.StandardError.ReadToEndAsync();
+        var beside = alongside is null ? Task.CompletedTask : Task.Run(alongside);
         using var timeout = new CancellationTokenSource(RunTimeout);
         await process.WaitForExitAsync(timeout.Token);
         ExitCode = process.ExitCode;
@@ -161,8 +169,30 @@ internal sealed class AgentRun : IDisposable
         _output.WriteLine("launcher: " + await launcherOut + await launcherErr);
         _output.WriteLine("client stderr (tail): " + Tail(Stderr));
         _output.WriteLine("client stdout (tail): " + Tail(Stdout));
+        await beside;
     }
 
+    /// <summary>The launcher of the run in progress: its network namespace is the client's.</summary>
+    public int LauncherPid { get; private set; }
+
+    /// <summary>What the client (or <c>hookline start</c>) has printed on stderr so far.</summary>
+    public string LiveStderr()
+    {
+        var live = Path.Combine(Directory, "client.stderr.live");
+        if (!File.Exists(live))
+        {
+            return "";
+        }
+        using var reader = new StreamReader(new FileStream(live, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// Runs <c>hookline ARGS</c> inside the running client's network namespace (where <c>hookline start</c>'s server
+    /// listens on loopback), with the run's environment and <paramref name="environment"/>.
+    /// </summary>
+    public Task<(int Exit, string Stdout, string Stderr)> HooklineBesideClientAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        HooklineAsync(Isolated ? ["/usr/bin/nsenter", $"--net=/proc/{LauncherPid}/ns/net", "--"] : [], environment, args);
     /// <summary>The arguments of <c>hookline start</c> that wire <paramref name="agent"/> with the test policy.</summary>
     public IReadOnlyList<string> Start(string agent, params string[] agentArgs) =>
     [
@@ -208,16 +238,20 @@ internal sealed class AgentRun : IDisposable
     /// <summary>Runs <c>hookline ARGS</c> with the run's environment, in its project directory.</summary>
     public Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(params string[] args) => HooklineAsync(false, args);
 
-    private async Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(bool isolated, params string[] args)
+    private Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(bool isolated, params string[] args) =>
+        HooklineAsync(isolated ? ["/usr/bin/unshare", "-n", "--"] : [], new Dictionary<string, string>(), args);
+
+    /// <param name="wrapper">A program and its arguments that run hookline (in a network namespace), or none.</param>
+    private async Task<(int Exit, string Stdout, string Stderr)> HooklineAsync(string[] wrapper, IReadOnlyDictionary<string, string> environment, string[] args)
     {
-        var start = isolated
-            ? new ProcessStartInfo("/usr/bin/unshare", ["-n", "--", AgentClients.Hookline, .. args])
+        var start = wrapper.Length > 0
+            ? new ProcessStartInfo(wrapper[0], [.. wrapper[1..], AgentClients.Hookline, .. args])
             : new ProcessStartInfo(AgentClients.Hookline, args);
         start.UseShellExecute = false;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.WorkingDirectory = Project;
-        foreach (var (key, value) in Environment)
+        foreach (var (key, value) in Environment.Concat(environment))
         {
             start.Environment[key] = value;
         }

@@ -60,7 +60,7 @@ public static class Program
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = ReadStampedAsync(process.StandardOutput, options["--stdout"][0] + ".times");
-        var stderr = process.StandardError.ReadToEndAsync();
+        var stderr = ReadLiveAsync(process.StandardError, options["--stderr"][0] + ".live");
         using var cts = new CancellationTokenSource(timeout);
         if (options.GetValueOrDefault("--stop-marker") is [var marker])
         {
@@ -100,6 +100,23 @@ public static class Program
             all.Append(line).Append('\n');
         }
         await File.WriteAllTextAsync(timesFile, times.ToString());
+        return all.ToString();
+    }
+
+    /// <summary>
+    /// Reads the client's stderr to its end, and meanwhile appends each line to <paramref name="liveFile"/> as it comes: a
+    /// test reads what <c>hookline start</c> prints there (its server's address) while the client still runs.
+    /// </summary>
+    private static async Task<string> ReadLiveAsync(StreamReader reader, string liveFile)
+    {
+        var all = new System.Text.StringBuilder();
+        await using var live = new FileStream(liveFile, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
+        await using var writer = new StreamWriter(live) { AutoFlush = true };
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            all.Append(line).Append('\n');
+            await writer.WriteLineAsync(line);
+        }
         return all.ToString();
     }
 

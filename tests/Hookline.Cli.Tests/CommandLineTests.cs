@@ -13,7 +13,7 @@ public sealed class CommandLineTests : IDisposable
         var help = await InProcessCli.RunAsync("--help");
 
         Assert.Equal(0, help.Exit);
-        foreach (var command in new[] { "server", "sidecar", "hook", "start", "install", "uninstall", "demo", "policy", "events", "sessions", "coverage", "tail", "token", "export", "verify", "doctor" })
+        foreach (var command in new[] { "server", "sidecar", "hook", "start", "install", "uninstall", "demo", "policy", "events", "sessions", "coverage", "tail", "token", "approvals", "export", "verify", "doctor" })
         {
             Assert.Contains($"  {command} ", help.Stdout, StringComparison.Ordinal);
         }

@@ -17,16 +17,7 @@ public sealed class CoverageCliTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var policy = _dir.File("policy.yaml");
-        await File.WriteAllTextAsync(policy, Policies.Standard);
-        _server = await HooklineServer.StartAsync(new HooklineServerOptions
-        {
-            Listen = "http://127.0.0.1:0",
-            HttpListen = "http://127.0.0.1:0",
-            PolicyFile = policy,
-            DataDirectory = _dir.File("data"),
-            LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
-        });
+        _server = await LocalServer.StartAsync(_dir);
     }
 
     public async Task DisposeAsync()

@@ -60,7 +60,7 @@ public sealed class ApprovalBrowserTests(ITestOutputHelper output)
         });
 
         Assert.Contains("all passed", transcript);
-        var answers = desk.Answers.ToDictionary(a => a.Id);
+        var answers = desk.Taken.ToDictionary(a => a.Id);
         Assert.Equal(3, answers.Count);
         Assert.Equal((ApprovalProtocol.StatusApproved, "checked the diff"), (desk[ids["A"]].Status, desk[ids["A"]].Reason));
         Assert.Equal((ApprovalProtocol.ChannelDashboard, Environment.UserName), (answers[ids["A"]].Channel, answers[ids["A"]].Approver.User));

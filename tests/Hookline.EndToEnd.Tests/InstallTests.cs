@@ -126,8 +126,8 @@ public sealed class InstallTests : IDisposable
             Assert.Equal(1, document.RootElement.GetProperty("version").GetInt32());
             var pre = Assert.Single(document.RootElement.GetProperty("hooks").GetProperty("preToolUse").EnumerateArray());
             Assert.EndsWith("--agent copilot --event pre-tool-use", pre.GetProperty("bash").GetString(), StringComparison.Ordinal);
-            // Above the hook's own 5 s deadline: Copilot lets the tool run when it gives up on a hook.
-            Assert.Equal(30, pre.GetProperty("timeoutSec").GetInt32());
+            // Above the hook's longest wait for an approval: Copilot lets the tool run when it gives up on a hook.
+            Assert.Equal(600, pre.GetProperty("timeoutSec").GetInt32());
         }
         // "*" is an invalid regex in Copilot's file, and Copilot then skips the hook silently.
         Assert.DoesNotContain("matcher", once, StringComparison.Ordinal);
@@ -140,6 +140,99 @@ public sealed class InstallTests : IDisposable
         Assert.False(File.Exists(ours));
         Assert.Equal((UserHooks, UserSettings), (await File.ReadAllTextAsync(mine), await File.ReadAllTextAsync(settings)));
         Assert.Equal("warn", (await CopilotDoctorAsync(env)).Status);
+    }
+
+    /// <summary>
+    /// Every agent gets a hook timeout of 600 s (AgentNames.WrittenHookTimeoutMs) in its own field and unit, so that a
+    /// hook waiting up to 570 s for a person's approval answers before the agent gives up on it (most agents then run
+    /// the tool). Claude Code also gets its spinner text on the blocking events.
+    /// </summary>
+    [Theory]
+    [InlineData("claude", ".claude/settings.json", "timeout", 600)]
+    [InlineData("codex", ".codex/hooks.json", "timeout", 600)]
+    [InlineData("gemini", ".gemini/settings.json", "timeout", 600_000)]
+    [InlineData("cursor", ".cursor/hooks.json", "timeout", 600)]
+    [InlineData("qwen", ".qwen/settings.json", "timeout", 600)]
+    [InlineData("copilot", ".copilot/hooks/hookline.json", "timeoutSec", 600)]
+    public async Task Install_writes_each_agent_a_hook_timeout_with_room_for_an_approval_in_its_own_unit(string agent, string file, string field, int expected)
+    {
+        var install = await CliRun.RunAsync(["install", "--agent", agent, "--agent-command", "/nonexistent/" + agent], Env);
+        Assert.True(install.Exit == 0, install.Stderr);
+
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_home, file)));
+        var hooks = HooksOf(document.RootElement, agent).ToList();
+        Assert.NotEmpty(hooks);
+        Assert.All(hooks, h => Assert.Equal(expected, h.Hook.GetProperty(field).GetInt32()));
+        if (agent == "claude")
+        {
+            // Claude Code 2.1.328 shows statusMessage in its spinner while the hook runs: on the events that can wait.
+            Assert.All(hooks, h => Assert.Equal(h.Event is "pre-tool-use" or "permission-request" or "user-prompt-submit" ? "Hookline: checking policy" : null,
+                h.Hook.TryGetProperty("statusMessage", out var status) ? status.GetString() : null));
+        }
+        var doctor = await CliRun.RunAsync(["doctor", "--json", "--agent", agent, "--project", _home], Env);
+        Assert.DoesNotContain("hook timeout", doctor.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Hooks installed before approvals (30 s): doctor warns, with the fix, and a new install clears it.</summary>
+    [Fact]
+    public async Task Doctor_warns_when_an_installed_hook_times_out_before_an_approval_could_be_answered()
+    {
+        var settings = Path.Combine(_home, ".gemini", "settings.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(settings)!);
+        await File.WriteAllTextAsync(settings, $$"""
+            { "hooks": { "BeforeTool": [ { "matcher": "*", "hooks": [
+              { "type": "command", "command": "{{Artifacts.Hook}} --agent gemini --event before-tool", "timeout": 30000 } ] } ] } }
+            """);
+
+        var warned = await TimeoutFindingAsync("gemini");
+        Assert.NotNull(warned);
+        Assert.Equal("warn", warned.Value.Status);
+        Assert.Contains("times out after 30 s", warned.Value.Detail, StringComparison.Ordinal);
+        Assert.Contains("hookline install --agent gemini", warned.Value.Fix, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await CliRun.RunAsync(["install", "--agent", "gemini"], Env)).Exit);
+        Assert.Null(await TimeoutFindingAsync("gemini"));
+    }
+
+    private async Task<(string Status, string Detail, string Fix)?> TimeoutFindingAsync(string agent)
+    {
+        var run = await CliRun.RunAsync(["doctor", "--json", "--agent", agent, "--project", _home], Env);
+        using var document = JsonDocument.Parse(run.Stdout);
+        foreach (var check in document.RootElement.GetProperty("checks").EnumerateArray())
+        {
+            if (check.GetProperty("check").GetString() == agent + " hook timeout")
+            {
+                return (check.GetProperty("status").GetString()!, check.GetProperty("detail").GetString()!, check.GetProperty("fix").GetString()!);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Every hook entry running Hookline's hook for <paramref name="agent"/>, with its kebab-case event.</summary>
+    private static IEnumerable<(string Event, JsonElement Hook)> HooksOf(JsonElement element, string agent)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.Name is "command" or "bash" && property.Value.GetString() is { } command
+                    && command.IndexOf($"--agent {agent} --event ", StringComparison.Ordinal) is >= 0 and var at)
+                {
+                    yield return (command[(at + $"--agent {agent} --event ".Length)..], element);
+                }
+                foreach (var nested in HooksOf(property.Value, agent))
+                {
+                    yield return nested;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var nested in element.EnumerateArray().SelectMany(e => HooksOf(e, agent)))
+            {
+                yield return nested;
+            }
+        }
     }
 
     private async Task<(string Status, string Detail)> CopilotDoctorAsync(Dictionary<string, string> env)

@@ -333,6 +333,6 @@ public sealed partial class AuthTests : IAsyncLifetime
             """{"name":"x","scope":"superuser"}""", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("scope must be sidecar, read or admin", await response.Content.ReadAsStringAsync());
+        Assert.Contains("scope must be sidecar, read, admin or approve", await response.Content.ReadAsStringAsync());
     }
 }

@@ -137,7 +137,7 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         Assert.Contains("<input type=\"hidden\" name=\"channel\" value=\"link\">", html);
         Assert.Contains("kubectl rollout restart deploy/api --context prod", html);
         Assert.Equal(ApprovalProtocol.StatusPending, _desk[pending.Id].Status);
-        Assert.Empty(_desk.Answers);
+        Assert.Empty(_desk.Taken);
     }
 
     [Fact]
@@ -169,11 +169,12 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, plainForm.Status);
         Assert.Equal(HttpStatusCode.Unauthorized, noCookie.Status);
         Assert.Equal(ApprovalProtocol.StatusPending, _desk[pending.Id].Status);
-        Assert.Empty(_desk.Answers);
+        Assert.Empty(_desk.Taken);
 
         var approved = await AnswerAsync(browser, pending.Id, "approve", signIn.Cookie, csrf, origin: Origin, answerKey: signIn.AnswerKey);
         Assert.Equal((HttpStatusCode.OK, "answered"), (approved.Status, approved.Outcome));
-        var (approver, id, channel) = Assert.Single(_desk.Answers);
+        var taken = Assert.Single(_desk.Taken);
+        var (approver, id, channel) = (taken.Approver, taken.Id, taken.Channel);
         // hookline start's dashboard credential is the local user, who may answer anything.
         Assert.Equal((Environment.UserName, false, pending.Id, ApprovalProtocol.ChannelDashboard), (approver.User, approver.Authenticated, id, channel));
         Assert.Equal(ApprovalProtocol.StatusApproved, _desk[pending.Id].Status);
@@ -221,7 +222,7 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Conflict, "already_resolved"), (flipped.Status, flipped.Outcome));
         Assert.Equal((HttpStatusCode.Conflict, "expired"), (expired.Status, expired.Outcome));
         Assert.Equal((HttpStatusCode.NotFound, "not_found"), (unknown.Status, unknown.Outcome));
-        var only = Assert.Single(_desk.Answers);
+        var only = Assert.Single(_desk.Taken);
         Assert.Equal(ApprovalProtocol.ChannelLink, only.Channel);
         Assert.Equal((ApprovalProtocol.StatusDenied, "not on a Friday"), (_desk[answered.Id].Status, _desk[answered.Id].Reason));
         using var page = await GetAsync(browser, $"ui/approvals/{answered.Id}", signIn.Cookie);
@@ -273,7 +274,7 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         Assert.DoesNotContain("deploy-theirs", await page.Content.ReadAsStringAsync());
         Assert.NotEqual(HttpStatusCode.OK, answer.Status);
         Assert.Equal(ApprovalProtocol.StatusPending, _desk[theirs.Id].Status);
-        Assert.Empty(_desk.Answers);
+        Assert.Empty(_desk.Taken);
     }
 
     [Fact]

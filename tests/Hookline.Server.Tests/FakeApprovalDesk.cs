@@ -5,28 +5,48 @@ using Hookline.Server.Internal.Approvals;
 namespace Hookline.Server.Tests;
 
 /// <summary>
-/// An <see cref="IApprovalDesk"/> in memory, for the dashboard's tests: the same rules as the real one where the pages
-/// can see them (who may answer through <see cref="ApproverRules"/>, the first answer wins, none after the deadline,
-/// a deny needs a reason), and every answer recorded.
+/// An approval desk in memory, for the HTTP API and the CLI without the decision path: approvals are added by the test,
+/// answers follow the desk's contract (first wins, a deny needs a reason, expired after the deadline) and
+/// <see cref="ApproverRules"/>, and every answer asked for is kept with its approver and channel (<see cref="Taken"/>:
+/// the ones it took). Also linked into Hookline.Cli.Tests and Hookline.Dashboard.Tests.
 /// </summary>
 internal sealed class FakeApprovalDesk(TimeProvider time) : IApprovalDesk
 {
     private readonly ConcurrentDictionary<string, ApprovalView> _approvals = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
+    private readonly ConcurrentQueue<Answer> _answers = new();
 
-    public event Action<ApprovalView>? Changed;
+    /// <summary>One call of <see cref="AnswerAsync"/>, as the desk received it.</summary>
+    public sealed record Answer(Approver Approver, string Id, bool Approve, string? Reason, string Channel);
 
-    /// <summary>Every answer taken: who, through which channel.</summary>
-    public ConcurrentQueue<(Approver Approver, string Id, string Channel)> Answers { get; } = new();
+    public IReadOnlyCollection<Answer> Answers => _answers.ToArray();
+
+    /// <summary>The answers the desk took (the first for each approval).</summary>
+    public IReadOnlyCollection<Answer> Taken => _answers.Where(a => _approvals.TryGetValue(a.Id, out var v)
+        && v.Status != ApprovalProtocol.StatusPending && v.AnsweredBy == a.Approver.User && v.Channel == a.Channel
+        && v.Status == (a.Approve ? ApprovalProtocol.StatusApproved : ApprovalProtocol.StatusDenied)).DistinctBy(a => a.Id).ToArray();
 
     public ApprovalView this[string id] => _approvals[id];
 
+    public event Action<ApprovalView>? Changed;
+
+    /// <summary>A pending approval of <paramref name="user"/>'s agent, answerable by <paramref name="by"/>.</summary>
+    public ApprovalView Add(string org, string user, string[] by, string subject = "kubectl apply -f prod.yaml", bool selfApprove = false)
+    {
+        var now = time.GetUtcNow();
+        var view = new ApprovalView("apr_" + Guid.NewGuid().ToString("N")[..12], org, Guid.NewGuid().ToString(), Guid.NewGuid().ToString(),
+            "codex", user, "Bash", subject, "prod-deploys", by, selfApprove, "once", "deny", now, now.AddMinutes(2), ApprovalProtocol.StatusPending);
+        _approvals[view.Id] = view;
+        Changed?.Invoke(view);
+        return view;
+    }
+
+    /// <summary>A pending approval of a Claude Code session, for the dashboard's pages.</summary>
     public ApprovalView Add(string subject, string org = "", string user = "agent-user", IReadOnlyList<string>? by = null,
         TimeSpan? timeout = null, string sessionId = "sess-0123456789")
     {
         var now = time.GetUtcNow();
         var view = new ApprovalView("apr_" + Guid.NewGuid().ToString("N")[..12], org, sessionId, "evt-" + Guid.NewGuid().ToString("N")[..8],
-            "claude-code", user, "Bash", subject, "prod-deploys", by ?? [ApprovalProtocol.AnyApprover], SelfApprove: false,
+            "claude", user, "Bash", subject, "prod-deploys", by ?? [ApprovalProtocol.AnyApprover], SelfApprove: false,
             Remember: "once", OnTimeout: "deny", now, now + (timeout ?? TimeSpan.FromMinutes(2)), ApprovalProtocol.StatusPending);
         _approvals[view.Id] = view;
         Changed?.Invoke(view);
@@ -43,39 +63,41 @@ internal sealed class FakeApprovalDesk(TimeProvider time) : IApprovalDesk
 
     public Task<AnswerResult> AnswerAsync(Approver approver, string id, bool approve, string? reason, string channel, CancellationToken cancellation)
     {
-        ApprovalView answered;
-        lock (_gate)
+        _answers.Enqueue(new Answer(approver, id, approve, reason, channel));
+        if (!_approvals.TryGetValue(id, out var approval))
         {
-            if (!_approvals.TryGetValue(id, out var a))
-            {
-                return Task.FromResult(new AnswerResult(AnswerOutcome.NotFound, "no such approval", null));
-            }
-            if (ApproverRules.Refusal(a, approver) is { } refusal)
-            {
-                return Task.FromResult(new AnswerResult(refusal.Outcome, refusal.Message, refusal.Outcome == AnswerOutcome.NotFound ? null : a));
-            }
-            if (a.Status != ApprovalProtocol.StatusPending)
-            {
-                return Task.FromResult(new AnswerResult(AnswerOutcome.AlreadyResolved, "this approval was already answered (" + a.Status + ")", a));
-            }
-            var now = time.GetUtcNow();
-            if (now >= a.ExpiresAt)
-            {
-                return Task.FromResult(new AnswerResult(AnswerOutcome.Expired, "this approval expired", a));
-            }
-            if (!approve && string.IsNullOrWhiteSpace(reason))
-            {
-                return Task.FromResult(new AnswerResult(AnswerOutcome.ReasonRequired, "a deny needs a reason", a));
-            }
-            answered = a with
-            {
-                Status = approve ? ApprovalProtocol.StatusApproved : ApprovalProtocol.StatusDenied,
-                AnsweredBy = approver.User, AnsweredAt = now, Channel = channel, Reason = reason,
-            };
-            _approvals[id] = answered;
-            Answers.Enqueue((approver, id, channel));
+            return Result(AnswerOutcome.NotFound, "no such approval", null);
+        }
+        if (approval.Status != ApprovalProtocol.StatusPending)
+        {
+            return Result(AnswerOutcome.AlreadyResolved, "already " + approval.Status, approval);
+        }
+        var now = time.GetUtcNow();
+        if (now >= approval.ExpiresAt)
+        {
+            return Result(AnswerOutcome.Expired, "expired", approval);
+        }
+        if (!approve && string.IsNullOrWhiteSpace(reason))
+        {
+            return Result(AnswerOutcome.ReasonRequired, "a deny needs a reason", approval);
+        }
+        if (ApproverRules.Refusal(approval, approver) is { } refusal)
+        {
+            return Result(refusal.Outcome, refusal.Message, refusal.Outcome == AnswerOutcome.NotFound ? null : approval);
+        }
+        var answered = approval with
+        {
+            Status = approve ? ApprovalProtocol.StatusApproved : ApprovalProtocol.StatusDenied,
+            AnsweredBy = approver.User, AnsweredAt = now, Channel = channel, Reason = reason,
+        };
+        if (!_approvals.TryUpdate(id, answered, approval))
+        {
+            return Result(AnswerOutcome.AlreadyResolved, "already answered", _approvals[id]);
         }
         Changed?.Invoke(answered);
-        return Task.FromResult(new AnswerResult(AnswerOutcome.Answered, approve ? "approved" : "denied", answered));
+        return Result(AnswerOutcome.Answered, approve ? "approved" : "denied", answered);
     }
+
+    private static Task<AnswerResult> Result(AnswerOutcome outcome, string message, ApprovalView? approval)
+        => Task.FromResult(new AnswerResult(outcome, message, approval));
 }

@@ -38,6 +38,7 @@ public sealed class OidcTests : IAsyncLifetime
     private readonly RSA _rsa = RSA.Create(2048);
     private readonly ECDsa _ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly RSA _stranger = RSA.Create(2048);
+    private readonly FakeApprovalDesk _desk = new(TimeProvider.System);
     private TestServer _server = null!;
 
     private RsaSecurityKey RsaKey => new(_rsa) { KeyId = "rsa-1" };
@@ -54,6 +55,7 @@ public sealed class OidcTests : IAsyncLifetime
             o.HttpListen = "http://127.0.0.1:0";
             o.TimeProvider = _time;
             o.Oidc = new OidcOptions { Issuer = Issuer, Audience = Audience, Jwks = jwks };
+            o.ApprovalDesk = _desk;
         });
     }
 
@@ -80,10 +82,15 @@ public sealed class OidcTests : IAsyncLifetime
     }
 
     private string Jwt(string scope = "hookline:sidecar", string? email = "ana@example.test", string? org = "acme", string issuer = Issuer,
-        string audience = Audience, TimeSpan? lifetime = null, SecurityKey? key = null, string algorithm = SecurityAlgorithms.RsaSha256)
+        string audience = Audience, TimeSpan? lifetime = null, SecurityKey? key = null, string algorithm = SecurityAlgorithms.RsaSha256,
+        object? groups = null)
     {
         var now = _time.GetUtcNow().UtcDateTime;
         var claims = new Dictionary<string, object> { ["sub"] = "user-123", ["scope"] = scope };
+        if (groups is not null)
+        {
+            claims["groups"] = groups;
+        }
         if (email is not null)
         {
             claims["email"] = email;
@@ -251,6 +258,39 @@ public sealed class OidcTests : IAsyncLifetime
         var (_, everyOrg) = await GetAsync("api/events", null);
         Assert.Contains(platform, everyOrg);
         Assert.Contains(contractors, everyOrg);
+    }
+
+    [Fact]
+    public async Task A_jwt_with_hookline_approve_answers_with_the_groups_of_its_groups_claim_and_admin_alone_cannot()
+    {
+        var byArray = _desk.Add("acme", "alice", ["group:sre"]);
+        var byString = _desk.Add("acme", "alice", ["group:sre"]);
+        var otherOrg = _desk.Add("globex", "alice", ["group:sre"]);
+        using var http = new HttpClient { BaseAddress = new Uri(_server.Server.HttpAddress! + "/"), Timeout = Bound.Hang };
+        async Task<HttpStatusCode> ApproveAsync(string id, string jwt)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/approvals/{id}/approve")
+            {
+                Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"),
+                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", jwt) },
+            };
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        var admin = await ApproveAsync(byArray.Id, Jwt(scope: "hookline:admin hookline:read", groups: new[] { "sre" }));
+        var noGroup = await ApproveAsync(byArray.Id, Jwt(scope: "hookline:approve", groups: new[] { "dev" }));
+        var tooMany = await ApproveAsync(byArray.Id, Jwt(scope: "hookline:approve", groups: Enumerable.Range(0, 257).Select(i => "g" + i).ToArray()));
+        var array = await ApproveAsync(byArray.Id, Jwt(scope: "openid hookline:approve", groups: new[] { "dev", "sre" }));
+        var single = await ApproveAsync(byString.Id, Jwt(scope: "hookline:approve", groups: "sre"));
+        var foreign = await ApproveAsync(otherOrg.Id, Jwt(scope: "hookline:approve", groups: "sre"));
+
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Unauthorized), (admin, noGroup, tooMany));
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.NotFound), (array, single, foreign));
+        var approver = _desk.Answers.Last(a => a.Id == byArray.Id).Approver;
+        Assert.Equal(("ana@example.test", "acme", true), (approver.User, approver.Org, approver.Authenticated));
+        Assert.Equal(["dev", "sre"], approver.Groups.Order());
+        Assert.Equal(["sre"], _desk.Answers.Single(a => a.Id == byString.Id).Approver.Groups);
     }
 
     [Fact]

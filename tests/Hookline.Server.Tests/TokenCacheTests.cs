@@ -147,7 +147,8 @@ public sealed class TokenCacheTests
             return ValueTask.FromResult(found);
         }
 
-        public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy) => throw new NotSupportedException();
+        public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy,
+            IReadOnlyList<string>? groups = null) => throw new NotSupportedException();
 
         public IReadOnlyList<TokenInfo> List() => throw new NotSupportedException();
 

@@ -59,6 +59,45 @@ public abstract class TokenStoreContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_tokens_groups_are_stored_listed_and_come_back_on_authentication()
+    {
+        var store = await OpenAsync();
+        var sre = store.Create("sre-bob", TokenScope.Approve, "bob", "acme", Now, "root", ["sre", "on call", "sre"]);
+        var plain = store.Create("plain", TokenScope.Read, null, null, Now, "root");
+
+        var caller = await store.AuthenticateAsync(sre.Token);
+        var plainCaller = await store.AuthenticateAsync(plain.Token);
+        var listed = store.List();
+
+        Assert.Equal(["sre", "on call"], sre.Info.Groups);
+        Assert.Equal((TokenScope.Approve, "bob"), (caller?.Scope, caller?.User));
+        Assert.Equal(["sre", "on call"], caller!.Groups);
+        Assert.Empty(plainCaller!.Groups);
+        Assert.Equal(["sre", "on call"], listed.Single(t => t.Name == "sre-bob").Groups);
+        Assert.Equal("approve", listed.Single(t => t.Name == "sre-bob").Scope);
+        Assert.Null(listed.Single(t => t.Name == "plain").Groups);
+    }
+
+    public static TheoryData<string[]> BadGroups => new()
+    {
+        new[] { "sre,admins" }, new[] { "line\nbreak" }, new[] { "esc\u001b[31m" }, new[] { "" },
+        new[] { " sre" }, new[] { new string('g', TokenRules.MaxGroupLength + 1) },
+        Enumerable.Range(0, TokenRules.MaxGroups + 1).Select(i => "g" + i).ToArray(),
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(BadGroups))]
+    public async Task A_group_name_that_would_break_the_list_or_a_terminal_or_too_many_groups_is_refused(string[] groups)
+    {
+        var store = await OpenAsync();
+
+        var refused = Assert.Throws<ArgumentException>(() => store.Create("bad", TokenScope.Approve, "bob", null, Now, "root", groups));
+
+        Assert.StartsWith("--group: ", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(store.List());
+    }
+
+    [SkippableFact]
     public async Task Revoked_answers_only_for_the_ids_asked_that_are_revoked()
     {
         var store = await OpenAsync();
@@ -77,6 +116,37 @@ public abstract class TokenStoreContractTests : IAsyncLifetime
 public sealed class SqliteTokenStoreContractTests : TokenStoreContractTests
 {
     internal override Task<TestDatabase?> CreateDatabaseAsync() => Task.FromResult<TestDatabase?>(null);
+
+    [Fact]
+    public async Task A_file_from_before_groups_gains_the_column_and_its_tokens_still_authenticate_without_groups()
+    {
+        using var dir = new TempDir();
+        var data = dir.File("data");
+        Directory.CreateDirectory(data);
+        const string secret = "hl_from-before-groups";
+        await using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={AuditTrail.DatabasePath(data)};Pooling=False"))
+        {
+            await old.OpenAsync();
+            await using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, scope TEXT NOT NULL, user_name TEXT NOT NULL DEFAULT '',
+                    org TEXT NOT NULL DEFAULT '', hash BLOB NOT NULL UNIQUE, created_at_ms INTEGER NOT NULL, revoked_at_ms INTEGER,
+                    created_by TEXT NOT NULL DEFAULT '', revoked_by TEXT);
+                INSERT INTO tokens (id, name, scope, user_name, org, hash, created_at_ms) VALUES ('tok_old', 'old', 'read', 'ana', '', @hash, 1);
+                """;
+            create.Parameters.AddWithValue("@hash", Tokens.Hash(secret));
+            await create.ExecuteNonQueryAsync();
+        }
+
+        using var store = SqliteTokenStore.ForDataDirectory(data);
+        var caller = await store.AuthenticateAsync(secret);
+        var created = store.Create("new", TokenScope.Approve, "bob", null, DateTimeOffset.UtcNow, "root", ["sre"]);
+
+        Assert.Equal(("tok_old", "ana"), (caller?.TokenId, caller?.User));
+        Assert.Empty(caller!.Groups);
+        Assert.Equal(["sre"], (await store.AuthenticateAsync(created.Token))!.Groups);
+        Assert.Null(store.List().Single(t => t.Id == "tok_old").Groups);
+    }
 }
 
 public sealed class PostgresTokenStoreContractTests : TokenStoreContractTests

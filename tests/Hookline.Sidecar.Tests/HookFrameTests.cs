@@ -21,6 +21,17 @@ public sealed class HookFrameTests
         return payload.ToArray();
     }
 
+    /// <summary>A version 2 request frame: the version 1 layout with the hook's deadline after the event name.</summary>
+    internal static byte[] RequestV2(string agent, string hookEvent, byte[] body, byte flags, uint budgetMs, uint approvalWaitMs)
+    {
+        var payload = Request(agent, hookEvent, [], flags);
+        payload[0] = 2;
+        var deadline = new byte[8];
+        BinaryPrimitives.WriteUInt32BigEndian(deadline, budgetMs);
+        BinaryPrimitives.WriteUInt32BigEndian(deadline.AsSpan(4), approvalWaitMs);
+        return [.. payload, .. deadline, .. body];
+    }
+
     [Fact]
     public void Decodes_agent_event_stdin_and_the_truncation_flag()
     {
@@ -36,7 +47,7 @@ public sealed class HookFrameTests
 
     [Theory]
     [InlineData(new byte[] { 1, 0 }, "shorter than its header")]
-    [InlineData(new byte[] { 2, 0, 0, 0 }, "version 2")]
+    [InlineData(new byte[] { 3, 0, 0, 0 }, "version 3")]
     [InlineData(new byte[] { 1, 0, 9, (byte)'c' }, "truncated")]
     public void Malformed_requests_are_refused_with_a_reason(byte[] payload, string expected)
     {

@@ -17,7 +17,7 @@ public sealed class SharedHookFrameTests
         var frame = HookFrame.EncodeRequest("codex", "pre-tool-use", stdin, stdinTruncated: true);
 
         Assert.Equal((uint)(frame.Length - HookFrame.LengthPrefixBytes), HookFrame.ReadLength(frame));
-        Assert.Equal(HookFrameTests.Request("codex", "pre-tool-use", stdin, flags: HookFrame.FlagStdinTruncated), frame[HookFrame.LengthPrefixBytes..]);
+        Assert.Equal(HookFrameTests.RequestV2("codex", "pre-tool-use", stdin, HookFrame.FlagStdinTruncated, 0, 0), frame[HookFrame.LengthPrefixBytes..]);
         var request = HookRequest.TryDecode(frame.AsMemory(HookFrame.LengthPrefixBytes), out var error);
         Assert.Null(error);
         Assert.Equal(new HookRequest("codex", "pre-tool-use", request!.Stdin, true), request);

@@ -53,7 +53,7 @@ try {
     assert.equal(await page.locator("#approvals img").count(), 0);
     assert.deepEqual(dialogs, []);
     const cells = await row.locator("td").allTextContents();
-    assert.ok(cells.includes("agent-user") && cells.includes("claude-code") && cells.includes("prod-deploys"), JSON.stringify(cells));
+    assert.ok(cells.includes("agent-user") && cells.includes("claude") && cells.includes("prod-deploys"), JSON.stringify(cells));
     assert.ok(cells.some((c) => c.startsWith("any-approver")), JSON.stringify(cells));
     const left = row.locator("td.left");
     const first = await left.textContent();

@@ -27,9 +27,11 @@ internal sealed class InProcessStack : IAsyncDisposable
 
     /// <param name="httpHooks">Also serve Claude Code HTTP hooks on loopback.</param>
     /// <param name="inMemoryLink">The sidecar reaches the server in memory, as <c>hookline start</c> does, not over gRPC on loopback.</param>
-    public static async Task<InProcessStack> StartAsync(TempDirectory directory, bool httpHooks = false, bool inMemoryLink = false)
+    /// <param name="configure">Changes to the server's options (policy, HTTP port, authentication).</param>
+    public static async Task<InProcessStack> StartAsync(TempDirectory directory, bool httpHooks = false, bool inMemoryLink = false,
+        Action<HooklineServerOptions>? configure = null)
     {
-        var server = await InProcessServer.StartAsync(directory, embedded: true);
+        var server = await InProcessServer.StartAsync(directory, embedded: true, configure: configure);
         var sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
         {
             ServerUrl = server.GrpcAddress,

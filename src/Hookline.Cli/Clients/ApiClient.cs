@@ -11,7 +11,8 @@ internal sealed class ApiClient : IDisposable
     public const string DefaultUrl = "http://127.0.0.1:7421";
     private readonly HttpClient _http;
 
-    public ApiClient(string baseUrl, Core.ClientTls tls, TimeSpan? timeout = null)
+    /// <param name="token">The bearer token (<c>--token-file</c>, <c>--token</c>); null: <c>$HOOKLINE_TOKEN</c>, if set.</param>
+    public ApiClient(string baseUrl, Core.ClientTls tls, TimeSpan? timeout = null, string? token = null)
     {
         if (!Uri.TryCreate(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
@@ -20,9 +21,9 @@ internal sealed class ApiClient : IDisposable
         _http = tls.CreateHttpClient(uri, timeout ?? TimeSpan.FromSeconds(30));
         HooklineHttp.MarkAsClient(_http.DefaultRequestHeaders);
         // A server with tokens on wants a read token: taken from the environment, so it stays off command lines.
-        if (Environment.GetEnvironmentVariable("HOOKLINE_TOKEN") is { Length: > 0 } token)
+        if ((token ?? Environment.GetEnvironmentVariable("HOOKLINE_TOKEN")) is { Length: > 0 } bearer)
         {
-            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         }
     }
 
@@ -43,6 +44,14 @@ internal sealed class ApiClient : IDisposable
             throw new HttpRequestException($"{_http.BaseAddress}{path}: {(int)response.StatusCode} {error.Trim()}");
         }
         return (await response.Content.ReadFromJsonAsync(type, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>POSTs <paramref name="value"/> as JSON; the status and body, whatever the status (the caller reads refusals).</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Body)> PostAsync<T>(string path, T value, JsonTypeInfo<T> type,
+        CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync(path, value, type, cancellationToken).ConfigureAwait(false);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Pages through <c>/api/events</c> with the filter; at most <paramref name="limit"/> events.</summary>

@@ -6,7 +6,7 @@ using Hookline.Core;
 namespace Hookline.Cli.Clients;
 
 /// <summary>
-/// The flags of every command that talks to a server (<c>events</c>, <c>sessions</c>, <c>tail</c>, <c>policy apply</c>,
+/// The flags of every command that talks to a server (<c>events</c>, <c>sessions</c>, <c>tail</c>, <c>approvals</c>, <c>policy apply</c>,
 /// <c>policy replay</c>, <c>token --server</c>, <c>sidecar</c>, <c>start --server</c>, <c>doctor</c>): <c>--ca</c>,
 /// <c>--client-cert</c>, <c>--client-key</c>, and <c>--config</c>, a YAML file holding any of the command's flags
 /// (<see cref="ConfigFile"/>), so one client file (<c>server:</c>, <c>ca:</c>, <c>token-file:</c>) serves them all.

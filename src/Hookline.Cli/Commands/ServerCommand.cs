@@ -72,13 +72,15 @@ internal static class ServerCommand
         limits.AddTo(command);
         var otlp = new OtlpFlags();
         otlp.AddTo(command);
+        var webhook = new ApprovalWebhookFlags();
+        webhook.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             HooklineServer server;
             try
             {
                 parse = ConfigFile.Apply(parse, command, config);
-                server = await HooklineServer.StartAsync(otlp.Apply(parse, limits.Apply(parse, new HooklineServerOptions
+                server = await HooklineServer.StartAsync(webhook.Apply(parse, otlp.Apply(parse, limits.Apply(parse, new HooklineServerOptions
                 {
                     Auth = parse.GetValue(auth) switch { "required" => ServerAuthMode.Required, "off" => ServerAuthMode.Off, _ => null },
                     Insecure = parse.GetValue(insecure),
@@ -98,7 +100,7 @@ internal static class ServerCommand
                     Capture = CommonOptions.ParseCapture(parse.GetValue(capture), parse.GetValue(captureMax)),
                     AuditQueueMaxBytes = Math.Max(64 * 1024, parse.GetValue(queueMax)),
                     Oidc = oidc.Parse(parse),
-                })), cancellationToken);
+                }))), cancellationToken);
             }
             catch (PolicyException ex)
             {

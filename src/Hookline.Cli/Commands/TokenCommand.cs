@@ -63,26 +63,37 @@ internal static class TokenCommand
     {
         var target = new Target();
         var name = new Option<string>("--name") { Description = "A name to know the token by (unique among active tokens)", Required = true };
-        var scope = new Option<string>("--scope") { Description = "sidecar (agent RPCs and the stream), read (view), admin (tokens, policy; implies read)", Required = true };
-        scope.AcceptOnlyFromAmong("sidecar", "read", "admin");
+        var scope = new Option<string>("--scope")
+        {
+            Description = "sidecar (agent RPCs and the stream), read (view), admin (tokens, policy; implies read), approve (answer approvals; nothing else)",
+            Required = true,
+        };
+        scope.AcceptOnlyFromAmong("sidecar", "read", "admin", "approve");
         var user = new Option<string?>("--user") { Description = "The user this token speaks for: policy conditions and the audit trail see it" };
         var org = new Option<string?>("--org") { Description = "The user's organisation, recorded with every event" };
-        var command = new Command("create", "Create a token and print it once, alone on the last line") { name, scope, user, org };
+        var group = new Option<string[]>("--group")
+        {
+            Description = "A group the user is in, for approvals' by: [group:NAME] (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("create", "Create a token and print it once, alone on the last line") { name, scope, user, org, group };
         target.AddTo(command);
         command.SetAction(parse => Run(parse, "create", async () =>
         {
             parse = target.Tls.WithConfig(parse, command);
+            var groups = parse.GetValue(group) is { Length: > 0 } named ? named : null;
             CreatedToken created;
             using (var remote = target.Remote(parse))
             {
                 created = remote is not null
-                    ? await remote.CreateAsync(new TokenRequest(parse.GetValue(name)!, parse.GetValue(scope)!, parse.GetValue(user), parse.GetValue(org)))
+                    ? await remote.CreateAsync(new TokenRequest(parse.GetValue(name)!, parse.GetValue(scope)!, parse.GetValue(user), parse.GetValue(org), groups))
                     : Tokens.Create(target.Location(parse), parse.GetValue(name)!, Tokens.ParseScope(parse.GetValue(scope)!),
-                        parse.GetValue(user), parse.GetValue(org));
+                        parse.GetValue(user), parse.GetValue(org), groups);
             }
             var info = created.Info;
             parse.Out().WriteLine($"created {info.Id} '{info.Name}' scope {info.Scope}" +
                 (info.User.Length > 0 ? $" user {info.User}" : "") + (info.Org.Length > 0 ? $" org {info.Org}" : "") +
+                (info.Groups is { Count: > 0 } g ? $" groups {string.Join(',', g)}" : "") +
                 "; the token is shown once, below:");
             parse.Out().WriteLine(created.Token);
             return 0;
@@ -106,14 +117,15 @@ internal static class TokenCommand
             }
             if (!parse.GetValue(json))
             {
-                parse.Out().WriteLine($"{"id",-16} {"name",-20} {"scope",-8} {"user",-16} {"org",-12} {"created",-20} {"revoked",-20} created by");
+                parse.Out().WriteLine($"{"id",-16} {"name",-20} {"scope",-8} {"user",-16} {"org",-12} {"created",-20} {"revoked",-20} {"created by",-20} groups");
             }
             foreach (var t in tokens)
             {
                 parse.Out().WriteLine(parse.GetValue(json)
                     ? System.Text.Json.JsonSerializer.Serialize(t, TokenJsonContext.Default.TokenInfo)
                     : $"{t.Id,-16} {t.Name,-20} {t.Scope,-8} {t.User,-16} {t.Org,-12} {t.CreatedAt:yyyy-MM-dd HH:mm:ss}Z " +
-                      $"{(t.RevokedAt is { } r ? $"{r:yyyy-MM-dd HH:mm:ss}Z" : "-"),-20} {t.CreatedBy ?? "-"}");
+                      $"{(t.RevokedAt is { } r ? $"{r:yyyy-MM-dd HH:mm:ss}Z" : "-"),-20} {t.CreatedBy ?? "-",-20} " +
+                      (t.Groups is { Count: > 0 } g ? string.Join(',', g) : "-"));
             }
             return 0;
         }));

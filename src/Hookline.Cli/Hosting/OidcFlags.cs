@@ -17,13 +17,18 @@ internal sealed class OidcFlags
     private readonly Option<string> _orgClaim = new("--oidc-org-claim") { Description = "The claim naming the org", DefaultValueFactory = _ => "org" };
     private readonly Option<string> _scopeClaim = new("--oidc-scope-claim")
     {
-        Description = "The claim holding hookline:sidecar, hookline:read or hookline:admin (space-separated or an array)",
+        Description = "The claim holding hookline:sidecar, hookline:read, hookline:admin or hookline:approve (space-separated or an array)",
         DefaultValueFactory = _ => "scope",
+    };
+    private readonly Option<string> _groupsClaim = new("--oidc-groups-claim")
+    {
+        Description = "The claim holding the user's groups (a string or an array), for approvals' by: [group:NAME]",
+        DefaultValueFactory = _ => "groups",
     };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _issuer, _audience, _jwks, _userClaim, _orgClaim, _scopeClaim })
+        foreach (var option in new Option[] { _issuer, _audience, _jwks, _userClaim, _orgClaim, _scopeClaim, _groupsClaim })
         {
             command.Options.Add(option);
         }
@@ -45,6 +50,7 @@ internal sealed class OidcFlags
             UserClaims = parse.GetValue(_userClaim)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             OrgClaim = parse.GetValue(_orgClaim)!,
             ScopeClaim = parse.GetValue(_scopeClaim)!,
+            GroupsClaim = parse.GetValue(_groupsClaim)!,
         };
     }
 }

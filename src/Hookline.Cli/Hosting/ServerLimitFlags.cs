@@ -4,8 +4,8 @@ using Hookline.Server;
 namespace Hookline.Cli.Hosting;
 
 /// <summary>
-/// The limits of <c>hookline server</c>: open connections, and per principal open streams, unary calls in progress and
-/// event bytes per second.
+/// The limits of <c>hookline server</c>: open connections, per principal open streams, unary calls in progress and
+/// event bytes per second, and per session pending approvals.
 /// </summary>
 internal sealed class ServerLimitFlags
 {
@@ -39,9 +39,15 @@ internal sealed class ServerLimitFlags
         DefaultValueFactory = _ => HooklineServerOptions.DefaultEventBurstBytesPerPrincipal,
     };
 
+    private readonly Option<int> _pendingApprovals = new("--max-pending-approvals")
+    {
+        Description = "Approvals one session may have waiting for an answer; one more gets its on_timeout at once (approval_limit)",
+        DefaultValueFactory = _ => HooklineServerOptions.DefaultMaxPendingApprovalsPerSession,
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _connections, _streams, _unaryCalls, _rate, _burst })
+        foreach (var option in new Option[] { _connections, _streams, _unaryCalls, _rate, _burst, _pendingApprovals })
         {
             command.Options.Add(option);
         }
@@ -54,6 +60,7 @@ internal sealed class ServerLimitFlags
         options.MaxUnaryCallsPerPrincipal = parse.GetValue(_unaryCalls);
         options.EventBytesPerSecondPerPrincipal = parse.GetValue(_rate);
         options.EventBurstBytesPerPrincipal = parse.GetValue(_burst);
+        options.MaxPendingApprovalsPerSession = Math.Max(1, parse.GetValue(_pendingApprovals));
         return options;
     }
 }

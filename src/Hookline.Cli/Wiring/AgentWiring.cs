@@ -36,7 +36,7 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
             {
                 continue;
             }
-            var (commands, invalid) = Read(file);
+            var (commands, invalid, timeouts) = Read(file, Agent);
             if (invalid is not null)
             {
                 yield return new Finding(check, Status.Broken, invalid, "fix the file; the agent cannot read its hooks either");
@@ -51,6 +51,10 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
             yield return broken.Count == 0
                 ? new Finding(check, Status.Ok, $"{commands.Count} Hookline hooks in {file}", null)
                 : new Finding(check, Status.Broken, $"{file}: {string.Join("; ", broken)}", $"rebuild or reinstall Hookline, then {InstallHint}");
+            if (ShortTimeout(file, timeouts) is { } tooShort)
+            {
+                yield return new Finding(Agent + " hook timeout", Status.Warning, tooShort, $"install again to write {AgentNames.WrittenHookTimeoutMs / 1000} s: {InstallHint}");
+            }
         }
         if (!wired)
         {
@@ -58,28 +62,75 @@ internal sealed record AgentWiring(string Agent, Func<string, string[]> Files, s
         }
     }
 
-    private static (List<string> Commands, string? Invalid) Read(string file)
+    /// <summary>
+    /// Null, or what is wrong when a Hookline hook's timeout leaves no room for a person's approval: the hook may wait up
+    /// to <see cref="AgentNames.ApprovalWaitCapMs"/>, and an agent that times the hook out first runs the tool in most agents.
+    /// </summary>
+    private string? ShortTimeout(string file, List<int?> timeouts)
+    {
+        if (timeouts.Count == 0 || timeouts.All(t => t > AgentNames.ApprovalWaitCapMs))
+        {
+            return null;
+        }
+        var shortest = timeouts.Min();
+        return (shortest is { } ms ? $"{file}: a Hookline hook times out after {ms / 1000.0:0.#} s" : $"{file}: a Hookline hook sets no timeout, and {Agent}'s default is not documented")
+            + $"; a hook waiting for an approval needs more than {AgentNames.ApprovalWaitCapMs / 1000} s, or {Agent} gives up on it first";
+    }
+
+    /// <param name="agent">Whose units the hooks' timeouts are read in (<see cref="HookTimeouts"/>).</param>
+    private static (List<string> Commands, string? Invalid, List<int?> TimeoutsMs) Read(string file, string agent)
     {
         if (file.EndsWith(".toml", StringComparison.Ordinal))
         {
             try
             {
-                return (Wiring.CodexHookSources.FromToml(File.ReadAllText(file), file).Select(h => h.Command).Where(c => c.Contains("hookline", StringComparison.Ordinal)).ToList(), null);
+                // config.toml's [hooks] are declared by the user; their timeouts are theirs.
+                return (Wiring.CodexHookSources.FromToml(File.ReadAllText(file), file).Select(h => h.Command).Where(c => c.Contains("hookline", StringComparison.Ordinal)).ToList(), null, []);
             }
             catch (InvalidDataException ex)
             {
-                return ([], ex.Message);
+                return ([], ex.Message, []);
             }
         }
         try
         {
             var options = new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
             using var document = JsonDocument.Parse(File.ReadAllBytes(file), options);
-            return (HooklineCommands(document.RootElement).ToList(), null);
+            return (HooklineCommands(document.RootElement).ToList(), null, HooklineHooks(document.RootElement, agent).Select(h => HookTimeouts.EffectiveMs(agent, h)).ToList());
         }
         catch (JsonException ex)
         {
-            return ([], $"{file} is not valid JSON: {ex.Message}");
+            return ([], $"{file} is not valid JSON: {ex.Message}", []);
+        }
+    }
+
+    /// <summary>Every hook entry (an object with a <c>command</c> or <c>bash</c>) that runs <paramref name="agent"/>'s Hookline hook.</summary>
+    private static IEnumerable<JsonElement> HooklineHooks(JsonElement element, string agent)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            if ((element.TryGetProperty("command", out var command) || element.TryGetProperty("bash", out command))
+                && command.ValueKind == JsonValueKind.String && HookInstaller.IsHooklineCommand(command.GetString(), agent))
+            {
+                yield return element;
+            }
+            foreach (var property in element.EnumerateObject())
+            {
+                foreach (var nested in HooklineHooks(property.Value, agent))
+                {
+                    yield return nested;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                foreach (var nested in HooklineHooks(item, agent))
+                {
+                    yield return nested;
+                }
+            }
         }
     }
 

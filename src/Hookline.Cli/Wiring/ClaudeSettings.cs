@@ -56,10 +56,7 @@ internal static class ClaudeSettings
                 json.WriteString("command", $"{hookCommand} --agent claude --event {kebab}");
             }
             json.WriteNumber("timeout", ClaudeWiring.TimeoutSeconds);
-            if (failClosed)
-            {
-                json.WriteString("onFailure", "block");
-            }
+            ClaudeWiring.WriteExtras(json, kebab, failClosed);
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();

@@ -22,7 +22,8 @@ internal static class ClaudeWiring
         new("SubagentStop", "subagent-stop", false),
     ];
 
-    public const int TimeoutSeconds = Hookline.Hook.HookCommand.AgentTimeoutMs / 1000;
+    /// <summary>600 s: room for a person's approval (<see cref="HookTimeouts"/>).</summary>
+    public static readonly int TimeoutSeconds = HookTimeouts.Written(Agent);
 
     public static AgentLaunch Prepare(string sessionDirectory, string hookCommand, bool failClosed, HttpHookTarget? http = null)
     {
@@ -33,5 +34,24 @@ internal static class ClaudeWiring
     /// <param name="failClosed">Adds <c>"onFailure": "block"</c> (Claude Code 2.1.295+), so a crashed or timed-out hook blocks.</param>
     public static System.Text.Json.Nodes.JsonNode Group(HookEventSpec spec, string hookCommand, bool failClosed) => SettingsMerge.Node(json =>
         HookEvents.WriteGroup(json, spec, HookEvents.Command(hookCommand, Agent, spec.Kebab), TimeoutSeconds,
-            failClosed ? extra => extra.WriteString("onFailure", "block") : null));
+            extra => WriteExtras(extra, spec.Kebab, failClosed)));
+
+    /// <summary>What Claude Code shows in its spinner while a blocking hook runs (its hook field <c>statusMessage</c>, 2.1.328).</summary>
+    public const string StatusMessage = "Hookline: checking policy";
+
+    /// <summary>
+    /// Claude's own fields of a Hookline hook: <c>statusMessage</c> on the blocking events (where a hook may wait for a
+    /// person's approval), and <c>"onFailure": "block"</c> in fail-closed mode.
+    /// </summary>
+    public static void WriteExtras(System.Text.Json.Utf8JsonWriter json, string kebab, bool failClosed)
+    {
+        if (AgentNames.IsBlocking(Agent, kebab))
+        {
+            json.WriteString("statusMessage", StatusMessage);
+        }
+        if (failClosed)
+        {
+            json.WriteString("onFailure", "block");
+        }
+    }
 }

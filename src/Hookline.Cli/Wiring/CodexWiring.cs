@@ -24,7 +24,8 @@ internal static class CodexWiring
         new("Stop", "stop", false),
     ];
 
-    public const int TimeoutSeconds = Hookline.Hook.HookCommand.AgentTimeoutMs / 1000;
+    /// <summary>600 s: room for a person's approval (<see cref="HookTimeouts"/>).</summary>
+    public static readonly int TimeoutSeconds = HookTimeouts.Written(Agent);
 
     /// <summary><c>$CODEX_HOME</c>, or <c>~/.codex</c>.</summary>
     public static string UserHome() => Environment.GetEnvironmentVariable("CODEX_HOME") is { Length: > 0 } home

@@ -32,10 +32,10 @@ internal static class CopilotWiring
     ];
 
     /// <summary>
-    /// Copilot lets the tool run when a hook times out, so this stays well above the hook's own deadline
-    /// (HOOKLINE_HOOK_TIMEOUT_MS, 5 s by default): the hook's fail-mode answer always comes first.
+    /// Copilot lets the tool run when a hook times out, so this (600 s) stays above the hook's own deadline and its
+    /// longest wait for a person's approval: the hook's answer always comes first.
     /// </summary>
-    public const int TimeoutSeconds = Hookline.Hook.HookCommand.AgentTimeoutMs / 1000;
+    public static readonly int TimeoutSeconds = HookTimeouts.Written(Agent);
 
     /// <summary>The file <c>hookline install</c> writes in a hooks directory.</summary>
     public const string InstalledFileName = "hookline.json";
@@ -80,7 +80,7 @@ internal static class CopilotWiring
         {
             ["type"] = "command",
             ["bash"] = HookEvents.Command(hookCommand, Agent, spec.Kebab),
-            ["timeoutSec"] = TimeoutSeconds,
+            [HookTimeouts.Field(Agent)] = TimeoutSeconds,
         });
     }
 }

@@ -26,7 +26,12 @@ internal static class CursorWiring
     /// <param name="failClosed">Cursor's own switch: a hook that crashes or times out then blocks instead of allowing.</param>
     public static JsonNode Entry(HookEventSpec spec, string hookCommand, bool failClosed)
     {
-        var entry = new JsonObject { ["command"] = HookEvents.Command(hookCommand, Agent, spec.Kebab) };
+        // Cursor's documented per-hook timeout, in seconds: room for a person's approval, as for every agent.
+        var entry = new JsonObject
+        {
+            ["command"] = HookEvents.Command(hookCommand, Agent, spec.Kebab),
+            [HookTimeouts.Field(Agent)] = HookTimeouts.Written(Agent),
+        };
         if (failClosed)
         {
             entry["failClosed"] = true;

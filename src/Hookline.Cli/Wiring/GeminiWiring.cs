@@ -24,7 +24,8 @@ internal static class GeminiWiring
         new("SessionEnd", "session-end", false),
     ];
 
-    public const int TimeoutMilliseconds = Hookline.Hook.HookCommand.AgentTimeoutMs;
+    /// <summary>600000 ms: room for a person's approval (<see cref="HookTimeouts"/>).</summary>
+    public static readonly int TimeoutMilliseconds = HookTimeouts.Written(Agent);
 
     /// <summary>The system settings Gemini would read without Hookline.</summary>
     public static string SystemSettingsPath() => Environment.GetEnvironmentVariable(SystemSettingsVariable) is { Length: > 0 } path

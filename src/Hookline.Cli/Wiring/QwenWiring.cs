@@ -25,10 +25,10 @@ internal static class QwenWiring
     public static readonly HookEventSpec[] Events = [.. ClaudeWiring.Events.Where(e => e.Native != "PermissionRequest")];
 
     /// <summary>
-    /// In seconds, well above the hook's own deadline (<c>HOOKLINE_HOOK_TIMEOUT_MS</c>, 5 s by default), so the hook
-    /// always answers first: Qwen lets the tool run when a hook times out. Qwen reads 1000 or more as milliseconds.
+    /// 600, in seconds (Qwen reads 1000 or more as milliseconds): above the hook's own deadline and its longest wait for
+    /// a person's approval, so the hook always answers first: Qwen lets the tool run when a hook times out.
     /// </summary>
-    public const int TimeoutSeconds = Hookline.Hook.HookCommand.AgentTimeoutMs / 1000;
+    public static readonly int TimeoutSeconds = HookTimeouts.Written(Agent);
 
     /// <summary>The system settings Qwen would read without Hookline.</summary>
     public static string SystemSettingsPath() => Environment.GetEnvironmentVariable(SystemSettingsVariable) is { Length: > 0 } path

@@ -12,11 +12,12 @@ internal sealed record HookSettings(string SocketPath, bool FailOpen, string? Un
     internal const int DefaultTimeoutMs = 5000;
 
     /// <summary>
-    /// The longest budget the hook takes, whatever HOOKLINE_HOOK_TIMEOUT_MS says: well inside the shortest timeout
-    /// Hookline's wiring writes for an agent (<see cref="HookCommand.AgentTimeoutMs"/>), so the hook answers its deny
-    /// itself. An agent that times a hook out runs the tool in some agents (Qwen Code, GitHub Copilot CLI).
+    /// The longest budget the hook takes, whatever HOOKLINE_HOOK_TIMEOUT_MS says, for everything but a person's
+    /// approval (which the sidecar extends up to <see cref="AgentNames.ApprovalWaitCapMs"/>): well inside the timeout
+    /// Hookline's wiring writes for an agent, so the hook answers its deny itself. An agent that times a hook out runs
+    /// the tool in some agents (Qwen Code, GitHub Copilot CLI).
     /// </summary>
-    internal const int MaxTimeoutMs = HookCommand.AgentTimeoutMs * 2 / 3;
+    internal const int MaxTimeoutMs = 20_000;
 
     /// <summary>Whether this run's fail mode answers deny for <paramref name="arguments"/>' event.</summary>
     internal bool Denies(HookArguments arguments) => !FailOpen && AgentNames.IsBlocking(arguments.Agent, arguments.Event);

@@ -37,6 +37,13 @@ internal sealed class RequestFrame
     /// <summary>The stdin bytes that were forwarded (after any cut at the cap).</summary>
     internal ReadOnlySpan<byte> Stdin => Buffer.AsSpan(StdinOffset, Length - StdinOffset);
 
+    /// <summary>
+    /// Sets the deadline the frame tells the sidecar, just before it is sent: what is left of the hook's budget, and
+    /// how long it can wait for a person's answer.
+    /// </summary>
+    internal void SetDeadline(long budgetMs, long approvalWaitMs)
+        => HookFrame.WriteDeadline(Buffer, StdinOffset, (uint)Math.Max(0, budgetMs), (uint)Math.Max(0, approvalWaitMs));
+
     /// <summary>The frame bytes to put on the socket.</summary>
     internal ReadOnlySpan<byte> Bytes => Buffer.AsSpan(0, Length);
 

@@ -6,7 +6,8 @@ namespace Hookline.Hook.Internal;
 /// <summary>
 /// One request, one reply over a non-blocking Unix stream socket. The deadline bounds connect + write + read;
 /// a socket that is missing or refuses fails at once. Nothing is sent unless <see cref="SocketTrust"/> passes both the
-/// socket's directory (before connecting) and the listener's uid (after).
+/// socket's directory (before connecting) and the listener's uid (after). Interim replies (the call waits for a
+/// person's approval) may come first: each moves the deadline to what it says, never past the approval deadline.
 /// </summary>
 internal static unsafe class SidecarClient
 {
@@ -16,7 +17,8 @@ internal static unsafe class SidecarClient
     /// <summary>Sends <paramref name="request"/> and reads the reply payload; null payload means failure.</summary>
     /// <param name="deadline">When the exchange gives up (<see cref="Environment.TickCount64"/>).</param>
     /// <param name="timeoutMs">The budget <paramref name="deadline"/> came from, as failures name it.</param>
-    internal static byte[]? Exchange(string socketPath, ReadOnlySpan<byte> request, long deadline, int timeoutMs, out SidecarFailure failure)
+    /// <param name="approvalDeadline">The latest an interim reply may move the deadline to (<see cref="Environment.TickCount64"/>).</param>
+    internal static byte[]? Exchange(string socketPath, ReadOnlySpan<byte> request, long deadline, int timeoutMs, long approvalDeadline, out SidecarFailure failure)
     {
         if (SocketTrust.DirectoryProblem(socketPath, out var missing) is { } untrusted)
         {
@@ -49,7 +51,7 @@ internal static unsafe class SidecarClient
             {
                 return null;
             }
-            return ReceiveReply(fd, deadline, timeoutMs, out failure);
+            return ReceiveFinalReply(fd, deadline, timeoutMs, approvalDeadline, out failure);
         }
         finally
         {
@@ -154,6 +156,31 @@ internal static unsafe class SidecarClient
         }
         failure = default;
         return true;
+    }
+
+    /// <summary>Reads replies until the final one; an interim reply extends the deadline and shows its message.</summary>
+    private static byte[]? ReceiveFinalReply(int fd, long deadline, int timeoutMs, long approvalDeadline, out SidecarFailure failure)
+    {
+        while (true)
+        {
+            var payload = ReceiveReply(fd, deadline, timeoutMs, out failure);
+            if (payload is null || !ReplyFrame.IsInterim(payload))
+            {
+                return payload;
+            }
+            if (!ReplyFrame.TryParseInterim(payload, out var waitMs, out var message, out var problem))
+            {
+                failure = SidecarFailure.Failed(problem);
+                return null;
+            }
+            var now = Environment.TickCount64;
+            deadline = Math.Max(deadline, Math.Min(now + waitMs, approvalDeadline));
+            timeoutMs = (int)(deadline - now);
+            if (message.Length > 0)
+            {
+                FdOutput.WriteErrorLine("hookline: " + Printable.Of(Encoding.UTF8.GetString(message)));
+            }
+        }
     }
 
     private static byte[]? ReceiveReply(int fd, long deadline, int timeoutMs, out SidecarFailure failure)

@@ -11,8 +11,8 @@ namespace Hookline.Policy.Internal.Document;
 /// </summary>
 internal sealed partial class DocumentReader
 {
-    private static readonly string[] TopLevelKeys = ["version", "default", "mode", "fail_mode", "budget_ms", "max_snapshot_age", "rules", "taints", "escalate", "opaque_code"];
-    private static readonly string[] RuleKeys = ["id", "effect", "match", "unless", "when", "rate", "reason", "agents", "set"];
+    private static readonly string[] TopLevelKeys = ["version", "default", "mode", "fail_mode", "budget_ms", "max_snapshot_age", "rules", "taints", "escalate", "opaque_code", "approvals"];
+    private static readonly string[] RuleKeys = ["id", "effect", "match", "unless", "when", "rate", "reason", "agents", "set", "approval"];
     private static readonly Dictionary<string, FieldOperator> Operators = new(StringComparer.Ordinal)
     {
         ["equals"] = FieldOperator.Equals,
@@ -145,13 +145,14 @@ internal sealed partial class DocumentReader
 
         var taints = Find(map, "taints") is { } taintsNode ? ReadTaints(taintsNode) : [];
         var escalate = Find(map, "escalate") is { } escalateNode ? ReadEscalation(escalateNode) : null;
+        var approvals = Find(map, "approvals") is { } approvalsNode ? ReadApprovals(approvalsNode) : PolicyApprovals.None;
 
         if (_errors.Count > 0)
         {
             return null;
         }
 
-        return new PolicyDocument(text, @default, mode, failMode, budget, maxAge, rules, taints, escalate, opaqueCode, [.. _features.Order(StringComparer.Ordinal)]);
+        return new PolicyDocument(text, @default, mode, failMode, budget, maxAge, rules, taints, escalate, opaqueCode, [.. _features.Order(StringComparer.Ordinal)], approvals);
     }
 
     /// <summary>Records that the document uses syntax only engines with this feature honour (see <see cref="PolicyFeatures"/>).</summary>
@@ -207,13 +208,14 @@ internal sealed partial class DocumentReader
         var when = Find(map, "when") is { } whenNode ? ReadCondition(whenNode, 0) : null;
         var rate = Find(map, "rate") is { } rateNode ? ReadRate(rateNode) : null;
         var set = Find(map, "set") is { } setNode ? ReadSet(setNode, effect) : null;
+        var approval = Find(map, "approval") is { } approvalNode ? ReadRuleApproval(approvalNode, effect, id) : null;
 
         if (_errors.Count > errorsBefore || id is null || effect is null)
         {
             return null;
         }
 
-        return new PolicyRule(id, effect.Value, match, unless, reason, agents, when, rate, map.Line, map.Column, matchPatterns, unlessPatterns, set);
+        return new PolicyRule(id, effect.Value, match, unless, reason, agents, when, rate, map.Line, map.Column, matchPatterns, unlessPatterns, set, approval);
     }
 
     private (IReadOnlyList<string> Texts, RulePattern[] Patterns) ReadPatterns(SourceNode node, string key, bool required)

@@ -43,8 +43,14 @@ internal sealed class Authenticator
     public bool Required { get; }
 
     /// <summary>The outcome, and the caller when allowed (<see cref="Caller.Unauthenticated"/> otherwise).</summary>
-    public async ValueTask<(AuthOutcome Outcome, Caller Caller)> CheckAsync(string? authorization, TokenScope needed, string what,
+    public ValueTask<(AuthOutcome Outcome, Caller Caller)> CheckAsync(string? authorization, TokenScope needed, string what,
         CancellationToken cancellation = default)
+        => CheckAsync(authorization, needed, null, what, cancellation);
+
+    /// <inheritdoc cref="CheckAsync(string?, TokenScope, string, CancellationToken)"/>
+    /// <param name="orElse">A scope that will do instead of <paramref name="needed"/>.</param>
+    public async ValueTask<(AuthOutcome Outcome, Caller Caller)> CheckAsync(string? authorization, TokenScope needed, TokenScope? orElse,
+        string what, CancellationToken cancellation = default)
     {
         var refused = Caller.Unauthenticated;
         if (!Required)
@@ -73,10 +79,11 @@ internal sealed class Authenticator
             Log.AuthRefused(_logger, what, token is null ? "no bearer token" : failure ?? "unknown or revoked token");
             return (AuthOutcome.Unauthenticated, refused);
         }
-        if (!found.Has(needed))
+        if (!found.Has(needed) && !(orElse is { } other && found.Has(other)))
         {
             Log.AuthRefused(_logger, what, $"{found.TokenId} ({found.TokenName}) has scope " +
-                $"{(found.Granted.Count == 0 ? "none" : string.Join(", ", found.Granted.Select(Tokens.Name)))}, needs {Tokens.Name(needed)}");
+                $"{(found.Granted.Count == 0 ? "none" : string.Join(", ", found.Granted.Select(Tokens.Name)))}, needs {Tokens.Name(needed)}" +
+                (orElse is { } or ? " or " + Tokens.Name(or) : ""));
             return (AuthOutcome.Forbidden, refused);
         }
         return (AuthOutcome.Allowed, found);

@@ -29,7 +29,10 @@ internal sealed record Caller(string? TokenId, string TokenName, TokenScope Scop
     /// <summary>When the credential stops being valid (a JWT's <c>exp</c>): its streams close then. Null: never.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
-    /// <summary>admin implies read; sidecar stands alone, so a leaked sidecar token cannot read the audit trail.</summary>
+    /// <summary>
+    /// admin implies read; sidecar stands alone, so a leaked sidecar token cannot read the audit trail; approve stands
+    /// alone too (admin does not imply it, and it reads nothing but approvals).
+    /// </summary>
     public bool Has(TokenScope scope)
         => !Authenticated || Granted.Contains(scope) || (scope == TokenScope.Read && Granted.Contains(TokenScope.Admin));
 }

@@ -29,10 +29,11 @@ internal static class HttpAuthorization
                 return;
             }
             var needed = EndpointScope.Required(context);
+            var orElse = EndpointScope.Alternative(context);
             // A browser signed in at /ui/login carries a session cookie instead of the header (see DashboardSessions).
             var header = context.Request.Headers.Authorization.ToString();
             var fromCookie = header.Length == 0 ? Ui.DashboardSessions.CredentialOf(context) : null;
-            var (outcome, caller) = await authenticator.CheckAsync(fromCookie ?? header, needed,
+            var (outcome, caller) = await authenticator.CheckAsync(fromCookie ?? header, needed, orElse,
                 context.Request.Method + " " + context.Request.Path, context.RequestAborted).ConfigureAwait(false);
             switch (outcome)
             {
@@ -54,7 +55,7 @@ internal static class HttpAuthorization
                     context.Response.Headers.RetryAfter = "1";
                     await context.Response.WriteAsync(Authenticator.UnavailableDetail + "\n").ConfigureAwait(false);
                     return;
-                case AuthOutcome.Allowed when fromCookie is not null && needed != TokenScope.Read:
+                case AuthOutcome.Allowed when fromCookie is not null && needed != TokenScope.Read && orElse != TokenScope.Read:
                     // Browsers send a cookie to every port of the host, so a page another local user serves on
                     // 127.0.0.1 can make it leak: the cookie only ever reads, whatever token signed in.
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;

@@ -6,7 +6,9 @@ namespace Hookline.Server.Internal.Auth;
 internal interface ITokenStore : IDisposable
 {
     /// <param name="createdBy">Who asked for it (<see cref="Attribution"/>), stored with the token.</param>
-    CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy);
+    /// <param name="groups">The groups its user is in (<see cref="TokenRules.ValidateGroups"/>), put in <see cref="Caller.Groups"/>.</param>
+    CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy,
+        IReadOnlyList<string>? groups = null);
 
     IReadOnlyList<TokenInfo> List();
 

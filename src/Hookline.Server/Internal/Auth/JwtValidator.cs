@@ -6,12 +6,13 @@ namespace Hookline.Server.Internal.Auth;
 
 /// <summary>
 /// Validates JWT bearer tokens of an OpenID Connect provider with Microsoft.IdentityModel: signature (a key of the
-/// JWKS, asymmetric algorithms only), issuer, audience and lifetime. The claims become the caller's user, org and scopes.
+/// JWKS, asymmetric algorithms only), issuer, audience and lifetime. The claims become the caller's user, org, scopes and groups.
 /// </summary>
 internal sealed class JwtValidator : IDisposable
 {
     private const int MaxJwksBytes = 1024 * 1024;
     private const int MaxIdentityLength = 256;
+    private const int MaxGroups = 256;
 
     // Asymmetric only: a JWT signed with HMAC under a public key's bytes ("alg confusion") never validates.
     private static readonly string[] Algorithms =
@@ -72,6 +73,14 @@ internal sealed class JwtValidator : IDisposable
             failure = $"JWT user or org claim longer than {MaxIdentityLength} characters";
             return null;
         }
+        // A string claim is one group; an array is one claim per element.
+        var groups = jwt.Claims.Where(c => c.Type == _options.GroupsClaim).Select(c => c.Value).Where(g => g.Length > 0)
+            .Distinct(StringComparer.Ordinal).ToArray();
+        if (groups.Length > MaxGroups || groups.Any(g => g.Length > MaxIdentityLength))
+        {
+            failure = $"JWT groups claim holds more than {MaxGroups} groups or one longer than {MaxIdentityLength} characters";
+            return null;
+        }
         var scopes = jwt.Claims.Where(c => c.Type == _options.ScopeClaim)
             .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(Scope).OfType<TokenScope>().Distinct().ToArray();
@@ -80,6 +89,7 @@ internal sealed class JwtValidator : IDisposable
         return new Caller("jwt:" + subject, "jwt " + subject, scopes.Length > 0 ? scopes.Max() : TokenScope.Sidecar, user, org)
         {
             Granted = scopes,
+            Groups = groups,
             Issuer = jwt.Issuer,
             ExpiresAt = new DateTimeOffset(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc)),
         };
@@ -95,6 +105,7 @@ internal sealed class JwtValidator : IDisposable
         OidcOptions.ScopePrefix + "sidecar" => TokenScope.Sidecar,
         OidcOptions.ScopePrefix + "read" => TokenScope.Read,
         OidcOptions.ScopePrefix + "admin" => TokenScope.Admin,
+        OidcOptions.ScopePrefix + "approve" => TokenScope.Approve,
         _ => null,
     };
 

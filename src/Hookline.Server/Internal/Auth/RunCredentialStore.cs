@@ -23,8 +23,9 @@ internal sealed class RunCredentialStore(ITokenStore stored, IReadOnlyList<RunCr
         return stored.AuthenticateAsync(token, cancellation);
     }
 
-    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy)
-        => stored.Create(name, scope, user, org, now, createdBy);
+    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy,
+        IReadOnlyList<string>? groups = null)
+        => stored.Create(name, scope, user, org, now, createdBy, groups);
 
     public IReadOnlyList<TokenInfo> List() => stored.List();
 

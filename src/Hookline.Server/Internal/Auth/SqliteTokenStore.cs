@@ -34,20 +34,40 @@ internal sealed class SqliteTokenStore : TokenStore
             CREATE UNIQUE INDEX IF NOT EXISTS tokens_active_name ON tokens(name) WHERE revoked_at_ms IS NULL;
             """);
         AddAttributionColumns();
+        AddGroupsColumn();
     }
 
     /// <summary>Files made before attribution gain who created and who revoked each token.</summary>
     private void AddAttributionColumns()
     {
-        using var columns = _connection.CreateCommand();
-        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('tokens') WHERE name = 'created_by';";
-        if ((long)columns.ExecuteScalar()! == 0)
+        if (!HasColumn("created_by"))
         {
             Execute("""
                 ALTER TABLE tokens ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
                 ALTER TABLE tokens ADD COLUMN revoked_by TEXT;
                 """);
         }
+    }
+
+    /// <summary>
+    /// Files made before approvals gain the groups of each token (comma-separated). Here, like the columns above, and
+    /// not in SqliteSchema: this store makes its own table, and <c>hookline token --data</c> opens it without the audit
+    /// store's migrations.
+    /// </summary>
+    private void AddGroupsColumn()
+    {
+        if (!HasColumn("groups"))
+        {
+            Execute("ALTER TABLE tokens ADD COLUMN groups TEXT NOT NULL DEFAULT '';");
+        }
+    }
+
+    private bool HasColumn(string name)
+    {
+        using var columns = _connection.CreateCommand();
+        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('tokens') WHERE name = @name;";
+        columns.Parameters.AddWithValue("@name", name);
+        return (long)columns.ExecuteScalar()! > 0;
     }
 
     /// <summary>The token store of a server's data directory (<c>hookline.db</c>), created when missing.</summary>

@@ -49,7 +49,8 @@ internal static class TokenEndpoints
                     throw new JsonException("expected {\"name\": ..., \"scope\": ...}");
                 }
                 var createdBy = Attribution.Of(HttpAuthorization.CallerOf(context), null);
-                var created = tokens.Create(request.Name, Tokens.ParseScope(request.Scope), request.User, request.Org, time.GetUtcNow(), createdBy);
+                var created = tokens.Create(request.Name, Tokens.ParseScope(request.Scope), request.User, request.Org, time.GetUtcNow(), createdBy,
+                    request.Groups);
                 Log.TokenCreated(logger, created.Info.Id, created.Info.Name, created.Info.Scope, createdBy);
                 context.Response.StatusCode = StatusCodes.Status201Created;
                 await context.Response.WriteAsJsonAsync(created, TokenJsonContext.Default.CreatedToken).ConfigureAwait(false);

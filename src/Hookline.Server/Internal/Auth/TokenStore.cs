@@ -32,15 +32,17 @@ internal abstract class TokenStore : ITokenStore
 
     public abstract void Dispose();
 
-    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy)
+    public CreatedToken Create(string name, TokenScope scope, string? user, string? org, DateTimeOffset now, string createdBy,
+        IReadOnlyList<string>? groups = null)
     {
         TokenRules.Validate(name, user, org);
+        var validGroups = TokenRules.ValidateGroups(groups);
         var secret = Tokens.NewSecret();
         var id = TokenRules.NewId();
         using var connection = Connect();
         using var insert = connection.Command("""
-            INSERT INTO tokens (id, name, scope, user_name, org, hash, created_at_ms, created_by)
-            VALUES (@id, @name, @scope, @user, @org, @hash, @now, @by);
+            INSERT INTO tokens (id, name, scope, user_name, org, hash, created_at_ms, created_by, groups)
+            VALUES (@id, @name, @scope, @user, @org, @hash, @now, @by, @groups);
             """);
         Add(insert, "id", id);
         Add(insert, "name", name);
@@ -50,6 +52,7 @@ internal abstract class TokenStore : ITokenStore
         Add(insert, "hash", Tokens.Hash(secret));
         Add(insert, "now", now.ToUnixTimeMilliseconds());
         Add(insert, "by", createdBy);
+        Add(insert, "groups", TokenRules.JoinGroups(validGroups));
         try
         {
             insert.ExecuteNonQuery();
@@ -58,7 +61,7 @@ internal abstract class TokenStore : ITokenStore
         {
             throw TokenRules.NameTaken(name);
         }
-        return TokenRules.Created(id, name, scope, user, org, now, createdBy, secret);
+        return TokenRules.Created(id, name, scope, user, org, now, createdBy, secret, validGroups);
     }
 
     public IReadOnlyList<TokenInfo> List()
@@ -93,7 +96,7 @@ internal abstract class TokenStore : ITokenStore
         var hash = Tokens.Hash(token);
         await using var connection = await ConnectAsync(cancellation).ConfigureAwait(false);
         await using var select = connection.Command(
-            "SELECT id, name, scope, user_name, org, hash FROM tokens WHERE hash = @hash AND revoked_at_ms IS NULL;");
+            "SELECT id, name, scope, user_name, org, hash, groups FROM tokens WHERE hash = @hash AND revoked_at_ms IS NULL;");
         Add(select, "hash", hash);
         await using var reader = await select.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
         return await TokenRules.ReadCallerAsync(reader, hash, cancellation).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Hookline.Contracts.V1;
 using Hookline.Core;
+using Hookline.Server.Internal.Approvals;
 using Hookline.Server.Internal.Auth;
 using Hookline.Server.Internal.Decisions;
 using Hookline.Server.Internal.Metrics;
@@ -24,11 +25,14 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     private readonly PrincipalLimits _principalLimits;
     private readonly PrincipalByteRate _byteRate;
     private readonly string _instanceName;
+    private readonly ApprovalService _approvals;
 
     public AgentService(PolicyHolder policy, AuditWriter audit, IAuditStore store, SessionTracker sessions,
         TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
-        ServerMetrics metrics, PrincipalLimits principalLimits, PrincipalByteRate byteRate, HooklineServerOptions options)
+        ServerMetrics metrics, PrincipalLimits principalLimits, PrincipalByteRate byteRate, HooklineServerOptions options,
+        ApprovalService approvals)
     {
+        _approvals = approvals;
         _instanceName = options.InstanceName;
         _metrics = metrics;
         _gate = new SessionGate(store);
@@ -112,6 +116,11 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         Stamp(request, caller);
         Normalize(request);
         var decision = await DecideAsync(request, context.CancellationToken).ConfigureAwait(false);
+        if (ApprovalDecisions.NeedsApproval(decision))
+        {
+            // One call, one answer: nothing can wait on a person here.
+            ApprovalDecisions.ApplyOnTimeout(decision, ApprovalProtocol.UnsupportedCode, "a single decision call cannot wait for an answer");
+        }
         await _audit.EnqueueAsync(new AuditRecord(request, decision, NowMs, Ack: null) { Authenticated = caller.Authenticated },
             context.CancellationToken).ConfigureAwait(false);
         return decision;
@@ -139,7 +148,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             outbox.TrySend(new ProcessHookEventResponse { PolicySnapshot = SnapshotCodec.ToProto(snapshot, _audit.Capture) });
         _policy.Changed += push;
         string? sessionId = null;
-        var rewriteCapable = false;
+        var capabilities = new StreamCapabilities(false, false);
         try
         {
             push(_policy.Current);
@@ -159,7 +168,9 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                             }
                             admitted.Add(request.Open.SessionId);
                             sessionId = request.Open.SessionId;
-                            rewriteCapable = request.Open.Capabilities.Contains(InputRewrite.SidecarCapability);
+                            capabilities = new StreamCapabilities(
+                                request.Open.Capabilities.Contains(InputRewrite.SidecarCapability),
+                                request.Open.Capabilities.Contains(ApprovalProtocol.SidecarCapability));
                             _sessions.StreamOpened(sessionId);
                             await _store.TouchAsync(sessionId, NowMs, cancellation).ConfigureAwait(false);
                             // Before this stream's first event: what the session's rules remember may have been
@@ -169,13 +180,17 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         }
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Event:
-                        await HandleOneEventAsync(request.Event, caller, admitted, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+                        await HandleOneEventAsync(request.Event, caller, admitted, outbox, capabilities, cancellation).ConfigureAwait(false);
                         // Over the principal's byte rate, the next message waits: backpressure, never a dropped event.
                         await _byteRate.TakeAsync(caller.Principal, request.Event.CalculateSize(), cancellation).ConfigureAwait(false);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Ping:
                         await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
                             .ConfigureAwait(false);
+                        break;
+                    case ProcessHookEventRequest.KindOneofCase.AwaitApproval:
+                        await _approvals.AwaitAsync(request.AwaitApproval.ApprovalId, request.AwaitApproval.EventId, admitted.Contains, outbox,
+                            cancellation).ConfigureAwait(false);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.SnapshotRefused:
                         Log.SnapshotRefusedBySidecar(_logger, sessionId, request.SnapshotRefused.Epoch, request.SnapshotRefused.Reason);
@@ -196,6 +211,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         finally
         {
             _policy.Changed -= push;
+            _approvals.StreamClosed(outbox);
             outbox.Complete();
             if (sessionId is not null)
             {
@@ -216,12 +232,12 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     /// One event that cannot be handled never ends the stream (and with it every other hook of the session): it is
     /// logged, a waiting hook is answered deny, and the stream reads on. Not acknowledged, it is resent later.
     /// </summary>
-    private async ValueTask HandleOneEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, StreamOutbox outbox, bool rewriteCapable,
-        CancellationToken cancellation)
+    private async ValueTask HandleOneEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, StreamOutbox outbox,
+        StreamCapabilities capabilities, CancellationToken cancellation)
     {
         try
         {
-            await HandleEventAsync(hookEvent, caller, admitted, outbox, rewriteCapable, cancellation).ConfigureAwait(false);
+            await HandleEventAsync(hookEvent, caller, admitted, outbox, capabilities, cancellation).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellation.IsCancellationRequested)
         {
@@ -237,7 +253,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     }
 
     private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, StreamOutbox outbox,
-        bool rewriteCapable, CancellationToken cancellation)
+        StreamCapabilities capabilities, CancellationToken cancellation)
     {
         Stamp(hookEvent, caller);
         Normalize(hookEvent);
@@ -269,6 +285,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             _metrics.Replayed();
         }
         Decision? decision = null;
+        ApprovalWaiters.Waiter? waiter = null;
         // Replayed blocking events are evaluated too, so the audit trail shows what the server would have said.
         // A replay whose payload the sidecar shed, cut at the capture cap, or could not read, is not evaluated: a decision
         // on an empty, cut or unreadable input would mislead.
@@ -278,16 +295,44 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         {
             decision = await DecideAsync(hookEvent, cancellation).ConfigureAwait(false);
             // What this sidecar cannot apply is answered deny, never passed on to be dropped.
-            InputRewrite.HoldBack(hookEvent, decision, rewriteCapable);
+            InputRewrite.HoldBack(hookEvent, decision, capabilities.Rewrite);
+            if (ApprovalDecisions.NeedsApproval(decision))
+            {
+                (decision, waiter) = await ApproveAsync(hookEvent, decision, outbox, capabilities.Approval, cancellation).ConfigureAwait(false);
+            }
         }
         if (hookEvent.DecisionWanted)
         {
             // Answer first: the hook is waiting. Storage comes after, in batches.
             await outbox.SendAsync(new ProcessHookEventResponse { Decision = decision }, cancellation).ConfigureAwait(false);
+            // A resolution that came meanwhile follows the pending decision, never precedes it.
+            waiter?.Release();
         }
         await _audit.EnqueueAsync(new AuditRecord(hookEvent, decision, NowMs, outbox) { Authenticated = caller.Authenticated },
             cancellation).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// An ask a person must answer: pending on an approval when this sidecar can hold the hook for it (it announced
+    /// the capability, the hook can wait, the event waits for its decision now); otherwise on_timeout at once.
+    /// </summary>
+    private async ValueTask<(Decision, ApprovalWaiters.Waiter?)> ApproveAsync(HookEvent hookEvent, Decision decision, StreamOutbox outbox,
+        bool approvalCapable, CancellationToken cancellation)
+    {
+        var why = !hookEvent.DecisionWanted || hookEvent.Applied is not null ? "the event was replayed after it was decided"
+            : !approvalCapable ? "this sidecar cannot wait for an answer (it does not announce " + ApprovalProtocol.SidecarCapability + ")"
+            : hookEvent.ApprovalWaitMs == 0 ? "this hook cannot wait for an answer"
+            : null;
+        if (why is not null)
+        {
+            ApprovalDecisions.ApplyOnTimeout(decision, ApprovalProtocol.UnsupportedCode, why);
+            return (decision, null);
+        }
+        return await _approvals.OpenAsync(hookEvent, decision, outbox, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>What the stream's sidecar announced it can apply.</summary>
+    private readonly record struct StreamCapabilities(bool Rewrite, bool Approval);
 
     /// <summary>The deny a waiting hook gets for an event that was not evaluated.</summary>
     private Decision Refusal(HookEvent hookEvent, string reasonCode, string reason) => new()

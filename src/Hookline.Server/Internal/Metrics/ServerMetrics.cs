@@ -27,6 +27,10 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _storeFailures;
     private readonly Counter<long> _replayed;
     private readonly Counter<long> _ungoverned;
+    private static readonly string[] AnswerOutcomes = ["approved", "denied"];
+    private readonly Counter<long> _approvalsOpened;
+    private readonly Counter<long> _approvalsAnswered;
+    private readonly Counter<long> _approvalsTimedOut;
     // Server-side decision time (evaluate + queue the answer).
     private readonly Histogram<double> _decisionTime;
 
@@ -67,6 +71,12 @@ internal sealed class ServerMetrics : IDisposable
         _ungoverned = Counter("hookline.ungoverned_tool_calls", "hookline_ungoverned_tool_calls_total",
             "Tool calls that ran without a policy decision in force (coverage), by cause.", ["cause"],
             Coverage.CoverageCauses.All.Select(c => new[] { c }));
+        _approvalsOpened = Counter("hookline.approvals.opened", "hookline_approvals_opened_total",
+            "Approvals opened: asks waiting for a person's answer (identical pending requests fold into one).");
+        _approvalsAnswered = Counter("hookline.approvals.answered", "hookline_approvals_answered_total",
+            "Approvals a person answered, by outcome.", ["outcome"], AnswerOutcomes.Select(o => new[] { o }));
+        _approvalsTimedOut = Counter("hookline.approvals.timed_out", "hookline_approvals_timed_out_total",
+            "Approvals nobody answered in time (their on_timeout applied).");
         _decisionTime = _meter.CreateHistogram("hookline.decision.duration", "s", "Server-side time to decide one event.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyHistogram.Bounds });
         _prometheus.Add(_decisionTime, "hookline_decision_seconds");
@@ -98,6 +108,12 @@ internal sealed class ServerMetrics : IDisposable
             _ungoverned.Add(1, new KeyValuePair<string, object?>("cause", cause));
         }
     }
+
+    public void ApprovalOpened() => _approvalsOpened.Add(1);
+
+    public void ApprovalAnswered(bool approved) => _approvalsAnswered.Add(1, new KeyValuePair<string, object?>("outcome", approved ? "approved" : "denied"));
+
+    public void ApprovalTimedOut() => _approvalsTimedOut.Add(1);
 
     public void StoreFailed(int count) => _storeFailures.Add(count);
 

@@ -164,7 +164,7 @@ internal static class ReadApiEndpoints
     internal static string Route(HttpContext context, string name) => context.Request.RouteValues[name]?.ToString() ?? "";
 
     /// <summary>Bad parameters answer 400 with the reason; the store's own errors stay 500.</summary>
-    private static async Task Guarded(HttpContext context, Func<CancellationToken, Task> body)
+    internal static async Task Guarded(HttpContext context, Func<CancellationToken, Task> body)
     {
         try
         {
@@ -177,13 +177,13 @@ internal static class ReadApiEndpoints
         }
     }
 
-    private static Task NotFound(HttpContext context, string message)
+    internal static Task NotFound(HttpContext context, string message)
     {
         context.Response.StatusCode = StatusCodes.Status404NotFound;
         return Json(context, new ApiError(message), AuditJson.Default.ApiError);
     }
 
-    private static Task Json<T>(HttpContext context, T value, JsonTypeInfo<T> type)
+    internal static Task Json<T>(HttpContext context, T value, JsonTypeInfo<T> type)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";

@@ -85,6 +85,16 @@ internal abstract partial class AuditStore
             Add(calls, "max", (long)max);
             calls.ExecuteNonQuery();
         }
+        using (var approvals = write.Command("""
+            DELETE FROM approvals WHERE id IN (
+                SELECT id FROM approvals WHERE created_at_ms < @cutoff AND status <> 'pending' LIMIT @max);
+            """))
+        {
+            // Answered approvals go with the events that asked; their answers are audit rows of their own.
+            Add(approvals, "cutoff", cutoffMs);
+            Add(approvals, "max", (long)max);
+            approvals.ExecuteNonQuery();
+        }
         write.Commit();
         return deleted;
     }

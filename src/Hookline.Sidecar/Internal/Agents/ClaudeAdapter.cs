@@ -73,11 +73,12 @@ internal sealed class ClaudeAdapter : IAgentAdapter
     {
         w.WriteStartObject("hookSpecificOutput");
         w.WriteString("hookEventName", eventName);
+        // A verdict this sidecar does not know (VERDICT_PENDING among them) is a deny, never an allow.
         w.WriteString("permissionDecision", outcome.Verdict switch
         {
-            Verdict.Deny => "deny",
+            Verdict.Allow => "allow",
             Verdict.Ask => "ask",
-            _ => "allow",
+            _ => "deny",
         });
         w.WriteString("permissionDecisionReason", outcome.Reason);
         WriteUpdatedInput(w, outcome);
@@ -109,8 +110,8 @@ internal sealed class ClaudeAdapter : IAgentAdapter
             w.WriteStartObject("hookSpecificOutput");
             w.WriteString("hookEventName", "PermissionRequest");
             w.WriteStartObject("decision");
-            w.WriteString("behavior", outcome.Verdict == Verdict.Deny ? "deny" : "allow");
-            if (outcome.Verdict == Verdict.Deny)
+            w.WriteString("behavior", outcome.Verdict == Verdict.Allow ? "allow" : "deny");
+            if (outcome.Verdict != Verdict.Allow)
             {
                 w.WriteString("message", outcome.Reason);
             }

@@ -91,11 +91,12 @@ internal sealed class CursorAdapter : IAgentAdapter
         }
         return HookJson.Json(HookJson.Write(w =>
         {
+            // A verdict this sidecar does not know (VERDICT_PENDING among them) is a deny, never an allow.
             w.WriteString("permission", outcome.Verdict switch
             {
-                Verdict.Deny => "deny",
+                Verdict.Allow => "allow",
                 Verdict.Ask => "ask",
-                _ => "allow",
+                _ => "deny",
             });
             if (outcome.Verdict != Verdict.Allow)
             {

@@ -31,10 +31,13 @@ internal sealed class HookProcessor : IHookHandler
     private readonly PolicySessionState _localSession;
     private readonly Paths.PathFacts _pathFacts;
     private readonly Transcripts.ExecutedCalls? _executedCalls;
+    private readonly ApprovalHold _approvals;
 
     public HookProcessor(ServerConnection connection, SnapshotHolder snapshots, PendingDecisions pending, EventSpool spool,
-        SidecarStats stats, TimeProvider time, ILogger logger, Paths.PathFacts pathFacts, Transcripts.ExecutedCalls? executedCalls = null)
+        SidecarStats stats, TimeProvider time, ILogger logger, Paths.PathFacts pathFacts, Transcripts.ExecutedCalls? executedCalls = null,
+        AwaitedApprovals? approvals = null)
     {
+        _approvals = new ApprovalHold(approvals ?? new AwaitedApprovals(), time);
         _pathFacts = pathFacts;
         _executedCalls = executedCalls;
         _connection = connection;
@@ -112,6 +115,7 @@ internal sealed class HookProcessor : IHookHandler
             Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
             DecisionWanted = blocking,
             PayloadTruncated = request.StdinTruncated,
+            ApprovalWaitMs = blocking ? ApprovalHold.WaitMsOf(request) : 0,
         };
         var identity = _connection.Identity;
         hookEvent.User = identity.User;
@@ -163,7 +167,12 @@ internal sealed class HookProcessor : IHookHandler
         HookOutcome result;
         Decision? decision = remote;
         var heldBack = false;
-        if (remote is not null)
+        if (remote is { Verdict: Verdict.Pending })
+        {
+            // A person must answer: hold the hook (no local fallback) until the approval is resolved or times out.
+            (result, decision) = await _approvals.HoldAsync(request, hookEvent, remote, readAt).ConfigureAwait(false);
+        }
+        else if (remote is not null)
         {
             // A newer server may rewrite input for an agent or event this sidecar cannot pass a rewrite on: deny, and
             // tell the server (as for a local decision), so the audit trail shows the deny the agent really got.
@@ -180,6 +189,11 @@ internal sealed class HookProcessor : IHookHandler
         {
             decision = DecisionEngine.Decide(hookEvent, snapshot, _localSession);
             result = new HookOutcome(decision.Verdict, decision.IsDefault, decision.Reason, DecisionSource.Local, decision.UpdatedInput.Memory, hookEvent.ToolInput.Memory);
+            if (ApprovalHold.NeedsApproval(decision))
+            {
+                // Only the server can ask a person: a local decision never approves, its on_timeout applies.
+                (result, decision) = ApprovalHold.Unreachable(decision);
+            }
         }
         else if (_snapshots.FailMode == SidecarFailMode.Open)
         {

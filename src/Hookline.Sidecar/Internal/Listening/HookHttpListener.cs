@@ -24,6 +24,7 @@ internal sealed class HookHttpListener : IAsyncDisposable
 {
     public const string SecretHeader = "X-Hookline-Secret";
     private const string Prefix = "/hooks/claude/";
+    private static readonly TimeSpan HttpApprovalWait = TimeSpan.FromMilliseconds(AgentNames.ApprovalWaitCapMs);
 
     private readonly WebApplication _app;
     private readonly IHookHandler _processor;
@@ -104,7 +105,9 @@ internal sealed class HookHttpListener : IAsyncDisposable
         }
         var (body, truncated) = await ReadBodyAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
         var readAt = _time.GetTimestamp();
-        var hook = new HookRequest(AgentNames.Claude, hookEvent, body, truncated);
+        // No deadline comes with an HTTP hook: it can wait as long as a command hook may, inside the timeout Hookline's
+        // wiring writes. There is no interim frame either: Claude Code simply waits for the response.
+        var hook = new HookRequest(AgentNames.Claude, hookEvent, body, truncated) { ApprovalWait = HttpApprovalWait };
         ReadOnlyMemory<byte> json;
         try
         {

@@ -137,6 +137,12 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 await ReplyAsync(connection, Agents.HookJson.Block("bad request frame: " + error)).ConfigureAwait(false);
                 return;
             }
+            if (request.ApprovalWait > TimeSpan.Zero)
+            {
+                // A call that waits for a person's approval is told so before its final reply, on the same connection
+                // (only a hook that sent its deadline, version 2, reads such a reply).
+                request = request with { Interim = (wait, message) => SendInterimAsync(connection, wait, message) };
+            }
             await ReplyAsync(connection, await HandleAsync(request, readAt).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or EndOfStreamException)
@@ -170,6 +176,12 @@ internal sealed class HookSocketListener : IAsyncDisposable
             Log.HandlerFailed(_logger, request.Agent, request.Event, ex);
             return HookFailure.Answer(request, _processor.FailMode, ex);
         }
+    }
+
+    private static async ValueTask SendInterimAsync(Socket connection, TimeSpan wait, string message)
+    {
+        var frame = ReplyFrame.EncodeInterim((uint)Math.Clamp(wait.TotalMilliseconds, 0, uint.MaxValue), message);
+        await connection.SendAsync(frame, SocketFlags.None).ConfigureAwait(false);
     }
 
     private static async Task ReplyAsync(Socket connection, HookReply reply)

@@ -20,6 +20,7 @@ internal sealed class ServerConnection : IAsyncDisposable
     private readonly SidecarOptions _options;
     private readonly SnapshotHolder _snapshots;
     private readonly PendingDecisions _pending;
+    private readonly AwaitedApprovals _approvals;
     private readonly EventSpool _spool;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -32,12 +33,13 @@ internal sealed class ServerConnection : IAsyncDisposable
     private Task? _heartbeats;
 
     public ServerConnection(SidecarOptions options, string sessionId, SnapshotHolder snapshots, PendingDecisions pending,
-        EventSpool spool, ILogger logger)
+        EventSpool spool, ILogger logger, AwaitedApprovals? approvals = null)
     {
         _options = options;
         SessionId = sessionId;
         _snapshots = snapshots;
         _pending = pending;
+        _approvals = approvals ?? new AwaitedApprovals();
         _spool = spool;
         _logger = logger;
         _time = options.TimeProvider;
@@ -170,7 +172,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                 SidecarVersion = SidecarInfo.Version,
                 PolicyEpoch = _snapshots.Epoch,
                 Agent = _options.Agent,
-                Capabilities = { Core.InputRewrite.SidecarCapability },
+                Capabilities = { Core.InputRewrite.SidecarCapability, Core.ApprovalProtocol.SidecarCapability },
             },
         }, streamCts.Token).ConfigureAwait(false);
 
@@ -183,6 +185,11 @@ internal sealed class ServerConnection : IAsyncDisposable
         {
             Interlocked.Add(ref _replayed, replay.Count);
             Log.Replayed(_logger, replay.Count);
+        }
+        // Hooks still held on an approval resume their wait here, whichever replica this is (after the events they name).
+        foreach (var awaited in _approvals.Awaited())
+        {
+            await requests.WriteAsync(new ProcessHookEventRequest { AwaitApproval = awaited }, streamCts.Token).ConfigureAwait(false);
         }
 
         // From here on one loop writes (the Open and the replay above went out before it started).
@@ -223,6 +230,9 @@ internal sealed class ServerConnection : IAsyncDisposable
                             Log.EventRejected(_logger, rejected.EventId, rejected.ReasonCode, rejected.Reason);
                         }
                         Log.Acknowledged(_logger, response.StoredAck.EventIds.Count, _spool.Count);
+                        break;
+                    case ProcessHookEventResponse.KindOneofCase.ApprovalResolved:
+                        _approvals.Resolve(response.ApprovalResolved);
                         break;
                     case ProcessHookEventResponse.KindOneofCase.Pong:
                         break;

@@ -61,10 +61,12 @@ internal sealed class SidecarSession : IAsyncDisposable
             .ConfigureAwait(false);
         Log.SpoolLoaded(logger, own, adopted, orphans, options.OrphanFile);
         var stats = new SidecarStats();
-        var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger);
+        var approvals = new AwaitedApprovals();
+        var connection = new ServerConnection(options, sessionId, snapshots, pending, spool, logger, approvals);
         var processor = new HookProcessor(connection, snapshots, pending, spool, stats, options.TimeProvider, logger,
             new Paths.PathFacts(options.PathLookupBudget, options.Cwd, options.TimeProvider),
-            new Transcripts.ExecutedCalls(new Transcripts.TranscriptReader(options.Transcripts, options.TimeProvider, logger), options.TimeProvider, logger));
+            new Transcripts.ExecutedCalls(new Transcripts.TranscriptReader(options.Transcripts, options.TimeProvider, logger), options.TimeProvider, logger),
+            approvals);
         processor.Status = new StatusReport(sessionId, connection, snapshots, pending, spool, stats).Render;
         var warm = connection.StartAsync();
         return new SidecarSession(connection, snapshots, pending, spool, stats, processor, disk, spoolDirectory, warm);

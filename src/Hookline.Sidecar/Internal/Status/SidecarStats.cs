@@ -7,7 +7,7 @@ namespace Hookline.Sidecar.Internal.Status;
 internal sealed class SidecarStats
 {
     private const int Verdicts = 4;
-    private const int Sources = 8;
+    private const int Sources = 10;
     // Indexed by verdict * Sources + source.
     private readonly long[] _decisions = new long[Verdicts * Sources];
     private long _budgetMisses;

@@ -19,7 +19,7 @@ internal sealed class StatusReport(string sessionId, ServerConnection connection
     private static readonly DecisionSource[] Sources =
     [
         DecisionSource.Remote, DecisionSource.Local, DecisionSource.FailClosed, DecisionSource.FailOpen,
-        DecisionSource.NonBlocking, DecisionSource.MalformedInput,
+        DecisionSource.NonBlocking, DecisionSource.MalformedInput, DecisionSource.Approval, DecisionSource.ApprovalTimeout,
     ];
 
     private (string Name, string Help, long Value)[] Scalars() =>

@@ -21,10 +21,13 @@ internal sealed class PolicyListener : BackgroundService
     private readonly ILogger _logger;
 
     private readonly ReplicaFeed? _replicaFeed;
+    private readonly Approvals.ApprovalService? _approvals;
 
-    public PolicyListener(IAuditStore store, PolicyHolder policy, TimeProvider time, ILogger<PolicyListener> logger, ReplicaFeed? replicaFeed = null)
+    public PolicyListener(IAuditStore store, PolicyHolder policy, TimeProvider time, ILogger<PolicyListener> logger, ReplicaFeed? replicaFeed = null,
+        Approvals.ApprovalService? approvals = null)
     {
         _replicaFeed = replicaFeed;
+        _approvals = approvals;
         _store = store;
         _policy = policy;
         _time = time;
@@ -51,17 +54,25 @@ internal sealed class PolicyListener : BackgroundService
                     {
                         _replicaFeed?.Notified(e.Payload);
                     }
+                    else if (e.Channel == Approvals.ApprovalStore.Channel)
+                    {
+                        // An approval opened or answered on any replica: waiting streams here hear it.
+                        _approvals?.Notified(e.Payload);
+                    }
                     else
                     {
                         policyNotified = true;
                     }
                 };
-                var channels = _replicaFeed is null ? "" : $" LISTEN {PostgresStore.EventsChannel};";
+                var channels = (_replicaFeed is null ? "" : $" LISTEN {PostgresStore.EventsChannel};")
+                    + (_approvals is null ? "" : $" LISTEN {Approvals.ApprovalStore.Channel};");
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresStore.PolicyChannel};{channels}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
                 }
                 _replicaFeed?.Listening();
+                // What was answered while this connection was down was not heard: the rows say.
+                _approvals?.Resync();
                 failures = 0;
                 while (!stoppingToken.IsCancellationRequested)
                 {

@@ -190,5 +190,39 @@ internal static class PostgresSchema
             CREATE INDEX IF NOT EXISTS tool_calls_status ON tool_calls(status, cause);
             CREATE INDEX IF NOT EXISTS tool_calls_age ON tool_calls((COALESCE(ran_at_ms, pre_at_ms)));
         """,
+        // 12: approvals (Internal/Approvals): an ask a person answers. Pending rows survive a restart; the
+        // answer is a conditional update of its row (the first wins, on every replica), and an audit row of its own.
+        """
+            CREATE TABLE IF NOT EXISTS approvals (
+                id             TEXT PRIMARY KEY,
+                org            TEXT NOT NULL,
+                session_id     TEXT NOT NULL,
+                event_id       TEXT NOT NULL,
+                agent          TEXT NOT NULL,
+                user_name      TEXT NOT NULL,
+                tool_name      TEXT NOT NULL,
+                subject        TEXT NOT NULL,
+                subject_key    TEXT NOT NULL,
+                rule_id        TEXT NOT NULL,
+                approvers      TEXT NOT NULL,
+                self_approve   BIGINT NOT NULL,
+                remember       TEXT NOT NULL,
+                on_timeout     TEXT NOT NULL,
+                created_at_ms  BIGINT NOT NULL,
+                expires_at_ms  BIGINT NOT NULL,
+                status         TEXT NOT NULL,
+                answered_by    TEXT,
+                answered_at_ms BIGINT,
+                channel        TEXT,
+                reason         TEXT
+            );
+            CREATE INDEX IF NOT EXISTS approvals_due ON approvals(status, expires_at_ms);
+            CREATE INDEX IF NOT EXISTS approvals_session ON approvals(session_id, status);
+            CREATE INDEX IF NOT EXISTS approvals_org ON approvals(org, created_at_ms);
+        """,
+        // 13: the groups each token puts its user in (--group, comma-separated): approvals' by: [group:NAME].
+        """
+        ALTER TABLE tokens ADD COLUMN IF NOT EXISTS groups TEXT NOT NULL DEFAULT '';
+        """,
     ];
 }
