@@ -216,7 +216,7 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         var expired = await Answer(late.Id, "approve");
         var unknown = await Answer("apr_nope", "approve");
 
-        Assert.Equal((HttpStatusCode.BadRequest, "reason_required"), (noReason.Status, noReason.Outcome));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "reason_required"), (noReason.Status, noReason.Outcome));
         Assert.Equal((HttpStatusCode.OK, "answered"), (denied.Status, denied.Outcome));
         Assert.Equal((HttpStatusCode.Conflict, "already_resolved"), (replay.Status, replay.Outcome));
         Assert.Equal((HttpStatusCode.Conflict, "already_resolved"), (flipped.Status, flipped.Outcome));
