@@ -2,25 +2,37 @@ using System.Text;
 using Hookline.Core;
 using Hookline.Server;
 using Hookline.Server.Internal.Approvals;
-using Hookline.Server.Tests;
+using Hookline.Contracts.V1;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Hookline.Dashboard.Tests;
 
 /// <summary>
 /// The approvals pages in headless Chromium (tests/browser/approvals.test.mjs) against a server set up as
-/// <c>hookline start</c> sets its own (tokens required, this run's dashboard credential, no gRPC port), in this
-/// process so that the test makes the requests once the page is open and checks the answers where they land.
+/// <c>hookline start</c> sets its own (tokens required, this run's sidecar and dashboard credentials, no gRPC port),
+/// in this process: its real approvals desk, and a real stream waiting on the approvals, as a sidecar holding hooks.
+/// The test asks once the page is open, and checks each answer on the stream that waited and on the desk.
 /// </summary>
 public sealed class ApprovalBrowserTests(ITestOutputHelper output)
 {
+    private const string Policy = """
+        version: 1
+        default: allow
+        rules:
+          - id: prod-deploys
+            effect: ask
+            match: "Bash(kubectl * --context prod*)"
+            approval: {by: [any-approver], timeout: 120s, on_timeout: deny}
+        """;
+
     [SkippableFact]
-    public async Task The_approvals_page_shows_requests_live_and_a_click_approves_one()
+    public async Task The_approvals_page_shows_requests_live_and_a_click_approves_one_a_stream_waits_on()
     {
         var chromium = BrowserTests.RequireBrowser();
         using var dir = new TempDir();
-        await File.WriteAllTextAsync(dir.File("policy.yaml"), Policies.Standard);
-        var desk = new FakeApprovalDesk(TimeProvider.System);
+        await File.WriteAllTextAsync(dir.File("policy.yaml"), Policy);
+        var sidecar = RunCredential.Create("start-sidecar", TokenScope.Sidecar);
         var dashboard = RunCredential.Create("start-dashboard", TokenScope.Read);
         var options = new HooklineServerOptions
         {
@@ -30,29 +42,41 @@ public sealed class ApprovalBrowserTests(ITestOutputHelper output)
             PolicyFile = dir.File("policy.yaml"),
             DataDirectory = dir.File("data"),
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
-            ApprovalDesk = desk,
         };
+        options.RunCredentials.Add(sidecar);
         options.RunCredentials.Add(dashboard);
         await using var server = await HooklineServer.StartAsync(options);
+        var desk = server.Services.GetRequiredService<IApprovalDesk>();
+        await using var waiting = await WaitingSession.OpenAsync(server, sidecar);
         var ids = new Dictionary<string, string>();
 
         var transcript = await ConverseAsync("approvals.test.mjs", chromium, new Dictionary<string, string>
         {
             ["BASE_URL"] = server.HttpAddress!,
             ["TOKEN"] = dashboard.Secret,
+            ["AGENT_USER"] = Environment.UserName,
         }, async line =>
         {
             if (line == "PAGE-OPEN")
             {
-                ids["A"] = desk.Add("kubectl delete ns payments --context prod <img src=x onerror=alert(1)>").Id;
-                ids["B"] = desk.Add("terraform destroy", sessionId: "sess-other-0001").Id;
-                ids["C"] = desk.Add("git push --force origin main").Id;
+                foreach (var (name, command) in new[]
+                {
+                    ("A", "kubectl annotate ns payments note=\"<img src=x onerror=alert(1)>\" --context prod"),
+                    ("B", "kubectl rollout restart deploy/api --context prod"),
+                    ("C", "kubectl scale deploy/web --replicas=0 --context prod"),
+                })
+                {
+                    var decision = await waiting.DecideAsync(command);
+                    Assert.Equal(Verdict.Pending, decision.Verdict);
+                    ids[name] = decision.Approval.ApprovalId;
+                }
                 return string.Join('\n', ids.Select(p => p.Key + " " + p.Value));
             }
             if (line.StartsWith("RESOLVE ", StringComparison.Ordinal))
             {
-                var result = await desk.AnswerAsync(new Approver("ops", [], "", Authenticated: false), line["RESOLVE ".Length..], approve: false,
-                    "answered from the CLI", ApprovalProtocol.ChannelCli, CancellationToken.None);
+                // As `hookline approvals deny` does under hookline start: the local user, through the CLI.
+                var result = await desk.AnswerAsync(new Approver(Environment.UserName, [], "", Authenticated: false), line["RESOLVE ".Length..],
+                    approve: false, "answered from the CLI", ApprovalProtocol.ChannelCli, CancellationToken.None);
                 Assert.Equal(AnswerOutcome.Answered, result.Outcome);
                 return "RESOLVED";
             }
@@ -60,12 +84,17 @@ public sealed class ApprovalBrowserTests(ITestOutputHelper output)
         });
 
         Assert.Contains("all passed", transcript);
-        var answers = desk.Taken.ToDictionary(a => a.Id);
-        Assert.Equal(3, answers.Count);
-        Assert.Equal((ApprovalProtocol.StatusApproved, "checked the diff"), (desk[ids["A"]].Status, desk[ids["A"]].Reason));
-        Assert.Equal((ApprovalProtocol.ChannelDashboard, Environment.UserName), (answers[ids["A"]].Channel, answers[ids["A"]].Approver.User));
-        Assert.Equal((ApprovalProtocol.StatusDenied, "not during the freeze"), (desk[ids["C"]].Status, desk[ids["C"]].Reason));
-        Assert.Equal(ApprovalProtocol.ChannelLink, answers[ids["C"]].Channel);
+        // The stream that waited heard each answer: the click's allow, the CLI's and the link's deny with their reasons.
+        var resolved = await waiting.ResolvedAsync(ids["A"], ids["B"], ids["C"]);
+        Assert.Equal((Verdict.Allow, ApprovalProtocol.ChannelDashboard, Environment.UserName),
+            (resolved[ids["A"]].Verdict, resolved[ids["A"]].Channel, resolved[ids["A"]].AnsweredBy));
+        Assert.Equal((Verdict.Deny, ApprovalProtocol.ChannelCli), (resolved[ids["B"]].Verdict, resolved[ids["B"]].Channel));
+        Assert.Equal((Verdict.Deny, ApprovalProtocol.ChannelLink), (resolved[ids["C"]].Verdict, resolved[ids["C"]].Channel));
+        Assert.Contains("not during the freeze", resolved[ids["C"]].Reason);
+        var a = await desk.FindAsync(null, ids["A"], CancellationToken.None);
+        var c = await desk.FindAsync(null, ids["C"], CancellationToken.None);
+        Assert.Equal((ApprovalProtocol.StatusApproved, "checked the diff", ApprovalProtocol.ChannelDashboard), (a!.Status, a.Reason, a.Channel));
+        Assert.Equal((ApprovalProtocol.StatusDenied, "not during the freeze", ApprovalProtocol.ChannelLink), (c!.Status, c.Reason, c.Channel));
     }
 
     /// <summary>

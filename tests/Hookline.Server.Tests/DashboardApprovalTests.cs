@@ -180,6 +180,23 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         Assert.Equal(ApprovalProtocol.StatusApproved, _desk[pending.Id].Status);
     }
 
+    [Theory]
+    [InlineData("/ui/approvals/apr_1?via=link", "/ui/approvals/apr_1?via=link")]
+    [InlineData("//evil.example/ui/", "/ui")]
+    [InlineData("https://evil.example/ui/", "/ui")]
+    [InlineData("/\\evil.example/ui/", "/ui")]
+    [InlineData("/ui//evil.example", "/ui")]
+    [InlineData("/ui/approvals#hookline-answer-key=mine", "/ui")]
+    [InlineData("javascript:alert(1)", "/ui")]
+    public async Task A_sign_in_returns_only_to_a_page_of_this_dashboard(string next, string expected)
+    {
+        using var browser = Browser();
+
+        var signIn = await SignInAsync(browser, _dashboard.Secret, next);
+
+        Assert.Equal(expected, signIn.Location);
+    }
+
     [Fact]
     public async Task A_resubmitted_answer_is_refused_as_already_resolved_and_a_late_one_as_expired()
     {
@@ -199,7 +216,7 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         var expired = await Answer(late.Id, "approve");
         var unknown = await Answer("apr_nope", "approve");
 
-        Assert.Equal((HttpStatusCode.BadRequest, "reason_required"), (noReason.Status, noReason.Outcome));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "reason_required"), (noReason.Status, noReason.Outcome));
         Assert.Equal((HttpStatusCode.OK, "answered"), (denied.Status, denied.Outcome));
         Assert.Equal((HttpStatusCode.Conflict, "already_resolved"), (replay.Status, replay.Outcome));
         Assert.Equal((HttpStatusCode.Conflict, "already_resolved"), (flipped.Status, flipped.Outcome));
@@ -241,7 +258,7 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         using var browser = Browser();
         var ours = _desk.Add("make deploy", org: "acme");
         var theirs = _desk.Add("make deploy-theirs", org: "globex");
-        var token = Tokens.Create(_dir.File("data"), "acme-reader", TokenScope.Read, "alice", "acme").Token;
+        var token = Tokens.Create(_dir.File("data"), "acme-approver", TokenScope.Approve, "alice", "acme").Token;
         var signIn = await SignInAsync(browser, token);
 
         using var list = await GetAsync(browser, "ui/approvals", signIn.Cookie);
@@ -255,9 +272,41 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         Assert.DoesNotContain("deploy-theirs", html);
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
         Assert.DoesNotContain("deploy-theirs", await page.Content.ReadAsStringAsync());
-        Assert.NotEqual(HttpStatusCode.OK, answer.Status);
+        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (answer.Status, answer.Outcome));
         Assert.Equal(ApprovalProtocol.StatusPending, _desk[theirs.Id].Status);
         Assert.Empty(_desk.Taken);
+    }
+
+    /// <summary>With tokens: a reader sees, an approver (scope approve) signs in to the approvals pages and answers as who
+    /// the token names, within the rule's <c>by</c>, never their own agent's request.</summary>
+    [Fact]
+    public async Task A_signed_in_approver_answers_as_their_token_a_reader_only_looks()
+    {
+        using var browser = Browser();
+        var forSre = _desk.Add("kubectl drain node-7 --context prod", org: "acme", user: "carol", by: ["group:sre"]);
+        var bobs = _desk.Add("kubectl delete pod web-0 --context prod", org: "acme", user: "bob", by: ["group:sre"]);
+        var forOps = _desk.Add("kubectl cordon node-8 --context prod", org: "acme", user: "carol", by: ["group:ops"]);
+        var reader = await SignInAsync(browser, Tokens.Create(_dir.File("data"), "acme-reader", TokenScope.Read, "alice", "acme", ["sre"]).Token);
+        var approver = await SignInAsync(browser, Tokens.Create(_dir.File("data"), "bob-approves", TokenScope.Approve, "bob", "acme", ["sre"]).Token);
+        var readerCsrf = await CsrfOfAsync(browser, reader.Cookie, "ui/approvals");
+        var csrf = await CsrfOfAsync(browser, approver.Cookie, "ui/approvals");
+
+        var byReader = await AnswerAsync(browser, forSre.Id, "approve", reader.Cookie, readerCsrf, Origin, reader.AnswerKey);
+        var self = await AnswerAsync(browser, bobs.Id, "approve", approver.Cookie, csrf, Origin, approver.AnswerKey);
+        var notNamed = await AnswerAsync(browser, forOps.Id, "approve", approver.Cookie, csrf, Origin, approver.AnswerKey);
+        var approved = await AnswerAsync(browser, forSre.Id, "approve", approver.Cookie, csrf, Origin, approver.AnswerKey);
+        using var live = await GetAsync(browser, "ui/live", approver.Cookie);
+
+        // An approve-only token lands on the approvals page, and sees nothing else of the audit trail.
+        Assert.Equal("/ui/approvals", approver.Location);
+        Assert.Equal(HttpStatusCode.Forbidden, live.StatusCode);
+        Assert.Equal((HttpStatusCode.Forbidden, "not_allowed"), (byReader.Status, byReader.Outcome));
+        Assert.Contains("approve scope", byReader.Body);
+        Assert.Equal((HttpStatusCode.Forbidden, "self_approval"), (self.Status, self.Outcome));
+        Assert.Equal((HttpStatusCode.Forbidden, "not_allowed"), (notNamed.Status, notNamed.Outcome));
+        Assert.Equal((HttpStatusCode.OK, "answered"), (approved.Status, approved.Outcome));
+        var taken = Assert.Single(_desk.Taken);
+        Assert.Equal((forSre.Id, "bob", true, "acme"), (taken.Id, taken.Approver.User, taken.Approver.Authenticated, taken.Approver.Org));
     }
 
     [Fact]

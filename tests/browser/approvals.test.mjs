@@ -1,7 +1,8 @@
 // The approvals pages in headless Chromium: sign in through a webhook-style link, watch requests arrive and leave
 // live, approve and deny with a click, and see a replayed answer refused.
 // Started by tests/Hookline.Dashboard.Tests (ApprovalBrowserTests) with these variables:
-//   BASE_URL  the server's HTTP/1.1 base URL;  TOKEN  a token to sign in with;  CHROMIUM  the browser
+//   BASE_URL  the server's HTTP/1.1 base URL;  TOKEN  a token to sign in with;  AGENT_USER  the agent's user;
+//   CHROMIUM  the browser
 // and a conversation with the test on stdin/stdout, so that requests appear only once the page is open:
 //   we print "PAGE-OPEN"        the test opens approvals and answers "A <id>", "B <id>", "C <id>" (one line each)
 //   we print "RESOLVE <id>"     the test answers <id> elsewhere (as the CLI would) and answers "RESOLVED"
@@ -53,7 +54,7 @@ try {
     assert.equal(await page.locator("#approvals img").count(), 0);
     assert.deepEqual(dialogs, []);
     const cells = await row.locator("td").allTextContents();
-    assert.ok(cells.includes("agent-user") && cells.includes("claude") && cells.includes("prod-deploys"), JSON.stringify(cells));
+    assert.ok(cells.includes(env("AGENT_USER")) && cells.includes("claude") && cells.includes("prod-deploys"), JSON.stringify(cells));
     assert.ok(cells.some((c) => c.startsWith("any-approver")), JSON.stringify(cells));
     const left = row.locator("td.left");
     const first = await left.textContent();

@@ -58,8 +58,12 @@ internal sealed record AnswerResult(AnswerOutcome Outcome, string Message, Appro
 /// </summary>
 internal sealed record Approver(string User, IReadOnlyCollection<string> Groups, string Org, bool Authenticated)
 {
-    /// <summary>The approver a caller is; without authentication, the local user named <paramref name="localUser"/>.</summary>
-    public static Approver Of(Auth.Caller caller, string localUser) => caller.Authenticated
+    /// <summary>
+    /// The approver a caller is; without authentication, the local user named <paramref name="localUser"/>. A
+    /// credential of this run (<c>hookline start</c>'s dashboard secret, never stored) speaks for the OS user who
+    /// started it: the local user too, who answers as with authentication off.
+    /// </summary>
+    public static Approver Of(Auth.Caller caller, string localUser) => caller.Authenticated && !caller.IsRunCredential
         ? new Approver(caller.User, caller.Groups, caller.Org, Authenticated: true)
         : new Approver(localUser, [], "", Authenticated: false);
 }

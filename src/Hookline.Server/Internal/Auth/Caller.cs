@@ -8,6 +8,9 @@ internal sealed record Caller(string? TokenId, string TokenName, TokenScope Scop
 
     public bool Authenticated => TokenId is not null;
 
+    /// <summary>A credential of this run (<see cref="RunCredentialStore"/>), which speaks for the OS user who started it.</summary>
+    public bool IsRunCredential => TokenId?.StartsWith(RunCredentialStore.IdPrefix, StringComparison.Ordinal) == true;
+
     /// <summary>Every scope granted: a Hookline token has one; a JWT may carry several, or none.</summary>
     public IReadOnlyCollection<TokenScope> Granted { get; init; } = [Scope];
 

@@ -31,8 +31,9 @@ internal static class DashboardApprovalAnswers
     {
         foreach (var (verb, approve) in new[] { ("approve", true), ("deny", false) })
         {
-            // Read at the door, so a signed-in browser's cookie reaches the handler, which asks for more (MayAnswer).
-            app.MapPost(DashboardApprovals.PagePath + "/{id}/" + verb, context => AnswerAsync(context, desk, approve)).RequireScope(TokenScope.Read);
+            // Read will do at the door, so a signed-in browser's cookie reaches the handler, which asks for more (MayAnswer).
+            app.MapPost(DashboardApprovals.PagePath + "/{id}/" + verb, context => AnswerAsync(context, desk, approve))
+                .RequireScope(TokenScope.Approve, or: TokenScope.Read);
         }
     }
 
@@ -78,31 +79,17 @@ internal static class DashboardApprovalAnswers
         // The page says whether it was reached through the webhook's link; anything else is the dashboard.
         var channel = request.Channel == ApprovalProtocol.ChannelLink ? ApprovalProtocol.ChannelLink : ApprovalProtocol.ChannelDashboard;
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim();
-        var result = await desk.AnswerAsync(ApproverOf(caller), ReadApiEndpoints.Route(context, "id"), approve, reason, channel, context.RequestAborted).ConfigureAwait(false);
-        context.Response.StatusCode = result.Outcome switch
-        {
-            AnswerOutcome.Answered => StatusCodes.Status200OK,
-            AnswerOutcome.NotFound => StatusCodes.Status404NotFound,
-            AnswerOutcome.AlreadyResolved or AnswerOutcome.Expired => StatusCodes.Status409Conflict,
-            AnswerOutcome.NotAllowed or AnswerOutcome.SelfApproval => StatusCodes.Status403Forbidden,
-            _ => StatusCodes.Status400BadRequest,
-        };
+        var id = ReadApiEndpoints.Route(context, "id");
+        // Another org's approval is not found, whatever the desk would say of it (as on the API).
+        var result = await desk.FindAsync(ReadApiEndpoints.ReadOrg(context), id, context.RequestAborted).ConfigureAwait(false) is null
+            ? new AnswerResult(AnswerOutcome.NotFound, "no such approval", null)
+            : await desk.AnswerAsync(Approver.Of(caller, Environment.UserName), id, approve, reason, channel, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = ApprovalEndpoints.StatusOf(result.Outcome);
         await context.Response.WriteAsJsonAsync(result.ToView(), ApprovalJsonContext.Default.ApprovalAnswerView, cancellationToken: context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// A credential of this run (<c>hookline start</c>'s dashboard secret) speaks for the OS user who started it: the
-    /// local user, who answers as with authentication off. Anyone else answers as who their credential says.
-    /// </summary>
-    internal static Approver ApproverOf(Caller caller)
-        => IsRunCredential(caller) ? Approver.Of(Caller.Unauthenticated, caller.User) : Approver.Of(caller, Environment.UserName);
-
-    private static bool MayAnswer(Caller caller) => !caller.Authenticated || IsRunCredential(caller) || HoldsApproveScope(caller);
-
-    private static bool IsRunCredential(Caller caller) => caller.TokenId?.StartsWith(RunCredentialStore.IdPrefix, StringComparison.Ordinal) == true;
-
-    // Until the approve scope exists no stored token may answer here.
-    private static bool HoldsApproveScope(Caller caller) => false;
+    /// <summary>The approve scope (a signed-in read token only looks), or this run's own credential: the local user.</summary>
+    private static bool MayAnswer(Caller caller) => caller.Has(TokenScope.Approve) || caller.IsRunCredential;
 
     private static bool HoldsAnswerKey(HttpRequest request, DashboardSession session)
         => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(request.Headers[AnswerKeyHeader].ToString()), Encoding.UTF8.GetBytes(session.AnswerKey));

@@ -27,9 +27,13 @@ internal static class DashboardApprovals
     {
         var desk = app.ServiceProvider.GetService<IApprovalDesk>();
         var time = app.ServiceProvider.GetRequiredService<TimeProvider>();
-        app.MapGet(PagePath, context => DashboardPages.Page(context, "approvals", "Approvals", html => ListPageAsync(html, context, desk, time)));
-        app.MapGet(LivePath, context => desk is null ? NotAvailableAsync(context) : ApprovalStream.ServeAsync(context, desk, ReadApiEndpoints.ReadOrg(context)));
-        app.MapGet(PagePath + "/{id}", context => DashboardPages.Page(context, "approvals", "Approval", html => OnePageAsync(html, context, desk, time)));
+        // An approver's token (scope approve) sees these pages, as a reader's does.
+        app.MapGet(PagePath, context => DashboardPages.Page(context, "approvals", "Approvals", html => ListPageAsync(html, context, desk, time)))
+            .RequireScope(TokenScope.Approve, or: TokenScope.Read);
+        app.MapGet(LivePath, context => desk is null ? NotAvailableAsync(context) : ApprovalStream.ServeAsync(context, desk, ReadApiEndpoints.ReadOrg(context)))
+            .RequireScope(TokenScope.Approve, or: TokenScope.Read);
+        app.MapGet(PagePath + "/{id}", context => DashboardPages.Page(context, "approvals", "Approval", html => OnePageAsync(html, context, desk, time)))
+            .RequireScope(TokenScope.Approve, or: TokenScope.Read);
         DashboardApprovalAnswers.Map(app, desk);
         // The webhook's links may name /approvals/{id}: the same page, reached through a link (see the channel).
         app.MapGet("/approvals/{id}", context =>

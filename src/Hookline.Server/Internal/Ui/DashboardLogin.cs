@@ -25,11 +25,11 @@ internal static class DashboardLogin
     public static string PathReturningTo(HttpRequest request)
         => Path + "?" + NextField + "=" + Uri.EscapeDataString(request.Path.Value + request.QueryString.Value);
 
-    /// <summary>A dashboard page of this server, or <c>/ui</c>: never a redirect elsewhere (//host, /\host, a scheme).</summary>
-    public static string SafeNext(string? next)
+    /// <summary>A dashboard page of this server, or <paramref name="home"/>: never a redirect elsewhere (//host, /\host, a scheme).</summary>
+    public static string SafeNext(string? next, string home = "/ui")
         => next is { Length: > 3 and <= 2048 } && next.StartsWith("/ui/", StringComparison.Ordinal) && !next.Contains("//", StringComparison.Ordinal)
             && !next.Contains('\\', StringComparison.Ordinal) && !next.Contains('#', StringComparison.Ordinal) && next.All(c => c > ' ' && c < 127)
-            ? next : "/ui";
+            ? next : home;
 
     public static void Map(WebApplication app)
     {
@@ -40,9 +40,10 @@ internal static class DashboardLogin
         {
             var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync().ConfigureAwait(false) : null;
             var token = form?["token"].ToString().Trim() ?? "";
-            var outcome = token.Length == 0 ? AuthOutcome.Unauthenticated
-                : (await authenticator.CheckAsync("Bearer " + token, TokenScope.Read, "POST " + Path, context.RequestAborted)
-                    .ConfigureAwait(false)).Outcome;
+            // An approver's token (scope approve) signs in too: it sees the approvals pages and nothing else.
+            var (outcome, caller) = token.Length == 0 ? (AuthOutcome.Unauthenticated, Caller.Unauthenticated)
+                : await authenticator.CheckAsync("Bearer " + token, TokenScope.Read, TokenScope.Approve, "POST " + Path, context.RequestAborted)
+                    .ConfigureAwait(false);
             if (outcome == AuthOutcome.Unavailable)
             {
                 // The token was not judged: say "try again", not "wrong token".
@@ -71,7 +72,8 @@ internal static class DashboardLogin
                 Path = "/",
                 MaxAge = DashboardSessions.Lifetime,
             });
-            context.Response.Redirect(SafeNext(form?[NextField]) + "#" + AnswerKeyFragment + session.AnswerKey);
+            var home = caller.Has(TokenScope.Read) ? "/ui" : DashboardApprovals.PagePath;
+            context.Response.Redirect(SafeNext(form?[NextField], home) + "#" + AnswerKeyFragment + session.AnswerKey);
         }).WithMetadata(BrowserForm.Instance).AllowWithoutToken();
         // Reached only with the page's CSRF token when a session is open (DashboardSessions.Use checks it).
         app.MapPost(SignOutPath, context =>
@@ -98,7 +100,7 @@ internal static class DashboardLogin
         context.Response.Headers.CacheControl = "no-store";
         var message = refusal switch
         {
-            Refusal.Token => "<p class=\"deny\">That token is unknown, revoked, or lacks the read scope.</p>",
+            Refusal.Token => "<p class=\"deny\">That token is unknown, revoked, or lacks the read (or approve) scope.</p>",
             Refusal.Unavailable => "<p class=\"deny\">The server cannot check tokens right now (its database is unreachable). Try again shortly.</p>",
             _ => "",
         };
@@ -111,7 +113,7 @@ internal static class DashboardLogin
             <!doctype html><html><head><meta charset="utf-8"><title>Hookline: sign in</title>
             <link rel="stylesheet" href="/ui/assets/dashboard.css"></head>
             <body><main><h1>Hookline</h1>{message}
-            <form method="post" action="{Path}">{csrf}{back}<label>Access token (scope read or admin)
+            <form method="post" action="{Path}">{csrf}{back}<label>Access token (scope read, admin or approve)
             <input type="password" name="token" autocomplete="off" required></label>
             <button type="submit">Sign in</button></form></main></body></html>
             """);
