@@ -6,12 +6,18 @@ namespace Hookline.Policy;
 
 /// <summary>The outcome of one test case.</summary>
 /// <param name="ExpectedDefault">The case expected no rule to decide (<c>expect: default</c>).</param>
-public sealed record PolicyTestCaseResult(string Name, bool Passed, Effect Expected, Effect Actual, PolicyExplanation Explanation, bool ExpectedDefault = false)
+/// <param name="ExpectedApproval">Who the case expects to answer (<c>approval:</c>: a rule id, <c>plain</c> or <c>none</c>); null when it does not say.</param>
+public sealed record PolicyTestCaseResult(string Name, bool Passed, Effect Expected, Effect Actual, PolicyExplanation Explanation, bool ExpectedDefault = false, string? ExpectedApproval = null)
 {
+    /// <summary>Who answers the decision, as a case's <c>approval:</c> names it: the rule id, <c>plain</c> or <c>none</c>.</summary>
+    public string ActualApproval => Explanation.Decision.Approval is not { } approval ? "none" : approval.RuleId.Length == 0 ? "plain" : approval.RuleId;
+
     /// <summary>One line for a pass, the explanation as well for a failure.</summary>
     public override string ToString() => Passed
         ? $"PASS {Name}"
-        : $"FAIL {Name}: expected {Describe(Expected, ExpectedDefault)}, got {Describe(Actual, Explanation.Decision.IsDefault)}\n  " + Explanation.ToString().Replace("\n", "\n  ", StringComparison.Ordinal);
+        : $"FAIL {Name}: expected {Describe(Expected, ExpectedDefault)}{ApprovalText(ExpectedApproval)}, got {Describe(Actual, Explanation.Decision.IsDefault)}{ApprovalText(ExpectedApproval is null ? null : ActualApproval)}\n  " + Explanation.ToString().Replace("\n", "\n  ", StringComparison.Ordinal);
+
+    private static string ApprovalText(string? approval) => approval is null ? "" : $" (approval: {approval})";
 
     private static string Describe(Effect effect, bool isDefault) =>
         isDefault ? $"default ({effect.ToString().ToLowerInvariant()})" : effect.ToString().ToLowerInvariant();
@@ -30,7 +36,7 @@ public sealed class PolicyTestReport(IReadOnlyList<PolicyTestCaseResult> results
 
 /// <summary>
 /// Runs a table of expected decisions (YAML or JSON) against a policy. A case is
-/// <c>{name, agent, user, event | tool+input+cwd, history, expect}</c>, optionally with the machine it runs on
+/// <c>{name, agent, user, event | tool+input+cwd, history, expect, approval}</c>, optionally with the machine it runs on
 /// (<c>home</c>, <c>cwd</c>, <c>project_dir</c>, <c>platform</c>, <c>user_homes</c>, <c>resolved</c>); see docs/policy.md.
 /// The home is the case's (or the one given to Run), never the home of the process running the cases.
 /// </summary>
@@ -62,8 +68,10 @@ public static class PolicyTestRunner
                 var explanation = policy.Explain(input, session);
                 var decision = explanation.Decision;
                 var expected = testCase.ExpectDefault ? policy.Document.Default : testCase.Expect;
-                var passed = decision.Effect == expected && (!testCase.ExpectDefault || decision.IsDefault);
-                results.Add(new PolicyTestCaseResult(testCase.Name, passed, expected, decision.Effect, explanation, testCase.ExpectDefault));
+                var result = new PolicyTestCaseResult(testCase.Name, false, expected, decision.Effect, explanation, testCase.ExpectDefault, testCase.ExpectApproval);
+                var passed = decision.Effect == expected && (!testCase.ExpectDefault || decision.IsDefault)
+                    && (testCase.ExpectApproval is null || testCase.ExpectApproval == result.ActualApproval);
+                results.Add(result with { Passed = passed });
             }
         }
 

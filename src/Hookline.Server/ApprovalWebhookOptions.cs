@@ -70,7 +70,7 @@ public sealed record ApprovalWebhookOptions
         if (!Url.IsAbsoluteUri || Url.Scheme is not ("https" or "http") || (Url.Scheme == "http" && !Url.IsLoopback))
         {
             throw new ArgumentException(
-                $"--approval-webhook {Url}: an https:// URL (http:// only on loopback: the body names commands, users and sessions)");
+                $"--approval-webhook {Shown(Url)}: an https:// URL (http:// only on loopback: the body names commands, users and sessions)");
         }
         if (!string.IsNullOrEmpty(Url.UserInfo))
         {
@@ -91,4 +91,7 @@ public sealed record ApprovalWebhookOptions
             throw new ArgumentException("approval webhook: timeouts and delays must be positive, the queue and concurrency at least 1");
         }
     }
+
+    /// <summary>Scheme, host and port only: a receiver's path can be its secret (a Slack webhook URL is).</summary>
+    internal static string Shown(Uri url) => url.IsAbsoluteUri ? url.GetLeftPart(UriPartial.Authority) : "(a relative URL)";
 }

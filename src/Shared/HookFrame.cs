@@ -83,8 +83,7 @@ internal static class HookFrame
 
     /// <summary>Reads a request payload (after the length prefix); on failure says what is wrong with it.</summary>
     /// <param name="stdinOffset">Where stdin starts in <paramref name="payload"/>; it runs to the end.</param>
-    /// <param name="deadline">The hook's deadline; zero for a version 1 request. approval_wait_ms is capped at
-    /// <see cref="AgentNames.ApprovalWaitCapMs"/>: no hook waits longer, whatever a frame claims.</param>
+    /// <param name="deadline">The hook's deadline, as sent (the reader caps it); zero for a version 1 request.</param>
     internal static bool TryReadRequest(ReadOnlySpan<byte> payload, out string agent, out string hookEvent, out int stdinOffset, out bool stdinTruncated,
         out RequestDeadline deadline, out string problem)
     {
@@ -115,8 +114,7 @@ internal static class HookFrame
                 problem = "request frame header is truncated";
                 return false;
             }
-            var wait = BinaryPrimitives.ReadUInt32BigEndian(payload[(offset + 4)..]);
-            deadline = new RequestDeadline(BinaryPrimitives.ReadUInt32BigEndian(payload[offset..]), Math.Min(wait, (uint)AgentNames.ApprovalWaitCapMs));
+            deadline = new RequestDeadline(BinaryPrimitives.ReadUInt32BigEndian(payload[offset..]), BinaryPrimitives.ReadUInt32BigEndian(payload[(offset + 4)..]));
             offset += DeadlineBytes;
         }
         stdinOffset = offset;

@@ -46,8 +46,8 @@ public sealed class HostileInputFuzzTests(ITestOutputHelper output)
         var bytes = (byte[])frame.Bytes.Clone();
         switch (kind)
         {
-            case 0: // Another version.
-                bytes[4] = value == 1 ? (byte)2 : value;
+            case 0: // Another version (1 and 2 are both read).
+                bytes[4] = value is 1 or 2 ? (byte)3 : value;
                 return new(bytes, true, null, "frame:version");
             case 1: // Every flag set, "stdin cut at the cap" among them: still a whole request.
                 bytes[5] = 0xFF;

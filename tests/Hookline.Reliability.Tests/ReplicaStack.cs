@@ -36,11 +36,12 @@ internal sealed class ReplicaStack : IAsyncDisposable
     public List<Replica> Replicas { get; } = [];
 
     /// <summary>Starts <paramref name="count"/> replicas at once, as a deployment does: they migrate under one lock.</summary>
-    public static async Task<ReplicaStack> StartAsync(int count)
+    /// <param name="policy">The policy every replica starts with (default: the standard one).</param>
+    public static async Task<ReplicaStack> StartAsync(int count, string? policy = null)
     {
         var database = await TestDatabase.CreateAsync();
         var stack = new ReplicaStack(database, System.IO.Directory.CreateTempSubdirectory("hl-rep-").FullName);
-        await File.WriteAllTextAsync(stack.PolicyFile, Policies.Standard);
+        await File.WriteAllTextAsync(stack.PolicyFile, policy ?? Policies.Standard);
         try
         {
             var starting = Enumerable.Range(0, count).Select(i => stack.StartReplica(((char)('A' + i)).ToString())).ToList();
@@ -72,7 +73,10 @@ internal sealed class ReplicaStack : IAsyncDisposable
     }
 
     /// <summary>A sidecar (budget 8 ms, fail mode closed) dialing <paramref name="servers"/> in order, failing over between them.</summary>
-    public async Task<ReplicaSidecar> StartSidecarAsync(string name, params string[] servers)
+    public Task<ReplicaSidecar> StartSidecarAsync(string name, params string[] servers) => StartSidecarAsync(name, 8, servers);
+
+    /// <summary>The same with a budget of <paramref name="budgetMs"/>.</summary>
+    public async Task<ReplicaSidecar> StartSidecarAsync(string name, int budgetMs, params string[] servers)
     {
         // 0700, as the sidecar requires of a socket's directory (another user must not be able to reach or replace it).
         var directory = System.IO.Directory.CreateDirectory(Path.Combine(Directory, name), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
@@ -82,7 +86,7 @@ internal sealed class ReplicaStack : IAsyncDisposable
         [
             "sidecar", .. servers.SelectMany(url => new[] { "--server", url }), "--socket", socket,
             "--state-dir", Path.Combine(directory, "state"), "--session", session, "--fail-mode", "closed",
-            "--budget-ms", 8.ToString(CultureInfo.InvariantCulture), "--log-level", "Debug",
+            "--budget-ms", budgetMs.ToString(CultureInfo.InvariantCulture), "--log-level", "Debug",
         ], new Dictionary<string, string> { ["HOOKLINE_ORPHAN_FILE"] = Path.Combine(directory, "orphans.jsonl") });
         _processes.Add(process);
         await process.WaitForLineAsync("HOOKLINE_SOCKET=", StartTimeout);

@@ -53,6 +53,9 @@ internal sealed class FakeApprovalDesk(TimeProvider time) : IApprovalDesk
         return view;
     }
 
+    /// <summary>Raises <see cref="Changed"/> again for an approval, as a folded request or another replica's notice does.</summary>
+    public void Echo(string id) => Changed?.Invoke(_approvals[id]);
+
     public Task<IReadOnlyList<ApprovalView>> ListAsync(string? org, string? status, int limit, CancellationToken cancellation)
         => Task.FromResult<IReadOnlyList<ApprovalView>>(_approvals.Values
             .Where(a => (org is null || a.Org == org) && (status is null || a.Status == status))

@@ -17,6 +17,9 @@ public sealed class ProcessStack : IAsyncDisposable
     /// <summary>The server's HTTP port (/healthz, /metrics).</summary>
     public int HttpPort { get; }
 
+    /// <summary>The server's HTTP endpoint (the read API, approvals, /healthz).</summary>
+    public string HttpUrl => $"http://127.0.0.1:{HttpPort}";
+
     public string Directory { get; }
 
     public int Port { get; }

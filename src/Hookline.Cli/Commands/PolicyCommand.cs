@@ -85,8 +85,10 @@ internal static class PolicyCommand
             });
             var explanation = policy.Explain(input);
             var rewrite = RewriteExplanation.For(policy, explanation.Decision, input);
-            parse.Out().WriteLine(parse.GetValue(asJson) ? ExplanationJson.Write(explanation, rewrite)
-                : rewrite is null ? explanation.ToString() : explanation + "\n" + rewrite.Text());
+            var subject = explanation.Decision.Approval is null ? null : ApprovalSubject.Of(input);
+            var text = subject is null ? explanation.ToString() : $"{explanation}\napproves: {subject.Subject}";
+            parse.Out().WriteLine(parse.GetValue(asJson) ? ExplanationJson.Write(explanation, rewrite, subject)
+                : rewrite is null ? text : text + "\n" + rewrite.Text());
             return 0;
         }));
 

@@ -6,7 +6,7 @@ namespace Hookline.Cli.Output;
 /// <summary>The machine-readable form of <c>hookline policy explain --json</c>.</summary>
 internal static class ExplanationJson
 {
-    public static string Write(PolicyExplanation explanation, RewriteExplanation? rewrite = null)
+    public static string Write(PolicyExplanation explanation, RewriteExplanation? rewrite = null, ApprovalSubject? subject = null)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -19,6 +19,7 @@ internal static class ExplanationJson
             json.WriteString("reason", decision.Reason);
             WriteList(json, "rule_ids", decision.RuleIds);
             json.WriteString("matched", decision.Matched);
+            WriteApproval(json, decision.Approval, subject);
             json.WriteString("tool", explanation.Tool);
             WriteList(json, "sub_commands", explanation.SubCommands);
             WriteList(json, "write_targets", explanation.WriteTargets);
@@ -42,6 +43,27 @@ internal static class ExplanationJson
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>The approval an ask needs (null when the agent's own prompt answers it), with what a person approves.</summary>
+    private static void WriteApproval(Utf8JsonWriter json, ApprovalSpec? approval, ApprovalSubject? subject)
+    {
+        if (approval is null)
+        {
+            json.WriteNull("approval");
+            return;
+        }
+
+        json.WriteStartObject("approval");
+        WriteList(json, "by", approval.By);
+        json.WriteNumber("timeout_ms", (long)approval.Timeout.TotalMilliseconds);
+        json.WriteString("on_timeout", Name(approval.OnTimeout));
+        json.WriteString("remember", approval.RememberSession ? "session" : "once");
+        json.WriteBoolean("self_approve", approval.SelfApprove);
+        json.WriteString("rule_id", approval.RuleId);
+        json.WriteString("subject", subject?.Subject);
+        json.WriteString("subject_key", subject?.Key);
+        json.WriteEndObject();
     }
 
     private static string Name(Effect effect) => effect.ToString().ToLowerInvariant();

@@ -15,19 +15,17 @@ namespace Hookline.Server.Tests.Webhook;
 /// </summary>
 public sealed class ApprovalWebhookTests
 {
-    private static readonly byte[] Secret = Encoding.UTF8.GetBytes("webhook-secret-0123456789");
+    internal static readonly byte[] Secret = Encoding.UTF8.GetBytes("webhook-secret-0123456789");
 
     [Fact]
     public async Task A_pending_approval_is_posted_once_signed_with_the_secret_and_linking_to_its_page()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var desk = new FakeApprovalDesk();
+        var desk = new FakeApprovalDesk(time);
         using var sender = await StartAsync(desk, Options(receiver.Url), time);
-        var approval = FakeApprovalDesk.Pending(time);
-
-        desk.Raise(approval);
-        desk.Raise(approval); // a folded request raises Changed again: still one notice
+        var approval = Pending(desk);
+        desk.Echo(approval.Id); // a folded request or another replica raises Changed again: still one notice
         var notice = await receiver.Requests.FirstAsync(_ => true, "the pending notice");
 
         Assert.True(Verifies(notice, Secret), "the signature verifies with the secret");
@@ -58,10 +56,10 @@ public sealed class ApprovalWebhookTests
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Status = n => n <= 2 ? 500 : 200;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var desk = new FakeApprovalDesk();
+        var desk = new FakeApprovalDesk(time);
         using var sender = await StartAsync(desk, Options(receiver.Url), time);
 
-        desk.Raise(FakeApprovalDesk.Pending(time));
+        Pending(desk);
         await AdvanceUntilAsync(time, () => sender.Delivered == 1, "delivery after two 500s");
 
         var attempts = new List<ReceivedNotice>();
@@ -81,11 +79,9 @@ public sealed class ApprovalWebhookTests
     {
         var port = Ports.Free();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var desk = new FakeApprovalDesk();
+        var desk = new FakeApprovalDesk(time);
         using var sender = await StartAsync(desk, Options(new Uri($"http://127.0.0.1:{port}/hook")), time);
-        var approval = FakeApprovalDesk.Pending(time);
-
-        desk.Raise(approval);
+        var approval = Pending(desk);
         await Eventually.TrueAsync(() => sender.FailedAttempts >= 1, "a refused connection");
         await using var receiver = await WebhookReceiver.StartAsync(port);
         await AdvanceUntilAsync(time, () => sender.Delivered == 1, "delivery once the receiver is up");
@@ -102,11 +98,9 @@ public sealed class ApprovalWebhookTests
         var hostile = $"echo <!channel> <https://evil.example|click> & *bold* @here ``` {token}";
         await using var receiver = await WebhookReceiver.StartAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var desk = new FakeApprovalDesk();
+        var desk = new FakeApprovalDesk(time);
         using var sender = await StartAsync(desk, Options(receiver.Url, ApprovalWebhookFormat.Slack), time);
-        var approval = FakeApprovalDesk.Pending(time, hostile) with { User = "<@U0123|mallory>" };
-
-        desk.Raise(approval);
+        var approval = Pending(desk, hostile, user: "<@U0123|mallory>");
         var notice = await receiver.Requests.FirstAsync(_ => true, "the Slack notice");
 
         Assert.DoesNotContain(token, notice.Text);
@@ -138,10 +132,10 @@ public sealed class ApprovalWebhookTests
         const string command = "kubectl delete namespace payments --context prod";
         await using var receiver = await WebhookReceiver.StartAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var desk = new FakeApprovalDesk();
+        var desk = new FakeApprovalDesk(time);
         using var sender = await StartAsync(desk, Options(receiver.Url, format), time, CaptureMode.None);
 
-        desk.Raise(FakeApprovalDesk.Pending(time, command));
+        Pending(desk, command);
         var notice = await receiver.Requests.FirstAsync(_ => true, "the notice");
 
         Assert.DoesNotContain("payments", notice.Text);
@@ -158,16 +152,14 @@ public sealed class ApprovalWebhookTests
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var desk = new FakeApprovalDesk();
+        var desk = new FakeApprovalDesk(time);
         using var sender = await StartAsync(desk, Options(receiver.Url) with { QueueCapacity = 2, Concurrency = 1 }, time);
-        var first = FakeApprovalDesk.Pending(time);
-        desk.Raise(first);
+        var first = Pending(desk);
         await receiver.Requests.FirstAsync(_ => true, "the first notice, held by the receiver");
 
         // The receiver holds the only worker: raising returns at once, the queue keeps the two newest.
-        var later = Enumerable.Range(0, 4).Select(_ => FakeApprovalDesk.Pending(time)).ToList();
-        var raise = Task.Run(() => later.ForEach(desk.Raise));
-        await raise.WaitAsync(Bound.Hang); // Changed handlers return while the receiver is stuck
+        var later = await Task.Run(() => Enumerable.Range(0, 4).Select(_ => Pending(desk)).ToList())
+            .WaitAsync(Bound.Hang); // Changed handlers return while the receiver is stuck
         Assert.Equal(2, sender.Dropped);
 
         receiver.Hold.SetResult();
@@ -185,13 +177,12 @@ public sealed class ApprovalWebhookTests
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Status = n => n == 1 ? 503 : 200;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var desk = new FakeApprovalDesk();
+        var desk = new FakeApprovalDesk(time);
         using var sender = await StartAsync(desk, Options(receiver.Url) with { Concurrency = 2 }, time);
-        var approval = FakeApprovalDesk.Pending(time);
-
-        desk.Raise(approval);
+        var approval = Pending(desk);
         await Eventually.TrueAsync(() => sender.FailedAttempts == 1, "the pending notice refused once");
-        desk.Raise(FakeApprovalDesk.Approved(approval, time));
+        var answer = await desk.AnswerAsync(new Approver("alice", [], "", Authenticated: false), approval.Id, approve: true, "looks fine", "cli", CancellationToken.None);
+        Assert.Equal(AnswerOutcome.Answered, answer.Outcome);
         var resolved = await receiver.Requests.FirstAsync(r => r.Event == "approval.resolved", "the resolved notice");
         await AdvanceUntilAsync(time, () => sender.Abandoned == 1, "the pending notice given up");
 
@@ -209,10 +200,10 @@ public sealed class ApprovalWebhookTests
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Status = _ => 307;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var desk = new FakeApprovalDesk();
+        var desk = new FakeApprovalDesk(time);
         using var sender = await StartAsync(desk, Options(receiver.Url), time);
 
-        desk.Raise(FakeApprovalDesk.Pending(time));
+        Pending(desk);
         await Eventually.TrueAsync(() => sender.Abandoned == 1, "the notice given up on a redirect");
 
         Assert.Equal(1, receiver.Count);
@@ -229,6 +220,10 @@ public sealed class ApprovalWebhookTests
         MaxRetryDelay = TimeSpan.FromSeconds(2),
     };
 
+    /// <summary>A pending approval on the desk (Changed raised), open for an hour: retries never reach its expiry by accident.</summary>
+    private static ApprovalView Pending(FakeApprovalDesk desk, string subject = "kubectl apply -f deploy.yaml --context prod", string user = "dev")
+        => desk.Add(subject, user: user, by: ["group:sre"], timeout: TimeSpan.FromHours(1));
+
     private static async Task<WebhookSender> StartAsync(IApprovalDesk desk, ApprovalWebhookOptions options, TimeProvider time, CaptureMode capture = CaptureMode.Redacted)
     {
         options.Validate();
@@ -238,7 +233,7 @@ public sealed class ApprovalWebhookTests
     }
 
     /// <summary>Moves fake time on (a second a step) until <paramref name="done"/>: each retry's backoff elapses.</summary>
-    private static Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> done, string what) => Eventually.TrueAsync(() =>
+    internal static Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> done, string what) => Eventually.TrueAsync(() =>
     {
         if (done())
         {

@@ -14,7 +14,14 @@ internal static class CommandSubject
     public static string Normalize(string command)
     {
         var collapsed = Collapse(command);
-        return collapsed == command || SameWords(command, collapsed) ? collapsed : command;
+        try
+        {
+            return collapsed == command || SameWords(command, collapsed) ? collapsed : command;
+        }
+        catch (Exception ex) when (ex is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return command; // a parser bug keeps the text as written: a subject of its own, never a shared one
+        }
     }
 
     private static string Collapse(string s)

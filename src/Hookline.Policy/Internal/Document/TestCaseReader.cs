@@ -18,13 +18,14 @@ internal sealed class TestEvent(JsonElement json, DateTimeOffset? at)
 /// One case. <paramref name="Context"/>: the agent, user and machine the case runs as (home, cwd, project root,
 /// platform). <paramref name="ExpectDefault"/>: no rule may decide; the document's default must (<c>expect: default</c>).
 /// </summary>
-internal sealed record TestCase(string Name, HookContext Context, TestEvent Event, List<TestEvent> History, Effect Expect, bool ExpectDefault = false);
+/// <paramref name="ExpectApproval"/>: who must answer an ask (<c>approval: RULE_ID | plain | none</c>); null when the case does not say.
+internal sealed record TestCase(string Name, HookContext Context, TestEvent Event, List<TestEvent> History, Effect Expect, bool ExpectDefault = false, string? ExpectApproval = null);
 
 /// <summary>Reads a test-case table with the same position-aware readers as policies.</summary>
 internal static class TestCaseReader
 {
     private static readonly string[] CaseKeys = ["name", "agent", "user", "org", "event", "history", "expect", "tool", "input", "cwd", "hook_event", "prompt", "at",
-        "home", "project_dir", "platform", "user_homes", "resolved"];
+        "home", "project_dir", "platform", "user_homes", "resolved", "approval"];
 
     public static List<TestCase> Read(string text, string source)
     {
@@ -97,6 +98,12 @@ internal static class TestCaseReader
             Error(Find("expect") ?? map, $"case '{name}': 'expect' must be allow, ask, deny or default");
         }
 
+        var approval = Scalar("approval");
+        if (Find("approval") is { } approvalNode && (approval is null || approval.Any(char.IsWhiteSpace)))
+        {
+            Error(approvalNode, $"case '{name}': 'approval' must be the id of the ask rule whose approval: decides, plain (the document's approvals:) or none");
+        }
+
         TestEvent? ev;
         if (Find("event") is { } eventNode)
         {
@@ -157,7 +164,7 @@ internal static class TestCaseReader
         }
 
         var context = ReadContext(map, agent, Scalar, source, errors);
-        return ev is null || expect is null || context is null ? null : new TestCase(name, context, ev, history, expect.Value, expectDefault);
+        return ev is null || expect is null || context is null ? null : new TestCase(name, context, ev, history, expect.Value, expectDefault, approval);
     }
 
     /// <summary>The per-case machine: <c>home</c>, <c>cwd</c>, <c>project_dir</c>, <c>platform</c>, <c>user_homes</c>, <c>resolved</c>.</summary>

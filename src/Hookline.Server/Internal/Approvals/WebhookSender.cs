@@ -68,7 +68,7 @@ internal sealed class WebhookSender : IHostedService, IDisposable
     {
         _desk.Changed += OnChanged;
         _workers = [.. Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(_stopping.Token)))];
-        WebhookLog.Started(_logger, _options.Format.ToString().ToLowerInvariant(), _options.Url.GetLeftPart(UriPartial.Authority),
+        WebhookLog.Started(_logger, _options.Format.ToString().ToLowerInvariant(), ApprovalWebhookOptions.Shown(_options.Url),
             _options.PublicUrl is { } link ? $", linking to {link.AbsoluteUri.TrimEnd('/')}/approvals/ID" : " (no --public-url: no links)");
         return Task.CompletedTask;
     }
@@ -84,8 +84,8 @@ internal sealed class WebhookSender : IHostedService, IDisposable
     public void Dispose()
     {
         _desk.Changed -= OnChanged;
+        // Not disposed: a worker that is still winding down may yet read its token.
         _stopping.Cancel();
-        _stopping.Dispose();
         _http.Dispose();
     }
 

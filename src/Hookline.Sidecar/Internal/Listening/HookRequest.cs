@@ -25,7 +25,8 @@ internal sealed record HookRequest(string Agent, string Event, ReadOnlyMemory<by
         error = null;
         return new HookRequest(agent, hookEvent, payload[stdinOffset..], stdinTruncated)
         {
-            ApprovalWait = TimeSpan.FromMilliseconds(deadline.ApprovalWaitMs),
+            // No hook waits longer than the cap, whatever a frame claims.
+            ApprovalWait = TimeSpan.FromMilliseconds(Math.Min(deadline.ApprovalWaitMs, (uint)AgentNames.ApprovalWaitCapMs)),
         };
     }
 }
