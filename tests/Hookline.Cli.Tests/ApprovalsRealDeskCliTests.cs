@@ -115,7 +115,7 @@ public sealed class ApprovalsRealDeskCliTests : IAsyncLifetime
             Assert.Contains("group:sre", line, StringComparison.Ordinal);
             var views = json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => JsonSerializer.Deserialize(l, ApprovalJsonContext.Default.ApprovalView)!).ToList();
-            Assert.Equal([approveId, denyId], views.Select(v => v.Id).Order());
+            Assert.Equal(new[] { approveId, denyId }.Order(), views.Select(v => v.Id).Order());
             Assert.Equal((0, ""), (approved.Exit, approved.Stderr));
             Assert.Equal((Verdict.Allow, "bob", ApprovalProtocol.ChannelCli), (allowed.Verdict, allowed.AnsweredBy, allowed.Channel));
             Assert.Equal(0, denied.Exit);
