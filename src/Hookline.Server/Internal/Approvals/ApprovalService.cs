@@ -32,8 +32,9 @@ internal sealed partial class ApprovalService : IApprovalDesk
     private readonly ILogger _logger;
     private readonly int _maxPendingPerSession;
     private readonly ApprovalWaiters _waiters = new();
-    // Opening is rare and must not race itself: two identical requests fold into one approval, and the cap holds.
-    private readonly SemaphoreSlim _opening = new(1, 1);
+    // Opening must not race itself within a session: two identical requests fold into one approval, and the cap holds.
+    // Striped by session, so one session's slow opening (its database calls) never holds up another's.
+    private readonly SemaphoreSlim[] _opening = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     // What Changed last said of each approval, so a replica's own notifications do not raise it twice.
     private readonly ConcurrentDictionary<string, string> _announced = new(StringComparer.Ordinal);
 
@@ -72,7 +73,8 @@ internal sealed partial class ApprovalService : IApprovalDesk
     {
         var requirement = decision.ApprovalRequired;
         var subjectKey = requirement.SubjectKey.Length > 0 ? requirement.SubjectKey : SubjectKey(hookEvent.ToolName, requirement.Subject);
-        await _opening.WaitAsync(cancellation).ConfigureAwait(false);
+        var opening = _opening[(StringComparer.Ordinal.GetHashCode(hookEvent.SessionId) & int.MaxValue) % _opening.Length];
+        await opening.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
             if (requirement.RememberSession
@@ -112,7 +114,7 @@ internal sealed partial class ApprovalService : IApprovalDesk
         }
         finally
         {
-            _opening.Release();
+            opening.Release();
         }
     }
 
