@@ -87,7 +87,7 @@ public sealed class ApprovalTests(ITestOutputHelper output)
 
 /// <summary>
 /// The person who answers: <c>hookline approvals</c> against the server <c>hookline start</c> runs, reached inside the
-/// client's network namespace with the credential start prints for its user.
+/// client's network namespace with the approver token start prints on the terminal.
 /// </summary>
 internal sealed class StartApprover(AgentRun run, ITestOutputHelper output)
 {
@@ -118,24 +118,23 @@ internal sealed class StartApprover(AgentRun run, ITestOutputHelper output)
         _answered.Add(id);
     }
 
-    /// <summary>The embedded server's HTTP address and this run's token, as <c>hookline start</c> prints them on stderr.</summary>
+    /// <summary>The embedded server's HTTP address and this run's approver token, as <c>hookline start</c> prints them on stderr.</summary>
     private async Task<(string Url, string Token)> ServerAsync()
     {
-        const string Dashboard = "hookline: dashboard ";
-        const string TokenLine = "(valid until hookline exits): ";
+        const string Line = "hookline: answer approvals with: HOOKLINE_TOKEN=";
+        const string Server = " hookline approvals list --server ";
         (string, string)? found = null;
         await Eventually.TrueAsync(() =>
         {
-            var lines = run.LiveStderr().Split('\n');
-            var url = lines.FirstOrDefault(l => l.StartsWith(Dashboard, StringComparison.Ordinal))?[Dashboard.Length..].Trim();
-            var token = lines.FirstOrDefault(l => l.Contains(TokenLine, StringComparison.Ordinal)) is { } line ? line[(line.IndexOf(TokenLine, StringComparison.Ordinal) + TokenLine.Length)..].Trim() : null;
-            if (url is null || token is null)
+            if (run.LiveStderr().Split('\n').FirstOrDefault(l => l.StartsWith(Line, StringComparison.Ordinal)) is not { } line)
             {
                 return false;
             }
-            found = (url[..url.IndexOf("/ui/", StringComparison.Ordinal)], token);
+            var rest = line[Line.Length..].Trim();
+            var at = rest.IndexOf(Server, StringComparison.Ordinal);
+            found = (rest[(at + Server.Length)..], rest[..at]);
             return true;
-        }, TimeSpan.FromMinutes(2), () => "hookline start printed no server address and token: " + run.LiveStderr());
+        }, TimeSpan.FromMinutes(2), () => "hookline start printed no approvals address: " + run.LiveStderr());
         return found!.Value;
     }
 

@@ -58,8 +58,13 @@ internal sealed record AnswerResult(AnswerOutcome Outcome, string Message, Appro
 /// </summary>
 internal sealed record Approver(string User, IReadOnlyCollection<string> Groups, string Org, bool Authenticated)
 {
-    /// <summary>The approver a caller is; without authentication, the local user named <paramref name="localUser"/>.</summary>
+    /// <summary>
+    /// The approver a caller is; without authentication, the local user named <paramref name="localUser"/>. A credential
+    /// of this run (<c>hookline start</c>'s, made for the OS user who started it and never stored) answers as that local
+    /// user too, as with authentication off.
+    /// </summary>
     public static Approver Of(Auth.Caller caller, string localUser) => caller.Authenticated
+        && caller.TokenId?.StartsWith(Auth.RunCredentialStore.IdPrefix, StringComparison.Ordinal) != true
         ? new Approver(caller.User, caller.Groups, caller.Org, Authenticated: true)
         : new Approver(localUser, [], "", Authenticated: false);
 }
