@@ -168,13 +168,10 @@ public sealed class HooklineServerOptions
 
     public const long DefaultEventBurstBytesPerPrincipal = 64L * 1024 * 1024;
 
-    /// <summary>Tests: the approvals desk to serve instead of the server's own (the dashboard's pages answer through it).</summary>
-    internal Internal.Approvals.IApprovalDesk? ApprovalDesk { get; set; }
-
     /// <summary>Minimum log level of the console logger.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
-    /// <summary>Tests only: the approval desk the HTTP API answers through, instead of the server's own.</summary>
+    /// <summary>Tests only: the approval desk the HTTP API and the dashboard answer through, instead of the server's own.</summary>
     internal Internal.Approvals.IApprovalDesk? ApprovalDesk { get; set; }
 
     /// <summary><c>$XDG_DATA_HOME/hookline</c>, or <c>~/.local/share/hookline</c>.</summary>
