@@ -37,7 +37,7 @@ public sealed class ApprovalTests(ITestOutputHelper output)
         AgentClients.RequireClient("claude");
         using var run = new AgentRun(output);
         ClaudeCodeTests.Configure(run);
-        await RunAndAnswerAsync(run, run.Start("claude", ClaudeCodeTests.Prompt));
+        await RunAndAnswerAsync(run, Start(run, "claude", ClaudeCodeTests.Prompt));
     }
 
     [SkippableFact]
@@ -46,8 +46,16 @@ public sealed class ApprovalTests(ITestOutputHelper output)
         AgentClients.RequireClient("codex");
         using var run = new AgentRun(output);
         CodexTests.Configure(run);
-        await RunAndAnswerAsync(run, run.Start("codex", CodexTests.Exec));
+        await RunAndAnswerAsync(run, Start(run, "codex", CodexTests.Exec));
     }
+
+    /// <summary>
+    /// <c>hookline start</c> with a decision budget of 2 s: on this shared machine (load 20 to 40) the server's pending
+    /// answer, which opens the approval, often misses the default 8 ms, and the sidecar then decides alone (it never
+    /// approves: on_timeout), so the approver would answer an approval nobody waits on.
+    /// </summary>
+    private static IReadOnlyList<string> Start(AgentRun run, string agent, string[] agentArgs) =>
+        [.. run.Start(agent, agentArgs).Take(1), "start", "--budget-ms", "2000", .. run.Start(agent, agentArgs).Skip(2)];
 
     /// <summary>The model asks for three commands in turn; the approver approves the first and denies the second.</summary>
     private async Task RunAndAnswerAsync(AgentRun run, IReadOnlyList<string> command)
