@@ -15,7 +15,7 @@ internal sealed class LoadOptions
           http-stages      --n 400 --warmup 60 --gap-ms 10 [--link network|memory]
           rss              --events 20000 --concurrency 8
           unary-auth       --postgres "<admin connection string, loopback>" --n 2000 --warmup 200 --block 250
-          approval-latency --n 40 --warmup 4
+          approval-latency --n 40 --warmup 4 --budget-ms 2000
         """;
 
     private readonly Dictionary<string, string> _values;

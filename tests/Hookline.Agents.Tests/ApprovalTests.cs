@@ -37,7 +37,7 @@ public sealed class ApprovalTests(ITestOutputHelper output)
         AgentClients.RequireClient("claude");
         using var run = new AgentRun(output);
         ClaudeCodeTests.Configure(run);
-        await RunAndAnswerAsync(run, run.Start("claude", ClaudeCodeTests.Prompt));
+        await RunAndAnswerAsync(run, Start(run, "claude", ClaudeCodeTests.Prompt));
     }
 
     [SkippableFact]
@@ -46,8 +46,16 @@ public sealed class ApprovalTests(ITestOutputHelper output)
         AgentClients.RequireClient("codex");
         using var run = new AgentRun(output);
         CodexTests.Configure(run);
-        await RunAndAnswerAsync(run, run.Start("codex", CodexTests.Exec));
+        await RunAndAnswerAsync(run, Start(run, "codex", CodexTests.Exec));
     }
+
+    /// <summary>
+    /// <c>hookline start</c> with a decision budget of 2 s: on this shared machine (load 20 to 40) the server's pending
+    /// answer, which opens the approval, often misses the default 8 ms, and the sidecar then decides alone (it never
+    /// approves: on_timeout), so the approver would answer an approval nobody waits on.
+    /// </summary>
+    private static IReadOnlyList<string> Start(AgentRun run, string agent, string[] agentArgs) =>
+        [.. run.Start(agent, agentArgs).Take(1), "start", "--budget-ms", "2000", .. run.Start(agent, agentArgs).Skip(2)];
 
     /// <summary>The model asks for three commands in turn; the approver approves the first and denies the second.</summary>
     private async Task RunAndAnswerAsync(AgentRun run, IReadOnlyList<string> command)
@@ -87,7 +95,7 @@ public sealed class ApprovalTests(ITestOutputHelper output)
 
 /// <summary>
 /// The person who answers: <c>hookline approvals</c> against the server <c>hookline start</c> runs, reached inside the
-/// client's network namespace with the credential start prints for its user.
+/// client's network namespace with the approver token start prints on the terminal.
 /// </summary>
 internal sealed class StartApprover(AgentRun run, ITestOutputHelper output)
 {
@@ -118,24 +126,23 @@ internal sealed class StartApprover(AgentRun run, ITestOutputHelper output)
         _answered.Add(id);
     }
 
-    /// <summary>The embedded server's HTTP address and this run's token, as <c>hookline start</c> prints them on stderr.</summary>
+    /// <summary>The embedded server's HTTP address and this run's approver token, as <c>hookline start</c> prints them on stderr.</summary>
     private async Task<(string Url, string Token)> ServerAsync()
     {
-        const string Dashboard = "hookline: dashboard ";
-        const string TokenLine = "(valid until hookline exits): ";
+        const string Line = "hookline: answer approvals with: HOOKLINE_TOKEN=";
+        const string Server = " hookline approvals list --server ";
         (string, string)? found = null;
         await Eventually.TrueAsync(() =>
         {
-            var lines = run.LiveStderr().Split('\n');
-            var url = lines.FirstOrDefault(l => l.StartsWith(Dashboard, StringComparison.Ordinal))?[Dashboard.Length..].Trim();
-            var token = lines.FirstOrDefault(l => l.Contains(TokenLine, StringComparison.Ordinal)) is { } line ? line[(line.IndexOf(TokenLine, StringComparison.Ordinal) + TokenLine.Length)..].Trim() : null;
-            if (url is null || token is null)
+            if (run.LiveStderr().Split('\n').FirstOrDefault(l => l.StartsWith(Line, StringComparison.Ordinal)) is not { } line)
             {
                 return false;
             }
-            found = (url[..url.IndexOf("/ui/", StringComparison.Ordinal)], token);
+            var rest = line[Line.Length..].Trim();
+            var at = rest.IndexOf(Server, StringComparison.Ordinal);
+            found = (rest[(at + Server.Length)..], rest[..at]);
             return true;
-        }, TimeSpan.FromMinutes(2), () => "hookline start printed no server address and token: " + run.LiveStderr());
+        }, TimeSpan.FromMinutes(2), () => "hookline start printed no approvals address: " + run.LiveStderr());
         return found!.Value;
     }
 

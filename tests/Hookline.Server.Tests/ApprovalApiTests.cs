@@ -18,6 +18,7 @@ public sealed partial class ApprovalApiTests : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
     private readonly FakeTimeProvider _deskTime = new(DateTimeOffset.UtcNow);
+    private readonly RunCredential _runApprover = RunCredential.Create("start-approver", TokenScope.Approve);
     private FakeApprovalDesk _desk = null!;
     private TestServer _server = null!;
     private HttpClient _http = null!;
@@ -30,6 +31,7 @@ public sealed partial class ApprovalApiTests : IAsyncLifetime
             o.Auth = ServerAuthMode.Required;
             o.HttpListen = "http://127.0.0.1:0";
             o.ApprovalDesk = _desk;
+            o.RunCredentials.Add(_runApprover);
         });
         _http = new HttpClient { BaseAddress = new Uri(Origin + "/"), Timeout = Bound.Hang };
     }
@@ -64,6 +66,25 @@ public sealed partial class ApprovalApiTests : IAsyncLifetime
         => SendAsync(HttpMethod.Post, $"api/approvals/{id}/{verb}", token, json);
 
     private static ApprovalAnswerView View(string body) => JsonSerializer.Deserialize(body, ApprovalJsonContext.Default.ApprovalAnswerView)!;
+
+    /// <summary>
+    /// <c>hookline start</c>'s approve credential speaks for the OS user who ran start, as with authentication off: it
+    /// answers that user's own agent, where a stored approve token of the same user is refused as a self-approval.
+    /// </summary>
+    [Fact]
+    public async Task A_run_credential_of_scope_approve_answers_as_the_local_user_and_a_stored_token_of_that_user_may_not()
+    {
+        var approval = _desk.Add("", Environment.UserName, [ApprovalProtocol.AnyApprover]);
+
+        var stored = await AnswerAsync(approval.Id, NewToken("approve", Environment.UserName));
+        Assert.Equal((HttpStatusCode.Forbidden, "self_approval"), (stored.Status, View(stored.Body).Outcome));
+        var run = await AnswerAsync(approval.Id, _runApprover.Secret);
+
+        Assert.Equal(HttpStatusCode.OK, run.Status);
+        Assert.Equal(ApprovalProtocol.StatusApproved, _desk[approval.Id].Status);
+        // The stored token's answer reached the desk as an authenticated user, the run credential's as the local one.
+        Assert.Equal([(Environment.UserName, true), (Environment.UserName, false)], _desk.Answers.Select(a => (a.Approver.User, a.Approver.Authenticated)));
+    }
 
     [Fact]
     public async Task Only_an_approve_token_answers_read_and_approve_list_and_approve_reads_nothing_else()

@@ -28,8 +28,9 @@ internal sealed class InProcessStack : IAsyncDisposable
     /// <param name="httpHooks">Also serve Claude Code HTTP hooks on loopback.</param>
     /// <param name="inMemoryLink">The sidecar reaches the server in memory, as <c>hookline start</c> does, not over gRPC on loopback.</param>
     /// <param name="configure">Changes to the server's options (policy, HTTP port, authentication).</param>
+    /// <param name="budget">The sidecar's decision budget (default: the sidecar's own).</param>
     public static async Task<InProcessStack> StartAsync(TempDirectory directory, bool httpHooks = false, bool inMemoryLink = false,
-        Action<HooklineServerOptions>? configure = null)
+        Action<HooklineServerOptions>? configure = null, TimeSpan? budget = null)
     {
         var server = await InProcessServer.StartAsync(directory, embedded: true, configure: configure);
         var sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
@@ -40,6 +41,7 @@ internal sealed class InProcessStack : IAsyncDisposable
             StateDirectory = directory.Combine("state"),
             Cwd = "/home/dev/proj",
             HttpHooks = httpHooks,
+            Budget = budget ?? new SidecarOptions().Budget,
         });
         if (!sidecar.IsConnected)
         {

@@ -74,6 +74,10 @@ internal static class StartCommand
                     // On stderr, before the agent takes the terminal; valid until this command exits.
                     await parse.Error().WriteLineAsync(
                         $"hookline: dashboard {dashboardUrl}\nhookline: sign in with this run's token (valid until hookline exits): {stack.DashboardCredential!.Secret}");
+                    // Only on the terminal, like the dashboard's: a file would be readable by the agent, which runs as
+                    // the same user and must not answer its own approvals.
+                    await parse.Error().WriteLineAsync(
+                        $"hookline: answer approvals with: HOOKLINE_TOKEN={stack.ApproverCredential!.Secret} hookline approvals list --server {stack.HttpUrl}");
                 }
                 var agentName = parse.GetValue(agent)!;
                 var sessionDirectory = Path.Combine(stateDirectory, "sessions", sidecar.SessionId);

@@ -13,10 +13,11 @@ namespace Hookline.Cli.Hosting;
 /// </summary>
 internal sealed class EmbeddedStack : IAsyncDisposable
 {
-    private EmbeddedStack(HooklineServer? server, HooklineSidecar sidecar, ILoggerFactory loggers, RunCredential? dashboard)
+    private EmbeddedStack(HooklineServer? server, HooklineSidecar sidecar, ILoggerFactory loggers, RunCredential? dashboard, RunCredential? approver)
     {
         Server = server;
         DashboardCredential = dashboard;
+        ApproverCredential = approver;
         Sidecar = sidecar;
         Loggers = loggers;
     }
@@ -28,6 +29,15 @@ internal sealed class EmbeddedStack : IAsyncDisposable
     /// <summary>The embedded server's read credential for this run (sign in to the dashboard with it); null for a remote server.</summary>
     public RunCredential? DashboardCredential { get; }
 
+    /// <summary>
+    /// The embedded server's approve credential for this run (<c>hookline approvals</c> with <c>$HOOKLINE_TOKEN</c>): it
+    /// answers as the local user, as with authentication off; null for a remote server.
+    /// </summary>
+    public RunCredential? ApproverCredential { get; }
+
+    /// <summary>The embedded server's HTTP base URL (read API, approvals); null for a remote server.</summary>
+    public string? HttpUrl => Server?.HttpAddress;
+
     /// <summary>Where to sign in to the embedded server's dashboard; null for a remote server.</summary>
     public string? DashboardUrl => Server?.HttpAddress is { } http ? http + "/ui/login" : null;
 
@@ -38,7 +48,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
         CancellationToken cancellationToken, bool httpHooks = false, string? remoteToken = null, RemoteTls? remoteTls = null)
     {
         HooklineServer? server = null;
-        RunCredential? sidecarCredential = null, dashboard = null;
+        RunCredential? sidecarCredential = null, dashboard = null, approver = null;
         if (serverUrl is null)
         {
             // Another local user can reach any loopback port: tokens are required, and the only ones this run makes
@@ -46,6 +56,8 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             sidecarCredential = RunCredential.Create("start-sidecar", TokenScope.Sidecar);
             // Read scope: the dashboard only reads, and a browser's session cookie authorizes no more anyway.
             dashboard = RunCredential.Create("start-dashboard", TokenScope.Read);
+            // Approve: the local user's hookline approvals, shown on the terminal only (see StartCommand).
+            approver = RunCredential.Create("start-approver", TokenScope.Approve);
             var options = new HooklineServerOptions
             {
                 Listen = "",
@@ -60,6 +72,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             };
             options.RunCredentials.Add(sidecarCredential);
             options.RunCredentials.Add(dashboard);
+            options.RunCredentials.Add(approver);
             server = await HooklineServer.StartAsync(options, cancellationToken);
             serverUrl = server.GrpcAddress;
         }
@@ -82,7 +95,7 @@ internal sealed class EmbeddedStack : IAsyncDisposable
                 ClientCertificateFile = remoteTls?.ClientCertificateFile,
                 ClientKeyFile = remoteTls?.ClientKeyFile,
             }, cancellationToken);
-            return new EmbeddedStack(server, sidecar, loggers, dashboard);
+            return new EmbeddedStack(server, sidecar, loggers, dashboard, approver);
         }
         catch
         {
