@@ -57,7 +57,7 @@ public sealed class ApprovalApiRealDeskTests : IAsyncLifetime
     public async Task A_pending_call_is_listed_to_its_org_refused_to_the_wrong_people_and_approved_by_the_rules_group()
     {
         var session = Guid.NewGuid().ToString();
-        await using var stream = await OpenAsync(_server, session, call: _server.ClientWith(NewToken(TokenScope.Sidecar, "dev", "acme")).ProcessHookEvent());
+        await using var stream = await OpenAsync(_server, session, stream: new StreamClient(_server.ClientWith(NewToken(TokenScope.Sidecar, "dev", "acme")).ProcessHookEvent()));
         var pending = await PendingAsync(stream, Deploy(session));
         var path = "api/approvals/" + pending.ApprovalId;
         var sre = NewToken(TokenScope.Approve, "bob", "acme", "sre");
