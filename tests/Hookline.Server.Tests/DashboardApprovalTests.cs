@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Hookline.Core;
 using Microsoft.Extensions.Time.Testing;
+using static Hookline.Server.Tests.DashboardBrowser;
 
 namespace Hookline.Server.Tests;
 
@@ -13,7 +12,7 @@ namespace Hookline.Server.Tests;
 /// token, this server's origin and the sign-in's answer key, each approval is answered once, and hostile subjects
 /// are escaped.
 /// </summary>
-public sealed partial class DashboardApprovalTests : IAsyncLifetime
+public sealed class DashboardApprovalTests : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
@@ -42,70 +41,7 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
 
     private string Origin => _server.Server.HttpAddress!.TrimEnd('/');
 
-    private HttpClient Browser() => new(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false })
-    {
-        BaseAddress = new Uri(Origin + "/"),
-        Timeout = Bound.Hang,
-    };
-
-    private sealed record SignIn(string Cookie, string AnswerKey, string Location);
-
-    private async Task<SignIn> SignInAsync(HttpClient browser, string token, string? next = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "ui/login")
-        {
-            Content = new FormUrlEncodedContent(next is null ? [new("token", token)] : [new("token", token), new("next", next)]),
-        };
-        request.Headers.Add("Origin", Origin);
-        using var response = await browser.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var setCookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
-        var location = response.Headers.Location!.OriginalString;
-        var mark = location.IndexOf("#hookline-answer-key=", StringComparison.Ordinal);
-        Assert.True(mark > 0, "the sign-in hands the answer key over in the redirect's fragment: " + location);
-        return new SignIn(setCookie[..setCookie.IndexOf(';')], location[(mark + "#hookline-answer-key=".Length)..], location[..mark]);
-    }
-
-    private static async Task<HttpResponseMessage> GetAsync(HttpClient browser, string path, string cookie)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("Cookie", cookie);
-        return await browser.SendAsync(request);
-    }
-
-    private static async Task<string> CsrfOfAsync(HttpClient browser, string cookie, string path)
-    {
-        using var page = await GetAsync(browser, path, cookie);
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var match = CsrfMeta().Match(await page.Content.ReadAsStringAsync());
-        Assert.True(match.Success, "the page carries its CSRF token");
-        return match.Groups[1].Value;
-    }
-
-    private static async Task<(HttpStatusCode Status, string Outcome, string Body)> AnswerAsync(HttpClient browser, string id, string verb, string? cookie,
-        string? csrf = null, string? origin = null, string? answerKey = null, HttpContent? content = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"ui/approvals/{id}/{verb}")
-        {
-            Content = content ?? new StringContent("""{"reason":"looks right","channel":"dashboard"}""", Encoding.UTF8, "application/json"),
-        };
-        if (cookie is not null)
-        {
-            request.Headers.Add("Cookie", cookie);
-        }
-        foreach (var (name, value) in new[] { ("X-Hookline-Csrf", csrf), ("Origin", origin), ("X-Hookline-Answer-Key", answerKey) })
-        {
-            if (value is not null)
-            {
-                request.Headers.Add(name, value);
-            }
-        }
-        using var response = await browser.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        var outcome = response.Content.Headers.ContentType?.MediaType == "application/json"
-            ? JsonDocument.Parse(body).RootElement.GetProperty("outcome").GetString()! : "";
-        return (response.StatusCode, outcome, body);
-    }
+    private HttpClient Browser() => DashboardBrowser.Open(Origin);
 
     [Fact]
     public async Task Opening_an_approval_never_answers_it_whatever_the_link_or_the_method()
@@ -331,7 +267,4 @@ public sealed partial class DashboardApprovalTests : IAsyncLifetime
         Assert.Contains(after.Id, created);
         Assert.Contains("\"status\":\"pending\"", created);
     }
-
-    [GeneratedRegex("<meta name=\"hookline-csrf\" content=\"([^\"]+)\">")]
-    private static partial Regex CsrfMeta();
 }

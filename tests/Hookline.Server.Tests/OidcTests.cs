@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Grpc.Core.Interceptors;
 using Grpc.Core;
 using Hookline.Contracts.V1;
+using Hookline.Core;
 using Hookline.Server.Internal.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -291,6 +292,28 @@ public sealed class OidcTests : IAsyncLifetime
         Assert.Equal(("ana@example.test", "acme", true), (approver.User, approver.Org, approver.Authenticated));
         Assert.Equal(["dev", "sre"], approver.Groups.Order());
         Assert.Equal(["sre"], _desk.Answers.Single(a => a.Id == byString.Id).Approver.Groups);
+    }
+
+    [Fact]
+    public async Task A_jwt_with_hookline_approve_signs_in_to_the_dashboard_and_answers_there_a_read_jwt_only_looks()
+    {
+        var approval = _desk.Add("acme", "alice", ["group:sre"]);
+        using var browser = DashboardBrowser.Open(_server.Server.HttpAddress!);
+        var approver = await DashboardBrowser.SignInAsync(browser, Jwt(scope: "openid hookline:approve", groups: new[] { "sre" }));
+        var reader = await DashboardBrowser.SignInAsync(browser, Jwt(scope: "hookline:read", email: "rae@example.test", groups: new[] { "sre" }));
+
+        using var events = await DashboardBrowser.GetAsync(browser, "api/events", approver.Cookie);
+        var byReader = await DashboardBrowser.AnswerAsAsync(browser, reader, approval.Id, "approve");
+        var answered = await DashboardBrowser.AnswerAsAsync(browser, approver, approval.Id, "approve");
+
+        Assert.Equal(("/ui/approvals", "/ui"), (approver.Location, reader.Location));
+        Assert.Equal(HttpStatusCode.Forbidden, events.StatusCode);
+        Assert.Equal((HttpStatusCode.Forbidden, "not_allowed"), (byReader.Status, byReader.Outcome));
+        Assert.Equal((HttpStatusCode.OK, "answered"), (answered.Status, answered.Outcome));
+        var taken = Assert.Single(_desk.Taken);
+        Assert.Equal(("ana@example.test", "acme", true, ApprovalProtocol.ChannelDashboard),
+            (taken.Approver.User, taken.Approver.Org, taken.Approver.Authenticated, taken.Channel));
+        Assert.Equal(["sre"], taken.Approver.Groups);
     }
 
     [Fact]

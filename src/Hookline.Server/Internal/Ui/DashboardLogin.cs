@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Hookline.Server.Internal.Ui;
 
 /// <summary>
-/// With tokens on, a browser cannot send a bearer header: <c>/ui/login</c> takes a <c>read</c> (or <c>admin</c>)
-/// token once and answers with a session cookie (<see cref="DashboardSessions"/>): HttpOnly, SameSite=Strict and,
+/// With tokens on, a browser cannot send a bearer header: <c>/ui/login</c> takes a <c>read</c> (or <c>admin</c>), or
+/// an <c>approve</c> token (an OIDC JWT: <c>hookline:read</c> or <c>hookline:approve</c>) once and answers with a session cookie (<see cref="DashboardSessions"/>): HttpOnly, SameSite=Strict and,
 /// where the browser allows it, <c>__Host-</c>. The token never appears in a URL or a cookie. <c>/ui/logout</c>
 /// ends the session. A sign-in returns to the dashboard page that sent the browser here (<c>?next=</c>: the page a
 /// webhook's link opened), with the session's answer key in the URL's fragment, which the page's script keeps.

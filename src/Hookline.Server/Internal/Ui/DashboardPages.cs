@@ -30,11 +30,12 @@ internal static class DashboardPages
         var feed = services.GetRequiredService<LiveFeed>();
         var time = services.GetRequiredService<TimeProvider>();
 
+        // An approver's sign-in (scope approve alone) reads only the approvals pages: its home is there.
         app.MapGet("/ui", context =>
         {
-            context.Response.Redirect("/ui/live");
+            context.Response.Redirect(HttpAuthorization.CallerOf(context).Has(TokenScope.Read) ? "/ui/live" : DashboardApprovals.PagePath);
             return Task.CompletedTask;
-        });
+        }).RequireScope(TokenScope.Read, or: TokenScope.Approve);
         app.MapGet("/ui/assets/{name}", ServeAsset).AllowWithoutToken();
         app.MapGet("/ui/live", context => Page(context, "live", "Live decisions", html => LivePageAsync(html, context, queries, time)));
         app.MapGet("/ui/sessions", context => Page(context, "sessions", "Sessions", html => SessionsPageAsync(html, context, queries, time)));
@@ -77,8 +78,13 @@ internal static class DashboardPages
         }
         page.Raw("<title>").Text(title + " · Hookline").Raw("</title><link rel=\"stylesheet\" href=\"/ui/assets/dashboard.css\"></head><body><header>")
             .Raw("<span class=\"brand\">Hookline</span>");
+        var reads = HttpAuthorization.CallerOf(context).Has(TokenScope.Read);
         foreach (var (id, label) in new[] { ("live", "Live"), ("sessions", "Sessions"), ("approvals", "Approvals"), ("policy", "Policy"), ("health", "Health") })
         {
+            if (!reads && id != "approvals")
+            {
+                continue; // the other tabs would only answer 403 to an approver's sign-in
+            }
             page.Raw($"<a href=\"/ui/{id}\"{(id == tab ? " class=\"on\"" : "")}>{label}</a>");
         }
         if (session is not null)
