@@ -27,7 +27,15 @@ public sealed class ApprovalBrowserTests(ITestOutputHelper output)
         """;
 
     [SkippableFact]
-    public async Task The_approvals_page_shows_requests_live_and_a_click_approves_one_a_stream_waits_on()
+    public Task The_approvals_page_shows_requests_live_and_a_click_approves_one_a_stream_waits_on()
+        => ApproveInBrowserAsync(approverToken: false);
+
+    /// <summary>As a team's server signs its approvers in: a token of scope approve alone, which answers as the user it names.</summary>
+    [SkippableFact]
+    public Task An_approve_token_signs_in_and_its_click_approves_a_request_a_stream_waits_on()
+        => ApproveInBrowserAsync(approverToken: true);
+
+    private async Task ApproveInBrowserAsync(bool approverToken)
     {
         var chromium = BrowserTests.RequireBrowser();
         using var dir = new TempDir();
@@ -48,12 +56,15 @@ public sealed class ApprovalBrowserTests(ITestOutputHelper output)
         await using var server = await HooklineServer.StartAsync(options);
         var desk = server.Services.GetRequiredService<IApprovalDesk>();
         await using var waiting = await WaitingSession.OpenAsync(server, sidecar);
+        var (token, answerer) = approverToken
+            ? (Tokens.Create(dir.File("data"), "approver", TokenScope.Approve, "bob", null).Token, "bob")
+            : (dashboard.Secret, Environment.UserName);
         var ids = new Dictionary<string, string>();
 
         var transcript = await ConverseAsync("approvals.test.mjs", chromium, new Dictionary<string, string>
         {
             ["BASE_URL"] = server.HttpAddress!,
-            ["TOKEN"] = dashboard.Secret,
+            ["TOKEN"] = token,
             ["AGENT_USER"] = Environment.UserName,
         }, async line =>
         {
@@ -86,7 +97,7 @@ public sealed class ApprovalBrowserTests(ITestOutputHelper output)
         Assert.Contains("all passed", transcript);
         // The stream that waited heard each answer: the click's allow, the CLI's and the link's deny with their reasons.
         var resolved = await waiting.ResolvedAsync(ids["A"], ids["B"], ids["C"]);
-        Assert.Equal((Verdict.Allow, ApprovalProtocol.ChannelDashboard, Environment.UserName),
+        Assert.Equal((Verdict.Allow, ApprovalProtocol.ChannelDashboard, answerer),
             (resolved[ids["A"]].Verdict, resolved[ids["A"]].Channel, resolved[ids["A"]].AnsweredBy));
         Assert.Equal((Verdict.Deny, ApprovalProtocol.ChannelCli), (resolved[ids["B"]].Verdict, resolved[ids["B"]].Channel));
         Assert.Equal((Verdict.Deny, ApprovalProtocol.ChannelLink), (resolved[ids["C"]].Verdict, resolved[ids["C"]].Channel));
