@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Hookline.Policy.Internal.Approvals;
 using Hookline.Policy.Internal.Matching;
 using Hookline.Policy.Internal.Paths;
 using Hookline.Policy.Internal.Runners;
@@ -71,21 +72,40 @@ public sealed class CompiledPolicy
     }
 
     /// <summary>
-    /// Who answers an ask: the first ask rule with <c>approval:</c> among those that decided it, in document order; else,
-    /// for a plain ask, the document's defaults when <c>approvals.plain_asks</c> routes this agent to approvals.
+    /// Who answers an ask: one approval that satisfies every rule that decided it (<see cref="ApprovalCombiner"/>), in
+    /// document order. A rule with <c>approval:</c> takes part with it; a plain ask (a rule without one, or the engine's
+    /// own ask) takes part with the document's defaults when <c>approvals.plain_asks</c> routes this agent to approvals,
+    /// and not at all when it goes to the agent's prompt (a named person answering is the stricter of the two).
     /// </summary>
     private ApprovalSpec? ApprovalFor(PolicyDecision decision, string? agent)
     {
-        PolicyRule? first = null;
+        var routed = Document.Approvals.RoutesToApproval(agent);
+        List<PolicyRule>? rules = null;
+        var plain = decision.RuleIds.Count == 0;
         foreach (var id in decision.RuleIds)
         {
-            if (_approvalRules.TryGetValue(id, out var rule) && (first is null || rule.Line < first.Line || (rule.Line == first.Line && rule.Column < first.Column)))
+            if (_approvalRules.TryGetValue(id, out var rule))
             {
-                first = rule;
+                (rules ??= []).Add(rule);
+            }
+            else
+            {
+                plain = true;
             }
         }
 
-        return first?.Approval ?? (Document.Approvals.RoutesToApproval(agent) ? Document.Approvals.Defaults : null);
+        if (rules is null)
+        {
+            return routed ? Document.Approvals.Defaults : null;
+        }
+
+        var approvals = rules.OrderBy(r => r.Line).ThenBy(r => r.Column).Select(r => r.Approval!).ToList();
+        if (plain && routed)
+        {
+            approvals.Add(Document.Approvals.Defaults);
+        }
+
+        return ApprovalCombiner.Combine(approvals);
     }
 
     private (PolicyDecision Decision, EventSubject Subject) RunRules(PolicyInput input, PolicySessionState? session, List<RuleHit>? trace, bool indexed)
@@ -202,10 +222,22 @@ public sealed class CompiledPolicy
             {
                 strongest = decision;
             }
+            else if (decision.Effect == Effect.Ask && strongest.Effect == Effect.Ask)
+            {
+                strongest = WithAskRulesOf(strongest, decision);
+            }
         }
 
         return strongest!.Effect == Effect.Allow && !allAllowedByRules ? DefaultDecision : strongest;
     }
+
+    /// <summary>
+    /// Two parts asked: the first part's decision, reporting the ask rules of both, so that the approval must satisfy
+    /// every part (<see cref="ApprovalFor"/>), as for the sub-commands of a compound command.
+    /// </summary>
+    private static PolicyDecision WithAskRulesOf(PolicyDecision first, PolicyDecision next) =>
+        next.RuleIds.All(first.RuleIds.Contains) ? first
+        : new PolicyDecision(first.Effect, first.IsDefault, first.Reason, first.ReasonCode, first.RuleIds.Union(next.RuleIds, StringComparer.Ordinal).ToArray(), first.Matched);
 
     private ReadOnlySpan<CompiledRule> Candidates(EventSubject subject, bool indexed) =>
         !indexed ? CandidatesFor(subject.Tool, subject.Input.HookEvent)

@@ -31,9 +31,9 @@ public sealed class PolicyDecision
     public string? Matched { get; }
 
     /// <summary>
-    /// Set only for an ask a person answers wherever they are (docs/approvals.md): the first matching ask rule with
-    /// <c>approval:</c>, in document order, or the document's <c>approvals:</c> defaults for a plain ask it routes to
-    /// approvals for this agent. Null for an ask the agent's own prompt answers, and for allow and deny.
+    /// Set only for an ask a person answers wherever they are (docs/approvals.md): what every matching ask rule with
+    /// <c>approval:</c> (and the document's <c>approvals:</c> defaults for a plain ask it routes to approvals for this
+    /// agent) accepts at once. Null for an ask the agent's own prompt answers, and for allow and deny.
     /// </summary>
     public ApprovalSpec? Approval { get; private init; }
 

@@ -53,4 +53,23 @@ public sealed class ApprovalNotesTests
         Assert.Empty(Notes("version: 1\napprovals:\n  plain_asks: prompt\n"));
         Assert.Empty(Notes("version: 1\napprovals:\n  plain_asks: auto\n  by: [group:sre]\n"));
     }
+
+    [Fact]
+    public void Approval_rules_with_no_approver_in_common_for_one_tool_are_a_warning()
+    {
+        const string Rules = """
+            version: 1
+            rules:
+              - {id: rm, effect: ask, match: "Bash(rm *)", approval: {by: [user:dev]}}
+              - {id: prod, effect: ask, match: "Bash(kubectl *)", approval: {by: [group:sre]}}
+              - {id: any, effect: ask, match: "Bash(terraform *)", approval: {by: [any-approver]}}
+              - {id: keys, effect: ask, match: "Read(./keys/**)", approval: {by: [group:sec]}}
+            """;
+
+        Assert.Equal(["p.yaml:4:5: warning: rules rm and prod name no approver in common: when both match one call (a compound command, several files), nobody can answer and on_timeout applies"],
+            Notes(Rules));
+        Assert.Empty(Notes(Rules.Replace("[group:sre]", "[group:sre, user:dev]", StringComparison.Ordinal)));
+        Assert.Empty(Notes(Rules.Replace("match: \"Bash(rm *)\",", "match: \"Bash(rm *)\", agents: [claude],", StringComparison.Ordinal)
+            .Replace("match: \"Bash(kubectl *)\",", "match: \"Bash(kubectl *)\", agents: [codex],", StringComparison.Ordinal)));
+    }
 }

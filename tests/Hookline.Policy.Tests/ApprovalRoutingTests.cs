@@ -2,7 +2,7 @@ using static Hookline.Policy.Tests.TestSupport;
 
 namespace Hookline.Policy.Tests;
 
-/// <summary>Which ask a person answers (<see cref="PolicyDecision.Approval"/>): the first ask rule with <c>approval:</c>, else <c>approvals.plain_asks</c> per agent.</summary>
+/// <summary>Which ask a person answers (<see cref="PolicyDecision.Approval"/>): the ask rules with <c>approval:</c>, and <c>approvals.plain_asks</c> per agent.</summary>
 public sealed class ApprovalRoutingTests
 {
     private static CompiledPolicy With(string approvals) => CompiledPolicy.Load($$"""
@@ -98,7 +98,7 @@ public sealed class ApprovalRoutingTests
     }
 
     [Fact]
-    public void The_first_matching_ask_rule_with_approval_in_document_order_wins()
+    public void Every_matching_ask_rule_with_approval_and_the_routed_plain_ask_take_part()
     {
         var policy = CompiledPolicy.Load("""
             version: 1
@@ -117,10 +117,12 @@ public sealed class ApprovalRoutingTests
             approvals: {plain_asks: approval, by: [user:plain]}
             """);
 
-        Assert.Equal("second", policy.Evaluate(Bash("kubectl apply")).Approval!.RuleId);
-        Assert.Equal("first", policy.Evaluate(Bash("kubectl apply && rm -rf build")).Approval!.RuleId);
-        Assert.Equal("first", policy.Evaluate(Bash("rm -rf build; kubectl apply")).Approval!.RuleId);
-        Assert.Equal(["user:first"], policy.Evaluate(Bash("rm -rf build; kubectl apply")).Approval!.By);
+        Assert.Equal("first", policy.Evaluate(Bash("rm -rf build")).Approval!.RuleId);
+        Assert.Equal("second by nobody", Who(policy.Evaluate(Bash("kubectl apply"))));
+        Assert.Equal("first,second by nobody", Who(policy.Evaluate(Bash("kubectl apply && rm -rf build"))));
+        Assert.Equal("first,second by nobody", Who(policy.Evaluate(Bash("rm -rf build; kubectl apply"))));
+
+        static string Who(PolicyDecision decision) => $"{decision.Approval!.RuleId} by {string.Join(',', decision.Approval.By)}";
     }
 
     [Fact]

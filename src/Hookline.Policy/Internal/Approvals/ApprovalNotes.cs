@@ -15,6 +15,11 @@ internal static class ApprovalNotes
             }
         }
 
+        foreach (var note in DisjointApprovers(document, source))
+        {
+            yield return note;
+        }
+
         var approvals = document.Approvals;
         if (!approvals.IsSet)
         {
@@ -41,6 +46,30 @@ internal static class ApprovalNotes
             yield return new PolicyError(source, approvals.Line, approvals.Column,
                 "note: approvals: by, timeout, on_timeout, remember and self_approve apply to plain asks sent to approvals, and plain_asks sends none there " +
                 "(write plain_asks: auto or approval); a rule's approval: does not take them");
+        }
+    }
+
+    /// <summary>
+    /// Two approval rules that can decide one call together (a tool in common, an agent in common) and name no approver
+    /// in common: their combined approval (<see cref="ApprovalCombiner"/>) is by nobody, so on_timeout applies.
+    /// </summary>
+    private static IEnumerable<PolicyError> DisjointApprovers(PolicyDocument document, string source)
+    {
+        var rules = document.Rules.Where(r => r.Approval is not null).ToArray();
+        for (var j = 1; j < rules.Length; j++)
+        {
+            for (var i = 0; i < j; i++)
+            {
+                var (first, second) = (rules[i], rules[j]);
+                if (ApprovalCombiner.Approvers([first.Approval!, second.Approval!]) is [ApprovalSpec.Nobody]
+                    && first.MatchPatterns.Any(a => second.MatchPatterns.Any(b => string.Equals(a.Tool, b.Tool, StringComparison.OrdinalIgnoreCase)))
+                    && (first.Agents.Count == 0 || second.Agents.Count == 0 || first.Agents.Intersect(second.Agents, StringComparer.OrdinalIgnoreCase).Any()))
+                {
+                    yield return new PolicyError(source, second.Line, second.Column,
+                        $"warning: rules {first.Id} and {second.Id} name no approver in common: when both match one call (a compound command, several files), " +
+                        "nobody can answer and on_timeout applies");
+                }
+            }
         }
     }
 
