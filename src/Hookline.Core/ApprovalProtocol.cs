@@ -24,6 +24,11 @@ public static class ApprovalProtocol
     public const string LimitCode = "approval_limit";
     /// <summary>Allowed without asking again: the same subject was approved earlier in the session (remember: session).</summary>
     public const string RememberedCode = "approval_remembered";
+    /// <summary>
+    /// Not opened: redaction would hide part of the subject, and what it hides holds shell code (an expansion or
+    /// substitution), so an approver could not see what they approve.
+    /// </summary>
+    public const string UnshowableCode = "approval_unshowable";
 
     /// <summary>Where an answer came from (the audit trail's <c>channel</c>).</summary>
     public const string ChannelDashboard = "dashboard";

@@ -21,9 +21,9 @@ public sealed class ApprovalAuthTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private StreamClient Stream(string user)
+    private StreamClient Stream(string? user)
     {
-        var token = Tokens.Create(_dir.File("data"), user + "-" + Guid.NewGuid().ToString("N")[..8], TokenScope.Sidecar, user, "acme").Token;
+        var token = Tokens.Create(_dir.File("data"), (user ?? "nobody") + "-" + Guid.NewGuid().ToString("N")[..8], TokenScope.Sidecar, user, "acme").Token;
         return new StreamClient(_server.ClientWith(token).ProcessHookEvent());
     }
 
@@ -54,5 +54,40 @@ public sealed class ApprovalAuthTests : IAsyncLifetime
         Assert.Equal((Verdict.Allow, "carol"), (resolved.Verdict, resolved.AnsweredBy));
         Assert.Empty(await Desk(_server).ListAsync("globex", null, 10, default));
         Assert.Single(await Desk(_server).ListAsync("acme", null, 10, default));
+    }
+
+    [Fact]
+    public async Task Without_self_approve_an_approval_of_an_unknown_user_is_refused_to_everyone()
+    {
+        var session = Guid.NewGuid().ToString();
+        // A sidecar token created without --user: the agent's user is unknown, so it could be any approver.
+        await using var nobody = await OpenAsync(_server, session, stream: Stream(null));
+        var pending = await PendingAsync(nobody, Deploy(session));
+
+        var sre = await AnswerAsync(_server, pending.ApprovalId, true, approver: new Approver("carol", ["sre"], "acme", Authenticated: true));
+        var named = await AnswerAsync(_server, pending.ApprovalId, true, approver: new Approver("alice", [], "acme", Authenticated: true));
+
+        Assert.Equal("", sre.Approval!.User);
+        Assert.Equal(AnswerOutcome.SelfApproval, sre.Outcome);
+        Assert.Contains("user is unknown", sre.Message);
+        Assert.Equal(AnswerOutcome.SelfApproval, named.Outcome);
+        Assert.Equal(ApprovalProtocol.StatusPending, (await Desk(_server).FindAsync(null, pending.ApprovalId, default))!.Status);
+    }
+
+    [Theory]
+    [InlineData("Alice")]
+    [InlineData("ALICE")]
+    [InlineData("\uFF41lice")] // a fullwidth a: the same name after NFKC
+    public async Task The_agents_own_user_cannot_answer_under_another_spelling(string spelling)
+    {
+        spelling = System.Text.RegularExpressions.Regex.Unescape(spelling);
+        var session = Guid.NewGuid().ToString();
+        await using var alice = await OpenAsync(_server, session, stream: Stream("alice"));
+        var pending = await PendingAsync(alice, Deploy(session));
+
+        var self = await AnswerAsync(_server, pending.ApprovalId, true, approver: new Approver(spelling, ["sre"], "acme", Authenticated: true));
+
+        Assert.Equal(AnswerOutcome.SelfApproval, self.Outcome);
+        Assert.Equal(ApprovalProtocol.StatusPending, (await Desk(_server).FindAsync(null, pending.ApprovalId, default))!.Status);
     }
 }

@@ -180,8 +180,8 @@ internal sealed partial class ApprovalService : IHostedService, IDisposable
         };
         _metrics.ApprovalTimedOut();
         ApprovalLog.TimedOut(_logger, approval.Id, approval.OnTimeout);
-        // Not awaited: the waiting hooks hear the timeout now; the audit writer stores its row in its next batch.
-        _ = RecordAsync(timedOut, now, authenticated: false);
+        // The timeout is in the audit trail before the waiting hooks hear it.
+        await RecordAsync(timedOut, now, authenticated: false).WaitAsync(cancellation).ConfigureAwait(false);
         Resolved(timedOut);
     }
 }

@@ -23,6 +23,10 @@ internal sealed partial class ApprovalService : IApprovalDesk
     private const int MaxReasonBytes = 2048;
     // The longest a hook may wait for a person (AgentNames.ApprovalWaitCapMs): a sidecar cannot stretch an approval past it.
     private const uint MaxWaitMs = 570_000;
+    // An approval closes this long before the hook gives up, so no answer is taken that the hook can no longer hear.
+    private const uint ClosingMarginMs = 1_000;
+    // The stored (and shown) subject: enough to judge a command, not a document. The subject key hashes it whole.
+    private const int MaxSubjectBytes = 4096;
 
     private readonly ApprovalStore _store;
     private readonly AuditWriter _audit;
@@ -73,6 +77,12 @@ internal sealed partial class ApprovalService : IApprovalDesk
     {
         var requirement = decision.ApprovalRequired;
         var subjectKey = requirement.SubjectKey.Length > 0 ? requirement.SubjectKey : SubjectKey(hookEvent.ToolName, requirement.Subject);
+        if (Unshowable(requirement.Subject))
+        {
+            ApprovalDecisions.ApplyOnTimeout(decision, ApprovalProtocol.UnshowableCode,
+                "the command hides code (a shell expansion or substitution) behind a secret-like value, so it cannot be shown to an approver");
+            return (decision, null);
+        }
         var opening = _opening[(StringComparer.Ordinal.GetHashCode(hookEvent.SessionId) & int.MaxValue) % _opening.Length];
         await opening.WaitAsync(cancellation).ConfigureAwait(false);
         try
@@ -165,10 +175,9 @@ internal sealed partial class ApprovalService : IApprovalDesk
             var answered = approval with { Status = status, AnsweredBy = approver.User, AnsweredAt = now, Channel = channel, Reason = reason };
             _metrics.ApprovalAnswered(approve);
             ApprovalLog.Answered(_logger, id, status, approver.User, channel);
-            var stored = RecordAsync(answered, now, approver.Authenticated);
+            // The answer is in the audit trail before the agent or the approver hears it was taken.
+            await RecordAsync(answered, now, approver.Authenticated).WaitAsync(cancellation).ConfigureAwait(false);
             Resolved(answered);
-            // The answer is in the audit trail before the approver hears it was taken.
-            await stored.WaitAsync(cancellation).ConfigureAwait(false);
             return new AnswerResult(AnswerOutcome.Answered, status, answered);
         }
         // Another answer, or the deadline, came first.
@@ -242,13 +251,15 @@ internal sealed partial class ApprovalService : IApprovalDesk
             _announced.Clear();
         }
         _announced[approval.Id] = approval.Status;
-        Changed?.Invoke(approval);
+        // Shown as a lookup shows it: redacted even when the capture mode stored it whole.
+        Changed?.Invoke(approval with { Subject = Redactor.RedactStored(approval.Subject) ?? "" });
     }
 
     private ApprovalView New(HookEvent hookEvent, ApprovalRequirement requirement, DateTimeOffset now)
     {
         var wait = Math.Min(hookEvent.ApprovalWaitMs, MaxWaitMs);
         var timeout = requirement.TimeoutMs > 0 ? Math.Min(requirement.TimeoutMs, wait) : wait;
+        timeout = Math.Max(ClosingMarginMs, timeout - Math.Min(timeout, ClosingMarginMs));
         return new ApprovalView(
             Guid.NewGuid().ToString(), hookEvent.Org, hookEvent.SessionId, hookEvent.EventId, hookEvent.Agent, hookEvent.User,
             hookEvent.ToolName, Captured(requirement.Subject), requirement.RuleId,
@@ -257,13 +268,31 @@ internal sealed partial class ApprovalService : IApprovalDesk
             Names.Of(ApprovalDecisions.OnTimeout(requirement.OnTimeout)), now, now.AddMilliseconds(timeout), ApprovalProtocol.StatusPending);
     }
 
-    /// <summary>The subject as the server's capture mode stores payloads: redacted, as it came (full), or not at all.</summary>
-    private string Captured(string subject) => _audit.Capture.Mode switch
+    /// <summary>
+    /// The subject as the server's capture mode stores payloads (redacted, as it came (full), or not at all), cut at
+    /// <see cref="MaxSubjectBytes"/> with the cut marked.
+    /// </summary>
+    private string Captured(string subject)
     {
-        CaptureMode.None => "",
-        CaptureMode.Full => subject,
-        _ => Redactor.Redact(subject),
-    };
+        var captured = _audit.Capture.Mode switch
+        {
+            CaptureMode.None => "",
+            CaptureMode.Full => subject,
+            _ => Redactor.Redact(subject),
+        };
+        var cut = Redactor.Truncate(captured, MaxSubjectBytes - 3, out var truncated);
+        return truncated ? cut + "…" : captured;
+    }
+
+    /// <summary>
+    /// Whether an approver would be shown a lie: redaction changes the subject (the secret patterns take any quoted
+    /// value) and the subject holds shell code that could be what was hidden, e.g.
+    /// <c>GITHUB_TOKEN="$(curl … | bash)" git push</c> shown as <c>GITHUB_TOKEN="[REDACTED:secret]" git push</c>.
+    /// </summary>
+    internal static bool Unshowable(string subject)
+        => (subject.Contains('$') || subject.Contains('`') || subject.Contains("<(", StringComparison.Ordinal)
+                || subject.Contains(">(", StringComparison.Ordinal))
+            && !string.Equals(Redactor.Redact(subject), subject, StringComparison.Ordinal);
 
     /// <summary>Where an answer came from, as the audit trail records it: one of the known channels, else api.</summary>
     private static string KnownChannel(string channel) => channel switch

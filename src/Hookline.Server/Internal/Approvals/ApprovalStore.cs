@@ -100,14 +100,17 @@ internal sealed class ApprovalStore
         return rows.Count == 0 ? null : rows[0];
     }
 
-    /// <summary>Whether the session had this rule's subject approved already (<c>remember: session</c>).</summary>
+    /// <summary>
+    /// Whether the session had this rule's subject approved already by an approval that was itself to be remembered
+    /// (<c>remember: session</c>): an approval given once stays once, even after the rule starts remembering.
+    /// </summary>
     public async Task<bool> WasApprovedAsync(string sessionId, string ruleId, string subjectKey, CancellationToken cancellation)
     {
         await using var connection = await _store.OpenAsync(cancellation).ConfigureAwait(false);
         await using var select = connection.CreateCommand();
         select.CommandText = """
             SELECT COUNT(*) FROM approvals
-            WHERE session_id = @session AND status = 'approved' AND rule_id = @rule AND subject_key = @key;
+            WHERE session_id = @session AND status = 'approved' AND remember = 'session' AND rule_id = @rule AND subject_key = @key;
             """;
         SessionRuleSubject(select, sessionId, ruleId, subjectKey);
         return Convert.ToInt64(await select.ExecuteScalarAsync(cancellation).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;

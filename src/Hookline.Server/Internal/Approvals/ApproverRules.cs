@@ -1,3 +1,4 @@
+using System.Text;
 using Hookline.Core;
 
 namespace Hookline.Server.Internal.Approvals;
@@ -25,12 +26,38 @@ internal static class ApproverRules
         {
             return (AnswerOutcome.NotFound, "no such approval");
         }
-        if (!approval.SelfApprove && string.Equals(approver.User, approval.User, StringComparison.Ordinal))
+        if (!approval.SelfApprove && approval.User.Length == 0)
+        {
+            return (AnswerOutcome.SelfApproval,
+                "the agent's user is unknown (its sidecar's credential names no user), so no one can be shown not to be it (the rule does not set self_approve)");
+        }
+        if (!approval.SelfApprove && SamePerson(approver.User, approval.User))
         {
             return (AnswerOutcome.SelfApproval, "the agent's own user cannot answer its approval (the rule does not set self_approve)");
         }
         return Names(approval, approver) ? null
             : (AnswerOutcome.NotAllowed, "only " + string.Join(", ", approval.Approvers) + " may answer this approval");
+    }
+
+    /// <summary>
+    /// Names that differ only in case or compatibility form are one person to the self-approval check. The server runs
+    /// with invariant globalization, where string.Normalize leaves non-ASCII text as it is, so NFKC's most likely
+    /// disguise of a user name, the fullwidth forms of ASCII (U+FF01..U+FF5E), is folded here by hand.
+    /// </summary>
+    private static bool SamePerson(string one, string other)
+        => string.Equals(Folded(one), Folded(other), StringComparison.OrdinalIgnoreCase);
+
+    private static string Folded(string name)
+    {
+        name = name.Normalize(NormalizationForm.FormKC);
+        return string.Create(name.Length, name, static (folded, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                folded[i] = c is >= '\uFF01' and <= '\uFF5E' ? (char)(c - 0xFEE0) : c;
+            }
+        });
     }
 
     private static bool Names(ApprovalView approval, Approver approver)

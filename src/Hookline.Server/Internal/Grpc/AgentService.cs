@@ -265,6 +265,12 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                 .ConfigureAwait(false);
             return;
         }
+        if (IsReservedEventName(hookEvent.HookEventName))
+        {
+            Log.StreamProtocolError(_logger, $"event {hookEvent.EventId} names the server's own event {ApprovalProtocol.AnswerEventName}");
+            await RefuseAsync(hookEvent, outbox, ReservedEventNameCode, ReservedEventNameReason, cancellation).ConfigureAwait(false);
+            return;
+        }
         // One stream may carry the replays of other sessions of the same principal (a starting sidecar sends the
         // spools of crashed ones), so every event's session is checked, once per stream.
         if (!admitted.Contains(hookEvent.SessionId))
@@ -424,7 +430,19 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     {
         SessionGate.RequireUuid(hookEvent.EventId, "event_id");
         SessionGate.RequireUuid(hookEvent.SessionId, "session_id");
+        if (IsReservedEventName(hookEvent.HookEventName))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ReservedEventNameReason));
+        }
     }
+
+    private const string ReservedEventNameCode = "reserved_event_name";
+    private const string ReservedEventNameReason =
+        "the hook event name " + ApprovalProtocol.AnswerEventName + " is the server's own (an approval's answer): a sidecar cannot send it";
+
+    /// <summary>The answer rows of approvals are the server's to write: an event from a sidecar may not pose as one.</summary>
+    private static bool IsReservedEventName(string hookEventName)
+        => string.Equals(hookEventName.Trim(), ApprovalProtocol.AnswerEventName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The sessions a stream has checked already; bounded, as a stream may name many (each checked again later).</summary>
     private sealed class AdmittedSessions
