@@ -4,18 +4,27 @@ using Hookline.Shared;
 namespace Hookline.Hook;
 
 /// <summary>
-/// <c>hookline hook --agent NAME --event EVENT [--socket PATH]</c>: forwards stdin to the local sidecar and relays its
-/// answer (exit code, stdout, stderr). When the sidecar is unreachable or fails, or the hook itself fails, applies
-/// HOOKLINE_FAIL_MODE, within HOOKLINE_HOOK_TIMEOUT_MS in all, unless the sidecar says the call waits for a person's
-/// approval: then within what it says, at most <see cref="AgentNames.ApprovalWaitCapMs"/> from the hook's start.
+/// <c>hookline hook --agent NAME --event EVENT [--socket PATH] [--approval-wait]</c>: forwards stdin to the local sidecar
+/// and relays its answer (exit code, stdout, stderr). When the sidecar is unreachable or fails, or the hook itself fails,
+/// applies HOOKLINE_FAIL_MODE, within HOOKLINE_HOOK_TIMEOUT_MS in all, unless the sidecar says the call waits for a
+/// person's approval: then within what it says, at most <see cref="AgentNames.ApprovalWaitCapMs"/> from the hook's start.
+/// Only a hook run with <c>--approval-wait</c> (the wiring writes it with the long agent timeout) offers that wait: one
+/// without it was installed with a shorter agent timeout, so it asks for no wait and a pending call's on_timeout applies.
 /// </summary>
 public static class HookCommand
 {
     /// <summary>
-    /// The hook timeout Hookline's wiring writes for every agent (Cli/Wiring). The hook's own budget stays well inside
-    /// it, so that the hook, not the agent's timeout, answers: some agents run the tool when a hook times out.
+    /// The hook timeout Hookline's wiring writes for every agent (Cli/Wiring, <see cref="AgentNames.WrittenHookTimeoutMs"/>).
+    /// The hook's own budget, and its approval wait, stay well inside it, so that the hook, not the agent's timeout,
+    /// answers: some agents run the tool when a hook times out.
     /// </summary>
-    public const int AgentTimeoutMs = 30_000;
+    public const int AgentTimeoutMs = AgentNames.WrittenHookTimeoutMs;
+
+    /// <summary>
+    /// Written by Hookline's wiring on every hook command, beside <see cref="AgentTimeoutMs"/>: the hook may wait for a
+    /// person. A hook command without it (an older wiring, a shorter agent timeout) asks for no approval wait.
+    /// </summary>
+    public const string ApprovalWaitFlag = "--approval-wait";
 
     /// <summary>Runs one hook exchange against fds 0, 1 and 2.</summary>
     /// <param name="args">The arguments after the program name, e.g. <c>--agent claude --event pre-tool-use</c>.</param>
@@ -37,7 +46,9 @@ public static class HookCommand
             settings = HookSettings.From(arguments);
             var deadline = startedAt + settings.TimeoutMs;
             request = RequestFrame.ReadFromStdin(arguments.Agent, arguments.Event, deadline);
-            return Decide(arguments, settings, request, deadline, startedAt + AgentNames.ApprovalWaitCapMs);
+            // Without the flag the agent's timeout may be shorter than a person's answer: offer no wait at all.
+            var approvalDeadline = arguments.ApprovalWait ? startedAt + AgentNames.ApprovalWaitCapMs : startedAt;
+            return Decide(arguments, settings, request, deadline, approvalDeadline);
         }
         catch (Exception e)
         {

@@ -24,7 +24,7 @@ public sealed class CliTests : IDisposable
             set -u
             settings="$2"
             cp "$settings" '{{output}}.settings.json'
-            cmd=$(grep -o '"command": "[^"]*--event pre-tool-use"' "$settings" | sed 's/^"command": "//; s/"$//')
+            cmd=$(grep -o '"command": "[^"]*--event pre-tool-use --approval-wait"' "$settings" | sed 's/^"command": "//; s/"$//')
             printf '%s' '{{HookRun.Bash("rm -rf /home").Replace("'", "", StringComparison.Ordinal)}}' | sh -c "$cmd" > '{{output}}.stdout'
             echo "exit=$? socket=$HOOKLINE_SOCKET fail=$HOOKLINE_FAIL_MODE args=$*" > '{{output}}.meta'
             exit 7

@@ -125,7 +125,7 @@ public sealed class InstallTests : IDisposable
         {
             Assert.Equal(1, document.RootElement.GetProperty("version").GetInt32());
             var pre = Assert.Single(document.RootElement.GetProperty("hooks").GetProperty("preToolUse").EnumerateArray());
-            Assert.EndsWith("--agent copilot --event pre-tool-use", pre.GetProperty("bash").GetString(), StringComparison.Ordinal);
+            Assert.EndsWith("--agent copilot --event pre-tool-use --approval-wait", pre.GetProperty("bash").GetString(), StringComparison.Ordinal);
             // Above the hook's longest wait for an approval: Copilot lets the tool run when it gives up on a hook.
             Assert.Equal(600, pre.GetProperty("timeoutSec").GetInt32());
         }
@@ -163,6 +163,9 @@ public sealed class InstallTests : IDisposable
         var hooks = HooksOf(document.RootElement, agent).ToList();
         Assert.NotEmpty(hooks);
         Assert.All(hooks, h => Assert.Equal(expected, h.Hook.GetProperty(field).GetInt32()));
+        // Only a hook run with the flag waits for a person: written beside the long timeout, absent from older wirings.
+        Assert.All(hooks, h => Assert.EndsWith(" --approval-wait",
+            (h.Hook.TryGetProperty("command", out var command) ? command : h.Hook.GetProperty("bash")).GetString(), StringComparison.Ordinal));
         if (agent == "claude")
         {
             // Claude Code 2.1.328 shows statusMessage in its spinner while the hook runs: on the events that can wait.
@@ -218,7 +221,7 @@ public sealed class InstallTests : IDisposable
                 if (property.Name is "command" or "bash" && property.Value.GetString() is { } command
                     && command.IndexOf($"--agent {agent} --event ", StringComparison.Ordinal) is >= 0 and var at)
                 {
-                    yield return (command[(at + $"--agent {agent} --event ".Length)..], element);
+                    yield return (command[(at + $"--agent {agent} --event ".Length)..].Split(' ')[0], element);
                 }
                 foreach (var nested in HooksOf(property.Value, agent))
                 {

@@ -12,7 +12,8 @@ public sealed class ApprovalWaitTests
     private const string Waiting = "waiting for approval by group:sre (up to 10 s)";
     private static readonly byte[] Allowed = """{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow"}}"""u8.ToArray();
 
-    private static Task<HookResult> RunAsync(TempDir dir, FakeSidecar sidecar, string timeoutMs = "300", string? failMode = null)
+    // The wiring writes --approval-wait with the long agent timeout (HookEvents.Command): only then may the hook wait.
+    private static Task<HookResult> RunAsync(TempDir dir, FakeSidecar sidecar, string timeoutMs = "300", string? failMode = null, bool approvalWait = true)
     {
         var env = new Dictionary<string, string>
         {
@@ -23,7 +24,30 @@ public sealed class ApprovalWaitTests
         {
             env["HOOKLINE_FAIL_MODE"] = failMode;
         }
-        return HookRun.RunAsync(["--agent", "claude", "--event", "pre-tool-use", "--socket", sidecar.SocketPath], "{}"u8.ToArray(), env);
+        string[] args = ["--agent", "claude", "--event", "pre-tool-use", "--socket", sidecar.SocketPath];
+        return HookRun.RunAsync(approvalWait ? [.. args, "--approval-wait"] : args, "{}"u8.ToArray(), env);
+    }
+
+    [Fact]
+    public async Task A_hook_without_the_approval_wait_flag_asks_for_no_wait_and_an_interim_reply_does_not_extend_it()
+    {
+        using var dir = new TempDir();
+        await using var sidecar = FakeSidecar.Scripted(dir.File("s.sock"), async (self, _, connection) =>
+        {
+            await connection.SendAsync(Frames.Interim(10_000, Waiting), SocketFlags.None);
+            await self.Released;
+        });
+
+        // An older wiring wrote a short agent timeout and no flag: the agent would kill a hook that waited for a person.
+        var result = await RunAsync(dir, sidecar, timeoutMs: "300", approvalWait: false);
+
+        var (budgetMs, approvalWaitMs) = Frames.Deadline(await sidecar.RawRequest);
+        Assert.InRange(budgetMs, 1u, 300u);
+        Assert.Equal(0u, approvalWaitMs);
+        // Its own timeout answers (fail mode closed), not the 10 s the interim reply offered.
+        Assert.Equal(2, result.ExitCode);
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(5), $"answered after {result.Elapsed}");
+        Assert.Contains("no reply length within", result.StderrText);
     }
 
     [Fact]

@@ -13,6 +13,9 @@ internal sealed class ApprovalServer : StandInServer
 {
     public Func<HookEvent, Decision?> Decide { get; set; } = _ => null;
 
+    /// <summary>The policy document of the snapshot each stream opens with (the sidecar's local fallback).</summary>
+    public string Document { get; set; } = "version: 1\nrules:\n  - {id: git-read, effect: allow, match: \"Bash(git status*)\"}\n";
+
     public Channel<Open> Opens { get; } = Channel.CreateUnbounded<Open>();
 
     public Channel<HookEvent> Events { get; } = Channel.CreateUnbounded<HookEvent>();
@@ -66,7 +69,7 @@ internal sealed class ApprovalServer : StandInServer
             {
                 Epoch = 1,
                 Hash = "hash-1",
-                Document = "version: 1\nrules:\n  - {id: git-read, effect: allow, match: \"Bash(git status*)\"}\n",
+                Document = Document,
                 Mode = PolicyMode.Enforce,
                 IssuedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
             },

@@ -33,7 +33,7 @@ public sealed class ApprovalWaitTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private async Task<HooklineSidecar> StartSidecarAsync(bool httpHooks = false)
+    private async Task<HooklineSidecar> StartSidecarAsync(bool httpHooks = false, TimeSpan? budget = null)
     {
         var sidecar = await HooklineSidecar.StartAsync(new SidecarOptions
         {
@@ -42,7 +42,7 @@ public sealed class ApprovalWaitTests : IAsyncLifetime
             StateDirectory = _dir.File("state"),
             OrphanFile = _dir.File("orphans.jsonl"),
             // Room for a loaded machine: the PENDING decision itself must come within the budget.
-            Budget = TimeSpan.FromSeconds(3),
+            Budget = budget ?? TimeSpan.FromSeconds(3),
             FailMode = SidecarFailMode.Closed,
             WarmupTimeout = TimeSpan.FromSeconds(10),
             MinReconnectDelay = TimeSpan.FromMilliseconds(10),
@@ -107,6 +107,46 @@ public sealed class ApprovalWaitTests : IAsyncLifetime
                 }
             }
         }
+    }
+
+    [Fact]
+    public async Task A_pending_answer_after_the_budget_still_holds_the_hook_and_the_approval_allows()
+    {
+        // The local policy says the call needs a person too: its own answer could only be the on_timeout deny.
+        _server.Document = """
+            version: 1
+            rules:
+              - id: prod-deploys
+                effect: ask
+                match: "Bash(kubectl * --context prod*)"
+                approval: {by: [group:sre], timeout: 120s, on_timeout: deny}
+            """;
+        _server.Decide = _ => null;
+        // The default budget (8 ms), which a loaded server's PENDING answer misses.
+        await using var sidecar = await StartSidecarAsync(budget: new SidecarOptions().Budget);
+        await _server.Opens.Reader.ReadAsync();
+
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var exchange = ApprovalClient.SendAsync(sidecar.SocketPath, "claude", "pre-tool-use", HookClient.Bash(Deploy), approvalWaitMs: 90_000, waiting);
+        var asked = await PendingEventAsync(_server);
+        // Past the budget the sidecar neither answers nor gives the call up: it tells the hook to wait on for the server.
+        await Task.WhenAny(waiting.Task, exchange).WaitAsync(Bound.Hang);
+        if (exchange.IsCompleted)
+        {
+            var early = (await exchange).Final;
+            Assert.Fail("the sidecar answered locally once its budget ran out: " + early.Stdout + early.Stderr);
+        }
+
+        Assert.True(_server.Current!.Writer.TryWrite(new ProcessHookEventResponse { Decision = ApprovalServer.Pending(asked, "a-late", TimeSpan.FromSeconds(60)) }));
+        // Right behind it on the stream, as a quick approver's answer would be (the sidecar keeps an early resolution).
+        Assert.True(_server.Resolve(Answer("a-late", Verdict.Allow, "alice", "", ApprovalProtocol.ApprovedCode)));
+        var result = await exchange.WaitAsync(Bound.Hang);
+
+        Assert.Equal("allow", result.Final.PermissionDecision);
+        Assert.Contains("approved by alice", result.Final.Stdout, StringComparison.Ordinal);
+        Assert.Contains(result.Interims, i => i.Message.StartsWith("waiting for approval by group:sre", StringComparison.Ordinal));
+        var applied = (await AmendmentAsync(asked.EventId)).Applied;
+        Assert.Equal((Verdict.Allow, DecisionSource.Approval), (applied.Verdict, applied.Source));
     }
 
     [Fact]

@@ -53,7 +53,7 @@ internal static class ClaudeSettings
             else
             {
                 json.WriteString("type", "command");
-                json.WriteString("command", $"{hookCommand} --agent claude --event {kebab}");
+                json.WriteString("command", HookEvents.Command(hookCommand, ClaudeWiring.Agent, kebab));
             }
             json.WriteNumber("timeout", ClaudeWiring.TimeoutSeconds);
             ClaudeWiring.WriteExtras(json, kebab, failClosed);

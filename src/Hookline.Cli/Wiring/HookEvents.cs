@@ -11,7 +11,9 @@ internal sealed record HookEventSpec(string Native, string Kebab, bool ToolEvent
 /// </summary>
 internal static class HookEvents
 {
-    public static string Command(string hookCommand, string agent, string kebab) => $"{hookCommand} --agent {agent} --event {kebab}";
+    /// <summary>The hook's command line; it may wait for a person, as the wiring writes the long agent timeout with it.</summary>
+    public static string Command(string hookCommand, string agent, string kebab)
+        => $"{hookCommand} --agent {agent} --event {kebab} {Hookline.Hook.HookCommand.ApprovalWaitFlag}";
 
     /// <summary>Writes one event's matcher group holding Hookline's command hook.</summary>
     /// <param name="extra">Adds agent-specific fields to the hook object (fail-closed switch, name).</param>

@@ -2,19 +2,31 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Hookline.Hook.Internal;
 
-/// <summary><c>--agent NAME --event EVENT [--socket PATH]</c>; <c>--name=value</c> is accepted too.</summary>
-internal sealed record HookArguments(string Agent, string Event, string? SocketPath)
+/// <summary>
+/// <c>--agent NAME --event EVENT [--socket PATH] [--approval-wait]</c>; <c>--name=value</c> is accepted too.
+/// <c>--approval-wait</c> says the agent was given a timeout long enough to wait for a person (the wiring writes it with
+/// that timeout); without it the hook asks the sidecar for no approval wait, as an older wiring's short timeout would
+/// kill the hook while it waited.
+/// </summary>
+internal sealed record HookArguments(string Agent, string Event, string? SocketPath, bool ApprovalWait = false)
 {
-    internal const string Usage = "usage: hookline-hook --agent NAME --event EVENT [--socket PATH]";
+    internal const string Usage = "usage: hookline-hook --agent NAME --event EVENT [--socket PATH] [--approval-wait]";
+
 
     /// <summary>Parses the arguments; on failure <paramref name="problem"/> names what is wrong.</summary>
     internal static bool TryParse(string[] args, [NotNullWhen(true)] out HookArguments? parsed, out string problem)
     {
         parsed = null;
         string? agent = null, hookEvent = null, socket = null;
+        var approvalWait = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
+            if (name == HookCommand.ApprovalWaitFlag)
+            {
+                approvalWait = true;
+                continue;
+            }
             string? value = null;
             var equals = name.IndexOf('=');
             if (name.StartsWith("--", StringComparison.Ordinal) && equals > 0)
@@ -47,7 +59,7 @@ internal sealed record HookArguments(string Agent, string Event, string? SocketP
         {
             return false;
         }
-        parsed = new HookArguments(agent!, hookEvent!, string.IsNullOrEmpty(socket) ? null : socket);
+        parsed = new HookArguments(agent!, hookEvent!, string.IsNullOrEmpty(socket) ? null : socket, approvalWait);
         return true;
     }
 

@@ -66,6 +66,33 @@ internal sealed class ApprovalHold(AwaitedApprovals approvals, TimeProvider time
     }
 
     /// <summary>
+    /// Past the budget, for a call the local policy says needs a person: waits on for the server's decision (its
+    /// VERDICT_PENDING, or whatever else it decides), up to what the hook can wait for a person. Null when the stream
+    /// broke, the hook went away, or that bound passed: then the call's on_timeout applies, never allow.
+    /// </summary>
+    public async ValueTask<Decision?> WaitForServerAsync(HookRequest request, HookEvent hookEvent, Task<Decision> decision, long readAt)
+    {
+        var wait = TimeSpan.FromMilliseconds(hookEvent.ApprovalWaitMs) - time.GetElapsedTime(readAt);
+        if (wait <= TimeSpan.Zero)
+        {
+            return null;
+        }
+        try
+        {
+            if (request.Interim is { } interim && !decision.IsCompleted)
+            {
+                // Past the hook's own budget perhaps: it waits this long from now, showing nothing (no message).
+                await interim(wait + Margin, "").ConfigureAwait(false);
+            }
+            return await decision.WaitAsync(wait, time).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or StreamDownException or SocketException or IOException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// A decision made here (the server away, or past the budget) that needs a person: nobody can be asked, so its
     /// on_timeout applies at once. A local decision never approves.
     /// </summary>

@@ -163,7 +163,22 @@ internal sealed class HookProcessor : IHookHandler
 
         await _pathFacts.AddFileFactsAsync(hookEvent).ConfigureAwait(false);
         _spool.Add(hookEvent);
-        var (remote, sent) = await AskServerAsync(hookEvent, readAt).ConfigureAwait(false);
+        var (remote, sent, stillWaiting) = await AskServerAsync(hookEvent, readAt).ConfigureAwait(false);
+        Decision? local = null;
+        if (stillWaiting is not null)
+        {
+            // The budget ran out with the event on the stream. A call that needs a person would only get its
+            // on_timeout here, and no answer can come before the server's: wait on for the server instead.
+            local = DecideLocally(hookEvent);
+            if (local is not null && ApprovalHold.NeedsApproval(local))
+            {
+                remote = await _approvals.WaitForServerAsync(request, hookEvent, stillWaiting, readAt).ConfigureAwait(false);
+            }
+            if (remote is null)
+            {
+                _pending.Abandon(hookEvent.CorrelationId);
+            }
+        }
         HookOutcome result;
         Decision? decision = remote;
         var heldBack = false;
@@ -180,14 +195,14 @@ internal sealed class HookProcessor : IHookHandler
             result = new HookOutcome(remote.Verdict, remote.IsDefault, remote.Reason, DecisionSource.Remote, remote.UpdatedInput.Memory, hookEvent.ToolInput.Memory);
             // The local session state sees every event the server saw, so a local fallback later decides alike
             // (rate limits, taints, escalation). Only a policy with such rules pays for this second evaluation.
-            if (_snapshots.UsesSessionState && _snapshots.Usable() is { } current)
+            if (local is null && _snapshots.UsesSessionState && _snapshots.Usable() is { } current)
             {
                 DecisionEngine.Decide(hookEvent, current, _localSession);
             }
         }
-        else if (_snapshots.Usable() is { } snapshot)
+        else if ((local ?? DecideLocally(hookEvent)) is { } localDecision)
         {
-            decision = DecisionEngine.Decide(hookEvent, snapshot, _localSession);
+            decision = localDecision;
             result = new HookOutcome(decision.Verdict, decision.IsDefault, decision.Reason, DecisionSource.Local, decision.UpdatedInput.Memory, hookEvent.ToolInput.Memory);
             if (ApprovalHold.NeedsApproval(decision))
             {
@@ -248,19 +263,27 @@ internal sealed class HookProcessor : IHookHandler
         }
     }
 
-    private async ValueTask<(Decision? Decision, bool Sent)> AskServerAsync(HookEvent hookEvent, long readAt)
+    /// <summary>The local decision from the last usable snapshot (which also keeps the local session state), or null.</summary>
+    private Decision? DecideLocally(HookEvent hookEvent)
+        => _snapshots.Usable() is { } snapshot ? DecisionEngine.Decide(hookEvent, snapshot, _localSession) : null;
+
+    /// <returns>
+    /// The server's decision within the budget; or, when the budget ran out with the event sent, the server's decision
+    /// still to come (its correlation id still registered: the caller waits on or abandons it).
+    /// </returns>
+    private async ValueTask<(Decision? Decision, bool Sent, Task<Decision>? StillWaiting)> AskServerAsync(HookEvent hookEvent, long readAt)
     {
         if (!_connection.IsConnected)
         {
             // Down: decide now rather than spend the budget waiting for nothing.
-            return (null, false);
+            return (null, false, null);
         }
         var (correlationId, decision) = _pending.Register();
         hookEvent.CorrelationId = correlationId;
         if (!_connection.TrySend(new ProcessHookEventRequest { Event = hookEvent }))
         {
             _pending.Abandon(correlationId);
-            return (null, false);
+            return (null, false, null);
         }
         var remaining = _snapshots.Budget - _time.GetElapsedTime(readAt);
         try
@@ -269,17 +292,16 @@ internal sealed class HookProcessor : IHookHandler
             {
                 throw new TimeoutException();
             }
-            return (await decision.WaitAsync(remaining, _time).ConfigureAwait(false), true);
+            return (await decision.WaitAsync(remaining, _time).ConfigureAwait(false), true, null);
         }
         catch (TimeoutException)
         {
-            _pending.Abandon(correlationId);
             _stats.BudgetMiss();
-            return (null, true);
+            return (null, true, decision);
         }
         catch (StreamDownException)
         {
-            return (null, true);
+            return (null, true, null);
         }
     }
 

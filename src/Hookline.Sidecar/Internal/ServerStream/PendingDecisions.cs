@@ -5,7 +5,8 @@ namespace Hookline.Sidecar.Internal.ServerStream;
 
 /// <summary>
 /// Hooks waiting for the server, by correlation id. A decision that arrives after its hook gave up finds no entry
-/// and is dropped (and counted); the hook was already answered locally.
+/// and is dropped (and counted); the hook was already answered locally. A hook past its budget whose call needs a
+/// person keeps its entry and waits on (ApprovalHold.WaitForServerAsync).
 /// </summary>
 internal sealed class PendingDecisions
 {
@@ -39,7 +40,7 @@ internal sealed class PendingDecisions
         return false;
     }
 
-    /// <summary>The hook stopped waiting (budget spent).</summary>
+    /// <summary>The hook stopped waiting (budget spent, or the longer wait of a call that needs a person).</summary>
     public void Abandon(ulong correlationId) => _waiting.TryRemove(correlationId, out _);
 
     /// <summary>The stream broke: every waiting hook decides locally now instead of at the end of its budget.</summary>
