@@ -35,7 +35,7 @@ public sealed class ApprovalFaultTests
     public async Task A_server_SIGKILLed_and_restarted_while_a_hook_waits_keeps_the_approval_and_the_approval_given_after_it_runs_the_call()
     {
         await using var stack = await StartSqliteStackAsync(failMode: "closed");
-        var waiting = HookRun.SpawnAsync(stack.SocketPath, "pre-tool-use", HookRun.Bash("kubectl apply -f app.yaml --context prod-eu"));
+        var waiting = HookRun.SpawnAsync(stack.SocketPath, "pre-tool-use", HookRun.Bash("kubectl apply -f app.yaml --context prod-eu"), approvalWait: true);
         var approval = await PendingAsync(stack.HttpUrl);
 
         await stack.KillServerAsync(); // SIGKILL: the pending row is all that is left of the approval
@@ -52,7 +52,7 @@ public sealed class ApprovalFaultTests
     public async Task With_the_server_gone_for_good_a_waiting_hook_gets_on_timeout_even_in_fail_open_mode()
     {
         await using var stack = await StartSqliteStackAsync(failMode: "open");
-        var waiting = HookRun.SpawnAsync(stack.SocketPath, "pre-tool-use", HookRun.Bash("helm upgrade api ./chart"), failMode: "open");
+        var waiting = HookRun.SpawnAsync(stack.SocketPath, "pre-tool-use", HookRun.Bash("helm upgrade api ./chart"), failMode: "open", approvalWait: true);
         await PendingAsync(stack.HttpUrl);
 
         await stack.KillServerAsync();
@@ -72,7 +72,7 @@ public sealed class ApprovalFaultTests
         var sidecar = await stack.StartSidecarAsync("approvals", BudgetMs, a.Url, b.Url);
 
         // Denied on B while the sidecar's stream is on A: LISTEN/NOTIFY carries the answer across.
-        var denied = HookRun.SpawnAsync(sidecar.SocketPath, "pre-tool-use", HookRun.Bash("kubectl delete ns payments --context prod-us"));
+        var denied = HookRun.SpawnAsync(sidecar.SocketPath, "pre-tool-use", HookRun.Bash("kubectl delete ns payments --context prod-us"), approvalWait: true);
         var first = await PendingAsync(b.HttpUrl);
         var deny = await CliRun.RunAsync(["approvals", "deny", first, "--server", b.HttpUrl, "--reason", "change freeze until Monday"]);
         Assert.True(deny.Exit == 0, deny.Stdout + deny.Stderr);
@@ -81,7 +81,7 @@ public sealed class ApprovalFaultTests
         Assert.Contains("change freeze until Monday", deniedRun.Stdout);
 
         // A dies while a hook waits; the sidecar fails over to B and resumes the wait there; B takes the answer.
-        var approved = HookRun.SpawnAsync(sidecar.SocketPath, "pre-tool-use", HookRun.Bash("kubectl rollout restart deploy/api --context prod-us"));
+        var approved = HookRun.SpawnAsync(sidecar.SocketPath, "pre-tool-use", HookRun.Bash("kubectl rollout restart deploy/api --context prod-us"), approvalWait: true);
         var second = await PendingAsync(b.HttpUrl);
         await stack.KillAsync(a);
         var approve = await CliRun.RunAsync(["approvals", "approve", second, "--server", b.HttpUrl]);

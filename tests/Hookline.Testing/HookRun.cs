@@ -13,8 +13,9 @@ public sealed record HookRun(int ExitCode, string Stdout, string Stderr, TimeSpa
     /// <param name="socket">Null: no HOOKLINE_SOCKET, so the hook uses (and may start) the per-user daemon.</param>
     /// <param name="environment">Added to, and winning over, what this sets.</param>
     /// <param name="hook">The hook binary (default: the published artifacts/bin/hookline-hook).</param>
+    /// <param name="approvalWait">Pass <c>--approval-wait</c>, as Hookline's wiring does: the hook may wait for a person.</param>
     public static async Task<HookRun> SpawnAsync(string? socket, string hookEvent, string stdin, string failMode = "closed", string agent = "claude",
-        IReadOnlyDictionary<string, string>? environment = null, string? hook = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? hook = null, bool approvalWait = false)
     {
         var start = new ProcessStartInfo(hook ?? Artifacts.Hook)
         {
@@ -26,6 +27,10 @@ public sealed record HookRun(int ExitCode, string Stdout, string Stderr, TimeSpa
         foreach (var arg in new[] { "--agent", agent, "--event", hookEvent })
         {
             start.ArgumentList.Add(arg);
+        }
+        if (approvalWait)
+        {
+            start.ArgumentList.Add("--approval-wait");
         }
         start.Environment.Remove("HOOKLINE_SOCKET");
         if (socket is not null)
