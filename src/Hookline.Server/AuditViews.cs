@@ -9,7 +9,10 @@ namespace Hookline.Server;
 /// <param name="Decision">What the policy said (allow, ask, deny), or "none" for events that were not decided.</param>
 /// <param name="Applied">What the agent was told.</param>
 /// <param name="Source">Where the applied decision came from: remote, local, fail_open, fail_closed, hook, non_blocking, malformed_input.</param>
-/// <param name="LatencyUs">How long the hook waited for the decision, as the sidecar measured it; null when unknown.</param>
+/// <param name="LatencyUs">
+/// How long the hook waited for the decision, as the sidecar measured it (for a remote decision, as it reported after
+/// answering); null when unknown.
+/// </param>
 public sealed record EventView(
     string EventId, string SessionId, string Agent, string AgentSessionId, string HookEvent, string ToolName,
     string ToolUseId, string? ToolInput, string Decision, string? Applied, string Source, string? Reason,

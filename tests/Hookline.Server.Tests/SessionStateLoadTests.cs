@@ -112,8 +112,9 @@ public sealed class SessionStateLoadTests : IDisposable
 
         public string Location => inner.Location;
         public IAuditReader Reader => inner.Reader;
-        public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
-            => inner.WriteBatch(batch, storedAtMs, states);
+        public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null,
+            IReadOnlyList<ReportedLatency>? latencies = null)
+            => inner.WriteBatch(batch, storedAtMs, states, latencies);
         public bool IsTransient(Exception exception) => inner.IsTransient(exception);
         public ulong AcceptPolicy(string hash, string document, string source, long nowMs) => inner.AcceptPolicy(hash, document, source, nowMs);
         public ValueTask<(SessionRecord Session, bool Resumed)> CreateOrResumeSessionAsync(CreateSessionRequest request, string sessionId,

@@ -21,7 +21,7 @@ internal abstract partial class AuditReader
     private string ViewSelect => $"""
         {EventSelect},
         COALESCE(NULLIF(user_name, ''), (SELECT s.user_name FROM sessions s WHERE s.session_id = e.session_id)),
-        cwd, applied_latency_us, {StorageOrder}
+        cwd, COALESCE(applied_latency_us, reported_latency_us), {StorageOrder}
         """;
 
     public async Task<EventPage> EventsAsync(EventFilter filter, string? org, string? cursor, int limit, bool oldestFirst = false,

@@ -5,17 +5,20 @@ internal abstract partial class AuditStore
     private static readonly string[] InsertColumns = [.. EventColumns.Names, .. AuditChain.Columns];
     private static readonly string[] UpdateColumns = ["event_id", "applied_hash", .. EventColumns.Applied];
     private static readonly string[] StateColumns = ["session_id", "state", "updated_at_ms"];
+    private static readonly string[] LatencyColumns = ["event_id", "session_id", "reported_latency_us"];
 
     private string? _insertSql;
     private string? _updateAppliedSql;
     private string? _saveStatesSql;
+    private string? _reportLatenciesSql;
 
     /// <summary>
     /// Stores a batch in one transaction. A replayed event id is stored once; a later message for the same id may
     /// only fill in the decision the sidecar applied (for example after a budget miss).
     /// </summary>
     /// <returns>How many of the records were already stored (replays that changed nothing), and which were refused.</returns>
-    public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null)
+    public BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null,
+        IReadOnlyList<ReportedLatency>? latencies = null)
     {
         var sessions = batch.Select(r => r.Event.SessionId).Concat(states?.Select(s => s.SessionId) ?? [])
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -27,6 +30,7 @@ internal abstract partial class AuditStore
         Insert(write, plan.Inserts);
         UpdateApplied(write, plan.Updates);
         SaveStates(write, states);
+        ReportLatencies(write, latencies);
         var ungoverned = RecordCoverage(write, batch, plan);
         write.Commit();
         return plan.Outcome with { Ungoverned = ungoverned };
@@ -79,6 +83,28 @@ internal abstract partial class AuditStore
             }
             return row;
         }));
+    }
+
+    /// <summary>
+    /// Fills in the latency a sidecar reported for a remote decision: once, only for an event of the session that
+    /// reported it, and only where no latency is stored (a sidecar-applied decision carries its own, sealed).
+    /// </summary>
+    private void ReportLatencies(StoreWrite write, IReadOnlyList<ReportedLatency>? latencies)
+    {
+        if (latencies is not { Count: > 0 })
+        {
+            return;
+        }
+        _reportLatenciesSql ??= $"""
+            UPDATE events SET reported_latency_us = {Row("reported_latency_us")}
+            {JoinRows("FROM", LatencyColumns)}
+            WHERE events.event_id = {Row("event_id")} AND events.session_id = {Row("session_id")}
+              AND events.applied_source = 'remote' AND events.applied_latency_us IS NULL AND events.reported_latency_us IS NULL;
+            """;
+        using var update = write.Command(_reportLatenciesSql);
+        var rows = latencies.DistinctBy(l => l.EventId, StringComparer.Ordinal)
+            .Select(l => new object?[] { l.EventId, l.SessionId, l.LatencyUs }).ToList();
+        ExecuteRows(update, LatencyColumns, rows);
     }
 
     /// <summary>

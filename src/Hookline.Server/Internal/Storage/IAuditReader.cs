@@ -44,4 +44,7 @@ internal interface IAuditReader
     /// <summary>Events since a time by applied source, how many were decided, the hooks' p99 wait, and active sessions.</summary>
     Task<(Dictionary<string, long> Sources, long Decided, double? HookP99Ms, long ActiveSessions)> WindowAsync(long sinceMs,
         string? org, CancellationToken cancellation = default);
+
+    /// <summary>The overview's counts over a range of whole minutes, from the per-minute rollups kept as events are stored.</summary>
+    Task<OverviewCounts> OverviewAsync(OverviewRange range, string? org, CancellationToken cancellation = default);
 }

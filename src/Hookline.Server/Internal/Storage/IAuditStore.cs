@@ -25,8 +25,10 @@ internal interface IAuditStore : IDisposable
     /// <paramref name="states"/> are the policy memories of sessions that changed, stored in the same transaction (so an
     /// acknowledged event's effect on its session is stored too), each merged with what is stored already.
     /// </remarks>
+    /// <param name="latencies">Latencies sidecars reported for stored remote decisions, written in the same transaction.</param>
     /// <returns>How many of the records were already stored (replays that changed nothing), and which were refused.</returns>
-    BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null);
+    BatchOutcome WriteBatch(IReadOnlyList<AuditRecord> batch, long storedAtMs, IReadOnlyList<SessionStateWrite>? states = null,
+        IReadOnlyList<ReportedLatency>? latencies = null);
 
     /// <summary>Whether a failed write is worth retrying (a busy database, a dropped connection).</summary>
     bool IsTransient(Exception exception);

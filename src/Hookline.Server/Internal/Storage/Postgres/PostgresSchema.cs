@@ -224,5 +224,10 @@ internal static class PostgresSchema
         """
         ALTER TABLE tokens ADD COLUMN IF NOT EXISTS groups TEXT NOT NULL DEFAULT '';
         """,
+        // 14: the latency a sidecar reports after answering a hook with the server's decision (DecisionLatencies):
+        // telemetry, written once, outside both seals of the chain.
+        """
+            ALTER TABLE events ADD COLUMN IF NOT EXISTS reported_latency_us BIGINT;
+        """,
     ];
 }

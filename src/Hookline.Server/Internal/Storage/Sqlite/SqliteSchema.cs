@@ -178,5 +178,10 @@ internal static class SqliteSchema
             CREATE INDEX IF NOT EXISTS approvals_session ON approvals(session_id, status);
             CREATE INDEX IF NOT EXISTS approvals_org ON approvals(org, created_at_ms);
         """,
+        // 10: the latency a sidecar reports after answering a hook with the server's decision (DecisionLatencies):
+        // telemetry, written once, outside both seals of the chain.
+        """
+            ALTER TABLE events ADD COLUMN reported_latency_us INTEGER;
+        """,
     ];
 }
