@@ -126,7 +126,8 @@ for backend in $backends; do
       timeout 1800 psql -q -v ON_ERROR_STOP=1 -v n="$n" -v now_ms="$now_ms" "$dburl" -f bench/dashboard/overview-seed-postgres.sql > /dev/null
       count() { psql -tA "$dburl" -c "$1"; }
     fi
-    echo "seeded $(count 'SELECT COUNT(*) FROM events') events ($(count 'SELECT COUNT(*) FROM events WHERE applied_verdict IS NOT NULL') decided) at schema $(count 'SELECT MAX(version) FROM schema_version') in $(since "$seeded") s"
+    seed_time=$(since "$seeded")
+    echo "seeded $(count 'SELECT COUNT(*) FROM events') events ($(count 'SELECT COUNT(*) FROM events WHERE applied_verdict IS NOT NULL') decided) at schema $(count 'SELECT MAX(version) FROM schema_version') in $seed_time s"
     start_server
     first=$elapsed
     stop_server
@@ -137,5 +138,6 @@ for backend in $backends; do
     fi
     stop_server
     rm -rf "$data"
+    [ "$backend" = sqlite ] || psql -q "$PGURL" -c "DROP DATABASE $db WITH (FORCE)" > /dev/null
   done
 done
