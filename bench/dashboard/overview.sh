@@ -26,7 +26,7 @@ databases=()
 cleanup() {
   kill $(jobs -p) 2>/dev/null || true
   wait 2>/dev/null || true
-  for db in "${databases[@]}"; do psql -q "$PGURL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; done
+  for db in "${databases[@]}"; do PGOPTIONS="-c client_min_messages=warning" psql -q "$PGURL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; done
   rm -rf "$dir"
 }
 trap cleanup EXIT
