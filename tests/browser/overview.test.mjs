@@ -52,6 +52,8 @@ const fired = [
   ["rm -rf /tmp/a", "deny"], ["rm -rf /tmp/b", "deny"], ["rm -rf /var/c", "deny"], ["git push origin main", "ask"],
   ["git push origin dev", "ask"], ["git status", "allow"], ["ls -la", "allow"], ["cat README.md", "allow"],
 ];
+// The PostToolUse below is stored with the verdict the agent was told too (a non-blocking allow): one more decision.
+const decided = fired.length + 1;
 
 try {
   await check("the dashboard lands on the overview, which follows the live feed", async () => {
@@ -71,9 +73,9 @@ try {
     // Only a PostToolUse: a call that ran ungoverned (as when a matcher missed an MCP tool).
     assert.equal((await fireHook("", { event: "post-tool-use", name: "PostToolUse", tool: "mcp__tracker__close", input: { id: 7 } })).code, 0);
     // overview.js refetches the server-drawn fragment (at most every 2 s) while events arrive.
-    await page.waitForFunction((n) => Number(document.querySelector('#overview-totals .card[data-key="decided"] .v')?.textContent) === n, fired.length);
+    // (The CSP forbids eval, so no waitForFunction: a locator waits for the text.)
+    await page.locator('#overview-totals .card[data-key="decided"] .v', { hasText: new RegExp(`^${decided}$`) }).waitFor();
     assert.ok(Number(await page.locator("#overview-charts").getAttribute("data-updated")) >= 1, "swapped in by the script");
-    assert.equal(await page.locator("header a").count() > 0, true);
   });
 
   await check("its numbers equal the counts of `hookline events --json` for the same range", async () => {
@@ -82,7 +84,7 @@ try {
     const until = await range.getAttribute("data-to");
     const events = await eventsOf(since, until);
     const count = (verdict) => events.filter((e) => e.applied === verdict).length;
-    assert.equal(events.length, fired.length);
+    assert.equal(events.length, decided);
     assert.deepEqual(
       [await card(page, "decided"), await card(page, "allow"), await card(page, "ask"), await card(page, "deny")],
       [events.length, count("allow"), count("ask"), count("deny")]);
@@ -111,11 +113,11 @@ try {
   await check("a range picked from the page keeps the counts of its own range", async () => {
     await page.click('nav.ranges a[href="/ui/overview?range=1h"]');
     await page.waitForURL(/range=1h/);
-    assert.equal(await card(page, "decided"), fired.length);
+    assert.equal(await card(page, "decided"), decided);
     await page.goto(`${base}/ui/overview?since=2025-01-01T00:00:00Z&until=2025-01-02T00:00:00Z`);
     assert.equal(await card(page, "decided"), 0);
     assert.match(await page.locator("#live-status").innerText(), /not live/);
-    await page.goto(`${base}/ui/overview`);
+    await page.goto(`${base}/ui/overview?range=1h`); // the last hour: the test's minutes fill more of each chart
   });
 
   await check("the ungoverned call is counted by cause", async () => {
