@@ -104,18 +104,18 @@ internal static class OverviewCharts
     private static string DecisionsChart(OverviewView view)
     {
         var verdicts = VerdictsOf(view);
-        return Stacked(view, verdicts, b => b.Verdicts, VerdictFill, "decisions over time, stacked by verdict", "decisions");
+        return Stacked(view, verdicts, b => b.Verdicts, VerdictFill, "decisions over time, stacked by verdict");
     }
 
     private static string SourcesChart(OverviewView view, IReadOnlyList<string> sources)
-        => Stacked(view, sources, b => b.Sources, SourceFill, "decisions over time, stacked by source", "decisions");
+        => Stacked(view, sources, b => b.Sources, SourceFill, "decisions over time, stacked by source");
 
     private static string Stacked(OverviewView view, IReadOnlyList<string> keys, Func<OverviewBucket, IReadOnlyDictionary<string, long>> of,
-        Func<string, string> fill, string label, string unit)
+        Func<string, string> fill, string label)
     {
         var svg = new Svg(Width, Height, label);
         var max = Math.Max(1, view.Timeline.Select(b => of(b).Values.Sum()).DefaultIfEmpty(0).Max());
-        Axes(svg, view, max.ToString(CultureInfo.InvariantCulture) + " " + unit);
+        Axes(svg, view, max.ToString(CultureInfo.InvariantCulture));
         var slot = PlotWidth / Math.Max(1, view.Timeline.Count);
         for (var i = 0; i < view.Timeline.Count; i++)
         {
@@ -141,7 +141,7 @@ internal static class OverviewCharts
     private static string RatesChart(OverviewView view)
     {
         var svg = new Svg(Width, Height, "deny and ask rate over time");
-        Axes(svg, view, "100 %");
+        Axes(svg, view, "100%");
         foreach (var quarter in new[] { 0.25, 0.5, 0.75 })
         {
             svg.Line(Left, Top + PlotHeight * (1 - quarter), Left + PlotWidth, Top + PlotHeight * (1 - quarter), "#e3e6ec");
@@ -241,7 +241,7 @@ internal static class OverviewCharts
     private static void Axes(Svg svg, OverviewView view, string maxLabel)
     {
         svg.Line(Left, Top + PlotHeight, Left + PlotWidth, Top + PlotHeight, "#6b7385").Line(Left, Top, Left, Top + PlotHeight, "#6b7385")
-            .Text(Left - 4, Top + 10, maxLabel.Split(' ')[0], "end", "axis").Text(Left - 4, Top + PlotHeight, "0", "end", "axis");
+            .Text(Left - 4, Top + 10, maxLabel, "end", "axis").Text(Left - 4, Top + PlotHeight, "0", "end", "axis");
         var day = view.To - view.From > TimeSpan.FromDays(1);
         string Label(DateTimeOffset t) => t.UtcDateTime.ToString(day ? "MM-dd HH:mm" : "HH:mm", CultureInfo.InvariantCulture);
         svg.Text(Left, Height - 8, Label(view.From), "start", "axis")
