@@ -25,8 +25,8 @@ internal static class RssMode
         await using (server)
         {
             var socketPath = directory.Combine("hook.sock");
-            await using var sidecar = CliProcess.Start("sidecar", "--server", url, "--socket", socketPath,
-                "--state-dir", directory.Combine("state"), "--log-level", "Warning");
+            await using var sidecar = CliProcess.Start(["sidecar", "--server", url, "--socket", socketPath,
+                "--state-dir", directory.Combine("state"), "--log-level", "Warning"], SidecarEnvironment(options));
             await sidecar.WaitForLineAsync(l => l.StartsWith("HOOKLINE_SOCKET=", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
             var idleServer = server.Rss();
             var idleSidecar = sidecar.Rss();
@@ -65,6 +65,12 @@ internal static class RssMode
             return failures == 0;
         }
     }
+
+    /// <summary><c>--sidecar-env "NAME=value;NAME=value"</c>: runtime settings tried on the sidecar alone.</summary>
+    private static Dictionary<string, string> SidecarEnvironment(LoadOptions options)
+        => (options.Text("sidecar-env") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "", StringComparer.Ordinal);
 
     private static string Mib(long kilobytes) => Report.Fixed(kilobytes / 1024.0, "0.0");
 }
