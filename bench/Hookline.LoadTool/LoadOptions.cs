@@ -13,7 +13,7 @@ internal sealed class LoadOptions
           hook-chain       --n 400 --warmup 40
           transports       --n 1000 --warmup 100 [--client dotnet|node [--http-only]] [--link memory|network] [--gap-ms 0]
           http-stages      --n 400 --warmup 60 --gap-ms 10 [--link network|memory]
-          rss              --events 20000 --concurrency 8
+          rss              --events 20000 --concurrency 8 [--sidecar-env "DOTNET_GCgen0size=0x200000;NAME=value"]
           unary-auth       --postgres "<admin connection string, loopback>" --n 2000 --warmup 200 --block 250
           approval-latency --n 40 --warmup 4 --budget-ms 2000
         """;

@@ -23,7 +23,10 @@ internal sealed class CliProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static CliProcess Start(params string[] arguments)
+    public static CliProcess Start(params string[] arguments) => Start(arguments, new Dictionary<string, string>());
+
+    /// <summary>Starts the command with <paramref name="environment"/> added to this process's own.</summary>
+    public static CliProcess Start(string[] arguments, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo(RepoPaths.Cli)
         {
@@ -31,6 +34,10 @@ internal sealed class CliProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -73,6 +73,8 @@ internal static class SidecarCommand
             }
             var tlsFiles = tls.Files(parse);
             using var loggers = CommonOptions.Console(parse.GetValue(logLevel));
+            // The process runs one sidecar (or the daemon): it gives back what each burst of hooks left behind.
+            using var trim = SidecarMemory.TrimWhenQuiet(TimeProvider.System);
             // What the daemon and the single sidecar share: the connection to the server, the socket, the spool and
             // the decision settings. Each branch adds only its own fields.
             SidecarOptions Shared() => new()

@@ -1,0 +1,62 @@
+using Hookline.Sidecar.Internal.Memory;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Hookline.Sidecar.Tests;
+
+/// <summary>The sidecar gives memory back once after each burst of hooks, never while one runs or when nothing ran.</summary>
+public sealed class QuietTrimTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private long _allocated;
+
+    [Fact]
+    public void A_burst_is_trimmed_once_the_first_quiet_period_after_it()
+    {
+        using var trim = new QuietTrim(_time, () => _allocated, () => { });
+
+        // The burst: 3 periods of 2 MiB each.
+        for (var i = 0; i < 3; i++)
+        {
+            _allocated += 2 * 1024 * 1024;
+            _time.Advance(QuietTrim.Period);
+            Assert.Equal(0, trim.Trims);
+        }
+        // Quiet: a keep-alive's few bytes.
+        _allocated += 1024;
+        _time.Advance(QuietTrim.Period);
+        Assert.Equal(1, trim.Trims);
+
+        // Still quiet: nothing new to give back.
+        _allocated += 1024;
+        _time.Advance(QuietTrim.Period * 5);
+        Assert.Equal(1, trim.Trims);
+    }
+
+    [Fact]
+    public void A_process_that_allocated_little_is_never_trimmed()
+    {
+        using var trim = new QuietTrim(_time, () => _allocated, () => { });
+
+        for (var i = 0; i < 100; i++)
+        {
+            _allocated += 1024;
+            _time.Advance(QuietTrim.Period);
+        }
+
+        Assert.Equal(0, trim.Trims);
+    }
+
+    [Fact]
+    public void A_steady_load_is_not_interrupted()
+    {
+        using var trim = new QuietTrim(_time, () => _allocated, () => { });
+
+        for (var i = 0; i < 100; i++)
+        {
+            _allocated += QuietTrim.QuietBytes * 4;
+            _time.Advance(QuietTrim.Period);
+        }
+
+        Assert.Equal(0, trim.Trims);
+    }
+}
