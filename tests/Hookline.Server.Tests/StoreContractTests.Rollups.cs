@@ -35,8 +35,7 @@ public abstract partial class StoreContractTests
     public async Task An_applied_decision_replay_moves_the_counts_from_the_servers_answer_to_the_applied_one()
     {
         var store = await OpenAsync();
-        var session = Guid.NewGuid().ToString();
-        await store.CreateOrResumeSessionAsync(new CreateSessionRequest { Agent = "claude" }, session, 1, new SessionIdentity("ana", "acme", true, null));
+        var session = await AcmeSessionAsync(store);
         var hookEvent = RollupWorkload.At(Events.Bash("git push", session), RollupBase + 90_000, "acme");
         store.WriteBatch([new AuditRecord(hookEvent, RollupWorkload.DecisionOf(Verdict.Allow, "r1"), RollupBase, null)], RollupBase);
         var replay = hookEvent.Clone();
@@ -102,6 +101,91 @@ public abstract partial class StoreContractTests
                 Assert.DoesNotContain("events", plan.Replace(table, "", StringComparison.Ordinal), StringComparison.Ordinal);
             }
         }
+    }
+
+    [SkippableFact]
+    public async Task Rollups_counted_by_two_writers_in_their_own_shards_sum_to_the_events_counts_across_moves_and_prunes()
+    {
+        var first = await OpenAsync(rollupShard: 3);
+        var second = await OpenAsync(rollupShard: 11);
+        var workload = await RollupWorkload.StartAsync(first, seed: 5);
+
+        // Each writer replays, measures and prunes events the other counted: its own shard goes below zero.
+        workload.Run(batches: 5);
+        workload = new RollupWorkload(second, workload);
+        workload.Run(batches: 5);
+        new RollupWorkload(first, workload).Run(batches: 5);
+
+        await AssertRollupsEqualEventsAsync(first, "two shards");
+    }
+
+    [SkippableFact]
+    public async Task Two_replicas_counting_the_same_minute_and_org_do_not_wait_on_each_others_uncommitted_rollups()
+    {
+        var holder = (AuditStore)await OpenAsync(rollupShard: 1);
+        Skip.If(_database is null, "SQLite has one writer at a time");
+        var other = await OpenAsync(rollupShard: 2);
+        string[] sessions = [await AcmeSessionAsync(other), await AcmeSessionAsync(other)];
+        AuditRecord Decided(string session, long timeMs) => new(
+            RollupWorkload.At(Events.Bash("git push", session), timeMs, "acme"), RollupWorkload.DecisionOf(Verdict.Deny, "r1"), timeMs, null);
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        holder.BeforeCommit = () =>
+        {
+            holding.Set();
+            release.Wait(TimeSpan.FromSeconds(60));
+        };
+
+        // The holder has upserted its counts of the minute and keeps its transaction open.
+        var held = Task.Run(() => holder.WriteBatch([Decided(sessions[0], RollupBase + 10_000)], RollupBase));
+        try
+        {
+            Assert.True(holding.Wait(TimeSpan.FromSeconds(30)), "the holder's batch never reached its commit");
+            var write = Task.Run(() => other.WriteBatch([Decided(sessions[1], RollupBase + 20_000)], RollupBase));
+            await write.WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            release.Set();
+        }
+        await held;
+
+        var range = OverviewRange.Of(DateTimeOffset.FromUnixTimeMilliseconds(RollupBase), DateTimeOffset.FromUnixTimeMilliseconds(RollupBase + 60_000));
+        Assert.Equal(2L, (await other.Reader.OverviewAsync(range, "acme")).Totals.Deny);
+        await AssertRollupsEqualEventsAsync(other, "two replicas of one minute");
+    }
+
+    [SkippableFact]
+    public async Task An_event_id_another_writer_stored_between_the_batchs_select_and_its_insert_is_not_counted_by_the_batch()
+    {
+        var store = await OpenAsync();
+        var session = await AcmeSessionAsync(store);
+        var hookEvent = RollupWorkload.At(Events.Bash("rm -rf /", session), RollupBase + 30_000, "acme");
+        // Another replica stores the id (under another session, without a decision) after the batch found it absent.
+        ((AuditStore)store).BeforeInsert = command =>
+        {
+            using var insert = command($"""
+                INSERT INTO events (event_id, session_id, agent, agent_session_id, hook_event, native_event, tool_name, native_tool_name,
+                    tool_use_id, cwd, permission_mode, payload_truncated, event_time_ms, received_at_ms, applied_source, stored_at_ms, org)
+                VALUES ('{hookEvent.EventId}', 'elsewhere', 'codex', '', 'PreToolUse', '', 'Read', '', '', '', '', 0, {RollupBase + 30_000},
+                    {RollupBase}, '', {RollupBase}, 'acme');
+                """);
+            Assert.Equal(1, insert.ExecuteNonQuery());
+        };
+
+        store.WriteBatch([new AuditRecord(hookEvent, RollupWorkload.DecisionOf(Verdict.Deny, "r1"), RollupBase, null)], RollupBase);
+
+        var range = OverviewRange.Of(DateTimeOffset.FromUnixTimeMilliseconds(RollupBase), DateTimeOffset.FromUnixTimeMilliseconds(RollupBase + 60_000));
+        Assert.Equal(0L, (await store.Reader.OverviewAsync(range, "acme")).Totals.Decided);
+        await AssertRollupsEqualEventsAsync(store, "an id stored between select and insert");
+    }
+
+    /// <summary>A new session of ana in acme.</summary>
+    private static async Task<string> AcmeSessionAsync(IAuditStore store)
+    {
+        var session = Guid.NewGuid().ToString();
+        await store.CreateOrResumeSessionAsync(new CreateSessionRequest { Agent = "claude" }, session, 1, new SessionIdentity("ana", "acme", true, null));
+        return session;
     }
 
     private async Task<string> ExplainAsync(string sql)

@@ -23,14 +23,17 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
 
     /// <summary>Opens a store on this test's database; a second call opens another store on the same data (a restart, or a replica).</summary>
-    private async Task<IAuditStore> OpenAsync()
+    /// <param name="rollupShard">The shard the store counts its rollups in; a random one when null, as a server's.</param>
+    private async Task<IAuditStore> OpenAsync(long? rollupShard = null)
     {
         if (_dir is null && _database is null)
         {
             _database = await CreateDatabaseAsync();
             _dir = _database is null ? new TempDir() : null;
         }
-        IAuditStore store = _database is null ? new SqliteStore(_dir!.File("data")) : new PostgresStore(_database.ConnectionString);
+        AuditStore opened = _database is null ? new SqliteStore(_dir!.File("data")) : new PostgresStore(_database.ConnectionString);
+        opened.RollupShard = rollupShard ?? opened.RollupShard;
+        var store = (IAuditStore)opened;
         _stores.Add(store);
         return store;
     }

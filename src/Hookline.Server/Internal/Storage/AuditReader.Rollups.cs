@@ -40,12 +40,15 @@ internal abstract partial class AuditReader
         return builder.Build(await UngovernedAsync(connection, range, org, cancellation).ConfigureAwait(false));
     }
 
-    /// <summary>The three reads over @from..@to, <paramref name="more"/> added to their condition (" AND org = @org").</summary>
+    /// <summary>
+    /// The three reads over @from..@to, <paramref name="more"/> added to their condition (" AND org = @org"). They sum
+    /// over the writers' shards; a key whose shards cancel out (counted in one, subtracted in another) is no key.
+    /// </summary>
     internal static (string Decisions, string Latency, string Tops) RollupQueries(string more)
     {
         var where = $"minute_ms >= @from AND minute_ms < @to{more}";
-        return ($"SELECT minute_ms, verdict, source, CAST(SUM(n) AS BIGINT) FROM rollup_decisions WHERE {where} GROUP BY minute_ms, verdict, source;",
-            $"SELECT source, bucket, CAST(SUM(n) AS BIGINT) FROM rollup_latency WHERE {where} GROUP BY source, bucket;",
-            $"SELECT kind, item, verdict, CAST(SUM(n) AS BIGINT) FROM rollup_tops WHERE {where} GROUP BY kind, item, verdict;");
+        return ($"SELECT minute_ms, verdict, source, CAST(SUM(n) AS BIGINT) FROM rollup_decisions WHERE {where} GROUP BY minute_ms, verdict, source HAVING SUM(n) <> 0;",
+            $"SELECT source, bucket, CAST(SUM(n) AS BIGINT) FROM rollup_latency WHERE {where} GROUP BY source, bucket HAVING SUM(n) <> 0;",
+            $"SELECT kind, item, verdict, CAST(SUM(n) AS BIGINT) FROM rollup_tops WHERE {where} GROUP BY kind, item, verdict HAVING SUM(n) <> 0;");
     }
 }

@@ -28,12 +28,14 @@ internal abstract partial class AuditStore
         var stored = StoredHashes(write, batch);
         var plan = BatchPlan.Create(batch, storedAtMs, stored, LastLinks(write, sessions));
         var rollups = new RollupChanges();
+        BeforeInsert?.Invoke(write.Command);
         Insert(write, plan.Inserts, rollups);
         UpdateApplied(write, plan.Updates, stored, rollups);
         SaveStates(write, states);
         ReportLatencies(write, latencies, rollups);
         WriteRollups(write, rollups);
         var ungoverned = RecordCoverage(write, batch, plan);
+        BeforeCommit?.Invoke();
         write.Commit();
         return plan.Outcome with { Ungoverned = ungoverned };
     }
@@ -58,10 +60,16 @@ internal abstract partial class AuditStore
             ON CONFLICT (event_id) DO NOTHING
             """);
         using var insert = write.Command(_insertSql);
-        ExecuteRows(insert, InsertColumns, inserts.ConvertAll(i => i.Values));
+        // Counted only where inserted: another replica may have stored an id since the batch's select (DO NOTHING).
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        ReadRows(insert, InsertColumns, inserts.ConvertAll(i => i.Values), reader => inserted.Add(reader.GetString(0)));
         foreach (var planned in inserts)
         {
-            rollups.Add(CountedEvent.Of(planned.Values));
+            var counted = CountedEvent.Of(planned.Values);
+            if (inserted.Remove(counted.EventId))
+            {
+                rollups.Add(counted);
+            }
         }
     }
 

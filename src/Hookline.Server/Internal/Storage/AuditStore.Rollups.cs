@@ -6,17 +6,33 @@ internal abstract partial class AuditStore
 {
     private static readonly Rollup[] Rollups =
     [
-        new("rollup_decisions", ["minute_ms", "org", "verdict", "source", "n"]),
-        new("rollup_tops", ["minute_ms", "org", "kind", "item", "verdict", "n"]),
-        new("rollup_latency", ["minute_ms", "org", "source", "bucket", "n"]),
+        new("rollup_decisions", ["minute_ms", "org", "verdict", "source", "shard", "n"]),
+        new("rollup_tops", ["minute_ms", "org", "kind", "item", "verdict", "shard", "n"]),
+        new("rollup_latency", ["minute_ms", "org", "source", "bucket", "shard", "n"]),
     ];
+
+    /// <summary>
+    /// The rollup shard this store writes its counts in (<see cref="RollupSchema"/>), chosen at random when it opens:
+    /// replicas of one PostgreSQL database (each a store of its own) upsert different rows, so a batch never waits on
+    /// another replica's uncommitted counts (two replicas share a shard one time in <see cref="RollupSchema.Shards"/>,
+    /// and then only wait as they did without shards). One store's writers (its audit writer and its retention sweep)
+    /// share the shard: they write one at a time or, on PostgreSQL, rarely the same minutes.
+    /// </summary>
+    internal long RollupShard { get; set; } = Random.Shared.Next(RollupSchema.Shards);
+
+    /// <summary>A test's seam: runs in a batch's transaction after its select of stored ids, before its insert.</summary>
+    internal Action<Func<string, DbCommand>>? BeforeInsert { get; set; }
+
+    /// <summary>A test's seam: runs in a batch's transaction after all its writes (rollups included), before its commit.</summary>
+    internal Action? BeforeCommit { get; set; }
 
     private readonly string?[] _rollupUpsertSql = new string?[3];
     private readonly string?[] _rollupDropSql = new string?[3];
 
     /// <summary>
-    /// Adds a transaction's changes to the rollups: one upsert per table (<c>n = n + excluded.n</c>), then, where a
-    /// count went down, the rows it brought to zero are dropped (only rows this transaction holds already).
+    /// Adds a transaction's changes to the rollups, in this store's shard: one upsert per table (<c>n = n + excluded.n</c>),
+    /// then, where a count went down, the rows it brought to exactly zero are dropped (only rows this transaction holds
+    /// already). A row may go below zero (it subtracts what another shard counted): it stays, the readers sum the shards.
     /// </summary>
     private void WriteRollups(StoreWrite write, RollupChanges changes)
     {
@@ -24,7 +40,7 @@ internal abstract partial class AuditStore
         {
             return;
         }
-        var (decisions, tops, latency) = changes.Fold(Users(write, [.. changes.Sessions]));
+        var (decisions, tops, latency) = changes.Fold(Users(write, [.. changes.Sessions]), RollupShard);
         List<object?[]>[] rows = [decisions, tops, latency];
         for (var t = 0; t < Rollups.Length; t++)
         {

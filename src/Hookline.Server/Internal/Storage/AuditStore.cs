@@ -54,8 +54,11 @@ internal abstract partial class AuditStore
     /// <summary>The last (session_seq, hash) of each session of a batch, or (0, genesis): asked as the plan needs them.</summary>
     protected abstract Func<string, (long Seq, string Hash)> LastLinks(StoreWrite write, string[] sessions);
 
-    /// <summary>The statement that inserts a batch's events; a backend may wrap it to announce what was inserted.</summary>
-    protected virtual string AnnounceInserted(string insert) => insert + ";";
+    /// <summary>
+    /// The statement that inserts a batch's events and returns the ids it inserted (not those another writer stored
+    /// first); a backend may wrap it to announce what was inserted.
+    /// </summary>
+    protected virtual string AnnounceInserted(string insert) => insert + " RETURNING event_id;";
 
     /// <summary>Tells whoever listens that a new policy epoch is stored; delivered at commit.</summary>
     protected virtual void AnnouncePolicy(StoreWrite write, ulong epoch)

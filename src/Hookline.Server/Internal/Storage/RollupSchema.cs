@@ -6,12 +6,16 @@ namespace Hookline.Server.Internal.Storage;
 /// <summary>
 /// The per-minute rollups behind the overview (SQLite step 11, PostgreSQL step 15), and the backfill of the events
 /// stored before them. Every key starts with the minute, so a range reads only its own rows through the primary key.
-/// The step may run again (a database taken back to an earlier version): it counts everything afresh.
+/// The step may run again (a database taken back to an earlier version): it makes the tables anew and counts everything afresh.
 /// </summary>
 /// <remarks>
 /// rollup_decisions: decided events by minute × org × applied verdict × applied source. rollup_tops: by minute × org ×
 /// kind (rule, user, agent, tool) × item × verdict, one row per rule id of a comma-joined list. rollup_latency: by
 /// minute × org × source × <see cref="OverviewLatency"/> bucket, <see cref="Unmeasured"/> for no latency.
+/// Every key ends with a <c>shard</c>, the writer's (<see cref="Shards"/>): writers of one minute and org (replicas of one
+/// PostgreSQL) upsert rows of their own and never wait on each other's row locks. A reader sums over the shards; a
+/// writer subtracting what another shard counted takes its own row below zero (the sum stays right). The backfill
+/// counts in shard 0.
 /// </remarks>
 internal static class RollupSchema
 {
@@ -20,6 +24,9 @@ internal static class RollupSchema
 
     public const long MinuteMs = 60_000;
 
+    /// <summary>How many shards writers choose from: a range reads at most this many rows per key.</summary>
+    public const int Shards = 16;
+
     /// <summary>The minute an event is counted in (floored, also before 1970).</summary>
     public static long MinuteOf(long timeMs) => timeMs - (((timeMs % MinuteMs) + MinuteMs) % MinuteMs);
 
@@ -27,33 +34,33 @@ internal static class RollupSchema
     /// <param name="tableOptions">What follows a table's definition (SQLite: WITHOUT ROWID, so rows live in key order).</param>
     /// <param name="ruleIds">A query of (event_id, rule_id): one row per rule id of each decided event's applied_rule_ids.</param>
     public static string Step(string bigint, string tableOptions, string ruleIds) => $"""
-        CREATE TABLE IF NOT EXISTS rollup_decisions (
-            minute_ms {bigint} NOT NULL, org TEXT NOT NULL, verdict TEXT NOT NULL, source TEXT NOT NULL, n {bigint} NOT NULL,
-            PRIMARY KEY (minute_ms, org, verdict, source)){tableOptions};
-        CREATE TABLE IF NOT EXISTS rollup_tops (
-            minute_ms {bigint} NOT NULL, org TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL, verdict TEXT NOT NULL, n {bigint} NOT NULL,
-            PRIMARY KEY (minute_ms, org, kind, item, verdict)){tableOptions};
-        CREATE TABLE IF NOT EXISTS rollup_latency (
-            minute_ms {bigint} NOT NULL, org TEXT NOT NULL, source TEXT NOT NULL, bucket {bigint} NOT NULL, n {bigint} NOT NULL,
-            PRIMARY KEY (minute_ms, org, source, bucket)){tableOptions};
-        DELETE FROM rollup_decisions;
-        DELETE FROM rollup_tops;
-        DELETE FROM rollup_latency;
+        DROP TABLE IF EXISTS rollup_decisions;
+        CREATE TABLE rollup_decisions (
+            minute_ms {bigint} NOT NULL, org TEXT NOT NULL, verdict TEXT NOT NULL, source TEXT NOT NULL, shard {bigint} NOT NULL, n {bigint} NOT NULL,
+            PRIMARY KEY (minute_ms, org, verdict, source, shard)){tableOptions};
+        DROP TABLE IF EXISTS rollup_tops;
+        CREATE TABLE rollup_tops (
+            minute_ms {bigint} NOT NULL, org TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL, verdict TEXT NOT NULL, shard {bigint} NOT NULL,
+            n {bigint} NOT NULL, PRIMARY KEY (minute_ms, org, kind, item, verdict, shard)){tableOptions};
+        DROP TABLE IF EXISTS rollup_latency;
+        CREATE TABLE rollup_latency (
+            minute_ms {bigint} NOT NULL, org TEXT NOT NULL, source TEXT NOT NULL, bucket {bigint} NOT NULL, shard {bigint} NOT NULL, n {bigint} NOT NULL,
+            PRIMARY KEY (minute_ms, org, source, bucket, shard)){tableOptions};
         CREATE TEMPORARY TABLE rollup_counted AS
             SELECT e.event_id, e.event_time_ms - (((e.event_time_ms % {MinuteMs}) + {MinuteMs}) % {MinuteMs}) AS minute_ms, e.org,
                    e.agent, e.tool_name, COALESCE(s.user_name, '') AS user_name, e.applied_verdict AS verdict, e.applied_source AS source,
                    e.applied_rule_ids, COALESCE(e.applied_latency_us, e.reported_latency_us) AS latency_us
             FROM events e LEFT JOIN sessions s ON s.session_id = e.session_id
             WHERE e.applied_verdict IS NOT NULL;
-        INSERT INTO rollup_decisions (minute_ms, org, verdict, source, n)
-            SELECT minute_ms, org, verdict, source, COUNT(*) FROM rollup_counted GROUP BY minute_ms, org, verdict, source;
-        INSERT INTO rollup_latency (minute_ms, org, source, bucket, n)
-            SELECT minute_ms, org, source, bucket, COUNT(*) FROM (
+        INSERT INTO rollup_decisions (minute_ms, org, verdict, source, shard, n)
+            SELECT minute_ms, org, verdict, source, 0, COUNT(*) FROM rollup_counted GROUP BY minute_ms, org, verdict, source;
+        INSERT INTO rollup_latency (minute_ms, org, source, bucket, shard, n)
+            SELECT minute_ms, org, source, bucket, 0, COUNT(*) FROM (
                 SELECT minute_ms, org, source, CASE WHEN latency_us IS NULL THEN {Unmeasured} {LatencyBuckets()} ELSE {OverviewLatency.Buckets - 1} END AS bucket
                 FROM rollup_counted) c
             GROUP BY minute_ms, org, source, bucket;
-        INSERT INTO rollup_tops (minute_ms, org, kind, item, verdict, n)
-            SELECT minute_ms, org, kind, item, verdict, COUNT(*) FROM (
+        INSERT INTO rollup_tops (minute_ms, org, kind, item, verdict, shard, n)
+            SELECT minute_ms, org, kind, item, verdict, 0, COUNT(*) FROM (
                 SELECT minute_ms, org, 'agent' AS kind, agent AS item, verdict FROM rollup_counted
                 UNION ALL SELECT minute_ms, org, 'tool', tool_name, verdict FROM rollup_counted
                 UNION ALL SELECT minute_ms, org, 'user', user_name, verdict FROM rollup_counted

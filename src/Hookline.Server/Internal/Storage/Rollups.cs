@@ -57,8 +57,11 @@ internal sealed class RollupChanges
         Add(after);
     }
 
-    /// <summary>Signed rows per table, in key order (so concurrent writers lock shared rows in one order), zeros left out.</summary>
-    public (List<object?[]> Decisions, List<object?[]> Tops, List<object?[]> Latency) Fold(IReadOnlyDictionary<string, string> users)
+    /// <summary>
+    /// Signed rows per table, all in the writer's <paramref name="shard"/>, in key order (so writers of one shard lock
+    /// shared rows in one order), zeros left out.
+    /// </summary>
+    public (List<object?[]> Decisions, List<object?[]> Tops, List<object?[]> Latency) Fold(IReadOnlyDictionary<string, string> users, long shard)
     {
         var decisions = new Dictionary<(long, string, string, string), long>();
         var tops = new Dictionary<(long, string, string, string, string), long>();
@@ -81,9 +84,9 @@ internal sealed class RollupChanges
             }
         }
         return (
-            [.. decisions.Where(d => d.Value != 0).Select(d => new object?[] { d.Key.Item1, d.Key.Item2, d.Key.Item3, d.Key.Item4, d.Value }).Order(KeyOrder.Instance)],
-            [.. tops.Where(d => d.Value != 0).Select(d => new object?[] { d.Key.Item1, d.Key.Item2, d.Key.Item3, d.Key.Item4, d.Key.Item5, d.Value }).Order(KeyOrder.Instance)],
-            [.. latency.Where(d => d.Value != 0).Select(d => new object?[] { d.Key.Item1, d.Key.Item2, d.Key.Item3, d.Key.Item4, d.Value }).Order(KeyOrder.Instance)]);
+            [.. decisions.Where(d => d.Value != 0).Select(d => new object?[] { d.Key.Item1, d.Key.Item2, d.Key.Item3, d.Key.Item4, shard, d.Value }).Order(KeyOrder.Instance)],
+            [.. tops.Where(d => d.Value != 0).Select(d => new object?[] { d.Key.Item1, d.Key.Item2, d.Key.Item3, d.Key.Item4, d.Key.Item5, shard, d.Value }).Order(KeyOrder.Instance)],
+            [.. latency.Where(d => d.Value != 0).Select(d => new object?[] { d.Key.Item1, d.Key.Item2, d.Key.Item3, d.Key.Item4, shard, d.Value }).Order(KeyOrder.Instance)]);
     }
 
     private static void Increment<TKey>(Dictionary<TKey, long> counts, TKey key, long sign) where TKey : notnull

@@ -184,12 +184,15 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     }
 
     // The rows a batch inserted are announced with the range of storage order they took, delivered at commit to
-    // every replica's live feed (see ReplicaFeed). Replays that inserted nothing announce nothing.
+    // every replica's live feed (see ReplicaFeed). Replays that inserted nothing announce nothing. The statement returns
+    // the ids it inserted (the announcement, volatile, is a materialized CTE: it runs once, whatever reads it).
     protected override string AnnounceInserted(string insert) => $"""
         WITH stored AS (
             {insert}
-            RETURNING seq)
-        SELECT pg_notify('{EventsChannel}', '{ReplicaId}'::text || ' ' || MIN(seq) || ' ' || MAX(seq)) FROM stored HAVING COUNT(*) > 0;
+            RETURNING seq, event_id),
+        announced AS (
+            SELECT pg_notify('{EventsChannel}', '{ReplicaId}'::text || ' ' || MIN(seq) || ' ' || MAX(seq)) FROM stored HAVING COUNT(*) > 0)
+        SELECT event_id FROM stored WHERE (SELECT COUNT(*) FROM announced) >= 0;
         """;
 
     /// <summary>The LISTEN/NOTIFY channel of stored batches: "replica first-seq last-seq".</summary>
@@ -225,7 +228,7 @@ internal static class PostgresTypes
     [
         "payload_truncated", "event_time_ms", "received_at_ms", "is_default", "policy_epoch", "applied_epoch",
         "applied_latency_us", "stored_at_ms", "session_seq", "payload_shed", "payload_bytes", "authenticated",
-        "cut_at_ms", "updated_at_ms", "pre_at_ms", "ran_at_ms", "heuristic", "reported_latency_us", "minute_ms", "bucket", "n",
+        "cut_at_ms", "updated_at_ms", "pre_at_ms", "ran_at_ms", "heuristic", "reported_latency_us", "minute_ms", "bucket", "shard", "n",
     ];
 
     public static string Of(string column) => Bytea.Contains(column) ? "bytea" : BigInt.Contains(column) ? "bigint" : "text";
