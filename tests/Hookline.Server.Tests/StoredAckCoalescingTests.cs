@@ -43,16 +43,27 @@ public sealed class StoredAckCoalescingTests : IAsyncLifetime
         var clash = Events.Bash("ls", sessionId, decisionWanted: false);
         clash.EventId = taken.EventId;
         events.Insert(150, clash);
+        // A neighbour stream whose events reach storage in between: per-batch grouping alone would ack event by event.
+        var neighbourSession = Guid.NewGuid().ToString();
+        await using var neighbour = await _server.OpenStreamAsync(neighbourSession);
+        await neighbour.NextSnapshotAsync();
+        await neighbour.RoundTripAsync();
+        var neighbourEvents = Enumerable.Range(0, 300).Select(i => Events.Bash($"echo {i}", neighbourSession, decisionWanted: false)).ToList();
 
         List<ProcessHookEventResponse> read;
         // The database's write lock is held while the events arrive, so they wait for storage together.
         await using (var holder = await HoldWriteLockAsync())
         {
-            foreach (var hookEvent in events)
+            for (var i = 0; i < events.Count; i++)
             {
-                await stream.SendAsync(hookEvent);
+                await stream.SendAsync(events[i]);
+                if (i < neighbourEvents.Count)
+                {
+                    await neighbour.SendAsync(neighbourEvents[i]);
+                }
             }
             read = await stream.RoundTripAsync();
+            await neighbour.RoundTripAsync();
         }
         var stored = events.Where(e => e != clash).Select(e => e.EventId).ToArray();
         var refused = read.Any(m => m.KindCase == Kind.StoredAck && m.StoredAck.Rejected.Count > 0);
@@ -68,6 +79,12 @@ public sealed class StoredAckCoalescingTests : IAsyncLifetime
         Assert.Equal([clash.EventId], acks.SelectMany(a => a.Rejected).Select(r => r.EventId));
         // One ack per storage batch at most, and a refusal goes with what had collected: a handful, not 300.
         Assert.InRange(acks.Count, 1, 6);
+
+        var neighbourIds = neighbourEvents.Select(e => e.EventId).ToArray();
+        var neighbourRead = await neighbour.ReadUntilStoredAsync(neighbourIds);
+        var neighbourAcks = neighbourRead.Where(m => m.KindCase == Kind.StoredAck).Select(m => m.StoredAck).ToList();
+        Assert.Equal(neighbourIds.Order(), neighbourAcks.SelectMany(a => a.EventIds).Order());
+        Assert.InRange(neighbourAcks.Count, 1, 6);
     }
 
     [Fact]
