@@ -16,6 +16,9 @@ internal sealed class LoadOptions
           rss              --events 20000 --concurrency 8 [--sidecar-env "DOTNET_GCgen0size=0x200000;NAME=value"]
           unary-auth       --postgres "<admin connection string, loopback>" --n 2000 --warmup 200 --block 250
           approval-latency --n 40 --warmup 4 --budget-ms 2000
+          idle-streams     --idle 10000 --connections 10 --active 8 --n 2000
+          fleet            every figure of issue 18 in one run, smaller defaults (each name above still applies)
+                           [--postgres "<admin connection string, loopback>"]
         """;
 
     private readonly Dictionary<string, string> _values;
@@ -50,6 +53,25 @@ internal sealed class LoadOptions
         {
             values[name] = "true";
         }
+        return new LoadOptions(values);
+    }
+
+    /// <summary>These options, with <paramref name="defaults"/> for the names not given (a mode run inside another).</summary>
+    public LoadOptions WithDefaults(params (string Name, string Value)[] defaults)
+    {
+        var values = new Dictionary<string, string>(_values, StringComparer.Ordinal);
+        foreach (var (name, value) in defaults)
+        {
+            values.TryAdd(name, value);
+        }
+        return new LoadOptions(values);
+    }
+
+    /// <summary>These options without <paramref name="name"/>.</summary>
+    public LoadOptions Without(string name)
+    {
+        var values = new Dictionary<string, string>(_values, StringComparer.Ordinal);
+        values.Remove(name);
         return new LoadOptions(values);
     }
 

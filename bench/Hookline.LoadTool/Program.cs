@@ -14,6 +14,8 @@ Func<Task<bool>>? run = mode switch
     "http-stages" => () => HttpStagesMode.RunAsync(options, report),
     "unary-auth" => () => UnaryAuthMode.RunAsync(options, report),
     "approval-latency" => () => ApprovalLatencyMode.RunAsync(options, report),
+    "idle-streams" => () => IdleStreamsMode.RunAsync(options, report),
+    "fleet" => () => FleetMode.RunAsync(options, report),
     _ => null,
 };
 if (run is null)

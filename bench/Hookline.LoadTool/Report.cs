@@ -55,6 +55,26 @@ internal sealed class Report
         _markdown.AppendLine();
     }
 
+    private readonly List<string[]> _figures = [];
+
+    /// <summary>One figure of issue 18's table, kept for <see cref="Figures"/> (the <c>fleet</c> mode's summary).</summary>
+    public void Figure(string figure, string value, string how)
+    {
+        lock (_figures)
+        {
+            _figures.Add([figure, value, how]);
+        }
+    }
+
+    /// <summary>Prints the figures collected so far as one table.</summary>
+    public void Figures(string title)
+    {
+        lock (_figures)
+        {
+            Table(title, ["figure", "value", "how"], [.. _figures]);
+        }
+    }
+
     public void PrintMarkdown()
     {
         _out.WriteLine("---- markdown ----");

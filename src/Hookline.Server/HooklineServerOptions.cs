@@ -58,6 +58,14 @@ public sealed class HooklineServerOptions
     public int MaxBatchSize { get; set; } = 512;
 
     /// <summary>
+    /// The longest the id of a stored event waits on its stream for others to share one StoredAck (see
+    /// <c>StreamOutbox</c>): under load a stream's acks go together, not one message per event. A stream with nothing
+    /// else waiting for storage is acknowledged at once, so a trickle is never held back. Zero: every batch's acks go at
+    /// once. Keep it well below the sidecar's resend interval (10 s), or unacknowledged events are sent twice.
+    /// </summary>
+    public TimeSpan StoredAckDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Bytes of events the audit writer may hold waiting to be stored (their wire size plus a small overhead). A full
     /// queue makes the streams wait (backpressure), and never drops an event; one event larger than the bound still
     /// passes alone. Memory, not throughput: the writer takes up to <see cref="MaxBatchSize"/> events per transaction.

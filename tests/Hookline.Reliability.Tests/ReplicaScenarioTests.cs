@@ -6,7 +6,7 @@ namespace Hookline.Reliability.Tests;
 
 /// <summary>
 /// Two <c>hookline server --postgres</c> replicas on one real PostgreSQL database, with real sidecars and the published
-/// hook: a replica killed mid-burst, and policy edits reaching the sidecars of both. Skipped only on a machine without
+/// hook: a replica killed mid-burst under four sidecars (two on each), and policy edits reaching the sidecars of both. Skipped only on a machine without
 /// PostgreSQL (HOOKLINE_TEST_POSTGRES unset); in CI (<c>CI=true</c>) that fails instead.
 /// </summary>
 public sealed class ReplicaScenarioTests(ITestOutputHelper output)
@@ -15,50 +15,70 @@ public sealed class ReplicaScenarioTests(ITestOutputHelper output)
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [SkippableFact]
-    public async Task The_replica_a_sidecar_uses_SIGKILLed_during_a_burst_of_1000_every_hook_is_answered_and_every_event_stored_once()
+    public async Task One_of_two_replicas_SIGKILLed_during_a_burst_of_1000_from_four_sidecars_every_hook_is_answered_in_bound_and_every_event_stored_once()
     {
         await using var stack = await ReplicaStack.StartAsync(2);
         var (a, b) = (stack.Replicas[0], stack.Replicas[1]);
-        var sidecar = await stack.StartSidecarAsync("failover", a.Url, b.Url);
-        var before = await SidecarProbe.StatusAsync(sidecar.SocketPath);
-        Assert.Equal(("connected", a.Url), (before.Stream, before.Server));
-        var cases = Workload.Make("repkill", 1000);
+        // Two sidecars on each replica; each fails over to the other one.
+        var onA = new[] { await stack.StartSidecarAsync("a1", a.Url, b.Url), await stack.StartSidecarAsync("a2", a.Url, b.Url) };
+        var onB = new[] { await stack.StartSidecarAsync("b1", b.Url, a.Url), await stack.StartSidecarAsync("b2", b.Url, a.Url) };
+        var sidecars = onA.Concat(onB).ToArray();
+        foreach (var (sidecar, url) in sidecars.Select((s, i) => (s, i < onA.Length ? a.Url : b.Url)))
+        {
+            var before = await SidecarProbe.StatusAsync(sidecar.SocketPath);
+            Assert.Equal(("connected", url), (before.Stream, before.Server));
+        }
+        var cases = sidecars.Select((_, i) => Workload.Make($"repkill{i}", 1000 / sidecars.Length)).ToArray();
         var killAt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = 0;
 
-        var burst = Burst.RunAsync(sidecar.SocketPath, cases, concurrency: 8, progress: done => { if (done == 300) killAt.TrySetResult(); });
+        // Eight hook processes at a time in all, as in the single-sidecar scenarios.
+        var bursts = sidecars.Select((sidecar, i) => Burst.RunAsync(sidecar.SocketPath, cases[i], concurrency: 2,
+            progress: _ => { if (Interlocked.Increment(ref done) == 300) killAt.TrySetResult(); })).ToArray();
         await killAt.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        // Taken before the kill: A can store nothing after it, and B nothing before the sidecar saw A die and failed over.
+        // Taken before the kill: A can store nothing after it, and B nothing of A's sidecars before they saw A die.
         var killedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await stack.KillAsync(a); // SIGKILL
-        var outcomes = await burst;
+        var outcomes = await Task.WhenAll(bursts);
 
-        Burst.AssertPolicyAnswers(outcomes);
-        var status = await SidecarProbe.DrainedAsync(sidecar.Process, sidecar.SocketPath);
-        var stored = await StoredEvents.ReadPostgresAsync(stack.Database.ConnectionString, sidecar.SessionId);
-        var (kept, duplicated, lost) = stored.Account(cases);
-        var byA = stored.Rows.Count(r => r.StoredAtMs <= killedAtMs);
-        var byB = stored.Rows.Count - byA;
-        var distinctIds = stored.Rows.Select(r => r.EventId).Distinct().Count();
-        var latencies = SidecarProbe.DecisionLatenciesMs(sidecar.Process);
-        var blocking = cases.Count(c => c.Blocking);
-        var verify = await CliRun.RunAsync(["verify", "--postgres", stack.Database.ConnectionString]);
-        ScenarioReport.Write(output, "PostgreSQL, 2 replicas: the sidecar's replica SIGKILLed mid-burst", cases.Count, kept, duplicated, lost,
-            outcomes, latencies,
-            $"replica A stored {byA} before its kill, B {byB} after the failover; remote {status.From("remote")}, local {status.From("local")}; " +
-            $"reconnects {status.Reconnects}, replayed {status.Replayed}");
+        var byA = 0;
+        var byB = 0;
+        for (var i = 0; i < sidecars.Length; i++)
+        {
+            var (sidecar, sent) = (sidecars[i], cases[i]);
+            Burst.AssertPolicyAnswers(outcomes[i]);
+            var status = await SidecarProbe.DrainedAsync(sidecar.Process, sidecar.SocketPath);
+            var stored = await StoredEvents.ReadPostgresAsync(stack.Database.ConnectionString, sidecar.SessionId);
+            var (kept, duplicated, lost) = stored.Account(sent);
+            var latencies = SidecarProbe.DecisionLatenciesMs(sidecar.Process);
+            var blocking = sent.Count(c => c.Blocking);
+            var wasOnA = i < onA.Length;
+            byA += stored.Rows.Count(r => r.StoredAtMs <= killedAtMs);
+            byB += stored.Rows.Count(r => r.StoredAtMs > killedAtMs);
+            ScenarioReport.Write(output, $"PostgreSQL, 2 replicas, 4 sidecars: replica A SIGKILLed mid-burst; sidecar {i + 1} (on {(wasOnA ? "A" : "B")})",
+                sent.Count, kept, duplicated, lost, outcomes[i], latencies,
+                $"remote {status.From("remote")}, local {status.From("local")}; reconnects {status.Reconnects}, replayed {status.Replayed}");
 
-        Assert.Equal((cases.Count, 0, 0), (kept, duplicated, lost));
-        Assert.Equal((cases.Count, cases.Count), (stored.Rows.Count, distinctIds));
-        // The sidecar failed over to B, which continued the session: both replicas stored part of it, in one chain.
-        Assert.Equal(("connected", b.Url), (status.Stream, status.Server));
-        Assert.True(status.Reconnects >= 1, $"reconnects {status.Reconnects}");
+            // Every event of this sidecar's session stored exactly once.
+            Assert.Equal((sent.Count, 0, 0), (kept, duplicated, lost));
+            Assert.Equal((sent.Count, sent.Count), (stored.Rows.Count, stored.Rows.Select(r => r.EventId).Distinct().Count()));
+            // A's sidecars failed over to B; B's stayed. All end on B.
+            Assert.Equal(("connected", b.Url), (status.Stream, status.Server));
+            if (wasOnA)
+            {
+                Assert.True(status.Reconnects >= 1, $"sidecar {i + 1}: reconnects {status.Reconnects}");
+            }
+            // Every blocking hook got the policy's answer from a replica or the local snapshot, within the bound: none
+            // fell to the fail mode.
+            Assert.Equal(blocking, status.From("remote") + status.From("local"));
+            FaultScenarioTests.AssertSourcesMatch(stored, status, "remote", "local", "fail_closed");
+            FaultScenarioTests.AssertWithinBound(latencies, blocking);
+        }
+        // Both replicas stored part of the burst, in one chain.
         Assert.True(byA > 0 && byB > 0, $"A stored {byA}, B {byB}");
+        var verify = await CliRun.RunAsync(["verify", "--postgres", stack.Database.ConnectionString]);
         Assert.True(verify.Exit == 0, $"hookline verify: {verify.Stdout}{verify.Stderr}");
         Assert.Contains("0 broken", verify.Stdout);
-        // Every blocking hook got the policy's answer from B, A, or the local snapshot: none fell to the fail mode.
-        Assert.Equal(blocking, status.From("remote") + status.From("local"));
-        FaultScenarioTests.AssertSourcesMatch(stored, status, "remote", "local", "fail_closed");
-        FaultScenarioTests.AssertWithinBound(latencies, blocking);
     }
 
     [SkippableFact]

@@ -39,6 +39,9 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         return process.TotalProcessorTime;
     }
 
+    /// <summary>Resident set of the server process in KiB; of this whole process when the server runs in it.</summary>
+    public long Rss() => _process?.Rss().CurrentKb ?? System.Diagnostics.Process.GetCurrentProcess().WorkingSet64 / 1024;
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)

@@ -64,6 +64,7 @@ internal static class RssMode
                 ["hookline sidecar", Mib(idleSidecar.CurrentKb), Mib(loadedSidecar.CurrentKb), Mib(quietSidecar.CurrentKb), Mib(quietSidecar.PeakKb)],
                 ["hookline server", Mib(idleServer.CurrentKb), Mib(loadedServer.CurrentKb), "", Mib(loadedServer.PeakKb)],
             ]);
+            report.Figure($"sidecar RSS after {latency.Count} hooks", Mib(loadedSidecar.CurrentKb) + " MiB", "rss");
             report.Note($"Hook replies with an exit code other than 0: {failures}. Target: sidecar ≤ 40 MB RSS.");
             return failures == 0;
         }

@@ -63,6 +63,8 @@ internal static class StreamVsUnaryMode
             ["unary (DecideOnce)", u.Count.ToString(), Report.Us(u.P50), Report.Us(u.P90), Report.Us(u.P99), Report.Us(u.Max)],
             ["ratio unary/stream", "", Report.Fixed(u.P50 / s.P50) + "×", Report.Fixed(u.P90 / s.P90) + "×", Report.Fixed(u.P99 / s.P99) + "×", ""],
         ]);
+        report.Figure("stream round trip p50", Report.Us(s.P50) + " µs", "stream-vs-unary");
+        report.Figure("unary / stream round trip p50", Report.Fixed(u.P50 / s.P50) + "×", "stream-vs-unary");
         var same = streamVerdicts.SequenceEqual(unaryVerdicts);
         report.Note($"Verdicts (allow/deny/ask) stream {streamVerdicts[1]}/{streamVerdicts[2]}/{streamVerdicts[3]}, unary {unaryVerdicts[1]}/{unaryVerdicts[2]}/{unaryVerdicts[3]}: {(same ? "identical" : "DIFFERENT")}. Target: stream p50 ≤ 150 µs, p99 ≤ 1 ms, several times faster than unary.");
         return same && s.Count > 0;

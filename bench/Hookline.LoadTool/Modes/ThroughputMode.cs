@@ -17,7 +17,7 @@ internal static class ThroughputMode
     private sealed record Settings(int Streams, int Connections, int InFlight, int Seconds, int WarmupSeconds, bool External);
 
     private sealed record Result(string Store, double DecisionsPerSecond, double StoredPerSecond, LatencySummary Latency,
-        double ServerCpu, long Decisions, double ClientCpu, long Sent, long Stored, long AckMessages, double DrainSeconds)
+        double ServerCpu, long Decisions, double ClientCpu, long Sent, long Stored, long AckMessages, double DrainSeconds, double PostgresCpu)
     {
         public bool AllStored => Stored >= Sent;
     }
@@ -47,7 +47,7 @@ internal static class ThroughputMode
         }
 
         var where = settings.External ? "separate `hookline server` process" : "in-process server";
-        report.Note($"Throughput: {settings.Streams} streams over {settings.Connections} HTTP/2 connections, {settings.InFlight} in flight per stream, {settings.WarmupSeconds} s warm-up then {settings.Seconds} s measured per run; {where}, persistence on; client and server share the machine's cores. Server CPU is the hookline process only: PostgreSQL's own backends are not in it.");
+        report.Note($"Throughput: {settings.Streams} streams over {settings.Connections} HTTP/2 connections, {settings.InFlight} in flight per stream, {settings.WarmupSeconds} s warm-up then {settings.Seconds} s measured per run; {where}, persistence on; client and server share the machine's cores. Server CPU is the hookline process only; PostgreSQL's own backends (of the run's database, from /proc) are counted apart.");
         report.Table("Server throughput", ["store", "streams", "decisions/s", "stored/s", "p50 µs", "p99 µs", "max µs", "server CPU s", "server CPU µs/decision", "client CPU s"],
             results.Select(r => new[]
             {
@@ -57,6 +57,14 @@ internal static class ThroughputMode
             }).ToList());
         foreach (var r in results)
         {
+            var load = $"throughput, {r.Store}";
+            report.Figure($"server CPU per decision ({r.Store})", Report.Fixed(CpuPerDecision(r), "0") + " µs", load);
+            if (r.Store == "postgresql")
+            {
+                report.Figure("PostgreSQL backends' CPU per decision", Report.Fixed(r.PostgresCpu * 1e6 / Math.Max(1, r.Decisions), "0") + " µs", load);
+            }
+            report.Figure($"decisions/s ({r.Store})", Report.Fixed(r.DecisionsPerSecond, "0"), load);
+            report.Figure($"events per StoredAck ({r.Store})", Report.Fixed(r.Stored / (double)Math.Max(1, r.AckMessages), "0.0"), load);
             report.Note($"{r.Store}: {r.Sent} events sent in total, {r.Stored} acknowledged as stored ({(r.AllStored ? "all" : "NOT all")}, drained in {Report.Fixed(r.DrainSeconds, "0.0")} s) in {r.AckMessages} StoredAck messages ({Report.Fixed(r.Stored / (double)Math.Max(1, r.AckMessages), "0.0")} events per ack).");
         }
         if (compare)
@@ -92,6 +100,7 @@ internal static class ThroughputMode
         var senders = streams.Select((s, i) => Task.Run(() => s.SendUntilAsync(i, stop.Token))).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(settings.WarmupSeconds));
 
+        var postgresCpuBefore = database?.BackendCpu() ?? TimeSpan.Zero;
         var serverCpuBefore = target.CpuTime();
         var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var decisionsBefore = counters.Decisions;
@@ -104,6 +113,7 @@ internal static class ThroughputMode
         var decisions = counters.Decisions - decisionsBefore;
         var stored = counters.Stored - storedBefore;
         var serverCpu = (target.CpuTime() - serverCpuBefore).TotalSeconds;
+        var postgresCpu = ((database?.BackendCpu() ?? TimeSpan.Zero) - postgresCpuBefore).TotalSeconds;
         var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds;
 
         await stop.CancelAsync();
@@ -125,10 +135,11 @@ internal static class ThroughputMode
             channel.Dispose();
         }
         return new Result(store, decisions / elapsed, stored / elapsed, latency, serverCpu, decisions, clientCpu,
-            counters.Sent, counters.Stored, counters.AckMessages, drainSeconds);
+            counters.Sent, counters.Stored, counters.AckMessages, drainSeconds, postgresCpu);
     }
 
-    private static async Task<LoadStream[]> OpenStreamsAsync(GrpcChannel[] channels, int count, int inFlight, ThroughputCounters counters)
+    internal static async Task<LoadStream[]> OpenStreamsAsync(GrpcChannel[] channels, int count, int inFlight, ThroughputCounters counters,
+        int sampleCapacity = 4096)
     {
         var streams = new LoadStream[count];
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, cancellationToken) =>
@@ -136,7 +147,7 @@ internal static class ThroughputMode
             var client = new AgentService.AgentServiceClient(channels[i % channels.Length]);
             var session = await client.CreateSessionAsync(new CreateSessionRequest { Agent = "claude", Cwd = "/home/dev/proj" },
                 cancellationToken: cancellationToken);
-            var stream = new LoadStream(client, session.SessionId, inFlight, counters, sampleCapacity: 4096);
+            var stream = new LoadStream(client, session.SessionId, inFlight, counters, sampleCapacity);
             await stream.OpenAsync();
             streams[i] = stream;
         });

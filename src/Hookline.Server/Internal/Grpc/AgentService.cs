@@ -26,6 +26,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     private readonly PrincipalByteRate _byteRate;
     private readonly string _instanceName;
     private readonly ApprovalService _approvals;
+    private readonly TimeSpan _storedAckDelay;
 
     public AgentService(PolicyHolder policy, AuditWriter audit, IAuditStore store, SessionTracker sessions,
         TimeProvider time, ILogger<AgentService> logger, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
@@ -34,6 +35,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     {
         _approvals = approvals;
         _instanceName = options.InstanceName;
+        _storedAckDelay = options.StoredAckDelay;
         _metrics = metrics;
         _gate = new SessionGate(store);
         _principalLimits = principalLimits;
@@ -142,7 +144,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             ?? throw OverLimit("this principal holds as many open streams as the server allows");
         var admitted = new AdmittedSessions();
         var cancellation = streamCts.Token;
-        var outbox = new StreamOutbox();
+        var outbox = new StreamOutbox(_time, _storedAckDelay);
         var pump = outbox.PumpAsync(responseStream, streamCts);
         Action<Policy.PolicySnapshot> push = snapshot =>
             outbox.TrySend(new ProcessHookEventResponse { PolicySnapshot = SnapshotCodec.ToProto(snapshot, _audit.Capture) });
@@ -314,8 +316,17 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             // A resolution that came meanwhile follows the pending decision, never precedes it.
             waiter?.Release();
         }
-        await _audit.EnqueueAsync(new AuditRecord(hookEvent, decision, NowMs, outbox) { Authenticated = caller.Authenticated },
-            cancellation).ConfigureAwait(false);
+        outbox.Storing();
+        try
+        {
+            await _audit.EnqueueAsync(new AuditRecord(hookEvent, decision, NowMs, outbox) { Authenticated = caller.Authenticated },
+                cancellation).ConfigureAwait(false);
+        }
+        catch
+        {
+            outbox.NotStoring();
+            throw;
+        }
     }
 
     /// <summary>

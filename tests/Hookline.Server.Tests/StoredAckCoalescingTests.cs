@@ -1,0 +1,189 @@
+using Grpc.Core;
+using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Grpc;
+using Hookline.Server.Internal.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using Kind = Hookline.Contracts.V1.ProcessHookEventResponse.KindOneofCase;
+
+namespace Hookline.Server.Tests;
+
+/// <summary>
+/// Storage acknowledgements are coalesced per stream: many stored events share one StoredAck, each id is named once,
+/// refusals are not held back, and a trickle is acknowledged at once. The server's clock is a FakeTimeProvider that
+/// is never advanced, so the ack delay never fires on its own: what flushes here is the count or an idle stream.
+/// </summary>
+public sealed class StoredAckCoalescingTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync()
+        => _server = await TestServer.StartAsync(Policies.Standard, o => o.TimeProvider = _time);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Many_events_on_one_stream_share_few_StoredAcks_and_each_id_is_acknowledged_once()
+    {
+        // An event id already stored by another session: storage refuses it on this one.
+        var other = await _server.OpenStreamAsync();
+        await other.NextSnapshotAsync();
+        var taken = Events.Bash("ls", decisionWanted: false);
+        await other.SendAsync(taken);
+        await other.ReadUntilStoredAsync(taken.EventId);
+        await other.DisposeAsync();
+
+        var sessionId = Guid.NewGuid().ToString();
+        await using var stream = await _server.OpenStreamAsync(sessionId);
+        await stream.NextSnapshotAsync();
+        // The open is handled (it writes the session's row) before the write lock is taken.
+        await stream.RoundTripAsync();
+        var events = Enumerable.Range(0, 300).Select(i => Events.Bash($"echo {i}", sessionId, decisionWanted: false)).ToList();
+        var clash = Events.Bash("ls", sessionId, decisionWanted: false);
+        clash.EventId = taken.EventId;
+        events.Insert(150, clash);
+        // A neighbour stream whose events reach storage in between: per-batch grouping alone would ack event by event.
+        var neighbourSession = Guid.NewGuid().ToString();
+        await using var neighbour = await _server.OpenStreamAsync(neighbourSession);
+        await neighbour.NextSnapshotAsync();
+        await neighbour.RoundTripAsync();
+        var neighbourEvents = Enumerable.Range(0, 300).Select(i => Events.Bash($"echo {i}", neighbourSession, decisionWanted: false)).ToList();
+
+        List<ProcessHookEventResponse> read;
+        // The database's write lock is held while the events arrive, so they wait for storage together.
+        await using (var holder = await HoldWriteLockAsync())
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                await stream.SendAsync(events[i]);
+                if (i < neighbourEvents.Count)
+                {
+                    await neighbour.SendAsync(neighbourEvents[i]);
+                }
+            }
+            read = await stream.RoundTripAsync();
+            await neighbour.RoundTripAsync();
+        }
+        var stored = events.Where(e => e != clash).Select(e => e.EventId).ToArray();
+        var refused = read.Any(m => m.KindCase == Kind.StoredAck && m.StoredAck.Rejected.Count > 0);
+        read.AddRange(await stream.ReadUntilAsync(m =>
+        {
+            refused |= m.KindCase == Kind.StoredAck && m.StoredAck.Rejected.Count > 0;
+            return refused && stored.All(stream.Stored.Contains);
+        }));
+
+        var acks = read.Where(m => m.KindCase == Kind.StoredAck).Select(m => m.StoredAck).ToList();
+        var named = acks.SelectMany(a => a.EventIds).ToList();
+        Assert.Equal(stored.Order(), named.Order());
+        Assert.Equal([clash.EventId], acks.SelectMany(a => a.Rejected).Select(r => r.EventId));
+        // One ack per storage batch at most, and a refusal goes with what had collected: a handful, not 300.
+        Assert.InRange(acks.Count, 1, 6);
+
+        var neighbourIds = neighbourEvents.Select(e => e.EventId).ToArray();
+        var neighbourRead = await neighbour.ReadUntilStoredAsync(neighbourIds);
+        var neighbourAcks = neighbourRead.Where(m => m.KindCase == Kind.StoredAck).Select(m => m.StoredAck).ToList();
+        Assert.Equal(neighbourIds.Order(), neighbourAcks.SelectMany(a => a.EventIds).Order());
+        Assert.InRange(neighbourAcks.Count, 1, 6);
+    }
+
+    [Fact]
+    public async Task A_refused_event_is_reported_while_acks_of_others_still_wait_for_storage()
+    {
+        var sessionId = Guid.NewGuid().ToString();
+        await using var stream = await _server.OpenStreamAsync(sessionId);
+        await stream.NextSnapshotAsync();
+        await stream.RoundTripAsync();
+        var waiting = Enumerable.Range(0, 20).Select(i => Events.Bash($"echo {i}", sessionId, decisionWanted: false)).ToList();
+        var malformed = Events.Bash("ls", sessionId, decisionWanted: false);
+        malformed.EventId = "not-a-uuid";
+
+        await using (var holder = await HoldWriteLockAsync())
+        {
+            foreach (var hookEvent in waiting)
+            {
+                await stream.SendAsync(hookEvent);
+            }
+            await stream.SendAsync(malformed);
+            var read = await stream.ReadUntilAsync(m => m.KindCase == Kind.StoredAck && m.StoredAck.Rejected.Any(r => r.EventId == malformed.EventId));
+            // Storage is still held: none of the others is acknowledged yet, the refusal did not wait for them.
+            Assert.Empty(stream.Stored);
+        }
+        await stream.ReadUntilStoredAsync(waiting.Select(e => e.EventId).ToArray());
+    }
+
+    [Fact]
+    public async Task A_slow_trickle_is_acknowledged_event_by_event_without_waiting_for_a_batch()
+    {
+        var sessionId = Guid.NewGuid().ToString();
+        await using var stream = await _server.OpenStreamAsync(sessionId);
+        await stream.NextSnapshotAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            var hookEvent = Events.Bash("git status", sessionId);
+            await stream.DecideAsync(hookEvent);
+            // Bounded (Bound.Hang): the server's clock never moves, so only an idle stream can flush this ack.
+            await stream.ReadUntilStoredAsync(hookEvent.EventId);
+        }
+    }
+
+    [Fact]
+    public async Task An_ack_waiting_for_others_goes_once_the_delay_has_passed()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var outbox = new StreamOutbox(time, TimeSpan.FromSeconds(1));
+        var written = new CollectingWriter();
+        using var stream = new CancellationTokenSource();
+        var pump = outbox.PumpAsync(written, stream);
+        var first = new AuditRecord(Events.Bash("ls"), null, 0, outbox);
+        outbox.Storing();
+        outbox.Storing();
+
+        outbox.Acknowledge([first], []);
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Empty(written.Messages);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        outbox.Complete();
+        await pump.WaitAsync(Bound.Hang);
+
+        var ack = Assert.Single(written.Messages).StoredAck;
+        Assert.Equal([first.Event.EventId], ack.EventIds);
+    }
+
+    /// <summary>Another connection's write transaction on the server's SQLite file: the server's commits wait (busy timeout).</summary>
+    private async Task<IAsyncDisposable> HoldWriteLockAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={_server.Server.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        var transaction = connection.BeginTransaction(deferred: false);
+        return new Held(connection, transaction);
+    }
+
+    private sealed class Held(SqliteConnection connection, SqliteTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    private sealed class CollectingWriter : IServerStreamWriter<ProcessHookEventResponse>
+    {
+        public List<ProcessHookEventResponse> Messages { get; } = [];
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(ProcessHookEventResponse message) => WriteAsync(message, CancellationToken.None);
+
+        public Task WriteAsync(ProcessHookEventResponse message, CancellationToken cancellationToken)
+        {
+            lock (Messages)
+            {
+                Messages.Add(message);
+            }
+            return Task.CompletedTask;
+        }
+    }
+}
