@@ -210,7 +210,7 @@ internal static class PostgresTypes
     [
         "payload_truncated", "event_time_ms", "received_at_ms", "is_default", "policy_epoch", "applied_epoch",
         "applied_latency_us", "stored_at_ms", "session_seq", "payload_shed", "payload_bytes", "authenticated",
-        "cut_at_ms", "updated_at_ms", "pre_at_ms", "ran_at_ms", "heuristic",
+        "cut_at_ms", "updated_at_ms", "pre_at_ms", "ran_at_ms", "heuristic", "reported_latency_us",
     ];
 
     public static string Of(string column) => Bytea.Contains(column) ? "bytea" : BigInt.Contains(column) ? "bigint" : "text";
