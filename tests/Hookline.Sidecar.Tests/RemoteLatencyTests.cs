@@ -55,6 +55,34 @@ public sealed class RemoteLatencyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_clean_stop_reports_the_held_latencies_without_waiting_for_a_tick()
+    {
+        var policy = _dir.File("policy.yaml");
+        await File.WriteAllTextAsync(policy, Policies.Standard);
+        var server = await HooklineServer.StartAsync(new HooklineServerOptions
+        {
+            Listen = "http://127.0.0.1:0",
+            HttpListen = null,
+            PolicyFile = policy,
+            DataDirectory = _dir.File("data"),
+            LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+        });
+        var sidecar = await server.StartSidecarAsync(_dir, o => (o.HttpHooks, o.LatencyReportInterval) = (false, TimeSpan.FromHours(1)));
+        var decisions = new ConcurrentQueue<HookDecision>();
+        sidecar.Decided += decisions.Enqueue;
+        await HookClient.SendAsync(sidecar.SocketPath, "claude", "pre-tool-use", HookClient.Bash("git status"));
+
+        // As hookline demo, start and sidecar end: flush, then stop the sidecar and the server at once.
+        Assert.True(await sidecar.FlushAsync(Bound.Hang));
+        await sidecar.DisposeAsync();
+        await server.DisposeAsync();
+
+        var decision = Assert.Single(decisions);
+        var stored = await server.RowsAsync($"SELECT CAST(reported_latency_us AS TEXT) FROM events WHERE event_id = '{decision.EventId}'");
+        Assert.Equal(decision.LatencyMicroseconds.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(stored));
+    }
+
+    [Fact]
     public async Task Many_remote_decisions_are_reported_in_few_messages_and_only_once_their_events_are_stored()
     {
         await using var server = await ApprovalServer.StartAsync();

@@ -94,6 +94,20 @@ internal sealed class HeldLatencies(EventSpool spool, int capacity = HeldLatenci
         }
     }
 
+    /// <summary>The spool is empty, so every event held here was acknowledged (an ack may still be on its way here).</summary>
+    public void AllStored()
+    {
+        lock (_lock)
+        {
+            foreach (var node in _unstored.Values)
+            {
+                node.Value.Stored = true;
+                _ready++;
+            }
+            _unstored.Clear();
+        }
+    }
+
     /// <summary>
     /// Sends what is ready, oldest first, in messages of at most <see cref="MaxPerMessage"/> items; what
     /// <paramref name="trySend"/> refuses stays held for the next time. Returns the number of messages sent.

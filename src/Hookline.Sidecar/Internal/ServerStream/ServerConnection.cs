@@ -241,6 +241,10 @@ internal sealed class ServerConnection : IAsyncDisposable
                         _approvals.Resolve(response.ApprovalResolved);
                         break;
                     case ProcessHookEventResponse.KindOneofCase.Pong:
+                        if (Volatile.Read(ref _report) is { } report && report.Nonce == response.Pong.Nonce)
+                        {
+                            report.Read.TrySetResult();
+                        }
                         break;
                     default:
                         // A newer server may send kinds this sidecar does not know: say so, and keep the stream.
@@ -330,6 +334,30 @@ internal sealed class ServerConnection : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // A ping that follows reported latencies; its pong says the server has read them. Apart from the ping loop's nonces.
+    private sealed record LatencyReport(ulong Nonce, TaskCompletionSource Read);
+    private LatencyReport? _report;
+    private long _reports;
+
+    /// <summary>
+    /// Sends the latencies held now, before a clean stop, and waits (within <paramref name="timeout"/>) until the server
+    /// has read them: the pong to a ping sent after them. Best effort: a stream that is down keeps them held.
+    /// </summary>
+    public async Task ReportLatenciesAsync(TimeSpan timeout)
+    {
+        if (Volatile.Read(ref _outbox) is not { } outbox || Latencies.Flush(outbox.TrySend) == 0)
+        {
+            return;
+        }
+        var report = new LatencyReport((1UL << 63) | (ulong)Interlocked.Increment(ref _reports),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        Volatile.Write(ref _report, report);
+        if (outbox.TrySend(new ProcessHookEventRequest { Ping = new Ping { Nonce = report.Nonce } }))
+        {
+            await report.Read.Task.WaitAsync(timeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
