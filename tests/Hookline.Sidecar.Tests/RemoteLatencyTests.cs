@@ -19,16 +19,7 @@ public sealed class RemoteLatencyTests : IDisposable
     [Fact]
     public async Task A_real_server_shows_every_remote_decisions_latency_as_the_sidecar_measured_it()
     {
-        var policy = _dir.File("policy.yaml");
-        await File.WriteAllTextAsync(policy, Policies.Standard);
-        await using var server = await HooklineServer.StartAsync(new HooklineServerOptions
-        {
-            Listen = "http://127.0.0.1:0",
-            HttpListen = "http://127.0.0.1:0",
-            PolicyFile = policy,
-            DataDirectory = _dir.File("data"),
-            LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
-        });
+        await using var server = await TestServer.StartAsync(_dir, o => o.HttpListen = "http://127.0.0.1:0");
         await using var sidecar = await server.StartSidecarAsync(_dir, o => o.HttpHooks = false);
         var decisions = new ConcurrentQueue<HookDecision>();
         sidecar.Decided += decisions.Enqueue;
@@ -57,16 +48,7 @@ public sealed class RemoteLatencyTests : IDisposable
     [Fact]
     public async Task A_clean_stop_reports_the_held_latencies_without_waiting_for_a_tick()
     {
-        var policy = _dir.File("policy.yaml");
-        await File.WriteAllTextAsync(policy, Policies.Standard);
-        var server = await HooklineServer.StartAsync(new HooklineServerOptions
-        {
-            Listen = "http://127.0.0.1:0",
-            HttpListen = null,
-            PolicyFile = policy,
-            DataDirectory = _dir.File("data"),
-            LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
-        });
+        var server = await TestServer.StartAsync(_dir);
         var sidecar = await server.StartSidecarAsync(_dir, o => (o.HttpHooks, o.LatencyReportInterval) = (false, TimeSpan.FromHours(1)));
         var decisions = new ConcurrentQueue<HookDecision>();
         sidecar.Decided += decisions.Enqueue;
