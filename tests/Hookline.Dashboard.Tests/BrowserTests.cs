@@ -16,16 +16,29 @@ public sealed class BrowserTests(ITestOutputHelper output)
     {
         var chromium = RequireBrowser();
         await using var stack = await DashboardStack.StartAsync();
-        // HOOKLINE_SCREENSHOTS=docs/images refreshes the screenshots in the docs; otherwise they go to a temp dir.
-        var shots = Environment.GetEnvironmentVariable("HOOKLINE_SCREENSHOTS") is { Length: > 0 } dir
-            ? Path.GetFullPath(dir, Repository.Root)
-            : Path.Combine(stack.Stack.Directory, "screenshots");
+        var shots = ShotsDir(stack);
         await RunScriptAsync("dashboard.test.mjs", chromium, stack.Stack.Server!, new Dictionary<string, string>
         {
             ["BASE_URL"] = stack.HttpUrl,
             ["HOOK_BIN"] = Artifacts.Hook,
             ["HOOK_SOCKET"] = stack.Stack.SocketPath,
             ["POLICY_FILE"] = stack.PolicyFile,
+            ["SHOTS_DIR"] = shots,
+        });
+    }
+
+    [SkippableFact]
+    public async Task The_overview_counts_what_hookline_events_lists_updates_live_and_links_a_top_rule_to_its_live_view()
+    {
+        var chromium = RequireBrowser();
+        await using var stack = await DashboardStack.StartAsync();
+        var shots = ShotsDir(stack);
+        await RunScriptAsync("overview.test.mjs", chromium, stack.Stack.Server!, new Dictionary<string, string>
+        {
+            ["BASE_URL"] = stack.HttpUrl,
+            ["HOOK_BIN"] = Artifacts.Hook,
+            ["HOOK_SOCKET"] = stack.Stack.SocketPath,
+            ["HOOKLINE_BIN"] = Artifacts.Hookline,
             ["SHOTS_DIR"] = shots,
         });
     }
@@ -60,6 +73,11 @@ public sealed class BrowserTests(ITestOutputHelper output)
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>HOOKLINE_SCREENSHOTS=docs/images refreshes the screenshots in the docs; otherwise they go to a temp dir.</summary>
+    private static string ShotsDir(DashboardStack stack) => Environment.GetEnvironmentVariable("HOOKLINE_SCREENSHOTS") is { Length: > 0 } dir
+        ? Path.GetFullPath(dir, Repository.Root)
+        : Path.Combine(stack.Stack.Directory, "screenshots");
 
     /// <summary>The browser to drive, or a skip saying what is missing.</summary>
     internal static string RequireBrowser()

@@ -121,7 +121,7 @@ public sealed class DashboardApprovalRealDeskTests : IAsyncLifetime
         Assert.All(readerSees, seen => Assert.Equal((seen.Key, HttpStatusCode.OK), (seen.Key, seen.Value)));
         Assert.Equal(elsewhere.Length - 1, readerSees.Count);
         Assert.Equal((HttpStatusCode.Redirect, "/ui/approvals"), (home.StatusCode, home.Headers.Location?.OriginalString));
-        Assert.Equal((HttpStatusCode.Redirect, "/ui/live"), (readerHome.StatusCode, readerHome.Headers.Location?.OriginalString));
+        Assert.Equal((HttpStatusCode.Redirect, "/ui/overview"), (readerHome.StatusCode, readerHome.Headers.Location?.OriginalString));
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         Assert.Contains(id, html);
         // Its header offers only the tab it may open.

@@ -64,6 +64,9 @@ internal sealed class FakeApprovalDesk(TimeProvider time) : IApprovalDesk
     public Task<ApprovalView?> FindAsync(string? org, string id, CancellationToken cancellation)
         => Task.FromResult(_approvals.TryGetValue(id, out var a) && (org is null || a.Org == org) ? a : null);
 
+    public Task<long> CountPendingAsync(string? org, CancellationToken cancellation)
+        => Task.FromResult((long)_approvals.Values.Count(a => (org is null || a.Org == org) && a.Status == ApprovalProtocol.StatusPending));
+
     public Task<AnswerResult> AnswerAsync(Approver approver, string id, bool approve, string? reason, string channel, CancellationToken cancellation)
     {
         _answers.Enqueue(new Answer(approver, id, approve, reason, channel));

@@ -1,25 +1,12 @@
 // Measures the dashboard in headless Chromium (used by bench/dashboard/figures.sh, not by the tests):
 // first paint of /ui/sessions, and the live-feed latency from spawning a hook to its row in the page.
-import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { firstPaint, launchBrowser, stats } from "./bench-browser.mjs";
 
 const base = process.env.BASE_URL;
 const runs = Number(process.env.RUNS || 50);
-const profile = mkdtempSync(join(tmpdir(), "hookline-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
-const page = context.pages()[0] ?? (await context.newPage());
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
-  return `median ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms (n=${s.length})`;
-};
+const { page, close } = await launchBrowser();
+
 function fire(command) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.env.HOOK_BIN, ["--agent", "claude", "--event", "pre-tool-use"],
@@ -33,15 +20,7 @@ function fire(command) {
 try {
   const paints = [];
   for (let i = 0; i < runs + 3; i++) {
-    await page.goto(`${base}/ui/sessions`, { waitUntil: "load" });
-    const fp = await page.evaluate(() => new Promise((resolve) => {
-      new PerformanceObserver((list) => {
-        const entry = list.getEntries().find((e) => e.name === "first-contentful-paint");
-        if (entry) resolve(entry.startTime);
-      }).observe({ type: "paint", buffered: true });
-      setTimeout(() => resolve(null), 5000);
-    }));
-    if (fp == null) throw new Error("no first-contentful-paint entry");
+    const fp = await firstPaint(page, `${base}/ui/sessions`);
     if (i >= 3) paints.push(fp); // the first loads warm the server and the browser
   }
   console.log(`sessions page, first contentful paint: ${stats(paints)}`);
@@ -58,6 +37,5 @@ try {
   }
   console.log(`live feed, hook spawned -> row shown: ${stats(latencies)}`);
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }

@@ -66,6 +66,8 @@ internal sealed partial class ApprovalService : IApprovalDesk
 
     public Task<ApprovalView?> FindAsync(string? org, string id, CancellationToken cancellation) => _store.FindAsync(org, id, cancellation);
 
+    public Task<long> CountPendingAsync(string? org, CancellationToken cancellation) => _store.CountPendingAsync(org, cancellation);
+
     /// <summary>
     /// Turns <paramref name="decision"/> (an ask with ApprovalRequired, for a sidecar that can wait) into what the stream
     /// answers: allow when the subject was approved earlier in the session (remember: session), on_timeout over the

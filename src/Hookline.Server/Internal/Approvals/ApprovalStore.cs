@@ -127,6 +127,15 @@ internal sealed class ApprovalStore
         return Convert.ToInt64(await select.ExecuteScalarAsync(cancellation).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Approvals of <paramref name="org"/> (null: any org) still pending, as the approvals page lists them.</summary>
+    public async Task<long> CountPendingAsync(string? org, CancellationToken cancellation)
+    {
+        await using var connection = await _store.OpenAsync(cancellation).ConfigureAwait(false);
+        await using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT COUNT(*) FROM approvals WHERE status = 'pending' AND {OrgCondition(select, org)};";
+        return Convert.ToInt64(await select.ExecuteScalarAsync(cancellation).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Pending approvals whose deadline passed (at most <paramref name="limit"/>), oldest deadline first.</summary>
     public Task<List<ApprovalView>> DueAsync(long nowMs, int limit, CancellationToken cancellation)
         => SelectAsync("status = 'pending' AND expires_at_ms <= @now", command =>

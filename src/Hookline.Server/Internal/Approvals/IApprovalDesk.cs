@@ -12,6 +12,9 @@ internal interface IApprovalDesk
 
     Task<ApprovalView?> FindAsync(string? org, string id, CancellationToken cancellation);
 
+    /// <summary>How many approvals of <paramref name="org"/> (null: every org) wait for an answer now (the overview's count).</summary>
+    Task<long> CountPendingAsync(string? org, CancellationToken cancellation);
+
     /// <summary>
     /// Approves or denies a pending approval, once: the first answer wins on every replica, the rest get
     /// <see cref="AnswerOutcome.AlreadyResolved"/>. Checks <see cref="ApproverRules.Refusal"/>, records the answer as

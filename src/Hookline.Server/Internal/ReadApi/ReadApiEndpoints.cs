@@ -80,6 +80,10 @@ internal static class ReadApiEndpoints
             var view = await queries.CoverageAsync(session, ReadOrg(context), Limit(q, session is null ? 100 : AuditReader.MaxPage), aborted).ConfigureAwait(false);
             await Json(context, view, AuditJson.Default.CoverageView).ConfigureAwait(false);
         }));
+        var overview = OverviewService.Of(services);
+        app.MapGet("/api/overview", context => Guarded(context, async aborted =>
+            await Json(context, await overview.ReadAsync(overview.RangeOf(Get(context.Request.Query)), ReadOrg(context), aborted).ConfigureAwait(false),
+                OverviewJson.Default.OverviewView).ConfigureAwait(false)));
         app.MapGet("/api/live", context => LiveStream.ServeAsync(context, feed, EventFilter.Parse(Get(context.Request.Query), time), ReadOrg(context)));
     }
 

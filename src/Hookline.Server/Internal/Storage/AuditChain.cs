@@ -89,7 +89,11 @@ internal sealed record PlannedUpdate(string EventId, object?[] Values, string Ap
 /// <summary>What the store already holds under an event id of a batch.</summary>
 /// <param name="Hash">The row's link (null: stored before chaining).</param>
 /// <param name="AppliedReported">A sidecar or hook reported the decision it applied (else the server's answer stands in).</param>
-internal sealed record StoredEvent(string SessionId, string? Hash, bool AppliedReported, string? AppliedVerdict, string? AppliedSource);
+internal sealed record StoredEvent(string SessionId, string? Hash, bool AppliedReported, string? AppliedVerdict, string? AppliedSource)
+{
+    /// <summary>What the rollups count of the stored row (null for a row only planned in this batch).</summary>
+    public CountedEvent? Counted { get; init; }
+}
 
 /// <summary>What storing a batch did: replays that changed nothing, and records refused (by their index in the batch).</summary>
 internal sealed record BatchOutcome(int Duplicates, IReadOnlyDictionary<int, Contracts.V1.RejectedEvent> Rejected)

@@ -9,9 +9,9 @@ namespace Hookline.Server.Internal.Storage;
 /// </summary>
 internal abstract partial class AuditReader
 {
-    /// <summary>Until the rollups are kept, the overview is counted from the events themselves.</summary>
+    /// <summary>The overview from the per-minute rollups (<see cref="OverviewFromRollupsAsync"/>), equal to the events' counts.</summary>
     public virtual Task<OverviewCounts> OverviewAsync(OverviewRange range, string? org, CancellationToken cancellation = default)
-        => OverviewFromEventsAsync(range, org, cancellation);
+        => OverviewFromRollupsAsync(range, org, cancellation);
 
     public async Task<OverviewCounts> OverviewFromEventsAsync(OverviewRange range, string? org, CancellationToken cancellation = default)
     {

@@ -27,10 +27,12 @@ internal abstract partial class AuditStore
         LockSessions(write, sessions);
         var stored = StoredHashes(write, batch);
         var plan = BatchPlan.Create(batch, storedAtMs, stored, LastLinks(write, sessions));
-        Insert(write, plan.Inserts);
-        UpdateApplied(write, plan.Updates);
+        var rollups = new RollupChanges();
+        Insert(write, plan.Inserts, rollups);
+        UpdateApplied(write, plan.Updates, stored, rollups);
         SaveStates(write, states);
-        ReportLatencies(write, latencies);
+        ReportLatencies(write, latencies, rollups);
+        WriteRollups(write, rollups);
         var ungoverned = RecordCoverage(write, batch, plan);
         write.Commit();
         return plan.Outcome with { Ungoverned = ungoverned };
@@ -44,7 +46,7 @@ internal abstract partial class AuditStore
         return StoredEvents.Read(reader);
     }
 
-    private void Insert(StoreWrite write, List<PlannedInsert> inserts)
+    private void Insert(StoreWrite write, List<PlannedInsert> inserts, RollupChanges rollups)
     {
         if (inserts.Count == 0)
         {
@@ -57,10 +59,17 @@ internal abstract partial class AuditStore
             """);
         using var insert = write.Command(_insertSql);
         ExecuteRows(insert, InsertColumns, inserts.ConvertAll(i => i.Values));
+        foreach (var planned in inserts)
+        {
+            rollups.Add(CountedEvent.Of(planned.Values));
+        }
     }
 
-    /// <summary>Fills in the applied decision of stored rows, with its seal; <see cref="BatchPlan"/> allows it once.</summary>
-    private void UpdateApplied(StoreWrite write, List<PlannedUpdate> updates)
+    /// <summary>
+    /// Fills in the applied decision of stored rows, with its seal; <see cref="BatchPlan"/> allows it once. The rollups
+    /// move from what the row counted before (read with the batch's stored hashes) to what the update returns.
+    /// </summary>
+    private void UpdateApplied(StoreWrite write, List<PlannedUpdate> updates, Dictionary<string, StoredEvent> stored, RollupChanges rollups)
     {
         if (updates.Count == 0)
         {
@@ -69,10 +78,11 @@ internal abstract partial class AuditStore
         _updateAppliedSql ??= $"""
             UPDATE events SET {string.Join(", ", UpdateColumns.Skip(1).Select(n => $"{n} = {Row(n)}"))}
             {JoinRows("FROM", UpdateColumns)}
-            WHERE events.event_id = {Row("event_id")};
+            WHERE events.event_id = {Row("event_id")}
+            RETURNING {CountedEvent.Columns()};
             """;
         using var update = write.Command(_updateAppliedSql);
-        ExecuteRows(update, UpdateColumns, updates.ConvertAll(u =>
+        var updated = ReturningCounted(update, UpdateColumns, updates.ConvertAll(u =>
         {
             var row = new object?[UpdateColumns.Length];
             row[0] = u.EventId;
@@ -83,13 +93,20 @@ internal abstract partial class AuditStore
             }
             return row;
         }));
+        // Two replays of one event in a batch may both update it: each moves from what the row held just before.
+        var current = new Dictionary<string, CountedEvent>(StringComparer.Ordinal);
+        foreach (var after in updated)
+        {
+            rollups.Move(current.GetValueOrDefault(after.EventId) ?? stored[after.EventId].Counted!, after);
+            current[after.EventId] = after;
+        }
     }
 
     /// <summary>
     /// Fills in the latency a sidecar reported for a remote decision: once, only for an event of the session that
     /// reported it, and only where no latency is stored (a sidecar-applied decision carries its own, sealed).
     /// </summary>
-    private void ReportLatencies(StoreWrite write, IReadOnlyList<ReportedLatency>? latencies)
+    private void ReportLatencies(StoreWrite write, IReadOnlyList<ReportedLatency>? latencies, RollupChanges rollups)
     {
         if (latencies is not { Count: > 0 })
         {
@@ -99,12 +116,17 @@ internal abstract partial class AuditStore
             UPDATE events SET reported_latency_us = {Row("reported_latency_us")}
             {JoinRows("FROM", LatencyColumns)}
             WHERE events.event_id = {Row("event_id")} AND events.session_id = {Row("session_id")}
-              AND events.applied_source = 'remote' AND events.applied_latency_us IS NULL AND events.reported_latency_us IS NULL;
+              AND events.applied_source = 'remote' AND events.applied_latency_us IS NULL AND events.reported_latency_us IS NULL
+            RETURNING {CountedEvent.Columns()};
             """;
         using var update = write.Command(_reportLatenciesSql);
         var rows = latencies.DistinctBy(l => l.EventId, StringComparer.Ordinal)
             .Select(l => new object?[] { l.EventId, l.SessionId, l.LatencyUs }).ToList();
-        ExecuteRows(update, LatencyColumns, rows);
+        // Only the rows it changed: each moves from unmeasured to its latency's bucket.
+        foreach (var measured in ReturningCounted(update, LatencyColumns, rows))
+        {
+            rollups.Move(measured with { LatencyUs = null }, measured);
+        }
     }
 
     /// <summary>

@@ -36,12 +36,17 @@ internal abstract partial class AuditStore
         var cuts = Cuts(write, cutoffMs, max, sessions, nowMs);
         _deletePrefixSql ??= $"""
             DELETE FROM events {JoinRows("USING", CutColumns)}
-            WHERE events.session_id = {Row("session_id")} AND events.session_seq <= {Row("session_seq")};
+            WHERE events.session_id = {Row("session_id")} AND events.session_seq <= {Row("session_seq")}
+            RETURNING {CountedEvent.Columns()};
             """;
-        int deleted;
+        // What the deleted events counted leaves the rollups in this transaction too.
+        var removed = new List<CountedEvent>();
         using (var delete = write.Command(_deletePrefixSql))
         {
-            deleted = cuts.Count == 0 ? 0 : ExecuteRows(delete, CutColumns, cuts);
+            if (cuts.Count > 0)
+            {
+                removed.AddRange(ReturningCounted(delete, CutColumns, cuts));
+            }
         }
         _checkpointSql ??= $"""
             INSERT INTO chain_checkpoints ({string.Join(", ", CutColumns)})
@@ -55,16 +60,24 @@ internal abstract partial class AuditStore
                 ExecuteRows(checkpoint, CutColumns, cuts);
             }
         }
-        using (var legacy = write.Command("""
+        using (var legacy = write.Command($"""
             DELETE FROM events WHERE event_id IN (
-                SELECT event_id FROM events WHERE session_seq IS NULL AND stored_at_ms < @cutoff LIMIT @max);
+                SELECT event_id FROM events WHERE session_seq IS NULL AND stored_at_ms < @cutoff LIMIT @max)
+            RETURNING {CountedEvent.Columns()};
             """))
         {
             // Events from before chains existed have no link to keep.
             Add(legacy, "cutoff", cutoffMs);
             Add(legacy, "max", (long)max);
-            deleted += legacy.ExecuteNonQuery();
+            using var reader = legacy.ExecuteReader();
+            while (reader.Read())
+            {
+                removed.Add(CountedEvent.Read(reader, 0));
+            }
         }
+        var rollups = new RollupChanges();
+        removed.ForEach(rollups.Remove);
+        WriteRollups(write, rollups);
         using (var states = write.Command("""
             DELETE FROM session_states WHERE session_id IN (
                 SELECT session_id FROM session_states WHERE updated_at_ms < @cutoff LIMIT @max);
@@ -96,7 +109,7 @@ internal abstract partial class AuditStore
             approvals.ExecuteNonQuery();
         }
         write.Commit();
-        return deleted;
+        return removed.Count;
     }
 
     /// <summary>Per held session, the newest chained event among the oldest <paramref name="max"/>: everything up to it goes.</summary>

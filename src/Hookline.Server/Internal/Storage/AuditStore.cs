@@ -48,6 +48,9 @@ internal abstract partial class AuditStore
     /// <summary>Runs <paramref name="command"/> for every row, bound to <paramref name="columns"/>; returns the rows it affected.</summary>
     protected abstract int ExecuteRows(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows);
 
+    /// <summary>Like <see cref="ExecuteRows"/>, handing every row the command returns (<c>RETURNING</c>) to <paramref name="read"/>.</summary>
+    protected abstract void ReadRows(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows, Action<DbDataReader> read);
+
     /// <summary>The last (session_seq, hash) of each session of a batch, or (0, genesis): asked as the plan needs them.</summary>
     protected abstract Func<string, (long Seq, string Hash)> LastLinks(StoreWrite write, string[] sessions);
 

@@ -6,11 +6,12 @@ namespace Hookline.Server.Internal.Storage;
 internal static class StoredEvents
 {
     /// <summary>
-    /// The columns to select. A reported applied decision always carries its latency; the server's own answer, which
+    /// The columns to select (then what the rollups count of the row, to move when an applied decision fills it in). A reported applied decision always carries its latency; the server's own answer, which
     /// stands in until a sidecar reports one, has none.
     /// </summary>
-    public const string Columns =
-        "event_id, session_id, hash, CASE WHEN applied_latency_us IS NULL THEN 0 ELSE 1 END, applied_verdict, applied_source";
+    public static readonly string Columns =
+        "event_id, session_id, hash, CASE WHEN applied_latency_us IS NULL THEN 0 ELSE 1 END, applied_verdict, applied_source, "
+        + CountedEvent.Columns();
 
     public static Dictionary<string, StoredEvent> Read(DbDataReader reader)
     {
@@ -22,7 +23,10 @@ internal static class StoredEvents
                 reader.IsDBNull(2) ? null : reader.GetString(2),
                 Convert.ToInt64(reader.GetValue(3), System.Globalization.CultureInfo.InvariantCulture) == 1,
                 reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5));
+                reader.IsDBNull(5) ? null : reader.GetString(5))
+            {
+                Counted = CountedEvent.Read(reader, 6),
+            };
         }
         return stored;
     }

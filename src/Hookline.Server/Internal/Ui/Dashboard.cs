@@ -36,6 +36,7 @@ internal static class Dashboard
         }
         ReadApiEndpoints.Map(app);
         Ui.DashboardPages.Map(app);
+        Ui.DashboardOverview.Map(app);
         Ui.DashboardApprovals.Map(app);
     }
 }

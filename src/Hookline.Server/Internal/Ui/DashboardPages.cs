@@ -33,7 +33,7 @@ internal static class DashboardPages
         // An approver's sign-in (scope approve alone) reads only the approvals pages: its home is there.
         app.MapGet("/ui", context =>
         {
-            context.Response.Redirect(HttpAuthorization.CallerOf(context).Has(TokenScope.Read) ? "/ui/live" : DashboardApprovals.PagePath);
+            context.Response.Redirect(HttpAuthorization.CallerOf(context).Has(TokenScope.Read) ? DashboardOverview.PagePath : DashboardApprovals.PagePath);
             return Task.CompletedTask;
         }).RequireScope(TokenScope.Read, or: TokenScope.Approve);
         app.MapGet("/ui/assets/{name}", ServeAsset).AllowWithoutToken();
@@ -79,7 +79,7 @@ internal static class DashboardPages
         page.Raw("<title>").Text(title + " · Hookline").Raw("</title><link rel=\"stylesheet\" href=\"/ui/assets/dashboard.css\"></head><body><header>")
             .Raw("<span class=\"brand\">Hookline</span>");
         var reads = HttpAuthorization.CallerOf(context).Has(TokenScope.Read);
-        foreach (var (id, label) in new[] { ("live", "Live"), ("sessions", "Sessions"), ("approvals", "Approvals"), ("policy", "Policy"), ("health", "Health") })
+        foreach (var (id, label) in new[] { ("overview", "Overview"), ("live", "Live"), ("sessions", "Sessions"), ("approvals", "Approvals"), ("policy", "Policy"), ("health", "Health") })
         {
             if (!reads && id != "approvals")
             {

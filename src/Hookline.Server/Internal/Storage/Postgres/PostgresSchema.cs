@@ -229,5 +229,10 @@ internal static class PostgresSchema
         """
             ALTER TABLE events ADD COLUMN IF NOT EXISTS reported_latency_us BIGINT;
         """,
+        // 15: the overview's per-minute rollups (RollupSchema), kept by every write from now on, filled from the events stored.
+        RollupSchema.Step("BIGINT", "", """
+            SELECT c.event_id, r.rule_id FROM rollup_counted c, unnest(string_to_array(c.applied_rule_ids, ',')) AS r(rule_id)
+            WHERE r.rule_id <> ''
+            """),
     ];
 }

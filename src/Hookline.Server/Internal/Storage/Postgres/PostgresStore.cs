@@ -136,6 +136,22 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     /// <summary>One round trip for all rows: each column binds as one typed array.</summary>
     protected override int ExecuteRows(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows)
     {
+        Bind(command, columns, rows);
+        return command.ExecuteNonQuery();
+    }
+
+    protected override void ReadRows(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows, Action<DbDataReader> read)
+    {
+        Bind(command, columns, rows);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            read(reader);
+        }
+    }
+
+    private static void Bind(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows)
+    {
         for (var c = 0; c < columns.Count; c++)
         {
             var column = PostgresTypes.NewArray(columns[c], rows.Count);
@@ -145,7 +161,6 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
             }
             command.Parameters.Add(new NpgsqlParameter { ParameterName = columns[c], Value = column });
         }
-        return command.ExecuteNonQuery();
     }
 
     /// <summary>Asked once for the whole batch: per session, its last chained event, else the checkpoint a retention cut left.</summary>
@@ -201,7 +216,7 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     public void Dispose() => _dataSource.Dispose();
 }
 
-/// <summary>PostgreSQL column types of the rows written in batches (events, checkpoints, session states), for typed arrays.</summary>
+/// <summary>PostgreSQL column types of the rows written in batches (events, checkpoints, session states, rollups), for typed arrays.</summary>
 internal static class PostgresTypes
 {
     private static readonly HashSet<string> Bytea = ["tool_input", "tool_response", "raw_input", "state"];
@@ -210,7 +225,7 @@ internal static class PostgresTypes
     [
         "payload_truncated", "event_time_ms", "received_at_ms", "is_default", "policy_epoch", "applied_epoch",
         "applied_latency_us", "stored_at_ms", "session_seq", "payload_shed", "payload_bytes", "authenticated",
-        "cut_at_ms", "updated_at_ms", "pre_at_ms", "ran_at_ms", "heuristic", "reported_latency_us",
+        "cut_at_ms", "updated_at_ms", "pre_at_ms", "ran_at_ms", "heuristic", "reported_latency_us", "minute_ms", "bucket", "n",
     ];
 
     public static string Of(string column) => Bytea.Contains(column) ? "bytea" : BigInt.Contains(column) ? "bigint" : "text";

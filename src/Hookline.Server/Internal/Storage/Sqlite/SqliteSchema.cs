@@ -183,5 +183,15 @@ internal static class SqliteSchema
         """
             ALTER TABLE events ADD COLUMN reported_latency_us INTEGER;
         """,
+        // 11: the overview's per-minute rollups (RollupSchema), kept by every write from now on, filled from the events stored.
+        RollupSchema.Step("INTEGER", " WITHOUT ROWID", RuleIds),
     ];
+
+    /// <summary>(event_id, rule_id) per id of each decided event's comma-joined applied_rule_ids, for the backfill.</summary>
+    private const string RuleIds = """
+        WITH RECURSIVE split(event_id, rest, rule_id) AS (
+            SELECT event_id, applied_rule_ids || ',', '' FROM rollup_counted WHERE COALESCE(applied_rule_ids, '') <> ''
+            UNION ALL SELECT event_id, substr(rest, instr(rest, ',') + 1), substr(rest, 1, instr(rest, ',') - 1) FROM split WHERE rest <> '')
+        SELECT event_id, rule_id FROM split WHERE rule_id <> ''
+        """;
 }

@@ -103,18 +103,39 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
     /// <summary>Prepared once, run per row: in process, a row costs no round trip.</summary>
     protected override int ExecuteRows(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows)
     {
+        var affected = 0;
+        foreach (var _ in Bind(command, columns, rows))
+        {
+            affected += command.ExecuteNonQuery();
+        }
+        return affected;
+    }
+
+    protected override void ReadRows(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows, Action<DbDataReader> read)
+    {
+        foreach (var _ in Bind(command, columns, rows))
+        {
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                read(reader);
+            }
+        }
+    }
+
+    /// <summary>Binds each row in turn to the command's parameters, yielding when it is bound.</summary>
+    private static IEnumerable<object?[]> Bind(DbCommand command, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows)
+    {
         // Untyped parameters: each value binds as what it is (TEXT, INTEGER or BLOB).
         var parameters = columns.Select(name => ((SqliteCommand)command).Parameters.Add(new SqliteParameter { ParameterName = "@" + name })).ToArray();
-        var affected = 0;
         foreach (var row in rows)
         {
             for (var i = 0; i < parameters.Length; i++)
             {
                 parameters[i].Value = row[i] ?? DBNull.Value;
             }
-            affected += command.ExecuteNonQuery();
+            yield return row;
         }
-        return affected;
     }
 
     /// <summary>Asked per session as the plan reaches it: its last chained event, else the checkpoint a retention cut left, else genesis.</summary>

@@ -1,0 +1,129 @@
+using BenchmarkDotNet.Attributes;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Auth;
+using Hookline.Server.Internal.Storage;
+using Hookline.Server.Internal.Storage.Postgres;
+using Hookline.Server.Internal.Storage.Sqlite;
+using Npgsql;
+
+namespace Hookline.Benchmarks;
+
+/// <summary>
+/// What one audit batch costs the writer: 64 decided events of 8 sessions (3 rule ids each, spread over 5 minutes),
+/// and the same with the 64 latencies their sidecars report. Run it at two commits to see what a change to the write
+/// path adds (the overview's rollups, say). SQLite in a temporary directory; PostgreSQL too when HOOKLINE_TEST_POSTGRES
+/// names an admin connection (a scratch database is created and dropped).
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class AuditBatchBenchmarks : IDisposable
+{
+    private const int BatchSize = 64;
+    private const string PostgresVariable = "HOOKLINE_TEST_POSTGRES";
+
+    private readonly List<string> _sessions = [];
+    private IAuditStore _store = null!;
+    private string? _directory;
+    private string? _database;
+    private List<ReportedLatency> _latencies = [];
+    private long _time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    public static IEnumerable<string> Backends() =>
+        string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgresVariable)) ? ["sqlite"] : ["sqlite", "postgres"];
+
+    [ParamsSource(nameof(Backends))]
+    public string Backend { get; set; } = "sqlite";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (Backend == "postgres")
+        {
+            var admin = Environment.GetEnvironmentVariable(PostgresVariable)!;
+            _database = "hookline_bench_" + Guid.NewGuid().ToString("N")[..12];
+            Admin(admin, $"CREATE DATABASE {_database};");
+            _store = new PostgresStore(new NpgsqlConnectionStringBuilder(admin) { Database = _database }.ConnectionString);
+        }
+        else
+        {
+            _directory = Directory.CreateTempSubdirectory("hl-bench-").FullName;
+            _store = new SqliteStore(_directory);
+        }
+        for (var i = 0; i < 8; i++)
+        {
+            var id = Guid.NewGuid().ToString();
+            _store.CreateOrResumeSessionAsync(new CreateSessionRequest { Agent = "claude" }, id, 1,
+                new SessionIdentity("user" + (i % 4), "org" + (i % 2), true, null)).AsTask().GetAwaiter().GetResult();
+            _sessions.Add(id);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Dispose();
+        if (_directory is not null)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        if (_database is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            Admin(Environment.GetEnvironmentVariable(PostgresVariable)!, $"DROP DATABASE {_database} WITH (FORCE);");
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public int Decided() => _store.WriteBatch(Batch(), _time).Duplicates;
+
+    [Benchmark]
+    public int DecidedWithReportedLatencies()
+    {
+        var latencies = _latencies;
+        var batch = Batch();
+        return _store.WriteBatch(batch, _time, null, latencies).Duplicates;
+    }
+
+    private List<AuditRecord> Batch()
+    {
+        _time += 5 * 60_000 / BatchSize;
+        var batch = new List<AuditRecord>(BatchSize);
+        for (var i = 0; i < BatchSize; i++)
+        {
+            var hookEvent = new HookEvent
+            {
+                EventId = Guid.NewGuid().ToString(),
+                SessionId = _sessions[i % _sessions.Count],
+                Agent = "claude",
+                HookEventName = "PreToolUse",
+                ToolName = i % 3 == 0 ? "Bash" : "Read",
+                ToolInput = ByteString.CopyFromUtf8("""{"command":"npm test"}"""),
+                Time = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(_time + (i * 4_000))),
+                Org = "org" + (i % 2),
+                DecisionWanted = true,
+            };
+            var verdict = (i % 10) switch { 0 => Verdict.Deny, 1 => Verdict.Ask, _ => Verdict.Allow };
+            batch.Add(new AuditRecord(hookEvent,
+                new Decision { Verdict = verdict, Evaluated = verdict, PolicyEpoch = 1, RuleIds = { "r" + (i % 5), "r" + (i % 7), "shared" } }, _time, null));
+        }
+        // The next batch reports how long these hooks waited, as sidecars do once they answered.
+        _latencies = batch.ConvertAll(r => new ReportedLatency(r.Event.SessionId, r.Event.EventId, 800 + (r.Event.EventId[0] * 37)));
+        return batch;
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private static void Admin(string connectionString, string sql)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+}
