@@ -108,6 +108,9 @@ public sealed class SidecarOptions
     /// <summary>Events unacknowledged for a whole interval are sent again on the open stream (idempotent on the server).</summary>
     public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the latencies of remote decisions are reported on the stream while any are held.</summary>
+    public TimeSpan LatencyReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>First reconnect delay; doubles up to <see cref="MaxReconnectDelay"/>, with jitter.</summary>
     public TimeSpan MinReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 

@@ -22,6 +22,13 @@ internal sealed class ApprovalServer : StandInServer
 
     public Channel<AwaitApproval> Awaits { get; } = Channel.CreateUnbounded<AwaitApproval>();
 
+    /// <summary>Every DecisionLatencies message the sidecar sent.</summary>
+    public Channel<DecisionLatencies> Latencies { get; } = Channel.CreateUnbounded<DecisionLatencies>();
+
+    /// <summary>Acknowledges events as stored on the stream open now (false when none is).</summary>
+    public bool Acknowledge(params string[] eventIds) =>
+        Current is { } stream && stream.Writer.TryWrite(new ProcessHookEventResponse { StoredAck = new StoredAck { EventIds = { eventIds } } });
+
     /// <summary>The outgoing messages of the stream open now.</summary>
     public Channel<ProcessHookEventResponse>? Current { get; private set; }
 
@@ -88,6 +95,9 @@ internal sealed class ApprovalServer : StandInServer
                             break;
                         case ProcessHookEventRequest.KindOneofCase.Ping:
                             outgoing.Writer.TryWrite(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } });
+                            break;
+                        case ProcessHookEventRequest.KindOneofCase.Latencies:
+                            Latencies.Writer.TryWrite(request.Latencies);
                             break;
                         case ProcessHookEventRequest.KindOneofCase.AwaitApproval:
                             Awaits.Writer.TryWrite(request.AwaitApproval);

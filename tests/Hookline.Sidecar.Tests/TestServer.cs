@@ -6,18 +6,20 @@ namespace Hookline.Sidecar.Tests;
 /// <summary>A real server on loopback with <see cref="Policies.Standard"/>, and read-only queries on its audit trail.</summary>
 internal static class TestServer
 {
-    public static async Task<HooklineServer> StartAsync(TempDir dir)
+    public static async Task<HooklineServer> StartAsync(TempDir dir, Action<HooklineServerOptions>? configure = null)
     {
         var policy = dir.File("policy.yaml");
         await File.WriteAllTextAsync(policy, Policies.Standard);
-        return await HooklineServer.StartAsync(new HooklineServerOptions
+        var options = new HooklineServerOptions
         {
             Listen = "http://127.0.0.1:0",
             HttpListen = null,
             PolicyFile = policy,
             DataDirectory = dir.File("data"),
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
-        });
+        };
+        configure?.Invoke(options);
+        return await HooklineServer.StartAsync(options);
     }
 
     /// <summary>A sidecar of a new session on <paramref name="server"/>, with HTTP hooks, its socket and state under <paramref name="dir"/>.</summary>

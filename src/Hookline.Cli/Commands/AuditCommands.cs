@@ -80,11 +80,13 @@ internal static class AuditCommands
                 }
                 return 0;
             }
-            parse.Out().WriteLine($"{"time",-24} {"agent",-7} {"event",-18} {"tool",-12} {"applied",-7} {"source",-12} {"rules",-20} reason");
+            parse.Out().WriteLine($"{"time",-24} {"agent",-7} {"event",-18} {"tool",-12} {"applied",-7} {"source",-12} {"latency",9} {"rules",-20} reason");
             foreach (var e in events)
             {
+                // A remote decision's latency is the hook's wait its sidecar reported; the others' the sidecar applied.
+                var latency = e.LatencyUs is { } us ? $"{us / 1000.0:0.0} ms" : "-";
                 parse.Out().WriteLine($"{e.OccurredAt:yyyy-MM-dd HH:mm:ss.fff}Z {e.Agent,-7} {e.HookEvent,-18} {e.ToolName,-12} " +
-                    $"{e.Applied ?? "-",-7} {e.Source,-12} {string.Join(',', e.RuleIds),-20} {e.Reason}");
+                    $"{e.Applied ?? "-",-7} {e.Source,-12} {latency,9} {string.Join(',', e.RuleIds),-20} {e.Reason}");
             }
             return 0;
         }));

@@ -194,6 +194,11 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         await _approvals.AwaitAsync(request.AwaitApproval.ApprovalId, request.AwaitApproval.EventId, admitted.Contains, outbox,
                             cancellation).ConfigureAwait(false);
                         break;
+                    case ProcessHookEventRequest.KindOneofCase.Latencies:
+                        ReportLatencies(request.Latencies, sessionId);
+                        // Counted like events: a flood of latencies waits on the principal's byte rate too.
+                        await _byteRate.TakeAsync(caller.Principal, request.Latencies.CalculateSize(), cancellation).ConfigureAwait(false);
+                        break;
                     case ProcessHookEventRequest.KindOneofCase.SnapshotRefused:
                         Log.SnapshotRefusedBySidecar(_logger, sessionId, request.SnapshotRefused.Epoch, request.SnapshotRefused.Reason);
                         break;
@@ -326,6 +331,21 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         {
             outbox.NotStoring();
             throw;
+        }
+    }
+
+    /// <summary>Hands a sidecar's latencies of the stream's own session to the audit writer, for its next batch.</summary>
+    private void ReportLatencies(DecisionLatencies message, string? sessionId)
+    {
+        var (accepted, refused) = LatencyReports.Read(message, sessionId);
+        if (refused > 0)
+        {
+            Log.StreamProtocolError(_logger, $"{refused} of {message.Items.Count} reported latencies refused (before the stream's open, over {LatencyReports.MaxItems} in one message, or event ids that are not UUIDs)");
+            _metrics.LatenciesDropped(refused);
+        }
+        if (accepted.Count > 0)
+        {
+            _audit.Report(accepted);
         }
     }
 

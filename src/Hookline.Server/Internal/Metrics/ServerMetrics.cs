@@ -27,6 +27,7 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _storeFailures;
     private readonly Counter<long> _replayed;
     private readonly Counter<long> _ungoverned;
+    private readonly Counter<long> _latenciesDropped;
     private static readonly string[] AnswerOutcomes = ["approved", "denied"];
     private readonly Counter<long> _approvalsOpened;
     private readonly Counter<long> _approvalsAnswered;
@@ -71,6 +72,8 @@ internal sealed class ServerMetrics : IDisposable
         _ungoverned = Counter("hookline.ungoverned_tool_calls", "hookline_ungoverned_tool_calls_total",
             "Tool calls that ran without a policy decision in force (coverage), by cause.", ["cause"],
             Coverage.CoverageCauses.All.Select(c => new[] { c }));
+        _latenciesDropped = Counter("hookline.reported_latencies.dropped", "hookline_reported_latencies_dropped_total",
+            "Latencies sidecars reported for remote decisions that were not stored (malformed, over the queue's bound, or in a failed batch).");
         _approvalsOpened = Counter("hookline.approvals.opened", "hookline_approvals_opened_total",
             "Approvals opened: asks waiting for a person's answer (identical pending requests fold into one).");
         _approvalsAnswered = Counter("hookline.approvals.answered", "hookline_approvals_answered_total",
@@ -116,6 +119,11 @@ internal sealed class ServerMetrics : IDisposable
     public void ApprovalTimedOut() => _approvalsTimedOut.Add(1);
 
     public void StoreFailed(int count) => _storeFailures.Add(count);
+
+    /// <summary>Reported latencies not stored: malformed, over the audit writer's bound, or in a batch that failed.</summary>
+    public void LatenciesDropped(int count) => _latenciesDropped.Add(count);
+
+    public long LatenciesDroppedCount => _prometheus.Total(_latenciesDropped);
 
     /// <summary>Events refused for good (another principal's session, an id taken, an applied decision rewritten, bad ids).</summary>
     public void Rejected(int count) => _rejected.Add(count);

@@ -218,9 +218,11 @@ internal abstract partial class AuditReader
             decided += withVerdict;
         }
         command.CommandText = $"""
-            SELECT applied_latency_us FROM events WHERE event_time_ms >= @since AND applied_latency_us IS NOT NULL{inOrg}
-            ORDER BY applied_latency_us DESC LIMIT 1 OFFSET (
-              SELECT COUNT(*) / 100 FROM events WHERE event_time_ms >= @since AND applied_latency_us IS NOT NULL{inOrg});
+            SELECT COALESCE(applied_latency_us, reported_latency_us) AS latency_us FROM events
+            WHERE event_time_ms >= @since AND COALESCE(applied_latency_us, reported_latency_us) IS NOT NULL{inOrg}
+            ORDER BY latency_us DESC LIMIT 1 OFFSET (
+              SELECT COUNT(*) / 100 FROM events
+              WHERE event_time_ms >= @since AND COALESCE(applied_latency_us, reported_latency_us) IS NOT NULL{inOrg});
             """;
         var p99 = await command.ExecuteScalarAsync(cancellation).ConfigureAwait(false);
         command.CommandText = $"SELECT COUNT(*) FROM sessions WHERE status = 'active'{inOrg};";

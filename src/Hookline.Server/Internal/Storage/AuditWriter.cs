@@ -37,7 +37,13 @@ internal sealed class AuditWriter : BackgroundService
     private readonly LiveFeed? _feed;
     private readonly SessionTracker? _sessions;
 
-    private readonly record struct Queued(AuditRecord Record, long Bytes);
+    // A null record only wakes the writer for reported latencies.
+    private readonly record struct Queued(AuditRecord? Record, long Bytes);
+
+    /// <summary>The most reported latencies held for the next batch; beyond it they are dropped and counted.</summary>
+    public const int MaxHeldLatencies = 65_536;
+    private readonly Lock _latencyLock = new();
+    private List<ReportedLatency> _latencies = [];
 
     public AuditWriter(IAuditStore store, TimeProvider time, ILogger<AuditWriter> logger, HooklineServerOptions options, ServerMetrics metrics,
         AuditWriterStatus status, IHostApplicationLifetime lifetime, LiveFeed? feed = null, SessionTracker? sessions = null)
@@ -70,6 +76,46 @@ internal sealed class AuditWriter : BackgroundService
         var queued = new Queued(record, record.Event.CalculateSize() + (record.Decision?.CalculateSize() ?? 0) + RecordOverheadBytes);
         var room = _status.Queue.TakeAsync(queued.Bytes, cancellationToken);
         return room.IsCompletedSuccessfully && _queue.Writer.TryWrite(queued) ? ValueTask.CompletedTask : EnqueueSlowAsync(room, queued, cancellationToken);
+    }
+
+    /// <summary>
+    /// Holds reported latencies for the next batch's transaction (never one of their own per message), and wakes the
+    /// writer if it is idle. Never waits: over <see cref="MaxHeldLatencies"/> they are dropped, counted.
+    /// </summary>
+    public void Report(IReadOnlyList<ReportedLatency> latencies)
+    {
+        bool wake;
+        int dropped;
+        lock (_latencyLock)
+        {
+            wake = _latencies.Count == 0;
+            var room = Math.Max(0, MaxHeldLatencies - _latencies.Count);
+            dropped = Math.Max(0, latencies.Count - room);
+            _latencies.AddRange(dropped == 0 ? latencies : latencies.Take(room));
+        }
+        if (dropped > 0)
+        {
+            _metrics.LatenciesDropped(dropped);
+        }
+        if (wake)
+        {
+            // A full queue needs no wake: the writer is busy and takes them with its next batch.
+            _queue.Writer.TryWrite(default);
+        }
+    }
+
+    private List<ReportedLatency> TakeLatencies()
+    {
+        lock (_latencyLock)
+        {
+            if (_latencies.Count == 0)
+            {
+                return _latencies;
+            }
+            var taken = _latencies;
+            _latencies = [];
+            return taken;
+        }
     }
 
     private async ValueTask EnqueueSlowAsync(ValueTask room, Queued queued, CancellationToken cancellationToken)
@@ -140,11 +186,14 @@ internal sealed class AuditWriter : BackgroundService
     /// <summary>Stores the batch, retrying a failing store with backoff; then gives its bytes back to the queue and clears it.</summary>
     private void Store(List<Queued> batch, bool draining, CancellationToken cancellationToken)
     {
-        var records = batch.ConvertAll(q => Prepare(q.Record));
+        var records = batch.Where(q => q.Record is not null).Select(q => Prepare(q.Record!)).ToList();
+        // Telemetry, not audit: they ride the batch's first attempt only, and are dropped (counted) if it fails.
+        var latencies = TakeLatencies();
         DateTimeOffset? failingSince = null;
-        for (var failures = 1; ; failures++)
+        for (var failures = 1; records.Count > 0 || latencies.Count > 0; failures++)
         {
-            var error = StoreIsolating(records, out var left);
+            var error = StoreIsolating(records, latencies, out var left);
+            latencies = [];
             if (error is null)
             {
                 _status.BatchStored();
@@ -206,10 +255,15 @@ internal sealed class AuditWriter : BackgroundService
     /// stored as its marked stand-in and the others as they are. Returns null once all are stored; otherwise the error
     /// of a store that refuses even a stand-in (it is the store that fails, not the record), with what is left.
     /// </summary>
-    private Exception? StoreIsolating(List<AuditRecord> records, out List<AuditRecord> left)
+    private Exception? StoreIsolating(List<AuditRecord> records, List<ReportedLatency> latencies, out List<AuditRecord> left)
     {
         left = [];
-        if (TryWrite(records) is not { } batchError)
+        if (TryWrite(records, latencies) is not { } batchError)
+        {
+            return null;
+        }
+        _metrics.LatenciesDropped(latencies.Count);
+        if (records.Count == 0)
         {
             return null;
         }
@@ -245,7 +299,7 @@ internal sealed class AuditWriter : BackgroundService
     }
 
     /// <summary>One transaction; on success the records are acknowledged and published. Returns what it failed with.</summary>
-    private Exception? TryWrite(List<AuditRecord> records)
+    private Exception? TryWrite(List<AuditRecord> records, List<ReportedLatency>? latencies = null)
     {
         // The sessions' policy state goes in the same transaction: once an event is acknowledged, its effect on its
         // session (a taint, a rate hit, a denial) is stored too, and a replica continuing the session loads it.
@@ -255,7 +309,7 @@ internal sealed class AuditWriter : BackgroundService
         try
         {
             storedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            outcome = _store.WriteBatch(records, storedAtMs, states?.ConvertAll(s => s.Write));
+            outcome = _store.WriteBatch(records, storedAtMs, states?.ConvertAll(s => s.Write), latencies);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

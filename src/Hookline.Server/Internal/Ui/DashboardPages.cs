@@ -174,7 +174,7 @@ internal static class DashboardPages
         html.Element("td", e.ToolName.Length > 0 ? e.ToolName : e.HookEvent).Element("td", EventSubject.Of(e), "subject")
             .Raw("<td class=\"decision\">").Badge(decision).Raw("</td>").Element("td", e.Source)
             .Element("td", string.Join(", ", e.RuleIds), "rules").Element("td", e.Reason, "reason")
-            .Element("td", e.LatencyUs is { } us ? (us / 1000.0).ToString("0.0", CultureInfo.InvariantCulture) + " ms" : "", "latency");
+            .Element("td", e.LatencyUs is { } us ? (us / 1000.0).ToString("0.0", CultureInfo.InvariantCulture) + " ms " + e.Source : "", "latency");
         if (withRaw)
         {
             html.Raw($"<td><details class=\"raw\" data-raw=\"/api/events/{Html.Attr(Uri.EscapeDataString(e.EventId))}/raw\"><summary>raw input</summary><pre></pre></details></td>");

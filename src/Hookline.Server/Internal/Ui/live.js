@@ -31,6 +31,11 @@
     return !value ? "none" : /^[A-Za-z0-9_-]+$/.test(value) ? value : "other";
   }
 
+  // Who measured it goes beside the figure: "1.8 ms remote" is the hook's wait for the server, reported by its sidecar.
+  function latencyText(e) {
+    return e.latency_us == null ? "" : (e.latency_us / 1000).toFixed(1) + " ms " + (e.source || "");
+  }
+
   function row(e) {
     var tr = document.createElement("tr");
     var decision = e.applied || "none";
@@ -54,7 +59,7 @@
     cell(tr, "", e.source);
     cell(tr, "rules", (e.rule_ids || []).join(", "));
     cell(tr, "reason", e.reason || "");
-    cell(tr, "latency", e.latency_us == null ? "" : (e.latency_us / 1000).toFixed(1) + " ms");
+    cell(tr, "latency", latencyText(e));
     return tr;
   }
 
@@ -84,6 +89,27 @@
       var r = body.rows[i];
       if (r.dataset.eventId) rows.set(key(r.dataset.sessionId, r.dataset.eventId), r);
     }
+    // A remote decision's latency comes after its event was stored (its sidecar reports it within a second or two):
+    // fetched then for the rows still shown, a few at a time, a bounded number of tries.
+    var awaiting = [];
+    var awaitLatency = function (e) {
+      if (e.latency_us == null && e.source === "remote" && awaiting.length < 200) awaiting.push({ e: e, tries: 0 });
+    };
+    setInterval(function () {
+      awaiting.splice(0, 25).forEach(function (w) {
+        var id = key(w.e.session_id, w.e.event_id);
+        if (!rows.has(id)) return;
+        fetch("/api/events/" + encodeURIComponent(w.e.event_id)).then(function (r) { return r.ok ? r.json() : null; }).then(function (v) {
+          var shown = rows.get(id);
+          if (v && v.latency_us != null && v.session_id === w.e.session_id) {
+            var td = shown && shown.querySelector("td.latency");
+            if (td) td.textContent = latencyText(v);
+          } else if (++w.tries < 4 && shown) {
+            awaiting.push(w);
+          }
+        }).catch(function () { /* the next row's fetch may work; this one keeps its blank */ });
+      });
+    }, 2000);
     var connect = function () {
       source = new EventSource(feed.dataset.live);
       source.addEventListener("ready", function () { status.textContent = "live"; status.dataset.state = "live"; });
@@ -92,6 +118,7 @@
         // A sidecar that missed its budget later reports what it applied (local, fail_closed): update the row in place.
         var fresh = row(e);
         var id = key(e.session_id, e.event_id);
+        awaitLatency(e);
         var known = rows.get(id);
         rows.set(id, fresh);
         if (known && known.parentNode === body) { body.replaceChild(fresh, known); return; }

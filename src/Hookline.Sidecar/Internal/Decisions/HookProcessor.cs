@@ -342,6 +342,11 @@ internal sealed class HookProcessor : IHookHandler
             _spool.SetApplied(hookEvent.EventId, applied, sentSeparately: amend);
             if (!amend)
             {
+                if (outcome.Source == DecisionSource.Remote && sent)
+                {
+                    // The server stored its own answer without the hook's wait: reported later, batched.
+                    _connection.Latencies.Add(hookEvent.EventId, applied.LatencyUs);
+                }
                 return;
             }
             var amendment = hookEvent.Clone();

@@ -41,6 +41,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         _pending = pending;
         _approvals = approvals ?? new AwaitedApprovals();
         _spool = spool;
+        Latencies = new HeldLatencies(spool);
         _logger = logger;
         _time = options.TimeProvider;
         var urls = options.ServerUrls.Count > 0 ? options.ServerUrls : [options.ServerUrl];
@@ -71,6 +72,9 @@ internal sealed class ServerConnection : IAsyncDisposable
     /// </summary>
     public SessionUser Identity => Volatile.Read(ref _identity);
     private SessionUser _identity = new(Environment.UserName, "");
+
+    /// <summary>The latencies of remote decisions, reported on whichever stream is open once their events are stored.</summary>
+    public HeldLatencies Latencies { get; }
 
     /// <summary>Whether a stream is open and accepting events right now.</summary>
     public bool IsConnected => Volatile.Read(ref _outbox) is not null;
@@ -199,6 +203,7 @@ internal sealed class ServerConnection : IAsyncDisposable
         var lastHeard = _time.GetTimestamp();
         var pinger = PingLoopAsync(outbox, () => Volatile.Read(ref lastHeard), streamCts);
         var resender = ResendLoopAsync(outbox, streamCts);
+        var reporter = ReportLatenciesLoopAsync(outbox, streamCts);
         Volatile.Write(ref _outbox, outbox);
         try
         {
@@ -225,6 +230,7 @@ internal sealed class ServerConnection : IAsyncDisposable
                         break;
                     case ProcessHookEventResponse.KindOneofCase.StoredAck:
                         _spool.Acknowledge(response.StoredAck);
+                        Latencies.Acknowledge(response.StoredAck);
                         foreach (var rejected in response.StoredAck.Rejected)
                         {
                             Log.EventRejected(_logger, rejected.EventId, rejected.ReasonCode, rejected.Reason);
@@ -235,6 +241,10 @@ internal sealed class ServerConnection : IAsyncDisposable
                         _approvals.Resolve(response.ApprovalResolved);
                         break;
                     case ProcessHookEventResponse.KindOneofCase.Pong:
+                        if (Volatile.Read(ref _report) is { } report && report.Nonce == response.Pong.Nonce)
+                        {
+                            report.Read.TrySetResult();
+                        }
                         break;
                     default:
                         // A newer server may send kinds this sidecar does not know: say so, and keep the stream.
@@ -249,7 +259,7 @@ internal sealed class ServerConnection : IAsyncDisposable
             outbox.Complete();
             _pending.FailAll();
             await streamCts.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(writer, pinger, resender).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(writer, pinger, resender, reporter).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -320,6 +330,49 @@ internal sealed class ServerConnection : IAsyncDisposable
                     Interlocked.Add(ref _replayed, resent);
                     Log.Resent(_logger, resent);
                 }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // A ping that follows reported latencies; its pong says the server has read them. Apart from the ping loop's nonces.
+    private sealed record LatencyReport(ulong Nonce, TaskCompletionSource Read);
+    private LatencyReport? _report;
+    private long _reports;
+
+    /// <summary>
+    /// Sends the latencies held now, before a clean stop, and waits (within <paramref name="timeout"/>) until the server
+    /// has read them: the pong to a ping sent after them. Best effort: a stream that is down keeps them held.
+    /// </summary>
+    public async Task ReportLatenciesAsync(TimeSpan timeout)
+    {
+        if (Volatile.Read(ref _outbox) is not { } outbox || Latencies.Flush(outbox.TrySend) == 0)
+        {
+            return;
+        }
+        var report = new LatencyReport((1UL << 63) | (ulong)Interlocked.Increment(ref _reports),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        Volatile.Write(ref _report, report);
+        if (outbox.TrySend(new ProcessHookEventRequest { Ping = new Ping { Nonce = report.Nonce } }))
+        {
+            await report.Read.Task.WaitAsync(timeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// Reports the held latencies of stored events, batched: one tick sends what gathered since the last, so a busy
+    /// session costs a message per 256 decisions a tick, never one per decision. Through the outbox, like every write.
+    /// </summary>
+    private async Task ReportLatenciesLoopAsync(Core.SingleStreamWriter<ProcessHookEventRequest> outbox, CancellationTokenSource stream)
+    {
+        using var timer = new PeriodicTimer(_options.LatencyReportInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stream.Token).ConfigureAwait(false))
+            {
+                Latencies.Flush(outbox.TrySend);
             }
         }
         catch (OperationCanceledException)

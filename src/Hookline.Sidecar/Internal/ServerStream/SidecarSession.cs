@@ -82,6 +82,9 @@ internal sealed class SidecarSession : IAsyncDisposable
         {
             await Spool.WaitEmptyAsync().WaitAsync(timeout).ConfigureAwait(false);
             await Spool.FlushToDiskAsync().ConfigureAwait(false);
+            // Every event is stored: the remote decisions' latencies go now rather than with a tick that may not come.
+            Connection.Latencies.AllStored();
+            await Connection.ReportLatenciesAsync(timeout).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is TimeoutException or IOException)

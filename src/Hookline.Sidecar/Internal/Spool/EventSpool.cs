@@ -308,6 +308,15 @@ internal sealed class EventSpool
         }
     }
 
+    /// <summary>Whether the event is held here and the server has not yet said it is stored.</summary>
+    public bool IsUnacknowledged(string eventId)
+    {
+        lock (_lock)
+        {
+            return _byId.TryGetValue(eventId, out var node) && !node.Value.Stored;
+        }
+    }
+
     /// <summary>Completes when every event has been acknowledged as stored.</summary>
     public Task WaitEmptyAsync()
     {
