@@ -72,12 +72,19 @@ public sealed record OverviewRange(DateTimeOffset From, DateTimeOffset To, int B
 
     public const int MaxBuckets = 120;
 
+    private static readonly DateTimeOffset Latest = new(9999, 12, 30, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>The longest range an overview covers (longer custom ranges are refused).</summary>
     public static readonly TimeSpan MaxSpan = TimeSpan.FromDays(92);
 
     /// <summary>From floored and to ceiled to whole minutes; the bucket width chosen for the span.</summary>
     public static OverviewRange Of(DateTimeOffset from, DateTimeOffset to)
     {
+        // Whole minutes from 1970 to the year 9999 less a day: floor and ceiling stay in range, and never negative.
+        if (from < DateTimeOffset.UnixEpoch || to > Latest)
+        {
+            throw new FormatException($"a range lies between 1970 and {Latest:yyyy-MM-dd}");
+        }
         var fromMs = from.ToUnixTimeMilliseconds() / 60_000 * 60_000;
         var toMs = (to.ToUnixTimeMilliseconds() + 59_999) / 60_000 * 60_000;
         if (toMs <= fromMs)

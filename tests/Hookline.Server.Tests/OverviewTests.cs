@@ -119,6 +119,8 @@ public abstract class OverviewTests : BackendSuite
             ("?since=100d", "a range covers at most 92 days"),
             ("?range=1h&since=2h", "either range or since/until"),
             ("?until=1h", "since: a custom range needs its start"),
+            ("?since=9999-12-31T00:00:00Z&until=9999-12-31T23:59:59Z", "a range lies between 1970 and 9999-12-30"),
+            ("?since=1969-12-31T23:00:00Z&until=1970-01-01T01:00:00Z", "a range lies between 1970 and 9999-12-30"),
         })
         {
             using var response = await acme.GetAsync("/api/overview" + query);
