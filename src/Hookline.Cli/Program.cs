@@ -12,7 +12,7 @@ if (args.Length > 0 && args[0] == "hook")
 // sidecar restarts itself once with them in its environment (Hookline.Sidecar.SidecarMemory).
 if (Hookline.Sidecar.SidecarMemory.NeedsRestart(args))
 {
-    Hookline.Sidecar.SidecarMemory.Restart(args);
+    Hookline.Sidecar.SidecarMemory.Restart();
 }
 
 return await HooklineCli.Create().Parse(args).InvokeAsync();

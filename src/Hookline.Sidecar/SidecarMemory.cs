@@ -29,31 +29,43 @@ public static partial class SidecarMemory
     private static readonly string[] Subcommands = ["status", "install", "uninstall"];
 
     /// <summary>
-    /// True for <c>hookline sidecar</c> (and <c>--daemon</c>) on Linux started without the settings in its environment.
-    /// One already set, by the user or by the restart, is left as it is (and ends the restart: it never loops).
+    /// True for <c>hookline sidecar</c> (and <c>--daemon</c>) on Linux started without the settings in its environment,
+    /// when this process is the Native AOT <c>hookline</c> itself. One already set, by the user or by the restart, is
+    /// left as it is (and ends the restart: it never loops).
     /// </summary>
-    public static bool NeedsRestart(IReadOnlyList<string> args)
-        => OperatingSystem.IsLinux() && args.Count > 0 && args[0] == "sidecar"
-            && !(args.Count > 1 && Subcommands.Contains(args[1]))
-            && Settings.All(setting => Environment.GetEnvironmentVariable(setting.Key) is null)
-            && Environment.ProcessPath is not null;
+    public static bool NeedsRestart(IReadOnlyList<string> args) => IsOwnImage && WantsSettings(args);
 
     /// <summary>
-    /// Replaces this process by the same binary with the same arguments and <see cref="Settings"/> added to its
-    /// environment. Returns only when that fails: the sidecar then runs on with the runtime's defaults.
+    /// Native AOT: the running image is the app, so exec'ing it again starts the app. A JIT build runs inside a host
+    /// (<c>dotnet hookline.dll</c>, or the apphost), whose command line the restart would have to rebuild: the
+    /// <c>dotnet</c> host given <c>sidecar</c> looks up a <c>dotnet-sidecar</c> tool on PATH and runs that instead. A JIT
+    /// build runs on with the runtime's defaults; <c>hookline</c> ships Native AOT.
     /// </summary>
-    public static void Restart(IReadOnlyList<string> args)
+    internal static bool IsOwnImage => !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported;
+
+    /// <summary>The invocations that run a sidecar, without the settings in the environment yet.</summary>
+    internal static bool WantsSettings(IReadOnlyList<string> args)
+        => OperatingSystem.IsLinux() && args.Count > 0 && args[0] == "sidecar"
+            && !(args.Count > 1 && Subcommands.Contains(args[1]))
+            && Settings.All(setting => Environment.GetEnvironmentVariable(setting.Key) is null);
+
+    /// <summary>
+    /// Replaces this process by the image it runs, with the same arguments and environment (the kernel's bytes, so
+    /// nothing that is not UTF-8 changes) and <see cref="Settings"/> added. Returns only when that fails or /proc cannot
+    /// be read: the sidecar then runs on with the runtime's defaults.
+    /// </summary>
+    public static void Restart()
     {
-        var path = Environment.ProcessPath!;
-        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .Select(entry => $"{entry.Key}={entry.Value}")
-            .Concat(Settings.Select(setting => $"{setting.Key}={setting.Value}"));
-        var argv = Native([path, .. args]);
-        var envp = Native(environment);
+        if (Internal.Memory.RestartImage.OfThisProcess(Settings) is not { } image)
+        {
+            return;
+        }
+        var argv = Native(image.Argv);
+        var envp = Native(image.Envp);
         try
         {
             // Called before the CLI writes anything: no buffered output is lost with the old process image.
-            Exec(path, argv, envp);
+            Exec(argv, envp);
         }
         finally
         {
@@ -62,11 +74,13 @@ public static partial class SidecarMemory
         }
     }
 
-    private static void Exec(string path, nint[] argv, nint[] envp)
+    private static void Exec(nint[] argv, nint[] envp)
     {
         try
         {
-            _ = execve(path, argv, envp);
+            // The very image that is running, even when the file at its path has been replaced (an upgrade in place)
+            // since it started; argv[0] stays what the caller gave.
+            _ = execve("/proc/self/exe", argv, envp);
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -74,9 +88,18 @@ public static partial class SidecarMemory
         }
     }
 
-    /// <summary>A null-terminated array of UTF-8 strings, as execve takes it.</summary>
-    private static nint[] Native(IEnumerable<string> strings)
-        => [.. strings.Select(Marshal.StringToCoTaskMemUTF8), 0];
+    /// <summary>A null-terminated array of NUL-terminated byte strings, as execve takes it.</summary>
+    private static nint[] Native(IReadOnlyList<byte[]> strings)
+    {
+        var pointers = new nint[strings.Count + 1];
+        for (var i = 0; i < strings.Count; i++)
+        {
+            pointers[i] = Marshal.AllocCoTaskMem(strings[i].Length + 1);
+            Marshal.Copy(strings[i], 0, pointers[i], strings[i].Length);
+            Marshal.WriteByte(pointers[i], strings[i].Length, 0);
+        }
+        return pointers;
+    }
 
     private static void Free(nint[] strings)
     {
