@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using Hookline.Contracts.V1;
+using Hookline.Server.Internal.Grpc;
 using Hookline.Server.Internal.Metrics;
+using Hookline.Server.Internal.Storage;
 using Kind = Hookline.Contracts.V1.ProcessHookEventResponse.KindOneofCase;
 
 namespace Hookline.Server.Tests;
@@ -84,6 +86,71 @@ public abstract class LatencyReportTests : BackendSuite
         Assert.Equal(257 + 2, metrics.LatenciesDroppedCount - droppedBefore);
         // The stream still decides.
         Assert.Equal(Verdict.Deny, (await stream.DecideAsync(Events.Bash("rm -rf /", session))).Verdict);
+    }
+
+    [SkippableFact]
+    public async Task A_flood_of_ids_the_stream_was_not_answered_for_is_refused_and_another_sessions_latency_is_stored()
+    {
+        var server = await StartAsync();
+        var victim = Guid.NewGuid().ToString();
+        await using var victims = await server.OpenStreamAsync(victim);
+        await victims.NextSnapshotAsync();
+        var real = await StoredRemoteAsync(victims, victim);
+        await using var hostile = await server.OpenStreamAsync(Guid.NewGuid().ToString());
+        await hostile.NextSnapshotAsync();
+        var metrics = server.Service<ServerMetrics>();
+        var droppedBefore = metrics.LatenciesDroppedCount;
+        // The writer held retrying a failing insert: nothing drains the writer's shared buffer of latencies meanwhile.
+        await WriterIsolationTests.FailInsertsAsync(server);
+        await victims.SendAsync(Events.Bash("ls", victim, decisionWanted: false));
+        await WriterIsolationTests.PollAsync(server, "/metrics", m => m.Contains("\nhookline_audit_writer_degraded 1\n"), "the writer retrying");
+
+        // More random ids than the buffer holds, in messages of the most items allowed.
+        const int Messages = AuditWriter.MaxHeldLatencies / LatencyReports.MaxItems + 1;
+        for (var i = 0; i < Messages; i++)
+        {
+            await hostile.SendAsync(Report([.. Enumerable.Range(0, LatencyReports.MaxItems).Select(_ => (Guid.NewGuid().ToString(), 1u))]));
+        }
+        await hostile.RoundTripAsync();
+        await victims.SendAsync(Report((real.EventId, 2_400)));
+        await victims.RoundTripAsync();
+        await WriterIsolationTests.RecoverAsync(server);
+
+        await Eventually.TrueAsync(async () => await ReportedAsync(server, real.EventId) >= 0, "the victim's latency stored");
+        Assert.Equal(2_400, await ReportedAsync(server, real.EventId));
+        Assert.Equal(Messages * LatencyReports.MaxItems, metrics.LatenciesDroppedCount - droppedBefore);
+    }
+
+    [SkippableFact]
+    public async Task Only_events_the_stream_was_answered_remotely_take_a_latency_and_each_once()
+    {
+        var server = await StartAsync();
+        var session = Guid.NewGuid().ToString();
+        await using var stream = await server.OpenStreamAsync(session);
+        await stream.NextSnapshotAsync();
+        var remote = await StoredRemoteAsync(stream, session);
+        // Not waiting for a decision (a PostToolUse), and one the sidecar answered itself (replayed with its local decision).
+        var nonBlocking = Events.Bash("ls", session, decisionWanted: false);
+        var local = Events.Bash("git log", session, decisionWanted: false);
+        local.Applied = new AppliedDecision { Verdict = Verdict.Allow, Source = DecisionSource.Local, Reason = "offline", LatencyUs = 90 };
+        await stream.SendAsync(nonBlocking);
+        await stream.SendAsync(local);
+        await stream.ReadUntilStoredAsync(nonBlocking.EventId, local.EventId);
+        var metrics = server.Service<ServerMetrics>();
+        var droppedBefore = metrics.LatenciesDroppedCount;
+
+        await stream.SendAsync(Report((nonBlocking.EventId, 11), (local.EventId, 12), (remote.EventId, 4_000)));
+        // The same event again: accepted once.
+        await stream.SendAsync(Report((remote.EventId, 5_000)));
+        await stream.RoundTripAsync();
+
+        await Eventually.TrueAsync(async () => await ReportedAsync(server, remote.EventId) >= 0, "the remote decision's latency stored");
+        Assert.Equal(4_000, await ReportedAsync(server, remote.EventId));
+        Assert.Equal(-1, await ReportedAsync(server, nonBlocking.EventId));
+        Assert.Equal(90, await server.ScalarAsync<long>("SELECT COALESCE(applied_latency_us, reported_latency_us, -1) FROM events WHERE event_id = @id",
+            ("@id", local.EventId)));
+        Assert.Equal(-1, await ReportedAsync(server, local.EventId));
+        Assert.Equal(3, metrics.LatenciesDroppedCount - droppedBefore);
     }
 
     [SkippableFact]

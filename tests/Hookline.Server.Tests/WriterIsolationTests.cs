@@ -161,7 +161,56 @@ public abstract class WriterIsolationTests : BackendSuite
             System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Every insert into events fails in the database itself, as on a full disk.</summary>
-    private static Task FailInsertsAsync(TestServer server) => server.Database is { } database
+    [SkippableFact]
+    public async Task A_failing_latency_update_never_blames_the_lone_record_of_its_batch()
+    {
+        var server = await StartAsync();
+        var reporter = Guid.NewGuid().ToString();
+        await using var reporting = await server.OpenStreamAsync(reporter);
+        await reporting.NextSnapshotAsync();
+        var answered = Events.Bash("git status", reporter);
+        await reporting.DecideAsync(answered);
+        await reporting.ReadUntilStoredAsync(answered.EventId);
+        var other = Guid.NewGuid().ToString();
+        await using var others = await server.OpenStreamAsync(other);
+        await others.NextSnapshotAsync();
+        // Latency updates fail (a deadlock, a timeout in the rows of another session); inserts fail for now too, so the
+        // writer is held retrying while the latency and a lone record queue up for one batch.
+        await ExecuteAsync(server,
+            """
+            CREATE FUNCTION hookline_test_latency() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END $$;
+            CREATE TRIGGER hookline_test_latency BEFORE UPDATE OF reported_latency_us ON events FOR EACH ROW EXECUTE FUNCTION hookline_test_latency();
+            """,
+            "CREATE TRIGGER hookline_test_latency BEFORE UPDATE OF reported_latency_us ON events BEGIN SELECT RAISE(ABORT, 'deadlock'); END;");
+        await FailInsertsAsync(server);
+        var held = Events.Bash("ls", other, decisionWanted: false);
+        await others.SendAsync(held);
+        await PollAsync(server, "/metrics", m => m.Contains("\nhookline_audit_writer_degraded 1\n"), "the writer retrying");
+        var lone = Events.Bash("cat README.md", other, decisionWanted: false);
+        await others.SendAsync(lone);
+        await others.RoundTripAsync();
+        var report = new DecisionLatencies();
+        report.Items.Add(new DecisionLatency { EventId = answered.EventId, LatencyUs = 1_500 });
+        await reporting.SendAsync(new ProcessHookEventRequest { Latencies = report });
+        await reporting.RoundTripAsync();
+
+        await RecoverAsync(server);
+        await others.ReadUntilStoredAsync(held.EventId, lone.EventId);
+
+        // The lone record is stored as it came; the latency is what was dropped.
+        Assert.Equal(lone.ToolInput.ToStringUtf8(), await server.ScalarAsync<string>(
+            $"SELECT {server.TextOf("tool_input")} FROM events WHERE event_id = @id", ("@id", lone.EventId)));
+        Assert.Contains("hookline_audit_marked_events_total 0", (await GetAsync(server, "/metrics")).Body.Split('\n'));
+        Assert.Equal(-1L, await server.ScalarAsync<long>(
+            "SELECT COALESCE(reported_latency_us, -1) FROM events WHERE event_id = @id", ("@id", answered.EventId)));
+    }
+
+    private static Task ExecuteAsync(TestServer server, string postgres, string sqlite)
+        => server.Database is { } database ? database.ExecuteAsync(postgres) : ExecuteSqliteAsync(server, sqlite);
+
+    /// <summary>Every insert into events fails until <see cref="RecoverAsync"/>: the writer is held retrying its batch.</summary>
+    internal static Task FailInsertsAsync(TestServer server) => server.Database is { } database
         ? database.ExecuteAsync("""
             CREATE FUNCTION hookline_test_full() RETURNS trigger LANGUAGE plpgsql AS
                 $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$;
@@ -169,7 +218,7 @@ public abstract class WriterIsolationTests : BackendSuite
             """)
         : ExecuteSqliteAsync(server, "CREATE TRIGGER hookline_test_full BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
 
-    private static Task RecoverAsync(TestServer server) => server.Database is { } database
+    internal static Task RecoverAsync(TestServer server) => server.Database is { } database
         ? database.ExecuteAsync("DROP TRIGGER hookline_test_full ON events;")
         : ExecuteSqliteAsync(server, "DROP TRIGGER hookline_test_full;");
 
@@ -189,7 +238,7 @@ public abstract class WriterIsolationTests : BackendSuite
     }
 
     /// <summary>Bounded polling of an HTTP endpoint until its body satisfies <paramref name="done"/>.</summary>
-    private static async Task<string> PollAsync(TestServer server, string path, Func<string, bool> done, string what)
+    internal static async Task<string> PollAsync(TestServer server, string path, Func<string, bool> done, string what)
     {
         var body = "";
         await Eventually.TrueAsync(async () => done(body = (await GetAsync(server, path)).Body), Bound.Hang, () => $"no {what}; last {path}:\n{body}");

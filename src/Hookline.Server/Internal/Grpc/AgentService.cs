@@ -143,6 +143,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         using var slot = _principalLimits.Streams.TryOpen(caller.Principal)
             ?? throw OverLimit("this principal holds as many open streams as the server allows");
         var admitted = new AdmittedSessions();
+        var answered = new AnsweredEvents();
         var cancellation = streamCts.Token;
         var outbox = new StreamOutbox(_time, _storedAckDelay);
         var pump = outbox.PumpAsync(responseStream, streamCts);
@@ -182,7 +183,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         }
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Event:
-                        await HandleOneEventAsync(request.Event, caller, admitted, outbox, capabilities, cancellation).ConfigureAwait(false);
+                        await HandleOneEventAsync(request.Event, caller, admitted, answered, outbox, capabilities, cancellation).ConfigureAwait(false);
                         // Over the principal's byte rate, the next message waits: backpressure, never a dropped event.
                         await _byteRate.TakeAsync(caller.Principal, request.Event.CalculateSize(), cancellation).ConfigureAwait(false);
                         break;
@@ -195,9 +196,9 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                             cancellation).ConfigureAwait(false);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Latencies:
-                        ReportLatencies(request.Latencies, sessionId);
-                        // Counted like events: a flood of latencies waits on the principal's byte rate too.
+                        // Charged before anything reaches the writer: a flood of latencies waits on the principal's byte rate.
                         await _byteRate.TakeAsync(caller.Principal, request.Latencies.CalculateSize(), cancellation).ConfigureAwait(false);
+                        ReportLatencies(request.Latencies, sessionId, answered);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.SnapshotRefused:
                         Log.SnapshotRefusedBySidecar(_logger, sessionId, request.SnapshotRefused.Epoch, request.SnapshotRefused.Reason);
@@ -239,12 +240,12 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     /// One event that cannot be handled never ends the stream (and with it every other hook of the session): it is
     /// logged, a waiting hook is answered deny, and the stream reads on. Not acknowledged, it is resent later.
     /// </summary>
-    private async ValueTask HandleOneEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, StreamOutbox outbox,
-        StreamCapabilities capabilities, CancellationToken cancellation)
+    private async ValueTask HandleOneEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, AnsweredEvents answered,
+        StreamOutbox outbox, StreamCapabilities capabilities, CancellationToken cancellation)
     {
         try
         {
-            await HandleEventAsync(hookEvent, caller, admitted, outbox, capabilities, cancellation).ConfigureAwait(false);
+            await HandleEventAsync(hookEvent, caller, admitted, answered, outbox, capabilities, cancellation).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellation.IsCancellationRequested)
         {
@@ -259,8 +260,8 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         }
     }
 
-    private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, StreamOutbox outbox,
-        StreamCapabilities capabilities, CancellationToken cancellation)
+    private async ValueTask HandleEventAsync(HookEvent hookEvent, Caller caller, AdmittedSessions admitted, AnsweredEvents answered,
+        StreamOutbox outbox, StreamCapabilities capabilities, CancellationToken cancellation)
     {
         Stamp(hookEvent, caller);
         Normalize(hookEvent);
@@ -320,6 +321,9 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
             await outbox.SendAsync(new ProcessHookEventResponse { Decision = decision }, cancellation).ConfigureAwait(false);
             // A resolution that came meanwhile follows the pending decision, never precedes it.
             waiter?.Release();
+            // The server's own answer (remote at the sidecar): the one kind whose latency the sidecar reports later.
+            // Refusals (RefuseAsync, a failed event) are not: nothing was decided.
+            answered.Add(hookEvent.EventId);
         }
         outbox.Storing();
         try
@@ -334,13 +338,16 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         }
     }
 
-    /// <summary>Hands a sidecar's latencies of the stream's own session to the audit writer, for its next batch.</summary>
-    private void ReportLatencies(DecisionLatencies message, string? sessionId)
+    /// <summary>
+    /// Hands a sidecar's latencies of the stream's own session to the audit writer, for its next batch: only those of
+    /// events this stream was answered remotely, so what one stream holds in the writer's buffer is bounded by its decisions.
+    /// </summary>
+    private void ReportLatencies(DecisionLatencies message, string? sessionId, AnsweredEvents answered)
     {
-        var (accepted, refused) = LatencyReports.Read(message, sessionId);
+        var (accepted, refused) = LatencyReports.Read(message, sessionId, answered);
         if (refused > 0)
         {
-            Log.StreamProtocolError(_logger, $"{refused} of {message.Items.Count} reported latencies refused (before the stream's open, over {LatencyReports.MaxItems} in one message, or event ids that are not UUIDs)");
+            Log.StreamProtocolError(_logger, $"{refused} of {message.Items.Count} reported latencies refused (before the stream's open, over {LatencyReports.MaxItems} in one message, or for events this stream was not answered remotely, or already reported)");
             _metrics.LatenciesDropped(refused);
         }
         if (accepted.Count > 0)

@@ -267,6 +267,16 @@ internal sealed class AuditWriter : BackgroundService
         {
             return null;
         }
+        // The error may be the latencies' (other sessions' rows and their rollups): the records go again without them
+        // before any record is blamed for it.
+        if (latencies.Count > 0)
+        {
+            if (TryWrite(records) is not { } recordsError)
+            {
+                return null;
+            }
+            batchError = recordsError;
+        }
         if (records.Count == 1 && records[0].Marked)
         {
             left = records;
