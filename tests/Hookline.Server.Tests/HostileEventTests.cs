@@ -77,4 +77,34 @@ public sealed class HostileEventTests : IAsyncLifetime
         Assert.Equal((Verdict.Deny, "malformed_input"), (refused.Verdict, refused.ReasonCode));
         Assert.Equal(Verdict.Allow, next.Verdict);
     }
+
+    /// <summary>A replay naming rule ids no real sidecar sends: more than a decision names, or one past any policy's.</summary>
+    [Theory]
+    [InlineData(Hookline.Server.Internal.Grpc.AgentService.MaxAppliedRuleIds + 1, 2)]
+    [InlineData(1, Hookline.Server.Internal.Grpc.AgentService.MaxRuleIdLength + 1)]
+    public async Task A_replay_naming_too_many_or_too_long_rule_ids_is_refused_and_not_stored(int count, int length)
+    {
+        var sessionId = Guid.NewGuid().ToString();
+        await using var stream = await _server.OpenStreamAsync(sessionId);
+        await stream.NextSnapshotAsync();
+        var replay = Events.Bash("ls", sessionId, decisionWanted: false);
+        replay.Applied = new AppliedDecision { Verdict = Verdict.Deny, Source = DecisionSource.FailClosed };
+        replay.Applied.RuleIds.AddRange(Enumerable.Range(0, count).Select(i => i.ToString("D" + length, System.Globalization.CultureInfo.InvariantCulture)));
+        var next = Events.Bash("ls", sessionId, decisionWanted: false);
+        var once = replay.Clone();
+        once.EventId = Guid.NewGuid().ToString();
+
+        await stream.SendAsync(replay);
+        await stream.SendAsync(next);
+        var read = await stream.ReadUntilAsync(m => m.KindCase == ProcessHookEventResponse.KindOneofCase.StoredAck
+            && m.StoredAck.Rejected.Any(r => r.EventId == replay.EventId));
+        await stream.ReadUntilStoredAsync(next.EventId);
+        var refusedOnce = await Assert.ThrowsAsync<RpcException>(async () => await _server.Client.DecideOnceAsync(once));
+
+        var rejected = read[^1].StoredAck.Rejected.Single(r => r.EventId == replay.EventId);
+        Assert.Equal("malformed_event", rejected.ReasonCode);
+        Assert.Contains("rule id", rejected.Reason);
+        Assert.Equal(StatusCode.InvalidArgument, refusedOnce.StatusCode);
+        Assert.Equal(0L, await _server.ScalarAsync<long>("SELECT COUNT(*) FROM events WHERE event_id = @id", ("@id", replay.EventId)));
+    }
 }

@@ -56,4 +56,52 @@ public abstract partial class StoreContractTests
         Assert.NotNull(view);
         return (view.LatencyUs, view.Source);
     }
+
+    [SkippableFact]
+    public async Task A_latency_report_waits_for_another_replicas_uncommitted_batch_of_its_session_and_then_counts()
+    {
+        var holder = (AuditStore)await OpenAsync(rollupShard: 1);
+        Skip.If(_database is null, "SQLite has one writer at a time");
+        var other = await OpenAsync(rollupShard: 2);
+        var session = await AcmeSessionAsync(other);
+        var decided = RollupWorkload.At(Events.Bash("git push", session), RollupBase + 10_000, "acme");
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        holder.BeforeCommit = () =>
+        {
+            holding.Set();
+            release.Wait(TimeSpan.FromSeconds(60));
+        };
+
+        // The holder stores the session's decision and keeps its transaction open, as the other replica reports its latency.
+        var held = Task.Run(() => holder.WriteBatch([new AuditRecord(decided, RollupWorkload.DecisionOf(Verdict.Deny, "r1"), RollupBase, null)], RollupBase));
+        Task report;
+        try
+        {
+            Assert.True(holding.Wait(TimeSpan.FromSeconds(30)), "the holder's batch never reached its commit");
+            report = Task.Run(() => other.WriteBatch([], RollupBase + 1, null, [new ReportedLatency(session, decided.EventId, 1500)]));
+            // Bounded polling: the report must wait on the session's lock, not run past the uncommitted row.
+            await using var pg = new Npgsql.NpgsqlConnection(_database!.ConnectionString);
+            await pg.OpenAsync();
+            await using var waiting = new Npgsql.NpgsqlCommand("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted;", pg);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((long)(await waiting.ExecuteScalarAsync())! == 0)
+            {
+                Assert.False(report.IsCompleted, "the latency report ran without waiting for the session's uncommitted batch");
+                Assert.True(DateTime.UtcNow < deadline, "the latency report never waited on the session's lock");
+                await Task.WhenAny(report, Task.Delay(20));
+            }
+        }
+        finally
+        {
+            release.Set();
+        }
+        await held;
+        await report;
+
+        Assert.Equal((1500L, "remote"), await LatencyAsync(other, decided));
+        var range = OverviewRange.Of(DateTimeOffset.FromUnixTimeMilliseconds(RollupBase), DateTimeOffset.FromUnixTimeMilliseconds(RollupBase + 60_000));
+        Assert.Equal(1L, Assert.Single((await other.Reader.OverviewAsync(range, "acme")).Latency).Measured);
+        await AssertRollupsEqualEventsAsync(other, "a latency reported across replicas");
+    }
 }

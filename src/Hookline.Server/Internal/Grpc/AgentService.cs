@@ -273,6 +273,12 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                 .ConfigureAwait(false);
             return;
         }
+        if (AppliedRuleIdsProblem(hookEvent) is { } ruleIdsProblem)
+        {
+            Log.StreamProtocolError(_logger, $"event {hookEvent.EventId}: {ruleIdsProblem}");
+            await RefuseAsync(hookEvent, outbox, "malformed_event", ruleIdsProblem, cancellation).ConfigureAwait(false);
+            return;
+        }
         if (IsReservedEventName(hookEvent.HookEventName))
         {
             Log.StreamProtocolError(_logger, $"event {hookEvent.EventId} names the server's own event {ApprovalProtocol.AnswerEventName}");
@@ -472,7 +478,29 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, ReservedEventNameReason));
         }
+        if (AppliedRuleIdsProblem(hookEvent) is { } ruleIdsProblem)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ruleIdsProblem));
+        }
     }
+
+    /// <summary>
+    /// More rule ids than a real decision names (each a rule that decided it), ids longer than a policy author writes:
+    /// together they keep the comma-joined list within what PostgreSQL's btree index on it takes (about 2.7 KB),
+    /// and one event's cost to the writer small.
+    /// </summary>
+    internal const int MaxAppliedRuleIds = 32;
+
+    internal const int MaxRuleIdLength = 80;
+
+    /// <summary>Why an applied decision's rule ids are not a real sidecar's (the ids of its policy's rules), or null.</summary>
+    private static string? AppliedRuleIdsProblem(HookEvent hookEvent) => hookEvent.Applied?.RuleIds switch
+    {
+        { Count: > MaxAppliedRuleIds } ids => $"the applied decision names {ids.Count} rule ids (at most {MaxAppliedRuleIds})",
+        { } ids when ids.Any(id => id.Length is 0 or > MaxRuleIdLength || id.Contains(',', StringComparison.Ordinal)) =>
+            $"an applied rule id is empty, longer than {MaxRuleIdLength} characters or holds a comma",
+        _ => null,
+    };
 
     private const string ReservedEventNameCode = "reserved_event_name";
     private const string ReservedEventNameReason =

@@ -37,7 +37,7 @@ internal abstract partial class AuditReader
             {
                 if (kind == "rule")
                 {
-                    foreach (var id in RuleIds(key))
+                    foreach (var id in RollupSchema.CountedRuleIds(key))
                     {
                         builder.AddTop(kind, id, verdict, count);
                     }

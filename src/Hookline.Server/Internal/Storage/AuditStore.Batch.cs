@@ -23,8 +23,9 @@ internal abstract partial class AuditStore
         var sessions = batch.Select(r => r.Event.SessionId).Concat(states?.Select(s => s.SessionId) ?? [])
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         using var write = BeginWrite();
-        // Sorted, so two writers holding sessions never wait on each other in a cycle.
-        LockSessions(write, sessions);
+        // Sorted, so two writers holding sessions never wait on each other in a cycle. The latencies' sessions too:
+        // their rollup moves read the stored row, which another replica's applied update would move at the same time.
+        LockSessions(write, [.. sessions.Concat(latencies?.Select(l => l.SessionId) ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
         var stored = StoredHashes(write, batch);
         var plan = BatchPlan.Create(batch, storedAtMs, stored, LastLinks(write, sessions));
         var rollups = new RollupChanges();

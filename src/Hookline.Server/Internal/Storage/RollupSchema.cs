@@ -10,7 +10,7 @@ namespace Hookline.Server.Internal.Storage;
 /// </summary>
 /// <remarks>
 /// rollup_decisions: decided events by minute × org × applied verdict × applied source. rollup_tops: by minute × org ×
-/// kind (rule, user, agent, tool) × item × verdict, one row per rule id of a comma-joined list. rollup_latency: by
+/// kind (rule, user, agent, tool) × item × verdict, one row per distinct rule id of the first <see cref="MaxCountedRuleIds"/> entries of a comma-joined list. rollup_latency: by
 /// minute × org × source × <see cref="OverviewLatency"/> bucket, <see cref="Unmeasured"/> for no latency.
 /// Every key ends with a <c>shard</c>, the writer's (<see cref="Shards"/>): writers of one minute and org (replicas of one
 /// PostgreSQL) upsert rows of their own and never wait on each other's row locks. A reader sums over the shards; a
@@ -27,12 +27,23 @@ internal static class RollupSchema
     /// <summary>How many shards writers choose from: a range reads at most this many rows per key.</summary>
     public const int Shards = 16;
 
+    /// <summary>
+    /// How many entries of an event's comma-joined applied_rule_ids the tops count, each distinct id once: the list
+    /// comes from the sidecar on a replay, so without a bound one event could write any number of rows. Entries past
+    /// it are not counted.
+    /// </summary>
+    public const int MaxCountedRuleIds = 32;
+
+    /// <summary>The rule ids of an event the tops count: its first <see cref="MaxCountedRuleIds"/> entries, empty ones left out, each distinct id once.</summary>
+    public static IEnumerable<string> CountedRuleIds(string? joined) => string.IsNullOrEmpty(joined) ? []
+        : joined.Split(',', MaxCountedRuleIds + 1).Take(MaxCountedRuleIds).Where(id => id.Length > 0).Distinct(StringComparer.Ordinal);
+
     /// <summary>The minute an event is counted in (floored, also before 1970).</summary>
     public static long MinuteOf(long timeMs) => timeMs - (((timeMs % MinuteMs) + MinuteMs) % MinuteMs);
 
     /// <param name="bigint">The backend's 64-bit integer type.</param>
     /// <param name="tableOptions">What follows a table's definition (SQLite: WITHOUT ROWID, so rows live in key order).</param>
-    /// <param name="ruleIds">A query of (event_id, rule_id): one row per rule id of each decided event's applied_rule_ids.</param>
+    /// <param name="ruleIds">A query of (event_id, rule_id): one row per <see cref="CountedRuleIds"/> of each decided event's applied_rule_ids.</param>
     public static string Step(string bigint, string tableOptions, string ruleIds) => $"""
         DROP TABLE IF EXISTS rollup_decisions;
         CREATE TABLE rollup_decisions (

@@ -78,7 +78,7 @@ internal sealed class RollupChanges
             Increment(tops, (minute, e.Org, "agent", e.Agent, verdict), sign);
             Increment(tops, (minute, e.Org, "tool", e.Tool, verdict), sign);
             Increment(tops, (minute, e.Org, "user", users.GetValueOrDefault(e.SessionId, ""), verdict), sign);
-            foreach (var rule in AuditReader.RuleIds(e.RuleIds))
+            foreach (var rule in RollupSchema.CountedRuleIds(e.RuleIds))
             {
                 Increment(tops, (minute, e.Org, "rule", rule, verdict), sign);
             }

@@ -230,9 +230,9 @@ internal static class PostgresSchema
             ALTER TABLE events ADD COLUMN IF NOT EXISTS reported_latency_us BIGINT;
         """,
         // 15: the overview's per-minute rollups (RollupSchema), kept by every write from now on, filled from the events stored.
-        RollupSchema.Step("BIGINT", "", """
-            SELECT c.event_id, r.rule_id FROM rollup_counted c, unnest(string_to_array(c.applied_rule_ids, ',')) AS r(rule_id)
-            WHERE r.rule_id <> ''
+        RollupSchema.Step("BIGINT", "", $"""
+            SELECT DISTINCT c.event_id, r.rule_id FROM rollup_counted c, unnest(string_to_array(c.applied_rule_ids, ',')) WITH ORDINALITY AS r(rule_id, entry)
+            WHERE r.rule_id <> '' AND r.entry <= {RollupSchema.MaxCountedRuleIds}
             """),
     ];
 }

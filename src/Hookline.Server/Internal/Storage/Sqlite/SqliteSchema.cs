@@ -187,11 +187,16 @@ internal static class SqliteSchema
         RollupSchema.Step("INTEGER", " WITHOUT ROWID", RuleIds),
     ];
 
-    /// <summary>(event_id, rule_id) per id of each decided event's comma-joined applied_rule_ids, for the backfill.</summary>
-    private const string RuleIds = """
-        WITH RECURSIVE split(event_id, rest, rule_id) AS (
-            SELECT event_id, applied_rule_ids || ',', '' FROM rollup_counted WHERE COALESCE(applied_rule_ids, '') <> ''
-            UNION ALL SELECT event_id, substr(rest, instr(rest, ',') + 1), substr(rest, 1, instr(rest, ',') - 1) FROM split WHERE rest <> '')
-        SELECT event_id, rule_id FROM split WHERE rule_id <> ''
+    /// <summary>
+    /// (event_id, rule_id) per <see cref="RollupSchema.CountedRuleIds"/> of each decided event's comma-joined
+    /// applied_rule_ids, for the backfill: the split stops after <see cref="RollupSchema.MaxCountedRuleIds"/> entries,
+    /// as each step copies the rest of the list (all of it would take time quadratic in the list's length).
+    /// </summary>
+    private static string RuleIds => $"""
+        WITH RECURSIVE split(event_id, rest, rule_id, entries) AS (
+            SELECT event_id, applied_rule_ids || ',', '', 0 FROM rollup_counted WHERE COALESCE(applied_rule_ids, '') <> ''
+            UNION ALL SELECT event_id, substr(rest, instr(rest, ',') + 1), substr(rest, 1, instr(rest, ',') - 1), entries + 1 FROM split
+                WHERE rest <> '' AND entries < {RollupSchema.MaxCountedRuleIds})
+        SELECT DISTINCT event_id, rule_id FROM split WHERE rule_id <> ''
         """;
 }
