@@ -3,13 +3,19 @@ namespace Hookline.Policy;
 /// <summary>The outcome of evaluating one event. Immutable.</summary>
 public sealed class PolicyDecision
 {
+    /// <summary>
+    /// The most rule ids a decision names (the first that decided it): the audit trail stores them comma-joined under
+    /// an index PostgreSQL keeps within about 2.7 KB, and the server refuses a sidecar's report naming more.
+    /// </summary>
+    public const int MaxRuleIds = 32;
+
     public PolicyDecision(Effect effect, bool isDefault, string? reason, string reasonCode, IReadOnlyList<string> ruleIds, string? matched)
     {
         Effect = effect;
         IsDefault = isDefault;
         Reason = reason;
         ReasonCode = reasonCode;
-        RuleIds = ruleIds;
+        RuleIds = ruleIds.Count > MaxRuleIds ? [.. ruleIds.Take(MaxRuleIds)] : ruleIds;
         Matched = matched;
     }
 

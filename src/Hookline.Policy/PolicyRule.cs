@@ -6,6 +6,9 @@ namespace Hookline.Policy;
 /// <summary>One validated rule of a policy document.</summary>
 public sealed class PolicyRule
 {
+    /// <summary>The longest rule id a document may give (ids are stored comma-joined: no comma, no whitespace).</summary>
+    public const int MaxIdLength = 80;
+
     internal PolicyRule(string id, Effect effect, IReadOnlyList<string> match, IReadOnlyList<string> unless, string? reason,
         IReadOnlyList<string> agents, PolicyCondition? when, RateLimit? rate, int line, int column,
         RulePattern[] matchPatterns, RulePattern[] unlessPatterns, IReadOnlyList<KeyValuePair<string, string>>? set = null, ApprovalSpec? approval = null)

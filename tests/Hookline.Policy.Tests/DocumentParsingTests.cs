@@ -120,6 +120,26 @@ public class DocumentParsingTests
     }
 
     [Theory]
+    [InlineData("a,b")]
+    [InlineData("x123456789x123456789x123456789x123456789x123456789x123456789x123456789x123456789y")]
+    public void A_rule_id_the_audit_trail_cannot_store_as_it_is_is_refused_at_its_position(string id)
+    {
+        Assert.False(PolicyDocument.TryParse($"version: 1\nrules:\n  - id: {id}\n    effect: deny\n    match: \"Bash(rm *)\"\n", "p", out _, out var errors));
+        var error = Assert.Single(errors);
+        Assert.Equal((3, 9), (error.Line, error.Column));
+        Assert.Contains($"at most {PolicyRule.MaxIdLength} characters and contain no comma", error.Message);
+    }
+
+    [Fact]
+    public void A_decision_names_at_most_the_first_32_rules_that_decided_it()
+    {
+        var rules = Enumerable.Range(0, 40).Select(_ => ("deny", "Bash(rm *)")).ToArray();
+        var decision = TestSupport.PolicyOf("allow", rules).Evaluate(TestSupport.Bash("rm -rf /tmp/x"));
+        Assert.Equal(Effect.Deny, decision.Effect);
+        Assert.Equal(Enumerable.Range(0, PolicyDecision.MaxRuleIds).Select(i => $"r{i}"), decision.RuleIds);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("   \n# only a comment\n")]
     [InlineData("- a\n- b\n")]

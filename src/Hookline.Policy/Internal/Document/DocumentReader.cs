@@ -179,6 +179,10 @@ internal sealed partial class DocumentReader
             {
                 Error(idNode, "rule id must be non-empty and contain no whitespace");
             }
+            else if (idText.Length > PolicyRule.MaxIdLength || idText.Contains(',', StringComparison.Ordinal))
+            {
+                Error(idNode, $"rule id must be at most {PolicyRule.MaxIdLength} characters and contain no comma");
+            }
             else
             {
                 id = idText;

@@ -489,9 +489,9 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
     /// together they keep the comma-joined list within what PostgreSQL's btree index on it takes (about 2.7 KB),
     /// and one event's cost to the writer small.
     /// </summary>
-    internal const int MaxAppliedRuleIds = 32;
+    internal const int MaxAppliedRuleIds = Policy.PolicyDecision.MaxRuleIds;
 
-    internal const int MaxRuleIdLength = 80;
+    internal const int MaxRuleIdLength = Policy.PolicyRule.MaxIdLength;
 
     /// <summary>Why an applied decision's rule ids are not a real sidecar's (the ids of its policy's rules), or null.</summary>
     private static string? AppliedRuleIdsProblem(HookEvent hookEvent) => hookEvent.Applied?.RuleIds switch
