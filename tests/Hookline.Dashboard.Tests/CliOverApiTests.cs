@@ -11,6 +11,9 @@ public sealed class CliOverApiTests
         Assert.Equal("deny", (await stack.FireAsync("rm -rf /")).PermissionDecision);
         Assert.Equal("ask", (await stack.FireAsync("git push origin main")).PermissionDecision);
         await WaitStoredAsync(stack, 2);
+        // A remote decision's latency arrives after it is stored (the sidecar reports it): compare once both are in.
+        await Eventually.TrueAsync(async () => await stack.Stack.CountAsync("reported_latency_us IS NOT NULL") >= 2,
+            TimeSpan.FromSeconds(30), () => "both decisions' latencies reported");
 
         foreach (var args in new[] { new[] { "events", "--json" }, ["events"], ["events", "--decision", "deny", "--json"], ["sessions", "--json"] })
         {
