@@ -7,7 +7,8 @@ namespace Hookline.Sidecar.Internal.ServerStream;
 /// How long hooks waited for the server's own decisions (source remote), held until they can be reported in
 /// <see cref="DecisionLatencies"/> batches. A latency is ready only once its event is stored (acknowledged): the server
 /// answers before it stores, and its update of a row not yet written would find nothing. Bounded: over the cap the
-/// oldest goes, counted. What went out is forgotten: a reconnect sends only what is still held.
+/// oldest goes, counted. What went out is forgotten, and a new stream drops what an earlier one left (see
+/// <see cref="NewStream"/>).
 /// </summary>
 internal sealed class HeldLatencies(EventSpool spool, int capacity = HeldLatencies.DefaultCapacity)
 {
@@ -105,6 +106,21 @@ internal sealed class HeldLatencies(EventSpool spool, int capacity = HeldLatenci
                 _ready++;
             }
             _unstored.Clear();
+        }
+    }
+
+    /// <summary>
+    /// A new stream opened: the server takes a latency only for an event it answered on that same stream, so every
+    /// latency held from an earlier stream would be refused there. They go now, counted as dropped.
+    /// </summary>
+    public void NewStream()
+    {
+        lock (_lock)
+        {
+            Interlocked.Add(ref _dropped, _inOrder.Count);
+            _inOrder.Clear();
+            _unstored.Clear();
+            _ready = 0;
         }
     }
 

@@ -179,6 +179,8 @@ internal sealed class ServerConnection : IAsyncDisposable
                 Capabilities = { Core.InputRewrite.SidecarCapability, Core.ApprovalProtocol.SidecarCapability },
             },
         }, streamCts.Token).ConfigureAwait(false);
+        // Before any decision of this stream can arrive: what earlier streams answered, this one would refuse.
+        Latencies.NewStream();
 
         var replay = _spool.Unacknowledged();
         foreach (var hookEvent in replay)
