@@ -12,11 +12,15 @@
 #   STREAMS=1000 CONNECTIONS=100 IN_FLIGHT=4 MEASURE_SECONDS=10 WARMUP_SECONDS=3   throughput; the load tool sends as
 #                       one principal and runs its servers without per-principal limits (f06687f): a commit before that
 #                       refuses the 65th stream, so compare against one with that change cherry-picked
-#   RUN_TIMEOUT=600     seconds one run of the load tool may take before it is killed (60 or more)
+#   RUN_TIMEOUT=600     (1500 with FLEET=1) seconds one run of the load tool may take before it is killed (60 or more)
 #   AOT=1               ./build.sh in each worktree, so throughput targets a separate Native AOT `hookline server`
 #                       process as in docs/benchmarks.md (minutes per build); default: the load tool alone, with the
 #                       server in its process for both commits
 #   OUT=DIR             where the raw output of every run is kept (default artifacts/compare/<time>)
+#   FLEET=1             instead: the load tool's `fleet` mode (every figure of issue 18: throughput, stream-vs-unary,
+#                       hook-chain, rss, idle-streams) for each build, alternately; implies AOT=1, publishes the empty
+#                       AOT program once for both, and prints the two "Issue 18 figures" tables side by side.
+#                       FLEET_ARGS adds options to every run (e.g. "--seconds 5 --idle 2000" for a quick look)
 # Loopback only: the load tool listens on 127.0.0.1 and refuses a PostgreSQL server that is not on loopback.
 set -euo pipefail
 
@@ -28,7 +32,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 before="$(git -C "$root" rev-parse --short "$1^{commit}")"
 after="$(git -C "$root" rev-parse --short "$2^{commit}")"
 rounds="${ROUNDS:-2}"
-run_timeout="${RUN_TIMEOUT:-600}"
+[[ "${FLEET:-}" == 1 ]] && AOT=1
+run_timeout="${RUN_TIMEOUT:-$([[ "${FLEET:-}" == 1 ]] && echo 1500 || echo 600)}"
 out="${OUT:-$root/artifacts/compare/$(date -u +%Y%m%dT%H%M%SZ)}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -53,6 +58,15 @@ for name in before after; do
     || { echo "build of $name ($commit) failed; see $out/build-$name.log" >&2; exit 1; }
 done
 
+if [[ "${FLEET:-}" == 1 ]]; then
+  # One empty AOT program for both builds: the floor hook-chain divides by is then the same binary.
+  echo "== publishing the empty Native AOT program (bench/EmptyAot of $after)" >&2
+  (cd "$scratch/after" && dotnet publish bench/EmptyAot -c Release -r linux-x64 -o "$scratch/empty-aot" -nologo -v quiet) >>"$out/build-after.log" 2>&1
+  for name in before after; do
+    mkdir -p "$scratch/$name/artifacts/bench" && cp -r "$scratch/empty-aot" "$scratch/$name/artifacts/bench/empty-aot"
+  done
+fi
+
 in_process=(--in-process)
 [[ "${AOT:-}" == 1 ]] && in_process=()
 svu_args=(stream-vs-unary --n "${N:-20000}" --warmup "${WARMUP:-2000}" --max-seconds "$((run_timeout > 120 ? run_timeout - 60 : 60))")
@@ -74,6 +88,35 @@ run() {
     echo "   the server's per-principal stream limit refused streams: cherry-pick f06687f onto the older commit, or use STREAMS=64 or fewer" >&2
   fi
 }
+
+if [[ "${FLEET:-}" == 1 ]]; then
+  fleet_args=(fleet --max-seconds "$((run_timeout > 120 ? run_timeout - 60 : 60))")
+  [[ -n "${HOOKLINE_TEST_POSTGRES:-}" ]] && fleet_args+=(--postgres "$HOOKLINE_TEST_POSTGRES")
+  # shellcheck disable=SC2206 # FLEET_ARGS is a list of options, split on spaces on purpose
+  [[ -n "${FLEET_ARGS:-}" ]] && fleet_args+=($FLEET_ARGS)
+  for ((round = 1; round <= rounds; round++)); do
+    order=(before after)
+    ((round % 2 == 0)) && order=(after before)
+    for name in "${order[@]}"; do
+      run "$name" "$name-fleet-$round.txt" "${fleet_args[@]}"
+    done
+  done
+  # The fleet's summary rows, "| figure | value | how |", after its "Issue 18 figures" heading in the markdown copy.
+  figures() { awk '/^---- markdown ----/ { md = 1 } md && /Issue 18 figures/ { on = 1; next } on && /^\| / && !/^\| (figure|---)/ {
+      split($0, c, "|"); f = c[2]; v = c[3]; gsub(/^ +| +$/, "", f); gsub(/^ +| +$/, "", v); print f "\t" v }' "$1"; }
+  echo
+  echo "before = $before, after = $after; fleet, $rounds rounds, alternating; raw output in $out"
+  echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+  for ((round = 1; round <= rounds; round++)); do
+    echo
+    echo "round $round"
+    printf '| %s | %s | %s |\n|---|---:|---:|\n' "figure" "before ($before)" "after ($after)"
+    awk -F'\t' 'NR == FNR { if (!($1 in b)) order[++n] = $1; b[$1] = $2; next } { if (!($1 in b)) order[++n] = $1; a[$1] = $2 }
+      END { for (i = 1; i <= n; i++) { f = order[i]; printf "| %s | %s | %s |\n", f, (f in b ? b[f] : "-"), (f in a ? a[f] : "-") } }' \
+      <(figures "$out/before-fleet-$round.txt") <(figures "$out/after-fleet-$round.txt")
+  done
+  exit 0
+fi
 
 for ((round = 1; round <= rounds; round++)); do
   order=(before after)
