@@ -149,6 +149,52 @@ public sealed class StreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Decisions_written_by_the_read_loop_while_policy_pushes_are_written_arrive_whole_and_once_each()
+    {
+        const int count = 300;
+        const int edits = 20;
+        await using var stream = await _server.OpenStreamAsync();
+        var first = await stream.NextSnapshotAsync();
+        var sessionId = Guid.NewGuid().ToString();
+        var sent = Enumerable.Range(1, count).Select(i => Events.Bash(i % 2 == 0 ? "rm -rf /tmp/x" : "ls", sessionId, (ulong)i)).ToList();
+
+        // The read loop writes decisions itself when the stream is idle; the pushes come from the reloading thread at
+        // the same time. Interleaved writes would break the stream's framing; overlapping ones would fail the write.
+        var sending = Task.Run(async () =>
+        {
+            foreach (var e in sent)
+            {
+                await stream.SendAsync(e);
+            }
+        });
+        for (var i = 0; i < edits; i++)
+        {
+            Assert.True(await _server.EditPolicyAsync(i % 2 == 0 ? Policies.Edited : Policies.Standard));
+        }
+        await sending.WaitAsync(Bound.Hang);
+
+        var decisions = new List<ulong>();
+        var snapshots = new List<ulong>();
+        await stream.ReadUntilAsync(m =>
+        {
+            switch (m.KindCase)
+            {
+                case Kind.Decision:
+                    decisions.Add(m.Decision.CorrelationId);
+                    break;
+                case Kind.PolicySnapshot:
+                    snapshots.Add(m.PolicySnapshot.Epoch);
+                    break;
+            }
+            return decisions.Count == count && snapshots.Count == edits;
+        });
+        decisions.AddRange((await stream.RoundTripAsync()).Where(m => m.KindCase == Kind.Decision).Select(m => m.Decision.CorrelationId));
+
+        Assert.Equal(sent.Select(e => e.CorrelationId), decisions);
+        Assert.Equal(Enumerable.Range(1, edits).Select(i => first.Epoch + (ulong)i), snapshots);
+    }
+
+    [Fact]
     public async Task Ping_is_answered_with_its_nonce()
     {
         await using var stream = await _server.OpenStreamAsync();

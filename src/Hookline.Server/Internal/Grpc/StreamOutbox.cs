@@ -36,8 +36,12 @@ internal sealed class StreamOutbox : IStoredAckSink
         _ackDelay = ackDelay;
     }
 
+    /// <summary>
+    /// For the stream's read loop (decisions, refusals, pongs): written on the caller's thread when the stream is idle,
+    /// which saves waking the write loop for each decision; queued otherwise, waiting while the queue is full.
+    /// </summary>
     public ValueTask SendAsync(ProcessHookEventResponse message, CancellationToken cancellationToken)
-        => _writer.SendAsync(message, cancellationToken);
+        => _writer.TryWriteNow(message) ? ValueTask.CompletedTask : _writer.SendAsync(message, cancellationToken);
 
     /// <summary>For callers that must not block (storage acks, policy pushes). Returns false when the stream is gone or full.</summary>
     public bool TrySend(ProcessHookEventResponse message) => _writer.TrySend(message);

@@ -94,8 +94,12 @@ internal sealed class ServerConnection : IAsyncDisposable
         return _warm.Task;
     }
 
-    /// <summary>Queues a message on the open stream. False when the stream is down or its queue is full.</summary>
-    public bool TrySend(ProcessHookEventRequest message) => Volatile.Read(ref _outbox)?.TrySend(message) ?? false;
+    /// <summary>
+    /// Sends a message on the open stream: written on the caller's (hook's) thread when the stream is idle, which saves
+    /// waking the write loop; queued otherwise. False when the stream is down or its queue is full.
+    /// </summary>
+    public bool TrySend(ProcessHookEventRequest message)
+        => Volatile.Read(ref _outbox) is { } outbox && (outbox.TryWriteNow(message) || outbox.TrySend(message));
 
     private async Task RunAsync(CancellationToken stopping)
     {
