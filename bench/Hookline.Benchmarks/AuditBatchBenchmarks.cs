@@ -12,15 +12,23 @@ namespace Hookline.Benchmarks;
 
 /// <summary>
 /// What one audit batch costs the writer: 64 decided events of 8 sessions (3 rule ids each, spread over 5 minutes),
-/// and the same with the 64 latencies their sidecars report. Run it at two commits to see what a change to the write
-/// path adds (the overview's rollups, say). SQLite in a temporary directory; PostgreSQL too when HOOKLINE_TEST_POSTGRES
-/// names an admin connection (a scratch database is created and dropped).
+/// and the same with the 64 latencies their sidecars report; and the batch of a fleet under load (<see cref="FleetBatch"/>).
+/// Run it at two commits to see what a change to the write path adds (the overview's rollups, say). SQLite in a
+/// temporary directory; PostgreSQL too when HOOKLINE_TEST_POSTGRES names an admin connection (a scratch database is
+/// created and dropped).
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
 public class AuditBatchBenchmarks : IDisposable
 {
     private const int BatchSize = 64;
+
+    // The load tool's throughput run: 1,000 sessions, and the writer's queue hands it 512 events at a time, one or two
+    // of each of about 500 sessions, into a database that holds 100,000 events already.
+    private const int FleetSessions = 1_000;
+    private const int FleetBatchSize = 512;
+    private const int FleetBatchSessions = 500;
+    private const int FleetStoredEvents = 100_000;
     private const string PostgresVariable = "HOOKLINE_TEST_POSTGRES";
 
     private readonly List<string> _sessions = [];
@@ -29,6 +37,7 @@ public class AuditBatchBenchmarks : IDisposable
     private string? _database;
     private List<ReportedLatency> _latencies = [];
     private long _time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private int _fleetOffset;
 
     public static IEnumerable<string> Backends() =>
         string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgresVariable)) ? ["sqlite"] : ["sqlite", "postgres"];
@@ -36,8 +45,20 @@ public class AuditBatchBenchmarks : IDisposable
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "sqlite";
 
-    [GlobalSetup]
-    public void Setup()
+    [GlobalSetup(Targets = [nameof(Decided), nameof(DecidedWithReportedLatencies)])]
+    public void Setup() => Open(8);
+
+    [GlobalSetup(Target = nameof(FleetBatch))]
+    public void SetupFleet()
+    {
+        Open(FleetSessions);
+        for (var stored = 0; stored < FleetStoredEvents; stored += FleetBatchSize)
+        {
+            FleetBatch();
+        }
+    }
+
+    private void Open(int sessions)
     {
         if (Backend == "postgres")
         {
@@ -51,11 +72,11 @@ public class AuditBatchBenchmarks : IDisposable
             _directory = Directory.CreateTempSubdirectory("hl-bench-").FullName;
             _store = new SqliteStore(_directory);
         }
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < sessions; i++)
         {
             var id = Guid.NewGuid().ToString();
             _store.CreateOrResumeSessionAsync(new CreateSessionRequest { Agent = "claude" }, id, 1,
-                new SessionIdentity("user" + (i % 4), "org" + (i % 2), true, null)).AsTask().GetAwaiter().GetResult();
+                new SessionIdentity("user" + (i % Math.Max(4, sessions / 8)), "org" + (i % 2), true, null)).AsTask().GetAwaiter().GetResult();
             _sessions.Add(id);
         }
     }
@@ -86,24 +107,40 @@ public class AuditBatchBenchmarks : IDisposable
         return _store.WriteBatch(batch, _time, null, latencies).Duplicates;
     }
 
-    private List<AuditRecord> Batch()
+    /// <summary>512 decided PreToolUse events of the fleet's next 500 sessions, a call id of their own each, as agents send them.</summary>
+    [Benchmark]
+    public int FleetBatch()
     {
-        _time += 5 * 60_000 / BatchSize;
-        var batch = new List<AuditRecord>(BatchSize);
-        for (var i = 0; i < BatchSize; i++)
+        // 512 events come in within about a tenth of a second at the load's rate.
+        var batch = Batch(FleetBatchSize, FleetBatchSessions, _fleetOffset, advanceMs: 120, spacingMs: 0.25, callIds: true);
+        _fleetOffset = (_fleetOffset + FleetBatchSessions) % _sessions.Count;
+        return _store.WriteBatch(batch, _time).Duplicates;
+    }
+
+    private List<AuditRecord> Batch() => Batch(BatchSize, _sessions.Count, 0, 5 * 60_000 / BatchSize, 4_000, callIds: false);
+
+    private List<AuditRecord> Batch(int size, int sessions, int firstSession, long advanceMs, double spacingMs, bool callIds)
+    {
+        _time += advanceMs;
+        var batch = new List<AuditRecord>(size);
+        for (var i = 0; i < size; i++)
         {
             var hookEvent = new HookEvent
             {
                 EventId = Guid.NewGuid().ToString(),
-                SessionId = _sessions[i % _sessions.Count],
+                SessionId = _sessions[(firstSession + (i % sessions)) % _sessions.Count],
                 Agent = "claude",
                 HookEventName = "PreToolUse",
                 ToolName = i % 3 == 0 ? "Bash" : "Read",
                 ToolInput = ByteString.CopyFromUtf8("""{"command":"npm test"}"""),
-                Time = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(_time + (i * 4_000))),
+                Time = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(_time + (long)(i * spacingMs))),
                 Org = "org" + (i % 2),
                 DecisionWanted = true,
             };
+            if (callIds)
+            {
+                hookEvent.ToolUseId = "toolu_" + hookEvent.EventId[..13];
+            }
             var verdict = (i % 10) switch { 0 => Verdict.Deny, 1 => Verdict.Ask, _ => Verdict.Allow };
             batch.Add(new AuditRecord(hookEvent,
                 new Decision { Verdict = verdict, Evaluated = verdict, PolicyEpoch = 1, RuleIds = { "r" + (i % 5), "r" + (i % 7), "shared" } }, _time, null));

@@ -43,10 +43,11 @@ internal sealed class ToolCallMatcher
     public IEnumerable<ToolCallRow> Dirty => _rows.Where(r => r.Dirty);
 
     /// <summary>What the store must load for these facts: sessions, call keys, PreToolUse event ids, match keys.</summary>
-    public static (string[] Sessions, string[] Keys, string[] PreEvents, string[] MatchKeys) Wanted(IReadOnlyList<ToolCallFact> facts)
+    /// <remarks>Call keys come with their session: a row is looked up by its key, not by every key of the batch's sessions.</remarks>
+    public static (string[] Sessions, (string Session, string Key)[] Keys, string[] PreEvents, string[] MatchKeys) Wanted(IReadOnlyList<ToolCallFact> facts)
     {
         var sessions = new HashSet<string>(StringComparer.Ordinal);
-        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<(string, string)>();
         var pres = new HashSet<string>(StringComparer.Ordinal);
         var matchKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var fact in facts)
@@ -58,7 +59,7 @@ internal sealed class ToolCallMatcher
             }
             else if (fact.ToolUseId.Length > 0)
             {
-                keys.Add(IdKey(fact.ToolUseId));
+                keys.Add((fact.SessionId, IdKey(fact.ToolUseId)));
             }
             else if (fact.Kind == ToolCallFactKind.Ran)
             {

@@ -13,7 +13,10 @@ internal abstract partial class AuditStore
     private static readonly int AppliedSourceIndex = Array.IndexOf(EventColumns.Names, "applied_source");
     private static readonly int EventTimeIndex = Array.IndexOf(EventColumns.Names, "event_time_ms");
 
+    private static readonly string[] CallKeyColumns = ["session_id", "call_key"];
+
     private string? _upsertToolCallsSql;
+    private string? _selectToolCallsSql;
 
     /// <summary>The <c>events</c> column that orders rows as they were stored.</summary>
     protected abstract string EventOrder { get; }
@@ -33,14 +36,24 @@ internal abstract partial class AuditStore
         var (sessions, keys, pres, matchKeys) = ToolCallMatcher.Wanted(facts);
         var stored = new List<ToolCallRow>();
         var columns = string.Join(", ", ToolCallRow.Columns);
-        if (keys.Length > 0 || pres.Length > 0)
+        if (keys.Length > 0)
+        {
+            // One lookup per (session, key) of the primary key: matching the batch's keys against every row of its
+            // sessions read each session's whole history of calls.
+            _selectToolCallsSql ??= $"""
+                SELECT {string.Join(", ", ToolCallRow.Columns.Select(c => "t." + c))} FROM tool_calls t {JoinRows("CROSS JOIN", CallKeyColumns)}
+                WHERE t.session_id = {Row("session_id")} AND t.call_key = {Row("call_key")};
+                """;
+            using var select = write.Command(_selectToolCallsSql);
+            ReadRows(select, CallKeyColumns, Array.ConvertAll(keys, k => new object?[] { k.Session, k.Key }), reader => stored.Add(ToolCallRow.Read(reader)));
+        }
+        if (pres.Length > 0)
         {
             using var select = write.Command($"""
                 SELECT {columns} FROM tool_calls
-                WHERE {InList("session_id", "sessions")} AND ({InList("call_key", "keys")} OR {InList("pre_event_id", "pres")});
+                WHERE {InList("session_id", "sessions")} AND {InList("pre_event_id", "pres")};
                 """);
             Add(select, "sessions", ListValue(sessions));
-            Add(select, "keys", ListValue(keys));
             Add(select, "pres", ListValue(pres));
             ReadRows(select, stored);
         }

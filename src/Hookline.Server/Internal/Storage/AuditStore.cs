@@ -71,7 +71,9 @@ internal abstract partial class AuditStore
     protected static void Add(DbCommand command, string name, object? value) => SqlParameters.Add(command, name, value);
 
     /// <summary>A write transaction on its connection, and what to let go of when it ends.</summary>
-    protected sealed class StoreWrite(DbConnection connection, DbTransaction transaction, Action release) : IDisposable
+    /// <param name="kept">The backend's command kept for a statement text (its parameters cleared), or null for a new one.</param>
+    protected sealed class StoreWrite(DbConnection connection, DbTransaction transaction, Action release, Func<string, DbCommand?>? kept = null)
+        : IDisposable
     {
         public DbConnection Connection { get; } = connection;
 
@@ -79,9 +81,13 @@ internal abstract partial class AuditStore
 
         public DbCommand Command(string sql)
         {
-            var command = Connection.CreateCommand();
+            var command = kept?.Invoke(sql);
+            if (command is null)
+            {
+                command = Connection.CreateCommand();
+                command.CommandText = sql;
+            }
             command.Transaction = Transaction;
-            command.CommandText = sql;
             return command;
         }
 

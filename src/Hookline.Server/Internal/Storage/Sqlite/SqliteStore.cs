@@ -10,9 +10,16 @@ namespace Hookline.Server.Internal.Storage.Sqlite;
 /// </summary>
 internal sealed partial class SqliteStore : AuditStore, IAuditStore
 {
+    /// <summary>
+    /// The writer's page cache (SQLite's default is 2 MiB): a batch touches pages all over the indexes (random event and
+    /// call ids), and each page missed is read again from the file. Filled only as pages are used.
+    /// </summary>
+    private const int WriterCacheKiB = 64 * 1024;
+
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writerLock = new();
+    private readonly KeptCommands _kept;
 
     /// <param name="time">The server's clock, for the times a row is written at; the system clock when null (local commands).</param>
     public SqliteStore(string dataDirectory, TimeProvider? time = null)
@@ -30,10 +37,19 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
             DefaultTimeout = 30,
         }.ToString();
         _writer = Open();
+        using (var cache = _writer.CreateCommand())
+        {
+            cache.CommandText = $"PRAGMA cache_size = -{WriterCacheKiB};";
+            cache.ExecuteNonQuery();
+        }
+        _kept = new KeptCommands(_writer);
         MigrateSchema();
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>How many statements the writer connection keeps prepared (<see cref="KeptCommands"/>).</summary>
+    internal int KeptStatements => _kept.Count;
 
     /// <summary>The data directory or the database let other users in when opened: worth a warning, not a change.</summary>
     public IReadOnlyList<string> ModeWarnings { get; }
@@ -79,7 +95,7 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
         _writerLock.Enter();
         try
         {
-            return new StoreWrite(_writer, _writer.BeginTransaction(), _writerLock.Exit);
+            return new StoreWrite(_writer, _writer.BeginTransaction(), _writerLock.Exit, _kept.Get);
         }
         catch
         {
@@ -139,18 +155,21 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
     }
 
     /// <summary>Asked per session as the plan reaches it: its last chained event, else the checkpoint a retention cut left, else genesis.</summary>
+    /// <remarks>One statement for the batch, bound per session: each answer is two index lookups.</remarks>
     protected override Func<string, (long Seq, string Hash)> LastLinks(StoreWrite write, string[] sessions) => session =>
     {
-        using var select = write.Command("""
-            SELECT session_seq, hash FROM (
-                SELECT session_seq, hash FROM events WHERE session_id = @s AND session_seq IS NOT NULL
-                UNION ALL SELECT session_seq, hash FROM chain_checkpoints WHERE session_id = @s)
-            ORDER BY session_seq DESC LIMIT 1;
-            """);
+        using var select = write.Command(LastLinkSql);
         Add(select, "s", session);
         using var reader = select.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.Genesis);
     };
+
+    private const string LastLinkSql = """
+        SELECT session_seq, hash FROM (
+            SELECT session_seq, hash FROM events WHERE session_id = @s AND session_seq IS NOT NULL
+            UNION ALL SELECT session_seq, hash FROM chain_checkpoints WHERE session_id = @s)
+        ORDER BY session_seq DESC LIMIT 1;
+        """;
 
     private static string JsonArray(IEnumerable<string> values)
     {
@@ -167,5 +186,9 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _kept.Dispose();
+        _writer.Dispose();
+    }
 }
