@@ -57,7 +57,7 @@ public static partial class Redactor
     // JSON escapes can hide a hint from a scan of the raw text (\u0067hp_..., https:\/\/user:password@...): text that
     // holds one is walked whatever the scan says. Other escapes decode to characters that no hint holds.
     private static bool MayHoldSecret(ReadOnlySpan<char> text)
-        => text.ContainsAny(Hints) || text.IndexOf(@"\u".AsSpan()) >= 0 || text.IndexOf(@"\/".AsSpan()) >= 0;
+        => Hints.In(text) || text.IndexOf(@"\u".AsSpan()) >= 0 || text.IndexOf(@"\/".AsSpan()) >= 0;
 
     private static bool MayHoldSecret(ReadOnlySpan<byte> utf8)
     {
@@ -70,7 +70,7 @@ public static partial class Redactor
         try
         {
             var count = Encoding.UTF8.GetChars(utf8, chars);
-            return chars.AsSpan(0, count).ContainsAny(Hints);
+            return Hints.In(chars.AsSpan(0, count));
         }
         finally
         {

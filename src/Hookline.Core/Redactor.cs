@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -20,16 +19,16 @@ public static partial class Redactor
     /// <summary>The marker that replaces a secret of the given kind.</summary>
     public static string Marker(string kind) => MarkerPrefix + kind + "]";
 
-    // Every match of a pattern holds one of its gate's strings (compared ignoring case), so a pattern is skipped, with
-    // the same result, on text that holds none of them; text with none of any gate is left alone at the cost of one
-    // vectorised scan. Case-insensitive patterns also match U+212A (the Kelvin sign) as 'k', which an ordinal
-    // comparison does not: it opens the gates of those that can match a 'k'. A test holds every gate to its pattern.
+    // Every match of a pattern holds one of its gate's strings (see HintGate), so a pattern is skipped, with the same
+    // result, on text that holds none of them; text with none of any gate is left alone at the cost of a few vectorised
+    // scans. Case-insensitive patterns also match U+212A (the Kelvin sign) as 'k', which an ordinal comparison does not:
+    // it opens the gates of those that can match a 'k'. A test holds the gated path to the full one.
     private const string Kelvin = "\u212A";
-    private static readonly string[] PemHints = ["-----begin"];
+    private static readonly string[] PemHints = ["-----BEGIN"];
     private static readonly string[] SecretWordHints = ["pass", "secret", "token", "key", "credential", "auth", Kelvin];
     private static readonly string[] SecretNameHints = ["pass", "secret", "token", "key", "credential", "authorization", Kelvin];
 
-    private static readonly (Regex Pattern, string Marker, SearchValues<string> Gate)[] Tokens =
+    private static readonly (Regex Pattern, string Marker, HintGate Gate)[] Tokens =
     [
         (GitHubToken(), Marker("github-token"), Gate("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
         (GitLabToken(), Marker("gitlab-token"), Gate("glpat-", "gldt-", "glrt-", "glptt-", "glcbt-")),
@@ -44,10 +43,10 @@ public static partial class Redactor
         (Jwt(), Marker("jwt"), Gate("eyj")),
     ];
 
-    private static readonly SearchValues<string> UrlGate = Gate("://");
+    private static readonly HintGate UrlGate = Gate("://");
 
     // Patterns whose "value" group is the secret, in order; a value that is already a marker is kept as it is.
-    private static readonly (Regex Pattern, string Kind, SearchValues<string> Gate)[] Values =
+    private static readonly (Regex Pattern, string Kind, HintGate Gate)[] Values =
     [
         (AuthorizationHeader(), "authorization", Gate("authorization")),
         (SecretFlag(), "flag", Gate("pass", "token", "secret", "key", Kelvin)),
@@ -58,20 +57,20 @@ public static partial class Redactor
         (SecretField(), "secret", Gate(SecretWordHints)),
     ];
 
-    private static readonly SearchValues<string> UserPasswordGate = Gate("-u");
-    private static readonly SearchValues<string> MysqlGate = Gate("mysql");
-    private static readonly SearchValues<string> PemGate = Gate(PemHints);
-    private static readonly SearchValues<string> SecretNameGate = Gate(SecretNameHints);
+    private static readonly HintGate UserPasswordGate = Gate("-u");
+    private static readonly HintGate MysqlGate = Gate("mysql");
+    private static readonly HintGate PemGate = Gate(PemHints);
+    private static readonly HintGate SecretNameGate = Gate(SecretNameHints);
 
     // Every gate's strings at once: text with none of them holds no secret any pattern finds.
-    private static readonly SearchValues<string> Hints = Gate(
+    private static readonly HintGate Hints = Gate(
     [
         .. PemHints, .. SecretWordHints, .. SecretNameHints, "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "gldt-", "glrt-",
-        "glptt-", "glcbt-", "akia", "asia", "abia", "acca", "sk-", "sk_", "rk_", "hf_", "xox", "npm_", "aiza", "eyj", "://", "authorization",
+        "glptt-", "glcbt-", "akia", "asia", "abia", "acca", "sk-ant-", "sk-", "sk_", "rk_", "hf_", "xox", "npm_", "aiza", "eyj", "://", "authorization",
         "sshpass", "login", "-pass", "configure", "-u", "mysql",
     ]);
 
-    private static SearchValues<string> Gate(params string[] hints) => SearchValues.Create(hints.Distinct().ToArray(), StringComparison.OrdinalIgnoreCase);
+    private static HintGate Gate(params string[] hints) => new(hints);
 
     /// <summary>Redacts secrets in free text (a command, a prompt, a reason, a stored payload shown as text).</summary>
     public static string Redact(string text) => Redact(text, gated: true);
@@ -83,7 +82,7 @@ public static partial class Redactor
     internal static string Redact(string text, bool gated)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (gated && !text.AsSpan().ContainsAny(Hints))
+        if (gated && !Hints.In(text))
         {
             return text;
         }
@@ -124,12 +123,12 @@ public static partial class Redactor
         return result;
     }
 
-    private static bool Opens(string text, SearchValues<string> gate) => text.AsSpan().ContainsAny(gate);
+    private static bool Opens(string text, HintGate gate) => gate.In(text);
 
     /// <summary>Whether a JSON field of this name holds a secret as a whole (password, token, api_key, private_key, ...).</summary>
     public static bool IsSecretName(string name) => IsSecretName(name, gated: true);
 
-    private static bool IsSecretName(string name, bool gated) => (!gated || name.AsSpan().ContainsAny(SecretNameGate)) && SecretName().IsMatch(name);
+    private static bool IsSecretName(string name, bool gated) => (!gated || SecretNameGate.In(name)) && SecretName().IsMatch(name);
 
     /// <summary>Whether the text is exactly one marker (optionally quoted): what redaction left there before.</summary>
     private static bool IsMarker(ReadOnlySpan<char> value)
