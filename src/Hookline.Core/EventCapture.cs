@@ -124,8 +124,8 @@ public sealed record EventCapture(CaptureMode Mode = CaptureMode.Redacted, int M
             return payload;
         }
 
-        var kept = redact ? Redactor.RedactJson(payload.Span, MaxBytes, out var truncated) : Redactor.Truncate(payload.Span, MaxBytes, out truncated);
+        var kept = redact ? Redactor.RedactJsonIfChanged(payload.Span, MaxBytes, out var truncated) : Redactor.TruncateIfLonger(payload.Span, MaxBytes, out truncated);
         stored.PayloadTruncated |= truncated;
-        return payload.Span.SequenceEqual(kept) ? payload : UnsafeByteOperations.UnsafeWrap(kept);
+        return kept is null || payload.Span.SequenceEqual(kept) ? payload : UnsafeByteOperations.UnsafeWrap(kept);
     }
 }

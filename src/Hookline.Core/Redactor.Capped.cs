@@ -24,12 +24,16 @@ public static partial class Redactor
     /// character boundary and ends with <see cref="TruncationMarker"/>. Allocates in proportion to the cap.
     /// </summary>
     public static byte[] RedactJson(ReadOnlySpan<byte> utf8, int maxBytes, out bool truncated)
+        => RedactJsonIfChanged(utf8, maxBytes, out truncated) ?? utf8.ToArray();
+
+    /// <summary><see cref="RedactJson(ReadOnlySpan{byte}, int, out bool)"/>, or null when the payload is kept as it is.</summary>
+    internal static byte[]? RedactJsonIfChanged(ReadOnlySpan<byte> utf8, int maxBytes, out bool truncated)
     {
         if (utf8.Length <= (long)maxBytes + WindowMargin)
         {
-            var whole = RedactJson(utf8);
-            truncated = whole.Length > maxBytes;
-            return truncated ? Cut(whole, maxBytes) : whole;
+            var whole = RedactJsonIfChanged(utf8, gated: true);
+            truncated = (whole?.Length ?? utf8.Length) > maxBytes;
+            return !truncated ? whole : whole is null ? Cut(utf8, maxBytes) : Cut(whole, maxBytes);
         }
 
         truncated = true;
@@ -56,9 +60,13 @@ public static partial class Redactor
 
     /// <summary>Cuts a payload without redacting it (full capture): at most <paramref name="maxBytes"/>, marked when cut.</summary>
     public static byte[] Truncate(ReadOnlySpan<byte> utf8, int maxBytes, out bool truncated)
+        => TruncateIfLonger(utf8, maxBytes, out truncated) ?? utf8.ToArray();
+
+    /// <summary><see cref="Truncate(ReadOnlySpan{byte}, int, out bool)"/>, or null when the payload fits.</summary>
+    internal static byte[]? TruncateIfLonger(ReadOnlySpan<byte> utf8, int maxBytes, out bool truncated)
     {
         truncated = utf8.Length > maxBytes;
-        return truncated ? Cut(utf8, maxBytes) : utf8.ToArray();
+        return truncated ? Cut(utf8, maxBytes) : null;
     }
 
     /// <summary>Text cut at the cap like <see cref="Truncate(ReadOnlySpan{byte}, int, out bool)"/>.</summary>

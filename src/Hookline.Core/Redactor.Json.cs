@@ -19,37 +19,49 @@ public static partial class Redactor
     /// not valid JSON (invalid UTF-8 or UTF-16 included) are redacted as text. Input without any hint of a secret is
     /// returned unchanged.
     /// </summary>
-    public static byte[] RedactJson(ReadOnlySpan<byte> utf8)
+    public static byte[] RedactJson(ReadOnlySpan<byte> utf8) => RedactJsonIfChanged(utf8, gated: true) ?? utf8.ToArray();
+
+    /// <summary>
+    /// <see cref="RedactJson(ReadOnlySpan{byte})"/>, or null when nothing was redacted; <paramref name="gated"/> false
+    /// walks every document and runs every pattern (the reference the gated path must equal, for tests).
+    /// </summary>
+    internal static byte[]? RedactJsonIfChanged(ReadOnlySpan<byte> utf8, bool gated)
     {
-        if (!MayHoldSecret(utf8))
+        if (gated && !MayHoldSecret(utf8))
         {
-            return utf8.ToArray();
+            return null;
         }
 
-        return TryRewriteJson(utf8, 0) ?? RedactUtf8Text(utf8) ?? utf8.ToArray();
+        return TryRewriteJson(utf8, 0, gated, out var rewritten) ? rewritten : RedactUtf8Text(utf8, gated);
     }
 
     /// <summary>Redacts stored text for a view: as JSON when it is JSON, else as text. Null stays null.</summary>
-    public static string? RedactStored(string? text)
+    public static string? RedactStored(string? text) => RedactStored(text, gated: true);
+
+    internal static string? RedactStored(string? text, bool gated)
     {
-        if (string.IsNullOrEmpty(text) || text.AsSpan().IndexOfAny(Hints) < 0 && !text.Contains("\\u", StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(text) || gated && !MayHoldSecret(text.AsSpan()))
         {
             return text;
         }
 
         var first = text.AsSpan().TrimStart();
-        if (first.Length > 0 && first[0] is '{' or '[' && TryRewriteJson(Encoding.UTF8.GetBytes(text), 0) is { } json)
+        if (first.Length > 0 && first[0] is '{' or '[' && TryRewriteJson(Encoding.UTF8.GetBytes(text), 0, gated, out var json))
         {
-            return Encoding.UTF8.GetString(json);
+            return json is null ? text : Encoding.UTF8.GetString(json);
         }
 
-        return Redact(text);
+        return Redact(text, gated);
     }
+
+    // JSON escapes can hide a hint from a scan of the raw text (\u0067hp_..., https:\/\/user:password@...): text that
+    // holds one is walked whatever the scan says. Other escapes decode to characters that no hint holds.
+    private static bool MayHoldSecret(ReadOnlySpan<char> text)
+        => Hints.In(text) || text.IndexOf(@"\u".AsSpan()) >= 0 || text.IndexOf(@"\/".AsSpan()) >= 0;
 
     private static bool MayHoldSecret(ReadOnlySpan<byte> utf8)
     {
-        // JSON escapes (\u0067hp_...) could hide a hint from the byte scan: those always take the full path.
-        if (utf8.IndexOf("\\u"u8) >= 0)
+        if (utf8.IndexOf("\\u"u8) >= 0 || utf8.IndexOf("\\/"u8) >= 0)
         {
             return true;
         }
@@ -58,7 +70,7 @@ public static partial class Redactor
         try
         {
             var count = Encoding.UTF8.GetChars(utf8, chars);
-            return chars.AsSpan(0, count).IndexOfAny(Hints) >= 0;
+            return Hints.In(chars.AsSpan(0, count));
         }
         finally
         {
@@ -67,32 +79,109 @@ public static partial class Redactor
     }
 
     /// <summary>The redacted text of UTF-8 bytes, or null when nothing was redacted (invalid sequences never throw).</summary>
-    private static byte[]? RedactUtf8Text(ReadOnlySpan<byte> utf8)
+    private static byte[]? RedactUtf8Text(ReadOnlySpan<byte> utf8, bool gated)
     {
         var text = Encoding.UTF8.GetString(utf8);
-        var redacted = Redact(text);
+        var redacted = Redact(text, gated);
         return ReferenceEquals(text, redacted) ? null : Encoding.UTF8.GetBytes(redacted);
     }
 
-    /// <summary>The redacted document, the input itself when nothing changed, or null when it is not valid JSON.</summary>
-    private static byte[]? TryRewriteJson(ReadOnlySpan<byte> utf8, int depth)
+    /// <summary>
+    /// False when the input is not valid JSON; else <paramref name="rewritten"/> is the redacted document, or null when
+    /// nothing changed.
+    /// </summary>
+    private static bool TryRewriteJson(ReadOnlySpan<byte> utf8, int depth, bool gated, out byte[]? rewritten)
     {
+        rewritten = null;
         try
         {
-            var rewritten = RewriteJson(utf8, depth, out var changed);
-            return changed ? rewritten : utf8.ToArray();
+            // Most documents with a hint hold no secret (a URL, a field named "key"): they are read once and kept as
+            // they came, never written again.
+            if (gated && !Rewrites(utf8, depth))
+            {
+                return true;
+            }
+
+            var written = RewriteJson(utf8, depth, gated, out var changed);
+            rewritten = changed ? written : null;
+            return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
             // Not JSON, or JSON that .NET cannot transcode (a lone surrogate escape, invalid UTF-8): the caller redacts it as text.
-            return null;
+            return false;
         }
     }
 
-    private static byte[] RewriteJson(ReadOnlySpan<byte> utf8, int depth, out bool changed)
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip };
+
+    /// <summary>
+    /// Whether <see cref="RewriteJson"/> would change the document: the same walk and the same decisions, without
+    /// writing, and without decoding to a string a name or value that holds no hint. Throws where the rewrite would.
+    /// </summary>
+    private static bool Rewrites(ReadOnlySpan<byte> utf8, int depth)
+    {
+        var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        // A token's characters never outnumber its bytes (escaped or not).
+        var scratch = ArrayPool<char>.Shared.Rent(Math.Max(1, utf8.Length));
+        try
+        {
+            var secretField = false;
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        var name = HintedString(ref reader, scratch);
+                        if (name is not null && !ReferenceEquals(name, Redact(name)))
+                        {
+                            return true;
+                        }
+                        secretField = name is not null && IsSecretName(name);
+                        continue;
+                    case JsonTokenType.String:
+                        var value = secretField ? reader.GetString()! : HintedString(ref reader, scratch);
+                        if (value is not null && (secretField && value.Length > 0 && !IsMarker(value)
+                            || !ReferenceEquals(value, RedactJsonString(value, depth, gated: true))))
+                        {
+                            return true;
+                        }
+                        break;
+                    case JsonTokenType.Number when secretField:
+                        return true;
+                }
+
+                secretField = false;
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(scratch);
+        }
+
+        ThrowOnTrailingData(utf8, in reader);
+        return false;
+    }
+
+    /// <summary>The current string token, or null when it holds nothing redaction could change (then it is not allocated).</summary>
+    private static string? HintedString(ref Utf8JsonReader reader, char[] scratch)
+    {
+        var chars = scratch.AsSpan(0, reader.CopyString(scratch));
+        return MayHoldSecret(chars) ? new string(chars) : null;
+    }
+
+    private static void ThrowOnTrailingData(ReadOnlySpan<byte> utf8, in Utf8JsonReader reader)
+    {
+        if (reader.BytesConsumed != utf8.Length && !utf8[(int)reader.BytesConsumed..].Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new JsonException("trailing data");
+        }
+    }
+
+    private static byte[] RewriteJson(ReadOnlySpan<byte> utf8, int depth, bool gated, out bool changed)
     {
         changed = false;
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        var reader = new Utf8JsonReader(utf8, ReaderOptions);
         var buffer = new ArrayBufferWriter<byte>(utf8.Length + 64);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false }))
         {
@@ -103,14 +192,14 @@ public static partial class Redactor
                 {
                     case JsonTokenType.PropertyName:
                         var name = reader.GetString()!;
-                        var redactedName = Redact(name);
+                        var redactedName = Redact(name, gated);
                         changed |= !ReferenceEquals(name, redactedName);
                         writer.WritePropertyName(redactedName);
-                        secretField = IsSecretName(name);
+                        secretField = IsSecretName(name, gated);
                         continue;
                     case JsonTokenType.String:
                         var value = reader.GetString()!;
-                        var redacted = secretField && value.Length > 0 && !IsMarker(value) ? Marker("secret-field") : RedactJsonString(value, depth);
+                        var redacted = secretField && value.Length > 0 && !IsMarker(value) ? Marker("secret-field") : RedactJsonString(value, depth, gated);
                         changed |= !ReferenceEquals(value, redacted);
                         writer.WriteStringValue(redacted);
                         break;
@@ -146,25 +235,21 @@ public static partial class Redactor
             }
         }
 
-        if (reader.BytesConsumed != utf8.Length && !utf8[(int)reader.BytesConsumed..].Trim(" \t\r\n"u8).IsEmpty)
-        {
-            throw new JsonException("trailing data");
-        }
-
+        ThrowOnTrailingData(utf8, in reader);
         return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>A string value: JSON inside it is walked as JSON (to a bounded depth), anything else is redacted as text.</summary>
-    private static string RedactJsonString(string value, int depth)
+    private static string RedactJsonString(string value, int depth, bool gated)
     {
         var inner = value.AsSpan().Trim();
-        if (depth < MaxNestedJson && inner.Length > 1 && (inner[0], inner[^1]) is ('{', '}') or ('[', ']') && value.AsSpan().IndexOfAny(Hints) >= 0
-            && TryRewriteJson(Encoding.UTF8.GetBytes(value), depth + 1) is { } json)
+        if (depth < MaxNestedJson && inner.Length > 1 && (inner[0], inner[^1]) is ('{', '}') or ('[', ']') && (!gated || MayHoldSecret(value.AsSpan()))
+            && TryRewriteJson(Encoding.UTF8.GetBytes(value), depth + 1, gated, out var json))
         {
-            var rewritten = Encoding.UTF8.GetString(json);
+            var rewritten = json is null ? value : Encoding.UTF8.GetString(json);
             return rewritten == value ? value : rewritten;
         }
 
-        return Redact(value);
+        return Redact(value, gated);
     }
 }

@@ -147,6 +147,40 @@ public abstract class WriterIsolationTests : BackendSuite
         Assert.Equal(events.Count, await server.ScalarAsync<long>("SELECT COUNT(*) FROM events WHERE session_id = @s", ("@s", session)));
     }
 
+    [SkippableFact]
+    public async Task The_audit_queue_holds_and_charges_the_capture_copy_of_an_event_not_what_came()
+    {
+        const int maxBytes = 512 * 1024;
+        var (server, stream) = await StartWithStreamAsync(o =>
+        {
+            o.AuditQueueMaxBytes = maxBytes;
+            o.Capture = new Core.EventCapture(Core.CaptureMode.Redacted, MaxBytes: 4096);
+        });
+        await using var closing = stream;
+        await FailInsertsAsync(server);
+        var session = Guid.NewGuid().ToString();
+        var events = Enumerable.Range(0, 8).Select(i =>
+        {
+            var hookEvent = Events.Tool("Bash", new { command = "ls" }, session);
+            hookEvent.ToolResponse = ByteString.CopyFromUtf8(System.Text.Json.JsonSerializer.Serialize(new { stdout = new string((char)('a' + i), 256 * 1024) }));
+            return hookEvent;
+        }).ToList();
+
+        foreach (var hookEvent in events)
+        {
+            await stream.SendAsync(hookEvent);
+        }
+
+        // Eight copies cut to 4 KiB fit in the queue, where eight payloads of 256 KiB as they came would not: all are decided.
+        var metrics = await PollAsync(server, "/metrics", m => m.Contains($"\nhookline_decisions_total{{effect=\"allow\",source=\"remote\"}} {events.Count}\n"),
+            "every event decided and queued while the store fails");
+        Assert.True(Gauge(metrics, "hookline_audit_queue_bytes") < 64 * 1024, metrics);
+        await RecoverAsync(server);
+        await stream.ReadUntilStoredAsync(events.Select(e => e.EventId).ToArray());
+        Assert.Equal(events.Count, await server.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM events WHERE session_id = @s AND payload_truncated = 1", ("@s", session)));
+    }
+
     /// <summary>A server and one stream on it, past its first snapshot.</summary>
     private async Task<(TestServer Server, StreamClient Stream)> StartWithStreamAsync(Action<HooklineServerOptions>? configure = null)
     {

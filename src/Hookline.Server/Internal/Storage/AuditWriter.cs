@@ -21,7 +21,7 @@ internal sealed class AuditWriter : BackgroundService
     private const int DrainAttempts = 3;
     private static readonly TimeSpan MinRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-    // What a queued record costs beyond its wire size (objects, the copy being prepared).
+    // What a queued record costs beyond its wire size (its objects).
     private const int RecordOverheadBytes = 512;
 
     private readonly Channel<Queued> _queue;
@@ -67,13 +67,18 @@ internal sealed class AuditWriter : BackgroundService
         });
     }
 
-    /// <summary>Applied to every record before it is stored; also announced to sidecars with each snapshot.</summary>
+    /// <summary>Applied to every record before it is queued; also announced to sidecars with each snapshot.</summary>
     public EventCapture Capture { get; }
 
-    /// <summary>Queues a record; waits while the queue is full (in records or bytes), so the caller's stream waits too.</summary>
+    /// <summary>
+    /// Queues the record's capture copy; waits while the queue is full (in records or bytes), so the caller's stream waits too.
+    /// </summary>
     public ValueTask EnqueueAsync(AuditRecord record, CancellationToken cancellationToken)
     {
-        var queued = new Queued(record, record.Event.CalculateSize() + (record.Decision?.CalculateSize() ?? 0) + RecordOverheadBytes);
+        // The capture runs here, on the caller's thread after its decision went out, so that it spreads over the cores
+        // instead of queueing on the one storage thread; the queue holds (and charges) the copy only, in the caller's order.
+        var prepared = Prepare(record);
+        var queued = new Queued(prepared, prepared.Event.CalculateSize() + (prepared.Decision?.CalculateSize() ?? 0) + RecordOverheadBytes);
         var room = _status.Queue.TakeAsync(queued.Bytes, cancellationToken);
         return room.IsCompletedSuccessfully && _queue.Writer.TryWrite(queued) ? ValueTask.CompletedTask : EnqueueSlowAsync(room, queued, cancellationToken);
     }
@@ -186,7 +191,14 @@ internal sealed class AuditWriter : BackgroundService
     /// <summary>Stores the batch, retrying a failing store with backoff; then gives its bytes back to the queue and clears it.</summary>
     private void Store(List<Queued> batch, bool draining, CancellationToken cancellationToken)
     {
-        var records = batch.Where(q => q.Record is not null).Select(q => Prepare(q.Record!)).ToList();
+        var records = new List<AuditRecord>(batch.Count);
+        foreach (var queued in batch)
+        {
+            if (queued.Record is { } record)
+            {
+                records.Add(record);
+            }
+        }
         // Telemetry, not audit: they ride the batch's first attempt only, and are dropped (counted) if it fails.
         var latencies = TakeLatencies();
         DateTimeOffset? failingSince = null;
@@ -229,8 +241,8 @@ internal sealed class AuditWriter : BackgroundService
     }
 
     /// <summary>
-    /// Secrets never reach the database: records are replaced by their capture copies (the decisions went out already).
-    /// A record the capture cannot read is replaced by its marked stand-in.
+    /// Secrets never reach the queue nor the database: records are replaced by their capture copies (the decisions went
+    /// out already). A record the capture cannot read is replaced by its marked stand-in.
     /// </summary>
     private AuditRecord Prepare(AuditRecord record)
     {
