@@ -15,6 +15,9 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     private const long MigrationLock = 0x486f6f6b6c01;
     private const long PolicyLock = 0x486f6f6b6c02;
 
+    /// <summary>How many statements each connection keeps prepared (least recently used out): a batch's dozen and the read API's.</summary>
+    private const int AutoPrepared = 64;
+
     private readonly NpgsqlDataSource _dataSource;
 
     /// <param name="time">The server's clock, for the times a row is written at; the system clock when null (local commands).</param>
@@ -43,10 +46,23 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     /// <summary>Names this store in the notifications of its batches, so a replica skips its own.</summary>
     public string ReplicaId { get; } = Guid.NewGuid().ToString("N")[..16];
 
-    /// <summary>The slim builder keeps the Native AOT CLI free of reflection; it enables only what Hookline uses.</summary>
+    /// <summary>
+    /// The slim builder keeps the Native AOT CLI free of reflection; it enables only what Hookline uses. Statements
+    /// run again and again (every batch's, every request's) are prepared on their connection after their second use,
+    /// unless the connection string says otherwise: PostgreSQL then parses and plans each once per connection, and a
+    /// pooled connection keeps them (it is reset without <c>DISCARD ALL</c>).
+    /// </summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
-        var builder = new NpgsqlSlimDataSourceBuilder(connectionString);
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        // NpgsqlConnectionStringBuilder.ContainsKey answers whether a keyword exists, not whether it was given.
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        {
+            settings.MaxAutoPrepare = AutoPrepared;
+            settings.AutoPrepareMinUsages = 2;
+        }
+        var builder = new NpgsqlSlimDataSourceBuilder(settings.ConnectionString);
         builder.EnableArrays();
         builder.EnableTransportSecurity();
         return builder.Build();
@@ -154,12 +170,7 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     {
         for (var c = 0; c < columns.Count; c++)
         {
-            var column = PostgresTypes.NewArray(columns[c], rows.Count);
-            for (var r = 0; r < rows.Count; r++)
-            {
-                column.SetValue(rows[r][c], r);
-            }
-            command.Parameters.Add(new NpgsqlParameter { ParameterName = columns[c], Value = column });
+            command.Parameters.Add(new NpgsqlParameter { ParameterName = columns[c], Value = PostgresTypes.Column(columns[c], rows, c) });
         }
     }
 
@@ -233,10 +244,31 @@ internal static class PostgresTypes
 
     public static string Of(string column) => Bytea.Contains(column) ? "bytea" : BigInt.Contains(column) ? "bigint" : "text";
 
-    public static Array NewArray(string column, int length) => Of(column) switch
+    /// <summary>Column <paramref name="index"/> of <paramref name="rows"/> as one typed array (copied by cast, not by <c>Array.SetValue</c>).</summary>
+    public static Array Column(string column, IReadOnlyList<object?[]> rows, int index) => Of(column) switch
     {
-        "bytea" => new byte[]?[length],
-        "bigint" => new long?[length],
-        _ => new string?[length],
+        "bytea" => Copy<byte[]>(rows, index),
+        "bigint" => Longs(rows, index),
+        _ => Copy<string>(rows, index),
     };
+
+    private static T?[] Copy<T>(IReadOnlyList<object?[]> rows, int index) where T : class
+    {
+        var values = new T?[rows.Count];
+        for (var r = 0; r < values.Length; r++)
+        {
+            values[r] = (T?)rows[r][index];
+        }
+        return values;
+    }
+
+    private static long?[] Longs(IReadOnlyList<object?[]> rows, int index)
+    {
+        var values = new long?[rows.Count];
+        for (var r = 0; r < values.Length; r++)
+        {
+            values[r] = (long?)rows[r][index];
+        }
+        return values;
+    }
 }
