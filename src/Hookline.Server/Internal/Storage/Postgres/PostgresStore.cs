@@ -15,9 +15,6 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     private const long MigrationLock = 0x486f6f6b6c01;
     private const long PolicyLock = 0x486f6f6b6c02;
 
-    /// <summary>How many statements each connection keeps prepared (least recently used out): a batch's dozen and the read API's.</summary>
-    private const int AutoPrepared = 64;
-
     private readonly NpgsqlDataSource _dataSource;
 
     /// <param name="time">The server's clock, for the times a row is written at; the system clock when null (local commands).</param>
@@ -46,23 +43,15 @@ internal sealed partial class PostgresStore : AuditStore, IAuditStore, ISharedPo
     /// <summary>Names this store in the notifications of its batches, so a replica skips its own.</summary>
     public string ReplicaId { get; } = Guid.NewGuid().ToString("N")[..16];
 
-    /// <summary>
-    /// The slim builder keeps the Native AOT CLI free of reflection; it enables only what Hookline uses. Statements
-    /// run again and again (every batch's, every request's) are prepared on their connection after their second use,
-    /// unless the connection string says otherwise: PostgreSQL then parses and plans each once per connection, and a
-    /// pooled connection keeps them (it is reset without <c>DISCARD ALL</c>).
-    /// </summary>
+    /// <summary>The slim builder keeps the Native AOT CLI free of reflection; it enables only what Hookline uses.</summary>
+    /// <remarks>
+    /// Not auto-prepared (Max Auto Prepare): measured on the batch of PostgresBatchBenchmarks, PostgreSQL's generic
+    /// plans for the batch's <c>= ANY(array)</c> selects scan the array per row (the coverage select went from 4 to
+    /// 106 ms a batch), and parsing and planning are about 7% of a batch's PostgreSQL time.
+    /// </remarks>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
-        var settings = new NpgsqlConnectionStringBuilder(connectionString);
-        // NpgsqlConnectionStringBuilder.ContainsKey answers whether a keyword exists, not whether it was given.
-        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
-        {
-            settings.MaxAutoPrepare = AutoPrepared;
-            settings.AutoPrepareMinUsages = 2;
-        }
-        var builder = new NpgsqlSlimDataSourceBuilder(settings.ConnectionString);
+        var builder = new NpgsqlSlimDataSourceBuilder(connectionString);
         builder.EnableArrays();
         builder.EnableTransportSecurity();
         return builder.Build();
