@@ -58,7 +58,10 @@ internal sealed class HookSocketListener : IAsyncDisposable
 
     public void Start()
     {
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        // A thread of its own, parked in accept(2): the kernel wakes it when a hook connects. An async accept wakes the
+        // socket engine's epoll thread instead, which queues the accept's continuation to a pool thread: two wake-ups in
+        // series before a hook after idle is even read. The thread serves each connection up to its first wait.
+        _acceptLoop = Core.StorageThread.Start("hookline-accept", AcceptLoop, lowerPriority: false);
         Log.Listening(_logger, Path);
     }
 
@@ -77,14 +80,14 @@ internal sealed class HookSocketListener : IAsyncDisposable
         await stream.ReadExactlyAsync(reply, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task AcceptLoopAsync()
+    private void AcceptLoop()
     {
         while (!_stopping.IsCancellationRequested)
         {
             Socket connection;
             try
             {
-                connection = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                connection = _socket.Accept();
             }
             catch (Exception) when (_stopping.IsCancellationRequested)
             {
@@ -94,6 +97,8 @@ internal sealed class HookSocketListener : IAsyncDisposable
             {
                 continue;
             }
+            // Runs on this thread until its first wait: the hook's frame is usually there already, so the peer check, the
+            // read and the handler's synchronous part (decode, spool, send on the stream) need no other thread.
             _ = ServeAsync(connection);
         }
     }
@@ -194,6 +199,14 @@ internal sealed class HookSocketListener : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            // Wakes the thread parked in accept(2) (closing the descriptor alone does not, on Linux).
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
         _socket.Dispose();
         if (_acceptLoop is not null)
         {
