@@ -117,11 +117,15 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 Log.PeerRefused(_logger, peer?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", _ownUid);
                 return;
             }
-            using var timeout = new CancellationTokenSource(ReadTimeout, _time);
+            // The read timeout is armed only when a read must wait: the hook writes its whole frame right after
+            // connecting, so it is usually in the socket already, and a timer armed per hook wakes the timer thread
+            // twice (when armed, and when it lapses although disposed).
+            using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            var deadline = new ReadDeadline(timeout, _time);
             await using var stream = new NetworkStream(connection, ownsSocket: false);
             var header = new byte[HookFrame.LengthPrefixBytes];
-            await stream.ReadExactlyAsync(header, linked.Token).ConfigureAwait(false);
+            await ReadExactlyAsync(connection, stream, header, deadline, linked.Token).ConfigureAwait(false);
             var length = HookFrame.ReadLength(header);
             if (!HookFrame.IsWithinCap(length))
             {
@@ -130,10 +134,15 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 return;
             }
             // Memory held by requests in flight is bounded in bytes: over the bound, this one waits for earlier answers.
-            await _inFlight.TakeAsync(length, linked.Token).ConfigureAwait(false);
+            var take = _inFlight.TakeAsync(length, linked.Token);
+            if (!take.IsCompleted)
+            {
+                deadline.Arm();
+            }
+            await take.ConfigureAwait(false);
             held = length;
             payload = ArrayPool<byte>.Shared.Rent((int)length);
-            await stream.ReadExactlyAsync(payload.AsMemory(0, (int)length), linked.Token).ConfigureAwait(false);
+            await ReadExactlyAsync(connection, stream, payload.AsMemory(0, (int)length), deadline, linked.Token).ConfigureAwait(false);
             var readAt = _time.GetTimestamp();
             var request = HookRequest.TryDecode(payload.AsMemory(0, (int)length), out var error);
             if (request is null)
@@ -166,6 +175,44 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 _inFlight.Return(held);
             }
             connection.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="buffer"/>: at once from what the socket holds when it holds that much (no timer), else
+    /// asynchronously with the read timeout armed.
+    /// </summary>
+    private static async ValueTask ReadExactlyAsync(Socket connection, NetworkStream stream, Memory<byte> buffer, ReadDeadline deadline,
+        CancellationToken cancellationToken)
+    {
+        if (connection.Available >= buffer.Length)
+        {
+            for (var read = 0; read < buffer.Length;)
+            {
+                // Returns at once: the bytes are in the socket's receive queue.
+                var received = connection.Receive(buffer.Span[read..]);
+                read += received > 0 ? received : throw new EndOfStreamException();
+            }
+            return;
+        }
+        deadline.Arm();
+        await stream.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="ReadTimeout"/> from the accept, armed the first time a read has to wait.</summary>
+    private sealed class ReadDeadline(CancellationTokenSource timeout, TimeProvider time)
+    {
+        private readonly long _acceptedAt = time.GetTimestamp();
+        private bool _armed;
+
+        public void Arm()
+        {
+            if (!_armed)
+            {
+                _armed = true;
+                var left = ReadTimeout - time.GetElapsedTime(_acceptedAt);
+                timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
         }
     }
 
