@@ -10,7 +10,7 @@ internal sealed class LoadOptions
           stream-vs-unary  --n 20000 --warmup 2000 --rounds 20
           throughput       --streams 1000 --connections 100 --in-flight 4 --seconds 10 [--in-process]
                            [--postgres "<admin connection string, loopback>" [--compare --rounds 2]]
-          hook-chain       --n 400 --warmup 40
+          hook-chain       --n 400 --warmup 40 [--processes [--sidecar-env "NAME=value;..."]] [--gap-ms 0]
           transports       --n 1000 --warmup 100 [--client dotnet|node [--http-only]] [--link memory|network] [--gap-ms 0]
           http-stages      --n 400 --warmup 60 --gap-ms 10 [--link network|memory]
           rss              --events 20000 --concurrency 8 [--sidecar-env "DOTNET_GCgen0size=0x200000;NAME=value"]

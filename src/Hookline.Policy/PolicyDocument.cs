@@ -17,7 +17,6 @@ public sealed class PolicyDocument
         OpaqueCode = opaqueCode;
         RequiredFeatures = requiredFeatures ?? [];
         Text = text;
-        Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
         Default = @default;
         Mode = mode;
         FailMode = failMode;
@@ -32,8 +31,12 @@ public sealed class PolicyDocument
     /// <summary>The original text.</summary>
     public string Text { get; }
 
-    /// <summary>Lowercase hex SHA-256 of the UTF-8 text.</summary>
-    public string Hash { get; }
+    /// <summary>
+    /// Lowercase hex SHA-256 of the UTF-8 text, computed when first read: a sidecar compiles every pushed snapshot but
+    /// never reads its hash, and hashing would load OpenSSL into it (libcrypto and libssl, about 4 MiB of its RSS).
+    /// </summary>
+    public string Hash => _hash ??= Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Text)));
+    private string? _hash;
 
     /// <summary>The effect when no rule matches (default allow).</summary>
     public Effect Default { get; }

@@ -33,6 +33,20 @@ public sealed class SidecarMemoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Over_plain_loopback_the_sidecar_answers_hooks_without_loading_OpenSSL()
+    {
+        // Each pushed snapshot was hashed on arrival (SHA-256 through OpenSSL), for a hash the sidecar never reads:
+        // libcrypto and libssl mapped into every sidecar, about 4 MiB of its RSS.
+        var run = await HookRun.SpawnAsync(_stack.SocketPath, "pre-tool-use", HookRun.Bash("rm -rf /srv/build"));
+        Assert.True(run.ExitCode == 0 && run.PermissionDecision == "deny", $"hook: exit {run.ExitCode}, {run.Stdout}{run.Stderr}");
+
+        var maps = await File.ReadAllTextAsync($"/proc/{_stack.Sidecar!.Pid}/maps");
+
+        Assert.DoesNotContain("libcrypto", maps, StringComparison.Ordinal);
+        Assert.DoesNotContain("libssl", maps, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_setting_the_user_gave_is_kept()
     {
         var socket = Path.Combine(_stack.Directory, "run", "own.sock");

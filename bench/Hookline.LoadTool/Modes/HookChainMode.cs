@@ -8,6 +8,9 @@ namespace Hookline.LoadTool.Modes;
 /// <summary>
 /// The whole chain an agent pays per tool call: spawn the AOT hook → Unix socket → sidecar → stream → server →
 /// back, until the hook is reaped. Measured side by side with spawning <c>/bin/true</c>, one of each in turn.
+/// By default server and sidecar run in this process; <c>--processes</c> runs each as its own process of the published
+/// Native AOT <c>hookline</c>, as deployed. <c>--gap-ms N</c> idles N ms before each pair, so every hook meets a
+/// sidecar whose threads have parked (an agent calls tools seconds apart, not back to back).
 /// </summary>
 internal static class HookChainMode
 {
@@ -26,20 +29,28 @@ internal static class HookChainMode
         var n = options.Int("n", 400);
         var warmup = options.Int("warmup", 40);
 
+        var gap = TimeSpan.FromMilliseconds(options.Int("gap-ms", 0));
+        var processes = options.Text("processes") is not null;
+        if (processes && !File.Exists(RepoPaths.Cli))
+        {
+            report.Note($"hook-chain --processes skipped: {RepoPaths.Cli} does not exist; run ./build.sh first.");
+            return true;
+        }
+
         using var directory = new TempDirectory("chain");
-        await using var stack = await InProcessStack.StartAsync(directory);
+        await using var stack = processes ? await ChainStack.InProcessesAsync(directory, RssMode.SidecarEnvironment(options)) : await ChainStack.InThisProcessAsync(directory);
         var stdinFiles = Enumerable.Range(0, SampleEvents.Count).Select(i =>
         {
             var path = directory.Combine($"stdin-{i}.json");
             File.WriteAllBytes(path, SampleEvents.ClaudeStdin(i));
             return path;
         }).ToArray();
-        var verified = await VerifyDenyAsync(stack.Sidecar.SocketPath, report);
+        var verified = await VerifyDenyAsync(stack.SocketPath, report);
 
         var environment = new Dictionary<string, string>
         {
             ["PATH"] = "/usr/bin:/bin",
-            ["HOOKLINE_SOCKET"] = stack.Sidecar.SocketPath,
+            ["HOOKLINE_SOCKET"] = stack.SocketPath,
             ["HOOKLINE_FAIL_MODE"] = "closed",
         };
         var hooks = stdinFiles.Select(f => new ChildSpawner(RepoPaths.Hook, ["--agent", "claude", "--event", "pre-tool-use"], environment, f)).ToArray();
@@ -47,7 +58,7 @@ internal static class HookChainMode
         var baselinePath = options.Text("baseline") ?? (File.Exists(EmptyAotPath) ? EmptyAotPath : TruePath);
         var baselineName = baselinePath == EmptyAotPath ? "empty Native AOT program" : baselinePath;
         using var baseline = new ChildSpawner(baselinePath, [], environment, stdinFiles[0]);
-        var (hookRuns, trueRuns, failures) = await Task.Factory.StartNew(() => Alternate(hooks, baseline, warmup, n),
+        var (hookRuns, trueRuns, failures) = await Task.Factory.StartNew(() => Alternate(hooks, baseline, warmup, n, gap),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         foreach (var hook in hooks)
         {
@@ -56,7 +67,8 @@ internal static class HookChainMode
 
         var h = LatencySummary.FromTicks(hookRuns.Select(r => r.Ticks).ToArray());
         var t = LatencySummary.FromTicks(trueRuns.Select(r => r.Ticks).ToArray());
-        report.Note($"Hook chain: {n} spawns each of `{RepoPaths.Hook} --agent claude --event pre-tool-use` (Claude PreToolUse stdin, 10 events rotating) and `{baselinePath}`, alternating, after {warmup} warm-up each; posix_spawn → wait4; server and sidecar in this process on loopback.");
+        var where = processes ? "`hookline server` and `hookline sidecar` as their own Native AOT processes" : "server and sidecar in this process";
+        report.Note($"Hook chain: {n} spawns each of `{RepoPaths.Hook} --agent claude --event pre-tool-use` (Claude PreToolUse stdin, 10 events rotating) and `{baselinePath}`, alternating, after {warmup} warm-up each, {gap.TotalMilliseconds:0} ms idle before each pair; posix_spawn → wait4; {where}, on loopback.");
         report.Table("Hook process chain (µs)", ["program", "n", "p50", "p90", "p99", "max", "minor page faults (median)"],
         [
             Row(baselineName, t, trueRuns),
@@ -65,18 +77,22 @@ internal static class HookChainMode
         ]);
         report.Figure($"full hook chain / {baselineName}, p50", Report.Fixed(h.P50 / t.P50) + "×",
             baselinePath == EmptyAotPath ? "hook-chain" : "hook-chain (run bench/hook-startup.sh once to publish the empty AOT program)");
-        report.Note($"Decision sources in the sidecar: {stack.Sources()}. Hook exits other than 0: {failures}. Target: p50 ≤ 3 ms, p99 ≤ 6 ms, p50 ≤ 1.25× the empty AOT program.");
+        report.Note($"Decision sources in the sidecar: {await stack.SourcesAsync()}. Hook exits other than 0: {failures}. Target: p50 ≤ 3 ms, p99 ≤ 6 ms, p50 ≤ 1.25× the empty AOT program.");
         return verified && failures == 0;
     }
 
-    private static (List<ChildRun> Hook, List<ChildRun> True, int Failures) Alternate(ChildSpawner[] hooks, ChildSpawner baseline, int warmup, int n)
+    private static (List<ChildRun> Hook, List<ChildRun> True, int Failures) Alternate(ChildSpawner[] hooks, ChildSpawner baseline, int warmup, int n, TimeSpan gap)
     {
         var hookRuns = new List<ChildRun>(n);
         var trueRuns = new List<ChildRun>(n);
         var failures = 0;
         var clock = Stopwatch.StartNew();
-        for (var i = 0; i < warmup + n && clock.Elapsed < TimeSpan.FromMinutes(3); i++)
+        for (var i = 0; i < warmup + n && clock.Elapsed < TimeSpan.FromMinutes(3) + (warmup + n) * gap; i++)
         {
+            if (gap > TimeSpan.Zero)
+            {
+                Thread.Sleep(gap);
+            }
             // Alternate which goes first, so neither always follows the other.
             var hookFirst = i % 2 == 0;
             var first = hookFirst ? hooks[i % hooks.Length].Run() : baseline.Run();

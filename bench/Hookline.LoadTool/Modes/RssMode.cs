@@ -71,7 +71,7 @@ internal static class RssMode
     }
 
     /// <summary><c>--sidecar-env "NAME=value;NAME=value"</c>: runtime settings tried on the sidecar alone.</summary>
-    private static Dictionary<string, string> SidecarEnvironment(LoadOptions options)
+    internal static Dictionary<string, string> SidecarEnvironment(LoadOptions options)
         => (options.Text("sidecar-env") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(pair => pair.Split('=', 2))
             .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "", StringComparer.Ordinal);

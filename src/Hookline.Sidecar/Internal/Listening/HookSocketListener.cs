@@ -58,7 +58,10 @@ internal sealed class HookSocketListener : IAsyncDisposable
 
     public void Start()
     {
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        // A thread of its own, parked in accept(2): the kernel wakes it when a hook connects. An async accept wakes the
+        // socket engine's epoll thread instead, which queues the accept's continuation to a pool thread: two wake-ups in
+        // series before a hook after idle is even read. The thread serves each connection up to its first wait.
+        _acceptLoop = Core.StorageThread.Start("hookline-accept", AcceptLoop, lowerPriority: false);
         Log.Listening(_logger, Path);
     }
 
@@ -77,14 +80,14 @@ internal sealed class HookSocketListener : IAsyncDisposable
         await stream.ReadExactlyAsync(reply, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task AcceptLoopAsync()
+    private void AcceptLoop()
     {
         while (!_stopping.IsCancellationRequested)
         {
             Socket connection;
             try
             {
-                connection = await _socket.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                connection = _socket.Accept();
             }
             catch (Exception) when (_stopping.IsCancellationRequested)
             {
@@ -94,6 +97,8 @@ internal sealed class HookSocketListener : IAsyncDisposable
             {
                 continue;
             }
+            // Runs on this thread until its first wait: the hook's frame is usually there already, so the peer check, the
+            // read and the handler's synchronous part (decode, spool, send on the stream) need no other thread.
             _ = ServeAsync(connection);
         }
     }
@@ -112,11 +117,15 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 Log.PeerRefused(_logger, peer?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", _ownUid);
                 return;
             }
-            using var timeout = new CancellationTokenSource(ReadTimeout, _time);
+            // The read timeout is armed only when a read must wait: the hook writes its whole frame right after
+            // connecting, so it is usually in the socket already, and a timer armed per hook wakes the timer thread
+            // twice (when armed, and when it lapses although disposed).
+            using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+            var deadline = new ReadDeadline(timeout, _time);
             await using var stream = new NetworkStream(connection, ownsSocket: false);
             var header = new byte[HookFrame.LengthPrefixBytes];
-            await stream.ReadExactlyAsync(header, linked.Token).ConfigureAwait(false);
+            await ReadExactlyAsync(connection, stream, header, deadline, linked.Token).ConfigureAwait(false);
             var length = HookFrame.ReadLength(header);
             if (!HookFrame.IsWithinCap(length))
             {
@@ -125,10 +134,15 @@ internal sealed class HookSocketListener : IAsyncDisposable
                 return;
             }
             // Memory held by requests in flight is bounded in bytes: over the bound, this one waits for earlier answers.
-            await _inFlight.TakeAsync(length, linked.Token).ConfigureAwait(false);
+            var take = _inFlight.TakeAsync(length, linked.Token);
+            if (!take.IsCompleted)
+            {
+                deadline.Arm();
+            }
+            await take.ConfigureAwait(false);
             held = length;
             payload = ArrayPool<byte>.Shared.Rent((int)length);
-            await stream.ReadExactlyAsync(payload.AsMemory(0, (int)length), linked.Token).ConfigureAwait(false);
+            await ReadExactlyAsync(connection, stream, payload.AsMemory(0, (int)length), deadline, linked.Token).ConfigureAwait(false);
             var readAt = _time.GetTimestamp();
             var request = HookRequest.TryDecode(payload.AsMemory(0, (int)length), out var error);
             if (request is null)
@@ -164,6 +178,44 @@ internal sealed class HookSocketListener : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Fills <paramref name="buffer"/>: at once from what the socket holds when it holds that much (no timer), else
+    /// asynchronously with the read timeout armed.
+    /// </summary>
+    private static async ValueTask ReadExactlyAsync(Socket connection, NetworkStream stream, Memory<byte> buffer, ReadDeadline deadline,
+        CancellationToken cancellationToken)
+    {
+        if (connection.Available >= buffer.Length)
+        {
+            for (var read = 0; read < buffer.Length;)
+            {
+                // Returns at once: the bytes are in the socket's receive queue.
+                var received = connection.Receive(buffer.Span[read..]);
+                read += received > 0 ? received : throw new EndOfStreamException();
+            }
+            return;
+        }
+        deadline.Arm();
+        await stream.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="ReadTimeout"/> from the accept, armed the first time a read has to wait.</summary>
+    private sealed class ReadDeadline(CancellationTokenSource timeout, TimeProvider time)
+    {
+        private readonly long _acceptedAt = time.GetTimestamp();
+        private bool _armed;
+
+        public void Arm()
+        {
+            if (!_armed)
+            {
+                _armed = true;
+                var left = ReadTimeout - time.GetElapsedTime(_acceptedAt);
+                timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+        }
+    }
+
     /// <summary>The handler's answer, or the fail mode when it throws: a hook is never left without an answer.</summary>
     private async ValueTask<HookReply> HandleAsync(HookRequest request, long readAt)
     {
@@ -194,6 +246,14 @@ internal sealed class HookSocketListener : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            // Wakes the thread parked in accept(2) (closing the descriptor alone does not, on Linux).
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
         _socket.Dispose();
         if (_acceptLoop is not null)
         {
