@@ -119,6 +119,42 @@ public abstract partial class StoreContractTests
         Assert.Single(outcome.Ungoverned);
     }
 
+    [SkippableFact]
+    public async Task The_writers_commits_reach_the_database_file_through_the_background_checkpoint_not_the_commit()
+    {
+        var store = await OpenAsync();
+        Skip.If(_database is not null, "the WAL is SQLite's");
+        var session = await AcmeSessionAsync(store);
+        for (var i = 0; i < 6; i++)
+        {
+            store.WriteBatch(Decided(session, i * 5, 5));
+        }
+
+        // A few dozen pages, far under SQLite's automatic checkpoint: only the checkpoint thread copies them into the
+        // file. Until it has, the file is shorter than the database it holds (the rest is in the WAL).
+        var sqlite = (SqliteStore)store;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await FileHoldsAllPagesAsync(sqlite.DatabasePath))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the WAL was not checkpointed into the file ({sqlite.Checkpoints.Checkpoints} checkpoints)");
+            await Task.Delay(20);
+        }
+        Assert.True(sqlite.Checkpoints.Checkpoints > 0);
+        await AssertOneIntactSessionAsync(store, 30, "after background checkpoints");
+    }
+
+    private static async Task<bool> FileHoldsAllPagesAsync(string databasePath)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA page_count;";
+        var pages = Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        command.CommandText = "PRAGMA page_size;";
+        var pageSize = Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        return new FileInfo(databasePath).Length >= pages * pageSize;
+    }
+
     /// <summary>The store holds one session of <paramref name="events"/> events, its chain intact, and the rollups count them all.</summary>
     private static async Task AssertOneIntactSessionAsync(IAuditStore store, long events, string what)
     {

@@ -20,6 +20,7 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
     private readonly SqliteConnection _writer;
     private readonly Lock _writerLock = new();
     private readonly KeptCommands _kept;
+    private readonly WalCheckpointer _checkpointer;
 
     /// <param name="time">The server's clock, for the times a row is written at; the system clock when null (local commands).</param>
     public SqliteStore(string dataDirectory, TimeProvider? time = null)
@@ -39,12 +40,16 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
         _writer = Open();
         using (var cache = _writer.CreateCommand())
         {
-            cache.CommandText = $"PRAGMA cache_size = -{WriterCacheKiB};";
+            cache.CommandText = $"PRAGMA cache_size = -{WriterCacheKiB}; PRAGMA wal_autocheckpoint = {WalCheckpointer.WriterBackstopPages};";
             cache.ExecuteNonQuery();
         }
         _kept = new KeptCommands(_writer);
         MigrateSchema();
+        _checkpointer = new WalCheckpointer(Open);
     }
+
+    /// <summary>The background checkpoints so far (<see cref="WalCheckpointer"/>).</summary>
+    internal (long Checkpoints, long Restarts) Checkpoints => _checkpointer.Counts;
 
     public string DatabasePath { get; }
 
@@ -90,12 +95,19 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
     }
 
     /// <summary>The single writer connection, under its lock: SQLite takes one writer at a time anyway.</summary>
+    /// <summary>After each write: the writer is free again, and the checkpointer copies what it committed.</summary>
+    private void ReleaseWriter()
+    {
+        _writerLock.Exit();
+        _checkpointer.Nudge();
+    }
+
     protected override StoreWrite BeginWrite()
     {
         _writerLock.Enter();
         try
         {
-            return new StoreWrite(_writer, _writer.BeginTransaction(), _writerLock.Exit, _kept.Get);
+            return new StoreWrite(_writer, _writer.BeginTransaction(), ReleaseWriter, _kept.Get);
         }
         catch
         {
@@ -188,6 +200,7 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
 
     public void Dispose()
     {
+        _checkpointer.Dispose();
         _kept.Dispose();
         _writer.Dispose();
     }
