@@ -113,7 +113,9 @@ public static partial class Redactor
         }
     }
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip };
+    // Comments are refused, not skipped: a skipped comment was kept as it came, secret and all. A document with comments
+    // is redacted as text instead (the caller's fallback), which reads the comments too.
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow };
 
     /// <summary>
     /// Whether <see cref="RewriteJson"/> would change the document: the same walk and the same decisions, without

@@ -187,13 +187,33 @@ internal sealed class HookSocketListener : IAsyncDisposable
     {
         if (connection.Available >= buffer.Length)
         {
-            for (var read = 0; read < buffer.Length;)
+            // Non-blocking: Available also counts bytes a plain read never returns (an out-of-band byte), and a blocking
+            // read of those would hold this thread, the one that accepts every hook, for as long as the peer likes.
+            connection.Blocking = false;
+            try
             {
-                // Returns at once: the bytes are in the socket's receive queue.
-                var received = connection.Receive(buffer.Span[read..]);
-                read += received > 0 ? received : throw new EndOfStreamException();
+                while (!buffer.IsEmpty)
+                {
+                    var received = connection.Receive(buffer.Span, SocketFlags.None, out var error);
+                    if (error == SocketError.WouldBlock)
+                    {
+                        break;
+                    }
+                    if (error != SocketError.Success)
+                    {
+                        throw new SocketException((int)error);
+                    }
+                    buffer = buffer[(received > 0 ? received : throw new EndOfStreamException())..];
+                }
             }
-            return;
+            finally
+            {
+                connection.Blocking = true;
+            }
+            if (buffer.IsEmpty)
+            {
+                return;
+            }
         }
         deadline.Arm();
         await stream.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
