@@ -4,7 +4,7 @@ namespace Hookline.Server.Internal.Storage;
 
 internal abstract partial class AuditStore
 {
-    // Oldest first, at most this many of a batch's heuristic candidates: a session flooded with identical
+    // Oldest first, at most this many of a session's heuristic candidates per batch: a session flooded with identical
     // PreToolUse calls that never ran cannot make a batch load all of them.
     private const int MaxWaitingLoaded = 4096;
 
@@ -61,17 +61,22 @@ internal abstract partial class AuditStore
         {
             // Only candidates a run of this batch may take (ToolCallMatcher.MaxHeuristicAgeMs); equal times in the order
             // the PreToolUse were stored, which is the order they came in (an event id would order them at random).
-            using var select = write.Command($"""
-                SELECT {string.Join(", ", ToolCallRow.Columns.Select(c => "t." + c))} FROM tool_calls t
-                JOIN events e ON e.event_id = t.pre_event_id
-                WHERE {InList("t.session_id", "sessions")} AND {InList("t.match_key", "matches")}
-                    AND t.ran_event_id IS NULL AND t.pre_at_ms >= @since
-                ORDER BY t.pre_at_ms, e.{EventOrder} LIMIT {MaxWaitingLoaded};
-                """);
-            Add(select, "sessions", ListValue(sessions));
-            Add(select, "matches", ListValue(matchKeys));
-            Add(select, "since", facts.Where(f => f.Kind == ToolCallFactKind.Ran && f.ToolUseId.Length == 0).Min(f => f.AtMs) - ToolCallMatcher.MaxHeuristicAgeMs);
-            ReadRows(select, stored);
+            // Per session, each with its own bound: one limit over the batch let another session's flood of older
+            // waiting calls push a session's own candidates out, and its governed run counted as ungoverned.
+            foreach (var runs in facts.Where(f => f.Kind == ToolCallFactKind.Ran && f.ToolUseId.Length == 0).GroupBy(f => f.SessionId, StringComparer.Ordinal))
+            {
+                using var select = write.Command($"""
+                    SELECT {string.Join(", ", ToolCallRow.Columns.Select(c => "t." + c))} FROM tool_calls t
+                    JOIN events e ON e.event_id = t.pre_event_id
+                    WHERE t.session_id = @session AND {InList("t.match_key", "matches")}
+                        AND t.ran_event_id IS NULL AND t.pre_at_ms >= @since
+                    ORDER BY t.pre_at_ms, e.{EventOrder} LIMIT {MaxWaitingLoaded};
+                    """);
+                Add(select, "session", runs.Key);
+                Add(select, "matches", ListValue(matchKeys));
+                Add(select, "since", runs.Min(f => f.AtMs) - ToolCallMatcher.MaxHeuristicAgeMs);
+                ReadRows(select, stored);
+            }
         }
         var matcher = new ToolCallMatcher(stored.DistinctBy(r => (r.SessionId, r.CallKey)));
         foreach (var fact in facts)
