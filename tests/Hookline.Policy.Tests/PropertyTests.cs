@@ -220,4 +220,12 @@ public class PropertyTests
 
         return result;
     }
+
+    // Found by the property above: YamlDotNet threw ArgumentException for a malformed tag, not a YAML error.
+    [Fact]
+    public void A_malformed_yaml_tag_is_refused_as_a_syntax_error()
+    {
+        Assert.False(PolicyDocument.TryParse("!![", "policy.yaml", out _, out var errors));
+        Assert.Contains(errors, e => e.Message.Contains("tag", StringComparison.Ordinal));
+    }
 }

@@ -35,6 +35,13 @@ internal static class YamlSourceReader
             errors.Add(new PolicyError(source, Math.Max(1, (int)ex.Start.Line), Math.Max(1, (int)ex.Start.Column), "YAML syntax error: " + Clean(ex.Message)));
             return null;
         }
+        catch (ArgumentException)
+        {
+            // YamlDotNet refuses a malformed tag (`!![`: "Global tags must be valid URIs") with this, not a YamlException.
+            var at = scanner.CurrentPosition;
+            errors.Add(new PolicyError(source, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), "YAML syntax error: a tag that is not a valid URI"));
+            return null;
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner throws this instead of a YamlException on some malformed input, e.g. an unclosed
