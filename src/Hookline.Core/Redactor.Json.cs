@@ -81,7 +81,8 @@ public static partial class Redactor
     /// <summary>The redacted text of UTF-8 bytes, or null when nothing was redacted (invalid sequences never throw).</summary>
     private static byte[]? RedactUtf8Text(ReadOnlySpan<byte> utf8, bool gated)
     {
-        var text = Encoding.UTF8.GetString(utf8);
+        // Not JSON (or not whole): escapes that hide a secret are spelt out, and kept as sent when nothing is redacted.
+        var text = SpellOutEscapes(Encoding.UTF8.GetString(utf8));
         var redacted = Redact(text, gated);
         return ReferenceEquals(text, redacted) ? null : Encoding.UTF8.GetBytes(redacted);
     }
