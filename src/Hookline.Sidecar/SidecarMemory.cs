@@ -21,8 +21,8 @@ public static partial class SidecarMemory
     ];
 
     /// <summary>
-    /// Gives the memory a burst of hooks leaves behind back once the process has been quiet for a second (a full,
-    /// compacting collection per burst); for the process that runs a sidecar, until disposed.
+    /// Gives the memory a burst of hooks leaves behind back within half a second of the burst's end (a full, compacting
+    /// collection per burst); for the process that runs a sidecar, until disposed.
     /// </summary>
     public static IDisposable TrimWhenQuiet(TimeProvider time) => Internal.Memory.QuietTrim.ForThisProcess(time);
 

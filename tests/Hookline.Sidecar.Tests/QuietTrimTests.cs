@@ -33,6 +33,27 @@ public sealed class QuietTrimTests
     }
 
     [Fact]
+    public void A_burst_is_trimmed_within_half_a_second_of_its_end()
+    {
+        using var trim = new QuietTrim(_time, () => _allocated, () => { });
+        var step = TimeSpan.FromMilliseconds(50);
+
+        // Two seconds of hooks, 200 KiB every 50 ms (8 MiB in all), then nothing.
+        for (var i = 0; i < 40; i++)
+        {
+            _allocated += 200 * 1024;
+            _time.Advance(step);
+        }
+        Assert.Equal(0, trim.Trims);
+        for (var i = 0; i < 10; i++)
+        {
+            _time.Advance(step);
+        }
+
+        Assert.Equal(1, trim.Trims);
+    }
+
+    [Fact]
     public void A_process_that_allocated_little_is_never_trimmed()
     {
         using var trim = new QuietTrim(_time, () => _allocated, () => { });

@@ -53,7 +53,7 @@ internal static class RssMode
             await Task.Delay(TimeSpan.FromSeconds(1));
             var loadedServer = server.Rss();
             var loadedSidecar = sidecar.Rss();
-            // The sidecar gives back what a burst left once it has been quiet for a second (SidecarMemory.TrimWhenQuiet).
+            // The sidecar gives back what a burst left within half a second of its end (SidecarMemory.TrimWhenQuiet).
             await Task.Delay(TimeSpan.FromSeconds(2));
             var quietSidecar = sidecar.Rss();
             var latency = LatencySummary.FromTicks(LatencySample.Merge(samples));

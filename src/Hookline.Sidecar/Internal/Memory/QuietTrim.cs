@@ -6,12 +6,16 @@ namespace Hookline.Sidecar.Internal.Memory;
 /// run out, so the process would stay at its peak until the next burst. Checked once a <see cref="Period"/>: after at
 /// least <see cref="BurstBytes"/> allocated since the last trim, a period that allocated almost nothing ends the burst
 /// with one full, compacting collection that also decommits the free space (a few milliseconds for a sidecar's heap).
+/// The period is short so that the trim follows the burst within half a second (with a one-second period the heap stayed
+/// at its peak for one to two seconds after every burst); a lull inside a burst costs at most one more collection per
+/// <see cref="BurstBytes"/>.
 /// </summary>
 internal sealed class QuietTrim : IDisposable
 {
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
     public const long BurstBytes = 4L * 1024 * 1024;
-    public const long QuietBytes = 256L * 1024;
+    /// <summary>At most this much allocated in a <see cref="Period"/> is quiet (256 KiB a second: keep-alives, a hook now and then).</summary>
+    public const long QuietBytes = 64L * 1024;
 
     private readonly Func<long> _allocated;
     private readonly Action _trim;
