@@ -45,6 +45,25 @@ public class AuditBatchBenchmarks : IDisposable
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "sqlite";
 
+    /// <summary>The UUID version of the event ids: 7 as sidecars make them; HOOKLINE_BENCH_IDS="4,7" compares with random ids.</summary>
+    public static IEnumerable<int> IdVersions() => Listed("HOOKLINE_BENCH_IDS", "7").Select(int.Parse);
+
+    [ParamsSource(nameof(IdVersions))]
+    public int IdVersion { get; set; } = 7;
+
+    /// <summary>
+    /// An index dropped before the run ("" for none), to see what each costs the write: HOOKLINE_BENCH_WITHOUT="events_time,..."
+    /// adds a run without each one named, beside the run with all of them.
+    /// </summary>
+    public static IEnumerable<string> Dropped() => ["", .. Listed("HOOKLINE_BENCH_WITHOUT", "")];
+
+    [ParamsSource(nameof(Dropped))]
+    public string Without { get; set; } = "";
+
+    internal static IEnumerable<string> Listed(string variable, string fallback) =>
+        (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } listed ? listed : fallback)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     [GlobalSetup(Targets = [nameof(Decided), nameof(DecidedWithReportedLatencies)])]
     public void Setup() => Open(8);
 
@@ -71,6 +90,15 @@ public class AuditBatchBenchmarks : IDisposable
         {
             _directory = Directory.CreateTempSubdirectory("hl-bench-").FullName;
             _store = new SqliteStore(_directory);
+        }
+        // As the server runs: the read API's indexes too (SQLite gets them at start, PostgreSQL in its schema).
+        Hookline.Server.Internal.Ui.Dashboard.Prepare(_store);
+        if (Without.Length > 0)
+        {
+            using var connection = ((AuditStore)_store).Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = $"DROP INDEX {Without};";
+            drop.ExecuteNonQuery();
         }
         for (var i = 0; i < sessions; i++)
         {
@@ -127,7 +155,7 @@ public class AuditBatchBenchmarks : IDisposable
         {
             var hookEvent = new HookEvent
             {
-                EventId = Guid.NewGuid().ToString(),
+                EventId = (IdVersion == 7 ? Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(_time)) : Guid.NewGuid()).ToString(),
                 SessionId = _sessions[(firstSession + (i % sessions)) % _sessions.Count],
                 Agent = "claude",
                 HookEventName = "PreToolUse",
@@ -139,7 +167,8 @@ public class AuditBatchBenchmarks : IDisposable
             };
             if (callIds)
             {
-                hookEvent.ToolUseId = "toolu_" + hookEvent.EventId[..13];
+                // The id's random end: a version-7 id starts with its time, which the batch's events share.
+                hookEvent.ToolUseId = "toolu_" + hookEvent.EventId[^12..];
             }
             var verdict = (i % 10) switch { 0 => Verdict.Deny, 1 => Verdict.Ask, _ => Verdict.Allow };
             batch.Add(new AuditRecord(hookEvent,
