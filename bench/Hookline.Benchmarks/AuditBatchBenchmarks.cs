@@ -38,12 +38,34 @@ public class AuditBatchBenchmarks : IDisposable
     private List<ReportedLatency> _latencies = [];
     private long _time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private int _fleetOffset;
+    private long _fleetBatches;
+    private TimeSpan _fleetCpu;
+    private long _fleetPages;
 
     public static IEnumerable<string> Backends() =>
         string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgresVariable)) ? ["sqlite"] : ["sqlite", "postgres"];
 
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "sqlite";
+
+    /// <summary>The UUID version of the event ids: 7 as sidecars make them; HOOKLINE_BENCH_IDS="4,7" compares with random ids.</summary>
+    public static IEnumerable<int> IdVersions() => Listed("HOOKLINE_BENCH_IDS", "7").Select(int.Parse);
+
+    [ParamsSource(nameof(IdVersions))]
+    public int IdVersion { get; set; } = 7;
+
+    /// <summary>
+    /// An index dropped before the run ("" for none), to see what each costs the write: HOOKLINE_BENCH_WITHOUT="events_time,..."
+    /// adds a run without each one named, beside the run with all of them.
+    /// </summary>
+    public static IEnumerable<string> Dropped() => ["", .. Listed("HOOKLINE_BENCH_WITHOUT", "")];
+
+    [ParamsSource(nameof(Dropped))]
+    public string Without { get; set; } = "";
+
+    internal static IEnumerable<string> Listed(string variable, string fallback) =>
+        (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } listed ? listed : fallback)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [GlobalSetup(Targets = [nameof(Decided), nameof(DecidedWithReportedLatencies)])]
     public void Setup() => Open(8);
@@ -56,6 +78,9 @@ public class AuditBatchBenchmarks : IDisposable
         {
             FleetBatch();
         }
+        _fleetBatches = 0;
+        _fleetCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        _fleetPages = PagesWritten();
     }
 
     private void Open(int sessions)
@@ -72,6 +97,15 @@ public class AuditBatchBenchmarks : IDisposable
             _directory = Directory.CreateTempSubdirectory("hl-bench-").FullName;
             _store = new SqliteStore(_directory);
         }
+        // As the server runs: the read API's indexes too (SQLite gets them at start, PostgreSQL in its schema).
+        Hookline.Server.Internal.Ui.Dashboard.Prepare(_store);
+        if (Without.Length > 0)
+        {
+            using var connection = ((AuditStore)_store).Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = $"DROP INDEX {Without};";
+            drop.ExecuteNonQuery();
+        }
         for (var i = 0; i < sessions; i++)
         {
             var id = Guid.NewGuid().ToString();
@@ -84,6 +118,13 @@ public class AuditBatchBenchmarks : IDisposable
     [GlobalCleanup]
     public void Cleanup()
     {
+        if (_fleetBatches > 0)
+        {
+            // CPU, unlike the time per batch, hardly moves with the machine's other jobs: the storage thread's own cost.
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - _fleetCpu;
+            Console.WriteLine(System.FormattableString.Invariant(
+                $"// FleetBatch {Backend} v{IdVersion} without '{Without}': {_fleetBatches} batches, {cpu.TotalMicroseconds / _fleetBatches / FleetBatchSize:F1} µs CPU of this process per event, {(double)(PagesWritten() - _fleetPages) / _fleetBatches / FleetBatchSize:F2} pages written per event"));
+        }
         Dispose();
         if (_directory is not null)
         {
@@ -112,6 +153,7 @@ public class AuditBatchBenchmarks : IDisposable
     public int FleetBatch()
     {
         // 512 events come in within about a tenth of a second at the load's rate.
+        _fleetBatches++;
         var batch = Batch(FleetBatchSize, FleetBatchSessions, _fleetOffset, advanceMs: 120, spacingMs: 0.25, callIds: true);
         _fleetOffset = (_fleetOffset + FleetBatchSessions) % _sessions.Count;
         return _store.WriteBatch(batch, _time).Duplicates;
@@ -127,7 +169,7 @@ public class AuditBatchBenchmarks : IDisposable
         {
             var hookEvent = new HookEvent
             {
-                EventId = Guid.NewGuid().ToString(),
+                EventId = (IdVersion == 7 ? Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(_time)) : Guid.NewGuid()).ToString(),
                 SessionId = _sessions[(firstSession + (i % sessions)) % _sessions.Count],
                 Agent = "claude",
                 HookEventName = "PreToolUse",
@@ -139,7 +181,8 @@ public class AuditBatchBenchmarks : IDisposable
             };
             if (callIds)
             {
-                hookEvent.ToolUseId = "toolu_" + hookEvent.EventId[..13];
+                // The id's random end: a version-7 id starts with its time, which the batch's events share.
+                hookEvent.ToolUseId = "toolu_" + hookEvent.EventId[^12..];
             }
             var verdict = (i % 10) switch { 0 => Verdict.Deny, 1 => Verdict.Ask, _ => Verdict.Allow };
             batch.Add(new AuditRecord(hookEvent,
@@ -148,6 +191,19 @@ public class AuditBatchBenchmarks : IDisposable
         // The next batch reports how long these hooks waited, as sidecars do once they answered.
         _latencies = batch.ConvertAll(r => new ReportedLatency(r.Event.SessionId, r.Event.EventId, 800 + (r.Event.EventId[0] * 37)));
         return batch;
+    }
+
+    /// <summary>The pages the SQLite writer connection has written to the WAL so far (SQLITE_DBSTATUS_CACHE_WRITE): the same however busy the machine; 0 on PostgreSQL.</summary>
+    private long PagesWritten()
+    {
+        if (_store is not SqliteStore)
+        {
+            return 0;
+        }
+        var writer = (Microsoft.Data.Sqlite.SqliteConnection)typeof(SqliteStore)
+            .GetField("_writer", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(_store)!;
+        SQLitePCL.raw.sqlite3_db_status(writer.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 0);
+        return pages;
     }
 
     public void Dispose()

@@ -42,6 +42,18 @@ public class PostgresBatchBenchmarks : IDisposable
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "postgres";
 
+    /// <inheritdoc cref="AuditBatchBenchmarks.IdVersions"/>
+    public static IEnumerable<int> IdVersions() => AuditBatchBenchmarks.IdVersions();
+
+    [ParamsSource(nameof(IdVersions))]
+    public int IdVersion { get; set; } = 7;
+
+    /// <inheritdoc cref="AuditBatchBenchmarks.Dropped"/>
+    public static IEnumerable<string> Dropped() => AuditBatchBenchmarks.Dropped();
+
+    [ParamsSource(nameof(Dropped))]
+    public string Without { get; set; } = "";
+
     [GlobalSetup]
     public void Setup()
     {
@@ -53,6 +65,12 @@ public class PostgresBatchBenchmarks : IDisposable
             Admin(admin, $"CREATE DATABASE {_database};");
         }
         _store = new PostgresStore(new NpgsqlConnectionStringBuilder(admin) { Database = _database }.ConnectionString);
+        if (Without.Length > 0)
+        {
+            using var connection = _store.Open();
+            using var drop = new NpgsqlCommand($"DROP INDEX {Without};", connection);
+            drop.ExecuteNonQuery();
+        }
         for (var i = 0; i < Sessions; i++)
         {
             var id = Guid.NewGuid().ToString();
@@ -103,7 +121,7 @@ public class PostgresBatchBenchmarks : IDisposable
             var session = _sessions[(offset + i) % _sessions.Count];
             var hookEvent = new HookEvent
             {
-                EventId = Guid.NewGuid().ToString(),
+                EventId = (IdVersion == 7 ? Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(_time)) : Guid.NewGuid()).ToString(),
                 SessionId = session,
                 Agent = "claude",
                 AgentSessionId = "3982e839-f0d1-4fef-886f-7146ed1dad82",

@@ -63,8 +63,8 @@ public abstract partial class StoreContractTests
         workload.Run(batches: 8);
         // Back to the schema before the rollups (SQLite step 10, PostgreSQL step 14), the events kept.
         await TamperAsync(_database is null
-            ? "DROP TABLE rollup_decisions; DROP TABLE rollup_tops; DROP TABLE rollup_latency; DELETE FROM schema_version WHERE version = 11; PRAGMA user_version = 10;"
-            : "DROP TABLE rollup_decisions; DROP TABLE rollup_tops; DROP TABLE rollup_latency; DELETE FROM schema_version WHERE version = 15;");
+            ? "DROP TABLE rollup_decisions; DROP TABLE rollup_tops; DROP TABLE rollup_latency; DELETE FROM schema_version WHERE version >= 11; PRAGMA user_version = 10;"
+            : "DROP TABLE rollup_decisions; DROP TABLE rollup_tops; DROP TABLE rollup_latency; DELETE FROM schema_version WHERE version >= 15;");
 
         var upgraded = await OpenAsync();
 
@@ -188,7 +188,7 @@ public abstract partial class StoreContractTests
         return session;
     }
 
-    private async Task<string> ExplainAsync(string sql)
+    private async Task<string> ExplainAsync(string sql, IEnumerable<(string Name, object? Value)>? parameters = null)
     {
         if (_database is not null)
         {
@@ -198,12 +198,21 @@ public abstract partial class StoreContractTests
             {
                 await off.ExecuteNonQueryAsync();
             }
-            return await ReadPlanAsync(new Npgsql.NpgsqlCommand("EXPLAIN " + sql, pg), column: 0);
+            var explain = new Npgsql.NpgsqlCommand("EXPLAIN " + sql, pg);
+            foreach (var (name, value) in parameters ?? [])
+            {
+                explain.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+            return await ReadPlanAsync(explain, column: 0);
         }
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_dir!.File("data/hookline.db")};Pooling=False");
         await connection.OpenAsync();
         var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var (name, value) in parameters ?? [])
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
         return await ReadPlanAsync(command, column: 3);
     }
 

@@ -54,7 +54,7 @@ internal abstract partial class AuditReader
     /// <summary>The user an event is counted under: its session's, as the live view's <c>user</c> filter matches.</summary>
     private const string UserOf = "COALESCE((SELECT s.user_name FROM sessions s WHERE s.session_id = e.session_id), '')";
 
-    private static async Task<Dictionary<string, long>> UngovernedAsync(DbConnection connection, OverviewRange range, string? org, CancellationToken cancellation)
+    private async Task<Dictionary<string, long>> UngovernedAsync(DbConnection connection, OverviewRange range, string? org, CancellationToken cancellation)
     {
         using var command = connection.CreateCommand();
         var where = new StringBuilder("t.cause IS NOT NULL AND COALESCE(t.ran_at_ms, t.pre_at_ms) >= @from AND COALESCE(t.ran_at_ms, t.pre_at_ms) < @to");

@@ -103,8 +103,12 @@ internal abstract partial class AuditReader : IAuditReader
         Authenticated = reader.GetInt64(21) != 0,
     };
 
-    protected static async Task<List<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellation)
+    /// <summary>A test's seam: sees each query's command just before it runs (to ask the database for its plan).</summary>
+    internal Action<DbCommand>? Reading { get; set; }
+
+    protected async Task<List<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellation)
     {
+        Reading?.Invoke(command);
         await using var reader = await command.ExecuteReaderAsync(cancellation).ConfigureAwait(false);
         var rows = new List<T>();
         while (await reader.ReadAsync(cancellation).ConfigureAwait(false))

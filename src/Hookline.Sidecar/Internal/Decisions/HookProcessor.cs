@@ -107,12 +107,15 @@ internal sealed class HookProcessor : IHookHandler
         }
 
         var blocking = adapter.IsBlocking(request.Event);
+        var now = _time.GetUtcNow();
         var hookEvent = new HookEvent
         {
-            EventId = Guid.NewGuid().ToString(),
+            // Version 7: time-ordered, so the server's and the spool's event_id indexes grow at their right edge
+            // instead of writing a random page per event; still 74 random bits, and any UUID stays accepted.
+            EventId = Guid.CreateVersion7(now).ToString(),
             SessionId = _sessionId,
             Agent = adapter.Name,
-            Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
+            Time = Timestamp.FromDateTimeOffset(now),
             DecisionWanted = blocking,
             PayloadTruncated = request.StdinTruncated,
             ApprovalWaitMs = blocking ? ApprovalHold.WaitMsOf(request) : 0,

@@ -23,7 +23,6 @@ internal sealed class SqliteAuditReader : AuditReader
         CREATE INDEX IF NOT EXISTS events_agent_time ON events(agent, event_time_ms);
         CREATE INDEX IF NOT EXISTS events_tool_time ON events(tool_name, event_time_ms);
         CREATE INDEX IF NOT EXISTS events_source_time ON events(applied_source, event_time_ms);
-        CREATE INDEX IF NOT EXISTS events_session_applied ON events(session_id, applied_verdict);
         CREATE INDEX IF NOT EXISTS events_rules ON events(applied_rule_ids, event_time_ms);
         CREATE INDEX IF NOT EXISTS sessions_created ON sessions(created_at_ms);
         CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_name);

@@ -185,6 +185,14 @@ internal static class SqliteSchema
         """,
         // 11: the overview's per-minute rollups (RollupSchema), kept by every write from now on, filled from the events stored.
         RollupSchema.Step("INTEGER", " WITHOUT ROWID", RuleIds),
+        // 12: one index fewer on a key each event writes at a random page (its session): (session_id, event_time_ms)
+        // and the read API's (session_id, applied_verdict) become one, which serves a session's events newest first
+        // and, index only, its per-verdict counts (docs/architecture.md, "Which index serves which read").
+        """
+            DROP INDEX IF EXISTS events_session_applied;
+            DROP INDEX IF EXISTS events_session_time;
+            CREATE INDEX IF NOT EXISTS events_session_time_verdict ON events(session_id, event_time_ms, applied_verdict);
+        """,
     ];
 
     /// <summary>
