@@ -22,6 +22,13 @@ internal sealed class PrincipalByteRate(HooklineServerOptions options)
     /// <summary>How often a stream was made to wait, since the server started.</summary>
     public long Delays => Interlocked.Read(ref _delays);
 
+    /// <summary>
+    /// Takes <paramref name="message"/>'s size from the principal's bucket and waits while the bucket is in debt. The
+    /// size (a walk over every field) is computed only when a rate is set.
+    /// </summary>
+    public ValueTask TakeAsync(Principal principal, Google.Protobuf.IMessage message, CancellationToken cancellationToken)
+        => _rate <= 0 ? ValueTask.CompletedTask : TakeAsync(principal, message.CalculateSize(), cancellationToken);
+
     /// <summary>Takes <paramref name="bytes"/> from the principal's bucket and waits while the bucket is in debt.</summary>
     public ValueTask TakeAsync(Principal principal, long bytes, CancellationToken cancellationToken)
     {

@@ -108,7 +108,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
         using var slot = _principalLimits.UnaryCalls.TryOpen(caller.Principal)
             ?? throw OverLimit("this principal has as many decision calls in progress as the server allows");
         ValidateEvent(request);
-        await _byteRate.TakeAsync(caller.Principal, request.CalculateSize(), context.CancellationToken).ConfigureAwait(false);
+        await _byteRate.TakeAsync(caller.Principal, request, context.CancellationToken).ConfigureAwait(false);
         if (!await _gate.AdmitsAsync(caller, request.SessionId, request.Agent, request.User, NowMs, context.CancellationToken)
             .ConfigureAwait(false))
         {
@@ -185,7 +185,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                     case ProcessHookEventRequest.KindOneofCase.Event:
                         await HandleOneEventAsync(request.Event, caller, admitted, answered, outbox, capabilities, cancellation).ConfigureAwait(false);
                         // Over the principal's byte rate, the next message waits: backpressure, never a dropped event.
-                        await _byteRate.TakeAsync(caller.Principal, request.Event.CalculateSize(), cancellation).ConfigureAwait(false);
+                        await _byteRate.TakeAsync(caller.Principal, request.Event, cancellation).ConfigureAwait(false);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Ping:
                         await outbox.SendAsync(new ProcessHookEventResponse { Pong = new Pong { Nonce = request.Ping.Nonce } }, cancellation)
@@ -197,7 +197,7 @@ internal sealed class AgentService : Contracts.V1.AgentService.AgentServiceBase
                         break;
                     case ProcessHookEventRequest.KindOneofCase.Latencies:
                         // Charged before anything reaches the writer: a flood of latencies waits on the principal's byte rate.
-                        await _byteRate.TakeAsync(caller.Principal, request.Latencies.CalculateSize(), cancellation).ConfigureAwait(false);
+                        await _byteRate.TakeAsync(caller.Principal, request.Latencies, cancellation).ConfigureAwait(false);
                         ReportLatencies(request.Latencies, sessionId, answered);
                         break;
                     case ProcessHookEventRequest.KindOneofCase.SnapshotRefused:
