@@ -21,6 +21,8 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
 
     private string? _projectDirectory = string.IsNullOrEmpty(projectDirectory) ? null : projectDirectory;
     private (string Cwd, bool IgnoresCase)? _probed;
+    // The budget of every lookup on one timer, rather than two timers per lookup.
+    private readonly Decisions.Deadlines _budgets = new(time);
 
     /// <summary>Resolves one absolute path (tests stand in a file system that hangs, as a dead network mount does).</summary>
     internal Func<string, CancellationToken, string?> Resolve { get; init; } = RealPath.Resolve;
@@ -64,7 +66,8 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
             return;
         }
 
-        using var cancel = new CancellationTokenSource(budget, time);
+        var started = time.GetTimestamp();
+        using var cancel = new CancellationTokenSource();
         var token = cancel.Token;
         var lookup = Task.Run(() =>
         {
@@ -80,10 +83,12 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
         Learned learned;
         try
         {
-            learned = await lookup.WaitAsync(budget, time, CancellationToken.None).ConfigureAwait(false);
+            learned = await _budgets.WaitAsync(lookup, started, budget).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
+            // A lookup still under way stops before its next path.
+            await cancel.CancelAsync().ConfigureAwait(false);
             TimedOut++;
             return;
         }
