@@ -62,26 +62,9 @@ internal sealed class Deadlines
                 Arm(now, due);
             }
         }
-        task.ContinueWith(static (t, state) =>
-        {
-            var (wait, deadlines) = ((Wait<T>, Deadlines))state!;
-            wait.From(t);
-            deadlines.DropEnded();
-        }, (wait, this), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        task.ContinueWith(static (t, state) => ((Wait<T>)state!).From(t), wait, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return wait.Task;
-    }
-
-    // Waits end mostly in the order they started (one budget for all): dropping those at the front keeps the queue as
-    // short as the waits under way, whatever the budget. The timer is left as it is.
-    private void DropEnded()
-    {
-        lock (_lock)
-        {
-            while (_waits.TryPeek(out var wait, out _) && wait.Ended)
-            {
-                _waits.Dequeue();
-            }
-        }
     }
 
     private void Expire()
