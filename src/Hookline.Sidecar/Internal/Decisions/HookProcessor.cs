@@ -32,8 +32,6 @@ internal sealed class HookProcessor : IHookHandler
     private readonly Paths.PathFacts _pathFacts;
     private readonly Transcripts.ExecutedCalls? _executedCalls;
     private readonly ApprovalHold _approvals;
-    // The budget of every hook waiting on the server, on one timer.
-    private readonly Deadlines _budgets;
 
     public HookProcessor(ServerConnection connection, SnapshotHolder snapshots, PendingDecisions pending, EventSpool spool,
         SidecarStats stats, TimeProvider time, ILogger logger, Paths.PathFacts pathFacts, Transcripts.ExecutedCalls? executedCalls = null,
@@ -51,7 +49,6 @@ internal sealed class HookProcessor : IHookHandler
         _logger = logger;
         _sessionId = connection.SessionId;
         _localSession = new PolicySessionState(time);
-        _budgets = new Deadlines(time);
     }
 
     /// <summary>The event name of a probe frame (empty agent): answered with exit 0 and nothing recorded.</summary>
@@ -288,9 +285,14 @@ internal sealed class HookProcessor : IHookHandler
             _pending.Abandon(correlationId);
             return (null, false, null);
         }
+        var remaining = _snapshots.Budget - _time.GetElapsedTime(readAt);
         try
         {
-            return (await _budgets.WaitAsync(decision, readAt, _snapshots.Budget).ConfigureAwait(false), true, null);
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new TimeoutException();
+            }
+            return (await decision.WaitAsync(remaining, _time).ConfigureAwait(false), true, null);
         }
         catch (TimeoutException)
         {

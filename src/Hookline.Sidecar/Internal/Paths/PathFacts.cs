@@ -21,8 +21,6 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
 
     private string? _projectDirectory = string.IsNullOrEmpty(projectDirectory) ? null : projectDirectory;
     private (string Cwd, bool IgnoresCase)? _probed;
-    // The budget of every lookup on one timer, rather than two timers per lookup.
-    private readonly Decisions.Deadlines _budgets = new(time);
 
     /// <summary>Resolves one absolute path (tests stand in a file system that hangs, as a dead network mount does).</summary>
     internal Func<string, CancellationToken, string?> Resolve { get; init; } = RealPath.Resolve;
@@ -66,8 +64,7 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
             return;
         }
 
-        var started = time.GetTimestamp();
-        using var cancel = new CancellationTokenSource();
+        using var cancel = new CancellationTokenSource(budget, time);
         var token = cancel.Token;
         var lookup = Task.Run(() =>
         {
@@ -83,12 +80,10 @@ internal sealed class PathFacts(TimeSpan budget, string? projectDirectory, TimeP
         Learned learned;
         try
         {
-            learned = await _budgets.WaitAsync(lookup, started, budget).ConfigureAwait(false);
+            learned = await lookup.WaitAsync(budget, time, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            // A lookup still under way stops before its next path.
-            await cancel.CancelAsync().ConfigureAwait(false);
             TimedOut++;
             return;
         }
