@@ -22,7 +22,10 @@ internal sealed class SpoolStore : IAsyncDisposable
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
     private readonly SqliteConnection _db;
-    private readonly Channel<Op> _ops = Channel.CreateUnbounded<Op>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: the only one is the writer thread's blocked wait, which a queued op then wakes directly.
+    // Without them, every op a hook queues (its event, its applied decision, its removal once stored) first woke a
+    // thread-pool thread whose only work was to wake the writer.
+    private readonly Channel<Op> _ops = Channel.CreateUnbounded<Op>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly Task _writer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
