@@ -184,14 +184,7 @@ public sealed class StoredAckCoalescingTests : IAsyncLifetime
     [Fact]
     public async Task An_ack_waiting_for_its_turn_goes_at_once_with_a_refusal()
     {
-        var (outbox, _, written, pump) = Start(TimeSpan.FromSeconds(1));
-        var first = new AuditRecord(Events.Bash("ls"), null, 0, outbox);
-        var second = new AuditRecord(Events.Bash("pwd"), null, 0, outbox);
-        outbox.Storing();
-        outbox.Acknowledge([first], []);
-        outbox.Storing();
-        outbox.Acknowledge([second], []);
-        Mark(outbox, 1);
+        var (outbox, written, pump, first, second) = StartWithAnAckWaitingItsTurn();
         outbox.Storing();
         outbox.Acknowledge([], [new RejectedEvent { EventId = "refused", ReasonCode = "invalid_id" }]);
         Mark(outbox, 2);
@@ -204,14 +197,7 @@ public sealed class StoredAckCoalescingTests : IAsyncLifetime
     [Fact]
     public async Task The_end_of_the_stream_sends_the_ack_that_waits_for_its_turn()
     {
-        var (outbox, _, written, pump) = Start(TimeSpan.FromSeconds(1));
-        var first = new AuditRecord(Events.Bash("ls"), null, 0, outbox);
-        var second = new AuditRecord(Events.Bash("pwd"), null, 0, outbox);
-        outbox.Storing();
-        outbox.Acknowledge([first], []);
-        outbox.Storing();
-        outbox.Acknowledge([second], []);
-        Mark(outbox, 1);
+        var (outbox, written, pump, first, second) = StartWithAnAckWaitingItsTurn();
         var messages = await EndAsync(outbox, pump, written);
 
         Assert.Equal(["ack ls", "mark 1", "ack pwd"], messages.Select(Described(first, second)));
@@ -234,6 +220,21 @@ public sealed class StoredAckCoalescingTests : IAsyncLifetime
         var messages = await EndAsync(outbox, pump, written);
 
         Assert.Equal(["ack ls", $"ack {StreamOutbox.MaxIdsPerAck} ids", "mark 1"], messages.Select(Described([first, .. many])));
+    }
+
+    // "ls" acknowledged at once (the stream was quiet), then "pwd" stored right after it, waiting for its turn; then mark 1.
+    private static (StreamOutbox Outbox, CollectingWriter Written, Func<CancellationTokenSource, Task> Pump, AuditRecord First, AuditRecord Second)
+        StartWithAnAckWaitingItsTurn()
+    {
+        var (outbox, _, written, pump) = Start(TimeSpan.FromSeconds(1));
+        var first = new AuditRecord(Events.Bash("ls"), null, 0, outbox);
+        var second = new AuditRecord(Events.Bash("pwd"), null, 0, outbox);
+        outbox.Storing();
+        outbox.Acknowledge([first], []);
+        outbox.Storing();
+        outbox.Acknowledge([second], []);
+        Mark(outbox, 1);
+        return (outbox, written, pump, first, second);
     }
 
     private static (StreamOutbox Outbox, FakeTimeProvider Time, CollectingWriter Written, Func<CancellationTokenSource, Task> Pump) Start(TimeSpan delay)
