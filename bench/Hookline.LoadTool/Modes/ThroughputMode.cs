@@ -69,7 +69,7 @@ internal static class ThroughputMode
             report.Figure($"events per StoredAck ({r.Store})", Report.Fixed(r.Stored / (double)Math.Max(1, r.AckMessages), "0.0"), load);
             if (r.Flushes > 0)
             {
-                report.Figure($"decisions per flush of the server's stream writer ({r.Store})", Report.Fixed(r.Decisions / (double)r.Flushes, "0.00"), load);
+                report.Figure($"messages per flush of the server's stream writers ({r.Store})", Report.Fixed(r.Written / (double)r.Flushes, "0.00"), load);
                 report.Note($"{r.Store}: the server's stream writers wrote {r.Written} messages in {r.Flushes} flushes while measuring ({Report.Fixed(r.Written / (double)r.Flushes, "0.00")} messages, {Report.Fixed(r.Decisions / (double)r.Flushes, "0.00")} decisions per flush; counted in process, so with --in-process only).");
             }
             report.Note($"{r.Store}: {r.Sent} events sent in total, {r.Stored} acknowledged as stored ({(r.AllStored ? "all" : "NOT all")}, drained in {Report.Fixed(r.DrainSeconds, "0.0")} s) in {r.AckMessages} StoredAck messages ({Report.Fixed(r.Stored / (double)Math.Max(1, r.AckMessages), "0.0")} events per ack).");
