@@ -75,6 +75,7 @@ public sealed class SingleStreamWriter<T>
         try
         {
             target.Writer.WriteOptions = null;
+            StreamWriterCounts.Count(flushed: true);
             write = target.Writer.WriteAsync(message, target.Stream.Token);
         }
         catch (Exception ex)
@@ -120,6 +121,7 @@ public sealed class SingleStreamWriter<T>
                     {
                         // A burst goes out in one socket write: buffer while more is queued, flush with the last.
                         writer.WriteOptions = reader.TryPeek(out _) ? Buffered : null;
+                        StreamWriterCounts.Count(flushed: writer.WriteOptions is null);
                         await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
                     }
                 }

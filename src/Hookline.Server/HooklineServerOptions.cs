@@ -59,11 +59,14 @@ public sealed class HooklineServerOptions
 
     /// <summary>
     /// The longest the id of a stored event waits on its stream for others to share one StoredAck (see
-    /// <c>StreamOutbox</c>): under load a stream's acks go together, not one message per event. A stream with nothing
-    /// else waiting for storage is acknowledged at once, so a trickle is never held back. Zero: every batch's acks go at
-    /// once. Keep it well below the sidecar's resend interval (10 s), or unacknowledged events are sent twice.
+    /// <c>StreamOutbox</c>), and the spacing of a busy stream's acks: under load a stream gets about one StoredAck per
+    /// delay (at 6 events/s per session, 2 s makes 12 events per ack), not one message per event. After a quiet spell
+    /// a stream with nothing else waiting for storage is acknowledged at once, so a trickle is never held back. The
+    /// sidecar holds each event until its ack, so a longer delay holds more of them (at most <c>MaxIdsPerAck</c> per
+    /// stream beyond those still being stored). Zero: every batch's acks go at once. Keep it well below the sidecar's
+    /// resend interval (10 s), or unacknowledged events are sent twice.
     /// </summary>
-    public TimeSpan StoredAckDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan StoredAckDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Bytes of events the audit writer may hold waiting to be stored (their wire size plus a small overhead). A full

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Grpc.Core;
 using Hookline.Contracts.V1;
 using Hookline.Server.Internal.Grpc;
@@ -122,8 +123,11 @@ public sealed class StoredAckCoalescingTests : IAsyncLifetime
         {
             var hookEvent = Events.Bash("git status", sessionId);
             await stream.DecideAsync(hookEvent);
-            // Bounded (Bound.Hang): the server's clock never moves, so only an idle stream can flush this ack.
+            // Bounded (Bound.Hang): no timer is due (the clock moves only between events), so only an idle stream
+            // whose last ack is an ack delay old can flush this ack.
             await stream.ReadUntilStoredAsync(hookEvent.EventId);
+            // A trickle: the next event comes an ack delay after this one.
+            _time.Advance(new HooklineServerOptions().StoredAckDelay);
         }
     }
 
@@ -148,6 +152,132 @@ public sealed class StoredAckCoalescingTests : IAsyncLifetime
 
         var ack = Assert.Single(written.Messages).StoredAck;
         Assert.Equal([first.Event.EventId], ack.EventIds);
+    }
+
+    [Fact]
+    public async Task A_busy_stream_gets_about_one_ack_per_delay_however_fast_storage_is_and_no_id_waits_longer()
+    {
+        // An event stored every 100 ms, each alone in storage (the stream idle in between): before, one ack each.
+        var (outbox, time, written, pump) = Start(TimeSpan.FromSeconds(1));
+        var records = new List<AuditRecord>();
+        for (var i = 0; i < 20; i++)
+        {
+            records.Add(new AuditRecord(Events.Bash($"echo {i}"), null, 0, outbox));
+            outbox.Storing();
+            outbox.Acknowledge([records[i]], []);
+            Mark(outbox, i);
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+        var messages = await EndAsync(outbox, pump, written);
+
+        var acks = messages.Where(m => m.KindCase == Kind.StoredAck).Select(m => m.StoredAck).ToList();
+        Assert.Equal(records.Select(r => r.Event.EventId), acks.SelectMany(a => a.EventIds));
+        // The first at once (the stream was quiet), then one per second: 0, 1-9, 10-19 (the last sent by the stream's end).
+        Assert.Equal([1, 9, 10], acks.Select(a => a.EventIds.Count));
+        for (var i = 0; i + 10 < records.Count; i++)
+        {
+            // Stored at i × 100 ms, acknowledged by (i + 10) × 100 ms: before the mark sent then.
+            Assert.True(IndexOfAck(messages, records[i]) < IndexOfMark(messages, i + 10), $"event {i} waited longer than the ack delay");
+        }
+    }
+
+    [Fact]
+    public async Task An_ack_waiting_for_its_turn_goes_at_once_with_a_refusal()
+    {
+        var (outbox, written, pump, first, second) = StartWithAnAckWaitingItsTurn();
+        outbox.Storing();
+        outbox.Acknowledge([], [new RejectedEvent { EventId = "refused", ReasonCode = "invalid_id" }]);
+        Mark(outbox, 2);
+        var messages = await EndAsync(outbox, pump, written);
+
+        // The second waited for its turn (the first had just gone), then went with the refusal, before mark 2.
+        Assert.Equal(["ack ls", "mark 1", "ack pwd refused", "mark 2"], messages.Select(Described(first, second)));
+    }
+
+    [Fact]
+    public async Task The_end_of_the_stream_sends_the_ack_that_waits_for_its_turn()
+    {
+        var (outbox, written, pump, first, second) = StartWithAnAckWaitingItsTurn();
+        var messages = await EndAsync(outbox, pump, written);
+
+        Assert.Equal(["ack ls", "mark 1", "ack pwd"], messages.Select(Described(first, second)));
+    }
+
+    [Fact]
+    public async Task A_full_ack_goes_at_once_even_when_it_is_not_the_stream_turn()
+    {
+        var (outbox, _, written, pump) = Start(TimeSpan.FromSeconds(1));
+        var first = new AuditRecord(Events.Bash("ls"), null, 0, outbox);
+        outbox.Storing();
+        outbox.Acknowledge([first], []);
+        var many = Enumerable.Range(0, StreamOutbox.MaxIdsPerAck).Select(i => new AuditRecord(Events.Bash($"echo {i}"), null, 0, outbox)).ToList();
+        foreach (var _ in many)
+        {
+            outbox.Storing();
+        }
+        outbox.Acknowledge(many, []);
+        Mark(outbox, 1);
+        var messages = await EndAsync(outbox, pump, written);
+
+        Assert.Equal(["ack ls", $"ack {StreamOutbox.MaxIdsPerAck} ids", "mark 1"], messages.Select(Described([first, .. many])));
+    }
+
+    // "ls" acknowledged at once (the stream was quiet), then "pwd" stored right after it, waiting for its turn; then mark 1.
+    private static (StreamOutbox Outbox, CollectingWriter Written, Func<CancellationTokenSource, Task> Pump, AuditRecord First, AuditRecord Second)
+        StartWithAnAckWaitingItsTurn()
+    {
+        var (outbox, _, written, pump) = Start(TimeSpan.FromSeconds(1));
+        var first = new AuditRecord(Events.Bash("ls"), null, 0, outbox);
+        var second = new AuditRecord(Events.Bash("pwd"), null, 0, outbox);
+        outbox.Storing();
+        outbox.Acknowledge([first], []);
+        outbox.Storing();
+        outbox.Acknowledge([second], []);
+        Mark(outbox, 1);
+        return (outbox, written, pump, first, second);
+    }
+
+    private static (StreamOutbox Outbox, FakeTimeProvider Time, CollectingWriter Written, Func<CancellationTokenSource, Task> Pump) Start(TimeSpan delay)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var outbox = new StreamOutbox(time, delay);
+        var written = new CollectingWriter();
+        return (outbox, time, written, stream => outbox.PumpAsync(written, stream));
+    }
+
+    // The pump starts only now: what was queued, in order, shows at which step each ack went.
+    private static async Task<List<ProcessHookEventResponse>> EndAsync(StreamOutbox outbox, Func<CancellationTokenSource, Task> pump, CollectingWriter written)
+    {
+        using var stream = new CancellationTokenSource();
+        var running = pump(stream);
+        outbox.Complete();
+        await running.WaitAsync(Bound.Hang);
+        return written.Messages;
+    }
+
+    // A mark in the queue between two steps of a test (a pong carrying the step's number).
+    private static void Mark(StreamOutbox outbox, int step)
+        => Assert.True(outbox.TrySend(new ProcessHookEventResponse { Pong = new Pong { Nonce = (ulong)step } }));
+
+    private static int IndexOfMark(List<ProcessHookEventResponse> messages, int step)
+        => messages.FindIndex(m => m.KindCase == Kind.Pong && m.Pong.Nonce == (ulong)step);
+
+    private static int IndexOfAck(List<ProcessHookEventResponse> messages, AuditRecord record)
+        => messages.FindIndex(m => m.KindCase == Kind.StoredAck && m.StoredAck.EventIds.Contains(record.Event.EventId));
+
+    // "mark N", "ack <command of each event> <refused ids>", or "ack N ids" for a big one.
+    private static Func<ProcessHookEventResponse, string> Described(params AuditRecord[] records)
+    {
+        var commands = records.ToDictionary(r => r.Event.EventId, r => JsonDocument.Parse(r.Event.ToolInput.ToStringUtf8()).RootElement.GetProperty("command").GetString());
+        return message => message.KindCase switch
+        {
+            Kind.Pong => $"mark {message.Pong.Nonce}",
+            Kind.StoredAck when message.StoredAck.EventIds.Count > 2 => $"ack {message.StoredAck.EventIds.Count} ids",
+            Kind.StoredAck => string.Join(' ', new[] { "ack" }
+                .Concat(message.StoredAck.EventIds.Select(id => commands[id]!))
+                .Concat(message.StoredAck.Rejected.Select(r => r.EventId))),
+            _ => message.KindCase.ToString(),
+        };
     }
 
     /// <summary>Another connection's write transaction on the server's SQLite file: the server's commits wait (busy timeout).</summary>

@@ -15,6 +15,7 @@ internal sealed class LoadStream : IDisposable
 {
     private readonly AsyncDuplexStreamingCall<ProcessHookEventRequest, ProcessHookEventResponse> _call;
     private readonly string _sessionId;
+    private readonly string _callPrefix = Guid.NewGuid().ToString("N")[..12];
     private readonly SemaphoreSlim _window;
     private readonly ConcurrentDictionary<ulong, long> _sentAt = new();
     private readonly ThroughputCounters _counters;
@@ -54,6 +55,8 @@ internal sealed class LoadStream : IDisposable
             {
                 await _window.WaitAsync(stop);
                 var hookEvent = SampleEvents.Event(seed + (int)correlation, _sessionId, ++correlation);
+                // A call id of its own, as an agent gives each tool call: coverage then pairs calls as it does in real use.
+                hookEvent.ToolUseId = $"toolu_{_callPrefix}{correlation:x}";
                 _sentAt[correlation] = Stopwatch.GetTimestamp();
                 await _call.RequestStream.WriteAsync(new ProcessHookEventRequest { Event = hookEvent }, CancellationToken.None);
                 _counters.AddSent();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grpc.Net.Client;
 using Hookline.Contracts.V1;
+using Hookline.Core;
 using Hookline.LoadTool.Fixtures;
 using Hookline.LoadTool.Measurement;
 
@@ -17,7 +18,8 @@ internal static class ThroughputMode
     private sealed record Settings(int Streams, int Connections, int InFlight, int Seconds, int WarmupSeconds, bool External);
 
     private sealed record Result(string Store, double DecisionsPerSecond, double StoredPerSecond, LatencySummary Latency,
-        double ServerCpu, long Decisions, double ClientCpu, long Sent, long Stored, long AckMessages, double DrainSeconds, double PostgresCpu)
+        double ServerCpu, long Decisions, double ClientCpu, long Sent, long Stored, long AckMessages, double DrainSeconds, double PostgresCpu,
+        long Written, long Flushes)
     {
         public bool AllStored => Stored >= Sent;
     }
@@ -65,6 +67,11 @@ internal static class ThroughputMode
             }
             report.Figure($"decisions/s ({r.Store})", Report.Fixed(r.DecisionsPerSecond, "0"), load);
             report.Figure($"events per StoredAck ({r.Store})", Report.Fixed(r.Stored / (double)Math.Max(1, r.AckMessages), "0.0"), load);
+            if (r.Flushes > 0)
+            {
+                report.Figure($"messages per flush of the server's stream writers ({r.Store})", Report.Fixed(r.Written / (double)r.Flushes, "0.00"), load);
+                report.Note($"{r.Store}: the server's stream writers wrote {r.Written} messages in {r.Flushes} flushes while measuring ({Report.Fixed(r.Written / (double)r.Flushes, "0.00")} messages, {Report.Fixed(r.Decisions / (double)r.Flushes, "0.00")} decisions per flush; counted in process, so with --in-process only).");
+            }
             report.Note($"{r.Store}: {r.Sent} events sent in total, {r.Stored} acknowledged as stored ({(r.AllStored ? "all" : "NOT all")}, drained in {Report.Fixed(r.DrainSeconds, "0.0")} s) in {r.AckMessages} StoredAck messages ({Report.Fixed(r.Stored / (double)Math.Max(1, r.AckMessages), "0.0")} events per ack).");
         }
         if (compare)
@@ -104,6 +111,7 @@ internal static class ThroughputMode
         var serverCpuBefore = target.CpuTime();
         var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var decisionsBefore = counters.Decisions;
+        var (writtenBefore, flushesBefore) = (StreamWriterCounts.MessagesWritten, StreamWriterCounts.Flushes);
         var storedBefore = counters.Stored;
         var clock = Stopwatch.StartNew();
         counters.Measuring = true;
@@ -111,6 +119,9 @@ internal static class ThroughputMode
         counters.Measuring = false;
         var elapsed = clock.Elapsed.TotalSeconds;
         var decisions = counters.Decisions - decisionsBefore;
+        // The stream writers of this process (the server's; the load streams write directly): zero when the server runs apart.
+        var written = StreamWriterCounts.MessagesWritten - writtenBefore;
+        var flushes = StreamWriterCounts.Flushes - flushesBefore;
         var stored = counters.Stored - storedBefore;
         var serverCpu = (target.CpuTime() - serverCpuBefore).TotalSeconds;
         var postgresCpu = ((database?.BackendCpu() ?? TimeSpan.Zero) - postgresCpuBefore).TotalSeconds;
@@ -135,7 +146,7 @@ internal static class ThroughputMode
             channel.Dispose();
         }
         return new Result(store, decisions / elapsed, stored / elapsed, latency, serverCpu, decisions, clientCpu,
-            counters.Sent, counters.Stored, counters.AckMessages, drainSeconds, postgresCpu);
+            counters.Sent, counters.Stored, counters.AckMessages, drainSeconds, postgresCpu, written, flushes);
     }
 
     internal static async Task<LoadStream[]> OpenStreamsAsync(GrpcChannel[] channels, int count, int inFlight, ThroughputCounters counters,

@@ -10,8 +10,11 @@ namespace Hookline.Server.Internal.Grpc;
 /// pushes come from different threads, so everything queues here and one loop writes (the sidecar's request stream
 /// has the same <see cref="SingleStreamWriter{T}"/>).
 /// Storage acknowledgements are coalesced: the ids of stored events collect here and go as one StoredAck once
-/// <see cref="MaxIdsPerAck"/> have collected, once nothing else of this stream waits for storage (a trickle is never
-/// held back), or after the ack delay, whichever comes first. A refusal goes at once, with whatever had collected.
+/// <see cref="MaxIdsPerAck"/> have collected, or once nothing else of this stream waits for storage and the stream's
+/// last ack went at least the ack delay ago (after a quiet spell an ack goes at once: a trickle is never held back),
+/// or once the first id collected has waited the ack delay, whichever comes first. A busy stream so gets about one
+/// StoredAck per ack delay however fast storage is, and no id waits longer than the delay. A refusal goes at once, with
+/// whatever had collected; so does the stream's end.
 /// </summary>
 internal sealed class StreamOutbox : IStoredAckSink
 {
@@ -23,8 +26,13 @@ internal sealed class StreamOutbox : IStoredAckSink
     private readonly TimeSpan _ackDelay;
     private readonly Lock _lock = new();
     private StoredAck? _pending;
+    // When the first id of _pending collected, and when the last ack that waited its turn went (timestamps of _time).
+    private long _pendingSince;
+    private long _lastAckAt;
+    private bool _ackedBefore;
     private ITimer? _timer;
-    private bool _timerArmed;
+    // When the armed timer fires (a timestamp of _time); null: not armed. A timer that fires early finds nothing due and re-arms.
+    private long? _timerAt;
     private bool _completed;
     // Events of this stream handed to storage and not yet acknowledged.
     private int _storing;
@@ -69,7 +77,12 @@ internal sealed class StreamOutbox : IStoredAckSink
                 // on its next stream; storage dedups by event id, so they are stored once.
                 return;
             }
-            var ack = _pending ??= new StoredAck();
+            if (_pending is null)
+            {
+                _pending = new StoredAck();
+                _pendingSince = _time.GetTimestamp();
+            }
+            var ack = _pending;
             foreach (var record in stored)
             {
                 ack.EventIds.Add(record.Event.EventId);
@@ -80,9 +93,7 @@ internal sealed class StreamOutbox : IStoredAckSink
             }
             ack.Rejected.Add(rejected);
             _storing = Math.Max(0, _storing - stored.Count - rejected.Count);
-            ready = rejected.Count > 0 || _storing == 0 || ack.EventIds.Count >= MaxIdsPerAck || _ackDelay <= TimeSpan.Zero
-                ? TakePending()
-                : ArmTimer();
+            ready = rejected.Count > 0 || ack.EventIds.Count >= MaxIdsPerAck ? TakePending() : TakeIfDue();
         }
         Send(ready);
     }
@@ -123,9 +134,9 @@ internal sealed class StreamOutbox : IStoredAckSink
         lock (_lock)
         {
             _storing = Math.Max(0, _storing - count);
-            if (_storing == 0 && !_completed)
+            if (!_completed)
             {
-                ready = TakePending();
+                ready = TakeIfDue();
             }
         }
         Send(ready);
@@ -136,10 +147,38 @@ internal sealed class StreamOutbox : IStoredAckSink
         StoredAck? ready;
         lock (_lock)
         {
-            _timerArmed = false;
-            ready = _completed ? null : TakePending();
+            _timerAt = null;
+            ready = _completed ? null : TakeIfDue();
         }
         Send(ready);
+    }
+
+    // Under _lock: the collected ack if its time has come, else null with the timer set for when it will.
+    private StoredAck? TakeIfDue()
+    {
+        if (_pending is null)
+        {
+            return null;
+        }
+        var now = _time.GetTimestamp();
+        var waited = _time.GetElapsedTime(_pendingSince, now);
+        var sinceLastAck = _ackedBefore ? _time.GetElapsedTime(_lastAckAt, now) : TimeSpan.MaxValue;
+        if (_ackDelay <= TimeSpan.Zero || waited >= _ackDelay || (_storing == 0 && sinceLastAck >= _ackDelay))
+        {
+            _lastAckAt = now;
+            _ackedBefore = true;
+            return TakePending();
+        }
+        // Idle, the ack goes when the stream's last ack is an ack delay old; otherwise when its first id has waited that long.
+        var due = _ackDelay - (_storing == 0 ? sinceLastAck : waited);
+        var at = now + (long)(due.TotalSeconds * _time.TimestampFrequency);
+        if (_timerAt is null || at < _timerAt)
+        {
+            _timer ??= _time.CreateTimer(Flush, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+            _timerAt = at;
+        }
+        return null;
     }
 
     // Under _lock.
@@ -148,18 +187,6 @@ internal sealed class StreamOutbox : IStoredAckSink
         var ack = _pending;
         _pending = null;
         return ack;
-    }
-
-    // Under _lock: the first id to wait starts the clock; later ones ride on it.
-    private StoredAck? ArmTimer()
-    {
-        if (!_timerArmed)
-        {
-            _timer ??= _time.CreateTimer(Flush, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _timer.Change(_ackDelay, Timeout.InfiniteTimeSpan);
-            _timerArmed = true;
-        }
-        return null;
     }
 
     private void Send(StoredAck? ack)
