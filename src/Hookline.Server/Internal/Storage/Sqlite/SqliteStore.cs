@@ -45,11 +45,12 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
         }
         _kept = new KeptCommands(_writer);
         MigrateSchema();
+        TakeWrittenPages();
         _checkpointer = new WalCheckpointer(Open);
     }
 
     /// <summary>The background checkpoints so far (<see cref="WalCheckpointer"/>).</summary>
-    internal (long Checkpoints, long Restarts) Checkpoints => _checkpointer.Counts;
+    internal (long Nudges, long Checkpoints, long Restarts) Checkpoints => _checkpointer.Counts;
 
     public string DatabasePath { get; }
 
@@ -94,13 +95,21 @@ internal sealed partial class SqliteStore : AuditStore, IAuditStore
         Migrate(_writer, version, SqliteSchema.Steps, DatabasePath, next => $"PRAGMA user_version = {next};");
     }
 
-    /// <summary>The single writer connection, under its lock: SQLite takes one writer at a time anyway.</summary>
-    /// <summary>After each write: the writer is free again, and the checkpointer copies what it committed.</summary>
+    /// <summary>After each write: the checkpointer learns the pages it wrote, and the writer is free again.</summary>
     private void ReleaseWriter()
     {
+        _checkpointer.Committed(TakeWrittenPages());
         _writerLock.Exit();
-        _checkpointer.Nudge();
     }
+
+    /// <summary>The pages the writer connection wrote since the last call (SQLite's own counter, reset by reading it).</summary>
+    private long TakeWrittenPages()
+    {
+        SQLitePCL.raw.sqlite3_db_status(_writer.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 1);
+        return pages;
+    }
+
+    /// <summary>The single writer connection, under its lock: SQLite takes one writer at a time anyway.</summary>
 
     protected override StoreWrite BeginWrite()
     {

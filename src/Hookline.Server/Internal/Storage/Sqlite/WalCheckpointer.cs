@@ -13,6 +13,8 @@ namespace Hookline.Server.Internal.Storage.Sqlite;
 /// starts over; past <see cref="RestartPages"/> one restarting checkpoint (the writer waits for what is not yet copied)
 /// brings it back to the start. Should this thread fall behind or fail, the writer's own automatic checkpoint at
 /// <see cref="WriterBackstopPages"/> keeps the WAL bounded.
+/// A checkpoint syncs the database file, so a trickle of small commits (one hook at a time) does not start one each:
+/// the writer nudges this thread once its commits since the last nudge have written <see cref="NudgePages"/> pages.
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
 {
@@ -22,10 +24,16 @@ internal sealed class WalCheckpointer : IDisposable
     /// <summary>A WAL this long (pages) is brought back to its start by a restarting checkpoint.</summary>
     public const int RestartPages = 8_192;
 
+    /// <summary>Pages committed to the WAL (4 KiB each) that make the writer nudge this thread: a busy batch alone.</summary>
+    public const int NudgePages = 128;
+
     private readonly SemaphoreSlim _nudge = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<SqliteConnection> _open;
     private readonly Task _loop;
+    // Pages committed since the last nudge: only the writer (under its lock) counts them.
+    private long _uncopiedPages;
+    private long _nudges;
     private long _checkpoints;
     private long _restarts;
     private int _disposed;
@@ -36,11 +44,27 @@ internal sealed class WalCheckpointer : IDisposable
         _loop = StorageThread.Start("hookline-checkpoint", Run, lowerPriority: false);
     }
 
-    /// <summary>Checkpoints run so far, and how many of them restarted the WAL (for tests and diagnostics).</summary>
-    public (long Checkpoints, long Restarts) Counts => (Interlocked.Read(ref _checkpoints), Interlocked.Read(ref _restarts));
+    /// <summary>Nudges and checkpoints so far, and how many checkpoints restarted the WAL (for tests and diagnostics).</summary>
+    public (long Nudges, long Checkpoints, long Restarts) Counts
+        => (Interlocked.Read(ref _nudges), Interlocked.Read(ref _checkpoints), Interlocked.Read(ref _restarts));
 
-    /// <summary>After a commit: the thread checkpoints once more. Never waits; nudges while it works fold into one.</summary>
-    public void Nudge()
+    /// <summary>
+    /// After a write, by the writer under its lock, with the pages it wrote: the thread checkpoints once more when the
+    /// writes since the last nudge reach <see cref="NudgePages"/>. Never waits.
+    /// </summary>
+    public void Committed(long pages)
+    {
+        _uncopiedPages += pages;
+        if (_uncopiedPages >= NudgePages)
+        {
+            _uncopiedPages = 0;
+            Interlocked.Increment(ref _nudges);
+            Nudge();
+        }
+    }
+
+    // The thread checkpoints once more; nudges while it works fold into one.
+    private void Nudge()
     {
         if (Volatile.Read(ref _disposed) == 0 && _nudge.CurrentCount == 0)
         {
