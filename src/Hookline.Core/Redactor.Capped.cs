@@ -38,7 +38,7 @@ public static partial class Redactor
 
         truncated = true;
         var window = Encoding.UTF8.GetString(utf8[..Utf8Boundary(utf8, maxBytes + WindowMargin)]);
-        return Cut(Encoding.UTF8.GetBytes(WithoutUnsafeTail(Redact(SpellOutEscapes(window)))), maxBytes);
+        return Cut(Encoding.UTF8.GetBytes(WithoutUnsafeTail(RedactSpeltOut(window, gated: true))), maxBytes);
     }
 
     /// <summary>Redacts text and keeps at most <paramref name="maxBytes"/> of it in UTF-8, like <see cref="RedactJson(ReadOnlySpan{byte}, int, out bool)"/>.</summary>

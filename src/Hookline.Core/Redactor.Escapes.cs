@@ -48,6 +48,23 @@ public static partial class Redactor
         return spelt is null ? json : spelt.Append(json, copied, json.Length - copied).ToString();
     }
 
+    /// <summary>
+    /// Redacts text in which JSON escapes may hide a secret (JSON that cannot be walked, or a string value that is not
+    /// JSON itself): the patterns read it with its escapes spelt out. When they find nothing there, the text is
+    /// redacted as sent, so an audit record keeps what the agent sent unless a secret had to go.
+    /// </summary>
+    internal static string RedactSpeltOut(string text, bool gated)
+    {
+        var spelt = SpellOutEscapes(text);
+        if (ReferenceEquals(spelt, text))
+        {
+            return Redact(text, gated);
+        }
+
+        var redacted = Redact(spelt, gated);
+        return ReferenceEquals(redacted, spelt) ? Redact(text, gated) : redacted;
+    }
+
     // A character that JSON never has to escape: spelling it out changes no string's meaning and closes none.
     private static bool TryHiddenCharacter(string json, int at, out char character, out int length)
     {

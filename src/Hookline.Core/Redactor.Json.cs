@@ -51,7 +51,7 @@ public static partial class Redactor
             return json is null ? text : Encoding.UTF8.GetString(json);
         }
 
-        return Redact(text, gated);
+        return RedactSpeltOut(text, gated);
     }
 
     // JSON escapes can hide a hint from a scan of the raw text (\u0067hp_..., https:\/\/user:password@...): text that
@@ -82,8 +82,8 @@ public static partial class Redactor
     private static byte[]? RedactUtf8Text(ReadOnlySpan<byte> utf8, bool gated)
     {
         // Not JSON (or not whole): escapes that hide a secret are spelt out, and kept as sent when nothing is redacted.
-        var text = SpellOutEscapes(Encoding.UTF8.GetString(utf8));
-        var redacted = Redact(text, gated);
+        var text = Encoding.UTF8.GetString(utf8);
+        var redacted = RedactSpeltOut(text, gated);
         return ReferenceEquals(text, redacted) ? null : Encoding.UTF8.GetBytes(redacted);
     }
 
@@ -136,7 +136,7 @@ public static partial class Redactor
                 {
                     case JsonTokenType.PropertyName:
                         var name = HintedString(ref reader, scratch);
-                        if (name is not null && !ReferenceEquals(name, Redact(name)))
+                        if (name is not null && !ReferenceEquals(name, RedactSpeltOut(name, gated: true)))
                         {
                             return true;
                         }
@@ -195,7 +195,7 @@ public static partial class Redactor
                 {
                     case JsonTokenType.PropertyName:
                         var name = reader.GetString()!;
-                        var redactedName = Redact(name, gated);
+                        var redactedName = RedactSpeltOut(name, gated);
                         changed |= !ReferenceEquals(name, redactedName);
                         writer.WritePropertyName(redactedName);
                         secretField = IsSecretName(name, gated);
@@ -253,6 +253,7 @@ public static partial class Redactor
             return rewritten == value ? value : rewritten;
         }
 
-        return Redact(value, gated);
+        // One level of quoting down: its escapes hide a secret as they do in JSON that cannot be walked.
+        return RedactSpeltOut(value, gated);
     }
 }
