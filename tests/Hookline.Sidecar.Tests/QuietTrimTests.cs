@@ -80,4 +80,27 @@ public sealed class QuietTrimTests
 
         Assert.Equal(0, trim.Trims);
     }
+
+    [Fact]
+    public void An_idle_sidecar_checks_once_a_second_and_a_burst_brings_the_short_period_back()
+    {
+        using var trim = new QuietTrim(_time, () => _allocated, () => { });
+
+        // A minute of nothing: four quick checks, then one a second.
+        for (var i = 0; i < 240; i++)
+        {
+            _time.Advance(QuietTrim.Period);
+        }
+        Assert.InRange(trim.Checks, 60, 64);
+
+        // A burst shorter than the idle period, then nothing: trimmed within a second and a quarter of its end.
+        var before = trim.Checks;
+        _allocated += 8 * 1024 * 1024;
+        for (var i = 0; i < 5; i++)
+        {
+            _time.Advance(QuietTrim.Period);
+        }
+        Assert.Equal(1, trim.Trims);
+        Assert.InRange(trim.Checks - before, 2, 3);
+    }
 }

@@ -129,7 +129,7 @@ internal abstract partial class AuditReader
         }
         Range(command, where, "s.created_at_ms", filter.Since, filter.Until);
         After(command, where, "s.created_at_ms", "s." + SessionOrder, cursor, oldestFirst: false);
-        // Counts per page only, each an index-only lookup on (session_id, applied_verdict).
+        // Counts per page only, each a range of the page's session on events_session_time_verdict.
         command.CommandText = $"""
             SELECT s.session_id, s.agent, s.agent_session_id, s.user_name, s.cwd, s.status, s.created_at_ms, s.last_seen_ms,
                    s.ended_at_ms,
